@@ -1,0 +1,19 @@
+"""Refusals specific to customers."""
+
+from __future__ import annotations
+
+from domain.shared.errors import DomainError, NotFoundError
+
+
+class EmailAlreadyRegisteredError(DomainError):
+    code = "EMAIL_ALREADY_REGISTERED"
+
+
+class CustomerNotFoundError(NotFoundError):
+    code = "CUSTOMER_NOT_FOUND"
+
+
+class IdempotencyKeyReusedError(DomainError):
+    """The idempotency key was first used for a different registration."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"

@@ -1,0 +1,1 @@
+"""Pieces every aggregate shares: personal-data marker, event metadata, base errors."""

@@ -1,0 +1,29 @@
+"""The base class of every aggregate: events carry the active metadata."""
+
+from __future__ import annotations
+
+from typing import Any, Self
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.shared.metadata import EventMetadata, active_metadata
+
+
+class LedgerAggregate(Aggregate):
+    """An aggregate whose every event records who caused it, how and why."""
+
+    class Event(Aggregate.Event):
+        metadata: EventMetadata
+
+    class Created(Event, Aggregate.Created):
+        pass
+
+    @classmethod
+    def _create(cls, event_class: Any, *, id: UUID | None = None, **kwargs: Any) -> Self:  # noqa: A002
+        kwargs.setdefault("metadata", active_metadata())
+        return super()._create(event_class, id=id, **kwargs)
+
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", active_metadata())
+        super().trigger_event(event_class, **kwargs)

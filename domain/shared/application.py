@@ -1,0 +1,114 @@
+"""The core of the one event-sourced application: loading, saving, conflicts.
+
+Each aggregate's commands live beside it (``domain/<aggregate>/commands.py``) as a mixin on
+:class:`LedgerCore`; :class:`domain.ledger.Ledger` combines them, so the whole company shares one
+totally ordered notification log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+
+from domain.shared.aggregate import LedgerAggregate
+from domain.shared.errors import ConcurrencyConflictError, NotFoundError
+from domain.shared.metadata import EventMetadataAsDict
+
+A = TypeVar("A", bound=LedgerAggregate)
+
+EmailFingerprint = Callable[[str], str]
+"""Keyed hash of a normalised email: lets the log enforce uniqueness without the clear email."""
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    """What a command did: the aggregate it acted on, its new version, and the log position a
+    reader must reach to see the write (read-your-writes)."""
+
+    aggregate_id: UUID
+    version: int
+    position: int
+
+
+class LedgerCore(Application[UUID]):
+    """Application plumbing shared by every aggregate's commands."""
+
+    name = "Ledger"
+
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        *,
+        fingerprint_email: EmailFingerprint,
+        transcodings: Sequence[Transcoding] = (),
+    ) -> None:
+        # The personal-data transcoding is given by the composition root: it needs the key
+        # store, which the domain must not know.
+        self._extra_transcodings = tuple(transcodings)
+        super().__init__(env=env)
+        self.fingerprint_email = fingerprint_email
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(EventMetadataAsDict())
+        for transcoding in self._extra_transcodings:
+            transcoder.register(transcoding)
+
+    def load(
+        self,
+        aggregate_id: UUID,
+        kind: type[A],
+        not_found: Callable[[], NotFoundError],
+        expected_version: int | None = None,
+    ) -> A:
+        """Load an aggregate, refusing with a typed error when it is missing, of another kind,
+        or at another version than the client saw."""
+        try:
+            aggregate: object = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise not_found() from None
+        if not isinstance(aggregate, kind):
+            raise not_found()
+        if expected_version is not None and aggregate.version != expected_version:
+            raise ConcurrencyConflictError(
+                f"expected version {expected_version}, the current version is {aggregate.version}",
+                current_version=aggregate.version,
+                field="expectedVersion",
+            )
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        try:
+            self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return False
+        return True
+
+    def commit(self, *aggregates: LedgerAggregate) -> int:
+        """Save the aggregates' pending events atomically; return the last log position.
+
+        A version clash with a concurrent writer becomes :class:`ConcurrencyConflictError`."""
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError:
+            first = aggregates[0]
+            current = self._current_version(first.id)
+            raise ConcurrencyConflictError(
+                "the aggregate was changed by someone else; reload and retry",
+                current_version=current,
+            ) from None
+        return max(r.notification.id for r in recordings)
+
+    def head_position(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def _current_version(self, aggregate_id: UUID) -> int:
+        try:
+            return int(self.repository.get(aggregate_id).version)
+        except AggregateNotFoundError:
+            return 0

@@ -1,0 +1,35 @@
+"""The personal-data marker.
+
+An event field typed :class:`PersonalData` holds data about an identifiable person (the data
+subject). The transcoding layer encrypts every such value with that subject's own key, so that
+erasing the person is the deletion of one key. When the key is gone the value decodes as an
+explicit erased marker (``value is None``) instead of raising.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+ERASED_TEXT = "[erased]"
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalData:
+    """A piece of text about the data subject ``subject_id``; ``value is None`` once erased."""
+
+    subject_id: UUID
+    value: str | None
+
+    @property
+    def is_erased(self) -> bool:
+        return self.value is None
+
+    def reveal(self) -> str:
+        """The clear value, or the erased marker text when the subject has been erased."""
+        return ERASED_TEXT if self.value is None else self.value
+
+    def __repr__(self) -> str:
+        # Never print personal data into logs or tracebacks by accident.
+        state = "erased" if self.value is None else "***"
+        return f"PersonalData(subject_id={self.subject_id}, value={state})"

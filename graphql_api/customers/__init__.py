@@ -1,0 +1,1 @@
+"""Customer types, queries and mutations."""

@@ -1,0 +1,213 @@
+"""GraphQL over HTTP, as its specification asks.
+
+POST takes ``application/json``; GET serves queries (never mutations) and GraphiQL to browsers.
+Responses use ``application/graphql-response+json`` when the client accepts it, with 4xx status
+codes for requests that cannot execute; ``application/json`` clients get 200 for every
+well-formed request. Malformed bodies, oversized bodies and wrong media types get clear 4xx
+answers and write nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID, uuid4
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from strawberry.exceptions import MissingQueryError
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema import Schema
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
+
+from domain.shared.metadata import Channel
+from graphql_api.auth import InvalidTokenError, Principal
+from graphql_api.context import ApiServices, RequestContext
+
+log = logging.getLogger(__name__)
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+_GRAPHIQL = get_graphql_ide_html("graphiql")
+
+
+class RequestError(Exception):
+    """The HTTP request is not a GraphQL request we can run."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+@dataclass(frozen=True)
+class GraphQLParams:
+    query: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
+
+
+async def graphql_endpoint(request: Request) -> Response:
+    schema: Schema = request.app.state.schema
+    services: ApiServices = request.app.state.services
+    try:
+        if request.method == "GET" and _wants_graphiql(request):
+            return HTMLResponse(_GRAPHIQL)
+        media_type = _negotiate(request.headers.get("accept"))
+        params = await _read_params(request, services.limits.max_body_bytes)
+        context = RequestContext(
+            services=services,
+            pool=request.app.state.pool,
+            principal=_authenticate(request, services),
+            channel=_channel(request),
+            correlation_id=_correlation_id(request),
+        )
+        allowed = {OperationType.QUERY}
+        if request.method == "POST":
+            allowed.add(OperationType.MUTATION)
+        result = await schema.execute(
+            params.query,
+            variable_values=params.variables,
+            context_value=context,
+            operation_name=params.operation_name,
+            allowed_operation_types=allowed,
+        )
+    except RequestError as error:
+        return _error_response(error)
+    except InvalidOperationTypeError:
+        return _error_response(
+            RequestError(405, "mutations must be sent with POST", {"Allow": "POST"})
+        )
+    except (MissingQueryError, CannotGetOperationTypeError) as error:
+        return _error_response(RequestError(400, str(error) or "no operation to run"))
+    body: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        body["errors"] = [error.formatted for error in result.errors]
+    if result.data is None:
+        body.pop("data")
+    # The spec: with graphql-response+json, a response without data is a 4xx.
+    status = 400 if media_type == GRAPHQL_RESPONSE and result.data is None else 200
+    return JSONResponse(body, status_code=status, media_type=media_type)
+
+
+def _wants_graphiql(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "query" not in request.query_params
+
+
+def _negotiate(accept: str | None) -> str:
+    if not accept:
+        return JSON  # legacy clients send no Accept header: the spec says treat as JSON
+    types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    if GRAPHQL_RESPONSE in types or "application/*" in types or "*/*" in types:
+        return GRAPHQL_RESPONSE
+    if JSON in types:
+        return JSON
+    raise RequestError(406, f"cannot answer with {accept}; accept {GRAPHQL_RESPONSE} or {JSON}")
+
+
+async def _read_params(request: Request, max_bytes: int) -> GraphQLParams:
+    if request.method == "GET":
+        query = request.query_params
+        raw: dict[str, Any] = {
+            "query": query.get("query"),
+            "operationName": query.get("operationName"),
+            "variables": _json_or_none(query.get("variables"), "variables"),
+        }
+    else:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != JSON:
+            raise RequestError(415, f"send the request as {JSON}")
+        raw = _json_object(await _read_body(request, max_bytes))
+    return _params(raw)
+
+
+async def _read_body(request: Request, max_bytes: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise RequestError(413, f"request body is larger than {max_bytes} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > max_bytes:
+            raise RequestError(413, f"request body is larger than {max_bytes} bytes")
+    return bytes(body)
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise RequestError(400, "request body is not valid JSON") from None
+    if not isinstance(value, dict):
+        raise RequestError(400, "request body must be a JSON object")
+    return value
+
+
+def _json_or_none(text: str | None, name: str) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise RequestError(400, f"`{name}` is not valid JSON") from None
+
+
+def _params(raw: dict[str, Any]) -> GraphQLParams:
+    query, variables, operation = raw.get("query"), raw.get("variables"), raw.get("operationName")
+    if not isinstance(query, str) or not query.strip():
+        raise RequestError(400, "`query` must be a non-empty string")
+    if variables is not None and not isinstance(variables, dict):
+        raise RequestError(400, "`variables` must be an object")
+    if operation is not None and not isinstance(operation, str):
+        raise RequestError(400, "`operationName` must be a string")
+    return GraphQLParams(query=query, variables=variables, operation_name=operation)
+
+
+def _authenticate(request: Request, services: ApiServices) -> Principal:
+    header = request.headers.get("authorization")
+    if header is None:
+        return Principal.anonymous()
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorised("use `Authorization: Bearer <token>`")
+    try:
+        return services.verify_token(token.strip())
+    except InvalidTokenError as error:
+        raise _unauthorised(str(error)) from None
+
+
+def _unauthorised(message: str) -> RequestError:
+    return RequestError(401, message, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+
+def _channel(request: Request) -> Channel:
+    value = request.headers.get("x-cxl-channel", Channel.API.value).lower()
+    try:
+        return Channel(value)
+    except ValueError:
+        allowed = ", ".join(c.value for c in Channel)
+        raise RequestError(400, f"X-CXL-Channel must be one of: {allowed}") from None
+
+
+def _correlation_id(request: Request) -> UUID:
+    value = request.headers.get("x-correlation-id")
+    if value is None:
+        return uuid4()
+    try:
+        return UUID(value)
+    except ValueError:
+        raise RequestError(400, "X-Correlation-Id must be a UUID") from None
+
+
+def _error_response(error: RequestError) -> Response:
+    return JSONResponse(
+        {"errors": [{"message": error.message}]},
+        status_code=error.status,
+        headers=error.headers,
+        media_type=JSON,
+    )

@@ -1,0 +1,98 @@
+"""The composition root: settings in, a running ledger, projections and API out."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg_pool import ConnectionPool
+
+from domain.ledger import Ledger
+from graphql_api.context import ApiLimits, ApiServices
+from infrastructure.crypto import CachedSubjectKeys, EmailFingerprinter, PersonalDataEncrypted
+from infrastructure.database import Database, database_for
+from infrastructure.key_store import PostgresSubjectKeys
+from infrastructure.migrations import migrate
+from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
+from infrastructure.secrets import Secrets, resolve_secrets
+from infrastructure.settings import Settings
+from infrastructure.tokens import JwtTokens
+from projections.registry import ALL_PROJECTIONS
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Everything that is running for one process."""
+
+    settings: Settings
+    database: Database
+    secrets: Secrets
+    ledger: Ledger
+    keys: CachedSubjectKeys
+
+    @property
+    def tokens(self) -> JwtTokens:
+        return JwtTokens(self.secrets.jwt_secret, self.settings.jwt_issuer)
+
+    def projection_runners(self) -> list[ProjectionRunner]:
+        return [
+            ProjectionRunner(self.ledger, self.database, p(), self.settings.projection_batch_size)
+            for p in ALL_PROJECTIONS
+        ]
+
+    def api_services(self, worker: ProjectionWorker | None) -> ApiServices:
+        settings = self.settings
+        return ApiServices(
+            ledger=self.ledger,
+            conninfo=self.database.conninfo,
+            verify_token=self.tokens.verify,
+            limits=ApiLimits(
+                max_body_bytes=settings.max_body_bytes,
+                max_query_depth=settings.max_query_depth,
+                max_query_tokens=settings.max_query_tokens,
+                read_your_writes_timeout=settings.read_your_writes_timeout,
+            ),
+            pool_size=settings.db_pool_size,
+            on_start=worker.start if worker else _nothing,
+            on_stop=worker.stop if worker else _nothing,
+            projection_errors=worker.errors if worker else dict,
+        )
+
+
+def _nothing() -> None:
+    return None
+
+
+def build_ledger(
+    database: Database, secrets: Secrets, pool_size: int, key_pool: ConnectionPool[Any]
+) -> tuple[Ledger, CachedSubjectKeys]:
+    keys = CachedSubjectKeys(PostgresSubjectKeys(key_pool, secrets.master_key))
+    ledger = Ledger(
+        env=database.eventsourcing_env(pool_size),
+        fingerprint_email=EmailFingerprinter(secrets.master_key.derive("email-fingerprint")),
+        transcodings=[PersonalDataEncrypted(keys)],
+    )
+    return ledger, keys
+
+
+@contextlib.contextmanager
+def open_runtime(settings: Settings, *, run_migrations: bool = True) -> Iterator[Runtime]:
+    """Start (or connect to) the database, migrate it, and build the ledger."""
+    secrets = resolve_secrets(settings)
+    with database_for(settings.database_url, settings.data_dir) as database:
+        key_pool: ConnectionPool[Any] = ConnectionPool(
+            database.conninfo, min_size=1, max_size=4, open=True
+        )
+        ledger, keys = build_ledger(database, secrets, settings.db_pool_size, key_pool)
+        try:
+            if run_migrations:
+                migrate(database, ledger)
+            yield Runtime(settings, database, secrets, ledger, keys)
+        finally:
+            ledger.close()
+            key_pool.close()

@@ -1,0 +1,189 @@
+"""`cxledger`: the operator's command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from types import FrameType
+
+from domain.shared.metadata import Role
+from infrastructure.bootstrap import open_runtime
+from infrastructure.migrations import migrate
+from infrastructure.progress import ProgressBar
+from infrastructure.projection_runner import ProjectionWorker
+from infrastructure.rebuild import rebuild
+from infrastructure.settings import Settings, SettingsError, load_settings
+from infrastructure.tokens import TOKEN_ROLES, JwtTokens
+from projections.registry import ALL_PROJECTIONS, projection_named
+from projections.tracking import all_positions
+
+log = logging.getLogger("cxledger")
+
+
+class SignalledToStopError(Exception):
+    """SIGTERM or SIGINT arrived: unwind so the database and workers stop cleanly."""
+
+
+def _raise_stopped(signum: int, frame: FrameType | None) -> None:
+    raise SignalledToStopError(signal.Signals(signum).name)
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from infrastructure.server import serve
+
+    serve(settings)
+    return 0
+
+
+def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
+    with open_runtime(settings) as runtime:
+        worker = ProjectionWorker(runtime.projection_runners())
+        worker.start()
+        log.info("projection worker running: %s", ", ".join(r.name for r in worker.runners))
+        try:
+            threading.Event().wait()  # until a signal raises SignalledToStopError
+        finally:
+            worker.stop()
+    return 0
+
+
+def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        projection = projection_named(args.name)()
+    except KeyError as error:
+        print(error.args[0], file=sys.stderr)
+        return 2
+    with open_runtime(settings) as runtime:
+        reached = rebuild(
+            runtime.ledger,
+            runtime.database,
+            projection,
+            settings.projection_batch_size,
+            progress=ProgressBar(f"rebuild {projection.name}"),
+        )
+    print(f"{projection.name} rebuilt up to position {reached}")
+    return 0
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    with open_runtime(settings, run_migrations=False) as runtime:
+        applied = migrate(runtime.database, runtime.ledger)
+    print("applied: " + (", ".join(applied) if applied else "nothing, already up to date"))
+    return 0
+
+
+def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
+    with open_runtime(settings) as runtime:
+        head = runtime.ledger.head_position()
+        with runtime.database.connect() as conn:
+            positions = all_positions(conn)
+    report = {
+        "database": "external" if settings.database_url else f"embedded in {settings.data_dir}",
+        "head": head,
+        "projections": {
+            p.name: {"position": positions.get(p.name, 0), "lag": head - positions.get(p.name, 0)}
+            for p in ALL_PROJECTIONS
+        },
+    }
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
+    from infrastructure.secrets import resolve_secrets
+
+    tokens = JwtTokens(resolve_secrets(settings).jwt_secret, settings.jwt_issuer)
+    print(tokens.mint(args.subject, Role(args.role), ttl_seconds=args.ttl))
+    return 0
+
+
+def cmd_schema(settings: Settings, args: argparse.Namespace) -> int:
+    from graphql_api.schema import build_schema
+
+    print(build_schema().as_str())
+    return 0
+
+
+COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], int], str]] = {
+    "serve": (
+        cmd_serve,
+        "Serve the GraphQL API (and, unless CXL_RUN_PROJECTIONS=false, the "
+        "projection workers) until Ctrl-C or SIGTERM.",
+    ),
+    "project": (
+        cmd_project,
+        "Run the projection workers alone: catch up, then follow the log. "
+        "Several may run; each projection is applied by one at a time.",
+    ),
+    "rebuild": (
+        cmd_rebuild,
+        "Rebuild one read model from the log beside the live one, then "
+        "swap it in (no downtime), showing events done, rate and time left.",
+    ),
+    "migrate": (cmd_migrate, "Create or update the database schema (serve does this too)."),
+    "status": (cmd_status, "Print the log head and each projection's position and lag."),
+    "token": (cmd_token, "Mint a signed development JWT for a role."),
+    "schema": (cmd_schema, "Print the GraphQL schema (SDL); schema.graphql is this output."),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cxledger",
+        description="Event-sourced customer-experience ledger. Settings come from CXL_* "
+        "environment variables (see README).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parsers = {
+        name: sub.add_parser(name, help=text, description=text)
+        for name, (_, text) in COMMANDS.items()
+    }
+    parsers["rebuild"].add_argument(
+        "name", help="read model to rebuild: " + ", ".join(p.name for p in ALL_PROJECTIONS)
+    )
+    token = parsers["token"]
+    token.add_argument(
+        "--role",
+        required=True,
+        choices=[r.value for r in TOKEN_ROLES],
+        help="role claim of the token",
+    )
+    token.add_argument(
+        "--subject",
+        default="dev-user",
+        help="sub claim: the actor id (a customer id for --role customer)",
+    )
+    token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"cxledger: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    signal.signal(signal.SIGTERM, _raise_stopped)
+    signal.signal(signal.SIGINT, _raise_stopped)
+    handler, _ = COMMANDS[args.command]
+    try:
+        return handler(settings, args)
+    except (SignalledToStopError, KeyboardInterrupt):
+        log.info("stopped")
+        return 0
+    except SettingsError as error:
+        print(f"cxledger: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

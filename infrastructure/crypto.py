@@ -1,0 +1,171 @@
+"""Per-subject encryption of personal data (crypto-shredding).
+
+Every data subject has a random 256-bit data key, stored only wrapped (AES-GCM) by the master
+key from settings. Personal values are sealed with AES-GCM under the subject's key, with the
+subject id as associated data, so a ciphertext cannot be moved to another subject. Deleting a
+subject's key makes every copy of their data, in events and snapshots alike, unreadable.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import threading
+from collections import OrderedDict
+from typing import Any, Protocol
+from uuid import UUID
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from eventsourcing.persistence import Transcoding
+
+from domain.shared.personal_data import PersonalData
+
+NONCE_BYTES = 12
+KEY_BYTES = 32
+
+
+class MasterKey:
+    """Wraps and unwraps subject keys, and derives the other keys the product needs."""
+
+    def __init__(self, secret: bytes) -> None:
+        if len(secret) != KEY_BYTES:
+            raise ValueError("the master key must be 32 bytes")
+        self._aead = AESGCM(secret)
+        self._secret = secret
+
+    @classmethod
+    def from_text(cls, text: str) -> MasterKey:
+        """Accepts base64 (standard or URL-safe) or hex encodings of 32 bytes."""
+        raw = _decode_key_text(text.strip())
+        return cls(raw)
+
+    def wrap(self, subject_id: UUID, data_key: bytes) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + self._aead.encrypt(nonce, data_key, b"subject-key:" + subject_id.bytes)
+
+    def unwrap(self, subject_id: UUID, wrapped: bytes) -> bytes:
+        nonce, sealed = wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:]
+        return self._aead.decrypt(nonce, sealed, b"subject-key:" + subject_id.bytes)
+
+    def derive(self, purpose: str) -> bytes:
+        """A key for another purpose (email fingerprints, ...), independent of the master."""
+        hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=purpose.encode())
+        return hkdf.derive(self._secret)
+
+
+def _decode_key_text(text: str) -> bytes:
+    for decode in (bytes.fromhex, base64.urlsafe_b64decode, base64.b64decode):
+        try:
+            raw = decode(text)
+        except ValueError:
+            continue
+        if len(raw) == KEY_BYTES:
+            return raw
+    raise ValueError("the master key must be 32 bytes, as base64 or hex")
+
+
+def new_master_key_text() -> str:
+    return base64.urlsafe_b64encode(os.urandom(KEY_BYTES)).decode()
+
+
+class SubjectKeys(Protocol):
+    """Where subject keys live. ``None`` means the subject was erased (or never had data)."""
+
+    def key_for(self, subject_id: UUID) -> bytes | None: ...
+
+    def create_key(self, subject_id: UUID) -> bytes: ...
+
+
+class CachedSubjectKeys:
+    """A bounded in-process cache of unwrapped keys in front of a key store."""
+
+    def __init__(self, store: SubjectKeys, size: int = 10_000) -> None:
+        self._store = store
+        self._size = size
+        self._cache: OrderedDict[UUID, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def key_for(self, subject_id: UUID) -> bytes | None:
+        with self._lock:
+            key = self._cache.get(subject_id)
+            if key is not None:
+                self._cache.move_to_end(subject_id)
+                return key
+        key = self._store.key_for(subject_id)
+        if key is not None:
+            self._remember(subject_id, key)
+        return key
+
+    def create_key(self, subject_id: UUID) -> bytes:
+        key = self.key_for(subject_id) or self._store.create_key(subject_id)
+        self._remember(subject_id, key)
+        return key
+
+    def forget(self, subject_id: UUID) -> None:
+        """Drop a cached key (erasure must call this in every process that caches)."""
+        with self._lock:
+            self._cache.pop(subject_id, None)
+
+    def _remember(self, subject_id: UUID, key: bytes) -> None:
+        with self._lock:
+            self._cache[subject_id] = key
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+
+
+class InMemorySubjectKeys:
+    """Key store for in-memory aggregate tests."""
+
+    def __init__(self) -> None:
+        self._keys: dict[UUID, bytes] = {}
+
+    def key_for(self, subject_id: UUID) -> bytes | None:
+        return self._keys.get(subject_id)
+
+    def create_key(self, subject_id: UUID) -> bytes:
+        return self._keys.setdefault(subject_id, AESGCM.generate_key(bit_length=256))
+
+    def destroy(self, subject_id: UUID) -> None:
+        self._keys.pop(subject_id, None)
+
+
+class PersonalDataEncrypted(Transcoding):
+    """Transcodes :class:`PersonalData` as ``{"s": subject, "c": nonce+ciphertext}``."""
+
+    type = PersonalData
+    name = "pd"
+
+    def __init__(self, keys: SubjectKeys) -> None:
+        self._keys = keys
+
+    def encode(self, obj: PersonalData) -> dict[str, str]:
+        if obj.value is None:
+            # Re-saving erased data (a snapshot after erasure) keeps it erased.
+            return {"s": obj.subject_id.hex, "c": ""}
+        key = self._keys.create_key(obj.subject_id)
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = AESGCM(key).encrypt(nonce, obj.value.encode(), obj.subject_id.bytes)
+        return {"s": obj.subject_id.hex, "c": base64.b64encode(nonce + sealed).decode()}
+
+    def decode(self, data: dict[str, Any]) -> PersonalData:
+        subject_id = UUID(data["s"])
+        key = self._keys.key_for(subject_id) if data["c"] else None
+        if key is None:
+            return PersonalData(subject_id, None)
+        raw = base64.b64decode(data["c"])
+        clear = AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], subject_id.bytes)
+        return PersonalData(subject_id, clear.decode())
+
+
+class EmailFingerprinter:
+    """Keyed hash (HMAC-SHA256) of a normalised email, for uniqueness without the clear text."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def __call__(self, normalised_email: str) -> str:
+        return hmac.new(self._key, normalised_email.encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,87 @@
+"""Connection details: from the URL in settings, or from the embedded server."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from infrastructure.embedded_postgres import EmbeddedPostgres
+
+log = logging.getLogger(__name__)
+
+EMBEDDED_DATABASE = "cxledger"
+
+
+@dataclass(frozen=True)
+class Database:
+    """Where the product's database is, as a libpq connection string."""
+
+    conninfo: str
+
+    def connect(self, *, autocommit: bool = False) -> psycopg.Connection[tuple[object, ...]]:
+        return psycopg.connect(self.conninfo, autocommit=autocommit)
+
+    def eventsourcing_env(self, pool_size: int) -> dict[str, str]:
+        """The configuration of the ``eventsourcing`` PostgreSQL persistence, given to the
+        application object directly rather than through ``os.environ``."""
+        params = conninfo_to_dict(self.conninfo)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": str(params.get("dbname", "postgres")),
+            "POSTGRES_HOST": str(params.get("host", "127.0.0.1")),
+            "POSTGRES_PORT": str(params.get("port", "5432")),
+            "POSTGRES_USER": str(params.get("user", "postgres")),
+            "POSTGRES_PASSWORD": str(params.get("password", "")),
+            "POSTGRES_POOL_SIZE": str(pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(pool_size),
+            "POSTGRES_PRE_PING": "y",
+            "POSTGRES_LOCK_TIMEOUT": "10",
+            "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "30",
+            # Tables are created by `migrate`, not as a side effect of constructing the app.
+            "CREATE_TABLE": "n",
+        }
+
+
+def ensure_database(conninfo: str) -> None:
+    """Create the database named in ``conninfo`` if the server does not have it yet.
+
+    Only when it is missing do we connect to the maintenance database, which a production
+    role may not be allowed to do."""
+    try:
+        psycopg.connect(conninfo).close()
+        return
+    except psycopg.OperationalError as error:
+        if "does not exist" not in str(error):
+            raise
+    name = str(conninfo_to_dict(conninfo).get("dbname", "postgres"))
+    maintenance = make_conninfo(conninfo, dbname="postgres")
+    with (
+        psycopg.connect(maintenance, autocommit=True) as conn,
+        contextlib.suppress(psycopg.errors.DuplicateDatabase),
+    ):
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        log.info("created database %s", name)
+
+
+@contextlib.contextmanager
+def database_for(database_url: str | None, data_dir: Path) -> Iterator[Database]:
+    """The configured database, or an embedded one that stops when the block ends."""
+    if database_url:
+        conninfo = make_conninfo(database_url)
+        ensure_database(conninfo)
+        yield Database(conninfo)
+        return
+    embedded = EmbeddedPostgres(data_dir)
+    try:
+        conninfo = make_conninfo(embedded.start(), dbname=EMBEDDED_DATABASE)
+        ensure_database(conninfo)
+        yield Database(conninfo)
+    finally:
+        embedded.stop()

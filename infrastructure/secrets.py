@@ -1,0 +1,56 @@
+"""Secrets from settings, or (in development only) generated once under the data directory."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from infrastructure.crypto import MasterKey, new_master_key_text
+from infrastructure.settings import Settings, SettingsError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Secrets:
+    master_key: MasterKey
+    jwt_secret: str
+
+
+def resolve_secrets(settings: Settings) -> Secrets:
+    master_text = (
+        settings.master_key.get_secret_value()
+        if settings.master_key
+        else _development_secret(settings, "CXL_MASTER_KEY", "master.key", new_master_key_text)
+    )
+    jwt_secret = (
+        settings.jwt_secret.get_secret_value()
+        if settings.jwt_secret
+        else _development_secret(
+            settings, "CXL_JWT_SECRET", "jwt.secret", lambda: secrets.token_urlsafe(48)
+        )
+    )
+    try:
+        master_key = MasterKey.from_text(master_text)
+    except ValueError as error:
+        raise SettingsError(f"CXL_MASTER_KEY: {error}") from None
+    return Secrets(master_key=master_key, jwt_secret=jwt_secret)
+
+
+def _development_secret(
+    settings: Settings, variable: str, file_name: str, make: Callable[[], str]
+) -> str:
+    # Production refuses to start without the secret (see Settings); development keeps one
+    # generated secret per data directory so that data survives restarts.
+    path = Path(settings.data_dir) / "secrets" / file_name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.write_text(make())
+        path.chmod(0o600)
+    log.warning(
+        "%s is not set: using the development secret in %s; set it in production", variable, path
+    )
+    return path.read_text().strip()

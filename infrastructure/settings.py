@@ -1,0 +1,106 @@
+"""Every setting of the product, read once from ``CXL_`` environment variables."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger(__name__)
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message names it."""
+
+
+class Settings(BaseSettings):
+    """The product's configuration. Each field is the variable ``CXL_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="CXL_", extra="ignore", frozen=True)
+
+    environment: Literal["development", "production"] = Field(
+        "development",
+        description="`production` refuses to start without explicit secrets and database URL.",
+    )
+    database_url: str | None = Field(
+        None,
+        description="PostgreSQL URL, e.g. postgresql://user:pass@host:5432/db. Unset: an "
+        "embedded PostgreSQL is started with its data under CXL_DATA_DIR.",
+    )
+    data_dir: Path = Field(
+        Path("var"), description="Where the embedded PostgreSQL and development secrets live."
+    )
+    host: str = Field("127.0.0.1", description="Address the API listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port the API listens on.")
+    master_key: SecretStr | None = Field(
+        None,
+        description="32 random bytes (base64 or hex) that wrap every per-subject key. "
+        "Development: generated into CXL_DATA_DIR/secrets with a warning.",
+    )
+    jwt_secret: SecretStr | None = Field(
+        None,
+        description="HS256 secret that signs and verifies bearer tokens (at least 32 chars). "
+        "Development: generated into CXL_DATA_DIR/secrets with a warning.",
+    )
+    jwt_issuer: str = Field("cxledger", description="`iss` claim of minted and accepted tokens.")
+    db_pool_size: int = Field(8, ge=1, le=200, description="Connections per pool.")
+    run_projections: bool = Field(
+        True, description="Run the projection workers inside `serve` (false: use `project`)."
+    )
+    projection_batch_size: int = Field(
+        500, ge=1, le=100_000, description="Events per projection transaction."
+    )
+    read_your_writes_timeout: float = Field(
+        2.0, ge=0, le=60, description="Seconds a mutation waits for its write to be projected."
+    )
+    max_body_bytes: int = Field(
+        1_000_000, ge=1024, description="Largest accepted GraphQL request body."
+    )
+    max_query_depth: int = Field(12, ge=2, le=100, description="Deepest accepted query.")
+    max_query_tokens: int = Field(2_000, ge=50, description="Largest accepted query document.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Log level of the server and workers."
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql:// URL")
+        return value
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters")
+        return value
+
+    @model_validator(mode="after")
+    def _production_has_secrets(self) -> Settings:
+        if self.environment == "production":
+            missing = [
+                f"CXL_{name.upper()}"
+                for name in ("database_url", "master_key", "jwt_secret")
+                if getattr(self, name) is None
+            ]
+            if missing:
+                raise ValueError(f"production needs {', '.join(missing)}")
+        return self
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings, turning pydantic's report into one message naming each setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            name = "CXL_" + "_".join(str(p) for p in item["loc"]).upper() if item["loc"] else ""
+            problems.append(f"{name or 'settings'}: {item['msg']}")
+        raise SettingsError("invalid settings: " + "; ".join(problems)) from None

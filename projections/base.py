@@ -1,0 +1,63 @@
+"""What a projection is: a name, its tables, and one handler per event type it cares about."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
+
+from eventsourcing.utils import get_topic
+from psycopg import Cursor
+
+E = TypeVar("E")
+Handler = Callable[[Any, Cursor[Any], Any, int], None]
+
+
+def handles(event_class: type[E]) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Mark a projection method as the handler of ``event_class``."""
+
+    def mark(method: Callable[..., None]) -> Callable[..., None]:
+        method._handles = event_class  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+@dataclass(frozen=True, slots=True)
+class Positioned:
+    """An event and its position in the notification log."""
+
+    position: int
+    event: Any
+
+
+class Projection:
+    """Base of every read model.
+
+    ``tables`` are the tables it owns; ``ddl`` creates them with unqualified names (rebuild
+    creates them in a shadow schema, then swaps). Handlers run inside the runner's transaction,
+    the same one that records the new position, so each event is applied exactly once."""
+
+    name: ClassVar[str]
+    tables: ClassVar[tuple[str, ...]]
+    ddl: ClassVar[str]
+    _handlers: ClassVar[dict[type, Handler]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._handlers = {
+            method._handles: method
+            for method in vars(cls).values()
+            if callable(method) and hasattr(method, "_handles")
+        }
+
+    @classmethod
+    def topics(cls) -> list[str]:
+        """The event topics this projection reads; the runner skips the rest unread."""
+        return [get_topic(event_class) for event_class in cls._handlers]
+
+    def apply(self, cursor: Cursor[Any], batch: Sequence[Positioned]) -> None:
+        for item in batch:
+            handler = self._handlers.get(type(item.event))
+            if handler is not None:
+                handler(self, cursor, item.event, item.position)

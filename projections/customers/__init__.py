@@ -1,0 +1,1 @@
+"""CustomerDirectory: one row per customer, for `customer(id)` and `customers(...)`."""

@@ -1,0 +1,16 @@
+"""Every read model the product maintains, by name."""
+
+from __future__ import annotations
+
+from projections.base import Projection
+from projections.customers.projection import CustomerDirectory
+
+ALL_PROJECTIONS: tuple[type[Projection], ...] = (CustomerDirectory,)
+
+
+def projection_named(name: str) -> type[Projection]:
+    for projection in ALL_PROJECTIONS:
+        if projection.name == name:
+            return projection
+    known = ", ".join(p.name for p in ALL_PROJECTIONS)
+    raise KeyError(f"no projection named {name!r}; known: {known}")

@@ -1,0 +1,76 @@
+"""Where each projection has got to in the log (its tracking position)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg import AsyncConnection, Connection
+from psycopg_pool import AsyncConnectionPool
+
+DDL = """
+CREATE TABLE IF NOT EXISTS cxl_projection_positions (
+    name text PRIMARY KEY,
+    position bigint NOT NULL DEFAULT 0,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectionPosition:
+    name: str
+    position: int
+    updated_at: float
+
+
+def lock_position(conn: Connection[Any], name: str) -> int:
+    """Read and row-lock a projection's position inside the caller's transaction; the lock
+    keeps two workers (or a worker and a rebuild's switch) from applying one batch twice."""
+    conn.execute(
+        "INSERT INTO cxl_projection_positions (name) VALUES (%s) ON CONFLICT DO NOTHING", (name,)
+    )
+    row = conn.execute(
+        "SELECT position FROM cxl_projection_positions WHERE name = %s FOR UPDATE", (name,)
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def set_position(conn: Connection[Any], name: str, position: int) -> None:
+    conn.execute(
+        "UPDATE cxl_projection_positions SET position = %s, updated_at = now() WHERE name = %s",
+        (position, name),
+    )
+
+
+def all_positions(conn: Connection[Any]) -> dict[str, int]:
+    rows = conn.execute("SELECT name, position FROM cxl_projection_positions").fetchall()
+    return {str(name): int(position) for name, position in rows}
+
+
+async def all_positions_async(conn: AsyncConnection[Any]) -> dict[str, int]:
+    cur = await conn.execute("SELECT name, position FROM cxl_projection_positions")
+    return {str(name): int(position) for name, position in await cur.fetchall()}
+
+
+async def wait_for_position(
+    pool: AsyncConnectionPool[Any], name: str, position: int, timeout: float
+) -> bool:
+    """Wait (bounded) until projection ``name`` has applied ``position``; True if it has."""
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    while True:
+        async with pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT position FROM cxl_projection_positions WHERE name = %s", (name,)
+            )
+            row = await cur.fetchone()
+        if row is not None and int(row[0]) >= position:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+        delay = min(delay * 2, 0.1)
