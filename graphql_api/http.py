@@ -21,6 +21,7 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema import Schema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from domain.shared.metadata import Channel
@@ -84,14 +85,25 @@ async def graphql_endpoint(request: Request) -> Response:
         )
     except (MissingQueryError, CannotGetOperationTypeError) as error:
         return _error_response(RequestError(400, str(error) or "no operation to run"))
-    body: dict[str, Any] = {"data": result.data}
+    return _graphql_response(result, media_type)
+
+
+def _graphql_response(result: ExecutionResult, media_type: str) -> Response:
+    """The spec: a request error (execution never began) has no `data` entry and, with
+    graphql-response+json, a 4xx; a field error that nulls the whole result is a partial
+    response: `"data": null` and 200."""
+    body: dict[str, Any] = {}
+    if not _is_request_error(result):
+        body["data"] = result.data
     if result.errors:
         body["errors"] = [error.formatted for error in result.errors]
-    if result.data is None:
-        body.pop("data")
-    # The spec: with graphql-response+json, a response without data is a 4xx.
-    status = 400 if media_type == GRAPHQL_RESPONSE and result.data is None else 200
+    status = 400 if media_type == GRAPHQL_RESPONSE and "data" not in body else 200
     return JSONResponse(body, status_code=status, media_type=media_type)
+
+
+def _is_request_error(result: ExecutionResult) -> bool:
+    # Parse, validation and variable-coercion errors have no path; field errors always do.
+    return result.data is None and all(error.path is None for error in result.errors or ())
 
 
 def _wants_graphiql(request: Request) -> bool:

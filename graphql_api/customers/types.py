@@ -58,12 +58,12 @@ class CustomerType:
 
 @strawberry.type(description="An edge of a customer connection.")
 class CustomerEdge:
-    cursor: str
-    node: CustomerType
+    cursor: str = strawberry.field(description="Opaque cursor; pass it as `after`.")
+    node: CustomerType = strawberry.field(description="The customer.")
 
 
 @strawberry.type(description="A page of customers in registration order.")
 class CustomerConnection:
-    edges: list[CustomerEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[CustomerEdge] = strawberry.field(description="The customers of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page is in the whole list.")
+    total_count: int = strawberry.field(description="How many customers there are in all.")

@@ -1,0 +1,228 @@
+"""Customer registrations per second through the ledger, against raw INSERT commits per second.
+
+Each registration commits two events (Customer.Registered and EmailClaim.Claimed) and creates
+one per-subject key row. The baseline is the same server's rate of single-row INSERT commits
+(psycopg 3, autocommit) of a uuid and a bytea the size of a stored event, at the same
+concurrency, measured in the same run in the same fresh database.
+
+    .venv/bin/python benchmarks/append.py [--seconds 5 | --count N] [--database-url URL]
+
+Without a URL (nor CXL_DATABASE_URL) an embedded PostgreSQL is started in a temporary
+directory and stopped at the end. The database the benchmark uses is created and dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+from psycopg_pool import ConnectionPool
+
+from domain.customer.commands import RegisterCustomer
+from domain.ledger import Ledger
+from domain.shared.metadata import Channel, EventMetadata, Role
+from infrastructure.bootstrap import build_ledger
+from infrastructure.crypto import MasterKey, new_master_key_text
+from infrastructure.database import Database
+from infrastructure.embedded_postgres import EmbeddedPostgres
+from infrastructure.migrations import migrate
+from infrastructure.secrets import Secrets
+
+CONCURRENCIES = (1, 16)
+WARM_UP = 50
+RAW_DDL = "CREATE TABLE bench_raw (id uuid PRIMARY KEY, payload bytea NOT NULL)"
+RAW_INSERT = "INSERT INTO bench_raw (id, payload) VALUES (%s, %s)"
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How long each measurement runs: for some seconds, or for a number of operations."""
+
+    seconds: float | None
+    count: int | None
+
+    def share(self, workers: int, index: int) -> int | None:
+        if self.count is None:
+            return None
+        return self.count // workers + (1 if index < self.count % workers else 0)
+
+
+@contextlib.contextmanager
+def server(database_url: str | None) -> Iterator[str]:
+    """Admin conninfo: the given server, or an embedded one in a temporary directory."""
+    if database_url:
+        yield make_conninfo(database_url)
+        return
+    data_dir = Path(tempfile.mkdtemp(prefix="cxl-bench-pg-"))
+    embedded = EmbeddedPostgres(data_dir)
+    try:
+        yield make_conninfo(embedded.start(), dbname="postgres")
+    finally:
+        embedded.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def fresh_database(admin_conninfo: str) -> Iterator[Database]:
+    name = f"cxl_bench_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_conninfo, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield Database(make_conninfo(admin_conninfo, dbname=name))
+    finally:
+        with psycopg.connect(admin_conninfo, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+@contextlib.contextmanager
+def migrated_ledger(database: Database, pool_size: int) -> Iterator[Ledger]:
+    """A ledger wired as the composition root wires it, with a random master key."""
+    keys: ConnectionPool[Any] = ConnectionPool(
+        database.conninfo, min_size=1, max_size=pool_size, open=True
+    )
+    bench_secrets = Secrets(
+        master_key=MasterKey.from_text(new_master_key_text()),
+        jwt_secret=secrets.token_urlsafe(48),
+    )
+    ledger, _ = build_ledger(database, bench_secrets, pool_size, keys)
+    try:
+        migrate(database, ledger)
+        yield ledger
+    finally:
+        ledger.close()
+        keys.close()
+
+
+def measure(workers: int, budget: Budget, make_op: Callable[[], Callable[[], None]]) -> float:
+    """Operations per second of ``workers`` threads, each running its own operation."""
+    ops = [make_op() for _ in range(workers)]
+    done = [0] * workers
+    errors: list[BaseException] = []
+    start_gate = threading.Barrier(workers + 1)
+    deadline = [0.0]
+
+    def more(index: int, limit: int | None) -> bool:
+        return done[index] < limit if limit is not None else time.monotonic() < deadline[0]
+
+    def work(index: int) -> None:
+        op, limit = ops[index], budget.share(workers, index)
+        start_gate.wait()
+        try:
+            while more(index, limit):
+                op()
+                done[index] += 1
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    started = time.monotonic()
+    deadline[0] = started + (budget.seconds or 0.0)
+    start_gate.wait()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    if errors:
+        raise errors[0]
+    return sum(done) / elapsed
+
+
+def registration(ledger: Ledger) -> Callable[[], None]:
+    metadata = EventMetadata(actor_id="benchmark", actor_role=Role.AGENT, channel=Channel.API)
+
+    def register() -> None:
+        email = f"{uuid.uuid4().hex}@bench.example"
+        ledger.register_customer(RegisterCustomer(name="Bench Customer", email=email), metadata)
+
+    return register
+
+
+def measure_raw(database: Database, workers: int, budget: Budget, payload_bytes: int) -> float:
+    """Single-row INSERT commits per second, one autocommit connection per writer."""
+    with contextlib.ExitStack() as stack:
+
+        def raw_insert() -> Callable[[], None]:
+            conn = stack.enter_context(psycopg.connect(database.conninfo, autocommit=True))
+
+            def insert() -> None:
+                conn.execute(RAW_INSERT, (uuid.uuid4(), os.urandom(payload_bytes)))
+
+            return insert
+
+        return measure(workers, budget, raw_insert)
+
+
+def mean_event_size(database: Database, ledger: Ledger) -> int:
+    table = sql.Identifier(getattr(ledger.recorder, "events_table_name", "stored_events"))
+    with database.connect() as conn:
+        row = conn.execute(
+            sql.SQL("SELECT avg(octet_length(state))::int FROM {}").format(table)
+        ).fetchone()
+    return int(row[0]) if row and row[0] else 300
+
+
+def run(admin_conninfo: str, budget: Budget) -> None:
+    pool_size = max(CONCURRENCIES)
+    with fresh_database(admin_conninfo) as database, migrated_ledger(database, pool_size) as ledger:
+        with database.connect(autocommit=True) as conn:
+            conn.execute(RAW_DDL)
+            version = str(conn.execute("SELECT current_setting('server_version')").fetchall()[0][0])
+        measure(1, Budget(None, WARM_UP), lambda: registration(ledger))
+        payload = mean_event_size(database, ledger)
+        rows = []
+        for workers in CONCURRENCIES:
+            app = measure(workers, budget, lambda: registration(ledger))
+            raw = measure_raw(database, workers, budget, payload)
+            rows.append((workers, app, raw))
+    print_table(version, payload, budget, rows)
+
+
+def print_table(
+    version: str, payload: int, budget: Budget, rows: list[tuple[int, float, float]]
+) -> None:
+    each = f"{budget.seconds:g} s" if budget.count is None else f"{budget.count} operations"
+    print(f"PostgreSQL {version}; {each} per measurement; raw payload {payload} bytes")
+    print(f"{'writers':>7}  {'app registrations/s':>19}  {'raw INSERT commits/s':>20}  app/raw")
+    for workers, app, raw in rows:
+        print(f"{workers:>7}  {app:>19,.0f}  {raw:>20,.0f}  {app / raw:>7.3f}")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    budget = parser.add_mutually_exclusive_group()
+    budget.add_argument("--seconds", type=float, help="length of each measurement (default 5)")
+    budget.add_argument("--count", type=int, help="operations per measurement, instead")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("CXL_DATABASE_URL") or None,
+        help="admin URL of the server (default: CXL_DATABASE_URL, else embedded PostgreSQL)",
+    )
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    budget = Budget(None, args.count) if args.count else Budget(args.seconds or 5.0, None)
+    with server(args.database_url) as admin_conninfo:
+        run(admin_conninfo, budget)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""Fixtures: one real PostgreSQL per session, a fresh database per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from domain.ledger import Ledger
+from domain.shared.metadata import Channel, EventMetadata, Role
+from infrastructure.database import Database
+from tests.support.ledgers import postgres_ledger
+from tests.support.postgres import fresh_database, test_server
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[str]:
+    with test_server() as conninfo:
+        yield conninfo
+
+
+@pytest.fixture
+def database(pg_admin: str) -> Iterator[Database]:
+    with fresh_database(pg_admin) as database:
+        yield database
+
+
+@pytest.fixture
+def ledger(database: Database) -> Iterator[Ledger]:
+    with postgres_ledger(database) as ledger:
+        yield ledger
+
+
+@pytest.fixture
+def agent() -> EventMetadata:
+    return EventMetadata(actor_id="agent-7", actor_role=Role.AGENT, channel=Channel.PHONE)

@@ -1,0 +1,53 @@
+"""Ledgers wired as the composition root wires them, for tests."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from psycopg_pool import ConnectionPool
+
+from domain.ledger import Ledger
+from infrastructure.bootstrap import build_ledger
+from infrastructure.crypto import (
+    EmailFingerprinter,
+    InMemorySubjectKeys,
+    MasterKey,
+    PersonalDataEncrypted,
+)
+from infrastructure.database import Database
+from infrastructure.migrations import migrate
+from infrastructure.secrets import Secrets
+
+TEST_MASTER_KEY_TEXT = "00" * 32
+TEST_JWT_SECRET = "test-secret-" + "x" * 40
+
+
+def test_secrets() -> Secrets:
+    return Secrets(master_key=MasterKey.from_text(TEST_MASTER_KEY_TEXT), jwt_secret=TEST_JWT_SECRET)
+
+
+def in_memory_ledger(keys: InMemorySubjectKeys | None = None) -> Ledger:
+    """A ledger on in-memory persistence, with real per-subject encryption."""
+    master = test_secrets().master_key
+    return Ledger(
+        env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+        fingerprint_email=EmailFingerprinter(master.derive("email-fingerprint")),
+        transcodings=[PersonalDataEncrypted(keys or InMemorySubjectKeys())],
+    )
+
+
+@contextlib.contextmanager
+def postgres_ledger(database: Database, pool_size: int = 4) -> Iterator[Ledger]:
+    """A migrated ledger on a real database."""
+    key_pool: ConnectionPool[Any] = ConnectionPool(
+        database.conninfo, min_size=1, max_size=4, open=True
+    )
+    ledger, _ = build_ledger(database, test_secrets(), pool_size, key_pool)
+    try:
+        migrate(database, ledger)
+        yield ledger
+    finally:
+        ledger.close()
+        key_pool.close()

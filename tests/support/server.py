@@ -1,0 +1,100 @@
+"""The real API under uvicorn on a free loopback port, in a background thread."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import uvicorn
+
+from domain.ledger import Ledger
+from domain.shared.metadata import Role
+from graphql_api.app import create_app
+from graphql_api.context import ApiLimits, ApiServices
+from infrastructure.database import Database
+from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
+from infrastructure.tokens import JwtTokens
+from projections.registry import ALL_PROJECTIONS
+from tests.support.ledgers import TEST_JWT_SECRET
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveApi:
+    """A running server: its URL, a client, and tokens for each role."""
+
+    url: str
+    client: httpx.Client
+    tokens: JwtTokens
+    ledger: Ledger
+    database: Database
+
+    def token(self, role: Role, subject: str = "test-actor") -> str:
+        return self.tokens.mint(subject, role)
+
+    def graphql(
+        self,
+        query: str,
+        variables: dict[str, object] | None = None,
+        role: Role | None = None,
+        subject: str = "test-actor",
+        **headers: str,
+    ) -> httpx.Response:
+        """POST a GraphQL request as a spec-following client would."""
+        sent = {"accept": "application/graphql-response+json", **headers}
+        if role is not None:
+            sent["authorization"] = f"Bearer {self.token(role, subject)}"
+        return self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=sent
+        )
+
+
+@contextlib.contextmanager
+def live_api(
+    ledger: Ledger, database: Database, limits: ApiLimits | None = None, run_worker: bool = True
+) -> Iterator[LiveApi]:
+    tokens = JwtTokens(TEST_JWT_SECRET, "cxledger")
+    worker = None
+    if run_worker:
+        worker = ProjectionWorker(
+            [ProjectionRunner(ledger, database, p(), 100) for p in ALL_PROJECTIONS]
+        )
+    services = ApiServices(
+        ledger=ledger,
+        conninfo=database.conninfo,
+        verify_token=tokens.verify,
+        limits=limits or ApiLimits(),
+        pool_size=4,
+        on_start=worker.start if worker else ApiServices.on_start,
+        on_stop=worker.stop if worker else ApiServices.on_stop,
+        projection_errors=worker.errors if worker else ApiServices.projection_errors,
+    )
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(services), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the API server did not start")
+        time.sleep(0.02)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            yield LiveApi(url, client, tokens, ledger, database)
+    finally:
+        server.should_exit = True
+        thread.join(20)

@@ -1,0 +1,36 @@
+"""The checked-in SDL is the contract for frontend developers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from graphql import GraphQLInputObjectType, GraphQLObjectType
+
+from graphql_api.schema import build_schema
+
+SDL = Path(__file__).resolve().parents[2] / "schema.graphql"
+
+
+def test_schema_graphql_matches_the_served_schema() -> None:
+    served = build_schema().as_str().strip()
+    assert SDL.read_text().strip() == served, (
+        "schema.graphql is out of date: run `cxledger schema > schema.graphql`"
+    )
+
+
+def test_every_type_and_field_of_ours_has_a_description() -> None:
+    schema = build_schema()._schema
+    undocumented = []
+    for name, graphql_type in schema.type_map.items():
+        if name.startswith("__") or not isinstance(
+            graphql_type, GraphQLObjectType | GraphQLInputObjectType
+        ):
+            continue
+        if not graphql_type.description:
+            undocumented.append(name)
+        undocumented += [
+            f"{name}.{field}"
+            for field, value in graphql_type.fields.items()
+            if not value.description
+        ]
+    assert undocumented == []

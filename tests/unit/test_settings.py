@@ -1,0 +1,63 @@
+"""Settings: every problem stops start-up with a message naming the setting."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from infrastructure.cli import main
+from infrastructure.settings import Settings, SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def no_inherited_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [n for n in os.environ if n.startswith("CXL_")]:
+        monkeypatch.delenv(name)
+
+
+def test_defaults_serve_on_localhost_8000_with_the_embedded_database() -> None:
+    settings = load_settings()
+    assert (settings.host, settings.port, settings.database_url) == ("127.0.0.1", 8000, None)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("CXL_PORT", "eighty"),
+        ("CXL_PORT", "70000"),
+        ("CXL_DATABASE_URL", "mysql://localhost/db"),
+        ("CXL_JWT_SECRET", "short"),
+        ("CXL_LOG_LEVEL", "LOUD"),
+        ("CXL_RUN_PROJECTIONS", "perhaps"),
+    ],
+)
+def test_a_bad_setting_is_refused_with_its_name(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError, match=variable):
+        load_settings()
+
+
+def test_production_refuses_to_start_without_explicit_secrets_and_database(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CXL_ENVIRONMENT", "production")
+    with pytest.raises(SettingsError) as refused:
+        load_settings()
+    for name in ("CXL_DATABASE_URL", "CXL_MASTER_KEY", "CXL_JWT_SECRET"):
+        assert name in str(refused.value)
+
+
+def test_the_cli_exits_with_the_settings_message_instead_of_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CXL_PORT", "not-a-port")
+    assert main(["status"]) == 2
+    error = capsys.readouterr().err
+    assert "CXL_PORT" in error and "Traceback" not in error
+
+
+def test_every_setting_has_a_description_for_the_readme() -> None:
+    assert all(field.description for field in Settings.model_fields.values())
