@@ -9,8 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# README.m[d]: the readme is copied when present (the build only warns without it).
-COPY pyproject.toml constraints.txt README.m[d] ./
+COPY pyproject.toml constraints.txt README.md ./
 COPY domain ./domain
 COPY projections ./projections
 COPY graphql_api ./graphql_api

@@ -111,15 +111,36 @@ def _wants_graphiql(request: Request) -> bool:
     return "text/html" in accept and "query" not in request.query_params
 
 
+# Wildcards get application/json: the spec's choice for clients that may predate it.
+_OFFERS = {GRAPHQL_RESPONSE: GRAPHQL_RESPONSE, JSON: JSON, "application/*": JSON, "*/*": JSON}
+
+
 def _negotiate(accept: str | None) -> str:
-    if not accept:
+    """The media type to answer with: the acceptable one of highest quality; on a tie, the
+    one named explicitly (graphql-response+json before application/json)."""
+    if not accept or not accept.strip():
         return JSON  # legacy clients send no Accept header: the spec says treat as JSON
-    types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
-    if GRAPHQL_RESPONSE in types or "application/*" in types or "*/*" in types:
-        return GRAPHQL_RESPONSE
-    if JSON in types:
-        return JSON
-    raise RequestError(406, f"cannot answer with {accept}; accept {GRAPHQL_RESPONSE} or {JSON}")
+    best, best_rank = None, (0.0, 0)
+    for part in accept.split(","):
+        media, _, parameters = part.partition(";")
+        offer = _OFFERS.get(media.strip().lower())
+        rank = (_quality(parameters), 2 if offer == GRAPHQL_RESPONSE else 1)
+        if offer is not None and rank[0] > 0 and rank > best_rank:
+            best, best_rank = offer, rank
+    if best is None:
+        raise RequestError(406, f"cannot answer with {accept}; accept {GRAPHQL_RESPONSE} or {JSON}")
+    return best
+
+
+def _quality(parameters: str) -> float:
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return min(max(float(value), 0.0), 1.0)
+            except ValueError:
+                return 0.0
+    return 1.0
 
 
 async def _read_params(request: Request, max_bytes: int) -> GraphQLParams:

@@ -101,8 +101,11 @@ class CachedSubjectKeys:
         return key
 
     def create_key(self, subject_id: UUID) -> bytes:
-        key = self.key_for(subject_id) or self._store.create_key(subject_id)
-        self._remember(subject_id, key)
+        with self._lock:
+            key = self._cache.get(subject_id)
+        if key is None:
+            key = self._store.create_key(subject_id)  # returns the existing key if there is one
+            self._remember(subject_id, key)
         return key
 
     def forget(self, subject_id: UUID) -> None:

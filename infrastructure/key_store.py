@@ -26,13 +26,21 @@ class PostgresSubjectKeys:
         return None if row is None else self._master.unwrap(subject_id, bytes(row[0]))
 
     def create_key(self, subject_id: UUID) -> bytes:
+        """The subject's key, made now unless it exists: one round trip either way."""
         wrapped = self._master.wrap(subject_id, os.urandom(KEY_BYTES))
         with self._pool.connection() as conn:
-            conn.execute(
-                "INSERT INTO cxl_subject_keys (subject_id, wrapped_key) VALUES (%s, %s)"
-                " ON CONFLICT (subject_id) DO NOTHING",
-                (subject_id, wrapped),
-            )
-        key = self.key_for(subject_id)
-        assert key is not None
-        return key
+            row = conn.execute(
+                """
+                WITH made AS (
+                    INSERT INTO cxl_subject_keys (subject_id, wrapped_key) VALUES (%(id)s, %(key)s)
+                    ON CONFLICT (subject_id) DO NOTHING RETURNING wrapped_key
+                )
+                SELECT wrapped_key FROM made
+                UNION ALL
+                SELECT wrapped_key FROM cxl_subject_keys WHERE subject_id = %(id)s
+                LIMIT 1
+                """,
+                {"id": subject_id, "key": wrapped},
+            ).fetchone()
+        assert row is not None
+        return self._master.unwrap(subject_id, bytes(row[0]))

@@ -109,9 +109,9 @@ class ProjectionRunner:
             self.last_error = None
             while not stop.is_set():
                 # Wake on NOTIFY; the timeout only bounds how long a stop request waits.
-                for _ in listener.notifies(timeout=1.0, stop_after=1):
-                    pass
-                self.catch_up(conn)
+                notified = any(True for _ in listener.notifies(timeout=1.0, stop_after=1))
+                if notified:
+                    self.catch_up(conn)
 
     def _acquire_lease(self, listener: Connection[Any], stop: threading.Event) -> bool:
         key = zlib.crc32(f"cxl-projection:{self.name}".encode())

@@ -10,12 +10,12 @@ from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata, Role
 from infrastructure.database import Database
 from tests.support.ledgers import postgres_ledger
-from tests.support.postgres import fresh_database, test_server
+from tests.support.postgres import fresh_database, postgres_for_tests
 
 
 @pytest.fixture(scope="session")
 def pg_admin() -> Iterator[str]:
-    with test_server() as conninfo:
+    with postgres_for_tests() as conninfo:
         yield conninfo
 
 

@@ -40,7 +40,8 @@ class RegisterCustomerInput:
 class RegisterCustomerPayload:
     customer: CustomerType | None = strawberry.field(description="The registered customer.")
     position: str | None = strawberry.field(
-        description="Log position of the write; pass it as `atLeast` to read your write."
+        description="Log position of the write; pass it as `atLeast` to read your write. "
+        "`customer` is null if the read model did not show the write in time."
     )
     user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
 
@@ -113,4 +114,7 @@ async def _wait_for(context: RequestContext, at_least: str | None) -> None:
         return
     if not at_least.isdigit():
         raise PublicError("`atLeast` must be a position returned by a mutation", "BAD_POSITION")
-    await context.read_your_write(CustomerDirectory.name, int(at_least))
+    if not await context.read_your_write(CustomerDirectory.name, int(at_least)):
+        raise PublicError(
+            "that write is not visible yet; retry in a moment", "POSITION_NOT_REACHED"
+        )

@@ -24,13 +24,13 @@ TEST_MASTER_KEY_TEXT = "00" * 32
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
 
 
-def test_secrets() -> Secrets:
+def secrets_for_tests() -> Secrets:
     return Secrets(master_key=MasterKey.from_text(TEST_MASTER_KEY_TEXT), jwt_secret=TEST_JWT_SECRET)
 
 
 def in_memory_ledger(keys: InMemorySubjectKeys | None = None) -> Ledger:
     """A ledger on in-memory persistence, with real per-subject encryption."""
-    master = test_secrets().master_key
+    master = secrets_for_tests().master_key
     return Ledger(
         env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
         fingerprint_email=EmailFingerprinter(master.derive("email-fingerprint")),
@@ -44,7 +44,7 @@ def postgres_ledger(database: Database, pool_size: int = 4) -> Iterator[Ledger]:
     key_pool: ConnectionPool[Any] = ConnectionPool(
         database.conninfo, min_size=1, max_size=4, open=True
     )
-    ledger, _ = build_ledger(database, test_secrets(), pool_size, key_pool)
+    ledger, _ = build_ledger(database, secrets_for_tests(), pool_size, key_pool)
     try:
         migrate(database, ledger)
         yield ledger

@@ -20,7 +20,7 @@ TEST_DATABASE_URL = "CXL_TEST_DATABASE_URL"
 
 
 @contextlib.contextmanager
-def test_server() -> Iterator[str]:
+def postgres_for_tests() -> Iterator[str]:
     """Admin conninfo of the server the tests use: external if configured, else embedded.
 
     Never skips: if no PostgreSQL can be started the error says why and the run fails."""

@@ -1,0 +1,62 @@
+"""`/health` reports that the database is reachable, the log's head, and each projection's
+position and lag."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from tests.api.helpers import media_type, registered
+from tests.support.server import LiveApi
+
+
+def health(api: LiveApi) -> dict[str, Any]:
+    response = api.client.get("/health")
+    assert response.status_code == 200, response.text
+    assert media_type(response) == "application/json"
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def health_once_caught_up(api: LiveApi, deadline_seconds: float = 20.0) -> dict[str, Any]:
+    """Health, polled until the customer directory shows no lag (the bound only stops a broken
+    worker from hanging the run; it is not what the test asserts)."""
+    deadline = time.monotonic() + deadline_seconds
+    body = health(api)
+    while body["projections"]["customer_directory"]["lag"] != 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        body = health(api)
+    return body
+
+
+def test_health_of_an_empty_ledger_reports_database_head_and_projection(api: LiveApi) -> None:
+    assert health(api) == {
+        "status": "ok",
+        "database": {"reachable": True},
+        "head": 0,
+        "projections": {"customer_directory": {"position": 0, "lag": 0, "error": None}},
+    }
+
+
+def test_head_follows_the_log(api: LiveApi) -> None:
+    registered(api)
+    assert health(api)["head"] == api.ledger.head_position() == 2
+
+
+def test_customer_directory_lag_reaches_zero_after_a_registration(api: LiveApi) -> None:
+    registered(api)
+    body = health_once_caught_up(api)
+    directory = body["projections"]["customer_directory"]
+    assert directory["lag"] == 0
+    assert directory["position"] == body["head"] == api.ledger.head_position()
+    assert directory["error"] is None
+    assert body["status"] == "ok"
+
+
+def test_projection_lag_is_head_minus_position(api: LiveApi) -> None:
+    registered(api, email="ada@example.org")
+    registered(api, email="grace@example.org")
+    body = health(api)
+    directory = body["projections"]["customer_directory"]
+    assert directory["lag"] == body["head"] - directory["position"]
+    assert 0 <= directory["position"] <= body["head"]

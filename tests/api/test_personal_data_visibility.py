@@ -1,0 +1,89 @@
+"""Personal data (name, email, phone) is shown only to the roles that may see it and to the
+customer themself; everyone else gets null for those fields and the rest as usual."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from domain.shared.metadata import Role
+from tests.api.helpers import CUSTOMER, register
+from tests.support.server import LiveApi
+
+LIST = "{ customers { edges { node { id name email phone region } } } }"
+
+
+def a_customer(api: LiveApi) -> str:
+    payload = register(api, phone="+44 20 7946 0000", region="UK")
+    assert payload["userErrors"] == []
+    customer_id: str = payload["customer"]["id"]
+    return customer_id
+
+
+def read_as(api: LiveApi, customer_id: str, role: Role | None, subject: str) -> dict[str, Any]:
+    response = api.graphql(CUSTOMER, {"id": customer_id}, role=role, subject=subject)
+    assert response.status_code == 200, response.text
+    customer: dict[str, Any] = response.json()["data"]["customer"]
+    return customer
+
+
+@pytest.mark.parametrize("role", [None, Role.ANALYST, Role.AUDITOR], ids=str)
+def test_personal_data_reads_as_null_for_roles_that_may_not_see_it(
+    api: LiveApi, role: Role | None
+) -> None:
+    customer_id = a_customer(api)
+    customer = read_as(api, customer_id, role, subject="someone")
+    assert customer == {
+        "id": customer_id,
+        "name": None,
+        "email": None,
+        "phone": None,
+        "region": "UK",
+    }
+
+
+@pytest.mark.parametrize("role", [Role.AGENT, Role.ADMIN, Role.PRIVACY_OFFICER], ids=str)
+def test_personal_data_is_shown_to_roles_that_may_see_it(api: LiveApi, role: Role) -> None:
+    customer_id = a_customer(api)
+    customer = read_as(api, customer_id, role, subject="staff-1")
+    assert customer["name"] == "Ada Lovelace"
+    assert customer["email"] == "ada@example.org"
+    assert customer["phone"] == "+44 20 7946 0000"
+
+
+def test_customer_sees_their_own_personal_data(api: LiveApi) -> None:
+    customer_id = a_customer(api)
+    customer = read_as(api, customer_id, Role.CUSTOMER, subject=customer_id)
+    assert customer["name"] == "Ada Lovelace"
+    assert customer["email"] == "ada@example.org"
+    assert customer["phone"] == "+44 20 7946 0000"
+
+
+def test_customer_does_not_see_another_customers_personal_data(api: LiveApi) -> None:
+    customer_id = a_customer(api)
+    customer = read_as(api, customer_id, Role.CUSTOMER, subject=str(uuid4()))
+    assert (customer["name"], customer["email"], customer["phone"]) == (None, None, None)
+
+
+def test_staff_member_whose_subject_is_the_customer_id_is_still_judged_by_role(
+    api: LiveApi,
+) -> None:
+    # Being "the subject" is a customer's privilege only: an analyst token that happens to
+    # carry the customer's id as its subject must not unlock personal data.
+    customer_id = a_customer(api)
+    customer = read_as(api, customer_id, Role.ANALYST, subject=customer_id)
+    assert customer["name"] is None
+
+
+def test_customer_listing_shows_a_customer_only_their_own_personal_data(api: LiveApi) -> None:
+    own = a_customer(api)
+    other = register(api, name="Grace Hopper", email="grace@example.org")["customer"]["id"]
+    response = api.graphql(LIST, role=Role.CUSTOMER, subject=own)
+    nodes = {
+        edge["node"]["id"]: edge["node"] for edge in response.json()["data"]["customers"]["edges"]
+    }
+    assert nodes[own]["email"] == "ada@example.org"
+    assert nodes[other]["email"] is None
+    assert nodes[other]["name"] is None

@@ -1,0 +1,164 @@
+"""registerCustomer over HTTP: given the log, when a client registers, then the payload and
+the log say what happened; a refusal is a typed user error and writes nothing."""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid4
+
+import pytest
+
+from domain.customer.model import Customer
+from domain.shared.metadata import Channel, Role
+from tests.api.helpers import REGISTER, register, registered
+from tests.support.server import LiveApi
+
+
+def registered_event(api: LiveApi, customer_id: UUID) -> Customer.Registered:
+    """The one event in the customer's stream, as stored."""
+    [event] = list(api.ledger.repository.event_store.get(customer_id))
+    assert isinstance(event, Customer.Registered)
+    return event
+
+
+def test_registration_payload_has_the_customer_a_position_and_no_user_errors(
+    api: LiveApi,
+) -> None:
+    payload = register(api, name="  Ada Lovelace ", email=" Ada@Example.ORG ", region="EU-West")
+    assert payload["userErrors"] == []
+    customer = payload["customer"]
+    assert UUID(customer["id"])
+    assert customer["name"] == "Ada Lovelace"
+    assert customer["email"] == "ada@example.org"
+    assert customer["region"] == "EU-West"
+    assert customer["phone"] is None
+    assert customer["version"] == 1
+    assert int(payload["position"]) == api.ledger.head_position()
+
+
+def test_registration_uses_the_client_chosen_customer_id(api: LiveApi) -> None:
+    chosen = uuid4()
+    payload = register(api, customerId=str(chosen))
+    assert payload["customer"]["id"] == str(chosen)
+
+
+def test_registration_appends_the_customer_and_the_email_claim(api: LiveApi) -> None:
+    head = api.ledger.head_position()
+    registered(api)
+    assert api.ledger.head_position() == head + 2
+
+
+@pytest.mark.parametrize(
+    "again", ["ada@example.org", "ADA@Example.Org", "  ada@example.org\t", "Ada@EXAMPLE.org "]
+)
+def test_email_registered_before_in_any_case_or_spacing_is_refused(
+    api: LiveApi, again: str
+) -> None:
+    registered(api, email="ada@example.org")
+    head = api.ledger.head_position()
+    payload = register(api, name="Someone Else", email=again)
+    assert payload["customer"] is None
+    assert payload["position"] is None
+    [error] = payload["userErrors"]
+    assert error["code"] == "EMAIL_ALREADY_REGISTERED"
+    assert error["field"] == ["input", "email"]
+    assert error["message"]
+    assert api.ledger.head_position() == head
+
+
+@pytest.mark.parametrize(
+    "email", ["not-an-email", "ada@", "@example.org", "ada@example", "a b@example.org", ""]
+)
+def test_invalid_email_is_refused_as_invalid_input_on_the_email_field(
+    api: LiveApi, email: str
+) -> None:
+    head = api.ledger.head_position()
+    payload = register(api, email=email)
+    assert payload["customer"] is None
+    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
+        ("INVALID_INPUT", ["input", "email"])
+    ]
+    assert api.ledger.head_position() == head
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\t\n", "x" * 201])
+def test_empty_or_overlong_name_is_refused_as_invalid_input_on_the_name_field(
+    api: LiveApi, name: str
+) -> None:
+    head = api.ledger.head_position()
+    payload = register(api, name=name)
+    assert payload["customer"] is None
+    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
+        ("INVALID_INPUT", ["input", "name"])
+    ]
+    assert api.ledger.head_position() == head
+
+
+def test_invalid_phone_is_refused_as_invalid_input_on_the_phone_field(api: LiveApi) -> None:
+    head = api.ledger.head_position()
+    payload = register(api, phone="call me maybe")
+    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
+        ("INVALID_INPUT", ["input", "phone"])
+    ]
+    assert api.ledger.head_position() == head
+
+
+def test_retry_with_the_same_customer_id_returns_the_same_customer_and_writes_nothing(
+    api: LiveApi,
+) -> None:
+    customer_id = str(uuid4())
+    first = register(api, email="ada@example.org", customerId=customer_id)
+    head = api.ledger.head_position()
+    retry = register(api, email="  ADA@example.org", customerId=customer_id)
+    assert retry["userErrors"] == []
+    assert retry["customer"] == first["customer"]
+    assert int(retry["position"]) >= int(first["position"])
+    assert api.ledger.head_position() == head
+
+
+def test_same_customer_id_with_another_email_is_refused_as_idempotency_key_reused(
+    api: LiveApi,
+) -> None:
+    customer_id = str(uuid4())
+    register(api, email="ada@example.org", customerId=customer_id)
+    head = api.ledger.head_position()
+    payload = register(api, email="grace@example.org", customerId=customer_id)
+    assert payload["customer"] is None
+    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
+        ("IDEMPOTENCY_KEY_REUSED", ["input", "customerId"])
+    ]
+    assert api.ledger.head_position() == head
+
+
+def test_registered_event_carries_actor_role_channel_and_correlation_from_the_request(
+    api: LiveApi,
+) -> None:
+    correlation_id = uuid4()
+    response = api.graphql(
+        REGISTER,
+        {"input": {"name": "Ada Lovelace", "email": "ada@example.org"}},
+        role=Role.AGENT,
+        subject="agent-42",
+        **{"X-CXL-Channel": "phone", "X-Correlation-Id": str(correlation_id)},
+    )
+    customer_id = UUID(response.json()["data"]["registerCustomer"]["customer"]["id"])
+    event = registered_event(api, customer_id)
+    assert event.metadata.actor_id == "agent-42"
+    assert event.metadata.actor_role is Role.AGENT
+    assert event.metadata.channel is Channel.PHONE
+    assert event.metadata.correlation_id == correlation_id
+    assert event.metadata.causation_id != correlation_id
+
+
+def test_registration_without_channel_or_correlation_headers_is_recorded_as_api(
+    api: LiveApi,
+) -> None:
+    event = registered_event(api, UUID(registered(api)))
+    assert event.metadata.channel is Channel.API
+    assert event.metadata.actor_role is Role.AGENT
+
+
+def test_each_request_gets_its_own_correlation_id_when_none_is_sent(api: LiveApi) -> None:
+    first = UUID(registered(api, email="ada@example.org"))
+    second = UUID(registered(api, email="grace@example.org"))
+    one, two = registered_event(api, first), registered_event(api, second)
+    assert one.metadata.correlation_id != two.metadata.correlation_id
