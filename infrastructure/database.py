@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -25,7 +26,7 @@ class Database:
 
     conninfo: str
 
-    def connect(self, *, autocommit: bool = False) -> psycopg.Connection[tuple[object, ...]]:
+    def connect(self, *, autocommit: bool = False) -> psycopg.Connection[tuple[Any, ...]]:
         return psycopg.connect(self.conninfo, autocommit=autocommit)
 
     def eventsourcing_env(self, pool_size: int) -> dict[str, str]:

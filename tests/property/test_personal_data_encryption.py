@@ -70,6 +70,7 @@ def test_event_metadata_survives_storage_unchanged(meta: EventMetadata, name: st
     stored = ledger.mapper.to_stored_event(event)
     restored = ledger.mapper.to_domain_event(stored)
     assert isinstance(restored, Customer.Registered)
+    assert isinstance(event, Customer.Registered)
     assert restored.metadata == meta
     assert restored.timestamp == event.timestamp
     assert restored.name == event.name

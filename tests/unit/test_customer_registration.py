@@ -70,7 +70,7 @@ def test_the_email_claim_holds_a_keyed_hash_not_the_email(ledger: Ledger) -> Non
     customer = register(ledger, email="grace@example.org")
     assert "grace" not in customer.email_fingerprint
     assert len(customer.email_fingerprint) == 64
-    claim = ledger.repository.get(EmailClaim.id_for(customer.email_fingerprint))
+    claim: EmailClaim = ledger.repository.get(EmailClaim.id_for(customer.email_fingerprint))
     assert claim.customer_id == customer.id
 
 
