@@ -17,19 +17,15 @@ import argparse
 import contextlib
 import os
 import secrets
-import shutil
-import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import psycopg
 from psycopg import sql
-from psycopg.conninfo import make_conninfo
 from psycopg_pool import ConnectionPool
 
 from domain.customer.commands import RegisterCustomer
@@ -37,8 +33,7 @@ from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata, Role
 from infrastructure.bootstrap import build_ledger
 from infrastructure.crypto import MasterKey, new_master_key_text
-from infrastructure.database import Database
-from infrastructure.embedded_postgres import EmbeddedPostgres
+from infrastructure.database import Database, scratch_database, scratch_server
 from infrastructure.migrations import migrate
 from infrastructure.secrets import Secrets
 
@@ -59,35 +54,6 @@ class Budget:
         if self.count is None:
             return None
         return self.count // workers + (1 if index < self.count % workers else 0)
-
-
-@contextlib.contextmanager
-def server(database_url: str | None) -> Iterator[str]:
-    """Admin conninfo: the given server, or an embedded one in a temporary directory."""
-    if database_url:
-        yield make_conninfo(database_url)
-        return
-    data_dir = Path(tempfile.mkdtemp(prefix="cxl-bench-pg-"))
-    embedded = EmbeddedPostgres(data_dir)
-    try:
-        yield make_conninfo(embedded.start(), dbname="postgres")
-    finally:
-        embedded.stop()
-        shutil.rmtree(data_dir, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def fresh_database(admin_conninfo: str) -> Iterator[Database]:
-    name = f"cxl_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin_conninfo, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield Database(make_conninfo(admin_conninfo, dbname=name))
-    finally:
-        with psycopg.connect(admin_conninfo, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
 
 
 @contextlib.contextmanager
@@ -180,7 +146,10 @@ def mean_event_size(database: Database, ledger: Ledger) -> int:
 
 def run(admin_conninfo: str, budget: Budget) -> None:
     pool_size = max(CONCURRENCIES)
-    with fresh_database(admin_conninfo) as database, migrated_ledger(database, pool_size) as ledger:
+    with (
+        scratch_database(admin_conninfo, "cxl_bench") as database,
+        migrated_ledger(database, pool_size) as ledger,
+    ):
         with database.connect(autocommit=True) as conn:
             conn.execute(RAW_DDL)
             version = str(conn.execute("SELECT current_setting('server_version')").fetchall()[0][0])
@@ -220,7 +189,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     budget = Budget(None, args.count) if args.count else Budget(args.seconds or 5.0, None)
-    with server(args.database_url) as admin_conninfo:
+    with scratch_server(args.database_url, "cxl-bench") as admin_conninfo:
         run(admin_conninfo, budget)
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import shutil
+import tempfile
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,3 +89,36 @@ def database_for(database_url: str | None, data_dir: Path) -> Iterator[Database]
         yield Database(conninfo)
     finally:
         embedded.stop()
+
+
+@contextlib.contextmanager
+def scratch_server(database_url: str | None, prefix: str) -> Iterator[str]:
+    """Administrative conninfo of the given server, or of an embedded one in a temporary
+    directory removed afterwards: for tests and benchmarks."""
+    if database_url:
+        with psycopg.connect(database_url, connect_timeout=10):
+            pass  # fail now, with the server's own message, if it cannot be reached
+        yield make_conninfo(database_url)
+        return
+    data_dir = Path(tempfile.mkdtemp(prefix=f"{prefix}-pg-"))
+    embedded = EmbeddedPostgres(data_dir)
+    try:
+        yield make_conninfo(embedded.start(), dbname="postgres")
+    finally:
+        embedded.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def scratch_database(admin_conninfo: str, prefix: str) -> Iterator[Database]:
+    """A new empty database, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_conninfo, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield Database(make_conninfo(admin_conninfo, dbname=name))
+    finally:
+        with psycopg.connect(admin_conninfo, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )

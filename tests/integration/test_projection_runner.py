@@ -32,6 +32,14 @@ def directory_rows(database: Database) -> list[tuple[Any, ...]]:
         return conn.execute("SELECT * FROM customer_directory ORDER BY seq").fetchall()
 
 
+def wait_until_projected(ledger: Ledger, database: Database, timeout: float = 15) -> None:
+    """Wait (bounded) for the directory to reach the log head; the asserts that follow say
+    whether it did."""
+    deadline = time.monotonic() + timeout
+    while position(database) < ledger.head_position() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def position(database: Database) -> int:
     with database.connect() as conn:
         return all_positions(conn).get(CustomerDirectory.name, 0)
@@ -79,9 +87,7 @@ def test_a_live_worker_follows_new_events(
     worker.start()
     try:
         register_many(ledger, agent, 3)
-        deadline = time.monotonic() + 10
-        while position(database) < ledger.head_position() and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until_projected(ledger, database)
     finally:
         worker.stop()
     assert len(directory_rows(database)) == 3
@@ -99,9 +105,7 @@ def test_two_workers_share_a_projection_without_applying_an_event_twice(
         worker.start()
     try:
         register_many(ledger, agent, 20)
-        deadline = time.monotonic() + 15
-        while position(database) < ledger.head_position() and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until_projected(ledger, database)
     finally:
         for worker in workers:
             worker.stop()
@@ -156,9 +160,7 @@ def test_rebuild_swaps_in_an_identical_read_model_while_writes_continue(
             progress=lambda done, head: progress.append((done, head)),
         )
         writer.join()
-        deadline = time.monotonic() + 10
-        while position(database) < ledger.head_position() and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until_projected(ledger, database)
     finally:
         worker.stop()
     assert progress and progress[-1][0] == progress[-1][1]

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
 
-from infrastructure.database import Database
-from infrastructure.embedded_postgres import EmbeddedPostgres
+from infrastructure.database import Database, scratch_database, scratch_server
 
 TEST_DATABASE_URL = "CXL_TEST_DATABASE_URL"
 
@@ -24,33 +18,15 @@ def postgres_for_tests() -> Iterator[str]:
     """Admin conninfo of the server the tests use: external if configured, else embedded.
 
     Never skips: if no PostgreSQL can be started the error says why and the run fails."""
-    external = os.environ.get(TEST_DATABASE_URL)
-    if external:
-        with psycopg.connect(external, connect_timeout=10):
-            pass
-        yield make_conninfo(external)
-        return
-    data_dir = Path(tempfile.mkdtemp(prefix="cxl-test-pg-"))
-    embedded = EmbeddedPostgres(data_dir)
-    try:
-        yield make_conninfo(embedded.start(), dbname="postgres")
-    finally:
-        embedded.stop()
+    with scratch_server(os.environ.get(TEST_DATABASE_URL), "cxl-test") as conninfo:
+        yield conninfo
 
 
 @contextlib.contextmanager
 def fresh_database(admin_conninfo: str) -> Iterator[Database]:
     """An empty database that is dropped afterwards."""
-    name = f"cxl_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin_conninfo, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield Database(make_conninfo(admin_conninfo, dbname=name))
-    finally:
-        with psycopg.connect(admin_conninfo, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    with scratch_database(admin_conninfo, "cxl_test") as database:
+        yield database
 
 
 def conninfo_as_url(conninfo: str) -> str:
