@@ -13,11 +13,14 @@ E = TypeVar("E")
 Handler = Callable[[Any, Cursor[Any], Any, int], None]
 
 
+_HANDLES = "_cxl_handles"
+
+
 def handles(event_class: type[E]) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Mark a projection method as the handler of ``event_class``."""
 
     def mark(method: Callable[..., None]) -> Callable[..., None]:
-        method._handles = event_class  # type: ignore[attr-defined]
+        setattr(method, _HANDLES, event_class)
         return method
 
     return mark
@@ -45,10 +48,12 @@ class Projection:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        # Walk the whole MRO so that a subclass keeps (or overrides) its parents' handlers.
         cls._handlers = {
-            method._handles: method
-            for method in vars(cls).values()
-            if callable(method) and hasattr(method, "_handles")
+            getattr(method, _HANDLES): method
+            for klass in reversed(cls.__mro__)
+            for method in vars(klass).values()
+            if callable(method) and hasattr(method, _HANDLES)
         }
 
     @classmethod

@@ -46,10 +46,14 @@ def position(database: Database) -> int:
 
 
 class FailsOnThirdEvent(CustomerDirectory):
-    """A projection that crashes in the middle of its first batch."""
+    """A projection that crashes in the middle of its first batch, after writing two rows."""
+
+    rows_written_before_crash: int | None = None
 
     def apply(self, cursor: Cursor[Any], batch: Any) -> None:
-        super().apply(cursor, batch[:2])
+        super().apply(cursor, batch[:2])  # the batch holds only the topics it handles
+        row = cursor.execute("SELECT count(*) FROM customer_directory").fetchone()
+        self.rows_written_before_crash = row[0] if row else None
         raise RuntimeError("crash in the middle of a batch")
 
 
@@ -71,9 +75,11 @@ def test_a_crash_inside_a_batch_rolls_back_its_writes_and_its_position(
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
     register_many(ledger, agent, 5)
-    crashing = ProjectionRunner(ledger, database, FailsOnThirdEvent(), batch_size=10)
+    failing = FailsOnThirdEvent()
+    crashing = ProjectionRunner(ledger, database, failing, batch_size=10)
     with database.connect() as conn, pytest.raises(RuntimeError):
         crashing.run_batch(conn)
+    assert failing.rows_written_before_crash == 2
     assert directory_rows(database) == [] and position(database) == 0
     with database.connect() as conn:
         ProjectionRunner(ledger, database, CustomerDirectory(), batch_size=10).catch_up(conn)
