@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from domain.customer.commands import CustomerCommands
+from domain.customer.access import CustomerAccessCommands
+from domain.purchase.commands import PurchaseCommands
 
 
-class Ledger(CustomerCommands):
+class Ledger(CustomerAccessCommands, PurchaseCommands):
     """All commands of the company, over one totally ordered notification log."""

@@ -10,12 +10,14 @@ from typing import Any
 
 from psycopg_pool import ConnectionPool
 
+from domain.customer.passwords import PasswordHasher
 from domain.ledger import Ledger
 from graphql_api.context import ApiLimits, ApiServices
 from infrastructure.crypto import CachedSubjectKeys, EmailFingerprinter, PersonalDataEncrypted
 from infrastructure.database import Database, database_for
 from infrastructure.key_store import PostgresSubjectKeys
 from infrastructure.migrations import migrate
+from infrastructure.passwords import Argon2Passwords
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
 from infrastructure.secrets import Secrets, resolve_secrets
 from infrastructure.settings import Settings
@@ -69,12 +71,17 @@ def _nothing() -> None:
 
 
 def build_ledger(
-    database: Database, secrets: Secrets, pool_size: int, key_pool: ConnectionPool[Any]
+    database: Database,
+    secrets: Secrets,
+    pool_size: int,
+    key_pool: ConnectionPool[Any],
+    passwords: PasswordHasher | None = None,
 ) -> tuple[Ledger, CachedSubjectKeys]:
     keys = CachedSubjectKeys(PostgresSubjectKeys(key_pool, secrets.master_key))
     ledger = Ledger(
         env=database.eventsourcing_env(pool_size),
         fingerprint_email=EmailFingerprinter(secrets.master_key.derive("email-fingerprint")),
+        passwords=passwords or Argon2Passwords(),
         transcodings=[PersonalDataEncrypted(keys)],
     )
     return ledger, keys

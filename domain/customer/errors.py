@@ -17,3 +17,13 @@ class IdempotencyKeyReusedError(DomainError):
     """The idempotency key was first used for a different registration."""
 
     code = "IDEMPOTENCY_KEY_REUSED"
+
+
+class InvalidResetTokenError(DomainError):
+    code = "INVALID_RESET_TOKEN"
+
+
+class InvalidCredentialsError(DomainError):
+    """Wrong password and unknown email answer with this same error."""
+
+    code = "INVALID_CREDENTIALS"

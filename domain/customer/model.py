@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from domain.customer.errors import InvalidResetTokenError
+from domain.customer.profile import Address, ConsentPurpose, ContactChannel
 from domain.customer.values import (
     normalise_email,
     normalise_name,
@@ -14,8 +18,14 @@ from domain.shared.aggregate import LedgerAggregate
 from domain.shared.personal_data import PersonalData
 
 
+def token_digest(token: str) -> str:
+    """What is kept of a reset token: its SHA-256 (the token itself is high-entropy)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 class Customer(LedgerAggregate):
-    """A person the company serves. Name, email and phone are their personal data."""
+    """A person the company serves. Name, email, phone, address and password hash are their
+    personal data; region, language and birth year are kept for segmentation."""
 
     class Registered(LedgerAggregate.Created):
         """A customer joined. ``email_fingerprint`` is a keyed hash, never the clear email."""
@@ -32,12 +42,158 @@ class Customer(LedgerAggregate):
             customer.phone = self.phone
             customer.region = self.region
             customer.email_fingerprint = self.email_fingerprint
+            customer.password_hash = None
+            customer.reset_token_digest = None
+            customer.reset_expires_at = None
+            customer.address = None
+            customer.language = None
+            customer.birth_year = None
+            customer.contact_channels = {}
+            customer.consents = {}
+            customer.onboarding = {}
+
+    class NameChanged(LedgerAggregate.Event):
+        """The customer's name was corrected or changed."""
+
+        name: PersonalData
+
+        def apply(self, customer: Customer) -> None:
+            customer.name = self.name
+
+    class EmailChanged(LedgerAggregate.Event):
+        """The customer's email changed (the old one was released, the new one claimed)."""
+
+        email: PersonalData
+        email_fingerprint: str
+
+        def apply(self, customer: Customer) -> None:
+            customer.email = self.email
+            customer.email_fingerprint = self.email_fingerprint
+
+    class PhoneChanged(LedgerAggregate.Event):
+        """The customer's phone number changed or was removed."""
+
+        phone: PersonalData | None
+
+        def apply(self, customer: Customer) -> None:
+            customer.phone = self.phone
+
+    class AddressChanged(LedgerAggregate.Event):
+        """The customer's postal address changed or was removed (sealed as one value)."""
+
+        address: PersonalData | None
+
+        def apply(self, customer: Customer) -> None:
+            customer.address = self.address
+
+    class RegionChanged(LedgerAggregate.Event):
+        """The customer moved to another region (segments use it)."""
+
+        region: str | None
+
+        def apply(self, customer: Customer) -> None:
+            customer.region = self.region
+
+    class LanguageChanged(LedgerAggregate.Event):
+        """The customer chose the language the company speaks to them in."""
+
+        language: str
+
+        def apply(self, customer: Customer) -> None:
+            customer.language = self.language
+
+    class BirthYearChanged(LedgerAggregate.Event):
+        """The customer gave (or removed) their birth year."""
+
+        birth_year: int | None
+
+        def apply(self, customer: Customer) -> None:
+            customer.birth_year = self.birth_year
+
+    class ContactChannelOptedIn(LedgerAggregate.Event):
+        """The customer agreed to be contacted through a channel."""
+
+        channel: str
+
+        def apply(self, customer: Customer) -> None:
+            customer.contact_channels[self.channel] = True
+
+    class ContactChannelOptedOut(LedgerAggregate.Event):
+        """The customer asked not to be contacted through a channel."""
+
+        channel: str
+
+        def apply(self, customer: Customer) -> None:
+            customer.contact_channels[self.channel] = False
+
+    class ConsentGiven(LedgerAggregate.Event):
+        """The customer consented to a purpose."""
+
+        purpose: str
+
+        def apply(self, customer: Customer) -> None:
+            customer.consents[self.purpose] = True
+
+    class ConsentWithdrawn(LedgerAggregate.Event):
+        """The customer withdrew a consent."""
+
+        purpose: str
+
+        def apply(self, customer: Customer) -> None:
+            customer.consents[self.purpose] = False
+
+    class OnboardingStepCompleted(LedgerAggregate.Event):
+        """The customer reached an onboarding milestone."""
+
+        step: str
+        completed_at: datetime
+
+        def apply(self, customer: Customer) -> None:
+            customer.onboarding[self.step] = self.completed_at
+
+    class PasswordSet(LedgerAggregate.Event):
+        """A password was chosen (at registration, by reset or by change); only its hash."""
+
+        password_hash: PersonalData
+        reason: str
+
+        def apply(self, customer: Customer) -> None:
+            customer.password_hash = self.password_hash
+            customer.reset_token_digest = None
+            customer.reset_expires_at = None
+
+    class PasswordResetRequested(LedgerAggregate.Event):
+        """A reset link was issued. The log keeps the token's digest; the token itself is
+        sealed for the notification outbox, with the address it goes to."""
+
+        token_digest: str
+        expires_at: datetime
+        token: PersonalData
+        recipient: PersonalData
+
+        def apply(self, customer: Customer) -> None:
+            customer.reset_token_digest = self.token_digest
+            customer.reset_expires_at = self.expires_at
+
+    def __init__(self) -> None:
+        # State is set by the events' apply methods; an explicit (empty) __init__ stops the
+        # library from turning the annotations below into constructor arguments.
+        pass
 
     name: PersonalData
     email: PersonalData
     phone: PersonalData | None
     region: str | None
     email_fingerprint: str
+    password_hash: PersonalData | None
+    reset_token_digest: str | None
+    reset_expires_at: datetime | None
+    address: PersonalData | None
+    language: str | None
+    birth_year: int | None
+    contact_channels: dict[str, bool]
+    consents: dict[str, bool]
+    onboarding: dict[str, datetime]
 
     @classmethod
     def register(
@@ -50,7 +206,7 @@ class Customer(LedgerAggregate):
         region: str | None,
         email_fingerprint: str,
     ) -> Customer:
-        """Register a customer; the values must already be normalised (see ``values``)."""
+        """Register a customer; the values are normalised and checked here."""
         clear_phone = normalise_phone(phone)
         return cls._create(
             cls.Registered,
@@ -61,6 +217,92 @@ class Customer(LedgerAggregate):
             region=normalise_region(region),
             email_fingerprint=email_fingerprint,
         )
+
+    def _sealed(self, value: str | None) -> PersonalData | None:
+        return None if value is None else PersonalData(self.id, value)
+
+    def change_name(self, name: str) -> None:
+        clear = normalise_name(name)
+        if clear != self.name.value:
+            self.trigger_event(self.NameChanged, name=PersonalData(self.id, clear))
+
+    def change_email(self, email: str, email_fingerprint: str) -> None:
+        """Record the new email; the caller has claimed it (see ``EmailClaim``)."""
+        clear = normalise_email(email)
+        self.trigger_event(
+            self.EmailChanged,
+            email=PersonalData(self.id, clear),
+            email_fingerprint=email_fingerprint,
+        )
+
+    def change_phone(self, phone: str | None) -> None:
+        clear = normalise_phone(phone)
+        current = None if self.phone is None else self.phone.value
+        if clear != current:
+            self.trigger_event(self.PhoneChanged, phone=self._sealed(clear))
+
+    def change_address(self, address: Address | None) -> None:
+        text = None if address is None else address.to_text()
+        current = None if self.address is None else self.address.value
+        if text != current:
+            self.trigger_event(self.AddressChanged, address=self._sealed(text))
+
+    def change_region(self, region: str | None) -> None:
+        clear = normalise_region(region)
+        if clear != self.region:
+            self.trigger_event(self.RegionChanged, region=clear)
+
+    def change_language(self, language: str) -> None:
+        if language != self.language:
+            self.trigger_event(self.LanguageChanged, language=language)
+
+    def change_birth_year(self, birth_year: int | None) -> None:
+        if birth_year != self.birth_year:
+            self.trigger_event(self.BirthYearChanged, birth_year=birth_year)
+
+    def set_contact_channel(self, channel: ContactChannel, opted_in: bool) -> None:
+        if self.contact_channels.get(channel.value) is opted_in:
+            return
+        event = self.ContactChannelOptedIn if opted_in else self.ContactChannelOptedOut
+        self.trigger_event(event, channel=channel.value)
+
+    def give_consent(self, purpose: ConsentPurpose) -> None:
+        if self.consents.get(purpose.value) is not True:
+            self.trigger_event(self.ConsentGiven, purpose=purpose.value)
+
+    def withdraw_consent(self, purpose: ConsentPurpose) -> None:
+        if self.consents.get(purpose.value) is True:
+            self.trigger_event(self.ConsentWithdrawn, purpose=purpose.value)
+
+    def complete_onboarding_step(self, step: str, completed_at: datetime) -> None:
+        if step not in self.onboarding:
+            self.trigger_event(self.OnboardingStepCompleted, step=step, completed_at=completed_at)
+
+    def set_password(self, password_hash: str, reason: str) -> None:
+        self.trigger_event(
+            self.PasswordSet, password_hash=PersonalData(self.id, password_hash), reason=reason
+        )
+
+    def request_password_reset(self, token: str, expires_at: datetime) -> None:
+        """Issue a reset token; it replaces (and so invalidates) every earlier one."""
+        self.trigger_event(
+            self.PasswordResetRequested,
+            token_digest=token_digest(token),
+            expires_at=expires_at,
+            token=PersonalData(self.id, token),
+            recipient=self.email,
+        )
+
+    def reset_password(self, token: str, password_hash: str, now: datetime) -> None:
+        """Set a new password with the latest, unexpired, unused reset token."""
+        if (
+            self.reset_token_digest is None
+            or self.reset_expires_at is None
+            or token_digest(token) != self.reset_token_digest
+            or now >= self.reset_expires_at
+        ):
+            raise InvalidResetTokenError("the reset link is invalid or has expired", field="token")
+        self.set_password(password_hash, reason="reset")
 
 
 EMAIL_CLAIM_NAMESPACE = uuid5(NAMESPACE_URL, "https://cxledger.invalid/email-claim")
@@ -78,7 +320,21 @@ class EmailClaim(LedgerAggregate):
         def apply(self, claim: EmailClaim) -> None:
             claim.customer_id = self.customer_id
 
-    customer_id: UUID
+    class Released(LedgerAggregate.Event):
+        """The customer moved to another email; this one may be claimed again."""
+
+        def apply(self, claim: EmailClaim) -> None:
+            claim.customer_id = None
+
+    class Reclaimed(LedgerAggregate.Event):
+        """A released email was claimed again."""
+
+        customer_id: UUID
+
+        def apply(self, claim: EmailClaim) -> None:
+            claim.customer_id = self.customer_id
+
+    customer_id: UUID | None
 
     @staticmethod
     def id_for(email_fingerprint: str) -> UUID:
@@ -87,3 +343,15 @@ class EmailClaim(LedgerAggregate):
     @classmethod
     def claim(cls, email_fingerprint: str, customer_id: UUID) -> EmailClaim:
         return cls._create(cls.Claimed, id=cls.id_for(email_fingerprint), customer_id=customer_id)
+
+    @property
+    def is_held(self) -> bool:
+        return self.customer_id is not None
+
+    def release(self) -> None:
+        if self.customer_id is not None:
+            self.trigger_event(self.Released)
+
+    def reclaim(self, customer_id: UUID) -> None:
+        if self.customer_id is None:
+            self.trigger_event(self.Reclaimed, customer_id=customer_id)

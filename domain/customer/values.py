@@ -54,3 +54,36 @@ def normalise_region(region: str | None) -> str | None:
     if len(cleaned) > MAX_REGION_LENGTH or not _REGION.match(cleaned):
         raise ValidationError("region must be a short code or name", field="region")
     return cleaned
+
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
+MAX_ADDRESS_PART = 200
+EARLIEST_BIRTH_YEAR = 1900
+
+
+def normalise_language(language: str) -> str:
+    """A BCP 47 tag such as `en`, `pt-BR` or `zh-Hant-TW`."""
+    cleaned = _clean(language)
+    if not _LANGUAGE.match(cleaned):
+        raise ValidationError("language must be a tag such as en or pt-BR", field="language")
+    return cleaned
+
+
+def check_birth_year(birth_year: int | None, this_year: int) -> int | None:
+    if birth_year is not None and not EARLIEST_BIRTH_YEAR <= birth_year <= this_year - 13:
+        raise ValidationError(
+            f"birth year must be between {EARLIEST_BIRTH_YEAR} and {this_year - 13}",
+            field="birthYear",
+        )
+    return birth_year
+
+
+def normalise_address_part(value: str | None, field: str, *, required: bool) -> str | None:
+    cleaned = _clean(value) if value is not None else ""
+    if not cleaned:
+        if required:
+            raise ValidationError(f"{field} must not be empty", field=field)
+        return None
+    if len(cleaned) > MAX_ADDRESS_PART:
+        raise ValidationError(f"{field} is longer than {MAX_ADDRESS_PART} characters", field=field)
+    return cleaned

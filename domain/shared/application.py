@@ -15,6 +15,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
+from domain.customer.passwords import PasswordHasher
 from domain.shared.aggregate import LedgerAggregate
 from domain.shared.errors import ConcurrencyConflictError, NotFoundError
 from domain.shared.metadata import EventMetadataAsDict
@@ -45,6 +46,7 @@ class LedgerCore(Application[UUID]):
         env: Mapping[str, str] | None = None,
         *,
         fingerprint_email: EmailFingerprint,
+        passwords: PasswordHasher,
         transcodings: Sequence[Transcoding] = (),
     ) -> None:
         # The personal-data transcoding is given by the composition root: it needs the key
@@ -52,6 +54,7 @@ class LedgerCore(Application[UUID]):
         self._extra_transcodings = tuple(transcodings)
         super().__init__(env=env)
         self.fingerprint_email = fingerprint_email
+        self.passwords = passwords
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -18,8 +18,11 @@ from infrastructure.crypto import (
 )
 from infrastructure.database import Database
 from infrastructure.migrations import migrate
+from infrastructure.passwords import Argon2Passwords
 from infrastructure.secrets import Secrets
 
+# Real argon2id, at the lowest cost, so that tests hash quickly.
+FAST_PASSWORDS = Argon2Passwords(time_cost=1, memory_cost=8192)
 TEST_MASTER_KEY_TEXT = "00" * 32
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
 
@@ -34,6 +37,7 @@ def in_memory_ledger(keys: InMemorySubjectKeys | None = None) -> Ledger:
     return Ledger(
         env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
         fingerprint_email=EmailFingerprinter(master.derive("email-fingerprint")),
+        passwords=FAST_PASSWORDS,
         transcodings=[PersonalDataEncrypted(keys or InMemorySubjectKeys())],
     )
 
@@ -44,7 +48,7 @@ def postgres_ledger(database: Database, pool_size: int = 4) -> Iterator[Ledger]:
     key_pool: ConnectionPool[Any] = ConnectionPool(
         database.conninfo, min_size=1, max_size=4, open=True
     )
-    ledger, _ = build_ledger(database, secrets_for_tests(), pool_size, key_pool)
+    ledger, _ = build_ledger(database, secrets_for_tests(), pool_size, key_pool, FAST_PASSWORDS)
     try:
         migrate(database, ledger)
         yield ledger
