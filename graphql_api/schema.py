@@ -13,30 +13,15 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
 from graphql_api.context import ApiLimits
-from graphql_api.customers import resolvers as customers
-from graphql_api.customers.types import CustomerConnection, CustomerType
+from graphql_api.customers.schema import CustomerMutations, CustomerQueries
 from graphql_api.errors import should_mask
 
-
-@strawberry.type(description="Everything you can read.")
-class Query:
-    customer: CustomerType | None = strawberry.field(
-        resolver=customers.customer, description="One customer by id; null if unknown."
-    )
-    customers: CustomerConnection = strawberry.field(
-        resolver=customers.customers,
-        description="Customers in registration order (Relay connection, `first` up to 100).",
-    )
-
-
-@strawberry.type(description="Everything you can do.")
-class Mutation:
-    register_customer: customers.RegisterCustomerPayload = strawberry.mutation(
-        resolver=customers.register_customer,
-        description="Register a customer. Emails are unique; `customerId` makes retries safe.",
-    )
+# Each area adds its Query and Mutation classes here; they merge into one schema.
+Query = merge_types("Query", (CustomerQueries,))
+Mutation = merge_types("Mutation", (CustomerMutations,))
 
 
 def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:

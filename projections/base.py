@@ -42,6 +42,8 @@ class Projection:
     the same one that records the new position, so each event is applied exactly once."""
 
     name: ClassVar[str]
+    version: ClassVar[int] = 1
+    """Bump it when the tables or handlers change: `migrate` then rebuilds the read model."""
     tables: ClassVar[tuple[str, ...]]
     ddl: ClassVar[str]
     _handlers: ClassVar[dict[type, Handler]]

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from psycopg import AsyncConnection, Connection
+from psycopg import AsyncConnection, Connection, sql
 from psycopg_pool import AsyncConnectionPool
 
 DDL = """
@@ -16,7 +16,33 @@ CREATE TABLE IF NOT EXISTS cxl_projection_positions (
     position bigint NOT NULL DEFAULT 0,
     updated_at timestamptz NOT NULL DEFAULT now()
 );
+ALTER TABLE cxl_projection_positions ADD COLUMN IF NOT EXISTS version integer;
 """
+
+
+def reset_if_outdated(
+    conn: Connection[Any], name: str, version: int, tables: tuple[str, ...]
+) -> bool:
+    """Drop a read model whose stored version differs from its code's, so that it is rebuilt
+    from the log; record the version. True if it was reset."""
+    row = conn.execute(
+        "SELECT version FROM cxl_projection_positions WHERE name = %s FOR UPDATE", (name,)
+    ).fetchone()
+    if row is None:
+        conn.execute(
+            "INSERT INTO cxl_projection_positions (name, version) VALUES (%s, %s)", (name, version)
+        )
+        return False
+    if row[0] == version:
+        return False
+    for table in tables:
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(sql.Identifier(table)))
+    conn.execute(
+        "UPDATE cxl_projection_positions SET position = 0, version = %s, updated_at = now()"
+        " WHERE name = %s",
+        (version, name),
+    )
+    return True
 
 
 @dataclass(frozen=True, slots=True)

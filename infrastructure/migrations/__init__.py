@@ -15,6 +15,7 @@ from domain.shared.application import LedgerCore
 from infrastructure.database import Database
 from projections.registry import ALL_PROJECTIONS
 from projections.tracking import DDL as TRACKING_DDL
+from projections.tracking import reset_if_outdated
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ def migrate(database: Database, ledger: LedgerCore) -> list[str]:
         with conn.transaction():
             conn.execute(TRACKING_DDL)
             for projection in ALL_PROJECTIONS:
+                if reset_if_outdated(conn, projection.name, projection.version, projection.tables):
+                    done.append(f"reset {projection.name} for rebuild")
                 conn.execute(projection.ddl)
         conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
         conn.commit()

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from domain.ledger import Ledger
+from domain.shared.metadata import Role
 from graphql_api.context import ApiLimits
 from infrastructure.database import Database
 from tests.api.helpers import CUSTOMER, GRAPHQL_RESPONSE, JSON, error_codes, media_type
@@ -52,7 +53,9 @@ def test_a_read_at_a_position_not_yet_reached_says_so_instead_of_answering_stale
 ) -> None:
     beyond = str(impatient_api.ledger.head_position() + 1000)
     response = impatient_api.graphql(
-        CUSTOMER, {"id": "00000000-0000-0000-0000-000000000001", "atLeast": beyond}
+        CUSTOMER,
+        {"id": "00000000-0000-0000-0000-000000000001", "atLeast": beyond},
+        role=Role.AGENT,
     )
     assert response.status_code == 200
     assert error_codes(response.json()) == ["POSITION_NOT_REACHED"]

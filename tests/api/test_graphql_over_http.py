@@ -9,9 +9,10 @@ import httpx
 import pytest
 
 from domain.ledger import Ledger
+from domain.shared.metadata import Role
 from graphql_api.context import ApiLimits
 from infrastructure.database import Database
-from tests.api.helpers import GRAPHQL_RESPONSE, JSON, assert_no_internals, media_type
+from tests.api.helpers import GRAPHQL_RESPONSE, JSON, analyst, assert_no_internals, media_type
 from tests.support.server import LiveApi, live_api
 
 COUNT = "{ customers { totalCount } }"
@@ -35,14 +36,16 @@ def post_json(api: LiveApi, body: object) -> httpx.Response:
 
 
 def test_post_query_answers_200_as_graphql_response_json(api: LiveApi) -> None:
-    response = api.graphql(COUNT)
+    response = api.graphql(COUNT, role=Role.ANALYST)
     assert response.status_code == 200
     assert media_type(response) == GRAPHQL_RESPONSE
     assert response.json() == {"data": {"customers": {"totalCount": 0}}}
 
 
 def test_accept_application_json_gets_application_json(api: LiveApi) -> None:
-    response = api.client.post("/graphql", json={"query": COUNT}, headers={"accept": JSON})
+    response = api.client.post(
+        "/graphql", json={"query": COUNT}, headers={"accept": JSON, **analyst(api)}
+    )
     assert response.status_code == 200
     assert media_type(response) == JSON
     assert response.json() == {"data": {"customers": {"totalCount": 0}}}
@@ -60,7 +63,11 @@ def test_content_type_with_charset_parameter_is_accepted(api: LiveApi) -> None:
     response = api.client.post(
         "/graphql",
         content=b'{"query": "{ customers { totalCount } }"}',
-        headers={"content-type": "application/json; charset=utf-8", "accept": GRAPHQL_RESPONSE},
+        headers={
+            "content-type": "application/json; charset=utf-8",
+            "accept": GRAPHQL_RESPONSE,
+            **analyst(api),
+        },
     )
     assert response.status_code == 200
     assert response.json()["data"]["customers"]["totalCount"] == 0
@@ -68,7 +75,7 @@ def test_content_type_with_charset_parameter_is_accepted(api: LiveApi) -> None:
 
 def test_get_runs_a_query_from_the_query_string(api: LiveApi) -> None:
     response = api.client.get(
-        "/graphql", params={"query": COUNT}, headers={"accept": GRAPHQL_RESPONSE}
+        "/graphql", params={"query": COUNT}, headers={"accept": GRAPHQL_RESPONSE, **analyst(api)}
     )
     assert response.status_code == 200
     assert response.json() == {"data": {"customers": {"totalCount": 0}}}
@@ -81,7 +88,7 @@ def test_get_takes_variables_as_json_in_the_query_string(api: LiveApi) -> None:
             "query": "query($n: Int!) { customers(first: $n) { totalCount } }",
             "variables": '{"n": 5}',
         },
-        headers={"accept": GRAPHQL_RESPONSE},
+        headers={"accept": GRAPHQL_RESPONSE, **analyst(api)},
     )
     assert response.status_code == 200
     assert response.json() == {"data": {"customers": {"totalCount": 0}}}

@@ -1,5 +1,6 @@
 """Personal data (name, email, phone) is shown only to the roles that may see it and to the
-customer themself; everyone else gets null for those fields and the rest as usual."""
+customer themself; other readers get null for those fields and the rest as usual; callers who
+may not read customers at all (anonymous, another customer) are refused."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from uuid import uuid4
 import pytest
 
 from domain.shared.metadata import Role
-from tests.api.helpers import CUSTOMER, register
+from tests.api.helpers import CUSTOMER, error_codes, register
 from tests.support.server import LiveApi
 
 LIST = "{ customers { edges { node { id name email phone region } } } }"
@@ -29,7 +30,7 @@ def read_as(api: LiveApi, customer_id: str, role: Role | None, subject: str) -> 
     return customer
 
 
-@pytest.mark.parametrize("role", [None, Role.ANALYST, Role.AUDITOR], ids=str)
+@pytest.mark.parametrize("role", [Role.ANALYST, Role.AUDITOR], ids=str)
 def test_personal_data_reads_as_null_for_roles_that_may_not_see_it(
     api: LiveApi, role: Role | None
 ) -> None:
@@ -61,10 +62,18 @@ def test_customer_sees_their_own_personal_data(api: LiveApi) -> None:
     assert customer["phone"] == "+44 20 7946 0000"
 
 
-def test_customer_does_not_see_another_customers_personal_data(api: LiveApi) -> None:
+@pytest.mark.parametrize(
+    ("role", "subject"), [(None, "anonymous"), (Role.CUSTOMER, str(uuid4()))], ids=str
+)
+def test_anonymous_callers_and_other_customers_are_refused_a_customer(
+    api: LiveApi, role: Role | None, subject: str
+) -> None:
     customer_id = a_customer(api)
-    customer = read_as(api, customer_id, Role.CUSTOMER, subject=str(uuid4()))
-    assert (customer["name"], customer["email"], customer["phone"]) == (None, None, None)
+    response = api.graphql(CUSTOMER, {"id": customer_id}, role=role, subject=subject)
+    body = response.json()
+    assert body["data"] == {"customer": None}
+    assert error_codes(body) == ["FORBIDDEN"]
+    assert "Ada" not in response.text
 
 
 def test_staff_member_whose_subject_is_the_customer_id_is_still_judged_by_role(
@@ -77,13 +86,19 @@ def test_staff_member_whose_subject_is_the_customer_id_is_still_judged_by_role(
     assert customer["name"] is None
 
 
-def test_customer_listing_shows_a_customer_only_their_own_personal_data(api: LiveApi) -> None:
+def test_customers_may_not_list_customers(api: LiveApi) -> None:
     own = a_customer(api)
-    other = register(api, name="Grace Hopper", email="grace@example.org")["customer"]["id"]
     response = api.graphql(LIST, role=Role.CUSTOMER, subject=own)
-    nodes = {
-        edge["node"]["id"]: edge["node"] for edge in response.json()["data"]["customers"]["edges"]
-    }
-    assert nodes[own]["email"] == "ada@example.org"
-    assert nodes[other]["email"] is None
-    assert nodes[other]["name"] is None
+    assert error_codes(response.json()) == ["FORBIDDEN"]
+    assert "ada@example.org" not in response.text
+
+
+def test_an_analyst_listing_sees_no_personal_data(api: LiveApi) -> None:
+    a_customer(api)
+    response = api.graphql(LIST, role=Role.ANALYST)
+    (edge,) = response.json()["data"]["customers"]["edges"]
+    assert (edge["node"]["name"], edge["node"]["email"], edge["node"]["region"]) == (
+        None,
+        None,
+        "UK",
+    )
