@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from projections.base import Projection
 from projections.customers.projection import CustomerDirectory
+from projections.outbox.projection import NotificationOutbox
 
-ALL_PROJECTIONS: tuple[type[Projection], ...] = (CustomerDirectory,)
+ALL_PROJECTIONS: tuple[type[Projection], ...] = (CustomerDirectory, NotificationOutbox)
 
 
 def projection_named(name: str) -> type[Projection]:

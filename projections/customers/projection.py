@@ -1,14 +1,25 @@
-"""Events -> the customer directory tables."""
+"""Events -> the customer directory tables (Customer 360).
+
+Every handler is written so that applying an event a second time leaves the same rows: rows
+keyed by the event's log position are inserted once, per-customer figures are recomputed from
+the per-order and per-step tables rather than incremented.
+"""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
+from uuid import UUID
 
 from psycopg import Cursor
+from psycopg.types.json import Jsonb
 
 from domain.customer.model import Customer
+from domain.customer.profile import ONBOARDING_STEPS, Address
+from domain.purchase.model import Purchase
 from domain.shared.personal_data import PersonalData
 from projections.base import Projection, handles
+from projections.customers.schema import DDL
 
 
 def _clear(value: PersonalData | None) -> str | None:
@@ -16,26 +27,58 @@ def _clear(value: PersonalData | None) -> str | None:
     return None if value is None else value.value
 
 
+def _address(value: PersonalData | None) -> Jsonb | None:
+    text = _clear(value)
+    return None if text is None else Jsonb(asdict(Address.from_text(text)))
+
+
+# Per-customer purchase figures, recomputed from the per-order rows (so a replay is harmless).
+_PURCHASE_FIGURES = """
+    UPDATE customer_directory AS d
+    SET purchase_count = s.purchases,
+        first_purchase_at = s.first_at,
+        last_purchase_at = s.last_at,
+        channels = s.channels
+    FROM (
+        SELECT count(*)::int AS purchases, min(purchased_at) AS first_at,
+            max(purchased_at) AS last_at,
+            coalesce(array_agg(DISTINCT channel ORDER BY channel), '{}') AS channels
+        FROM customer_purchases WHERE customer_id = %(customer)s
+    ) AS s
+    WHERE d.customer_id = %(customer)s
+"""
+
+_ONBOARDING_FIGURES = """
+    UPDATE customer_directory AS d
+    SET onboarding_steps = s.done,
+        onboarding_state = CASE
+            WHEN s.known = %(needed)s THEN 'completed'
+            WHEN s.done > 0 THEN 'in_progress'
+            ELSE 'not_started' END
+    FROM (
+        SELECT count(*)::int AS done,
+            count(*) FILTER (WHERE step = ANY(%(steps)s))::int AS known
+        FROM customer_onboarding_steps WHERE customer_id = %(customer)s
+    ) AS s
+    WHERE d.customer_id = %(customer)s
+"""
+
+
 class CustomerDirectory(Projection):
-    """Customers in registration order, with their contact data."""
+    """Customers in registration order, with their contact data, profile, preferences,
+    consents (current and history), onboarding and purchases."""
 
     name = "customer_directory"
-    tables = ("customer_directory",)
-    ddl = """
-        CREATE TABLE IF NOT EXISTS customer_directory (
-            customer_id uuid PRIMARY KEY,
-            seq bigint NOT NULL UNIQUE,
-            name text,
-            email text,
-            phone text,
-            region text,
-            personal_data_erased boolean NOT NULL DEFAULT false,
-            registered_at timestamptz NOT NULL,
-            registered_by_role text NOT NULL,
-            registered_through text NOT NULL,
-            version integer NOT NULL
-        );
-    """
+    version = 2
+    tables = (
+        "customer_directory",
+        "customer_contact_preferences",
+        "customer_consents",
+        "customer_consent_history",
+        "customer_onboarding_steps",
+        "customer_purchases",
+    )
+    ddl = DDL
 
     @handles(Customer.Registered)
     def registered(self, cursor: Cursor[Any], event: Customer.Registered, position: int) -> None:
@@ -45,6 +88,7 @@ class CustomerDirectory(Projection):
                 personal_data_erased, registered_at, registered_by_role, registered_through,
                 version)
             VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+            ON CONFLICT (customer_id) DO NOTHING
             """,
             (
                 event.originator_id,
@@ -60,3 +104,173 @@ class CustomerDirectory(Projection):
                 event.originator_version,
             ),
         )
+
+    def _set(self, cursor: Cursor[Any], event: Customer.Event, column: str, value: Any) -> None:
+        # ``column`` is one of this module's literals, never input.
+        cursor.execute(
+            f"UPDATE customer_directory SET {column} = %s,"
+            " version = greatest(version, %s) WHERE customer_id = %s",
+            (value, event.originator_version, event.originator_id),
+        )
+
+    @handles(Customer.NameChanged)
+    def name_changed(self, cursor: Cursor[Any], event: Customer.NameChanged, _: int) -> None:
+        self._set(cursor, event, "name", _clear(event.name))
+
+    @handles(Customer.EmailChanged)
+    def email_changed(self, cursor: Cursor[Any], event: Customer.EmailChanged, _: int) -> None:
+        self._set(cursor, event, "email", _clear(event.email))
+
+    @handles(Customer.PhoneChanged)
+    def phone_changed(self, cursor: Cursor[Any], event: Customer.PhoneChanged, _: int) -> None:
+        self._set(cursor, event, "phone", _clear(event.phone))
+
+    @handles(Customer.AddressChanged)
+    def address_changed(self, cursor: Cursor[Any], event: Customer.AddressChanged, _: int) -> None:
+        self._set(cursor, event, "address", _address(event.address))
+
+    @handles(Customer.RegionChanged)
+    def region_changed(self, cursor: Cursor[Any], event: Customer.RegionChanged, _: int) -> None:
+        self._set(cursor, event, "region", event.region)
+
+    @handles(Customer.LanguageChanged)
+    def language_changed(
+        self, cursor: Cursor[Any], event: Customer.LanguageChanged, _: int
+    ) -> None:
+        self._set(cursor, event, "language", event.language)
+
+    @handles(Customer.BirthYearChanged)
+    def birth_year_changed(
+        self, cursor: Cursor[Any], event: Customer.BirthYearChanged, _: int
+    ) -> None:
+        self._set(cursor, event, "birth_year", event.birth_year)
+
+    def _channel(self, cursor: Cursor[Any], event: Any, opted_in: bool) -> None:
+        cursor.execute(
+            """
+            INSERT INTO customer_contact_preferences (customer_id, channel, opted_in, changed_at)
+            VALUES (%s, %s, %s, %s)
+            ON CONFLICT (customer_id, channel)
+            DO UPDATE SET opted_in = excluded.opted_in, changed_at = excluded.changed_at
+            """,
+            (event.originator_id, event.channel, opted_in, event.timestamp),
+        )
+        self._touch(cursor, event)
+
+    @handles(Customer.ContactChannelOptedIn)
+    def opted_in(self, cursor: Cursor[Any], event: Customer.ContactChannelOptedIn, _: int) -> None:
+        self._channel(cursor, event, True)
+
+    @handles(Customer.ContactChannelOptedOut)
+    def opted_out(
+        self, cursor: Cursor[Any], event: Customer.ContactChannelOptedOut, _: int
+    ) -> None:
+        self._channel(cursor, event, False)
+
+    def _consent(self, cursor: Cursor[Any], event: Any, given: bool, position: int) -> None:
+        cursor.execute(
+            """
+            INSERT INTO customer_consents (customer_id, purpose, given, changed_at)
+            VALUES (%s, %s, %s, %s)
+            ON CONFLICT (customer_id, purpose)
+            DO UPDATE SET given = excluded.given, changed_at = excluded.changed_at
+            """,
+            (event.originator_id, event.purpose, given, event.timestamp),
+        )
+        meta = event.metadata
+        cursor.execute(
+            """
+            INSERT INTO customer_consent_history (position, customer_id, purpose, given,
+                changed_at, actor_id, actor_role, channel)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+            ON CONFLICT (position) DO NOTHING
+            """,
+            (
+                position,
+                event.originator_id,
+                event.purpose,
+                given,
+                event.timestamp,
+                meta.actor_id,
+                meta.actor_role.value,
+                meta.channel.value,
+            ),
+        )
+        self._touch(cursor, event)
+
+    @handles(Customer.ConsentGiven)
+    def consent_given(
+        self, cursor: Cursor[Any], event: Customer.ConsentGiven, position: int
+    ) -> None:
+        self._consent(cursor, event, True, position)
+
+    @handles(Customer.ConsentWithdrawn)
+    def consent_withdrawn(
+        self, cursor: Cursor[Any], event: Customer.ConsentWithdrawn, position: int
+    ) -> None:
+        self._consent(cursor, event, False, position)
+
+    @handles(Customer.OnboardingStepCompleted)
+    def onboarding_step_completed(
+        self, cursor: Cursor[Any], event: Customer.OnboardingStepCompleted, _: int
+    ) -> None:
+        cursor.execute(
+            "INSERT INTO customer_onboarding_steps (customer_id, step, completed_at)"
+            " VALUES (%s, %s, %s) ON CONFLICT (customer_id, step) DO NOTHING",
+            (event.originator_id, event.step, event.completed_at),
+        )
+        figures = {
+            "customer": event.originator_id,
+            "steps": list(ONBOARDING_STEPS),
+            "needed": len(ONBOARDING_STEPS),
+        }
+        cursor.execute(_ONBOARDING_FIGURES, figures)
+        self._touch(cursor, event)
+
+    def _touch(self, cursor: Cursor[Any], event: Any) -> None:
+        cursor.execute(
+            "UPDATE customer_directory SET version = greatest(version, %s) WHERE customer_id = %s",
+            (event.originator_version, event.originator_id),
+        )
+
+    @handles(Purchase.Recorded)
+    def purchase_recorded(self, cursor: Cursor[Any], event: Purchase.Recorded, _: int) -> None:
+        cursor.execute(
+            """
+            INSERT INTO customer_purchases (purchase_id, customer_id, order_id, amount_minor,
+                currency, channel, purchased_at, version)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+            ON CONFLICT (purchase_id) DO NOTHING
+            """,
+            (
+                event.originator_id,
+                event.customer_id,
+                event.order_id,
+                event.amount_minor,
+                event.currency,
+                event.channel,
+                event.purchased_at,
+                event.originator_version,
+            ),
+        )
+        self._purchase_figures(cursor, event.customer_id)
+
+    @handles(Purchase.Refunded)
+    def purchase_refunded(self, cursor: Cursor[Any], event: Purchase.Refunded, _: int) -> None:
+        # The order's version says which refunds are in: applying one again adds nothing.
+        cursor.execute(
+            """
+            UPDATE customer_purchases
+            SET refunded_minor = refunded_minor + %s, version = %s
+            WHERE purchase_id = %s AND version < %s
+            """,
+            (
+                event.amount_minor,
+                event.originator_version,
+                event.originator_id,
+                event.originator_version,
+            ),
+        )
+
+    def _purchase_figures(self, cursor: Cursor[Any], customer_id: UUID) -> None:
+        cursor.execute(_PURCHASE_FIGURES, {"customer": customer_id})

@@ -1,14 +1,28 @@
-"""Typed reads of the customer directory."""
+"""Typed reads of the customer read model: the directory, its filtered pages, Customer 360."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from psycopg import AsyncConnection
 from psycopg.rows import class_row
+
+from projections.customers.views import (
+    AddressView,
+    ConsentChange,
+    ConsentView,
+    ContactPreferenceView,
+    CurrencyTotal,
+    Customer360Parts,
+    CustomerFilter,
+    CustomerProfileView,
+    OnboardingState,
+    OnboardingStepView,
+    PurchaseSummary,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +40,9 @@ class CustomerView:
     registered_by_role: str
     registered_through: str
     version: int
+    onboarding_state: OnboardingState = "not_started"
+    purchase_count: int = 0
+    last_purchase_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +53,8 @@ class CustomerPage:
 
 
 _COLUMNS = """customer_id, seq, name, email, phone, region, personal_data_erased,
-    registered_at, registered_by_role, registered_through, version"""
+    registered_at, registered_by_role, registered_through, version, onboarding_state,
+    purchase_count, last_purchase_at"""
 
 
 async def customer_by_id(conn: AsyncConnection[Any], customer_id: UUID) -> CustomerView | None:
@@ -47,14 +65,161 @@ async def customer_by_id(conn: AsyncConnection[Any], customer_id: UUID) -> Custo
         return await cur.fetchone()
 
 
-async def customers_page(conn: AsyncConnection[Any], first: int, after_seq: int) -> CustomerPage:
-    """Customers in registration order after ``after_seq`` (keyset pagination on ``seq``)."""
+def like_prefix(prefix: str) -> str:
+    """A LIKE pattern matching ``prefix`` literally at the start: its wildcards escaped."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+def filter_condition(
+    filter: CustomerFilter,  # noqa: A002 - the name the API uses
+) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause (and its parameters) of ``filter``; each term has an index."""
+    terms = ["true"]
+    params: dict[str, Any] = {}
+    if filter.region is not None:
+        terms.append("region = %(region)s")
+        params["region"] = filter.region
+    if filter.channel is not None:
+        terms.append("channels @> %(channels)s::text[]")
+        params["channels"] = [filter.channel]
+    if filter.last_purchase_before is not None:
+        terms.append("last_purchase_at < %(before)s")
+        params["before"] = filter.last_purchase_before
+    if filter.last_purchase_after is not None:
+        terms.append("last_purchase_at > %(after)s")
+        params["after"] = filter.last_purchase_after
+    if filter.onboarding is not None:
+        terms.append("onboarding_state = %(onboarding)s")
+        params["onboarding"] = filter.onboarding
+    if filter.search is not None:
+        terms.append("(lower(name) LIKE lower(%(search)s) OR lower(email) LIKE lower(%(search)s))")
+        params["search"] = like_prefix(filter.search)
+    return " AND ".join(terms), params
+
+
+def page_statements(
+    filter: CustomerFilter,  # noqa: A002
+    first: int,
+    after_seq: int,
+) -> tuple[str, str, dict[str, Any]]:
+    """The page and count statements of `customers_page`, with their parameters."""
+    where, params = filter_condition(filter)
+    page = (
+        f"SELECT {_COLUMNS} FROM customer_directory WHERE seq > %(after_seq)s AND {where}"
+        " ORDER BY seq LIMIT %(limit)s"
+    )
+    count = f"SELECT count(*) FROM customer_directory WHERE {where}"
+    return page, count, {**params, "after_seq": after_seq, "limit": first + 1}
+
+
+async def customers_page(
+    conn: AsyncConnection[Any],
+    first: int,
+    after_seq: int,
+    filter: CustomerFilter = CustomerFilter(),  # noqa: A002, B008 - frozen, so safe to share
+) -> CustomerPage:
+    """Customers matching ``filter`` in registration order after ``after_seq`` (keyset
+    pagination on ``seq``); ``total_count`` counts the whole filtered set."""
+    page, count, params = page_statements(filter, first, after_seq)
+    # Never prepared: a prepared (generic) plan cannot use the prefix indexes for LIKE.
     async with conn.cursor(row_factory=class_row(CustomerView)) as cur:
-        await cur.execute(
-            f"SELECT {_COLUMNS} FROM customer_directory WHERE seq > %s ORDER BY seq LIMIT %s",
-            (after_seq, first + 1),
-        )
+        await cur.execute(page, params, prepare=False)
         rows = await cur.fetchall()
-    count_row = await (await conn.execute("SELECT count(*) FROM customer_directory")).fetchone()
+    count_row = await (await conn.execute(count, params, prepare=False)).fetchone()
     total = int(count_row[0]) if count_row else 0
     return CustomerPage(items=rows[:first], has_next_page=len(rows) > first, total_count=total)
+
+
+async def customer_360_parts(
+    conn: AsyncConnection[Any], customer_id: UUID, now: datetime | None = None
+) -> Customer360Parts | None:
+    """Everything about one customer beyond the directory row; None if there is no such
+    customer. ``now`` (default: the current time) is what ``recency_days`` counts to."""
+    cur = await conn.execute(
+        "SELECT address, language, birth_year, onboarding_state, purchase_count,"
+        " first_purchase_at, last_purchase_at, channels"
+        " FROM customer_directory WHERE customer_id = %s",
+        (customer_id,),
+    )
+    row = await cur.fetchone()
+    if row is None:
+        return None
+    address, language, birth_year, state, count, first_at, last_at, channels = row
+    return Customer360Parts(
+        customer_id=customer_id,
+        profile=CustomerProfileView(
+            address=None if address is None else AddressView(**address),
+            language=language,
+            birth_year=birth_year,
+        ),
+        preferences=await _preferences(conn, customer_id),
+        consents=await _consents(conn, customer_id),
+        purchases=PurchaseSummary(
+            count=count,
+            totals=await _currency_totals(conn, customer_id),
+            first_purchase_at=first_at,
+            last_purchase_at=last_at,
+            channels=list(channels),
+            recency_days=None if last_at is None else ((now or datetime.now(UTC)) - last_at).days,
+            frequency=count,
+        ),
+        onboarding=await _onboarding(conn, customer_id),
+        onboarding_state=state,
+    )
+
+
+async def _preferences(
+    conn: AsyncConnection[Any], customer_id: UUID
+) -> list[ContactPreferenceView]:
+    async with conn.cursor(row_factory=class_row(ContactPreferenceView)) as cur:
+        await cur.execute(
+            "SELECT channel, opted_in, changed_at FROM customer_contact_preferences"
+            " WHERE customer_id = %s ORDER BY channel",
+            (customer_id,),
+        )
+        return await cur.fetchall()
+
+
+async def _consents(conn: AsyncConnection[Any], customer_id: UUID) -> list[ConsentView]:
+    async with conn.cursor(row_factory=class_row(ConsentView)) as cur:
+        await cur.execute(
+            "SELECT purpose, given, changed_at FROM customer_consents"
+            " WHERE customer_id = %s ORDER BY purpose",
+            (customer_id,),
+        )
+        return await cur.fetchall()
+
+
+async def _currency_totals(conn: AsyncConnection[Any], customer_id: UUID) -> list[CurrencyTotal]:
+    async with conn.cursor(row_factory=class_row(CurrencyTotal)) as cur:
+        await cur.execute(
+            "SELECT currency, count(*)::int AS purchases,"
+            " sum(amount_minor)::bigint AS gross_minor,"
+            " sum(refunded_minor)::bigint AS refunded_minor"
+            " FROM customer_purchases WHERE customer_id = %s"
+            " GROUP BY currency ORDER BY currency",
+            (customer_id,),
+        )
+        return await cur.fetchall()
+
+
+async def _onboarding(conn: AsyncConnection[Any], customer_id: UUID) -> list[OnboardingStepView]:
+    async with conn.cursor(row_factory=class_row(OnboardingStepView)) as cur:
+        await cur.execute(
+            "SELECT step, completed_at FROM customer_onboarding_steps"
+            " WHERE customer_id = %s ORDER BY completed_at, step",
+            (customer_id,),
+        )
+        return await cur.fetchall()
+
+
+async def consent_history(conn: AsyncConnection[Any], customer_id: UUID) -> list[ConsentChange]:
+    """Every consent given or withdrawn by (or for) the customer, in log order."""
+    async with conn.cursor(row_factory=class_row(ConsentChange)) as cur:
+        await cur.execute(
+            "SELECT purpose, given, changed_at, actor_id, actor_role, channel, position"
+            " FROM customer_consent_history WHERE customer_id = %s ORDER BY position",
+            (customer_id,),
+        )
+        return await cur.fetchall()

@@ -11,8 +11,11 @@ from typing import Any
 import httpx
 import psutil
 
+from domain.shared.metadata import Role
 from infrastructure.database import Database
+from infrastructure.tokens import JwtTokens
 from tests.support.cli import CXLEDGER, REPO, cli_env
+from tests.support.ledgers import TEST_JWT_SECRET
 from tests.support.server import free_port
 
 COUNT = "{ customers(first: 10) { totalCount edges { node { id region } } } }"
@@ -42,7 +45,14 @@ def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
 
 
 def graphql(url: str, query: str) -> Any:
-    response = httpx.post(f"{url}/graphql", json={"query": query}, timeout=10)
+    """POST as an agent, with a token signed by the test secret the server was given."""
+    token = JwtTokens(TEST_JWT_SECRET, "cxledger").mint("agent-1", Role.AGENT)
+    response = httpx.post(
+        f"{url}/graphql",
+        json={"query": query},
+        headers={"authorization": f"Bearer {token}"},
+        timeout=10,
+    )
     assert response.status_code == 200, response.text
     return response.json()
 

@@ -1,0 +1,52 @@
+"""Typed reads of the notification outbox: what is still to be sent, oldest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from psycopg import AsyncConnection, Connection
+from psycopg.rows import class_row
+
+
+@dataclass(frozen=True, slots=True)
+class PendingNotification:
+    """A notification not sent yet; ``payload`` holds what the message needs (a token)."""
+
+    id: int
+    cause_position: int
+    customer_id: UUID
+    channel: str
+    kind: str
+    recipient: str
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+# The partial index on (sent_at) WHERE sent_at IS NULL keeps this cheap however many were sent.
+_PENDING = """
+    SELECT id, cause_position, customer_id, channel, kind, recipient, payload, created_at
+    FROM notification_outbox
+    WHERE sent_at IS NULL AND (%(kind)s::text IS NULL OR kind = %(kind)s::text)
+    ORDER BY id LIMIT %(limit)s
+"""
+
+
+async def pending_notifications(
+    conn: AsyncConnection[Any], kind: str | None = None, limit: int = 100
+) -> list[PendingNotification]:
+    """Notifications not sent yet (of ``kind``, if given), oldest first, at most ``limit``."""
+    async with conn.cursor(row_factory=class_row(PendingNotification)) as cur:
+        await cur.execute(_PENDING, {"kind": kind, "limit": limit})
+        return await cur.fetchall()
+
+
+def pending_notifications_sync(
+    conn: Connection[Any], kind: str | None = None, limit: int = 100
+) -> list[PendingNotification]:
+    """`pending_notifications` for synchronous callers (workers, tests)."""
+    with conn.cursor(row_factory=class_row(PendingNotification)) as cur:
+        cur.execute(_PENDING, {"kind": kind, "limit": limit})
+        return cur.fetchall()

@@ -1,0 +1,427 @@
+"""The Customer 360 read model: every customer event and purchase lands in its tables, its
+queries answer with typed values, every filter is served by an index, rebuilds are identical."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from psycopg import AsyncConnection, sql
+
+from domain.customer.commands import ChangeContactDetails, ChangeDemographics, RegisterCustomer
+from domain.customer.commands import SetContactPreferences as SetPreferences
+from domain.customer.profile import ONBOARDING_STEPS, Address, ConsentPurpose, ContactChannel
+from domain.ledger import Ledger
+from domain.purchase.commands import RecordPurchase
+from domain.purchase.values import PurchaseChannel
+from domain.shared.metadata import Channel, EventMetadata, Role
+from domain.shared.personal_data import PersonalData
+from infrastructure.database import Database
+from infrastructure.projection_runner import ProjectionRunner
+from infrastructure.rebuild import rebuild
+from projections.base import Positioned
+from projections.customers.projection import CustomerDirectory
+from projections.customers.queries import (
+    CustomerPage,
+    consent_history,
+    customer_360_parts,
+    customer_by_id,
+    customers_page,
+    page_statements,
+)
+from projections.customers.views import (
+    AddressView,
+    ConsentChange,
+    ConsentView,
+    ContactPreferenceView,
+    CurrencyTotal,
+    CustomerFilter,
+    OnboardingStepView,
+)
+
+T = TypeVar("T")
+JAN = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
+MAR = datetime(2024, 3, 5, 18, 30, tzinfo=UTC)
+JUN = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def project(ledger: Ledger, database: Database, batch_size: int = 3) -> None:
+    with database.connect() as conn:
+        ProjectionRunner(ledger, database, CustomerDirectory(), batch_size).catch_up(conn)
+
+
+def query(database: Database, read: Callable[[AsyncConnection[Any]], Awaitable[T]]) -> T:
+    async def run() -> T:
+        async with await AsyncConnection.connect(database.conninfo) as conn:
+            return await read(conn)
+
+    return asyncio.run(run())
+
+
+def register(
+    ledger: Ledger, agent: EventMetadata, name: str, email: str, region: str | None = None
+) -> UUID:
+    command = RegisterCustomer(name, email, phone="+49 30 1234567", region=region)
+    return ledger.register_customer(command, agent).aggregate_id
+
+
+def as_customer(customer_id: UUID) -> EventMetadata:
+    return EventMetadata(actor_id=str(customer_id), actor_role=Role.CUSTOMER, channel=Channel.WEB)
+
+
+def buy(
+    ledger: Ledger,
+    customer_id: UUID,
+    order_id: str,
+    amount: str,
+    when: datetime,
+    channel: PurchaseChannel = PurchaseChannel.WEB,
+    currency: str = "EUR",
+) -> None:
+    command = RecordPurchase(customer_id, order_id, amount, currency, channel, when)
+    ledger.record_purchase(command, as_customer(customer_id))
+
+
+def page(database: Database, first: int = 50, after: int = 0, **filters: Any) -> CustomerPage:
+    return query(
+        database, lambda conn: customers_page(conn, first, after, CustomerFilter(**filters))
+    )
+
+
+def names(result: CustomerPage) -> list[str | None]:
+    return [item.name for item in result.items]
+
+
+def test_profile_changes_reach_the_directory_row_and_the_360_profile(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    ada = register(ledger, agent, "Ada", "ada@example.org", "EU")
+    ledger.change_contact_details(ChangeContactDetails(ada, name="Ada King", phone=None), agent)
+    ledger.change_email(ada, "ada.king@example.org", agent)
+    home = Address.checked("1 Main St", None, "London", "N1 9GU", "gb")
+    ledger.change_address(ada, home, agent)
+    demographics = ChangeDemographics(ada, region="UK", language="en-GB", birth_year=1985)
+    result = ledger.change_demographics(demographics, agent)
+
+    project(ledger, database)
+
+    row = query(database, lambda conn: customer_by_id(conn, ada))
+    assert row is not None
+    assert (row.name, row.email, row.phone, row.region) == (
+        "Ada King",
+        "ada.king@example.org",
+        None,
+        "UK",
+    )
+    assert row.version == result.version
+    parts = query(database, lambda conn: customer_360_parts(conn, ada))
+    assert parts is not None
+    assert parts.profile.address == AddressView("1 Main St", None, "London", "N1 9GU", "GB")
+    assert (parts.profile.language, parts.profile.birth_year) == ("en-GB", 1985)
+
+
+def test_a_removed_address_and_birth_year_read_as_null(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    ada = register(ledger, agent, "Ada", "ada@example.org")
+    ledger.change_address(ada, Address.checked("1 Main St", "Flat 2", "Paris", None, "FR"), agent)
+    ledger.change_demographics(ChangeDemographics(ada, birth_year=1990), agent)
+    ledger.change_address(ada, None, agent)
+    ledger.change_demographics(ChangeDemographics(ada, birth_year=None), agent)
+
+    project(ledger, database)
+
+    parts = query(database, lambda conn: customer_360_parts(conn, ada))
+    assert parts is not None
+    assert (parts.profile.address, parts.profile.birth_year) == (None, None)
+
+
+def test_contact_preferences_keep_the_latest_choice_per_channel(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    ada = register(ledger, agent, "Ada", "ada@example.org")
+    both = {ContactChannel.EMAIL: True, ContactChannel.SMS: True}
+    ledger.set_contact_preferences(SetPreferences(ada, both), agent)
+    ledger.set_contact_preferences(SetPreferences(ada, {ContactChannel.SMS: False}), agent)
+
+    project(ledger, database, batch_size=1)
+
+    parts = query(database, lambda conn: customer_360_parts(conn, ada))
+    assert parts is not None
+    assert [(p.channel, p.opted_in) for p in parts.preferences] == [
+        ("email", True),
+        ("sms", False),
+    ]
+    assert all(isinstance(p, ContactPreferenceView) for p in parts.preferences)
+    assert parts.preferences[1].changed_at > parts.preferences[0].changed_at
+
+
+def test_consents_show_the_current_state_and_a_history_in_log_order_with_who_and_how(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    ada = register(ledger, agent, "Ada", "ada@example.org")
+    ledger.give_consent(ada, ConsentPurpose.MARKETING, agent)
+    ledger.give_consent(ada, ConsentPurpose.RESEARCH, as_customer(ada))
+    ledger.withdraw_consent(ada, ConsentPurpose.MARKETING, as_customer(ada))
+
+    project(ledger, database)
+
+    parts = query(database, lambda conn: customer_360_parts(conn, ada))
+    assert parts is not None
+    assert [(c.purpose, c.given) for c in parts.consents] == [
+        ("marketing", False),
+        ("research", True),
+    ]
+    assert all(isinstance(c, ConsentView) for c in parts.consents)
+    history = query(database, lambda conn: consent_history(conn, ada))
+    assert [(h.purpose, h.given, h.actor_id, h.actor_role, h.channel) for h in history] == [
+        ("marketing", True, "agent-7", "agent", "phone"),
+        ("research", True, str(ada), "customer", "web"),
+        ("marketing", False, str(ada), "customer", "web"),
+    ]
+    positions = [h.position for h in history]
+    assert positions == sorted(positions) and len(set(positions)) == 3
+    assert [h.changed_at for h in history] == sorted(h.changed_at for h in history)
+    assert all(isinstance(h, ConsentChange) for h in history)
+
+
+def test_onboarding_moves_from_not_started_to_in_progress_to_completed(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    ada = register(ledger, agent, "Ada", "ada@example.org")
+    project(ledger, database)
+    states = [query(database, lambda conn: customer_360_parts(conn, ada))]
+    ledger.complete_onboarding_step(ada, ONBOARDING_STEPS[0], agent, JAN)
+    ledger.complete_onboarding_step(ada, "newsletter_read", agent, MAR)  # not a required step
+    project(ledger, database)
+    states.append(query(database, lambda conn: customer_360_parts(conn, ada)))
+    for step in ONBOARDING_STEPS[1:]:
+        ledger.complete_onboarding_step(ada, step, agent, JUN)
+    project(ledger, database)
+    states.append(query(database, lambda conn: customer_360_parts(conn, ada)))
+
+    assert [s.onboarding_state if s else None for s in states] == [
+        "not_started",
+        "in_progress",
+        "completed",
+    ]
+    final = states[-1]
+    assert final is not None
+    assert final.onboarding[:2] == [
+        OnboardingStepView(ONBOARDING_STEPS[0], JAN),
+        OnboardingStepView("newsletter_read", MAR),
+    ]
+    assert {s.step for s in final.onboarding} == {*ONBOARDING_STEPS, "newsletter_read"}
+
+
+def test_purchase_summary_gives_recency_frequency_and_totals_per_currency_net_of_refunds(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    ada = register(ledger, agent, "Ada", "ada@example.org")
+    buy(ledger, ada, "o-1", "20.00", MAR, PurchaseChannel.STORE)
+    buy(ledger, ada, "o-2", "5.50", JAN, PurchaseChannel.WEB)
+    buy(ledger, ada, "o-3", "100", JUN, PurchaseChannel.APP, currency="USD")
+    ledger.refund_purchase("o-1", "4.25", agent, MAR)
+    ledger.refund_purchase("o-1", None, agent, MAR)  # what is left: 15.75
+    ledger.refund_purchase("o-3", "10", agent, JUN)
+
+    project(ledger, database, batch_size=2)
+
+    now = datetime(2024, 6, 11, 11, 59, tzinfo=UTC)
+    parts = query(database, lambda conn: customer_360_parts(conn, ada, now=now))
+    assert parts is not None and parts.purchases is not None
+    summary = parts.purchases
+    assert summary.totals == [
+        CurrencyTotal("EUR", purchases=2, gross_minor=2550, refunded_minor=2000),
+        CurrencyTotal("USD", purchases=1, gross_minor=10000, refunded_minor=1000),
+    ]
+    assert [t.net_minor for t in summary.totals] == [550, 9000]
+    assert (summary.count, summary.frequency) == (3, 3)
+    assert (summary.first_purchase_at, summary.last_purchase_at) == (JAN, JUN)
+    assert summary.channels == ["app", "store", "web"]
+    assert summary.recency_days == 9  # 9 days and 23:59 hours: whole days only
+
+
+def test_a_customer_without_purchases_has_an_empty_summary_and_an_unknown_one_has_no_parts(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    ada = register(ledger, agent, "Ada", "ada@example.org")
+    project(ledger, database)
+
+    parts = query(database, lambda conn: customer_360_parts(conn, ada))
+    assert parts is not None and parts.purchases is not None
+    assert (parts.purchases.count, parts.purchases.totals) == (0, [])
+    assert (parts.purchases.recency_days, parts.purchases.last_purchase_at) == (None, None)
+    unknown = UUID(int=7)
+    assert query(database, lambda conn: customer_360_parts(conn, unknown)) is None
+
+
+def populate(ledger: Ledger, agent: EventMetadata) -> dict[str, UUID]:
+    """Five customers that differ in every filtered dimension."""
+    ids = {
+        "Ada": register(ledger, agent, "Ada", "ada@example.org", "EU"),
+        "Bob": register(ledger, agent, "Bob", "bob@example.org", "US"),
+        "Cy": register(ledger, agent, "Cy", "a_b@example.org", "EU"),
+        "Di": register(ledger, agent, "100% Di", "axb@example.org", "EU"),
+        "Ed": register(ledger, agent, "Ed", "ed@example.org", "US"),
+    }
+    buy(ledger, ids["Ada"], "a-1", "10", JAN, PurchaseChannel.STORE)
+    buy(ledger, ids["Ada"], "a-2", "10", JUN, PurchaseChannel.WEB)
+    buy(ledger, ids["Bob"], "b-1", "10", MAR, PurchaseChannel.APP)
+    buy(ledger, ids["Cy"], "c-1", "10", JAN, PurchaseChannel.WEB)
+    ledger.complete_onboarding_step(ids["Bob"], ONBOARDING_STEPS[0], agent, JAN)
+    for step in ONBOARDING_STEPS:
+        ledger.complete_onboarding_step(ids["Ed"], step, agent, JAN)
+    return ids
+
+
+def test_each_filter_selects_exactly_the_matching_customers(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    populate(ledger, agent)
+    project(ledger, database)
+
+    assert names(page(database, region="EU")) == ["Ada", "Cy", "100% Di"]
+    assert names(page(database, channel="web")) == ["Ada", "Cy"]
+    assert names(page(database, channel="phone")) == []
+    assert names(page(database, last_purchase_before=MAR)) == ["Cy"]
+    assert names(page(database, last_purchase_after=JAN)) == ["Ada", "Bob"]
+    assert names(page(database, onboarding="not_started")) == ["Ada", "Cy", "100% Di"]
+    assert names(page(database, onboarding="in_progress")) == ["Bob"]
+    assert names(page(database, onboarding="completed")) == ["Ed"]
+    assert names(page(database, search="ED")) == ["Ed"]  # name or email, any case
+    assert names(page(database, search="bob@")) == ["Bob"]
+    assert names(page(database, region="EU", channel="store")) == ["Ada"]
+
+
+def test_a_search_prefix_with_like_wildcards_matches_them_literally(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    populate(ledger, agent)
+    project(ledger, database)
+
+    assert names(page(database, search="a_b")) == ["Cy"]  # not axb@
+    assert names(page(database, search="100%")) == ["100% Di"]
+    assert names(page(database, search="%")) == []
+    assert names(page(database, search="_")) == []
+    assert names(page(database, search="\\")) == []
+
+
+def test_filtered_pages_follow_each_other_and_count_the_whole_filtered_set(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    populate(ledger, agent)
+    project(ledger, database)
+
+    first = page(database, first=2, region="EU")
+    assert (names(first), first.has_next_page, first.total_count) == (["Ada", "Cy"], True, 3)
+    second = page(database, first=2, after=first.items[-1].seq, region="EU")
+    assert (names(second), second.has_next_page, second.total_count) == (["100% Di"], False, 3)
+    unfiltered = query(database, lambda conn: customers_page(conn, 10, 0))
+    assert unfiltered.total_count == 5 and len(unfiltered.items) == 5
+
+
+def test_every_filter_is_served_by_its_index(database: Database, ledger: Ledger) -> None:
+    """On 20,000 rows where each filter matches a few, the planner picks the filter's index
+    (both name and email indexes for a search) for both the page and the count."""
+    with database.connect() as conn:
+        conn.execute(
+            """
+            INSERT INTO customer_directory (customer_id, seq, name, email, region,
+                registered_at, registered_by_role, registered_through, version,
+                last_purchase_at, channels, onboarding_state)
+            SELECT gen_random_uuid(), i, 'Name ' || i, 'user' || i || '@example.org',
+                'R' || (i % 500), now(), 'agent', 'phone', 1,
+                timestamptz '2020-01-01' + i * interval '1 hour',
+                CASE WHEN i % 1000 = 0 THEN ARRAY['phone'] ELSE ARRAY['web'] END,
+                CASE WHEN i % 1000 = 0 THEN 'completed' ELSE 'not_started' END
+            FROM generate_series(1, 20000) AS i
+            """
+        )
+        conn.execute("ANALYZE customer_directory")
+        cases = [
+            ("customer_directory_region_idx", CustomerFilter(region="R7")),
+            ("customer_directory_channels_idx", CustomerFilter(channel="phone")),
+            (
+                "customer_directory_last_purchase_idx",
+                CustomerFilter(last_purchase_after=datetime(2022, 4, 13, tzinfo=UTC)),
+            ),
+            (
+                "customer_directory_last_purchase_idx",
+                CustomerFilter(last_purchase_before=datetime(2020, 1, 2, tzinfo=UTC)),
+            ),
+            ("customer_directory_onboarding_idx", CustomerFilter(onboarding="completed")),
+            (
+                "customer_directory_name_prefix_idx customer_directory_email_prefix_idx",
+                CustomerFilter(search="user_1999"),  # an escaped wildcard keeps the range
+            ),
+        ]
+        for indexes, customer_filter in cases:
+            page_sql, count_sql, params = page_statements(customer_filter, 20, 0)
+            for statement in (page_sql, count_sql):
+                plan = conn.execute("EXPLAIN " + statement, params, prepare=False).fetchall()
+                text = "\n".join(str(line[0]) for line in plan)
+                for index in indexes.split():
+                    assert f"Index Scan on {index}" in text or f"using {index}" in text, text
+
+
+def owned_rows(database: Database) -> dict[str, list[tuple[Any, ...]]]:
+    with database.connect() as conn:
+        return {
+            table: conn.execute(
+                sql.SQL("SELECT * FROM {} ORDER BY 1, 2").format(sql.Identifier(table))
+            ).fetchall()
+            for table in CustomerDirectory.tables
+        }
+
+
+def test_a_rebuild_gives_identical_rows_in_every_owned_table(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    ids = populate(ledger, agent)
+    ada = ids["Ada"]
+    ledger.set_contact_preferences(SetPreferences(ada, {ContactChannel.PUSH: True}), agent)
+    ledger.give_consent(ada, ConsentPurpose.TESTIMONIALS, agent)
+    ledger.change_address(ada, Address.checked("1 Main St", None, "Rome", None, "IT"), agent)
+    ledger.refund_purchase("a-1", "2", agent, JUN)
+    project(ledger, database, batch_size=4)
+    live = owned_rows(database)
+
+    rebuild(ledger, database, CustomerDirectory(), batch_size=7)
+
+    assert owned_rows(database) == live
+    assert all(live[table] for table in CustomerDirectory.tables)
+
+
+def erased(event: Any) -> Any:
+    """The event as it decodes once its subject's key is gone: personal values erased."""
+    changes = {
+        field.name: PersonalData(event.originator_id, None)
+        for field in dataclasses.fields(event)
+        if isinstance(getattr(event, field.name), PersonalData)
+    }
+    return dataclasses.replace(event, **changes)
+
+
+def test_erased_personal_values_are_stored_as_null(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    ada = register(ledger, agent, "Ada", "ada@example.org")
+    ledger.change_email(ada, "ada.king@example.org", agent)
+    ledger.change_address(ada, Address.checked("1 Main St", None, "Rome", None, "IT"), agent)
+    rows = ledger.recorder.select_notifications(start=1, limit=100)
+    events = [Positioned(row.id, erased(ledger.mapper.to_domain_event(row))) for row in rows]
+
+    with database.connect() as conn, conn.cursor() as cursor:
+        CustomerDirectory().apply(cursor, events)
+        conn.commit()
+
+    row = query(database, lambda conn: customer_by_id(conn, ada))
+    parts = query(database, lambda conn: customer_360_parts(conn, ada))
+    assert row is not None and parts is not None
+    assert (row.name, row.email, row.phone, row.personal_data_erased) == (None, None, None, True)
+    assert parts.profile.address is None
