@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 from uuid import UUID
 
 from domain.shared.metadata import Role
@@ -30,6 +32,24 @@ class Principal:
 
 TokenVerifier = Callable[[str], Principal]
 """Turns a bearer token into a principal, or raises :class:`InvalidTokenError`."""
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerSession:
+    """What a successful log-in gives a customer: a bearer token whose subject is their id."""
+
+    token: str
+    expires_at: datetime
+    customer_id: UUID
+
+
+class LogIn(Protocol):
+    """Checks a customer's email and password and mints their token (synchronous: run it off
+    the event loop). Refuses with a ``DomainError``: INVALID_CREDENTIALS, the same for an
+    unknown email and a wrong password, or TOO_MANY_ATTEMPTS while the email is throttled."""
+
+    def __call__(self, email: str, password: str) -> CustomerSession: ...
+
 
 # Roles that may read a customer's personal data (besides the customer themself). Issue-level
 # permissions per field come later; until then, personal data is never shown to anyone else.

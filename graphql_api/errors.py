@@ -23,7 +23,7 @@ class UserError:
 
 def user_error_from(error: DomainError) -> UserError:
     return UserError(
-        field=["input", error.field] if error.field else None,
+        field=["input", *error.field.split(".")] if error.field else None,
         code=error.code,
         message=error.message,
         current_version=(

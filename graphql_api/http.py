@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
@@ -176,6 +177,7 @@ def _json_object(body: bytes) -> dict[str, Any]:
         value = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise RequestError(400, "request body is not valid JSON") from None
+    _refuse_lone_surrogates(body.decode(errors="replace"), value, "request body")
     if not isinstance(value, dict):
         raise RequestError(400, "request body must be a JSON object")
     return value
@@ -185,9 +187,27 @@ def _json_or_none(text: str | None, name: str) -> Any:
     if text is None:
         return None
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except ValueError:
         raise RequestError(400, f"`{name}` is not valid JSON") from None
+    _refuse_lone_surrogates(text, value, f"`{name}`")
+    return value
+
+
+# A JSON escape in the UTF-16 surrogate range: legal in pairs (an emoji), but a lone one
+# decodes to a string that cannot be encoded again, so no layer below could store it.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _refuse_lone_surrogates(text: str, value: Any, name: str) -> None:
+    if not _SURROGATE_ESCAPE.search(text):
+        return  # the common case: no escape that could decode to a lone surrogate
+    try:
+        json.dumps(value, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise RequestError(
+            400, f"{name} holds a lone UTF-16 surrogate; send valid Unicode"
+        ) from None
 
 
 def _params(raw: dict[str, Any]) -> GraphQLParams:

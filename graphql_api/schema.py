@@ -15,13 +15,18 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from graphql_api.access.schema import AccessMutations
 from graphql_api.context import ApiLimits
 from graphql_api.customers.schema import CustomerMutations, CustomerQueries
 from graphql_api.errors import should_mask
+from graphql_api.purchases.schema import PurchaseMutations
 
 # Each area adds its Query and Mutation classes here; they merge into one schema.
 Query = merge_types("Query", (CustomerQueries,))
-Mutation = merge_types("Mutation", (CustomerMutations,))
+Mutation = merge_types("Mutation", (CustomerMutations, AccessMutations, PurchaseMutations))
+# merge_types gives the merged types no description; the schema contract asks for one.
+Query.__strawberry_definition__.description = "Everything a client can read."  # type: ignore[attr-defined]
+Mutation.__strawberry_definition__.description = "Everything a client can change."  # type: ignore[attr-defined]
 
 
 def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:

@@ -16,6 +16,7 @@ from graphql_api.context import ApiLimits, ApiServices
 from infrastructure.crypto import CachedSubjectKeys, EmailFingerprinter, PersonalDataEncrypted
 from infrastructure.database import Database, database_for
 from infrastructure.key_store import PostgresSubjectKeys
+from infrastructure.login import CustomerLogin, LoginThrottle
 from infrastructure.migrations import migrate
 from infrastructure.passwords import Argon2Passwords
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
@@ -36,10 +37,14 @@ class Runtime:
     secrets: Secrets
     ledger: Ledger
     keys: CachedSubjectKeys
+    pool: ConnectionPool[Any]
+    """A small pool for the infrastructure's own tables (subject keys, log-in throttle)."""
 
     @property
     def tokens(self) -> JwtTokens:
-        return JwtTokens(self.secrets.jwt_secret, self.settings.jwt_issuer)
+        return JwtTokens(
+            self.secrets.jwt_secret, self.settings.jwt_issuer, self.settings.jwt_public_key
+        )
 
     def projection_runners(self) -> list[ProjectionRunner]:
         return [
@@ -53,6 +58,7 @@ class Runtime:
             ledger=self.ledger,
             conninfo=self.database.conninfo,
             verify_token=self.tokens.verify,
+            log_in=CustomerLogin(self.ledger, self.tokens, LoginThrottle(self.pool.connection)),
             limits=ApiLimits(
                 max_body_bytes=settings.max_body_bytes,
                 max_query_depth=settings.max_query_depth,
@@ -99,7 +105,7 @@ def open_runtime(settings: Settings, *, run_migrations: bool = True) -> Iterator
         try:
             if run_migrations:
                 migrate(database, ledger)
-            yield Runtime(settings, database, secrets, ledger, keys)
+            yield Runtime(settings, database, secrets, ledger, keys, key_pool)
         finally:
             ledger.close()
             key_pool.close()

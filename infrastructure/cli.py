@@ -10,6 +10,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from types import FrameType
+from uuid import UUID
 
 from domain.shared.metadata import Role
 from infrastructure.bootstrap import open_runtime
@@ -97,9 +98,32 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
     from infrastructure.secrets import resolve_secrets
 
+    role = Role(args.role)
+    try:
+        subject = _token_subject(role, args.customer, args.subject)
+    except ValueError as error:
+        print(f"cxledger token: {error}", file=sys.stderr)
+        return 2
     tokens = JwtTokens(resolve_secrets(settings).jwt_secret, settings.jwt_issuer)
-    print(tokens.mint(args.subject, Role(args.role), ttl_seconds=args.ttl))
+    print(tokens.mint(subject, role, ttl_seconds=args.ttl))
     return 0
+
+
+def _token_subject(role: Role, customer: str | None, subject: str | None) -> str:
+    """A customer's token is about one customer: its subject is their id."""
+    if role is not Role.CUSTOMER:
+        if customer is not None:
+            raise ValueError("--customer is for --role customer; use --subject")
+        return subject or "dev-user"
+    given = customer or subject
+    if given is None:
+        raise ValueError("--role customer needs --customer ID (the customer's id)")
+    if customer is not None and subject is not None and customer != subject:
+        raise ValueError("--customer and --subject differ; give one")
+    try:
+        return str(UUID(given))
+    except ValueError:
+        raise ValueError(f"--customer must be a customer id (a UUID), not {given!r}") from None
 
 
 def cmd_schema(settings: Settings, args: argparse.Namespace) -> int:
@@ -154,9 +178,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="role claim of the token",
     )
     token.add_argument(
+        "--customer",
+        metavar="ID",
+        help="for --role customer: the customer's id, which becomes the sub claim",
+    )
+    token.add_argument(
         "--subject",
-        default="dev-user",
-        help="sub claim: the actor id (a customer id for --role customer)",
+        help="sub claim: the actor id (default dev-user; for --role customer, the customer id)",
     )
     token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
     return parser

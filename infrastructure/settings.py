@@ -9,6 +9,8 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from infrastructure.tokens import load_rsa_public_key
+
 log = logging.getLogger(__name__)
 
 
@@ -45,6 +47,12 @@ class Settings(BaseSettings):
         description="HS256 secret that signs and verifies bearer tokens (at least 32 chars). "
         "Development: generated into CXL_DATA_DIR/secrets with a warning.",
     )
+    jwt_public_key: str | None = Field(
+        None,
+        description="PEM of an RSA public key (2048+ bits). Set: bearer tokens signed RS256 "
+        "by its private key (an identity provider's) are accepted too; HS256 tokens signed "
+        "with CXL_JWT_SECRET still are. Newlines may be written as \\n.",
+    )
     jwt_issuer: str = Field("cxledger", description="`iss` claim of minted and accepted tokens.")
     db_pool_size: int = Field(8, ge=1, le=200, description="Connections per pool.")
     run_projections: bool = Field(
@@ -80,6 +88,15 @@ class Settings(BaseSettings):
         if value is not None and len(value.get_secret_value()) < 32:
             raise ValueError("must be at least 32 characters")
         return value
+
+    @field_validator("jwt_public_key")
+    @classmethod
+    def _rsa_public_key(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        pem = value.replace("\\n", "\n").strip() + "\n"
+        load_rsa_public_key(pem)  # ValueError names what is wrong
+        return pem
 
     @model_validator(mode="after")
     def _production_has_secrets(self) -> Settings:

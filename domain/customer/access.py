@@ -60,11 +60,13 @@ class CustomerAccessCommands(CustomerCommands):
         self, token: str, new_password: str, metadata: EventMetadata, now: datetime | None = None
     ) -> CommandResult:
         customer = self._customer_for_token(token)
+        moment = now or datetime.now(UTC)
+        # The token first: a weak-password answer must not tell whether a token's customer
+        # exists.
+        customer.check_reset_token(token, moment)
         self._check_new_password(customer, new_password)
         with acting_as(metadata):
-            customer.reset_password(
-                token, self.passwords.hash(new_password), now or datetime.now(UTC)
-            )
+            customer.reset_password(token, self.passwords.hash(new_password), moment)
         return self._saved(customer)
 
     def verify_credentials(self, email: str, password: str) -> UUID:

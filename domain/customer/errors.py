@@ -27,3 +27,9 @@ class InvalidCredentialsError(DomainError):
     """Wrong password and unknown email answer with this same error."""
 
     code = "INVALID_CREDENTIALS"
+
+
+class TooManyAttemptsError(DomainError):
+    """Too many failed log-ins for one email lately: no password is checked until later."""
+
+    code = "TOO_MANY_ATTEMPTS"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -293,15 +294,19 @@ class Customer(LedgerAggregate):
             recipient=self.email,
         )
 
-    def reset_password(self, token: str, password_hash: str, now: datetime) -> None:
-        """Set a new password with the latest, unexpired, unused reset token."""
+    def check_reset_token(self, token: str, now: datetime) -> None:
+        """Refuse anything but the latest, unexpired, unused reset token."""
         if (
             self.reset_token_digest is None
             or self.reset_expires_at is None
-            or token_digest(token) != self.reset_token_digest
+            or not hmac.compare_digest(token_digest(token), self.reset_token_digest)
             or now >= self.reset_expires_at
         ):
             raise InvalidResetTokenError("the reset link is invalid or has expired", field="token")
+
+    def reset_password(self, token: str, password_hash: str, now: datetime) -> None:
+        """Set a new password with the latest, unexpired, unused reset token."""
+        self.check_reset_token(token, now)
         self.set_password(password_hash, reason="reset")
 
 

@@ -32,7 +32,7 @@ ONBOARDING_STEPS = ("profile_completed", "first_purchase", "app_installed", "pre
 
 
 def check_onboarding_step(step: str) -> str:
-    if not _STEP.match(step):
+    if not _STEP.fullmatch(step):
         raise ValidationError("step must be a snake_case name", field="step")
     return step
 

@@ -33,7 +33,7 @@ def normalise_name(name: str) -> str:
 def normalise_email(email: str) -> str:
     """Lower-cased, trimmed email: the form that uniqueness is decided on."""
     cleaned = _clean(email).lower()
-    if len(cleaned) > MAX_EMAIL_LENGTH or not _EMAIL.match(cleaned):
+    if len(cleaned) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(cleaned):
         raise ValidationError("email is not a valid address", field="email")
     return cleaned
 
@@ -42,7 +42,7 @@ def normalise_phone(phone: str | None) -> str | None:
     if phone is None or not phone.strip():
         return None
     cleaned = _clean(phone)
-    if not _PHONE.match(cleaned):
+    if not _PHONE.fullmatch(cleaned):
         raise ValidationError("phone is not a valid number", field="phone")
     return cleaned
 
@@ -51,7 +51,7 @@ def normalise_region(region: str | None) -> str | None:
     if region is None or not region.strip():
         return None
     cleaned = _clean(region)
-    if len(cleaned) > MAX_REGION_LENGTH or not _REGION.match(cleaned):
+    if len(cleaned) > MAX_REGION_LENGTH or not _REGION.fullmatch(cleaned):
         raise ValidationError("region must be a short code or name", field="region")
     return cleaned
 
@@ -64,7 +64,7 @@ EARLIEST_BIRTH_YEAR = 1900
 def normalise_language(language: str) -> str:
     """A BCP 47 tag such as `en`, `pt-BR` or `zh-Hant-TW`."""
     cleaned = _clean(language)
-    if not _LANGUAGE.match(cleaned):
+    if not _LANGUAGE.fullmatch(cleaned):
         raise ValidationError("language must be a tag such as en or pt-BR", field="language")
     return cleaned
 

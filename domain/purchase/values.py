@@ -76,6 +76,8 @@ def to_minor_units(amount: Decimal | str, currency: str, field: str = "amount") 
         raise ValidationError(f"{field} is not a decimal number", field=field) from None
     if not value.is_finite() or value < 0:
         raise ValidationError(f"{field} must be zero or more", field=field)
+    if value > MAX_AMOUNT_MINOR:  # before scaling: huge exponents overflow the context
+        raise ValidationError(f"{field} is implausibly large", field=field)
     scaled = value.scaleb(CURRENCY_MINOR_UNITS[currency])
     if scaled != scaled.to_integral_value():
         raise ValidationError(f"{field} has more decimals than {currency} allows", field=field)
@@ -90,7 +92,7 @@ def from_minor_units(minor: int, currency: str) -> Decimal:
 
 
 def check_order_id(order_id: str) -> str:
-    if not _ORDER_ID.match(order_id):
+    if not _ORDER_ID.fullmatch(order_id):
         raise ValidationError("orderId must be 1-128 letters, digits or ._:-", field="orderId")
     return order_id
 
@@ -113,9 +115,9 @@ class OrderLine:
         unit_amount: Decimal | str,
         currency: str,
     ) -> OrderLine:
-        if not _SKU.match(sku):
+        if not _SKU.fullmatch(sku):
             raise ValidationError("sku must be 1-64 letters, digits or ._-", field="items.sku")
-        if category is not None and not _CATEGORY.match(category):
+        if category is not None and not _CATEGORY.fullmatch(category):
             raise ValidationError("category must be a lower-case slug", field="items.category")
         if not 1 <= quantity <= 100_000:
             raise ValidationError("quantity must be between 1 and 100000", field="items.quantity")

@@ -1,82 +1,92 @@
-"""Customer queries and mutations: translate, authorise, delegate."""
+"""Customer queries and registration: translate, authorise, delegate."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 from uuid import UUID
 
 import strawberry
 
 from domain.customer.commands import RegisterCustomer
+from domain.shared.application import CommandResult
 from domain.shared.errors import DomainError
+from domain.shared.metadata import Role
 from graphql_api.context import RequestContext
+from graphql_api.customers.inputs import CustomerFilterInput, RegisterCustomerInput
+from graphql_api.customers.loaders import Customer360Loader
+from graphql_api.customers.payloads import CustomerPayload, RegisterCustomerPayload
 from graphql_api.customers.types import CustomerConnection, CustomerEdge, CustomerType
-from graphql_api.errors import PublicError, UserError, user_error_from
+from graphql_api.errors import PublicError, user_error_from
 from graphql_api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
+from graphql_api.permissions import STAFF
 from projections.customers.projection import CustomerDirectory
 from projections.customers.queries import customer_by_id, customers_page
+from projections.customers.views import CustomerFilter
 
 Info = strawberry.Info[RequestContext, None]
+INPUT = strawberry.argument(description="What to do; see the input type.")
+P = TypeVar("P", bound=CustomerPayload)
 CURSOR_KIND = "customer"
+# `search` matches names and emails, so it reveals personal data.
+SEARCHERS = STAFF | {Role.PRIVACY_OFFICER}
+MAX_FILTER_TEXT = 200
 AtLeast = Annotated[
     str | None,
     strawberry.argument(description="A position from a mutation: wait until it is visible."),
 ]
+First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
+After = Annotated[
+    str | None, strawberry.argument(description="Cursor of the last item of the previous page.")
+]
+Filter = Annotated[
+    CustomerFilterInput | None, strawberry.argument(description="Only customers matching this.")
+]
 
 
-@strawberry.input(description="A new customer.")
-class RegisterCustomerInput:
-    name: str = strawberry.field(description="Full name, 1-200 characters.")
-    email: str = strawberry.field(description="Email address; unique across customers.")
-    phone: str | None = strawberry.field(default=None, description="Phone number.")
-    region: str | None = strawberry.field(default=None, description="Region for segmentation.")
-    customer_id: UUID | None = strawberry.field(
-        default=None,
-        description="Client-chosen id; retrying with the same id is idempotent.",
-    )
+async def customer_payload(
+    context: RequestContext, payload: type[P], command: Callable[[], CommandResult]
+) -> P:
+    """Run a command on a customer; answer with the customer as the read model shows the
+    write (after a bounded wait), or with the refusal as a user error."""
+    try:
+        result = await context.run_command(command)
+    except DomainError as error:
+        return payload(customer=None, position=None, user_errors=[user_error_from(error)])
+    await context.read_your_write(CustomerDirectory.name, result.position)
+    customer = await load_customer(context, result.aggregate_id)
+    return payload(customer=customer, position=str(result.position), user_errors=[])
 
 
-@strawberry.type(description="Result of registerCustomer.")
-class RegisterCustomerPayload:
-    customer: CustomerType | None = strawberry.field(description="The registered customer.")
-    position: str | None = strawberry.field(
-        description="Log position of the write; pass it as `atLeast` to read your write. "
-        "`customer` is null if the read model did not show the write in time."
-    )
-    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
-
-
-async def register_customer(info: Info, input: RegisterCustomerInput) -> RegisterCustomerPayload:  # noqa: A002
-    context = info.context
+async def register_customer(
+    info: Info,
+    input: Annotated[RegisterCustomerInput, INPUT],  # noqa: A002
+) -> RegisterCustomerPayload:
+    context, metadata = info.context, info.context.metadata()
     command = RegisterCustomer(
         name=input.name,
         email=input.email,
         phone=input.phone,
         region=input.region,
         customer_id=input.customer_id,
+        password=input.password,
     )
-    try:
-        result = await context.run_command(
-            context.ledger.register_customer, command, context.metadata()
-        )
-    except DomainError as error:
-        return RegisterCustomerPayload(
-            customer=None, position=None, user_errors=[user_error_from(error)]
-        )
-    await context.read_your_write(CustomerDirectory.name, result.position)
-    customer = await load_customer(context, result.aggregate_id)
-    return RegisterCustomerPayload(customer=customer, position=str(result.position), user_errors=[])
+    return await customer_payload(
+        context,
+        RegisterCustomerPayload,
+        lambda: context.ledger.register_customer(command, metadata),
+    )
 
 
 async def load_customer(context: RequestContext, customer_id: UUID) -> CustomerType | None:
     async with context.pool.connection() as conn:
         view = await customer_by_id(conn, customer_id)
-    return None if view is None else CustomerType(view=view)
+    return None if view is None else CustomerType(view=view, loader=Customer360Loader(context.pool))
 
 
 async def customer(
     info: Info,
-    id: UUID,  # noqa: A002
+    id: Annotated[UUID, strawberry.argument(description="The customer's id.")],  # noqa: A002
     at_least: AtLeast = None,
 ) -> CustomerType | None:
     await _wait_for(info.context, at_least)
@@ -85,16 +95,21 @@ async def customer(
 
 async def customers(
     info: Info,
-    first: int = 20,
-    after: str | None = None,
+    first: First = 20,
+    after: After = None,
     at_least: AtLeast = None,
+    filter: Filter = None,  # noqa: A002
 ) -> CustomerConnection:
     await _wait_for(info.context, at_least)
+    conditions = _checked_filter(info.context, filter)
     after_seq = decode_cursor(CURSOR_KIND, after)
     async with info.context.pool.connection() as conn:
-        page = await customers_page(conn, check_page_size(first), after_seq)
+        page = await customers_page(conn, check_page_size(first), after_seq, conditions)
+    loader = Customer360Loader(info.context.pool)  # one for the page: its nodes load together
     edges = [
-        CustomerEdge(cursor=encode_cursor(CURSOR_KIND, v.seq), node=CustomerType(view=v))
+        CustomerEdge(
+            cursor=encode_cursor(CURSOR_KIND, v.seq), node=CustomerType(view=v, loader=loader)
+        )
         for v in page.items
     ]
     return CustomerConnection(
@@ -109,10 +124,34 @@ async def customers(
     )
 
 
+def _checked_filter(context: RequestContext, given: CustomerFilterInput | None) -> CustomerFilter:
+    if given is None:
+        return CustomerFilter()
+    if given.search is not None and context.principal.role not in SEARCHERS:
+        raise PublicError("only agents, admins and privacy officers may search", "FORBIDDEN")
+    return CustomerFilter(
+        region=_filter_text(given.region, "region"),
+        channel=None if given.channel is None else given.channel.value,
+        last_purchase_before=given.last_purchase_before,
+        last_purchase_after=given.last_purchase_after,
+        onboarding=None if given.onboarding is None else given.onboarding.value,
+        search=_filter_text(given.search, "search"),
+    )
+
+
+def _filter_text(text: str | None, name: str) -> str | None:
+    # Bounded, and never a NUL: PostgreSQL text cannot hold one.
+    if text is not None and (not 1 <= len(text) <= MAX_FILTER_TEXT or "\x00" in text):
+        raise PublicError(
+            f"filter.{name} must be 1-{MAX_FILTER_TEXT} characters without NUL", "INVALID_INPUT"
+        )
+    return text
+
+
 async def _wait_for(context: RequestContext, at_least: str | None) -> None:
     if at_least is None:
         return
-    if not at_least.isdigit():
+    if not (at_least.isascii() and at_least.isdigit() and len(at_least) <= 20):
         raise PublicError("`atLeast` must be a position returned by a mutation", "BAD_POSITION")
     if not await context.read_your_write(CustomerDirectory.name, int(at_least)):
         raise PublicError(

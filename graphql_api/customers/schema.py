@@ -5,9 +5,11 @@ from __future__ import annotations
 import strawberry
 
 from domain.shared.metadata import Role
-from graphql_api.customers import resolvers
+from graphql_api.customers import mutations, payloads, resolvers
 from graphql_api.customers.types import CustomerConnection, CustomerType
 from graphql_api.permissions import READERS, STAFF, allowed
+
+OWN_OR_STAFF = "Agents and admins; a customer only on their own account."
 
 
 @strawberry.type(description="Queries about customers.")
@@ -20,18 +22,59 @@ class CustomerQueries:
     )
     customers: CustomerConnection = strawberry.field(
         resolver=resolvers.customers,
-        description="Customers in registration order (Relay connection, `first` up to 100). "
-        "Staff, analysts, auditors and privacy officers.",
+        description="Customers in registration order (Relay connection, `first` up to 100), "
+        "optionally filtered. Staff, analysts, auditors and privacy officers; `filter.search` "
+        "only agents, admins and privacy officers.",
         extensions=allowed(READERS),
     )
 
 
 @strawberry.type(description="Commands on customers.")
 class CustomerMutations:
-    register_customer: resolvers.RegisterCustomerPayload = strawberry.mutation(
+    register_customer: payloads.RegisterCustomerPayload = strawberry.mutation(
         resolver=resolvers.register_customer,
         description="Register a customer: anyone may register themself (with a password); "
         "agents and admins register customers they serve. Emails are unique; `customerId` "
         "makes retries safe.",
         extensions=allowed(STAFF, Role.ANONYMOUS),
+    )
+    change_contact_details: payloads.ChangeContactDetailsPayload = strawberry.mutation(
+        resolver=mutations.change_contact_details,
+        description=f"Change a customer's name and/or phone. {OWN_OR_STAFF}",
+        extensions=allowed(STAFF, own="input.customer_id"),
+    )
+    change_email: payloads.ChangeEmailPayload = strawberry.mutation(
+        resolver=mutations.change_email,
+        description=f"Move a customer to a new email (unique across customers). {OWN_OR_STAFF}",
+        extensions=allowed(STAFF, own="input.customer_id"),
+    )
+    change_address: payloads.ChangeAddressPayload = strawberry.mutation(
+        resolver=mutations.change_address,
+        description=f"Set or remove a customer's postal address. {OWN_OR_STAFF}",
+        extensions=allowed(STAFF, own="input.customer_id"),
+    )
+    change_demographics: payloads.ChangeDemographicsPayload = strawberry.mutation(
+        resolver=mutations.change_demographics,
+        description=f"Change a customer's region, language and/or birth year. {OWN_OR_STAFF}",
+        extensions=allowed(STAFF, own="input.customer_id"),
+    )
+    set_contact_preferences: payloads.SetContactPreferencesPayload = strawberry.mutation(
+        resolver=mutations.set_contact_preferences,
+        description=f"Opt a customer in to or out of contact channels. {OWN_OR_STAFF}",
+        extensions=allowed(STAFF, own="input.customer_id"),
+    )
+    give_consent: payloads.GiveConsentPayload = strawberry.mutation(
+        resolver=mutations.give_consent,
+        description=f"Record that a customer gives a consent. {OWN_OR_STAFF}",
+        extensions=allowed(STAFF, own="input.customer_id"),
+    )
+    withdraw_consent: payloads.WithdrawConsentPayload = strawberry.mutation(
+        resolver=mutations.withdraw_consent,
+        description=f"Record that a customer withdraws a consent. {OWN_OR_STAFF}",
+        extensions=allowed(STAFF, own="input.customer_id"),
+    )
+    complete_onboarding_step: payloads.CompleteOnboardingStepPayload = strawberry.mutation(
+        resolver=mutations.complete_onboarding_step,
+        description=f"Record an onboarding step the customer has done. {OWN_OR_STAFF}",
+        extensions=allowed(STAFF, own="input.customer_id"),
     )

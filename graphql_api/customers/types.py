@@ -1,4 +1,5 @@
-"""The Customer type and its connection, as frontends see them."""
+"""The Customer type (directory row plus lazily loaded Customer 360 parts) and its
+connection, as frontends see them."""
 
 from __future__ import annotations
 
@@ -9,8 +10,18 @@ import strawberry
 
 from graphql_api.auth import may_see_personal_data
 from graphql_api.context import RequestContext
+from graphql_api.customers.loaders import Customer360Loader
+from graphql_api.customers.profile import (
+    AddressType,
+    ConsentChangeType,
+    ConsentType,
+    ContactPreferenceType,
+    OnboardingType,
+    PurchaseSummaryType,
+)
 from graphql_api.pagination import PageInfo
 from projections.customers.queries import CustomerView
+from projections.customers.views import Customer360Parts
 
 Info = strawberry.Info[RequestContext, None]
 
@@ -18,6 +29,7 @@ Info = strawberry.Info[RequestContext, None]
 @strawberry.type(name="Customer", description="A person the company serves.")
 class CustomerType:
     view: strawberry.Private[CustomerView]
+    loader: strawberry.Private[Customer360Loader]
 
     @strawberry.field(description="The customer's id.")
     def id(self) -> UUID:
@@ -51,9 +63,62 @@ class CustomerType:
     def version(self) -> int:
         return self.view.version
 
+    @strawberry.field(description="Postal address. Personal data: null unless you may see it.")
+    async def address(self, info: Info) -> AddressType | None:
+        if not self._may_see_personal_data(info):
+            return None
+        parts = await self._parts()
+        address = None if parts is None else parts.profile.address
+        return None if address is None else AddressType.from_view(address)
+
+    @strawberry.field(description="Preferred language as a BCP 47 tag, e.g. en or pt-BR.")
+    async def language(self) -> str | None:
+        parts = await self._parts()
+        return None if parts is None else parts.profile.language
+
+    @strawberry.field(description="Year of birth, if the customer gave it.")
+    async def birth_year(self) -> int | None:
+        parts = await self._parts()
+        return None if parts is None else parts.profile.birth_year
+
+    @strawberry.field(description="Channels the customer has opted in to or out of.")
+    async def preferences(self) -> list[ContactPreferenceType]:
+        parts = await self._parts()
+        return (
+            [] if parts is None else [ContactPreferenceType.from_view(p) for p in parts.preferences]
+        )
+
+    @strawberry.field(description="Current state of each consent the customer has decided on.")
+    async def consents(self) -> list[ConsentType]:
+        parts = await self._parts()
+        return [] if parts is None else [ConsentType.from_view(c) for c in parts.consents]
+
+    @strawberry.field(
+        description="Every consent given or withdrawn, in order: who, when, through which "
+        "channel. Actor ids only for roles that may see personal data and the customer."
+    )
+    async def consent_history(self, info: Info) -> list[ConsentChangeType]:
+        show_actor = self._may_see_personal_data(info)
+        changes = await self.loader.consent_history(self.view.customer_id)
+        return [ConsentChangeType.from_view(change, show_actor) for change in changes]
+
+    @strawberry.field(description="Recency, frequency and amounts of the customer's purchases.")
+    async def purchase_summary(self) -> PurchaseSummaryType:
+        parts = await self._parts()
+        return PurchaseSummaryType.from_view(None if parts is None else parts.purchases)
+
+    @strawberry.field(description="The customer's progress through onboarding.")
+    async def onboarding(self) -> OnboardingType:
+        return OnboardingType.from_parts(await self._parts())
+
+    async def _parts(self) -> Customer360Parts | None:
+        return await self.loader.parts(self.view.customer_id)
+
+    def _may_see_personal_data(self, info: Info) -> bool:
+        return may_see_personal_data(info.context.principal, self.view.customer_id)
+
     def _personal(self, info: Info, value: str | None) -> str | None:
-        principal = info.context.principal
-        return value if may_see_personal_data(principal, self.view.customer_id) else None
+        return value if self._may_see_personal_data(info) else None
 
 
 @strawberry.type(description="An edge of a customer connection.")

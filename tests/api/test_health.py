@@ -29,12 +29,15 @@ def health_once_caught_up(api: LiveApi, deadline_seconds: float = 20.0) -> dict[
     return body
 
 
-def test_health_of_an_empty_ledger_reports_database_head_and_projection(api: LiveApi) -> None:
+def test_health_of_an_empty_ledger_reports_database_head_and_every_projection(api: LiveApi) -> None:
     assert health(api) == {
         "status": "ok",
         "database": {"reachable": True},
         "head": 0,
-        "projections": {"customer_directory": {"position": 0, "lag": 0, "error": None}},
+        "projections": {
+            name: {"position": 0, "lag": 0, "error": None}
+            for name in ("customer_directory", "notification_outbox")
+        },
     }
 
 

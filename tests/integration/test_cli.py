@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from uuid import uuid4
 
 import pytest
 
@@ -41,6 +42,28 @@ def test_token_mints_a_jwt_that_the_server_accepts_for_the_role() -> None:
     assert result.returncode == 0
     principal = JwtTokens(TEST_JWT_SECRET, "cxledger").verify(result.stdout.strip())
     assert (principal.actor_id, principal.role) == ("aud-1", Role.AUDITOR)
+
+
+def test_a_customer_token_is_about_the_customer_given() -> None:
+    customer_id = "0b7e6a4e-5f0c-4c1e-9d3e-1f2a3b4c5d6e"
+    result = run(["token", "--role", "customer", "--customer", customer_id], cli_env(None))
+    assert result.returncode == 0, result.stderr
+    principal = JwtTokens(TEST_JWT_SECRET, "cxledger").verify(result.stdout.strip())
+    assert (principal.actor_id, principal.role) == (customer_id, Role.CUSTOMER)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["--role", "customer"], id="customer-without-id"),
+        pytest.param(["--role", "customer", "--customer", "ada"], id="customer-id-not-uuid"),
+        pytest.param(["--role", "agent", "--customer", str(uuid4())], id="customer-for-agent"),
+    ],
+)
+def test_a_token_that_would_not_name_its_customer_is_refused(args: list[str]) -> None:
+    result = run(["token", *args], cli_env(None))
+    assert result.returncode == 2 and "--customer" in result.stderr
+    assert result.stdout == ""
 
 
 def test_status_reports_the_head_and_each_projection_lag(

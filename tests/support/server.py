@@ -17,6 +17,7 @@ from domain.shared.metadata import Role
 from graphql_api.app import create_app
 from graphql_api.context import ApiLimits, ApiServices
 from infrastructure.database import Database
+from infrastructure.login import CustomerLogin, LoginThrottle
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
 from infrastructure.tokens import JwtTokens
 from projections.registry import ALL_PROJECTIONS
@@ -73,6 +74,7 @@ def live_api(
         ledger=ledger,
         conninfo=database.conninfo,
         verify_token=tokens.verify,
+        log_in=CustomerLogin(ledger, tokens, LoginThrottle(database.connect)),
         limits=limits or ApiLimits(),
         pool_size=4,
         on_start=worker.start if worker else ApiServices.on_start,

@@ -89,6 +89,8 @@ def test_reusing_an_order_id_with_other_details_is_refused(
         ({"amount": "0"}, "amount"),
         ({"amount": "NaN"}, "amount"),
         ({"amount": "1e30"}, "amount"),
+        ({"amount": "1e999999999"}, "amount"),
+        ({"order_id": "A-1\n"}, "orderId"),
         ({"amount": "twelve"}, "amount"),
         ({"order_id": ""}, "orderId"),
         ({"order_id": "a b"}, "orderId"),

@@ -1,0 +1,1 @@
+"""Access to customer accounts over GraphQL: log-in and passwords."""

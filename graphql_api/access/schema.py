@@ -1,0 +1,38 @@
+"""The access area's mutations, with who may use each."""
+
+from __future__ import annotations
+
+import strawberry
+
+from graphql_api.access import resolvers
+from graphql_api.permissions import EVERYONE, allowed
+
+
+@strawberry.type(description="Log-in and passwords.")
+class AccessMutations:
+    log_in: resolvers.LogInPayload = strawberry.mutation(
+        resolver=resolvers.log_in,
+        description="Log a customer in with email and password; returns a bearer token for "
+        "the role `customer`. Anyone may call it. An unknown email and a wrong password get "
+        "the same INVALID_CREDENTIALS; after 5 failures for one email within 15 minutes, "
+        "attempts get TOO_MANY_ATTEMPTS until the window ends.",
+        extensions=allowed(EVERYONE),
+    )
+    request_password_reset: resolvers.RequestPasswordResetPayload = strawberry.mutation(
+        resolver=resolvers.request_password_reset,
+        description="Email a password-reset link if the address belongs to a customer. "
+        "Anyone may call it; the answer is the same whether or not the email is known.",
+        extensions=allowed(EVERYONE),
+    )
+    reset_password: resolvers.ResetPasswordPayload = strawberry.mutation(
+        resolver=resolvers.reset_password,
+        description="Choose a new password with the token of a reset link (valid one hour, "
+        "once). Anyone holding the token may call it.",
+        extensions=allowed(EVERYONE),
+    )
+    change_password: resolvers.ChangePasswordPayload = strawberry.mutation(
+        resolver=resolvers.change_password,
+        description="Change one's own password, giving the current one. Only the customer "
+        "themself.",
+        extensions=allowed(own="input.customer_id"),
+    )

@@ -1,0 +1,66 @@
+"""Payloads of the customer mutations: the customer as the read model shows it after the
+write, the write's log position, and why nothing was written."""
+
+from __future__ import annotations
+
+import strawberry
+
+from graphql_api.customers.types import CustomerType
+from graphql_api.errors import UserError
+
+
+@strawberry.type(description="What every customer mutation answers.")
+class CustomerPayload:
+    customer: CustomerType | None = strawberry.field(
+        description="The customer after the write; null if refused, or if the read model did "
+        "not show the write in time."
+    )
+    position: str | None = strawberry.field(
+        description="Log position of the write; pass it as `atLeast` to read your write."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+
+
+@strawberry.type(description="Result of registerCustomer.")
+class RegisterCustomerPayload(CustomerPayload):
+    pass
+
+
+@strawberry.type(description="Result of changeContactDetails.")
+class ChangeContactDetailsPayload(CustomerPayload):
+    pass
+
+
+@strawberry.type(description="Result of changeEmail.")
+class ChangeEmailPayload(CustomerPayload):
+    pass
+
+
+@strawberry.type(description="Result of changeAddress.")
+class ChangeAddressPayload(CustomerPayload):
+    pass
+
+
+@strawberry.type(description="Result of changeDemographics.")
+class ChangeDemographicsPayload(CustomerPayload):
+    pass
+
+
+@strawberry.type(description="Result of setContactPreferences.")
+class SetContactPreferencesPayload(CustomerPayload):
+    pass
+
+
+@strawberry.type(description="Result of giveConsent.")
+class GiveConsentPayload(CustomerPayload):
+    pass
+
+
+@strawberry.type(description="Result of withdrawConsent.")
+class WithdrawConsentPayload(CustomerPayload):
+    pass
+
+
+@strawberry.type(description="Result of completeOnboardingStep.")
+class CompleteOnboardingStepPayload(CustomerPayload):
+    pass

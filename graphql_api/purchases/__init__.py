@@ -1,0 +1,1 @@
+"""Purchase types and mutations: recording orders and refunds."""

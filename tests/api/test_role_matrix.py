@@ -1,0 +1,282 @@
+"""Who may use each operation: every query and mutation of the schema, for every kind of
+caller. Allowed callers are never refused with FORBIDDEN; refused callers get FORBIDDEN and
+nothing is written. A new operation without a row here fails the coverage test."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import jwt
+import pytest
+
+from domain.customer.commands import RegisterCustomer
+from domain.shared.metadata import EventMetadata, Role
+from graphql_api.schema import build_schema
+from tests.api.helpers import CUSTOMER, assert_no_internals, error_codes
+from tests.support.ledgers import TEST_JWT_SECRET, postgres_ledger
+from tests.support.postgres import fresh_database
+from tests.support.server import LiveApi, live_api
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass(frozen=True)
+class World:
+    """One server for the module, and two customers: the caller's own, and another."""
+
+    api: LiveApi
+    self_id: str
+    other_id: str
+
+
+@pytest.fixture(scope="module")
+def world(pg_admin: str) -> Iterator[World]:
+    with (
+        fresh_database(pg_admin) as database,
+        postgres_ledger(database) as ledger,
+        live_api(ledger, database) as api,
+    ):
+        ids = [
+            str(
+                ledger.register_customer(
+                    RegisterCustomer(name, f"{name.lower()}@example.org", password=PASSWORD),
+                    EventMetadata.system(),
+                ).aggregate_id
+            )
+            for name in ("Selma", "Otto")
+        ]
+        yield World(api, ids[0], ids[1])
+
+
+# --- callers --------------------------------------------------------------------------------
+
+CALLERS: dict[str, Callable[[World], tuple[Role, str] | None]] = {
+    "anonymous": lambda w: None,
+    "customer-self": lambda w: (Role.CUSTOMER, w.self_id),
+    "customer-other": lambda w: (Role.CUSTOMER, w.other_id),
+    "agent": lambda w: (Role.AGENT, "agent-1"),
+    "admin": lambda w: (Role.ADMIN, "admin-1"),
+    "analyst": lambda w: (Role.ANALYST, "analyst-1"),
+    "auditor": lambda w: (Role.AUDITOR, "auditor-1"),
+    "privacy_officer": lambda w: (Role.PRIVACY_OFFICER, "po-1"),
+}
+READERS = {"customer-self", "agent", "admin", "analyst", "auditor", "privacy_officer"}
+STAFF = {"agent", "admin"}
+EVERYONE = set(CALLERS)
+
+
+# --- operations -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A request for the operation on the caller's own customer (where there is one), and
+    the callers who may send it."""
+
+    document: str
+    variables: Callable[[World], dict[str, Any]]
+    allowed: set[str]
+
+
+def unique_email() -> str:
+    return f"{uuid4().hex[:12]}@example.org"
+
+
+OPERATIONS: dict[str, Operation] = {
+    "customer": Operation(CUSTOMER, lambda w: {"id": w.self_id}, READERS),
+    "customers": Operation(
+        "{ customers(first: 1) { totalCount } }", lambda w: {}, READERS - {"customer-self"}
+    ),
+    "registerCustomer": Operation(
+        "mutation($i: RegisterCustomerInput!) { registerCustomer(input: $i) "
+        "{ userErrors { code } } }",
+        lambda w: {"i": {"name": "New Person", "email": unique_email()}},
+        STAFF | {"anonymous"},
+    ),
+    "logIn": Operation(
+        "mutation($i: LogInInput!) { logIn(input: $i) { token userErrors { code } } }",
+        lambda w: {"i": {"email": unique_email(), "password": "a guess"}},
+        EVERYONE,
+    ),
+    "requestPasswordReset": Operation(
+        "mutation($i: RequestPasswordResetInput!) { requestPasswordReset(input: $i) { accepted } }",
+        lambda w: {"i": {"email": unique_email()}},
+        EVERYONE,
+    ),
+    "resetPassword": Operation(
+        "mutation($i: ResetPasswordInput!) { resetPassword(input: $i) { userErrors { code } } }",
+        lambda w: {"i": {"token": "not-a-token", "newPassword": "a brand new passphrase"}},
+        EVERYONE,
+    ),
+    "changePassword": Operation(
+        "mutation($i: ChangePasswordInput!) { changePassword(input: $i) { userErrors { code } } }",
+        lambda w: {
+            "i": {
+                "customerId": w.self_id,
+                "currentPassword": "not the password",
+                "newPassword": "a brand new passphrase",
+            }
+        },
+        {"customer-self"},
+    ),
+}
+
+
+PROFILE = STAFF | {"customer-self"}
+
+
+def on_own_customer(mutation: str, input_type: str, **fields: Any) -> Operation:
+    """A profile mutation on the caller's own customer: for them, agents and admins."""
+    return Operation(
+        f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ userErrors {{ code }} }} }}",
+        lambda w: {"i": {"customerId": w.self_id, **fields}},
+        PROFILE,
+    )
+
+
+OPERATIONS |= {
+    "changeContactDetails": on_own_customer(
+        "changeContactDetails", "ChangeContactDetailsInput", name="Selma L"
+    ),
+    "changeEmail": on_own_customer("changeEmail", "ChangeEmailInput", email="selma@example.org"),
+    "changeAddress": on_own_customer(
+        "changeAddress",
+        "ChangeAddressInput",
+        address={"line1": "1 Main St", "city": "Lund", "country": "SE"},
+    ),
+    "changeDemographics": on_own_customer(
+        "changeDemographics", "ChangeDemographicsInput", language="sv"
+    ),
+    "setContactPreferences": on_own_customer(
+        "setContactPreferences", "SetContactPreferencesInput", email=True
+    ),
+    "giveConsent": on_own_customer("giveConsent", "GiveConsentInput", purpose="RESEARCH"),
+    "withdrawConsent": on_own_customer(
+        "withdrawConsent", "WithdrawConsentInput", purpose="RESEARCH"
+    ),
+    "completeOnboardingStep": on_own_customer(
+        "completeOnboardingStep", "CompleteOnboardingStepInput", step="profile"
+    ),
+    "recordPurchase": Operation(
+        "mutation($i: RecordPurchaseInput!) { recordPurchase(input: $i) { userErrors { code } } }",
+        lambda w: {
+            "i": {
+                "customerId": w.self_id,
+                "orderId": f"order-{uuid4().hex[:8]}",
+                "amount": "10.00",
+                "currency": "EUR",
+                "channel": "WEB",
+                "purchasedAt": "2024-05-01T12:00:00+00:00",
+                "items": [{"sku": "sku-1", "quantity": 1, "unitPrice": "10.00"}],
+            }
+        },
+        STAFF,
+    ),
+    "refundPurchase": Operation(
+        "mutation($i: RefundPurchaseInput!) { refundPurchase(input: $i) { userErrors { code } } }",
+        lambda w: {"i": {"orderId": "order-unknown"}},
+        STAFF,
+    ),
+}
+
+
+def send(world: World, operation: Operation, caller: str) -> httpx.Response:
+    identity = CALLERS[caller](world)
+    role, subject = identity if identity else (None, "anonymous")
+    return world.api.graphql(operation.document, operation.variables(world), role, subject)
+
+
+def test_every_operation_of_the_schema_has_a_row() -> None:
+    schema = build_schema()._schema
+    assert schema.query_type is not None and schema.mutation_type is not None
+    operations = {*schema.query_type.fields, *schema.mutation_type.fields}
+    assert sorted(operations - OPERATIONS.keys()) == [], "add a row to OPERATIONS"
+    assert sorted(OPERATIONS.keys() - operations) == [], "an operation is gone: drop its row"
+
+
+MATRIX = [
+    pytest.param(name, caller, caller in operation.allowed, id=f"{name}-{caller}")
+    for name, operation in OPERATIONS.items()
+    for caller in CALLERS
+]
+
+
+@pytest.mark.parametrize(("name", "caller", "is_allowed"), MATRIX)
+def test_each_caller_is_allowed_or_refused(
+    world: World, name: str, caller: str, is_allowed: bool
+) -> None:
+    head = world.api.ledger.head_position()
+    response = send(world, OPERATIONS[name], caller)
+    assert response.status_code == 200, response.text
+    assert_no_internals(response)
+    body = response.json()
+    if is_allowed:
+        assert "errors" not in body, body
+        assert body["data"][name] is not None
+    else:
+        assert error_codes(body) == ["FORBIDDEN"]
+        assert world.api.ledger.head_position() == head
+
+
+# --- readers, and tokens that are not ours --------------------------------------------------
+
+
+def test_a_customer_may_not_read_another_customer(world: World) -> None:
+    response = world.api.graphql(
+        CUSTOMER, {"id": world.other_id}, role=Role.CUSTOMER, subject=world.self_id
+    )
+    body = response.json()
+    assert error_codes(body) == ["FORBIDDEN"] and body["data"]["customer"] is None
+
+
+def test_an_analyst_asking_for_an_email_gets_null(world: World) -> None:
+    response = world.api.graphql(CUSTOMER, {"id": world.self_id}, role=Role.ANALYST)
+    body = response.json()
+    assert "errors" not in body
+    assert body["data"]["customer"]["id"] == world.self_id
+    assert body["data"]["customer"]["email"] is None
+
+
+def forged(world: World) -> str:
+    """A customer's real token with its role claim edited to admin."""
+    header, _, signature = world.api.token(Role.CUSTOMER, world.self_id).split(".")
+    claims = jwt.decode(
+        world.api.token(Role.ADMIN, world.self_id),
+        TEST_JWT_SECRET,
+        algorithms=["HS256"],
+        issuer="cxledger",
+    )
+    body = jwt.encode(claims, "x" * 40, algorithm="HS256").split(".")[1]
+    return f"{header}.{body}.{signature}"
+
+
+def expired(world: World) -> str:
+    return world.api.tokens.mint("admin-1", Role.ADMIN, ttl_seconds=-60)
+
+
+def another_key(world: World) -> str:
+    now = int(time.time())
+    claims = {"sub": "admin-1", "role": "admin", "iss": "cxledger", "iat": now, "exp": now + 60}
+    return jwt.encode(claims, "another-secret-" + "z" * 40, algorithm="HS256")
+
+
+@pytest.mark.parametrize("token", [forged, expired, another_key], ids=lambda f: f.__name__)
+def test_a_token_that_is_not_ours_is_refused_with_401_and_writes_nothing(
+    world: World, token: Callable[[World], str]
+) -> None:
+    head = world.api.ledger.head_position()
+    register = OPERATIONS["registerCustomer"]
+    response = world.api.client.post(
+        "/graphql",
+        json={"query": register.document, "variables": register.variables(world)},
+        headers={"authorization": f"Bearer {token(world)}"},
+    )
+    assert response.status_code == 401, response.text
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert "data" not in response.json()
+    assert world.api.ledger.head_position() == head

@@ -1,0 +1,168 @@
+"""Bearer tokens: what is accepted, and every way a token is refused."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from functools import cache
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from domain.shared.metadata import Role
+from graphql_api.auth import InvalidTokenError
+from infrastructure.settings import SettingsError, load_settings
+from infrastructure.tokens import JwtTokens
+
+SECRET = "unit-secret-" + "s" * 40
+ISSUER = "cxledger"
+
+
+@cache
+def private_key(name: str = "idp", bits: int = 2048) -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
+
+
+def public_pem(key: rsa.RSAPrivateKey) -> str:
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+def claims(**overrides: object) -> dict[str, object]:
+    now = int(time.time())
+    return {"sub": "actor-1", "role": "agent", "iss": ISSUER, "iat": now, "exp": now + 60} | (
+        overrides
+    )
+
+
+def rs256(key: rsa.RSAPrivateKey, **overrides: object) -> str:
+    return jwt.encode(claims(**overrides), key, algorithm="RS256")
+
+
+def test_a_minted_token_is_verified_as_its_subject_and_role() -> None:
+    tokens = JwtTokens(SECRET, ISSUER)
+    principal = tokens.verify(tokens.mint("cust-1", Role.CUSTOMER))
+    assert (principal.actor_id, principal.role) == ("cust-1", Role.CUSTOMER)
+
+
+def test_an_issued_token_says_when_it_expires() -> None:
+    issued = JwtTokens(SECRET, ISSUER).issue("a", Role.AGENT, ttl_seconds=600)
+    assert abs(issued.expires_at.timestamp() - (time.time() + 600)) < 5
+
+
+def test_an_expired_token_is_refused() -> None:
+    tokens = JwtTokens(SECRET, ISSUER)
+    with pytest.raises(InvalidTokenError, match="expired"):
+        tokens.verify(tokens.mint("a", Role.AGENT, ttl_seconds=-10))
+
+
+def test_a_token_signed_with_another_secret_is_refused() -> None:
+    forged = JwtTokens("another-secret-" + "y" * 40, ISSUER).mint("a", Role.ADMIN)
+    with pytest.raises(InvalidTokenError, match=r"(?i)signature"):
+        JwtTokens(SECRET, ISSUER).verify(forged)
+
+
+def test_a_token_of_another_issuer_is_refused() -> None:
+    foreign = JwtTokens(SECRET, "someone-else").mint("a", Role.ADMIN)
+    with pytest.raises(InvalidTokenError, match="issuer"):
+        JwtTokens(SECRET, ISSUER).verify(foreign)
+
+
+@pytest.mark.parametrize("role", ["superuser", "system", "anonymous", None])
+def test_a_token_with_a_role_we_do_not_issue_is_refused(role: str | None) -> None:
+    token = jwt.encode(claims(role=role), SECRET, algorithm="HS256")
+    with pytest.raises(InvalidTokenError, match="unknown role"):
+        JwtTokens(SECRET, ISSUER).verify(token)
+
+
+@pytest.mark.parametrize("missing", ["sub", "exp", "iss"])
+def test_a_token_without_a_required_claim_is_refused(missing: str) -> None:
+    body = claims()
+    del body[missing]
+    with pytest.raises(InvalidTokenError):
+        JwtTokens(SECRET, ISSUER).verify(jwt.encode(body, SECRET, algorithm="HS256"))
+
+
+def test_an_unsigned_token_is_refused() -> None:
+    unsigned = jwt.encode(claims(), "", algorithm="none")
+    with pytest.raises(InvalidTokenError, match="algorithm"):
+        JwtTokens(SECRET, ISSUER).verify(unsigned)
+
+
+def test_rs256_tokens_of_the_configured_public_key_are_accepted() -> None:
+    tokens = JwtTokens(SECRET, ISSUER, public_pem(private_key()))
+    principal = tokens.verify(rs256(private_key(), sub="aud-9", role="auditor"))
+    assert (principal.actor_id, principal.role) == ("aud-9", Role.AUDITOR)
+
+
+def test_hs256_tokens_still_work_beside_a_public_key() -> None:
+    tokens = JwtTokens(SECRET, ISSUER, public_pem(private_key()))
+    assert tokens.verify(tokens.mint("a", Role.ANALYST)).role is Role.ANALYST
+
+
+def test_rs256_tokens_are_refused_without_a_public_key() -> None:
+    with pytest.raises(InvalidTokenError, match="algorithm"):
+        JwtTokens(SECRET, ISSUER).verify(rs256(private_key()))
+
+
+def test_rs256_tokens_signed_by_another_private_key_are_refused() -> None:
+    tokens = JwtTokens(SECRET, ISSUER, public_pem(private_key()))
+    with pytest.raises(InvalidTokenError, match=r"(?i)signature"):
+        tokens.verify(rs256(private_key("other")))
+
+
+def test_rs256_tokens_are_checked_for_expiry_and_issuer_too() -> None:
+    tokens = JwtTokens(SECRET, ISSUER, public_pem(private_key()))
+    with pytest.raises(InvalidTokenError, match="expired"):
+        tokens.verify(rs256(private_key(), exp=int(time.time()) - 10))
+    with pytest.raises(InvalidTokenError, match="issuer"):
+        tokens.verify(rs256(private_key(), iss="elsewhere"))
+
+
+def test_the_public_key_cannot_be_used_as_an_hmac_secret() -> None:
+    """Algorithm confusion: an HS256 token 'signed' with the public key's PEM text."""
+    pem = public_pem(private_key())
+    signing_input = b".".join(
+        _b64(json.dumps(part).encode()) for part in ({"alg": "HS256", "typ": "JWT"}, claims())
+    )
+    signature = hmac.new(pem.encode(), signing_input, hashlib.sha256).digest()
+    token = (signing_input + b"." + _b64(signature)).decode()
+    with pytest.raises(InvalidTokenError, match=r"(?i)signature"):
+        JwtTokens(SECRET, ISSUER, pem).verify(token)
+
+
+def _b64(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def test_the_public_key_setting_accepts_pem_with_escaped_newlines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pem = public_pem(private_key())
+    monkeypatch.setenv("CXL_JWT_PUBLIC_KEY", pem.replace("\n", "\\n"))
+    settings = load_settings()
+    assert settings.jwt_public_key is not None
+    JwtTokens(SECRET, ISSUER, settings.jwt_public_key).verify(rs256(private_key()))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("not a key", id="not-pem"),
+        pytest.param(public_pem(private_key("small", 1024)), id="rsa-1024"),
+    ],
+)
+def test_an_unusable_public_key_setting_is_refused_with_its_name(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("CXL_JWT_PUBLIC_KEY", value)
+    with pytest.raises(SettingsError, match="CXL_JWT_PUBLIC_KEY"):
+        load_settings()
