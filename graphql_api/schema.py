@@ -13,7 +13,6 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.tools import merge_types
 
 from graphql_api.access.schema import AccessMutations
 from graphql_api.context import ApiLimits
@@ -21,12 +20,16 @@ from graphql_api.customers.schema import CustomerMutations, CustomerQueries
 from graphql_api.errors import should_mask
 from graphql_api.purchases.schema import PurchaseMutations
 
-# Each area adds its Query and Mutation classes here; they merge into one schema.
-Query = merge_types("Query", (CustomerQueries,))
-Mutation = merge_types("Mutation", (CustomerMutations, AccessMutations, PurchaseMutations))
-# merge_types gives the merged types no description; the schema contract asks for one.
-Query.__strawberry_definition__.description = "Everything a client can read."  # type: ignore[attr-defined]
-Mutation.__strawberry_definition__.description = "Everything a client can change."  # type: ignore[attr-defined]
+
+# Each area adds its query and mutation classes as bases here; their fields merge.
+@strawberry.type(description="Everything a client can read.")
+class Query(CustomerQueries):
+    pass
+
+
+@strawberry.type(description="Everything a client can change.")
+class Mutation(CustomerMutations, AccessMutations, PurchaseMutations):
+    pass
 
 
 def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
