@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from domain.customer.access import CustomerAccessCommands
 from domain.purchase.commands import PurchaseCommands
+from domain.survey.commands import SurveyCommands
 
 
-class Ledger(CustomerAccessCommands, PurchaseCommands):
+class Ledger(CustomerAccessCommands, PurchaseCommands, SurveyCommands):
     """All commands of the company, over one totally ordered notification log."""
