@@ -105,7 +105,8 @@ class LedgerCore(Application[UUID]):
                 "the aggregate was changed by someone else; reload and retry",
                 current_version=current,
             ) from None
-        return max(r.notification.id for r in recordings)
+        # A command that changed nothing records nothing: the reader needs no newer position.
+        return max((r.notification.id for r in recordings), default=None) or self.head_position()
 
     def head_position(self) -> int:
         return self.recorder.max_notification_id() or 0
