@@ -28,6 +28,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/append.py
+	$(BIN)/python benchmarks/survey_responses.py
+	$(BIN)/python benchmarks/dashboard_query.py
 
 clean:
 	rm -rf $(VENV)

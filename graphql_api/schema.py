@@ -18,17 +18,19 @@ from graphql_api.access.schema import AccessMutations
 from graphql_api.context import ApiLimits
 from graphql_api.customers.schema import CustomerMutations, CustomerQueries
 from graphql_api.errors import should_mask
+from graphql_api.live.subscriptions import Subscription
 from graphql_api.purchases.schema import PurchaseMutations
+from graphql_api.surveys.schema import SurveyMutations, SurveyQueries
 
 
 # Each area adds its query and mutation classes as bases here; their fields merge.
 @strawberry.type(description="Everything a client can read.")
-class Query(CustomerQueries):
+class Query(CustomerQueries, SurveyQueries):
     pass
 
 
 @strawberry.type(description="Everything a client can change.")
-class Mutation(CustomerMutations, AccessMutations, PurchaseMutations):
+class Mutation(CustomerMutations, AccessMutations, PurchaseMutations, SurveyMutations):
     pass
 
 
@@ -37,6 +39,7 @@ def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[
             # Factories: a fresh extension per request; the parse and validation caches

@@ -5,8 +5,13 @@ from __future__ import annotations
 from projections.base import Projection
 from projections.customers.projection import CustomerDirectory
 from projections.outbox.projection import NotificationOutbox
+from projections.surveys.projection import SurveyDashboard
 
-ALL_PROJECTIONS: tuple[type[Projection], ...] = (CustomerDirectory, NotificationOutbox)
+ALL_PROJECTIONS: tuple[type[Projection], ...] = (
+    CustomerDirectory,
+    NotificationOutbox,
+    SurveyDashboard,
+)
 
 
 def projection_named(name: str) -> type[Projection]:

@@ -202,7 +202,7 @@ class SurveyCommands(CustomerCommands):
         self, command: SubmitResponse, now: datetime, metadata: EventMetadata
     ) -> Invitation:
         if command.token is not None:
-            invitation = self._invitation(_invitation_id_in(command.token))
+            invitation = self._invitation(invitation_id_in(command.token))
             invitation.check_token(command.token, now)
             return invitation
         if command.survey_id is None or command.customer_id is None:
@@ -228,7 +228,8 @@ class SurveyCommands(CustomerCommands):
             return Invitation.issue(survey_id, customer_id, channel.value, None)
 
 
-def _invitation_id_in(token: str) -> UUID:
+def invitation_id_in(token: str) -> UUID:
+    """The invitation a link's token belongs to (its head); forged heads are refused."""
     head, _, _ = token.partition(".")
     try:
         return UUID(hex=head)

@@ -4,6 +4,7 @@ connection, as frontends see them."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
@@ -20,6 +21,8 @@ from graphql_api.customers.profile import (
     PurchaseSummaryType,
 )
 from graphql_api.pagination import PageInfo
+from graphql_api.surveys import customer360
+from graphql_api.surveys.types import NpsCategoryType, SurveyResponseConnection
 from projections.customers.queries import CustomerView
 from projections.customers.views import Customer360Parts
 
@@ -110,6 +113,24 @@ class CustomerType:
     @strawberry.field(description="The customer's progress through onboarding.")
     async def onboarding(self) -> OnboardingType:
         return OnboardingType.from_parts(await self._parts())
+
+    @strawberry.field(description="NPS category of the customer's latest NPS response.")
+    async def nps_category(self, info: Info) -> NpsCategoryType | None:
+        return await customer360.latest_category(info.context, self.loader, self.view.customer_id)
+
+    @strawberry.field(
+        description="The customer's survey responses, newest first (Relay connection, `first` "
+        "up to 100). Comments only for roles that may see personal data and the customer."
+    )
+    async def survey_responses(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description="Page size, 1 to 100.")] = 10,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor of the last item of the last page.")
+        ] = None,
+    ) -> SurveyResponseConnection:
+        return await customer360.responses_of(info.context, self.view.customer_id, first, after)
 
     async def _parts(self) -> Customer360Parts | None:
         return await self.loader.parts(self.view.customer_id)

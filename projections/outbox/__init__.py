@@ -1,2 +1,2 @@
-"""NotificationOutbox: messages the company owes a customer (password reset links), one per
-cause in the log, waiting to be sent."""
+"""NotificationOutbox: messages the company owes a customer (password reset links, survey
+links), one per cause in the log, waiting to be sent."""

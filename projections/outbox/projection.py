@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from psycopg import Cursor
 from psycopg.types.json import Jsonb
 
 from domain.customer.model import Customer
+from domain.shared.personal_data import PersonalData
+from domain.survey.model import Invitation
+from domain.survey.values import SurveyChannel
 from projections.base import Projection, handles
 
 DDL = """
@@ -24,6 +30,22 @@ DDL = """
     );
     CREATE INDEX IF NOT EXISTS notification_outbox_pending_idx
         ON notification_outbox (sent_at) WHERE sent_at IS NULL;
+
+    CREATE TABLE IF NOT EXISTS outbox_survey_invitations (
+        invitation_id uuid PRIMARY KEY,
+        survey_id uuid NOT NULL
+    );
+"""
+
+_SENT_CHANNELS = frozenset(
+    c.value for c in SurveyChannel if c.contact_channel is not None
+)  # email, sms, push: the others are shown in-product
+
+_INSERT = """
+    INSERT INTO notification_outbox (cause_position, customer_id, channel, kind,
+        recipient, payload, created_at)
+    VALUES (%s, %s, %s, %s, %s, %s, %s)
+    ON CONFLICT (cause_position) DO NOTHING
 """
 
 
@@ -32,7 +54,11 @@ class NotificationOutbox(Projection):
     nothing; a sender marks rows sent."""
 
     name = "notification_outbox"
-    tables = ("notification_outbox",)
+    # Not a pure read model: ``sent_at`` is state a replay cannot recreate, so a version bump
+    # (which drops and replays it) would queue every message ever sent again. Survey links
+    # came with the survey events themselves, so there is no earlier event to replay.
+    version = 1
+    tables = ("notification_outbox", "outbox_survey_invitations")
     ddl = DDL
 
     @handles(Customer.PasswordResetRequested)
@@ -43,17 +69,84 @@ class NotificationOutbox(Projection):
         if recipient is None or token is None:
             return  # the customer was erased: there is no one to write to, nothing to send
         cursor.execute(
-            """
-            INSERT INTO notification_outbox (cause_position, customer_id, channel, kind,
-                recipient, payload, created_at)
-            VALUES (%s, %s, 'email', 'password_reset', %s, %s, %s)
-            ON CONFLICT (cause_position) DO NOTHING
-            """,
+            _INSERT,
             (
                 position,
                 event.originator_id,
+                "email",
+                "password_reset",
                 recipient,
                 Jsonb({"token": token, "expires_at": event.expires_at.isoformat()}),
                 event.timestamp,
             ),
         )
+
+    @handles(Invitation.Issued)
+    def survey_invitation_issued(
+        self, cursor: Cursor[Any], event: Invitation.Issued, position: int
+    ) -> None:
+        # A re-issued link's event does not name its survey: remember it from the first one.
+        cursor.execute(
+            "INSERT INTO outbox_survey_invitations (invitation_id, survey_id) VALUES (%s, %s)"
+            " ON CONFLICT (invitation_id) DO NOTHING",
+            (event.originator_id, event.survey_id),
+        )
+        link = _Link(event.channel, event.token, event.recipient, event.expires_at)
+        self._survey_link(cursor, event, position, event.survey_id, link)
+
+    @handles(Invitation.Reissued)
+    def survey_invitation_reissued(
+        self, cursor: Cursor[Any], event: Invitation.Reissued, position: int
+    ) -> None:
+        cursor.execute(
+            "SELECT survey_id FROM outbox_survey_invitations WHERE invitation_id = %s",
+            (event.originator_id,),
+        )
+        row = cursor.fetchone()
+        if row is not None:
+            link = _Link(event.channel, event.token, event.recipient, event.expires_at)
+            self._survey_link(cursor, event, position, row[0], link)
+
+    def _survey_link(
+        self,
+        cursor: Cursor[Any],
+        event: Invitation.Event,
+        position: int,
+        survey_id: UUID,
+        link: _Link,
+    ) -> None:
+        message = link.message(survey_id)
+        if message is not None:
+            customer_id, recipient, payload = message
+            row = (customer_id, link.channel, "survey_invitation", recipient, Jsonb(payload))
+            cursor.execute(_INSERT, (position, *row, event.timestamp))
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    """What an Issued or Reissued event says about the link it sends."""
+
+    channel: str
+    token: PersonalData | None
+    recipient: PersonalData | None
+    expires_at: datetime | None
+
+    def message(self, survey_id: UUID) -> tuple[UUID, str, dict[str, str]] | None:
+        """(customer, recipient, payload) of the message carrying the link on email, SMS or
+        push; None for invitations shown in the web site or app (the customer finds them
+        there) and once the customer is erased (no token or address left to read)."""
+        if self.token is None or self.token.value is None or self.expires_at is None:
+            return None
+        if self.channel not in _SENT_CHANNELS:
+            return None
+        customer_id = self.token.subject_id
+        # Push goes to the customer's devices, addressed by their id; others to an address.
+        recipient = str(customer_id) if self.recipient is None else self.recipient.value
+        if recipient is None:
+            return None
+        payload = {
+            "token": self.token.value,
+            "survey_id": str(survey_id),
+            "expires_at": self.expires_at.isoformat(),
+        }
+        return customer_id, recipient, payload

@@ -8,14 +8,18 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx
 import jwt
 import pytest
 
 from domain.customer.commands import RegisterCustomer
+from domain.ledger import Ledger
 from domain.shared.metadata import EventMetadata, Role
+from domain.survey.commands import DraftSurvey
+from domain.survey.model import Invitation
+from domain.survey.values import SurveyChannel, SurveyKind
 from graphql_api.schema import build_schema
 from tests.api.helpers import CUSTOMER, assert_no_internals, error_codes
 from tests.support.ledgers import TEST_JWT_SECRET, postgres_ledger
@@ -32,6 +36,8 @@ class World:
     api: LiveApi
     self_id: str
     other_id: str
+    survey_id: str
+    survey_token: str
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +56,20 @@ def world(pg_admin: str) -> Iterator[World]:
             )
             for name in ("Selma", "Otto")
         ]
-        yield World(api, ids[0], ids[1])
+        survey_id, token = open_survey_with_a_link(ledger, UUID(ids[0]))
+        yield World(api, ids[0], ids[1], str(survey_id), token)
+
+
+def open_survey_with_a_link(ledger: Ledger, customer_id: UUID) -> tuple[UUID, str]:
+    """A published survey, and the token of the link that invites the customer to it."""
+    system = EventMetadata.system()
+    drafted = DraftSurvey(SurveyKind.NPS, "Matrix", "Would you recommend us?", [SurveyChannel.WEB])
+    survey_id = ledger.draft_survey(drafted, system).aggregate_id
+    ledger.publish_survey(survey_id, system)
+    invitation = ledger.invite_to_survey(survey_id, customer_id, SurveyChannel.WEB, system)
+    event = list(ledger.repository.event_store.get(invitation.aggregate_id))[-1]
+    assert isinstance(event, Invitation.Issued) and event.token and event.token.value
+    return survey_id, event.token.value
 
 
 # --- callers --------------------------------------------------------------------------------
@@ -181,6 +200,65 @@ OPERATIONS |= {
         "mutation($i: RefundPurchaseInput!) { refundPurchase(input: $i) { userErrors { code } } }",
         lambda w: {"i": {"orderId": "order-unknown"}},
         STAFF,
+    ),
+}
+
+
+DESIGNERS = {"admin", "analyst"}
+DRAFT = {"kind": "NPS", "title": "Pulse", "question": "Recommend us?", "channels": ["WEB"]}
+
+
+def on_unknown_survey(
+    mutation: str, input_type: str, allowed: set[str], **fields: Any
+) -> Operation:
+    """A survey mutation on a survey that does not exist: allowed callers get a user error."""
+    return Operation(
+        f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ userErrors {{ code }} }} }}",
+        lambda w: {"i": {"surveyId": str(uuid4()), **fields}},
+        allowed,
+    )
+
+
+OPERATIONS |= {
+    "survey": Operation(
+        "query($id: UUID!) { survey(id: $id) { id } }",
+        lambda w: {"id": w.survey_id},
+        READERS - {"customer-self"},
+    ),
+    "surveys": Operation(
+        "{ surveys(first: 1) { edges { cursor } } }", lambda w: {}, READERS - {"customer-self"}
+    ),
+    "surveyInvitation": Operation(
+        "query($t: String!) { surveyInvitation(token: $t) { title open answered } }",
+        lambda w: {"t": w.survey_token},
+        EVERYONE,
+    ),
+    "surveyDashboard": Operation(
+        "{ surveyDashboard { figures { responses } } }", lambda w: {}, READERS - {"customer-self"}
+    ),
+    "compareProductVersions": Operation(
+        '{ compareProductVersions(versionA: "1", versionB: "2") { significant } }',
+        lambda w: {},
+        READERS - {"customer-self"},
+    ),
+    "draftSurvey": Operation(
+        "mutation($i: DraftSurveyInput!) { draftSurvey(input: $i) { userErrors { code } } }",
+        lambda w: {"i": DRAFT},
+        DESIGNERS,
+    ),
+    "editSurvey": on_unknown_survey("editSurvey", "EditSurveyInput", DESIGNERS, title="New"),
+    "publishSurvey": on_unknown_survey("publishSurvey", "PublishSurveyInput", DESIGNERS),
+    "closeSurvey": on_unknown_survey("closeSurvey", "CloseSurveyInput", DESIGNERS),
+    "inviteToSurvey": Operation(
+        "mutation($i: InviteToSurveyInput!) { inviteToSurvey(input: $i) { userErrors { code } } }",
+        lambda w: {"i": {"surveyId": str(uuid4()), "customerId": w.self_id, "channel": "EMAIL"}},
+        STAFF,
+    ),
+    "submitSurveyResponse": Operation(
+        "mutation($i: SubmitSurveyResponseInput!) { submitSurveyResponse(input: $i) "
+        "{ userErrors { code } } }",
+        lambda w: {"i": {"token": "not-a-token", "score": 9}},
+        EVERYONE,
     ),
 }
 

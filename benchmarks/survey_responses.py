@@ -1,0 +1,254 @@
+"""Survey responses per second through the real API, against bare JSON requests per second.
+
+A survey runs on email; customers are registered, opted in to email and invited through the
+ledger beforehand, and each invitation's token is read back from its Issued event (where the
+outbox finds it to send the link), so clients answer as link holders do: anonymously, with
+``submitSurveyResponse(input: {token, score, comment})``. The server is the product's app
+under uvicorn, in a process of its own with the projection workers running (as ``serve``
+runs them), so the clients do not share its interpreter. The baseline is a bare Starlette
+JSON endpoint, ``/bench-bare``, added to this benchmark's app instance only, served by the
+same process, called by the same clients with the same body, in the same run.
+
+    .venv/bin/python benchmarks/survey_responses.py [--responses 2000] [--clients 16]
+        [--database-url URL]
+
+Without a URL (nor CXL_DATABASE_URL) an embedded PostgreSQL is started in a temporary
+directory and stopped at the end. The database the benchmark uses is created and dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import multiprocessing
+import os
+import secrets
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import uvicorn
+from psycopg_pool import ConnectionPool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from domain.customer.commands import RegisterCustomer, SetContactPreferences
+from domain.customer.profile import ContactChannel
+from domain.ledger import Ledger
+from domain.shared.metadata import Channel, EventMetadata, Role
+from domain.survey.commands import DraftSurvey
+from domain.survey.model import Invitation
+from domain.survey.values import SurveyChannel, SurveyKind
+from graphql_api.app import create_app
+from graphql_api.context import ApiServices
+from infrastructure.bootstrap import build_ledger
+from infrastructure.crypto import MasterKey, new_master_key_text
+from infrastructure.database import Database, scratch_database, scratch_server
+from infrastructure.login import CustomerLogin, LoginThrottle
+from infrastructure.migrations import migrate
+from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
+from infrastructure.secrets import Secrets
+from infrastructure.tokens import JwtTokens
+from projections.registry import ALL_PROJECTIONS
+
+POOL_SIZE = 16
+STAFF = EventMetadata(actor_id="benchmark", actor_role=Role.AGENT, channel=Channel.API)
+SUBMIT = """
+mutation Submit($input: SubmitSurveyResponseInput!) {
+  submitSurveyResponse(input: $input) { responseId userErrors { code message } }
+}
+"""
+COMMENT = "Checkout was quick, but delivery took longer than promised."
+
+
+@contextlib.contextmanager
+def ledger_on(database: Database, bench_secrets: Secrets) -> Iterator[Ledger]:
+    """A ledger wired as the composition root wires it."""
+    keys: ConnectionPool[Any] = ConnectionPool(
+        database.conninfo, min_size=1, max_size=POOL_SIZE, open=True
+    )
+    ledger, _ = build_ledger(database, bench_secrets, POOL_SIZE, keys)
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+        keys.close()
+
+
+def secrets_from(master_key: str, jwt_secret: str) -> Secrets:
+    return Secrets(master_key=MasterKey.from_text(master_key), jwt_secret=jwt_secret)
+
+
+def email_survey(ledger: Ledger) -> uuid.UUID:
+    draft = DraftSurvey(
+        kind=SurveyKind.NPS,
+        title="After delivery",
+        question="How likely are you to recommend us to a friend?",
+        channels=[SurveyChannel.EMAIL],
+    )
+    survey_id = ledger.draft_survey(draft, STAFF).aggregate_id
+    ledger.publish_survey(survey_id, STAFF)
+    return survey_id
+
+
+def invited(ledger: Ledger, survey_id: uuid.UUID) -> str:
+    """Register, opt in to email and invite one customer; the token their link carries."""
+    email = f"{uuid.uuid4().hex}@bench.example"
+    registration = RegisterCustomer(name="Bench Customer", email=email, region="north")
+    customer_id = ledger.register_customer(registration, STAFF).aggregate_id
+    opt_in = SetContactPreferences(customer_id, {ContactChannel.EMAIL: True})
+    ledger.set_contact_preferences(opt_in, STAFF)
+    invitation = ledger.invite_to_survey(survey_id, customer_id, SurveyChannel.EMAIL, STAFF)
+    issued = next(iter(ledger.repository.event_store.get(invitation.aggregate_id)))
+    token = issued.token.value if isinstance(issued, Invitation.Issued) and issued.token else None
+    if token is None:
+        raise RuntimeError("the Issued event carries no token")
+    return token
+
+
+def invitation_tokens(ledger: Ledger, count: int, clients: int) -> list[str]:
+    survey_id = email_survey(ledger)
+    with ThreadPoolExecutor(clients) as pool:
+        return list(pool.map(lambda _: invited(ledger, survey_id), range(count)))
+
+
+async def bare(request: Request) -> JSONResponse:
+    """The baseline: read a JSON body, answer JSON; no GraphQL, no database."""
+    body = await request.json()
+    return JSONResponse({"data": {"received": len(body)}})
+
+
+def serve(conninfo: str, master_key: str, jwt_secret: str, port: int) -> None:
+    """The server process: the product's app plus ``/bench-bare``, with the workers."""
+    database = Database(conninfo)
+    with ledger_on(database, secrets_from(master_key, jwt_secret)) as ledger:
+        tokens = JwtTokens(jwt_secret, "cxledger")
+        worker = ProjectionWorker(
+            [ProjectionRunner(ledger, database, p(), 100) for p in ALL_PROJECTIONS]
+        )
+        services = ApiServices(
+            ledger=ledger,
+            conninfo=conninfo,
+            verify_token=tokens.verify,
+            log_in=CustomerLogin(ledger, tokens, LoginThrottle(database.connect)),
+            pool_size=8,
+            on_start=worker.start,
+            on_stop=worker.stop,
+            projection_errors=worker.errors,
+        )
+        app = create_app(services)
+        app.router.routes.append(Route("/bench-bare", bare, methods=["POST"]))
+        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def server(database: Database, bench_secrets: tuple[str, str]) -> Iterator[str]:
+    port = free_port()
+    spawn = multiprocessing.get_context("spawn")
+    process = spawn.Process(target=serve, args=(database.conninfo, *bench_secrets, port))
+    process.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()  # SIGTERM: uvicorn shuts down, the workers stop
+        process.join(30)
+
+
+def wait_until_healthy(url: str, process: multiprocessing.process.BaseProcess) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.is_alive():
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return
+        time.sleep(0.1)
+    raise RuntimeError("the API server did not start")
+
+
+def measure(url: str, path: str, bodies: list[dict[str, Any]], clients: int) -> float:
+    """Requests per second of ``clients`` threads, each with its own keep-alive client,
+    sharing out ``bodies``; every answer must be a success."""
+    shares = [bodies[index::clients] for index in range(clients)]
+    gate = threading.Barrier(clients + 1)
+
+    def client(share: list[dict[str, Any]]) -> None:
+        with httpx.Client(base_url=url, timeout=60) as http:
+            gate.wait()
+            for body in share:
+                check(http.post(path, json=body))
+
+    with ThreadPoolExecutor(clients) as pool:
+        futures = [pool.submit(client, share) for share in shares]
+        gate.wait()
+        started = time.monotonic()
+        for future in futures:
+            future.result()
+    return len(bodies) / (time.monotonic() - started)
+
+
+def check(response: httpx.Response) -> None:
+    body = response.json()
+    payload = body.get("data", {}).get("submitSurveyResponse")
+    if response.status_code != 200 or "errors" in body or (payload and payload["userErrors"]):
+        raise RuntimeError(f"request failed: {response.status_code} {body}")
+
+
+def submission(token: str) -> dict[str, Any]:
+    variables = {"input": {"token": token, "score": 9, "comment": COMMENT}}
+    return {"query": SUBMIT, "variables": variables}
+
+
+def run(admin_conninfo: str, responses: int, clients: int) -> None:
+    bench_secrets = (new_master_key_text(), secrets.token_urlsafe(48))
+    with scratch_database(admin_conninfo, "cxl_bench") as database:
+        with ledger_on(database, secrets_from(*bench_secrets)) as ledger:
+            migrate(database, ledger)
+            started = time.monotonic()
+            tokens = invitation_tokens(ledger, responses + clients, clients)
+            prepared = time.monotonic() - started
+        with server(database, bench_secrets) as url:
+            warm, tokens = tokens[:clients], tokens[clients:]
+            measure(url, "/graphql", [submission(t) for t in warm], clients)
+            bodies = [submission(t) for t in tokens]
+            measure(url, "/bench-bare", bodies[:clients], clients)
+            app = measure(url, "/graphql", bodies, clients)
+            raw = measure(url, "/bench-bare", bodies, clients)
+    print(f"{len(tokens) + clients:,} invitations prepared through the ledger in {prepared:.1f} s")
+    print(f"{clients} clients, {responses:,} requests each way")
+    print(f"{'submitSurveyResponse/s':>22}  {'bare JSON requests/s':>20}  responses/bare")
+    print(f"{app:>22,.0f}  {raw:>20,.0f}  {app / raw:>14.3f}")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--responses", type=int, default=2_000, help="responses to submit")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("CXL_DATABASE_URL") or None,
+        help="admin URL of the server (default: CXL_DATABASE_URL, else embedded PostgreSQL)",
+    )
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    with scratch_server(args.database_url, "cxl-bench") as admin_conninfo:
+        run(admin_conninfo, args.responses, args.clients)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""GraphQL subscriptions over WebSocket, with strawberry's graphql-transport-ws implementation.
+
+Only that protocol, and only subscriptions: queries and mutations stay on the HTTP endpoint,
+where body limits, status codes and the metadata headers apply. The caller is authenticated
+as over HTTP, by a bearer token: from the ``connection_init`` payload's ``authorization``
+(browsers cannot set headers on a WebSocket) or else the upgrade request's Authorization
+header. A bad token closes the connection with 4403; no token is the anonymous caller, whom
+each subscription's permissions refuse with a FORBIDDEN error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, cast
+from uuid import uuid4
+
+from graphql import GraphQLError, get_operation_ast, parse
+from graphql import OperationType as OperationTypeNode
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.schema import BaseSchema, Schema
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UnsetType
+
+from domain.shared.metadata import Channel
+from graphql_api.auth import InvalidTokenError, Principal
+from graphql_api.context import ApiLimits, ApiServices, RequestContext
+from graphql_api.live.notifications import DashboardNotifications
+
+MAX_SUBSCRIPTIONS = 20
+"""Operations one connection may run at once."""
+CONNECTION_INIT_TIMEOUT = timedelta(seconds=10)
+
+
+@dataclass
+class LiveContext(RequestContext):
+    """The context of one WebSocket connection, shared by its subscriptions."""
+
+    notifications: DashboardNotifications | None = None
+    upgrade_authorization: str | None = None
+    connection_params: dict[str, Any] = field(default_factory=dict)
+    """The ``connection_init`` payload; strawberry sets it."""
+
+
+class SubscriptionsOnly:
+    """The schema as the WebSocket runs it: subscriptions only. Strawberry's handler calls
+    ``stream``, which would otherwise run queries and mutations too."""
+
+    def __init__(self, schema: Schema, max_tokens: int) -> None:
+        self.schema = schema
+        self.max_tokens = max_tokens
+
+    async def stream(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+    ) -> Any:
+        if self._is_other_operation(query, operation_name):
+            return _refusal()
+        return await self.schema.stream(
+            query,
+            variable_values=variable_values,
+            context_value=context_value,
+            root_value=root_value,
+            operation_name=operation_name,
+            operation_extensions=operation_extensions,
+            allowed_operation_types=(OperationType.SUBSCRIPTION,),
+        )
+
+    def _is_other_operation(self, query: str | None, operation_name: str | None) -> bool:
+        """A query or mutation, told apart before it runs (the schema would refuse it only
+        with a masked error); documents that do not parse are left to the schema."""
+        try:
+            document = parse(query or "", max_tokens=self.max_tokens)
+        except GraphQLError:
+            return False
+        operation = get_operation_ast(document, operation_name)
+        return operation is not None and operation.operation is not OperationTypeNode.SUBSCRIPTION
+
+
+async def _refusal() -> AsyncIterator[PreExecutionError]:
+    message = "only subscriptions run over the WebSocket; send queries and mutations over HTTP"
+    error = GraphQLError(message, extensions={"code": "BAD_REQUEST"})
+    yield PreExecutionError(data=None, errors=[error])
+
+
+class LiveGraphQL(GraphQL[LiveContext, None]):
+    """The ASGI app for the WebSocket route at ``/graphql``."""
+
+    def __init__(self, schema: Schema, limits: ApiLimits) -> None:
+        super().__init__(
+            cast(BaseSchema, SubscriptionsOnly(schema, limits.max_query_tokens)),
+            graphql_ide=None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=CONNECTION_INIT_TIMEOUT,
+            max_subscriptions_per_connection=MAX_SUBSCRIPTIONS,
+        )
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> LiveContext:
+        state = request.app.state
+        services: ApiServices = state.services
+        return LiveContext(
+            services=services,
+            pool=state.pool,
+            principal=Principal.anonymous(),
+            channel=Channel.API,
+            correlation_id=uuid4(),
+            notifications=state.notifications,
+            upgrade_authorization=request.headers.get("authorization"),
+        )
+
+    async def on_ws_connect(self, context: LiveContext) -> UnsetType | dict[str, object] | None:
+        offered = context.connection_params.get("authorization")
+        header = offered if offered is not None else context.upgrade_authorization
+        if header is not None:
+            context.principal = _principal(header, context.services)
+        return await super().on_ws_connect(context)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return Response(status_code=404)  # GraphiQL is served by the HTTP endpoint
+
+
+def _principal(header: object, services: ApiServices) -> Principal:
+    if not isinstance(header, str):
+        raise ConnectionRejectionError()
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ConnectionRejectionError()
+    try:
+        return services.verify_token(token.strip())
+    except InvalidTokenError:
+        raise ConnectionRejectionError() from None

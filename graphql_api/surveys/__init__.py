@@ -1,0 +1,1 @@
+"""Survey types, queries and mutations: designing surveys, inviting, answering, the dashboard."""

@@ -1,0 +1,291 @@
+"""The survey dashboard as frontends see it: figures, trend, breakdown, aspects, insight.
+
+:class:`SurveyDashboardType` keeps the caller's filter privately; each of its fields runs one
+read-model query with it, so a client pays only for the parts it asks for.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from graphql_api.context import RequestContext
+from graphql_api.errors import PublicError
+from projections.surveys import queries, views
+
+Info = strawberry.Info[RequestContext, None]
+MAX_TIME_ZONE = 64
+MAX_INSIGHT = 50
+PERCENT = "A percentage, 0-100; null when there is nothing to count."
+
+
+@strawberry.enum(name="TrendInterval", description="The length of one point of a trend.")
+class TrendIntervalType(Enum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+@strawberry.enum(
+    name="SurveyDimension",
+    description="What the dashboard can be grouped by; values are those at response time.",
+)
+class DimensionType(Enum):
+    REGION = "region"
+    CHANNEL = "channel"
+    PRODUCT_VERSION = "product_version"
+    SURVEY = "survey"
+
+
+@strawberry.type(description="NPS of the NPS responses, with its 95% margin of error.")
+class NpsFigures:
+    responses: int = strawberry.field(description="NPS responses counted.")
+    promoters: int = strawberry.field(description="Scores of 9 or 10.")
+    passives: int = strawberry.field(description="Scores of 7 or 8.")
+    detractors: int = strawberry.field(description="Scores of 0 to 6.")
+    nps: float | None = strawberry.field(
+        description="Percent promoters minus percent detractors, -100 to 100; null if none."
+    )
+    margin_of_error: float | None = strawberry.field(
+        description="95% margin of error of the NPS, in NPS points."
+    )
+
+    @classmethod
+    def from_view(cls, view: views.NpsFigures) -> NpsFigures:
+        return cls(
+            responses=view.responses,
+            promoters=view.promoters,
+            passives=view.passives,
+            detractors=view.detractors,
+            nps=view.nps,
+            margin_of_error=view.margin_of_error,
+        )
+
+
+@strawberry.type(description="Headline figures of the responses and invitations counted.")
+class SurveyFigures:
+    invitations: int = strawberry.field(description="Invitations issued.")
+    responses: int = strawberry.field(description="Responses given.")
+    response_rate: float | None = strawberry.field(
+        description=f"Responses per invitation. {PERCENT}"
+    )
+    nps: NpsFigures = strawberry.field(description="NPS of the NPS-kind responses.")
+    csat_responses: int = strawberry.field(description="CSAT responses counted.")
+    csat: float | None = strawberry.field(description=f"CSAT scores of 4 or 5. {PERCENT}")
+    ces_responses: int = strawberry.field(description="CES responses counted.")
+    ces_average: float | None = strawberry.field(description="Average CES score (1-7).")
+    average_completion_seconds: float | None = strawberry.field(
+        description="Average seconds from invitation to answer."
+    )
+
+    @classmethod
+    def from_view(cls, view: views.DashboardFigures) -> SurveyFigures:
+        return cls(
+            invitations=view.invitations,
+            responses=view.responses,
+            response_rate=view.response_rate,
+            nps=NpsFigures.from_view(view.nps),
+            csat_responses=view.csat_responses,
+            csat=view.csat,
+            ces_responses=view.ces_responses,
+            ces_average=view.ces_average,
+            average_completion_seconds=view.average_completion_seconds,
+        )
+
+
+@strawberry.type(description="The figures of one day, week or month.")
+class SurveyTrendPoint:
+    period_start: datetime = strawberry.field(
+        description="Start of the day, week (Monday) or month, in the requested time zone."
+    )
+    figures: SurveyFigures = strawberry.field(description="The figures of the period.")
+
+
+@strawberry.type(description="The figures of one value of a dimension.")
+class SurveyGroupFigures:
+    value: str | None = strawberry.field(
+        description="The value (a survey's id when grouped by survey); null: responses without one."
+    )
+    figures: SurveyFigures = strawberry.field(description="The figures of the group.")
+
+
+@strawberry.type(description="Scores (1-5) given to one aspect question.")
+class AspectFigures:
+    aspect: str = strawberry.field(description="The aspect's key, e.g. pricing.")
+    responses: int = strawberry.field(description="Scores given.")
+    average: float = strawberry.field(description="Average score, 1-5.")
+    low_share: float = strawberry.field(description="Scores of 1 or 2, as a percentage.")
+
+    @classmethod
+    def from_view(cls, view: views.AspectFigures) -> AspectFigures:
+        return cls(
+            aspect=view.aspect,
+            responses=view.responses,
+            average=view.average,
+            low_share=view.low_share,
+        )
+
+
+@strawberry.type(description="NPS of two product versions, and whether they differ.")
+class VersionComparison:
+    version_a: str = strawberry.field(description="The first version.")
+    version_b: str = strawberry.field(description="The second version.")
+    a: NpsFigures = strawberry.field(description="NPS of the first version.")
+    b: NpsFigures = strawberry.field(description="NPS of the second version.")
+    difference: float | None = strawberry.field(description="NPS of a minus NPS of b.")
+    margin_of_error: float | None = strawberry.field(
+        description="95% margin of error of the difference, in NPS points."
+    )
+    p_value: float | None = strawberry.field(description="Two-sided p-value of a z-test.")
+    significant: bool = strawberry.field(description="The difference is significant at 95%.")
+
+    @classmethod
+    def from_view(cls, view: views.VersionComparison) -> VersionComparison:
+        return cls(
+            version_a=view.version_a,
+            version_b=view.version_b,
+            a=NpsFigures.from_view(view.a),
+            b=NpsFigures.from_view(view.b),
+            difference=view.difference,
+            margin_of_error=view.margin_of_error,
+            p_value=view.p_value,
+            significant=view.significant,
+        )
+
+
+@strawberry.type(description="A recurring word or phrase in comments, once per comment.")
+class FeedbackTheme:
+    term: str = strawberry.field(description="The word or phrase.")
+    mentions: int = strawberry.field(description="Comments that use it.")
+    detractor_mentions: int = strawberry.field(description="Of them, by detractors.")
+    promoter_mentions: int = strawberry.field(description="Of them, by promoters.")
+    average_sentiment: float = strawberry.field(description="Their average sentiment, -1 to 1.")
+
+    @classmethod
+    def from_view(cls, view: views.Theme) -> FeedbackTheme:
+        return cls(
+            term=view.term,
+            mentions=view.mentions,
+            detractor_mentions=view.detractor_mentions,
+            promoter_mentions=view.promoter_mentions,
+            average_sentiment=view.average_sentiment,
+        )
+
+
+@strawberry.type(description='What comments say: the data behind "what to improve first".')
+class FeedbackInsight:
+    comments: int = strawberry.field(description="Comments counted.")
+    average_sentiment: float | None = strawberry.field(
+        description="Average sentiment, -1 (negative) to 1 (positive); null if no comments."
+    )
+    positive: int = strawberry.field(description="Positive comments.")
+    neutral: int = strawberry.field(description="Neutral comments.")
+    negative: int = strawberry.field(description="Negative comments.")
+    detractor_themes: list[FeedbackTheme] = strawberry.field(
+        description="Terms detractors use much more often than promoters, strongest first."
+    )
+    promoter_themes: list[FeedbackTheme] = strawberry.field(
+        description="Terms promoters use much more often than detractors, strongest first."
+    )
+    weakest_aspects: list[AspectFigures] = strawberry.field(
+        description="Aspects by lowest average score first."
+    )
+
+    @classmethod
+    def from_view(cls, view: views.FeedbackInsight) -> FeedbackInsight:
+        return cls(
+            comments=view.comments,
+            average_sentiment=view.average_sentiment,
+            positive=view.positive,
+            neutral=view.neutral,
+            negative=view.negative,
+            detractor_themes=[FeedbackTheme.from_view(t) for t in view.detractor_themes],
+            promoter_themes=[FeedbackTheme.from_view(t) for t in view.promoter_themes],
+            weakest_aspects=[AspectFigures.from_view(a) for a in view.weakest_aspects],
+        )
+
+
+Interval = Annotated[TrendIntervalType, strawberry.argument(description="The length of one point.")]
+By = Annotated[DimensionType, strawberry.argument(description="What to group by.")]
+TimeZone = Annotated[
+    str, strawberry.argument(description="IANA time zone the periods start in, e.g. Europe/Rome.")
+]
+
+
+@strawberry.type(
+    name="SurveyDashboard",
+    description="Survey results under one filter; each field is computed when asked for.",
+)
+class SurveyDashboardType:
+    filter: strawberry.Private[views.DashboardFilter]
+
+    @strawberry.field(description="Headline figures.")
+    async def figures(self, info: Info) -> SurveyFigures:
+        async with info.context.pool.connection() as conn:
+            return SurveyFigures.from_view(await queries.dashboard(conn, self.filter))
+
+    @strawberry.field(
+        description="Figures per day, week or month, oldest first. An unknown time zone is a "
+        "BAD_TIME_ZONE error."
+    )
+    async def trend(
+        self, info: Info, interval: Interval, time_zone: TimeZone = "UTC"
+    ) -> list[SurveyTrendPoint]:
+        zone = _checked_zone(time_zone)
+        async with info.context.pool.connection() as conn:
+            try:
+                points = await queries.trend(
+                    conn, self.filter, views.TrendInterval(interval.value), zone
+                )
+            except queries.UnknownTimeZoneError:
+                raise _bad_zone(zone) from None
+        return [
+            SurveyTrendPoint(
+                period_start=p.period_start, figures=SurveyFigures.from_view(p.figures)
+            )
+            for p in points
+        ]
+
+    @strawberry.field(description="Figures per value of one dimension.")
+    async def breakdown(self, info: Info, by: By) -> list[SurveyGroupFigures]:
+        async with info.context.pool.connection() as conn:
+            groups = await queries.breakdown(conn, self.filter, views.Dimension(by.value))
+        return [
+            SurveyGroupFigures(value=g.value, figures=SurveyFigures.from_view(g.figures))
+            for g in groups
+        ]
+
+    @strawberry.field(description="Figures per aspect question, lowest average first.")
+    async def aspects(self, info: Info) -> list[AspectFigures]:
+        async with info.context.pool.connection() as conn:
+            return [
+                AspectFigures.from_view(a) for a in await queries.aspect_figures(conn, self.filter)
+            ]
+
+    @strawberry.field(description="What comments say, without identities.")
+    async def insight(
+        self,
+        info: Info,
+        limit: Annotated[
+            int, strawberry.argument(description=f"Themes per list, 1 to {MAX_INSIGHT}.")
+        ] = 10,
+    ) -> FeedbackInsight:
+        if not 1 <= limit <= MAX_INSIGHT:
+            raise PublicError(f"`limit` must be between 1 and {MAX_INSIGHT}", "INVALID_INPUT")
+        async with info.context.pool.connection() as conn:
+            insight = await queries.feedback_insight(conn, self.filter, limit)
+        return FeedbackInsight.from_view(insight)
+
+
+def _checked_zone(zone: str) -> str:
+    # Bounded and printable before it reaches the database or zoneinfo.
+    if not 1 <= len(zone) <= MAX_TIME_ZONE or not zone.isprintable():
+        raise _bad_zone(zone[:MAX_TIME_ZONE])
+    return zone
+
+
+def _bad_zone(zone: str) -> PublicError:
+    return PublicError(f"unknown time zone {zone!r}; use an IANA name", "BAD_TIME_ZONE")

@@ -1,0 +1,197 @@
+"""Survey queries: translate, authorise, delegate to the read model (or, for an invitation's
+link, to the ledger, which alone knows the token's digest)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+import strawberry
+
+from domain.shared.errors import DomainError
+from domain.survey.commands import invitation_id_in
+from domain.survey.errors import AlreadyRespondedError, InvalidSurveyTokenError
+from domain.survey.model import Invitation
+from domain.survey.values import ASPECT_SCALE, SurveyStatus
+from graphql_api.context import RequestContext
+from graphql_api.errors import PublicError
+from graphql_api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
+from graphql_api.surveys.dashboard import SurveyDashboardType, VersionComparison
+from graphql_api.surveys.inputs import SurveyDashboardFilterInput
+from graphql_api.surveys.types import (
+    AspectQuestionType,
+    ScoreScale,
+    SurveyConnection,
+    SurveyEdge,
+    SurveyInvitation,
+    SurveyKindType,
+    SurveyStatusType,
+    SurveyType,
+)
+from projections.surveys.projection import SurveyDashboard
+from projections.surveys.queries import compare_versions, survey_by_id, surveys_page
+from projections.surveys.views import DashboardFilter
+
+Info = strawberry.Info[RequestContext, None]
+CURSOR_KIND = "survey"
+MAX_FILTER_TEXT = 200
+AtLeast = Annotated[
+    str | None,
+    strawberry.argument(description="A position from a mutation: wait until it is visible."),
+]
+Filter = Annotated[
+    SurveyDashboardFilterInput | None,
+    strawberry.argument(description="Which responses count; left out: all of them."),
+]
+Version = Annotated[str, strawberry.argument(description="A product version, e.g. 2.4.1.")]
+
+
+async def load_survey(context: RequestContext, survey_id: UUID) -> SurveyType | None:
+    async with context.pool.connection() as conn:
+        view = await survey_by_id(conn, survey_id)
+    return None if view is None else SurveyType.from_view(view)
+
+
+async def survey(
+    info: Info,
+    id: Annotated[UUID, strawberry.argument(description="The survey's id.")],  # noqa: A002
+    at_least: AtLeast = None,
+) -> SurveyType | None:
+    await _wait_for(info.context, at_least)
+    return await load_survey(info.context, id)
+
+
+async def surveys(
+    info: Info,
+    first: Annotated[int, strawberry.argument(description="Page size, 1 to 100.")] = 20,
+    after: Annotated[
+        str | None, strawberry.argument(description="Cursor of the last item of the last page.")
+    ] = None,
+    status: Annotated[
+        SurveyStatusType | None, strawberry.argument(description="Only surveys in this status.")
+    ] = None,
+    at_least: AtLeast = None,
+) -> SurveyConnection:
+    await _wait_for(info.context, at_least)
+    after_seq = decode_cursor(CURSOR_KIND, after)
+    wanted = None if status is None else SurveyStatus(status.value).value
+    async with info.context.pool.connection() as conn:
+        page = await surveys_page(conn, check_page_size(first), after_seq, wanted)
+    edges = [
+        SurveyEdge(cursor=encode_cursor(CURSOR_KIND, v.seq), node=SurveyType.from_view(v))
+        for v in page.items
+    ]
+    return SurveyConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=after_seq > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+    )
+
+
+async def survey_invitation(
+    info: Info,
+    token: Annotated[str, strawberry.argument(description="The token of the link.")],
+) -> SurveyInvitation:
+    ledger = info.context.ledger
+
+    def look_up() -> SurveyInvitation:
+        invitation = ledger.load(invitation_id_in(token), Invitation, _invalid_token)
+        try:
+            invitation.check_token(token, datetime.now(UTC))
+            answered = False
+        except AlreadyRespondedError:
+            answered = True  # the token matched: its holder may learn it was used
+        survey = ledger.get_survey(invitation.survey_id)
+        return SurveyInvitation(
+            survey_id=survey.id,
+            kind=SurveyKindType(survey.kind.value),
+            title=survey.title,
+            question=survey.question,
+            scale=ScoreScale.of(survey.kind.scale),
+            aspects=[
+                AspectQuestionType(key=a["key"], question=a["question"]) for a in survey.aspects
+            ],
+            aspect_scale=ScoreScale.of(ASPECT_SCALE),
+            open=survey.status is SurveyStatus.PUBLISHED,
+            answered=answered,
+            expires_at=invitation.expires_at,
+        )
+
+    try:
+        return await info.context.run_command(look_up)
+    except DomainError:
+        raise PublicError(
+            "the survey link is invalid or has expired", "INVALID_SURVEY_TOKEN"
+        ) from None
+
+
+def _invalid_token() -> InvalidSurveyTokenError:
+    return InvalidSurveyTokenError("the survey link is invalid or has expired", field="token")
+
+
+async def survey_dashboard(
+    info: Info,
+    filter: Filter = None,  # noqa: A002
+    at_least: AtLeast = None,
+) -> SurveyDashboardType:
+    checked = dashboard_filter(filter)
+    await _wait_for(info.context, at_least)
+    return SurveyDashboardType(filter=checked)
+
+
+async def compare_product_versions(
+    info: Info,
+    version_a: Version,
+    version_b: Version,
+    filter: Filter = None,  # noqa: A002
+) -> VersionComparison:
+    checked = dashboard_filter(filter)
+    a, b = _filter_text(version_a, "versionA"), _filter_text(version_b, "versionB")
+    async with info.context.pool.connection() as conn:
+        comparison = await compare_versions(conn, checked, a or "", b or "")
+    return VersionComparison.from_view(comparison)
+
+
+def dashboard_filter(given: SurveyDashboardFilterInput | None) -> DashboardFilter:
+    """The read model's filter for the client's: bounded text, moments with a time zone."""
+    if given is None:
+        return DashboardFilter()
+    return DashboardFilter(
+        survey_id=given.survey_id,
+        since=_moment(given.since, "since"),
+        until=_moment(given.until, "until"),
+        region=_filter_text(given.region, "filter.region"),
+        channel=None if given.channel is None else given.channel.value,
+        product_version=_filter_text(given.product_version, "filter.productVersion"),
+    )
+
+
+def _moment(moment: datetime | None, name: str) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        raise PublicError(f"filter.{name} needs a time zone, e.g. Z", "INVALID_INPUT")
+    return moment
+
+
+def _filter_text(text: str | None, name: str) -> str | None:
+    # Bounded, and never a NUL: PostgreSQL text cannot hold one.
+    if text is not None and (not 1 <= len(text) <= MAX_FILTER_TEXT or "\x00" in text):
+        raise PublicError(
+            f"{name} must be 1-{MAX_FILTER_TEXT} characters without NUL", "INVALID_INPUT"
+        )
+    return text
+
+
+async def _wait_for(context: RequestContext, at_least: str | None) -> None:
+    if at_least is None:
+        return
+    if not (at_least.isascii() and at_least.isdigit() and len(at_least) <= 20):
+        raise PublicError("`atLeast` must be a position returned by a mutation", "BAD_POSITION")
+    if not await context.read_your_write(SurveyDashboard.name, int(at_least)):
+        raise PublicError(
+            "that write is not visible yet; retry in a moment", "POSITION_NOT_REACHED"
+        )

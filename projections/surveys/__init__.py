@@ -1,0 +1,1 @@
+"""The survey dashboard read model: surveys, invitations, responses, comments and their insight."""

@@ -1,0 +1,118 @@
+"""Surveys and one customer's responses, paged by cursor (the row's ``seq``, a log position)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from psycopg import AsyncConnection
+from psycopg.rows import class_row
+
+from projections.surveys.views import ResponsePage, ResponseView, SurveyPage, SurveyView
+
+
+@dataclass(frozen=True, slots=True)
+class _SurveyRow:
+    survey_id: UUID
+    seq: int
+    kind: str
+    title: str
+    question: str
+    aspects: list[dict[str, str]]
+    product_version: str | None
+    channels: list[str]
+    status: str
+    drafted_at: datetime
+    published_at: datetime | None
+    closed_at: datetime | None
+    version: int
+
+    def view(self) -> SurveyView:
+        return SurveyView(
+            self.survey_id,
+            self.seq,
+            self.kind,
+            self.title,
+            self.question,
+            [(a["key"], a["question"]) for a in self.aspects],
+            self.product_version,
+            self.channels,
+            self.status,
+            self.drafted_at,
+            self.published_at,
+            self.closed_at,
+            self.version,
+        )
+
+
+_SURVEY_COLUMNS = """survey_id, seq, kind, title, question, aspects, product_version, channels,
+    status, drafted_at, published_at, closed_at, version"""
+
+
+async def survey_by_id(conn: AsyncConnection[Any], survey_id: UUID) -> SurveyView | None:
+    async with conn.cursor(row_factory=class_row(_SurveyRow)) as cur:
+        await cur.execute(
+            f"SELECT {_SURVEY_COLUMNS} FROM survey_catalog WHERE survey_id = %s", (survey_id,)
+        )
+        row = await cur.fetchone()
+    return None if row is None else row.view()
+
+
+async def surveys_page(
+    conn: AsyncConnection[Any], first: int, after: int, status: str | None
+) -> SurveyPage:
+    """Surveys in drafting order after the one at ``after`` (0: from the start), of
+    ``status`` if given (served by the (status, seq) index)."""
+    status_term = "" if status is None else "AND status = %(status)s"
+    async with conn.cursor(row_factory=class_row(_SurveyRow)) as cur:
+        await cur.execute(
+            f"SELECT {_SURVEY_COLUMNS} FROM survey_catalog WHERE seq > %(after)s {status_term}"
+            " ORDER BY seq LIMIT %(limit)s",
+            {"after": after, "status": status, "limit": first + 1},
+        )
+        rows = await cur.fetchall()
+    return SurveyPage([row.view() for row in rows[:first]], len(rows) > first)
+
+
+_NO_CURSOR = 2**63 - 1
+
+# Newest first: the cursor is the seq of the last item seen, the next page is below it.
+_RESPONSES = """
+    SELECT r.response_id, r.seq, r.survey_id, s.title AS survey_title, r.kind, r.score,
+        r.nps_category, c.comment, c.sentiment,
+        coalesce((SELECT jsonb_object_agg(a.aspect, a.score) FROM survey_aspect_scores a
+            WHERE a.response_id = r.response_id), '{}'::jsonb) AS aspect_scores,
+        r.channel, r.region, r.product_version, r.responded_at, r.completion_seconds
+    FROM survey_responses r
+        JOIN survey_catalog s USING (survey_id)
+        LEFT JOIN survey_comments c USING (response_id)
+    WHERE r.customer_id = %(customer)s AND r.seq < %(before)s
+    ORDER BY r.seq DESC
+    LIMIT %(limit)s
+"""
+
+
+async def customer_responses(
+    conn: AsyncConnection[Any], customer_id: UUID, first: int, after: int
+) -> ResponsePage:
+    """One customer's responses, newest first, after the one at ``after`` (0: newest)."""
+    async with conn.cursor(row_factory=class_row(ResponseView)) as cur:
+        before = after if after > 0 else _NO_CURSOR
+        params = {"customer": customer_id, "before": before, "limit": first + 1}
+        await cur.execute(_RESPONSES, params)
+        rows = await cur.fetchall()
+    return ResponsePage(rows[:first], len(rows) > first)
+
+
+async def latest_nps_category(conn: AsyncConnection[Any], customer_id: UUID) -> str | None:
+    """The category of the customer's most recent NPS answer; None if they never gave one."""
+    async with conn.cursor() as cur:
+        await cur.execute(
+            "SELECT nps_category FROM survey_responses WHERE customer_id = %s AND kind = 'nps'"
+            " ORDER BY seq DESC LIMIT 1",
+            (customer_id,),
+        )
+        row = await cur.fetchone()
+    return None if row is None else str(row[0])

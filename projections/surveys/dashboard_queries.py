@@ -1,0 +1,212 @@
+"""Dashboard figures: totals, their trend over time, their breakdown by a dimension, aspect
+scores and the comparison of two product versions.
+
+One set-based statement per table: responses are aggregated with ``count(*) FILTER (...)``
+(by response time), invitations counted separately (by first issue time), and the two are
+merged by group key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from psycopg import AsyncConnection
+from psycopg.rows import class_row
+
+from projections.surveys.filters import condition
+from projections.surveys.stats import NpsCounts, compare, margin_of_error, nps
+from projections.surveys.views import (
+    AspectFigures,
+    DashboardFigures,
+    DashboardFilter,
+    Dimension,
+    GroupFigures,
+    NpsFigures,
+    TrendInterval,
+    TrendPoint,
+    VersionComparison,
+)
+
+
+class UnknownTimeZoneError(ValueError):
+    """The trend was asked for in a time zone that the IANA database does not know."""
+
+
+@dataclass(frozen=True, slots=True)
+class _ResponseRow:
+    key: Any
+    responses: int
+    promoters: int
+    passives: int
+    detractors: int
+    csat_responses: int
+    csat_satisfied: int
+    ces_responses: int
+    ces_average: float | None
+    average_completion_seconds: float | None
+
+
+_NO_RESPONSES = _ResponseRow(None, 0, 0, 0, 0, 0, 0, 0, None, None)
+
+_RESPONSES = """
+    SELECT {key} AS key,
+        count(*)::int AS responses,
+        count(*) FILTER (WHERE r.nps_category = 'promoter')::int AS promoters,
+        count(*) FILTER (WHERE r.nps_category = 'passive')::int AS passives,
+        count(*) FILTER (WHERE r.nps_category = 'detractor')::int AS detractors,
+        count(*) FILTER (WHERE r.kind = 'csat')::int AS csat_responses,
+        count(*) FILTER (WHERE r.kind = 'csat' AND r.score >= 4)::int AS csat_satisfied,
+        count(*) FILTER (WHERE r.kind = 'ces')::int AS ces_responses,
+        (avg(r.score) FILTER (WHERE r.kind = 'ces'))::float8 AS ces_average,
+        avg(r.completion_seconds)::float8 AS average_completion_seconds
+    FROM survey_responses r WHERE {where} {group}
+"""
+
+_INVITATIONS = "SELECT {key} AS key, count(*)::int FROM survey_invitations i WHERE {where} {group}"
+
+_BY: dict[Dimension, tuple[str, str]] = {
+    Dimension.REGION: ("r.region", "i.region"),
+    Dimension.CHANNEL: ("r.channel", "i.channel"),
+    Dimension.PRODUCT_VERSION: ("r.product_version", "i.product_version"),
+    Dimension.SURVEY: ("r.survey_id::text", "i.survey_id::text"),
+}
+
+_Grouped = dict[Any, tuple[_ResponseRow, int]]
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return None if whole == 0 else part * 100.0 / whole
+
+
+def nps_figures(counts: NpsCounts) -> NpsFigures:
+    return NpsFigures(
+        counts.n,
+        counts.promoters,
+        counts.passives,
+        counts.detractors,
+        nps(counts),
+        margin_of_error(counts),
+    )
+
+
+def _figures(row: _ResponseRow, invitations: int) -> DashboardFigures:
+    return DashboardFigures(
+        invitations=invitations,
+        responses=row.responses,
+        response_rate=_percent(row.responses, invitations),
+        nps=nps_figures(NpsCounts(row.promoters, row.passives, row.detractors)),
+        csat_responses=row.csat_responses,
+        csat=_percent(row.csat_satisfied, row.csat_responses),
+        ces_responses=row.ces_responses,
+        ces_average=row.ces_average,
+        average_completion_seconds=row.average_completion_seconds,
+    )
+
+
+async def _grouped(
+    conn: AsyncConnection[Any],
+    f: DashboardFilter,
+    keys: tuple[str, str] | None,
+    extra: dict[str, Any] | None = None,
+) -> _Grouped:
+    """Response rows and invitation counts per group key (one group, key None, if no keys)."""
+    key_r, key_i = keys or ("NULL", "NULL")
+    group = "GROUP BY 1" if keys else ""
+    where_r, params = condition(f, "responses")
+    where_i, _ = condition(f, "invitations")
+    params = {**params, **(extra or {})}
+    async with conn.cursor(row_factory=class_row(_ResponseRow)) as cur:
+        await cur.execute(_RESPONSES.format(key=key_r, where=where_r, group=group), params)
+        responses = {row.key: row for row in await cur.fetchall() if row.responses}
+    async with conn.cursor() as cur:
+        await cur.execute(_INVITATIONS.format(key=key_i, where=where_i, group=group), params)
+        invitations = {key: count for key, count in await cur.fetchall() if count}
+    return {
+        key: (responses.get(key, _NO_RESPONSES), invitations.get(key, 0))
+        for key in responses.keys() | invitations.keys()
+    }
+
+
+async def dashboard(conn: AsyncConnection[Any], f: DashboardFilter) -> DashboardFigures:
+    """The headline figures of the responses and invitations under ``f``."""
+    grouped = await _grouped(conn, f, None)
+    return _figures(*grouped.get(None, (_NO_RESPONSES, 0)))
+
+
+def _zone(time_zone: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise UnknownTimeZoneError(f"unknown time zone {time_zone!r}") from None
+
+
+async def trend(
+    conn: AsyncConnection[Any], f: DashboardFilter, interval: TrendInterval, time_zone: str
+) -> list[TrendPoint]:
+    """Figures per day, week (from Monday) or month in ``time_zone``, oldest first; periods
+    with neither responses nor invitations are left out."""
+    zone = _zone(time_zone)
+    unit = TrendInterval(interval).value  # a literal from the enum, never input
+    keys = (
+        f"date_trunc('{unit}', r.responded_at, %(zone)s)",
+        f"date_trunc('{unit}', i.issued_at, %(zone)s)",
+    )
+    grouped = await _grouped(conn, f, keys, {"zone": zone.key})
+    return [
+        TrendPoint(start.astimezone(zone), _figures(*grouped[start])) for start in sorted(grouped)
+    ]
+
+
+async def breakdown(
+    conn: AsyncConnection[Any], f: DashboardFilter, by: Dimension
+) -> list[GroupFigures]:
+    """Figures per value of ``by`` (as frozen at response or issue time), in value order with
+    responses that have no value last."""
+    grouped = await _grouped(conn, f, _BY[Dimension(by)])
+    ordered = sorted(grouped, key=lambda value: (value is None, value or ""))
+    return [GroupFigures(value, _figures(*grouped[value])) for value in ordered]
+
+
+_ASPECTS = """
+    SELECT a.aspect, count(*)::int AS responses, avg(a.score)::float8 AS average,
+        (count(*) FILTER (WHERE a.score <= 2) * 100.0 / count(*))::float8 AS low_share
+    FROM survey_aspect_scores a JOIN survey_responses r USING (response_id)
+    WHERE {where}
+    GROUP BY a.aspect
+    ORDER BY average, a.aspect
+"""
+
+
+async def aspect_figures(conn: AsyncConnection[Any], f: DashboardFilter) -> list[AspectFigures]:
+    """Each aspect's scores under ``f``, lowest average (the weakest) first."""
+    where, params = condition(f, "responses")
+    async with conn.cursor(row_factory=class_row(AspectFigures)) as cur:
+        await cur.execute(_ASPECTS.format(where=where), params)
+        return await cur.fetchall()
+
+
+async def _nps_counts(conn: AsyncConnection[Any], f: DashboardFilter) -> NpsCounts:
+    row, _ = (await _grouped(conn, f, None)).get(None, (_NO_RESPONSES, 0))
+    return NpsCounts(row.promoters, row.passives, row.detractors)
+
+
+async def compare_versions(
+    conn: AsyncConnection[Any], f: DashboardFilter, version_a: str, version_b: str
+) -> VersionComparison:
+    """NPS of two product versions under ``f`` (its own product version is ignored) and the
+    z-test of their difference (see `projections.surveys.stats.compare`)."""
+    a = await _nps_counts(conn, replace(f, product_version=version_a))
+    b = await _nps_counts(conn, replace(f, product_version=version_b))
+    test = compare(a, b)
+    return VersionComparison(
+        version_a,
+        version_b,
+        nps_figures(a),
+        nps_figures(b),
+        test.difference,
+        test.margin_of_error,
+        test.p_value,
+        test.significant,
+    )

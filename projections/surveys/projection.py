@@ -1,0 +1,204 @@
+"""Events -> the survey dashboard tables.
+
+Every write is keyed (ON CONFLICT, or an update guarded by the aggregate's version), so
+applying an event a second time leaves the same rows. Each invitation and response event also
+calls pg_notify on ``cxl_survey_dashboard`` with the survey's id: PostgreSQL delivers it when
+the batch commits (and merges equal payloads of one transaction), which is when live
+dashboards should refresh.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from psycopg import Cursor
+from psycopg.types.json import Jsonb
+
+from domain.customer.model import Customer
+from domain.shared.personal_data import PersonalData
+from domain.survey.model import Invitation, Survey
+from domain.survey.values import SurveyKind, nps_category
+from projections.base import Projection, handles
+from projections.surveys.schema import DDL, TABLES
+from projections.surveys.text import sentiment, terms
+
+NOTIFY_CHANNEL = "cxl_survey_dashboard"
+
+_UPDATE_SURVEY = """
+    UPDATE survey_catalog SET {assignments}, version = %(version)s
+    WHERE survey_id = %(survey)s AND version < %(version)s
+"""
+
+# The segment of an invitation is frozen when it is first issued: the customer's region then,
+# and the survey's product version (fixed once published, and only published surveys invite).
+_ISSUE = """
+    INSERT INTO survey_invitations (invitation_id, survey_id, customer_id, channel, region,
+        product_version, issued_at)
+    SELECT %(invitation)s, %(survey)s, %(customer)s, %(channel)s,
+        (SELECT region FROM survey_customer_regions WHERE customer_id = %(customer)s),
+        (SELECT product_version FROM survey_catalog WHERE survey_id = %(survey)s),
+        %(at)s
+    ON CONFLICT (invitation_id) DO NOTHING
+"""
+
+_RESPOND = """
+    INSERT INTO survey_responses (response_id, seq, survey_id, customer_id, kind, score,
+        nps_category, channel, region, product_version, responded_at, completion_seconds)
+    VALUES (%(response)s, %(seq)s, %(survey)s, %(customer)s, %(kind)s, %(score)s,
+        %(category)s, %(channel)s, %(region)s, %(version)s, %(at)s, %(seconds)s)
+    ON CONFLICT (response_id) DO NOTHING
+"""
+
+
+class SurveyDashboard(Projection):
+    """Surveys, invitations and responses with their frozen segments, aspect scores, and
+    comments with their sentiment and terms: everything the dashboard and insight read."""
+
+    name = "survey_dashboard"
+    tables = TABLES
+    ddl = DDL
+
+    @handles(Survey.Drafted)
+    def drafted(self, cursor: Cursor[Any], event: Survey.Drafted, position: int) -> None:
+        cursor.execute(
+            """
+            INSERT INTO survey_catalog (survey_id, seq, kind, title, question, aspects,
+                product_version, channels, status, drafted_at, version)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'draft', %s, %s)
+            ON CONFLICT (survey_id) DO NOTHING
+            """,
+            (
+                event.originator_id,
+                position,
+                event.kind,
+                event.title,
+                event.question,
+                Jsonb(event.aspects),
+                event.product_version,
+                event.channels,
+                event.timestamp,
+                event.originator_version,
+            ),
+        )
+
+    def _update(self, cursor: Cursor[Any], event: Survey.Event, **values: Any) -> None:
+        # The keys are this module's column names, never input.
+        assignments = ", ".join(f"{column} = %({column})s" for column in values)
+        params = {**values, "version": event.originator_version, "survey": event.originator_id}
+        cursor.execute(_UPDATE_SURVEY.format(assignments=assignments), params)
+
+    @handles(Survey.Reworded)
+    def reworded(self, cursor: Cursor[Any], event: Survey.Reworded, _: int) -> None:
+        self._update(cursor, event, title=event.title, question=event.question)
+
+    @handles(Survey.AspectsChanged)
+    def aspects_changed(self, cursor: Cursor[Any], event: Survey.AspectsChanged, _: int) -> None:
+        self._update(cursor, event, aspects=Jsonb(event.aspects))
+
+    @handles(Survey.Retargeted)
+    def retargeted(self, cursor: Cursor[Any], event: Survey.Retargeted, _: int) -> None:
+        self._update(cursor, event, product_version=event.product_version, channels=event.channels)
+
+    @handles(Survey.Published)
+    def published(self, cursor: Cursor[Any], event: Survey.Published, _: int) -> None:
+        self._update(cursor, event, status="published", published_at=event.timestamp)
+
+    @handles(Survey.Closed)
+    def closed(self, cursor: Cursor[Any], event: Survey.Closed, _: int) -> None:
+        self._update(cursor, event, status="closed", closed_at=event.timestamp)
+
+    def _region(self, cursor: Cursor[Any], customer_id: UUID, region: str | None) -> None:
+        cursor.execute(
+            "INSERT INTO survey_customer_regions (customer_id, region) VALUES (%s, %s)"
+            " ON CONFLICT (customer_id) DO UPDATE SET region = excluded.region",
+            (customer_id, region),
+        )
+
+    @handles(Customer.Registered)
+    def customer_registered(self, cursor: Cursor[Any], event: Customer.Registered, _: int) -> None:
+        self._region(cursor, event.originator_id, event.region)
+
+    @handles(Customer.RegionChanged)
+    def region_changed(self, cursor: Cursor[Any], event: Customer.RegionChanged, _: int) -> None:
+        self._region(cursor, event.originator_id, event.region)
+
+    def _notify(self, cursor: Cursor[Any], survey_id: UUID | None) -> None:
+        if survey_id is not None:
+            cursor.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, str(survey_id)))
+
+    @handles(Invitation.Issued)
+    def issued(self, cursor: Cursor[Any], event: Invitation.Issued, _: int) -> None:
+        params = {
+            "invitation": event.originator_id,
+            "survey": event.survey_id,
+            "customer": event.customer_id,
+            "channel": event.channel,
+            "at": event.timestamp,
+        }
+        cursor.execute(_ISSUE, params)
+        self._notify(cursor, event.survey_id)
+
+    @handles(Invitation.Reissued)
+    def reissued(self, cursor: Cursor[Any], event: Invitation.Reissued, _: int) -> None:
+        # Still counted when first issued; the channel is the one the latest link went to.
+        cursor.execute(
+            "UPDATE survey_invitations SET channel = %s WHERE invitation_id = %s"
+            " RETURNING survey_id",
+            (event.channel, event.originator_id),
+        )
+        row = cursor.fetchone()
+        self._notify(cursor, None if row is None else row[0])
+
+    @handles(Invitation.Responded)
+    def responded(self, cursor: Cursor[Any], event: Invitation.Responded, position: int) -> None:
+        cursor.execute(_RESPOND, _response_params(event, position))
+        cursor.execute(
+            "UPDATE survey_invitations SET responded_at = %s WHERE invitation_id = %s",
+            (event.timestamp, event.originator_id),
+        )
+        if event.aspect_scores:
+            cursor.executemany(
+                "INSERT INTO survey_aspect_scores (response_id, aspect, score) VALUES (%s, %s, %s)"
+                " ON CONFLICT (response_id, aspect) DO NOTHING",
+                [(event.originator_id, a, s) for a, s in sorted(event.aspect_scores.items())],
+            )
+        if event.comment is not None:
+            self._comment(cursor, event.originator_id, event.customer_id, event.comment)
+        self._notify(cursor, event.survey_id)
+
+    def _comment(
+        self, cursor: Cursor[Any], response_id: UUID, customer_id: UUID, comment: PersonalData
+    ) -> None:
+        # An erased respondent's comment arrives as the erased marker: the row says a comment
+        # was given, with no text, no sentiment and no terms.
+        text = comment.value
+        cursor.execute(
+            "INSERT INTO survey_comments (response_id, customer_id, comment, sentiment)"
+            " VALUES (%s, %s, %s, %s) ON CONFLICT (response_id) DO NOTHING",
+            (response_id, customer_id, text, None if text is None else sentiment(text)),
+        )
+        if text is not None:
+            cursor.executemany(
+                "INSERT INTO survey_comment_terms (response_id, term) VALUES (%s, %s)"
+                " ON CONFLICT (response_id, term) DO NOTHING",
+                [(response_id, term) for term in sorted(terms(text))],
+            )
+
+
+def _response_params(event: Invitation.Responded, position: int) -> dict[str, Any]:
+    is_nps = event.kind == SurveyKind.NPS.value
+    return {
+        "response": event.originator_id,
+        "seq": position,
+        "survey": event.survey_id,
+        "customer": event.customer_id,
+        "kind": event.kind,
+        "score": event.score,
+        "category": nps_category(event.score) if is_nps else None,
+        "channel": event.channel,
+        "region": event.region,
+        "version": event.product_version,
+        "at": event.timestamp,
+        "seconds": event.completion_seconds,
+    }
