@@ -77,6 +77,15 @@ class SubmitResponse:
     customer_id: UUID | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SurveyLink:
+    """What an invitation's link opens: the survey, the invitation, and whether it was used."""
+
+    survey: Survey
+    invitation: Invitation
+    answered: bool
+
+
 class SurveyCommands(CustomerCommands):
     """Commands on :class:`Survey` and :class:`Invitation`."""
 
@@ -182,6 +191,19 @@ class SurveyCommands(CustomerCommands):
 
     def get_invitation(self, survey_id: UUID, customer_id: UUID) -> Invitation:
         return self._invitation(Invitation.id_for(survey_id, customer_id))
+
+    def survey_link(self, token: str, now: datetime | None = None) -> SurveyLink:
+        """Open a link; forged and expired tokens get the same INVALID_SURVEY_TOKEN."""
+        invitation = self._invitation(invitation_id_in(token))
+        try:
+            invitation.check_token(token, now or datetime.now(UTC))
+            answered = False
+        except AlreadyRespondedError:
+            answered = True  # the token matched, so its holder may learn it was used
+        return SurveyLink(self.get_survey(invitation.survey_id), invitation, answered)
+
+    def survey_of_invitation(self, invitation_id: UUID) -> UUID:
+        return self._invitation(invitation_id).survey_id
 
     def _survey_at(self, survey_id: UUID, expected_version: int | None) -> Survey:
         return self.load(

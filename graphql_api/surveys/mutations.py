@@ -18,8 +18,6 @@ from domain.shared.errors import DomainError, ValidationError
 from domain.shared.keep import KEEP, Keep
 from domain.shared.metadata import Role
 from domain.survey.commands import DraftSurvey, EditSurvey, SubmitResponse
-from domain.survey.errors import InvalidSurveyTokenError
-from domain.survey.model import Invitation
 from domain.survey.values import AspectQuestion, SurveyChannel, SurveyKind
 from graphql_api.context import RequestContext
 from graphql_api.errors import PublicError, user_error_from
@@ -190,7 +188,7 @@ async def submit_survey_response(
             customer_id=respondent,
         )
         result = context.ledger.submit_survey_response(answer, metadata)
-        return result, _survey_answered(context, result.aggregate_id)
+        return result, context.ledger.survey_of_invitation(result.aggregate_id)
 
     try:
         result, survey_id = await context.run_command(command)
@@ -226,10 +224,3 @@ def _aspect_scores(given: list[AspectScoreInput]) -> dict[str, int]:
     if len(scores) != len(given):
         raise ValidationError("score each aspect once", field="aspectScores")
     return scores
-
-
-def _survey_answered(context: RequestContext, invitation_id: UUID) -> UUID:
-    invitation = context.ledger.load(
-        invitation_id, Invitation, lambda: InvalidSurveyTokenError("no such invitation")
-    )
-    return invitation.survey_id

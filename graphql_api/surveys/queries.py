@@ -3,16 +3,13 @@ link, to the ledger, which alone knows the token's digest)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 import strawberry
 
 from domain.shared.errors import DomainError
-from domain.survey.commands import invitation_id_in
-from domain.survey.errors import AlreadyRespondedError, InvalidSurveyTokenError
-from domain.survey.model import Invitation
 from domain.survey.values import ASPECT_SCALE, SurveyStatus
 from graphql_api.context import RequestContext
 from graphql_api.errors import PublicError
@@ -100,13 +97,8 @@ async def survey_invitation(
     ledger = info.context.ledger
 
     def look_up() -> SurveyInvitation:
-        invitation = ledger.load(invitation_id_in(token), Invitation, _invalid_token)
-        try:
-            invitation.check_token(token, datetime.now(UTC))
-            answered = False
-        except AlreadyRespondedError:
-            answered = True  # the token matched: its holder may learn it was used
-        survey = ledger.get_survey(invitation.survey_id)
+        link = ledger.survey_link(token)
+        survey = link.survey
         return SurveyInvitation(
             survey_id=survey.id,
             kind=SurveyKindType(survey.kind.value),
@@ -118,8 +110,8 @@ async def survey_invitation(
             ],
             aspect_scale=ScoreScale.of(ASPECT_SCALE),
             open=survey.status is SurveyStatus.PUBLISHED,
-            answered=answered,
-            expires_at=invitation.expires_at,
+            answered=link.answered,
+            expires_at=link.invitation.expires_at,
         )
 
     try:
@@ -128,10 +120,6 @@ async def survey_invitation(
         raise PublicError(
             "the survey link is invalid or has expired", "INVALID_SURVEY_TOKEN"
         ) from None
-
-
-def _invalid_token() -> InvalidSurveyTokenError:
-    return InvalidSurveyTokenError("the survey link is invalid or has expired", field="token")
 
 
 async def survey_dashboard(
