@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from domain.customer.access import CustomerAccessCommands
-from domain.purchase.commands import PurchaseCommands
+from domain.loyalty.commands import LoyaltyCommands
 from domain.survey.commands import SurveyCommands
 
 
-class Ledger(CustomerAccessCommands, PurchaseCommands, SurveyCommands):
+class Ledger(CustomerAccessCommands, LoyaltyCommands, SurveyCommands):
     """All commands of the company, over one totally ordered notification log."""

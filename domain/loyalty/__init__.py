@@ -1,0 +1,1 @@
+"""Loyalty: accounts with a points ledger of lots, earning rules, rewards and tiers."""
