@@ -70,7 +70,7 @@ class Redemption:
 class LoyaltyCommands(PurchaseCommands, CustomerCommands):
     """Commands on :class:`LoyaltyAccount`, :class:`LoyaltyProgram` and :class:`Reward`."""
 
-    def enrol_customer(
+    def enrol_in_loyalty(
         self, customer_id: UUID, metadata: EventMetadata, now: datetime | None = None
     ) -> CommandResult:
         """Open the customer's one account; a second enrolment is ALREADY_ENROLLED."""

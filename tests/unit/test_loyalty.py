@@ -53,7 +53,7 @@ def ledger() -> Ledger:
 
 def member(ledger: Ledger, email: str = "ada@example.org") -> UUID:
     customer_id = ledger.register_customer(RegisterCustomer("Ada", email), AGENT).aggregate_id
-    ledger.enrol_customer(customer_id, AGENT, now=T0)
+    ledger.enrol_in_loyalty(customer_id, AGENT, now=T0)
     return customer_id
 
 
@@ -95,7 +95,7 @@ def test_a_customer_has_one_account() -> None:
     ledger = in_memory_ledger()
     customer_id = member(ledger)
     with pytest.raises(AlreadyEnrolledError):
-        ledger.enrol_customer(customer_id, AGENT, now=T0)
+        ledger.enrol_in_loyalty(customer_id, AGENT, now=T0)
 
 
 def test_a_purchase_earns_pending_points_that_become_spendable_after_the_return_window(
