@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from domain.customer.access import CustomerAccessCommands
+from domain.loyalty.account import LoyaltyAccount
 from domain.loyalty.commands import LoyaltyCommands
 from domain.survey.commands import SurveyCommands
 
 
 class Ledger(CustomerAccessCommands, LoyaltyCommands, SurveyCommands):
     """All commands of the company, over one totally ordered notification log."""
+
+    # A loyalty account lives as long as its member: load it from its latest snapshot (taken
+    # every 100 events, in the snapshots table beside the log) plus the events after it.
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {LoyaltyAccount: 100}

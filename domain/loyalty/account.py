@@ -39,7 +39,7 @@ class LoyaltyAccount(LedgerAggregate):
         def apply(self, account: LoyaltyAccount) -> None:
             account.customer_id = self.customer_id
             account.enrolled_at = self.at
-            account.tier = Tier.BRONZE
+            account.tier_name = Tier.BRONZE.value
             account.lots = {}
             account.orders = {}
             account.awards = []
@@ -58,7 +58,7 @@ class LoyaltyAccount(LedgerAggregate):
         period_keys: list[str]
 
         def apply(self, account: LoyaltyAccount) -> None:
-            account.lots[self.lot_id] = _lot(self, qualifying=True)
+            account.lots[str(self.lot_id)] = _lot(self, qualifying=True)
             if "order_id" in self.cause:
                 account.orders[self.cause["order_id"]] = self.lot_id
             if "award" in self.cause:
@@ -77,7 +77,7 @@ class LoyaltyAccount(LedgerAggregate):
 
         def apply(self, account: LoyaltyAccount) -> None:
             lots.take(account.lots, self.draws)
-            account.redemptions[self.redemption_id] = {
+            account.redemptions[str(self.redemption_id)] = {
                 "reward_id": self.reward_id,
                 "points": self.points,
                 "draws": self.draws,
@@ -96,7 +96,7 @@ class LoyaltyAccount(LedgerAggregate):
 
         def apply(self, account: LoyaltyAccount) -> None:
             lots.give_back(account.lots, self.draws)
-            account.redemptions[self.redemption_id]["reversed"] = True
+            account.redemptions[str(self.redemption_id)]["reversed"] = True
 
     class PointsClawedBack(LedgerAggregate.Event):
         """An order was refunded: its share of points is taken back, from its own lot first.
@@ -113,7 +113,7 @@ class LoyaltyAccount(LedgerAggregate):
 
         def apply(self, account: LoyaltyAccount) -> None:
             lots.take(account.lots, self.draws)
-            account.lots[self.lot_id]["clawed"] += self.points
+            account.lots[str(self.lot_id)]["clawed"] += self.points
 
     class PointsExpired(LedgerAggregate.Event):
         """Lots reached their expiry with points left: those points are gone."""
@@ -138,7 +138,7 @@ class LoyaltyAccount(LedgerAggregate):
 
         def apply(self, account: LoyaltyAccount) -> None:
             if self.lot_id is not None:
-                account.lots[self.lot_id] = _lot(self, qualifying=False)
+                account.lots[str(self.lot_id)] = _lot(self, qualifying=False)
             lots.take(account.lots, self.draws)
 
     class TierChanged(LedgerAggregate.Event):
@@ -150,21 +150,34 @@ class LoyaltyAccount(LedgerAggregate):
         at: datetime
 
         def apply(self, account: LoyaltyAccount) -> None:
-            account.tier = Tier(self.to_tier)
+            account.tier_name = self.to_tier
 
     def __init__(self) -> None:
         pass  # state comes from the events (see Customer.__init__)
 
+    # Plain, JSON-friendly state (string keys, no enums) so that snapshots round-trip.
     customer_id: UUID
     enrolled_at: datetime
-    tier: Tier
-    lots: dict[UUID, Lot]
+    tier_name: str
+    lots: dict[str, Lot]
+    """By str(lot_id)."""
     orders: dict[str, UUID]
     """Orders that earned, and their lot: earning again for one is a no-op."""
     awards: list[str]
     """Bonus awards received (idempotency keys)."""
-    redemptions: dict[UUID, dict[str, Any]]
+    redemptions: dict[str, dict[str, Any]]
+    """By str(redemption_id)."""
     earned_by_period: dict[str, int]
+
+    @property
+    def tier(self) -> Tier:
+        return Tier(self.tier_name)
+
+    def redemption(self, redemption_id: UUID) -> dict[str, Any] | None:
+        return self.redemptions.get(str(redemption_id))
+
+    def lot(self, lot_id: UUID) -> Lot:
+        return self.lots[str(lot_id)]
 
     @staticmethod
     def id_for(customer_id: UUID) -> UUID:
@@ -220,7 +233,7 @@ class LoyaltyAccount(LedgerAggregate):
 
     def reverse_redemption(self, redemption_id: UUID, reason: str, at: datetime) -> UUID:
         """Give a redemption's points back to its lots; returns the reward to restock."""
-        redemption = self.redemptions.get(redemption_id)
+        redemption = self.redemptions.get(str(redemption_id))
         if redemption is None:
             raise RedemptionNotFoundError("no such redemption", field="redemptionId")
         if redemption["reversed"]:
@@ -241,7 +254,7 @@ class LoyaltyAccount(LedgerAggregate):
         lot_id = self.orders.get(order_id)
         if lot_id is None:
             return  # the order earned nothing here (bought before enrolling)
-        lot = self.lots[lot_id]
+        lot = self.lots[str(lot_id)]
         refunded, amount = refunded_share
         due = lot["points"] * min(refunded, amount) // amount - lot["clawed"]
         if due <= 0:

@@ -161,7 +161,7 @@ class LoyaltyCommands(PurchaseCommands, CustomerCommands):
 
         def attempt() -> Redemption:
             account = self.get_loyalty_account(customer_id)
-            if key in account.redemptions:
+            if account.redemption(key) is not None:
                 return self._replayed_redemption(account, key, reward_id)
             reward = self.get_reward(reward_id)
             at = now or datetime.now(UTC)
@@ -337,7 +337,8 @@ class LoyaltyCommands(PurchaseCommands, CustomerCommands):
     def _replayed_redemption(
         self, account: LoyaltyAccount, key: UUID, reward_id: UUID
     ) -> Redemption:
-        done = account.redemptions[key]
+        done = account.redemption(key)
+        assert done is not None  # the caller found it
         if done["reward_id"] != reward_id:
             raise IdempotencyKeyReusedError(
                 "redemptionId was used for another reward", field="redemptionId"

@@ -76,14 +76,14 @@ def expired_draws(lots: Iterable[Lot], at: datetime) -> list[Draw]:
     ]
 
 
-def take(lots: dict[UUID, Lot], draws: Iterable[Draw]) -> None:
+def take(lots: dict[str, Lot], draws: Iterable[Draw]) -> None:
     for d in draws:
-        lots[d["lot_id"]]["remaining"] -= d["points"]
+        lots[str(d["lot_id"])]["remaining"] -= d["points"]
 
 
-def give_back(lots: dict[UUID, Lot], draws: Iterable[Draw]) -> None:
+def give_back(lots: dict[str, Lot], draws: Iterable[Draw]) -> None:
     for d in draws:
-        lots[d["lot_id"]]["remaining"] += d["points"]
+        lots[str(d["lot_id"])]["remaining"] += d["points"]
 
 
 def total(draws: Iterable[Draw]) -> int:

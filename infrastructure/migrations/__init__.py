@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 
 from domain.shared.application import LedgerCore
 from infrastructure.database import Database
@@ -39,6 +39,9 @@ def migrate(database: Database, ledger: LedgerCore) -> list[str]:
         conn.commit()
         if isinstance(ledger.recorder, PostgresApplicationRecorder):
             ledger.recorder.create_table()
+        snapshots = ledger.snapshots.recorder if ledger.snapshots else None
+        if isinstance(snapshots, PostgresAggregateRecorder):
+            snapshots.create_table()
         applied = {str(r[0]) for r in conn.execute("SELECT name FROM cxl_schema_migrations")}
         for path in pending_sql_files(applied):
             with conn.transaction():

@@ -167,8 +167,8 @@ def test_every_point_is_accounted_for(sequence: list[Step]) -> None:
         account = member.account()
         held, per_lot = ledger_movements(member)
         assert held == sum(lot["remaining"] for lot in account.lots.values())
-        for lot_id, lot in account.lots.items():
-            assert lot["remaining"] == per_lot[lot_id]
+        for lot in account.lots.values():
+            assert lot["remaining"] == per_lot[lot["lot_id"]]
             assert 0 <= lot["remaining"] <= lot["points"]
         assert account.balance(member.now) >= 0
         assert account.pending(member.now) >= 0
