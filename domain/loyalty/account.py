@@ -294,11 +294,18 @@ class LoyaltyAccount(LedgerAggregate):
             expires_at=at + timedelta(days=terms.points_lifetime_days),
         )
 
-    def review_tier(self, at: datetime) -> None:
-        """Move to the tier the trailing window's points earn, if it is another."""
-        qualifying = self.qualifying_points(at)
+    def review_tier(self, at: datetime, *, upgrade_only: bool = False) -> None:
+        """Move to the tier the trailing window's points earn, if it is another.
+
+        The window ends at ``at`` or at the newest earning, whichever is later: an earning or
+        refund recorded late (dated before others already credited) must not measure the
+        year from the past and drop the member a tier that later earnings hold."""
+        newest = max((lot["earned_at"] for lot in self.lots.values()), default=at)
+        moment = max(at, newest)
+        qualifying = self.qualifying_points(moment)
         deserved = tier_for(qualifying)
-        if deserved != self.tier:
+        lower = benefits_of(deserved).rank < self.tier_rank()
+        if deserved != self.tier and not (upgrade_only and lower):
             self.trigger_event(
                 self.TierChanged,
                 from_tier=self.tier.value,
@@ -331,7 +338,7 @@ class LoyaltyAccount(LedgerAggregate):
             expires_at=at + timedelta(days=terms.points_lifetime_days),
             period_keys=period_keys(at) if "order_id" in cause else [],
         )
-        self.review_tier(at)
+        self.review_tier(at, upgrade_only=True)  # downgrades wait for the scheduled review
 
     def _draws_covering(self, points: int, at: datetime) -> list[Draw]:
         draws = lots.draw_fifo(self.lots.values(), points, at)

@@ -96,6 +96,8 @@ class LoyaltyCommands(PurchaseCommands, CustomerCommands):
             account = self._enrolled(purchase.customer_id)
             if account is None or order_id in account.orders:
                 return None
+            if purchase.purchased_at < account.enrolled_at:
+                return None  # bought before joining: the program starts at enrolment
             at = now or datetime.now(UTC)
             rules, terms = self.program_rules_and_terms()
             earning = compute_earning(

@@ -4,7 +4,7 @@ state is exactly the state a full replay of its events gives (on a real PostgreS
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from domain.customer.commands import RegisterCustomer
 from domain.ledger import Ledger
@@ -20,7 +20,7 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 def replayed(ledger: Ledger, account_id: Any) -> LoyaltyAccount:
     aggregate: Any = None
     for event in ledger.events.get(account_id):
-        aggregate = event.mutate(aggregate)
+        aggregate = cast(Any, event).mutate(aggregate)
     assert isinstance(aggregate, LoyaltyAccount)
     return aggregate
 

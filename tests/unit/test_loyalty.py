@@ -295,3 +295,21 @@ def test_an_invalid_rule_is_refused(ledger: Ledger) -> None:
                       match="platinum", percent=150)  # fmt: skip
     with pytest.raises(ValidationError):
         ledger.define_earning_rule(bad, ADMIN, now=T0)
+
+
+def test_a_purchase_dated_before_enrolment_earns_nothing(ledger: Ledger) -> None:
+    ada = member(ledger)  # enrolled at T0
+    order = bought(ledger, ada, "300", at=T0 - timedelta(days=3))
+    assert order not in account(ledger, ada).orders
+    assert account(ledger, ada).pending(T0) == 0
+
+
+def test_an_older_purchase_credited_late_does_not_drop_the_tier(ledger: Ledger) -> None:
+    ada = member(ledger)
+    bought(ledger, ada, "1200", at=T0 + timedelta(days=10))
+    late = f"late-{uuid4().hex[:6]}"
+    ledger.record_purchase(
+        RecordPurchase(ada, late, "10", "EUR", PurchaseChannel.WEB, T0 + timedelta(days=1)), AGENT
+    )
+    ledger.earn_points_for_order(late, SYSTEM, now=T0 + timedelta(days=1))
+    assert account(ledger, ada).tier is Tier.SILVER
