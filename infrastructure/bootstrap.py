@@ -17,12 +17,15 @@ from infrastructure.crypto import CachedSubjectKeys, EmailFingerprinter, Persona
 from infrastructure.database import Database, database_for
 from infrastructure.key_store import PostgresSubjectKeys
 from infrastructure.login import CustomerLogin, LoginThrottle
+from infrastructure.loyalty_jobs import LoyaltyJobs, ScheduledJob
 from infrastructure.migrations import migrate
 from infrastructure.passwords import Argon2Passwords
+from infrastructure.process_manager_runner import ProcessManagerRunner, process_manager_runners
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
 from infrastructure.secrets import Secrets, resolve_secrets
 from infrastructure.settings import Settings
 from infrastructure.tokens import JwtTokens
+from projections.loyalty.projection import LoyaltyStatements
 from projections.registry import ALL_PROJECTIONS
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,28 @@ class Runtime:
             ProjectionRunner(self.ledger, self.database, p(), self.settings.projection_batch_size)
             for p in ALL_PROJECTIONS
         ]
+
+    def process_manager_runners(self) -> list[ProcessManagerRunner]:
+        return process_manager_runners(
+            self.ledger, self.database, self.settings.projection_batch_size
+        )
+
+    def loyalty_jobs(self) -> LoyaltyJobs:
+        read_model = ProjectionRunner(
+            self.ledger, self.database, LoyaltyStatements(), self.settings.projection_batch_size
+        )
+        return LoyaltyJobs(self.ledger, self.database, read_model)
+
+    def worker(self) -> ProjectionWorker:
+        """The background work of `project` (and of `serve`, unless told not to): every
+        projection, every process manager, and the scheduled loyalty job."""
+        job = ScheduledJob(
+            "loyalty_jobs",
+            self.database,
+            self.loyalty_jobs().run,
+            self.settings.loyalty_job_interval,
+        )
+        return ProjectionWorker([*self.projection_runners(), *self.process_manager_runners(), job])
 
     def api_services(self, worker: ProjectionWorker | None) -> ApiServices:
         settings = self.settings

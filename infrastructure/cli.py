@@ -9,14 +9,15 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from types import FrameType
 from uuid import UUID
 
 from domain.shared.metadata import Role
 from infrastructure.bootstrap import open_runtime
 from infrastructure.migrations import migrate
+from infrastructure.process_manager_runner import ALL_PROCESS_MANAGERS
 from infrastructure.progress import ProgressBar
-from infrastructure.projection_runner import ProjectionWorker
 from infrastructure.rebuild import rebuild
 from infrastructure.settings import Settings, SettingsError, load_settings
 from infrastructure.tokens import TOKEN_ROLES, JwtTokens
@@ -43,9 +44,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
     with open_runtime(settings) as runtime:
-        worker = ProjectionWorker(runtime.projection_runners())
+        worker = runtime.worker()
         worker.start()
-        log.info("projection worker running: %s", ", ".join(r.name for r in worker.runners))
+        log.info("worker running: %s", ", ".join(r.name for r in worker.runners))
         try:
             threading.Event().wait()  # until a signal raises SignalledToStopError
         finally:
@@ -83,16 +84,43 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
         head = runtime.ledger.head_position()
         with runtime.database.connect() as conn:
             positions = all_positions(conn)
+
+    def progress(name: str) -> dict[str, int]:
+        return {"position": positions.get(name, 0), "lag": head - positions.get(name, 0)}
+
     report = {
         "database": "external" if settings.database_url else f"embedded in {settings.data_dir}",
         "head": head,
-        "projections": {
-            p.name: {"position": positions.get(p.name, 0), "lag": head - positions.get(p.name, 0)}
-            for p in ALL_PROJECTIONS
-        },
+        "projections": {p.name: progress(p.name) for p in ALL_PROJECTIONS},
+        "process_managers": {m.name: progress(m.name) for m in ALL_PROCESS_MANAGERS},
     }
     print(json.dumps(report, indent=2))
     return 0
+
+
+def cmd_expire_points(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        now = _moment(args.now)
+    except ValueError as error:
+        print(f"cxledger expire-points: {error}", file=sys.stderr)
+        return 2
+    with open_runtime(settings) as runtime:
+        summary = runtime.loyalty_jobs().run(now)
+    print(json.dumps(summary.as_dict(), indent=2))
+    return 0
+
+
+def _moment(text: str | None) -> datetime | None:
+    """``--now``: an ISO 8601 time with its time zone (None: the present)."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--now must be an ISO 8601 time, not {text!r}") from None
+    if moment.tzinfo is None:
+        raise ValueError("--now needs a time zone, e.g. 2027-01-01T00:00:00+00:00")
+    return moment.astimezone(UTC)
 
 
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
@@ -142,15 +170,24 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], int], str]] =
     "project": (
         cmd_project,
         "Run the projection workers alone: catch up, then follow the log. "
-        "Several may run; each projection is applied by one at a time.",
+        "Several may run; each projection is applied by one at a time. The process "
+        "managers and the loyalty job run here too.",
     ),
     "rebuild": (
         cmd_rebuild,
         "Rebuild one read model from the log beside the live one, then "
         "swap it in (no downtime), showing events done, rate and time left.",
     ),
+    "expire-points": (
+        cmd_expire_points,
+        "Run the loyalty job once (expire due points, review tiers) and print a JSON "
+        "summary; the worker runs it every CXL_LOYALTY_JOB_INTERVAL seconds.",
+    ),
     "migrate": (cmd_migrate, "Create or update the database schema (serve does this too)."),
-    "status": (cmd_status, "Print the log head and each projection's position and lag."),
+    "status": (
+        cmd_status,
+        "Print the log head and each projection's and process manager's position and lag.",
+    ),
     "token": (cmd_token, "Mint a signed development JWT for a role."),
     "schema": (cmd_schema, "Print the GraphQL schema (SDL); schema.graphql is this output."),
 }
@@ -169,6 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
     }
     parsers["rebuild"].add_argument(
         "name", help="read model to rebuild: " + ", ".join(p.name for p in ALL_PROJECTIONS)
+    )
+    parsers["expire-points"].add_argument(
+        "--now",
+        metavar="ISO8601",
+        help="expire as of this time, with its time zone (default: now)",
     )
     token = parsers["token"]
     token.add_argument(

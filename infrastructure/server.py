@@ -1,4 +1,4 @@
-"""`cxledger serve`: the API (and, by default, the projection workers) under uvicorn."""
+"""`cxledger serve`: the API (and, by default, the background worker) under uvicorn."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ log = logging.getLogger(__name__)
 def serve(settings: Settings) -> None:
     """Serve until SIGINT or SIGTERM; then stop the workers and the embedded database."""
     with open_runtime(settings) as runtime:
-        worker = None
+        worker: ProjectionWorker | None = None
         if settings.run_projections:
-            worker = ProjectionWorker(runtime.projection_runners())
+            worker = runtime.worker()
         app = create_app(runtime.api_services(worker))
         config = uvicorn.Config(
             app,

@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     projection_batch_size: int = Field(
         500, ge=1, le=100_000, description="Events per projection transaction."
     )
+    loyalty_job_interval: float = Field(
+        3600,
+        ge=1,
+        le=7 * 24 * 3600,
+        description="Seconds between runs of the loyalty job (points expiry and tier review) "
+        "in the worker; it also runs when the worker starts.",
+    )
     read_your_writes_timeout: float = Field(
         2.0, ge=0, le=60, description="Seconds a mutation waits for its write to be projected."
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.base import Projection
 from projections.customers.projection import CustomerDirectory
+from projections.loyalty.projection import LoyaltyStatements
 from projections.outbox.projection import NotificationOutbox
 from projections.surveys.projection import SurveyDashboard
 
@@ -11,6 +12,7 @@ ALL_PROJECTIONS: tuple[type[Projection], ...] = (
     CustomerDirectory,
     NotificationOutbox,
     SurveyDashboard,
+    LoyaltyStatements,
 )
 
 

@@ -36,7 +36,12 @@ def test_health_of_an_empty_ledger_reports_database_head_and_every_projection(ap
         "head": 0,
         "projections": {
             name: {"position": 0, "lag": 0, "error": None}
-            for name in ("customer_directory", "notification_outbox", "survey_dashboard")
+            for name in (
+                "customer_directory",
+                "notification_outbox",
+                "survey_dashboard",
+                "loyalty_statements",
+            )
         },
     }
 

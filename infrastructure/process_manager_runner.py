@@ -1,0 +1,102 @@
+"""Runs process managers: follow the log, run each event's command, then record the position.
+
+The command commits in the event store first and the position afterwards, so a crash in
+between delivers the event again; the commands are idempotent (earning by order id, claw-back
+by the refunded total), so the effect is exactly once. Only the process manager's own topics
+are read. An event a command refuses (a :class:`DomainError`) is logged and passed over, so one
+bad event cannot hold the log up forever; an infrastructure failure or a lost race stops the
+batch at that event, which is tried again later.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from eventsourcing.persistence import Notification
+from psycopg import Connection
+
+from domain.ledger import Ledger
+from domain.loyalty.policies import LoyaltyEarning
+from domain.shared.errors import ConcurrencyConflictError, DomainError
+from domain.shared.process_manager import ProcessManager
+from infrastructure.database import Database
+from infrastructure.log_follower import LogFollower
+from projections.tracking import lock_position, set_position
+
+log = logging.getLogger(__name__)
+
+ALL_PROCESS_MANAGERS: tuple[type[ProcessManager[Ledger]], ...] = (LoyaltyEarning,)
+
+
+class ProcessManagerRunner(LogFollower):
+    """Keeps one process manager up to date with the log."""
+
+    lease_namespace = "process-manager"
+    ledger: Ledger  # the whole application: its commands are what the manager calls
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        database: Database,
+        manager: ProcessManager[Ledger],
+        batch_size: int,
+    ) -> None:
+        super().__init__(ledger, database)
+        self.manager = manager
+        self.batch_size = batch_size
+
+    @property
+    def name(self) -> str:
+        return self.manager.name
+
+    def run_batch(self, conn: Connection[Any]) -> tuple[int, int]:
+        """React to one batch; return (position reached, head). The position row stays locked
+        meanwhile, so two runners never react to one batch at once."""
+        failure: Exception | None = None
+        with conn.transaction():
+            position = lock_position(conn, self.name)
+            head = self.ledger.head_position()
+            if head <= position:
+                return position, head
+            rows = self.ledger.recorder.select_notifications(
+                start=position + 1, limit=self.batch_size, stop=head, topics=self.manager.topics()
+            )
+            reached = rows[-1].id if len(rows) == self.batch_size else head
+            for row in rows:
+                try:
+                    self.react(row)
+                except Exception as error:  # re-raised below, once the position is kept
+                    failure, reached = error, row.id - 1
+                    break
+            set_position(conn, self.name, reached)
+        if failure is not None:
+            raise failure
+        return reached, head
+
+    def react(self, notification: Notification) -> None:
+        """Run the command for one event; a refusal is logged and passed over."""
+        event = self.ledger.mapper.to_domain_event(notification)
+        try:
+            self.manager.react(self.ledger, event)
+        except ConcurrencyConflictError:
+            raise  # lost a race even after the command's own retries: try the event again
+        except DomainError as error:
+            log.warning(
+                "%s passed over event %s (%s v%s): %s %s",
+                self.name,
+                notification.id,
+                type(event).__qualname__,
+                event.originator_version,
+                error.code,
+                error.message,
+            )
+
+
+def process_manager_runners(
+    ledger: Ledger, database: Database, batch_size: int
+) -> list[ProcessManagerRunner]:
+    return [
+        ProcessManagerRunner(ledger, database, manager(), batch_size)
+        for manager in ALL_PROCESS_MANAGERS
+    ]
