@@ -39,11 +39,18 @@ _GRAPHIQL = get_graphql_ide_html("graphiql")
 class RequestError(Exception):
     """The HTTP request is not a GraphQL request we can run."""
 
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        headers: dict[str, str] | None = None,
+        code: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = headers or {}
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -178,6 +185,7 @@ def _json_object(body: bytes) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError):
         raise RequestError(400, "request body is not valid JSON") from None
     _refuse_lone_surrogates(body.decode(errors="replace"), value, "request body")
+    _refuse_nul(body.decode(errors="replace"), "request body")
     if not isinstance(value, dict):
         raise RequestError(400, "request body must be a JSON object")
     return value
@@ -191,6 +199,7 @@ def _json_or_none(text: str | None, name: str) -> Any:
     except ValueError:
         raise RequestError(400, f"`{name}` is not valid JSON") from None
     _refuse_lone_surrogates(text, value, f"`{name}`")
+    _refuse_nul(text, f"`{name}`")
     return value
 
 
@@ -210,10 +219,23 @@ def _refuse_lone_surrogates(text: str, value: Any, name: str) -> None:
         ) from None
 
 
+def _refuse_nul(text: str, name: str) -> None:
+    """No text anywhere in the product may hold U+0000: PostgreSQL cannot store it in text or
+    jsonb, so one such value in an event would stop every read model that reads it."""
+    if "\x00" in text or _NUL_ESCAPE.search(text):
+        message = f"{name} holds a NUL (U+0000) character, which is not accepted"
+        raise RequestError(400, message, code="INVALID_INPUT")
+
+
+# A JSON or GraphQL escape of U+0000 (either spelling reaches the resolvers as a NUL).
+_NUL_ESCAPE = re.compile(r"\\u0000")
+
+
 def _params(raw: dict[str, Any]) -> GraphQLParams:
     query, variables, operation = raw.get("query"), raw.get("variables"), raw.get("operationName")
     if not isinstance(query, str) or not query.strip():
         raise RequestError(400, "`query` must be a non-empty string")
+    _refuse_nul(query, "`query`")
     if variables is not None and not isinstance(variables, dict):
         raise RequestError(400, "`variables` must be an object")
     if operation is not None and not isinstance(operation, str):
@@ -258,8 +280,11 @@ def _correlation_id(request: Request) -> UUID:
 
 
 def _error_response(error: RequestError) -> Response:
+    described: dict[str, Any] = {"message": error.message}
+    if error.code is not None:
+        described["extensions"] = {"code": error.code}
     return JSONResponse(
-        {"errors": [{"message": error.message}]},
+        {"errors": [described]},
         status_code=error.status,
         headers=error.headers,
         media_type=JSON,

@@ -19,18 +19,21 @@ from graphql_api.context import ApiLimits
 from graphql_api.customers.schema import CustomerMutations, CustomerQueries
 from graphql_api.errors import should_mask
 from graphql_api.live.subscriptions import Subscription
+from graphql_api.loyalty.schema import LoyaltyMutations, LoyaltyQueries
 from graphql_api.purchases.schema import PurchaseMutations
 from graphql_api.surveys.schema import SurveyMutations, SurveyQueries
 
 
 # Each area adds its query and mutation classes as bases here; their fields merge.
 @strawberry.type(description="Everything a client can read.")
-class Query(CustomerQueries, SurveyQueries):
+class Query(CustomerQueries, SurveyQueries, LoyaltyQueries):
     pass
 
 
 @strawberry.type(description="Everything a client can change.")
-class Mutation(CustomerMutations, AccessMutations, PurchaseMutations, SurveyMutations):
+class Mutation(
+    CustomerMutations, AccessMutations, PurchaseMutations, SurveyMutations, LoyaltyMutations
+):
     pass
 
 

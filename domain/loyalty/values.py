@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from domain.purchase.values import CURRENCY_MINOR_UNITS
 from domain.shared.errors import ValidationError
 
 MAX_POINTS = 10_000_000
@@ -130,10 +131,14 @@ class EarningRule:
 
     def _check_base_rate(self) -> None:
         check_points(self.points_per_unit, "pointsPerUnit")
+        if self.currency is not None and self.currency not in CURRENCY_MINOR_UNITS:
+            # Exact codes only: a lower-case or unknown code would never match an order.
+            raise ValidationError(f"unknown currency {self.currency[:8]!r}", field="currency")
 
     def _check_multiplier(self) -> None:
         if self.dimension is None or not self.match:
             raise ValidationError("a multiplier names a dimension and a value", field="match")
+        check_name(self.match, "match")
         if self.dimension is RuleDimension.TIER and self.match not in set(Tier):
             raise ValidationError(f"unknown tier {self.match[:20]!r}", field="match")
         if not 1 <= self.percent <= 1_000:

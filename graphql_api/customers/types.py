@@ -20,6 +20,8 @@ from graphql_api.customers.profile import (
     OnboardingType,
     PurchaseSummaryType,
 )
+from graphql_api.loyalty.account import LoyaltyAccountType
+from graphql_api.loyalty.customer360 import loyalty_account_of
 from graphql_api.pagination import PageInfo
 from graphql_api.surveys import customer360
 from graphql_api.surveys.types import NpsCategoryType, SurveyResponseConnection
@@ -131,6 +133,13 @@ class CustomerType:
         ] = None,
     ) -> SurveyResponseConnection:
         return await customer360.responses_of(info.context, self.view.customer_id, first, after)
+
+    @strawberry.field(
+        description="The customer's loyalty account; null if not enrolled. Adjustment reasons "
+        "and actor ids only for roles that may see personal data and the customer."
+    )
+    async def loyalty(self, info: Info) -> LoyaltyAccountType | None:
+        return await loyalty_account_of(info.context, self.loader, self.view.customer_id)
 
     async def _parts(self) -> Customer360Parts | None:
         return await self.loader.parts(self.view.customer_id)

@@ -320,3 +320,22 @@ def test_query_with_more_tokens_than_the_limit_answers_400(limited_api: LiveApi)
     assert "data" not in body
     assert "token" in body["errors"][0]["message"].lower()
     assert_no_internals(response)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"query": "query ($s: String) { __typename }", "variables": {"s": "a\x00b"}},
+        {"query": 'mutation { logIn(input: {email: "a\\u0000@b.c", password: "x"}) { token } }'},
+    ],
+    ids=["variable", "graphql-escape"],
+)
+def test_a_nul_character_anywhere_is_refused_before_anything_runs(
+    api: LiveApi, ledger: Ledger, body: dict[str, object]
+) -> None:
+    """PostgreSQL cannot store U+0000: one in an event would stop the read models."""
+    head = ledger.head_position()
+    response = post_json(api, body)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+    assert ledger.head_position() == head

@@ -38,6 +38,8 @@ class World:
     other_id: str
     survey_id: str
     survey_token: str
+    enrolled_at: str
+    """Log position of the enrolment of the caller's own customer in the loyalty program."""
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +59,8 @@ def world(pg_admin: str) -> Iterator[World]:
             for name in ("Selma", "Otto")
         ]
         survey_id, token = open_survey_with_a_link(ledger, UUID(ids[0]))
-        yield World(api, ids[0], ids[1], str(survey_id), token)
+        enrolled = ledger.enrol_in_loyalty(UUID(ids[0]), EventMetadata.system())
+        yield World(api, ids[0], ids[1], str(survey_id), token, str(enrolled.position))
 
 
 def open_survey_with_a_link(ledger: Ledger, customer_id: UUID) -> tuple[UUID, str]:
@@ -260,6 +263,87 @@ OPERATIONS |= {
         lambda w: {"i": {"token": "not-a-token", "score": 9}},
         EVERYONE,
     ),
+}
+
+
+LOGGED_IN = EVERYONE - {"anonymous"}
+
+
+def on_own_account(mutation: str, input_type: str, allowed: set[str], **fields: Any) -> Operation:
+    """A loyalty mutation on the caller's own (enrolled) customer, refused by the domain."""
+    return Operation(
+        f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ userErrors {{ code }} }} }}",
+        lambda w: {"i": {"customerId": w.self_id, **fields}},
+        allowed,
+    )
+
+
+def by_admin(mutation: str, input_type: str, fields: Callable[[], dict[str, Any]]) -> Operation:
+    """A mutation on the program's rule book, terms or catalog: admins only."""
+    return Operation(
+        f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ userErrors {{ code }} }} }}",
+        lambda w: {"i": fields()},
+        {"admin"},
+    )
+
+
+def unknown_reward() -> dict[str, Any]:
+    return {"rewardId": str(uuid4())}
+
+
+OPERATIONS |= {
+    "loyaltyAccount": Operation(
+        "query($c: UUID!, $p: String) { loyaltyAccount(customerId: $c, atLeast: $p) { tier } }",
+        lambda w: {"c": w.self_id, "p": w.enrolled_at},
+        READERS,
+    ),
+    "rewards": Operation("{ rewards(first: 1) { edges { cursor } } }", lambda w: {}, LOGGED_IN),
+    "earningRules": Operation("{ earningRules { id } }", lambda w: {}, LOGGED_IN),
+    "loyaltyProgramTerms": Operation(
+        "{ loyaltyProgramTerms { pointsLifetimeDays } }", lambda w: {}, LOGGED_IN
+    ),
+    "loyaltyProgramMetrics": Operation(
+        "{ loyaltyProgramMetrics { members } }", lambda w: {}, READERS - {"customer-self"}
+    ),
+    "enrolInLoyalty": on_own_account("enrolInLoyalty", "EnrolInLoyaltyInput", PROFILE),
+    "redeemReward": on_own_account(
+        "redeemReward", "RedeemRewardInput", PROFILE, rewardId=str(uuid4())
+    ),
+    "reverseRedemption": on_own_account(
+        "reverseRedemption",
+        "ReverseRedemptionInput",
+        STAFF,
+        redemptionId=str(uuid4()),
+        reason="Matrix",
+    ),
+    "adjustPoints": on_own_account(
+        "adjustPoints", "AdjustPointsInput", STAFF, points=0, reason="Matrix"
+    ),
+    "defineEarningRule": by_admin(
+        "defineEarningRule",
+        "DefineEarningRuleInput",
+        lambda: {"name": "Matrix", "kind": "BASE_RATE", "pointsPerUnit": 0},
+    ),
+    "retireEarningRule": by_admin(
+        "retireEarningRule", "RetireEarningRuleInput", lambda: {"ruleId": str(uuid4())}
+    ),
+    "changeProgramTerms": by_admin(
+        "changeProgramTerms",
+        "ChangeProgramTermsInput",
+        lambda: {"pointsLifetimeDays": 0, "returnWindowDays": 0},
+    ),
+    "addReward": by_admin(
+        "addReward",
+        "AddRewardInput",
+        lambda: {"name": "Matrix prize", "kind": "DISCOUNT", "costPoints": 10},
+    ),
+    "changeReward": by_admin(
+        "changeReward", "ChangeRewardInput", lambda: {**unknown_reward(), "costPoints": 5}
+    ),
+    "restockReward": by_admin(
+        "restockReward", "RestockRewardInput", lambda: {**unknown_reward(), "quantity": 1}
+    ),
+    "retireReward": by_admin("retireReward", "RetireRewardInput", unknown_reward),
 }
 
 

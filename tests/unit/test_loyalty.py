@@ -313,3 +313,19 @@ def test_an_older_purchase_credited_late_does_not_drop_the_tier(ledger: Ledger) 
     )
     ledger.earn_points_for_order(late, SYSTEM, now=T0 + timedelta(days=1))
     assert account(ledger, ada).tier is Tier.SILVER
+
+
+BASE, MULTIPLIER = RuleKind.BASE_RATE, RuleKind.MULTIPLIER
+CATEGORY, CHANNEL = RuleDimension.CATEGORY, RuleDimension.CHANNEL
+BAD_RULES = [
+    EarningRule(uuid4(), "nul currency", BASE, points_per_unit=1, currency="E\x00R"),
+    EarningRule(uuid4(), "lower case", BASE, points_per_unit=1, currency="eur"),
+    EarningRule(uuid4(), "huge", MULTIPLIER, dimension=CATEGORY, match="x" * 100_000, percent=150),
+    EarningRule(uuid4(), "nul match", MULTIPLIER, dimension=CHANNEL, match="we\x00b", percent=150),
+]
+
+
+@pytest.mark.parametrize("rule", BAD_RULES, ids=[r.name for r in BAD_RULES])
+def test_a_rule_with_a_bad_currency_or_match_is_refused(ledger: Ledger, rule: EarningRule) -> None:
+    with pytest.raises(ValidationError):
+        ledger.define_earning_rule(rule, ADMIN, now=T0)

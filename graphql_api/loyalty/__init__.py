@@ -1,0 +1,1 @@
+"""The loyalty area: accounts and statements, the earning rule book, the rewards catalog."""

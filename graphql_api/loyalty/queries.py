@@ -1,0 +1,140 @@
+"""Loyalty queries: translate, authorise (in schema.py), delegate to the read model."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+import strawberry
+
+from graphql_api.context import RequestContext
+from graphql_api.errors import PublicError
+from graphql_api.loyalty.account import LoyaltyAccountType, moment
+from graphql_api.loyalty.types import (
+    EarningRuleType,
+    LoyaltyProgramMetricsType,
+    LoyaltyProgramTermsType,
+    RewardConnection,
+    RewardEdge,
+    RewardType,
+)
+from graphql_api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
+from projections.loyalty.projection import LoyaltyStatements
+from projections.loyalty.queries import (
+    account_view,
+    earning_rules,
+    program_metrics,
+    program_terms,
+    reward_by_id,
+    rewards_page,
+)
+
+Info = strawberry.Info[RequestContext, None]
+CURSOR_KIND = "reward"
+AtLeast = Annotated[
+    str | None,
+    strawberry.argument(description="A position from a mutation: wait until it is visible."),
+]
+IncludeRetired = Annotated[bool, strawberry.argument(description="Also those no longer in force.")]
+
+
+async def load_account(context: RequestContext, customer_id: UUID) -> LoyaltyAccountType | None:
+    async with context.pool.connection() as conn:
+        view = await account_view(conn, customer_id, datetime.now(UTC))
+    return None if view is None else LoyaltyAccountType(view=view)
+
+
+async def load_reward(context: RequestContext, reward_id: UUID) -> RewardType | None:
+    async with context.pool.connection() as conn:
+        view = await reward_by_id(conn, reward_id)
+    return None if view is None else RewardType.from_view(view)
+
+
+async def load_rule(context: RequestContext, rule_id: UUID) -> EarningRuleType | None:
+    async with context.pool.connection() as conn:
+        rules = await earning_rules(conn, True)
+    found = [r for r in rules if r.rule_id == rule_id]
+    return EarningRuleType.from_view(found[0]) if found else None
+
+
+async def load_terms(context: RequestContext) -> LoyaltyProgramTermsType:
+    async with context.pool.connection() as conn:
+        return LoyaltyProgramTermsType.from_view(await program_terms(conn))
+
+
+async def loyalty_account(
+    info: Info,
+    customer_id: Annotated[UUID, strawberry.argument(description="The customer.")],
+    at_least: AtLeast = None,
+) -> LoyaltyAccountType | None:
+    await wait_for(info.context, at_least)
+    return await load_account(info.context, customer_id)
+
+
+async def rewards(
+    info: Info,
+    first: Annotated[int, strawberry.argument(description="Page size, 1 to 100.")] = 20,
+    after: Annotated[
+        str | None, strawberry.argument(description="Cursor of the last item of the last page.")
+    ] = None,
+    include_retired: IncludeRetired = False,
+    at_least: AtLeast = None,
+) -> RewardConnection:
+    await wait_for(info.context, at_least)
+    after_seq = None if after is None else decode_cursor(CURSOR_KIND, after)
+    async with info.context.pool.connection() as conn:
+        page = await rewards_page(conn, check_page_size(first), after_seq, include_retired)
+    edges = [
+        RewardEdge(cursor=encode_cursor(CURSOR_KIND, v.seq), node=RewardType.from_view(v))
+        for v in page.items
+    ]
+    return RewardConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=after_seq is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+    )
+
+
+async def earning_rules_in_force(
+    info: Info, include_retired: IncludeRetired = False, at_least: AtLeast = None
+) -> list[EarningRuleType]:
+    await wait_for(info.context, at_least)
+    async with info.context.pool.connection() as conn:
+        rules = await earning_rules(conn, include_retired)
+    return [EarningRuleType.from_view(r) for r in rules]
+
+
+async def loyalty_program_terms(info: Info, at_least: AtLeast = None) -> LoyaltyProgramTermsType:
+    await wait_for(info.context, at_least)
+    return await load_terms(info.context)
+
+
+async def loyalty_program_metrics(
+    info: Info,
+    at: Annotated[
+        datetime | None,
+        strawberry.argument(description="The moment, with a time zone; left out: now."),
+    ] = None,
+    at_least: AtLeast = None,
+) -> LoyaltyProgramMetricsType:
+    when = datetime.now(UTC) if at is None else moment(at, "at")
+    await wait_for(info.context, at_least)
+    async with info.context.pool.connection() as conn:
+        return LoyaltyProgramMetricsType.from_view(await program_metrics(conn, when))
+
+
+async def wait_for(context: RequestContext, at_least: str | None) -> None:
+    """Wait (bounded) until the loyalty read model shows the write at ``at_least``."""
+    if at_least is None:
+        return
+    if not (at_least.isascii() and at_least.isdigit() and len(at_least) <= 18):
+        raise PublicError("`atLeast` must be a position returned by a mutation", "BAD_POSITION")
+    if not await context.read_your_write(LoyaltyStatements.name, int(at_least)):
+        raise PublicError(
+            "that write is not visible yet; retry in a moment", "POSITION_NOT_REACHED"
+        )
