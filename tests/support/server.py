@@ -18,6 +18,7 @@ from graphql_api.app import create_app
 from graphql_api.context import ApiLimits, ApiServices
 from infrastructure.database import Database
 from infrastructure.login import CustomerLogin, LoginThrottle
+from infrastructure.process_manager_runner import process_manager_runners
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
 from infrastructure.tokens import JwtTokens
 from projections.registry import ALL_PROJECTIONS
@@ -68,7 +69,10 @@ def live_api(
     worker = None
     if run_worker:
         worker = ProjectionWorker(
-            [ProjectionRunner(ledger, database, p(), 100) for p in ALL_PROJECTIONS]
+            [
+                *(ProjectionRunner(ledger, database, p(), 100) for p in ALL_PROJECTIONS),
+                *process_manager_runners(ledger, database, 100),
+            ]
         )
     services = ApiServices(
         ledger=ledger,
