@@ -18,6 +18,7 @@ from psycopg import Connection
 
 from domain.ledger import Ledger
 from domain.loyalty.policies import LoyaltyEarning
+from domain.referral.policies import ReferralRewards
 from domain.shared.errors import ConcurrencyConflictError, DomainError
 from domain.shared.process_manager import ProcessManager
 from infrastructure.database import Database
@@ -26,7 +27,7 @@ from projections.tracking import lock_position, set_position
 
 log = logging.getLogger(__name__)
 
-ALL_PROCESS_MANAGERS: tuple[type[ProcessManager[Ledger]], ...] = (LoyaltyEarning,)
+ALL_PROCESS_MANAGERS: tuple[type[ProcessManager[Ledger]], ...] = (LoyaltyEarning, ReferralRewards)
 
 
 class ProcessManagerRunner(LogFollower):

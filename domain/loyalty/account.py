@@ -45,6 +45,7 @@ class LoyaltyAccount(LedgerAggregate):
             account.awards = []
             account.redemptions = {}
             account.earned_by_period = {}
+            account.revoked_awards = []
 
     class PointsEarned(LedgerAggregate.Event):
         """A new lot: points for an order (``cause.order_id``) or a bonus (``cause.award``)."""
@@ -115,6 +116,24 @@ class LoyaltyAccount(LedgerAggregate):
             lots.take(account.lots, self.draws)
             account.lots[str(self.lot_id)]["clawed"] += self.points
 
+    class AwardRevoked(LedgerAggregate.Event):
+        """A bonus award was taken back (a fraud rule caught the referral behind it): from its
+        own lot first, then the soonest-expiring others; what was already spent and cannot be
+        covered is ``unrecovered`` (a balance never goes negative)."""
+
+        award: str
+        lot_id: UUID
+        points: int
+        draws: list[Draw]
+        unrecovered: int
+        reason: str
+        at: datetime
+
+        def apply(self, account: LoyaltyAccount) -> None:
+            lots.take(account.lots, self.draws)
+            account.lots[str(self.lot_id)]["clawed"] += self.points
+            account.revoked_awards = [*account.revoked, self.award]
+
     class PointsExpired(LedgerAggregate.Event):
         """Lots reached their expiry with points left: those points are gone."""
 
@@ -168,6 +187,12 @@ class LoyaltyAccount(LedgerAggregate):
     redemptions: dict[str, dict[str, Any]]
     """By str(redemption_id)."""
     earned_by_period: dict[str, int]
+    revoked_awards: list[str]
+
+    @property
+    def revoked(self) -> list[str]:
+        # Snapshots taken before awards could be revoked lack the attribute.
+        return list(getattr(self, "revoked_awards", []))
 
     @property
     def tier(self) -> Tier:
@@ -219,6 +244,28 @@ class LoyaltyAccount(LedgerAggregate):
             return
         lot_id = uuid5(self.id, f"award:{award}")
         self._earn(lot_id, points, {**cause, "award": award}, terms, at, pending=False)
+
+    def revoke_award(self, award: str, reason: str, at: datetime) -> None:
+        """Take back an award's points, once; nothing if it was never given."""
+        lot_id = uuid5(self.id, f"award:{award}")
+        if award not in self.awards or award in self.revoked:
+            return
+        lot = self.lots[str(lot_id)]
+        due = lot["points"] - lot["clawed"]
+        own = min(due, lot["remaining"])
+        draws = [Draw(lot_id=lot_id, points=own)] if own else []
+        others = (x for x in self.lots.values() if x["lot_id"] != lot_id)
+        draws += lots.draw_fifo(others, due - own, at)
+        self.trigger_event(
+            self.AwardRevoked,
+            award=award,
+            lot_id=lot_id,
+            points=due,
+            draws=draws,
+            unrecovered=due - lots.total(draws),
+            reason=reason,
+            at=at,
+        )
 
     def redeem(self, redemption_id: UUID, reward_id: UUID, points: int, at: datetime) -> None:
         draws = self._draws_covering(points, at)

@@ -108,7 +108,7 @@ class LoyaltyCommands(PurchaseCommands, CustomerCommands):
                 account.earn_for_order(order_id, earning, terms, at)
             return self._committed(account)
 
-        return _retrying(attempt)
+        return retrying(attempt)
 
     def claw_back_points_for_order(
         self, order_id: str, metadata: EventMetadata, now: datetime | None = None
@@ -126,7 +126,7 @@ class LoyaltyCommands(PurchaseCommands, CustomerCommands):
                 account.review_tier(now or datetime.now(UTC))
             return self._committed(account)
 
-        return _retrying(attempt)
+        return retrying(attempt)
 
     def award_points(
         self,
@@ -147,7 +147,7 @@ class LoyaltyCommands(PurchaseCommands, CustomerCommands):
                 account.award(award, points, cause, terms, now or datetime.now(UTC))
             return self._committed(account)
 
-        return _retrying(attempt)
+        return retrying(attempt)
 
     def redeem_reward(
         self,
@@ -173,7 +173,7 @@ class LoyaltyCommands(PurchaseCommands, CustomerCommands):
             result = CommandResult(account.id, account.version, self.commit(account, reward))
             return Redemption(result, key, reward.cost_points)
 
-        return _retrying(attempt)
+        return retrying(attempt)
 
     def reverse_redemption(
         self,
@@ -194,7 +194,7 @@ class LoyaltyCommands(PurchaseCommands, CustomerCommands):
                 reward.give_back(redemption_id, at)
             return CommandResult(account.id, account.version, self.commit(account, reward))
 
-        return _retrying(attempt)
+        return retrying(attempt)
 
     def adjust_points(
         self,
@@ -217,7 +217,7 @@ class LoyaltyCommands(PurchaseCommands, CustomerCommands):
                 account.adjust(points, why, terms, now or datetime.now(UTC))
             return self._committed(account)
 
-        return _retrying(attempt)
+        return retrying(attempt)
 
     def expire_points(
         self, customer_id: UUID, metadata: EventMetadata, now: datetime | None = None
@@ -232,7 +232,7 @@ class LoyaltyCommands(PurchaseCommands, CustomerCommands):
                 account.review_tier(at)
             return self._committed(account), expired
 
-        return _retrying(attempt)
+        return retrying(attempt)
 
     def define_earning_rule(
         self, rule: EarningRule, metadata: EventMetadata, now: datetime | None = None
@@ -296,7 +296,7 @@ class LoyaltyCommands(PurchaseCommands, CustomerCommands):
                 change(reward, now or datetime.now(UTC))
             return self._committed(reward)
 
-        return _retrying(attempt)
+        return retrying(attempt)
 
     def get_loyalty_account(self, customer_id: UUID) -> LoyaltyAccount:
         return self.load(
@@ -349,7 +349,7 @@ class LoyaltyCommands(PurchaseCommands, CustomerCommands):
         return Redemption(result, key, int(done["points"]))
 
 
-def _retrying(attempt: Callable[[], T]) -> T:
+def retrying(attempt: Callable[[], T]) -> T:
     """Run ``attempt`` again after a version conflict, with a short random back-off."""
     for tries in range(CONFLICT_RETRIES):
         try:

@@ -136,6 +136,23 @@ class LoyaltyStatements(CatalogHandlers, Projection):
             (event.points, event.lot_id),
         )
 
+    @handles(Account.AwardRevoked)
+    def award_revoked(
+        self, cursor: Cursor[Any], event: Account.AwardRevoked, position: int
+    ) -> None:
+        taken = sum(d["points"] for d in event.draws)
+        customer = self._record(
+            cursor, event, position, TransactionKind.AWARD_REVOKED, -taken,
+            award=event.award, reason=event.reason, unrecovered=event.unrecovered,
+        )  # fmt: skip
+        if customer is None:
+            return
+        self._draw(cursor, customer, event.draws, -1, event.at, position)
+        cursor.execute(
+            "UPDATE loyalty_lots SET clawed = clawed + %s WHERE lot_id = %s",
+            (event.points, event.lot_id),
+        )
+
     @handles(Account.PointsExpired)
     def expired(self, cursor: Cursor[Any], event: Account.PointsExpired, position: int) -> None:
         customer = self._record(cursor, event, position, TransactionKind.EXPIRED, -event.points)

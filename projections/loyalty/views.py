@@ -21,6 +21,7 @@ class TransactionKind(StrEnum):
     CLAWED_BACK = "clawed_back"
     EXPIRED = "expired"
     ADJUSTED = "adjusted"
+    AWARD_REVOKED = "award_revoked"
 
 
 @dataclass(frozen=True, slots=True)

@@ -274,7 +274,9 @@ def test_status_reports_the_process_managers_position_and_lag(
     )
     assert result.returncode == 0, result.stderr
     head = ledger.head_position()
-    assert json.loads(result.stdout)["process_managers"] == {NAME: {"position": head - 2, "lag": 2}}
+    managers = json.loads(result.stdout)["process_managers"]
+    assert managers[NAME] == {"position": head - 2, "lag": 2}
+    assert managers["referral_rewards"] == {"position": 0, "lag": head}  # not run here
 
 
 def test_the_project_worker_runs_the_process_manager(
