@@ -22,17 +22,23 @@ from graphql_api.live.subscriptions import Subscription
 from graphql_api.loyalty.schema import LoyaltyMutations, LoyaltyQueries
 from graphql_api.purchases.schema import PurchaseMutations
 from graphql_api.surveys.schema import SurveyMutations, SurveyQueries
+from graphql_api.tickets.schema import TicketMutations, TicketQueries
 
 
 # Each area adds its query and mutation classes as bases here; their fields merge.
 @strawberry.type(description="Everything a client can read.")
-class Query(CustomerQueries, SurveyQueries, LoyaltyQueries):
+class Query(CustomerQueries, SurveyQueries, LoyaltyQueries, TicketQueries):
     pass
 
 
 @strawberry.type(description="Everything a client can change.")
 class Mutation(
-    CustomerMutations, AccessMutations, PurchaseMutations, SurveyMutations, LoyaltyMutations
+    CustomerMutations,
+    AccessMutations,
+    PurchaseMutations,
+    SurveyMutations,
+    LoyaltyMutations,
+    TicketMutations,
 ):
     pass
 

@@ -24,9 +24,11 @@ from infrastructure.process_manager_runner import ProcessManagerRunner, process_
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
 from infrastructure.secrets import Secrets, resolve_secrets
 from infrastructure.settings import Settings
+from infrastructure.ticket_jobs import SlaCheck
 from infrastructure.tokens import JwtTokens
 from projections.loyalty.projection import LoyaltyStatements
 from projections.registry import ALL_PROJECTIONS
+from projections.tickets.projection import TicketTimeline
 
 log = logging.getLogger(__name__)
 
@@ -66,16 +68,29 @@ class Runtime:
         )
         return LoyaltyJobs(self.ledger, self.database, read_model)
 
+    def sla_check(self) -> SlaCheck:
+        read_model = ProjectionRunner(
+            self.ledger, self.database, TicketTimeline(), self.settings.projection_batch_size
+        )
+        return SlaCheck(self.ledger, self.database, read_model)
+
     def worker(self) -> ProjectionWorker:
         """The background work of `project` (and of `serve`, unless told not to): every
-        projection, every process manager, and the scheduled loyalty job."""
-        job = ScheduledJob(
-            "loyalty_jobs",
-            self.database,
-            self.loyalty_jobs().run,
-            self.settings.loyalty_job_interval,
+        projection, every process manager, the scheduled loyalty job and SLA check."""
+        jobs = [
+            ScheduledJob(
+                "loyalty_jobs",
+                self.database,
+                self.loyalty_jobs().run,
+                self.settings.loyalty_job_interval,
+            ),
+            ScheduledJob(
+                "sla_check", self.database, self.sla_check().run, self.settings.sla_check_interval
+            ),
+        ]
+        return ProjectionWorker(
+            [*self.projection_runners(), *self.process_manager_runners(), *jobs]
         )
-        return ProjectionWorker([*self.projection_runners(), *self.process_manager_runners(), job])
 
     def api_services(self, worker: ProjectionWorker | None) -> ApiServices:
         settings = self.settings

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import dataclasses
 import json
 import logging
 import signal
@@ -13,6 +15,8 @@ from datetime import UTC, datetime
 from types import FrameType
 from uuid import UUID
 
+import psycopg
+
 from domain.shared.metadata import Role
 from infrastructure.bootstrap import open_runtime
 from infrastructure.migrations import migrate
@@ -21,6 +25,7 @@ from infrastructure.progress import ProgressBar
 from infrastructure.rebuild import rebuild
 from infrastructure.settings import Settings, SettingsError, load_settings
 from infrastructure.tokens import TOKEN_ROLES, JwtTokens
+from projections.audit.verify import AuditVerification, verify_audit_trail
 from projections.registry import ALL_PROJECTIONS, projection_named
 from projections.tracking import all_positions
 
@@ -59,6 +64,12 @@ def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
         projection = projection_named(args.name)()
     except KeyError as error:
         print(error.args[0], file=sys.stderr)
+        return 2
+    if not projection.rebuildable:
+        print(
+            f"{projection.name} is never rebuilt: it was built as the log was written",
+            file=sys.stderr,
+        )
         return 2
     with open_runtime(settings) as runtime:
         reached = rebuild(
@@ -110,6 +121,18 @@ def cmd_expire_points(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check_sla(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        now = _moment(args.now)
+    except ValueError as error:
+        print(f"cxledger check-sla: {error}", file=sys.stderr)
+        return 2
+    with open_runtime(settings) as runtime:
+        summary = runtime.sla_check().run(now)
+    print(json.dumps(summary.as_dict(), indent=2))
+    return 0
+
+
 def _moment(text: str | None) -> datetime | None:
     """``--now``: an ISO 8601 time with its time zone (None: the present)."""
     if text is None:
@@ -121,6 +144,19 @@ def _moment(text: str | None) -> datetime | None:
     if moment.tzinfo is None:
         raise ValueError("--now needs a time zone, e.g. 2027-01-01T00:00:00+00:00")
     return moment.astimezone(UTC)
+
+
+def cmd_verify_audit_trail(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit 0 when the range is intact, 1 when the log was altered (and where)."""
+
+    async def verify(conninfo: str) -> AuditVerification:
+        async with await psycopg.AsyncConnection.connect(conninfo) as conn:
+            return await verify_audit_trail(conn, args.first, args.last)
+
+    with open_runtime(settings) as runtime:
+        result = asyncio.run(verify(runtime.database.conninfo))
+    print(json.dumps({**dataclasses.asdict(result), "intact": result.intact}, indent=2))
+    return 0 if result.intact else 1
 
 
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
@@ -171,7 +207,7 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], int], str]] =
         cmd_project,
         "Run the projection workers alone: catch up, then follow the log. "
         "Several may run; each projection is applied by one at a time. The process "
-        "managers and the loyalty job run here too.",
+        "managers, the loyalty job and the SLA check run here too.",
     ),
     "rebuild": (
         cmd_rebuild,
@@ -182,6 +218,16 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], int], str]] =
         cmd_expire_points,
         "Run the loyalty job once (expire due points, review tiers) and print a JSON "
         "summary; the worker runs it every CXL_LOYALTY_JOB_INTERVAL seconds.",
+    ),
+    "check-sla": (
+        cmd_check_sla,
+        "Run the SLA check once (record the breaches of ticket SLA clocks due at --now) and "
+        "print a JSON summary; the worker runs it every CXL_SLA_CHECK_INTERVAL seconds.",
+    ),
+    "verify-audit-trail": (
+        cmd_verify_audit_trail,
+        "Check the stored log against the audit hash chain and print the first position "
+        "where it was altered (exit 1), or that the range is intact (exit 0).",
     ),
     "migrate": (cmd_migrate, "Create or update the database schema (serve does this too)."),
     "status": (
@@ -212,6 +258,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ISO8601",
         help="expire as of this time, with its time zone (default: now)",
     )
+    parsers["check-sla"].add_argument(
+        "--now",
+        metavar="ISO8601",
+        help="check as of this time, with its time zone (default: now)",
+    )
+    audit = parsers["verify-audit-trail"]
+    audit.add_argument("--from", dest="first", type=int, default=1, help="first position")
+    audit.add_argument("--to", dest="last", type=int, default=None, help="last position")
     token = parsers["token"]
     token.add_argument(
         "--role",

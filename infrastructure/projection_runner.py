@@ -37,7 +37,8 @@ def apply_next_batch(
         start=after + 1, limit=batch_size, stop=head, topics=projection.topics()
     )
     reached = rows[-1].id if len(rows) == batch_size else head
-    batch = [Positioned(row.id, ledger.mapper.to_domain_event(row)) for row in rows]
+    decode = (lambda row: row) if projection.reads_stored_events else ledger.mapper.to_domain_event
+    batch = [Positioned(row.id, decode(row)) for row in rows]
     with conn.cursor() as cursor:
         projection.apply(cursor, batch)
     return reached

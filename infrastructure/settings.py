@@ -68,6 +68,13 @@ class Settings(BaseSettings):
         description="Seconds between runs of the loyalty job (points expiry and tier review) "
         "in the worker; it also runs when the worker starts.",
     )
+    sla_check_interval: float = Field(
+        60,
+        ge=1,
+        le=24 * 3600,
+        description="Seconds between runs of the SLA check (records breaches of ticket SLA "
+        "clocks as events) in the worker; it also runs when the worker starts.",
+    )
     read_your_writes_timeout: float = Field(
         2.0, ge=0, le=60, description="Seconds a mutation waits for its write to be projected."
     )

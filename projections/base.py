@@ -44,6 +44,10 @@ class Projection:
     name: ClassVar[str]
     version: ClassVar[int] = 1
     """Bump it when the tables or handlers change: `migrate` then rebuilds the read model."""
+    reads_stored_events: ClassVar[bool] = False
+    """True: ``apply`` gets the stored rows (``Notification``) instead of decoded events."""
+    rebuildable: ClassVar[bool] = True
+    """False for a read model whose worth is that it was built as the log was written."""
     tables: ClassVar[tuple[str, ...]]
     ddl: ClassVar[str]
     _handlers: ClassVar[dict[type, Handler]]

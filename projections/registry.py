@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from projections.audit.projection import AuditChain
 from projections.base import Projection
 from projections.customers.projection import CustomerDirectory
 from projections.loyalty.projection import LoyaltyStatements
 from projections.outbox.projection import NotificationOutbox
+from projections.referrals.projection import ReferralFunnel
 from projections.surveys.projection import SurveyDashboard
+from projections.tickets.projection import TicketTimeline
 
 ALL_PROJECTIONS: tuple[type[Projection], ...] = (
+    AuditChain,
     CustomerDirectory,
     NotificationOutbox,
     SurveyDashboard,
     LoyaltyStatements,
+    TicketTimeline,
+    ReferralFunnel,
 )
 
 

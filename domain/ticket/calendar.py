@@ -32,7 +32,7 @@ class BusinessCalendar:
     def checked(self) -> BusinessCalendar:
         try:
             ZoneInfo(self.time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a folder
             raise ValidationError(
                 f"unknown time zone {self.time_zone[:40]!r}", field="timeZone"
             ) from None

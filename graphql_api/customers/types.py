@@ -25,6 +25,8 @@ from graphql_api.loyalty.customer360 import loyalty_account_of
 from graphql_api.pagination import PageInfo
 from graphql_api.surveys import customer360
 from graphql_api.surveys.types import NpsCategoryType, SurveyResponseConnection
+from graphql_api.tickets.customer360 import tickets_of
+from graphql_api.tickets.ticket import TicketConnection
 from projections.customers.queries import CustomerView
 from projections.customers.views import Customer360Parts
 
@@ -140,6 +142,20 @@ class CustomerType:
     )
     async def loyalty(self, info: Info) -> LoyaltyAccountType | None:
         return await loyalty_account_of(info.context, self.loader, self.view.customer_id)
+
+    @strawberry.field(
+        description="The customer's tickets, newest first (Relay connection, `first` up to "
+        "100). Texts and actor ids only for roles that may see personal data and the customer."
+    )
+    async def tickets(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description="Page size, 1 to 100.")] = 10,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor of the last item of the last page.")
+        ] = None,
+    ) -> TicketConnection:
+        return await tickets_of(info.context, self.view.customer_id, first, after)
 
     async def _parts(self) -> Customer360Parts | None:
         return await self.loader.parts(self.view.customer_id)

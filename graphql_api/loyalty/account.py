@@ -95,6 +95,7 @@ class TransactionKindType(Enum):
     CLAWED_BACK = "clawed_back"
     EXPIRED = "expired"
     ADJUSTED = "adjusted"
+    AWARD_REVOKED = "award_revoked"
 
 
 @strawberry.type(name="RewardReference", description="The reward a transaction is about.")

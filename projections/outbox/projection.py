@@ -11,6 +11,7 @@ from psycopg import Cursor
 from psycopg.types.json import Jsonb
 
 from domain.customer.model import Customer
+from domain.referral.model import Referrer
 from domain.shared.personal_data import PersonalData
 from domain.survey.model import Invitation
 from domain.survey.values import SurveyChannel
@@ -35,6 +36,15 @@ DDL = """
         invitation_id uuid PRIMARY KEY,
         survey_id uuid NOT NULL
     );
+
+    -- Each referrer's current code, for the invitations they send (FriendInvited names
+    -- neither the referrer's customer nor the code).
+    CREATE TABLE IF NOT EXISTS outbox_referral_codes (
+        referrer_id uuid PRIMARY KEY,
+        customer_id uuid NOT NULL,
+        code text NOT NULL,
+        last_seq bigint NOT NULL
+    );
 """
 
 _SENT_CHANNELS = frozenset(
@@ -58,7 +68,7 @@ class NotificationOutbox(Projection):
     # (which drops and replays it) would queue every message ever sent again. Survey links
     # came with the survey events themselves, so there is no earlier event to replay.
     version = 1
-    tables = ("notification_outbox", "outbox_survey_invitations")
+    tables = ("notification_outbox", "outbox_survey_invitations", "outbox_referral_codes")
     ddl = DDL
 
     @handles(Customer.PasswordResetRequested)
@@ -106,6 +116,51 @@ class NotificationOutbox(Projection):
         if row is not None:
             link = _Link(event.channel, event.token, event.recipient, event.expires_at)
             self._survey_link(cursor, event, position, row[0], link)
+
+    @handles(Referrer.CodeIssued)
+    def referral_code_issued(
+        self, cursor: Cursor[Any], event: Referrer.CodeIssued, position: int
+    ) -> None:
+        cursor.execute(
+            "INSERT INTO outbox_referral_codes (referrer_id, customer_id, code, last_seq)"
+            " VALUES (%s, %s, %s, %s) ON CONFLICT (referrer_id) DO NOTHING",
+            (event.originator_id, event.customer_id, event.code, position),
+        )
+
+    @handles(Referrer.CodeRenewed)
+    def referral_code_renewed(
+        self, cursor: Cursor[Any], event: Referrer.CodeRenewed, position: int
+    ) -> None:
+        cursor.execute(
+            "UPDATE outbox_referral_codes SET code = %s, last_seq = %s"
+            " WHERE referrer_id = %s AND last_seq < %s",
+            (event.code, position, event.originator_id, position),
+        )
+
+    @handles(Referrer.FriendInvited)
+    def referral_friend_invited(
+        self, cursor: Cursor[Any], event: Referrer.FriendInvited, position: int
+    ) -> None:
+        """An email to the invited friend with the referrer's code. The row's customer is the
+        referrer (the friend is no customer yet); the payload names the friend's data subject
+        so that their erasure can find the address."""
+        recipient = event.email.value
+        cursor.execute(
+            "SELECT customer_id, code FROM outbox_referral_codes WHERE referrer_id = %s",
+            (event.originator_id,),
+        )
+        row = cursor.fetchone()
+        if recipient is None or row is None:
+            # Erased friend: no one to write to. (No code row cannot happen: CodeIssued comes
+            # first in the log and this projection has handled it since referrals exist.)
+            return
+        referrer, code = row
+        payload = {"code": code, "referrer_id": str(referrer), "invitee_id": str(event.invitee_id)}
+        cursor.execute(
+            _INSERT,
+            (position, referrer, "email", "referral_invitation", recipient, Jsonb(payload),
+             event.at),
+        )  # fmt: skip
 
     def _survey_link(
         self,

@@ -37,10 +37,13 @@ def test_health_of_an_empty_ledger_reports_database_head_and_every_projection(ap
         "projections": {
             name: {"position": 0, "lag": 0, "error": None}
             for name in (
+                "audit_chain",
                 "customer_directory",
                 "notification_outbox",
                 "survey_dashboard",
                 "loyalty_statements",
+                "ticket_timeline",
+                "referral_funnel",
             )
         },
     }

@@ -20,6 +20,8 @@ from domain.shared.metadata import EventMetadata, Role
 from domain.survey.commands import DraftSurvey
 from domain.survey.model import Invitation
 from domain.survey.values import SurveyChannel, SurveyKind
+from domain.ticket.commands import OpenTicket
+from domain.ticket.values import TicketChannel
 from graphql_api.schema import build_schema
 from tests.api.helpers import CUSTOMER, assert_no_internals, error_codes
 from tests.support.ledgers import TEST_JWT_SECRET, postgres_ledger
@@ -40,6 +42,10 @@ class World:
     survey_token: str
     enrolled_at: str
     """Log position of the enrolment of the caller's own customer in the loyalty program."""
+    ticket_id: str
+    """A ticket the caller's own customer opened."""
+    ticket_at: str
+    """Log position of its opening."""
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +66,20 @@ def world(pg_admin: str) -> Iterator[World]:
         ]
         survey_id, token = open_survey_with_a_link(ledger, UUID(ids[0]))
         enrolled = ledger.enrol_in_loyalty(UUID(ids[0]), EventMetadata.system())
-        yield World(api, ids[0], ids[1], str(survey_id), token, str(enrolled.position))
+        ticket = ledger.open_ticket(
+            OpenTicket(UUID(ids[0]), TicketChannel.WEB, "matrix", "Matrix", "Who may see me?"),
+            EventMetadata.system(),
+        )
+        yield World(
+            api,
+            ids[0],
+            ids[1],
+            str(survey_id),
+            token,
+            str(enrolled.position),
+            str(ticket.aggregate_id),
+            str(ticket.position),
+        )
 
 
 def open_survey_with_a_link(ledger: Ledger, customer_id: UUID) -> tuple[UUID, str]:
@@ -97,12 +116,14 @@ EVERYONE = set(CALLERS)
 
 @dataclass(frozen=True)
 class Operation:
-    """A request for the operation on the caller's own customer (where there is one), and
-    the callers who may send it."""
+    """A request for the operation on the caller's own customer (where there is one), the
+    callers who may send it, and those of them who are answered null (not refused: what they
+    asked for is not theirs, and they cannot tell it from something that does not exist)."""
 
     document: str
     variables: Callable[[World], dict[str, Any]]
     allowed: set[str]
+    nulls: frozenset[str] = frozenset()
 
 
 def unique_email() -> str:
@@ -347,6 +368,75 @@ OPERATIONS |= {
 }
 
 
+CUSTOMERS = {"customer-self", "customer-other"}
+
+
+def on_unknown_ticket(mutation: str, allowed: set[str], **fields: Any) -> Operation:
+    """A ticket mutation on a ticket that does not exist: allowed callers get a user error."""
+    input_type = f"{mutation[0].upper()}{mutation[1:]}Input"
+    return Operation(
+        f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ userErrors {{ code }} }} }}",
+        lambda w: {"i": {"ticketId": str(uuid4()), **fields}},
+        allowed,
+    )
+
+
+OPERATIONS |= {
+    "ticket": Operation(
+        "query($id: UUID!, $p: String) { ticket(id: $id, atLeast: $p) { id } }",
+        lambda w: {"id": w.ticket_id, "p": w.ticket_at},
+        READERS | {"customer-other"},
+        nulls=frozenset({"customer-other"}),
+    ),
+    "tickets": Operation(
+        "{ tickets(first: 1) { edges { cursor } } }", lambda w: {}, READERS - {"customer-self"}
+    ),
+    "ticketQueue": Operation("{ ticketQueue(first: 1) { id } }", lambda w: {}, STAFF),
+    "serviceMetrics": Operation(
+        "{ serviceMetrics { totals { ticketsOpened } } }",
+        lambda w: {},
+        READERS - {"customer-self"},
+    ),
+    "slaPolicy": Operation(
+        "{ slaPolicy { reopenWindowDays } }", lambda w: {}, READERS - {"customer-self"}
+    ),
+    "openTicket": Operation(
+        "mutation($i: OpenTicketInput!) { openTicket(input: $i) { userErrors { code } } }",
+        lambda w: {
+            "i": {
+                "customerId": w.self_id,
+                "channel": "APP",
+                "category": "matrix",
+                "subject": "Matrix",
+                "description": "A row of the role matrix",
+            }
+        },
+        PROFILE,
+    ),
+    "replyToTicket": on_unknown_ticket("replyToTicket", STAFF | CUSTOMERS, body="Hello"),
+    "reopenTicket": on_unknown_ticket("reopenTicket", STAFF | CUSTOMERS, reason="Again"),
+    "assignTicket": on_unknown_ticket("assignTicket", STAFF, agentId="agent-9"),
+    "addTicketNote": on_unknown_ticket("addTicketNote", STAFF, body="Note"),
+    "changeTicketPriority": on_unknown_ticket("changeTicketPriority", STAFF, priority="HIGH"),
+    "escalateTicket": on_unknown_ticket("escalateTicket", STAFF, reason="Matrix"),
+    "putTicketOnHold": on_unknown_ticket("putTicketOnHold", STAFF, reason="Matrix"),
+    "resumeTicket": on_unknown_ticket("resumeTicket", STAFF),
+    "resolveTicket": on_unknown_ticket("resolveTicket", STAFF, resolution="Matrix"),
+    "closeTicket": on_unknown_ticket("closeTicket", STAFF),
+    "setSlaTargets": by_admin(
+        "setSlaTargets",
+        "SetSlaTargetsInput",
+        lambda: {"priority": "LOW", "firstResponseMinutes": 0, "resolutionMinutes": 0},
+    ),
+    "setBusinessCalendar": by_admin(
+        "setBusinessCalendar",
+        "SetBusinessCalendarInput",
+        lambda: {"timeZone": "Nowhere/Matrix", "weekdays": [], "opens": "9", "closes": "5"},
+    ),
+    "setReopenWindow": by_admin("setReopenWindow", "SetReopenWindowInput", lambda: {"days": -1}),
+}
+
+
 def send(world: World, operation: Operation, caller: str) -> httpx.Response:
     identity = CALLERS[caller](world)
     role, subject = identity if identity else (None, "anonymous")
@@ -379,7 +469,7 @@ def test_each_caller_is_allowed_or_refused(
     body = response.json()
     if is_allowed:
         assert "errors" not in body, body
-        assert body["data"][name] is not None
+        assert (body["data"][name] is None) is (caller in OPERATIONS[name].nulls)
     else:
         assert error_codes(body) == ["FORBIDDEN"]
         assert world.api.ledger.head_position() == head

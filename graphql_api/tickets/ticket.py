@@ -1,0 +1,147 @@
+"""A ticket as frontends see it, and pages of tickets.
+
+Texts and who acted are personal data: only roles that may see the customer's personal data,
+and the customer themself, read them; a customer sees only the public steps of the timeline.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import strawberry
+
+from domain.shared.metadata import Role
+from graphql_api.auth import may_see_personal_data
+from graphql_api.context import RequestContext
+from graphql_api.pagination import PageInfo
+from graphql_api.tickets.types import (
+    PERSONAL,
+    SlaClockType,
+    SlaType,
+    SourceType,
+    StepType,
+    TicketChannelType,
+    TicketPriorityType,
+    TicketStatusType,
+)
+from projections.tickets.queries import timeline
+from projections.tickets.views import TicketView
+
+Info = strawberry.Info[RequestContext, None]
+
+
+@strawberry.type(name="Ticket", description="A customer's service request.")
+class TicketType:
+    view: strawberry.Private[TicketView]
+
+    @strawberry.field(description="The ticket's id.")
+    def id(self) -> UUID:
+        return self.view.id
+
+    @strawberry.field(description="The customer it serves.")
+    def customer_id(self) -> UUID:
+        return self.view.customer_id
+
+    @strawberry.field(description="Where it was raised.")
+    def channel(self) -> TicketChannelType:
+        return TicketChannelType(self.view.channel.value)
+
+    @strawberry.field(description="Its category slug, e.g. billing.")
+    def category(self) -> str:
+        return self.view.category
+
+    @strawberry.field(description=f"Its subject. {PERSONAL}")
+    def subject(self, info: Info) -> str | None:
+        return self.view.subject if self._personal(info) else None
+
+    @strawberry.field(description=f"What the customer asked. {PERSONAL}")
+    def description(self, info: Info) -> str | None:
+        return self.view.description if self._personal(info) else None
+
+    @strawberry.field(description="Its priority now.")
+    def priority(self) -> TicketPriorityType:
+        return TicketPriorityType(self.view.priority.value)
+
+    @strawberry.field(description="Its status now.")
+    def status(self) -> TicketStatusType:
+        return TicketStatusType(self.view.status.value)
+
+    @strawberry.field(description="The agent it is assigned to; null: nobody yet.")
+    def assignee(self) -> str | None:
+        return self.view.assignee
+
+    @strawberry.field(description="How many times it was escalated.")
+    def escalation_level(self) -> int:
+        return self.view.escalation_level
+
+    @strawberry.field(description="When it was opened.")
+    def opened_at(self) -> datetime:
+        return self.view.opened_at
+
+    @strawberry.field(description="An agent's first public reply (kept through reopens).")
+    def first_response_at(self) -> datetime | None:
+        return self.view.first_response_at
+
+    @strawberry.field(description="The latest resolution; null while not resolved.")
+    def resolved_at(self) -> datetime | None:
+        return self.view.resolved_at
+
+    @strawberry.field(description="When it was closed.")
+    def closed_at(self) -> datetime | None:
+        return self.view.closed_at
+
+    @strawberry.field(description="How many times it was reopened.")
+    def reopen_count(self) -> int:
+        return self.view.reopen_count
+
+    @strawberry.field(description="The survey response or feedback that raised it.")
+    def source(self) -> SourceType | None:
+        return SourceType.of(self.view.source)
+
+    @strawberry.field(description="Aggregate version; send it back as expectedVersion.")
+    def version(self) -> int:
+        return self.view.version
+
+    @strawberry.field(description="Both SLA clocks now, under the terms it was opened with.")
+    def sla(self) -> SlaType:
+        return SlaType.from_view(self.view.sla)
+
+    @strawberry.field(description="Business seconds to the first response; null until then.")
+    def first_response_seconds(self) -> float | None:
+        return self.view.first_response_seconds
+
+    @strawberry.field(description="Business seconds to the latest resolution; null until then.")
+    def resolution_seconds(self) -> float | None:
+        return self.view.resolution_seconds
+
+    @strawberry.field(description="Clocks whose breach the scheduled check has recorded.")
+    def recorded_breaches(self) -> list[SlaClockType]:
+        return [SlaClockType(clock.value) for clock in self.view.breaches]
+
+    @strawberry.field(
+        description="Every step in order, each with the SLA clocks at that step. The customer "
+        "sees only public steps. Texts and actor ids only for roles that may see personal data "
+        "and the customer."
+    )
+    async def timeline(self, info: Info) -> list[StepType]:
+        public_only = info.context.principal.role is Role.CUSTOMER
+        async with info.context.pool.connection() as conn:
+            steps = await timeline(conn, self.view.id, public_only)
+        personal = self._personal(info)
+        return [StepType.from_view(step, personal) for step in steps]
+
+    def _personal(self, info: Info) -> bool:
+        return may_see_personal_data(info.context.principal, self.view.customer_id)
+
+
+@strawberry.type(description="An edge of a ticket connection.")
+class TicketEdge:
+    cursor: str = strawberry.field(description="Opaque cursor; pass it as `after`.")
+    node: TicketType = strawberry.field(description="The ticket.")
+
+
+@strawberry.type(description="A page of tickets, newest first.")
+class TicketConnection:
+    edges: list[TicketEdge] = strawberry.field(description="The tickets of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page is in the whole list.")

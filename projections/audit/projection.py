@@ -1,0 +1,61 @@
+"""Events -> the audit chain: one digest per stored event, in log order.
+
+It reads the stored rows themselves (``reads_stored_events``), never decrypting anything, and
+covers every topic. It must not be rebuilt: a rebuild would chain whatever the log holds now,
+laundering an alteration; ``rebuildable`` is False and the CLI refuses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Notification
+from psycopg import Cursor
+
+from projections.audit.chain import GENESIS, link
+from projections.base import Positioned, Projection
+
+DDL = """
+    CREATE TABLE IF NOT EXISTS audit_chain (
+        position bigint PRIMARY KEY,
+        digest bytea NOT NULL
+    );
+"""
+
+
+class AuditChain(Projection):
+    """The hash chain over the log that ``verify_audit_trail`` checks the log against."""
+
+    name = "audit_chain"
+    tables = ("audit_chain",)
+    ddl = DDL
+    reads_stored_events = True
+    rebuildable = False
+
+    def apply(self, cursor: Cursor[Any], batch: Sequence[Positioned]) -> None:
+        if not batch:
+            return
+        previous = last_digest(cursor, batch[0].position)
+        rows = []
+        for item in batch:
+            row: Notification = item.event
+            stream = row.originator_id
+            stream = stream if isinstance(stream, UUID) else UUID(stream)
+            previous = link(previous, row.id, stream, row.originator_version, row.topic, row.state)
+            rows.append((row.id, previous))
+        cursor.executemany(
+            "INSERT INTO audit_chain (position, digest) VALUES (%s, %s)"
+            " ON CONFLICT (position) DO NOTHING",
+            rows,
+        )
+
+
+def last_digest(cursor: Cursor[Any], before: int) -> bytes:
+    """The digest of the last link before ``before`` (the genesis digest if none)."""
+    found = cursor.execute(
+        "SELECT digest FROM audit_chain WHERE position < %s ORDER BY position DESC LIMIT 1",
+        (before,),
+    ).fetchone()
+    return GENESIS if found is None else bytes(found[0])

@@ -1,0 +1,1 @@
+"""The referral funnel read model: invitations, conversions and what became of them."""

@@ -1,0 +1,209 @@
+"""Events -> the referral funnel tables.
+
+Inserts are keyed by log position or by a deterministic id (ON CONFLICT DO NOTHING), and
+updates apply only past the row's ``last_seq``, so applying an event a second time leaves
+every row as it was. Referrer events after the first name only the referrer's stream: it maps
+to the customer through ``referral_referrers`` (a never-changing pair, so it is cached).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from psycopg import Cursor
+
+from domain.customer.model import Customer
+from domain.referral.model import Referral, Referrer
+from domain.referral.values import email_variant
+from domain.shared.personal_data import PersonalData
+from projections.base import Projection, handles
+from projections.referrals.schema import DDL, TABLES
+
+_REFERRAL_UPDATE = """
+    UPDATE referral_referrals SET {assignments}, last_seq = %(seq)s
+    WHERE referral_id = %(referral)s AND last_seq < %(seq)s
+"""
+
+
+class ReferralFunnel(Projection):
+    """Referrers and their codes, invitations sent, conversions and what became of them
+    (qualified, rewarded, flagged, reversed): the funnel, top referrers and each customer's
+    referrals."""
+
+    name = "referral_funnel"
+    tables = TABLES
+    ddl = DDL
+
+    def __init__(self) -> None:
+        self._customers: dict[UUID, UUID] = {}
+
+    @handles(Referrer.CodeIssued)
+    def code_issued(self, cursor: Cursor[Any], event: Referrer.CodeIssued, position: int) -> None:
+        cursor.execute(
+            """
+            INSERT INTO referral_referrers (customer_id, referrer_id, code, code_expires_at,
+                issued_at, last_seq)
+            VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (customer_id) DO NOTHING
+            """,
+            (event.customer_id, event.originator_id, event.code, event.expires_at, event.at,
+             position),
+        )  # fmt: skip
+        self._customers[event.originator_id] = event.customer_id
+
+    @handles(Referrer.CodeRevoked)
+    def code_revoked(self, cursor: Cursor[Any], event: Referrer.CodeRevoked, position: int) -> None:
+        self._update_referrer(cursor, event, position, "revoked = true", {})
+
+    @handles(Referrer.CodeRenewed)
+    def code_renewed(self, cursor: Cursor[Any], event: Referrer.CodeRenewed, position: int) -> None:
+        self._update_referrer(
+            cursor, event, position,
+            "code = %(code)s, code_expires_at = %(expires)s, revoked = false",
+            {"code": event.code, "expires": event.expires_at},
+        )  # fmt: skip
+
+    @handles(Referrer.FriendInvited)
+    def friend_invited(
+        self, cursor: Cursor[Any], event: Referrer.FriendInvited, position: int
+    ) -> None:
+        email = event.email.value
+        cursor.execute(
+            """
+            INSERT INTO referral_invitations (seq, referrer_id, invitee_id, email, variant,
+                invited_at)
+            VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (seq) DO NOTHING
+            """,
+            (position, self._customer_of(cursor, event.originator_id), event.invitee_id, email,
+             _variant(email), event.at),
+        )  # fmt: skip
+
+    @handles(Customer.Registered)
+    def customer_registered(
+        self, cursor: Cursor[Any], event: Customer.Registered, position: int
+    ) -> None:
+        self._remember_invitee(cursor, event.originator_id, event.email, position)
+
+    @handles(Customer.EmailChanged)
+    def customer_email_changed(
+        self, cursor: Cursor[Any], event: Customer.EmailChanged, position: int
+    ) -> None:
+        self._remember_invitee(cursor, event.originator_id, event.email, position)
+
+    @handles(Referral.Converted)
+    def converted(self, cursor: Cursor[Any], event: Referral.Converted, position: int) -> None:
+        cursor.execute(
+            """
+            INSERT INTO referral_referrals (referral_id, seq, referrer_id, friend_id, code,
+                converted_at, flags, last_seq)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (referral_id) DO NOTHING
+            """,
+            (event.originator_id, position, event.referrer_id, event.friend_id, event.code,
+             event.at, sorted(set(event.flags)), position),
+        )  # fmt: skip
+        # The referrer's invitations of this person (by email variant) converted.
+        cursor.execute(
+            """
+            UPDATE referral_invitations i SET converted_friend_id = c.customer_id
+            FROM referral_invitee_customers c
+            WHERE c.customer_id = %s AND i.referrer_id = %s AND i.variant = c.variant
+                AND i.seq < %s AND i.converted_friend_id IS NULL
+            """,
+            (event.friend_id, event.referrer_id, position),
+        )
+
+    @handles(Referral.Qualified)
+    def qualified(self, cursor: Cursor[Any], event: Referral.Qualified, position: int) -> None:
+        self._update_referral(
+            cursor, event, position,
+            "qualified_at = %(at)s, qualifying_order_id = %(order)s", {"order": event.order_id},
+        )  # fmt: skip
+
+    @handles(Referral.Rewarded)
+    def rewarded(self, cursor: Cursor[Any], event: Referral.Rewarded, position: int) -> None:
+        self._update_referral(
+            cursor, event, position,
+            "rewarded_at = %(at)s, referrer_points = %(mine)s, friend_points = %(theirs)s",
+            {"mine": event.referrer_points, "theirs": event.friend_points},
+        )  # fmt: skip
+
+    @handles(Referral.Flagged)
+    def flagged(self, cursor: Cursor[Any], event: Referral.Flagged, position: int) -> None:
+        # A rule flags a referral once as far as the funnel is concerned.
+        self._update_referral(
+            cursor, event, position,
+            "flags = CASE WHEN %(rule)s = ANY(flags) THEN flags"
+            " ELSE array_append(flags, %(rule)s) END",
+            {"rule": event.rule},
+        )  # fmt: skip
+
+    @handles(Referral.Reversed)
+    def reversed(self, cursor: Cursor[Any], event: Referral.Reversed, position: int) -> None:
+        self._update_referral(
+            cursor, event, position, "reversed_at = %(at)s, reversal_rule = %(rule)s",
+            {"rule": event.rule},
+        )  # fmt: skip
+
+    def _update_referral(
+        self,
+        cursor: Cursor[Any],
+        event: Referral.Event,
+        position: int,
+        assignments: str,
+        params: dict[str, Any],
+    ) -> None:
+        """``assignments`` is this module's SQL; values come in ``params``."""
+        at = getattr(event, "at", None) or event.timestamp
+        values = {"seq": position, "referral": event.originator_id, "at": at, **params}
+        cursor.execute(_REFERRAL_UPDATE.format(assignments=assignments), values)
+
+    def _update_referrer(
+        self,
+        cursor: Cursor[Any],
+        event: Referrer.Event,
+        position: int,
+        assignments: str,
+        params: dict[str, Any],
+    ) -> None:
+        cursor.execute(
+            f"UPDATE referral_referrers SET {assignments}, last_seq = %(seq)s"
+            " WHERE referrer_id = %(referrer)s AND last_seq < %(seq)s",
+            {"seq": position, "referrer": event.originator_id, **params},
+        )
+
+    def _remember_invitee(
+        self, cursor: Cursor[Any], customer_id: UUID, email: PersonalData, position: int
+    ) -> None:
+        """Keep the customer's email variant only if someone invited that email before (earlier
+        in the log, so a replay decides alike): it marks that invitation converted when this
+        customer converts."""
+        variant = _variant(email.value)
+        cursor.execute(
+            """
+            INSERT INTO referral_invitee_customers (customer_id, variant, last_seq)
+            SELECT %(customer)s, %(variant)s, %(seq)s
+            WHERE EXISTS (SELECT 1 FROM referral_invitations
+                WHERE variant = %(variant)s AND seq < %(seq)s)
+            ON CONFLICT (customer_id) DO UPDATE
+                SET variant = excluded.variant, last_seq = excluded.last_seq
+                WHERE referral_invitee_customers.last_seq < excluded.last_seq
+            """,
+            {"customer": customer_id, "variant": variant, "seq": position},
+        )
+
+    def _customer_of(self, cursor: Cursor[Any], referrer_id: UUID) -> UUID:
+        customer = self._customers.get(referrer_id)
+        if customer is None:
+            cursor.execute(
+                "SELECT customer_id FROM referral_referrers WHERE referrer_id = %s",
+                (referrer_id,),
+            )
+            row = cursor.fetchone()
+            if row is None:  # every referrer event follows its CodeIssued in the log
+                raise LookupError(f"no referrer {referrer_id}")
+            customer = self._customers[referrer_id] = row[0]
+        return customer
+
+
+def _variant(email: str | None) -> str | None:
+    return None if email is None else email_variant(email)

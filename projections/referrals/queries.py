@@ -1,0 +1,32 @@
+"""Typed reads of the referral funnel read model: every query the API uses.
+
+The queries live in a few modules by concern; this one is the single place to import from.
+"""
+
+from __future__ import annotations
+
+from projections.referrals.funnel_queries import (
+    UnknownGranularityError,
+    UnknownTimeZoneError,
+    funnel,
+    funnel_trend,
+    top_referrers,
+)
+from projections.referrals.referrer_queries import (
+    invitations_of,
+    referral_of_friend,
+    referrals_of,
+    referrer_view,
+)
+
+__all__ = [
+    "UnknownGranularityError",
+    "UnknownTimeZoneError",
+    "funnel",
+    "funnel_trend",
+    "invitations_of",
+    "referral_of_friend",
+    "referrals_of",
+    "referrer_view",
+    "top_referrers",
+]
