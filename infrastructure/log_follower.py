@@ -90,7 +90,7 @@ class LogFollower(ABC):
             self.last_error = None
             while not stop.is_set():
                 # Wake on NOTIFY; the timeout only bounds how long a stop request waits.
-                notified = any(True for _ in listener.notifies(timeout=1.0, stop_after=1))
+                notified = any(True for _ in listener.notifies(timeout=0.25, stop_after=1))
                 if notified:
                     self.catch_up(conn)
 

@@ -10,13 +10,14 @@ from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata, Role
 from infrastructure.database import Database
 from tests.support.ledgers import postgres_ledger
-from tests.support.postgres import fresh_database, postgres_for_tests
+from tests.support.postgres import drain_dropped_databases, fresh_database, postgres_for_tests
 
 
 @pytest.fixture(scope="session")
 def pg_admin() -> Iterator[str]:
     with postgres_for_tests() as conninfo:
         yield conninfo
+        drain_dropped_databases()
 
 
 @pytest.fixture

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
-from infrastructure.database import Database, scratch_database, scratch_server
+from infrastructure.database import Database, scratch_server
 
 TEST_DATABASE_URL = "CXL_TEST_DATABASE_URL"
 
@@ -22,11 +26,33 @@ def postgres_for_tests() -> Iterator[str]:
         yield conninfo
 
 
+# Dropping a database takes most of a second; tests do not wait for it. One thread drops them
+# in the order the tests finish, and the session drains it before the server stops.
+_DROPPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-test-database")
+
+
 @contextlib.contextmanager
 def fresh_database(admin_conninfo: str) -> Iterator[Database]:
-    """An empty database that is dropped afterwards."""
-    with scratch_database(admin_conninfo, "cxl_test") as database:
-        yield database
+    """An empty database that is dropped afterwards (in the background)."""
+    name = f"cxl_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_conninfo, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield Database(make_conninfo(admin_conninfo, dbname=name))
+    finally:
+        _DROPPER.submit(_drop, admin_conninfo, name)
+
+
+def drain_dropped_databases() -> None:
+    """Wait until every finished test's database is gone."""
+    _DROPPER.shutdown(wait=True)
+
+
+def _drop(admin_conninfo: str, name: str) -> None:
+    with psycopg.connect(admin_conninfo, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 def conninfo_as_url(conninfo: str) -> str:
