@@ -208,3 +208,12 @@ def test_oversized_and_empty_texts_are_refused(ledger: Ledger) -> None:
     with pytest.raises(ValidationError):
         ledger.reply_to_ticket(ticket_id, "x" * 10_001, AGENT)
     assert ledger.get_ticket(ticket_id).version == 1
+
+
+def test_a_step_dated_before_the_last_clock_move_counts_from_that_move(ledger: Ledger) -> None:
+    ticket_id = opened(ledger, customer(ledger))
+    ledger.put_ticket_on_hold(ticket_id, "waiting", AGENT, now=T0 + minutes(30))
+    ledger.resume_ticket(ticket_id, AGENT, now=T0 + minutes(10))  # a replica's clock behind
+    ticket = ledger.get_ticket(ticket_id)
+    assert ticket.resolution_periods[-1][0] == T0 + minutes(30)
+    assert ticket.clock(SlaClock.RESOLUTION, T0 + minutes(40)).elapsed_seconds == 40 * 60
