@@ -15,19 +15,23 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from graphql_api.access.schema import AccessMutations
+from graphql_api.audit.schema import AuditQueries
 from graphql_api.context import ApiLimits
 from graphql_api.customers.schema import CustomerMutations, CustomerQueries
 from graphql_api.errors import should_mask
 from graphql_api.live.subscriptions import Subscription
 from graphql_api.loyalty.schema import LoyaltyMutations, LoyaltyQueries
 from graphql_api.purchases.schema import PurchaseMutations
+from graphql_api.referrals.schema import ReferralMutations, ReferralQueries
 from graphql_api.surveys.schema import SurveyMutations, SurveyQueries
 from graphql_api.tickets.schema import TicketMutations, TicketQueries
 
 
 # Each area adds its query and mutation classes as bases here; their fields merge.
 @strawberry.type(description="Everything a client can read.")
-class Query(CustomerQueries, SurveyQueries, LoyaltyQueries, TicketQueries):
+class Query(
+    CustomerQueries, SurveyQueries, LoyaltyQueries, TicketQueries, ReferralQueries, AuditQueries
+):
     pass
 
 
@@ -39,6 +43,7 @@ class Mutation(
     SurveyMutations,
     LoyaltyMutations,
     TicketMutations,
+    ReferralMutations,
 ):
     pass
 

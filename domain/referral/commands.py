@@ -93,7 +93,7 @@ class ReferralCommands(LoyaltyCommands):
         friend_email = _checked_friend_email(email, terms)
         referrer = self._referrer(customer_id)
         if not referrer.is_usable(at):
-            raise InvalidReferralCodeError("your referral code has expired", field="code")
+            raise InvalidReferralCodeError("your referral code has expired", field="customerId")
         if email_variant(friend_email) == self._email_variant_of(customer_id):
             raise SelfReferralError("you cannot invite yourself", field="email")
         with acting_as(metadata):
@@ -109,9 +109,9 @@ class ReferralCommands(LoyaltyCommands):
         friend = self._customer_at(friend_id, None)
         self._refuse_self_referral(referrer, friend)
         friend_email = _clear(friend.email)
-        _refuse_disposable(friend_email, terms)
+        _refuse_disposable(friend_email, terms, field="customerId")
         if self.exists(Referral.id_for(friend_id)):
-            raise AlreadyReferredError("this customer was already referred", field="code")
+            return self._repeated_conversion(friend_id, referrer)
         recent = referrer.recent_conversions(terms.velocity_hours, at) + 1
         flags = [VELOCITY] if recent > terms.velocity_conversions else []
         with acting_as(metadata):
@@ -128,6 +128,25 @@ class ReferralCommands(LoyaltyCommands):
             return CommandResult(referral.id, referral.version, self.commit(referral, referrer))
         except ConcurrencyConflictError:
             raise AlreadyReferredError("this customer was already referred", field="code") from None
+
+    def _repeated_conversion(self, friend_id: UUID, referrer: Referrer) -> CommandResult:
+        """The same friend and referrer again is a retry; another referrer is refused."""
+        existing = self._referral(friend_id)
+        if existing.referrer_id != referrer.customer_id:
+            raise AlreadyReferredError("this customer was already referred", field="code")
+        return CommandResult(existing.id, existing.version, self.head_position())
+
+    def check_referral_code(self, code: str, email: str, now: datetime | None = None) -> UUID:
+        """Would a new customer registering with ``email`` convert with ``code``? Raises the
+        refusal :meth:`convert_referral` would give (an unusable code, a disposable domain, the
+        referrer's own email up to dots and +tags); writes nothing. Returns the referrer's
+        customer id. Lets a registration refuse before it registers anyone."""
+        at, terms = now or datetime.now(UTC), self.referral_terms()
+        referrer = self._referrer_with_code(check_code(code), at)
+        _refuse_disposable(email, terms)
+        if email_variant(email) == self._email_variant_of(referrer.customer_id):
+            raise SelfReferralError("a customer cannot refer themself", field="code")
+        return referrer.customer_id
 
     def reward_referral_for_order(
         self, order_id: str, metadata: EventMetadata, now: datetime | None = None
@@ -309,9 +328,9 @@ def _checked_friend_email(email: str, terms: ReferralTerms) -> str:
     return checked
 
 
-def _refuse_disposable(email: str, terms: ReferralTerms) -> None:
+def _refuse_disposable(email: str, terms: ReferralTerms, field: str = "email") -> None:
     if email_domain(email) in terms.disposable_domains:
-        raise DisposableEmailError("disposable email addresses cannot be referred", field="email")
+        raise DisposableEmailError("disposable email addresses cannot be referred", field=field)
 
 
 def _clear(value: PersonalData) -> str:

@@ -48,7 +48,7 @@ def email_domain(email: str) -> str:
 def check_domain(domain: str) -> str:
     cleaned = domain.strip().lower().rstrip(".")
     if not _DOMAIN.fullmatch(cleaned):
-        raise ValidationError(f"{domain[:60]!r} is not a domain name", field="domains")
+        raise ValidationError(f"{domain[:60]!r} is not a domain name", field="disposableDomains")
     return cleaned
 
 

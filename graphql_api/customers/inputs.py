@@ -35,6 +35,14 @@ class RegisterCustomerInput:
         description="For customers registering themselves: a password to log in with "
         "(at least 10 characters, not common, not made of their name or email).",
     )
+    referral_code: str | None = strawberry.field(
+        default=None,
+        description="A referrer's code (case, spaces and dashes ignored): the new customer "
+        "converts with it. An unusable code, a disposable email domain or the referrer's own "
+        "email (up to dots and +tags) is refused on this field and nothing is registered; if "
+        "the conversion fails after the registration, the customer stays registered and the "
+        "refusal is in userErrors.",
+    )
 
 
 @strawberry.input(description="New name and/or phone; fields left out stay as they are.")

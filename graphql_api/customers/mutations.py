@@ -1,4 +1,6 @@
-"""Commands on a customer's profile: translate the input, delegate to the ledger.
+"""Commands on customers (registration and their profile): translate the input, delegate to
+the ledger. A registration with a referral code converts the new customer in the same request
+(see :mod:`graphql_api.referrals.registration`).
 
 A field the client left out (``strawberry.UNSET``) becomes the domain's ``KEEP``; the domain
 checks every value and decides what changes.
@@ -10,10 +12,15 @@ from typing import Annotated, Any, TypeVar
 
 import strawberry
 
-from domain.customer.commands import ChangeContactDetails, ChangeDemographics, SetContactPreferences
+from domain.customer.commands import (
+    ChangeContactDetails,
+    ChangeDemographics,
+    RegisterCustomer,
+    SetContactPreferences,
+)
 from domain.customer.profile import Address, ConsentPurpose, ContactChannel
 from domain.shared.application import CommandResult
-from domain.shared.errors import ValidationError
+from domain.shared.errors import DomainError, ValidationError
 from domain.shared.keep import KEEP, Keep
 from graphql_api.context import RequestContext
 from graphql_api.customers.inputs import (
@@ -24,6 +31,7 @@ from graphql_api.customers.inputs import (
     ChangeEmailInput,
     CompleteOnboardingStepInput,
     GiveConsentInput,
+    RegisterCustomerInput,
     SetContactPreferencesInput,
     WithdrawConsentInput,
 )
@@ -34,10 +42,14 @@ from graphql_api.customers.payloads import (
     ChangeEmailPayload,
     CompleteOnboardingStepPayload,
     GiveConsentPayload,
+    RegisterCustomerPayload,
     SetContactPreferencesPayload,
     WithdrawConsentPayload,
 )
 from graphql_api.customers.resolvers import customer_payload
+from graphql_api.errors import user_error_from
+from graphql_api.referrals.registration import register_referred
+from projections.referrals.projection import ReferralFunnel
 
 Info = strawberry.Info[RequestContext, None]
 INPUT = strawberry.argument(description="What to do; see the input type.")
@@ -51,6 +63,36 @@ def _kept(value: T) -> T | Keep:
 def _required(value: str | None) -> str | Keep:
     # A required value sent as null: let the domain refuse the empty value on its field.
     return "" if value is None else _kept(value)
+
+
+async def register_customer(
+    info: Info,
+    input: Annotated[RegisterCustomerInput, INPUT],  # noqa: A002
+) -> RegisterCustomerPayload:
+    context, metadata, code = info.context, info.context.metadata(), input.referral_code
+    command = RegisterCustomer(
+        name=input.name,
+        email=input.email,
+        phone=input.phone,
+        region=input.region,
+        customer_id=input.customer_id,
+        password=input.password,
+    )
+    late: list[DomainError] = []
+
+    def register() -> CommandResult:
+        if code is None:
+            return context.ledger.register_customer(command, metadata)
+        result, refused = register_referred(context.ledger, command, code, metadata)
+        late.extend([] if refused is None else [refused])
+        return result
+
+    payload = await customer_payload(context, RegisterCustomerPayload, register)
+    payload.user_errors += [user_error_from(error) for error in late]
+    if code is not None and payload.position is not None:
+        # So that the customer's referrals show the conversion as soon as the answer comes.
+        await context.read_your_write(ReferralFunnel.name, int(payload.position))
+    return payload
 
 
 async def change_contact_details(

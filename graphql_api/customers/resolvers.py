@@ -1,4 +1,4 @@
-"""Customer queries and registration: translate, authorise, delegate."""
+"""Customer queries: translate, authorise, delegate (registration is in mutations.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,13 @@ from uuid import UUID
 
 import strawberry
 
-from domain.customer.commands import RegisterCustomer
 from domain.shared.application import CommandResult
 from domain.shared.errors import DomainError
 from domain.shared.metadata import Role
 from graphql_api.context import RequestContext
-from graphql_api.customers.inputs import CustomerFilterInput, RegisterCustomerInput
+from graphql_api.customers.inputs import CustomerFilterInput
 from graphql_api.customers.loaders import Customer360Loader
-from graphql_api.customers.payloads import CustomerPayload, RegisterCustomerPayload
+from graphql_api.customers.payloads import CustomerPayload
 from graphql_api.customers.types import CustomerConnection, CustomerEdge, CustomerType
 from graphql_api.errors import PublicError, user_error_from
 from graphql_api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
@@ -25,7 +24,6 @@ from projections.customers.queries import customer_by_id, customers_page
 from projections.customers.views import CustomerFilter
 
 Info = strawberry.Info[RequestContext, None]
-INPUT = strawberry.argument(description="What to do; see the input type.")
 P = TypeVar("P", bound=CustomerPayload)
 CURSOR_KIND = "customer"
 # `search` matches names and emails, so it reveals personal data.
@@ -56,26 +54,6 @@ async def customer_payload(
     await context.read_your_write(CustomerDirectory.name, result.position)
     customer = await load_customer(context, result.aggregate_id)
     return payload(customer=customer, position=str(result.position), user_errors=[])
-
-
-async def register_customer(
-    info: Info,
-    input: Annotated[RegisterCustomerInput, INPUT],  # noqa: A002
-) -> RegisterCustomerPayload:
-    context, metadata = info.context, info.context.metadata()
-    command = RegisterCustomer(
-        name=input.name,
-        email=input.email,
-        phone=input.phone,
-        region=input.region,
-        customer_id=input.customer_id,
-        password=input.password,
-    )
-    return await customer_payload(
-        context,
-        RegisterCustomerPayload,
-        lambda: context.ledger.register_customer(command, metadata),
-    )
 
 
 async def load_customer(context: RequestContext, customer_id: UUID) -> CustomerType | None:

@@ -32,7 +32,7 @@ class CustomerQueries:
 @strawberry.type(description="Commands on customers.")
 class CustomerMutations:
     register_customer: payloads.RegisterCustomerPayload = strawberry.mutation(
-        resolver=resolvers.register_customer,
+        resolver=mutations.register_customer,
         description="Register a customer: anyone may register themself (with a password); "
         "agents and admins register customers they serve. Emails are unique; `customerId` "
         "makes retries safe.",

@@ -23,6 +23,7 @@ from graphql_api.customers.profile import (
 from graphql_api.loyalty.account import LoyaltyAccountType
 from graphql_api.loyalty.customer360 import loyalty_account_of
 from graphql_api.pagination import PageInfo
+from graphql_api.referrals.customer360 import CustomerReferralsType, referrals_of_customer
 from graphql_api.surveys import customer360
 from graphql_api.surveys.types import NpsCategoryType, SurveyResponseConnection
 from graphql_api.tickets.customer360 import tickets_of
@@ -156,6 +157,14 @@ class CustomerType:
         ] = None,
     ) -> TicketConnection:
         return await tickets_of(info.context, self.view.customer_id, first, after)
+
+    @strawberry.field(
+        description="The customer's referrals: their code and totals (every reader), the "
+        "friends they referred and the referral that brought them (only roles that may see "
+        "personal data, and the customer)."
+    )
+    def referrals(self, info: Info) -> CustomerReferralsType:
+        return referrals_of_customer(info.context, self.loader, self.view.customer_id)
 
     async def _parts(self) -> Customer360Parts | None:
         return await self.loader.parts(self.view.customer_id)

@@ -46,6 +46,8 @@ class World:
     """A ticket the caller's own customer opened."""
     ticket_at: str
     """Log position of its opening."""
+    code_at: str
+    """Log position of the referral code issued to the caller's own customer."""
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +72,7 @@ def world(pg_admin: str) -> Iterator[World]:
             OpenTicket(UUID(ids[0]), TicketChannel.WEB, "matrix", "Matrix", "Who may see me?"),
             EventMetadata.system(),
         )
+        code = ledger.issue_referral_code(UUID(ids[0]), EventMetadata.system())
         yield World(
             api,
             ids[0],
@@ -79,6 +82,7 @@ def world(pg_admin: str) -> Iterator[World]:
             str(enrolled.position),
             str(ticket.aggregate_id),
             str(ticket.position),
+            str(code.position),
         )
 
 
@@ -323,6 +327,9 @@ OPERATIONS |= {
     "loyaltyProgramTerms": Operation(
         "{ loyaltyProgramTerms { pointsLifetimeDays } }", lambda w: {}, LOGGED_IN
     ),
+    "verifyAuditTrail": Operation(
+        "{ verifyAuditTrail { intact } }", lambda w: {}, {"admin", "auditor", "privacy_officer"}
+    ),
     "loyaltyProgramMetrics": Operation(
         "{ loyaltyProgramMetrics { members } }", lambda w: {}, READERS - {"customer-self"}
     ),
@@ -434,6 +441,54 @@ OPERATIONS |= {
         lambda: {"timeZone": "Nowhere/Matrix", "weekdays": [], "opens": "9", "closes": "5"},
     ),
     "setReopenWindow": by_admin("setReopenWindow", "SetReopenWindowInput", lambda: {"days": -1}),
+}
+
+
+PERIOD = 'since: "2026-01-01T00:00:00Z", until: "2026-02-01T00:00:00Z"'
+WHO_REFERRED_WHOM = {"customer-self", "agent", "admin", "privacy_officer"}
+
+
+def on_own_referrer(query: str, selection: str) -> Operation:
+    """A query about the caller's own customer as a referrer (who has a code)."""
+    return Operation(
+        f"query($c: UUID!, $p: String) {{ {query}(customerId: $c, atLeast: $p) {selection} }}",
+        lambda w: {"c": w.self_id, "p": w.code_at},
+        READERS if query == "referrer" else WHO_REFERRED_WHOM,
+    )
+
+
+OPERATIONS |= {
+    "referralProgramTerms": Operation(
+        "{ referralProgramTerms { referrerPoints } }", lambda w: {}, LOGGED_IN
+    ),
+    "referralFunnel": Operation(
+        f"{{ referralFunnel({PERIOD}) {{ invited }} }}", lambda w: {}, READERS - {"customer-self"}
+    ),
+    "referralFunnelTrend": Operation(
+        f"{{ referralFunnelTrend({PERIOD}) {{ periodStart }} }}",
+        lambda w: {},
+        READERS - {"customer-self"},
+    ),
+    "topReferrers": Operation(
+        f"{{ topReferrers({PERIOD}) {{ customerId }} }}", lambda w: {}, READERS - {"customer-self"}
+    ),
+    "referrer": on_own_referrer("referrer", "{ conversions }"),
+    "referralsOf": on_own_referrer("referralsOf", "{ edges { cursor } }"),
+    "invitationsOf": on_own_referrer("invitationsOf", "{ edges { cursor } }"),
+    "issueReferralCode": on_own_account("issueReferralCode", "IssueReferralCodeInput", PROFILE),
+    "revokeReferralCode": on_own_account("revokeReferralCode", "RevokeReferralCodeInput", PROFILE),
+    "inviteFriend": on_own_account(
+        "inviteFriend", "InviteFriendInput", PROFILE, email="not an email"
+    ),
+    "applyReferralCode": on_own_account(
+        "applyReferralCode", "ApplyReferralCodeInput", PROFILE, code="ZZZZZZZZZZ"
+    ),
+    "changeReferralTerms": by_admin(
+        "changeReferralTerms", "ChangeReferralTermsInput", lambda: {"invitationsPerDay": 0}
+    ),
+    "reviewReferrals": Operation(
+        "mutation { reviewReferrals { userErrors { code } } }", lambda w: {}, {"admin"}
+    ),
 }
 
 

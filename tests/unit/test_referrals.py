@@ -201,3 +201,37 @@ def test_a_rule_added_later_reverses_past_rewards_with_compensating_events(
     kinds = [type(e).__name__ for e in ledger.events.get(LoyaltyAccount.id_for(ada))]
     assert kinds == ["Enrolled", "PointsEarned", "AwardRevoked"]  # history kept, compensated
     assert ledger.review_all_referrals(ADMIN, now=T0) == {}
+
+
+def test_checking_a_code_before_registering_refuses_as_the_conversion_would(
+    ledger: Ledger,
+) -> None:
+    ledger.change_referral_terms(ReferralTerms(disposable_domains=("mailinator.com",)), ADMIN)
+    ada = customer(ledger, "adalovelace@example.org")
+    code = code_of(ledger, ada)
+    head = ledger.head_position()
+    assert ledger.check_referral_code(code.lower(), "newcomer@example.org", now=T0) == ada
+    with pytest.raises(InvalidReferralCodeError):
+        ledger.check_referral_code("ZZZZZZZZZZ", "newcomer@example.org", now=T0)
+    with pytest.raises(DisposableEmailError):
+        ledger.check_referral_code(code, "someone@Mailinator.com", now=T0)
+    with pytest.raises(SelfReferralError):
+        ledger.check_referral_code(code, "Ada.Love.Lace+new@example.org", now=T0)
+    assert ledger.head_position() == head  # a check writes nothing
+
+
+def test_checking_an_expired_or_revoked_code_refuses_it(ledger: Ledger) -> None:
+    ada = customer(ledger, "ada@example.org")
+    code = code_of(ledger, ada)
+    with pytest.raises(InvalidReferralCodeError):
+        ledger.check_referral_code(code, "bo@example.org", now=T0 + timedelta(days=366))
+    ledger.revoke_referral_code(ada, AGENT, now=T0)
+    with pytest.raises(InvalidReferralCodeError):
+        ledger.check_referral_code(code, "bo@example.org", now=T0)
+
+
+def test_converting_again_through_the_same_referrer_is_a_retry(ledger: Ledger) -> None:
+    ada, bo = referred(ledger)
+    again = ledger.convert_referral(bo, ledger.get_referrer(ada).code, AGENT, now=T0)
+    assert again.aggregate_id == Referral.id_for(bo)
+    assert ledger.get_referral(bo).version == 1

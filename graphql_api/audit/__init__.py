@@ -1,0 +1,1 @@
+"""Audit queries: verify the log against its hash chain."""

@@ -1,0 +1,88 @@
+"""The audit area: auditors, privacy officers and admins prove that no stored event was altered.
+
+Verification recomputes the hash chain from the stored rows (see ``projections/audit``); it
+reads no personal data and decrypts nothing.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from domain.shared.metadata import Role
+from graphql_api.context import RequestContext
+from graphql_api.errors import PublicError
+from graphql_api.permissions import allowed
+from projections.audit.verify import AuditVerification, verify_audit_trail
+
+Info = strawberry.Info[RequestContext, None]
+AUDITORS = frozenset({Role.AUDITOR, Role.PRIVACY_OFFICER, Role.ADMIN})
+
+
+@strawberry.enum(name="AuditProblem", description="How the stored log disagrees with its chain.")
+class AuditProblemType(Enum):
+    ALTERED = "altered"
+    MISSING = "missing"
+    UNCHAINED = "unchained"
+
+
+@strawberry.type(name="AuditVerification", description="The result of checking a range of the log.")
+class AuditVerificationType:
+    checked_from: int = strawberry.field(description="First position checked.")
+    checked_to: int = strawberry.field(
+        description="Last position checked (at most the chain's head)."
+    )
+    events_checked: int = strawberry.field(description="Stored events recomputed and matched.")
+    chained_up_to: int = strawberry.field(
+        description="The chain's head: later positions are not chained yet (the chain follows "
+        "the log like a read model) and cannot be checked."
+    )
+    intact: bool = strawberry.field(description="True when the range matches its chain.")
+    first_altered_position: int | None = strawberry.field(
+        description="The first position where the stored log disagrees; null when intact."
+    )
+    problem: AuditProblemType | None = strawberry.field(
+        description="ALTERED (the row changed), MISSING (the row is gone) or UNCHAINED (a row "
+        "with no link, e.g. a forged insert); null when intact."
+    )
+
+    @classmethod
+    def of(cls, result: AuditVerification) -> AuditVerificationType:
+        return cls(
+            checked_from=result.checked_from,
+            checked_to=result.checked_to,
+            events_checked=result.events_checked,
+            chained_up_to=result.chained_up_to,
+            intact=result.intact,
+            first_altered_position=result.first_altered_position,
+            problem=None if result.problem is None else AuditProblemType(result.problem),
+        )
+
+
+async def verify(
+    info: Info,
+    from_position: Annotated[
+        int, strawberry.argument(name="from", description="First position (default 1).")
+    ] = 1,
+    to_position: Annotated[
+        int | None,
+        strawberry.argument(name="to", description="Last position (default: the chain's head)."),
+    ] = None,
+) -> AuditVerificationType:
+    if from_position < 1 or (to_position is not None and to_position < from_position):
+        raise PublicError("`from` must be 1 or more and `to` not before it", "INVALID_INPUT")
+    async with info.context.pool.connection() as conn:
+        result = await verify_audit_trail(conn, from_position, to_position)
+    return AuditVerificationType.of(result)
+
+
+@strawberry.type(description="Queries for auditors.")
+class AuditQueries:
+    verify_audit_trail: AuditVerificationType = strawberry.field(
+        resolver=verify,
+        description="Check the stored log against its hash chain: the first position where an "
+        "event was altered, deleted or forged, if any. Auditors, privacy officers and admins.",
+        extensions=allowed(AUDITORS),
+    )

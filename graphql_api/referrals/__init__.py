@@ -1,0 +1,1 @@
+"""Referrals: codes, invitations, conversions, the funnel, and the Customer 360 part."""

@@ -1,0 +1,70 @@
+"""Payloads of the referral mutations: what the read model shows after the write (after a
+bounded wait), the write's log position, and why nothing was written."""
+
+from __future__ import annotations
+
+import strawberry
+
+from graphql_api.errors import UserError
+from graphql_api.referrals.program import CaughtReferralsType, ReferralTermsType
+from graphql_api.referrals.types import InvitationType, ReferralType, ReferrerType
+
+POSITION = "Log position of the write; pass it as `atLeast` to read your write."
+USER_ERRORS = "Why nothing was written."
+SHOWN = "null if refused, or if the read model did not show the write in time."
+
+
+@strawberry.type(description="What every mutation on a referrer's code answers.")
+class ReferrerPayload:
+    referrer: ReferrerType | None = strawberry.field(
+        description=f"The referrer after the write; {SHOWN}"
+    )
+    position: str | None = strawberry.field(description=POSITION)
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+
+
+@strawberry.type(description="Result of issueReferralCode.")
+class IssueReferralCodePayload(ReferrerPayload):
+    pass
+
+
+@strawberry.type(description="Result of revokeReferralCode.")
+class RevokeReferralCodePayload(ReferrerPayload):
+    pass
+
+
+@strawberry.type(description="Result of inviteFriend.")
+class InviteFriendPayload:
+    invitation: InvitationType | None = strawberry.field(
+        description=f"The invitation sent (its email only to those who may see it); {SHOWN}"
+    )
+    position: str | None = strawberry.field(description=POSITION)
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+
+
+@strawberry.type(description="Result of applyReferralCode.")
+class ApplyReferralCodePayload:
+    referral: ReferralType | None = strawberry.field(description=f"The friend's referral; {SHOWN}")
+    position: str | None = strawberry.field(description=POSITION)
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+
+
+@strawberry.type(description="Result of changeReferralTerms.")
+class ChangeReferralTermsPayload:
+    terms: ReferralTermsType | None = strawberry.field(
+        description="The terms after the write; null if refused."
+    )
+    position: str | None = strawberry.field(description=POSITION)
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+
+
+@strawberry.type(description="Result of reviewReferrals.")
+class ReviewReferralsPayload:
+    caught: list[CaughtReferralsType] = strawberry.field(
+        description="What each rule caught now, by rule; empty if nothing (already reversed "
+        "referrals are not counted again)."
+    )
+    position: str | None = strawberry.field(
+        description="Log position after the review; pass it as `atLeast` to read the funnel."
+    )
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)

@@ -1,0 +1,192 @@
+"""Referral queries: translate, authorise (in schema.py), delegate to the read model.
+
+The program's terms come from the write side (they have no read model); everything else from
+the referral funnel read model, after an optional bounded wait for a mutation's position.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import strawberry
+
+from graphql_api.context import RequestContext
+from graphql_api.errors import PublicError
+from graphql_api.pagination import check_page_size, decode_cursor
+from graphql_api.referrals.program import (
+    FunnelPeriodType,
+    FunnelType,
+    GranularityType,
+    ReferralTermsType,
+    TopReferrerType,
+)
+from graphql_api.referrals.types import (
+    INVITATION_CURSOR,
+    REFERRAL_CURSOR,
+    ReferralConnection,
+    ReferralInvitationConnection,
+    ReferralType,
+    ReferrerType,
+)
+from projections.referrals import queries as read
+from projections.referrals.projection import ReferralFunnel
+
+Info = strawberry.Info[RequestContext, None]
+MAX_TIME_ZONE = 64
+MAX_TOP = 100
+AtLeast = Annotated[
+    str | None,
+    strawberry.argument(description="A position from a mutation: wait until it is visible."),
+]
+Customer = Annotated[UUID, strawberry.argument(description="The customer (the referrer).")]
+First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
+After = Annotated[
+    str | None, strawberry.argument(description="Cursor of the last item of the last page.")
+]
+Since = Annotated[
+    datetime, strawberry.argument(description="Start of the period (inclusive), with a zone.")
+]
+Until = Annotated[
+    datetime, strawberry.argument(description="End of the period (exclusive), with a zone.")
+]
+
+
+async def load_referrer(context: RequestContext, customer_id: UUID) -> ReferrerType | None:
+    async with context.pool.connection() as conn:
+        view = await read.referrer_view(conn, customer_id)
+    return None if view is None else ReferrerType(view=view)
+
+
+async def load_referral(context: RequestContext, friend_id: UUID) -> ReferralType | None:
+    async with context.pool.connection() as conn:
+        view = await read.referral_of_friend(conn, friend_id)
+    return None if view is None else ReferralType(view=view)
+
+
+async def load_referrals(
+    context: RequestContext, customer_id: UUID, first: int, after: str | None
+) -> ReferralConnection:
+    after_seq = None if after is None else decode_cursor(REFERRAL_CURSOR, after)
+    async with context.pool.connection() as conn:
+        page = await read.referrals_of(conn, customer_id, check_page_size(first), after_seq)
+    return ReferralConnection.of(page, after_seq)
+
+
+async def load_invitations(
+    context: RequestContext, customer_id: UUID, first: int, after: str | None
+) -> ReferralInvitationConnection:
+    after_seq = None if after is None else decode_cursor(INVITATION_CURSOR, after)
+    async with context.pool.connection() as conn:
+        page = await read.invitations_of(conn, customer_id, check_page_size(first), after_seq)
+    return ReferralInvitationConnection.of(page, after_seq)
+
+
+async def load_terms(context: RequestContext) -> ReferralTermsType:
+    return ReferralTermsType.of(await context.run_command(context.ledger.referral_terms))
+
+
+async def referral_program_terms(info: Info) -> ReferralTermsType:
+    return await load_terms(info.context)
+
+
+async def referrer(
+    info: Info, customer_id: Customer, at_least: AtLeast = None
+) -> ReferrerType | None:
+    await wait_for(info.context, at_least)
+    return await load_referrer(info.context, customer_id)
+
+
+async def referrals_of(
+    info: Info,
+    customer_id: Customer,
+    first: First = 20,
+    after: After = None,
+    at_least: AtLeast = None,
+) -> ReferralConnection:
+    await wait_for(info.context, at_least)
+    return await load_referrals(info.context, customer_id, first, after)
+
+
+async def invitations_of(
+    info: Info,
+    customer_id: Customer,
+    first: First = 20,
+    after: After = None,
+    at_least: AtLeast = None,
+) -> ReferralInvitationConnection:
+    await wait_for(info.context, at_least)
+    return await load_invitations(info.context, customer_id, first, after)
+
+
+async def referral_funnel(
+    info: Info, since: Since, until: Until, at_least: AtLeast = None
+) -> FunnelType:
+    start, end = period(since, until)
+    await wait_for(info.context, at_least)
+    async with info.context.pool.connection() as conn:
+        return FunnelType.of(await read.funnel(conn, start, end))
+
+
+async def referral_funnel_trend(
+    info: Info,
+    since: Since,
+    until: Until,
+    granularity: Annotated[
+        GranularityType, strawberry.argument(description="Per day, week or month.")
+    ] = GranularityType.WEEK,
+    time_zone: Annotated[
+        str, strawberry.argument(description="IANA time zone of the periods, e.g. Europe/Rome.")
+    ] = "UTC",
+    at_least: AtLeast = None,
+) -> list[FunnelPeriodType]:
+    start, end = period(since, until)
+    if len(time_zone) > MAX_TIME_ZONE:
+        raise PublicError("`timeZone` is not a time zone", "INVALID_INPUT")
+    await wait_for(info.context, at_least)
+    try:
+        async with info.context.pool.connection() as conn:
+            buckets = await read.funnel_trend(conn, start, end, granularity.value, time_zone)
+    except read.UnknownTimeZoneError:
+        raise PublicError(f"unknown time zone {time_zone!r}", "INVALID_INPUT") from None
+    return [FunnelPeriodType.of(bucket) for bucket in buckets]
+
+
+async def top_referrers(
+    info: Info,
+    since: Since,
+    until: Until,
+    limit: Annotated[int, strawberry.argument(description="How many, 1 to 100.")] = 10,
+    at_least: AtLeast = None,
+) -> list[TopReferrerType]:
+    start, end = period(since, until)
+    if not 1 <= limit <= MAX_TOP:
+        raise PublicError(f"`limit` must be between 1 and {MAX_TOP}", "INVALID_INPUT")
+    await wait_for(info.context, at_least)
+    async with info.context.pool.connection() as conn:
+        return [TopReferrerType.of(v) for v in await read.top_referrers(conn, start, end, limit)]
+
+
+def period(since: datetime, until: datetime) -> tuple[datetime, datetime]:
+    """A period the client gave: both ends with a time zone, in order."""
+    for value, name in ((since, "since"), (until, "until")):
+        if value.tzinfo is None:
+            raise PublicError(
+                f"`{name}` needs a time zone, e.g. 2026-01-31T00:00:00Z", "INVALID_INPUT"
+            )
+    if until < since:
+        raise PublicError("`until` must not be before `since`", "INVALID_INPUT")
+    return since, until
+
+
+async def wait_for(context: RequestContext, at_least: str | None) -> None:
+    """Wait (bounded) until the referral read model shows the write at ``at_least``."""
+    if at_least is None:
+        return
+    if not (at_least.isascii() and at_least.isdigit() and len(at_least) <= 18):
+        raise PublicError("`atLeast` must be a position returned by a mutation", "BAD_POSITION")
+    if not await context.read_your_write(ReferralFunnel.name, int(at_least)):
+        raise PublicError(
+            "that write is not visible yet; retry in a moment", "POSITION_NOT_REACHED"
+        )

@@ -1,0 +1,50 @@
+"""Registering with a referral code (registerCustomer's `referralCode`), in one request:
+check the code first, register, then convert.
+
+The check refuses what the conversion would refuse (an unusable code, a disposable domain,
+the referrer's own email up to dots and +tags) before anyone is registered. If the conversion
+still fails after the registration (the code was revoked in between, say), the customer stays
+registered and the refusal is reported beside them. Refusals of the code are reported on the
+`referralCode` field; an invalid email stays the registration's own refusal, on `email`.
+"""
+
+from __future__ import annotations
+
+from domain.customer.commands import RegisterCustomer
+from domain.ledger import Ledger
+from domain.referral.errors import AlreadyReferredError
+from domain.shared.application import CommandResult
+from domain.shared.errors import DomainError, ValidationError
+from domain.shared.metadata import EventMetadata
+
+FIELD = "referralCode"
+
+
+def register_referred(
+    ledger: Ledger, command: RegisterCustomer, code: str, metadata: EventMetadata
+) -> tuple[CommandResult, DomainError | None]:
+    """Register the customer and convert them with ``code``. Raises (nothing written) if the
+    check or the registration refuses; returns the result (at the conversion's position) and
+    the conversion's refusal, if it came after the registration."""
+    try:
+        referrer_id = ledger.check_referral_code(code, command.email)
+    except ValidationError as error:
+        raise (error if error.field == "email" else _on_code(error)) from None
+    except DomainError as error:
+        raise _on_code(error) from None
+    registered = ledger.register_customer(command, metadata)
+    try:
+        converted = ledger.convert_referral(registered.aggregate_id, code, metadata)
+    except AlreadyReferredError as error:
+        # A retried registration (same customerId): its first conversion stands.
+        retried = ledger.get_referral(registered.aggregate_id).referrer_id == referrer_id
+        return registered, None if retried else _on_code(error)
+    except DomainError as error:
+        return registered, _on_code(error)
+    position = max(registered.position, converted.position)
+    return CommandResult(registered.aggregate_id, registered.version, position), None
+
+
+def _on_code(error: DomainError) -> DomainError:
+    error.field = FIELD
+    return error
