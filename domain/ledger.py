@@ -6,12 +6,15 @@ from typing import Any, ClassVar
 
 from domain.customer.access import CustomerAccessCommands
 from domain.loyalty.account import LoyaltyAccount
+from domain.privacy.commands import PrivacyCommands
 from domain.referral.commands import ReferralCommands
 from domain.survey.commands import SurveyCommands
 from domain.ticket.commands import TicketCommands
 
 
-class Ledger(CustomerAccessCommands, TicketCommands, ReferralCommands, SurveyCommands):
+class Ledger(
+    CustomerAccessCommands, TicketCommands, ReferralCommands, SurveyCommands, PrivacyCommands
+):
     """All commands of the company, over one totally ordered notification log."""
 
     # A loyalty account lives as long as its member: load it from its latest snapshot (taken

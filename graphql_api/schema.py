@@ -19,8 +19,10 @@ from graphql_api.audit.schema import AuditQueries
 from graphql_api.context import ApiLimits
 from graphql_api.customers.schema import CustomerMutations, CustomerQueries
 from graphql_api.errors import should_mask
+from graphql_api.history.schema import HistoryQueries
 from graphql_api.live.subscriptions import Subscription
 from graphql_api.loyalty.schema import LoyaltyMutations, LoyaltyQueries
+from graphql_api.privacy.schema import PrivacyMutations, PrivacyQueries
 from graphql_api.purchases.schema import PurchaseMutations
 from graphql_api.referrals.schema import ReferralMutations, ReferralQueries
 from graphql_api.surveys.schema import SurveyMutations, SurveyQueries
@@ -30,7 +32,14 @@ from graphql_api.tickets.schema import TicketMutations, TicketQueries
 # Each area adds its query and mutation classes as bases here; their fields merge.
 @strawberry.type(description="Everything a client can read.")
 class Query(
-    CustomerQueries, SurveyQueries, LoyaltyQueries, TicketQueries, ReferralQueries, AuditQueries
+    CustomerQueries,
+    SurveyQueries,
+    LoyaltyQueries,
+    TicketQueries,
+    ReferralQueries,
+    AuditQueries,
+    PrivacyQueries,
+    HistoryQueries,
 ):
     pass
 
@@ -44,6 +53,7 @@ class Mutation(
     LoyaltyMutations,
     TicketMutations,
     ReferralMutations,
+    PrivacyMutations,
 ):
     pass
 

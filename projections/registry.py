@@ -5,8 +5,10 @@ from __future__ import annotations
 from projections.audit.projection import AuditChain
 from projections.base import Projection
 from projections.customers.projection import CustomerDirectory
+from projections.history.projection import CustomerHistory
 from projections.loyalty.projection import LoyaltyStatements
 from projections.outbox.projection import NotificationOutbox
+from projections.privacy.projection import PrivacyReports
 from projections.referrals.projection import ReferralFunnel
 from projections.surveys.projection import SurveyDashboard
 from projections.tickets.projection import TicketTimeline
@@ -19,6 +21,8 @@ ALL_PROJECTIONS: tuple[type[Projection], ...] = (
     LoyaltyStatements,
     TicketTimeline,
     ReferralFunnel,
+    CustomerHistory,
+    PrivacyReports,
 )
 
 

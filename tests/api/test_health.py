@@ -44,6 +44,8 @@ def test_health_of_an_empty_ledger_reports_database_head_and_every_projection(ap
                 "loyalty_statements",
                 "ticket_timeline",
                 "referral_funnel",
+                "customer_history",
+                "privacy_reports",
             )
         },
     }

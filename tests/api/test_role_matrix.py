@@ -330,6 +330,16 @@ OPERATIONS |= {
     "verifyAuditTrail": Operation(
         "{ verifyAuditTrail { intact } }", lambda w: {}, {"admin", "auditor", "privacy_officer"}
     ),
+    "customerHistory": Operation(
+        "query($id: UUID!) { customerHistory(customerId: $id, first: 1) { edges { cursor } } }",
+        lambda w: {"id": w.self_id},
+        {"admin", "auditor", "privacy_officer", "agent"},
+    ),
+    "customerAsOf": Operation(
+        'query($id: UUID!) { customerAsOf(customerId: $id, at: "2100-01-01T00:00:00Z") { at } }',
+        lambda w: {"id": w.self_id},
+        {"admin", "auditor", "privacy_officer"},
+    ),
     "loyaltyProgramMetrics": Operation(
         "{ loyaltyProgramMetrics { members } }", lambda w: {}, READERS - {"customer-self"}
     ),
@@ -488,6 +498,28 @@ OPERATIONS |= {
     ),
     "reviewReferrals": Operation(
         "mutation { reviewReferrals { userErrors { code } } }", lambda w: {}, {"admin"}
+    ),
+}
+
+
+PRIVACY_REVIEWERS = {"admin", "auditor", "privacy_officer"}
+
+OPERATIONS |= {
+    "exportCustomerData": Operation(
+        "mutation($i: ExportCustomerDataInput!) { exportCustomerData(input: $i) "
+        "{ exportId userErrors { code } } }",
+        lambda w: {"i": {"customerId": w.self_id, "reason": "role matrix"}},
+        {"customer-self", "admin", "privacy_officer"},
+    ),
+    "dataExports": Operation(
+        "query($c: UUID!) { dataExports(customerId: $c) { exportId } }",
+        lambda w: {"c": w.self_id},
+        PRIVACY_REVIEWERS,
+    ),
+    "consentHistory": Operation(
+        "query($c: UUID!) { consentHistory(customerId: $c) { purpose } }",
+        lambda w: {"c": w.self_id},
+        PRIVACY_REVIEWERS,
     ),
 }
 

@@ -1,0 +1,1 @@
+"""Privacy: the record of every export of a customer's data (right of access)."""

@@ -1,0 +1,1 @@
+"""The privacy area: data exports (right of access), their record, and consent history."""

@@ -1,0 +1,123 @@
+"""Events -> the customer history index.
+
+Each batch is applied set-based: the streams the batch creates are collected first, the
+owners of the other streams it touches are read in one query, and all rows go in with one
+INSERT per table. Rows are keyed (customer, position) and (stream, customer) and inserted with
+ON CONFLICT DO NOTHING, so applying events again changes nothing. Nothing here decrypts
+personal data into a table: the index holds ids, types, times and metadata only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+from psycopg import Cursor
+
+from projections.base import Positioned, Projection
+from projections.history.schema import DDL, TABLES
+from projections.history.subjects import (
+    KIND_OF_EVENT,
+    TOPICS,
+    event_type,
+    named_customers,
+    starts_a_stream,
+)
+
+INSERT_ROWS = """
+    INSERT INTO customer_history (customer_id, position, stream_id, stream_version, topic,
+        event_type, occurred_at, actor_id, actor_role, channel, correlation_id, causation_id)
+    SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::uuid[], %s::bigint[], %s::text[],
+        %s::text[], %s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::uuid[],
+        %s::uuid[])
+    ON CONFLICT (customer_id, position) DO NOTHING
+"""
+INSERT_STREAMS = """
+    INSERT INTO customer_history_streams (stream_id, customer_id, kind, first_position)
+    SELECT * FROM unnest(%s::uuid[], %s::uuid[], %s::text[], %s::bigint[])
+    ON CONFLICT (stream_id, customer_id) DO NOTHING
+"""
+
+Owners = dict[UUID, set[UUID]]
+"""Stream id -> the customers the stream is about."""
+
+
+class CustomerHistory(Projection):
+    """Which log positions are about which customer, with each event's stream, type, time and
+    metadata; and which streams are about each customer."""
+
+    name = "customer_history"
+    tables = TABLES
+    ddl = DDL
+
+    @classmethod
+    def topics(cls) -> list[str]:
+        # Only the aggregates that belong to customers; the runner skips the rest unread.
+        return TOPICS
+
+    def apply(self, cursor: Cursor[Any], batch: Sequence[Positioned]) -> None:
+        items = [item for item in batch if type(item.event) in KIND_OF_EVENT]
+        if not items:
+            return
+        created = [item for item in items if starts_a_stream(item.event)]
+        owners: Owners = {item.event.originator_id: named_customers(item.event) for item in created}
+        others = {item.event.originator_id for item in items} - owners.keys()
+        owners.update(_owners_of(cursor, others))
+        _insert_streams(cursor, created, owners)
+        _insert_rows(cursor, items, owners)
+
+
+def _owners_of(cursor: Cursor[Any], streams: Iterable[UUID]) -> Owners:
+    wanted = list(streams)
+    if not wanted:
+        return {}
+    found: Owners = {}
+    for stream_id, customer_id in cursor.execute(
+        "SELECT stream_id, customer_id FROM customer_history_streams"
+        " WHERE stream_id = ANY(%s::uuid[])",
+        (wanted,),
+    ).fetchall():
+        found.setdefault(stream_id, set()).add(customer_id)
+    return found
+
+
+def _insert_streams(cursor: Cursor[Any], created: list[Positioned], owners: Owners) -> None:
+    rows = [
+        (item.event.originator_id, customer_id, KIND_OF_EVENT[type(item.event)], item.position)
+        for item in created
+        for customer_id in sorted(owners[item.event.originator_id])
+    ]
+    if rows:
+        cursor.execute(INSERT_STREAMS, [list(column) for column in zip(*rows, strict=True)])
+
+
+def _insert_rows(cursor: Cursor[Any], items: list[Positioned], owners: Owners) -> None:
+    rows = [
+        _row(customer_id, item)
+        for item in items
+        for customer_id in sorted(
+            named_customers(item.event) | owners.get(item.event.originator_id, set())
+        )
+    ]
+    if rows:
+        cursor.execute(INSERT_ROWS, [list(column) for column in zip(*rows, strict=True)])
+
+
+def _row(customer_id: UUID, item: Positioned) -> tuple[Any, ...]:
+    event, metadata = item.event, item.event.metadata
+    return (
+        customer_id,
+        item.position,
+        event.originator_id,
+        event.originator_version,
+        get_topic(type(event)),
+        event_type(event),
+        event.timestamp,
+        metadata.actor_id,
+        metadata.actor_role.value,
+        metadata.channel.value,
+        metadata.correlation_id,
+        metadata.causation_id,
+    )

@@ -1,0 +1,71 @@
+"""Which customers an event is about, read from the event alone.
+
+Only the aggregates that belong to a customer are indexed; survey definitions, the loyalty
+program and its rewards, SLA policies, the referral program, referral-code and email-claim
+index streams are about no one (or would name a customer where the history must not: an email
+claim outlives the customer who held it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
+
+from domain.customer.model import Customer
+from domain.loyalty.account import LoyaltyAccount
+from domain.purchase.model import Purchase
+from domain.referral.model import Referral, Referrer
+from domain.survey.model import Invitation
+from domain.ticket.model import Ticket
+
+CUSTOMER_AGGREGATES: tuple[type[Aggregate], ...] = (
+    Customer,
+    Purchase,
+    Invitation,
+    LoyaltyAccount,
+    Ticket,
+    Referrer,
+    Referral,
+)
+SUBJECT_ATTRIBUTES = ("customer_id", "referrer_id", "friend_id")
+"""Payload attributes that name a customer (UUIDs), wherever they appear."""
+
+
+def _event_classes(aggregate: type[Aggregate]) -> list[type[Aggregate.Event]]:
+    return [
+        value
+        for value in vars(aggregate).values()
+        if isinstance(value, type) and issubclass(value, Aggregate.Event)
+    ]
+
+
+KIND_OF_EVENT: dict[type[Any], str] = {
+    event_class: aggregate.__name__
+    for aggregate in CUSTOMER_AGGREGATES
+    for event_class in _event_classes(aggregate)
+}
+"""Each indexed event class, and the kind (aggregate class name) of the stream it is in."""
+
+TOPICS: list[str] = sorted(get_topic(event_class) for event_class in KIND_OF_EVENT)
+
+
+def named_customers(event: Any) -> set[UUID]:
+    """The customers the event itself names: a Customer's own id, and any UUID it carries
+    under a subject attribute."""
+    named = {getattr(event, attribute, None) for attribute in SUBJECT_ATTRIBUTES}
+    if isinstance(event, Customer.Event):
+        named.add(event.originator_id)
+    return {value for value in named if isinstance(value, UUID)}
+
+
+def starts_a_stream(event: Any) -> bool:
+    """True for the event that creates its aggregate: the customers it names own the stream."""
+    return isinstance(event, Aggregate.Created)
+
+
+def event_type(event: Any) -> str:
+    """The event class's qualified name, e.g. ``Ticket.Resolved``."""
+    return type(event).__qualname__
