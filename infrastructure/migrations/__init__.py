@@ -13,6 +13,7 @@ from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicatio
 
 from domain.shared.application import LedgerCore
 from infrastructure.database import Database
+from infrastructure.migrations.append_only import APPEND_ONLY_LOG
 from projections.registry import ALL_PROJECTIONS
 from projections.tracking import DDL as TRACKING_DDL
 from projections.tracking import reset_if_outdated
@@ -42,6 +43,11 @@ def migrate(database: Database, ledger: LedgerCore) -> list[str]:
         snapshots = ledger.snapshots.recorder if ledger.snapshots else None
         if isinstance(snapshots, PostgresAggregateRecorder):
             snapshots.create_table()
+        if isinstance(ledger.recorder, PostgresApplicationRecorder) and isinstance(
+            snapshots, PostgresAggregateRecorder
+        ):
+            with conn.transaction():
+                conn.execute(APPEND_ONLY_LOG)
         applied = {str(r[0]) for r in conn.execute("SELECT name FROM cxl_schema_migrations")}
         for path in pending_sql_files(applied):
             with conn.transaction():

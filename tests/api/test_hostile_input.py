@@ -116,8 +116,11 @@ def _latest_token(world: World) -> str:
 
 
 def _registration_writes(field: str, text: str, accepted: bool) -> int:
-    """The customer and the email claim, and the password set if one was given."""
-    return (3 if field == "password" else 2) if accepted else 0
+    """The customer and the email claim, and the password set if one was given; a referral
+    code (hostile text is never a valid one) would add the conversion's two events."""
+    if not accepted:
+        return 0
+    return {"password": 3, "referralCode": 4}.get(field, 2)
 
 
 def _is_the_customers_email(text: str) -> bool:
@@ -187,6 +190,7 @@ TEXT_INPUTS = [
     ("registerCustomer", "phone"),
     ("registerCustomer", "region"),
     ("registerCustomer", "password"),
+    ("registerCustomer", "referralCode"),
 ]
 
 
