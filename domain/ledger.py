@@ -7,13 +7,17 @@ from typing import Any, ClassVar
 from domain.customer.access import CustomerAccessCommands
 from domain.loyalty.account import LoyaltyAccount
 from domain.privacy.commands import PrivacyCommands
-from domain.referral.commands import ReferralCommands
+from domain.privacy.erasure_commands import ErasureCommands
 from domain.survey.commands import SurveyCommands
 from domain.ticket.commands import TicketCommands
 
 
 class Ledger(
-    CustomerAccessCommands, TicketCommands, ReferralCommands, SurveyCommands, PrivacyCommands
+    CustomerAccessCommands,
+    TicketCommands,
+    ErasureCommands,
+    SurveyCommands,
+    PrivacyCommands,
 ):
     """All commands of the company, over one totally ordered notification log."""
 

@@ -15,6 +15,7 @@ from domain.ledger import Ledger
 from graphql_api.context import ApiLimits, ApiServices
 from infrastructure.crypto import CachedSubjectKeys, EmailFingerprinter, PersonalDataEncrypted
 from infrastructure.database import Database, database_for
+from infrastructure.erasure import KeyEvictionListener, PostgresErasureWorks
 from infrastructure.key_store import PostgresSubjectKeys
 from infrastructure.login import CustomerLogin, LoginThrottle
 from infrastructure.loyalty_jobs import LoyaltyJobs, ScheduledJob
@@ -27,6 +28,7 @@ from infrastructure.settings import Settings
 from infrastructure.ticket_jobs import SlaCheck
 from infrastructure.tokens import JwtTokens
 from projections.loyalty.projection import LoyaltyStatements
+from projections.privacy.personal_data import PersonalDataIndex
 from projections.registry import ALL_PROJECTIONS
 from projections.tickets.projection import TicketTimeline
 
@@ -130,6 +132,8 @@ def build_ledger(
         passwords=passwords or Argon2Passwords(),
         transcodings=[PersonalDataEncrypted(keys)],
     )
+    index = ProjectionRunner(ledger, database, PersonalDataIndex(), 500)
+    ledger.erasure_works = PostgresErasureWorks(keys, database, index)
     return ledger, keys
 
 
@@ -142,10 +146,13 @@ def open_runtime(settings: Settings, *, run_migrations: bool = True) -> Iterator
             database.conninfo, min_size=1, max_size=4, open=True
         )
         ledger, keys = build_ledger(database, secrets, settings.db_pool_size, key_pool)
+        evictions = KeyEvictionListener(keys, database)
         try:
             if run_migrations:
                 migrate(database, ledger)
+            evictions.start()
             yield Runtime(settings, database, secrets, ledger, keys, key_pool)
         finally:
+            evictions.stop()
             ledger.close()
             key_pool.close()

@@ -77,7 +77,11 @@ class SubjectKeys(Protocol):
 
     def key_for(self, subject_id: UUID) -> bytes | None: ...
 
-    def create_key(self, subject_id: UUID) -> bytes: ...
+    def create_key(self, subject_id: UUID) -> bytes | None:
+        """The subject's key, made if needed; None if the subject was erased."""
+        ...
+
+    def destroy(self, subject_id: UUID) -> None: ...
 
 
 class CachedSubjectKeys:
@@ -100,16 +104,22 @@ class CachedSubjectKeys:
             self._remember(subject_id, key)
         return key
 
-    def create_key(self, subject_id: UUID) -> bytes:
+    def create_key(self, subject_id: UUID) -> bytes | None:
         with self._lock:
             key = self._cache.get(subject_id)
         if key is None:
             key = self._store.create_key(subject_id)  # returns the existing key if there is one
-            self._remember(subject_id, key)
+            if key is not None:
+                self._remember(subject_id, key)
         return key
 
+    def destroy(self, subject_id: UUID) -> None:
+        self.forget(subject_id)
+        self._store.destroy(subject_id)
+        self.forget(subject_id)  # in case a reader cached it again meanwhile
+
     def forget(self, subject_id: UUID) -> None:
-        """Drop a cached key (erasure must call this in every process that caches)."""
+        """Drop a cached key (every process that caches hears of erasures by NOTIFY)."""
         with self._lock:
             self._cache.pop(subject_id, None)
 
@@ -125,15 +135,19 @@ class InMemorySubjectKeys:
 
     def __init__(self) -> None:
         self._keys: dict[UUID, bytes] = {}
+        self._erased: set[UUID] = set()
 
     def key_for(self, subject_id: UUID) -> bytes | None:
         return self._keys.get(subject_id)
 
-    def create_key(self, subject_id: UUID) -> bytes:
+    def create_key(self, subject_id: UUID) -> bytes | None:
+        if subject_id in self._erased:
+            return None
         return self._keys.setdefault(subject_id, AESGCM.generate_key(bit_length=256))
 
     def destroy(self, subject_id: UUID) -> None:
         self._keys.pop(subject_id, None)
+        self._erased.add(subject_id)
 
 
 class PersonalDataEncrypted(Transcoding):
@@ -150,6 +164,8 @@ class PersonalDataEncrypted(Transcoding):
             # Re-saving erased data (a snapshot after erasure) keeps it erased.
             return {"s": obj.subject_id.hex, "c": ""}
         key = self._keys.create_key(obj.subject_id)
+        if key is None:  # the subject was erased: nothing new is ever sealed for them
+            return {"s": obj.subject_id.hex, "c": ""}
         nonce = os.urandom(NONCE_BYTES)
         sealed = AESGCM(key).encrypt(nonce, obj.value.encode(), obj.subject_id.bytes)
         return {"s": obj.subject_id.hex, "c": base64.b64encode(nonce + sealed).decode()}

@@ -10,9 +10,13 @@ from psycopg_pool import ConnectionPool
 
 from infrastructure.crypto import KEY_BYTES, MasterKey
 
+ERASED_CHANNEL = "cxl_subject_erased"
+"""NOTIFY channel on which a destroyed key's subject id is announced to every process."""
+
 
 class PostgresSubjectKeys:
-    """The ``cxl_subject_keys`` table. Creating a key races safely: the first insert wins."""
+    """The ``cxl_subject_keys`` table. Creating a key races safely: the first insert wins. An
+    erased subject keeps a tombstone row (no key), so no new key is ever made for them."""
 
     def __init__(self, pool: ConnectionPool[Any], master_key: MasterKey) -> None:
         self._pool = pool
@@ -23,10 +27,10 @@ class PostgresSubjectKeys:
             row = conn.execute(
                 "SELECT wrapped_key FROM cxl_subject_keys WHERE subject_id = %s", (subject_id,)
             ).fetchone()
-        return None if row is None else self._master.unwrap(subject_id, bytes(row[0]))
+        return None if row is None or row[0] is None else self._unwrap(subject_id, row[0])
 
-    def create_key(self, subject_id: UUID) -> bytes:
-        """The subject's key, made now unless it exists: one round trip either way."""
+    def create_key(self, subject_id: UUID) -> bytes | None:
+        """The subject's key, made now unless it exists (None: the subject was erased)."""
         wrapped = self._master.wrap(subject_id, os.urandom(KEY_BYTES))
         with self._pool.connection() as conn:
             row = conn.execute(
@@ -43,4 +47,21 @@ class PostgresSubjectKeys:
                 {"id": subject_id, "key": wrapped},
             ).fetchone()
         assert row is not None
-        return self._master.unwrap(subject_id, bytes(row[0]))
+        return None if row[0] is None else self._unwrap(subject_id, row[0])
+
+    def destroy(self, subject_id: UUID) -> None:
+        """Erase: drop the key for good, leave a tombstone, tell every process to forget it."""
+        with self._pool.connection() as conn:
+            conn.execute(
+                """
+                INSERT INTO cxl_subject_keys (subject_id, wrapped_key, erased_at)
+                VALUES (%(id)s, NULL, now())
+                ON CONFLICT (subject_id) DO UPDATE
+                SET wrapped_key = NULL, erased_at = coalesce(cxl_subject_keys.erased_at, now())
+                """,
+                {"id": subject_id},
+            )
+            conn.execute("SELECT pg_notify(%s, %s)", (ERASED_CHANNEL, str(subject_id)))
+
+    def _unwrap(self, subject_id: UUID, wrapped: Any) -> bytes:
+        return self._master.unwrap(subject_id, bytes(wrapped))

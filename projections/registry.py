@@ -8,6 +8,7 @@ from projections.customers.projection import CustomerDirectory
 from projections.history.projection import CustomerHistory
 from projections.loyalty.projection import LoyaltyStatements
 from projections.outbox.projection import NotificationOutbox
+from projections.privacy.personal_data import PersonalDataIndex
 from projections.privacy.projection import PrivacyReports
 from projections.referrals.projection import ReferralFunnel
 from projections.surveys.projection import SurveyDashboard
@@ -15,6 +16,7 @@ from projections.tickets.projection import TicketTimeline
 
 ALL_PROJECTIONS: tuple[type[Projection], ...] = (
     AuditChain,
+    PersonalDataIndex,
     CustomerDirectory,
     NotificationOutbox,
     SurveyDashboard,

@@ -13,3 +13,17 @@ class ExportIdReusedError(DomainError):
 
 class DataExportNotFoundError(NotFoundError):
     code = "DATA_EXPORT_NOT_FOUND"
+
+
+class LegalHoldError(DomainError):
+    """The erasure must wait until its legal hold has passed."""
+
+    code = "LEGAL_HOLD_ACTIVE"
+
+
+class ErasureAlreadyCompletedError(DomainError):
+    code = "ALREADY_ERASED"
+
+
+class ErasureNotRequestedError(NotFoundError):
+    code = "ERASURE_NOT_REQUESTED"

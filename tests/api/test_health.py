@@ -38,6 +38,7 @@ def test_health_of_an_empty_ledger_reports_database_head_and_every_projection(ap
             name: {"position": 0, "lag": 0, "error": None}
             for name in (
                 "audit_chain",
+                "personal_data_index",
                 "customer_directory",
                 "notification_outbox",
                 "survey_dashboard",

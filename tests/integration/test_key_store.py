@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 from uuid import uuid4
@@ -10,7 +11,9 @@ from uuid import uuid4
 import pytest
 from psycopg_pool import ConnectionPool
 
+from infrastructure.crypto import CachedSubjectKeys
 from infrastructure.database import Database
+from infrastructure.erasure import KeyEvictionListener
 from infrastructure.key_store import PostgresSubjectKeys
 from infrastructure.migrations import migrate
 from tests.support.ledgers import in_memory_ledger, secrets_for_tests
@@ -30,7 +33,7 @@ def test_concurrent_key_creation_for_one_subject_yields_one_key(
     keys: PostgresSubjectKeys, database: Database
 ) -> None:
     subject = uuid4()
-    made: list[bytes] = []
+    made: list[bytes | None] = []
     barrier = threading.Barrier(8)
 
     def create() -> None:
@@ -45,8 +48,42 @@ def test_concurrent_key_creation_for_one_subject_yields_one_key(
     assert len(set(made)) == 1 and keys.key_for(subject) == made[0]
     with database.connect() as conn:
         (stored,) = conn.execute("SELECT wrapped_key FROM cxl_subject_keys").fetchone() or (b"",)
-    assert made[0] not in bytes(stored)
+    assert made[0] is not None and made[0] not in bytes(stored)
 
 
 def test_a_subject_without_a_key_has_none(keys: PostgresSubjectKeys) -> None:
     assert keys.key_for(uuid4()) is None
+
+
+def test_a_destroyed_key_is_gone_for_good_and_never_made_again(
+    keys: PostgresSubjectKeys, database: Database
+) -> None:
+    subject = uuid4()
+    assert keys.create_key(subject) is not None
+    keys.destroy(subject)
+    assert keys.key_for(subject) is None
+    assert keys.create_key(subject) is None  # the tombstone stays: nothing new is sealed
+    with database.connect() as conn:
+        row = conn.execute(
+            "SELECT wrapped_key, erased_at FROM cxl_subject_keys WHERE subject_id = %s", (subject,)
+        ).fetchone()
+    assert row is not None and row[0] is None and row[1] is not None
+
+
+def test_another_process_cache_forgets_a_destroyed_key(
+    keys: PostgresSubjectKeys, database: Database
+) -> None:
+    subject = uuid4()
+    elsewhere = CachedSubjectKeys(keys)  # a second process's cache, in front of the same table
+    listener = KeyEvictionListener(elsewhere, database)
+    listener.start()
+    try:
+        assert elsewhere.create_key(subject) is not None
+        time.sleep(0.3)  # the listener is listening
+        keys.destroy(subject)  # destroyed by "another process", not through this cache
+        deadline = time.monotonic() + 5
+        while elsewhere.key_for(subject) is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert elsewhere.key_for(subject) is None
+    finally:
+        listener.stop()

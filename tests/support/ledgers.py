@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from typing import Any
+from uuid import UUID
 
 from psycopg_pool import ConnectionPool
 
@@ -31,15 +32,31 @@ def secrets_for_tests() -> Secrets:
     return Secrets(master_key=MasterKey.from_text(TEST_MASTER_KEY_TEXT), jwt_secret=TEST_JWT_SECRET)
 
 
+class InMemoryErasureWorks:
+    """Erasure's outside world for in-memory ledgers: destroys keys; knows no positions."""
+
+    def __init__(self, keys: InMemorySubjectKeys) -> None:
+        self.keys = keys
+
+    def destroy_key(self, subject_id: UUID) -> None:
+        self.keys.destroy(subject_id)
+
+    def positions_holding(self, subject_id: UUID) -> list[int]:
+        return []
+
+
 def in_memory_ledger(keys: InMemorySubjectKeys | None = None) -> Ledger:
     """A ledger on in-memory persistence, with real per-subject encryption."""
     master = secrets_for_tests().master_key
-    return Ledger(
+    subject_keys = keys or InMemorySubjectKeys()
+    ledger = Ledger(
         env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
         fingerprint_email=EmailFingerprinter(master.derive("email-fingerprint")),
         passwords=FAST_PASSWORDS,
-        transcodings=[PersonalDataEncrypted(keys or InMemorySubjectKeys())],
+        transcodings=[PersonalDataEncrypted(subject_keys)],
     )
+    ledger.erasure_works = InMemoryErasureWorks(subject_keys)
+    return ledger
 
 
 @contextlib.contextmanager

@@ -1,0 +1,164 @@
+"""The ErasureRequest aggregate: a data subject's right to be forgotten, without rewriting history.
+
+A request is recorded first (by a privacy officer, or by a customer for themself) with its
+reason and the legal hold it must wait out. Completing it destroys the subject's key (through
+the key shredder the composition root gives the Ledger) and then records ``Completed``, which
+holds no personal data: who, when, which categories, how many log positions held the
+subject's sealed values and a digest over all of it, so the certificate can be checked later.
+Its id derives from the subject, so a subject has one request and a retry finds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta
+from enum import StrEnum
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain.privacy.errors import ErasureAlreadyCompletedError, LegalHoldError
+from domain.shared.aggregate import LedgerAggregate
+from domain.shared.errors import ValidationError
+
+NAMESPACE = uuid5(NAMESPACE_URL, "https://cxledger.invalid/erasure")
+MAX_HOLD_DAYS = 3_650
+
+
+class SubjectKind(StrEnum):
+    CUSTOMER = "customer"
+    INVITEE = "invitee"
+    """A person invited by a referrer who never became a customer (known by their email)."""
+
+
+class ErasureReason(StrEnum):
+    CUSTOMER_REQUEST = "customer_request"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    ACCOUNT_CLOSED = "account_closed"
+    LEGAL_OBLIGATION = "legal_obligation"
+    OTHER = "other"
+
+
+CATEGORIES: dict[SubjectKind, tuple[str, ...]] = {
+    SubjectKind.CUSTOMER: (
+        "identity (name)",
+        "contact details (email, phone, postal address)",
+        "credentials (password hash, reset tokens)",
+        "survey comments and invitation links",
+        "ticket texts (subject, description, replies, notes, reasons, resolutions)",
+        "loyalty adjustment and reversal reasons",
+        "referral data (the email domain kept for fraud rules)",
+        "messages queued for them",
+    ),
+    SubjectKind.INVITEE: ("contact details (the email a referrer invited)",),
+}
+
+
+class ErasureRequest(LedgerAggregate):
+    """One subject's erasure, from request to completion."""
+
+    class Requested(LedgerAggregate.Created):
+        """Erasure was asked for; it may complete once ``hold_until`` has passed."""
+
+        subject_id: UUID
+        subject_kind: str
+        reason: str
+        hold_until: datetime
+        at: datetime
+
+        def apply(self, request: ErasureRequest) -> None:
+            request.subject_id, request.subject_kind = self.subject_id, self.subject_kind
+            request.reason, request.hold_until = self.reason, self.hold_until
+            request.requested_at, request.completed_at = self.at, None
+
+    class Completed(LedgerAggregate.Event):
+        """The subject's key was destroyed: every sealed value of theirs, in events and
+        snapshots alike, reads as erased from now on. No personal data in here; the subject
+        is named (by id) so that every read model can purge what it holds of them."""
+
+        subject_id: UUID
+        subject_kind: str
+        also_erased: list[UUID]
+        """Other subjects the same person was (the invitee subject of a customer's email)."""
+        categories: list[str]
+        positions: int
+        first_position: int | None
+        last_position: int | None
+        digest: str
+        at: datetime
+
+        def apply(self, request: ErasureRequest) -> None:
+            request.completed_at = self.at
+            request.digest = self.digest
+
+    def __init__(self) -> None:
+        pass  # state comes from the events (see Customer.__init__)
+
+    subject_id: UUID
+    subject_kind: str
+    reason: str
+    hold_until: datetime
+    requested_at: datetime
+    completed_at: datetime | None
+    digest: str
+
+    @staticmethod
+    def id_for(subject_id: UUID) -> UUID:
+        return uuid5(NAMESPACE, str(subject_id))
+
+    @classmethod
+    def request(
+        cls,
+        subject_id: UUID,
+        kind: SubjectKind,
+        reason: ErasureReason,
+        hold_days: int,
+        at: datetime,
+    ) -> ErasureRequest:
+        if not 0 <= hold_days <= MAX_HOLD_DAYS:
+            raise ValidationError(f"the hold is 0 to {MAX_HOLD_DAYS} days", field="holdDays")
+        return cls._create(
+            cls.Requested,
+            id=cls.id_for(subject_id),
+            subject_id=subject_id,
+            subject_kind=kind.value,
+            reason=reason.value,
+            hold_until=at + timedelta(days=hold_days),
+            at=at,
+        )
+
+    def check_completable(self, at: datetime) -> None:
+        if self.completed_at is not None:
+            raise ErasureAlreadyCompletedError("this subject was already erased", field="subjectId")
+        if at < self.hold_until:
+            raise LegalHoldError(
+                f"the legal hold lasts until {self.hold_until.isoformat()}", field="subjectId"
+            )
+
+    def complete(
+        self, positions: list[int], also_erased: list[UUID], actor_id: str, at: datetime
+    ) -> None:
+        """Record the completion (the caller has destroyed the key first)."""
+        categories = list(CATEGORIES[SubjectKind(self.subject_kind)])
+        facts = {
+            "subject": str(self.subject_id),
+            "kind": self.subject_kind,
+            "reason": self.reason,
+            "requested_at": self.requested_at.isoformat(),
+            "completed_at": at.isoformat(),
+            "completed_by": actor_id,
+            "categories": categories,
+            "positions": positions,
+        }
+        digest = hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
+        self.trigger_event(
+            self.Completed,
+            subject_id=self.subject_id,
+            subject_kind=self.subject_kind,
+            also_erased=also_erased,
+            categories=categories,
+            positions=len(positions),
+            first_position=min(positions, default=None),
+            last_position=max(positions, default=None),
+            digest=digest,
+            at=at,
+        )

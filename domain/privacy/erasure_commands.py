@@ -1,0 +1,104 @@
+"""Use cases on erasure requests, mixed into the Ledger application.
+
+Completing an erasure destroys the subject's key first and records ``Completed`` second: a
+crash in between leaves the key destroyed and the request open, and completing again (the
+key is already gone) records it. The other order could record an erasure whose key survived.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Protocol
+from uuid import UUID
+
+from domain.customer.values import normalise_email
+from domain.privacy.erasure import ErasureReason, ErasureRequest, SubjectKind
+from domain.privacy.errors import ErasureNotRequestedError
+from domain.referral.commands import ReferralCommands
+from domain.shared.application import CommandResult
+from domain.shared.errors import ValidationError
+from domain.shared.metadata import EventMetadata, acting_as
+
+
+class ErasureWorks(Protocol):
+    """What erasure needs from outside the domain (given by the composition root)."""
+
+    def destroy_key(self, subject_id: UUID) -> None:
+        """Destroy the subject's key for good (and forget every cached copy)."""
+
+    def positions_holding(self, subject_id: UUID) -> list[int]:
+        """The log positions whose events hold the subject's sealed values."""
+
+
+class ErasureCommands(ReferralCommands):
+    """Commands on :class:`ErasureRequest`."""
+
+    erasure_works: ErasureWorks | None = None
+
+    def request_erasure(
+        self,
+        customer_id: UUID | None,
+        email: str | None,
+        reason: ErasureReason,
+        hold_days: int,
+        metadata: EventMetadata,
+        now: datetime | None = None,
+    ) -> CommandResult:
+        """Ask to erase a customer (by id) or an invited person (by the invited email)."""
+        subject_id, kind = self._subject(customer_id, email)
+        request_id = ErasureRequest.id_for(subject_id)
+        if self.exists(request_id):
+            existing = self.get_erasure_request(subject_id)
+            return CommandResult(existing.id, existing.version, self.head_position())
+        with acting_as(metadata):
+            request = ErasureRequest.request(
+                subject_id, kind, reason, hold_days, now or datetime.now(UTC)
+            )
+        return CommandResult(request.id, request.version, self.commit(request))
+
+    def complete_erasure(
+        self, subject_id: UUID, metadata: EventMetadata, now: datetime | None = None
+    ) -> CommandResult:
+        """Destroy the subject's key (and, for a customer, that of their email as an invited
+        person), then record the completion with its certificate facts."""
+        works = self._works()
+        request = self.get_erasure_request(subject_id)
+        at = now or datetime.now(UTC)
+        request.check_completable(at)
+        also = self._other_subjects_of(request)
+        positions = sorted({p for s in (subject_id, *also) for p in works.positions_holding(s)})
+        for subject in (subject_id, *also):
+            works.destroy_key(subject)
+        with acting_as(metadata):
+            request.complete(positions, also, metadata.actor_id, at)
+        return CommandResult(request.id, request.version, self.commit(request))
+
+    def get_erasure_request(self, subject_id: UUID) -> ErasureRequest:
+        return self.load(
+            ErasureRequest.id_for(subject_id),
+            ErasureRequest,
+            lambda: ErasureNotRequestedError(
+                "no erasure was requested for this subject", field="subjectId"
+            ),
+        )
+
+    def _subject(self, customer_id: UUID | None, email: str | None) -> tuple[UUID, SubjectKind]:
+        if (customer_id is None) == (email is None):
+            raise ValidationError("name the customer or the invited email, not both")
+        if customer_id is not None:
+            self._customer_at(customer_id, None)
+            return customer_id, SubjectKind.CUSTOMER
+        assert email is not None
+        return self.invitee_subject(normalise_email(email)), SubjectKind.INVITEE
+
+    def _other_subjects_of(self, request: ErasureRequest) -> list[UUID]:
+        """A customer may also have been invited before registering: that subject goes too."""
+        if request.subject_kind != SubjectKind.CUSTOMER.value:
+            return []
+        email = self.get_customer(request.subject_id).email.value
+        return [] if email is None else [self.invitee_subject(email)]
+
+    def _works(self) -> ErasureWorks:
+        if self.erasure_works is None:
+            raise RuntimeError("erasure needs the key store: the composition root must set it")
+        return self.erasure_works

@@ -1,0 +1,76 @@
+"""Which log positions hold which data subject's sealed values.
+
+Read from the stored rows without decrypting anything: a personal value is stored as
+``{"_type_": "pd", "_data_": {"s": <subject hex>, ...}}``. Erasure uses it to name, in its
+certificate, the positions its key destruction made unreadable, without scanning the log, so
+erasing someone costs what their own rows cost, not what the log weighs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Notification
+from psycopg import Connection, Cursor
+
+from projections.base import Positioned, Projection
+
+DDL = """
+    CREATE TABLE IF NOT EXISTS personal_data_positions (
+        subject_id uuid NOT NULL,
+        position bigint NOT NULL,
+        PRIMARY KEY (subject_id, position)
+    );
+"""
+# Cheap pre-check: most events hold no personal value at all.
+_MARKER = re.compile(rb'"_type_":\s*"pd"')
+
+
+class PersonalDataIndex(Projection):
+    """(subject, position) for every sealed personal value in the log."""
+
+    name = "personal_data_index"
+    tables = ("personal_data_positions",)
+    ddl = DDL
+    reads_stored_events = True
+
+    def apply(self, cursor: Cursor[Any], batch: Sequence[Positioned]) -> None:
+        rows = [
+            (subject, item.position) for item in batch for subject in sealed_subjects(item.event)
+        ]
+        if rows:
+            cursor.executemany(
+                "INSERT INTO personal_data_positions (subject_id, position) VALUES (%s, %s)"
+                " ON CONFLICT DO NOTHING",
+                rows,
+            )
+
+
+def sealed_subjects(row: Notification) -> set[UUID]:
+    if not _MARKER.search(row.state):
+        return set()
+    return set(_subjects_in(json.loads(row.state)))
+
+
+def _subjects_in(value: Any) -> Iterator[UUID]:
+    if isinstance(value, dict):
+        if value.get("_type_") == "pd" and isinstance(value.get("_data_"), dict):
+            yield UUID(value["_data_"]["s"])
+            return
+        for item in value.values():
+            yield from _subjects_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _subjects_in(item)
+
+
+def positions_holding(conn: Connection[Any], subject_id: UUID) -> list[int]:
+    rows = conn.execute(
+        "SELECT position FROM personal_data_positions WHERE subject_id = %s ORDER BY position",
+        (subject_id,),
+    ).fetchall()
+    return [int(row[0]) for row in rows]

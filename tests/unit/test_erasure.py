@@ -1,0 +1,111 @@
+"""Erasure requests, given-when-then, in memory: request, legal hold, completion by key
+destruction, and what the log then reads."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import pytest
+
+from domain.customer.commands import ChangeContactDetails, RegisterCustomer
+from domain.ledger import Ledger
+from domain.privacy.erasure import ErasureReason, ErasureRequest
+from domain.privacy.errors import (
+    ErasureAlreadyCompletedError,
+    ErasureNotRequestedError,
+    LegalHoldError,
+)
+from domain.referral.model import Referrer
+from domain.shared.errors import ValidationError
+from domain.shared.metadata import Channel, EventMetadata, Role
+from tests.support.ledgers import in_memory_ledger
+
+OFFICER = EventMetadata(actor_id="dpo-1", actor_role=Role.PRIVACY_OFFICER, channel=Channel.WEB)
+T0 = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def ledger() -> Ledger:
+    return in_memory_ledger()
+
+
+def customer(ledger: Ledger) -> UUID:
+    command = RegisterCustomer("Zelda Quartermain", "zelda.q@example.org", phone="+3900000042")
+    return ledger.register_customer(command, OFFICER).aggregate_id
+
+
+def test_completing_destroys_the_key_and_the_customer_reads_as_erased(ledger: Ledger) -> None:
+    zelda = customer(ledger)
+    ledger.request_erasure(zelda, None, ErasureReason.CUSTOMER_REQUEST, 0, OFFICER, now=T0)
+    ledger.complete_erasure(zelda, OFFICER, now=T0)
+    erased = ledger.get_customer(zelda)  # the aggregate still loads
+    assert erased.name.value is None and erased.email.value is None
+    request = ledger.get_erasure_request(zelda)
+    assert request.completed_at == T0 and len(request.digest) == 64
+
+
+def test_the_completion_event_holds_no_personal_data(ledger: Ledger) -> None:
+    zelda = customer(ledger)
+    ledger.request_erasure(zelda, None, ErasureReason.CUSTOMER_REQUEST, 0, OFFICER, now=T0)
+    ledger.complete_erasure(zelda, OFFICER, now=T0)
+    for event in ledger.events.get(ErasureRequest.id_for(zelda)):
+        assert "Zelda" not in repr(event.__dict__) and "zelda" not in repr(event.__dict__)
+
+
+def test_a_legal_hold_delays_completion(ledger: Ledger) -> None:
+    zelda = customer(ledger)
+    ledger.request_erasure(zelda, None, ErasureReason.ACCOUNT_CLOSED, 30, OFFICER, now=T0)
+    with pytest.raises(LegalHoldError):
+        ledger.complete_erasure(zelda, OFFICER, now=T0 + timedelta(days=29))
+    assert ledger.get_customer(zelda).name.value == "Zelda Quartermain"
+    ledger.complete_erasure(zelda, OFFICER, now=T0 + timedelta(days=30))
+    assert ledger.get_customer(zelda).name.value is None
+
+
+def test_completing_twice_or_without_a_request_is_refused(ledger: Ledger) -> None:
+    zelda = customer(ledger)
+    with pytest.raises(ErasureNotRequestedError):
+        ledger.complete_erasure(zelda, OFFICER, now=T0)
+    ledger.request_erasure(zelda, None, ErasureReason.CUSTOMER_REQUEST, 0, OFFICER, now=T0)
+    ledger.complete_erasure(zelda, OFFICER, now=T0)
+    with pytest.raises(ErasureAlreadyCompletedError):
+        ledger.complete_erasure(zelda, OFFICER, now=T0)
+
+
+def test_requesting_again_is_a_retry(ledger: Ledger) -> None:
+    zelda = customer(ledger)
+    first = ledger.request_erasure(zelda, None, ErasureReason.OTHER, 0, OFFICER, now=T0)
+    again = ledger.request_erasure(zelda, None, ErasureReason.OTHER, 5, OFFICER, now=T0)
+    assert again.aggregate_id == first.aggregate_id and again.version == 1
+
+
+def test_new_data_about_an_erased_customer_is_never_sealed_again(ledger: Ledger) -> None:
+    zelda = customer(ledger)
+    ledger.request_erasure(zelda, None, ErasureReason.CUSTOMER_REQUEST, 0, OFFICER, now=T0)
+    ledger.complete_erasure(zelda, OFFICER, now=T0)
+    ledger.change_contact_details(ChangeContactDetails(zelda, name="Zelda Again"), OFFICER)
+    assert ledger.get_customer(zelda).name.value is None
+
+
+def test_an_invited_person_is_erased_by_the_invited_email(ledger: Ledger) -> None:
+    ada = ledger.register_customer(RegisterCustomer("Ada", "ada@example.org"), OFFICER)
+    ledger.issue_referral_code(ada.aggregate_id, OFFICER, now=T0)
+    ledger.invite_friend(ada.aggregate_id, "friend@example.org", OFFICER, now=T0)
+    ledger.request_erasure(
+        None, "Friend@Example.org", ErasureReason.CUSTOMER_REQUEST, 0, OFFICER, now=T0
+    )
+    subject = ledger.invitee_subject("friend@example.org")
+    ledger.complete_erasure(subject, OFFICER, now=T0)
+    events = ledger.events.get(ledger.get_referrer(ada.aggregate_id).id)
+    invited = [e for e in events if isinstance(e, Referrer.FriendInvited)]
+    assert invited[0].email.value is None
+    assert ledger.get_customer(ada.aggregate_id).name.value == "Ada"
+
+
+def test_naming_both_or_neither_subject_is_invalid(ledger: Ledger) -> None:
+    zelda = customer(ledger)
+    with pytest.raises(ValidationError):
+        ledger.request_erasure(zelda, "z@example.org", ErasureReason.OTHER, 0, OFFICER)
+    with pytest.raises(ValidationError):
+        ledger.request_erasure(None, None, ErasureReason.OTHER, 0, OFFICER)
