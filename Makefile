@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/append.py
 	$(BIN)/python benchmarks/survey_responses.py
 	$(BIN)/python benchmarks/dashboard_query.py
+	$(BIN)/python benchmarks/erasure.py
 
 clean:
 	rm -rf $(VENV)

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.privacy.erasure import MAX_HOLD_DAYS
 from infrastructure.tokens import load_rsa_public_key
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,14 @@ class Settings(BaseSettings):
     )
     max_query_depth: int = Field(12, ge=2, le=100, description="Deepest accepted query.")
     max_query_tokens: int = Field(2_000, ge=50, description="Largest accepted query document.")
+    erasure_hold_days: int = Field(
+        0,
+        ge=0,
+        le=MAX_HOLD_DAYS,
+        description="Days an erasure request waits (legal hold) before it may be completed, "
+        "when the request does not say: every customer's own request, and a privacy officer's "
+        "that leaves holdDays out.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of the server and workers."
     )

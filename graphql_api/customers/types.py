@@ -63,6 +63,13 @@ class CustomerType:
     def personal_data_erased(self) -> bool:
         return self.view.personal_data_erased
 
+    @strawberry.field(
+        description="When the customer's personal data was erased (every personal field then "
+        "reads null, for every role); null if it was not."
+    )
+    def erased_at(self) -> datetime | None:
+        return self.view.erased_at
+
     @strawberry.field(description="When the customer registered.")
     def registered_at(self) -> datetime:
         return self.view.registered_at

@@ -16,10 +16,12 @@ from psycopg.types.json import Jsonb
 
 from domain.customer.model import Customer
 from domain.customer.profile import ONBOARDING_STEPS, Address
+from domain.privacy.erasure import ErasureRequest
 from domain.purchase.model import Purchase
 from domain.shared.personal_data import PersonalData
 from projections.base import Projection, handles
 from projections.customers.schema import DDL
+from projections.erasure import erased_subjects
 
 
 def _clear(value: PersonalData | None) -> str | None:
@@ -128,6 +130,21 @@ class CustomerDirectory(Projection):
     @handles(Customer.AddressChanged)
     def address_changed(self, cursor: Cursor[Any], event: Customer.AddressChanged, _: int) -> None:
         self._set(cursor, event, "address", _address(event.address))
+
+    @handles(ErasureRequest.Completed)
+    def erasure_completed(
+        self, cursor: Cursor[Any], event: ErasureRequest.Completed, _: int
+    ) -> None:
+        """The personal columns go to NULL (the name and email prefix indexes are expressions
+        on them, so they no longer hold the values either) and the row says when it was erased.
+        Region, language, birth year, purchases, consents and onboarding are no personal
+        values of the log (plain fields of their events) and stay."""
+        cursor.execute(
+            "UPDATE customer_directory SET name = NULL, email = NULL, phone = NULL,"
+            " address = NULL, personal_data_erased = true, erased_at = %s"
+            " WHERE customer_id = ANY(%s)",
+            (event.at, erased_subjects(event)),
+        )
 
     @handles(Customer.RegionChanged)
     def region_changed(self, cursor: Cursor[Any], event: Customer.RegionChanged, _: int) -> None:

@@ -43,6 +43,8 @@ class CustomerView:
     onboarding_state: OnboardingState = "not_started"
     purchase_count: int = 0
     last_purchase_at: datetime | None = None
+    erased_at: datetime | None = None
+    """When the customer's personal data was erased (None: it was not)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,7 @@ class CustomerPage:
 
 _COLUMNS = """customer_id, seq, name, email, phone, region, personal_data_erased,
     registered_at, registered_by_role, registered_through, version, onboarding_state,
-    purchase_count, last_purchase_at"""
+    purchase_count, last_purchase_at, erased_at"""
 
 
 async def customer_by_id(conn: AsyncConnection[Any], customer_id: UUID) -> CustomerView | None:

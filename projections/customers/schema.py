@@ -24,8 +24,11 @@ DDL = """
         purchase_count integer NOT NULL DEFAULT 0,
         channels text[] NOT NULL DEFAULT '{}',
         onboarding_steps integer NOT NULL DEFAULT 0,
-        onboarding_state text NOT NULL DEFAULT 'not_started'
+        onboarding_state text NOT NULL DEFAULT 'not_started',
+        erased_at timestamptz
     );
+    -- Tables made before erasure existed get the column too (migrate runs this every time).
+    ALTER TABLE customer_directory ADD COLUMN IF NOT EXISTS erased_at timestamptz;
     CREATE INDEX IF NOT EXISTS customer_directory_region_idx
         ON customer_directory (region, seq);
     CREATE INDEX IF NOT EXISTS customer_directory_channels_idx

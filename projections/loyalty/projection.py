@@ -21,6 +21,7 @@ from domain.loyalty.lots import Draw
 from domain.shared.personal_data import PersonalData
 from projections.base import Projection, handles
 from projections.loyalty.catalog_handlers import CatalogHandlers
+from projections.loyalty.erasure_handlers import ErasureHandlers
 from projections.loyalty.schema import DDL, TABLES
 from projections.loyalty.views import TransactionKind
 
@@ -44,7 +45,7 @@ _LOT = """
 """
 
 
-class LoyaltyStatements(CatalogHandlers, Projection):
+class LoyaltyStatements(CatalogHandlers, ErasureHandlers, Projection):
     """Accounts, their lots and every movement of points, tier changes, the rewards catalog,
     the rule book and terms, and per-customer order counts: statements and program metrics."""
 

@@ -11,11 +11,13 @@ from psycopg import Cursor
 from psycopg.types.json import Jsonb
 
 from domain.customer.model import Customer
+from domain.privacy.erasure import ErasureRequest
 from domain.referral.model import Referrer
 from domain.shared.personal_data import PersonalData
 from domain.survey.model import Invitation
 from domain.survey.values import SurveyChannel
 from projections.base import Projection, handles
+from projections.erasure import erased_subjects
 
 DDL = """
     CREATE TABLE IF NOT EXISTS notification_outbox (
@@ -24,13 +26,22 @@ DDL = """
         customer_id uuid NOT NULL,
         channel text NOT NULL,
         kind text NOT NULL,
-        recipient text NOT NULL,
+        recipient text,
         payload jsonb NOT NULL,
         created_at timestamptz NOT NULL,
-        sent_at timestamptz
+        sent_at timestamptz,
+        cancelled_at timestamptz
     );
+    -- An erased person's messages keep no address and are never sent (``cancelled_at``).
+    -- Migrate runs this every time: tables made before erasure existed change here.
+    ALTER TABLE notification_outbox ALTER COLUMN recipient DROP NOT NULL;
+    ALTER TABLE notification_outbox ADD COLUMN IF NOT EXISTS cancelled_at timestamptz;
     CREATE INDEX IF NOT EXISTS notification_outbox_pending_idx
         ON notification_outbox (sent_at) WHERE sent_at IS NULL;
+    CREATE INDEX IF NOT EXISTS notification_outbox_customer_idx
+        ON notification_outbox (customer_id);
+    CREATE INDEX IF NOT EXISTS notification_outbox_invitee_idx
+        ON notification_outbox ((payload ->> 'invitee_id')) WHERE kind = 'referral_invitation';
 
     CREATE TABLE IF NOT EXISTS outbox_survey_invitations (
         invitation_id uuid PRIMARY KEY,
@@ -56,6 +67,16 @@ _INSERT = """
         recipient, payload, created_at)
     VALUES (%s, %s, %s, %s, %s, %s, %s)
     ON CONFLICT (cause_position) DO NOTHING
+"""
+
+# The erased person's messages: theirs (customer_id), and referral invitations addressed to
+# them as an invited person. Unsent ones are cancelled; sent ones stay sent.
+_PURGE = """
+    UPDATE notification_outbox
+    SET recipient = NULL, payload = payload - 'token',
+        cancelled_at = CASE WHEN sent_at IS NULL THEN coalesce(cancelled_at, %(at)s) END
+    WHERE customer_id = ANY(%(ids)s)
+        OR (kind = 'referral_invitation' AND payload ->> 'invitee_id' = ANY(%(texts)s))
 """
 
 
@@ -161,6 +182,17 @@ class NotificationOutbox(Projection):
             (position, referrer, "email", "referral_invitation", recipient, Jsonb(payload),
              event.at),
         )  # fmt: skip
+
+    @handles(ErasureRequest.Completed)
+    def erasure_completed(
+        self, cursor: Cursor[Any], event: ErasureRequest.Completed, _: int
+    ) -> None:
+        """No address and no token of an erased person stays, and nothing unsent goes to
+        them. Sent messages keep ``sent_at`` (a fact about the past, and what a rebuild could
+        not recreate)."""
+        subjects = erased_subjects(event)
+        texts = [str(subject) for subject in subjects]
+        cursor.execute(_PURGE, {"ids": subjects, "texts": texts, "at": event.at})
 
     def _survey_link(
         self,

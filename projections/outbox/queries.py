@@ -13,7 +13,8 @@ from psycopg.rows import class_row
 
 @dataclass(frozen=True, slots=True)
 class PendingNotification:
-    """A notification not sent yet; ``payload`` holds what the message needs (a token)."""
+    """A notification not sent yet (and not cancelled by an erasure); ``payload`` holds what
+    the message needs (a token)."""
 
     id: int
     cause_position: int
@@ -25,11 +26,13 @@ class PendingNotification:
     created_at: datetime
 
 
-# The partial index on (sent_at) WHERE sent_at IS NULL keeps this cheap however many were sent.
+# The partial index on (sent_at) WHERE sent_at IS NULL keeps this cheap however many were sent;
+# cancelled messages (to an erased person) are never to be sent.
 _PENDING = """
     SELECT id, cause_position, customer_id, channel, kind, recipient, payload, created_at
     FROM notification_outbox
-    WHERE sent_at IS NULL AND (%(kind)s::text IS NULL OR kind = %(kind)s::text)
+    WHERE sent_at IS NULL AND cancelled_at IS NULL
+        AND (%(kind)s::text IS NULL OR kind = %(kind)s::text)
     ORDER BY id LIMIT %(limit)s
 """
 

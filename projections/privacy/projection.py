@@ -1,4 +1,4 @@
-"""Events -> the privacy reports: one row per data export, keyed by its stream."""
+"""Events -> the privacy reports: one row per data export, and one per erasure request."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from psycopg import Cursor
 
+from domain.privacy.erasure import ErasureRequest
 from domain.privacy.model import DataExport
 from projections.base import Projection, handles
 
@@ -25,15 +26,41 @@ DDL = """
     );
     CREATE INDEX IF NOT EXISTS privacy_data_exports_subject_idx
         ON privacy_data_exports (subject_id, seq);
+    CREATE TABLE IF NOT EXISTS privacy_erasure_requests (
+        request_id uuid PRIMARY KEY,
+        seq bigint NOT NULL UNIQUE,
+        subject_id uuid NOT NULL UNIQUE,
+        subject_kind text NOT NULL,
+        reason text NOT NULL,
+        requested_at timestamptz NOT NULL,
+        requested_by text NOT NULL,
+        requested_by_role text NOT NULL,
+        hold_until timestamptz NOT NULL,
+        completed_seq bigint,
+        completed_at timestamptz,
+        completed_by text,
+        completed_by_role text,
+        also_erased uuid[] NOT NULL DEFAULT '{}',
+        categories text[],
+        positions integer,
+        first_position bigint,
+        last_position bigint,
+        digest text
+    );
+    CREATE INDEX IF NOT EXISTS privacy_erasure_requests_status_idx
+        ON privacy_erasure_requests ((completed_at IS NOT NULL), seq);
 """
 
 
 class PrivacyReports(Projection):
-    """Who exported whose data, when and why (the log holds the same; this indexes it by
-    subject). The rows hold no personal data of the subject: only their id."""
+    """Who exported whose data, when and why; and every erasure request, pending or completed,
+    with its certificate facts (the log holds the same; this indexes it). The rows hold no
+    personal data of the subject: only their id."""
 
     name = PROJECTION_NAME
-    tables = ("privacy_data_exports",)
+    # 2: erasure requests. Rebuilt so that requests recorded before this table existed show.
+    version = 2
+    tables = ("privacy_data_exports", "privacy_erasure_requests")
     ddl = DDL
 
     @handles(DataExport.Exported)
@@ -48,4 +75,37 @@ class PrivacyReports(Projection):
             """,
             (event.originator_id, position, event.subject_id, event.reason, event.sections,
              event.at, meta.actor_id, meta.actor_role.value, meta.channel.value),
+        )  # fmt: skip
+
+    @handles(ErasureRequest.Requested)
+    def erasure_requested(
+        self, cursor: Cursor[Any], event: ErasureRequest.Requested, position: int
+    ) -> None:
+        meta = event.metadata
+        cursor.execute(
+            """
+            INSERT INTO privacy_erasure_requests (request_id, seq, subject_id, subject_kind,
+                reason, requested_at, requested_by, requested_by_role, hold_until)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+            ON CONFLICT (request_id) DO NOTHING
+            """,
+            (event.originator_id, position, event.subject_id, event.subject_kind, event.reason,
+             event.at, meta.actor_id, meta.actor_role.value, event.hold_until),
+        )  # fmt: skip
+
+    @handles(ErasureRequest.Completed)
+    def erasure_completed(
+        self, cursor: Cursor[Any], event: ErasureRequest.Completed, position: int
+    ) -> None:
+        meta = event.metadata
+        cursor.execute(
+            """
+            UPDATE privacy_erasure_requests SET completed_seq = %s, completed_at = %s,
+                completed_by = %s, completed_by_role = %s, also_erased = %s, categories = %s,
+                positions = %s, first_position = %s, last_position = %s, digest = %s
+            WHERE request_id = %s
+            """,
+            (position, event.at, meta.actor_id, meta.actor_role.value, event.also_erased,
+             event.categories, event.positions, event.first_position, event.last_position,
+             event.digest, event.originator_id),
         )  # fmt: skip

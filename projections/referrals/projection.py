@@ -14,15 +14,26 @@ from uuid import UUID
 from psycopg import Cursor
 
 from domain.customer.model import Customer
+from domain.privacy.erasure import ErasureRequest
 from domain.referral.model import Referral, Referrer
 from domain.referral.values import email_variant
 from domain.shared.personal_data import PersonalData
 from projections.base import Projection, handles
+from projections.erasure import erased_subjects
 from projections.referrals.schema import DDL, TABLES
 
 _REFERRAL_UPDATE = """
     UPDATE referral_referrals SET {assignments}, last_seq = %(seq)s
     WHERE referral_id = %(referral)s AND last_seq < %(seq)s
+"""
+
+# A rebuild after an erasure cannot match invitations by email variant (the email reads as
+# erased): the completion names the customer's invited subject, which links them again.
+_RELINK = """
+    UPDATE referral_invitations i SET converted_friend_id = r.friend_id
+    FROM referral_referrals r
+    WHERE r.friend_id = %(friend)s AND i.invitee_id = ANY(%(invitee)s)
+        AND i.referrer_id = r.referrer_id AND i.seq < r.seq AND i.converted_friend_id IS NULL
 """
 
 
@@ -143,6 +154,28 @@ class ReferralFunnel(Projection):
             cursor, event, position, "reversed_at = %(at)s, reversal_rule = %(rule)s",
             {"rule": event.rule},
         )  # fmt: skip
+
+    @handles(ErasureRequest.Completed)
+    def erasure_completed(
+        self, cursor: Cursor[Any], event: ErasureRequest.Completed, _: int
+    ) -> None:
+        """The invitations addressed to an erased person lose the email and its variant (who
+        invited them, when, and whether they converted stay: the funnel keeps its counts).
+        That is the invitations of their invited subject, and those they converted from
+        (another spelling of their email, sealed under that spelling's subject). An erased
+        customer's remembered variant goes. Invitations an erased customer sent hold their
+        friends' emails, which are the friends' data, not theirs: they stay."""
+        subjects = erased_subjects(event)
+        cursor.execute(_RELINK, {"friend": event.subject_id, "invitee": event.also_erased})
+        cursor.execute(
+            "UPDATE referral_invitations SET email = NULL, variant = NULL"
+            " WHERE (invitee_id = ANY(%(s)s) OR converted_friend_id = ANY(%(s)s))"
+            " AND (email IS NOT NULL OR variant IS NOT NULL)",
+            {"s": subjects},
+        )
+        cursor.execute(
+            "DELETE FROM referral_invitee_customers WHERE customer_id = ANY(%s)", (subjects,)
+        )
 
     def _update_referral(
         self,

@@ -43,6 +43,8 @@ DDL = """
         ON referral_invitations (variant);
     CREATE INDEX IF NOT EXISTS referral_invitations_invitee_idx
         ON referral_invitations (invitee_id);
+    CREATE INDEX IF NOT EXISTS referral_invitations_converted_idx
+        ON referral_invitations (converted_friend_id);
 
     -- Only customers who registered with an invited email's variant are kept here.
     CREATE TABLE IF NOT EXISTS referral_invitee_customers (

@@ -43,7 +43,7 @@ _TOTALS = """
         count(*) FILTER (WHERE r.nps_category = 'detractor')::int AS detractors,
         count(*) FILTER (WHERE r.nps_category = 'promoter')::int AS promoters
     FROM survey_comments c JOIN survey_responses r USING (response_id)
-    WHERE c.comment IS NOT NULL AND {where}
+    WHERE c.sentiment IS NOT NULL AND {where}
 """
 
 # {side} and {other} are 'detractor'/'promoter' literals; the totals come in as parameters.
@@ -96,7 +96,9 @@ async def feedback_insight(
     conn: AsyncConnection[Any], f: DashboardFilter, limit: int = 10
 ) -> FeedbackInsight:
     """Comment sentiment, up to ``limit`` detractor and promoter themes, and the ``limit``
-    weakest aspects of the responses under ``f``. Erased comments are not read."""
+    weakest aspects of the responses under ``f``. A comment erased after it was read keeps
+    its sentiment (the figures do not change); one erased before (or read again by a rebuild
+    after its erasure) has none and is not counted."""
     where, params = condition(f, "responses")
     params = {**params, "limit": limit}
     totals = await _totals(conn, where, params)

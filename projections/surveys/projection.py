@@ -16,10 +16,12 @@ from psycopg import Cursor
 from psycopg.types.json import Jsonb
 
 from domain.customer.model import Customer
+from domain.privacy.erasure import ErasureRequest
 from domain.shared.personal_data import PersonalData
 from domain.survey.model import Invitation, Survey
 from domain.survey.values import SurveyKind, nps_category
 from projections.base import Projection, handles
+from projections.erasure import erased_subjects
 from projections.surveys.schema import DDL, TABLES
 from projections.surveys.text import sentiment, terms
 
@@ -166,6 +168,27 @@ class SurveyDashboard(Projection):
         if event.comment is not None:
             self._comment(cursor, event.originator_id, event.customer_id, event.comment)
         self._notify(cursor, event.survey_id)
+
+    @handles(ErasureRequest.Completed)
+    def erasure_completed(
+        self, cursor: Cursor[Any], event: ErasureRequest.Completed, _: int
+    ) -> None:
+        """An erased respondent's comments lose their text and the terms drawn from it (the
+        terms are the person's own words); the response, its scores and the comment's
+        sentiment (a number, not their words) stay, so NPS, counts and sentiment figures do
+        not change. A rebuild cannot recompute that sentiment (the text is gone): after one,
+        an erased comment counts as a comment without sentiment, as if erased when given."""
+        subjects = erased_subjects(event)
+        cursor.execute(
+            "DELETE FROM survey_comment_terms WHERE response_id IN"
+            " (SELECT response_id FROM survey_comments WHERE customer_id = ANY(%s))",
+            (subjects,),
+        )
+        cursor.execute(
+            "UPDATE survey_comments SET comment = NULL"
+            " WHERE customer_id = ANY(%s) AND comment IS NOT NULL",
+            (subjects,),
+        )
 
     def _comment(
         self, cursor: Cursor[Any], response_id: UUID, customer_id: UUID, comment: PersonalData

@@ -94,6 +94,7 @@ DDL = """
         comment text,
         sentiment double precision
     );
+    CREATE INDEX IF NOT EXISTS survey_comments_customer_idx ON survey_comments (customer_id);
 
     CREATE TABLE IF NOT EXISTS survey_comment_terms (
         response_id uuid NOT NULL,

@@ -16,10 +16,12 @@ from typing import Any
 from psycopg import Cursor, sql
 from psycopg.rows import dict_row
 
+from domain.privacy.erasure import ErasureRequest
 from domain.shared.personal_data import PersonalData
 from domain.ticket.model import Ticket
 from domain.ticket.values import TicketStatus
 from projections.base import Projection, handles
+from projections.erasure import erased_subjects
 from projections.tickets.schema import DDL, TABLES
 from projections.tickets.state import (
     COLUMNS,
@@ -184,6 +186,25 @@ class TicketTimeline(Projection):
 
         details = {"clock": event.clock, "due_at": event.due_at.isoformat()}
         self._step(cursor, event, position, TimelineKind.SLA_BREACHED, change, None, details)
+
+    @handles(ErasureRequest.Completed)
+    def erasure_completed(
+        self, cursor: Cursor[Any], event: ErasureRequest.Completed, _: int
+    ) -> None:
+        """Every text of an erased customer's tickets goes (subject, description, and each
+        step's reply, note, reason or resolution: all sealed with the customer's key, agents'
+        words included); states, clocks, steps and metrics stay."""
+        subjects = erased_subjects(event)
+        cursor.execute(
+            "UPDATE ticket_timeline SET text = NULL WHERE text IS NOT NULL AND ticket_id IN"
+            " (SELECT ticket_id FROM tickets WHERE customer_id = ANY(%s))",
+            (subjects,),
+        )
+        cursor.execute(
+            "UPDATE tickets SET subject = NULL, description = NULL WHERE customer_id = ANY(%s)"
+            " AND (subject IS NOT NULL OR description IS NOT NULL)",
+            (subjects,),
+        )
 
     def _step(
         self,

@@ -524,6 +524,35 @@ OPERATIONS |= {
 }
 
 
+def with_user_errors(mutation: str, input_type: str) -> str:
+    return f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ userErrors {{ code }} }} }}"
+
+
+# Allowed callers get a user error (both a customer and an email named; no such request):
+# the matrix writes no erasure request.
+OPERATIONS |= {
+    "requestErasure": Operation(
+        with_user_errors("requestErasure", "RequestErasureInput"),
+        lambda w: {"i": {"customerId": w.self_id, "email": unique_email(), "reason": "OTHER"}},
+        {"customer-self", "privacy_officer"},
+    ),
+    "completeErasure": Operation(
+        with_user_errors("completeErasure", "CompleteErasureInput"),
+        lambda w: {"i": {"subjectId": str(uuid4())}},
+        {"privacy_officer"},
+    ),
+    "erasureRequests": Operation(
+        "{ erasureRequests(first: 1) { edges { cursor } } }", lambda w: {}, PRIVACY_REVIEWERS
+    ),
+    "erasureCertificate": Operation(
+        "query($s: UUID!) { erasureCertificate(subjectId: $s) { digest } }",
+        lambda w: {"s": w.self_id},
+        {"auditor", "privacy_officer"},
+        nulls=frozenset({"auditor", "privacy_officer"}),  # not erased: no certificate
+    ),
+}
+
+
 def send(world: World, operation: Operation, caller: str) -> httpx.Response:
     identity = CALLERS[caller](world)
     role, subject = identity if identity else (None, "anonymous")

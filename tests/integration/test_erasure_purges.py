@@ -1,0 +1,288 @@
+"""Each read model purges what it holds of an erased person when it applies
+``ErasureRequest.Completed`` (for the subject and every subject erased with them), keeps the
+figures without identity, and a rebuild after the erasure ends with the same purged rows."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from uuid import UUID
+
+import pytest
+from psycopg import AsyncConnection, Connection
+
+from domain.customer.commands import RegisterCustomer
+from domain.ledger import Ledger
+from domain.privacy.erasure import ErasureReason
+from infrastructure.database import Database
+from infrastructure.rebuild import rebuild
+from projections.customers.queries import CustomerView, customer_by_id, customers_page
+from projections.customers.views import CustomerFilter
+from projections.outbox.queries import pending_notifications_sync
+from projections.registry import projection_named
+from tests.integration.erasure_world import (
+    AGENT,
+    EMAIL,
+    GIVEN,
+    OFFICER,
+    World,
+    catch_up_all,
+    erase,
+    populate,
+)
+
+
+@pytest.fixture
+def world(ledger: Ledger, database: Database) -> World:
+    return populate(ledger, database, loyalty_events=2)
+
+
+def rows(conn: Connection[Any], query: str, *params: Any) -> list[tuple[Any, ...]]:
+    return conn.execute(query, params).fetchall()
+
+
+def erased(ledger: Ledger, database: Database, world: World) -> Connection[Any]:
+    erase(ledger, world.customer)
+    catch_up_all(ledger, database)
+    return database.connect()
+
+
+def rebuilt(ledger: Ledger, database: Database, name: str) -> None:
+    rebuild(ledger, database, projection_named(name)(), 7)
+
+
+def directory_row(database: Database, customer: UUID) -> CustomerView | None:
+    async def read() -> CustomerView | None:
+        async with await AsyncConnection.connect(database.conninfo) as conn:
+            return await customer_by_id(conn, customer)
+
+    return asyncio.run(read())
+
+
+def search(database: Database, prefix: str) -> int:
+    async def read() -> int:
+        async with await AsyncConnection.connect(database.conninfo) as conn:
+            page = await customers_page(conn, 10, 0, CustomerFilter(search=prefix))
+            return page.total_count
+
+    return asyncio.run(read())
+
+
+def test_the_directory_row_loses_every_personal_column_and_says_when_it_was_erased(
+    ledger: Ledger, database: Database, world: World
+) -> None:
+    with erased(ledger, database, world) as conn:
+        [(name, email, phone, address, flag)] = rows(
+            conn,
+            "SELECT name, email, phone, address, personal_data_erased FROM customer_directory"
+            " WHERE customer_id = %s",
+            world.customer,
+        )
+        completed_at = ledger.get_erasure_request(world.customer).completed_at
+    view = directory_row(database, world.customer)
+    assert (name, email, phone, address, flag) == (None, None, None, None, True)
+    assert view is not None and view.erased_at == completed_at
+    assert view.region == "EU" and view.purchase_count == 1  # no identity: kept
+
+
+def test_a_search_by_name_or_email_prefix_no_longer_finds_the_erased_customer(
+    ledger: Ledger, database: Database, world: World
+) -> None:
+    assert search(database, "Ottoline") == search(database, "o.vexmarl") == 1
+    erased(ledger, database, world).close()
+    assert search(database, "Ottoline") == search(database, "o.vexmarl") == 0
+
+
+def test_a_customer_never_erased_has_no_erasure_time(
+    ledger: Ledger, database: Database, world: World
+) -> None:
+    view = directory_row(database, world.referrer)
+    assert view is not None and view.erased_at is None and view.name == "Rex Referrer"
+
+
+def test_unsent_messages_to_the_erased_customer_are_cancelled_and_lose_address_and_token(
+    ledger: Ledger, database: Database, world: World
+) -> None:
+    with database.connect() as conn:
+        theirs = [m for m in pending_notifications_sync(conn) if m.customer_id == world.customer]
+    assert {m.kind for m in theirs} >= {"password_reset", "survey_invitation"}
+
+    with erased(ledger, database, world) as conn:
+        pending = [m for m in pending_notifications_sync(conn) if m.customer_id == world.customer]
+        purged = rows(
+            conn,
+            "SELECT recipient, payload ? 'token', cancelled_at IS NOT NULL"
+            " FROM notification_outbox WHERE customer_id = %s",
+            world.customer,
+        )
+    assert pending == []
+    assert purged and set(purged) == {(None, False, True)}
+
+
+def test_a_message_already_sent_stays_sent_without_its_address(
+    ledger: Ledger, database: Database, world: World
+) -> None:
+    with database.connect() as conn:
+        conn.execute(
+            "UPDATE notification_outbox SET sent_at = now()"
+            " WHERE customer_id = %s AND kind = 'password_reset'",
+            (world.customer,),
+        )
+        conn.commit()
+    with erased(ledger, database, world) as conn:
+        [(recipient, sent, cancelled)] = rows(
+            conn,
+            "SELECT recipient, sent_at IS NOT NULL, cancelled_at FROM notification_outbox"
+            " WHERE customer_id = %s AND kind = 'password_reset'",
+            world.customer,
+        )
+    assert (recipient, sent, cancelled) == (None, True, None)
+
+
+def test_the_invitation_a_referrer_sent_to_the_erased_customers_email_is_purged(
+    ledger: Ledger, database: Database, world: World
+) -> None:
+    """Her email as an invited person is another subject, erased with her (``also_erased``)."""
+    with erased(ledger, database, world) as conn:
+        outbox = rows(
+            conn,
+            "SELECT recipient, cancelled_at IS NOT NULL FROM notification_outbox"
+            " WHERE customer_id = %s AND kind = 'referral_invitation'",
+            world.referrer,
+        )
+        funnel = rows(
+            conn,
+            "SELECT email, variant, converted_friend_id FROM referral_invitations"
+            " WHERE referrer_id = %s",
+            world.referrer,
+        )
+        remembered = rows(
+            conn, "SELECT 1 FROM referral_invitee_customers WHERE customer_id = %s", world.customer
+        )
+    assert outbox == [(None, True)]
+    assert funnel == [(None, None, world.customer)]  # still counted as converted
+    assert remembered == []
+
+
+def test_the_invitations_the_erased_customer_sent_keep_the_friends_email(
+    ledger: Ledger, database: Database, world: World
+) -> None:
+    with erased(ledger, database, world) as conn:
+        funnel = rows(
+            conn, "SELECT email FROM referral_invitations WHERE referrer_id = %s", world.customer
+        )
+    assert funnel == [(world.friend_email,)]
+
+
+def test_an_invited_person_erased_by_email_loses_the_invitation_and_its_message(
+    ledger: Ledger, database: Database
+) -> None:
+    rex = ledger.register_customer(RegisterCustomer("Rex", "rex@example.org"), AGENT)
+    ledger.issue_referral_code(rex.aggregate_id, AGENT)
+    ledger.invite_friend(rex.aggregate_id, "never.joined@example.org", AGENT)
+    ledger.request_erasure(
+        None, "never.joined@example.org", ErasureReason.CONSENT_WITHDRAWN, 0, OFFICER
+    )
+    ledger.complete_erasure(ledger.invitee_subject("never.joined@example.org"), OFFICER)
+    catch_up_all(ledger, database)
+    with database.connect() as conn:
+        funnel = rows(conn, "SELECT email, variant FROM referral_invitations")
+        assert pending_notifications_sync(conn, "referral_invitation") == []
+    assert funnel == [(None, None)]
+
+
+def test_survey_comments_lose_text_and_terms_but_keep_sentiment_and_scores(
+    ledger: Ledger, database: Database, world: World
+) -> None:
+    with database.connect() as conn:
+        [(sentiment,)] = rows(conn, "SELECT sentiment FROM survey_comments")
+    with erased(ledger, database, world) as conn:
+        comments = rows(conn, "SELECT comment, sentiment FROM survey_comments")
+        terms = rows(conn, "SELECT term FROM survey_comment_terms")
+        scores = rows(conn, "SELECT score, nps_category FROM survey_responses")
+    assert sentiment is not None and comments == [(None, sentiment)]
+    assert terms == []
+    assert scores == [(9, "promoter")]
+
+
+def test_loyalty_reasons_go_and_points_stay(
+    ledger: Ledger, database: Database, world: World
+) -> None:
+    query = "SELECT kind, points, reason FROM loyalty_transactions WHERE customer_id = %s"
+    with database.connect() as conn:
+        before = rows(conn, query + " ORDER BY seq", world.customer)
+    with erased(ledger, database, world) as conn:
+        after = rows(conn, query + " ORDER BY seq", world.customer)
+    assert {reason for _, _, reason in before} >= {
+        GIVEN["adjustment reason"],
+        GIVEN["reversal reason"],
+    }
+    assert after == [(kind, points, None) for kind, points, _ in before]
+
+
+def test_every_ticket_text_goes_and_the_steps_and_clocks_stay(
+    ledger: Ledger, database: Database, world: World
+) -> None:
+    steps = "SELECT kind, at, sla, text IS NULL FROM ticket_timeline ORDER BY seq"
+    with database.connect() as conn:
+        before = rows(conn, steps)
+    with erased(ledger, database, world) as conn:
+        tickets = rows(conn, "SELECT subject, description, status, reopen_count FROM tickets")
+        after = rows(conn, steps)
+    assert tickets == [(None, None, "closed", 1)]
+    assert [step[:3] for step in after] == [step[:3] for step in before]
+    assert all(is_null for *_, is_null in after)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "customer_directory",
+        "notification_outbox",
+        "loyalty_statements",
+        "ticket_timeline",
+        "referral_funnel",
+    ],
+)
+def test_a_rebuild_after_the_erasure_reads_every_erased_value_as_none_and_purges_alike(
+    ledger: Ledger, database: Database, world: World, name: str
+) -> None:
+    projection = projection_named(name)
+    with erased(ledger, database, world) as conn:
+        purged = {table: sorted(map(repr, rows(conn, f"SELECT * FROM {table}"))) for table in
+                  projection.tables if table != "notification_outbox"}  # fmt: skip
+    rebuilt(ledger, database, name)
+    with database.connect() as conn:
+        again = {table: sorted(map(repr, rows(conn, f"SELECT * FROM {table}"))) for table in
+                 projection.tables if table != "notification_outbox"}  # fmt: skip
+    assert again == purged
+
+
+def test_a_rebuilt_survey_dashboard_has_the_erased_comment_without_text_terms_or_sentiment(
+    ledger: Ledger, database: Database, world: World
+) -> None:
+    """The one figure a rebuild cannot restore: the sentiment of a text that is gone."""
+    erased(ledger, database, world).close()
+    rebuilt(ledger, database, "survey_dashboard")
+    with database.connect() as conn:
+        comments = rows(conn, "SELECT comment, sentiment FROM survey_comments")
+        terms = rows(conn, "SELECT term FROM survey_comment_terms")
+        scores = rows(conn, "SELECT score, nps_category FROM survey_responses")
+    assert (comments, terms, scores) == ([(None, None)], [], [(9, "promoter")])
+
+
+def test_a_rebuilt_outbox_queues_nothing_for_the_erased_customer(
+    ledger: Ledger, database: Database, world: World
+) -> None:
+    erased(ledger, database, world).close()
+    rebuilt(ledger, database, "notification_outbox")
+    with database.connect() as conn:
+        held = rows(
+            conn,
+            "SELECT kind, recipient FROM notification_outbox WHERE customer_id = %s"
+            " OR recipient = %s",
+            world.customer,
+            EMAIL,
+        )
+        pending = [m for m in pending_notifications_sync(conn) if m.customer_id == world.customer]
+    assert pending == [] and all(recipient is None for _, recipient in held)
