@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 from uuid import UUID
 
+from domain.customer.model import Customer
 from domain.customer.values import normalise_email
 from domain.privacy.erasure import ErasureReason, ErasureRequest, SubjectKind
 from domain.privacy.errors import ErasureNotRequestedError
@@ -92,11 +93,17 @@ class ErasureCommands(ReferralCommands):
         return self.invitee_subject(normalise_email(email)), SubjectKind.INVITEE
 
     def _other_subjects_of(self, request: ErasureRequest) -> list[UUID]:
-        """A customer may also have been invited before registering: that subject goes too."""
+        """A customer may also have been invited, under any email they ever had (dots and
+        +tags included: an invitee's subject is keyed by the email's variant): those go too."""
         if request.subject_kind != SubjectKind.CUSTOMER.value:
             return []
-        email = self.get_customer(request.subject_id).email.value
-        return [] if email is None else [self.invitee_subject(email)]
+        emails = {
+            event.email.value
+            for event in self.events.get(request.subject_id)
+            if isinstance(event, Customer.Registered | Customer.EmailChanged)
+            and event.email.value is not None
+        }
+        return sorted({self.invitee_subject(email) for email in emails}, key=str)
 
     def _works(self) -> ErasureWorks:
         if self.erasure_works is None:

@@ -109,3 +109,18 @@ def test_naming_both_or_neither_subject_is_invalid(ledger: Ledger) -> None:
         ledger.request_erasure(zelda, "z@example.org", ErasureReason.OTHER, 0, OFFICER)
     with pytest.raises(ValidationError):
         ledger.request_erasure(None, None, ErasureReason.OTHER, 0, OFFICER)
+
+
+def test_a_customer_invited_under_an_earlier_email_is_erased_as_that_invitee_too(
+    ledger: Ledger,
+) -> None:
+    ada = ledger.register_customer(RegisterCustomer("Ada", "ada@example.org"), OFFICER)
+    ledger.issue_referral_code(ada.aggregate_id, OFFICER, now=T0)
+    ledger.invite_friend(ada.aggregate_id, "old.name+x@example.org", OFFICER, now=T0)
+    zelda = ledger.register_customer(RegisterCustomer("Zelda", "oldname@example.org"), OFFICER)
+    ledger.change_email(zelda.aggregate_id, "new@example.org", OFFICER)
+    ledger.request_erasure(zelda.aggregate_id, None, ErasureReason.OTHER, 0, OFFICER, now=T0)
+    ledger.complete_erasure(zelda.aggregate_id, OFFICER, now=T0)
+    events = ledger.events.get(ledger.get_referrer(ada.aggregate_id).id)
+    invited = [e for e in events if isinstance(e, Referrer.FriendInvited)]
+    assert invited[0].email.value is None
