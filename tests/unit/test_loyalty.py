@@ -63,7 +63,8 @@ def bought(
     amount: str,
     order_id: str | None = None,
     at: datetime = T0,
-    **extra: object,
+    channel: PurchaseChannel = PurchaseChannel.WEB,
+    items: list[OrderLineInput] | None = None,
 ) -> str:
     order = order_id or f"order-{uuid4().hex[:8]}"
     ledger.record_purchase(
@@ -72,9 +73,9 @@ def bought(
             order_id=order,
             amount=amount,
             currency="EUR",
-            channel=extra.pop("channel", PurchaseChannel.WEB),  # type: ignore[arg-type]
+            channel=channel,
             purchased_at=at,
-            items=extra.pop("items", []),  # type: ignore[arg-type]
+            items=items or [],
         ),
         AGENT,
     )

@@ -47,10 +47,16 @@ def as_customer(customer_id: UUID) -> EventMetadata:
     return EventMetadata(actor_id=str(customer_id), actor_role=Role.CUSTOMER, channel=Channel.WEB)
 
 
-def opened(ledger: Ledger, customer_id: UUID, at: datetime = T0, **extra: object) -> UUID:
+def opened(
+    ledger: Ledger,
+    customer_id: UUID,
+    at: datetime = T0,
+    priority: Priority | None = None,
+    ticket_id: UUID | None = None,
+) -> UUID:
     command = OpenTicket(
         customer_id, TicketChannel.WEB, "billing", "Charged twice", "My card was charged twice.",
-        **extra,  # type: ignore[arg-type]
+        priority=priority, ticket_id=ticket_id,
     )  # fmt: skip
     return ledger.open_ticket(command, as_customer(customer_id), now=at).aggregate_id
 
