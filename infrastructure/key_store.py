@@ -46,7 +46,14 @@ class PostgresSubjectKeys:
                 """,
                 {"id": subject_id, "key": wrapped},
             ).fetchone()
-        assert row is not None
+            if row is None:
+                # A concurrent first insert committed while ours waited on its conflict: the
+                # statement's snapshot predates that commit, so a new statement reads it.
+                row = conn.execute(
+                    "SELECT wrapped_key FROM cxl_subject_keys WHERE subject_id = %s", (subject_id,)
+                ).fetchone()
+        if row is None:
+            raise RuntimeError(f"no key row for subject {subject_id} after creating it")
         return None if row[0] is None else self._unwrap(subject_id, row[0])
 
     def destroy(self, subject_id: UUID) -> None:
