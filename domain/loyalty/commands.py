@@ -307,6 +307,12 @@ class LoyaltyCommands(PurchaseCommands, CustomerCommands):
             ),
         )
 
+    def loyalty_tier(self, customer_id: UUID) -> Tier | None:
+        """The customer's tier now; None when they are not a member."""
+        if not self.exists(LoyaltyAccount.id_for(customer_id)):
+            return None
+        return self.get_loyalty_account(customer_id).tier
+
     def get_reward(self, reward_id: UUID) -> Reward:
         return self.load(
             reward_id, Reward, lambda: RewardNotFoundError("no such reward", field="rewardId")

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
-from domain.customer.commands import CustomerCommands
 from domain.customer.model import Customer
 from domain.customer.profile import ConsentPurpose
+from domain.loyalty.commands import LoyaltyCommands
 from domain.shared.application import CommandResult
 from domain.shared.errors import ConcurrencyConflictError, ValidationError
 from domain.shared.keep import KEEP, Keep
@@ -21,7 +21,7 @@ from domain.survey.errors import (
     InvalidSurveyTokenError,
     SurveyNotFoundError,
 )
-from domain.survey.model import Answer, Invitation, Survey
+from domain.survey.model import Answer, Invitation, RespondentSegment, Survey
 from domain.survey.values import (
     MAX_QUESTION,
     MAX_TITLE,
@@ -86,7 +86,7 @@ class SurveyLink:
     answered: bool
 
 
-class SurveyCommands(CustomerCommands):
+class SurveyCommands(LoyaltyCommands):
     """Commands on :class:`Survey` and :class:`Invitation`."""
 
     def draft_survey(self, command: DraftSurvey, metadata: EventMetadata) -> CommandResult:
@@ -175,9 +175,13 @@ class SurveyCommands(CustomerCommands):
         answer = Answer(command.score, check_comment(command.comment), command.aspect_scores)
         invitation = self._answerable_invitation(command, moment, metadata)
         survey = self.get_survey(invitation.survey_id)
-        region = self.get_customer(invitation.customer_id).region
+        tier = self.loyalty_tier(invitation.customer_id)
+        segment = RespondentSegment(
+            region=self.get_customer(invitation.customer_id).region,
+            tier=None if tier is None else tier.value,
+        )
         with acting_as(metadata):
-            invitation.respond(survey, answer, region, moment)
+            invitation.respond(survey, answer, segment, moment)
         try:
             return CommandResult(invitation.id, invitation.version, self.commit(invitation))
         except ConcurrencyConflictError:

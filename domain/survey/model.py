@@ -12,6 +12,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.shared.aggregate import LedgerAggregate
@@ -23,6 +24,7 @@ from domain.survey.errors import (
     SurveyNotEditableError,
     SurveyNotOpenError,
 )
+from domain.survey.sentiment import sentiment
 from domain.survey.values import (
     ASPECT_SCALE,
     AspectQuestion,
@@ -41,6 +43,15 @@ class Answer:
     score: int
     comment: str | None
     aspect_scores: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RespondentSegment:
+    """Who answered, as the dashboard segments them, at the moment they answered: their
+    region, and their loyalty tier (None when not a member)."""
+
+    region: str | None
+    tier: str | None
 
 
 class Survey(LedgerAggregate):
@@ -219,8 +230,15 @@ class Invitation(LedgerAggregate):
             Invitation._take_link(invitation, self.channel, self.token_digest, self.expires_at)
 
     class Responded(LedgerAggregate.Event):
-        """The customer answered. The segment attributes (region, channel, product version)
-        are frozen here, so later changes to the customer do not rewrite the dashboard."""
+        """The customer answered. The segment attributes (region, channel, product version,
+        loyalty tier) are frozen here, so later changes to the customer do not rewrite the
+        dashboard. ``comment_sentiment`` is the comment's score, kept apart from its text so
+        that it outlives the text's erasure.
+
+        Version 2 added ``tier`` and ``comment_sentiment``; version 1 events read them as
+        None (the tier then was not recorded; the sentiment is computed from the text)."""
+
+        class_version = 2
 
         survey_id: UUID
         customer_id: UUID
@@ -232,6 +250,13 @@ class Invitation(LedgerAggregate):
         region: str | None
         product_version: str | None
         completion_seconds: float
+        tier: str | None
+        comment_sentiment: float | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["tier"] = None
+            state["comment_sentiment"] = None
 
         def apply(self, invitation: Invitation) -> None:
             invitation.responded_at = self.timestamp
@@ -315,7 +340,9 @@ class Invitation(LedgerAggregate):
         if self.responded_at is not None:
             raise AlreadyRespondedError("this invitation has already been answered")
 
-    def respond(self, survey: Survey, answer: Answer, region: str | None, now: datetime) -> None:
+    def respond(
+        self, survey: Survey, answer: Answer, segment: RespondentSegment, now: datetime
+    ) -> None:
         """Record the one response to this invitation, checked against the survey."""
         self._check_unanswered()
         survey.check_open()
@@ -336,7 +363,9 @@ class Invitation(LedgerAggregate):
             aspect_scores=dict(answer.aspect_scores),
             comment=self._sealed(answer.comment),
             channel=self.channel,
-            region=region,
+            region=segment.region,
             product_version=survey.product_version,
             completion_seconds=max(0.0, (now - self.issued_at).total_seconds()),
+            tier=segment.tier,
+            comment_sentiment=None if answer.comment is None else sentiment(answer.comment),
         )

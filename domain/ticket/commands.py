@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-from domain.loyalty.account import LoyaltyAccount
 from domain.loyalty.commands import LoyaltyCommands
 from domain.loyalty.values import benefits_of
 from domain.shared.application import CommandResult
@@ -258,9 +257,9 @@ class TicketCommands(LoyaltyCommands):
 
     def default_priority(self, customer_id: UUID) -> Priority:
         """Loyal tiers get priority: the tier's support priority, normal when not enrolled."""
-        if not self.exists(LoyaltyAccount.id_for(customer_id)):
+        tier = self.loyalty_tier(customer_id)
+        if tier is None:
             return Priority.NORMAL
-        tier = self.get_loyalty_account(customer_id).tier
         return Priority(benefits_of(tier).support_priority.value)
 
     def _act(

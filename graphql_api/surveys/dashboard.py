@@ -37,6 +37,7 @@ class DimensionType(Enum):
     REGION = "region"
     CHANNEL = "channel"
     PRODUCT_VERSION = "product_version"
+    TIER = "tier"
     SURVEY = "survey"
 
 

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import strawberry
 
+from graphql_api.loyalty.types import LoyaltyTierType
 from graphql_api.surveys.types import SurveyChannelType, SurveyKindType
 
 EXPECTED_VERSION = (
@@ -129,4 +130,7 @@ class SurveyDashboardFilterInput:
     )
     product_version: str | None = strawberry.field(
         default=None, description="The product version asked about."
+    )
+    tier: LoyaltyTierType | None = strawberry.field(
+        default=None, description="Respondents' loyalty tier when they answered."
     )

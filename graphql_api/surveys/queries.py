@@ -156,6 +156,7 @@ def dashboard_filter(given: SurveyDashboardFilterInput | None) -> DashboardFilte
         region=_filter_text(given.region, "filter.region"),
         channel=None if given.channel is None else given.channel.value,
         product_version=_filter_text(given.product_version, "filter.productVersion"),
+        tier=None if given.tier is None else given.tier.value,
     )
 
 

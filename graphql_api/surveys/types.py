@@ -14,6 +14,7 @@ import strawberry
 from domain.survey.values import SurveyKind
 from graphql_api.auth import may_see_personal_data
 from graphql_api.context import RequestContext
+from graphql_api.loyalty.types import LoyaltyTierType, tier_of
 from graphql_api.pagination import PageInfo
 from projections.surveys.views import ResponseView, SurveyView
 
@@ -215,6 +216,12 @@ class SurveyResponse:
     @strawberry.field(description="The product version the survey asked about.")
     def product_version(self) -> str | None:
         return self.view.product_version
+
+    @strawberry.field(
+        description="The customer's loyalty tier when they answered; null if not a member."
+    )
+    def tier(self) -> LoyaltyTierType | None:
+        return tier_of(self.view.tier)
 
     @strawberry.field(description="When the customer answered.")
     def responded_at(self) -> datetime:

@@ -84,7 +84,7 @@ _RESPONSES = """
         r.nps_category, c.comment, c.sentiment,
         coalesce((SELECT jsonb_object_agg(a.aspect, a.score) FROM survey_aspect_scores a
             WHERE a.response_id = r.response_id), '{}'::jsonb) AS aspect_scores,
-        r.channel, r.region, r.product_version, r.responded_at, r.completion_seconds
+        r.channel, r.region, r.product_version, r.tier, r.responded_at, r.completion_seconds
     FROM survey_responses r
         JOIN survey_catalog s USING (survey_id)
         LEFT JOIN survey_comments c USING (response_id)

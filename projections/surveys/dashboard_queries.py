@@ -70,6 +70,7 @@ _BY: dict[Dimension, tuple[str, str]] = {
     Dimension.REGION: ("r.region", "i.region"),
     Dimension.CHANNEL: ("r.channel", "i.channel"),
     Dimension.PRODUCT_VERSION: ("r.product_version", "i.product_version"),
+    Dimension.TIER: ("r.tier", "i.tier"),
     Dimension.SURVEY: ("r.survey_id::text", "i.survey_id::text"),
 }
 

@@ -1,7 +1,7 @@
 """The WHERE clause of a dashboard filter, for responses or for invitations.
 
 Only the filter's set fields become terms, so each query can use the index of its filter:
-responses by (survey_id | region | channel | product_version, responded_at) and responded_at,
+responses by (survey_id | region | channel | product_version | tier, responded_at) and responded_at,
 invitations likewise by issued_at. Column names here are literals, values are parameters.
 """
 
@@ -26,6 +26,7 @@ def condition(f: DashboardFilter, table: Table) -> tuple[str, dict[str, Any]]:
         f"{alias}.region = %(region)s": f.region,
         f"{alias}.channel = %(channel)s": f.channel,
         f"{alias}.product_version = %(product_version)s": f.product_version,
+        f"{alias}.tier = %(tier)s": f.tier,
     }
     terms = [term for term, value in checks.items() if value is not None]
     params = {
@@ -35,5 +36,6 @@ def condition(f: DashboardFilter, table: Table) -> tuple[str, dict[str, Any]]:
         "region": f.region,
         "channel": f.channel,
         "product_version": f.product_version,
+        "tier": f.tier,
     }
     return " AND ".join(terms) or "true", params

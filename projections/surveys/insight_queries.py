@@ -96,9 +96,11 @@ async def feedback_insight(
     conn: AsyncConnection[Any], f: DashboardFilter, limit: int = 10
 ) -> FeedbackInsight:
     """Comment sentiment, up to ``limit`` detractor and promoter themes, and the ``limit``
-    weakest aspects of the responses under ``f``. A comment erased after it was read keeps
-    its sentiment (the figures do not change); one erased before (or read again by a rebuild
-    after its erasure) has none and is not counted."""
+    weakest aspects of the responses under ``f``. An erased comment keeps its sentiment,
+    live and through rebuilds (the score is recorded with the response), so the sentiment
+    figures do not change; its terms go with its text. Only a response recorded before the
+    score was (event version 1) whose text is erased before a rebuild has none, and is not
+    counted."""
     where, params = condition(f, "responses")
     params = {**params, "limit": limit}
     totals = await _totals(conn, where, params)

@@ -16,14 +16,17 @@ from psycopg import Cursor
 from psycopg.types.json import Jsonb
 
 from domain.customer.model import Customer
+from domain.loyalty.account import LoyaltyAccount
+from domain.loyalty.values import Tier
 from domain.privacy.erasure import ErasureRequest
 from domain.shared.personal_data import PersonalData
 from domain.survey.model import Invitation, Survey
+from domain.survey.sentiment import sentiment
 from domain.survey.values import SurveyKind, nps_category
 from projections.base import Projection, handles
 from projections.erasure import erased_subjects
 from projections.surveys.schema import DDL, TABLES
-from projections.surveys.text import sentiment, terms
+from projections.surveys.text import terms
 
 NOTIFY_CHANNEL = "cxl_survey_dashboard"
 
@@ -32,13 +35,15 @@ _UPDATE_SURVEY = """
     WHERE survey_id = %(survey)s AND version < %(version)s
 """
 
-# The segment of an invitation is frozen when it is first issued: the customer's region then,
-# and the survey's product version (fixed once published, and only published surveys invite).
+# The segment of an invitation is frozen when it is first issued: the customer's region and
+# loyalty tier then, and the survey's product version (fixed once published, and only
+# published surveys invite).
 _ISSUE = """
     INSERT INTO survey_invitations (invitation_id, survey_id, customer_id, channel, region,
-        product_version, issued_at)
+        tier, product_version, issued_at)
     SELECT %(invitation)s, %(survey)s, %(customer)s, %(channel)s,
         (SELECT region FROM survey_customer_regions WHERE customer_id = %(customer)s),
+        (SELECT tier FROM survey_member_tiers WHERE customer_id = %(customer)s),
         (SELECT product_version FROM survey_catalog WHERE survey_id = %(survey)s),
         %(at)s
     ON CONFLICT (invitation_id) DO NOTHING
@@ -46,9 +51,9 @@ _ISSUE = """
 
 _RESPOND = """
     INSERT INTO survey_responses (response_id, seq, survey_id, customer_id, kind, score,
-        nps_category, channel, region, product_version, responded_at, completion_seconds)
+        nps_category, channel, region, product_version, tier, responded_at, completion_seconds)
     VALUES (%(response)s, %(seq)s, %(survey)s, %(customer)s, %(kind)s, %(score)s,
-        %(category)s, %(channel)s, %(region)s, %(version)s, %(at)s, %(seconds)s)
+        %(category)s, %(channel)s, %(region)s, %(version)s, %(tier)s, %(at)s, %(seconds)s)
     ON CONFLICT (response_id) DO NOTHING
 """
 
@@ -58,6 +63,8 @@ class SurveyDashboard(Projection):
     comments with their sentiment and terms: everything the dashboard and insight read."""
 
     name = "survey_dashboard"
+    version = 2
+    """2: tiers (invitations and responses), and the sentiment recorded with the response."""
     tables = TABLES
     ddl = DDL
 
@@ -125,6 +132,22 @@ class SurveyDashboard(Projection):
     def region_changed(self, cursor: Cursor[Any], event: Customer.RegionChanged, _: int) -> None:
         self._region(cursor, event.originator_id, event.region)
 
+    @handles(LoyaltyAccount.Enrolled)
+    def enrolled(self, cursor: Cursor[Any], event: LoyaltyAccount.Enrolled, _: int) -> None:
+        # Members join at the lowest tier; a later TierChanged moves them.
+        cursor.execute(
+            "INSERT INTO survey_member_tiers (account_id, customer_id, tier)"
+            " VALUES (%s, %s, %s) ON CONFLICT (account_id) DO NOTHING",
+            (event.originator_id, event.customer_id, Tier.BRONZE.value),
+        )
+
+    @handles(LoyaltyAccount.TierChanged)
+    def tier_changed(self, cursor: Cursor[Any], event: LoyaltyAccount.TierChanged, _: int) -> None:
+        cursor.execute(
+            "UPDATE survey_member_tiers SET tier = %s WHERE account_id = %s",
+            (event.to_tier, event.originator_id),
+        )
+
     def _notify(self, cursor: Cursor[Any], survey_id: UUID | None) -> None:
         if survey_id is not None:
             cursor.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, str(survey_id)))
@@ -166,7 +189,7 @@ class SurveyDashboard(Projection):
                 [(event.originator_id, a, s) for a, s in sorted(event.aspect_scores.items())],
             )
         if event.comment is not None:
-            self._comment(cursor, event.originator_id, event.customer_id, event.comment)
+            self._comment(cursor, event, event.comment)
         self._notify(cursor, event.survey_id)
 
     @handles(ErasureRequest.Completed)
@@ -176,8 +199,8 @@ class SurveyDashboard(Projection):
         """An erased respondent's comments lose their text and the terms drawn from it (the
         terms are the person's own words); the response, its scores and the comment's
         sentiment (a number, not their words) stay, so NPS, counts and sentiment figures do
-        not change. A rebuild cannot recompute that sentiment (the text is gone): after one,
-        an erased comment counts as a comment without sentiment, as if erased when given."""
+        not change. The sentiment is in the response event, so a rebuild keeps it too (only
+        responses recorded before it was there, event version 1, lose it)."""
         subjects = erased_subjects(event)
         cursor.execute(
             "DELETE FROM survey_comment_terms WHERE response_id IN"
@@ -191,15 +214,18 @@ class SurveyDashboard(Projection):
         )
 
     def _comment(
-        self, cursor: Cursor[Any], response_id: UUID, customer_id: UUID, comment: PersonalData
+        self, cursor: Cursor[Any], event: Invitation.Responded, comment: PersonalData
     ) -> None:
         # An erased respondent's comment arrives as the erased marker: the row says a comment
-        # was given, with no text, no sentiment and no terms.
-        text = comment.value
+        # was given, with its recorded sentiment but no text and no terms.
+        response_id, text = event.originator_id, comment.value
+        score = event.comment_sentiment
+        if score is None and text is not None:
+            score = sentiment(text)  # recorded before responses carried it (version 1)
         cursor.execute(
             "INSERT INTO survey_comments (response_id, customer_id, comment, sentiment)"
             " VALUES (%s, %s, %s, %s) ON CONFLICT (response_id) DO NOTHING",
-            (response_id, customer_id, text, None if text is None else sentiment(text)),
+            (response_id, event.customer_id, text, score),
         )
         if text is not None:
             cursor.executemany(
@@ -222,6 +248,7 @@ def _response_params(event: Invitation.Responded, position: int) -> dict[str, An
         "channel": event.channel,
         "region": event.region,
         "version": event.product_version,
+        "tier": event.tier,
         "at": event.timestamp,
         "seconds": event.completion_seconds,
     }

@@ -4,10 +4,10 @@ Unqualified names and IF NOT EXISTS throughout: `rebuild` runs this in a shadow 
 ``seq`` is the log position of the event that created the row, so a rebuild numbers rows the
 same way (a sequence would not: a conflicting insert still consumes a value).
 
-Responses carry their segment (region, channel, product version) frozen at response time;
-invitations carry the same segment frozen at the time they were first issued, so response
-rates can be filtered by the same dimensions. Aspect scores, comments and terms join their
-response by ``response_id`` and are filtered through it.
+Responses carry their segment (region, channel, product version, loyalty tier) frozen at
+response time; invitations carry the same segment frozen at the time they were first issued,
+so response rates can be filtered by the same dimensions. Aspect scores, comments and terms
+join their response by ``response_id`` and are filtered through it.
 """
 
 DDL = """
@@ -33,12 +33,19 @@ DDL = """
         region text
     );
 
+    CREATE TABLE IF NOT EXISTS survey_member_tiers (
+        account_id uuid PRIMARY KEY,
+        customer_id uuid NOT NULL UNIQUE,
+        tier text NOT NULL
+    );
+
     CREATE TABLE IF NOT EXISTS survey_invitations (
         invitation_id uuid PRIMARY KEY,
         survey_id uuid NOT NULL,
         customer_id uuid NOT NULL,
         channel text NOT NULL,
         region text,
+        tier text,
         product_version text,
         issued_at timestamptz NOT NULL,
         responded_at timestamptz
@@ -50,6 +57,8 @@ DDL = """
         ON survey_invitations (region, issued_at);
     CREATE INDEX IF NOT EXISTS survey_invitations_channel_idx
         ON survey_invitations (channel, issued_at);
+    CREATE INDEX IF NOT EXISTS survey_invitations_tier_idx
+        ON survey_invitations (tier, issued_at);
     CREATE INDEX IF NOT EXISTS survey_invitations_version_idx
         ON survey_invitations (product_version, issued_at);
 
@@ -76,6 +85,8 @@ DDL = """
         ON survey_responses (region, responded_at);
     CREATE INDEX IF NOT EXISTS survey_responses_channel_idx
         ON survey_responses (channel, responded_at);
+    CREATE INDEX IF NOT EXISTS survey_responses_tier_idx
+        ON survey_responses (tier, responded_at);
     CREATE INDEX IF NOT EXISTS survey_responses_version_idx
         ON survey_responses (product_version, responded_at);
     CREATE INDEX IF NOT EXISTS survey_responses_customer_idx
@@ -108,6 +119,7 @@ DDL = """
 TABLES = (
     "survey_catalog",
     "survey_customer_regions",
+    "survey_member_tiers",
     "survey_invitations",
     "survey_responses",
     "survey_aspect_scores",

@@ -1,18 +1,14 @@
-"""What the projection reads in a comment: its sentiment and its terms (themes).
+"""What the projection reads in a comment: its terms (themes), and its sentiment's bucket.
 
-Both are pure functions of the text, so a rebuild computes exactly what the live projection
-computed. Sentiment is VADER's compound score (-1..1), a lexicon and rule based model that
-needs no training data and suits short, informal feedback.
+Terms are a pure function of the text, so a rebuild computes exactly what the live projection
+computed. The sentiment score itself is recorded with the response (see
+:mod:`domain.survey.sentiment`); responses recorded before it was are scored here, from the
+text, by the same function.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
-
-from vaderSentiment.vaderSentiment import (  # type: ignore[import-untyped]
-    SentimentIntensityAnalyzer,
-)
 
 MAX_TERMS = 24
 """At most this many terms per comment, so one long comment cannot dominate the themes."""
@@ -40,17 +36,6 @@ STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 # Words of letters (any script), with inner apostrophes so contractions meet the stop list.
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
-
-
-@cache
-def _analyzer() -> SentimentIntensityAnalyzer:
-    # Loading the lexicon takes a while: once per process, and only when a comment arrives.
-    return SentimentIntensityAnalyzer()
-
-
-def sentiment(comment: str) -> float:
-    """VADER's compound score of ``comment``, rounded so it compares exactly across runs."""
-    return round(float(_analyzer().polarity_scores(comment)["compound"]), 4)
 
 
 def sentiment_bucket(score: float) -> str:

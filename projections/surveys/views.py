@@ -25,6 +25,7 @@ class Dimension(StrEnum):
     REGION = "region"
     CHANNEL = "channel"
     PRODUCT_VERSION = "product_version"
+    TIER = "tier"
     SURVEY = "survey"
 
 
@@ -39,6 +40,7 @@ class DashboardFilter:
     region: str | None = None
     channel: str | None = None
     product_version: str | None = None
+    tier: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +182,7 @@ class ResponseView:
     channel: str
     region: str | None
     product_version: str | None
+    tier: str | None
     responded_at: datetime
     completion_seconds: float
 

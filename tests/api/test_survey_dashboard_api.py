@@ -24,7 +24,8 @@ COMPLAINT = "The courier was late and rude"
 
 @dataclass(frozen=True)
 class World:
-    """Three answers to version 1.0's survey and three to 2.0's; ``critic`` left a comment."""
+    """Three answers to version 1.0's survey and three to 2.0's; ``critic``, a bronze loyalty
+    member, left a comment."""
 
     api: LiveApi
     old: str
@@ -33,13 +34,18 @@ class World:
     position: str
 
 
-def answered(api: LiveApi, survey_id: str, region: str, score: int, comment: str | None) -> str:
-    """A customer in ``region`` who answered ``survey_id`` in the web site."""
+def answered(
+    api: LiveApi, survey_id: str, region: str, score: int, comment: str | None, member: bool = False
+) -> str:
+    """A customer in ``region`` (a loyalty member if ``member``) who answered ``survey_id`` in
+    the web site."""
     ledger, system = api.ledger, EventMetadata.system()
     customer = ledger.register_customer(
         RegisterCustomer("Respondent", f"r{ledger.head_position()}@example.org", region=region),
         system,
     ).aggregate_id
+    if member:
+        ledger.enrol_in_loyalty(customer, system)
     scores = {"delivery": 1 if comment else 4}
     ledger.submit_survey_response(
         SubmitResponse(score, comment, scores, survey_id=UUID(survey_id), customer_id=customer),
@@ -52,7 +58,7 @@ def answered(api: LiveApi, survey_id: str, region: str, score: int, comment: str
 def world(pg_admin: str) -> Iterator[World]:
     with module_api(pg_admin) as api:
         old, new = published(api, productVersion="1.0"), published(api, productVersion="2.0")
-        critic = answered(api, old, "north", 3, COMPLAINT)
+        critic = answered(api, old, "north", 3, COMPLAINT, member=True)
         for survey_id, region, score in [(old, "north", 10), (old, "south", 9)]:
             answered(api, survey_id, region, score, None)
         for score in (10, 10, 8):
@@ -96,6 +102,16 @@ def test_the_breakdown_groups_by_product_version(world: World) -> None:
         ("1.0", 3),
         ("2.0", 3),
     ]
+
+
+def test_the_breakdown_and_filter_by_loyalty_tier_count_the_tier_at_answer_time(
+    world: World,
+) -> None:
+    selection = "breakdown(by: TIER) { value figures { responses } }"
+    groups = dashboard(world, selection)["data"]["surveyDashboard"]["breakdown"]
+    assert [(g["value"], g["figures"]["responses"]) for g in groups] == [("bronze", 1), (None, 5)]
+    bronze = dashboard(world, FIGURES, tier="BRONZE")["data"]["surveyDashboard"]["figures"]
+    assert bronze["nps"]["detractors"] == 1 and bronze["responses"] == 1
 
 
 def test_the_trend_has_todays_point_in_the_zone_asked_for(world: World) -> None:
@@ -159,7 +175,7 @@ query C($id: UUID!, $after: String) {
     npsCategory
     surveyResponses(first: 1, after: $after) {
       edges { cursor node { surveyId surveyTitle kind score npsCategory comment sentiment
-        aspectScores { aspect score } channel productVersion respondedAt } }
+        aspectScores { aspect score } channel productVersion tier respondedAt } }
       pageInfo { hasNextPage endCursor }
     }
   }
@@ -182,6 +198,7 @@ def test_customer_360_lists_responses_with_the_latest_nps_category(world: World)
     assert node["npsCategory"] == "DETRACTOR" and node["channel"] == "WEB"
     assert node["aspectScores"] == [{"aspect": "delivery", "score": 1}]
     assert node["productVersion"] == "1.0" and node["sentiment"] < 0
+    assert node["tier"] == "BRONZE"
     assert customer["surveyResponses"]["pageInfo"]["hasNextPage"] is False
 
 

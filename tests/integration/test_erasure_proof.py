@@ -85,6 +85,7 @@ def test_after_erasure_and_after_a_rebuild_no_table_holds_any_personal_value(
     assert "customer_directory" in rebuilt and "notification_outbox" in rebuilt
     assert after_rebuild.found == {}
     assert after_rebuild.rows > 0
+    assert figures(database, world, now) == before  # sentiment included: it is in the log
 
 
 def test_the_friend_the_erased_customer_invited_keeps_their_own_data(

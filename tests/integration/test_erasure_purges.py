@@ -239,6 +239,7 @@ def test_every_ticket_text_goes_and_the_steps_and_clocks_stay(
     [
         "customer_directory",
         "notification_outbox",
+        "survey_dashboard",
         "loyalty_statements",
         "ticket_timeline",
         "referral_funnel",
@@ -258,17 +259,19 @@ def test_a_rebuild_after_the_erasure_reads_every_erased_value_as_none_and_purges
     assert again == purged
 
 
-def test_a_rebuilt_survey_dashboard_has_the_erased_comment_without_text_terms_or_sentiment(
+def test_a_rebuilt_survey_dashboard_has_the_erased_comment_without_text_or_terms_but_sentiment(
     ledger: Ledger, database: Database, world: World
 ) -> None:
-    """The one figure a rebuild cannot restore: the sentiment of a text that is gone."""
-    erased(ledger, database, world).close()
+    """The sentiment is recorded with the response, so a rebuild restores it without the text."""
+    with erased(ledger, database, world) as conn:
+        [(live_sentiment,)] = rows(conn, "SELECT sentiment FROM survey_comments")
     rebuilt(ledger, database, "survey_dashboard")
     with database.connect() as conn:
         comments = rows(conn, "SELECT comment, sentiment FROM survey_comments")
         terms = rows(conn, "SELECT term FROM survey_comment_terms")
         scores = rows(conn, "SELECT score, nps_category FROM survey_responses")
-    assert (comments, terms, scores) == ([(None, None)], [], [(9, "promoter")])
+    assert live_sentiment is not None
+    assert (comments, terms, scores) == ([(None, live_sentiment)], [], [(9, "promoter")])
 
 
 def test_a_rebuilt_outbox_queues_nothing_for_the_erased_customer(

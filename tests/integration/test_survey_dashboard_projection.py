@@ -19,6 +19,7 @@ from domain.customer.profile import ContactChannel
 from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.survey.commands import DraftSurvey, SubmitResponse
+from domain.survey.model import Invitation
 from domain.survey.values import AspectQuestion, SurveyChannel, SurveyKind
 from infrastructure.database import Database
 from infrastructure.projection_runner import ProjectionRunner
@@ -42,7 +43,9 @@ from projections.surveys.queries import (
     trend,
 )
 from projections.surveys.views import DashboardFilter, Dimension, TrendInterval
+from tests.support.event_versions import RESPONDED_V2_FIELDS, as_stored_before
 from tests.support.ledgers import postgres_ledger
+from tests.support.loyalty import make_silver
 
 T = TypeVar("T")
 ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
@@ -67,7 +70,7 @@ def query(database: Database, read: Callable[[AsyncConnection[Any]], Awaitable[T
 @dataclass
 class World:
     survey: UUID
-    ada: UUID  # EU, email, promoter with a comment
+    ada: UUID  # EU, email, promoter with a comment; invited as bronze, answers as silver
     bob: UUID  # US, email, detractor with a comment
     cy: UUID  # EU, in the web site, passive
     di: UUID  # US, email, invited but silent
@@ -107,8 +110,10 @@ def populate(ledger: Ledger, database: Database, agent: EventMetadata) -> World:
         customer(ledger, agent, "Cy", "EU"),
         customer(ledger, agent, "Di", "US"),
     )
+    ledger.enrol_in_loyalty(world.ada, agent)
     for invited in (world.ada, world.bob, world.di):
         ledger.invite_to_survey(survey, invited, SurveyChannel.EMAIL, ADMIN)
+    make_silver(ledger, world.ada)
     good = "Great product quality and fast delivery"
     ada_aspects = {"pricing": 2, "product_quality": 5}
     answer_by_link(ledger, database, world.ada, score=10, comment=good, aspect_scores=ada_aspects)
@@ -166,6 +171,24 @@ def test_breakdowns_group_by_region_and_channel_with_their_own_response_rates(
     ]
     eu = query(database, lambda conn: dashboard(conn, DashboardFilter(region="EU")))
     assert eu == regions[0].figures
+
+
+def test_tier_breakdowns_freeze_the_tier_at_issue_for_invitations_and_at_answer_for_responses(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    world = populate(ledger, database, agent)
+
+    tiers = query(database, lambda conn: breakdown(conn, ALL, Dimension.TIER))
+
+    assert [(g.value, g.figures.invitations, g.figures.responses) for g in tiers] == [
+        ("bronze", 1, 0),
+        ("silver", 0, 1),
+        (None, 3, 2),
+    ]
+    silver = query(database, lambda conn: dashboard(conn, DashboardFilter(tier="silver")))
+    assert silver == tiers[1].figures and silver.nps.promoters == 1
+    [ada] = query(database, lambda conn: customer_responses(conn, world.ada, 10, 0)).items
+    assert ada.tier == "silver"
 
 
 def test_aspects_come_weakest_first_and_insight_names_themes_without_identities(
@@ -273,11 +296,12 @@ def test_a_rebuild_gives_identical_rows_and_figures(
     assert all(live_rows[table] for table in SurveyDashboard.tables)
 
 
-def test_an_erased_respondents_comment_rebuilds_as_null_with_scores_intact(
+def test_an_erased_respondents_comment_rebuilds_without_text_with_scores_and_sentiment_intact(
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
     world = populate(ledger, database, agent)
     before = query(database, lambda conn: dashboard(conn, ALL))
+    insight_before = query(database, lambda conn: feedback_insight(conn, ALL))
     with database.connect() as conn:
         conn.execute("DELETE FROM cxl_subject_keys WHERE subject_id = %s", (world.bob,))
         conn.commit()
@@ -286,11 +310,14 @@ def test_an_erased_respondents_comment_rebuilds_as_null_with_scores_intact(
         rebuild(fresh, database, SurveyDashboard(), batch_size=5)
 
     [response] = query(database, lambda conn: customer_responses(conn, world.bob, 10, 0)).items
-    assert (response.score, response.comment, response.sentiment) == (3, None, None)
+    assert (response.score, response.comment) == (3, None)
+    assert response.sentiment is not None and response.sentiment < 0
     assert response.aspect_scores == {"pricing": 1, "customer_support": 1}
     assert query(database, lambda conn: dashboard(conn, ALL)) == before
     insight = query(database, lambda conn: feedback_insight(conn, ALL))
-    assert (insight.comments, insight.negative) == (1, 0)
+    figures = ("comments", "average_sentiment", "positive", "neutral", "negative")
+    assert [getattr(insight, f) for f in figures] == [getattr(insight_before, f) for f in figures]
+    assert (insight.comments, insight.negative) == (2, 1)
     assert insight.detractor_themes == []
     with database.connect() as conn:
         terms = conn.execute(
@@ -300,18 +327,48 @@ def test_an_erased_respondents_comment_rebuilds_as_null_with_scores_intact(
     assert terms == (0,)
 
 
+def logged_events(ledger: Ledger) -> list[Positioned]:
+    rows = ledger.recorder.select_notifications(start=1, limit=1000)
+    return [Positioned(row.id, ledger.mapper.to_domain_event(row)) for row in rows]
+
+
+def apply_directly(database: Database, events: list[Positioned], *, empty: bool) -> None:
+    with database.connect() as conn, conn.cursor() as cursor:
+        if empty:
+            tables = sql.SQL(", ").join(sql.Identifier(t) for t in SurveyDashboard.tables)
+            cursor.execute(sql.SQL("TRUNCATE {}").format(tables))
+        SurveyDashboard().apply(cursor, events)
+        conn.commit()
+
+
 def test_applying_events_again_changes_nothing(
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
     populate(ledger, database, agent)
     live = owned_rows(database)
-    rows = ledger.recorder.select_notifications(start=1, limit=1000)
-    events = [Positioned(row.id, ledger.mapper.to_domain_event(row)) for row in rows]
-    with database.connect() as conn, conn.cursor() as cursor:
-        SurveyDashboard().apply(cursor, events)
-        conn.commit()
+
+    apply_directly(database, logged_events(ledger), empty=False)
 
     assert owned_rows(database) == live
+
+
+def test_a_version_1_response_gets_its_sentiment_computed_from_the_comment_text(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    populate(ledger, database, agent)
+    live = owned_rows(database)
+    old = [
+        Positioned(p.position, as_stored_before(ledger, p.event, RESPONDED_V2_FIELDS))
+        if isinstance(p.event, Invitation.Responded)
+        else p
+        for p in logged_events(ledger)
+    ]
+
+    apply_directly(database, old, empty=True)
+
+    rebuilt = owned_rows(database)
+    assert rebuilt["survey_comments"] == live["survey_comments"]
+    assert {row[10] for row in rebuilt["survey_responses"]} == {None}  # tier: not recorded
 
 
 def test_responses_and_invitations_notify_live_dashboards_with_the_survey_id_on_commit(

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from psycopg import AsyncConnection, sql
 
 from domain.customer.model import Customer
+from domain.loyalty.account import LoyaltyAccount
 from domain.shared.metadata import EventMetadata
 from domain.survey.model import Invitation, Survey
 from domain.survey.values import SurveyKind
@@ -44,6 +45,7 @@ SYSTEM = EventMetadata.system()
 REGIONS = [None, "EU", "US"]
 CHANNELS = ["email", "sms", "web"]
 VERSIONS = [None, "1.0", "2.0"]
+TIERS = [None, "bronze", "silver", "gold"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class Answer:
     issued_minute: int
     delay_minutes: int | None  # None: invited, never answered
     aspects: dict[str, int]
+    tier_at_issue: str | None  # None: not a loyalty member when invited
+    tier_at_response: str | None  # what the response event froze
 
     @property
     def issued_at(self) -> datetime:
@@ -86,6 +90,8 @@ answers = st.lists(
         st.integers(0, SPAN_MINUTES),
         st.none() | st.integers(0, 20 * 24 * 60),
         st.dictionaries(st.sampled_from(["pricing", "support"]), st.integers(1, 5)),
+        st.sampled_from(TIERS),
+        st.sampled_from(TIERS),
     ),
     max_size=40,
 )
@@ -155,6 +161,7 @@ def row_events(row: Row, customer: UUID) -> list[Any]:
             metadata=SYSTEM,
             region=answer.region,
         ),
+        *membership_events(customer, answer.tier_at_issue),
         event(
             Invitation.Issued,
             originator_id=invitation,
@@ -189,6 +196,42 @@ def row_events(row: Row, customer: UUID) -> list[Any]:
                 region=answer.region,
                 product_version=row.case.version,
                 completion_seconds=answer.delay_minutes * 60.0,
+                tier=answer.tier_at_response,
+                comment_sentiment=None,
+            )
+        )
+    return made
+
+
+def membership_events(customer: UUID, tier: str | None) -> list[Any]:
+    """The customer enrols (bronze) and moves to ``tier`` before the invitation."""
+    if tier is None:
+        return []
+    account = LoyaltyAccount.id_for(customer)
+    made = [
+        event(
+            LoyaltyAccount.Enrolled,
+            originator_id=account,
+            originator_version=1,
+            timestamp=START,
+            originator_topic=get_topic(LoyaltyAccount),
+            metadata=SYSTEM,
+            customer_id=customer,
+            at=START,
+        )
+    ]
+    if tier != "bronze":
+        made.append(
+            event(
+                LoyaltyAccount.TierChanged,
+                originator_id=account,
+                originator_version=2,
+                timestamp=START,
+                metadata=SYSTEM,
+                from_tier="bronze",
+                to_tier=tier,
+                qualifying_points=5000,
+                at=START,
             )
         )
     return made
@@ -197,9 +240,10 @@ def row_events(row: Row, customer: UUID) -> list[Any]:
 # The model: plain Python over the rows.
 
 
-def matches(row: Row, f: DashboardFilter, moment: datetime) -> bool:
+def matches(row: Row, f: DashboardFilter, moment: datetime, tier: str | None) -> bool:
     return (
-        (f.survey_id is None or row.survey_id == f.survey_id)
+        (f.tier is None or tier == f.tier)
+        and (f.survey_id is None or row.survey_id == f.survey_id)
         and (f.since is None or moment >= f.since)
         and (f.until is None or moment < f.until)
         and (f.region is None or row.answer.region == f.region)
@@ -212,12 +256,13 @@ def responded(rows: list[Row], f: DashboardFilter) -> list[Row]:
     return [
         r
         for r in rows
-        if r.answer.delay_minutes is not None and matches(r, f, r.answer.responded_at)
+        if r.answer.delay_minutes is not None
+        and matches(r, f, r.answer.responded_at, r.answer.tier_at_response)
     ]
 
 
 def invited(rows: list[Row], f: DashboardFilter) -> list[Row]:
-    return [r for r in rows if matches(r, f, r.answer.issued_at)]
+    return [r for r in rows if matches(r, f, r.answer.issued_at, r.answer.tier_at_issue)]
 
 
 def mean(values: list[float]) -> float | None:
@@ -270,11 +315,13 @@ def period_start(moment: datetime, interval: TrendInterval) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(ZONE))
 
 
-def dimension_value(row: Row, by: Dimension) -> str | None:
+def dimension_value(row: Row, by: Dimension, *, invitation: bool = False) -> str | None:
+    """The row's value of ``by``: frozen at response time, or at issue for its invitation."""
     return {
         Dimension.REGION: row.answer.region,
         Dimension.CHANNEL: row.answer.channel,
         Dimension.PRODUCT_VERSION: row.case.version,
+        Dimension.TIER: row.answer.tier_at_issue if invitation else row.answer.tier_at_response,
         Dimension.SURVEY: str(row.survey_id),
     }[by]
 
@@ -318,6 +365,7 @@ filters = st.sampled_from(
         DashboardFilter(region="EU"),
         DashboardFilter(channel="web"),
         DashboardFilter(product_version="2.0"),
+        DashboardFilter(tier="silver"),
         DashboardFilter(since=datetime(2024, 3, 10, 7, tzinfo=UTC)),  # 3am in New York
         DashboardFilter(until=datetime(2024, 11, 3, 6, tzinfo=UTC), region="US"),
     ]
@@ -373,13 +421,14 @@ def check_trend(
 def check_breakdown(
     groups: list[Any], by: Dimension, answered: list[Row], invitations: list[Row]
 ) -> None:
-    values = {dimension_value(r, by) for r in answered + invitations}
+    values = {dimension_value(r, by) for r in answered}
+    values |= {dimension_value(r, by, invitation=True) for r in invitations}
     assert [g.value for g in groups] == sorted(values, key=lambda v: (v is None, v or ""))
     for group in groups:
         check(
             group.figures,
             [r for r in answered if dimension_value(r, by) == group.value],
-            [r for r in invitations if dimension_value(r, by) == group.value],
+            [r for r in invitations if dimension_value(r, by, invitation=True) == group.value],
         )
 
 

@@ -3,7 +3,8 @@ and a VADER sentiment score with its buckets."""
 
 from __future__ import annotations
 
-from projections.surveys.text import MAX_TERMS, sentiment, sentiment_bucket, terms
+from domain.survey.sentiment import sentiment
+from projections.surveys.text import MAX_TERMS, sentiment_bucket, terms
 
 
 def test_terms_are_lowercase_content_words_and_adjacent_pairs_of_them() -> None:

@@ -23,8 +23,11 @@ from domain.survey.errors import (
     SurveyNotOpenError,
 )
 from domain.survey.model import Invitation
+from domain.survey.sentiment import sentiment
 from domain.survey.values import AspectQuestion, SurveyChannel, SurveyKind
+from tests.support.event_versions import RESPONDED_V2_FIELDS, as_stored_before
 from tests.support.ledgers import in_memory_ledger
+from tests.support.loyalty import make_silver
 
 ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
 AGENT = EventMetadata(actor_id="agent-7", actor_role=Role.AGENT, channel=Channel.PHONE)
@@ -127,6 +130,48 @@ def test_a_link_answers_once_and_a_second_answer_is_refused(ledger: Ledger) -> N
         if isinstance(e, Invitation.Responded)
     ]
     assert [(r.score, r.region, r.product_version) for r in responses] == [(9, "north", "2.1.0")]
+
+
+def responded(ledger: Ledger, survey_id: UUID, customer_id: UUID) -> Invitation.Responded:
+    last = list(ledger.events.get(Invitation.id_for(survey_id, customer_id)))[-1]
+    assert isinstance(last, Invitation.Responded)
+    return last
+
+
+def test_a_response_freezes_the_members_loyalty_tier_and_none_for_a_non_member(
+    ledger: Ledger,
+) -> None:
+    survey_id, member, visitor = published(ledger), customer(ledger), customer(ledger, "b@x.org")
+    make_silver(ledger, member, NOW)
+    answer(ledger, invited_token(ledger, survey_id, member), 9)
+    answer(ledger, invited_token(ledger, survey_id, visitor), 9)
+    assert responded(ledger, survey_id, member).tier == "silver"
+    assert responded(ledger, survey_id, visitor).tier is None
+
+
+def test_the_comments_sentiment_is_recorded_with_the_response_apart_from_its_text(
+    ledger: Ledger,
+) -> None:
+    survey_id, sad, quiet = published(ledger), customer(ledger), customer(ledger, "q@x.org")
+    answer(ledger, invited_token(ledger, survey_id, sad), 2, comment="Terrible, awful delays")
+    answer(ledger, invited_token(ledger, survey_id, quiet), 8)
+    recorded = responded(ledger, survey_id, sad).comment_sentiment
+    assert recorded == sentiment("Terrible, awful delays") and recorded < -0.5
+    assert responded(ledger, survey_id, quiet).comment_sentiment is None
+
+
+def test_a_version_1_response_reads_with_no_tier_and_no_recorded_sentiment(
+    ledger: Ledger,
+) -> None:
+    survey_id, customer_id = published(ledger), customer(ledger)
+    answer(ledger, invited_token(ledger, survey_id, customer_id), 9, comment="Fine")
+    current = responded(ledger, survey_id, customer_id)
+
+    read = as_stored_before(ledger, current, RESPONDED_V2_FIELDS)
+
+    assert isinstance(read, Invitation.Responded)
+    assert (read.tier, read.comment_sentiment, read.score) == (None, None, 9)
+    assert read.comment is not None and read.comment.value == "Fine"
 
 
 def test_the_comment_is_sealed_as_the_respondents_personal_data(ledger: Ledger) -> None:

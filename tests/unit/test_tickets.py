@@ -9,9 +9,6 @@ import pytest
 
 from domain.customer.commands import RegisterCustomer
 from domain.ledger import Ledger
-from domain.loyalty.values import EarningRule, RuleKind
-from domain.purchase.commands import RecordPurchase
-from domain.purchase.values import PurchaseChannel
 from domain.shared.errors import ConcurrencyConflictError, ValidationError
 from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.ticket.calendar import BusinessCalendar
@@ -24,6 +21,7 @@ from domain.ticket.errors import (
 )
 from domain.ticket.values import Priority, SlaClock, TicketChannel, TicketStatus
 from tests.support.ledgers import in_memory_ledger
+from tests.support.loyalty import make_silver
 
 ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
 AGENT = EventMetadata(actor_id="agent-7", actor_role=Role.AGENT, channel=Channel.PHONE)
@@ -71,12 +69,7 @@ def test_a_ticket_opens_new_with_normal_priority_and_running_clocks(ledger: Ledg
 
 def test_a_silver_member_gets_high_priority(ledger: Ledger) -> None:
     ada = customer(ledger)
-    rule = EarningRule(uuid4(), "1 per euro", RuleKind.BASE_RATE, points_per_unit=1)
-    ledger.define_earning_rule(rule, ADMIN, now=T0)
-    ledger.enrol_in_loyalty(ada, AGENT, now=T0)
-    purchase = RecordPurchase(ada, "big-1", "1500", "EUR", PurchaseChannel.WEB, T0)
-    ledger.record_purchase(purchase, AGENT)
-    ledger.earn_points_for_order("big-1", AGENT, now=T0)
+    make_silver(ledger, ada, T0)
     assert ledger.get_ticket(opened(ledger, ada)).priority is Priority.HIGH
 
 

@@ -1,0 +1,27 @@
+"""Events as an older class version of them was stored, to test upcasting."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from eventsourcing.domain import DomainEventProtocol
+
+from domain.ledger import Ledger
+
+
+def as_stored_before(ledger: Ledger, event: Any, added_fields: tuple[str, ...]) -> Any:
+    """``event`` read back as if stored by the previous class version: without the class
+    version marker and without ``added_fields``, through the ledger's own mapper (and so
+    through the upcasters)."""
+    stored = ledger.mapper.to_stored_event(event)
+    state = ledger.mapper.transcoder.decode(stored.state)
+    for name in ("class_version", *added_fields):
+        del state[name]
+    older = replace(stored, state=ledger.mapper.transcoder.encode(state))
+    read: DomainEventProtocol[Any] = ledger.mapper.to_domain_event(older)
+    return read
+
+
+RESPONDED_V2_FIELDS = ("tier", "comment_sentiment")
+"""What version 2 of ``Invitation.Responded`` added."""
