@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import datetime
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.customer.errors import InvalidResetTokenError
@@ -25,8 +26,10 @@ def token_digest(token: str) -> str:
 
 
 class Customer(LedgerAggregate):
-    """A person the company serves. Name, email, phone, address and password hash are their
-    personal data; region, language and birth year are kept for segmentation."""
+    """A person the company serves. Name, email, phone, address, preferred language, birth
+    year and password hash are their personal data. The region is a segment code (validated
+    as one, never an address) kept in clear: responses and figures are segmented by it, and
+    must not change when a respondent is erased."""
 
     class Registered(LedgerAggregate.Created):
         """A customer joined. ``email_fingerprint`` is a keyed hash, never the clear email."""
@@ -96,17 +99,36 @@ class Customer(LedgerAggregate):
             customer.region = self.region
 
     class LanguageChanged(LedgerAggregate.Event):
-        """The customer chose the language the company speaks to them in."""
+        """The customer chose the language the company speaks to them in (a BCP 47 tag).
 
-        language: str
+        Version 2 seals the tag as the customer's personal data; version 1 stored it in
+        clear, and reads as sealed (but erasure cannot take what was stored in clear)."""
+
+        class_version = 2
+
+        language: PersonalData
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["language"] = PersonalData(state["originator_id"], state["language"])
 
         def apply(self, customer: Customer) -> None:
             customer.language = self.language
 
     class BirthYearChanged(LedgerAggregate.Event):
-        """The customer gave (or removed) their birth year."""
+        """The customer gave (or removed) their birth year, sealed as personal data (its
+        digits as text). Version 1 stored the number in clear; it reads as sealed."""
 
-        birth_year: int | None
+        class_version = 2
+
+        birth_year: PersonalData | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            year = state["birth_year"]
+            state["birth_year"] = (
+                None if year is None else PersonalData(state["originator_id"], str(year))
+            )
 
         def apply(self, customer: Customer) -> None:
             customer.birth_year = self.birth_year
@@ -190,8 +212,8 @@ class Customer(LedgerAggregate):
     reset_token_digest: str | None
     reset_expires_at: datetime | None
     address: PersonalData | None
-    language: str | None
-    birth_year: int | None
+    language: PersonalData | None
+    birth_year: PersonalData | None
     contact_channels: dict[str, bool]
     consents: dict[str, bool]
     onboarding: dict[str, datetime]
@@ -254,12 +276,13 @@ class Customer(LedgerAggregate):
             self.trigger_event(self.RegionChanged, region=clear)
 
     def change_language(self, language: str) -> None:
-        if language != self.language:
-            self.trigger_event(self.LanguageChanged, language=language)
+        if language != _clear(self.language):
+            self.trigger_event(self.LanguageChanged, language=PersonalData(self.id, language))
 
     def change_birth_year(self, birth_year: int | None) -> None:
-        if birth_year != self.birth_year:
-            self.trigger_event(self.BirthYearChanged, birth_year=birth_year)
+        text = None if birth_year is None else str(birth_year)
+        if text != _clear(self.birth_year):
+            self.trigger_event(self.BirthYearChanged, birth_year=self._sealed(text))
 
     def set_contact_channel(self, channel: ContactChannel, opted_in: bool) -> None:
         if self.contact_channels.get(channel.value) is opted_in:
@@ -360,3 +383,7 @@ class EmailClaim(LedgerAggregate):
     def reclaim(self, customer_id: UUID) -> None:
         if self.customer_id is None:
             self.trigger_event(self.Reclaimed, customer_id=customer_id)
+
+
+def _clear(value: PersonalData | None) -> str | None:
+    return None if value is None else value.value

@@ -42,6 +42,7 @@ CATEGORIES: dict[SubjectKind, tuple[str, ...]] = {
     SubjectKind.CUSTOMER: (
         "identity (name)",
         "contact details (email, phone, postal address)",
+        "profile (preferred language, birth year)",
         "credentials (password hash, reset tokens)",
         "survey comments and invitation links",
         "ticket texts (subject, description, replies, notes, reasons, resolutions)",

@@ -86,13 +86,23 @@ class CustomerType:
         address = None if parts is None else parts.profile.address
         return None if address is None else AddressType.from_view(address)
 
-    @strawberry.field(description="Preferred language as a BCP 47 tag, e.g. en or pt-BR.")
-    async def language(self) -> str | None:
+    @strawberry.field(
+        description="Preferred language as a BCP 47 tag, e.g. en or pt-BR. Personal data: "
+        "null unless you may see it."
+    )
+    async def language(self, info: Info) -> str | None:
+        if not self._may_see_personal_data(info):
+            return None
         parts = await self._parts()
         return None if parts is None else parts.profile.language
 
-    @strawberry.field(description="Year of birth, if the customer gave it.")
-    async def birth_year(self) -> int | None:
+    @strawberry.field(
+        description="Year of birth, if the customer gave it. Personal data: null unless you "
+        "may see it."
+    )
+    async def birth_year(self, info: Info) -> int | None:
+        if not self._may_see_personal_data(info):
+            return None
         parts = await self._parts()
         return None if parts is None else parts.profile.birth_year
 

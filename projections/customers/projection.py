@@ -71,7 +71,8 @@ class CustomerDirectory(Projection):
     consents (current and history), onboarding and purchases."""
 
     name = "customer_directory"
-    version = 2
+    version = 3
+    """3: language and birth year are sealed personal data, purged by erasure."""
     tables = (
         "customer_directory",
         "customer_contact_preferences",
@@ -137,11 +138,12 @@ class CustomerDirectory(Projection):
     ) -> None:
         """The personal columns go to NULL (the name and email prefix indexes are expressions
         on them, so they no longer hold the values either) and the row says when it was erased.
-        Region, language, birth year, purchases, consents and onboarding are no personal
-        values of the log (plain fields of their events) and stay."""
+        Region (a segment code), purchases, consents and onboarding are no personal values of
+        the log (plain fields of their events) and stay."""
         cursor.execute(
             "UPDATE customer_directory SET name = NULL, email = NULL, phone = NULL,"
-            " address = NULL, personal_data_erased = true, erased_at = %s"
+            " address = NULL, language = NULL, birth_year = NULL,"
+            " personal_data_erased = true, erased_at = %s"
             " WHERE customer_id = ANY(%s)",
             (event.at, erased_subjects(event)),
         )
@@ -154,13 +156,14 @@ class CustomerDirectory(Projection):
     def language_changed(
         self, cursor: Cursor[Any], event: Customer.LanguageChanged, _: int
     ) -> None:
-        self._set(cursor, event, "language", event.language)
+        self._set(cursor, event, "language", _clear(event.language))
 
     @handles(Customer.BirthYearChanged)
     def birth_year_changed(
         self, cursor: Cursor[Any], event: Customer.BirthYearChanged, _: int
     ) -> None:
-        self._set(cursor, event, "birth_year", event.birth_year)
+        year = _clear(event.birth_year)
+        self._set(cursor, event, "birth_year", None if year is None else int(year))
 
     def _channel(self, cursor: Cursor[Any], event: Any, opted_in: bool) -> None:
         cursor.execute(

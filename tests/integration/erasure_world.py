@@ -11,7 +11,7 @@ from uuid import UUID
 
 from psycopg import Connection, sql
 
-from domain.customer.commands import RegisterCustomer, SetContactPreferences
+from domain.customer.commands import ChangeDemographics, RegisterCustomer, SetContactPreferences
 from domain.customer.profile import Address, ConsentPurpose, ContactChannel
 from domain.ledger import Ledger
 from domain.loyalty.commands import AddReward
@@ -37,6 +37,7 @@ ANONYMOUS = EventMetadata(actor_id="anonymous", actor_role=Role.ANONYMOUS, chann
 
 EMAIL = "o.vexmarl+promo@glimwick.example"
 PASSWORD = "Trombonist-Vellichor-42"
+BIRTH_YEAR = 1931  # checked on its own: four digits also turn up inside ids and ciphertexts
 REFUND_ORDER = "quax-order-1"
 
 # The distinctive values given to the customer's personal fields, by field. Derived values
@@ -49,6 +50,7 @@ GIVEN: dict[str, str] = {
     "address line": "17 Glimmerquay Lane",
     "address city": "Frobisham",
     "address postal code": "QX9 4ZT",
+    "language": "qtz-Qvxz-QZ",
     "password": PASSWORD,
     "survey comment": "The Plumbiferous courier was wonderfully kind",
     "survey comment term": "plumbiferous",
@@ -109,6 +111,8 @@ def _profile(ledger: Ledger, customer: UUID) -> None:
         GIVEN["address line"], None, GIVEN["address city"], GIVEN["address postal code"], "DE"
     )
     ledger.change_address(customer, address, AGENT)
+    demographics = ChangeDemographics(customer, language=GIVEN["language"], birth_year=BIRTH_YEAR)
+    ledger.change_demographics(demographics, AGENT)
     every = {ContactChannel.EMAIL: True, ContactChannel.SMS: True, ContactChannel.PUSH: True}
     ledger.set_contact_preferences(SetContactPreferences(customer, every), AGENT)
     for purpose in (ConsentPurpose.MARKETING, ConsentPurpose.RESEARCH):

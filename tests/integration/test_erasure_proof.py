@@ -12,6 +12,7 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from domain.ledger import Ledger
+from domain.shared.personal_data import PersonalData
 from infrastructure.database import Database
 from projections.loyalty.queries import account_view
 from projections.referrals.funnel_queries import funnel
@@ -20,6 +21,7 @@ from projections.surveys.views import DashboardFilter
 from projections.tickets.metrics_queries import service_metrics
 from projections.tickets.views import ServiceMetricsFilter
 from tests.integration.erasure_world import (
+    BIRTH_YEAR,
     World,
     catch_up_all,
     erase,
@@ -86,6 +88,34 @@ def test_after_erasure_and_after_a_rebuild_no_table_holds_any_personal_value(
     assert after_rebuild.found == {}
     assert after_rebuild.rows > 0
     assert figures(database, world, now) == before  # sentiment included: it is in the log
+
+
+def test_the_birth_year_is_sealed_in_the_log_and_reads_as_erased_after_the_erasure(
+    ledger: Ledger, database: Database
+) -> None:
+    """Checked apart from the scan: its four digits also occur inside ids and ciphertexts."""
+    world = populate(ledger, database, loyalty_events=1)
+    with database.connect() as conn:
+        stored = conn.execute(
+            "SELECT state FROM ledger_events WHERE originator_id = %s AND topic LIKE %s",
+            (world.customer, "%Customer.BirthYearChanged"),
+        ).fetchall()
+    assert len(stored) == 1 and str(BIRTH_YEAR).encode() not in bytes(stored[0][0])
+    assert ledger.get_customer(world.customer).birth_year == PersonalData(
+        world.customer, str(BIRTH_YEAR)
+    )
+
+    erase(ledger, world.customer)
+    rebuild_all(ledger, database)
+
+    customer = ledger.get_customer(world.customer)
+    assert customer.birth_year is not None and customer.birth_year.is_erased
+    with database.connect() as conn:
+        profile = conn.execute(
+            "SELECT birth_year, language FROM customer_directory WHERE customer_id = %s",
+            (world.customer,),
+        ).fetchone()
+    assert profile == (None, None)
 
 
 def test_the_friend_the_erased_customer_invited_keeps_their_own_data(

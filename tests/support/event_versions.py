@@ -10,14 +10,20 @@ from eventsourcing.domain import DomainEventProtocol
 from domain.ledger import Ledger
 
 
-def as_stored_before(ledger: Ledger, event: Any, added_fields: tuple[str, ...]) -> Any:
+def as_stored_before(
+    ledger: Ledger,
+    event: Any,
+    added_fields: tuple[str, ...] = (),
+    older_values: dict[str, Any] | None = None,
+) -> Any:
     """``event`` read back as if stored by the previous class version: without the class
-    version marker and without ``added_fields``, through the ledger's own mapper (and so
-    through the upcasters)."""
+    version marker, without ``added_fields`` and with ``older_values`` in place of its own,
+    through the ledger's own mapper (and so through the upcasters)."""
     stored = ledger.mapper.to_stored_event(event)
     state = ledger.mapper.transcoder.decode(stored.state)
     for name in ("class_version", *added_fields):
         del state[name]
+    state.update(older_values or {})
     older = replace(stored, state=ledger.mapper.transcoder.encode(state))
     read: DomainEventProtocol[Any] = ledger.mapper.to_domain_event(older)
     return read

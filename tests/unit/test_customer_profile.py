@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -21,6 +23,8 @@ from domain.ledger import Ledger
 from domain.shared.aggregate import LedgerAggregate
 from domain.shared.errors import ConcurrencyConflictError, ValidationError
 from domain.shared.metadata import Channel, EventMetadata, Role
+from domain.shared.personal_data import PersonalData
+from tests.support.event_versions import as_stored_before
 from tests.support.ledgers import in_memory_ledger
 
 SELF = EventMetadata(actor_id="self", actor_role=Role.CUSTOMER, channel=Channel.APP)
@@ -106,7 +110,7 @@ def test_impossible_demographics_are_refused_with_the_field_named(
     assert refused.value.field == field and ledger.head_position() == head
 
 
-def test_demographics_record_region_language_and_birth_year(
+def test_demographics_record_the_region_in_clear_and_seal_language_and_birth_year(
     ledger: Ledger, customer_id: UUID
 ) -> None:
     ledger.change_demographics(
@@ -114,7 +118,43 @@ def test_demographics_record_region_language_and_birth_year(
         SELF,
     )
     customer = ledger.get_customer(customer_id)
-    assert (customer.region, customer.language, customer.birth_year) == ("EU-North", "pt-BR", 1990)
+    assert customer.region == "EU-North"
+    assert customer.language == PersonalData(customer_id, "pt-BR")
+    assert customer.birth_year == PersonalData(customer_id, "1990")
+
+
+def test_demographics_changed_to_what_they_are_record_nothing(
+    ledger: Ledger, customer_id: UUID
+) -> None:
+    same = ChangeDemographics(customer_id, language="pt-BR", birth_year=1990)
+    ledger.change_demographics(same, SELF)
+    head = ledger.head_position()
+    ledger.change_demographics(same, SELF)
+    assert ledger.head_position() == head
+
+
+@pytest.mark.parametrize(
+    ("change", "older_values", "sealed"),
+    [
+        (ChangeDemographics(UUID(int=0), language="pt-BR"), {"language": "sv"}, "sv"),
+        (ChangeDemographics(UUID(int=0), birth_year=1990), {"birth_year": 1971}, "1971"),
+    ],
+    ids=["language", "birth year"],
+)
+def test_version_1_language_and_birth_year_events_read_as_sealed_values(
+    ledger: Ledger,
+    customer_id: UUID,
+    change: ChangeDemographics,
+    older_values: dict[str, Any],
+    sealed: str,
+) -> None:
+    ledger.change_demographics(replace(change, customer_id=customer_id), SELF)
+    current = list(ledger.events.get(customer_id))[-1]
+
+    read = as_stored_before(ledger, current, older_values=older_values)
+
+    [(name, _)] = older_values.items()
+    assert getattr(read, name) == PersonalData(customer_id, sealed)
 
 
 def test_contact_preferences_record_opt_in_and_opt_out_per_channel(
