@@ -39,6 +39,7 @@ from tests.integration.loyalty_steps import (
     wait_until,
 )
 from tests.support.cli import CXLEDGER, REPO, cli_env
+from tests.support.events import events_of
 
 NAME = LoyaltyEarning.name
 LEASE_KEY = zlib.crc32(f"cxl-process-manager:{NAME}".encode())
@@ -120,7 +121,7 @@ def test_the_earning_is_recorded_as_the_system_caused_by_the_purchase(
     ada = customer(ledger, "ada@example.org")
     order = bought(ledger, ada, "80")
     catch_up(runner, database)
-    recorded = next(iter(ledger.events.get(Purchase.id_for(order))))
+    recorded = events_of(ledger, Purchase.id_for(order), Purchase.Recorded)[0]
     [earned] = earned_for(ledger, ada, order)
     meta = earned.metadata
     assert (meta.actor_id, meta.actor_role, meta.channel) == (
@@ -128,7 +129,7 @@ def test_the_earning_is_recorded_as_the_system_caused_by_the_purchase(
         Role.SYSTEM,
         Channel.SYSTEM,
     )
-    assert meta.correlation_id == recorded.metadata.correlation_id  # type: ignore[attr-defined]
+    assert meta.correlation_id == recorded.metadata.correlation_id
     assert meta.causation_id == causation_id_of(recorded)
     assert earned.at == T0  # counted from the purchase, not from when it was processed
 

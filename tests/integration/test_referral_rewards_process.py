@@ -5,6 +5,7 @@ reward never waits)."""
 
 from __future__ import annotations
 
+from typing import TypeVar
 from uuid import UUID
 
 import pytest
@@ -26,9 +27,12 @@ from tests.integration.loyalty_steps import (
     day,
     position_of,
 )
+from tests.support.events import events_of
 
 NAME = ReferralRewards.name
 REFERRER_POINTS, FRIEND_POINTS = 500, 250  # the program's default terms
+
+E = TypeVar("E")
 
 
 class CrashAfterTheCommand(BaseException):
@@ -55,8 +59,8 @@ def referred(ledger: Ledger, *, members: bool = False) -> tuple[UUID, UUID]:
     return ada, bo
 
 
-def referral_events(ledger: Ledger, friend_id: UUID, kind: type) -> list[object]:
-    return [e for e in ledger.events.get(Referral.id_for(friend_id)) if isinstance(e, kind)]
+def referral_events(ledger: Ledger, friend_id: UUID, kind: type[E]) -> list[E]:
+    return events_of(ledger, Referral.id_for(friend_id), kind)
 
 
 def referral_awards(ledger: Ledger, customer_id: UUID) -> list[LoyaltyAccount.PointsEarned]:
@@ -67,10 +71,8 @@ def referral_awards(ledger: Ledger, customer_id: UUID) -> list[LoyaltyAccount.Po
     ]
 
 
-def enrolments(ledger: Ledger, customer_id: UUID) -> list[object]:
-    return [
-        e for e in account_events(ledger, customer_id) if isinstance(e, LoyaltyAccount.Enrolled)
-    ]
+def enrolments(ledger: Ledger, customer_id: UUID) -> list[LoyaltyAccount.Enrolled]:
+    return events_of(ledger, LoyaltyAccount.id_for(customer_id), LoyaltyAccount.Enrolled)
 
 
 def test_a_friends_qualifying_purchase_rewards_both_sides_once(
@@ -116,7 +118,7 @@ def test_a_crash_after_the_command_before_the_position_rewards_once_on_restart(
     assert ledger.head_position() == head  # nothing new was written
     assert position_of(database, NAME) == head
     [qualified] = referral_events(ledger, bo, Referral.Qualified)
-    assert qualified.order_id == order  # type: ignore[attr-defined]
+    assert qualified.order_id == order
     assert len(referral_events(ledger, bo, Referral.Rewarded)) == 1
     for side, points in ((ada, REFERRER_POINTS), (bo, FRIEND_POINTS)):
         [award] = referral_awards(ledger, side)
@@ -147,13 +149,13 @@ def test_a_referrer_not_enrolled_is_enrolled_by_the_reward(
     catch_up(runner, database)
     for side, points in ((ada, REFERRER_POINTS), (bo, FRIEND_POINTS)):
         [enrolled] = enrolments(ledger, side)
-        assert enrolled.at == T0  # type: ignore[attr-defined]
+        assert enrolled.at == T0
         assert ledger.get_loyalty_account(side).balance(day(1)) == points
     # The enrolment is the reward's own doing: caused by the same purchase, by the manager.
     [rewarded] = referral_events(ledger, bo, Referral.Rewarded)
-    enrolled = enrolments(ledger, ada)[0].metadata  # type: ignore[attr-defined]
-    assert enrolled.causation_id == rewarded.metadata.causation_id  # type: ignore[attr-defined]
-    assert enrolled.actor_id == ReferralRewards.actor_id
+    by = enrolments(ledger, ada)[0].metadata
+    assert by.causation_id == rewarded.metadata.causation_id
+    assert by.actor_id == ReferralRewards.actor_id
 
 
 def test_a_purchase_by_a_customer_nobody_referred_is_passed_over(
