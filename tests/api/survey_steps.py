@@ -3,9 +3,7 @@ customers who may be invited, invitations and the tokens their links carry, answ
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -13,9 +11,7 @@ from domain.shared.metadata import Role
 from domain.survey.model import Invitation
 from tests.api.helpers import registered
 from tests.api.steps import events_of, mutate
-from tests.support.ledgers import postgres_ledger
-from tests.support.postgres import fresh_database
-from tests.support.server import LiveApi, live_api
+from tests.support.server import LiveApi
 
 SURVEY_FIELDS = (
     "id kind title question status version productVersion channels"
@@ -26,17 +22,6 @@ SURVEY_PAYLOAD = f"survey {{ {SURVEY_FIELDS} }} position {USER_ERRORS}"
 INVITE_PAYLOAD = f"invitationId survey {{ id status }} position {USER_ERRORS}"
 ANSWER_PAYLOAD = f"responseId surveyId position {USER_ERRORS}"
 DESIGNER = "analyst-1"
-
-
-@contextlib.contextmanager
-def module_api(pg_admin: str) -> Iterator[LiveApi]:
-    """One fresh database and server, shared by the tests of a module that do not interfere."""
-    with (
-        fresh_database(pg_admin) as database,
-        postgres_ledger(database) as ledger,
-        live_api(ledger, database) as api,
-    ):
-        yield api
 
 
 def draft(api: LiveApi, role: Role = Role.ANALYST, **fields: Any) -> dict[str, Any]:

@@ -19,9 +19,8 @@ from domain.customer.model import Customer
 from domain.shared.metadata import Role
 from domain.survey.model import Invitation
 from tests.api.helpers import error_codes
-from tests.api.survey_steps import module_api
 from tests.integration.history_world import AGENT, World, populate
-from tests.support.server import LiveApi
+from tests.support.server import LiveApi, module_api
 
 EVENT = (
     "position type time actorId actorRole channel correlationId causationId streamId"

@@ -27,8 +27,7 @@ from tests.api.loyalty_steps import (
     spendable,
 )
 from tests.api.steps import errors_of, mutate, read_customer
-from tests.api.survey_steps import module_api
-from tests.support.server import LiveApi
+from tests.support.server import LiveApi, module_api
 
 STATEMENT = (
     "transactions(first: $first, after: $after) { edges { cursor node { kind points at"

@@ -26,8 +26,7 @@ from tests.api.loyalty_steps import (
     reward,
 )
 from tests.api.steps import errors_of
-from tests.api.survey_steps import module_api
-from tests.support.server import LiveApi
+from tests.support.server import LiveApi, module_api
 
 TERMS = "pointsLifetimeDays returnWindowDays changedAt tiers { tier threshold supportPriority }"
 METRICS = "members customers enrolmentRate pointsEarned pointsRedeemed pointsLiability"

@@ -17,8 +17,7 @@ import pytest
 
 from domain.shared.metadata import Role
 from tests.api.loyalty_steps import REDEEM_PAYLOAD, member, reward, spendable
-from tests.api.survey_steps import module_api
-from tests.support.server import LiveApi
+from tests.support.server import LiveApi, module_api
 
 REDEEM = f"mutation($i: RedeemRewardInput!) {{ redeemReward(input: $i) {{ {REDEEM_PAYLOAD} }} }}"
 # A refusal a racing redemption may get: the rule that stopped it, or (if its retries ran

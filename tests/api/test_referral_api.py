@@ -24,8 +24,7 @@ from tests.api.referral_steps import (
     unique,
 )
 from tests.api.steps import errors_of
-from tests.api.survey_steps import module_api
-from tests.support.server import LiveApi
+from tests.support.server import LiveApi, module_api
 
 CODE = [("INVALID_REFERRAL_CODE", ["input", "referralCode"])]
 INVITATIONS = """

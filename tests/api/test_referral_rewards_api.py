@@ -28,8 +28,7 @@ from tests.api.referral_steps import (
     spendable,
     unique,
 )
-from tests.api.survey_steps import module_api
-from tests.support.server import LiveApi
+from tests.support.server import LiveApi, module_api
 
 FUNNEL = """
 query F($since: DateTime!, $until: DateTime!, $p: String) {

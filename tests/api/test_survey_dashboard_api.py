@@ -16,8 +16,8 @@ from domain.customer.commands import RegisterCustomer
 from domain.shared.metadata import EventMetadata, Role
 from domain.survey.commands import SubmitResponse
 from tests.api.helpers import error_codes
-from tests.api.survey_steps import module_api, published
-from tests.support.server import LiveApi
+from tests.api.survey_steps import published
+from tests.support.server import LiveApi, module_api
 
 COMPLAINT = "The courier was late and rude"
 

@@ -17,10 +17,9 @@ from tests.api.survey_steps import (
     designed,
     draft,
     drafted,
-    module_api,
     published,
 )
-from tests.support.server import LiveApi
+from tests.support.server import LiveApi, module_api
 
 
 @pytest.fixture(scope="module")

@@ -25,12 +25,11 @@ from tests.api.survey_steps import (
     forged,
     invitation_of,
     invite,
-    module_api,
     published,
     token_in_log,
     token_in_outbox,
 )
-from tests.support.server import LiveApi
+from tests.support.server import LiveApi, module_api
 
 INVITATION = """
 query I($token: String!) {

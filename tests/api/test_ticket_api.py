@@ -13,7 +13,6 @@ import pytest
 from domain.shared.metadata import Role
 from tests.api.helpers import error_codes
 from tests.api.steps import errors_of, events_of
-from tests.api.survey_steps import module_api
 from tests.api.ticket_steps import (
     AGENT,
     act,
@@ -25,7 +24,7 @@ from tests.api.ticket_steps import (
     silver_member,
     timeline,
 )
-from tests.support.server import LiveApi
+from tests.support.server import LiveApi, module_api
 
 
 @pytest.fixture(scope="module")

@@ -21,9 +21,8 @@ from domain.ticket.commands import OpenTicket
 from domain.ticket.values import TicketChannel
 from tests.api.helpers import error_codes
 from tests.api.steps import read_customer
-from tests.api.survey_steps import module_api
 from tests.api.ticket_steps import customer, opened, query
-from tests.support.server import LiveApi
+from tests.support.server import LiveApi, module_api
 
 T0 = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
 AGENT_A = EventMetadata(actor_id="agent-a", actor_role=Role.AGENT, channel=Channel.PHONE)

@@ -11,9 +11,8 @@ import pytest
 
 from domain.shared.metadata import Role
 from tests.api.steps import errors_of
-from tests.api.survey_steps import module_api
 from tests.api.ticket_steps import POLICY_FIELDS, customer, opened, query, read_ticket, set_policy
-from tests.support.server import LiveApi
+from tests.support.server import LiveApi, module_api
 
 ROME_OFFICE = {
     "timeZone": "Europe/Rome",

@@ -22,7 +22,8 @@ from infrastructure.process_manager_runner import process_manager_runners
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
 from infrastructure.tokens import JwtTokens
 from projections.registry import ALL_PROJECTIONS
-from tests.support.ledgers import TEST_JWT_SECRET
+from tests.support.ledgers import TEST_JWT_SECRET, postgres_ledger
+from tests.support.postgres import fresh_database
 
 
 def free_port() -> int:
@@ -104,3 +105,14 @@ def live_api(
     finally:
         server.should_exit = True
         thread.join(20)
+
+
+@contextlib.contextmanager
+def module_api(pg_admin: str) -> Iterator[LiveApi]:
+    """One fresh database and server, shared by the tests of a module that do not interfere."""
+    with (
+        fresh_database(pg_admin) as database,
+        postgres_ledger(database) as ledger,
+        live_api(ledger, database) as api,
+    ):
+        yield api
