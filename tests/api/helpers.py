@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from uuid import uuid4
 
 import httpx
 
@@ -74,3 +75,8 @@ def registered(api: LiveApi, name: str = "Ada Lovelace", email: str = "ada@examp
     assert payload["userErrors"] == [], payload
     customer_id: str = payload["customer"]["id"]
     return customer_id
+
+
+def unique_email(local: str = "ada", domain: str = "example.org") -> str:
+    """An email no other test on a shared server uses (nor has throttled)."""
+    return f"{local}-{uuid4().hex}@{domain}"

@@ -12,9 +12,15 @@ from domain.shared.metadata import Role
 from graphql_api.context import ApiLimits
 from infrastructure.database import Database
 from tests.api.helpers import CUSTOMER, GRAPHQL_RESPONSE, JSON, error_codes, media_type
-from tests.support.server import LiveApi, live_api
+from tests.support.server import LiveApi, live_api, module_api
 
 QUERY = {"query": "{ customers(first: 1) { totalCount } }"}
+
+
+@pytest.fixture(scope="module")
+def api(pg_admin: str) -> Iterator[LiveApi]:
+    with module_api(pg_admin) as running:
+        yield running
 
 
 @pytest.mark.parametrize(

@@ -4,15 +4,17 @@ to those who may see them; `customers` filters as asked, and only some roles may
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
 from domain.shared.metadata import Role
 from tests.api.helpers import error_codes, registered
 from tests.api.steps import mutate, read_customer
-from tests.support.server import LiveApi
+from tests.support.server import LiveApi, module_api
 
 FULL = """
 address { city country } language birthYear
@@ -26,12 +28,30 @@ purchaseSummary {
 onboarding { state steps { step completedAt } }
 """
 LIST = """
-query L($filter: CustomerFilter, $first: Int!) {
-  customers(filter: $filter, first: $first) {
+query L($filter: CustomerFilter, $first: Int!, $after: String) {
+  customers(filter: $filter, first: $first, after: $after) {
     totalCount edges { node { id email purchaseSummary { count } onboarding { state } } }
+    pageInfo { hasNextPage endCursor }
   }
 }
 """
+
+
+@pytest.fixture(scope="module")
+def api(pg_admin: str) -> Iterator[LiveApi]:
+    """One server for the module: each test makes its own customers (unique emails and order
+    ids) and looks in a list only at the customers it made, or counts as a difference."""
+    with module_api(pg_admin) as running:
+        yield running
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid4().hex}"
+
+
+def unique_email(local: str) -> str:
+    # Unique by domain, so that the local part still starts as a search by prefix expects.
+    return f"{local}@{uuid4().hex}.example.org"
 
 
 def days_ago(days: int) -> str:
@@ -53,7 +73,8 @@ def buy(api: LiveApi, customer_id: str, order_id: str, amount: str, **more: Any)
 
 def a_known_customer(api: LiveApi) -> str:
     """A customer after a handful of commands from an agent and from themself."""
-    customer_id = registered(api)
+    customer_id = registered(api, email=unique_email("ada"))
+    first, second, third = unique("A-1"), unique("A-2"), unique("A-3")
     address = {"line1": "1 Main St", "city": "Leeds", "country": "GB"}
     mutate(api, "changeAddress", {"customerId": customer_id, "address": address})
     mutate(
@@ -69,10 +90,10 @@ def a_known_customer(api: LiveApi) -> str:
     )
     mutate(api, "withdrawConsent", {"customerId": customer_id, "purpose": "RESEARCH"})
     mutate(api, "completeOnboardingStep", {"customerId": customer_id, "step": "profile_completed"})
-    buy(api, customer_id, "A-1", "10.00", purchasedAt=days_ago(10))
-    buy(api, customer_id, "A-2", "5.25", channel="STORE")
-    buy(api, customer_id, "A-3", "1000", currency="JPY")
-    assert mutate(api, "refundPurchase", {"orderId": "A-1", "amount": "2.50"})["userErrors"] == []
+    buy(api, customer_id, first, "10.00", purchasedAt=days_ago(10))
+    buy(api, customer_id, second, "5.25", channel="STORE")
+    buy(api, customer_id, third, "1000", currency="JPY")
+    assert mutate(api, "refundPurchase", {"orderId": first, "amount": "2.50"})["userErrors"] == []
     return customer_id
 
 
@@ -132,7 +153,7 @@ def test_privacy_officers_and_the_customer_see_the_actor_ids(api: LiveApi, role:
 
 
 def test_customer_without_any_activity_has_empty_360_parts(api: LiveApi) -> None:
-    customer = read_customer(api, registered(api), FULL)
+    customer = read_customer(api, registered(api, email=unique_email("ada")), FULL)
     assert customer["address"] is None
     assert customer["preferences"] == customer["consents"] == customer["consentHistory"] == []
     assert customer["purchaseSummary"]["count"] == 0
@@ -145,23 +166,41 @@ def list_customers(
     api: LiveApi,
     conditions: dict[str, Any],
     role: Role = Role.AGENT,
+    after: str | None = None,
 ) -> dict[str, Any]:
-    response = api.graphql(LIST, {"filter": conditions, "first": 50}, role=role)
+    response = api.graphql(LIST, {"filter": conditions, "first": 50, "after": after}, role=role)
     body: dict[str, Any] = response.json()
     return body
 
 
-def ids_of(body: dict[str, Any]) -> list[str]:
-    return [edge["node"]["id"] for edge in body["data"]["customers"]["edges"]]
+def listed(
+    api: LiveApi, conditions: dict[str, Any], role: Role = Role.AGENT
+) -> list[dict[str, Any]]:
+    """Every customer the filter lists, page after page, in list order."""
+    nodes: list[dict[str, Any]] = []
+    after = None
+    while True:
+        body = list_customers(api, conditions, role, after)
+        assert "errors" not in body, body
+        connection = body["data"]["customers"]
+        nodes.extend(edge["node"] for edge in connection["edges"])
+        if not connection["pageInfo"]["hasNextPage"]:
+            return nodes
+        after = connection["pageInfo"]["endCursor"]
+
+
+def ids_of(nodes: list[dict[str, Any]], *among: str) -> list[str]:
+    """The ids listed, in list order; only those in ``among`` (this test's customers)."""
+    return [node["id"] for node in nodes if node["id"] in among]
 
 
 def three_customers(api: LiveApi) -> tuple[str, str, str]:
-    ada = registered(api, name="Ada Lovelace", email="ada@example.org")
-    grace = registered(api, name="Grace Hopper", email="grace@example.org")
-    alan = registered(api, name="Alan Turing", email="alan@example.org")
+    ada = registered(api, name="Ada Lovelace", email=unique_email("ada"))
+    grace = registered(api, name="Grace Hopper", email=unique_email("grace"))
+    alan = registered(api, name="Alan Turing", email=unique_email("alan"))
     mutate(api, "changeDemographics", {"customerId": grace, "region": "US"})
-    buy(api, ada, "B-1", "3.00", channel="STORE", purchasedAt=days_ago(40))
-    buy(api, grace, "B-2", "4.00", purchasedAt=days_ago(2))
+    buy(api, ada, unique("B-1"), "3.00", channel="STORE", purchasedAt=days_ago(40))
+    buy(api, grace, unique("B-2"), "4.00", purchasedAt=days_ago(2))
     mutate(api, "completeOnboardingStep", {"customerId": alan, "step": "app_installed"})
     return ada, grace, alan
 
@@ -169,21 +208,23 @@ def three_customers(api: LiveApi) -> tuple[str, str, str]:
 def test_customers_are_filtered_by_region_channel_purchase_time_and_onboarding(
     api: LiveApi,
 ) -> None:
-    ada, grace, alan = three_customers(api)
-    assert ids_of(list_customers(api, {"region": "US"})) == [grace]
-    assert ids_of(list_customers(api, {"channel": "STORE"})) == [ada]
-    assert ids_of(list_customers(api, {"lastPurchaseBefore": days_ago(30)})) == [ada]
-    assert ids_of(list_customers(api, {"lastPurchaseAfter": days_ago(30)})) == [grace]
-    assert ids_of(list_customers(api, {"onboarding": "IN_PROGRESS"})) == [alan]
-    body = list_customers(api, {"region": "US", "channel": "STORE"})
-    assert body["data"]["customers"]["totalCount"] == 0
+    both = {"region": "US", "channel": "STORE"}
+    before = list_customers(api, both)["data"]["customers"]["totalCount"]
+    ours = three_customers(api)
+    ada, grace, alan = ours
+    assert ids_of(listed(api, {"region": "US"}), *ours) == [grace]
+    assert ids_of(listed(api, {"channel": "STORE"}), *ours) == [ada]
+    assert ids_of(listed(api, {"lastPurchaseBefore": days_ago(30)}), *ours) == [ada]
+    assert ids_of(listed(api, {"lastPurchaseAfter": days_ago(30)}), *ours) == [grace]
+    assert ids_of(listed(api, {"onboarding": "IN_PROGRESS"}), *ours) == [alan]
+    assert ids_of(listed(api, both), *ours) == []
+    body = list_customers(api, both)
+    assert body["data"]["customers"]["totalCount"] == before
 
 
 def test_list_nodes_answer_their_own_360_parts(api: LiveApi) -> None:
     ada, grace, alan = three_customers(api)
-    nodes = {
-        e["node"]["id"]: e["node"] for e in list_customers(api, {})["data"]["customers"]["edges"]
-    }
+    nodes = {node["id"]: node for node in listed(api, {})}
     assert nodes[ada]["purchaseSummary"] == {"count": 1}
     assert nodes[grace]["purchaseSummary"] == {"count": 1}
     assert nodes[alan]["purchaseSummary"] == {"count": 0}
@@ -194,10 +235,11 @@ def test_list_nodes_answer_their_own_360_parts(api: LiveApi) -> None:
 def test_staff_and_privacy_officers_search_by_name_or_email_prefix(
     api: LiveApi, role: Role
 ) -> None:
-    ada, _, alan = three_customers(api)
-    assert ids_of(list_customers(api, {"search": "a"}, role=role)) == [ada, alan]
-    assert ids_of(list_customers(api, {"search": "GRACE@"}, role=role)) != []
-    assert ids_of(list_customers(api, {"search": "%"}, role=role)) == []
+    ours = three_customers(api)
+    ada, grace, alan = ours
+    assert ids_of(listed(api, {"search": "a"}, role=role), *ours) == [ada, alan]
+    assert ids_of(listed(api, {"search": "GRACE@"}, role=role), *ours) == [grace]
+    assert listed(api, {"search": "%"}, role=role) == []
 
 
 @pytest.mark.parametrize("role", [Role.ANALYST, Role.AUDITOR], ids=str)

@@ -8,21 +8,28 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from domain.ledger import Ledger
 from domain.shared.metadata import Role
 from graphql_api.context import ApiLimits
-from infrastructure.database import Database
 from tests.api.helpers import GRAPHQL_RESPONSE, JSON, analyst, assert_no_internals, media_type
-from tests.support.server import LiveApi, live_api
+from tests.support.server import LiveApi, module_api
 
 COUNT = "{ customers { totalCount } }"
 LIMITS = ApiLimits(max_body_bytes=2048, max_query_depth=1, max_query_tokens=100)
 
 
-@pytest.fixture
-def limited_api(ledger: Ledger, database: Database) -> Iterator[LiveApi]:
+@pytest.fixture(scope="module")
+def api(pg_admin: str) -> Iterator[LiveApi]:
+    """One server for the module. No test here writes anything (every mutation sent is
+    refused, and the NUL test checks the ledger's head did not move), so its database stays
+    empty and the `totalCount == 0` answers below hold in any order."""
+    with module_api(pg_admin) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def limited_api(pg_admin: str) -> Iterator[LiveApi]:
     """A server with small limits, so that each limit can be crossed by a small request."""
-    with live_api(ledger, database, limits=LIMITS) as running:
+    with module_api(pg_admin, LIMITS) as running:
         yield running
 
 
@@ -331,11 +338,11 @@ def test_query_with_more_tokens_than_the_limit_answers_400(limited_api: LiveApi)
     ids=["variable", "graphql-escape"],
 )
 def test_a_nul_character_anywhere_is_refused_before_anything_runs(
-    api: LiveApi, ledger: Ledger, body: dict[str, object]
+    api: LiveApi, body: dict[str, object]
 ) -> None:
     """PostgreSQL cannot store U+0000: one in an event would stop the read models."""
-    head = ledger.head_position()
+    head = api.ledger.head_position()
     response = post_json(api, body)
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
-    assert ledger.head_position() == head
+    assert api.ledger.head_position() == head

@@ -4,15 +4,28 @@ the offending field and write nothing; a customer may act on their own account o
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from uuid import uuid4
 
 import pytest
 
 from domain.customer.model import Customer
 from domain.shared.metadata import Role
-from tests.api.helpers import error_codes, registered
+from tests.api.helpers import error_codes, unique_email
+from tests.api.helpers import registered as register_with
 from tests.api.steps import errors_of, events_of, mutate, mutate_response, read_customer
-from tests.support.server import LiveApi
+from tests.support.server import LiveApi, module_api
+
+
+@pytest.fixture(scope="module")
+def api(pg_admin: str) -> Iterator[LiveApi]:
+    with module_api(pg_admin) as running:
+        yield running
+
+
+def registered(api: LiveApi, name: str = "Ada Lovelace", email: str | None = None) -> str:
+    """Register a customer that must be accepted, under a unique email; return its id."""
+    return register_with(api, name=name, email=email or unique_email())
 
 
 def test_change_contact_details_renames_and_keeps_the_phone_left_out(api: LiveApi) -> None:
@@ -91,15 +104,17 @@ def test_unknown_customer_is_refused_on_the_customer_id_field(api: LiveApi) -> N
 
 
 def test_change_email_moves_the_customer_to_the_new_email(api: LiveApi) -> None:
-    customer_id = registered(api)
+    token = uuid4().hex
+    old_email = f"ada-{token}@example.org"
+    customer_id = registered(api, email=old_email)
     payload = mutate(
-        api, "changeEmail", {"customerId": customer_id, "email": " Ada.King@Example.org "}
+        api, "changeEmail", {"customerId": customer_id, "email": f" Ada.King-{token}@Example.org "}
     )
     assert payload["userErrors"] == []
-    assert payload["customer"]["email"] == "ada.king@example.org"
+    assert payload["customer"]["email"] == f"ada.king-{token}@example.org"
     assert isinstance(events_of(api, customer_id)[-1], Customer.EmailChanged)
     # The old email is free again: someone else may register with it.
-    assert registered(api, name="Someone Else", email="ada@example.org")
+    assert registered(api, name="Someone Else", email=old_email)
 
 
 @pytest.mark.parametrize("email", ["not-an-email", "ada@", "a" * 300 + "@example.org"])
@@ -113,9 +128,12 @@ def test_change_to_an_invalid_email_is_refused_on_the_email_field(api: LiveApi, 
 
 def test_change_to_an_email_another_customer_holds_is_refused(api: LiveApi) -> None:
     customer_id = registered(api)
-    registered(api, name="Grace Hopper", email="grace@example.org")
+    token = uuid4().hex
+    registered(api, name="Grace Hopper", email=f"grace-{token}@example.org")
     head = api.ledger.head_position()
-    payload = mutate(api, "changeEmail", {"customerId": customer_id, "email": "GRACE@example.org"})
+    payload = mutate(
+        api, "changeEmail", {"customerId": customer_id, "email": f"GRACE-{token}@example.org"}
+    )
     assert errors_of(payload) == [("EMAIL_ALREADY_REGISTERED", ["input", "email"])]
     assert api.ledger.head_position() == head
 
@@ -286,7 +304,7 @@ def test_customer_acting_on_another_customers_account_is_forbidden_and_writes_no
     api: LiveApi, mutation: str, change: dict[str, object]
 ) -> None:
     victim = registered(api)
-    mallory = registered(api, name="Mallory", email="mallory@elsewhere.org")
+    mallory = registered(api, name="Mallory", email=unique_email("mallory", "elsewhere.org"))
     head = api.ledger.head_position()
     body = mutate_response(
         api, mutation, {"customerId": victim, **change}, role=Role.CUSTOMER, subject=mallory
@@ -311,7 +329,7 @@ def test_register_with_a_weak_password_is_refused_on_the_password_field(api: Liv
     payload = mutate(
         api,
         "registerCustomer",
-        {"name": "Ada Lovelace", "email": "ada@example.org", "password": "password"},
+        {"name": "Ada Lovelace", "email": unique_email(), "password": "password"},
         role=None,
     )
     assert [e["code"] for e in payload["userErrors"]] == ["WEAK_PASSWORD"]
@@ -322,7 +340,7 @@ def test_register_with_a_password_records_it(api: LiveApi) -> None:
     payload = mutate(
         api,
         "registerCustomer",
-        {"name": "Ada Lovelace", "email": "ada@example.org", "password": "correct horse 42!"},
+        {"name": "Ada Lovelace", "email": unique_email(), "password": "correct horse 42!"},
         role=None,
     )
     assert payload["userErrors"] == []

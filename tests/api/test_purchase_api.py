@@ -4,6 +4,7 @@ is a typed user error on its field and writes nothing; only staff may record or 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -12,9 +13,10 @@ import pytest
 
 from domain.purchase.model import Purchase
 from domain.shared.metadata import Role
-from tests.api.helpers import error_codes, registered
+from tests.api.helpers import error_codes
+from tests.api.helpers import registered as register_with
 from tests.api.steps import PURCHASE_FIELDS, errors_of, events_of, mutate, mutate_response
-from tests.support.server import LiveApi
+from tests.support.server import LiveApi, module_api
 
 SELECTION = (
     f"{PURCHASE_FIELDS} customer {{ id purchaseSummary {{ count totals {{ currency gross }} }} }}"
@@ -23,10 +25,26 @@ SELECTION = (
 YESTERDAY = (datetime.now(UTC) - timedelta(days=1)).isoformat()
 
 
+@pytest.fixture(scope="module")
+def api(pg_admin: str) -> Iterator[LiveApi]:
+    with module_api(pg_admin) as running:
+        yield running
+
+
+def registered(api: LiveApi) -> str:
+    """A new customer under an email no other test on the shared server uses; its id."""
+    return register_with(api, email=f"ada-{uuid4().hex}@example.org")
+
+
+def order_id_of(customer_id: str) -> str:
+    """The order id each test's customer buys under: unique to the test's own customer."""
+    return f"WEB-{customer_id}"
+
+
 def order(customer_id: str, **overrides: Any) -> dict[str, Any]:
     return {
         "customerId": customer_id,
-        "orderId": "WEB-1001",
+        "orderId": order_id_of(customer_id),
         "amount": "25.50",
         "currency": "eur",
         "channel": "WEB",
@@ -50,7 +68,7 @@ def test_record_purchase_answers_with_the_purchase_and_the_customers_summary(
     payload = record(api, order(customer_id))
     assert payload["userErrors"] == []
     purchase = payload["purchase"]
-    assert purchase["orderId"] == "WEB-1001"
+    assert purchase["orderId"] == order_id_of(customer_id)
     assert purchase["customerId"] == customer_id
     assert (purchase["amount"], purchase["currency"], purchase["channel"]) == (
         "25.50",
@@ -78,7 +96,7 @@ def test_record_purchase_appends_one_recorded_event_with_the_request_metadata(
     head = api.ledger.head_position()
     record(api, order(customer_id))
     assert api.ledger.head_position() == head + 1
-    [event] = events_of(api, Purchase.id_for("WEB-1001"))
+    [event] = events_of(api, Purchase.id_for(order_id_of(customer_id)))
     assert isinstance(event, Purchase.Recorded)
     assert (event.amount_minor, event.currency, event.channel) == (2550, "EUR", "web")
     assert event.metadata.actor_role is Role.AGENT
@@ -157,13 +175,18 @@ def test_refund_of_part_then_the_rest_leaves_nothing_to_refund(api: LiveApi) -> 
     customer_id = registered(api)
     record(api, order(customer_id))
     part = mutate(
-        api, "refundPurchase", {"orderId": "WEB-1001", "amount": "5.50"}, selection=SELECTION
+        api,
+        "refundPurchase",
+        {"orderId": order_id_of(customer_id), "amount": "5.50"},
+        selection=SELECTION,
     )
     assert part["userErrors"] == []
     assert (part["purchase"]["refunded"], part["purchase"]["refundable"]) == ("5.50", "20.00")
-    rest = mutate(api, "refundPurchase", {"orderId": "WEB-1001"}, selection=SELECTION)
+    rest = mutate(api, "refundPurchase", {"orderId": order_id_of(customer_id)}, selection=SELECTION)
     assert (rest["purchase"]["refunded"], rest["purchase"]["refundable"]) == ("25.50", "0.00")
-    refunds = [e.amount_minor for e in events_of(api, Purchase.id_for("WEB-1001"))[1:]]
+    refunds = [
+        e.amount_minor for e in events_of(api, Purchase.id_for(order_id_of(customer_id)))[1:]
+    ]
     assert refunds == [550, 2000]
 
 
@@ -172,7 +195,10 @@ def test_refund_larger_than_what_is_left_is_refused_and_writes_nothing(api: Live
     record(api, order(customer_id))
     head = api.ledger.head_position()
     payload = mutate(
-        api, "refundPurchase", {"orderId": "WEB-1001", "amount": "25.51"}, selection=SELECTION
+        api,
+        "refundPurchase",
+        {"orderId": order_id_of(customer_id), "amount": "25.51"},
+        selection=SELECTION,
     )
     assert errors_of(payload) == [("REFUND_EXCEEDS_PURCHASE", ["input", "amount"])]
     assert api.ledger.head_position() == head
@@ -190,6 +216,8 @@ def test_only_staff_may_record_or_refund_purchases(api: LiveApi, role: Role | No
     customer_id = registered(api)
     head = api.ledger.head_position()
     recorded = mutate_response(api, "recordPurchase", order(customer_id), role, customer_id)
-    refunded = mutate_response(api, "refundPurchase", {"orderId": "WEB-1001"}, role, customer_id)
+    refunded = mutate_response(
+        api, "refundPurchase", {"orderId": order_id_of(customer_id)}, role, customer_id
+    )
     assert error_codes(recorded) == error_codes(refunded) == ["FORBIDDEN"]
     assert api.ledger.head_position() == head

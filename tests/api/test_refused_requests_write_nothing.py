@@ -1,11 +1,15 @@
 """Bad input gets a clear error and changes nothing: every refused request below carries a
-registerCustomer mutation that would write two events if it ran, and the log head stays put."""
+registerCustomer mutation that would write two events if it ran, and the log head stays put.
+
+The requests share one server, so each one, as it is sent, swaps the placeholder email for one
+never registered before: a refused request that did run would register it and move the head."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -15,16 +19,28 @@ from domain.shared.metadata import Role
 from graphql_api.context import ApiLimits
 from infrastructure.database import Database
 from tests.api.helpers import GRAPHQL_RESPONSE, JSON, assert_no_internals
-from tests.support.server import LiveApi, live_api
+from tests.support.server import LiveApi, live_api, module_api
 
+EMAIL = "ada@example.org"  # a placeholder: each request sends a fresh email in its place
 INLINE = (
-    'mutation { registerCustomer(input: {name: "Ada Lovelace", email: "ada@example.org"}) '
+    'mutation { registerCustomer(input: {name: "Ada Lovelace", email: "' + EMAIL + '"}) '
     "{ position } }"
 )
 WITH_VARIABLES = "mutation($i: RegisterCustomerInput!) { registerCustomer(input: $i) { position } }"
-GOOD_INPUT = {"name": "Ada Lovelace", "email": "ada@example.org"}
+GOOD_INPUT = {"name": "Ada Lovelace", "email": EMAIL}
 
 Send = Callable[[LiveApi], httpx.Response]
+
+
+@pytest.fixture(scope="module")
+def api(pg_admin: str) -> Iterator[LiveApi]:
+    with module_api(pg_admin) as running:
+        yield running
+
+
+def fresh_email() -> str:
+    """An email no request has registered on the shared server."""
+    return f"ada-{uuid4().hex}@example.org"
 
 
 def post(
@@ -41,6 +57,7 @@ def post(
 
     def send(api: LiveApi) -> httpx.Response:
         raw = content if content is not None else json.dumps(body).encode()
+        raw = raw.replace(EMAIL.encode(), fresh_email().encode())
         sent = {
             "accept": accept,
             "content-type": content_type,
@@ -54,7 +71,8 @@ def post(
 
 def get_mutation(api: LiveApi) -> httpx.Response:
     bearer = {"authorization": f"Bearer {api.token(Role.AGENT)}"}
-    return api.client.get("/graphql", params={"query": INLINE}, headers=bearer)
+    query = INLINE.replace(EMAIL, fresh_email())
+    return api.client.get("/graphql", params={"query": query}, headers=bearer)
 
 
 REFUSED: list[Any] = [

@@ -3,14 +3,34 @@ the log say what happened; a refusal is a typed user error and writes nothing.""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
 from domain.customer.model import Customer
 from domain.shared.metadata import Channel, Role
-from tests.api.helpers import REGISTER, register, registered
-from tests.support.server import LiveApi
+from tests.api.helpers import REGISTER, unique_email
+from tests.api.helpers import register as register_with
+from tests.api.helpers import registered as registered_with
+from tests.support.server import LiveApi, module_api
+
+
+@pytest.fixture(scope="module")
+def api(pg_admin: str) -> Iterator[LiveApi]:
+    with module_api(pg_admin) as running:
+        yield running
+
+
+def register(api: LiveApi, email: str | None = None, **fields: Any) -> dict[str, Any]:
+    """Register over HTTP (under a unique email unless one is given); return the payload."""
+    return register_with(api, email=unique_email() if email is None else email, **fields)
+
+
+def registered(api: LiveApi, email: str | None = None) -> str:
+    """Register a customer that must be accepted (under a unique email); return its id."""
+    return registered_with(api, email=unique_email() if email is None else email)
 
 
 def registered_event(api: LiveApi, customer_id: UUID) -> Customer.Registered:
@@ -23,12 +43,15 @@ def registered_event(api: LiveApi, customer_id: UUID) -> Customer.Registered:
 def test_registration_payload_has_the_customer_a_position_and_no_user_errors(
     api: LiveApi,
 ) -> None:
-    payload = register(api, name="  Ada Lovelace ", email=" Ada@Example.ORG ", region="EU-West")
+    token = uuid4().hex
+    payload = register(
+        api, name="  Ada Lovelace ", email=f" Ada-{token}@Example.ORG ", region="EU-West"
+    )
     assert payload["userErrors"] == []
     customer = payload["customer"]
     assert UUID(customer["id"])
     assert customer["name"] == "Ada Lovelace"
-    assert customer["email"] == "ada@example.org"
+    assert customer["email"] == f"ada-{token}@example.org"
     assert customer["region"] == "EU-West"
     assert customer["phone"] is None
     assert customer["version"] == 1
@@ -48,14 +71,16 @@ def test_registration_appends_the_customer_and_the_email_claim(api: LiveApi) -> 
 
 
 @pytest.mark.parametrize(
-    "again", ["ada@example.org", "ADA@Example.Org", "  ada@example.org\t", "Ada@EXAMPLE.org "]
+    "again",
+    ["ada-{}@example.org", "ADA-{}@Example.Org", "  ada-{}@example.org\t", "Ada-{}@EXAMPLE.org "],
 )
 def test_email_registered_before_in_any_case_or_spacing_is_refused(
     api: LiveApi, again: str
 ) -> None:
-    registered(api, email="ada@example.org")
+    token = uuid4().hex
+    registered(api, email=f"ada-{token}@example.org")
     head = api.ledger.head_position()
-    payload = register(api, name="Someone Else", email=again)
+    payload = register(api, name="Someone Else", email=again.format(token))
     assert payload["customer"] is None
     assert payload["position"] is None
     [error] = payload["userErrors"]
@@ -106,9 +131,10 @@ def test_retry_with_the_same_customer_id_returns_the_same_customer_and_writes_no
     api: LiveApi,
 ) -> None:
     customer_id = str(uuid4())
-    first = register(api, email="ada@example.org", customerId=customer_id)
+    token = uuid4().hex
+    first = register(api, email=f"ada-{token}@example.org", customerId=customer_id)
     head = api.ledger.head_position()
-    retry = register(api, email="  ADA@example.org", customerId=customer_id)
+    retry = register(api, email=f"  ADA-{token}@example.org", customerId=customer_id)
     assert retry["userErrors"] == []
     assert retry["customer"] == first["customer"]
     assert int(retry["position"]) >= int(first["position"])
@@ -119,9 +145,9 @@ def test_same_customer_id_with_another_email_is_refused_as_idempotency_key_reuse
     api: LiveApi,
 ) -> None:
     customer_id = str(uuid4())
-    register(api, email="ada@example.org", customerId=customer_id)
+    register(api, email=unique_email("ada"), customerId=customer_id)
     head = api.ledger.head_position()
-    payload = register(api, email="grace@example.org", customerId=customer_id)
+    payload = register(api, email=unique_email("grace"), customerId=customer_id)
     assert payload["customer"] is None
     assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
         ("IDEMPOTENCY_KEY_REUSED", ["input", "customerId"])
@@ -135,7 +161,7 @@ def test_registered_event_carries_actor_role_channel_and_correlation_from_the_re
     correlation_id = uuid4()
     response = api.graphql(
         REGISTER,
-        {"input": {"name": "Ada Lovelace", "email": "ada@example.org"}},
+        {"input": {"name": "Ada Lovelace", "email": unique_email()}},
         role=Role.AGENT,
         subject="agent-42",
         **{"X-CXL-Channel": "phone", "X-Correlation-Id": str(correlation_id)},
@@ -158,7 +184,7 @@ def test_registration_without_channel_or_correlation_headers_is_recorded_as_api(
 
 
 def test_each_request_gets_its_own_correlation_id_when_none_is_sent(api: LiveApi) -> None:
-    first = UUID(registered(api, email="ada@example.org"))
-    second = UUID(registered(api, email="grace@example.org"))
+    first = UUID(registered(api, email=unique_email("ada")))
+    second = UUID(registered(api, email=unique_email("grace")))
     one, two = registered_event(api, first), registered_event(api, second)
     assert one.metadata.correlation_id != two.metadata.correlation_id

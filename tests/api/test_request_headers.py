@@ -3,15 +3,24 @@ with a clear 4xx before anything runs."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
+import pytest
 
 from domain.shared.metadata import Role
 from infrastructure.tokens import JwtTokens
 from tests.api.helpers import GRAPHQL_RESPONSE, assert_no_internals
 from tests.support.ledgers import TEST_JWT_SECRET
-from tests.support.server import LiveApi
+from tests.support.server import LiveApi, module_api
 
 COUNT = "{ customers { totalCount } }"
+
+
+@pytest.fixture(scope="module")
+def api(pg_admin: str) -> Iterator[LiveApi]:
+    with module_api(pg_admin) as running:
+        yield running
 
 
 def post(api: LiveApi, **headers: str) -> httpx.Response:

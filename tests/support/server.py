@@ -108,11 +108,11 @@ def live_api(
 
 
 @contextlib.contextmanager
-def module_api(pg_admin: str) -> Iterator[LiveApi]:
+def module_api(pg_admin: str, limits: ApiLimits | None = None) -> Iterator[LiveApi]:
     """One fresh database and server, shared by the tests of a module that do not interfere."""
     with (
         fresh_database(pg_admin) as database,
         postgres_ledger(database) as ledger,
-        live_api(ledger, database) as api,
+        live_api(ledger, database, limits) as api,
     ):
         yield api
