@@ -9,6 +9,7 @@ from uuid import UUID
 import strawberry
 
 from domain.shared.errors import DomainError
+from graphql_api.access.steady_time import RESET_ANSWER_FLOOR, no_sooner_than
 from graphql_api.context import RequestContext
 from graphql_api.errors import UserError, user_error_from
 
@@ -75,11 +76,16 @@ async def request_password_reset(
     input: RequestPasswordResetInput,  # noqa: A002
 ) -> RequestPasswordResetPayload:
     context = info.context
-    # An unusable email is answered like an unknown one: say nothing either way.
-    with contextlib.suppress(DomainError):
-        await context.run_command(
-            context.ledger.request_password_reset, input.email, context.metadata()
-        )
+
+    async def request() -> None:
+        # An unusable email is answered like an unknown one: say nothing either way.
+        with contextlib.suppress(DomainError):
+            await context.run_command(
+                context.ledger.request_password_reset, input.email, context.metadata()
+            )
+
+    # The same answer, after the same time, whether or not the email is a customer's.
+    await no_sooner_than(RESET_ANSWER_FLOOR, request())
     return RequestPasswordResetPayload(accepted=True, user_errors=[])
 
 

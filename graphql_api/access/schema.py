@@ -21,7 +21,8 @@ class AccessMutations:
     request_password_reset: resolvers.RequestPasswordResetPayload = strawberry.mutation(
         resolver=resolvers.request_password_reset,
         description="Email a password-reset link if the address belongs to a customer. "
-        "Anyone may call it; the answer is the same whether or not the email is known.",
+        "Anyone may call it; the answer is the same, and comes after the same time (a "
+        "quarter of a second), whether or not the email is known.",
         extensions=allowed(EVERYONE),
     )
     reset_password: resolvers.ResetPasswordPayload = strawberry.mutation(
