@@ -27,9 +27,9 @@ def token_digest(token: str) -> str:
 
 class Customer(LedgerAggregate):
     """A person the company serves. Name, email, phone, address, preferred language, birth
-    year and password hash are their personal data. The region is a segment code (validated
-    as one, never an address) kept in clear: responses and figures are segmented by it, and
-    must not change when a respondent is erased."""
+    year and password hash are their personal data. The region is a segment code (at most 64
+    letters, digits, spaces, - and _; the address has its own field) kept in clear: responses
+    and figures are segmented by it, and must not change when a respondent is erased."""
 
     class Registered(LedgerAggregate.Created):
         """A customer joined. ``email_fingerprint`` is a keyed hash, never the clear email."""
