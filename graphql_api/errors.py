@@ -6,6 +6,7 @@ import strawberry
 from graphql import GraphQLError
 
 from domain.shared.errors import ConcurrencyConflictError, DomainError
+from domain.shared.personal_data import PersonalDataUnreadableError
 
 
 @strawberry.type(description="Why a mutation was refused. Nothing was written.")
@@ -40,7 +41,11 @@ class PublicError(GraphQLError):
 
 
 def should_mask(error: GraphQLError) -> bool:
-    """Mask resolver crashes (no internals reach a client); keep our own public errors and
-    GraphQL's own parse and validation messages."""
+    """Mask resolver crashes (no internals reach a client); keep our own public errors,
+    GraphQL's own parse and validation messages, and the typed error of personal data this
+    server cannot decrypt (its message and code are written for clients; the log has the
+    cause)."""
     original = error.original_error
-    return original is not None and not isinstance(original, (PublicError, GraphQLError))
+    return original is not None and not isinstance(
+        original, (PublicError, GraphQLError, PersonalDataUnreadableError)
+    )

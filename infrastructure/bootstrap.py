@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from psycopg_pool import ConnectionPool
 
 from domain.customer.passwords import PasswordHasher
 from domain.ledger import Ledger
+from domain.shared.personal_data import MasterKeyMismatchError
 from graphql_api.context import ApiLimits, ApiServices
 from infrastructure.crypto import CachedSubjectKeys, EmailFingerprinter, PersonalDataEncrypted
 from infrastructure.database import Database, database_for
@@ -19,12 +20,13 @@ from infrastructure.erasure import KeyEvictionListener, PostgresErasureWorks
 from infrastructure.key_store import PostgresSubjectKeys
 from infrastructure.login import CustomerLogin, LoginThrottle
 from infrastructure.loyalty_jobs import LoyaltyJobs, ScheduledJob
+from infrastructure.master_key_guard import SealedSecrets, verify_master_key
 from infrastructure.migrations import migrate
 from infrastructure.passwords import Argon2Passwords
 from infrastructure.process_manager_runner import ProcessManagerRunner, process_manager_runners
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
 from infrastructure.secrets import Secrets, resolve_secrets
-from infrastructure.settings import Settings
+from infrastructure.settings import Settings, SettingsError
 from infrastructure.ticket_jobs import SlaCheck
 from infrastructure.tokens import JwtTokens
 from projections.loyalty.projection import LoyaltyStatements
@@ -46,6 +48,8 @@ class Runtime:
     keys: CachedSubjectKeys
     pool: ConnectionPool[Any]
     """A small pool for the infrastructure's own tables (subject keys, log-in throttle)."""
+    migrations_applied: list[str] = field(default_factory=list)
+    """What this start's `migrate` did (nothing when the schema was up to date)."""
 
     @property
     def tokens(self) -> JwtTokens:
@@ -129,7 +133,9 @@ def build_ledger(
     keys = CachedSubjectKeys(PostgresSubjectKeys(key_pool, secrets.master_key))
     ledger = Ledger(
         env=database.eventsourcing_env(pool_size),
-        fingerprint_email=EmailFingerprinter(secrets.master_key.derive("email-fingerprint")),
+        fingerprint_email=EmailFingerprinter(
+            SealedSecrets(key_pool, secrets.master_key).email_fingerprint_key
+        ),
         passwords=passwords or Argon2Passwords(),
         transcodings=[PersonalDataEncrypted(keys)],
     )
@@ -139,8 +145,9 @@ def build_ledger(
 
 
 @contextlib.contextmanager
-def open_runtime(settings: Settings, *, run_migrations: bool = True) -> Iterator[Runtime]:
-    """Start (or connect to) the database, migrate it, and build the ledger."""
+def open_runtime(settings: Settings) -> Iterator[Runtime]:
+    """Start (or connect to) the database, migrate it, check that the master key is the
+    database's (SettingsError naming CXL_MASTER_KEY if not), and build the ledger."""
     secrets = resolve_secrets(settings)
     with database_for(settings.database_url, settings.data_dir) as database:
         key_pool: ConnectionPool[Any] = ConnectionPool(
@@ -149,11 +156,19 @@ def open_runtime(settings: Settings, *, run_migrations: bool = True) -> Iterator
         ledger, keys = build_ledger(database, secrets, settings.db_pool_size, key_pool)
         evictions = KeyEvictionListener(keys, database)
         try:
-            if run_migrations:
-                migrate(database, ledger)
+            applied = migrate(database, ledger)
+            _refuse_a_foreign_master_key(key_pool, secrets)
             evictions.start()
-            yield Runtime(settings, database, secrets, ledger, keys, key_pool)
+            yield Runtime(settings, database, secrets, ledger, keys, key_pool, applied)
         finally:
             evictions.stop()
             ledger.close()
             key_pool.close()
+
+
+def _refuse_a_foreign_master_key(pool: ConnectionPool[Any], secrets: Secrets) -> None:
+    with pool.connection() as conn:
+        try:
+            verify_master_key(conn, secrets.master_key)
+        except MasterKeyMismatchError as error:
+            raise SettingsError(error.detail) from None

@@ -18,11 +18,14 @@ from uuid import UUID
 import psycopg
 
 from domain.shared.metadata import Role
+from domain.shared.personal_data import MasterKeyMismatchError
 from infrastructure.bootstrap import open_runtime
-from infrastructure.migrations import migrate
+from infrastructure.crypto import MasterKey
+from infrastructure.master_key_rotation import rotate_master_key
 from infrastructure.process_manager_runner import ALL_PROCESS_MANAGERS
 from infrastructure.progress import ProgressBar
 from infrastructure.rebuild import rebuild
+from infrastructure.secrets import replace_development_master_key
 from infrastructure.settings import Settings, SettingsError, load_settings
 from infrastructure.tokens import TOKEN_ROLES, JwtTokens
 from projections.audit.verify import AuditVerification, verify_audit_trail
@@ -84,8 +87,8 @@ def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    with open_runtime(settings, run_migrations=False) as runtime:
-        applied = migrate(runtime.database, runtime.ledger)
+    with open_runtime(settings) as runtime:
+        applied = runtime.migrations_applied
     print("applied: " + (", ".join(applied) if applied else "nothing, already up to date"))
     return 0
 
@@ -157,6 +160,43 @@ def cmd_verify_audit_trail(settings: Settings, args: argparse.Namespace) -> int:
         result = asyncio.run(verify(runtime.database.conninfo))
     print(json.dumps({**dataclasses.asdict(result), "intact": result.intact}, indent=2))
     return 0 if result.intact else 1
+
+
+def cmd_rotate_master_key(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit 0 once every key is rewrapped under CXL_NEW_MASTER_KEY; 2 if nothing changed."""
+    if settings.new_master_key is None:
+        print("cxledger rotate-master-key: set CXL_NEW_MASTER_KEY to the new key", file=sys.stderr)
+        return 2
+    new_text = settings.new_master_key.get_secret_value()
+    try:
+        new_key = MasterKey.from_text(new_text)
+    except ValueError as error:
+        print(f"cxledger rotate-master-key: CXL_NEW_MASTER_KEY: {error}", file=sys.stderr)
+        return 2
+    with open_runtime(settings) as runtime:
+        try:
+            summary = rotate_master_key(runtime.database, runtime.secrets.master_key, new_key)
+        except ValueError as error:
+            print(f"cxledger rotate-master-key: {error}", file=sys.stderr)
+            return 2
+        except MasterKeyMismatchError as error:
+            print(f"cxledger rotate-master-key: {error.detail}", file=sys.stderr)
+            return 2
+    key_file = replace_development_master_key(settings, new_text)
+    print(
+        json.dumps(
+            {
+                **dataclasses.asdict(summary),
+                "development_key_file": str(key_file) if key_file else None,
+            },
+            indent=2,
+        )
+    )
+    log.warning(
+        "master key rotated: restart every process with CXL_MASTER_KEY set to the new key; "
+        "until then, those holding the old one can make no key for a new person"
+    )
+    return 0
 
 
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
@@ -233,6 +273,12 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], int], str]] =
     "status": (
         cmd_status,
         "Print the log head and each projection's and process manager's position and lag.",
+    ),
+    "rotate-master-key": (
+        cmd_rotate_master_key,
+        "Rewrap every subject key and sealed secret under CXL_NEW_MASTER_KEY in one "
+        "transaction (CXL_MASTER_KEY must still hold the current key); then restart every "
+        "process with the new key.",
     ),
     "token": (cmd_token, "Mint a signed development JWT for a role."),
     "schema": (cmd_schema, "Print the GraphQL schema (SDL); schema.graphql is this output."),

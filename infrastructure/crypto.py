@@ -11,18 +11,23 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any, Protocol
 from uuid import UUID
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from eventsourcing.persistence import Transcoding
 
-from domain.shared.personal_data import PersonalData
+from domain.shared.personal_data import PersonalData, PersonalDataUnreadableError
+
+log = logging.getLogger(__name__)
 
 NONCE_BYTES = 12
 KEY_BYTES = 32
@@ -52,9 +57,25 @@ class MasterKey:
         return self._aead.decrypt(nonce, sealed, b"subject-key:" + subject_id.bytes)
 
     def derive(self, purpose: str) -> bytes:
-        """A key for another purpose (email fingerprints, ...), independent of the master."""
+        """A key for another purpose, independent of the master. A value that must outlive a
+        rotation of the master key is stored sealed instead (see ``seal``)."""
         hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=purpose.encode())
         return hkdf.derive(self._secret)
+
+    def check_value(self) -> bytes:
+        """A fingerprint of this key that the database keeps, so that a process started with
+        another key is refused (one-way: it tells nothing about the key)."""
+        return self.derive("cxledger master key check v1")
+
+    def seal(self, name: str, secret: bytes) -> bytes:
+        """A secret of the product (not a subject's) wrapped under this key, bound to its
+        name; rotation rewraps it like the subject keys."""
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + self._aead.encrypt(nonce, secret, b"secret:" + name.encode())
+
+    def unseal(self, name: str, sealed: bytes) -> bytes:
+        nonce, body = sealed[:NONCE_BYTES], sealed[NONCE_BYTES:]
+        return self._aead.decrypt(nonce, body, b"secret:" + name.encode())
 
 
 def _decode_key_text(text: str) -> bytes:
@@ -176,15 +197,27 @@ class PersonalDataEncrypted(Transcoding):
         if key is None:
             return PersonalData(subject_id, None)
         raw = base64.b64decode(data["c"])
-        clear = AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], subject_id.bytes)
+        try:
+            clear = AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], subject_id.bytes)
+        except InvalidTag as error:
+            detail = f"a sealed value of subject {subject_id} fails its integrity check"
+            log.error("personal data unreadable: %s", detail)
+            raise PersonalDataUnreadableError(detail) from error
         return PersonalData(subject_id, clear.decode())
 
 
 class EmailFingerprinter:
-    """Keyed hash (HMAC-SHA256) of a normalised email, for uniqueness without the clear text."""
+    """Keyed hash (HMAC-SHA256) of a normalised email, for uniqueness without the clear text.
 
-    def __init__(self, key: bytes) -> None:
-        self._key = key
+    The key may be given late (a callable, asked once at first use): in a database it is kept
+    sealed under the master key, which the schema must exist to read."""
+
+    def __init__(self, key: bytes | Callable[[], bytes]) -> None:
+        self._key = key if isinstance(key, bytes) else None
+        self._load = None if isinstance(key, bytes) else key
 
     def __call__(self, normalised_email: str) -> str:
+        if self._key is None:
+            assert self._load is not None
+            self._key = self._load()
         return hmac.new(self._key, normalised_email.encode(), hashlib.sha256).hexdigest()

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 from uuid import UUID
 
+from cryptography.exceptions import InvalidTag
 from psycopg_pool import ConnectionPool
 
 from infrastructure.crypto import KEY_BYTES, MasterKey
+from infrastructure.master_key_guard import mismatch
+
+log = logging.getLogger(__name__)
 
 ERASED_CHANNEL = "cxl_subject_erased"
 """NOTIFY channel on which a destroyed key's subject id is announced to every process."""
@@ -36,7 +41,11 @@ class PostgresSubjectKeys:
             row = conn.execute(
                 """
                 WITH made AS (
-                    INSERT INTO cxl_subject_keys (subject_id, wrapped_key) VALUES (%(id)s, %(key)s)
+                    INSERT INTO cxl_subject_keys (subject_id, wrapped_key)
+                    SELECT %(id)s, %(key)s
+                    WHERE NOT EXISTS (
+                        SELECT FROM cxl_master_key_check WHERE check_value <> %(check)s
+                    )
                     ON CONFLICT (subject_id) DO NOTHING RETURNING wrapped_key
                 )
                 SELECT wrapped_key FROM made
@@ -44,7 +53,7 @@ class PostgresSubjectKeys:
                 SELECT wrapped_key FROM cxl_subject_keys WHERE subject_id = %(id)s
                 LIMIT 1
                 """,
-                {"id": subject_id, "key": wrapped},
+                {"id": subject_id, "key": wrapped, "check": self._master.check_value()},
             ).fetchone()
             if row is None:
                 # A concurrent first insert committed while ours waited on its conflict: the
@@ -53,7 +62,10 @@ class PostgresSubjectKeys:
                     "SELECT wrapped_key FROM cxl_subject_keys WHERE subject_id = %s", (subject_id,)
                 ).fetchone()
         if row is None:
-            raise RuntimeError(f"no key row for subject {subject_id} after creating it")
+            # Only the master-key guard keeps the insert from happening: this process's key is
+            # not the database's (a rotation since it started, or a start check bypassed).
+            log.error("refused to make a key for subject %s under a foreign master key", subject_id)
+            raise mismatch("a rotation may have replaced it since this process started")
         return None if row[0] is None else self._unwrap(subject_id, row[0])
 
     def destroy(self, subject_id: UUID) -> None:
@@ -71,4 +83,8 @@ class PostgresSubjectKeys:
             conn.execute("SELECT pg_notify(%s, %s)", (ERASED_CHANNEL, str(subject_id)))
 
     def _unwrap(self, subject_id: UUID, wrapped: Any) -> bytes:
-        return self._master.unwrap(subject_id, bytes(wrapped))
+        try:
+            return self._master.unwrap(subject_id, bytes(wrapped))
+        except InvalidTag:
+            log.error("the key of subject %s does not unwrap under this CXL_MASTER_KEY", subject_id)
+            raise mismatch(f"the key of subject {subject_id} does not unwrap") from None

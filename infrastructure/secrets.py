@@ -54,3 +54,13 @@ def _development_secret(
         "%s is not set: using the development secret in %s; set it in production", variable, path
     )
     return path.read_text().strip()
+
+
+def replace_development_master_key(settings: Settings, new_key_text: str) -> Path | None:
+    """After a rotation in development (no CXL_MASTER_KEY set), the generated key file takes the
+    new key, so that the next start uses it. None when the key comes from the environment."""
+    if settings.master_key is not None:
+        return None
+    path = Path(settings.data_dir) / "secrets" / "master.key"
+    path.write_text(new_key_text.strip())
+    return path

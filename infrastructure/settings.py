@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         description="32 random bytes (base64 or hex) that wrap every per-subject key. "
         "Development: generated into CXL_DATA_DIR/secrets with a warning.",
     )
+    new_master_key: SecretStr | None = Field(
+        None,
+        description="Only for `cxledger rotate-master-key`: the key (32 bytes, base64 or hex) "
+        "that replaces CXL_MASTER_KEY.",
+    )
     jwt_secret: SecretStr | None = Field(
         None,
         description="HS256 secret that signs and verifies bearer tokens (at least 32 chars). "

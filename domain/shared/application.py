@@ -13,12 +13,21 @@ from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    Mapper,
+    MapperDeserialisationError,
+    StoredEvent,
+    Transcoding,
+)
 
 from domain.customer.passwords import PasswordHasher
 from domain.shared.aggregate import LedgerAggregate
 from domain.shared.errors import ConcurrencyConflictError, NotFoundError
 from domain.shared.metadata import EventMetadataAsDict
+from domain.shared.personal_data import PersonalDataUnreadableError
 
 A = TypeVar("A", bound=LedgerAggregate)
 
@@ -34,6 +43,19 @@ class CommandResult:
     aggregate_id: UUID
     version: int
     position: int
+
+
+class PersonalDataMapper(Mapper[UUID]):
+    """The library's mapper, except that personal data this process cannot decrypt surfaces
+    as its own typed error rather than inside a generic deserialisation error."""
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        try:
+            return super().to_domain_event(stored_event)
+        except MapperDeserialisationError as error:
+            if isinstance(error.__cause__, PersonalDataUnreadableError):
+                raise error.__cause__ from error
+            raise
 
 
 class LedgerCore(Application[UUID]):
@@ -55,6 +77,11 @@ class LedgerCore(Application[UUID]):
         super().__init__(env=env)
         self.fingerprint_email = fingerprint_email
         self.passwords = passwords
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=PersonalDataMapper
+        )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

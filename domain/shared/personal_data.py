@@ -33,3 +33,30 @@ class PersonalData:
         # Never print personal data into logs or tracebacks by accident.
         state = "erased" if self.value is None else "***"
         return f"PersonalData(subject_id={self.subject_id}, value={state})"
+
+
+class PersonalDataUnreadableError(Exception):
+    """Sealed personal data that ought to be readable is not, or cannot be sealed.
+
+    Never an erasure: an erased subject's data reads as the erased marker. The usual cause is a
+    process whose master key is not the one that wrapped the subject keys; the server log has
+    the cause. Clients see the code (``extensions``), never the data or the key's details."""
+
+    code = "PERSONAL_DATA_UNREADABLE"
+    public_message = (
+        "Personal data cannot be decrypted by this server (a key configuration problem; "
+        "the server log has the cause). Nothing was written."
+    )
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(self.public_message)
+        self.detail = detail
+        """For the log: which subject, and why."""
+        self.extensions = {"code": self.code}
+
+
+class MasterKeyMismatchError(PersonalDataUnreadableError):
+    """This process's master key is not the database's: a subject key it made (or unwrapped)
+    would be unreadable for every other process, so it refuses."""
+
+    code = "MASTER_KEY_MISMATCH"

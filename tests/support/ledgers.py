@@ -18,6 +18,7 @@ from infrastructure.crypto import (
     PersonalDataEncrypted,
 )
 from infrastructure.database import Database
+from infrastructure.master_key_guard import verify_master_key
 from infrastructure.migrations import migrate
 from infrastructure.passwords import Argon2Passwords
 from infrastructure.secrets import Secrets
@@ -68,6 +69,8 @@ def postgres_ledger(database: Database, pool_size: int = 4) -> Iterator[Ledger]:
     ledger, _ = build_ledger(database, secrets_for_tests(), pool_size, key_pool, FAST_PASSWORDS)
     try:
         migrate(database, ledger)
+        with key_pool.connection() as conn:
+            verify_master_key(conn, secrets_for_tests().master_key)
         yield ledger
     finally:
         ledger.close()
