@@ -29,6 +29,7 @@ from typing import Any
 
 import psycopg
 
+from domain.loyalty.values import Tier
 from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.survey.model import Invitation, Survey
 from domain.survey.values import SurveyKind
@@ -41,6 +42,7 @@ from projections.surveys.views import DashboardFilter, Dimension, TrendInterval
 BATCH = 2_000
 REGIONS = ("north", "south", "east", "west", "centre", "islands")
 CHANNELS = ("email", "sms", "web", "app")
+TIERS = (None, *(tier.value for tier in Tier))
 INVITED_PER_RESPONSE = 1.3
 START = datetime(2025, 1, 1, tzinfo=UTC)
 METADATA = EventMetadata(actor_id="benchmark", actor_role=Role.AGENT, channel=Channel.API)
@@ -131,6 +133,8 @@ def invitation_events(
                 region=rng.choice(REGIONS),
                 product_version=version,
                 completion_seconds=seconds,
+                tier=rng.choice(TIERS),
+                comment_sentiment=None,
             )
         )
     return events
