@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     MaskErrors,
     MaxTokensLimiter,
@@ -13,11 +14,13 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from graphql_api.access.schema import AccessMutations
 from graphql_api.audit.schema import AuditQueries
 from graphql_api.context import ApiLimits
 from graphql_api.customers.schema import CustomerMutations, CustomerQueries
+from graphql_api.error_log import log_errors
 from graphql_api.errors import should_mask
 from graphql_api.history.schema import HistoryQueries
 from graphql_api.live.subscriptions import Subscription
@@ -58,9 +61,19 @@ class Mutation(
     pass
 
 
+class LedgerSchema(strawberry.Schema):
+    """The schema, with errors logged as refusals or crashes (graphql_api.error_log) instead
+    of strawberry's traceback for every one."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        log_errors(errors)
+
+
 def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
     limits = limits or ApiLimits()
-    return strawberry.Schema(
+    return LedgerSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
