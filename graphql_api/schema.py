@@ -28,6 +28,7 @@ from graphql_api.loyalty.schema import LoyaltyMutations, LoyaltyQueries
 from graphql_api.privacy.schema import PrivacyMutations, PrivacyQueries
 from graphql_api.purchases.schema import PurchaseMutations
 from graphql_api.referrals.schema import ReferralMutations, ReferralQueries
+from graphql_api.schema_disclosure import SchemaDisclosure
 from graphql_api.surveys.schema import SurveyMutations, SurveyQueries
 from graphql_api.tickets.schema import TicketMutations, TicketQueries
 
@@ -86,5 +87,6 @@ def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
             partial(ParserCache, maxsize=512),
             partial(ValidationCache, maxsize=512),
             partial(MaskErrors, should_mask_error=should_mask),
+            partial(SchemaDisclosure, limits.introspection),
         ],
     )
