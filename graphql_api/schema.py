@@ -28,6 +28,7 @@ from graphql_api.loyalty.schema import LoyaltyMutations, LoyaltyQueries
 from graphql_api.privacy.schema import PrivacyMutations, PrivacyQueries
 from graphql_api.purchases.schema import PurchaseMutations
 from graphql_api.referrals.schema import ReferralMutations, ReferralQueries
+from graphql_api.scalars import SCALARS
 from graphql_api.schema_disclosure import SchemaDisclosure
 from graphql_api.surveys.schema import SurveyMutations, SurveyQueries
 from graphql_api.tickets.schema import TicketMutations, TicketQueries
@@ -78,7 +79,7 @@ def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
         extensions=[
             # Factories: a fresh extension per request; the parse and validation caches
             # live at module level, shared by every request.
