@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from uuid import UUID, uuid4
 
 import anyio.to_thread
@@ -17,6 +17,8 @@ from graphql_api.auth import LogIn, Principal, TokenVerifier
 from projections.tracking import wait_for_position
 
 T = TypeVar("T")
+IntrospectionPolicy = Literal["on", "off", "staff"]
+"""Who may introspect the schema and get "Did you mean" hints (graphql_api.schema_disclosure)."""
 
 
 def _nothing() -> None:
@@ -35,6 +37,8 @@ class ApiLimits:
     read_your_writes_timeout: float = 2.0
     erasure_hold_days: int = 0
     """The legal hold of an erasure request that does not choose one (CXL_ERASURE_HOLD_DAYS)."""
+    introspection: IntrospectionPolicy = "on"
+    """Who may introspect the schema (CXL_GRAPHQL_INTROSPECTION)."""
 
 
 @dataclass(frozen=True)

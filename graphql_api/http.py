@@ -9,9 +9,7 @@ answers and write nothing.
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
@@ -28,6 +26,8 @@ from strawberry.types.graphql import OperationType
 from domain.shared.metadata import Channel
 from graphql_api.auth import InvalidTokenError, Principal
 from graphql_api.context import ApiServices, RequestContext
+from graphql_api.document_checks import UnrunnableDocumentError, check_document
+from graphql_api.request_json import UnsafeJsonError, decode_json
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ async def graphql_endpoint(request: Request) -> Response:
             return HTMLResponse(_GRAPHIQL)
         media_type = _negotiate(request.headers.get("accept"))
         params = await _read_params(request, services.limits.max_body_bytes)
+        _check_document(params, services.limits.max_query_tokens)
         context = RequestContext(
             services=services,
             pool=request.app.state.pool,
@@ -158,6 +159,7 @@ async def _read_params(request: Request, max_bytes: int) -> GraphQLParams:
             "query": query.get("query"),
             "operationName": query.get("operationName"),
             "variables": _json_or_none(query.get("variables"), "variables"),
+            "extensions": _json_or_none(query.get("extensions"), "extensions"),
         }
     else:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -180,12 +182,7 @@ async def _read_body(request: Request, max_bytes: int) -> bytes:
 
 
 def _json_object(body: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise RequestError(400, "request body is not valid JSON") from None
-    _refuse_lone_surrogates(body.decode(errors="replace"), value, "request body")
-    _refuse_nul(body.decode(errors="replace"), "request body")
+    value = _decoded(body, "request body")
     if not isinstance(value, dict):
         raise RequestError(400, "request body must be a JSON object")
     return value
@@ -194,53 +191,34 @@ def _json_object(body: bytes) -> dict[str, Any]:
 def _json_or_none(text: str | None, name: str) -> Any:
     if text is None:
         return None
+    return _decoded(text.encode(errors="surrogatepass"), f"`{name}`")
+
+
+def _decoded(data: bytes, name: str) -> Any:
     try:
-        value = json.loads(text)
-    except ValueError:
-        raise RequestError(400, f"`{name}` is not valid JSON") from None
-    _refuse_lone_surrogates(text, value, f"`{name}`")
-    _refuse_nul(text, f"`{name}`")
-    return value
-
-
-# A JSON escape in the UTF-16 surrogate range: legal in pairs (an emoji), but a lone one
-# decodes to a string that cannot be encoded again, so no layer below could store it.
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-
-
-def _refuse_lone_surrogates(text: str, value: Any, name: str) -> None:
-    if not _SURROGATE_ESCAPE.search(text):
-        return  # the common case: no escape that could decode to a lone surrogate
-    try:
-        json.dumps(value, ensure_ascii=False).encode()
-    except UnicodeEncodeError:
-        raise RequestError(
-            400, f"{name} holds a lone UTF-16 surrogate; send valid Unicode"
-        ) from None
-
-
-def _refuse_nul(text: str, name: str) -> None:
-    """No text anywhere in the product may hold U+0000: PostgreSQL cannot store it in text or
-    jsonb, so one such value in an event would stop every read model that reads it."""
-    if "\x00" in text or _NUL_ESCAPE.search(text):
-        message = f"{name} holds a NUL (U+0000) character, which is not accepted"
-        raise RequestError(400, message, code="INVALID_INPUT")
-
-
-# A JSON or GraphQL escape of U+0000 (either spelling reaches the resolvers as a NUL).
-_NUL_ESCAPE = re.compile(r"\\u0000")
+        return decode_json(data, name)
+    except UnsafeJsonError as error:
+        raise RequestError(400, error.message, code=error.code) from None
 
 
 def _params(raw: dict[str, Any]) -> GraphQLParams:
     query, variables, operation = raw.get("query"), raw.get("variables"), raw.get("operationName")
     if not isinstance(query, str) or not query.strip():
         raise RequestError(400, "`query` must be a non-empty string")
-    _refuse_nul(query, "`query`")
     if variables is not None and not isinstance(variables, dict):
         raise RequestError(400, "`variables` must be an object")
     if operation is not None and not isinstance(operation, str):
         raise RequestError(400, "`operationName` must be a string")
+    if raw.get("extensions") is not None and not isinstance(raw["extensions"], dict):
+        raise RequestError(400, "`extensions` must be an object")
     return GraphQLParams(query=query, variables=variables, operation_name=operation)
+
+
+def _check_document(params: GraphQLParams, max_tokens: int) -> None:
+    try:
+        check_document(params.query, params.operation_name, max_tokens)
+    except UnrunnableDocumentError as error:
+        raise RequestError(400, error.message, code=error.code) from None
 
 
 def _authenticate(request: Request, services: ApiServices) -> Principal:

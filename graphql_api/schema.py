@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     MaskErrors,
     MaxTokensLimiter,
@@ -13,11 +14,13 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from graphql_api.access.schema import AccessMutations
 from graphql_api.audit.schema import AuditQueries
 from graphql_api.context import ApiLimits
 from graphql_api.customers.schema import CustomerMutations, CustomerQueries
+from graphql_api.error_log import log_errors
 from graphql_api.errors import should_mask
 from graphql_api.history.schema import HistoryQueries
 from graphql_api.live.subscriptions import Subscription
@@ -25,6 +28,8 @@ from graphql_api.loyalty.schema import LoyaltyMutations, LoyaltyQueries
 from graphql_api.privacy.schema import PrivacyMutations, PrivacyQueries
 from graphql_api.purchases.schema import PurchaseMutations
 from graphql_api.referrals.schema import ReferralMutations, ReferralQueries
+from graphql_api.scalars import SCALARS
+from graphql_api.schema_disclosure import SchemaDisclosure
 from graphql_api.surveys.schema import SurveyMutations, SurveyQueries
 from graphql_api.tickets.schema import TicketMutations, TicketQueries
 
@@ -58,13 +63,23 @@ class Mutation(
     pass
 
 
+class LedgerSchema(strawberry.Schema):
+    """The schema, with errors logged as refusals or crashes (graphql_api.error_log) instead
+    of strawberry's traceback for every one."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        log_errors(errors)
+
+
 def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
     limits = limits or ApiLimits()
-    return strawberry.Schema(
+    return LedgerSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
         extensions=[
             # Factories: a fresh extension per request; the parse and validation caches
             # live at module level, shared by every request.
@@ -73,5 +88,6 @@ def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
             partial(ParserCache, maxsize=512),
             partial(ValidationCache, maxsize=512),
             partial(MaskErrors, should_mask_error=should_mask),
+            partial(SchemaDisclosure, limits.introspection),
         ],
     )

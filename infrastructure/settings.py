@@ -97,9 +97,22 @@ class Settings(BaseSettings):
         "when the request does not say: every customer's own request, and a privacy officer's "
         "that leaves holdDays out.",
     )
+    graphql_introspection: Literal["on", "off", "staff"] | None = Field(
+        None,
+        description='Who may introspect the schema and get "Did you mean" hints in error '
+        "messages: on (everyone), off (nobody) or staff (logged-in staff roles). Unset: on in "
+        "development, off in production.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of the server and workers."
     )
+
+    @property
+    def introspection(self) -> Literal["on", "off", "staff"]:
+        """The introspection policy in force: the setting, or the environment's default."""
+        if self.graphql_introspection is not None:
+            return self.graphql_introspection
+        return "off" if self.environment == "production" else "on"
 
     @field_validator("database_url")
     @classmethod
@@ -109,6 +122,11 @@ class Settings(BaseSettings):
         if not value.startswith(("postgresql://", "postgres://")):
             raise ValueError("must be a postgresql:// URL")
         return value
+
+    @field_validator("graphql_introspection", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("jwt_secret")
     @classmethod

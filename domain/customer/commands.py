@@ -1,4 +1,9 @@
-"""Use cases on customers, mixed into the Ledger application."""
+"""Use cases on customers, mixed into the Ledger application.
+
+Commands on an existing customer take an optional ``expected_version``: with it, a concurrent
+change answers CONCURRENCY_CONFLICT; without it, the command retries on the new version
+(:func:`domain.shared.retry.retried_unless_pinned`).
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from domain.shared.application import CommandResult, LedgerCore
 from domain.shared.errors import ConcurrencyConflictError
 from domain.shared.keep import KEEP, Keep
 from domain.shared.metadata import EventMetadata, acting_as
+from domain.shared.retry import retried_unless_pinned
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +107,7 @@ class CustomerCommands(LedgerCore):
             expected_version,
         )
 
+    @retried_unless_pinned
     def change_contact_details(
         self, command: ChangeContactDetails, metadata: EventMetadata
     ) -> CommandResult:
@@ -112,6 +119,7 @@ class CustomerCommands(LedgerCore):
                 customer.change_phone(command.phone)
         return self._saved(customer)
 
+    @retried_unless_pinned
     def change_email(
         self,
         customer_id: UUID,
@@ -140,6 +148,7 @@ class CustomerCommands(LedgerCore):
             raise conflict
         return CommandResult(customer_id, customer.version, position)
 
+    @retried_unless_pinned
     def change_address(
         self,
         customer_id: UUID,
@@ -152,6 +161,7 @@ class CustomerCommands(LedgerCore):
             customer.change_address(address)
         return self._saved(customer)
 
+    @retried_unless_pinned
     def change_demographics(
         self, command: ChangeDemographics, metadata: EventMetadata, now: datetime | None = None
     ) -> CommandResult:
@@ -172,6 +182,7 @@ class CustomerCommands(LedgerCore):
                 customer.change_birth_year(birth_year)
         return self._saved(customer)
 
+    @retried_unless_pinned
     def set_contact_preferences(
         self, command: SetContactPreferences, metadata: EventMetadata
     ) -> CommandResult:
@@ -181,6 +192,7 @@ class CustomerCommands(LedgerCore):
                 customer.set_contact_channel(channel, opted_in)
         return self._saved(customer)
 
+    @retried_unless_pinned
     def give_consent(
         self,
         customer_id: UUID,
@@ -193,6 +205,7 @@ class CustomerCommands(LedgerCore):
             customer.give_consent(purpose)
         return self._saved(customer)
 
+    @retried_unless_pinned
     def withdraw_consent(
         self,
         customer_id: UUID,
@@ -205,6 +218,7 @@ class CustomerCommands(LedgerCore):
             customer.withdraw_consent(purpose)
         return self._saved(customer)
 
+    @retried_unless_pinned
     def complete_onboarding_step(
         self,
         customer_id: UUID,

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from domain.shared.errors import ValidationError
+from domain.shared.lookalikes import has_invisible_characters, mixes_scripts
 
 MAX_NAME_LENGTH = 200
 MAX_EMAIL_LENGTH = 254
@@ -31,10 +32,19 @@ def normalise_name(name: str) -> str:
 
 
 def normalise_email(email: str) -> str:
-    """Lower-cased, trimmed email: the form that uniqueness is decided on."""
-    cleaned = _clean(email).lower()
+    """The form uniqueness is decided on: NFKC (fullwidth and other compatibility forms fold
+    to their plain letters), trimmed, lower-cased. Addresses that would only look like another
+    are refused: invisible characters (zero-width, bidi controls, soft hyphen, controls) and
+    labels that mix scripts (a Cyrillic letter among Latin ones). A plain ASCII address
+    normalises exactly as it always has, so stored fingerprints keep matching."""
+    folded = unicodedata.normalize("NFKC", email).strip()
+    if has_invisible_characters(folded):
+        raise ValidationError("email holds invisible or control characters", field="email")
+    cleaned = folded.lower()
     if len(cleaned) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(cleaned):
         raise ValidationError("email is not a valid address", field="email")
+    if any(mixes_scripts(label) for label in re.split(r"[@.]", cleaned)):
+        raise ValidationError("email mixes letters of different scripts in one part", field="email")
     return cleaned
 
 

@@ -3,17 +3,16 @@
 Commands on an account retry on a version conflict (reloading, so balance checks see the other
 writer's points): money-like commands must not fail because someone else earned or spent at the
 same instant, and a retried check can only refuse with a typed error such as
-INSUFFICIENT_POINTS or OUT_OF_STOCK.
+INSUFFICIENT_POINTS or OUT_OF_STOCK. The rule book and catalog commands take no version, so
+they retry too.
 """
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID, uuid4
 
 from domain.customer.commands import CustomerCommands
@@ -41,9 +40,7 @@ from domain.purchase.model import Purchase
 from domain.shared.application import CommandResult
 from domain.shared.errors import ConcurrencyConflictError, ValidationError
 from domain.shared.metadata import EventMetadata, acting_as
-
-T = TypeVar("T")
-CONFLICT_RETRIES = 40
+from domain.shared.retry import retried_unless_pinned, retrying
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +231,7 @@ class LoyaltyCommands(PurchaseCommands, CustomerCommands):
 
         return retrying(attempt)
 
+    @retried_unless_pinned
     def define_earning_rule(
         self, rule: EarningRule, metadata: EventMetadata, now: datetime | None = None
     ) -> CommandResult:
@@ -242,6 +240,7 @@ class LoyaltyCommands(PurchaseCommands, CustomerCommands):
             program.define_rule(rule, now or datetime.now(UTC))
         return self._committed(program)
 
+    @retried_unless_pinned
     def retire_earning_rule(
         self, rule_id: UUID, metadata: EventMetadata, now: datetime | None = None
     ) -> CommandResult:
@@ -250,6 +249,7 @@ class LoyaltyCommands(PurchaseCommands, CustomerCommands):
             program.retire_rule(rule_id, now or datetime.now(UTC))
         return self._committed(program)
 
+    @retried_unless_pinned
     def change_program_terms(
         self, terms: ProgramTerms, metadata: EventMetadata, now: datetime | None = None
     ) -> CommandResult:
@@ -258,6 +258,7 @@ class LoyaltyCommands(PurchaseCommands, CustomerCommands):
             program.change_terms(terms, now or datetime.now(UTC))
         return self._committed(program)
 
+    @retried_unless_pinned
     def add_reward(
         self, command: AddReward, metadata: EventMetadata, now: datetime | None = None
     ) -> CommandResult:
@@ -353,18 +354,6 @@ class LoyaltyCommands(PurchaseCommands, CustomerCommands):
             )
         result = CommandResult(account.id, account.version, self.head_position())
         return Redemption(result, key, int(done["points"]))
-
-
-def retrying(attempt: Callable[[], T]) -> T:
-    """Run ``attempt`` again after a version conflict, with a short random back-off."""
-    for tries in range(CONFLICT_RETRIES):
-        try:
-            return attempt()
-        except ConcurrencyConflictError:
-            if tries == CONFLICT_RETRIES - 1:
-                raise
-            time.sleep(random.uniform(0, 0.002 * (tries + 1)))  # noqa: S311 (jitter, not crypto)
-    raise AssertionError("unreachable")
 
 
 def _facts(purchase: Purchase) -> OrderFacts:

@@ -46,6 +46,7 @@ CURRENCY_MINOR_UNITS: dict[str, int] = {
     "ISK": 0,
 }
 MAX_AMOUNT_MINOR = 10**12
+_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # [0-9], not \d: ASCII digits only
 _SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")
 _CATEGORY = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,63}$")
 _ORDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$")
@@ -68,10 +69,22 @@ def check_currency(currency: str) -> str:
     return code
 
 
+def parse_amount(text: str, field: str = "amount") -> Decimal:
+    """An amount as people write it: ASCII digits with an optional fraction (``12.50``).
+    Refused: other digits (Arabic-Indic, fullwidth), signs, separators (``1_000``, ``1,000``),
+    a bare point (``.5``, ``5.``), exponents (``1e3``), NaN and infinity."""
+    if not _AMOUNT.fullmatch(text):
+        raise ValidationError(
+            f"{field} must be digits with an optional fraction, e.g. 12.50", field=field
+        )
+    return Decimal(text)
+
+
 def to_minor_units(amount: Decimal | str, currency: str, field: str = "amount") -> int:
-    """``12.34`` EUR -> 1234. Refuses negatives, NaN, and more decimals than the currency has."""
+    """``12.34`` EUR -> 1234. Text must be a plain amount (:func:`parse_amount`); refuses
+    negatives, NaN, and more decimals than the currency has."""
     try:
-        value = Decimal(amount)
+        value = parse_amount(amount, field) if isinstance(amount, str) else Decimal(amount)
     except (InvalidOperation, ValueError):
         raise ValidationError(f"{field} is not a decimal number", field=field) from None
     if not value.is_finite() or value < 0:

@@ -29,7 +29,7 @@ from eventsourcing.utils import get_topic
 from domain.customer.model import Customer
 from domain.customer.values import normalise_email
 from domain.loyalty.account import LoyaltyAccount
-from domain.loyalty.commands import LoyaltyCommands, retrying
+from domain.loyalty.commands import LoyaltyCommands
 from domain.referral.errors import (
     AlreadyReferredError,
     DisposableEmailError,
@@ -50,6 +50,7 @@ from domain.shared.application import CommandResult
 from domain.shared.errors import ConcurrencyConflictError
 from domain.shared.metadata import EventMetadata, acting_as
 from domain.shared.personal_data import PersonalData
+from domain.shared.retry import retrying
 
 VELOCITY = "velocity"
 DISPOSABLE = "disposable_domain"

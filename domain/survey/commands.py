@@ -15,6 +15,7 @@ from domain.shared.errors import ConcurrencyConflictError, ValidationError
 from domain.shared.keep import KEEP, Keep
 from domain.shared.metadata import EventMetadata, acting_as
 from domain.shared.personal_data import PersonalData
+from domain.shared.retry import retried_unless_pinned
 from domain.survey.errors import (
     AlreadyRespondedError,
     ContactNotPermittedError,
@@ -106,6 +107,7 @@ class SurveyCommands(LoyaltyCommands):
             )
         return CommandResult(survey.id, survey.version, self.commit(survey))
 
+    @retried_unless_pinned
     def edit_survey(self, command: EditSurvey, metadata: EventMetadata) -> CommandResult:
         survey = self._survey_at(command.survey_id, command.expected_version)
         title = survey.title if command.title is KEEP else command.title
@@ -124,6 +126,7 @@ class SurveyCommands(LoyaltyCommands):
             )
         return CommandResult(survey.id, survey.version, self.commit(survey))
 
+    @retried_unless_pinned
     def publish_survey(
         self, survey_id: UUID, metadata: EventMetadata, expected_version: int | None = None
     ) -> CommandResult:
@@ -132,6 +135,7 @@ class SurveyCommands(LoyaltyCommands):
             survey.publish()
         return CommandResult(survey.id, survey.version, self.commit(survey))
 
+    @retried_unless_pinned
     def close_survey(
         self, survey_id: UUID, metadata: EventMetadata, expected_version: int | None = None
     ) -> CommandResult:

@@ -2,6 +2,7 @@
 
 Ticket commands take the version the client saw (``expected_version``): two agents resolving
 one ticket at once get one success and one CONCURRENCY_CONFLICT carrying the current version.
+Without it, a command retries on the new version (two replies at once both land).
 A customer may act only on their own tickets; anyone else's answers TICKET_NOT_FOUND, the
 same as an unknown id, so ids cannot be probed.
 """
@@ -18,6 +19,7 @@ from domain.loyalty.values import benefits_of
 from domain.shared.application import CommandResult
 from domain.shared.errors import ValidationError
 from domain.shared.metadata import EventMetadata, Role, acting_as
+from domain.shared.retry import retried_unless_pinned
 from domain.survey.model import Invitation
 from domain.ticket.calendar import BusinessCalendar
 from domain.ticket.errors import TicketIdReusedError, TicketNotFoundError
@@ -262,6 +264,7 @@ class TicketCommands(LoyaltyCommands):
             return Priority.NORMAL
         return Priority(benefits_of(tier).support_priority.value)
 
+    @retried_unless_pinned
     def _act(
         self,
         ticket_id: UUID,
@@ -279,6 +282,7 @@ class TicketCommands(LoyaltyCommands):
             action(ticket, now or datetime.now(UTC))
         return CommandResult(ticket.id, ticket.version, self.commit(ticket))
 
+    @retried_unless_pinned
     def _change_policy(
         self,
         metadata: EventMetadata,

@@ -13,6 +13,7 @@ from domain.purchase.values import from_minor_units
 from graphql_api.customers.profile import PurchaseChannelType
 from graphql_api.customers.types import CustomerType
 from graphql_api.errors import UserError
+from graphql_api.scalars import AmountText
 
 AMOUNT = 'An amount in the currency\'s units, e.g. "12.50"; send it as a string.'
 
@@ -74,7 +75,7 @@ class OrderLineInput:
         default=None, description="Product category, a lower-case slug."
     )
     quantity: int = strawberry.field(description="How many, 1 to 100000.")
-    unit_price: Decimal = strawberry.field(description=f"Price of one. {AMOUNT}")
+    unit_price: AmountText = strawberry.field(description=f"Price of one. {AMOUNT}")
 
 
 @strawberry.input(description="An order a customer made. Recording it again changes nothing.")
@@ -83,7 +84,7 @@ class RecordPurchaseInput:
     order_id: str = strawberry.field(
         description="The shop's order id, 1-128 letters, digits or ._:-; the idempotency key."
     )
-    amount: Decimal = strawberry.field(description=f"Order total, more than zero. {AMOUNT}")
+    amount: AmountText = strawberry.field(description=f"Order total, more than zero. {AMOUNT}")
     currency: str = strawberry.field(description="ISO 4217 code, e.g. EUR.")
     channel: PurchaseChannelType = strawberry.field(description="Where the order was made.")
     purchased_at: datetime = strawberry.field(
@@ -97,7 +98,7 @@ class RecordPurchaseInput:
 @strawberry.input(description="Money going back to the customer for (part of) an order.")
 class RefundPurchaseInput:
     order_id: str = strawberry.field(description="The order to refund.")
-    amount: Decimal | None = strawberry.field(
+    amount: AmountText | None = strawberry.field(
         default=None, description=f"How much to refund; left out: all that is left. {AMOUNT}"
     )
 

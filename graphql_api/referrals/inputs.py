@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from uuid import UUID
 
 import strawberry
+
+from graphql_api.scalars import AmountText
 
 CUSTOMER = "The customer (the referrer)."
 
@@ -42,7 +43,7 @@ class ChangeReferralTermsInput:
     friend_points: int | None = strawberry.field(
         default=strawberry.UNSET, description="Points for the friend, 0-10000000."
     )
-    qualifying_amount: Decimal | None = strawberry.field(
+    qualifying_amount: AmountText | None = strawberry.field(
         default=strawberry.UNSET,
         description="The amount a friend's first purchase must reach, in `currency`.",
     )

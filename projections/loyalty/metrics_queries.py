@@ -9,7 +9,7 @@ customers' order counts.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from psycopg import AsyncConnection
@@ -51,7 +51,7 @@ _LIABILITY = """
 
 async def program_metrics(conn: AsyncConnection[Any], at: datetime) -> ProgramMetricsView:
     """The program's figures at ``at`` (see the module docstring for what each counts)."""
-    params = {"at": at, "since": at - ACTIVITY_WINDOW}
+    params = {"at": at, "since": _window_start(at)}
     population = await _one(conn, _POPULATION, params)
     customers, members, repeat_members, others, repeat_others = population
     earned, redeemed, active = await _one(conn, _POINTS, params)
@@ -69,6 +69,15 @@ async def program_metrics(conn: AsyncConnection[Any], at: datetime) -> ProgramMe
         repeat_purchase_rate_members=_percent(repeat_members, members),
         repeat_purchase_rate_non_members=_percent(repeat_others, others),
     )
+
+
+def _window_start(at: datetime) -> datetime:
+    """When the activity window before ``at`` opens; any moment a client may ask about is
+    accepted, so a window reaching back before year 1 opens at the earliest moment."""
+    try:
+        return at - ACTIVITY_WINDOW
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC)
 
 
 async def _one(conn: AsyncConnection[Any], query: str, params: dict[str, Any]) -> list[int]:

@@ -1,0 +1,50 @@
+"""How GraphQL errors are logged: a refusal is an answer, a crash is a bug.
+
+Expected refusals (FORBIDDEN and every other public error, syntax and validation errors, bad
+variables, limits) are logged at INFO on one line without a traceback; a resolver that crashed
+is logged at ERROR with its traceback. Every logged text is cut to :data:`MAX_LOGGED`
+characters, so that a hostile megabyte of query cannot become a megabyte of log.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from graphql import GraphQLError
+
+from graphql_api.errors import should_mask
+
+log = logging.getLogger(__name__)
+
+MAX_LOGGED = 500
+"""Characters of a message (or of a path) that reach the log."""
+
+
+def log_errors(errors: list[GraphQLError]) -> None:
+    for error in errors:
+        if should_mask(error):
+            log.error(
+                "unexpected error at %s: %s",
+                _path(error),
+                truncated(error.message),
+                exc_info=error.original_error,
+            )
+        else:
+            log.info("refused at %s (%s): %s", _path(error), _code(error), truncated(error.message))
+
+
+def truncated(text: str) -> str:
+    """One line of at most MAX_LOGGED characters (newlines would forge log lines)."""
+    line = text.replace("\r", "\\r").replace("\n", "\\n")
+    if len(line) <= MAX_LOGGED:
+        return line
+    return f"{line[:MAX_LOGGED]}... ({len(line) - MAX_LOGGED} more characters)"
+
+
+def _path(error: GraphQLError) -> str:
+    return truncated(".".join(str(p) for p in error.path)) if error.path else "request"
+
+
+def _code(error: GraphQLError) -> str:
+    code = (error.extensions or {}).get("code")
+    return truncated(str(code)) if code is not None else "no code"

@@ -1,0 +1,81 @@
+"""JSON from a request (the body, or GET's ``variables``), decoded only if it is safe to use.
+
+Refused before any resolver runs: nesting deeper than :data:`MAX_DEPTH` (Python's decoder
+recurses, so 1,000 nested arrays in 2 KB would exhaust its stack, and no GraphQL request needs
+more than a few levels), and text that no layer below could store: U+0000 (PostgreSQL refuses it
+in text and jsonb) and lone UTF-16 surrogates (they cannot be encoded as UTF-8). Both are
+checked on the decoded strings, keys included, so that ``"\\\\u0000"`` (a backslash, then
+the letters u0000) stays the ordinary text it is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+MAX_DEPTH = 64
+"""Deepest nesting of arrays and objects accepted in request JSON."""
+
+_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+class UnsafeJsonError(ValueError):
+    """The JSON cannot be used; ``code`` is the error code a client gets, if any."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def decode_json(data: bytes, name: str) -> Any:
+    """The decoded value of ``data``, named ``name`` in error messages."""
+    if _depth(data) > MAX_DEPTH:
+        raise UnsafeJsonError(f"{name} is nested deeper than {MAX_DEPTH} levels")
+    try:
+        value = json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise UnsafeJsonError(f"{name} is not valid JSON") from None
+    _refuse_unstorable_text(value, name)
+    return value
+
+
+def _depth(data: bytes) -> int:
+    """The deepest nesting of brackets outside strings (an upper bound for invalid JSON)."""
+    if data.count(b"[") + data.count(b"{") <= MAX_DEPTH:
+        return 0  # the common case: too few brackets to nest too deeply
+    depth = deepest = 0
+    for bracket in _BRACKET.findall(_STRING.sub(b"", data)):
+        depth += 1 if bracket in (b"[", b"{") else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _refuse_unstorable_text(value: Any, name: str) -> None:
+    for text in _strings(value):
+        if "\x00" in text:
+            message = f"{name} holds a NUL (U+0000) character, which is not accepted"
+            raise UnsafeJsonError(message, code="INVALID_INPUT")
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            message = f"{name} holds a lone UTF-16 surrogate; send valid Unicode"
+            raise UnsafeJsonError(message) from None
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string in a decoded JSON value, keys included (without recursion)."""
+    found: list[str] = []
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            found.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return found
