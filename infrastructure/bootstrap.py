@@ -24,7 +24,7 @@ from infrastructure.master_key_guard import SealedSecrets, verify_master_key
 from infrastructure.migrations import migrate
 from infrastructure.passwords import Argon2Passwords
 from infrastructure.process_manager_runner import ProcessManagerRunner, process_manager_runners
-from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
+from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker, RetryPolicy
 from infrastructure.secrets import Secrets, resolve_secrets
 from infrastructure.settings import Settings, SettingsError
 from infrastructure.ticket_jobs import SlaCheck
@@ -57,27 +57,37 @@ class Runtime:
             self.secrets.jwt_secret, self.settings.jwt_issuer, self.settings.jwt_public_key
         )
 
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """How often workers try an event before parking it (CXL_PROJECTION_MAX_ATTEMPTS)."""
+        return RetryPolicy(self.settings.projection_max_attempts)
+
     def projection_runners(self) -> list[ProjectionRunner]:
         return [
-            ProjectionRunner(self.ledger, self.database, p(), self.settings.projection_batch_size)
+            ProjectionRunner(
+                self.ledger, self.database, p(), self.settings.projection_batch_size,
+                self.retry_policy,
+            )
             for p in ALL_PROJECTIONS
-        ]
+        ]  # fmt: skip
 
     def process_manager_runners(self) -> list[ProcessManagerRunner]:
         return process_manager_runners(
-            self.ledger, self.database, self.settings.projection_batch_size
+            self.ledger, self.database, self.settings.projection_batch_size, self.retry_policy
         )
 
     def loyalty_jobs(self) -> LoyaltyJobs:
         read_model = ProjectionRunner(
-            self.ledger, self.database, LoyaltyStatements(), self.settings.projection_batch_size
-        )
+            self.ledger, self.database, LoyaltyStatements(), self.settings.projection_batch_size,
+            self.retry_policy,
+        )  # fmt: skip
         return LoyaltyJobs(self.ledger, self.database, read_model)
 
     def sla_check(self) -> SlaCheck:
         read_model = ProjectionRunner(
-            self.ledger, self.database, TicketTimeline(), self.settings.projection_batch_size
-        )
+            self.ledger, self.database, TicketTimeline(), self.settings.projection_batch_size,
+            self.retry_policy,
+        )  # fmt: skip
         return SlaCheck(self.ledger, self.database, read_model)
 
     def worker(self) -> ProjectionWorker:

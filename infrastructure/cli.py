@@ -25,10 +25,12 @@ from infrastructure.master_key_rotation import rotate_master_key
 from infrastructure.process_manager_runner import ALL_PROCESS_MANAGERS
 from infrastructure.progress import ProgressBar
 from infrastructure.rebuild import rebuild
+from infrastructure.retry_parked import retry_parked
 from infrastructure.secrets import replace_development_master_key
 from infrastructure.settings import Settings, SettingsError, load_settings
 from infrastructure.tokens import TOKEN_ROLES, JwtTokens
 from projections.audit.verify import AuditVerification, verify_audit_trail
+from projections.parked import parked_counts, parked_events, rebuild_name
 from projections.registry import ALL_PROJECTIONS, projection_named
 from projections.tracking import all_positions
 
@@ -81,8 +83,13 @@ def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
             projection,
             settings.projection_batch_size,
             progress=ProgressBar(f"rebuild {projection.name}"),
+            policy=runtime.retry_policy,
         )
+        with runtime.database.connect() as conn:
+            parked = parked_counts(conn).get(projection.name, 0)
     print(f"{projection.name} rebuilt up to position {reached}")
+    if parked:
+        print(f"{parked} events parked: see cxledger parked {projection.name}", file=sys.stderr)
     return 0
 
 
@@ -98,9 +105,14 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
         head = runtime.ledger.head_position()
         with runtime.database.connect() as conn:
             positions = all_positions(conn)
+            parked = parked_counts(conn)
 
     def progress(name: str) -> dict[str, int]:
-        return {"position": positions.get(name, 0), "lag": head - positions.get(name, 0)}
+        return {
+            "position": positions.get(name, 0),
+            "lag": head - positions.get(name, 0),
+            "parked": parked.get(name, 0),
+        }
 
     report = {
         "database": "external" if settings.database_url else f"embedded in {settings.data_dir}",
@@ -110,6 +122,38 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
     }
     print(json.dumps(report, indent=2))
     return 0
+
+
+def cmd_parked(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit 0 after listing; 2 for a name that is neither a read model nor a process manager."""
+    known = _follower_names() + [rebuild_name(p.name) for p in ALL_PROJECTIONS]
+    if args.name is not None and args.name not in known:
+        print(
+            f"cxledger parked: unknown name {args.name!r}; known: {', '.join(known)}",
+            file=sys.stderr,
+        )
+        return 2
+    with open_runtime(settings) as runtime, runtime.database.connect() as conn:
+        events = parked_events(conn, args.name)
+    print(json.dumps([event.as_dict() for event in events], indent=2))
+    return 0
+
+
+def cmd_retry_parked(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit 0 when every parked event applied, 1 when some are still parked, 2 for a bad name."""
+    if args.name not in _follower_names():
+        known = ", ".join(_follower_names())
+        print(f"cxledger retry-parked: unknown name {args.name!r}; known: {known}", file=sys.stderr)
+        return 2
+    with open_runtime(settings) as runtime:
+        followers = [*runtime.projection_runners(), *runtime.process_manager_runners()]
+        summary = retry_parked(next(f for f in followers if f.name == args.name))
+    print(json.dumps(summary.as_dict(), indent=2))
+    return 0 if summary.all_applied else 1
+
+
+def _follower_names() -> list[str]:
+    return [p.name for p in ALL_PROJECTIONS] + [m.name for m in ALL_PROCESS_MANAGERS]
 
 
 def cmd_expire_points(settings: Settings, args: argparse.Namespace) -> int:
@@ -272,7 +316,18 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], int], str]] =
     "migrate": (cmd_migrate, "Create or update the database schema (serve does this too)."),
     "status": (
         cmd_status,
-        "Print the log head and each projection's and process manager's position and lag.",
+        "Print the log head and each projection's and process manager's position, lag and "
+        "number of parked events.",
+    ),
+    "parked": (
+        cmd_parked,
+        "List the parked events (those a read model or process manager could not apply after "
+        "its retries) as JSON: name, position, topic, error, attempts, first and last failure.",
+    ),
+    "retry-parked": (
+        cmd_retry_parked,
+        "Apply a read model's or process manager's parked events again, in log order, once the "
+        "cause is fixed; print a JSON summary; exit 1 if some are still parked.",
     ),
     "rotate-master-key": (
         cmd_rotate_master_key,
@@ -308,6 +363,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--now",
         metavar="ISO8601",
         help="check as of this time, with its time zone (default: now)",
+    )
+    parsers["parked"].add_argument(
+        "name", nargs="?", help="only this read model's or process manager's parked events"
+    )
+    parsers["retry-parked"].add_argument(
+        "name", help="the read model or process manager whose parked events to apply again"
     )
     audit = parsers["verify-audit-trail"]
     audit.add_argument("--from", dest="first", type=int, default=1, help="first position")

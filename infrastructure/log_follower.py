@@ -17,10 +17,12 @@ from collections.abc import Callable
 from typing import Any, ClassVar, Protocol
 
 import psycopg
+from eventsourcing.persistence import Notification
 from psycopg import Connection, sql
 
 from domain.shared.application import LedgerCore
 from infrastructure.database import Database
+from infrastructure.parking import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +47,12 @@ class LogFollower(ABC):
     lease_namespace: ClassVar[str]
     """Prefix of the advisory-lock key: a projection and a process manager never share one."""
 
-    def __init__(self, ledger: LedgerCore, database: Database) -> None:
+    def __init__(
+        self, ledger: LedgerCore, database: Database, policy: RetryPolicy | None = None
+    ) -> None:
         self.ledger = ledger
         self.database = database
+        self.policy = policy or RetryPolicy()
         self.last_error: str | None = None
 
     @property
@@ -57,6 +62,11 @@ class LogFollower(ABC):
     @abstractmethod
     def run_batch(self, conn: Connection[Any]) -> tuple[int, int]:
         """Handle one batch; return (position reached, head). Reached == head: caught up."""
+
+    @abstractmethod
+    def handle(self, conn: Connection[Any], notification: Notification) -> None:
+        """Apply (or react to) one stored event alone, inside the caller's transaction: what
+        replaying a parked event runs."""
 
     def catch_up(self, conn: Connection[Any], progress: Progress | None = None) -> int:
         while True:

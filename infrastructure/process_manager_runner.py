@@ -3,9 +3,13 @@
 The command commits in the event store first and the position afterwards, so a crash in
 between delivers the event again; the commands are idempotent (earning by order id, claw-back
 by the refunded total), so the effect is exactly once. Only the process manager's own topics
-are read. An event a command refuses (a :class:`DomainError`) is logged and passed over, so one
-bad event cannot hold the log up forever; an infrastructure failure or a lost race stops the
-batch at that event, which is tried again later.
+are read. An event a command refuses (a :class:`DomainError`) is logged and passed over: the
+refusal is the business answer. An event whose reaction fails otherwise (a bug, an event it
+cannot decode) is tried again a bounded number of times and then parked, in the transaction
+that records the position past it (:mod:`infrastructure.parking`); replaying it later is safe
+because the command is idempotent, so it still has its effect exactly once. A transient failure
+(a lost connection, a race still lost after the command's own retries) stops the batch at that
+event, which is tried again later.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from domain.shared.errors import ConcurrencyConflictError, DomainError
 from domain.shared.process_manager import ProcessManager
 from infrastructure.database import Database
 from infrastructure.log_follower import LogFollower
+from infrastructure.parking import RetryPolicy, apply_or_park
 from projections.tracking import lock_position, set_position
 
 log = logging.getLogger(__name__)
@@ -42,8 +47,9 @@ class ProcessManagerRunner(LogFollower):
         database: Database,
         manager: ProcessManager[Ledger],
         batch_size: int,
+        policy: RetryPolicy | None = None,
     ) -> None:
-        super().__init__(ledger, database)
+        super().__init__(ledger, database, policy)
         self.manager = manager
         self.batch_size = batch_size
 
@@ -66,14 +72,17 @@ class ProcessManagerRunner(LogFollower):
             reached = rows[-1].id if len(rows) == self.batch_size else head
             for row in rows:
                 try:
-                    self.react(row)
-                except Exception as error:  # re-raised below, once the position is kept
+                    apply_or_park(conn, self.name, row, self.react, self.policy)
+                except Exception as error:  # transient: re-raised once the position is kept
                     failure, reached = error, row.id - 1
                     break
             set_position(conn, self.name, reached)
         if failure is not None:
             raise failure
         return reached, head
+
+    def handle(self, conn: Connection[Any], notification: Notification) -> None:
+        self.react(notification)  # the command commits in the event store, not on ``conn``
 
     def react(self, notification: Notification) -> None:
         """Run the command for one event; a refusal is logged and passed over."""
@@ -95,9 +104,9 @@ class ProcessManagerRunner(LogFollower):
 
 
 def process_manager_runners(
-    ledger: Ledger, database: Database, batch_size: int
+    ledger: Ledger, database: Database, batch_size: int, policy: RetryPolicy | None = None
 ) -> list[ProcessManagerRunner]:
     return [
-        ProcessManagerRunner(ledger, database, manager(), batch_size)
+        ProcessManagerRunner(ledger, database, manager(), batch_size, policy)
         for manager in ALL_PROCESS_MANAGERS
     ]

@@ -3,6 +3,10 @@
 The new version is built in a shadow schema while the old one keeps serving; then, holding the
 projection's position lock (which pauses its live worker), the rebuild applies the last few
 events, swaps the tables into place and records the position, in one transaction.
+
+An event the new version cannot apply after bounded retries is parked, not fatal: under
+``rebuild:NAME`` while building, and at the swap those rows replace the read model's parked
+events (the old ones were about the tables being dropped).
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ from psycopg import Connection, sql
 
 from domain.shared.application import LedgerCore
 from infrastructure.database import Database
-from infrastructure.projection_runner import Progress, apply_next_batch
+from infrastructure.projection_runner import Progress, RetryPolicy, apply_next_batch
 from projections.base import Projection
+from projections.parked import clear_parked, promote_rebuilt, rebuild_name
 from projections.tracking import lock_position, set_position
 
 
@@ -24,21 +29,25 @@ def rebuild(
     projection: Projection,
     batch_size: int,
     progress: Progress | None = None,
+    policy: RetryPolicy | None = None,
 ) -> int:
     """Rebuild ``projection`` from the first event; return the position it reached."""
     shadow = sql.Identifier(f"cxl_rebuild_{projection.name}")
+    apply = _Applier(ledger, projection, batch_size, policy or RetryPolicy())
     with database.connect() as conn:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(shadow))
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(shadow))
         conn.execute(sql.SQL("SET search_path TO {}, public").format(shadow))
         conn.execute(projection.ddl)
+        clear_parked(conn, rebuild_name(projection.name))  # an interrupted rebuild's
         conn.commit()
-        reached = _build(conn, ledger, projection, batch_size, progress)
+        reached = _build(conn, apply, ledger.head_position(), progress)
         with conn.transaction():
             lock_position(conn, projection.name)
-            reached = _catch_up(conn, ledger, projection, reached, batch_size)
+            reached = _catch_up(conn, apply, reached, ledger.head_position())
             for table in projection.tables:
                 _swap(conn, shadow, sql.Identifier(table))
+            promote_rebuilt(conn, projection.name)
             set_position(conn, projection.name, reached)
         conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(shadow))
         conn.execute("SET search_path TO DEFAULT")
@@ -46,32 +55,43 @@ def rebuild(
     return reached
 
 
-def _build(
-    conn: Connection[Any],
-    ledger: LedgerCore,
-    projection: Projection,
-    batch_size: int,
-    progress: Progress | None,
-) -> int:
-    reached, head = 0, ledger.head_position()
+class _Applier:
+    """Applies the next batch of the rebuilt projection, parking under its rebuild name."""
+
+    def __init__(
+        self, ledger: LedgerCore, projection: Projection, batch_size: int, policy: RetryPolicy
+    ) -> None:
+        self.ledger = ledger
+        self.projection = projection
+        self.batch_size = batch_size
+        self.policy = policy
+
+    def __call__(self, conn: Connection[Any], after: int, head: int) -> int:
+        return apply_next_batch(
+            conn,
+            self.ledger,
+            self.projection,
+            after,
+            self.batch_size,
+            head,
+            self.policy,
+            parked_as=rebuild_name(self.projection.name),
+        )
+
+
+def _build(conn: Connection[Any], apply: _Applier, head: int, progress: Progress | None) -> int:
+    reached = 0
     while reached < head:
         with conn.transaction():
-            reached = apply_next_batch(conn, ledger, projection, reached, batch_size, head)
+            reached = apply(conn, reached, head)
         if progress is not None:
             progress(reached, head)
     return reached
 
 
-def _catch_up(
-    conn: Connection[Any],
-    ledger: LedgerCore,
-    projection: Projection,
-    reached: int,
-    batch_size: int,
-) -> int:
-    head = ledger.head_position()
+def _catch_up(conn: Connection[Any], apply: _Applier, reached: int, head: int) -> int:
     while reached < head:
-        reached = apply_next_batch(conn, ledger, projection, reached, batch_size, head)
+        reached = apply(conn, reached, head)
     return reached
 
 

@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     projection_batch_size: int = Field(
         500, ge=1, le=100_000, description="Events per projection transaction."
     )
+    projection_max_attempts: int = Field(
+        3,
+        ge=1,
+        le=20,
+        description="Tries of an event a read model or process manager fails to apply (alone, "
+        "with a short growing pause between tries) before it is parked and the rest goes on.",
+    )
     loyalty_job_interval: float = Field(
         3600,
         ge=1,

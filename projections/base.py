@@ -48,6 +48,9 @@ class Projection:
     """True: ``apply`` gets the stored rows (``Notification``) instead of decoded events."""
     rebuildable: ClassVar[bool] = True
     """False for a read model whose worth is that it was built as the log was written."""
+    parks_failures: ClassVar[bool] = True
+    """False for a read model that must never skip an event: one that fails every retry stops
+    it (loudly) instead of being parked."""
     tables: ClassVar[tuple[str, ...]]
     ddl: ClassVar[str]
     _handlers: ClassVar[dict[type, Handler]]

@@ -3,8 +3,9 @@
 Base points are the purchase amount in whole currency units times the base rate for its
 currency (or the rate for any currency). Each order line's share of the amount is multiplied by
 the multipliers for its category; the whole by those for the channel and the account's tier.
-The first purchase adds its bonus. Caps then limit what the period may still earn. Points are
-rounded down once, at the end, so splitting an order never earns more than the whole.
+The first purchase adds its bonus. Caps then limit what the period may still earn, and no order
+earns more than ``MAX_ORDER_POINTS``. Points are rounded down once, at the end, so splitting an
+order never earns more than the whole.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from datetime import datetime
 from fractions import Fraction
 from math import floor, prod
 
-from domain.loyalty.values import CapPeriod, EarningRule, RuleDimension, RuleKind, Tier
+from domain.loyalty.values import (
+    MAX_ORDER_POINTS,
+    CapPeriod,
+    EarningRule,
+    RuleDimension,
+    RuleKind,
+    Tier,
+)
 from domain.purchase.values import CURRENCY_MINOR_UNITS
 
 
@@ -60,7 +68,10 @@ def compute_earning(
     bonus = [r for r in rules if r.kind is RuleKind.FIRST_PURCHASE_BONUS] if first_purchase else []
     earned += sum(r.bonus_points for r in bonus)
     applied += [r.rule_id.hex for r in bonus]
-    return _capped(earned, applied, rules, earned_by_period, at)
+    earning = _capped(earned, applied, rules, earned_by_period, at)
+    if earning.points > MAX_ORDER_POINTS:
+        return Earning(MAX_ORDER_POINTS, earning.rule_ids, capped=True)
+    return earning
 
 
 def period_keys(at: datetime) -> list[str]:

@@ -23,6 +23,7 @@ from domain.shared.aggregate import LedgerAggregate
 from domain.shared.errors import ValidationError
 
 MAX_STOCK = 1_000_000
+"""The most items a reward holds, added at once or by restocking."""
 
 
 class Reward(LedgerAggregate):
@@ -156,7 +157,13 @@ class Reward(LedgerAggregate):
         self._check_active()
         if self.stock is None:
             raise ValidationError("this reward has no stock limit", field="quantity")
-        self.trigger_event(self.Restocked, quantity=_check_stock(quantity, "quantity"), at=at)
+        _check_stock(quantity, "quantity")
+        if self.stock + quantity > MAX_STOCK:
+            raise ValidationError(
+                f"a reward holds at most {MAX_STOCK} items; {self.stock} are in stock",
+                field="quantity",
+            )
+        self.trigger_event(self.Restocked, quantity=quantity, at=at)
 
     def retire(self, at: datetime) -> None:
         if not self.retired:

@@ -13,6 +13,10 @@ from domain.shared.errors import ValidationError
 
 MAX_POINTS = 10_000_000
 """The most points one command may move: a typo guard, far above any real transaction."""
+MAX_ORDER_POINTS = 1_000_000_000_000
+"""The most points one order earns, whatever the rules say (the earning is then marked capped):
+the largest purchase the product accepts (10,000,000,000.00) at a generous rate still earns in
+full, and a statement's sums stay far inside 64 bits."""
 MAX_REASON = 500
 MAX_NAME = 120
 MAX_DESCRIPTION = 2_000

@@ -14,6 +14,7 @@ from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicatio
 from domain.shared.application import LedgerCore
 from infrastructure.database import Database
 from infrastructure.migrations.append_only import APPEND_ONLY_LOG
+from projections.parked import clear_parked
 from projections.registry import ALL_PROJECTIONS
 from projections.tracking import DDL as TRACKING_DDL
 from projections.tracking import reset_if_outdated
@@ -59,6 +60,7 @@ def migrate(database: Database, ledger: LedgerCore) -> list[str]:
             conn.execute(TRACKING_DDL)
             for projection in ALL_PROJECTIONS:
                 if reset_if_outdated(conn, projection.name, projection.version, projection.tables):
+                    clear_parked(conn, projection.name)  # they were the old version's failures
                     done.append(f"reset {projection.name} for rebuild")
                 conn.execute(projection.ddl)
         conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))

@@ -33,6 +33,12 @@ class AuditChain(Projection):
     ddl = DDL
     reads_stored_events = True
     rebuildable = False
+    # Never parks: each link covers the one before it, so a skipped event would leave a chain
+    # that no longer covers the log (verification would report that position as deleted) and
+    # could not be mended later without re-chaining, which is what a rebuild would do. An event
+    # that fails every retry stops the chain where it is, logged as an error and shown by
+    # /health, until the cause is fixed; then it resumes from that very event.
+    parks_failures = False
 
     def apply(self, cursor: Cursor[Any], batch: Sequence[Positioned]) -> None:
         if not batch:

@@ -71,8 +71,9 @@ class CustomerDirectory(Projection):
     consents (current and history), onboarding and purchases."""
 
     name = "customer_directory"
-    version = 3
-    """3: language and birth year are sealed personal data, purged by erasure."""
+    version = 4
+    """3: language and birth year are sealed personal data, purged by erasure. 4: versions and
+    purchase counts are bigint."""
     tables = (
         "customer_directory",
         "customer_contact_preferences",

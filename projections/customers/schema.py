@@ -15,13 +15,13 @@ DDL = """
         registered_at timestamptz NOT NULL,
         registered_by_role text NOT NULL,
         registered_through text NOT NULL,
-        version integer NOT NULL,
+        version bigint NOT NULL,
         address jsonb,
         language text,
         birth_year integer,
         first_purchase_at timestamptz,
         last_purchase_at timestamptz,
-        purchase_count integer NOT NULL DEFAULT 0,
+        purchase_count bigint NOT NULL DEFAULT 0,
         channels text[] NOT NULL DEFAULT '{}',
         onboarding_steps integer NOT NULL DEFAULT 0,
         onboarding_state text NOT NULL DEFAULT 'not_started',
@@ -87,7 +87,7 @@ DDL = """
         currency text NOT NULL,
         channel text NOT NULL,
         purchased_at timestamptz NOT NULL,
-        version integer NOT NULL
+        version bigint NOT NULL
     );
     CREATE INDEX IF NOT EXISTS customer_purchases_customer_idx
         ON customer_purchases (customer_id, purchased_at);

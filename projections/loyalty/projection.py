@@ -50,6 +50,9 @@ class LoyaltyStatements(CatalogHandlers, ErasureHandlers, Projection):
     the rule book and terms, and per-customer order counts: statements and program metrics."""
 
     name = "loyalty_statements"
+    version = 2
+    """2: points, stock, counters and versions are bigint (an accepted purchase could earn more
+    points than an integer holds, which stopped the read model)."""
     tables = TABLES
     ddl = DDL
 

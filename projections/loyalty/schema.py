@@ -20,6 +20,9 @@ Guards that make applying an event twice a no-op: a points-moving event inserts 
 change likewise through ``loyalty_tier_changes``; ``loyalty_rewards.version`` is the reward
 stream's version, ``loyalty_program_terms.seq`` and ``loyalty_customers.orders_seq`` the log
 position last applied to the row.
+
+Points, stock, counters and versions are ``bigint``: one order earns up to
+``MAX_ORDER_POINTS`` (10^12), and sums of them must not overflow where one value fits.
 """
 
 TABLES = (
@@ -46,7 +49,7 @@ DDL = """
         points_earned bigint NOT NULL DEFAULT 0,
         points_redeemed bigint NOT NULL DEFAULT 0,
         points_expired bigint NOT NULL DEFAULT 0,
-        redemptions integer NOT NULL DEFAULT 0
+        redemptions bigint NOT NULL DEFAULT 0
     );
     CREATE INDEX IF NOT EXISTS loyalty_accounts_tier_idx ON loyalty_accounts (tier)
         WHERE tier <> 'bronze';
@@ -55,9 +58,9 @@ DDL = """
         lot_id uuid PRIMARY KEY,
         customer_id uuid NOT NULL,
         seq bigint NOT NULL,
-        points integer NOT NULL,
-        remaining integer NOT NULL,
-        clawed integer NOT NULL DEFAULT 0,
+        points bigint NOT NULL,
+        remaining bigint NOT NULL,
+        clawed bigint NOT NULL DEFAULT 0,
         qualifying boolean NOT NULL,
         earned_at timestamptz NOT NULL,
         available_at timestamptz NOT NULL,
@@ -73,7 +76,7 @@ DDL = """
         lot_id uuid NOT NULL,
         customer_id uuid NOT NULL,
         at timestamptz NOT NULL,
-        points integer NOT NULL,
+        points bigint NOT NULL,
         PRIMARY KEY (seq, lot_id)
     );
     CREATE INDEX IF NOT EXISTS loyalty_lot_moves_customer_idx
@@ -84,14 +87,14 @@ DDL = """
         customer_id uuid NOT NULL,
         at timestamptz NOT NULL,
         kind text NOT NULL,
-        points integer NOT NULL,
+        points bigint NOT NULL,
         order_id text,
         reward_id uuid,
         redemption_id uuid,
         rule_ids text[] NOT NULL DEFAULT '{}',
         award text,
         reason text,
-        unrecovered integer NOT NULL DEFAULT 0,
+        unrecovered bigint NOT NULL DEFAULT 0,
         actor_id text NOT NULL,
         actor_role text NOT NULL,
         channel text NOT NULL
@@ -107,7 +110,7 @@ DDL = """
         at timestamptz NOT NULL,
         from_tier text NOT NULL,
         to_tier text NOT NULL,
-        qualifying_points integer NOT NULL
+        qualifying_points bigint NOT NULL
     );
     CREATE INDEX IF NOT EXISTS loyalty_tier_changes_customer_idx
         ON loyalty_tier_changes (customer_id, seq);
@@ -118,13 +121,13 @@ DDL = """
         name text NOT NULL,
         description text NOT NULL,
         kind text NOT NULL,
-        cost_points integer NOT NULL,
-        stock integer,
+        cost_points bigint NOT NULL,
+        stock bigint,
         min_tier text,
         retired boolean NOT NULL DEFAULT false,
         added_at timestamptz NOT NULL,
-        redemptions integer NOT NULL DEFAULT 0,
-        version integer NOT NULL DEFAULT 0
+        redemptions bigint NOT NULL DEFAULT 0,
+        version bigint NOT NULL DEFAULT 0
     );
 
     CREATE TABLE IF NOT EXISTS loyalty_earning_rules (
@@ -148,7 +151,7 @@ DDL = """
     CREATE TABLE IF NOT EXISTS loyalty_customers (
         customer_id uuid PRIMARY KEY,
         registered_at timestamptz NOT NULL,
-        orders integer NOT NULL DEFAULT 0,
+        orders bigint NOT NULL DEFAULT 0,
         first_order_at timestamptz,
         last_order_at timestamptz,
         orders_seq bigint NOT NULL DEFAULT 0

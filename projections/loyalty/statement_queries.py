@@ -69,7 +69,7 @@ _TRANSACTIONS = """
 """
 
 _EXPIRIES = """
-    SELECT expires_at, sum(remaining)::int AS points FROM loyalty_lots
+    SELECT expires_at, sum(remaining)::bigint AS points FROM loyalty_lots
     WHERE customer_id = %(customer)s AND remaining > 0 AND expires_at > %(at)s
     GROUP BY expires_at ORDER BY expires_at LIMIT %(limit)s
 """

@@ -42,7 +42,7 @@ DDL = """
         completed_by_role text,
         also_erased uuid[] NOT NULL DEFAULT '{}',
         categories text[],
-        positions integer,
+        positions bigint,
         first_position bigint,
         last_position bigint,
         digest text
@@ -59,7 +59,8 @@ class PrivacyReports(Projection):
 
     name = PROJECTION_NAME
     # 2: erasure requests. Rebuilt so that requests recorded before this table existed show.
-    version = 2
+    # 3: an erasure's count of positions is bigint.
+    version = 3
     tables = ("privacy_data_exports", "privacy_erasure_requests")
     ddl = DDL
 

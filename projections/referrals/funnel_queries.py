@@ -79,7 +79,7 @@ _TOP = """
         count(*) FILTER (WHERE qualified_at IS NOT NULL)::int AS qualified,
         count(*) FILTER (WHERE rewarded_at IS NOT NULL)::int AS rewarded,
         count(*) FILTER (WHERE reversed_at IS NOT NULL)::int AS reversed,
-        coalesce(sum(referrer_points) FILTER (WHERE reversed_at IS NULL), 0)::int
+        coalesce(sum(referrer_points) FILTER (WHERE reversed_at IS NULL), 0)::bigint
             AS points_earned
     FROM referral_referrals
     WHERE converted_at >= %(since)s AND converted_at < %(until)s

@@ -27,7 +27,7 @@ _REFERRER = """
         count(f.qualified_at)::int AS qualified,
         count(f.rewarded_at)::int AS rewarded,
         count(f.reversed_at)::int AS reversed,
-        coalesce(sum(f.referrer_points) FILTER (WHERE f.reversed_at IS NULL), 0)::int
+        coalesce(sum(f.referrer_points) FILTER (WHERE f.reversed_at IS NULL), 0)::bigint
             AS points_earned
     FROM referral_referrers r
     LEFT JOIN referral_referrals f ON f.referrer_id = r.customer_id

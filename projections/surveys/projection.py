@@ -63,8 +63,9 @@ class SurveyDashboard(Projection):
     comments with their sentiment and terms: everything the dashboard and insight read."""
 
     name = "survey_dashboard"
-    version = 2
-    """2: tiers (invitations and responses), and the sentiment recorded with the response."""
+    version = 3
+    """2: tiers (invitations and responses), and the sentiment recorded with the response.
+    3: a survey's version is bigint."""
     tables = TABLES
     ddl = DDL
 

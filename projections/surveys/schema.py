@@ -24,7 +24,7 @@ DDL = """
         drafted_at timestamptz NOT NULL,
         published_at timestamptz,
         closed_at timestamptz,
-        version integer NOT NULL
+        version bigint NOT NULL
     );
     CREATE INDEX IF NOT EXISTS survey_catalog_status_idx ON survey_catalog (status, seq);
 

@@ -61,6 +61,8 @@ class TicketTimeline(Projection):
     """Tickets with their SLA clocks and a timeline of every step: lists, queues, metrics."""
 
     name = PROJECTION_NAME
+    version = 2
+    """2: versions, escalation levels and reopen counts are bigint."""
     tables = TABLES
     ddl = DDL
 

@@ -6,8 +6,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from domain.ledger import Ledger
+from domain.shared.metadata import EventMetadata
+from infrastructure.database import Database
 from tests.api.helpers import media_type, registered
-from tests.support.server import LiveApi
+from tests.support.parking import park_a_registration
+from tests.support.server import LiveApi, live_api
 
 
 def health(api: LiveApi) -> dict[str, Any]:
@@ -35,7 +39,7 @@ def test_health_of_an_empty_ledger_reports_database_head_and_every_projection(ap
         "database": {"reachable": True},
         "head": 0,
         "projections": {
-            name: {"position": 0, "lag": 0, "error": None}
+            name: {"position": 0, "lag": 0, "error": None, "parked": 0}
             for name in (
                 "audit_chain",
                 "personal_data_index",
@@ -49,6 +53,7 @@ def test_health_of_an_empty_ledger_reports_database_head_and_every_projection(ap
                 "privacy_reports",
             )
         },
+        "parked": {},
     }
 
 
@@ -74,3 +79,15 @@ def test_projection_lag_is_head_minus_position(api: LiveApi) -> None:
     directory = body["projections"]["customer_directory"]
     assert directory["lag"] == body["head"] - directory["position"]
     assert 0 <= directory["position"] <= body["head"]
+
+
+def test_parked_events_are_counted_per_projection_and_make_the_status_degraded(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    park_a_registration(ledger, database, agent)
+    with live_api(ledger, database, run_worker=False) as api:
+        body = health(api)
+    assert body["status"] == "degraded"
+    assert body["projections"]["customer_directory"]["parked"] == 1
+    assert body["projections"]["loyalty_statements"]["parked"] == 0
+    assert body["parked"] == {"customer_directory": 1}

@@ -7,8 +7,10 @@ import subprocess
 from uuid import uuid4
 
 import pytest
+from eventsourcing.utils import get_topic
 
 from domain.customer.commands import RegisterCustomer
+from domain.customer.model import Customer
 from domain.ledger import Ledger
 from domain.shared.metadata import EventMetadata, Role
 from infrastructure.cli import COMMANDS
@@ -16,6 +18,7 @@ from infrastructure.database import Database
 from infrastructure.tokens import JwtTokens
 from tests.support.cli import CXLEDGER, REPO, cli_env
 from tests.support.ledgers import TEST_JWT_SECRET
+from tests.support.parking import park_a_registration
 
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -74,7 +77,7 @@ def test_status_reports_the_head_and_each_projection_lag(
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["head"] == 2
-    assert report["projections"]["customer_directory"] == {"position": 0, "lag": 2}
+    assert report["projections"]["customer_directory"] == {"position": 0, "lag": 2, "parked": 0}
 
 
 def test_rebuild_builds_the_read_model_and_shows_progress(
@@ -102,3 +105,63 @@ def test_migrate_twice_applies_nothing_the_second_time(database: Database) -> No
     assert first.returncode == second.returncode == 0
     assert "001_subject_keys.sql" in first.stdout
     assert "already up to date" in second.stdout
+
+
+def test_status_and_parked_show_a_parked_event_and_retry_parked_applies_it_once_fixed(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    position = park_a_registration(ledger, database, agent)
+
+    status = json.loads(run(["status"], cli_env(database)).stdout)
+    listed = run(["parked", "customer_directory"], cli_env(database))
+    retried = run(["retry-parked", "customer_directory"], cli_env(database))
+
+    assert status["projections"]["customer_directory"]["parked"] == 1
+    assert status["projections"]["customer_history"]["parked"] == 0
+    assert listed.returncode == 0, listed.stderr
+    [event] = json.loads(listed.stdout)
+    assert {k: event[k] for k in ("name", "position", "topic", "error", "attempts")} == {
+        "name": "customer_directory",
+        "position": position,
+        "topic": get_topic(Customer.Registered),
+        "error": "ValueError: a bug for this customer",
+        "attempts": 1,
+    }
+    assert event["first_failed_at"] <= event["last_failed_at"]
+    assert retried.returncode == 0, retried.stderr
+    assert json.loads(retried.stdout) == {
+        "name": "customer_directory",
+        "applied": [position],
+        "still_parked": [],
+    }
+    assert json.loads(run(["parked"], cli_env(database)).stdout) == []
+    with database.connect() as conn:
+        names = conn.execute("SELECT name FROM customer_directory ORDER BY seq").fetchall()
+    assert names == [("Ada",), ("Bo",)]
+
+
+def test_retry_parked_exits_1_and_keeps_the_event_parked_while_it_still_fails(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    position = park_a_registration(ledger, database, agent)
+    with database.connect() as conn:  # the fix is not deployed yet: the insert still fails
+        conn.execute(
+            "ALTER TABLE customer_directory ADD CONSTRAINT refuses_all CHECK (false) NOT VALID"
+        )
+
+    retried = run(["retry-parked", "customer_directory"], cli_env(database))
+
+    assert retried.returncode == 1, retried.stderr
+    error = 'CheckViolation: new row for relation "customer_directory" violates check constraint'
+    assert json.loads(retried.stdout)["still_parked"] == [
+        {"position": position, "error": f'{error} "refuses_all"'}
+    ]
+    [event] = json.loads(run(["parked"], cli_env(database)).stdout)
+    assert (event["position"], event["attempts"]) == (position, 2)
+
+
+@pytest.mark.parametrize("command", ["parked", "retry-parked"])
+def test_parked_commands_name_the_known_read_models_for_an_unknown_one(command: str) -> None:
+    result = run([command, "nonsense"], cli_env(None))
+    assert result.returncode == 2
+    assert "customer_directory" in result.stderr and "loyalty_earning" in result.stderr

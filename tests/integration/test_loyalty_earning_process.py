@@ -276,8 +276,8 @@ def test_status_reports_the_process_managers_position_and_lag(
     assert result.returncode == 0, result.stderr
     head = ledger.head_position()
     managers = json.loads(result.stdout)["process_managers"]
-    assert managers[NAME] == {"position": head - 2, "lag": 2}
-    assert managers["referral_rewards"] == {"position": 0, "lag": head}  # not run here
+    assert managers[NAME] == {"position": head - 2, "lag": 2, "parked": 0}
+    assert managers["referral_rewards"] == {"position": 0, "lag": head, "parked": 0}  # not run
 
 
 def test_the_project_worker_runs_the_process_manager(
