@@ -7,6 +7,7 @@ the per-order and per-step tables rather than incremented.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 from uuid import UUID
@@ -19,9 +20,10 @@ from domain.customer.profile import ONBOARDING_STEPS, Address
 from domain.privacy.erasure import ErasureRequest
 from domain.purchase.model import Purchase
 from domain.shared.personal_data import PersonalData
-from projections.base import Projection, handles
+from projections.base import Positioned, Projection, handles
 from projections.customers.schema import DDL
 from projections.erasure import erased_subjects
+from projections.versions import advance_versions, topics_of
 
 
 def _clear(value: PersonalData | None) -> str | None:
@@ -71,8 +73,9 @@ class CustomerDirectory(Projection):
     consents (current and history), onboarding and purchases."""
 
     name = "customer_directory"
-    version = 3
-    """3: language and birth year are sealed personal data, purged by erasure."""
+    version = 4
+    """3: language and birth year are sealed personal data, purged by erasure. 4: every
+    Customer event advances the version (a password set or a reset link did not)."""
     tables = (
         "customer_directory",
         "customer_contact_preferences",
@@ -82,6 +85,17 @@ class CustomerDirectory(Projection):
         "customer_purchases",
     )
     ddl = DDL
+
+    @classmethod
+    def topics(cls) -> list[str]:
+        # Every Customer event, also those the directory shows nothing of: each one advances
+        # the version that clients send back as expectedVersion.
+        return sorted({*super().topics(), *topics_of(Customer)})
+
+    def apply(self, cursor: Cursor[Any], batch: Sequence[Positioned]) -> None:
+        super().apply(cursor, batch)
+        customer_events = (item.event for item in batch if isinstance(item.event, Customer.Event))
+        advance_versions(cursor, "customer_directory", "customer_id", customer_events)
 
     @handles(Customer.Registered)
     def registered(self, cursor: Cursor[Any], event: Customer.Registered, position: int) -> None:
@@ -109,11 +123,10 @@ class CustomerDirectory(Projection):
         )
 
     def _set(self, cursor: Cursor[Any], event: Customer.Event, column: str, value: Any) -> None:
-        # ``column`` is one of this module's literals, never input.
+        # ``column`` is one of this module's literals, never input. The version: ``apply``.
         cursor.execute(
-            f"UPDATE customer_directory SET {column} = %s,"
-            " version = greatest(version, %s) WHERE customer_id = %s",
-            (value, event.originator_version, event.originator_id),
+            f"UPDATE customer_directory SET {column} = %s WHERE customer_id = %s",
+            (value, event.originator_id),
         )
 
     @handles(Customer.NameChanged)
@@ -175,7 +188,6 @@ class CustomerDirectory(Projection):
             """,
             (event.originator_id, event.channel, opted_in, event.timestamp),
         )
-        self._touch(cursor, event)
 
     @handles(Customer.ContactChannelOptedIn)
     def opted_in(self, cursor: Cursor[Any], event: Customer.ContactChannelOptedIn, _: int) -> None:
@@ -216,7 +228,6 @@ class CustomerDirectory(Projection):
                 meta.channel.value,
             ),
         )
-        self._touch(cursor, event)
 
     @handles(Customer.ConsentGiven)
     def consent_given(
@@ -245,13 +256,6 @@ class CustomerDirectory(Projection):
             "needed": len(ONBOARDING_STEPS),
         }
         cursor.execute(_ONBOARDING_FIGURES, figures)
-        self._touch(cursor, event)
-
-    def _touch(self, cursor: Cursor[Any], event: Any) -> None:
-        cursor.execute(
-            "UPDATE customer_directory SET version = greatest(version, %s) WHERE customer_id = %s",
-            (event.originator_version, event.originator_id),
-        )
 
     @handles(Purchase.Recorded)
     def purchase_recorded(self, cursor: Cursor[Any], event: Purchase.Recorded, _: int) -> None:
