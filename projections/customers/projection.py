@@ -16,7 +16,7 @@ from psycopg import Cursor
 from psycopg.types.json import Jsonb
 
 from domain.customer.model import Customer
-from domain.customer.profile import ONBOARDING_STEPS, Address
+from domain.customer.profile import ONBOARDING_STEPS, Address, ConsentDecision
 from domain.privacy.erasure import ErasureRequest
 from domain.purchase.model import Purchase
 from domain.shared.personal_data import PersonalData
@@ -75,7 +75,8 @@ class CustomerDirectory(Projection):
     name = "customer_directory"
     version = 4
     """3: language and birth year are sealed personal data, purged by erasure. 4: every
-    Customer event advances the version (a password set or a reset link did not)."""
+    Customer event advances the version (a password set or a reset link did not); consents
+    and their history say which decision (given, withdrawn, refused)."""
     tables = (
         "customer_directory",
         "customer_contact_preferences",
@@ -199,22 +200,26 @@ class CustomerDirectory(Projection):
     ) -> None:
         self._channel(cursor, event, False)
 
-    def _consent(self, cursor: Cursor[Any], event: Any, given: bool, position: int) -> None:
+    def _consent(
+        self, cursor: Cursor[Any], event: Any, decision: ConsentDecision, position: int
+    ) -> None:
+        given = decision is ConsentDecision.GIVEN
         cursor.execute(
             """
-            INSERT INTO customer_consents (customer_id, purpose, given, changed_at)
-            VALUES (%s, %s, %s, %s)
+            INSERT INTO customer_consents (customer_id, purpose, given, decision, changed_at)
+            VALUES (%s, %s, %s, %s, %s)
             ON CONFLICT (customer_id, purpose)
-            DO UPDATE SET given = excluded.given, changed_at = excluded.changed_at
+            DO UPDATE SET given = excluded.given, decision = excluded.decision,
+                changed_at = excluded.changed_at
             """,
-            (event.originator_id, event.purpose, given, event.timestamp),
+            (event.originator_id, event.purpose, given, decision.value, event.timestamp),
         )
         meta = event.metadata
         cursor.execute(
             """
             INSERT INTO customer_consent_history (position, customer_id, purpose, given,
-                changed_at, actor_id, actor_role, channel)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+                decision, changed_at, actor_id, actor_role, channel)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
             ON CONFLICT (position) DO NOTHING
             """,
             (
@@ -222,6 +227,7 @@ class CustomerDirectory(Projection):
                 event.originator_id,
                 event.purpose,
                 given,
+                decision.value,
                 event.timestamp,
                 meta.actor_id,
                 meta.actor_role.value,
@@ -233,13 +239,19 @@ class CustomerDirectory(Projection):
     def consent_given(
         self, cursor: Cursor[Any], event: Customer.ConsentGiven, position: int
     ) -> None:
-        self._consent(cursor, event, True, position)
+        self._consent(cursor, event, ConsentDecision.GIVEN, position)
 
     @handles(Customer.ConsentWithdrawn)
     def consent_withdrawn(
         self, cursor: Cursor[Any], event: Customer.ConsentWithdrawn, position: int
     ) -> None:
-        self._consent(cursor, event, False, position)
+        self._consent(cursor, event, ConsentDecision.WITHDRAWN, position)
+
+    @handles(Customer.ConsentRefused)
+    def consent_refused(
+        self, cursor: Cursor[Any], event: Customer.ConsentRefused, position: int
+    ) -> None:
+        self._consent(cursor, event, ConsentDecision.REFUSED, position)
 
     @handles(Customer.OnboardingStepCompleted)
     def onboarding_step_completed(

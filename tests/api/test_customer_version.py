@@ -122,6 +122,7 @@ STEPS: dict[type[Customer.Event], Step] = {
     Customer.ContactChannelOptedOut: as_agent("setContactPreferences", sms=False),
     Customer.ConsentGiven: as_agent("giveConsent", purpose="MARKETING"),
     Customer.ConsentWithdrawn: consent_withdrawn,
+    Customer.ConsentRefused: as_agent("withdrawConsent", purpose="TESTIMONIALS"),
     Customer.OnboardingStepCompleted: as_agent("completeOnboardingStep", step="app_installed"),
     Customer.PasswordSet: password_reset,
     Customer.PasswordResetRequested: reset_link_requested,
