@@ -14,6 +14,7 @@ from psycopg_pool import AsyncConnectionPool
 from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata
 from graphql_api.auth import LogIn, Principal, TokenVerifier
+from graphql_api.notices import Notice, position_not_reached
 from projections.tracking import wait_for_position
 
 T = TypeVar("T")
@@ -86,3 +87,10 @@ class RequestContext:
         return await wait_for_position(
             self.pool, projection, position, self.services.limits.read_your_writes_timeout
         )
+
+    async def wait_for_write(self, projection: str, position: int) -> list[Notice]:
+        """What every mutation does after its write: wait (bounded) for ``projection`` to show
+        it; if it does not in time, a POSITION_NOT_REACHED notice for the payload."""
+        if await self.read_your_write(projection, position):
+            return []
+        return [position_not_reached(position, self.services.limits.read_your_writes_timeout)]
