@@ -34,6 +34,8 @@ class ApiLimits:
     max_query_depth: int = 12
     max_query_tokens: int = 2_000
     read_your_writes_timeout: float = 2.0
+    database_timeout: float = 3.0
+    """Seconds a request waits for a database connection before SERVICE_UNAVAILABLE."""
     erasure_hold_days: int = 0
     """The legal hold of an erasure request that does not choose one (CXL_ERASURE_HOLD_DAYS)."""
 

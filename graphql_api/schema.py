@@ -6,7 +6,6 @@ from functools import partial
 
 import strawberry
 from strawberry.extensions import (
-    MaskErrors,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
@@ -18,7 +17,6 @@ from graphql_api.access.schema import AccessMutations
 from graphql_api.audit.schema import AuditQueries
 from graphql_api.context import ApiLimits
 from graphql_api.customers.schema import CustomerMutations, CustomerQueries
-from graphql_api.errors import should_mask
 from graphql_api.history.schema import HistoryQueries
 from graphql_api.live.subscriptions import Subscription
 from graphql_api.loyalty.schema import LoyaltyMutations, LoyaltyQueries
@@ -27,6 +25,7 @@ from graphql_api.purchases.schema import PurchaseMutations
 from graphql_api.referrals.schema import ReferralMutations, ReferralQueries
 from graphql_api.surveys.schema import SurveyMutations, SurveyQueries
 from graphql_api.tickets.schema import TicketMutations, TicketQueries
+from graphql_api.unavailable import MaskErrorsButUnavailable
 
 
 # Each area adds its query and mutation classes as bases here; their fields merge.
@@ -72,6 +71,6 @@ def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
             partial(QueryDepthLimiter, max_depth=limits.max_query_depth),
             partial(ParserCache, maxsize=512),
             partial(ValidationCache, maxsize=512),
-            partial(MaskErrors, should_mask_error=should_mask),
+            MaskErrorsButUnavailable,
         ],
     )

@@ -106,6 +106,7 @@ class Runtime:
                 max_query_depth=settings.max_query_depth,
                 max_query_tokens=settings.max_query_tokens,
                 read_your_writes_timeout=settings.read_your_writes_timeout,
+                database_timeout=settings.db_timeout,
                 erasure_hold_days=settings.erasure_hold_days,
             ),
             pool_size=settings.db_pool_size,
@@ -125,10 +126,11 @@ def build_ledger(
     pool_size: int,
     key_pool: ConnectionPool[Any],
     passwords: PasswordHasher | None = None,
+    db_timeout: float = 3.0,
 ) -> tuple[Ledger, CachedSubjectKeys]:
     keys = CachedSubjectKeys(PostgresSubjectKeys(key_pool, secrets.master_key))
     ledger = Ledger(
-        env=database.eventsourcing_env(pool_size),
+        env=database.eventsourcing_env(pool_size, db_timeout),
         fingerprint_email=EmailFingerprinter(secrets.master_key.derive("email-fingerprint")),
         passwords=passwords or Argon2Passwords(),
         transcodings=[PersonalDataEncrypted(keys)],
@@ -143,10 +145,10 @@ def open_runtime(settings: Settings, *, run_migrations: bool = True) -> Iterator
     """Start (or connect to) the database, migrate it, and build the ledger."""
     secrets = resolve_secrets(settings)
     with database_for(settings.database_url, settings.data_dir) as database:
-        key_pool: ConnectionPool[Any] = ConnectionPool(
-            database.conninfo, min_size=1, max_size=4, open=True
+        key_pool = database.pool(4, settings.db_timeout)
+        ledger, keys = build_ledger(
+            database, secrets, settings.db_pool_size, key_pool, db_timeout=settings.db_timeout
         )
-        ledger, keys = build_ledger(database, secrets, settings.db_pool_size, key_pool)
         evictions = KeyEvictionListener(keys, database)
         try:
             if run_migrations:
