@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 
 import anyio
 import anyio.to_thread
-from psycopg_pool import AsyncConnectionPool
 from starlette.applications import Starlette
 from starlette.routing import Route, WebSocketRoute
 
@@ -17,6 +16,7 @@ from graphql_api.health import health_endpoint
 from graphql_api.http import graphql_endpoint
 from graphql_api.live.notifications import DashboardNotifications
 from graphql_api.live.websocket import LiveGraphQL
+from graphql_api.read_pool import read_pool
 from graphql_api.schema import build_schema
 from projections.surveys.projection import NOTIFY_CHANNEL
 
@@ -26,9 +26,7 @@ LISTENER_START_TIMEOUT = 30.0
 def create_app(services: ApiServices) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        pool: AsyncConnectionPool = AsyncConnectionPool(
-            services.conninfo, min_size=1, max_size=services.pool_size, open=False
-        )
+        pool = read_pool(services.conninfo, services.pool_size, services.limits.database_timeout)
         await pool.open(wait=True, timeout=30)
         app.state.pool = pool
         notifications = DashboardNotifications(services.conninfo, NOTIFY_CHANNEL)

@@ -14,6 +14,7 @@ from psycopg_pool import AsyncConnectionPool
 from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata
 from graphql_api.auth import LogIn, Principal, TokenVerifier
+from graphql_api.notices import Notice, position_not_reached
 from projections.tracking import wait_for_position
 
 T = TypeVar("T")
@@ -35,6 +36,8 @@ class ApiLimits:
     max_query_depth: int = 12
     max_query_tokens: int = 2_000
     read_your_writes_timeout: float = 2.0
+    database_timeout: float = 3.0
+    """Seconds a request waits for a database connection before SERVICE_UNAVAILABLE."""
     erasure_hold_days: int = 0
     """The legal hold of an erasure request that does not choose one (CXL_ERASURE_HOLD_DAYS)."""
     introspection: IntrospectionPolicy = "on"
@@ -90,3 +93,10 @@ class RequestContext:
         return await wait_for_position(
             self.pool, projection, position, self.services.limits.read_your_writes_timeout
         )
+
+    async def wait_for_write(self, projection: str, position: int) -> list[Notice]:
+        """What every mutation does after its write: wait (bounded) for ``projection`` to show
+        it; if it does not in time, a POSITION_NOT_REACHED notice for the payload."""
+        if await self.read_your_write(projection, position):
+            return []
+        return [position_not_reached(position, self.services.limits.read_your_writes_timeout)]

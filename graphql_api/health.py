@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import anyio.to_thread
 import psycopg
+from eventsourcing.persistence import PersistenceError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -21,7 +22,7 @@ async def health_endpoint(request: Request) -> JSONResponse:
             positions = await all_positions_async(conn)
             parked = await parked_counts_async(conn)
         head = await anyio.to_thread.run_sync(services.ledger.head_position)
-    except (psycopg.Error, OSError, TimeoutError) as error:
+    except (psycopg.Error, PersistenceError, OSError, TimeoutError) as error:
         return JSONResponse(
             {
                 "status": "unavailable",

@@ -28,6 +28,7 @@ from graphql_api.auth import InvalidTokenError, Principal
 from graphql_api.context import ApiServices, RequestContext
 from graphql_api.document_checks import UnrunnableDocumentError, check_document
 from graphql_api.request_json import UnsafeJsonError, decode_json
+from graphql_api.unavailable import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,8 @@ def _graphql_response(result: ExecutionResult, media_type: str) -> Response:
     if result.errors:
         body["errors"] = [error.formatted for error in result.errors]
     status = 400 if media_type == GRAPHQL_RESPONSE and "data" not in body else 200
+    if media_type == GRAPHQL_RESPONSE and any(map(is_unavailable, result.errors or ())):
+        status = 503  # the database is out of reach: the whole request may be retried
     return JSONResponse(body, status_code=status, media_type=media_type)
 
 

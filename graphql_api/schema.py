@@ -7,7 +7,6 @@ from functools import partial
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
-    MaskErrors,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
@@ -21,7 +20,6 @@ from graphql_api.audit.schema import AuditQueries
 from graphql_api.context import ApiLimits
 from graphql_api.customers.schema import CustomerMutations, CustomerQueries
 from graphql_api.error_log import log_errors
-from graphql_api.errors import should_mask
 from graphql_api.history.schema import HistoryQueries
 from graphql_api.live.subscriptions import Subscription
 from graphql_api.loyalty.schema import LoyaltyMutations, LoyaltyQueries
@@ -32,6 +30,7 @@ from graphql_api.scalars import SCALARS
 from graphql_api.schema_disclosure import SchemaDisclosure
 from graphql_api.surveys.schema import SurveyMutations, SurveyQueries
 from graphql_api.tickets.schema import TicketMutations, TicketQueries
+from graphql_api.unavailable import MaskErrorsButUnavailable
 
 
 # Each area adds its query and mutation classes as bases here; their fields merge.
@@ -87,7 +86,7 @@ def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
             partial(QueryDepthLimiter, max_depth=limits.max_query_depth),
             partial(ParserCache, maxsize=512),
             partial(ValidationCache, maxsize=512),
-            partial(MaskErrors, should_mask_error=should_mask),
+            MaskErrorsButUnavailable,
             partial(SchemaDisclosure, limits.introspection),
         ],
     )

@@ -120,6 +120,7 @@ class Runtime:
                 max_query_depth=settings.max_query_depth,
                 max_query_tokens=settings.max_query_tokens,
                 read_your_writes_timeout=settings.read_your_writes_timeout,
+                database_timeout=settings.db_timeout,
                 erasure_hold_days=settings.erasure_hold_days,
                 introspection=settings.introspection,
             ),
@@ -140,10 +141,11 @@ def build_ledger(
     pool_size: int,
     key_pool: ConnectionPool[Any],
     passwords: PasswordHasher | None = None,
+    db_timeout: float = 3.0,
 ) -> tuple[Ledger, CachedSubjectKeys]:
     keys = CachedSubjectKeys(PostgresSubjectKeys(key_pool, secrets.master_key))
     ledger = Ledger(
-        env=database.eventsourcing_env(pool_size),
+        env=database.eventsourcing_env(pool_size, db_timeout),
         fingerprint_email=EmailFingerprinter(
             SealedSecrets(key_pool, secrets.master_key).email_fingerprint_key
         ),
@@ -161,10 +163,10 @@ def open_runtime(settings: Settings) -> Iterator[Runtime]:
     database's (SettingsError naming CXL_MASTER_KEY if not), and build the ledger."""
     secrets = resolve_secrets(settings)
     with database_for(settings.database_url, settings.data_dir) as database:
-        key_pool: ConnectionPool[Any] = ConnectionPool(
-            database.conninfo, min_size=1, max_size=4, open=True
+        key_pool = database.pool(4, settings.db_timeout)
+        ledger, keys = build_ledger(
+            database, secrets, settings.db_pool_size, key_pool, db_timeout=settings.db_timeout
         )
-        ledger, keys = build_ledger(database, secrets, settings.db_pool_size, key_pool)
         evictions = KeyEvictionListener(keys, database)
         try:
             applied = migrate(database, ledger)

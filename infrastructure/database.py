@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import shutil
 import tempfile
 import uuid
@@ -13,10 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from eventsourcing.utils import get_topic
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg_pool import ConnectionPool
 
 from infrastructure.embedded_postgres import EmbeddedPostgres
+from infrastructure.event_store import EventStoreFactory
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +36,30 @@ class Database:
     def connect(self, *, autocommit: bool = False) -> psycopg.Connection[tuple[Any, ...]]:
         return psycopg.connect(self.conninfo, autocommit=autocommit)
 
-    def eventsourcing_env(self, pool_size: int) -> dict[str, str]:
+    def pool(self, max_size: int, timeout: float) -> ConnectionPool[Any]:
+        """A small pool whose connections are checked as they are handed out (one broken by
+        a database restart is replaced, not used), and that fails within ``timeout`` while
+        the database cannot be reached; reconnection attempts are as short, so that the
+        first request after an outage connects at once."""
+        return ConnectionPool(
+            self.conninfo,
+            min_size=1,
+            max_size=max_size,
+            open=True,
+            check=ConnectionPool.check_connection,
+            timeout=timeout,
+            reconnect_timeout=timeout,
+            kwargs={"connect_timeout": max(2, math.ceil(timeout))},  # libpq's minimum is 2 s
+        )
+
+    def eventsourcing_env(self, pool_size: int, timeout: float = 3.0) -> dict[str, str]:
         """The configuration of the ``eventsourcing`` PostgreSQL persistence, given to the
-        application object directly rather than through ``os.environ``."""
+        application object directly rather than through ``os.environ``. ``timeout`` bounds
+        the wait for a pooled connection (the library reads whole seconds); PRE_PING checks
+        each connection as it is handed out. See :mod:`infrastructure.event_store`."""
         params = conninfo_to_dict(self.conninfo)
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": get_topic(EventStoreFactory),
             "POSTGRES_DBNAME": str(params.get("dbname", "postgres")),
             "POSTGRES_HOST": str(params.get("host", "127.0.0.1")),
             "POSTGRES_PORT": str(params.get("port", "5432")),
@@ -46,6 +68,7 @@ class Database:
             "POSTGRES_POOL_SIZE": str(pool_size),
             "POSTGRES_MAX_OVERFLOW": str(pool_size),
             "POSTGRES_PRE_PING": "y",
+            "POSTGRES_CONNECT_TIMEOUT": str(max(1, math.ceil(timeout))),
             "POSTGRES_LOCK_TIMEOUT": "10",
             "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "30",
             # Tables are created by `migrate`, not as a side effect of constructing the app.

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar, Protocol
 
 import psycopg
-from eventsourcing.persistence import Notification
+from eventsourcing.persistence import InterfaceError, Notification, OperationalError
 from psycopg import Connection, sql
 
 from domain.shared.application import LedgerCore
@@ -25,6 +25,9 @@ from infrastructure.database import Database
 from infrastructure.parking import RetryPolicy
 
 log = logging.getLogger(__name__)
+
+EVENT_STORE_UNREACHABLE = (OperationalError, InterfaceError)
+"""The event store's wrappers of a lost database: retried soon, like psycopg's own errors."""
 
 Progress = Callable[[int, int], None]
 """Called with (position reached, head position) after each batch."""
@@ -81,7 +84,7 @@ class LogFollower(ABC):
         while not stop.is_set():
             try:
                 self._run_while_leased(stop)
-            except (psycopg.Error, OSError) as error:
+            except (psycopg.Error, *EVENT_STORE_UNREACHABLE, OSError) as error:
                 self._note_error(error)
                 stop.wait(1.0)
             except Exception as error:  # a bug in a handler: keep the server up, report it

@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     )
     jwt_issuer: str = Field("cxledger", description="`iss` claim of minted and accepted tokens.")
     db_pool_size: int = Field(8, ge=1, le=200, description="Connections per pool.")
+    db_timeout: int = Field(
+        3,
+        ge=1,
+        le=60,
+        description="Seconds a request waits for a database connection (to connect, or for a "
+        "free pooled one) before it fails with SERVICE_UNAVAILABLE (HTTP 503).",
+    )
     run_projections: bool = Field(
         True, description="Run the projection workers inside `serve` (false: use `project`)."
     )

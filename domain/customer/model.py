@@ -158,7 +158,16 @@ class Customer(LedgerAggregate):
             customer.consents[self.purpose] = True
 
     class ConsentWithdrawn(LedgerAggregate.Event):
-        """The customer withdrew a consent."""
+        """The customer withdrew a consent they had given."""
+
+        purpose: str
+
+        def apply(self, customer: Customer) -> None:
+            customer.consents[self.purpose] = False
+
+    class ConsentRefused(LedgerAggregate.Event):
+        """The customer said no to a purpose they had never consented to: an explicit
+        refusal, respected like a withdrawal (not knowing is not the same as a no)."""
 
         purpose: str
 
@@ -295,8 +304,12 @@ class Customer(LedgerAggregate):
             self.trigger_event(self.ConsentGiven, purpose=purpose.value)
 
     def withdraw_consent(self, purpose: ConsentPurpose) -> None:
-        if self.consents.get(purpose.value) is True:
+        """Withdraw a consent given, or refuse one never given; a no already on record stays."""
+        decided = self.consents.get(purpose.value)
+        if decided is True:
             self.trigger_event(self.ConsentWithdrawn, purpose=purpose.value)
+        elif decided is None:
+            self.trigger_event(self.ConsentRefused, purpose=purpose.value)
 
     def complete_onboarding_step(self, step: str, completed_at: datetime) -> None:
         if step not in self.onboarding:

@@ -27,6 +27,14 @@ class ConsentPurpose(StrEnum):
     RESEARCH = "research"
 
 
+class ConsentDecision(StrEnum):
+    """What the customer last said about a purpose: yes, no after a yes, or no outright."""
+
+    GIVEN = "given"
+    WITHDRAWN = "withdrawn"
+    REFUSED = "refused"
+
+
 _STEP = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 ONBOARDING_STEPS = ("profile_completed", "first_purchase", "app_installed", "preferences_set")
 

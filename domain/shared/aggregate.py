@@ -20,6 +20,17 @@ class LedgerAggregate(Aggregate):
         pass
 
     @classmethod
+    def event_classes(cls) -> tuple[type[LedgerAggregate.Event], ...]:
+        """Every event this aggregate declares (its nested event classes, not the bases), so
+        that a read model or a test can cover them all without a list to forget to update."""
+        bases = (cls.Event, cls.Created)
+        return tuple(
+            value
+            for value in vars(cls).values()
+            if isinstance(value, type) and issubclass(value, cls.Event) and value not in bases
+        )
+
+    @classmethod
     def _create(cls, event_class: Any, *, id: UUID | None = None, **kwargs: Any) -> Self:  # noqa: A002
         kwargs.setdefault("metadata", active_metadata())
         return super()._create(event_class, id=id, **kwargs)

@@ -273,7 +273,7 @@ def _recipient(customer: Customer, channel: SurveyChannel) -> PersonalData | Non
     """Where the link goes, refusing channels and purposes the customer said no to."""
     if customer.consents.get(ConsentPurpose.RESEARCH.value) is False:
         raise ContactNotPermittedError(
-            "the customer withdrew consent to research surveys", field="customerId"
+            "the customer withdrew or refused consent to research surveys", field="customerId"
         )
     contact = channel.contact_channel
     if contact is None:

@@ -113,7 +113,7 @@ class GiveConsentInput:
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
 
 
-@strawberry.input(description="A consent the customer withdraws.")
+@strawberry.input(description="A consent the customer withdraws (or refuses, if never given).")
 class WithdrawConsentInput:
     customer_id: UUID = strawberry.field(description="The customer.")
     purpose: ConsentPurposeType = strawberry.field(description="What the consent was for.")

@@ -89,9 +89,9 @@ async def register_customer(
 
     payload = await customer_payload(context, RegisterCustomerPayload, register)
     payload.user_errors += [user_error_from(error) for error in late]
-    if code is not None and payload.position is not None:
+    if code is not None and payload.position is not None and not payload.notices:
         # So that the customer's referrals show the conversion as soon as the answer comes.
-        await context.read_your_write(ReferralFunnel.name, int(payload.position))
+        payload.notices = await context.wait_for_write(ReferralFunnel.name, int(payload.position))
     return payload
 
 

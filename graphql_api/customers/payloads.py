@@ -3,22 +3,31 @@ write, the write's log position, and why nothing was written."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import strawberry
 
 from graphql_api.customers.types import CustomerType
 from graphql_api.errors import UserError
+from graphql_api.notices import NOTICES, Notice
 
 
 @strawberry.type(description="What every customer mutation answers.")
 class CustomerPayload:
     customer: CustomerType | None = strawberry.field(
         description="The customer after the write; null if refused, or if the read model did "
-        "not show the write in time."
+        "not show the write in time (see notices)."
+    )
+    customer_id: UUID | None = strawberry.field(
+        default=None,
+        description="The customer written to, even when `customer` is null because the read "
+        "model is late; null if refused.",
     )
     position: str | None = strawberry.field(
         description="Log position of the write; pass it as `atLeast` to read your write."
     )
     user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+    notices: list[Notice] = strawberry.field(default_factory=list, description=NOTICES)
 
 
 @strawberry.type(description="Result of registerCustomer.")

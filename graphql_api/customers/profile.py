@@ -30,6 +30,17 @@ class ConsentPurposeType(Enum):
     RESEARCH = "research"
 
 
+@strawberry.enum(
+    name="ConsentDecision",
+    description="What the customer said last: GIVEN, WITHDRAWN (a no after a yes) or REFUSED "
+    "(a no without an earlier yes). Withdrawn and refused are respected alike.",
+)
+class ConsentDecisionType(Enum):
+    GIVEN = "given"
+    WITHDRAWN = "withdrawn"
+    REFUSED = "refused"
+
+
 @strawberry.enum(name="PurchaseChannel", description="Where a purchase was made.")
 class PurchaseChannelType(Enum):
     WEB = "web"
@@ -83,19 +94,30 @@ class ContactPreferenceType:
 class ConsentType:
     purpose: ConsentPurposeType = strawberry.field(description="What the consent is for.")
     given: bool = strawberry.field(description="True if consent is given now.")
-    changed_at: datetime = strawberry.field(description="When it was last given or withdrawn.")
+    decision: ConsentDecisionType = strawberry.field(
+        description="The decision on record: given, withdrawn or refused."
+    )
+    changed_at: datetime = strawberry.field(
+        description="When it was last given, withdrawn or refused."
+    )
 
     @classmethod
     def from_view(cls, view: views.ConsentView) -> ConsentType:
         return cls(
-            purpose=ConsentPurposeType(view.purpose), given=view.given, changed_at=view.changed_at
+            purpose=ConsentPurposeType(view.purpose),
+            given=view.given,
+            decision=ConsentDecisionType(view.decision),
+            changed_at=view.changed_at,
         )
 
 
-@strawberry.type(name="ConsentChange", description="One consent given or withdrawn.")
+@strawberry.type(name="ConsentChange", description="One consent given, withdrawn or refused.")
 class ConsentChangeType:
     purpose: ConsentPurposeType = strawberry.field(description="What the consent is for.")
-    given: bool = strawberry.field(description="True if given, false if withdrawn.")
+    given: bool = strawberry.field(description="True if given, false if withdrawn or refused.")
+    decision: ConsentDecisionType = strawberry.field(
+        description="GIVEN, WITHDRAWN, or REFUSED (withdrawn without ever having been given)."
+    )
     changed_at: datetime = strawberry.field(description="When.")
     actor_id: str | None = strawberry.field(
         description="Who made the change (a staff member's or the customer's id). Null unless "
@@ -110,6 +132,7 @@ class ConsentChangeType:
         return cls(
             purpose=ConsentPurposeType(view.purpose),
             given=view.given,
+            decision=ConsentDecisionType(view.decision),
             changed_at=view.changed_at,
             actor_id=view.actor_id if show_actor else None,
             actor_role=view.actor_role,

@@ -46,14 +46,20 @@ async def customer_payload(
     context: RequestContext, payload: type[P], command: Callable[[], CommandResult]
 ) -> P:
     """Run a command on a customer; answer with the customer as the read model shows the
-    write (after a bounded wait), or with the refusal as a user error."""
+    write (after a bounded wait, with a notice if it ran out), or with the refusal as a user
+    error."""
     try:
         result = await context.run_command(command)
     except DomainError as error:
         return payload(customer=None, position=None, user_errors=[user_error_from(error)])
-    await context.read_your_write(CustomerDirectory.name, result.position)
-    customer = await load_customer(context, result.aggregate_id)
-    return payload(customer=customer, position=str(result.position), user_errors=[])
+    notices = await context.wait_for_write(CustomerDirectory.name, result.position)
+    return payload(
+        customer=await load_customer(context, result.aggregate_id),
+        customer_id=result.aggregate_id,
+        position=str(result.position),
+        user_errors=[],
+        notices=notices,
+    )
 
 
 async def load_customer(context: RequestContext, customer_id: UUID) -> CustomerType | None:

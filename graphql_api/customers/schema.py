@@ -70,7 +70,8 @@ class CustomerMutations:
     )
     withdraw_consent: payloads.WithdrawConsentPayload = strawberry.mutation(
         resolver=mutations.withdraw_consent,
-        description=f"Record that a customer withdraws a consent. {OWN_OR_STAFF}",
+        description="Record that a customer withdraws a consent, or refuses one they never "
+        f"gave (recorded as REFUSED and respected like a withdrawal). {OWN_OR_STAFF}",
         extensions=allowed(STAFF, own="input.customer_id"),
     )
     complete_onboarding_step: payloads.CompleteOnboardingStepPayload = strawberry.mutation(

@@ -119,7 +119,7 @@ class CustomerType:
         return [] if parts is None else [ConsentType.from_view(c) for c in parts.consents]
 
     @strawberry.field(
-        description="Every consent given or withdrawn, in order: who, when, through which "
+        description="Every consent given, withdrawn or refused, in order: who, when, through which "
         "channel. Actor ids only for roles that may see personal data and the customer."
     )
     async def consent_history(self, info: Info) -> list[ConsentChangeType]:

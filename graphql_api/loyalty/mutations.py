@@ -45,6 +45,7 @@ from graphql_api.loyalty.inputs import (
 )
 from graphql_api.loyalty.queries import load_account, load_reward, load_rule, load_terms
 from graphql_api.loyalty.types import LoyaltyTierType
+from graphql_api.notices import Notice
 from projections.loyalty.projection import LoyaltyStatements
 
 Info = strawberry.Info[RequestContext, None]
@@ -55,26 +56,28 @@ R = TypeVar("R", bound=p.RewardPayload)
 E = TypeVar("E", bound=p.EarningRulePayload)
 
 
+Written = tuple[CommandResult, list[Notice]]
+
+
 async def _written(
     context: RequestContext, command: Callable[[], CommandResult]
-) -> CommandResult | DomainError:
+) -> Written | DomainError:
     """Run the command; wait (bounded) until the loyalty read model shows its write."""
     try:
         result = await context.run_command(command)
     except DomainError as error:
         return error
-    await context.read_your_write(LoyaltyStatements.name, result.position)
-    return result
+    return result, await context.wait_for_write(LoyaltyStatements.name, result.position)
 
 
 async def _payload(
     context: RequestContext,
     command: Callable[[], CommandResult],
     refused: Callable[[DomainError], T],
-    shown: Callable[[CommandResult], Awaitable[T]],
+    shown: Callable[[CommandResult, list[Notice]], Awaitable[T]],
 ) -> T:
     outcome = await _written(context, command)
-    return refused(outcome) if isinstance(outcome, DomainError) else await shown(outcome)
+    return refused(outcome) if isinstance(outcome, DomainError) else await shown(*outcome)
 
 
 async def _account_payload(
@@ -83,9 +86,14 @@ async def _account_payload(
     customer_id: UUID,
     command: Callable[[], CommandResult],
 ) -> A:
-    async def shown(result: CommandResult) -> A:
-        account = await load_account(context, customer_id)
-        return payload(account=account, position=str(result.position), user_errors=[])
+    async def shown(result: CommandResult, notices: list[Notice]) -> A:
+        return payload(
+            account=await load_account(context, customer_id),
+            customer_id=customer_id,
+            position=str(result.position),
+            user_errors=[],
+            notices=notices,
+        )
 
     def refused(error: DomainError) -> A:
         return payload(account=None, position=None, user_errors=[user_error_from(error)])
@@ -96,9 +104,14 @@ async def _account_payload(
 async def _reward_payload(
     context: RequestContext, payload: type[R], command: Callable[[], CommandResult]
 ) -> R:
-    async def shown(result: CommandResult) -> R:
-        reward = await load_reward(context, result.aggregate_id)
-        return payload(reward=reward, position=str(result.position), user_errors=[])
+    async def shown(result: CommandResult, notices: list[Notice]) -> R:
+        return payload(
+            reward=await load_reward(context, result.aggregate_id),
+            reward_id=result.aggregate_id,
+            position=str(result.position),
+            user_errors=[],
+            notices=notices,
+        )
 
     def refused(error: DomainError) -> R:
         return payload(reward=None, position=None, user_errors=[user_error_from(error)])
@@ -109,9 +122,14 @@ async def _reward_payload(
 async def _rule_payload(
     context: RequestContext, payload: type[E], rule_id: UUID, command: Callable[[], CommandResult]
 ) -> E:
-    async def shown(result: CommandResult) -> E:
-        rule = await load_rule(context, rule_id)
-        return payload(rule=rule, position=str(result.position), user_errors=[])
+    async def shown(result: CommandResult, notices: list[Notice]) -> E:
+        return payload(
+            rule=await load_rule(context, rule_id),
+            rule_id=rule_id,
+            position=str(result.position),
+            user_errors=[],
+            notices=notices,
+        )
 
     def refused(error: DomainError) -> E:
         return payload(rule=None, position=None, user_errors=[user_error_from(error)])
@@ -153,11 +171,13 @@ async def redeem_reward(
             redemption_id=None,
             points_spent=None,
         )
-    await context.read_your_write(LoyaltyStatements.name, redemption.result.position)
+    notices = await context.wait_for_write(LoyaltyStatements.name, redemption.result.position)
     return p.RedeemRewardPayload(
         account=await load_account(context, input.customer_id),
+        customer_id=input.customer_id,
         position=str(redemption.result.position),
         user_errors=[],
+        notices=notices,
         redemption_id=redemption.redemption_id,
         points_spent=redemption.points,
     )
@@ -239,9 +259,12 @@ async def change_program_terms(
     context, metadata = info.context, info.context.metadata()
     terms = ProgramTerms(input.points_lifetime_days, input.return_window_days)
 
-    async def shown(result: CommandResult) -> p.ChangeProgramTermsPayload:
+    async def shown(result: CommandResult, notices: list[Notice]) -> p.ChangeProgramTermsPayload:
         return p.ChangeProgramTermsPayload(
-            terms=await load_terms(context), position=str(result.position), user_errors=[]
+            terms=await load_terms(context),
+            position=str(result.position),
+            user_errors=[],
+            notices=notices,
         )
 
     def refused(error: DomainError) -> p.ChangeProgramTermsPayload:

@@ -10,10 +10,12 @@ import strawberry
 from graphql_api.errors import UserError
 from graphql_api.loyalty.account import LoyaltyAccountType
 from graphql_api.loyalty.types import EarningRuleType, LoyaltyProgramTermsType, RewardType
+from graphql_api.notices import NOTICES, Notice
 
 POSITION = "Log position of the write; pass it as `atLeast` to read your write."
 USER_ERRORS = "Why nothing was written."
-SHOWN = "null if refused, or if the read model did not show the write in time."
+SHOWN = "null if refused, or if the read model did not show the write in time (see notices)."
+LATE = "even when {} is null because the read model is late; null if refused."
 
 
 @strawberry.type(description="What every mutation on a loyalty account answers.")
@@ -21,8 +23,13 @@ class AccountPayload:
     account: LoyaltyAccountType | None = strawberry.field(
         description=f"The account after the write; {SHOWN}"
     )
+    customer_id: UUID | None = strawberry.field(
+        default=None,
+        description="The customer whose account was written to, " + LATE.format("`account`"),
+    )
     position: str | None = strawberry.field(description=POSITION)
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+    notices: list[Notice] = strawberry.field(default_factory=list, description=NOTICES)
 
 
 @strawberry.type(description="Result of enrolInLoyalty.")
@@ -53,8 +60,12 @@ class EarningRulePayload:
     rule: EarningRuleType | None = strawberry.field(
         description=f"The rule after the write; {SHOWN}"
     )
+    rule_id: UUID | None = strawberry.field(
+        default=None, description="The rule written, " + LATE.format("`rule`")
+    )
     position: str | None = strawberry.field(description=POSITION)
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+    notices: list[Notice] = strawberry.field(default_factory=list, description=NOTICES)
 
 
 @strawberry.type(description="Result of defineEarningRule.")
@@ -74,13 +85,18 @@ class ChangeProgramTermsPayload:
     )
     position: str | None = strawberry.field(description=POSITION)
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+    notices: list[Notice] = strawberry.field(default_factory=list, description=NOTICES)
 
 
 @strawberry.type(description="What every mutation on a reward answers.")
 class RewardPayload:
     reward: RewardType | None = strawberry.field(description=f"The reward after the write; {SHOWN}")
+    reward_id: UUID | None = strawberry.field(
+        default=None, description="The reward written to, " + LATE.format("`reward`")
+    )
     position: str | None = strawberry.field(description=POSITION)
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+    notices: list[Notice] = strawberry.field(default_factory=list, description=NOTICES)
 
 
 @strawberry.type(description="Result of addReward.")

@@ -14,7 +14,7 @@ from uuid import UUID
 
 import strawberry
 
-from domain.privacy.erasure import ErasureReason
+from domain.privacy.erasure import ErasureReason, ErasureRequest
 from domain.shared.application import CommandResult
 from domain.shared.errors import DomainError
 from domain.shared.metadata import Role
@@ -40,21 +40,31 @@ async def request_erasure(
     info: Info,
     input: Annotated[t.RequestErasureInput, INPUT],  # noqa: A002
 ) -> t.RequestErasurePayload:
-    context = info.context
+    context, metadata = info.context, info.context.metadata()
     reason, hold = ErasureReason(input.reason.value), _hold_days(context, input.hold_days)
-    command = context.ledger.request_erasure
-    try:
-        result = await context.run_command(
-            command, input.customer_id, input.email, reason, hold, context.metadata(), _now()
+
+    def command() -> tuple[CommandResult, UUID]:
+        ledger = context.ledger
+        result = ledger.request_erasure(
+            input.customer_id, input.email, reason, hold, metadata, _now()
         )
+        request: ErasureRequest = ledger.repository.get(result.aggregate_id)
+        return result, request.subject_id
+
+    try:
+        result, subject = await context.run_command(command)
     except DomainError as error:
         return t.RequestErasurePayload(
             erasure_request=None, position=None, user_errors=[user_error_from(error)]
         )
-    view = await _request_as_written(context, result)
-    request = None if view is None else t.ErasureRequestType.of(view, context.principal)
+    notices = await context.wait_for_write(PROJECTION_NAME, result.position)
+    view = await _request_with_id(context, result.aggregate_id)
     return t.RequestErasurePayload(
-        erasure_request=request, position=str(result.position), user_errors=[]
+        erasure_request=None if view is None else t.ErasureRequestType.of(view, context.principal),
+        subject_id=subject,
+        position=str(result.position),
+        user_errors=[],
+        notices=notices,
     )
 
 
@@ -71,10 +81,13 @@ async def complete_erasure(
         return t.CompleteErasurePayload(
             certificate=None, position=None, user_errors=[user_error_from(error)]
         )
-    await context.read_your_write(PROJECTION_NAME, result.position)
-    certificate = await _certificate(context, subject)
+    notices = await context.wait_for_write(PROJECTION_NAME, result.position)
     return t.CompleteErasurePayload(
-        certificate=certificate, position=str(result.position), user_errors=[]
+        certificate=await _certificate(context, subject),
+        subject_id=subject,
+        position=str(result.position),
+        user_errors=[],
+        notices=notices,
     )
 
 
@@ -147,10 +160,6 @@ async def _certificate(
     )
 
 
-async def _request_as_written(
-    context: RequestContext, result: CommandResult
-) -> ErasureRequestView | None:
-    """The request as the read model shows the write (after a bounded wait)."""
-    await context.read_your_write(PROJECTION_NAME, result.position)
+async def _request_with_id(context: RequestContext, request_id: UUID) -> ErasureRequestView | None:
     async with context.pool.connection() as conn:
-        return await erasure_request_with_id(conn, result.aggregate_id)
+        return await erasure_request_with_id(conn, request_id)

@@ -14,6 +14,7 @@ import strawberry
 
 from graphql_api.auth import Principal
 from graphql_api.errors import UserError
+from graphql_api.notices import NOTICES, Notice
 from graphql_api.pagination import PageInfo
 from graphql_api.privacy.types import may_see_actor
 from projections.privacy.erasure_queries import ErasureCertificate, ErasureRequestView
@@ -186,19 +187,30 @@ class ErasureRequestConnection:
 class RequestErasurePayload:
     erasure_request: ErasureRequestType | None = strawberry.field(
         description="The request (an earlier one for the same subject if there was one); null "
-        "if refused."
+        "if refused, or if the read model did not show it in time (see notices)."
+    )
+    subject_id: UUID | None = strawberry.field(
+        default=None,
+        description="The subject to erase (pass it to completeErasure), even when "
+        "`erasureRequest` is null because the read model is late; null if refused.",
     )
     position: str | None = strawberry.field(description="Log position of the request.")
     user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+    notices: list[Notice] = strawberry.field(default_factory=list, description=NOTICES)
 
 
 @strawberry.type(description="Result of completeErasure.")
 class CompleteErasurePayload:
     certificate: ErasureCertificateType | None = strawberry.field(
-        description="The erasure's certificate; null if refused."
+        description="The erasure's certificate; null if refused, or if the read model did not "
+        "show the completion in time (see notices: read erasureCertificate later)."
+    )
+    subject_id: UUID | None = strawberry.field(
+        default=None, description="The subject erased; null if refused."
     )
     position: str | None = strawberry.field(description="Log position of the completion.")
     user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+    notices: list[Notice] = strawberry.field(default_factory=list, description=NOTICES)
 
 
 def _actor(actor_id: str, actor_role: str, principal: Principal) -> str | None:

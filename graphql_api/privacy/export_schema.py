@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.customer.model import Customer
+from domain.customer.profile import ConsentDecision
 from domain.loyalty.account import LoyaltyAccount
 from domain.purchase.model import Purchase
 from domain.referral.model import Referral, Referrer
@@ -114,7 +115,12 @@ def _consent_change() -> Schema:
         "type": "object",
         "properties": {
             "purpose": {"type": "string"},
-            "given": {"type": "boolean", "description": "False: withdrawn."},
+            "given": {"type": "boolean", "description": "False: withdrawn or refused."},
+            "decision": {
+                "type": "string",
+                "enum": [d.value for d in ConsentDecision],
+                "description": "refused: said no without ever having said yes.",
+            },
             **{k: _EVENT_ENVELOPE[k] for k in ("timestamp", "version", "actor_id")},
             **{k: _EVENT_ENVELOPE[k] for k in ("actor_role", "channel")},
         },
@@ -147,7 +153,7 @@ def sections_schema(columns: dict[str, list[ColumnInfo]]) -> Schema:
     referral = aggregate_schema(Referral, "A conversion through a referral code.")
     return {
         "customer": aggregate_schema(Customer, "Profile, contact preferences and consents."),
-        "consent_history": _array(_consent_change(), "Every consent given or withdrawn."),
+        "consent_history": _array(_consent_change(), "Every consent given, withdrawn or refused."),
         "purchases": _array(aggregate_schema(Purchase, "An order."), "Purchases and refunds."),
         "surveys": _array(
             aggregate_schema(Invitation, "A survey invitation and its response (comment)."),

@@ -15,10 +15,17 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from domain.customer.model import Customer
+from domain.customer.profile import ConsentDecision
 from domain.ledger import Ledger
 from domain.loyalty.account import LoyaltyAccount
 from domain.referral.model import Referral, Referrer
 from graphql_api.privacy.serialise import JsonValue, Reveal, event_of, record_of
+
+CONSENT_DECISIONS: dict[type, ConsentDecision] = {
+    Customer.ConsentGiven: ConsentDecision.GIVEN,
+    Customer.ConsentWithdrawn: ConsentDecision.WITHDRAWN,
+    Customer.ConsentRefused: ConsentDecision.REFUSED,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +49,7 @@ def log_sections(
         "consent_history": [
             _consent_change(event, reveal)
             for event in customer_events
-            if isinstance(event, (Customer.ConsentGiven, Customer.ConsentWithdrawn))
+            if type(event) in CONSENT_DECISIONS
         ],
         "purchases": _records(ledger, related.purchases, reveal),
         "surveys": _records(ledger, related.invitations, reveal),
@@ -79,6 +86,7 @@ def _consent_change(event: Any, reveal: Reveal) -> dict[str, JsonValue]:
     return {
         "purpose": event.purpose,
         "given": isinstance(event, Customer.ConsentGiven),
+        "decision": CONSENT_DECISIONS[type(event)].value,
         **{k: entry[k] for k in ("timestamp", "version", "actor_id", "actor_role", "channel")},
     }
 

@@ -41,8 +41,9 @@ class PrivacyQueries:
     )
     consent_history: list[ConsentChangeType] = strawberry.field(
         resolver=resolvers.consent_history,
-        description="The customer's consent history report: every consent given or withdrawn, "
-        f"with purpose, when, by whom and through which channel, oldest first. {FOR_REVIEWERS}",
+        description="The customer's consent history report: every consent given, withdrawn or "
+        "refused, with purpose, when, by whom and through which channel, oldest first. "
+        f"{FOR_REVIEWERS}",
         extensions=allowed(REVIEWERS),
     )
     erasure_requests: ErasureRequestConnection = strawberry.field(

@@ -41,12 +41,13 @@ async def _purchase_payload(
         return payload(
             purchase=None, customer=None, position=None, user_errors=[user_error_from(error)]
         )
-    await context.read_your_write(CustomerDirectory.name, result.position)
+    notices = await context.wait_for_write(CustomerDirectory.name, result.position)
     return payload(
         purchase=PurchaseType.from_aggregate(purchase),
         customer=await load_customer(context, purchase.customer_id),
         position=str(result.position),
         user_errors=[],
+        notices=notices,
     )
 
 

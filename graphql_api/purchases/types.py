@@ -13,6 +13,7 @@ from domain.purchase.values import from_minor_units
 from graphql_api.customers.profile import PurchaseChannelType
 from graphql_api.customers.types import CustomerType
 from graphql_api.errors import UserError
+from graphql_api.notices import NOTICES, Notice
 from graphql_api.scalars import AmountText
 
 AMOUNT = 'An amount in the currency\'s units, e.g. "12.50"; send it as a string.'
@@ -110,12 +111,14 @@ class PurchasePayload:
     )
     customer: CustomerType | None = strawberry.field(
         description="The customer who bought, as the read model shows the write (with the "
-        "purchase summary); null if refused or if the read model did not show it in time."
+        "purchase summary); null if refused or if the read model did not show it in time "
+        "(see notices; the purchase holds the customer's id)."
     )
     position: str | None = strawberry.field(
         description="Log position of the write; pass it as `atLeast` to read your write."
     )
     user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+    notices: list[Notice] = strawberry.field(default_factory=list, description=NOTICES)
 
 
 @strawberry.type(description="Result of recordPurchase.")

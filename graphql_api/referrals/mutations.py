@@ -20,6 +20,7 @@ from domain.shared.application import CommandResult
 from domain.shared.errors import DomainError
 from graphql_api.context import RequestContext
 from graphql_api.errors import user_error_from
+from graphql_api.notices import Notice
 from graphql_api.referrals import inputs as i
 from graphql_api.referrals import payloads as p
 from graphql_api.referrals.program import CaughtReferralsType, ReferralTermsType
@@ -37,7 +38,7 @@ async def _payload(
     context: RequestContext,
     command: Callable[[], T],
     refused: Callable[[DomainError], P],
-    shown: Callable[[T], Awaitable[P]],
+    shown: Callable[[T, list[Notice]], Awaitable[P]],
     position: Callable[[T], int],
 ) -> P:
     """Run the command; on success wait (bounded) for the read model to show its write."""
@@ -45,8 +46,9 @@ async def _payload(
         outcome = await context.run_command(command)
     except DomainError as error:
         return refused(error)
-    await context.read_your_write(ReferralFunnel.name, position(outcome))
-    return await shown(outcome)
+    return await shown(
+        outcome, await context.wait_for_write(ReferralFunnel.name, position(outcome))
+    )
 
 
 def _at(result: CommandResult) -> int:
@@ -59,9 +61,14 @@ async def _referrer_payload(
     customer_id: UUID,
     command: Callable[[], CommandResult],
 ) -> R:
-    async def shown(result: CommandResult) -> R:
-        found = await load_referrer(context, customer_id)
-        return payload(referrer=found, position=str(result.position), user_errors=[])
+    async def shown(result: CommandResult, notices: list[Notice]) -> R:
+        return payload(
+            referrer=await load_referrer(context, customer_id),
+            customer_id=customer_id,
+            position=str(result.position),
+            user_errors=[],
+            notices=notices,
+        )
 
     def refused(error: DomainError) -> R:
         return payload(referrer=None, position=None, user_errors=[user_error_from(error)])
@@ -105,14 +112,20 @@ async def invite_friend(
         result = context.ledger.invite_friend(input.customer_id, input.email, metadata)
         return result, context.ledger.invitee_subject(input.email)
 
-    async def shown(outcome: tuple[CommandResult, UUID]) -> p.InviteFriendPayload:
+    async def shown(
+        outcome: tuple[CommandResult, UUID], notices: list[Notice]
+    ) -> p.InviteFriendPayload:
         result, invitee = outcome
         # Newest first: the invitation just sent is on the first page, unless many more
         # were sent in the same instant; then it is simply not shown.
         page = await load_invitations(context, input.customer_id, 20, None)
         found = [e.node for e in page.edges if e.node.view.invitee_id == invitee]
         return p.InviteFriendPayload(
-            invitation=found[0] if found else None, position=str(result.position), user_errors=[]
+            invitation=found[0] if found else None,
+            invitee_id=invitee,
+            position=str(result.position),
+            user_errors=[],
+            notices=notices,
         )
 
     def refused(error: DomainError) -> p.InviteFriendPayload:
@@ -129,10 +142,13 @@ async def apply_referral_code(
 ) -> p.ApplyReferralCodePayload:
     context, metadata = info.context, info.context.metadata()
 
-    async def shown(result: CommandResult) -> p.ApplyReferralCodePayload:
-        referral = await load_referral(context, input.customer_id)
+    async def shown(result: CommandResult, notices: list[Notice]) -> p.ApplyReferralCodePayload:
         return p.ApplyReferralCodePayload(
-            referral=referral, position=str(result.position), user_errors=[]
+            referral=await load_referral(context, input.customer_id),
+            customer_id=input.customer_id,
+            position=str(result.position),
+            user_errors=[],
+            notices=notices,
         )
 
     def refused(error: DomainError) -> p.ApplyReferralCodePayload:
@@ -194,9 +210,9 @@ async def review_referrals(info: Info) -> p.ReviewReferralsPayload:
         return ledger.review_all_referrals(metadata), ledger.head_position()
 
     caught, position = await info.context.run_command(command)
-    await info.context.read_your_write(ReferralFunnel.name, position)
     return p.ReviewReferralsPayload(
         caught=[CaughtReferralsType(rule=r, reversed=n) for r, n in sorted(caught.items())],
         position=str(position),
         user_errors=[],
+        notices=await info.context.wait_for_write(ReferralFunnel.name, position),
     )

@@ -3,15 +3,19 @@ bounded wait), the write's log position, and why nothing was written."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import strawberry
 
 from graphql_api.errors import UserError
+from graphql_api.notices import NOTICES, Notice
 from graphql_api.referrals.program import CaughtReferralsType, ReferralTermsType
 from graphql_api.referrals.types import InvitationType, ReferralType, ReferrerType
 
 POSITION = "Log position of the write; pass it as `atLeast` to read your write."
 USER_ERRORS = "Why nothing was written."
-SHOWN = "null if refused, or if the read model did not show the write in time."
+SHOWN = "null if refused, or if the read model did not show the write in time (see notices)."
+LATE = "even when {} is null because the read model is late; null if refused."
 
 
 @strawberry.type(description="What every mutation on a referrer's code answers.")
@@ -19,8 +23,12 @@ class ReferrerPayload:
     referrer: ReferrerType | None = strawberry.field(
         description=f"The referrer after the write; {SHOWN}"
     )
+    customer_id: UUID | None = strawberry.field(
+        default=None, description="The referrer (a customer), " + LATE.format("`referrer`")
+    )
     position: str | None = strawberry.field(description=POSITION)
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+    notices: list[Notice] = strawberry.field(default_factory=list, description=NOTICES)
 
 
 @strawberry.type(description="Result of issueReferralCode.")
@@ -38,15 +46,24 @@ class InviteFriendPayload:
     invitation: InvitationType | None = strawberry.field(
         description=f"The invitation sent (its email only to those who may see it); {SHOWN}"
     )
+    invitee_id: UUID | None = strawberry.field(
+        default=None,
+        description="The invited person as a data subject, " + LATE.format("`invitation`"),
+    )
     position: str | None = strawberry.field(description=POSITION)
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+    notices: list[Notice] = strawberry.field(default_factory=list, description=NOTICES)
 
 
 @strawberry.type(description="Result of applyReferralCode.")
 class ApplyReferralCodePayload:
     referral: ReferralType | None = strawberry.field(description=f"The friend's referral; {SHOWN}")
+    customer_id: UUID | None = strawberry.field(
+        default=None, description="The friend (a customer), " + LATE.format("`referral`")
+    )
     position: str | None = strawberry.field(description=POSITION)
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+    notices: list[Notice] = strawberry.field(default_factory=list, description=NOTICES)
 
 
 @strawberry.type(description="Result of changeReferralTerms.")
@@ -68,3 +85,4 @@ class ReviewReferralsPayload:
         description="Log position after the review; pass it as `atLeast` to read the funnel."
     )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+    notices: list[Notice] = strawberry.field(default_factory=list, description=NOTICES)

@@ -54,14 +54,19 @@ async def survey_payload(
     context: RequestContext, payload: type[P], command: Callable[[], CommandResult]
 ) -> P:
     """Run a command on a survey; answer with the survey as the read model shows the write
-    (after a bounded wait), or with the refusal as a user error."""
+    (after a bounded wait, with a notice if it ran out), or with the refusal as a user error."""
     try:
         result = await context.run_command(command)
     except DomainError as error:
         return payload(survey=None, position=None, user_errors=[user_error_from(error)])
-    await context.read_your_write(SurveyDashboard.name, result.position)
-    survey = await load_survey(context, result.aggregate_id)
-    return payload(survey=survey, position=str(result.position), user_errors=[])
+    notices = await context.wait_for_write(SurveyDashboard.name, result.position)
+    return payload(
+        survey=await load_survey(context, result.aggregate_id),
+        survey_id=result.aggregate_id,
+        position=str(result.position),
+        user_errors=[],
+        notices=notices,
+    )
 
 
 def _aspects(given: list[AspectQuestionInput]) -> list[AspectQuestion]:

@@ -8,6 +8,7 @@ from uuid import UUID
 import strawberry
 
 from graphql_api.errors import UserError
+from graphql_api.notices import NOTICES, Notice
 from graphql_api.surveys.types import SurveyType
 
 POSITION = "Log position of the write; pass it as `atLeast` to read your write."
@@ -18,10 +19,16 @@ USER_ERRORS = "Why nothing was written."
 class SurveyPayload:
     survey: SurveyType | None = strawberry.field(
         description="The survey after the write; null if refused, or if the read model did "
-        "not show the write in time."
+        "not show the write in time (see notices)."
+    )
+    survey_id: UUID | None = strawberry.field(
+        default=None,
+        description="The survey written to, even when `survey` is null because the read model "
+        "is late; null if refused.",
     )
     position: str | None = strawberry.field(description=POSITION)
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+    notices: list[Notice] = strawberry.field(default_factory=list, description=NOTICES)
 
 
 @strawberry.type(description="Result of draftSurvey.")

@@ -37,14 +37,19 @@ async def _ticket_payload(
     context: RequestContext, payload: type[P], command: Callable[[], CommandResult]
 ) -> P:
     """Run a command on a ticket; answer with the ticket as the read model shows the write
-    (after a bounded wait), or with the refusal as a user error."""
+    (after a bounded wait, with a notice if it ran out), or with the refusal as a user error."""
     try:
         result = await context.run_command(command)
     except DomainError as error:
         return payload(ticket=None, position=None, user_errors=[user_error_from(error)])
-    await context.read_your_write(PROJECTION_NAME, result.position)
-    ticket = await load_ticket(context, result.aggregate_id)
-    return payload(ticket=ticket, position=str(result.position), user_errors=[])
+    notices = await context.wait_for_write(PROJECTION_NAME, result.position)
+    return payload(
+        ticket=await load_ticket(context, result.aggregate_id),
+        ticket_id=result.aggregate_id,
+        position=str(result.position),
+        user_errors=[],
+        notices=notices,
+    )
 
 
 async def _policy_payload(

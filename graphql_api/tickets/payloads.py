@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import strawberry
 
 from graphql_api.errors import UserError
+from graphql_api.notices import NOTICES, Notice
 from graphql_api.tickets.policy import SlaPolicyType
 from graphql_api.tickets.ticket import TicketType
 
@@ -17,10 +20,16 @@ USER_ERRORS = "Why nothing was written."
 class TicketPayload:
     ticket: TicketType | None = strawberry.field(
         description="The ticket after the write; null if refused, or if the read model did "
-        "not show the write in time."
+        "not show the write in time (see notices)."
+    )
+    ticket_id: UUID | None = strawberry.field(
+        default=None,
+        description="The ticket written to, even when `ticket` is null because the read model "
+        "is late; null if refused.",
     )
     position: str | None = strawberry.field(description=POSITION)
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+    notices: list[Notice] = strawberry.field(default_factory=list, description=NOTICES)
 
 
 @strawberry.type(description="Result of openTicket.")

@@ -7,6 +7,7 @@ the per-order and per-step tables rather than incremented.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 from uuid import UUID
@@ -15,13 +16,14 @@ from psycopg import Cursor
 from psycopg.types.json import Jsonb
 
 from domain.customer.model import Customer
-from domain.customer.profile import ONBOARDING_STEPS, Address
+from domain.customer.profile import ONBOARDING_STEPS, Address, ConsentDecision
 from domain.privacy.erasure import ErasureRequest
 from domain.purchase.model import Purchase
 from domain.shared.personal_data import PersonalData
-from projections.base import Projection, handles
+from projections.base import Positioned, Projection, handles
 from projections.customers.schema import DDL
 from projections.erasure import erased_subjects
+from projections.versions import advance_versions, topics_of
 
 
 def _clear(value: PersonalData | None) -> str | None:
@@ -72,8 +74,10 @@ class CustomerDirectory(Projection):
 
     name = "customer_directory"
     version = 4
-    """3: language and birth year are sealed personal data, purged by erasure. 4: versions and
-    purchase counts are bigint."""
+    """3: language and birth year are sealed personal data, purged by erasure. 4: every
+    Customer event advances the version (a password set or a reset link did not); consents
+    and their history say which decision (given, withdrawn, refused); versions and purchase
+    counts are bigint."""
     tables = (
         "customer_directory",
         "customer_contact_preferences",
@@ -83,6 +87,17 @@ class CustomerDirectory(Projection):
         "customer_purchases",
     )
     ddl = DDL
+
+    @classmethod
+    def topics(cls) -> list[str]:
+        # Every Customer event, also those the directory shows nothing of: each one advances
+        # the version that clients send back as expectedVersion.
+        return sorted({*super().topics(), *topics_of(Customer)})
+
+    def apply(self, cursor: Cursor[Any], batch: Sequence[Positioned]) -> None:
+        super().apply(cursor, batch)
+        customer_events = (item.event for item in batch if isinstance(item.event, Customer.Event))
+        advance_versions(cursor, "customer_directory", "customer_id", customer_events)
 
     @handles(Customer.Registered)
     def registered(self, cursor: Cursor[Any], event: Customer.Registered, position: int) -> None:
@@ -110,11 +125,10 @@ class CustomerDirectory(Projection):
         )
 
     def _set(self, cursor: Cursor[Any], event: Customer.Event, column: str, value: Any) -> None:
-        # ``column`` is one of this module's literals, never input.
+        # ``column`` is one of this module's literals, never input. The version: ``apply``.
         cursor.execute(
-            f"UPDATE customer_directory SET {column} = %s,"
-            " version = greatest(version, %s) WHERE customer_id = %s",
-            (value, event.originator_version, event.originator_id),
+            f"UPDATE customer_directory SET {column} = %s WHERE customer_id = %s",
+            (value, event.originator_id),
         )
 
     @handles(Customer.NameChanged)
@@ -176,7 +190,6 @@ class CustomerDirectory(Projection):
             """,
             (event.originator_id, event.channel, opted_in, event.timestamp),
         )
-        self._touch(cursor, event)
 
     @handles(Customer.ContactChannelOptedIn)
     def opted_in(self, cursor: Cursor[Any], event: Customer.ContactChannelOptedIn, _: int) -> None:
@@ -188,22 +201,26 @@ class CustomerDirectory(Projection):
     ) -> None:
         self._channel(cursor, event, False)
 
-    def _consent(self, cursor: Cursor[Any], event: Any, given: bool, position: int) -> None:
+    def _consent(
+        self, cursor: Cursor[Any], event: Any, decision: ConsentDecision, position: int
+    ) -> None:
+        given = decision is ConsentDecision.GIVEN
         cursor.execute(
             """
-            INSERT INTO customer_consents (customer_id, purpose, given, changed_at)
-            VALUES (%s, %s, %s, %s)
+            INSERT INTO customer_consents (customer_id, purpose, given, decision, changed_at)
+            VALUES (%s, %s, %s, %s, %s)
             ON CONFLICT (customer_id, purpose)
-            DO UPDATE SET given = excluded.given, changed_at = excluded.changed_at
+            DO UPDATE SET given = excluded.given, decision = excluded.decision,
+                changed_at = excluded.changed_at
             """,
-            (event.originator_id, event.purpose, given, event.timestamp),
+            (event.originator_id, event.purpose, given, decision.value, event.timestamp),
         )
         meta = event.metadata
         cursor.execute(
             """
             INSERT INTO customer_consent_history (position, customer_id, purpose, given,
-                changed_at, actor_id, actor_role, channel)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+                decision, changed_at, actor_id, actor_role, channel)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
             ON CONFLICT (position) DO NOTHING
             """,
             (
@@ -211,25 +228,31 @@ class CustomerDirectory(Projection):
                 event.originator_id,
                 event.purpose,
                 given,
+                decision.value,
                 event.timestamp,
                 meta.actor_id,
                 meta.actor_role.value,
                 meta.channel.value,
             ),
         )
-        self._touch(cursor, event)
 
     @handles(Customer.ConsentGiven)
     def consent_given(
         self, cursor: Cursor[Any], event: Customer.ConsentGiven, position: int
     ) -> None:
-        self._consent(cursor, event, True, position)
+        self._consent(cursor, event, ConsentDecision.GIVEN, position)
 
     @handles(Customer.ConsentWithdrawn)
     def consent_withdrawn(
         self, cursor: Cursor[Any], event: Customer.ConsentWithdrawn, position: int
     ) -> None:
-        self._consent(cursor, event, False, position)
+        self._consent(cursor, event, ConsentDecision.WITHDRAWN, position)
+
+    @handles(Customer.ConsentRefused)
+    def consent_refused(
+        self, cursor: Cursor[Any], event: Customer.ConsentRefused, position: int
+    ) -> None:
+        self._consent(cursor, event, ConsentDecision.REFUSED, position)
 
     @handles(Customer.OnboardingStepCompleted)
     def onboarding_step_completed(
@@ -246,13 +269,6 @@ class CustomerDirectory(Projection):
             "needed": len(ONBOARDING_STEPS),
         }
         cursor.execute(_ONBOARDING_FIGURES, figures)
-        self._touch(cursor, event)
-
-    def _touch(self, cursor: Cursor[Any], event: Any) -> None:
-        cursor.execute(
-            "UPDATE customer_directory SET version = greatest(version, %s) WHERE customer_id = %s",
-            (event.originator_version, event.originator_id),
-        )
 
     @handles(Purchase.Recorded)
     def purchase_recorded(self, cursor: Cursor[Any], event: Purchase.Recorded, _: int) -> None:

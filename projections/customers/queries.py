@@ -186,7 +186,7 @@ async def _preferences(
 async def _consents(conn: AsyncConnection[Any], customer_id: UUID) -> list[ConsentView]:
     async with conn.cursor(row_factory=class_row(ConsentView)) as cur:
         await cur.execute(
-            "SELECT purpose, given, changed_at FROM customer_consents"
+            "SELECT purpose, given, decision, changed_at FROM customer_consents"
             " WHERE customer_id = %s ORDER BY purpose",
             (customer_id,),
         )
@@ -217,10 +217,11 @@ async def _onboarding(conn: AsyncConnection[Any], customer_id: UUID) -> list[Onb
 
 
 async def consent_history(conn: AsyncConnection[Any], customer_id: UUID) -> list[ConsentChange]:
-    """Every consent given or withdrawn by (or for) the customer, in log order."""
+    """Every consent given, withdrawn or refused by (or for) the customer, in log order."""
     async with conn.cursor(row_factory=class_row(ConsentChange)) as cur:
         await cur.execute(
-            "SELECT purpose, given, changed_at, actor_id, actor_role, channel, position"
+            "SELECT purpose, given, decision, changed_at, actor_id, actor_role, channel,"
+            " position"
             " FROM customer_consent_history WHERE customer_id = %s ORDER BY position",
             (customer_id,),
         )

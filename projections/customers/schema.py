@@ -54,6 +54,7 @@ DDL = """
         customer_id uuid NOT NULL,
         purpose text NOT NULL,
         given boolean NOT NULL,
+        decision text NOT NULL,
         changed_at timestamptz NOT NULL,
         PRIMARY KEY (customer_id, purpose)
     );
@@ -63,6 +64,7 @@ DDL = """
         customer_id uuid NOT NULL,
         purpose text NOT NULL,
         given boolean NOT NULL,
+        decision text NOT NULL,
         changed_at timestamptz NOT NULL,
         actor_id text NOT NULL,
         actor_role text NOT NULL,

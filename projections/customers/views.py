@@ -38,6 +38,8 @@ class ConsentView:
 
     purpose: str
     given: bool
+    decision: str
+    """given, withdrawn, or refused (a no without an earlier yes)."""
     changed_at: datetime
 
 
@@ -47,6 +49,7 @@ class ConsentChange:
 
     purpose: str
     given: bool
+    decision: str
     changed_at: datetime
     actor_id: str
     actor_role: str

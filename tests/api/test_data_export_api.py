@@ -81,6 +81,7 @@ def customer_with_data_everywhere(ledger: Ledger) -> UUID:
     ledger.give_consent(cid, ConsentPurpose.MARKETING, me)
     ledger.withdraw_consent(cid, ConsentPurpose.MARKETING, me)
     ledger.give_consent(cid, ConsentPurpose.RESEARCH, AGENT)
+    ledger.withdraw_consent(cid, ConsentPurpose.TESTIMONIALS, AGENT)  # never given: refused
     ledger.request_password_reset(EMAIL, me)
     ledger.enrol_in_loyalty(cid, me)
     ledger.adjust_points(cid, 150, ADJUSTMENT, AGENT)
@@ -192,7 +193,7 @@ def test_the_customer_section_holds_the_profile_preferences_and_consents(
     assert (state["name"], state["email"], state["phone"]) == (NEW_NAME, EMAIL, PHONE)
     assert STREET in state["address"]
     assert state["contact_channels"] == {"email": True}
-    assert state["consents"] == {"marketing": False, "research": True}
+    assert state["consents"] == {"marketing": False, "research": True, "testimonials": False}
     history_types = [event["type"] for event in customer["history"]]
     assert "Customer.NameChanged" in history_types and "Customer.PasswordSet" in history_types
     assert NAME in text_of(customer["history"])  # the name before the change is held too
@@ -202,10 +203,14 @@ def test_the_consent_history_says_who_changed_what_when_and_through_which_channe
     world: World, exported: dict[str, Any]
 ) -> None:
     history = sections(exported)["consent_history"]
-    assert [(c["purpose"], c["given"], c["actor_id"], c["channel"]) for c in history] == [
-        ("marketing", True, world.customer_id, "web"),
-        ("marketing", False, world.customer_id, "web"),
-        ("research", True, "agent-42", "phone"),
+    decisions = [
+        (c["purpose"], c["given"], c["decision"], c["actor_id"], c["channel"]) for c in history
+    ]
+    assert decisions == [
+        ("marketing", True, "given", world.customer_id, "web"),
+        ("marketing", False, "withdrawn", world.customer_id, "web"),
+        ("research", True, "given", "agent-42", "phone"),
+        ("testimonials", False, "refused", "agent-42", "phone"),
     ]
     assert all(c["timestamp"] for c in history)
 
@@ -346,5 +351,6 @@ def test_auditors_see_staff_ids_in_the_consent_history_but_not_the_customers_own
         response = world.api.graphql(CONSENTS, {"c": world.customer_id}, role)
         return [change["actorId"] for change in response.json()["data"]["consentHistory"]]
 
-    assert actors(Role.AUDITOR) == [None, None, "agent-42"]
-    assert actors(Role.PRIVACY_OFFICER) == [world.customer_id, world.customer_id, "agent-42"]
+    assert actors(Role.AUDITOR) == [None, None, "agent-42", "agent-42"]
+    staff_and_own = [world.customer_id, world.customer_id, "agent-42", "agent-42"]
+    assert actors(Role.PRIVACY_OFFICER) == staff_and_own

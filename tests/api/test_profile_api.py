@@ -241,6 +241,31 @@ def test_give_and_withdraw_consent_are_recorded(api: LiveApi) -> None:
     assert kinds == [Customer.ConsentGiven, Customer.ConsentWithdrawn]
 
 
+def test_withdrawing_a_consent_never_given_shows_as_refused_in_the_360_and_both_histories(
+    api: LiveApi,
+) -> None:
+    customer_id = registered(api)
+    refused = mutate(api, "withdrawConsent", {"customerId": customer_id, "purpose": "RESEARCH"})
+    assert refused["userErrors"] == []
+    assert [type(e) for e in events_of(api, customer_id)[1:]] == [Customer.ConsentRefused]
+    shown = read_customer(
+        api,
+        customer_id,
+        "consents { purpose given decision } consentHistory { purpose given decision actorRole }",
+    )
+    assert shown["consents"] == [{"purpose": "RESEARCH", "given": False, "decision": "REFUSED"}]
+    entry = {"purpose": "RESEARCH", "given": False, "decision": "REFUSED", "actorRole": "agent"}
+    assert shown["consentHistory"] == [entry]
+    report = api.graphql(
+        "query H($id: UUID!) { consentHistory(customerId: $id) { purpose given decision } }",
+        {"id": customer_id},
+        role=Role.PRIVACY_OFFICER,
+    ).json()
+    assert report["data"]["consentHistory"] == [
+        {"purpose": "RESEARCH", "given": False, "decision": "REFUSED"}
+    ]
+
+
 def test_unknown_consent_purpose_is_refused_before_anything_runs(api: LiveApi) -> None:
     customer_id = registered(api)
     head = api.ledger.head_position()

@@ -58,6 +58,18 @@ def test_registration_payload_has_the_customer_a_position_and_no_user_errors(
     assert int(payload["position"]) == api.ledger.head_position()
 
 
+def test_registration_shown_in_time_has_the_customers_id_and_no_notices(api: LiveApi) -> None:
+    response = api.graphql(
+        "mutation R($input: RegisterCustomerInput!) { registerCustomer(input: $input) {"
+        " customer { id } customerId notices { code } userErrors { code } } }",
+        {"input": {"name": "Ada Lovelace", "email": unique_email()}},
+        role=Role.AGENT,
+    )
+    payload = response.json()["data"]["registerCustomer"]
+    assert payload["customerId"] == payload["customer"]["id"]
+    assert payload["notices"] == payload["userErrors"] == []
+
+
 def test_registration_uses_the_client_chosen_customer_id(api: LiveApi) -> None:
     chosen = uuid4()
     payload = register(api, customerId=str(chosen))

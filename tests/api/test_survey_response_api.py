@@ -240,6 +240,20 @@ def test_an_invitation_to_a_customer_who_withdrew_research_consent_is_refused(
     assert api.ledger.head_position() == head
 
 
+def test_an_invitation_to_a_customer_who_refused_research_consent_never_given_is_refused(
+    api: LiveApi,
+) -> None:
+    """The reported defect: withdrawing a research consent never given recorded nothing, and
+    the customer could then be invited."""
+    survey_id, customer_id = published(api), customer(api)
+    research = {"customerId": customer_id, "purpose": "RESEARCH"}
+    assert mutate(api, "withdrawConsent", research)["userErrors"] == []
+    head = api.ledger.head_position()
+    payload = invite(api, survey_id, customer_id)
+    assert errors_of(payload) == [("CONTACT_NOT_PERMITTED", ["input", "customerId"])]
+    assert api.ledger.head_position() == head
+
+
 def test_a_logged_in_customer_answers_an_in_product_survey_for_themself(api: LiveApi) -> None:
     survey_id, customer_id = published(api), customer(api, email_opt_in=False)
     payload = answer(api, Role.CUSTOMER, customer_id, surveyId=survey_id, score=3)

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import Any
 from uuid import UUID
-
-from psycopg_pool import ConnectionPool
 
 from domain.ledger import Ledger
 from infrastructure.bootstrap import build_ledger
@@ -63,9 +60,7 @@ def in_memory_ledger(keys: InMemorySubjectKeys | None = None) -> Ledger:
 @contextlib.contextmanager
 def postgres_ledger(database: Database, pool_size: int = 4) -> Iterator[Ledger]:
     """A migrated ledger on a real database."""
-    key_pool: ConnectionPool[Any] = ConnectionPool(
-        database.conninfo, min_size=1, max_size=4, open=True
-    )
+    key_pool = database.pool(4, timeout=3.0)  # as the composition root makes it
     ledger, _ = build_ledger(database, secrets_for_tests(), pool_size, key_pool, FAST_PASSWORDS)
     try:
         migrate(database, ledger)

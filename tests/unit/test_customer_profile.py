@@ -185,6 +185,25 @@ def test_consent_history_keeps_each_give_and_withdraw_with_its_actor(
     assert roles == [Role.CUSTOMER, Role.AGENT]
 
 
+def test_withdrawing_a_consent_never_given_records_an_explicit_refusal_once(
+    ledger: Ledger, customer_id: UUID
+) -> None:
+    ledger.withdraw_consent(customer_id, ConsentPurpose.RESEARCH, SELF)
+    ledger.withdraw_consent(customer_id, ConsentPurpose.RESEARCH, SELF)  # a no on record: stays
+    assert event_types(ledger, customer_id)[1:] == ["ConsentRefused"]
+    assert ledger.get_customer(customer_id).consents == {"research": False}
+
+
+def test_a_refused_consent_can_be_given_later_and_withdrawn_again(
+    ledger: Ledger, customer_id: UUID
+) -> None:
+    ledger.withdraw_consent(customer_id, ConsentPurpose.RESEARCH, SELF)
+    ledger.give_consent(customer_id, ConsentPurpose.RESEARCH, SELF)
+    ledger.withdraw_consent(customer_id, ConsentPurpose.RESEARCH, SELF)
+    kinds = event_types(ledger, customer_id)[1:]
+    assert kinds == ["ConsentRefused", "ConsentGiven", "ConsentWithdrawn"]
+
+
 def test_an_onboarding_step_is_completed_once_with_its_time(
     ledger: Ledger, customer_id: UUID
 ) -> None:

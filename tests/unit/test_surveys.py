@@ -251,6 +251,24 @@ def test_invitations_honour_channel_opt_in_and_research_consent(ledger: Ledger) 
         ledger.invite_to_survey(survey_id, customer_id, SurveyChannel.EMAIL, AGENT)
 
 
+def test_a_research_consent_refused_without_ever_being_given_forbids_invitations(
+    ledger: Ledger,
+) -> None:
+    survey_id, customer_id = published(ledger), customer(ledger)
+    ledger.withdraw_consent(customer_id, ConsentPurpose.RESEARCH, AGENT)
+    head = ledger.head_position()
+    with pytest.raises(ContactNotPermittedError) as refused:
+        ledger.invite_to_survey(survey_id, customer_id, SurveyChannel.EMAIL, AGENT)
+    assert refused.value.field == "customerId"
+    assert ledger.head_position() == head
+
+
+def test_a_customer_who_never_decided_on_research_may_be_invited(ledger: Ledger) -> None:
+    survey_id, customer_id = published(ledger), customer(ledger)
+    ledger.invite_to_survey(survey_id, customer_id, SurveyChannel.EMAIL, AGENT)
+    assert ledger.exists(Invitation.id_for(survey_id, customer_id))
+
+
 def test_a_channel_the_survey_does_not_run_on_is_refused(ledger: Ledger) -> None:
     survey_id, customer_id = published(ledger), customer(ledger)
     with pytest.raises(ValidationError):

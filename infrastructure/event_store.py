@@ -1,0 +1,85 @@
+"""The event store: ``eventsourcing``'s PostgreSQL persistence, made to give up in seconds when
+the database cannot be reached.
+
+The library retries each read and write ten times when the database errs, and its pool waits
+``POSTGRES_CONNECT_TIMEOUT`` for a connection each time: during an outage one command hung ten
+times that long before it failed. Here a failure to get any connection at all ends the command
+at once (the pool has already waited its timeout); other errors, such as a connection that
+broke in use, are still retried as the library does. The pool's reconnection attempts are as
+short as its timeout, so once the database is back the next command connects at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import time
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from eventsourcing.persistence import InterfaceError, OperationalError
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresFactory,
+)
+from eventsourcing.utils import Environment, EnvType
+from psycopg_pool import PoolTimeout
+
+P = ParamSpec("P")
+T = TypeVar("T")
+ATTEMPTS = 10
+PAUSE = 0.2
+"""The library's own retry policy, kept for errors other than an unreachable database."""
+
+
+def no_connection(error: BaseException) -> bool:
+    """True if the pool could not hand out any working connection in time."""
+    return isinstance(error.__cause__, PoolTimeout)
+
+
+def retried_while_reachable(method: Callable[P, T]) -> Callable[P, T]:
+    """The library's method without its own retries, retried as it would be, except when no
+    connection could be had: then the first failure is the answer."""
+    once: Callable[P, T] = inspect.unwrap(method)
+
+    @functools.wraps(once)
+    def attempt(*args: P.args, **kwargs: P.kwargs) -> T:
+        for tried in range(1, ATTEMPTS + 1):
+            try:
+                return once(*args, **kwargs)
+            except (InterfaceError, OperationalError) as error:
+                if tried == ATTEMPTS or no_connection(error):
+                    raise
+                time.sleep(PAUSE)
+        raise AssertionError("the last attempt returns or raises")
+
+    return attempt
+
+
+class SnapshotRecorder(PostgresAggregateRecorder):
+    """Snapshots, read and written as the library does, failing fast when unreachable."""
+
+    insert_events = retried_while_reachable(PostgresAggregateRecorder.insert_events)
+    select_events = retried_while_reachable(PostgresAggregateRecorder.select_events)
+
+
+class LogRecorder(PostgresApplicationRecorder):
+    """The events and their notification log, failing fast when unreachable."""
+
+    insert_events = retried_while_reachable(PostgresApplicationRecorder.insert_events)
+    select_events = retried_while_reachable(PostgresApplicationRecorder.select_events)
+    select_notifications = retried_while_reachable(PostgresApplicationRecorder.select_notifications)
+    max_notification_id = retried_while_reachable(PostgresApplicationRecorder.max_notification_id)
+
+
+class EventStoreFactory(PostgresFactory):
+    """What ``PERSISTENCE_MODULE`` names: the library's factory with the recorders above."""
+
+    aggregate_recorder_class = SnapshotRecorder
+    application_recorder_class = LogRecorder
+
+    def __init__(self, env: Environment | EnvType | None) -> None:
+        super().__init__(env)
+        # The library has no setting for it (5 minutes of back-off by default).
+        self.datastore.pool.reconnect_timeout = float(self.datastore.pool.timeout)

@@ -1,0 +1,43 @@
+"""A read model's copy of an aggregate's version, which clients send back as expectedVersion.
+
+Every event of the aggregate advances it, also the events the read model shows nothing of (a
+password set, a reset link): otherwise the copy falls behind and the round trip conflicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+from psycopg import Cursor, sql
+
+from domain.shared.aggregate import LedgerAggregate
+
+
+def topics_of(aggregate: type[LedgerAggregate]) -> list[str]:
+    """The topic of every event class the aggregate declares."""
+    return [get_topic(event_class) for event_class in aggregate.event_classes()]
+
+
+def advance_versions(
+    cursor: Cursor[Any], table: str, key: str, events: Iterable[LedgerAggregate.Event]
+) -> None:
+    """Raise each row's ``version`` to its aggregate's latest among ``events``, in one
+    statement per batch; a version already reached (a replay) changes nothing."""
+    latest: dict[UUID, int] = {}
+    for event in events:
+        latest[event.originator_id] = max(
+            latest.get(event.originator_id, 0), event.originator_version
+        )
+    if not latest:
+        return
+    cursor.execute(
+        sql.SQL(
+            "UPDATE {table} AS r SET version = v.version"
+            " FROM unnest(%s::uuid[], %s::integer[]) AS v(id, version)"
+            " WHERE r.{key} = v.id AND r.version < v.version"
+        ).format(table=sql.Identifier(table), key=sql.Identifier(key)),
+        (list(latest), list(latest.values())),
+    )

@@ -1,0 +1,140 @@
+"""The API across a database restart and an outage, on a PostgreSQL of its own that the tests
+stop and start (a fast shutdown, which ends every session the pools hold).
+
+After a restart the first requests succeed: pooled connections are checked when handed out, so
+one the restart broke is replaced instead of failing the request. While the database is down a
+request fails within seconds with SERVICE_UNAVAILABLE (503 for graphql-response+json, 200 and
+the code for application/json), never "Unexpected error.", and a mutation writes nothing."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import httpx
+import pytest
+from psycopg.conninfo import make_conninfo
+
+from domain.customer.commands import RegisterCustomer
+from domain.shared.metadata import EventMetadata, Role
+from infrastructure.database import Database
+from infrastructure.embedded_postgres import EmbeddedPostgres
+from tests.support.ledgers import postgres_ledger
+from tests.support.server import LiveApi, live_api
+
+FAIL_WITHIN = 5.0
+"""Seconds a request may take to fail while the database is down."""
+CUSTOMER = "query C($id: UUID!) { customer(id: $id) { id name } }"
+RENAME = """
+mutation R($input: ChangeContactDetailsInput!) {
+  changeContactDetails(input: $input) { customerId position userErrors { code } }
+}
+"""
+
+
+@dataclass
+class Outage:
+    """A live API on a database that the test may stop and start."""
+
+    api: LiveApi
+    server: EmbeddedPostgres
+    customer_id: str
+
+    def events(self) -> int:
+        return len(list(self.api.ledger.events.get(UUID(self.customer_id))))
+
+
+@pytest.fixture(scope="module")
+def outage() -> Iterator[Outage]:
+    data_dir = Path(tempfile.mkdtemp(prefix="cxl-outage-"))
+    server = EmbeddedPostgres(data_dir)
+    try:
+        database = Database(make_conninfo(server.start(), dbname="postgres"))
+        with postgres_ledger(database) as ledger, live_api(ledger, database) as api:
+            registered = ledger.register_customer(
+                RegisterCustomer("Ada Lovelace", "ada@example.org"), EventMetadata.system()
+            )
+            yield Outage(api, server, str(registered.aggregate_id))
+    finally:
+        server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def read(outage: Outage, accept: str = "application/graphql-response+json") -> httpx.Response:
+    return outage.api.client.post(
+        "/graphql",
+        json={"query": CUSTOMER, "variables": {"id": outage.customer_id}},
+        headers={"accept": accept, "authorization": f"Bearer {outage.api.token(Role.AGENT)}"},
+    )
+
+
+def rename(outage: Outage, name: str) -> httpx.Response:
+    return outage.api.graphql(
+        RENAME, {"input": {"customerId": outage.customer_id, "name": name}}, role=Role.AGENT
+    )
+
+
+def timed(request: Any) -> tuple[httpx.Response, float]:
+    started = time.monotonic()
+    response = request()
+    return response, time.monotonic() - started
+
+
+def unavailable(response: httpx.Response) -> bool:
+    codes = [e.get("extensions", {}).get("code") for e in response.json().get("errors", [])]
+    return codes != [] and set(codes) == {"SERVICE_UNAVAILABLE"}
+
+
+def test_after_a_restart_the_first_query_and_mutation_succeed(outage: Outage) -> None:
+    assert read(outage).status_code == 200  # the pools hold connections now
+    outage.server.stop()
+    outage.server.start()
+    first = read(outage)
+    assert first.status_code == 200, first.text
+    assert first.json()["data"]["customer"]["id"] == outage.customer_id
+    renamed = rename(outage, "Ada King")
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["data"]["changeContactDetails"]["userErrors"] == []
+
+
+def test_during_an_outage_requests_fail_fast_with_a_code_and_write_nothing(
+    outage: Outage,
+) -> None:
+    events = outage.events()
+    outage.server.stop()
+    try:
+        query, query_took = timed(lambda: read(outage))
+        mutation, mutation_took = timed(lambda: rename(outage, "Ada Byron"))
+        legacy = read(outage, accept="application/json")
+        health = outage.api.client.get("/health")
+    finally:
+        outage.server.start()
+    assert (query.status_code, mutation.status_code) == (503, 503), (query.text, mutation.text)
+    assert unavailable(query) and unavailable(mutation), (query.text, mutation.text)
+    assert query_took < FAIL_WITHIN and mutation_took < FAIL_WITHIN
+    assert "Unexpected error." not in query.text + mutation.text
+    assert legacy.status_code == 200 and unavailable(legacy), legacy.text
+    assert health.status_code == 503
+    assert health.json()["database"]["reachable"] is False
+    assert outage.events() == events  # the refused mutation wrote nothing
+
+
+def test_once_the_database_is_back_the_next_requests_succeed(outage: Outage) -> None:
+    outage.server.stop()
+    assert read(outage).status_code == 503
+    outage.server.start()
+    back = read(outage)
+    assert back.status_code == 200, back.text
+    assert back.json()["data"]["customer"]["id"] == outage.customer_id
+    renamed = rename(outage, "Ada Lovelace King")
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["data"]["changeContactDetails"]["userErrors"] == []
+    assert outage.api.ledger.get_customer(UUID(outage.customer_id)).name.value == (
+        "Ada Lovelace King"
+    )
