@@ -14,6 +14,7 @@ from psycopg_pool import AsyncConnectionPool
 from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata
 from graphql_api.auth import LogIn, Principal, TokenVerifier
+from projections.audit.keys import AuditKeys
 from projections.tracking import wait_for_position
 
 T = TypeVar("T")
@@ -45,6 +46,8 @@ class ApiServices:
     conninfo: str
     verify_token: TokenVerifier
     log_in: LogIn
+    audit_keys: AuditKeys
+    """Keys of the audit chain and its anchors, for verifyAuditTrail."""
     limits: ApiLimits = field(default_factory=ApiLimits)
     pool_size: int = 8
     on_start: Callable[[], None] = _nothing

@@ -14,22 +14,22 @@ from domain.customer.passwords import PasswordHasher
 from domain.ledger import Ledger
 from graphql_api.context import ApiLimits, ApiServices
 from infrastructure.crypto import CachedSubjectKeys, EmailFingerprinter, PersonalDataEncrypted
-from infrastructure.database import Database, database_for
+from infrastructure.database import Database
 from infrastructure.erasure import KeyEvictionListener, PostgresErasureWorks
 from infrastructure.key_store import PostgresSubjectKeys
 from infrastructure.login import CustomerLogin, LoginThrottle
 from infrastructure.loyalty_jobs import LoyaltyJobs, ScheduledJob
-from infrastructure.migrations import migrate
 from infrastructure.passwords import Argon2Passwords
 from infrastructure.process_manager_runner import ProcessManagerRunner, process_manager_runners
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
+from infrastructure.roles import DatabaseRoles, database_roles
 from infrastructure.secrets import Secrets, resolve_secrets
 from infrastructure.settings import Settings
 from infrastructure.ticket_jobs import SlaCheck
 from infrastructure.tokens import JwtTokens
 from projections.loyalty.projection import LoyaltyStatements
 from projections.privacy.personal_data import PersonalDataIndex
-from projections.registry import ALL_PROJECTIONS
+from projections.registry import build_projections
 from projections.tickets.projection import TicketTimeline
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,11 @@ class Runtime:
     keys: CachedSubjectKeys
     pool: ConnectionPool[Any]
     """A small pool for the infrastructure's own tables (subject keys, log-in throttle)."""
+    roles: DatabaseRoles
+    """Who migrates (the owner) and who runs (``database``, the runtime role)."""
+
+    def migrate(self) -> list[str]:
+        return self.roles.migrate(self.ledger)
 
     @property
     def tokens(self) -> JwtTokens:
@@ -55,8 +60,8 @@ class Runtime:
 
     def projection_runners(self) -> list[ProjectionRunner]:
         return [
-            ProjectionRunner(self.ledger, self.database, p(), self.settings.projection_batch_size)
-            for p in ALL_PROJECTIONS
+            ProjectionRunner(self.ledger, self.database, p, self.settings.projection_batch_size)
+            for p in build_projections(self.secrets.audit_keys.chain)
         ]
 
     def process_manager_runners(self) -> list[ProcessManagerRunner]:
@@ -101,6 +106,7 @@ class Runtime:
             conninfo=self.database.conninfo,
             verify_token=self.tokens.verify,
             log_in=CustomerLogin(self.ledger, self.tokens, LoginThrottle(self.pool.connection)),
+            audit_keys=self.secrets.audit_keys,
             limits=ApiLimits(
                 max_body_bytes=settings.max_body_bytes,
                 max_query_depth=settings.max_query_depth,
@@ -140,9 +146,11 @@ def build_ledger(
 
 @contextlib.contextmanager
 def open_runtime(settings: Settings, *, run_migrations: bool = True) -> Iterator[Runtime]:
-    """Start (or connect to) the database, migrate it, and build the ledger."""
+    """Start (or connect to) the database, migrate it as its owner, and build the ledger on
+    the runtime role."""
     secrets = resolve_secrets(settings)
-    with database_for(settings.database_url, settings.data_dir) as database:
+    with database_roles(settings) as roles:
+        database = roles.runtime
         key_pool: ConnectionPool[Any] = ConnectionPool(
             database.conninfo, min_size=1, max_size=4, open=True
         )
@@ -150,9 +158,9 @@ def open_runtime(settings: Settings, *, run_migrations: bool = True) -> Iterator
         evictions = KeyEvictionListener(keys, database)
         try:
             if run_migrations:
-                migrate(database, ledger)
+                roles.migrate(ledger)
             evictions.start()
-            yield Runtime(settings, database, secrets, ledger, keys, key_pool)
+            yield Runtime(settings, database, secrets, ledger, keys, key_pool, roles)
         finally:
             evictions.stop()
             ledger.close()

@@ -38,6 +38,8 @@ class Database:
         params = conninfo_to_dict(self.conninfo)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            # Takes the log's write lock through the owner's function (infrastructure/event_log.py).
+            "APPLICATION_RECORDER_TOPIC": "infrastructure.event_log:LedgerEventsRecorder",
             "POSTGRES_DBNAME": str(params.get("dbname", "postgres")),
             "POSTGRES_HOST": str(params.get("host", "127.0.0.1")),
             "POSTGRES_PORT": str(params.get("port", "5432")),
