@@ -40,6 +40,7 @@ class DatabaseRoles:
     owner: Database | None
     """Who migrates; None when the schema belongs to an owner this process has no URL for."""
     runtime_role: str
+    owner_role: str | None
 
     def migrate(self, ledger: LedgerCore) -> list[str]:
         """Migrate as the owner (granting the runtime role), or check that an owner did."""
@@ -51,7 +52,7 @@ class DatabaseRoles:
                     "`cxledger migrate` with CXL_MIGRATION_DATABASE_URL (the owner's URL)"
                 )
             return []
-        separate = self.owner.conninfo != self.runtime.conninfo
+        separate = self.owner_role != self.runtime_role
         return migrate(self.owner, ledger, self.runtime_role if separate else None)
 
     def owner_or_refuse(self, what: str) -> Database:
@@ -95,6 +96,7 @@ def _checked(runtime: Database, owner: Database | None) -> DatabaseRoles:
     runtime_role, runtime_db, superuser = _whoami(runtime)
     if superuser:
         log.warning("the runtime database role %s is a superuser: nothing binds it", runtime_role)
+    owner_role = None
     if owner is not None:
         owner_role, owner_db, _ = _whoami(owner)
         if owner_db != runtime_db:
@@ -110,7 +112,7 @@ def _checked(runtime: Database, owner: Database | None) -> DatabaseRoles:
                 "a role of their own with CXL_MIGRATION_DATABASE_URL",
                 runtime_role,
             )
-    return DatabaseRoles(runtime, owner, runtime_role)
+    return DatabaseRoles(runtime, owner, runtime_role, owner_role)
 
 
 def _acts_as(owner: Database, runtime_role: str) -> bool:

@@ -38,6 +38,8 @@ ALTER DEFAULT PRIVILEGES GRANT USAGE, SELECT ON SEQUENCES TO {role};
 
 def grant_runtime(conn: Connection[Any], role: str) -> None:
     """Give ``role`` (not the owner) exactly what ``serve`` and ``project`` need."""
+    if conn.execute("SELECT current_user = %s", (role,)).fetchone() == (True,):
+        raise ValueError(f"{role} is the owner: it would revoke its own rights to the log")
     who = sql.Identifier(role)
     conn.execute(sql.SQL(_GRANTS).format(role=who))
     for table in _existing(conn, APPEND_ONLY + READ_ONLY):

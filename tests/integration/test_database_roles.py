@@ -26,7 +26,7 @@ from projections.customers.projection import CustomerDirectory
 from tests.support.cli import CXLEDGER, REPO, cli_env
 from tests.support.ledgers import TEST_AUDIT_KEY_TEXT, TEST_JWT_SECRET, TEST_MASTER_KEY_TEXT
 from tests.support.postgres import conninfo_as_url
-from tests.support.roles import TEST_RUNTIME_ROLE, as_role
+from tests.support.roles import TEST_RUNTIME_ROLE, as_role, owned_by_a_plain_role
 
 AGENT = EventMetadata(actor_id="agent-1", actor_role=Role.AGENT, channel=Channel.PHONE)
 DISABLE_TRIGGER = "ALTER TABLE ledger_events DISABLE TRIGGER cxl_append_only"
@@ -127,6 +127,25 @@ def test_one_role_for_both_is_allowed_with_a_warning_that_it_can_unprotect_the_l
         assert running.roles.owner == running.database
     warned = " ".join(r.getMessage() for r in caplog.records)
     assert "append-only triggers" in warned and "CXL_MIGRATION_DATABASE_URL" in warned
+
+
+def test_the_same_role_given_as_owner_and_runtime_keeps_its_rights_to_the_log(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    owner_url = conninfo_as_url(owned_by_a_plain_role(database).conninfo)  # not a superuser
+    another_url = owner_url + ("&" if "?" in owner_url else "?") + "application_name=migrate"
+    both = settings(None).model_copy(
+        update={"database_url": owner_url, "migration_database_url": another_url}
+    )
+    for name in ("Ada", "Bob"):  # the second start migrates again, as the same owner
+        with (
+            caplog.at_level(logging.WARNING, "infrastructure.roles"),
+            open_runtime(both) as running,
+        ):
+            ledger = running.ledger
+            head = ledger.register_customer(RegisterCustomer(name, f"{name}@ex.org"), AGENT)
+    assert head.position == 4
+    assert "append-only triggers" in caplog.text
 
 
 def test_urls_of_two_different_databases_are_refused(

@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
+from psycopg import sql
 from psycopg.conninfo import make_conninfo
 from psycopg_pool import ConnectionPool
 
@@ -40,3 +41,22 @@ def runtime_ledger(owner: Database, role: str = TEST_RUNTIME_ROLE) -> Iterator[L
     finally:
         ledger.close()
         key_pool.close()
+
+
+TEST_OWNER_ROLE = "cxl_test_owner"
+
+
+def owned_by_a_plain_role(database: Database, role: str = TEST_OWNER_ROLE) -> Database:
+    """Hand the (empty) database and its schema to a login role that is not a superuser, as a
+    production owner is; the same database, connected as that role."""
+    ensure_login_role(database, role)
+    with database.connect(autocommit=True) as conn:
+        name = conn.execute("SELECT current_database()").fetchone()
+        assert name is not None
+        conn.execute(
+            sql.SQL("ALTER DATABASE {} OWNER TO {}").format(
+                sql.Identifier(str(name[0])), sql.Identifier(role)
+            )
+        )
+        conn.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(sql.Identifier(role)))
+    return as_role(database, role)
