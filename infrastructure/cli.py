@@ -229,7 +229,12 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], int], str]] =
         "the audit key: check it and record, under the key, where its keyed links begin "
         "(needs the owner's URL). Exit 1 if the chain is not intact.",
     ),
-    "migrate": (cmd_migrate, "Create or update the database schema (serve does this too)."),
+    "migrate": (
+        cmd_migrate,
+        "Create or update the database schema as its owner (CXL_MIGRATION_DATABASE_URL, or the "
+        "one role of CXL_DATABASE_URL) and grant the runtime role what it needs; serve and "
+        "project do this too.",
+    ),
     "status": (
         cmd_status,
         "Print the log head and each projection's and process manager's position and lag.",
