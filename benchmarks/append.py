@@ -31,6 +31,7 @@ from psycopg_pool import ConnectionPool
 from domain.customer.commands import RegisterCustomer
 from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata, Role
+from infrastructure.audit_keys import audit_keys_from_text, new_audit_key_text
 from infrastructure.bootstrap import build_ledger
 from infrastructure.crypto import MasterKey, new_master_key_text
 from infrastructure.database import Database, scratch_database, scratch_server
@@ -65,6 +66,7 @@ def migrated_ledger(database: Database, pool_size: int) -> Iterator[Ledger]:
     bench_secrets = Secrets(
         master_key=MasterKey.from_text(new_master_key_text()),
         jwt_secret=secrets.token_urlsafe(48),
+        audit_keys=audit_keys_from_text(new_audit_key_text()),
     )
     ledger, _ = build_ledger(database, bench_secrets, pool_size, keys)
     try:

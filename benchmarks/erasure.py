@@ -35,13 +35,14 @@ from domain.privacy.erasure import ErasureReason
 from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.ticket.commands import OpenTicket
 from domain.ticket.values import TicketChannel
+from infrastructure.audit_keys import audit_keys_from_text, new_audit_key_text
 from infrastructure.bootstrap import build_ledger
 from infrastructure.crypto import MasterKey, new_master_key_text
 from infrastructure.database import Database, scratch_database, scratch_server
 from infrastructure.migrations import migrate
 from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.secrets import Secrets
-from projections.registry import ALL_PROJECTIONS
+from projections.registry import build_projections
 
 AGENT = EventMetadata(actor_id="benchmark", actor_role=Role.AGENT, channel=Channel.API)
 OFFICER = EventMetadata(actor_id="officer", actor_role=Role.PRIVACY_OFFICER, channel=Channel.API)
@@ -56,6 +57,7 @@ def migrated_ledger(database: Database) -> Iterator[Ledger]:
     bench_secrets = Secrets(
         master_key=MasterKey.from_text(new_master_key_text()),
         jwt_secret=secrets.token_urlsafe(48),
+        audit_keys=audit_keys_from_text(new_audit_key_text()),
     )
     ledger, _ = build_ledger(database, bench_secrets, 4, keys)
     try:
@@ -93,8 +95,8 @@ def background(ledger: Ledger, customers: int) -> None:
 
 def catch_up_all(ledger: Ledger, database: Database) -> None:
     with database.connect() as conn:
-        for projection in ALL_PROJECTIONS:
-            ProjectionRunner(ledger, database, projection(), BATCH).catch_up(conn)
+        for projection in build_projections(audit_keys_from_text(new_audit_key_text()).chain):
+            ProjectionRunner(ledger, database, projection, BATCH).catch_up(conn)
 
 
 def timed(action: Callable[[], None]) -> float:

@@ -47,6 +47,7 @@ from domain.survey.model import Invitation
 from domain.survey.values import SurveyChannel, SurveyKind
 from graphql_api.app import create_app
 from graphql_api.context import ApiServices
+from infrastructure.audit_keys import audit_keys_from_text, new_audit_key_text
 from infrastructure.bootstrap import build_ledger
 from infrastructure.crypto import MasterKey, new_master_key_text
 from infrastructure.database import Database, scratch_database, scratch_server
@@ -55,7 +56,7 @@ from infrastructure.migrations import migrate
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
 from infrastructure.secrets import Secrets
 from infrastructure.tokens import JwtTokens
-from projections.registry import ALL_PROJECTIONS
+from projections.registry import build_projections
 
 POOL_SIZE = 16
 STAFF = EventMetadata(actor_id="benchmark", actor_role=Role.AGENT, channel=Channel.API)
@@ -82,7 +83,11 @@ def ledger_on(database: Database, bench_secrets: Secrets) -> Iterator[Ledger]:
 
 
 def secrets_from(master_key: str, jwt_secret: str) -> Secrets:
-    return Secrets(master_key=MasterKey.from_text(master_key), jwt_secret=jwt_secret)
+    return Secrets(
+        master_key=MasterKey.from_text(master_key),
+        jwt_secret=jwt_secret,
+        audit_keys=audit_keys_from_text(new_audit_key_text()),  # nothing here verifies the chain
+    )
 
 
 def email_survey(ledger: Ledger) -> uuid.UUID:
@@ -127,16 +132,17 @@ async def bare(request: Request) -> JSONResponse:
 def serve(conninfo: str, master_key: str, jwt_secret: str, port: int) -> None:
     """The server process: the product's app plus ``/bench-bare``, with the workers."""
     database = Database(conninfo)
-    with ledger_on(database, secrets_from(master_key, jwt_secret)) as ledger:
+    bench_secrets = secrets_from(master_key, jwt_secret)
+    with ledger_on(database, bench_secrets) as ledger:
         tokens = JwtTokens(jwt_secret, "cxledger")
-        worker = ProjectionWorker(
-            [ProjectionRunner(ledger, database, p(), 100) for p in ALL_PROJECTIONS]
-        )
+        projections = build_projections(bench_secrets.audit_keys.chain)
+        worker = ProjectionWorker([ProjectionRunner(ledger, database, p, 100) for p in projections])
         services = ApiServices(
             ledger=ledger,
             conninfo=conninfo,
             verify_token=tokens.verify,
             log_in=CustomerLogin(ledger, tokens, LoginThrottle(database.connect)),
+            audit_keys=bench_secrets.audit_keys,
             pool_size=8,
             on_start=worker.start,
             on_stop=worker.stop,

@@ -15,6 +15,7 @@ from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata
 from graphql_api.auth import LogIn, Principal, TokenVerifier
 from graphql_api.notices import Notice, position_not_reached
+from projections.audit.keys import AuditKeys
 from projections.tracking import wait_for_position
 
 T = TypeVar("T")
@@ -52,6 +53,8 @@ class ApiServices:
     conninfo: str
     verify_token: TokenVerifier
     log_in: LogIn
+    audit_keys: AuditKeys
+    """Keys of the audit chain and its anchors, for verifyAuditTrail."""
     limits: ApiLimits = field(default_factory=ApiLimits)
     pool_size: int = 8
     on_start: Callable[[], None] = _nothing

@@ -15,23 +15,23 @@ from domain.ledger import Ledger
 from domain.shared.personal_data import MasterKeyMismatchError
 from graphql_api.context import ApiLimits, ApiServices
 from infrastructure.crypto import CachedSubjectKeys, EmailFingerprinter, PersonalDataEncrypted
-from infrastructure.database import Database, database_for
+from infrastructure.database import Database
 from infrastructure.erasure import KeyEvictionListener, PostgresErasureWorks
 from infrastructure.key_store import PostgresSubjectKeys
 from infrastructure.login import CustomerLogin, LoginThrottle
 from infrastructure.loyalty_jobs import LoyaltyJobs, ScheduledJob
 from infrastructure.master_key_guard import SealedSecrets, verify_master_key
-from infrastructure.migrations import migrate
 from infrastructure.passwords import Argon2Passwords
 from infrastructure.process_manager_runner import ProcessManagerRunner, process_manager_runners
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker, RetryPolicy
+from infrastructure.roles import DatabaseRoles, database_roles
 from infrastructure.secrets import Secrets, resolve_secrets
 from infrastructure.settings import Settings, SettingsError
 from infrastructure.ticket_jobs import SlaCheck
 from infrastructure.tokens import JwtTokens
 from projections.loyalty.projection import LoyaltyStatements
 from projections.privacy.personal_data import PersonalDataIndex
-from projections.registry import ALL_PROJECTIONS
+from projections.registry import build_projections
 from projections.tickets.projection import TicketTimeline
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,8 @@ class Runtime:
     keys: CachedSubjectKeys
     pool: ConnectionPool[Any]
     """A small pool for the infrastructure's own tables (subject keys, log-in throttle)."""
+    roles: DatabaseRoles
+    """Who migrates (the owner) and who runs (``database``, the runtime role)."""
     migrations_applied: list[str] = field(default_factory=list)
     """What this start's `migrate` did (nothing when the schema was up to date)."""
 
@@ -65,10 +67,10 @@ class Runtime:
     def projection_runners(self) -> list[ProjectionRunner]:
         return [
             ProjectionRunner(
-                self.ledger, self.database, p(), self.settings.projection_batch_size,
+                self.ledger, self.database, p, self.settings.projection_batch_size,
                 self.retry_policy,
             )
-            for p in ALL_PROJECTIONS
+            for p in build_projections(self.secrets.audit_keys.chain)
         ]  # fmt: skip
 
     def process_manager_runners(self) -> list[ProcessManagerRunner]:
@@ -115,6 +117,7 @@ class Runtime:
             conninfo=self.database.conninfo,
             verify_token=self.tokens.verify,
             log_in=CustomerLogin(self.ledger, self.tokens, LoginThrottle(self.pool.connection)),
+            audit_keys=self.secrets.audit_keys,
             limits=ApiLimits(
                 max_body_bytes=settings.max_body_bytes,
                 max_query_depth=settings.max_query_depth,
@@ -159,20 +162,22 @@ def build_ledger(
 
 @contextlib.contextmanager
 def open_runtime(settings: Settings) -> Iterator[Runtime]:
-    """Start (or connect to) the database, migrate it, check that the master key is the
-    database's (SettingsError naming CXL_MASTER_KEY if not), and build the ledger."""
+    """Start (or connect to) the database, migrate it as its owner, check that the master key
+    is the database's (SettingsError naming CXL_MASTER_KEY if not), and build the ledger on the
+    runtime role."""
     secrets = resolve_secrets(settings)
-    with database_for(settings.database_url, settings.data_dir) as database:
+    with database_roles(settings) as roles:
+        database = roles.runtime
         key_pool = database.pool(4, settings.db_timeout)
         ledger, keys = build_ledger(
             database, secrets, settings.db_pool_size, key_pool, db_timeout=settings.db_timeout
         )
         evictions = KeyEvictionListener(keys, database)
         try:
-            applied = migrate(database, ledger)
+            applied = roles.migrate(ledger)
             _refuse_a_foreign_master_key(key_pool, secrets)
             evictions.start()
-            yield Runtime(settings, database, secrets, ledger, keys, key_pool, applied)
+            yield Runtime(settings, database, secrets, ledger, keys, key_pool, roles, applied)
         finally:
             evictions.stop()
             ledger.close()

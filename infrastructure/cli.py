@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import json
 import logging
@@ -15,10 +14,13 @@ from datetime import UTC, datetime
 from types import FrameType
 from uuid import UUID
 
-import psycopg
-
 from domain.shared.metadata import Role
 from domain.shared.personal_data import MasterKeyMismatchError
+from infrastructure.audit_commands import (
+    cmd_adopt_audit_chain,
+    cmd_audit_anchor,
+    cmd_verify_audit_trail,
+)
 from infrastructure.bootstrap import open_runtime
 from infrastructure.crypto import MasterKey
 from infrastructure.master_key_rotation import rotate_master_key
@@ -29,7 +31,6 @@ from infrastructure.retry_parked import retry_parked
 from infrastructure.secrets import replace_development_master_key
 from infrastructure.settings import Settings, SettingsError, load_settings
 from infrastructure.tokens import TOKEN_ROLES, JwtTokens
-from projections.audit.verify import AuditVerification, verify_audit_trail
 from projections.parked import parked_counts, parked_events, rebuild_name
 from projections.registry import ALL_PROJECTIONS, projection_named
 from projections.tracking import all_positions
@@ -79,7 +80,7 @@ def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
     with open_runtime(settings) as runtime:
         reached = rebuild(
             runtime.ledger,
-            runtime.database,
+            runtime.roles.owner_or_refuse("cxledger rebuild"),
             projection,
             settings.projection_batch_size,
             progress=ProgressBar(f"rebuild {projection.name}"),
@@ -95,6 +96,7 @@ def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     with open_runtime(settings) as runtime:
+        runtime.roles.owner_or_refuse("cxledger migrate")
         applied = runtime.migrations_applied
     print("applied: " + (", ".join(applied) if applied else "nothing, already up to date"))
     return 0
@@ -191,19 +193,6 @@ def _moment(text: str | None) -> datetime | None:
     if moment.tzinfo is None:
         raise ValueError("--now needs a time zone, e.g. 2027-01-01T00:00:00+00:00")
     return moment.astimezone(UTC)
-
-
-def cmd_verify_audit_trail(settings: Settings, args: argparse.Namespace) -> int:
-    """Exit 0 when the range is intact, 1 when the log was altered (and where)."""
-
-    async def verify(conninfo: str) -> AuditVerification:
-        async with await psycopg.AsyncConnection.connect(conninfo) as conn:
-            return await verify_audit_trail(conn, args.first, args.last)
-
-    with open_runtime(settings) as runtime:
-        result = asyncio.run(verify(runtime.database.conninfo))
-    print(json.dumps({**dataclasses.asdict(result), "intact": result.intact}, indent=2))
-    return 0 if result.intact else 1
 
 
 def cmd_rotate_master_key(settings: Settings, args: argparse.Namespace) -> int:
@@ -310,10 +299,28 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], int], str]] =
     ),
     "verify-audit-trail": (
         cmd_verify_audit_trail,
-        "Check the stored log against the audit hash chain and print the first position "
-        "where it was altered (exit 1), or that the range is intact (exit 0).",
+        "Check the stored log against the keyed audit chain (and against an anchor, with "
+        "--anchor) and print the first position where it was altered (exit 1), or that the "
+        "range is intact (exit 0); a malformed or forged anchor exits 2.",
     ),
-    "migrate": (cmd_migrate, "Create or update the database schema (serve does this too)."),
+    "audit-anchor": (
+        cmd_audit_anchor,
+        "Check the whole audit chain, then print a signed anchor of its head (position, "
+        "digest, time) as one line of JSON, to keep outside the database; exit 1 and no "
+        "anchor if the chain is not intact or empty.",
+    ),
+    "adopt-audit-chain": (
+        cmd_adopt_audit_chain,
+        "Once, after upgrading a database whose audit chain an earlier version built without "
+        "the audit key: check it and record, under the key, where its keyed links begin "
+        "(needs the owner's URL). Exit 1 if the chain is not intact.",
+    ),
+    "migrate": (
+        cmd_migrate,
+        "Create or update the database schema as its owner (CXL_MIGRATION_DATABASE_URL, or the "
+        "one role of CXL_DATABASE_URL) and grant the runtime role what it needs; serve and "
+        "project do this too.",
+    ),
     "status": (
         cmd_status,
         "Print the log head and each projection's and process manager's position, lag and "
@@ -373,6 +380,12 @@ def build_parser() -> argparse.ArgumentParser:
     audit = parsers["verify-audit-trail"]
     audit.add_argument("--from", dest="first", type=int, default=1, help="first position")
     audit.add_argument("--to", dest="last", type=int, default=None, help="last position")
+    audit.add_argument(
+        "--anchor",
+        metavar="FILE_OR_TEXT",
+        help="an anchor from audit-anchor (its text, or a file holding it): the log from "
+        "position 1 to the anchor's must be what the anchor vouches for",
+    )
     token = parsers["token"]
     token.add_argument(
         "--role",

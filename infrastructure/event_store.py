@@ -26,6 +26,8 @@ from eventsourcing.postgres import (
 from eventsourcing.utils import Environment, EnvType
 from psycopg_pool import PoolTimeout
 
+from infrastructure.event_log import LedgerEventsRecorder
+
 P = ParamSpec("P")
 T = TypeVar("T")
 ATTEMPTS = 10
@@ -64,8 +66,9 @@ class SnapshotRecorder(PostgresAggregateRecorder):
     select_events = retried_while_reachable(PostgresAggregateRecorder.select_events)
 
 
-class LogRecorder(PostgresApplicationRecorder):
-    """The events and their notification log, failing fast when unreachable."""
+class LogRecorder(LedgerEventsRecorder):
+    """The events and their notification log, failing fast when unreachable, and taking the
+    log's write lock through the owner's function."""
 
     insert_events = retried_while_reachable(PostgresApplicationRecorder.insert_events)
     select_events = retried_while_reachable(PostgresApplicationRecorder.select_events)

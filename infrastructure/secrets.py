@@ -8,8 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from infrastructure.audit_keys import audit_keys_from_text, new_audit_key_text
 from infrastructure.crypto import MasterKey, new_master_key_text
 from infrastructure.settings import Settings, SettingsError
+from projections.audit.keys import AuditKeys
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +20,7 @@ log = logging.getLogger(__name__)
 class Secrets:
     master_key: MasterKey
     jwt_secret: str
+    audit_keys: AuditKeys
 
 
 def resolve_secrets(settings: Settings) -> Secrets:
@@ -37,7 +40,19 @@ def resolve_secrets(settings: Settings) -> Secrets:
         master_key = MasterKey.from_text(master_text)
     except ValueError as error:
         raise SettingsError(f"CXL_MASTER_KEY: {error}") from None
-    return Secrets(master_key=master_key, jwt_secret=jwt_secret)
+    return Secrets(master_key=master_key, jwt_secret=jwt_secret, audit_keys=_audit_keys(settings))
+
+
+def _audit_keys(settings: Settings) -> AuditKeys:
+    text = (
+        settings.audit_key.get_secret_value()
+        if settings.audit_key
+        else _development_secret(settings, "CXL_AUDIT_KEY", "audit.key", new_audit_key_text)
+    )
+    try:
+        return audit_keys_from_text(text)
+    except ValueError as error:
+        raise SettingsError(f"CXL_AUDIT_KEY: {error}") from None
 
 
 def _development_secret(

@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.privacy.erasure import MAX_HOLD_DAYS
+from infrastructure.audit_keys import audit_keys_from_text
 from infrastructure.tokens import load_rsa_public_key
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,14 @@ class Settings(BaseSettings):
         description="PostgreSQL URL, e.g. postgresql://user:pass@host:5432/db. Unset: an "
         "embedded PostgreSQL is started with its data under CXL_DATA_DIR.",
     )
+    migration_database_url: str | None = Field(
+        None,
+        description="PostgreSQL URL of the role that owns the schema, used only to migrate "
+        "(`cxledger migrate` and the migration serve and project run at start); it grants "
+        "the role of CXL_DATABASE_URL what the runtime needs. Unset: the role of "
+        "CXL_DATABASE_URL migrates (and owns) the schema itself, with a warning, unless an "
+        "owner already migrated it.",
+    )
     data_dir: Path = Field(
         Path("var"), description="Where the embedded PostgreSQL and development secrets live."
     )
@@ -52,6 +61,12 @@ class Settings(BaseSettings):
         None,
         description="HS256 secret that signs and verifies bearer tokens (at least 32 chars). "
         "Development: generated into CXL_DATA_DIR/secrets with a warning.",
+    )
+    audit_key: SecretStr | None = Field(
+        None,
+        description="32 random bytes (base64 or hex) that key the audit chain and sign its "
+        "anchors; the database never holds it. Development: generated into "
+        "CXL_DATA_DIR/secrets with a warning.",
     )
     jwt_public_key: str | None = Field(
         None,
@@ -128,7 +143,7 @@ class Settings(BaseSettings):
             return self.graphql_introspection
         return "off" if self.environment == "production" else "on"
 
-    @field_validator("database_url")
+    @field_validator("database_url", "migration_database_url")
     @classmethod
     def _postgres_url(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
@@ -149,6 +164,13 @@ class Settings(BaseSettings):
             raise ValueError("must be at least 32 characters")
         return value
 
+    @field_validator("audit_key")
+    @classmethod
+    def _audit_key_is_32_bytes(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            audit_keys_from_text(value.get_secret_value())  # ValueError says what is wrong
+        return value
+
     @field_validator("jwt_public_key")
     @classmethod
     def _rsa_public_key(cls, value: str | None) -> str | None:
@@ -163,11 +185,17 @@ class Settings(BaseSettings):
         if self.environment == "production":
             missing = [
                 f"CXL_{name.upper()}"
-                for name in ("database_url", "master_key", "jwt_secret")
+                for name in ("database_url", "master_key", "jwt_secret", "audit_key")
                 if getattr(self, name) is None
             ]
             if missing:
                 raise ValueError(f"production needs {', '.join(missing)}")
+        return self
+
+    @model_validator(mode="after")
+    def _migration_url_beside_database_url(self) -> Settings:
+        if self.migration_database_url is not None and self.database_url is None:
+            raise ValueError("CXL_MIGRATION_DATABASE_URL needs CXL_DATABASE_URL (the runtime's)")
         return self
 
 

@@ -28,6 +28,12 @@ ALL_PROJECTIONS: tuple[type[Projection], ...] = (
 )
 
 
+def build_projections(audit_chain_key: bytes) -> list[Projection]:
+    """One instance of every read model; the audit chain gets its key (from the composition
+    root, which alone reads settings)."""
+    return [AuditChain(audit_chain_key) if p is AuditChain else p() for p in ALL_PROJECTIONS]
+
+
 def projection_named(name: str) -> type[Projection]:
     for projection in ALL_PROJECTIONS:
         if projection.name == name:

@@ -1,7 +1,8 @@
 """The audit area: auditors, privacy officers and admins prove that no stored event was altered.
 
-Verification recomputes the hash chain from the stored rows (see ``projections/audit``); it
-reads no personal data and decrypts nothing.
+Verification recomputes the keyed hash chain from the stored rows, and checks it against an
+anchor the auditor kept, if given (see ``projections/audit``); it reads no personal data and
+decrypts nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from domain.shared.metadata import Role
 from graphql_api.context import RequestContext
 from graphql_api.errors import PublicError
 from graphql_api.permissions import allowed
+from projections.audit.anchor import Anchor, InvalidAnchorError, read_anchor
+from projections.audit.keys import AuditKeys
 from projections.audit.verify import AuditVerification, verify_audit_trail
 
 Info = strawberry.Info[RequestContext, None]
@@ -26,6 +29,8 @@ class AuditProblemType(Enum):
     ALTERED = "altered"
     MISSING = "missing"
     UNCHAINED = "unchained"
+    UNKEYED = "unkeyed"
+    ANCHOR_MISMATCH = "anchor_mismatch"
 
 
 @strawberry.type(name="AuditVerification", description="The result of checking a range of the log.")
@@ -44,8 +49,19 @@ class AuditVerificationType:
         description="The first position where the stored log disagrees; null when intact."
     )
     problem: AuditProblemType | None = strawberry.field(
-        description="ALTERED (the row changed), MISSING (the row is gone) or UNCHAINED (a row "
-        "with no link, e.g. a forged insert); null when intact."
+        description="ALTERED (the row or its link changed), MISSING (the row is gone), "
+        "UNCHAINED (a row with no link, e.g. a forged insert), UNKEYED (a link made without "
+        "the audit key: the chain was recomputed by someone who lacks it) or ANCHOR_MISMATCH "
+        "(the log up to the anchor's position differs from what the anchor vouches for: a row "
+        "at or before it was rewritten and the chain recomputed with the key; "
+        "firstAlteredPosition is then the anchor's position); null when intact."
+    )
+    keyed_from: int = strawberry.field(
+        description="Links from this position on are keyed with the audit key; earlier ones "
+        "are the unkeyed links of a chain an earlier version built (1: all are keyed)."
+    )
+    anchor_position: int | None = strawberry.field(
+        description="The position of the anchor the log was checked against; null without one."
     )
 
     @classmethod
@@ -58,6 +74,8 @@ class AuditVerificationType:
             intact=result.intact,
             first_altered_position=result.first_altered_position,
             problem=None if result.problem is None else AuditProblemType(result.problem),
+            keyed_from=result.keyed_from,
+            anchor_position=result.anchor_position,
         )
 
 
@@ -70,19 +88,39 @@ async def verify(
         int | None,
         strawberry.argument(name="to", description="Last position (default: the chain's head)."),
     ] = None,
+    anchor: Annotated[
+        str | None,
+        strawberry.argument(
+            description="An anchor printed by `cxledger audit-anchor` (one line of JSON). The "
+            "log is then checked from position 1 to at least the anchor's position, and must "
+            "be what the anchor vouches for. A malformed or forged anchor is INVALID_ANCHOR."
+        ),
+    ] = None,
 ) -> AuditVerificationType:
     if from_position < 1 or (to_position is not None and to_position < from_position):
         raise PublicError("`from` must be 1 or more and `to` not before it", "INVALID_INPUT")
+    keys = info.context.services.audit_keys
+    checked = None if anchor is None else _anchor(keys, anchor, from_position)
     async with info.context.pool.connection() as conn:
-        result = await verify_audit_trail(conn, from_position, to_position)
+        result = await verify_audit_trail(conn, keys.chain, from_position, to_position, checked)
     return AuditVerificationType.of(result)
+
+
+def _anchor(keys: AuditKeys, text: str, from_position: int) -> Anchor:
+    if from_position != 1:
+        raise PublicError("an anchor is checked from position 1: leave `from` out", "INVALID_INPUT")
+    try:
+        return read_anchor(keys.anchor, text)
+    except InvalidAnchorError as error:
+        raise PublicError(str(error), "INVALID_ANCHOR") from None
 
 
 @strawberry.type(description="Queries for auditors.")
 class AuditQueries:
     verify_audit_trail: AuditVerificationType = strawberry.field(
         resolver=verify,
-        description="Check the stored log against its hash chain: the first position where an "
-        "event was altered, deleted or forged, if any. Auditors, privacy officers and admins.",
+        description="Check the stored log against its keyed hash chain (and an anchor, if "
+        "given): the first position where an event was altered, deleted or forged, if any. "
+        "Auditors, privacy officers and admins.",
         extensions=allowed(AUDITORS),
     )

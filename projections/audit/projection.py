@@ -1,8 +1,10 @@
-"""Events -> the audit chain: one digest per stored event, in log order.
+"""Events -> the audit chain: one keyed digest per stored event, in log order.
 
-It reads the stored rows themselves (``reads_stored_events``), never decrypting anything, and
-covers every topic. It must not be rebuilt: a rebuild would chain whatever the log holds now,
-laundering an alteration; ``rebuildable`` is False and the CLI refuses.
+Every link it writes is keyed (HMAC-SHA256 under the audit chain key, given at construction by
+the composition root). It reads the stored rows themselves (``reads_stored_events``), never
+decrypting anything, and covers every topic. It must not be rebuilt: a rebuild would chain
+whatever the log holds now, laundering an alteration; ``rebuildable`` is False and the CLI
+refuses.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ class AuditChain(Projection):
     # /health, until the cause is fixed; then it resumes from that very event.
     parks_failures = False
 
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+
     def apply(self, cursor: Cursor[Any], batch: Sequence[Positioned]) -> None:
         if not batch:
             return
@@ -49,7 +54,9 @@ class AuditChain(Projection):
             row: Notification = item.event
             stream = row.originator_id
             stream = stream if isinstance(stream, UUID) else UUID(stream)
-            previous = link(previous, row.id, stream, row.originator_version, row.topic, row.state)
+            previous = link(
+                self.key, previous, row.id, stream, row.originator_version, row.topic, row.state
+            )
             rows.append((row.id, previous))
         cursor.executemany(
             "INSERT INTO audit_chain (position, digest) VALUES (%s, %s)"

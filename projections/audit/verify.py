@@ -1,19 +1,30 @@
 """Check the stored log against the audit chain: the first position where they disagree.
 
-Every link is recomputed from the stored row and the previous stored digest, so an altered
-row shows at its own position (and only there). A chained position whose row is gone is
-reported as missing; a row inside the chained range without a link (a forged insert) as
-unchained. Positions after the chain's head are not yet chained and cannot be checked.
+Every link is recomputed from the stored row and the previous stored digest, under the chain
+key (or unkeyed, before the position an adopted older chain recorded), so an altered row shows
+at its own position. A link made without the key where a keyed one belongs (a chain recomputed
+by someone without the key) is reported as unkeyed; a chained position whose row is gone as
+missing; a row inside the chained range without a link (a forged insert) as unchained.
+Positions after the chain's head are not yet chained and cannot be checked.
+
+An anchor (a signed checkpoint kept outside the database) catches what the key alone cannot: a
+rewrite by someone who holds the key and recomputed every link after it. When every link from
+the genesis to the anchor's position matches its row, the stored digest there *is* the chain
+recomputed from the stored rows, so comparing it with the anchor's head checks the whole prefix.
+The log is read in pages of ``PAGE`` positions, never whole.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hmac
+from dataclasses import dataclass, replace
 from typing import Any
 
 from psycopg import AsyncConnection
 
+from projections.audit.anchor import Anchor
 from projections.audit.chain import GENESIS, link
+from projections.audit.keying import keyed_from
 
 PAGE = 5_000
 
@@ -26,7 +37,13 @@ class AuditVerification:
     chained_up_to: int
     first_altered_position: int | None
     problem: str | None
-    """``altered``, ``missing`` or ``unchained``; None when the range is intact."""
+    """``altered``, ``missing``, ``unchained``, ``unkeyed`` or ``anchor_mismatch`` (then the
+    first altered position is the anchor's: some row at or before it changed); None when
+    intact."""
+    keyed_from: int = 1
+    """Links from here on are keyed; earlier ones are an adopted older chain's unkeyed links."""
+    anchor_position: int | None = None
+    """The position of the anchor checked against, if one was given."""
 
     @property
     def intact(self) -> bool:
@@ -34,10 +51,30 @@ class AuditVerification:
 
 
 async def verify_audit_trail(
-    conn: AsyncConnection[Any], first: int = 1, last: int | None = None
+    conn: AsyncConnection[Any],
+    chain_key: bytes,
+    first: int = 1,
+    last: int | None = None,
+    anchor: Anchor | None = None,
 ) -> AuditVerification:
-    head = await _scalar(conn, "SELECT coalesce(max(position), 0) FROM audit_chain")
+    """Check positions ``first`` to ``last`` (default: the chain's head). With an anchor (whose
+    signature the caller has checked) the check starts at the genesis and reaches at least the
+    anchor's position."""
+    head = await chain_head(conn)
+    keyed = await keyed_from(conn, chain_key)
+    if anchor is not None:
+        first, last = 1, None if last is None else max(last, anchor.position)
     last = head if last is None else min(last, head)
+    result = await check_links(conn, chain_key, keyed, first, last, head)
+    if anchor is None or not result.intact:
+        return result
+    return await _against_anchor(conn, anchor, result)
+
+
+async def check_links(
+    conn: AsyncConnection[Any], chain_key: bytes, keyed: int, first: int, last: int, head: int
+) -> AuditVerification:
+    """Recompute each link in ``first..last``, keyed from position ``keyed`` on."""
     unchained = await _scalar(
         conn,
         "SELECT min(e.notification_id) FROM ledger_events e WHERE e.notification_id"
@@ -46,22 +83,43 @@ async def verify_audit_trail(
         (first, last),
     )
     stop = last if unchained is None else unchained - 1
-    previous, checked, start = await _previous(conn, first), 0, first
+    previous, checked, start = await stored_digest_before(conn, first), 0, first
     while start <= stop:
-        for position, digest, stream, version, topic, state in await _links(
-            conn, start, min(stop, start + PAGE - 1)
-        ):
-            if stream is None:
-                return AuditVerification(first, last, checked, head, position, "missing")
-            if link(previous, position, stream, version, topic, bytes(state)) != bytes(digest):
-                return AuditVerification(first, last, checked, head, position, "altered")
-            previous, checked = bytes(digest), checked + 1
+        for row in await links_between(conn, start, min(stop, start + PAGE - 1)):
+            problem = link_problem(chain_key, keyed, previous, row)
+            if problem is not None:
+                return AuditVerification(first, last, checked, head, row[0], problem, keyed)
+            previous, checked = bytes(row[1]), checked + 1
         start += PAGE
     problem = None if unchained is None else "unchained"
-    return AuditVerification(first, last, checked, head, unchained, problem)
+    return AuditVerification(first, last, checked, head, unchained, problem, keyed)
 
 
-async def _links(conn: AsyncConnection[Any], first: int, last: int) -> list[tuple[Any, ...]]:
+def link_problem(chain_key: bytes, keyed: int, previous: bytes, row: tuple[Any, ...]) -> str | None:
+    """What is wrong with one stored link (``links_between`` row), or None."""
+    position, digest, stream, version, topic, state = row
+    if stream is None:
+        return "missing"
+    key = chain_key if position >= keyed else None
+    if link(key, previous, position, stream, version, topic, bytes(state)) == bytes(digest):
+        return None
+    unkeyed = link(None, previous, position, stream, version, topic, bytes(state))
+    return "unkeyed" if key is not None and unkeyed == bytes(digest) else "altered"
+
+
+async def _against_anchor(
+    conn: AsyncConnection[Any], anchor: Anchor, result: AuditVerification
+) -> AuditVerification:
+    anchored = replace(result, anchor_position=anchor.position)
+    stored = await stored_digest_at(conn, anchor.position)
+    if stored is not None and hmac.compare_digest(stored, anchor.head):
+        return anchored
+    return replace(anchored, first_altered_position=anchor.position, problem="anchor_mismatch")
+
+
+async def links_between(conn: AsyncConnection[Any], first: int, last: int) -> list[tuple[Any, ...]]:
+    """(position, digest, stream, version, topic, state) per link; the row's columns are null
+    when the row is gone."""
     cursor = await conn.execute(
         """
         SELECT c.position, c.digest, e.originator_id, e.originator_version, e.topic, e.state
@@ -73,13 +131,23 @@ async def _links(conn: AsyncConnection[Any], first: int, last: int) -> list[tupl
     return list(await cursor.fetchall())
 
 
-async def _previous(conn: AsyncConnection[Any], first: int) -> bytes:
+async def stored_digest_before(conn: AsyncConnection[Any], first: int) -> bytes:
     cursor = await conn.execute(
         "SELECT digest FROM audit_chain WHERE position < %s ORDER BY position DESC LIMIT 1",
         (first,),
     )
     found = await cursor.fetchone()
     return GENESIS if found is None else bytes(found[0])
+
+
+async def stored_digest_at(conn: AsyncConnection[Any], position: int) -> bytes | None:
+    cursor = await conn.execute("SELECT digest FROM audit_chain WHERE position = %s", (position,))
+    found = await cursor.fetchone()
+    return None if found is None else bytes(found[0])
+
+
+async def chain_head(conn: AsyncConnection[Any]) -> int:
+    return int(await _scalar(conn, "SELECT coalesce(max(position), 0) FROM audit_chain"))
 
 
 async def _scalar(conn: AsyncConnection[Any], query: str, params: tuple[Any, ...] = ()) -> Any:

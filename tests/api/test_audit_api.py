@@ -1,14 +1,20 @@
-"""`verifyAuditTrail` over the API: intact after normal use, and the altered position after a
-superuser changed a stored event behind the application's back."""
+"""`verifyAuditTrail` over the API: intact after normal use, the altered position after a
+superuser changed a stored event behind the application's back, and a rewrite by someone holding
+the audit key when an anchor is given; a bad anchor is a typed error."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
+import pytest
+
 from domain.shared.metadata import Role
 from infrastructure.database import Database
+from projections.audit.anchor import read_anchor
 from tests.api.helpers import registered
+from tests.support.audit import anchor_now, recompute_links, rewrite_event
+from tests.support.ledgers import TEST_AUDIT_KEYS
 from tests.support.server import LiveApi
 
 QUERY = "{ verifyAuditTrail { intact chainedUpTo eventsChecked firstAlteredPosition problem } }"
@@ -53,4 +59,58 @@ def test_an_auditor_verifies_the_log_and_finds_the_altered_position(
 
 def test_a_range_that_ends_before_it_starts_is_refused(api: LiveApi) -> None:
     body = api.graphql("{ verifyAuditTrail(from: 5, to: 2) { intact } }", role=Role.AUDITOR).json()
+    assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+
+
+ANCHORED = (
+    "query($anchor: String) { verifyAuditTrail(anchor: $anchor) {"
+    " intact firstAlteredPosition problem anchorPosition keyedFrom } }"
+)
+
+
+def test_an_auditor_checks_the_log_against_an_anchor_and_finds_a_key_holders_rewrite(
+    api: LiveApi, database: Database
+) -> None:
+    for n in range(2):
+        registered(api, email=f"anchored{n}@example.org")
+    verification(api)  # the chain has caught up
+    anchor = anchor_now(database, TEST_AUDIT_KEYS)
+    position = read_anchor(TEST_AUDIT_KEYS.anchor, anchor).position
+    body = api.graphql(ANCHORED, {"anchor": anchor}, role=Role.AUDITOR).json()
+    assert body["data"]["verifyAuditTrail"] == {
+        "intact": True,
+        "firstAlteredPosition": None,
+        "problem": None,
+        "anchorPosition": position,
+        "keyedFrom": 1,
+    }
+    rewrite_event(database, 1)
+    recompute_links(database, TEST_AUDIT_KEYS.chain)
+    found = api.graphql(ANCHORED, {"anchor": anchor}, role=Role.AUDITOR).json()
+    result = found["data"]["verifyAuditTrail"]
+    assert (result["intact"], result["firstAlteredPosition"], result["problem"]) == (
+        False,
+        position,
+        "ANCHOR_MISMATCH",
+    )
+
+
+@pytest.mark.parametrize(
+    "anchor",
+    [
+        "not an anchor",
+        '{"kind": "cxledger-audit-anchor-v1", "position": 1, "head": "' + "0" * 64 + '",'
+        ' "at": "2027-01-01T00:00:00+00:00", "signature": "' + "0" * 64 + '"}',
+    ],
+    ids=["malformed", "forged"],
+)
+def test_a_malformed_or_forged_anchor_is_an_invalid_anchor_error(api: LiveApi, anchor: str) -> None:
+    body = api.graphql(ANCHORED, {"anchor": anchor}, role=Role.AUDITOR).json()
+    assert body["errors"][0]["extensions"]["code"] == "INVALID_ANCHOR"
+    assert body["data"] is None
+
+
+def test_an_anchor_with_a_range_not_starting_at_1_is_refused(api: LiveApi) -> None:
+    query = '{ verifyAuditTrail(from: 2, anchor: "{}") { intact } }'
+    body = api.graphql(query, role=Role.AUDITOR).json()
     assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT"

@@ -28,7 +28,8 @@ from infrastructure.database import Database
 from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.rebuild import rebuild
 from projections.outbox.queries import pending_notifications_sync
-from projections.registry import ALL_PROJECTIONS
+from projections.registry import ALL_PROJECTIONS, build_projections
+from tests.support.ledgers import TEST_AUDIT_KEYS
 
 AGENT = EventMetadata(actor_id="agent-7", actor_role=Role.AGENT, channel=Channel.PHONE)
 ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
@@ -185,8 +186,8 @@ def _now() -> datetime:
 def catch_up_all(ledger: Ledger, database: Database) -> None:
     """Every read model, by the runner the workers use."""
     with database.connect() as conn:
-        for projection in ALL_PROJECTIONS:
-            ProjectionRunner(ledger, database, projection(), 50).catch_up(conn)
+        for projection in build_projections(TEST_AUDIT_KEYS.chain):
+            ProjectionRunner(ledger, database, projection, 50).catch_up(conn)
 
 
 def rebuild_all(ledger: Ledger, database: Database) -> list[str]:

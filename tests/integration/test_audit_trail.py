@@ -1,6 +1,8 @@
-"""Tamper evidence: the database refuses to change stored events, and the audit chain shows
-the first position where a superuser altered, deleted or forged a row. Erasure (destroying a
-subject's key) changes no stored event, so the chain stays intact across it."""
+"""Tamper evidence: the database refuses to change stored events, and the keyed audit chain
+shows the first position where a superuser altered, deleted or forged a row, even after
+recomputing the chain without the key; an anchor kept outside the database shows a rewrite even
+by someone who holds the key. Erasure (destroying a subject's key) changes no stored event, so
+the chain stays intact across it."""
 
 from __future__ import annotations
 
@@ -19,7 +21,9 @@ from infrastructure.database import Database
 from infrastructure.projection_runner import ProjectionRunner
 from projections.audit.projection import AuditChain
 from projections.audit.verify import AuditVerification, verify_audit_trail
+from tests.support.audit import as_superuser_without_triggers
 from tests.support.cli import CXLEDGER, REPO, cli_env
+from tests.support.ledgers import TEST_AUDIT_KEYS
 
 AGENT = EventMetadata(actor_id="agent-1", actor_role=Role.AGENT, channel=Channel.PHONE)
 
@@ -30,23 +34,16 @@ def chained(ledger: Ledger, database: Database) -> Iterator[Ledger]:
     for n in range(5):
         ledger.register_customer(RegisterCustomer(f"P{n}", f"p{n}@example.org"), AGENT)
     with database.connect() as conn:
-        ProjectionRunner(ledger, database, AuditChain(), 3).catch_up(conn)
+        ProjectionRunner(ledger, database, AuditChain(TEST_AUDIT_KEYS.chain), 3).catch_up(conn)
     yield ledger
 
 
 def verify(database: Database, first: int = 1, last: int | None = None) -> AuditVerification:
     async def run() -> AuditVerification:
         async with await psycopg.AsyncConnection.connect(database.conninfo) as conn:
-            return await verify_audit_trail(conn, first, last)
+            return await verify_audit_trail(conn, TEST_AUDIT_KEYS.chain, first, last)
 
     return asyncio.run(run())
-
-
-def as_superuser_without_triggers(database: Database, statement: str) -> None:
-    with database.connect() as conn:
-        conn.execute("SET session_replication_role = replica")  # superusers only: no triggers
-        conn.execute(statement)
-        conn.commit()
 
 
 @pytest.mark.parametrize(

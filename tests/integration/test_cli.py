@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -16,8 +17,10 @@ from domain.shared.metadata import EventMetadata, Role
 from infrastructure.cli import COMMANDS
 from infrastructure.database import Database
 from infrastructure.tokens import JwtTokens
+from projections.audit.anchor import read_anchor
+from tests.support.audit import chain_up, recompute_links, rewrite_event
 from tests.support.cli import CXLEDGER, REPO, cli_env
-from tests.support.ledgers import TEST_JWT_SECRET
+from tests.support.ledgers import TEST_AUDIT_KEYS, TEST_JWT_SECRET
 from tests.support.parking import park_a_registration
 
 
@@ -165,3 +168,66 @@ def test_parked_commands_name_the_known_read_models_for_an_unknown_one(command: 
     result = run([command, "nonsense"], cli_env(None))
     assert result.returncode == 2
     assert "customer_directory" in result.stderr and "loyalty_earning" in result.stderr
+
+
+def test_audit_anchor_prints_one_signed_line_that_verify_audit_trail_accepts(
+    ledger: Ledger, database: Database, agent: EventMetadata, tmp_path: Path
+) -> None:
+    for i in range(3):
+        ledger.register_customer(RegisterCustomer(f"A {i}", f"a{i}@example.org"), agent)
+    made = run(["audit-anchor"], cli_env(database))
+    assert made.returncode == 0, made.stderr
+    [anchor] = made.stdout.splitlines()
+    assert read_anchor(TEST_AUDIT_KEYS.anchor, anchor).position == 6  # it chained the log first
+    (tmp_path / "anchor.json").write_text(made.stdout)
+    for given in (anchor, str(tmp_path / "anchor.json")):
+        checked = run(["verify-audit-trail", "--anchor", given], cli_env(database))
+        assert checked.returncode == 0, checked.stderr
+        assert json.loads(checked.stdout)["anchor_position"] == 6
+
+
+def test_verify_audit_trail_with_an_anchor_exits_1_after_a_rewrite_by_a_key_holder(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    for i in range(3):
+        ledger.register_customer(RegisterCustomer(f"K {i}", f"k{i}@example.org"), agent)
+    anchor = run(["audit-anchor"], cli_env(database)).stdout.strip()
+    rewrite_event(database, 2)
+    recompute_links(database, TEST_AUDIT_KEYS.chain, first=2)
+    assert run(["verify-audit-trail"], cli_env(database)).returncode == 0
+    anchored = run(["verify-audit-trail", "--anchor", anchor], cli_env(database))
+    assert anchored.returncode == 1
+    report = json.loads(anchored.stdout)
+    assert (report["first_altered_position"], report["problem"]) == (6, "anchor_mismatch")
+
+
+def test_verify_audit_trail_refuses_a_forged_anchor_with_exit_2_and_the_reason(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    ledger.register_customer(RegisterCustomer("F", "f@example.org"), agent)
+    anchor = json.loads(run(["audit-anchor"], cli_env(database)).stdout)
+    forged = json.dumps({**anchor, "position": 1})
+    result = run(["verify-audit-trail", "--anchor", forged], cli_env(database))
+    assert result.returncode == 2
+    assert "signature" in result.stderr and result.stdout == ""
+
+
+def test_audit_anchor_of_an_empty_log_makes_no_anchor(database: Database) -> None:
+    result = run(["audit-anchor"], cli_env(database))
+    assert result.returncode == 1
+    assert "empty" in result.stderr and result.stdout == ""
+
+
+def test_adopt_audit_chain_records_where_an_earlier_versions_unkeyed_links_end(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    ledger.register_customer(RegisterCustomer("Old", "old@example.org"), agent)
+    chain_up(ledger, database, TEST_AUDIT_KEYS.chain)
+    recompute_links(database, None)  # chained by an earlier version
+    ledger.register_customer(RegisterCustomer("New", "new@example.org"), agent)
+    chain_up(ledger, database, TEST_AUDIT_KEYS.chain)
+    assert run(["verify-audit-trail"], cli_env(database)).returncode == 1
+    adopted = run(["adopt-audit-chain"], cli_env(database))
+    assert adopted.returncode == 0, adopted.stderr
+    assert json.loads(adopted.stdout)["keyed_from"] == 3
+    assert run(["verify-audit-trail"], cli_env(database)).returncode == 0

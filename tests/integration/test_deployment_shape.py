@@ -1,5 +1,8 @@
 """docker-compose.yml and the Dockerfile configure and run only what the product defines: its
-settings (``CXL_`` variables), its CLI commands, production mode with secrets from variables."""
+settings (``CXL_`` variables), its CLI commands, production mode with secrets from variables;
+the database has two roles, an owner that only the one-shot migration uses and a runtime role
+that the API and workers use (tests/integration/test_compose_roles.py runs the script that
+creates them)."""
 
 from __future__ import annotations
 
@@ -14,13 +17,16 @@ from typing import Any
 import pytest
 import yaml
 
+from infrastructure.audit_keys import new_audit_key_text
 from infrastructure.cli import COMMANDS, build_parser
 from infrastructure.crypto import new_master_key_text
 from infrastructure.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_SERVICES = ("api", "worker")
-SECRET_VARIABLES = ("CXL_MASTER_KEY", "CXL_JWT_SECRET")
+APP_SERVICES = ("migrate", "api", "worker")
+RUNTIME_SERVICES = ("api", "worker")
+SECRET_VARIABLES = ("CXL_MASTER_KEY", "CXL_JWT_SECRET", "CXL_AUDIT_KEY")
+INIT_SCRIPTS = ROOT / "deploy" / "postgres-init"
 # ${NAME}, ${NAME:-default}, ${NAME:?message}, ...: compose interpolation.
 VARIABLE = re.compile(r"\$\{(\w+)(?::?[-+?][^}]*)?\}")
 # ${NAME:?message} or ${NAME?message}: compose refuses to start when NAME is unset.
@@ -126,6 +132,7 @@ def test_app_service_environment_loads_as_production_settings(
     env = environment(services()[name])
     values = {v: "p" * 40 for value in env.values() for v in VARIABLE.findall(value)}
     values["CXL_MASTER_KEY"] = new_master_key_text()
+    values["CXL_AUDIT_KEY"] = new_audit_key_text()
     for variable in [v for v in os.environ if v.startswith("CXL_")]:
         monkeypatch.delenv(variable)
     for variable, value in env.items():
@@ -147,3 +154,47 @@ def test_dockerfile_runs_as_a_non_root_user() -> None:
     users = dockerfile_instructions("USER")
     assert users, "the Dockerfile has no USER: the container would run as root"
     assert users[-1].split(":")[0] not in ("root", "0")
+
+
+def url_user(url: str) -> str:
+    return url.split("://", 1)[1].rpartition("@")[0].partition(":")[0]
+
+
+def test_only_the_one_shot_migration_has_the_owners_url() -> None:
+    migrate = services()["migrate"]
+    assert command_argv(migrate) == ["migrate"]
+    assert "CXL_MIGRATION_DATABASE_URL" in environment(migrate)
+    assert migrate.get("restart") == "no"
+    for name in RUNTIME_SERVICES:
+        assert "CXL_MIGRATION_DATABASE_URL" not in environment(services()[name])
+
+
+def test_the_owner_migrates_and_the_runtime_role_serves_neither_being_the_superuser() -> None:
+    superuser = environment(services()["postgres"])["POSTGRES_USER"]
+    owner = url_user(environment(services()["migrate"])["CXL_MIGRATION_DATABASE_URL"])
+    runtime = {url_user(environment(services()[n])["CXL_DATABASE_URL"]) for n in APP_SERVICES}
+    assert runtime == {"cxledger_runtime"}
+    assert owner == "cxledger_owner"
+    assert superuser not in (owner, "cxledger_runtime")
+
+
+def test_the_owners_password_is_a_required_compose_variable() -> None:
+    url = environment(services()["migrate"])["CXL_MIGRATION_DATABASE_URL"]
+    password = url.split("://", 1)[1].rpartition("@")[0].partition(":")[2]
+    assert REQUIRED_VARIABLE.fullmatch(password)
+
+
+@pytest.mark.parametrize("name", RUNTIME_SERVICES)
+def test_api_and_worker_start_only_after_the_migration_succeeded(name: str) -> None:
+    depends = services()[name]["depends_on"]
+    assert depends["migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_postgres_runs_the_script_that_creates_both_roles_at_initialisation() -> None:
+    postgres = services()["postgres"]
+    assert "./deploy/postgres-init:/docker-entrypoint-initdb.d:ro" in postgres["volumes"]
+    script = (INIT_SCRIPTS / "10-cxledger-roles.sh").read_text()
+    assert "cxledger_owner" in script and "cxledger_runtime" in script
+    env = environment(postgres)
+    for variable in ("CXLEDGER_OWNER_PASSWORD", "CXLEDGER_RUNTIME_PASSWORD", "POSTGRES_PASSWORD"):
+        assert REQUIRED_VARIABLE.fullmatch(env[variable]), variable

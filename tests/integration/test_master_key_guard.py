@@ -29,7 +29,12 @@ from infrastructure.master_key_guard import verify_master_key
 from infrastructure.master_key_rotation import rotate_master_key
 from infrastructure.secrets import Secrets
 from tests.support.cli import CXLEDGER, REPO, cli_env
-from tests.support.ledgers import FAST_PASSWORDS, TEST_JWT_SECRET, TEST_MASTER_KEY_TEXT
+from tests.support.ledgers import (
+    FAST_PASSWORDS,
+    TEST_AUDIT_KEYS,
+    TEST_JWT_SECRET,
+    TEST_MASTER_KEY_TEXT,
+)
 from tests.support.server import free_port, live_api
 
 AGENT = EventMetadata(actor_id="agent-7", actor_role=Role.AGENT, channel=Channel.PHONE)
@@ -47,7 +52,9 @@ def ledger_with(database: Database, key_text: str, *, checked: bool = True) -> I
     """A ledger wired as a process is; ``checked`` runs the start check (a process that skips
     it stands for one started before a rotation, or one that bypassed it)."""
     pool: ConnectionPool[Any] = ConnectionPool(database.conninfo, min_size=1, max_size=2, open=True)
-    secrets = Secrets(master_key=key(key_text), jwt_secret=TEST_JWT_SECRET)
+    secrets = Secrets(
+        master_key=key(key_text), jwt_secret=TEST_JWT_SECRET, audit_keys=TEST_AUDIT_KEYS
+    )
     ledger, _ = build_ledger(database, secrets, 2, pool, FAST_PASSWORDS)
     try:
         if checked:

@@ -28,6 +28,7 @@ from projections.base import Positioned, Projection, handles
 from projections.parked import ParkedEvent, parked_events, rebuild_name
 from projections.tracking import all_positions
 from tests.integration.loyalty_world import query
+from tests.support.ledgers import TEST_AUDIT_KEYS
 
 QUICK = RetryPolicy(max_attempts=3, backoff_seconds=0.001)
 NAME = "test_registrations"
@@ -223,6 +224,7 @@ class BrokenChain(AuditChain):
     """The audit chain, unable to chain one position."""
 
     def __init__(self, failing: int) -> None:
+        super().__init__(TEST_AUDIT_KEYS.chain)
         self.failing = failing
 
     def apply(self, cursor: Cursor[Any], batch: Sequence[Positioned]) -> None:
@@ -240,7 +242,7 @@ def test_the_audit_chain_never_parks_it_stops_at_the_event_and_resumes_from_it_o
     assert position(database, AuditChain.name) == 0
     assert parked(database, AuditChain.name) == []
 
-    catch_up(ledger, database, AuditChain(), batch=100)
+    catch_up(ledger, database, AuditChain(TEST_AUDIT_KEYS.chain), batch=100)
 
-    report = query(database, lambda conn: verify_audit_trail(conn))
+    report = query(database, lambda conn: verify_audit_trail(conn, TEST_AUDIT_KEYS.chain))
     assert report.intact and report.chained_up_to == ledger.head_position()

@@ -33,9 +33,9 @@ from infrastructure.parking import RetryPolicy
 from infrastructure.process_manager_runner import ALL_PROCESS_MANAGERS, process_manager_runners
 from infrastructure.projection_runner import ProjectionRunner
 from projections.parked import parked_events
-from projections.registry import ALL_PROJECTIONS
+from projections.registry import ALL_PROJECTIONS, build_projections
 from projections.tracking import all_positions
-from tests.support.ledgers import postgres_ledger
+from tests.support.ledgers import TEST_AUDIT_KEYS, postgres_ledger
 from tests.support.postgres import fresh_database
 
 ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
@@ -145,8 +145,8 @@ def follow_everything(ledger: Ledger, database: Database) -> None:
     with database.connect() as conn:
         for manager in process_manager_runners(ledger, database, 100, ONCE):
             manager.catch_up(conn)
-        for projection in ALL_PROJECTIONS:
-            ProjectionRunner(ledger, database, projection(), 100, ONCE).catch_up(conn)
+        for projection in build_projections(TEST_AUDIT_KEYS.chain):
+            ProjectionRunner(ledger, database, projection, 100, ONCE).catch_up(conn)
 
 
 @example(  # the corner of every bound at once, always tried first

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from uuid import UUID
 
 from domain.ledger import Ledger
+from infrastructure.audit_keys import audit_keys_from_text
 from infrastructure.bootstrap import build_ledger
 from infrastructure.crypto import (
     EmailFingerprinter,
@@ -24,10 +25,16 @@ from infrastructure.secrets import Secrets
 FAST_PASSWORDS = Argon2Passwords(time_cost=1, memory_cost=8192)
 TEST_MASTER_KEY_TEXT = "00" * 32
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
+TEST_AUDIT_KEY_TEXT = "a1" * 32
+TEST_AUDIT_KEYS = audit_keys_from_text(TEST_AUDIT_KEY_TEXT)
 
 
 def secrets_for_tests() -> Secrets:
-    return Secrets(master_key=MasterKey.from_text(TEST_MASTER_KEY_TEXT), jwt_secret=TEST_JWT_SECRET)
+    return Secrets(
+        master_key=MasterKey.from_text(TEST_MASTER_KEY_TEXT),
+        jwt_secret=TEST_JWT_SECRET,
+        audit_keys=TEST_AUDIT_KEYS,
+    )
 
 
 class InMemoryErasureWorks:

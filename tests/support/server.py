@@ -21,8 +21,8 @@ from infrastructure.login import CustomerLogin, LoginThrottle
 from infrastructure.process_manager_runner import process_manager_runners
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
 from infrastructure.tokens import JwtTokens
-from projections.registry import ALL_PROJECTIONS
-from tests.support.ledgers import TEST_JWT_SECRET, postgres_ledger
+from projections.registry import build_projections
+from tests.support.ledgers import TEST_AUDIT_KEYS, TEST_JWT_SECRET, postgres_ledger
 from tests.support.postgres import fresh_database
 
 
@@ -71,7 +71,10 @@ def live_api(
     if run_worker:
         worker = ProjectionWorker(
             [
-                *(ProjectionRunner(ledger, database, p(), 100) for p in ALL_PROJECTIONS),
+                *(
+                    ProjectionRunner(ledger, database, p, 100)
+                    for p in build_projections(TEST_AUDIT_KEYS.chain)
+                ),
                 *process_manager_runners(ledger, database, 100),
             ]
         )
@@ -80,6 +83,7 @@ def live_api(
         conninfo=database.conninfo,
         verify_token=tokens.verify,
         log_in=CustomerLogin(ledger, tokens, LoginThrottle(database.connect)),
+        audit_keys=TEST_AUDIT_KEYS,
         limits=limits or ApiLimits(),
         pool_size=4,
         on_start=worker.start if worker else ApiServices.on_start,

@@ -27,6 +27,8 @@ def test_defaults_serve_on_localhost_8000_with_the_embedded_database() -> None:
         ("CXL_PORT", "eighty"),
         ("CXL_PORT", "70000"),
         ("CXL_DATABASE_URL", "mysql://localhost/db"),
+        ("CXL_MIGRATION_DATABASE_URL", "mysql://localhost/db"),
+        ("CXL_AUDIT_KEY", "short"),
         ("CXL_JWT_SECRET", "short"),
         ("CXL_LOG_LEVEL", "LOUD"),
         ("CXL_RUN_PROJECTIONS", "perhaps"),
@@ -46,8 +48,14 @@ def test_production_refuses_to_start_without_explicit_secrets_and_database(
     monkeypatch.setenv("CXL_ENVIRONMENT", "production")
     with pytest.raises(SettingsError) as refused:
         load_settings()
-    for name in ("CXL_DATABASE_URL", "CXL_MASTER_KEY", "CXL_JWT_SECRET"):
+    for name in ("CXL_DATABASE_URL", "CXL_MASTER_KEY", "CXL_JWT_SECRET", "CXL_AUDIT_KEY"):
         assert name in str(refused.value)
+
+
+def test_an_owners_url_without_the_runtimes_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CXL_MIGRATION_DATABASE_URL", "postgresql://owner@db/cxledger")
+    with pytest.raises(SettingsError, match="CXL_MIGRATION_DATABASE_URL needs CXL_DATABASE_URL"):
+        load_settings()
 
 
 def test_the_cli_exits_with_the_settings_message_instead_of_a_traceback(

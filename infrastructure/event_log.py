@@ -1,0 +1,28 @@
+"""The event store's PostgreSQL recorder, taking the log's write lock through the owner's
+function (``migrations/log_lock.py``) instead of ``LOCK TABLE``, which would need a privilege
+that lets the runtime role change rows."""
+
+from __future__ import annotations
+
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg.sql import SQL, Identifier
+
+from infrastructure.migrations.log_lock import LOCK_FUNCTION
+
+
+class LedgerEventsRecorder(PostgresApplicationRecorder):
+    """The library's recorder, but its EXCLUSIVE lock is taken by ``cxl_lock_ledger_events``."""
+
+    def __init__(
+        self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
+    ) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        if events_table_name != "ledger_events":
+            raise ValueError(f"the lock function guards ledger_events, not {events_table_name}")
+        set_lock_timeout, _lock_table = self.lock_table_statements
+        self.lock_table_statements = [
+            set_lock_timeout,
+            SQL("SELECT {}.{}()").format(
+                Identifier(self.datastore.schema), Identifier(LOCK_FUNCTION)
+            ),
+        ]
