@@ -50,10 +50,11 @@ from graphql_api.context import ApiServices
 from infrastructure.bootstrap import build_ledger
 from infrastructure.crypto import MasterKey, new_master_key_text
 from infrastructure.database import Database, scratch_database, scratch_server
-from infrastructure.login import CustomerLogin, LoginThrottle
+from infrastructure.login import CUSTOMER_TOKEN_TTL_SECONDS, CustomerLogin, LoginThrottle
 from infrastructure.migrations import migrate
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
 from infrastructure.secrets import Secrets
+from infrastructure.sessions import LoggedSessions, events_table
 from infrastructure.tokens import JwtTokens
 from projections.registry import ALL_PROJECTIONS
 
@@ -137,6 +138,7 @@ def serve(conninfo: str, master_key: str, jwt_secret: str, port: int) -> None:
             conninfo=conninfo,
             verify_token=tokens.verify,
             log_in=CustomerLogin(ledger, tokens, LoginThrottle(database.connect)),
+            sessions=LoggedSessions(tokens, events_table(ledger), CUSTOMER_TOKEN_TTL_SECONDS),
             pool_size=8,
             on_start=worker.start,
             on_stop=worker.stop,

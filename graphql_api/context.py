@@ -13,7 +13,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata
-from graphql_api.auth import LogIn, Principal, TokenVerifier
+from graphql_api.auth import LogIn, Principal, Sessions, TokenVerifier
 from projections.tracking import wait_for_position
 
 T = TypeVar("T")
@@ -45,6 +45,7 @@ class ApiServices:
     conninfo: str
     verify_token: TokenVerifier
     log_in: LogIn
+    sessions: Sessions
     limits: ApiLimits = field(default_factory=ApiLimits)
     pool_size: int = 8
     on_start: Callable[[], None] = _nothing

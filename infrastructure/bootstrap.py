@@ -17,13 +17,14 @@ from infrastructure.crypto import CachedSubjectKeys, EmailFingerprinter, Persona
 from infrastructure.database import Database, database_for
 from infrastructure.erasure import KeyEvictionListener, PostgresErasureWorks
 from infrastructure.key_store import PostgresSubjectKeys
-from infrastructure.login import CustomerLogin, LoginThrottle
+from infrastructure.login import CUSTOMER_TOKEN_TTL_SECONDS, CustomerLogin, LoginThrottle
 from infrastructure.loyalty_jobs import LoyaltyJobs, ScheduledJob
 from infrastructure.migrations import migrate
 from infrastructure.passwords import Argon2Passwords
 from infrastructure.process_manager_runner import ProcessManagerRunner, process_manager_runners
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
 from infrastructure.secrets import Secrets, resolve_secrets
+from infrastructure.sessions import LoggedSessions, events_table
 from infrastructure.settings import Settings
 from infrastructure.ticket_jobs import SlaCheck
 from infrastructure.tokens import JwtTokens
@@ -50,7 +51,10 @@ class Runtime:
     @property
     def tokens(self) -> JwtTokens:
         return JwtTokens(
-            self.secrets.jwt_secret, self.settings.jwt_issuer, self.settings.jwt_public_key
+            self.secrets.jwt_secret,
+            self.settings.jwt_issuer,
+            self.settings.jwt_public_key,
+            self.settings.max_token_ttl,
         )
 
     def projection_runners(self) -> list[ProjectionRunner]:
@@ -100,7 +104,10 @@ class Runtime:
             ledger=self.ledger,
             conninfo=self.database.conninfo,
             verify_token=self.tokens.verify,
-            log_in=CustomerLogin(self.ledger, self.tokens, LoginThrottle(self.pool.connection)),
+            log_in=CustomerLogin(
+                self.ledger, self.tokens, LoginThrottle(self.pool.connection), self._session_ttl
+            ),
+            sessions=LoggedSessions(self.tokens, events_table(self.ledger), self._session_ttl),
             limits=ApiLimits(
                 max_body_bytes=settings.max_body_bytes,
                 max_query_depth=settings.max_query_depth,
@@ -113,6 +120,11 @@ class Runtime:
             on_stop=worker.stop if worker else _nothing,
             projection_errors=worker.errors if worker else dict,
         )
+
+    @property
+    def _session_ttl(self) -> int:
+        """How long a customer's token lives: an hour, or less if tokens may not live so long."""
+        return min(CUSTOMER_TOKEN_TTL_SECONDS, self.settings.max_token_ttl)
 
 
 def _nothing() -> None:

@@ -55,6 +55,7 @@ class Customer(LedgerAggregate):
             customer.contact_channels = {}
             customer.consents = {}
             customer.onboarding = {}
+            customer.session_version = 0
 
     class NameChanged(LedgerAggregate.Event):
         """The customer's name was corrected or changed."""
@@ -198,6 +199,16 @@ class Customer(LedgerAggregate):
             customer.reset_token_digest = self.token_digest
             customer.reset_expires_at = self.expires_at
 
+    class SessionsRevoked(LedgerAggregate.Event):
+        """Every bearer token issued to the customer until now stops working: their password
+        was changed or reset, or their data erased (``reason``). Tokens carry the session
+        version they were issued at; this event is what raises it."""
+
+        reason: str
+
+        def apply(self, customer: Customer) -> None:
+            customer.session_version += 1
+
     def __init__(self) -> None:
         # State is set by the events' apply methods; an explicit (empty) __init__ stops the
         # library from turning the annotations below into constructor arguments.
@@ -217,6 +228,7 @@ class Customer(LedgerAggregate):
     contact_channels: dict[str, bool]
     consents: dict[str, bool]
     onboarding: dict[str, datetime]
+    session_version: int
 
     @classmethod
     def register(
@@ -328,9 +340,19 @@ class Customer(LedgerAggregate):
             raise InvalidResetTokenError("the reset link is invalid or has expired", field="token")
 
     def reset_password(self, token: str, password_hash: str, now: datetime) -> None:
-        """Set a new password with the latest, unexpired, unused reset token."""
+        """Set a new password with the latest, unexpired, unused reset token; every token
+        issued before stops working (whoever held one may have known the old password)."""
         self.check_reset_token(token, now)
         self.set_password(password_hash, reason="reset")
+        self.revoke_sessions("password_reset")
+
+    def change_password(self, password_hash: str) -> None:
+        """Set a new password; every token issued before stops working."""
+        self.set_password(password_hash, reason="change")
+        self.revoke_sessions("password_changed")
+
+    def revoke_sessions(self, reason: str) -> None:
+        self.trigger_event(self.SessionsRevoked, reason=reason)
 
 
 EMAIL_CLAIM_NAMESPACE = uuid5(NAMESPACE_URL, "https://cxledger.invalid/email-claim")

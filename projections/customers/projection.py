@@ -247,6 +247,12 @@ class CustomerDirectory(Projection):
         cursor.execute(_ONBOARDING_FIGURES, figures)
         self._touch(cursor, event)
 
+    # Nothing shown here changes with this, but the version does: clients send it back as
+    # expectedVersion.
+    @handles(Customer.SessionsRevoked)
+    def sessions_revoked(self, cursor: Cursor[Any], event: Customer.Event, _: int) -> None:
+        self._touch(cursor, event)
+
     def _touch(self, cursor: Cursor[Any], event: Any) -> None:
         cursor.execute(
             "UPDATE customer_directory SET version = greatest(version, %s) WHERE customer_id = %s",

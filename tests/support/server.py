@@ -17,9 +17,10 @@ from domain.shared.metadata import Role
 from graphql_api.app import create_app
 from graphql_api.context import ApiLimits, ApiServices
 from infrastructure.database import Database
-from infrastructure.login import CustomerLogin, LoginThrottle
+from infrastructure.login import CUSTOMER_TOKEN_TTL_SECONDS, CustomerLogin, LoginThrottle
 from infrastructure.process_manager_runner import process_manager_runners
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
+from infrastructure.sessions import LoggedSessions, events_table
 from infrastructure.tokens import JwtTokens
 from projections.registry import ALL_PROJECTIONS
 from tests.support.ledgers import TEST_JWT_SECRET, postgres_ledger
@@ -42,8 +43,11 @@ class LiveApi:
     ledger: Ledger
     database: Database
 
-    def token(self, role: Role, subject: str = "test-actor") -> str:
-        return self.tokens.mint(subject, role)
+    def token(self, role: Role, subject: str = "test-actor", session_version: int = 0) -> str:
+        """A token for ``subject`` in ``role``; a customer's at ``session_version`` (0: before
+        any password change, reset or erasure)."""
+        version = session_version if role is Role.CUSTOMER else None
+        return self.tokens.mint(subject, role, session_version=version)
 
     def graphql(
         self,
@@ -80,6 +84,7 @@ def live_api(
         conninfo=database.conninfo,
         verify_token=tokens.verify,
         log_in=CustomerLogin(ledger, tokens, LoginThrottle(database.connect)),
+        sessions=LoggedSessions(tokens, events_table(ledger), CUSTOMER_TOKEN_TTL_SECONDS),
         limits=limits or ApiLimits(),
         pool_size=4,
         on_start=worker.start if worker else ApiServices.on_start,
