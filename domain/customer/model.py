@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -18,6 +18,10 @@ from domain.customer.values import (
 )
 from domain.shared.aggregate import LedgerAggregate
 from domain.shared.personal_data import PersonalData
+
+REGISTRATION_NOTICE_QUIET = timedelta(hours=1)
+"""After telling a customer that someone tried to register with their email, further tries
+within this time are not told again: a flood of tries costs them one message an hour."""
 
 
 def token_digest(token: str) -> str:
@@ -56,6 +60,7 @@ class Customer(LedgerAggregate):
             customer.consents = {}
             customer.onboarding = {}
             customer.session_version = 0
+            customer.registration_noticed_at = None
 
     class NameChanged(LedgerAggregate.Event):
         """The customer's name was corrected or changed."""
@@ -209,6 +214,16 @@ class Customer(LedgerAggregate):
         def apply(self, customer: Customer) -> None:
             customer.session_version += 1
 
+    class RegistrationAttempted(LedgerAggregate.Event):
+        """Someone registering themself gave this customer's email. They were answered as if
+        they had registered; the customer is told by message (to ``recipient``, their
+        address then), so that they can log in or reset their password if it was them."""
+
+        recipient: PersonalData
+
+        def apply(self, customer: Customer) -> None:
+            customer.registration_noticed_at = self.timestamp
+
     def __init__(self) -> None:
         # State is set by the events' apply methods; an explicit (empty) __init__ stops the
         # library from turning the annotations below into constructor arguments.
@@ -229,6 +244,7 @@ class Customer(LedgerAggregate):
     consents: dict[str, bool]
     onboarding: dict[str, datetime]
     session_version: int
+    registration_noticed_at: datetime | None
 
     @classmethod
     def register(
@@ -353,6 +369,15 @@ class Customer(LedgerAggregate):
 
     def revoke_sessions(self, reason: str) -> None:
         self.trigger_event(self.SessionsRevoked, reason=reason)
+
+    def note_registration_attempt(self, now: datetime) -> None:
+        """Tell the customer someone registered with their email, unless told lately (or
+        erased: there is no one to tell)."""
+        last = self.registration_noticed_at
+        if self.email.is_erased:
+            return
+        if last is None or now - last >= REGISTRATION_NOTICE_QUIET:
+            self.trigger_event(self.RegistrationAttempted, recipient=self.email)
 
 
 EMAIL_CLAIM_NAMESPACE = uuid5(NAMESPACE_URL, "https://cxledger.invalid/email-claim")

@@ -35,7 +35,12 @@ class CustomerMutations:
         resolver=mutations.register_customer,
         description="Register a customer: anyone may register themself (with a password); "
         "agents and admins register customers they serve. Emails are unique; `customerId` "
-        "makes retries safe.",
+        "makes retries safe. Staff get the customer, or why not (EMAIL_ALREADY_REGISTERED, "
+        "IDEMPOTENCY_KEY_REUSED, ...). Someone registering themself (no token) gets the same "
+        "answer whether the email was new or already a customer's (whose owner is told by "
+        "email), and whether the `customerId` was used before: `customer` and `position` "
+        "null, no userErrors unless the input itself is bad, after at least half a second; "
+        "they log in with the email and password to read their profile.",
         extensions=allowed(STAFF, Role.ANONYMOUS),
     )
     change_contact_details: payloads.ChangeContactDetailsPayload = strawberry.mutation(

@@ -247,10 +247,14 @@ class CustomerDirectory(Projection):
         cursor.execute(_ONBOARDING_FIGURES, figures)
         self._touch(cursor, event)
 
-    # Nothing shown here changes with this, but the version does: clients send it back as
+    # Nothing shown here changes with these, but the version does: clients send it back as
     # expectedVersion.
     @handles(Customer.SessionsRevoked)
     def sessions_revoked(self, cursor: Cursor[Any], event: Customer.Event, _: int) -> None:
+        self._touch(cursor, event)
+
+    @handles(Customer.RegistrationAttempted)
+    def registration_attempted(self, cursor: Cursor[Any], event: Customer.Event, _: int) -> None:
         self._touch(cursor, event)
 
     def _touch(self, cursor: Cursor[Any], event: Any) -> None:

@@ -112,6 +112,18 @@ class NotificationOutbox(Projection):
             ),
         )
 
+    @handles(Customer.RegistrationAttempted)
+    def registration_attempted(
+        self, cursor: Cursor[Any], event: Customer.RegistrationAttempted, position: int
+    ) -> None:
+        """A message to the customer whose email someone registered with: "someone tried to
+        register with your address; if it was you, log in or reset your password"."""
+        recipient = event.recipient.value
+        if recipient is None:
+            return  # erased since: no one to write to
+        row = (event.originator_id, "email", "registration_attempted", recipient, Jsonb({}))
+        cursor.execute(_INSERT, (position, *row, event.timestamp))
+
     @handles(Invitation.Issued)
     def survey_invitation_issued(
         self, cursor: Cursor[Any], event: Invitation.Issued, position: int
