@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from domain.customer.access import CustomerAccessCommands
+from domain.customer.email_change import EmailChangeCommands
 from domain.customer.registration import SelfRegistrationCommands
 from domain.loyalty.account import LoyaltyAccount
 from domain.privacy.commands import PrivacyCommands
@@ -16,6 +17,7 @@ from domain.ticket.commands import TicketCommands
 class Ledger(
     CustomerAccessCommands,
     SelfRegistrationCommands,
+    EmailChangeCommands,
     TicketCommands,
     ErasureCommands,
     SurveyCommands,

@@ -128,7 +128,12 @@ class CustomerCommands(LedgerCore):
         expected_version: int | None = None,
     ) -> CommandResult:
         """Move the customer to a new email: claim it, release the old one, atomically."""
-        customer = self._customer_at(customer_id, expected_version)
+        return self._move_email(self._customer_at(customer_id, expected_version), email, metadata)
+
+    def _move_email(self, customer: Customer, email: str, metadata: EventMetadata) -> CommandResult:
+        """Claim ``email`` for the customer and release their old one, atomically; refuses
+        an email another customer holds."""
+        customer_id = customer.id
         fingerprint = self.fingerprint_email(normalise_email(email))
         if fingerprint == customer.email_fingerprint:
             return self._saved(customer)

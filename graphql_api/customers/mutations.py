@@ -122,12 +122,17 @@ async def change_email(
     input: Annotated[ChangeEmailInput, INPUT],  # noqa: A002
 ) -> ChangeEmailPayload:
     context, metadata = info.context, info.context.metadata()
+    # A customer's own change waits for confirmation from the new address (its answer cannot
+    # tell whether the address is someone else's); staff change an email at once.
+    change = (
+        context.ledger.request_email_change
+        if context.principal.role is Role.CUSTOMER
+        else context.ledger.change_email
+    )
     return await customer_payload(
         context,
         ChangeEmailPayload,
-        lambda: context.ledger.change_email(
-            input.customer_id, input.email, metadata, input.expected_version
-        ),
+        lambda: change(input.customer_id, input.email, metadata, input.expected_version),
     )
 
 

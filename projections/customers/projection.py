@@ -257,6 +257,10 @@ class CustomerDirectory(Projection):
     def registration_attempted(self, cursor: Cursor[Any], event: Customer.Event, _: int) -> None:
         self._touch(cursor, event)
 
+    @handles(Customer.EmailChangeRequested)
+    def email_change_requested(self, cursor: Cursor[Any], event: Customer.Event, _: int) -> None:
+        self._touch(cursor, event)
+
     def _touch(self, cursor: Cursor[Any], event: Any) -> None:
         cursor.execute(
             "UPDATE customer_directory SET version = greatest(version, %s) WHERE customer_id = %s",

@@ -78,6 +78,8 @@ COMMANDS: dict[str, Command] = {
     "self_register.password": lambda ledger, _, text: ledger.register_self(
         RegisterCustomer("New", "ada@example.org", password=text), VISITOR
     ),
+    "email_change.request": lambda ledger, cid, text: ledger.request_email_change(cid, text, AGENT),
+    "email_change.confirm": lambda ledger, _, text: ledger.confirm_email_change(text, AGENT),
     "contact.name": lambda ledger, cid, text: ledger.change_contact_details(
         ChangeContactDetails(cid, name=text), AGENT
     ),
