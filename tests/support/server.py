@@ -8,10 +8,12 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from uuid import UUID
 
 import httpx
 import uvicorn
 
+from domain.customer.errors import CustomerNotFoundError
 from domain.ledger import Ledger
 from domain.shared.metadata import Role
 from graphql_api.app import create_app
@@ -43,11 +45,22 @@ class LiveApi:
     ledger: Ledger
     database: Database
 
-    def token(self, role: Role, subject: str = "test-actor", session_version: int = 0) -> str:
-        """A token for ``subject`` in ``role``; a customer's at ``session_version`` (0: before
-        any password change, reset or erasure)."""
-        version = session_version if role is Role.CUSTOMER else None
-        return self.tokens.mint(subject, role, session_version=version)
+    def token(
+        self, role: Role, subject: str = "test-actor", session_version: int | None = None
+    ) -> str:
+        """A token for ``subject`` in ``role``. A customer's carries ``session_version``, by
+        default their current one (as if they had just logged in)."""
+        if role is not Role.CUSTOMER:
+            return self.tokens.mint(subject, role)
+        if session_version is None:
+            session_version = self._current_session_version(subject)
+        return self.tokens.mint(subject, role, session_version=session_version)
+
+    def _current_session_version(self, subject: str) -> int:
+        try:
+            return self.ledger.get_customer(UUID(subject)).session_version
+        except (ValueError, CustomerNotFoundError):
+            return 0  # no such customer: the version they would have
 
     def graphql(
         self,
