@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -26,6 +27,7 @@ from graphql_api.context import RequestContext
 from graphql_api.sessions import session_is_current
 
 C = TypeVar("C", bound=RequestContext)
+log = logging.getLogger(__name__)
 
 SESSION_RECHECK = 3.0
 """Seconds between checks of a customer connection's session version: an ended session is
@@ -58,13 +60,20 @@ class SessionBoundHandler(BaseGraphQLTransportWSHandler[C, None]):
             await asyncio.sleep(_until_next_check(principal))
         for operation_id in list(self.operations):
             await self.cleanup_operation(operation_id)
-        await self.websocket.close(code=FORBIDDEN, reason="Forbidden")
+        with contextlib.suppress(Exception):  # the client may have gone meanwhile
+            await self.websocket.close(code=FORBIDDEN, reason="Forbidden")
 
     async def _still_valid(self, principal: Principal) -> bool:
         if principal.expires_at is not None and datetime.now(UTC) >= principal.expires_at:
             return False
         context = self.context
-        return await session_is_current(context.services, context.pool, principal)
+        try:
+            return await session_is_current(context.services, context.pool, principal)
+        except Exception:
+            # No answer from the database: close (fail closed); the client reconnects and
+            # is checked afresh.
+            log.warning("cannot check a connection's session; closing it", exc_info=True)
+            return False
 
 
 def _until_next_check(principal: Principal) -> float:
