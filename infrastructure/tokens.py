@@ -33,6 +33,9 @@ TOKEN_ROLES = tuple(r for r in Role if r not in (Role.SYSTEM, Role.ANONYMOUS))
 MIN_RSA_BITS = 2048
 DEFAULT_MAX_TTL_SECONDS = 24 * 3600
 SESSION_VERSION_CLAIM = "sv"
+CLOCK_SKEW_SECONDS = 5
+"""How far in the future a token's ``iat`` may be: the clock of the replica or identity
+provider that issued it may run that much ahead of ours."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +109,7 @@ class JwtTokens:
 
     def verify(self, token: str) -> Principal:
         claims = self._decoded(token)
-        lifetime = int(claims["exp"]) - int(claims["iat"])
+        lifetime = int(claims["exp"]) - _issued_at(claims)
         if lifetime > self.max_ttl_seconds:
             raise InvalidTokenError(
                 f"invalid token: it lives {lifetime} s, longer than {self.max_ttl_seconds} s"
@@ -121,7 +124,7 @@ class JwtTokens:
 
     def _decoded(self, token: str) -> dict[str, Any]:
         """The claims of a token signed by one of our keys, unexpired, issued by us, with
-        every required claim (``iat`` not in the future)."""
+        every required claim."""
         try:
             algorithm = jwt.get_unverified_header(token).get("alg")
             key: str | RSAPublicKey
@@ -136,11 +139,22 @@ class JwtTokens:
                 key,
                 algorithms=[algorithm],
                 issuer=self._issuer,
-                options={"require": ["sub", "exp", "iss", "iat"]},
+                # iat is checked below, with room for clock skew but none for exp.
+                options={"require": ["sub", "exp", "iss", "iat"], "verify_iat": False},
             )
         except (jwt.PyJWTError, OverflowError) as error:
             raise InvalidTokenError(f"invalid token: {error}") from None
         return claims
+
+
+def _issued_at(claims: dict[str, Any]) -> int:
+    try:
+        issued_at = int(claims["iat"])
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidTokenError("invalid token: iat must be a number") from None
+    if issued_at > time.time() + CLOCK_SKEW_SECONDS:
+        raise InvalidTokenError("invalid token: it was issued in the future (iat)")
+    return issued_at
 
 
 def _role(claim: object) -> Role:

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from domain.shared.metadata import Role
 from graphql_api.auth import InvalidTokenError
 from infrastructure.settings import SettingsError, load_settings
-from infrastructure.tokens import JwtTokens
+from infrastructure.tokens import CLOCK_SKEW_SECONDS, JwtTokens
 
 SECRET = "unit-secret-" + "s" * 40
 ISSUER = "cxledger"
@@ -104,9 +104,26 @@ def test_the_maximum_lifetime_is_a_constructor_setting_and_bounds_minting_too() 
         tokens.verify(jwt.encode(claims(iat=now, exp=now + 601), SECRET, algorithm="HS256"))
 
 
-def test_a_token_issued_in_the_future_is_refused() -> None:
+@pytest.mark.parametrize("iat", [3600, CLOCK_SKEW_SECONDS + 2], ids=["an-hour", "past-the-skew"])
+def test_a_token_issued_in_the_future_is_refused(iat: int) -> None:
     now = int(time.time())
-    body = claims(iat=now + 3600, exp=now + 3660)
+    body = claims(iat=now + iat, exp=now + iat + 60)
+    with pytest.raises(InvalidTokenError, match="iat"):
+        JwtTokens(SECRET, ISSUER).verify(jwt.encode(body, SECRET, algorithm="HS256"))
+
+
+def test_a_clock_a_few_seconds_ahead_is_forgiven_for_iat_only() -> None:
+    now = int(time.time())
+    ahead = jwt.encode(claims(iat=now + 2, exp=now + 60), SECRET, algorithm="HS256")
+    assert JwtTokens(SECRET, ISSUER).verify(ahead).role is Role.AGENT
+    expired = jwt.encode(claims(iat=now - 60, exp=now - 1), SECRET, algorithm="HS256")
+    with pytest.raises(InvalidTokenError, match="expired"):
+        JwtTokens(SECRET, ISSUER).verify(expired)
+
+
+@pytest.mark.parametrize("iat", ["soon", None, [1]], ids=["text", "null", "list"])
+def test_an_iat_that_is_no_number_is_refused(iat: object) -> None:
+    body = claims(iat=iat)
     with pytest.raises(InvalidTokenError, match="iat"):
         JwtTokens(SECRET, ISSUER).verify(jwt.encode(body, SECRET, algorithm="HS256"))
 
