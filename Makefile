@@ -32,6 +32,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/dashboard_query.py
 	$(BIN)/python benchmarks/erasure.py
 	$(BIN)/python -m benchmarks.reset_timing
+	$(BIN)/python -m benchmarks.registration_timing
+	$(BIN)/python -m benchmarks.session_check
 
 clean:
 	rm -rf $(VENV)

@@ -51,10 +51,11 @@ from infrastructure.audit_keys import audit_keys_from_text, new_audit_key_text
 from infrastructure.bootstrap import build_ledger
 from infrastructure.crypto import MasterKey, new_master_key_text
 from infrastructure.database import Database, scratch_database, scratch_server
-from infrastructure.login import CustomerLogin, LoginThrottle
+from infrastructure.login import CUSTOMER_TOKEN_TTL_SECONDS, CustomerLogin, LoginThrottle
 from infrastructure.migrations import migrate
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
 from infrastructure.secrets import Secrets
+from infrastructure.sessions import LoggedSessions, events_table
 from infrastructure.tokens import JwtTokens
 from projections.registry import build_projections
 
@@ -143,6 +144,7 @@ def serve(conninfo: str, master_key: str, jwt_secret: str, port: int) -> None:
             verify_token=tokens.verify,
             log_in=CustomerLogin(ledger, tokens, LoginThrottle(database.connect)),
             audit_keys=bench_secrets.audit_keys,
+            sessions=LoggedSessions(tokens, events_table(ledger), CUSTOMER_TOKEN_TTL_SECONDS),
             pool_size=8,
             on_start=worker.start,
             on_stop=worker.stop,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from domain.customer.access import CustomerAccessCommands
+from domain.customer.email_change import EmailChangeCommands
+from domain.customer.registration import SelfRegistrationCommands
 from domain.loyalty.account import LoyaltyAccount
 from domain.privacy.commands import PrivacyCommands
 from domain.privacy.erasure_commands import ErasureCommands
@@ -14,6 +16,8 @@ from domain.ticket.commands import TicketCommands
 
 class Ledger(
     CustomerAccessCommands,
+    SelfRegistrationCommands,
+    EmailChangeCommands,
     TicketCommands,
     ErasureCommands,
     SurveyCommands,

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
+
+from psycopg import AsyncConnection
 
 from domain.shared.metadata import Role
 
@@ -17,10 +19,13 @@ class InvalidTokenError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The caller: an actor id (a customer id for customers) and one role."""
+    """The caller: an actor id (a customer id for customers) and one role; for a token, when
+    it expires and (customers only) the session version it was issued at."""
 
     actor_id: str
     role: Role
+    session_version: int | None = None
+    expires_at: datetime | None = None
 
     @classmethod
     def anonymous(cls) -> Principal:
@@ -49,6 +54,20 @@ class LogIn(Protocol):
     unknown email and a wrong password, or TOO_MANY_ATTEMPTS while the email is throttled."""
 
     def __call__(self, email: str, password: str) -> CustomerSession: ...
+
+
+class Sessions(Protocol):
+    """Customer sessions: whether a token's session version is still its customer's (a
+    password change, reset or erasure raises it), and tokens for a renewed session."""
+
+    async def is_current(self, conn: AsyncConnection[Any], principal: Principal) -> bool:
+        """True for staff and anonymous callers; for a customer, whether their token was
+        issued at their current session version."""
+        ...
+
+    def issue(self, customer_id: UUID, session_version: int) -> CustomerSession:
+        """A token for the customer at ``session_version``."""
+        ...
 
 
 # Roles that may read a customer's personal data (besides the customer themself). Issue-level

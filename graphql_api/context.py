@@ -13,7 +13,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata
-from graphql_api.auth import LogIn, Principal, TokenVerifier
+from graphql_api.auth import LogIn, Principal, Sessions, TokenVerifier
 from graphql_api.notices import Notice, position_not_reached
 from projections.audit.keys import AuditKeys
 from projections.tracking import wait_for_position
@@ -55,6 +55,7 @@ class ApiServices:
     log_in: LogIn
     audit_keys: AuditKeys
     """Keys of the audit chain and its anchors, for verifyAuditTrail."""
+    sessions: Sessions
     limits: ApiLimits = field(default_factory=ApiLimits)
     pool_size: int = 8
     on_start: Callable[[], None] = _nothing

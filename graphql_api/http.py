@@ -28,6 +28,7 @@ from graphql_api.auth import InvalidTokenError, Principal
 from graphql_api.context import ApiServices, RequestContext
 from graphql_api.document_checks import UnrunnableDocumentError, check_document
 from graphql_api.request_json import UnsafeJsonError, decode_json
+from graphql_api.sessions import SESSION_ENDED, session_is_current
 from graphql_api.unavailable import is_unavailable
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ async def graphql_endpoint(request: Request) -> Response:
         context = RequestContext(
             services=services,
             pool=request.app.state.pool,
-            principal=_authenticate(request, services),
+            principal=await _authenticate(request, services),
             channel=_channel(request),
             correlation_id=_correlation_id(request),
         )
@@ -224,7 +225,7 @@ def _check_document(params: GraphQLParams, max_tokens: int) -> None:
         raise RequestError(400, error.message, code=error.code) from None
 
 
-def _authenticate(request: Request, services: ApiServices) -> Principal:
+async def _authenticate(request: Request, services: ApiServices) -> Principal:
     header = request.headers.get("authorization")
     if header is None:
         return Principal.anonymous()
@@ -232,9 +233,12 @@ def _authenticate(request: Request, services: ApiServices) -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorised("use `Authorization: Bearer <token>`")
     try:
-        return services.verify_token(token.strip())
+        principal = services.verify_token(token.strip())
     except InvalidTokenError as error:
         raise _unauthorised(str(error)) from None
+    if not await session_is_current(services, request.app.state.pool, principal):
+        raise _unauthorised(SESSION_ENDED)
+    return principal
 
 
 def _unauthorised(message: str) -> RequestError:

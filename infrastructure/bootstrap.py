@@ -18,7 +18,7 @@ from infrastructure.crypto import CachedSubjectKeys, EmailFingerprinter, Persona
 from infrastructure.database import Database
 from infrastructure.erasure import KeyEvictionListener, PostgresErasureWorks
 from infrastructure.key_store import PostgresSubjectKeys
-from infrastructure.login import CustomerLogin, LoginThrottle
+from infrastructure.login import CUSTOMER_TOKEN_TTL_SECONDS, CustomerLogin, LoginThrottle
 from infrastructure.loyalty_jobs import LoyaltyJobs, ScheduledJob
 from infrastructure.master_key_guard import SealedSecrets, verify_master_key
 from infrastructure.passwords import Argon2Passwords
@@ -26,6 +26,7 @@ from infrastructure.process_manager_runner import ProcessManagerRunner, process_
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker, RetryPolicy
 from infrastructure.roles import DatabaseRoles, database_roles
 from infrastructure.secrets import Secrets, resolve_secrets
+from infrastructure.sessions import LoggedSessions, events_table
 from infrastructure.settings import Settings, SettingsError
 from infrastructure.ticket_jobs import SlaCheck
 from infrastructure.tokens import JwtTokens
@@ -56,7 +57,10 @@ class Runtime:
     @property
     def tokens(self) -> JwtTokens:
         return JwtTokens(
-            self.secrets.jwt_secret, self.settings.jwt_issuer, self.settings.jwt_public_key
+            self.secrets.jwt_secret,
+            self.settings.jwt_issuer,
+            self.settings.jwt_public_key,
+            self.settings.max_token_ttl,
         )
 
     @property
@@ -116,7 +120,10 @@ class Runtime:
             ledger=self.ledger,
             conninfo=self.database.conninfo,
             verify_token=self.tokens.verify,
-            log_in=CustomerLogin(self.ledger, self.tokens, LoginThrottle(self.pool.connection)),
+            log_in=CustomerLogin(
+                self.ledger, self.tokens, LoginThrottle(self.pool.connection), self._session_ttl
+            ),
+            sessions=LoggedSessions(self.tokens, events_table(self.ledger), self._session_ttl),
             audit_keys=self.secrets.audit_keys,
             limits=ApiLimits(
                 max_body_bytes=settings.max_body_bytes,
@@ -132,6 +139,11 @@ class Runtime:
             on_stop=worker.stop if worker else _nothing,
             projection_errors=worker.errors if worker else dict,
         )
+
+    @property
+    def _session_ttl(self) -> int:
+        """How long a customer's token lives: an hour, or less if tokens may not live so long."""
+        return min(CUSTOMER_TOKEN_TTL_SECONDS, self.settings.max_token_ttl)
 
 
 def _nothing() -> None:

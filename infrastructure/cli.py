@@ -238,12 +238,28 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
     role = Role(args.role)
     try:
         subject = _token_subject(role, args.customer, args.subject)
+        session_version = _token_session_version(role, args.session_version)
+        if not 1 <= args.ttl <= settings.max_token_ttl:
+            raise ValueError(f"--ttl must be 1 to {settings.max_token_ttl} (CXL_MAX_TOKEN_TTL)")
     except ValueError as error:
         print(f"cxledger token: {error}", file=sys.stderr)
         return 2
-    tokens = JwtTokens(resolve_secrets(settings).jwt_secret, settings.jwt_issuer)
-    print(tokens.mint(subject, role, ttl_seconds=args.ttl))
+    secret = resolve_secrets(settings).jwt_secret
+    tokens = JwtTokens(secret, settings.jwt_issuer, max_ttl_seconds=settings.max_token_ttl)
+    print(tokens.mint(subject, role, args.ttl, session_version))
     return 0
+
+
+def _token_session_version(role: Role, given: int | None) -> int | None:
+    """A customer token carries the customer's session version (0 until their first password
+    change, reset or erasure); no other token does."""
+    if role is not Role.CUSTOMER:
+        if given is not None:
+            raise ValueError("--session-version is for --role customer")
+        return None
+    if given is not None and given < 0:
+        raise ValueError("--session-version must be 0 or more")
+    return given or 0
 
 
 def _token_subject(role: Role, customer: str | None, subject: str | None) -> str:
@@ -402,7 +418,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--subject",
         help="sub claim: the actor id (default dev-user; for --role customer, the customer id)",
     )
-    token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
+    token.add_argument(
+        "--ttl",
+        type=int,
+        default=3600,
+        help="lifetime in seconds, at most CXL_MAX_TOKEN_TTL (default 86400)",
+    )
+    token.add_argument(
+        "--session-version",
+        type=int,
+        metavar="N",
+        help="for --role customer: the customer's session version (default 0; each password "
+        "change, reset or erasure raises it, and a token with an older one is refused)",
+    )
     return parser
 
 

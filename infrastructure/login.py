@@ -102,9 +102,12 @@ class CustomerLogin:
         key = self._email_key(email)
         if not self._throttle.admit(key):
             raise TooManyAttemptsError("too many failed attempts; try again in a few minutes")
-        customer_id = self._ledger.verify_credentials(email, password)
+        grant = self._ledger.grant_session(email, password)
         self._throttle.succeeded(key)
-        issued = self._tokens.issue(str(customer_id), Role.CUSTOMER, self._ttl_seconds)
+        customer_id = grant.customer_id
+        issued = self._tokens.issue(
+            str(customer_id), Role.CUSTOMER, self._ttl_seconds, grant.session_version
+        )
         return CustomerSession(issued.token, issued.expires_at, customer_id)
 
     def _email_key(self, email: str) -> str:

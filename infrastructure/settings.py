@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.privacy.erasure import MAX_HOLD_DAYS
 from infrastructure.audit_keys import audit_keys_from_text
-from infrastructure.tokens import load_rsa_public_key
+from infrastructure.tokens import DEFAULT_MAX_TTL_SECONDS, load_rsa_public_key
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,13 @@ class Settings(BaseSettings):
         "with CXL_JWT_SECRET still are. Newlines may be written as \\n.",
     )
     jwt_issuer: str = Field("cxledger", description="`iss` claim of minted and accepted tokens.")
+    max_token_ttl: int = Field(
+        DEFAULT_MAX_TTL_SECONDS,
+        ge=60,
+        le=30 * 24 * 3600,
+        description="Longest lifetime, in seconds, of any bearer token (exp - iat), whoever "
+        "signed it: longer ones are refused, and `cxledger token --ttl` may not exceed it.",
+    )
     db_pool_size: int = Field(8, ge=1, le=200, description="Connections per pool.")
     db_timeout: int = Field(
         3,

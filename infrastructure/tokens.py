@@ -3,6 +3,13 @@
 We mint HS256 tokens with the shared secret. With a public key configured we also accept RS256
 tokens from an identity provider that holds the private key. Each algorithm is checked only with
 its own key, so a token cannot pass the public key off as an HMAC secret (algorithm confusion).
+
+No token outlives ``max_ttl_seconds``: ``iat`` and ``exp`` are required, ``iat`` may not be in
+the future, and a token whose ``exp - iat`` is longer is refused, whoever signed it. A customer
+token carries ``sv``, the customer's session version when it was issued: the API refuses it
+once a password change, reset or erasure has raised the version (see
+:mod:`infrastructure.sessions`). Staff tokens have none: they come from this CLI or an
+identity provider, and only their lifetime bounds them.
 """
 
 from __future__ import annotations
@@ -10,6 +17,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
@@ -22,6 +31,11 @@ ALGORITHM = "HS256"
 PUBLIC_KEY_ALGORITHM = "RS256"
 TOKEN_ROLES = tuple(r for r in Role if r not in (Role.SYSTEM, Role.ANONYMOUS))
 MIN_RSA_BITS = 2048
+DEFAULT_MAX_TTL_SECONDS = 24 * 3600
+SESSION_VERSION_CLAIM = "sv"
+CLOCK_SKEW_SECONDS = 5
+"""How far in the future a token's ``iat`` may be: the clock of the replica or identity
+provider that issued it may run that much ahead of ours."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,29 +59,72 @@ def load_rsa_public_key(pem: str) -> RSAPublicKey:
 
 class JwtTokens:
     """Mints tokens with the shared secret; verifies those and, if a public key is given,
-    RS256 tokens signed by its private key."""
+    RS256 tokens signed by its private key. No token lives longer than ``max_ttl_seconds``."""
 
-    def __init__(self, secret: str, issuer: str, public_key_pem: str | None = None) -> None:
+    def __init__(
+        self,
+        secret: str,
+        issuer: str,
+        public_key_pem: str | None = None,
+        max_ttl_seconds: int = DEFAULT_MAX_TTL_SECONDS,
+    ) -> None:
         self._secret = secret
         self._issuer = issuer
         self._public_key = load_rsa_public_key(public_key_pem) if public_key_pem else None
+        self.max_ttl_seconds = max_ttl_seconds
 
-    def issue(self, subject: str, role: Role, ttl_seconds: int = 3600) -> IssuedToken:
+    def issue(
+        self,
+        subject: str,
+        role: Role,
+        ttl_seconds: int = 3600,
+        session_version: int | None = None,
+    ) -> IssuedToken:
+        """A token for ``subject`` in ``role``; a customer's carries their session version."""
+        if ttl_seconds > self.max_ttl_seconds:
+            raise ValueError(f"a token lives at most {self.max_ttl_seconds} seconds")
+        if (role is Role.CUSTOMER) != (session_version is not None):
+            raise ValueError("a customer token, and only one, carries a session version")
         now = int(time.time())
-        claims = {
+        claims: dict[str, Any] = {
             "sub": subject,
             "role": role.value,
             "iss": self._issuer,
             "iat": now,
             "exp": now + ttl_seconds,
         }
+        if session_version is not None:
+            claims[SESSION_VERSION_CLAIM] = session_version
         token = jwt.encode(claims, self._secret, algorithm=ALGORITHM)
         return IssuedToken(token, datetime.fromtimestamp(now + ttl_seconds, UTC))
 
-    def mint(self, subject: str, role: Role, ttl_seconds: int = 3600) -> str:
-        return self.issue(subject, role, ttl_seconds).token
+    def mint(
+        self,
+        subject: str,
+        role: Role,
+        ttl_seconds: int = 3600,
+        session_version: int | None = None,
+    ) -> str:
+        return self.issue(subject, role, ttl_seconds, session_version).token
 
     def verify(self, token: str) -> Principal:
+        claims = self._decoded(token)
+        lifetime = int(claims["exp"]) - _issued_at(claims)
+        if lifetime > self.max_ttl_seconds:
+            raise InvalidTokenError(
+                f"invalid token: it lives {lifetime} s, longer than {self.max_ttl_seconds} s"
+            )
+        role = _role(claims.get("role"))
+        return Principal(
+            actor_id=_subject(claims["sub"], role),
+            role=role,
+            session_version=_session_version(claims, role),
+            expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+        )
+
+    def _decoded(self, token: str) -> dict[str, Any]:
+        """The claims of a token signed by one of our keys, unexpired, issued by us, with
+        every required claim."""
         try:
             algorithm = jwt.get_unverified_header(token).get("alg")
             key: str | RSAPublicKey
@@ -77,16 +134,27 @@ class JwtTokens:
                 key = self._public_key
             else:
                 raise InvalidTokenError("invalid token: its algorithm is not accepted")
-            claims = jwt.decode(
+            claims: dict[str, Any] = jwt.decode(
                 token,
                 key,
                 algorithms=[algorithm],
                 issuer=self._issuer,
-                options={"require": ["sub", "exp", "iss"]},
+                # iat is checked below, with room for clock skew but none for exp.
+                options={"require": ["sub", "exp", "iss", "iat"], "verify_iat": False},
             )
-        except jwt.PyJWTError as error:
+        except (jwt.PyJWTError, OverflowError) as error:
             raise InvalidTokenError(f"invalid token: {error}") from None
-        return Principal(actor_id=str(claims["sub"]), role=_role(claims.get("role")))
+        return claims
+
+
+def _issued_at(claims: dict[str, Any]) -> int:
+    try:
+        issued_at = int(claims["iat"])
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidTokenError("invalid token: iat must be a number") from None
+    if issued_at > time.time() + CLOCK_SKEW_SECONDS:
+        raise InvalidTokenError("invalid token: it was issued in the future (iat)")
+    return issued_at
 
 
 def _role(claim: object) -> Role:
@@ -97,3 +165,26 @@ def _role(claim: object) -> Role:
     if role not in TOKEN_ROLES:
         raise InvalidTokenError("invalid token: unknown role")
     return role
+
+
+def _subject(claim: object, role: Role) -> str:
+    """The actor id; a customer token's subject is the customer's id (a UUID)."""
+    subject = str(claim)
+    if role is Role.CUSTOMER:
+        try:
+            return str(UUID(subject))
+        except ValueError:
+            raise InvalidTokenError(
+                "invalid token: a customer token's subject is no customer id"
+            ) from None
+    return subject
+
+
+def _session_version(claims: dict[str, Any], role: Role) -> int | None:
+    """A customer token's session version (required); None for staff tokens."""
+    if role is not Role.CUSTOMER:
+        return None
+    version = claims.get(SESSION_VERSION_CLAIM)
+    if type(version) is not int or version < 0:
+        raise InvalidTokenError("invalid token: a customer token needs its session version (sv)")
+    return version

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -22,6 +23,22 @@ from domain.shared.metadata import EventMetadata, acting_as
 RESET_TOKEN_LIFETIME = timedelta(hours=1)
 
 
+@dataclass(frozen=True, slots=True)
+class SessionGrant:
+    """A customer who proved who they are, and the session version a token for them carries
+    (a token of an older version is refused)."""
+
+    customer_id: UUID
+    session_version: int
+
+
+@dataclass(frozen=True, slots=True)
+class SessionsRenewed(CommandResult):
+    """A command that revoked the customer's sessions, and the version a new token carries."""
+
+    session_version: int
+
+
 class CustomerAccessCommands(CustomerCommands):
     """Commands and checks on a customer's credentials."""
 
@@ -31,14 +48,19 @@ class CustomerAccessCommands(CustomerCommands):
         current_password: str,
         new_password: str,
         metadata: EventMetadata,
-    ) -> CommandResult:
+    ) -> SessionsRenewed:
+        """Change the password; every token issued before stops working, and the result
+        names the session version of the caller's next token."""
         customer = self._customer_at(customer_id, None)
         if not self._password_matches(customer, current_password):
             raise InvalidCredentialsError("the current password is wrong", field="currentPassword")
         self._check_new_password(customer, new_password)
         with acting_as(metadata):
-            customer.set_password(self.passwords.hash(new_password), "change")
-        return self._saved(customer)
+            customer.change_password(self.passwords.hash(new_password))
+        saved = self._saved(customer)
+        return SessionsRenewed(
+            saved.aggregate_id, saved.version, saved.position, customer.session_version
+        )
 
     def request_password_reset(
         self, email: str, metadata: EventMetadata, now: datetime | None = None
@@ -71,6 +93,12 @@ class CustomerAccessCommands(CustomerCommands):
 
     def verify_credentials(self, email: str, password: str) -> UUID:
         """The customer whose email and password these are; the same error for any mismatch."""
+        return self.grant_session(email, password).customer_id
+
+    def grant_session(self, email: str, password: str) -> SessionGrant:
+        """The customer whose email and password these are, with their session version as of
+        the check (a revocation after it makes the token refused, never the other way
+        round); the same error for any mismatch."""
         try:
             customer = self.get_customer(self._customer_id_for(email))
         except (InvalidCredentialsError, CustomerNotFoundError, ValidationError):
@@ -78,7 +106,7 @@ class CustomerAccessCommands(CustomerCommands):
             raise InvalidCredentialsError("wrong email or password") from None
         if not self._password_matches(customer, password):
             raise InvalidCredentialsError("wrong email or password")
-        return customer.id
+        return SessionGrant(customer.id, customer.session_version)
 
     def _password_matches(self, customer: Customer, password: str) -> bool:
         stored = customer.password_hash

@@ -79,22 +79,30 @@ class CustomerCommands(LedgerCore):
             return self._replayed_registration(customer_id, fingerprint)
         claim = self._free_claim(fingerprint, customer_id)
         with acting_as(metadata):
-            customer = Customer.register(
-                customer_id,
-                name=command.name,
-                email=command.email,
-                phone=command.phone,
-                region=command.region,
-                email_fingerprint=fingerprint,
-            )
-            if command.password is not None:
-                customer.set_password(self.passwords.hash(command.password), "registration")
+            customer = self._new_customer(command, customer_id, fingerprint)
             claim = self._claim(claim, fingerprint, customer_id)
         try:
             position = self.commit(customer, claim)
         except ConcurrencyConflictError:
             return self._lost_registration_race(command, customer_id, fingerprint)
         return CommandResult(customer_id, customer.version, position)
+
+    def _new_customer(
+        self, command: RegisterCustomer, customer_id: UUID, fingerprint: str
+    ) -> Customer:
+        """The customer the command registers (every value checked), with their password's
+        hash if they chose one. Call it inside ``acting_as``."""
+        customer = Customer.register(
+            customer_id,
+            name=command.name,
+            email=command.email,
+            phone=command.phone,
+            region=command.region,
+            email_fingerprint=fingerprint,
+        )
+        if command.password is not None:
+            customer.set_password(self.passwords.hash(command.password), "registration")
+        return customer
 
     def get_customer(self, customer_id: UUID) -> Customer:
         return self.load(customer_id, Customer, lambda: CustomerNotFoundError("no such customer"))
@@ -128,7 +136,12 @@ class CustomerCommands(LedgerCore):
         expected_version: int | None = None,
     ) -> CommandResult:
         """Move the customer to a new email: claim it, release the old one, atomically."""
-        customer = self._customer_at(customer_id, expected_version)
+        return self._move_email(self._customer_at(customer_id, expected_version), email, metadata)
+
+    def _move_email(self, customer: Customer, email: str, metadata: EventMetadata) -> CommandResult:
+        """Claim ``email`` for the customer and release their old one, atomically; refuses
+        an email another customer holds."""
+        customer_id = customer.id
         fingerprint = self.fingerprint_email(normalise_email(email))
         if fingerprint == customer.email_fingerprint:
             return self._saved(customer)

@@ -33,3 +33,9 @@ class TooManyAttemptsError(DomainError):
     """Too many failed log-ins for one email lately: no password is checked until later."""
 
     code = "TOO_MANY_ATTEMPTS"
+
+
+class InvalidEmailChangeTokenError(DomainError):
+    """The email-change confirmation link is unknown, used, replaced or expired."""
+
+    code = "INVALID_CONFIRMATION_TOKEN"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain.customer.errors import InvalidResetTokenError
+from domain.customer.errors import InvalidEmailChangeTokenError, InvalidResetTokenError
 from domain.customer.profile import Address, ConsentPurpose, ContactChannel
 from domain.customer.values import (
     normalise_email,
@@ -19,10 +19,25 @@ from domain.customer.values import (
 from domain.shared.aggregate import LedgerAggregate
 from domain.shared.personal_data import PersonalData
 
+REGISTRATION_NOTICE_QUIET = timedelta(hours=1)
+"""After telling a customer that someone tried to register with their email, further tries
+within this time are not told again: a flood of tries costs them one message an hour."""
+
 
 def token_digest(token: str) -> str:
     """What is kept of a reset token: its SHA-256 (the token itself is high-entropy)."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _token_matches(
+    token: str, digest: str | None, expires_at: datetime | None, now: datetime
+) -> bool:
+    return (
+        digest is not None
+        and expires_at is not None
+        and hmac.compare_digest(token_digest(token), digest)
+        and now < expires_at
+    )
 
 
 class Customer(LedgerAggregate):
@@ -55,6 +70,11 @@ class Customer(LedgerAggregate):
             customer.contact_channels = {}
             customer.consents = {}
             customer.onboarding = {}
+            customer.session_version = 0
+            customer.pending_email = None
+            customer.email_change_digest = None
+            customer.email_change_expires_at = None
+            customer.registration_noticed_at = None
 
     class NameChanged(LedgerAggregate.Event):
         """The customer's name was corrected or changed."""
@@ -73,6 +93,9 @@ class Customer(LedgerAggregate):
         def apply(self, customer: Customer) -> None:
             customer.email = self.email
             customer.email_fingerprint = self.email_fingerprint
+            customer.pending_email = None
+            customer.email_change_digest = None
+            customer.email_change_expires_at = None
 
     class PhoneChanged(LedgerAggregate.Event):
         """The customer's phone number changed or was removed."""
@@ -207,6 +230,41 @@ class Customer(LedgerAggregate):
             customer.reset_token_digest = self.token_digest
             customer.reset_expires_at = self.expires_at
 
+    class SessionsRevoked(LedgerAggregate.Event):
+        """Every bearer token issued to the customer until now stops working: their password
+        was changed or reset, or their data erased (``reason``). Tokens carry the session
+        version they were issued at; this event is what raises it."""
+
+        reason: str
+
+        def apply(self, customer: Customer) -> None:
+            customer.session_version += 1
+
+    class RegistrationAttempted(LedgerAggregate.Event):
+        """Someone registering themself gave this customer's email. They were answered as if
+        they had registered; the customer is told by message (to ``recipient``, their
+        address then), so that they can log in or reset their password if it was them."""
+
+        recipient: PersonalData
+
+        def apply(self, customer: Customer) -> None:
+            customer.registration_noticed_at = self.timestamp
+
+    class EmailChangeRequested(LedgerAggregate.Event):
+        """The customer asked to move to ``email``; a link with the token goes to that
+        address, and the change happens only when it is confirmed from there. The log keeps
+        the token's digest; the token is sealed for the notification outbox."""
+
+        email: PersonalData
+        token_digest: str
+        expires_at: datetime
+        token: PersonalData
+
+        def apply(self, customer: Customer) -> None:
+            customer.pending_email = self.email
+            customer.email_change_digest = self.token_digest
+            customer.email_change_expires_at = self.expires_at
+
     def __init__(self) -> None:
         # State is set by the events' apply methods; an explicit (empty) __init__ stops the
         # library from turning the annotations below into constructor arguments.
@@ -226,6 +284,11 @@ class Customer(LedgerAggregate):
     contact_channels: dict[str, bool]
     consents: dict[str, bool]
     onboarding: dict[str, datetime]
+    session_version: int
+    pending_email: PersonalData | None
+    email_change_digest: str | None
+    email_change_expires_at: datetime | None
+    registration_noticed_at: datetime | None
 
     @classmethod
     def register(
@@ -332,18 +395,52 @@ class Customer(LedgerAggregate):
 
     def check_reset_token(self, token: str, now: datetime) -> None:
         """Refuse anything but the latest, unexpired, unused reset token."""
-        if (
-            self.reset_token_digest is None
-            or self.reset_expires_at is None
-            or not hmac.compare_digest(token_digest(token), self.reset_token_digest)
-            or now >= self.reset_expires_at
-        ):
+        if not _token_matches(token, self.reset_token_digest, self.reset_expires_at, now):
             raise InvalidResetTokenError("the reset link is invalid or has expired", field="token")
 
     def reset_password(self, token: str, password_hash: str, now: datetime) -> None:
-        """Set a new password with the latest, unexpired, unused reset token."""
+        """Set a new password with the latest, unexpired, unused reset token; every token
+        issued before stops working (whoever held one may have known the old password)."""
         self.check_reset_token(token, now)
         self.set_password(password_hash, reason="reset")
+        self.revoke_sessions("password_reset")
+
+    def change_password(self, password_hash: str) -> None:
+        """Set a new password; every token issued before stops working."""
+        self.set_password(password_hash, reason="change")
+        self.revoke_sessions("password_changed")
+
+    def revoke_sessions(self, reason: str) -> None:
+        self.trigger_event(self.SessionsRevoked, reason=reason)
+
+    def note_registration_attempt(self, now: datetime) -> None:
+        """Tell the customer someone registered with their email, unless told lately (or
+        erased: there is no one to tell)."""
+        last = self.registration_noticed_at
+        if self.email.is_erased:
+            return
+        if last is None or now - last >= REGISTRATION_NOTICE_QUIET:
+            self.trigger_event(self.RegistrationAttempted, recipient=self.email)
+
+    def request_email_change(self, email: str, token: str, expires_at: datetime) -> None:
+        """Ask to move to ``email`` (normalised here); it replaces any earlier request."""
+        self.trigger_event(
+            self.EmailChangeRequested,
+            email=PersonalData(self.id, normalise_email(email)),
+            token_digest=token_digest(token),
+            expires_at=expires_at,
+            token=PersonalData(self.id, token),
+        )
+
+    def email_confirmed_by(self, token: str, now: datetime) -> str:
+        """The address the latest, unexpired, unused email-change token confirms."""
+        pending = _clear(self.pending_email)
+        digest, expires_at = self.email_change_digest, self.email_change_expires_at
+        if pending is None or not _token_matches(token, digest, expires_at, now):
+            raise InvalidEmailChangeTokenError(
+                "the confirmation link is invalid or has expired", field="token"
+            )
+        return pending
 
 
 EMAIL_CLAIM_NAMESPACE = uuid5(NAMESPACE_URL, "https://cxledger.invalid/email-claim")

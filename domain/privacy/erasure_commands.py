@@ -70,9 +70,21 @@ class ErasureCommands(ReferralCommands):
         positions = sorted({p for s in (subject_id, *also) for p in works.positions_holding(s)})
         for subject in (subject_id, *also):
             works.destroy_key(subject)
+        signed_out = self._customer_signed_out(request, metadata)
         with acting_as(metadata):
             request.complete(positions, also, metadata.actor_id, at)
-        return CommandResult(request.id, request.version, self.commit(request))
+        return CommandResult(request.id, request.version, self.commit(request, *signed_out))
+
+    def _customer_signed_out(
+        self, request: ErasureRequest, metadata: EventMetadata
+    ) -> list[Customer]:
+        """An erased customer's tokens stop working, in the same commit as the completion."""
+        if request.subject_kind != SubjectKind.CUSTOMER.value:
+            return []
+        customer = self.get_customer(request.subject_id)
+        with acting_as(metadata):
+            customer.revoke_sessions("erased")
+        return [customer]
 
     def get_erasure_request(self, subject_id: UUID) -> ErasureRequest:
         return self.load(

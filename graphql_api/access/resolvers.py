@@ -130,6 +130,14 @@ class ChangePasswordInput:
 @strawberry.type(description="Result of changePassword.")
 class ChangePasswordPayload:
     customer_id: UUID | None = strawberry.field(description="The customer; null if refused.")
+    token: str | None = strawberry.field(
+        default=None,
+        description="A new bearer token for the caller: every token issued before the change "
+        "(this request's included) no longer works. Null if refused.",
+    )
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="When the new token stops working."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="INVALID_CREDENTIALS (current password wrong) or WEAK_PASSWORD; nothing "
         "was written."
@@ -148,4 +156,10 @@ async def change_password(info: Info, input: ChangePasswordInput) -> ChangePassw
         )
     except DomainError as error:
         return ChangePasswordPayload(customer_id=None, user_errors=[_user_error(error)])
-    return ChangePasswordPayload(customer_id=result.aggregate_id, user_errors=[])
+    session = context.services.sessions.issue(result.aggregate_id, result.session_version)
+    return ChangePasswordPayload(
+        customer_id=result.aggregate_id,
+        token=session.token,
+        expires_at=session.expires_at,
+        user_errors=[],
+    )

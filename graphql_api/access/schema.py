@@ -28,12 +28,13 @@ class AccessMutations:
     reset_password: resolvers.ResetPasswordPayload = strawberry.mutation(
         resolver=resolvers.reset_password,
         description="Choose a new password with the token of a reset link (valid one hour, "
-        "once). Anyone holding the token may call it.",
+        "once). Anyone holding the token may call it. Every bearer token issued to the "
+        "customer before stops working: log in with the new password.",
         extensions=allowed(EVERYONE),
     )
     change_password: resolvers.ChangePasswordPayload = strawberry.mutation(
         resolver=resolvers.change_password,
         description="Change one's own password, giving the current one. Only the customer "
-        "themself.",
+        "themself. Every token issued before stops working; the answer carries a new one.",
         extensions=allowed(own="input.customer_id"),
     )

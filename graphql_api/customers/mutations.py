@@ -22,6 +22,7 @@ from domain.customer.profile import Address, ConsentPurpose, ContactChannel
 from domain.shared.application import CommandResult
 from domain.shared.errors import DomainError, ValidationError
 from domain.shared.keep import KEEP, Keep
+from domain.shared.metadata import Role
 from graphql_api.context import RequestContext
 from graphql_api.customers.inputs import (
     AddressInput,
@@ -47,6 +48,7 @@ from graphql_api.customers.payloads import (
     WithdrawConsentPayload,
 )
 from graphql_api.customers.resolvers import customer_payload
+from graphql_api.customers.self_registration import register_self
 from graphql_api.errors import user_error_from
 from graphql_api.referrals.registration import register_referred
 from projections.referrals.projection import ReferralFunnel
@@ -78,6 +80,8 @@ async def register_customer(
         customer_id=input.customer_id,
         password=input.password,
     )
+    if context.principal.role is Role.ANONYMOUS:
+        return await register_self(context, command, code)
     late: list[DomainError] = []
 
     def register() -> CommandResult:
@@ -118,12 +122,17 @@ async def change_email(
     input: Annotated[ChangeEmailInput, INPUT],  # noqa: A002
 ) -> ChangeEmailPayload:
     context, metadata = info.context, info.context.metadata()
+    # A customer's own change waits for confirmation from the new address (its answer cannot
+    # tell whether the address is someone else's); staff change an email at once.
+    change = (
+        context.ledger.request_email_change
+        if context.principal.role is Role.CUSTOMER
+        else context.ledger.change_email
+    )
     return await customer_payload(
         context,
         ChangeEmailPayload,
-        lambda: context.ledger.change_email(
-            input.customer_id, input.email, metadata, input.expected_version
-        ),
+        lambda: change(input.customer_id, input.email, metadata, input.expected_version),
     )
 
 

@@ -6,8 +6,9 @@ import strawberry
 
 from domain.shared.metadata import Role
 from graphql_api.customers import mutations, payloads, resolvers
+from graphql_api.customers.email_change import ConfirmEmailChangePayload, confirm_email_change
 from graphql_api.customers.types import CustomerConnection, CustomerType
-from graphql_api.permissions import READERS, STAFF, allowed
+from graphql_api.permissions import EVERYONE, READERS, STAFF, allowed
 
 OWN_OR_STAFF = "Agents and admins; a customer only on their own account."
 
@@ -35,7 +36,12 @@ class CustomerMutations:
         resolver=mutations.register_customer,
         description="Register a customer: anyone may register themself (with a password); "
         "agents and admins register customers they serve. Emails are unique; `customerId` "
-        "makes retries safe.",
+        "makes retries safe. Staff get the customer, or why not (EMAIL_ALREADY_REGISTERED, "
+        "IDEMPOTENCY_KEY_REUSED, ...). Someone registering themself (no token) gets the same "
+        "answer whether the email was new or already a customer's (whose owner is told by "
+        "email), and whether the `customerId` was used before: `customer` and `position` "
+        "null, no userErrors unless the input itself is bad, after at least half a second; "
+        "they log in with the email and password to read their profile.",
         extensions=allowed(STAFF, Role.ANONYMOUS),
     )
     change_contact_details: payloads.ChangeContactDetailsPayload = strawberry.mutation(
@@ -45,8 +51,20 @@ class CustomerMutations:
     )
     change_email: payloads.ChangeEmailPayload = strawberry.mutation(
         resolver=mutations.change_email,
-        description=f"Move a customer to a new email (unique across customers). {OWN_OR_STAFF}",
+        description="Move a customer to a new email (unique across customers). Agents and "
+        "admins change it at once (EMAIL_ALREADY_REGISTERED if another customer holds it). A "
+        "customer changing their own gets their profile unchanged: a confirmation link goes "
+        "to the new address, valid 24 hours, and the email changes when it is followed "
+        "(`confirmEmailChange`); the answer is the same whether or not the address is "
+        "someone else's.",
         extensions=allowed(STAFF, own="input.customer_id"),
+    )
+    confirm_email_change: ConfirmEmailChangePayload = strawberry.mutation(
+        resolver=confirm_email_change,
+        description="Confirm a customer's change of email with the token of the link sent to "
+        "the new address (the latest link, once, within 24 hours). Anyone holding the token "
+        "may call it.",
+        extensions=allowed(EVERYONE),
     )
     change_address: payloads.ChangeAddressPayload = strawberry.mutation(
         resolver=mutations.change_address,

@@ -4,8 +4,10 @@ Only that protocol, and only subscriptions: queries and mutations stay on the HT
 where body limits, status codes and the metadata headers apply. The caller is authenticated
 as over HTTP, by a bearer token: from the ``connection_init`` payload's ``authorization``
 (browsers cannot set headers on a WebSocket) or else the upgrade request's Authorization
-header. A bad token closes the connection with 4403; no token is the anonymous caller, whom
-each subscription's permissions refuse with a FORBIDDEN error.
+header. A bad token (or a customer's ended session) closes the connection with 4403; no token
+is the anonymous caller, whom each subscription's permissions refuse with a FORBIDDEN error.
+The connection closes with 4403 too when its token expires or its session ends later
+(:mod:`graphql_api.live.session_guard`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from domain.shared.metadata import Channel
 from graphql_api.auth import InvalidTokenError, Principal
 from graphql_api.context import ApiLimits, ApiServices, RequestContext
 from graphql_api.live.notifications import DashboardNotifications
+from graphql_api.live.session_guard import SessionBoundHandler
+from graphql_api.sessions import session_is_current
 
 MAX_SUBSCRIPTIONS = 20
 """Operations one connection may run at once."""
@@ -99,6 +103,8 @@ async def _refusal() -> AsyncIterator[PreExecutionError]:
 class LiveGraphQL(GraphQL[LiveContext, None]):
     """The ASGI app for the WebSocket route at ``/graphql``."""
 
+    graphql_transport_ws_handler_class = SessionBoundHandler[LiveContext]
+
     def __init__(self, schema: Schema, limits: ApiLimits) -> None:
         super().__init__(
             cast(BaseSchema, SubscriptionsOnly(schema, limits.max_query_tokens)),
@@ -126,6 +132,8 @@ class LiveGraphQL(GraphQL[LiveContext, None]):
         header = offered if offered is not None else context.upgrade_authorization
         if header is not None:
             context.principal = _principal(header, context.services)
+            if not await session_is_current(context.services, context.pool, context.principal):
+                raise ConnectionRejectionError()
         return await super().on_ws_connect(context)
 
     async def render_graphql_ide(self, request: Request) -> Response:

@@ -10,6 +10,8 @@ registered and the refusal is reported beside them. Refusals of the code are rep
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from domain.customer.commands import RegisterCustomer
 from domain.ledger import Ledger
 from domain.referral.errors import AlreadyReferredError
@@ -26,13 +28,41 @@ def register_referred(
     """Register the customer and convert them with ``code``. Raises (nothing written) if the
     check or the registration refuses; returns the result (at the conversion's position) and
     the conversion's refusal, if it came after the registration."""
+    referrer_id = _referrer_of(ledger, code, command)
+    registered = ledger.register_customer(command, metadata)
+    return _converted(ledger, registered, referrer_id, code, metadata)
+
+
+def register_self_referred(
+    ledger: Ledger, command: RegisterCustomer, code: str, metadata: EventMetadata
+) -> None:
+    """A self-registration with ``code`` (see ``Ledger.register_self``): the code is checked
+    first, as above; the customer converts only if they were registered now (a replay, or an
+    email that is someone else's, converts no one). A conversion refused after the
+    registration is not reported: answering it only to new customers would tell them apart;
+    they may apply the code later."""
+    referrer_id = _referrer_of(ledger, code, command)
+    registered = ledger.register_self(command, metadata)
+    if registered is not None:
+        _converted(ledger, registered, referrer_id, code, metadata)
+
+
+def _referrer_of(ledger: Ledger, code: str, command: RegisterCustomer) -> UUID:
     try:
-        referrer_id = ledger.check_referral_code(code, command.email)
+        return ledger.check_referral_code(code, command.email)
     except ValidationError as error:
         raise (error if error.field == "email" else _on_code(error)) from None
     except DomainError as error:
         raise _on_code(error) from None
-    registered = ledger.register_customer(command, metadata)
+
+
+def _converted(
+    ledger: Ledger,
+    registered: CommandResult,
+    referrer_id: UUID,
+    code: str,
+    metadata: EventMetadata,
+) -> tuple[CommandResult, DomainError | None]:
     try:
         converted = ledger.convert_referral(registered.aggregate_id, code, metadata)
     except AlreadyReferredError as error:

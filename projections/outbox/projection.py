@@ -112,6 +112,30 @@ class NotificationOutbox(Projection):
             ),
         )
 
+    @handles(Customer.RegistrationAttempted)
+    def registration_attempted(
+        self, cursor: Cursor[Any], event: Customer.RegistrationAttempted, position: int
+    ) -> None:
+        """A message to the customer whose email someone registered with: "someone tried to
+        register with your address; if it was you, log in or reset your password"."""
+        recipient = event.recipient.value
+        if recipient is None:
+            return  # erased since: no one to write to
+        row = (event.originator_id, "email", "registration_attempted", recipient, Jsonb({}))
+        cursor.execute(_INSERT, (position, *row, event.timestamp))
+
+    @handles(Customer.EmailChangeRequested)
+    def email_change_requested(
+        self, cursor: Cursor[Any], event: Customer.EmailChangeRequested, position: int
+    ) -> None:
+        """The confirmation link, to the address the customer asked to move to."""
+        recipient, token = event.email.value, event.token.value
+        if recipient is None or token is None:
+            return  # erased since: nothing to send
+        payload = Jsonb({"token": token, "expires_at": event.expires_at.isoformat()})
+        row = (event.originator_id, "email", "email_change_confirmation", recipient, payload)
+        cursor.execute(_INSERT, (position, *row, event.timestamp))
+
     @handles(Invitation.Issued)
     def survey_invitation_issued(
         self, cursor: Cursor[Any], event: Invitation.Issued, position: int

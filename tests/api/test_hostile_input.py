@@ -149,7 +149,7 @@ MUTATIONS: dict[str, Mutation] = {
         "mutation($i: ResetPasswordInput!) { resetPassword(input: $i) { userErrors { code } } }",
         lambda w: {"token": _latest_token(w), "newPassword": "a brand new passphrase"},
         _anonymous,
-        writes=lambda field, text, accepted: 1 if accepted else 0,
+        writes=lambda field, text, accepted: 2 if accepted else 0,  # password, sessions revoked
         prepare=_fresh_reset_token,
     ),
     "changePassword": Mutation(
@@ -160,7 +160,7 @@ MUTATIONS: dict[str, Mutation] = {
             "newPassword": "a brand new passphrase",
         },
         lambda w: (Role.CUSTOMER, w.customer_id),
-        writes=lambda field, text, accepted: 1 if accepted else 0,
+        writes=lambda field, text, accepted: 2 if accepted else 0,  # password, sessions revoked
         prepare=_original_password,
     ),
     "registerCustomer": Mutation(

@@ -160,6 +160,12 @@ OPERATIONS: dict[str, Operation] = {
         lambda w: {"i": {"token": "not-a-token", "newPassword": "a brand new passphrase"}},
         EVERYONE,
     ),
+    "confirmEmailChange": Operation(
+        "mutation($i: ConfirmEmailChangeInput!) { confirmEmailChange(input: $i) "
+        "{ userErrors { code } } }",
+        lambda w: {"i": {"token": "not-a-token"}},
+        EVERYONE,
+    ),
     "changePassword": Operation(
         "mutation($i: ChangePasswordInput!) { changePassword(input: $i) { userErrors { code } } }",
         lambda w: {

@@ -9,7 +9,7 @@ import json
 import time
 from collections.abc import Iterator
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -46,7 +46,9 @@ def receive(ws: ClientConnection, timeout: float = RECEIVE_TIMEOUT) -> dict[str,
 
 
 def bearer(api: LiveApi, role: Role) -> str:
-    return f"Bearer {api.token(role)}"
+    # A customer token's subject is a customer id.
+    subject = str(uuid4()) if role is Role.CUSTOMER else "test-actor"
+    return f"Bearer {api.token(role, subject)}"
 
 
 @contextlib.contextmanager

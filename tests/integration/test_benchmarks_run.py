@@ -19,7 +19,15 @@ SMOKE_RUNS = {
         "ratio to count(*)",
     ),
     "erasure": (["benchmarks/erasure.py", "--events", "50", "--background", "20"], "large/small"),
+    "registration_timing": (
+        ["benchmarks/registration_timing.py", "--requests", "3"],
+        "median ratio",
+    ),
     "reset_timing": (["-m", "benchmarks.reset_timing", "--requests", "4"], "median ratio"),
+    "session_check": (
+        ["benchmarks/session_check.py", "--customers", "20", "--events", "5", "--requests", "10"],
+        "ratio to SELECT 1",
+    ),
     "survey_responses": (
         ["benchmarks/survey_responses.py", "--responses", "30", "--clients", "2"],
         "responses/bare",

@@ -58,6 +58,38 @@ def test_a_customer_token_is_about_the_customer_given() -> None:
     assert (principal.actor_id, principal.role) == (customer_id, Role.CUSTOMER)
 
 
+def test_a_customer_token_carries_the_session_version_given() -> None:
+    customer_id = "0b7e6a4e-5f0c-4c1e-9d3e-1f2a3b4c5d6e"
+    args = ["token", "--role", "customer", "--customer", customer_id, "--session-version", "2"]
+    result = run(args, cli_env(None))
+    assert result.returncode == 0, result.stderr
+    principal = JwtTokens(TEST_JWT_SECRET, "cxledger").verify(result.stdout.strip())
+    assert principal.session_version == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        pytest.param(["--ttl", "86401"], "--ttl", id="ttl-over-the-maximum"),
+        pytest.param(["--ttl", "0"], "--ttl", id="ttl-zero"),
+        pytest.param(["--session-version", "1"], "--session-version", id="version-for-staff"),
+    ],
+)
+def test_a_token_beyond_the_maximum_lifetime_or_shape_is_refused(
+    args: list[str], named: str
+) -> None:
+    result = run(["token", "--role", "agent", *args], cli_env(None))
+    assert result.returncode == 2 and named in result.stderr
+    assert result.stdout == ""
+
+
+def test_the_maximum_lifetime_follows_the_setting() -> None:
+    env = cli_env(None, CXL_MAX_TOKEN_TTL="600")
+    assert run(["token", "--role", "agent", "--ttl", "601"], env).returncode == 2
+    minted = run(["token", "--role", "agent", "--ttl", "600"], env)
+    assert minted.returncode == 0, minted.stderr
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -25,6 +25,7 @@ from domain.shared.metadata import Channel, EventMetadata, Role
 from tests.support.ledgers import in_memory_ledger
 
 AGENT = EventMetadata(actor_id="agent-1", actor_role=Role.AGENT, channel=Channel.PHONE)
+VISITOR = EventMetadata(actor_id="anonymous", actor_role=Role.ANONYMOUS, channel=Channel.WEB)
 WHEN = datetime(2026, 1, 2, tzinfo=UTC)
 
 hostile = st.one_of(
@@ -66,6 +67,19 @@ COMMANDS: dict[str, Command] = {
     "register.password": lambda ledger, _, text: ledger.register_customer(
         RegisterCustomer("New", "new@example.org", password=text), AGENT
     ),
+    # Someone registering themself: bad text is refused as for staff; an email that is a
+    # customer's ("ADA@EXAMPLE.ORG") is no refusal at all (the owner is told instead).
+    "self_register.name": lambda ledger, _, text: ledger.register_self(
+        RegisterCustomer(text, "new@example.org", password="a fine passphrase"), VISITOR
+    ),
+    "self_register.email": lambda ledger, _, text: ledger.register_self(
+        RegisterCustomer("New", text, password="a fine passphrase"), VISITOR
+    ),
+    "self_register.password": lambda ledger, _, text: ledger.register_self(
+        RegisterCustomer("New", "ada@example.org", password=text), VISITOR
+    ),
+    "email_change.request": lambda ledger, cid, text: ledger.request_email_change(cid, text, AGENT),
+    "email_change.confirm": lambda ledger, _, text: ledger.confirm_email_change(text, AGENT),
     "contact.name": lambda ledger, cid, text: ledger.change_contact_details(
         ChangeContactDetails(cid, name=text), AGENT
     ),

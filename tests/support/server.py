@@ -8,18 +8,21 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from uuid import UUID
 
 import httpx
 import uvicorn
 
+from domain.customer.errors import CustomerNotFoundError
 from domain.ledger import Ledger
 from domain.shared.metadata import Role
 from graphql_api.app import create_app
 from graphql_api.context import ApiLimits, ApiServices
 from infrastructure.database import Database
-from infrastructure.login import CustomerLogin, LoginThrottle
+from infrastructure.login import CUSTOMER_TOKEN_TTL_SECONDS, CustomerLogin, LoginThrottle
 from infrastructure.process_manager_runner import process_manager_runners
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
+from infrastructure.sessions import LoggedSessions, events_table
 from infrastructure.tokens import JwtTokens
 from projections.registry import build_projections
 from tests.support.ledgers import TEST_AUDIT_KEYS, TEST_JWT_SECRET, postgres_ledger
@@ -42,8 +45,22 @@ class LiveApi:
     ledger: Ledger
     database: Database
 
-    def token(self, role: Role, subject: str = "test-actor") -> str:
-        return self.tokens.mint(subject, role)
+    def token(
+        self, role: Role, subject: str = "test-actor", session_version: int | None = None
+    ) -> str:
+        """A token for ``subject`` in ``role``. A customer's carries ``session_version``, by
+        default their current one (as if they had just logged in)."""
+        if role is not Role.CUSTOMER:
+            return self.tokens.mint(subject, role)
+        if session_version is None:
+            session_version = self._current_session_version(subject)
+        return self.tokens.mint(subject, role, session_version=session_version)
+
+    def _current_session_version(self, subject: str) -> int:
+        try:
+            return self.ledger.get_customer(UUID(subject)).session_version
+        except (ValueError, CustomerNotFoundError):
+            return 0  # no such customer: the version they would have
 
     def graphql(
         self,
@@ -84,6 +101,7 @@ def live_api(
         verify_token=tokens.verify,
         log_in=CustomerLogin(ledger, tokens, LoginThrottle(database.connect)),
         audit_keys=TEST_AUDIT_KEYS,
+        sessions=LoggedSessions(tokens, events_table(ledger), CUSTOMER_TOKEN_TTL_SECONDS),
         limits=limits or ApiLimits(),
         pool_size=4,
         on_start=worker.start if worker else ApiServices.on_start,

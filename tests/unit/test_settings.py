@@ -32,6 +32,8 @@ def test_defaults_serve_on_localhost_8000_with_the_embedded_database() -> None:
         ("CXL_JWT_SECRET", "short"),
         ("CXL_LOG_LEVEL", "LOUD"),
         ("CXL_RUN_PROJECTIONS", "perhaps"),
+        ("CXL_MAX_TOKEN_TTL", "59"),
+        ("CXL_MAX_TOKEN_TTL", "10000000000"),
     ],
 )
 def test_a_bad_setting_is_refused_with_its_name(

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from domain.shared.metadata import Role
 from graphql_api.auth import InvalidTokenError
 from infrastructure.settings import SettingsError, load_settings
-from infrastructure.tokens import JwtTokens
+from infrastructure.tokens import CLOCK_SKEW_SECONDS, JwtTokens
 
 SECRET = "unit-secret-" + "s" * 40
 ISSUER = "cxledger"
@@ -47,10 +47,92 @@ def rs256(key: rsa.RSAPrivateKey, **overrides: object) -> str:
     return jwt.encode(claims(**overrides), key, algorithm="RS256")
 
 
+CUSTOMER_ID = "0b7e6a4e-5f0c-4c1e-9d3e-1f2a3b4c5d6e"
+
+
 def test_a_minted_token_is_verified_as_its_subject_and_role() -> None:
     tokens = JwtTokens(SECRET, ISSUER)
-    principal = tokens.verify(tokens.mint("cust-1", Role.CUSTOMER))
-    assert (principal.actor_id, principal.role) == ("cust-1", Role.CUSTOMER)
+    principal = tokens.verify(tokens.mint("agent-1", Role.AGENT))
+    assert (principal.actor_id, principal.role) == ("agent-1", Role.AGENT)
+    assert principal.session_version is None
+
+
+def test_a_customer_token_carries_the_session_version_it_was_minted_at() -> None:
+    tokens = JwtTokens(SECRET, ISSUER)
+    principal = tokens.verify(tokens.mint(CUSTOMER_ID, Role.CUSTOMER, session_version=3))
+    assert (principal.actor_id, principal.role) == (CUSTOMER_ID, Role.CUSTOMER)
+    assert principal.session_version == 3
+
+
+@pytest.mark.parametrize(
+    "sv", [None, -1, "1", 1.5, True], ids=["missing", "negative", "text", "float", "bool"]
+)
+def test_a_customer_token_without_a_whole_session_version_is_refused(sv: object) -> None:
+    body = claims(sub=CUSTOMER_ID, role="customer") | ({} if sv is None else {"sv": sv})
+    with pytest.raises(InvalidTokenError, match="session version"):
+        JwtTokens(SECRET, ISSUER).verify(jwt.encode(body, SECRET, algorithm="HS256"))
+
+
+def test_a_customer_token_whose_subject_is_no_customer_id_is_refused() -> None:
+    body = claims(sub="cust-1", role="customer", sv=0)
+    with pytest.raises(InvalidTokenError, match="customer id"):
+        JwtTokens(SECRET, ISSUER).verify(jwt.encode(body, SECRET, algorithm="HS256"))
+
+
+def test_minting_a_customer_token_without_a_session_version_or_staff_with_one_fails() -> None:
+    tokens = JwtTokens(SECRET, ISSUER)
+    with pytest.raises(ValueError, match="session version"):
+        tokens.mint(CUSTOMER_ID, Role.CUSTOMER)
+    with pytest.raises(ValueError, match="session version"):
+        tokens.mint("agent-1", Role.AGENT, session_version=0)
+
+
+def test_a_token_living_longer_than_the_maximum_is_refused_even_if_we_signed_it() -> None:
+    now = int(time.time())
+    body = claims(iat=now, exp=now + 10**10)
+    with pytest.raises(InvalidTokenError, match="longer than 86400"):
+        JwtTokens(SECRET, ISSUER).verify(jwt.encode(body, SECRET, algorithm="HS256"))
+
+
+def test_the_maximum_lifetime_is_a_constructor_setting_and_bounds_minting_too() -> None:
+    tokens = JwtTokens(SECRET, ISSUER, max_ttl_seconds=600)
+    assert tokens.verify(tokens.mint("a", Role.AGENT, ttl_seconds=600)).role is Role.AGENT
+    with pytest.raises(ValueError, match="600"):
+        tokens.mint("a", Role.AGENT, ttl_seconds=601)
+    now = int(time.time())
+    with pytest.raises(InvalidTokenError, match="longer than 600"):
+        tokens.verify(jwt.encode(claims(iat=now, exp=now + 601), SECRET, algorithm="HS256"))
+
+
+@pytest.mark.parametrize("iat", [3600, CLOCK_SKEW_SECONDS + 2], ids=["an-hour", "past-the-skew"])
+def test_a_token_issued_in_the_future_is_refused(iat: int) -> None:
+    now = int(time.time())
+    body = claims(iat=now + iat, exp=now + iat + 60)
+    with pytest.raises(InvalidTokenError, match="iat"):
+        JwtTokens(SECRET, ISSUER).verify(jwt.encode(body, SECRET, algorithm="HS256"))
+
+
+def test_a_clock_a_few_seconds_ahead_is_forgiven_for_iat_only() -> None:
+    now = int(time.time())
+    ahead = jwt.encode(claims(iat=now + 2, exp=now + 60), SECRET, algorithm="HS256")
+    assert JwtTokens(SECRET, ISSUER).verify(ahead).role is Role.AGENT
+    expired = jwt.encode(claims(iat=now - 60, exp=now - 1), SECRET, algorithm="HS256")
+    with pytest.raises(InvalidTokenError, match="expired"):
+        JwtTokens(SECRET, ISSUER).verify(expired)
+
+
+@pytest.mark.parametrize("iat", ["soon", None, [1]], ids=["text", "null", "list"])
+def test_an_iat_that_is_no_number_is_refused(iat: object) -> None:
+    body = claims(iat=iat)
+    with pytest.raises(InvalidTokenError, match="iat"):
+        JwtTokens(SECRET, ISSUER).verify(jwt.encode(body, SECRET, algorithm="HS256"))
+
+
+def test_a_verified_token_says_when_it_expires() -> None:
+    tokens = JwtTokens(SECRET, ISSUER)
+    principal = tokens.verify(tokens.mint("a", Role.AGENT, ttl_seconds=600))
+    assert principal.expires_at is not None
+    assert abs(principal.expires_at.timestamp() - (time.time() + 600)) < 5
 
 
 def test_an_issued_token_says_when_it_expires() -> None:
@@ -83,7 +165,7 @@ def test_a_token_with_a_role_we_do_not_issue_is_refused(role: str | None) -> Non
         JwtTokens(SECRET, ISSUER).verify(token)
 
 
-@pytest.mark.parametrize("missing", ["sub", "exp", "iss"])
+@pytest.mark.parametrize("missing", ["sub", "exp", "iss", "iat"])
 def test_a_token_without_a_required_claim_is_refused(missing: str) -> None:
     body = claims()
     del body[missing]
