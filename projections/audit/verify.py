@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import anyio.to_thread
 from psycopg import AsyncConnection
 
 from projections.audit.chain import GENESIS, link
@@ -27,6 +28,9 @@ class AuditVerification:
     first_altered_position: int | None
     problem: str | None
     """``altered``, ``missing`` or ``unchained``; None when the range is intact."""
+    continue_from: int | None = None
+    """The first position left unchecked because of ``max_positions``; None when the range
+    asked for (up to the chain's head) was covered, or a problem ended the check."""
 
     @property
     def intact(self) -> bool:
@@ -34,10 +38,16 @@ class AuditVerification:
 
 
 async def verify_audit_trail(
-    conn: AsyncConnection[Any], first: int = 1, last: int | None = None
+    conn: AsyncConnection[Any],
+    first: int = 1,
+    last: int | None = None,
+    max_positions: int | None = None,
 ) -> AuditVerification:
+    """Check positions ``first`` to ``last`` (default: the chain's head), at most
+    ``max_positions`` of them: a request must not hold a connection for the whole log."""
     head = await _scalar(conn, "SELECT coalesce(max(position), 0) FROM audit_chain")
-    last = head if last is None else min(last, head)
+    wanted = head if last is None else min(last, head)
+    last = wanted if max_positions is None else min(wanted, first + max_positions - 1)
     unchained = await _scalar(
         conn,
         "SELECT min(e.notification_id) FROM ledger_events e WHERE e.notification_id"
@@ -46,19 +56,41 @@ async def verify_audit_trail(
         (first, last),
     )
     stop = last if unchained is None else unchained - 1
-    previous, checked, start = await _previous(conn, first), 0, first
-    while start <= stop:
-        for position, digest, stream, version, topic, state in await _links(
-            conn, start, min(stop, start + PAGE - 1)
-        ):
-            if stream is None:
-                return AuditVerification(first, last, checked, head, position, "missing")
-            if link(previous, position, stream, version, topic, bytes(state)) != bytes(digest):
-                return AuditVerification(first, last, checked, head, position, "altered")
-            previous, checked = bytes(digest), checked + 1
+    progress, start = _Progress(await _previous(conn, first)), first
+    while start <= stop and progress.problem is None:
+        rows = await _links(conn, start, min(stop, start + PAGE - 1))
+        # Hashing a page is CPU work: off the event loop, so other requests go on meanwhile.
+        await anyio.to_thread.run_sync(progress.check, rows)
         start += PAGE
-    problem = None if unchained is None else "unchained"
-    return AuditVerification(first, last, checked, head, unchained, problem)
+    if progress.problem is not None:
+        return AuditVerification(
+            first, last, progress.checked, head, progress.problem_at, progress.problem
+        )
+    if unchained is not None:
+        return AuditVerification(first, last, progress.checked, head, unchained, "unchained")
+    continue_from = last + 1 if last < wanted else None
+    return AuditVerification(first, last, progress.checked, head, None, None, continue_from)
+
+
+@dataclass(slots=True)
+class _Progress:
+    """How far the check got: the last digest matched, and the first problem met."""
+
+    previous: bytes
+    checked: int = 0
+    problem_at: int | None = None
+    problem: str | None = None
+
+    def check(self, rows: list[tuple[Any, ...]]) -> None:
+        for position, digest, stream, version, topic, state in rows:
+            if stream is None:
+                self.problem_at, self.problem = position, "missing"
+                return
+            stored = bytes(digest)
+            if link(self.previous, position, stream, version, topic, bytes(state)) != stored:
+                self.problem_at, self.problem = position, "altered"
+                return
+            self.previous, self.checked = stored, self.checked + 1
 
 
 async def _links(conn: AsyncConnection[Any], first: int, last: int) -> list[tuple[Any, ...]]:
