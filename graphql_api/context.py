@@ -14,6 +14,8 @@ from psycopg_pool import AsyncConnectionPool
 from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata
 from graphql_api.auth import LogIn, Principal, TokenVerifier
+from graphql_api.limits.config import RequestLimits
+from graphql_api.limits.gates import WorkGates
 from projections.tracking import wait_for_position
 
 T = TypeVar("T")
@@ -35,6 +37,8 @@ class ApiLimits:
     read_your_writes_timeout: float = 2.0
     erasure_hold_days: int = 0
     """The legal hold of an erasure request that does not choose one (CXL_ERASURE_HOLD_DAYS)."""
+    requests: RequestLimits = field(default_factory=RequestLimits)
+    """Cost, mutations, slots and rate per client (``graphql_api.limits``)."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,11 @@ class ApiServices:
     on_start: Callable[[], None] = _nothing
     on_stop: Callable[[], None] = _nothing
     projection_errors: Callable[[], dict[str, str]] = _no_errors
+    gates: WorkGates = field(init=False, compare=False)
+    """This process's slots for password hashing and expensive work, made from ``limits``."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "gates", WorkGates(self.limits.requests))  # frozen: set once
 
 
 @dataclass
@@ -62,6 +71,8 @@ class RequestContext:
     channel: Channel
     correlation_id: UUID
     request_id: UUID = field(default_factory=uuid4)
+    client_address: str = "unknown"
+    """The client's address, for throttles (``graphql_api.limits.client``)."""
 
     @property
     def ledger(self) -> Ledger:

@@ -17,6 +17,7 @@ from infrastructure.crypto import CachedSubjectKeys, EmailFingerprinter, Persona
 from infrastructure.database import Database, database_for
 from infrastructure.erasure import KeyEvictionListener, PostgresErasureWorks
 from infrastructure.key_store import PostgresSubjectKeys
+from infrastructure.limits import request_limits
 from infrastructure.login import CustomerLogin, LoginThrottle
 from infrastructure.loyalty_jobs import LoyaltyJobs, ScheduledJob
 from infrastructure.migrations import migrate
@@ -107,6 +108,7 @@ class Runtime:
                 max_query_tokens=settings.max_query_tokens,
                 read_your_writes_timeout=settings.read_your_writes_timeout,
                 erasure_hold_days=settings.erasure_hold_days,
+                requests=request_limits(settings),
             ),
             pool_size=settings.db_pool_size,
             on_start=worker.start if worker else _nothing,

@@ -14,6 +14,9 @@ import strawberry
 from domain.shared.metadata import Role
 from graphql_api.context import RequestContext
 from graphql_api.errors import PublicError
+from graphql_api.limits.costs import AUDIT_COST
+from graphql_api.limits.declare import limited
+from graphql_api.limits.gates import heavy
 from graphql_api.permissions import allowed
 from projections.audit.verify import AuditVerification, verify_audit_trail
 
@@ -32,7 +35,8 @@ class AuditProblemType(Enum):
 class AuditVerificationType:
     checked_from: int = strawberry.field(description="First position checked.")
     checked_to: int = strawberry.field(
-        description="Last position checked (at most the chain's head)."
+        description="Last position of the range checked: at most the chain's head, and at most "
+        "CXL_MAX_AUDIT_RANGE positions after `from`."
     )
     events_checked: int = strawberry.field(description="Stored events recomputed and matched.")
     chained_up_to: int = strawberry.field(
@@ -47,6 +51,12 @@ class AuditVerificationType:
         description="ALTERED (the row changed), MISSING (the row is gone) or UNCHAINED (a row "
         "with no link, e.g. a forged insert); null when intact."
     )
+    continue_from: int | None = strawberry.field(
+        description="One call checks at most CXL_MAX_AUDIT_RANGE positions (50,000 by "
+        "default): when the range asked for was longer, the first position left unchecked; "
+        "ask again with `from` set to it. Null when the range (up to the chain's head) was "
+        "covered, or a problem ended the check."
+    )
 
     @classmethod
     def of(cls, result: AuditVerification) -> AuditVerificationType:
@@ -58,6 +68,7 @@ class AuditVerificationType:
             intact=result.intact,
             first_altered_position=result.first_altered_position,
             problem=None if result.problem is None else AuditProblemType(result.problem),
+            continue_from=result.continue_from,
         )
 
 
@@ -73,8 +84,9 @@ async def verify(
 ) -> AuditVerificationType:
     if from_position < 1 or (to_position is not None and to_position < from_position):
         raise PublicError("`from` must be 1 or more and `to` not before it", "INVALID_INPUT")
+    most = info.context.services.limits.requests.max_audit_range
     async with info.context.pool.connection() as conn:
-        result = await verify_audit_trail(conn, from_position, to_position)
+        result = await verify_audit_trail(conn, from_position, to_position, most)
     return AuditVerificationType.of(result)
 
 
@@ -83,6 +95,7 @@ class AuditQueries:
     verify_audit_trail: AuditVerificationType = strawberry.field(
         resolver=verify,
         description="Check the stored log against its hash chain: the first position where an "
-        "event was altered, deleted or forged, if any. Auditors, privacy officers and admins.",
-        extensions=allowed(AUDITORS),
+        "event was altered, deleted or forged, if any; at most CXL_MAX_AUDIT_RANGE positions "
+        "per call (see `continueFrom`). Auditors, privacy officers and admins.",
+        extensions=[*limited(AUDIT_COST, gate=heavy), *allowed(AUDITORS)],
     )

@@ -7,6 +7,9 @@ import strawberry
 from domain.shared.metadata import Role
 from graphql_api.customers import mutations, payloads, resolvers
 from graphql_api.customers.types import CustomerConnection, CustomerType
+from graphql_api.limits.costs import PASSWORD_CHECK_COST
+from graphql_api.limits.declare import limited
+from graphql_api.limits.gates import passwords
 from graphql_api.permissions import READERS, STAFF, allowed
 
 OWN_OR_STAFF = "Agents and admins; a customer only on their own account."
@@ -36,7 +39,11 @@ class CustomerMutations:
         description="Register a customer: anyone may register themself (with a password); "
         "agents and admins register customers they serve. Emails are unique; `customerId` "
         "makes retries safe.",
-        extensions=allowed(STAFF, Role.ANONYMOUS),
+        # A password, when given, is hashed: registration waits for a password slot.
+        extensions=[
+            *limited(PASSWORD_CHECK_COST, gate=passwords, sole=True),
+            *allowed(STAFF, Role.ANONYMOUS),
+        ],
     )
     change_contact_details: payloads.ChangeContactDetailsPayload = strawberry.mutation(
         resolver=mutations.change_contact_details,

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from psycopg_pool import ConnectionPool
 
+from domain.customer.passwords import PasswordHasher
 from domain.ledger import Ledger
 from infrastructure.bootstrap import build_ledger
 from infrastructure.crypto import (
@@ -60,12 +61,14 @@ def in_memory_ledger(keys: InMemorySubjectKeys | None = None) -> Ledger:
 
 
 @contextlib.contextmanager
-def postgres_ledger(database: Database, pool_size: int = 4) -> Iterator[Ledger]:
+def postgres_ledger(
+    database: Database, pool_size: int = 4, passwords: PasswordHasher = FAST_PASSWORDS
+) -> Iterator[Ledger]:
     """A migrated ledger on a real database."""
     key_pool: ConnectionPool[Any] = ConnectionPool(
         database.conninfo, min_size=1, max_size=4, open=True
     )
-    ledger, _ = build_ledger(database, secrets_for_tests(), pool_size, key_pool, FAST_PASSWORDS)
+    ledger, _ = build_ledger(database, secrets_for_tests(), pool_size, key_pool, passwords)
     try:
         migrate(database, ledger)
         yield ledger

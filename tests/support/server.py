@@ -64,7 +64,10 @@ class LiveApi:
 
 @contextlib.contextmanager
 def live_api(
-    ledger: Ledger, database: Database, limits: ApiLimits | None = None, run_worker: bool = True
+    ledger: Ledger,
+    database: Database,
+    limits: ApiLimits | None = None,
+    run_worker: bool = True,
 ) -> Iterator[LiveApi]:
     tokens = JwtTokens(TEST_JWT_SECRET, "cxledger")
     worker = None
@@ -88,7 +91,12 @@ def live_api(
     )
     port = free_port()
     config = uvicorn.Config(
-        create_app(services), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        create_app(services),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        proxy_headers=False,  # as `cxledger serve`: only CXL_TRUSTED_PROXIES decides
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
