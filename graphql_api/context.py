@@ -13,6 +13,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata
+from graphql_api.access.services import PasswordAccess
 from graphql_api.auth import LogIn, Principal, TokenVerifier
 from graphql_api.limits.config import RequestLimits
 from graphql_api.limits.gates import WorkGates
@@ -49,6 +50,7 @@ class ApiServices:
     conninfo: str
     verify_token: TokenVerifier
     log_in: LogIn
+    password_access: PasswordAccess
     limits: ApiLimits = field(default_factory=ApiLimits)
     pool_size: int = 8
     on_start: Callable[[], None] = _nothing

@@ -17,15 +17,17 @@ from infrastructure.crypto import CachedSubjectKeys, EmailFingerprinter, Persona
 from infrastructure.database import Database, database_for
 from infrastructure.erasure import KeyEvictionListener, PostgresErasureWorks
 from infrastructure.key_store import PostgresSubjectKeys
-from infrastructure.limits import request_limits
+from infrastructure.limits import password_policy, request_limits
 from infrastructure.login import CustomerLogin, LoginThrottle
 from infrastructure.loyalty_jobs import LoyaltyJobs, ScheduledJob
 from infrastructure.migrations import migrate
+from infrastructure.password_access import ThrottledPasswordAccess
 from infrastructure.passwords import Argon2Passwords
 from infrastructure.process_manager_runner import ProcessManagerRunner, process_manager_runners
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
 from infrastructure.secrets import Secrets, resolve_secrets
 from infrastructure.settings import Settings
+from infrastructure.throttles import WindowCounters
 from infrastructure.ticket_jobs import SlaCheck
 from infrastructure.tokens import JwtTokens
 from projections.loyalty.projection import LoyaltyStatements
@@ -102,6 +104,9 @@ class Runtime:
             conninfo=self.database.conninfo,
             verify_token=self.tokens.verify,
             log_in=CustomerLogin(self.ledger, self.tokens, LoginThrottle(self.pool.connection)),
+            password_access=ThrottledPasswordAccess(
+                self.ledger, WindowCounters(self.pool.connection), password_policy(settings)
+            ),
             limits=ApiLimits(
                 max_body_bytes=settings.max_body_bytes,
                 max_query_depth=settings.max_query_depth,

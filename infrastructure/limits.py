@@ -1,8 +1,11 @@
-"""The request limits, as the settings configure them."""
+"""The request limits and password throttles, as the settings configure them."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from graphql_api.limits.config import RequestLimits
+from infrastructure.password_access import PasswordPolicy
 from infrastructure.settings import Settings
 
 
@@ -17,4 +20,11 @@ def request_limits(settings: Settings) -> RequestLimits:
         rate_per_second=settings.rate_limit_per_second,
         rate_burst=settings.rate_limit_burst,
         trusted_proxies=settings.trusted_proxies,
+    )
+
+
+def password_policy(settings: Settings) -> PasswordPolicy:
+    return PasswordPolicy(
+        reset_cooldown=timedelta(seconds=settings.password_reset_cooldown),
+        resets_per_day=settings.password_resets_per_day,
     )

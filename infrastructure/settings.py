@@ -141,6 +141,16 @@ class Settings(BaseSettings):
         description="Comma-separated addresses of reverse proxies whose X-Forwarded-For is "
         "believed; empty: the header is ignored.",
     )
+    password_reset_cooldown: int = Field(
+        300,
+        ge=1,
+        le=86_400,
+        description="Seconds after a password-reset message during which further requests "
+        "for that email send nothing.",
+    )
+    password_resets_per_day: int = Field(
+        5, ge=1, le=100, description="Password-reset messages per email in 24 hours."
+    )
     erasure_hold_days: int = Field(
         0,
         ge=0,

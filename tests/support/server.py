@@ -17,13 +17,19 @@ from domain.shared.metadata import Role
 from graphql_api.app import create_app
 from graphql_api.context import ApiLimits, ApiServices
 from infrastructure.database import Database
-from infrastructure.login import CustomerLogin, LoginThrottle
+from infrastructure.login import CustomerLogin, LoginThrottle, ThrottlePolicy
+from infrastructure.password_access import PasswordPolicy, ThrottledPasswordAccess
 from infrastructure.process_manager_runner import process_manager_runners
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
+from infrastructure.throttles import WindowCounters
 from infrastructure.tokens import JwtTokens
 from projections.registry import ALL_PROJECTIONS
 from tests.support.ledgers import TEST_JWT_SECRET, postgres_ledger
 from tests.support.postgres import fresh_database
+
+TEST_LOGIN_POLICY = ThrottlePolicy(max_failures_per_address=100_000, max_failures_in_all=100_000)
+"""Every test client is 127.0.0.1, so the per-address and overall caps would make tests of one
+module throttle each other; tests/api/test_throttles.py runs the production policy."""
 
 
 def free_port() -> int:
@@ -68,6 +74,8 @@ def live_api(
     database: Database,
     limits: ApiLimits | None = None,
     run_worker: bool = True,
+    login_policy: ThrottlePolicy = TEST_LOGIN_POLICY,
+    password_policy: PasswordPolicy | None = None,
 ) -> Iterator[LiveApi]:
     tokens = JwtTokens(TEST_JWT_SECRET, "cxledger")
     worker = None
@@ -82,7 +90,10 @@ def live_api(
         ledger=ledger,
         conninfo=database.conninfo,
         verify_token=tokens.verify,
-        log_in=CustomerLogin(ledger, tokens, LoginThrottle(database.connect)),
+        log_in=CustomerLogin(ledger, tokens, LoginThrottle(database.connect, login_policy)),
+        password_access=ThrottledPasswordAccess(
+            ledger, WindowCounters(database.connect), password_policy
+        ),
         limits=limits or ApiLimits(),
         pool_size=4,
         on_start=worker.start if worker else ApiServices.on_start,
