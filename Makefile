@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/dashboard_query.py
 	$(BIN)/python benchmarks/erasure.py
 	$(BIN)/python -m benchmarks.reset_timing
+	$(BIN)/python -m benchmarks.login_memory
 
 clean:
 	rm -rf $(VENV)
