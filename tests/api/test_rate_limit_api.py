@@ -43,7 +43,8 @@ def test_past_its_burst_a_client_gets_429_with_retry_after_then_recovers(
     answers = [rate_limited.graphql(QUERY, role=Role.AGENT) for _ in range(6)]
     assert [a.status_code for a in answers] == [200] * 5 + [429]
     refused = answers[-1]
-    assert refused.headers["retry-after"] == "2"
+    # Half a token a second: the sixth waits just under two seconds (less on a slow machine).
+    assert refused.headers["retry-after"] in {"1", "2"}
     assert error_codes(refused.json()) == ["RATE_LIMITED"]
     assert_no_internals(refused)
     time.sleep(int(refused.headers["retry-after"]))
@@ -60,4 +61,4 @@ def test_each_token_subject_has_a_bucket_of_its_own(rate_limited: LiveApi) -> No
 def test_x_forwarded_for_is_ignored_without_trusted_proxies(rate_limited: LiveApi) -> None:
     """Anonymous callers share the address's bucket, whatever address they claim."""
     answers = [from_address(rate_limited, QUERY, f"198.51.100.{n}").status_code for n in range(8)]
-    assert answers == [200] * 5 + [429] * 3
+    assert answers[:5] == [200] * 5 and 429 in answers[5:]
