@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.reset_timing
 	$(BIN)/python -m benchmarks.registration_timing
 	$(BIN)/python -m benchmarks.session_check
+	$(BIN)/python -m benchmarks.login_memory
 
 clean:
 	rm -rf $(VENV)

@@ -14,6 +14,7 @@ from starlette.routing import Route, WebSocketRoute
 from graphql_api.context import ApiServices
 from graphql_api.health import health_endpoint
 from graphql_api.http import graphql_endpoint
+from graphql_api.limits.rate import rate_limited
 from graphql_api.live.notifications import DashboardNotifications
 from graphql_api.live.websocket import LiveGraphQL
 from graphql_api.read_pool import read_pool
@@ -43,9 +44,10 @@ def create_app(services: ApiServices) -> Starlette:
             await pool.close()
 
     schema = build_schema(services.limits)
+    endpoint = rate_limited(graphql_endpoint, services.limits.requests, services.verify_token)
     app = Starlette(
         routes=[
-            Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+            Route("/graphql", endpoint, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", LiveGraphQL(schema, services.limits)),
             Route("/health", health_endpoint, methods=["GET"]),
         ],

@@ -51,9 +51,10 @@ class CustomerSession:
 class LogIn(Protocol):
     """Checks a customer's email and password and mints their token (synchronous: run it off
     the event loop). Refuses with a ``DomainError``: INVALID_CREDENTIALS, the same for an
-    unknown email and a wrong password, or TOO_MANY_ATTEMPTS while the email is throttled."""
+    unknown email and a wrong password, or TOO_MANY_ATTEMPTS while the attempt is throttled
+    (failures are counted per email and per ``client_address``, the caller's address)."""
 
-    def __call__(self, email: str, password: str) -> CustomerSession: ...
+    def __call__(self, email: str, password: str, client_address: str) -> CustomerSession: ...
 
 
 class Sessions(Protocol):

@@ -13,7 +13,10 @@ from psycopg_pool import AsyncConnectionPool
 
 from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata
+from graphql_api.access.services import PasswordAccess
 from graphql_api.auth import LogIn, Principal, Sessions, TokenVerifier
+from graphql_api.limits.config import RequestLimits
+from graphql_api.limits.gates import WorkGates
 from graphql_api.notices import Notice, position_not_reached
 from projections.audit.keys import AuditKeys
 from projections.tracking import wait_for_position
@@ -43,6 +46,8 @@ class ApiLimits:
     """The legal hold of an erasure request that does not choose one (CXL_ERASURE_HOLD_DAYS)."""
     introspection: IntrospectionPolicy = "on"
     """Who may introspect the schema (CXL_GRAPHQL_INTROSPECTION)."""
+    requests: RequestLimits = field(default_factory=RequestLimits)
+    """Cost, mutations, slots and rate per client (``graphql_api.limits``)."""
 
 
 @dataclass(frozen=True)
@@ -56,11 +61,17 @@ class ApiServices:
     audit_keys: AuditKeys
     """Keys of the audit chain and its anchors, for verifyAuditTrail."""
     sessions: Sessions
+    password_access: PasswordAccess
     limits: ApiLimits = field(default_factory=ApiLimits)
     pool_size: int = 8
     on_start: Callable[[], None] = _nothing
     on_stop: Callable[[], None] = _nothing
     projection_errors: Callable[[], dict[str, str]] = _no_errors
+    gates: WorkGates = field(init=False, compare=False)
+    """This process's slots for password hashing and expensive work, made from ``limits``."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "gates", WorkGates(self.limits.requests))  # frozen: set once
 
 
 @dataclass
@@ -73,6 +84,8 @@ class RequestContext:
     channel: Channel
     correlation_id: UUID
     request_id: UUID = field(default_factory=uuid4)
+    client_address: str = "unknown"
+    """The client's address, for throttles (``graphql_api.limits.client``)."""
 
     @property
     def ledger(self) -> Ledger:

@@ -27,6 +27,8 @@ from domain.shared.metadata import Channel
 from graphql_api.auth import InvalidTokenError, Principal
 from graphql_api.context import ApiServices, RequestContext
 from graphql_api.document_checks import UnrunnableDocumentError, check_document
+from graphql_api.limits.client import client_address
+from graphql_api.limits.gates import retry_after
 from graphql_api.request_json import UnsafeJsonError, decode_json
 from graphql_api.sessions import SESSION_ENDED, session_is_current
 from graphql_api.unavailable import is_unavailable
@@ -77,6 +79,7 @@ async def graphql_endpoint(request: Request) -> Response:
             principal=await _authenticate(request, services),
             channel=_channel(request),
             correlation_id=_correlation_id(request),
+            client_address=client_address(request, services.limits.requests.trusted_proxies),
         )
         allowed = {OperationType.QUERY}
         if request.method == "POST":
@@ -108,7 +111,14 @@ def _graphql_response(result: ExecutionResult, media_type: str) -> Response:
         body["data"] = result.data
     if result.errors:
         body["errors"] = [error.formatted for error in result.errors]
+    if result.extensions:
+        body["extensions"] = result.extensions
     status = 400 if media_type == GRAPHQL_RESPONSE and "data" not in body else 200
+    busy = retry_after(result.errors)
+    if busy is not None:  # no slot came free: a server condition, for every media type
+        return JSONResponse(
+            body, status_code=503, headers={"Retry-After": str(busy)}, media_type=media_type
+        )
     if media_type == GRAPHQL_RESPONSE and any(map(is_unavailable, result.errors or ())):
         status = 503  # the database is out of reach: the whole request may be retried
     return JSONResponse(body, status_code=status, media_type=media_type)

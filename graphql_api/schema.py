@@ -21,6 +21,7 @@ from graphql_api.context import ApiLimits
 from graphql_api.customers.schema import CustomerMutations, CustomerQueries
 from graphql_api.error_log import log_errors
 from graphql_api.history.schema import HistoryQueries
+from graphql_api.limits.extension import RequestLimiter
 from graphql_api.live.subscriptions import Subscription
 from graphql_api.loyalty.schema import LoyaltyMutations, LoyaltyQueries
 from graphql_api.privacy.schema import PrivacyMutations, PrivacyQueries
@@ -86,6 +87,7 @@ def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
             partial(QueryDepthLimiter, max_depth=limits.max_query_depth),
             partial(ParserCache, maxsize=512),
             partial(ValidationCache, maxsize=512),
+            partial(RequestLimiter, limits=limits.requests),
             MaskErrorsButUnavailable,
             partial(SchemaDisclosure, limits.introspection),
         ],

@@ -18,9 +18,11 @@ from infrastructure.crypto import CachedSubjectKeys, EmailFingerprinter, Persona
 from infrastructure.database import Database
 from infrastructure.erasure import KeyEvictionListener, PostgresErasureWorks
 from infrastructure.key_store import PostgresSubjectKeys
+from infrastructure.limits import password_policy, request_limits
 from infrastructure.login import CUSTOMER_TOKEN_TTL_SECONDS, CustomerLogin, LoginThrottle
 from infrastructure.loyalty_jobs import LoyaltyJobs, ScheduledJob
 from infrastructure.master_key_guard import SealedSecrets, verify_master_key
+from infrastructure.password_access import ThrottledPasswordAccess
 from infrastructure.passwords import Argon2Passwords
 from infrastructure.process_manager_runner import ProcessManagerRunner, process_manager_runners
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker, RetryPolicy
@@ -28,6 +30,7 @@ from infrastructure.roles import DatabaseRoles, database_roles
 from infrastructure.secrets import Secrets, resolve_secrets
 from infrastructure.sessions import LoggedSessions, events_table
 from infrastructure.settings import Settings, SettingsError
+from infrastructure.throttles import WindowCounters
 from infrastructure.ticket_jobs import SlaCheck
 from infrastructure.tokens import JwtTokens
 from projections.loyalty.projection import LoyaltyStatements
@@ -125,6 +128,9 @@ class Runtime:
             ),
             sessions=LoggedSessions(self.tokens, events_table(self.ledger), self._session_ttl),
             audit_keys=self.secrets.audit_keys,
+            password_access=ThrottledPasswordAccess(
+                self.ledger, WindowCounters(self.pool.connection), password_policy(settings)
+            ),
             limits=ApiLimits(
                 max_body_bytes=settings.max_body_bytes,
                 max_query_depth=settings.max_query_depth,
@@ -133,6 +139,7 @@ class Runtime:
                 database_timeout=settings.db_timeout,
                 erasure_hold_days=settings.erasure_hold_days,
                 introspection=settings.introspection,
+                requests=request_limits(settings),
             ),
             pool_size=settings.db_pool_size,
             on_start=worker.start if worker else _nothing,

@@ -7,7 +7,8 @@ from __future__ import annotations
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.sql import SQL, Identifier
 
-from infrastructure.migrations.log_lock import LOCK_FUNCTION
+LOCK_FUNCTION = "cxl_lock_ledger_events"
+"""Created by ``migrations/log_lock.py``; named here so the event store needs no migrations."""
 
 
 class LedgerEventsRecorder(PostgresApplicationRecorder):

@@ -1,16 +1,16 @@
 """Customer log-in: the ledger checks the credentials, PostgreSQL counts the failures (so that
-every API replica throttles alike), and a bearer token is minted for the customer."""
+every API replica throttles alike), and a bearer token is minted for the customer.
+
+Failures are counted per (email, client address) pair, per email, per address and in all
+(see :class:`ThrottlePolicy`): one address that guesses wrong locks only itself out of that
+account, a real customer elsewhere still logs in with the right password, and spraying many
+emails from one address, or guessing from everywhere at once, is throttled too.
+"""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
-
-import psycopg
+from datetime import timedelta
 
 from domain.customer.errors import TooManyAttemptsError
 from domain.customer.values import normalise_email
@@ -18,69 +18,70 @@ from domain.ledger import Ledger
 from domain.shared.errors import ValidationError
 from domain.shared.metadata import Role
 from graphql_api.auth import CustomerSession
+from infrastructure.throttles import Clock, Connect, Counter, WindowCounters, utc_now
 from infrastructure.tokens import JwtTokens
 
-Connect = Callable[[], AbstractContextManager[psycopg.Connection[Any]]]
-Clock = Callable[[], datetime]
-
 CUSTOMER_TOKEN_TTL_SECONDS = 3600
-PURGE_EVERY = 100  # attempts between purges of expired windows, per process
-
-# Every attempt is counted before the password is checked, and forgotten on success: parallel
-# attempts cannot slip past the limit while their passwords are being hashed.
-_COUNT_ATTEMPT = """
-INSERT INTO cxl_login_throttle AS t (email_key, failures, window_ends_at)
-VALUES (%(key)s, 1, %(ends)s)
-ON CONFLICT (email_key) DO UPDATE SET
-    failures = CASE WHEN t.window_ends_at <= %(now)s THEN 1
-                    ELSE LEAST(t.failures + 1, %(limit)s + 1) END,
-    window_ends_at = CASE WHEN t.window_ends_at <= %(now)s THEN %(ends)s
-                          ELSE t.window_ends_at END
-RETURNING failures
-"""
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    """After ``max_failures`` failures in one window, attempts are refused until it ends."""
+    """Failed log-ins allowed per window; past one, attempts are refused until it ends."""
 
     max_failures: int = 5
+    """Per email and client address: what a customer who mistypes their password meets."""
     window: timedelta = timedelta(minutes=15)
+    max_failures_per_email: int = 50
+    """Per email from every address together: guessing one account from many addresses."""
+    max_failures_per_address: int = 20
+    """Per client address across every email: spraying one password over many accounts."""
+    max_failures_in_all: int = 300
+    """Per ``all_window`` in all; past it, only addresses with no failure yet may try."""
+    all_window: timedelta = timedelta(minutes=1)
 
 
 class LoginThrottle:
-    """Failed log-ins per email key, in the ``cxl_login_throttle`` table."""
+    """Failed log-ins, counted before each password is checked and taken back on success:
+    parallel attempts cannot slip past a limit while their passwords are being hashed."""
 
     def __init__(
-        self, connect: Connect, policy: ThrottlePolicy | None = None, clock: Clock = _utc_now
+        self, connect: Connect, policy: ThrottlePolicy | None = None, clock: Clock = utc_now
     ) -> None:
-        self._connect = connect
-        self._policy = policy or ThrottlePolicy()
-        self._clock = clock
-        self._attempts = itertools.count(1)
+        self._counters = WindowCounters(connect, clock)
+        policy = policy or ThrottlePolicy()
+        self._policy = policy
+        self._pair = Counter("log-in pair", policy.max_failures, policy.window)
+        self._email = Counter("log-in email", policy.max_failures_per_email, policy.window)
+        self._address = Counter("log-in address", policy.max_failures_per_address, policy.window)
+        self._all = Counter("log-in all", policy.max_failures_in_all, policy.all_window)
 
-    def admit(self, key: str) -> bool:
-        """Count an attempt for ``key``; False if the window's failures are used up."""
-        now = self._clock()
-        params = {
-            "key": key,
-            "now": now,
-            "ends": now + self._policy.window,
-            "limit": self._policy.max_failures,
-        }
-        with self._connect() as conn:
-            row = conn.execute(_COUNT_ATTEMPT, params).fetchone()
-            if next(self._attempts) % PURGE_EVERY == 0:
-                conn.execute("DELETE FROM cxl_login_throttle WHERE window_ends_at <= %s", (now,))
-        return row is not None and int(row[0]) <= self._policy.max_failures
+    def admit(self, email_key: str, address_key: str) -> bool:
+        """Count an attempt; False (and nothing counted) if a limit is used up."""
+        return self._counters.hit(self._counts(email_key, address_key), self._refuse)
 
-    def succeeded(self, key: str) -> None:
-        with self._connect() as conn:
-            conn.execute("DELETE FROM cxl_login_throttle WHERE email_key = %s", (key,))
+    def succeeded(self, email_key: str, address_key: str) -> None:
+        """The attempt was no failure: this address has proved it knows the password (its
+        failures on this email are forgotten) and the other counts take it back."""
+        counts = self._counts(email_key, address_key)
+        self._counters.refund(counts[1:], forget=counts[:1])
+
+    def _counts(self, email_key: str, address_key: str) -> list[tuple[Counter, str]]:
+        return [
+            (self._pair, f"{email_key} {address_key}"),
+            (self._email, email_key),
+            (self._address, address_key),
+            (self._all, "*"),
+        ]
+
+    def _refuse(self, hits: list[int]) -> bool:
+        pair, email, address, in_all = hits
+        policy = self._policy
+        if pair > policy.max_failures or email > policy.max_failures_per_email:
+            return True
+        if address > policy.max_failures_per_address:
+            return True
+        # A flood from everywhere: keep out those who already failed, let the others try.
+        return in_all > policy.max_failures_in_all and address > 1
 
 
 class CustomerLogin:
@@ -98,23 +99,29 @@ class CustomerLogin:
         self._throttle = throttle
         self._ttl_seconds = ttl_seconds
 
-    def __call__(self, email: str, password: str) -> CustomerSession:
-        key = self._email_key(email)
-        if not self._throttle.admit(key):
+    def __call__(self, email: str, password: str, client_address: str) -> CustomerSession:
+        keys = email_key(self._ledger, email), address_key(self._ledger, client_address)
+        if not self._throttle.admit(*keys):
             raise TooManyAttemptsError("too many failed attempts; try again in a few minutes")
         grant = self._ledger.grant_session(email, password)
-        self._throttle.succeeded(key)
+        self._throttle.succeeded(*keys)
         customer_id = grant.customer_id
         issued = self._tokens.issue(
             str(customer_id), Role.CUSTOMER, self._ttl_seconds, grant.session_version
         )
         return CustomerSession(issued.token, issued.expires_at, customer_id)
 
-    def _email_key(self, email: str) -> str:
-        """The keyed hash of the email as uniqueness sees it; text that is no email at all is
-        hashed as typed, so that it is throttled too."""
-        try:
-            text = normalise_email(email)
-        except ValidationError:
-            text = email.strip().lower()
-        return self._ledger.fingerprint_email(text.encode("utf-8", "backslashreplace").decode())
+
+def email_key(ledger: Ledger, email: str) -> str:
+    """The keyed hash of the email as uniqueness sees it; text that is no email at all is
+    hashed as typed, so that it is throttled too."""
+    try:
+        text = normalise_email(email)
+    except ValidationError:
+        text = email.strip().lower()
+    return ledger.fingerprint_email(text.encode("utf-8", "backslashreplace").decode())
+
+
+def address_key(ledger: Ledger, address: str) -> str:
+    """The same keyed hash of a client's address, so that no clear address is stored."""
+    return ledger.fingerprint_email(f"client address {address}")

@@ -29,6 +29,8 @@ def serve(settings: Settings) -> None:
             lifespan="on",
             access_log=False,
             server_header=False,
+            # Who the client is behind a proxy is decided by CXL_TRUSTED_PROXIES alone.
+            proxy_headers=False,
         )
         log.info("serving GraphQL on http://%s:%s/graphql", settings.host, settings.port)
         uvicorn.Server(config).run()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.privacy.erasure import MAX_HOLD_DAYS
 from infrastructure.audit_keys import audit_keys_from_text
@@ -125,6 +126,72 @@ class Settings(BaseSettings):
     )
     max_query_depth: int = Field(12, ge=2, le=100, description="Deepest accepted query.")
     max_query_tokens: int = Field(2_000, ge=50, description="Largest accepted query document.")
+    max_query_cost: int = Field(
+        10_000,
+        ge=100,
+        le=10_000_000,
+        description="Largest accepted static cost of an operation (each field 1, pages "
+        "multiplied by `first`, expensive fields more); refused before it runs.",
+    )
+    max_mutations_per_request: int = Field(
+        1,
+        ge=1,
+        le=100,
+        description="Top-level mutations one request may run; logIn, password and "
+        "registration mutations, exports and reviews always run alone.",
+    )
+    max_audit_range: int = Field(
+        50_000,
+        ge=100,
+        le=10_000_000,
+        description="Most log positions one verifyAuditTrail call checks; its answer says "
+        "where to continue.",
+    )
+    max_concurrent_password_hashes: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="Password hashes or checks (argon2id, 64 MiB each) at once per process.",
+    )
+    max_concurrent_heavy_work: int = Field(
+        2,
+        ge=1,
+        le=100,
+        description="Expensive queries (audit verification, replays, exports, dashboards) at "
+        "once per process; keep it below CXL_DB_POOL_SIZE.",
+    )
+    busy_wait_seconds: float = Field(
+        5.0,
+        ge=0.1,
+        le=60,
+        description="Seconds a request waits for a password or heavy-work slot before it is "
+        "answered 503 BUSY.",
+    )
+    rate_limit_per_second: float = Field(
+        20.0,
+        ge=0,
+        le=100_000,
+        description="Requests per second each client (token subject, else address) may send "
+        "on average, per process; 0 turns the rate limit off.",
+    )
+    rate_limit_burst: int = Field(
+        100, ge=1, le=1_000_000, description="Requests a client may send at once."
+    )
+    trusted_proxies: Annotated[frozenset[str], NoDecode] = Field(
+        frozenset(),
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For is "
+        "believed; empty: the header is ignored.",
+    )
+    password_reset_cooldown: int = Field(
+        300,
+        ge=1,
+        le=86_400,
+        description="Seconds after a password-reset message during which further requests "
+        "for that email send nothing.",
+    )
+    password_resets_per_day: int = Field(
+        5, ge=1, le=100, description="Password-reset messages per email in 24 hours."
+    )
     erasure_hold_days: int = Field(
         0,
         ge=0,
@@ -163,6 +230,16 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _addresses(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        addresses = frozenset(part.strip() for part in value.split(",") if part.strip())
+        for address in addresses:
+            ipaddress.ip_address(address)  # ValueError names the bad one
+        return addresses
 
     @field_validator("jwt_secret")
     @classmethod

@@ -45,7 +45,9 @@ class LogInPayload:
 async def log_in(info: Info, input: LogInInput) -> LogInPayload:  # noqa: A002
     context = info.context
     try:
-        session = await context.run_command(context.services.log_in, input.email, input.password)
+        session = await context.run_command(
+            context.services.log_in, input.email, input.password, context.client_address
+        )
     except DomainError as error:
         return LogInPayload(
             token=None, expires_at=None, customer_id=None, user_errors=[user_error_from(error)]
@@ -81,7 +83,9 @@ async def request_password_reset(
         # An unusable email is answered like an unknown one: say nothing either way.
         with contextlib.suppress(DomainError):
             await context.run_command(
-                context.ledger.request_password_reset, input.email, context.metadata()
+                context.services.password_access.request_password_reset,
+                input.email,
+                context.metadata(),
             )
 
     # The same answer, after the same time, whether or not the email is a customer's.
@@ -139,8 +143,8 @@ class ChangePasswordPayload:
         default=None, description="When the new token stops working."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="INVALID_CREDENTIALS (current password wrong) or WEAK_PASSWORD; nothing "
-        "was written."
+        description="INVALID_CREDENTIALS (current password wrong), TOO_MANY_ATTEMPTS (too many "
+        "wrong ones lately) or WEAK_PASSWORD; nothing was written."
     )
 
 
@@ -148,7 +152,7 @@ async def change_password(info: Info, input: ChangePasswordInput) -> ChangePassw
     context = info.context
     try:
         result = await context.run_command(
-            context.ledger.change_password,
+            context.services.password_access.change_password,
             input.customer_id,
             input.current_password,
             input.new_password,

@@ -5,6 +5,9 @@ from __future__ import annotations
 import strawberry
 
 from graphql_api.access import resolvers
+from graphql_api.limits.costs import PASSWORD_CHECK_COST, RESET_REQUEST_COST
+from graphql_api.limits.declare import limited
+from graphql_api.limits.gates import passwords
 from graphql_api.permissions import EVERYONE, allowed
 
 
@@ -13,28 +16,36 @@ class AccessMutations:
     log_in: resolvers.LogInPayload = strawberry.mutation(
         resolver=resolvers.log_in,
         description="Log a customer in with email and password; returns a bearer token for "
-        "the role `customer`. Anyone may call it. An unknown email and a wrong password get "
-        "the same INVALID_CREDENTIALS; after 5 failures for one email within 15 minutes, "
-        "attempts get TOO_MANY_ATTEMPTS until the window ends.",
-        extensions=allowed(EVERYONE),
+        "the role `customer`. Anyone may call it, alone in its request. An unknown email and a "
+        "wrong password get the same INVALID_CREDENTIALS; after 5 failures for one email from "
+        "one address within 15 minutes, that address gets TOO_MANY_ATTEMPTS for it until the "
+        "window ends (other addresses are not locked out; see the README for the per-email, "
+        "per-address and overall limits).",
+        extensions=[*limited(PASSWORD_CHECK_COST, gate=passwords, sole=True), *allowed(EVERYONE)],
     )
     request_password_reset: resolvers.RequestPasswordResetPayload = strawberry.mutation(
         resolver=resolvers.request_password_reset,
         description="Email a password-reset link if the address belongs to a customer. "
         "Anyone may call it; the answer is the same, and comes after the same time (a "
-        "quarter of a second), whether or not the email is known.",
-        extensions=allowed(EVERYONE),
+        "quarter of a second), whether or not the email is known. One message per email per "
+        "CXL_PASSWORD_RESET_COOLDOWN: requests inside it are answered alike and send nothing.",
+        extensions=[*limited(RESET_REQUEST_COST, sole=True), *allowed(EVERYONE)],
     )
     reset_password: resolvers.ResetPasswordPayload = strawberry.mutation(
         resolver=resolvers.reset_password,
         description="Choose a new password with the token of a reset link (valid one hour, "
         "once). Anyone holding the token may call it. Every bearer token issued to the "
         "customer before stops working: log in with the new password.",
-        extensions=allowed(EVERYONE),
+        extensions=[*limited(PASSWORD_CHECK_COST, gate=passwords, sole=True), *allowed(EVERYONE)],
     )
     change_password: resolvers.ChangePasswordPayload = strawberry.mutation(
         resolver=resolvers.change_password,
         description="Change one's own password, giving the current one. Only the customer "
-        "themself. Every token issued before stops working; the answer carries a new one.",
-        extensions=allowed(own="input.customer_id"),
+        "themself. Every token issued before stops working; the answer carries a new one. "
+        "After 5 wrong current passwords within 15 minutes, TOO_MANY_ATTEMPTS until the "
+        "window ends.",
+        extensions=[
+            *limited(2 * PASSWORD_CHECK_COST, gate=passwords, sole=True),
+            *allowed(own="input.customer_id"),
+        ],
     )

@@ -15,6 +15,9 @@ import strawberry
 from domain.shared.metadata import Role
 from graphql_api.context import RequestContext
 from graphql_api.errors import PublicError
+from graphql_api.limits.costs import AUDIT_COST
+from graphql_api.limits.declare import limited
+from graphql_api.limits.gates import heavy
 from graphql_api.permissions import allowed
 from projections.audit.anchor import Anchor, InvalidAnchorError, read_anchor
 from projections.audit.keys import AuditKeys
@@ -37,7 +40,8 @@ class AuditProblemType(Enum):
 class AuditVerificationType:
     checked_from: int = strawberry.field(description="First position checked.")
     checked_to: int = strawberry.field(
-        description="Last position checked (at most the chain's head)."
+        description="Last position of the range checked: at most the chain's head, and at most "
+        "CXL_MAX_AUDIT_RANGE positions after `from`."
     )
     events_checked: int = strawberry.field(description="Stored events recomputed and matched.")
     chained_up_to: int = strawberry.field(
@@ -63,6 +67,12 @@ class AuditVerificationType:
     anchor_position: int | None = strawberry.field(
         description="The position of the anchor the log was checked against; null without one."
     )
+    continue_from: int | None = strawberry.field(
+        description="One call checks at most CXL_MAX_AUDIT_RANGE positions (50,000 by "
+        "default): when the range asked for was longer, the first position left unchecked; "
+        "ask again with `from` set to it. Null when the range (up to the chain's head) was "
+        "covered, or a problem ended the check."
+    )
 
     @classmethod
     def of(cls, result: AuditVerification) -> AuditVerificationType:
@@ -76,6 +86,7 @@ class AuditVerificationType:
             problem=None if result.problem is None else AuditProblemType(result.problem),
             keyed_from=result.keyed_from,
             anchor_position=result.anchor_position,
+            continue_from=result.continue_from,
         )
 
 
@@ -101,8 +112,11 @@ async def verify(
         raise PublicError("`from` must be 1 or more and `to` not before it", "INVALID_INPUT")
     keys = info.context.services.audit_keys
     checked = None if anchor is None else _anchor(keys, anchor, from_position)
+    most = info.context.services.limits.requests.max_audit_range
     async with info.context.pool.connection() as conn:
-        result = await verify_audit_trail(conn, keys.chain, from_position, to_position, checked)
+        result = await verify_audit_trail(
+            conn, keys.chain, from_position, to_position, checked, most
+        )
     return AuditVerificationType.of(result)
 
 
@@ -120,7 +134,8 @@ class AuditQueries:
     verify_audit_trail: AuditVerificationType = strawberry.field(
         resolver=verify,
         description="Check the stored log against its keyed hash chain (and an anchor, if "
-        "given): the first position where an event was altered, deleted or forged, if any. "
-        "Auditors, privacy officers and admins.",
-        extensions=allowed(AUDITORS),
+        "given): the first position where an event was altered, deleted or forged, if any; at "
+        "most CXL_MAX_AUDIT_RANGE positions per call (see `continueFrom`). Auditors, privacy "
+        "officers and admins.",
+        extensions=[*limited(AUDIT_COST, gate=heavy), *allowed(AUDITORS)],
     )

@@ -8,6 +8,9 @@ from domain.shared.metadata import Role
 from graphql_api.customers import mutations, payloads, resolvers
 from graphql_api.customers.email_change import ConfirmEmailChangePayload, confirm_email_change
 from graphql_api.customers.types import CustomerConnection, CustomerType
+from graphql_api.limits.costs import PASSWORD_CHECK_COST
+from graphql_api.limits.declare import limited
+from graphql_api.limits.gates import passwords
 from graphql_api.permissions import EVERYONE, READERS, STAFF, allowed
 
 OWN_OR_STAFF = "Agents and admins; a customer only on their own account."
@@ -42,7 +45,11 @@ class CustomerMutations:
         "email), and whether the `customerId` was used before: `customer` and `position` "
         "null, no userErrors unless the input itself is bad, after at least half a second; "
         "they log in with the email and password to read their profile.",
-        extensions=allowed(STAFF, Role.ANONYMOUS),
+        # A password, when given, is hashed: registration waits for a password slot.
+        extensions=[
+            *limited(PASSWORD_CHECK_COST, gate=passwords, sole=True),
+            *allowed(STAFF, Role.ANONYMOUS),
+        ],
     )
     change_contact_details: payloads.ChangeContactDetailsPayload = strawberry.mutation(
         resolver=mutations.change_contact_details,

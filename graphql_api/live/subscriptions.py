@@ -8,6 +8,8 @@ import strawberry
 
 from graphql_api.context import RequestContext
 from graphql_api.errors import PublicError
+from graphql_api.limits.costs import FIGURES_COST
+from graphql_api.limits.declare import limited
 from graphql_api.live.notifications import DashboardNotifications
 from graphql_api.live.websocket import LiveContext
 from graphql_api.permissions import READERS, allowed
@@ -24,7 +26,7 @@ class Subscription:
     @strawberry.subscription(
         description="The survey dashboard's headline figures: at once, then again whenever a "
         "response or invitation changes them (at most about five times a second).",
-        extensions=allowed(READERS),
+        extensions=[*limited(FIGURES_COST), *allowed(READERS)],
     )
     async def survey_dashboard_updated(
         self,

@@ -17,6 +17,8 @@ import strawberry
 from graphql_api.auth import may_see_personal_data
 from graphql_api.context import RequestContext
 from graphql_api.errors import PublicError
+from graphql_api.limits.costs import FIGURES_COST
+from graphql_api.limits.declare import limited
 from graphql_api.loyalty.types import LoyaltyTierType, TierBenefitsType, tier_of
 from graphql_api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
 from projections.loyalty.queries import (
@@ -247,7 +249,8 @@ class LoyaltyAccountType:
 
     @strawberry.field(
         description="The balance as it was at a moment (with a time zone): zeros before the "
-        "customer enrolled."
+        "customer enrolled.",
+        extensions=limited(FIGURES_COST),
     )
     async def balance_as_of(
         self,

@@ -10,6 +10,9 @@ from __future__ import annotations
 import strawberry
 
 from domain.shared.metadata import Role
+from graphql_api.limits.costs import DASHBOARD_COST
+from graphql_api.limits.declare import limited
+from graphql_api.limits.gates import heavy
 from graphql_api.loyalty import mutations, payloads, queries
 from graphql_api.loyalty.account import LoyaltyAccountType
 from graphql_api.loyalty.types import (
@@ -54,7 +57,7 @@ class LoyaltyQueries:
         resolver=queries.loyalty_program_metrics,
         description="Enrolment, activity, redemption, liability and repeat purchases. Staff, "
         "analysts, auditors and privacy officers.",
-        extensions=allowed(READERS),
+        extensions=[*limited(DASHBOARD_COST, gate=heavy), *allowed(READERS)],
     )
 
 

@@ -14,6 +14,9 @@ import strawberry
 
 from domain.shared.metadata import Role
 from graphql_api.customers.profile import ConsentChangeType
+from graphql_api.limits.costs import ERASURE_COST, EXPORT_COST, FIGURES_COST
+from graphql_api.limits.declare import limited
+from graphql_api.limits.gates import heavy
 from graphql_api.permissions import allowed
 from graphql_api.privacy import erasure_resolvers, resolvers
 from graphql_api.privacy.erasure_types import (
@@ -56,7 +59,7 @@ class PrivacyQueries:
         resolver=erasure_resolvers.certificate_of,
         description="The certificate of the subject's completed erasure (no personal data); "
         "null if their erasure is not completed. Privacy officers and auditors.",
-        extensions=allowed(CERTIFIERS),
+        extensions=[*limited(FIGURES_COST), *allowed(CERTIFIERS)],
     )
 
 
@@ -68,7 +71,10 @@ class PrivacyMutations:
         "with a schema description. The export is recorded (who, when, why) before the data "
         "is read. The customer themself, privacy officers and admins. Refused with "
         "INVALID_INPUT (reason), CUSTOMER_NOT_FOUND or IDEMPOTENCY_KEY_REUSED.",
-        extensions=allowed(OFFICERS, own="input.customer_id"),
+        extensions=[
+            *limited(EXPORT_COST, gate=heavy, sole=True),
+            *allowed(OFFICERS, own="input.customer_id"),
+        ],
     )
     request_erasure: RequestErasurePayload = strawberry.field(
         resolver=erasure_resolvers.request_erasure,
@@ -84,5 +90,5 @@ class PrivacyMutations:
         description="Carry out a requested erasure: destroy the subject's key (their personal "
         "data then reads as erased everywhere) and record the certificate. Privacy officers. "
         "Refused with ERASURE_NOT_REQUESTED, LEGAL_HOLD_ACTIVE or ALREADY_ERASED.",
-        extensions=allowed(ERASERS),
+        extensions=[*limited(ERASURE_COST, sole=True), *allowed(ERASERS)],
     )

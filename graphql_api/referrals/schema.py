@@ -12,6 +12,9 @@ from __future__ import annotations
 import strawberry
 
 from domain.shared.metadata import Role
+from graphql_api.limits.costs import DASHBOARD_COST, EXPORT_COST, FIGURES_COST
+from graphql_api.limits.declare import limited
+from graphql_api.limits.gates import heavy
 from graphql_api.permissions import EVERYONE, READERS, STAFF, allowed
 from graphql_api.referrals import mutations, payloads, queries
 from graphql_api.referrals.program import (
@@ -47,18 +50,18 @@ class ReferralQueries:
         resolver=queries.referral_funnel,
         description=f"The funnel over a period: invited, registered, qualified, rewarded, "
         f"reversed, and the rates. {FOR_READERS}",
-        extensions=allowed(READERS),
+        extensions=[*limited(FIGURES_COST), *allowed(READERS)],
     )
     referral_funnel_trend: list[FunnelPeriodType] = strawberry.field(
         resolver=queries.referral_funnel_trend,
         description="The funnel per day, week or month of a time zone, oldest first; empty "
         f"periods are left out. {FOR_READERS}",
-        extensions=allowed(READERS),
+        extensions=[*limited(DASHBOARD_COST, gate=heavy), *allowed(READERS)],
     )
     top_referrers: list[TopReferrerType] = strawberry.field(
         resolver=queries.top_referrers,
         description=f"Referrers by conversions made in a period. {FOR_READERS}",
-        extensions=allowed(READERS),
+        extensions=[*limited(FIGURES_COST), *allowed(READERS)],
     )
     referrer: ReferrerType | None = strawberry.field(
         resolver=queries.referrer,
@@ -120,5 +123,5 @@ class ReferralMutations:
         description="Re-apply today's fraud rules (e.g. a newly refused domain) to every past "
         "conversion: each one caught is reversed and its rewards revoked with compensating "
         "events, never by editing history. Runs to the end before answering. Admins.",
-        extensions=allowed(Role.ADMIN),
+        extensions=[*limited(EXPORT_COST, gate=heavy, sole=True), *allowed(Role.ADMIN)],
     )

@@ -14,6 +14,9 @@ import strawberry
 
 from graphql_api.context import RequestContext
 from graphql_api.errors import PublicError
+from graphql_api.limits.costs import DASHBOARD_COST, FIGURES_COST
+from graphql_api.limits.declare import limited
+from graphql_api.limits.gates import heavy
 from projections.surveys import queries, views
 
 Info = strawberry.Info[RequestContext, None]
@@ -223,14 +226,15 @@ TimeZone = Annotated[
 class SurveyDashboardType:
     filter: strawberry.Private[views.DashboardFilter]
 
-    @strawberry.field(description="Headline figures.")
+    @strawberry.field(description="Headline figures.", extensions=limited(FIGURES_COST))
     async def figures(self, info: Info) -> SurveyFigures:
         async with info.context.pool.connection() as conn:
             return SurveyFigures.from_view(await queries.dashboard(conn, self.filter))
 
     @strawberry.field(
         description="Figures per day, week or month, oldest first. An unknown time zone is a "
-        "BAD_TIME_ZONE error."
+        "BAD_TIME_ZONE error.",
+        extensions=limited(DASHBOARD_COST, gate=heavy),
     )
     async def trend(
         self, info: Info, interval: Interval, time_zone: TimeZone = "UTC"
@@ -250,7 +254,10 @@ class SurveyDashboardType:
             for p in points
         ]
 
-    @strawberry.field(description="Figures per value of one dimension.")
+    @strawberry.field(
+        description="Figures per value of one dimension.",
+        extensions=limited(DASHBOARD_COST, gate=heavy),
+    )
     async def breakdown(self, info: Info, by: By) -> list[SurveyGroupFigures]:
         async with info.context.pool.connection() as conn:
             groups = await queries.breakdown(conn, self.filter, views.Dimension(by.value))
@@ -259,14 +266,20 @@ class SurveyDashboardType:
             for g in groups
         ]
 
-    @strawberry.field(description="Figures per aspect question, lowest average first.")
+    @strawberry.field(
+        description="Figures per aspect question, lowest average first.",
+        extensions=limited(FIGURES_COST),
+    )
     async def aspects(self, info: Info) -> list[AspectFigures]:
         async with info.context.pool.connection() as conn:
             return [
                 AspectFigures.from_view(a) for a in await queries.aspect_figures(conn, self.filter)
             ]
 
-    @strawberry.field(description="What comments say, without identities.")
+    @strawberry.field(
+        description="What comments say, without identities.",
+        extensions=limited(DASHBOARD_COST, gate=heavy),
+    )
     async def insight(
         self,
         info: Info,

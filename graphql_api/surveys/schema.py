@@ -10,6 +10,9 @@ from __future__ import annotations
 import strawberry
 
 from domain.shared.metadata import Role
+from graphql_api.limits.costs import DASHBOARD_COST
+from graphql_api.limits.declare import limited
+from graphql_api.limits.gates import heavy
 from graphql_api.permissions import EVERYONE, READERS, STAFF, allowed
 from graphql_api.surveys import mutations, payloads, queries
 from graphql_api.surveys.dashboard import SurveyDashboardType, VersionComparison
@@ -52,7 +55,7 @@ class SurveyQueries:
         resolver=queries.compare_product_versions,
         description="NPS of two product versions under a filter, and whether the difference "
         "is significant. Staff, analysts, auditors and privacy officers.",
-        extensions=allowed(READERS),
+        extensions=[*limited(DASHBOARD_COST, gate=heavy), *allowed(READERS)],
     )
 
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 import strawberry
 
 from domain.shared.metadata import Role
+from graphql_api.limits.costs import DASHBOARD_COST
+from graphql_api.limits.declare import limited
+from graphql_api.limits.gates import heavy
 from graphql_api.permissions import READERS, STAFF, allowed
 from graphql_api.tickets import mutations, payloads, queries
 from graphql_api.tickets.metrics import ServiceMetricsType
@@ -49,7 +52,7 @@ class TicketQueries:
         resolver=queries.service_metrics,
         description="Response and resolution times, SLA compliance, breaches, reopen rate and "
         f"backlog, in total and per group. {FOR_READERS}",
-        extensions=allowed(READERS),
+        extensions=[*limited(DASHBOARD_COST, gate=heavy), *allowed(READERS)],
     )
     sla_policy: SlaPolicyType = strawberry.field(
         resolver=queries.sla_policy,

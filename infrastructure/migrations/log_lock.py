@@ -8,7 +8,7 @@ lock lasts until the caller's transaction ends, as a direct LOCK would. Only the
 (and the owner) may call it (see ``privileges``).
 """
 
-LOCK_FUNCTION = "cxl_lock_ledger_events"
+from infrastructure.event_log import LOCK_FUNCTION
 
 LOG_LOCK = f"""
 CREATE OR REPLACE FUNCTION {LOCK_FUNCTION}() RETURNS void

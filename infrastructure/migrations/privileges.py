@@ -13,7 +13,7 @@ from typing import Any
 
 from psycopg import Connection, sql
 
-from infrastructure.migrations.log_lock import LOCK_FUNCTION
+from infrastructure.event_log import LOCK_FUNCTION
 
 APPEND_ONLY = ("ledger_events", "ledger_snapshots", "audit_chain")
 """Read and append only: the log, its snapshots and the audit chain."""

@@ -20,6 +20,7 @@ import hmac
 from dataclasses import dataclass, replace
 from typing import Any
 
+import anyio.to_thread
 from psycopg import AsyncConnection
 
 from projections.audit.anchor import Anchor
@@ -43,7 +44,10 @@ class AuditVerification:
     keyed_from: int = 1
     """Links from here on are keyed; earlier ones are an adopted older chain's unkeyed links."""
     anchor_position: int | None = None
-    """The position of the anchor checked against, if one was given."""
+    """The position of the anchor checked against, once the check has reached it."""
+    continue_from: int | None = None
+    """The first position left unchecked because of ``max_positions``; None when the range
+    asked for (up to the chain's head) was covered, or a problem ended the check."""
 
     @property
     def intact(self) -> bool:
@@ -56,18 +60,26 @@ async def verify_audit_trail(
     first: int = 1,
     last: int | None = None,
     anchor: Anchor | None = None,
+    max_positions: int | None = None,
 ) -> AuditVerification:
-    """Check positions ``first`` to ``last`` (default: the chain's head). With an anchor (whose
-    signature the caller has checked) the check starts at the genesis and reaches at least the
-    anchor's position."""
+    """Check positions ``first`` to ``last`` (default: the chain's head), at most
+    ``max_positions`` of them (a request must not hold a connection for the whole log; the
+    answer's ``continue_from`` says where to go on). With an anchor (whose signature the caller
+    has checked) the check reaches at least the anchor's position, and the stored digest there
+    is compared with the anchor's head once a call covers it; a whole check starts at 1."""
     head = await chain_head(conn)
     keyed = await keyed_from(conn, chain_key)
     if anchor is not None:
-        first, last = 1, None if last is None else max(last, anchor.position)
-    last = head if last is None else min(last, head)
+        last = None if last is None else max(last, anchor.position)
+    wanted = head if last is None else min(last, head)
+    last = wanted if max_positions is None else min(wanted, first + max_positions - 1)
     result = await check_links(conn, chain_key, keyed, first, last, head)
+    if result.intact and last < wanted:
+        result = replace(result, continue_from=last + 1)
     if anchor is None or not result.intact:
         return result
+    if result.continue_from is not None and result.continue_from <= anchor.position:
+        return result  # not at the anchor yet: the next call goes on towards it
     return await _against_anchor(conn, anchor, result)
 
 
@@ -83,16 +95,38 @@ async def check_links(
         (first, last),
     )
     stop = last if unchained is None else unchained - 1
-    previous, checked, start = await stored_digest_before(conn, first), 0, first
-    while start <= stop:
-        for row in await links_between(conn, start, min(stop, start + PAGE - 1)):
-            problem = link_problem(chain_key, keyed, previous, row)
-            if problem is not None:
-                return AuditVerification(first, last, checked, head, row[0], problem, keyed)
-            previous, checked = bytes(row[1]), checked + 1
+    progress, start = _Progress(chain_key, keyed, await stored_digest_before(conn, first)), first
+    while start <= stop and progress.problem is None:
+        rows = await links_between(conn, start, min(stop, start + PAGE - 1))
+        # Hashing a page is CPU work: off the event loop, so other requests go on meanwhile.
+        await anyio.to_thread.run_sync(progress.check, rows)
         start += PAGE
+    if progress.problem is not None:
+        return AuditVerification(
+            first, last, progress.checked, head, progress.problem_at, progress.problem, keyed
+        )
     problem = None if unchained is None else "unchained"
-    return AuditVerification(first, last, checked, head, unchained, problem, keyed)
+    return AuditVerification(first, last, progress.checked, head, unchained, problem, keyed)
+
+
+@dataclass(slots=True)
+class _Progress:
+    """How far the check got: the last digest matched, and the first problem met."""
+
+    chain_key: bytes
+    keyed: int
+    previous: bytes
+    checked: int = 0
+    problem_at: int | None = None
+    problem: str | None = None
+
+    def check(self, rows: list[tuple[Any, ...]]) -> None:
+        for row in rows:
+            problem = link_problem(self.chain_key, self.keyed, self.previous, row)
+            if problem is not None:
+                self.problem_at, self.problem = row[0], problem
+                return
+            self.previous, self.checked = bytes(row[1]), self.checked + 1
 
 
 def link_problem(chain_key: bytes, keyed: int, previous: bytes, row: tuple[Any, ...]) -> str | None:

@@ -42,11 +42,16 @@ def post_json(api: LiveApi, body: object) -> httpx.Response:
 # --- well-formed requests ------------------------------------------------------------------
 
 
+def cost(requested: int) -> dict[str, object]:
+    """Every answer reports its operation's cost and the limit."""
+    return {"extensions": {"cost": {"requested": requested, "limit": 10_000}}}
+
+
 def test_post_query_answers_200_as_graphql_response_json(api: LiveApi) -> None:
     response = api.graphql(COUNT, role=Role.ANALYST)
     assert response.status_code == 200
     assert media_type(response) == GRAPHQL_RESPONSE
-    assert response.json() == {"data": {"customers": {"totalCount": 0}}}
+    assert response.json() == {"data": {"customers": {"totalCount": 0}}, **cost(21)}
 
 
 def test_accept_application_json_gets_application_json(api: LiveApi) -> None:
@@ -55,7 +60,7 @@ def test_accept_application_json_gets_application_json(api: LiveApi) -> None:
     )
     assert response.status_code == 200
     assert media_type(response) == JSON
-    assert response.json() == {"data": {"customers": {"totalCount": 0}}}
+    assert response.json() == {"data": {"customers": {"totalCount": 0}}, **cost(21)}
 
 
 def test_missing_accept_header_is_treated_as_application_json(api: LiveApi) -> None:
@@ -85,7 +90,7 @@ def test_get_runs_a_query_from_the_query_string(api: LiveApi) -> None:
         "/graphql", params={"query": COUNT}, headers={"accept": GRAPHQL_RESPONSE, **analyst(api)}
     )
     assert response.status_code == 200
-    assert response.json() == {"data": {"customers": {"totalCount": 0}}}
+    assert response.json() == {"data": {"customers": {"totalCount": 0}}, **cost(21)}
 
 
 def test_get_takes_variables_as_json_in_the_query_string(api: LiveApi) -> None:
@@ -98,7 +103,7 @@ def test_get_takes_variables_as_json_in_the_query_string(api: LiveApi) -> None:
         headers={"accept": GRAPHQL_RESPONSE, **analyst(api)},
     )
     assert response.status_code == 200
-    assert response.json() == {"data": {"customers": {"totalCount": 0}}}
+    assert response.json() == {"data": {"customers": {"totalCount": 0}}, **cost(6)}
 
 
 def test_browser_get_without_query_gets_the_graphiql_page(api: LiveApi) -> None:

@@ -84,9 +84,11 @@ def _anonymous(world: World) -> tuple[Role | None, str]:
     return None, "anonymous"
 
 
-def _forget_failed_log_ins(world: World) -> None:
+def _forget_throttles(world: World) -> None:
+    """Each example starts unthrottled: failed log-ins, wrong current passwords and reset
+    cooldowns of earlier examples would otherwise change what a valid input does."""
     with world.api.database.connect() as conn:
-        conn.execute("DELETE FROM cxl_login_throttle")
+        conn.execute("DELETE FROM cxl_throttle_counters")
 
 
 def _new_reset_token(world: World) -> None:
@@ -100,6 +102,11 @@ def _original_password(world: World) -> None:
     if not ledger.passwords.verify(customer.password_hash.value, PASSWORD):
         _new_reset_token(world)
         ledger.reset_password(_latest_token(world), PASSWORD, EventMetadata.system())
+
+
+def _unthrottled_original_password(world: World) -> None:
+    _forget_throttles(world)
+    _original_password(world)
 
 
 def _fresh_reset_token(world: World) -> None:
@@ -136,7 +143,7 @@ MUTATIONS: dict[str, Mutation] = {
         lambda w: {"email": EMAIL, "password": PASSWORD},
         _anonymous,
         writes=lambda field, text, accepted: 0,
-        prepare=_forget_failed_log_ins,
+        prepare=_forget_throttles,
     ),
     "requestPasswordReset": Mutation(
         "mutation($i: RequestPasswordResetInput!) { requestPasswordReset(input: $i) "
@@ -144,6 +151,7 @@ MUTATIONS: dict[str, Mutation] = {
         lambda w: {"email": f"{uuid4().hex}@example.org"},
         _anonymous,
         writes=lambda field, text, accepted: 1 if _is_the_customers_email(text) else 0,
+        prepare=_forget_throttles,
     ),
     "resetPassword": Mutation(
         "mutation($i: ResetPasswordInput!) { resetPassword(input: $i) { userErrors { code } } }",
@@ -161,7 +169,7 @@ MUTATIONS: dict[str, Mutation] = {
         },
         lambda w: (Role.CUSTOMER, w.customer_id),
         writes=lambda field, text, accepted: 2 if accepted else 0,  # password, sessions revoked
-        prepare=_original_password,
+        prepare=_unthrottled_original_password,
     ),
     "registerCustomer": Mutation(
         "mutation($i: RegisterCustomerInput!) { registerCustomer(input: $i) "

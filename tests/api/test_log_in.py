@@ -128,15 +128,16 @@ def test_a_success_resets_the_count_of_failures(api: LiveApi) -> None:
     assert log_in(api, ada, PASSWORD)["userErrors"] == []
 
 
-def test_the_throttle_keeps_no_clear_email(api: LiveApi) -> None:
-    throttle = "SELECT email_key, failures FROM cxl_login_throttle"
+def test_the_throttle_keeps_no_clear_email_nor_address(api: LiveApi) -> None:
+    throttle = "SELECT scope, key, hits FROM cxl_throttle_counters WHERE scope LIKE 'log-in%'"
     with api.database.connect() as conn:
-        before = {key for key, _ in conn.execute(throttle).fetchall()}
+        before = {(scope, key) for scope, key, _ in conn.execute(throttle).fetchall()}
     email = unique_email("secret.person")
     for _ in range(2):
         log_in(api, email, "guess")
     with api.database.connect() as conn:
         rows = conn.execute(throttle).fetchall()
-    new = [(key, failures) for key, failures in rows if key not in before]
-    assert [failures for _, failures in new] == [2]
-    assert "secret" not in new[0][0] and "example" not in new[0][0]
+    new = {scope: hits for scope, key, hits in rows if (scope, key) not in before}
+    assert (new["log-in email"], new["log-in pair"]) == (2, 2)
+    for _, key, _ in rows:
+        assert "secret" not in key and "example" not in key and "127.0.0.1" not in key

@@ -38,10 +38,14 @@ def chained(ledger: Ledger, database: Database) -> Iterator[Ledger]:
     yield ledger
 
 
-def verify(database: Database, first: int = 1, last: int | None = None) -> AuditVerification:
+def verify(
+    database: Database, first: int = 1, last: int | None = None, most: int | None = None
+) -> AuditVerification:
     async def run() -> AuditVerification:
         async with await psycopg.AsyncConnection.connect(database.conninfo) as conn:
-            return await verify_audit_trail(conn, TEST_AUDIT_KEYS.chain, first, last)
+            return await verify_audit_trail(
+                conn, TEST_AUDIT_KEYS.chain, first, last, max_positions=most
+            )
 
     return asyncio.run(run())
 
@@ -66,6 +70,27 @@ def test_the_database_refuses_to_change_stored_events(
 def test_an_intact_log_verifies(chained: Ledger, database: Database) -> None:
     result = verify(database)
     assert result == AuditVerification(1, 10, 10, 10, None, None)
+
+
+def test_a_bounded_check_stops_after_its_range_and_says_where_to_continue(
+    chained: Ledger, database: Database
+) -> None:
+    as_superuser_without_triggers(
+        database, "UPDATE ledger_events SET state = state || ' '::bytea WHERE notification_id = 9"
+    )
+    first_part = verify(database, 1, None, most=4)
+    assert first_part == AuditVerification(1, 4, 4, 10, None, None, continue_from=5)
+    second_part = verify(database, 5, None, most=4)
+    assert second_part == AuditVerification(5, 8, 4, 10, None, None, continue_from=9)
+    last_part = verify(database, 9, None, most=4)
+    assert (last_part.first_altered_position, last_part.problem) == (9, "altered")
+    assert last_part.continue_from is None
+
+
+def test_a_bounded_check_of_a_short_range_covers_it_all(
+    chained: Ledger, database: Database
+) -> None:
+    assert verify(database, 3, 6, most=4) == AuditVerification(3, 6, 4, 10, None, None)
 
 
 def test_a_row_altered_by_a_superuser_is_found_at_its_position(

@@ -19,6 +19,7 @@ SMOKE_RUNS = {
         "ratio to count(*)",
     ),
     "erasure": (["benchmarks/erasure.py", "--events", "50", "--background", "20"], "large/small"),
+    "login_memory": (["-m", "benchmarks.login_memory", "--clients", "2"], "peak after MiB"),
     "registration_timing": (
         ["benchmarks/registration_timing.py", "--requests", "3"],
         "median ratio",

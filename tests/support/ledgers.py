@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from uuid import UUID
 
+from domain.customer.passwords import PasswordHasher
 from domain.ledger import Ledger
 from infrastructure.audit_keys import audit_keys_from_text
 from infrastructure.bootstrap import build_ledger
@@ -65,10 +66,12 @@ def in_memory_ledger(keys: InMemorySubjectKeys | None = None) -> Ledger:
 
 
 @contextlib.contextmanager
-def postgres_ledger(database: Database, pool_size: int = 4) -> Iterator[Ledger]:
+def postgres_ledger(
+    database: Database, pool_size: int = 4, passwords: PasswordHasher = FAST_PASSWORDS
+) -> Iterator[Ledger]:
     """A migrated ledger on a real database."""
     key_pool = database.pool(4, timeout=3.0)  # as the composition root makes it
-    ledger, _ = build_ledger(database, secrets_for_tests(), pool_size, key_pool, FAST_PASSWORDS)
+    ledger, _ = build_ledger(database, secrets_for_tests(), pool_size, key_pool, passwords)
     try:
         migrate(database, ledger)
         with key_pool.connection() as conn:

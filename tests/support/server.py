@@ -19,14 +19,25 @@ from domain.shared.metadata import Role
 from graphql_api.app import create_app
 from graphql_api.context import ApiLimits, ApiServices
 from infrastructure.database import Database
-from infrastructure.login import CUSTOMER_TOKEN_TTL_SECONDS, CustomerLogin, LoginThrottle
+from infrastructure.login import (
+    CUSTOMER_TOKEN_TTL_SECONDS,
+    CustomerLogin,
+    LoginThrottle,
+    ThrottlePolicy,
+)
+from infrastructure.password_access import PasswordPolicy, ThrottledPasswordAccess
 from infrastructure.process_manager_runner import process_manager_runners
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
 from infrastructure.sessions import LoggedSessions, events_table
+from infrastructure.throttles import WindowCounters
 from infrastructure.tokens import JwtTokens
 from projections.registry import build_projections
 from tests.support.ledgers import TEST_AUDIT_KEYS, TEST_JWT_SECRET, postgres_ledger
 from tests.support.postgres import fresh_database
+
+TEST_LOGIN_POLICY = ThrottlePolicy(max_failures_per_address=100_000, max_failures_in_all=100_000)
+"""Every test client is 127.0.0.1, so the per-address and overall caps would make tests of one
+module throttle each other; tests/api/test_throttles.py runs the production policy."""
 
 
 def free_port() -> int:
@@ -81,7 +92,12 @@ class LiveApi:
 
 @contextlib.contextmanager
 def live_api(
-    ledger: Ledger, database: Database, limits: ApiLimits | None = None, run_worker: bool = True
+    ledger: Ledger,
+    database: Database,
+    limits: ApiLimits | None = None,
+    run_worker: bool = True,
+    login_policy: ThrottlePolicy = TEST_LOGIN_POLICY,
+    password_policy: PasswordPolicy | None = None,
 ) -> Iterator[LiveApi]:
     tokens = JwtTokens(TEST_JWT_SECRET, "cxledger")
     worker = None
@@ -99,9 +115,12 @@ def live_api(
         ledger=ledger,
         conninfo=database.conninfo,
         verify_token=tokens.verify,
-        log_in=CustomerLogin(ledger, tokens, LoginThrottle(database.connect)),
+        log_in=CustomerLogin(ledger, tokens, LoginThrottle(database.connect, login_policy)),
         audit_keys=TEST_AUDIT_KEYS,
         sessions=LoggedSessions(tokens, events_table(ledger), CUSTOMER_TOKEN_TTL_SECONDS),
+        password_access=ThrottledPasswordAccess(
+            ledger, WindowCounters(database.connect), password_policy
+        ),
         limits=limits or ApiLimits(),
         pool_size=4,
         on_start=worker.start if worker else ApiServices.on_start,
@@ -110,7 +129,12 @@ def live_api(
     )
     port = free_port()
     config = uvicorn.Config(
-        create_app(services), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        create_app(services),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        proxy_headers=False,  # as `cxledger serve`: only CXL_TRUSTED_PROXIES decides
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

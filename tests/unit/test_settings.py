@@ -34,6 +34,9 @@ def test_defaults_serve_on_localhost_8000_with_the_embedded_database() -> None:
         ("CXL_RUN_PROJECTIONS", "perhaps"),
         ("CXL_MAX_TOKEN_TTL", "59"),
         ("CXL_MAX_TOKEN_TTL", "10000000000"),
+        ("CXL_MAX_QUERY_COST", "5"),
+        ("CXL_RATE_LIMIT_PER_SECOND", "-1"),
+        ("CXL_TRUSTED_PROXIES", "10.0.0.1, proxy.internal"),
     ],
 )
 def test_a_bad_setting_is_refused_with_its_name(
@@ -71,3 +74,10 @@ def test_the_cli_exits_with_the_settings_message_instead_of_a_traceback(
 
 def test_every_setting_has_a_description_for_the_readme() -> None:
     assert all(field.description for field in Settings.model_fields.values())
+
+
+def test_trusted_proxies_are_a_comma_separated_list_of_addresses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CXL_TRUSTED_PROXIES", " 10.0.0.1,fd00::7 ,")
+    assert load_settings().trusted_proxies == frozenset({"10.0.0.1", "fd00::7"})

@@ -1,0 +1,65 @@
+"""The request limits as a schema extension: checked after validation, before execution.
+
+A refusal is a request error (no ``data``; HTTP 400 for graphql-response+json): nothing has
+run, so nothing is written. Every response reports the operation's cost in its
+``extensions``: ``{"cost": {"requested": N, "limit": M}}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
+
+from graphql_api.limits.config import RequestLimits
+from graphql_api.limits.cost import operation_cost
+from graphql_api.limits.document import operation_of
+from graphql_api.limits.mutations import mutation_refusal
+
+QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
+TOO_MANY_MUTATIONS = "TOO_MANY_MUTATIONS"
+
+
+class RequestLimiter(SchemaExtension):
+    """Refuses an operation over the cost limit, or with too many mutations, before it runs."""
+
+    def __init__(
+        self, *, limits: RequestLimits, execution_context: ExecutionContext | None = None
+    ) -> None:
+        self._limits = limits
+        self._cost: int | None = None
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        schema = context.schema._schema
+        document = context.graphql_document
+        operation = None if document is None else operation_of(document, context.operation_name)
+        if document is not None and operation is not None:
+            self._cost = operation_cost(schema, document, operation, context.variables)
+            self._refuse_if_too_costly(self._cost)
+            refusal = mutation_refusal(
+                schema.mutation_type, document, operation, self._limits.max_mutations_per_request
+            )
+            if refusal is not None:
+                # Raised, not returned: strawberry then answers with this error and runs
+                # nothing, over HTTP and over the WebSocket alike.
+                raise GraphQLError(refusal, extensions={"code": TOO_MANY_MUTATIONS})
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        if self._cost is None:
+            return {}
+        return {"cost": {"requested": self._cost, "limit": self._limits.max_query_cost}}
+
+    def _refuse_if_too_costly(self, cost: int) -> None:
+        limit = self._limits.max_query_cost
+        if cost > limit:
+            message = (
+                f"this operation would cost {cost} and at most {limit} is accepted: ask for "
+                "fewer items (`first`), fewer fields or fewer aliases, or split it"
+            )
+            extensions = {"code": QUERY_TOO_COSTLY, "cost": cost, "limit": limit}
+            raise GraphQLError(message, extensions=extensions)

@@ -1,0 +1,141 @@
+"""The static cost of an operation and its count of mutations, computed from the real schema
+before anything runs: pages multiply, fragments and aliases count, declared costs weigh."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from graphql import GraphQLSchema, OperationDefinitionNode, parse
+
+from graphql_api.limits.cost import operation_cost
+from graphql_api.limits.costs import AUDIT_COST, PASSWORD_CHECK_COST
+from graphql_api.limits.document import operation_of
+from graphql_api.limits.mutations import mutation_refusal
+from graphql_api.pagination import MAX_PAGE_SIZE
+from graphql_api.schema import build_schema
+
+SCHEMA: GraphQLSchema = build_schema()._schema
+
+
+def cost(query: str, variables: dict[str, Any] | None = None) -> int:
+    document = parse(query)
+    operation = operation_of(document, None)
+    assert isinstance(operation, OperationDefinitionNode)
+    return operation_cost(SCHEMA, document, operation, variables)
+
+
+def refusal(query: str, max_mutations: int = 1) -> str | None:
+    document = parse(query)
+    operation = operation_of(document, None)
+    assert isinstance(operation, OperationDefinitionNode)
+    return mutation_refusal(SCHEMA.mutation_type, document, operation, max_mutations)
+
+
+def test_each_plain_field_costs_one() -> None:
+    assert cost("{ slaPolicy { reopenWindowDays } }") == 2
+
+
+def test_a_page_multiplies_its_selection_by_first() -> None:
+    # customers 1, and 5 times (edges 1 + node 1 + id 1 + name 1)
+    assert cost("{ customers(first: 5) { edges { node { id name } } } }") == 1 + 5 * 4
+
+
+def test_a_page_without_first_counts_the_arguments_default() -> None:
+    assert cost("{ customers { edges { node { id } } } }") == 1 + 20 * 3
+
+
+def test_a_page_inside_a_page_costs_the_product() -> None:
+    inner = 1 + 100 * (1 + 1 + 1)  # tickets(first: 100) { edges { node { id } } }
+    outer = 1 + 100 * (1 + 1 + inner)  # customers(first: 100) { edges { node { ... } } }
+    query = (
+        "{ customers(first: 100) { edges { node { tickets(first: 100) "
+        "{ edges { node { id } } } } } } }"
+    )
+    assert cost(query) == outer
+
+
+def test_a_variable_page_size_costs_its_value_or_its_default() -> None:
+    query = "query($n: Int = 7) { customers(first: $n) { edges { node { id } } } }"
+    assert cost(query, {"n": 3}) == 1 + 3 * 3
+    assert cost(query, {}) == 1 + 7 * 3
+    assert cost(query, {"n": "many"}) == 1 + MAX_PAGE_SIZE * 3
+
+
+def test_a_page_larger_than_any_field_accepts_costs_the_largest_page() -> None:
+    """Such a page is refused by its field (BAD_PAGE_SIZE) before anything is read."""
+    assert cost("{ customers(first: 1000000) { edges { node { id } } } }") == 1 + 100 * 3
+
+
+def test_expensive_fields_cost_what_they_declare() -> None:
+    assert cost("{ verifyAuditTrail { intact } }") == AUDIT_COST + 1
+    login = 'mutation { logIn(input: {email: "a@b.org", password: "x"}) { token } }'
+    assert cost(login) == PASSWORD_CHECK_COST + 1
+
+
+def test_aliases_count_each_time() -> None:
+    aliases = " ".join(f"a{n}: verifyAuditTrail {{ intact }}" for n in range(333))
+    assert cost(f"{{ {aliases} }}") == 333 * (AUDIT_COST + 1)
+
+
+def test_named_and_inline_fragments_count_where_they_are_spread() -> None:
+    query = """
+    query { ...Twice ... on Query { c: verifyAuditTrail { intact } } }
+    fragment Twice on Query { a: verifyAuditTrail { ...Ok } b: verifyAuditTrail { ...Ok } }
+    fragment Ok on AuditVerification { intact }
+    """
+    assert cost(query) == 3 * (AUDIT_COST + 1)
+
+
+def test_fragments_spread_inside_fragments_are_costed_once_each() -> None:
+    """Forty fragments, each spreading the next twice, ask for 2**40 copies of the last one:
+    the cost says so, without walking them one by one."""
+    fragments = [
+        f"fragment F{n} on Query {{ ...F{n + 1} ... on Query {{ ...F{n + 1} }} }}"
+        for n in range(40)
+    ]
+    last = "fragment F40 on Query { slaPolicy { reopenWindowDays } }"
+    started = time.monotonic()
+    total = cost("{ ...F0 } " + " ".join(fragments) + " " + last)
+    assert time.monotonic() - started < 1
+    assert total == 2**40 * 2
+
+
+def test_introspection_is_cheap() -> None:
+    assert cost("{ __schema { types { name fields { name } } } }") < 10
+
+
+def test_one_mutation_runs_alone_and_two_are_refused() -> None:
+    enrol = 'enrolInLoyalty(input: {customerId: "%s"}) { userErrors { code } }'
+    one = "mutation { a: " + enrol % "00000000-0000-0000-0000-000000000001" + " }"
+    two = one[:-1] + " b: " + enrol % "00000000-0000-0000-0000-000000000002" + " }"
+    assert refusal(one) is None
+    assert refusal(two) is not None
+    assert refusal(two, max_mutations=2) is None
+
+
+@pytest.mark.parametrize(
+    "second",
+    ['logIn(input: {email: "b@c.org", password: "y"}) { token }', "reviewReferrals { position }"],
+)
+def test_a_sole_mutation_is_refused_beside_any_other_whatever_the_limit(second: str) -> None:
+    query = 'mutation { a: logIn(input: {email: "a@b.org", password: "x"}) { token } b: %s }'
+    message = refusal(query % second, max_mutations=10)
+    assert message is not None and "logIn" in message
+
+
+def test_mutations_in_fragments_count() -> None:
+    query = """
+    mutation { ...Two }
+    fragment Two on Mutation {
+      a: logIn(input: {email: "a@b.org", password: "x"}) { token }
+      ... on Mutation { b: logIn(input: {email: "a@b.org", password: "x"}) { token } }
+    }
+    """
+    assert refusal(query, max_mutations=10) is not None
+
+
+def test_a_query_has_no_mutations_to_count() -> None:
+    aliases = " ".join(f"a{n}: slaPolicy {{ reopenWindowDays }}" for n in range(5))
+    assert refusal(f"{{ {aliases} }}") is None
