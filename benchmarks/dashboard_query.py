@@ -36,6 +36,7 @@ from infrastructure.database import Database, scratch_database, scratch_server
 from projections.base import Positioned
 from projections.surveys import queries
 from projections.surveys.projection import SurveyDashboard
+from projections.surveys.small_groups import EVERY_GROUP
 from projections.surveys.views import DashboardFilter, Dimension, TrendInterval
 
 BATCH = 2_000
@@ -197,16 +198,37 @@ def cases(survey_id: uuid.UUID) -> list[tuple[str, Timed]]:
     narrow = DashboardFilter(region="north", since=START + timedelta(days=300))
     month, day = TrendInterval.MONTH, TrendInterval.DAY
     return [
-        ("dashboard, no filter", lambda c: queries.dashboard(c, everything)),
-        ("dashboard, one survey", lambda c: queries.dashboard(c, one)),
-        ("dashboard, region + last 65 days", lambda c: queries.dashboard(c, narrow)),
+        (
+            "dashboard, no filter",
+            lambda c: queries.dashboard(c, everything, min_group_size=EVERY_GROUP),
+        ),
+        ("dashboard, one survey", lambda c: queries.dashboard(c, one, min_group_size=EVERY_GROUP)),
+        (
+            "dashboard, region + last 65 days",
+            lambda c: queries.dashboard(c, narrow, min_group_size=EVERY_GROUP),
+        ),
         (
             "trend by month, Europe/Rome",
-            lambda c: queries.trend(c, everything, month, "Europe/Rome"),
+            lambda c: queries.trend(
+                c, everything, month, "Europe/Rome", min_group_size=EVERY_GROUP
+            ),
         ),
-        ("trend by day, one survey", lambda c: queries.trend(c, one, day, "UTC")),
-        ("breakdown by region", lambda c: queries.breakdown(c, everything, Dimension.REGION)),
-        ("breakdown by survey", lambda c: queries.breakdown(c, everything, Dimension.SURVEY)),
+        (
+            "trend by day, one survey",
+            lambda c: queries.trend(c, one, day, "UTC", min_group_size=EVERY_GROUP),
+        ),
+        (
+            "breakdown by region",
+            lambda c: queries.breakdown(
+                c, everything, Dimension.REGION, min_group_size=EVERY_GROUP
+            ),
+        ),
+        (
+            "breakdown by survey",
+            lambda c: queries.breakdown(
+                c, everything, Dimension.SURVEY, min_group_size=EVERY_GROUP
+            ),
+        ),
     ]
 
 

@@ -35,6 +35,9 @@ class ApiLimits:
     read_your_writes_timeout: float = 2.0
     erasure_hold_days: int = 0
     """The legal hold of an erasure request that does not choose one (CXL_ERASURE_HOLD_DAYS)."""
+    min_group_size: int = 5
+    """The fewest people a dashboard figure may describe for readers who may not see personal
+    data (CXL_MIN_GROUP_SIZE)."""
 
 
 @dataclass(frozen=True)

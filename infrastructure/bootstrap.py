@@ -107,6 +107,7 @@ class Runtime:
                 max_query_tokens=settings.max_query_tokens,
                 read_your_writes_timeout=settings.read_your_writes_timeout,
                 erasure_hold_days=settings.erasure_hold_days,
+                min_group_size=settings.min_group_size,
             ),
             pool_size=settings.db_pool_size,
             on_start=worker.start if worker else _nothing,

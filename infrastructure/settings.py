@@ -92,6 +92,14 @@ class Settings(BaseSettings):
         "when the request does not say: every customer's own request, and a privacy officer's "
         "that leaves holdDays out.",
     )
+    min_group_size: int = Field(
+        5,
+        ge=1,
+        le=1000,
+        description="The fewest distinct people a survey dashboard figure, trend period, "
+        "breakdown value, aspect or comment theme may describe when shown to a role that may "
+        "not see personal data (analysts, auditors); smaller groups are suppressed.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of the server and workers."
     )

@@ -3,7 +3,9 @@ scores and the comparison of two product versions.
 
 One set-based statement per table: responses are aggregated with ``count(*) FILTER (...)``
 (by response time), invitations counted separately (by first issue time), and the two are
-merged by group key.
+merged by group key. Each group also counts its distinct respondents and invitees, so that a
+group of fewer people than the reader's minimum group size is suppressed (see
+:mod:`projections.surveys.small_groups`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import class_row
 
 from projections.surveys.filters import condition
+from projections.surveys.small_groups import SUPPRESSED_FIGURES, SUPPRESSED_NPS, too_small
 from projections.surveys.stats import NpsCounts, compare, margin_of_error, nps
 from projections.surveys.views import (
     AspectFigures,
@@ -38,6 +41,7 @@ class UnknownTimeZoneError(ValueError):
 class _ResponseRow:
     key: Any
     responses: int
+    respondents: int
     promoters: int
     passives: int
     detractors: int
@@ -48,11 +52,12 @@ class _ResponseRow:
     average_completion_seconds: float | None
 
 
-_NO_RESPONSES = _ResponseRow(None, 0, 0, 0, 0, 0, 0, 0, None, None)
+_NO_RESPONSES = _ResponseRow(None, 0, 0, 0, 0, 0, 0, 0, 0, None, None)
 
 _RESPONSES = """
     SELECT {key} AS key,
         count(*)::int AS responses,
+        count(DISTINCT r.customer_id)::int AS respondents,
         count(*) FILTER (WHERE r.nps_category = 'promoter')::int AS promoters,
         count(*) FILTER (WHERE r.nps_category = 'passive')::int AS passives,
         count(*) FILTER (WHERE r.nps_category = 'detractor')::int AS detractors,
@@ -64,7 +69,10 @@ _RESPONSES = """
     FROM survey_responses r WHERE {where} {group}
 """
 
-_INVITATIONS = "SELECT {key} AS key, count(*)::int FROM survey_invitations i WHERE {where} {group}"
+_INVITATIONS = """
+    SELECT {key} AS key, count(*)::int, count(DISTINCT i.customer_id)::int
+    FROM survey_invitations i WHERE {where} {group}
+"""
 
 _BY: dict[Dimension, tuple[str, str]] = {
     Dimension.REGION: ("r.region", "i.region"),
@@ -74,7 +82,24 @@ _BY: dict[Dimension, tuple[str, str]] = {
     Dimension.SURVEY: ("r.survey_id::text", "i.survey_id::text"),
 }
 
-_Grouped = dict[Any, tuple[_ResponseRow, int]]
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """One group's response aggregates, and its invitations and distinct invitees."""
+
+    responses: _ResponseRow = _NO_RESPONSES
+    invitations: int = 0
+    invitees: int = 0
+
+    def figures(self, min_group_size: int) -> DashboardFigures:
+        if too_small(self.responses.respondents, min_group_size) or too_small(
+            self.invitees, min_group_size
+        ):
+            return SUPPRESSED_FIGURES
+        return _figures(self.responses, self.invitations)
+
+
+_Grouped = dict[Any, _Group]
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -123,17 +148,20 @@ async def _grouped(
         responses = {row.key: row for row in await cur.fetchall() if row.responses}
     async with conn.cursor() as cur:
         await cur.execute(_INVITATIONS.format(key=key_i, where=where_i, group=group), params)
-        invitations = {key: count for key, count in await cur.fetchall() if count}
+        invitations = {key: (count, people) for key, count, people in await cur.fetchall() if count}
     return {
-        key: (responses.get(key, _NO_RESPONSES), invitations.get(key, 0))
+        key: _Group(responses.get(key, _NO_RESPONSES), *invitations.get(key, (0, 0)))
         for key in responses.keys() | invitations.keys()
     }
 
 
-async def dashboard(conn: AsyncConnection[Any], f: DashboardFilter) -> DashboardFigures:
-    """The headline figures of the responses and invitations under ``f``."""
+async def dashboard(
+    conn: AsyncConnection[Any], f: DashboardFilter, *, min_group_size: int
+) -> DashboardFigures:
+    """The headline figures of the responses and invitations under ``f`` (suppressed if they
+    describe fewer than ``min_group_size`` people)."""
     grouped = await _grouped(conn, f, None)
-    return _figures(*grouped.get(None, (_NO_RESPONSES, 0)))
+    return grouped.get(None, _Group()).figures(min_group_size)
 
 
 def _zone(time_zone: str) -> ZoneInfo:
@@ -144,10 +172,16 @@ def _zone(time_zone: str) -> ZoneInfo:
 
 
 async def trend(
-    conn: AsyncConnection[Any], f: DashboardFilter, interval: TrendInterval, time_zone: str
+    conn: AsyncConnection[Any],
+    f: DashboardFilter,
+    interval: TrendInterval,
+    time_zone: str,
+    *,
+    min_group_size: int,
 ) -> list[TrendPoint]:
     """Figures per day, week (from Monday) or month in ``time_zone``, oldest first; periods
-    with neither responses nor invitations are left out."""
+    with neither responses nor invitations are left out, those of fewer than
+    ``min_group_size`` people are suppressed."""
     zone = _zone(time_zone)
     unit = TrendInterval(interval).value  # a literal from the enum, never input
     keys = (
@@ -156,18 +190,20 @@ async def trend(
     )
     grouped = await _grouped(conn, f, keys, {"zone": zone.key})
     return [
-        TrendPoint(start.astimezone(zone), _figures(*grouped[start])) for start in sorted(grouped)
+        TrendPoint(start.astimezone(zone), grouped[start].figures(min_group_size))
+        for start in sorted(grouped)
     ]
 
 
 async def breakdown(
-    conn: AsyncConnection[Any], f: DashboardFilter, by: Dimension
+    conn: AsyncConnection[Any], f: DashboardFilter, by: Dimension, *, min_group_size: int
 ) -> list[GroupFigures]:
     """Figures per value of ``by`` (as frozen at response or issue time), in value order with
-    responses that have no value last."""
+    responses that have no value last; a value of fewer than ``min_group_size`` people is
+    listed with its figures suppressed."""
     grouped = await _grouped(conn, f, _BY[Dimension(by)])
     ordered = sorted(grouped, key=lambda value: (value is None, value or ""))
-    return [GroupFigures(value, _figures(*grouped[value])) for value in ordered]
+    return [GroupFigures(value, grouped[value].figures(min_group_size)) for value in ordered]
 
 
 _ASPECTS = """
@@ -176,36 +212,53 @@ _ASPECTS = """
     FROM survey_aspect_scores a JOIN survey_responses r USING (response_id)
     WHERE {where}
     GROUP BY a.aspect
+    HAVING count(DISTINCT r.customer_id) >= %(min_group_size)s
     ORDER BY average, a.aspect
 """
 
 
-async def aspect_figures(conn: AsyncConnection[Any], f: DashboardFilter) -> list[AspectFigures]:
-    """Each aspect's scores under ``f``, lowest average (the weakest) first."""
+async def aspect_figures(
+    conn: AsyncConnection[Any], f: DashboardFilter, *, min_group_size: int
+) -> list[AspectFigures]:
+    """Each aspect's scores under ``f``, lowest average (the weakest) first; an aspect scored
+    by fewer than ``min_group_size`` people is left out."""
     where, params = condition(f, "responses")
     async with conn.cursor(row_factory=class_row(AspectFigures)) as cur:
-        await cur.execute(_ASPECTS.format(where=where), params)
+        await cur.execute(
+            _ASPECTS.format(where=where), {**params, "min_group_size": min_group_size}
+        )
         return await cur.fetchall()
 
 
-async def _nps_counts(conn: AsyncConnection[Any], f: DashboardFilter) -> NpsCounts:
-    row, _ = (await _grouped(conn, f, None)).get(None, (_NO_RESPONSES, 0))
+async def _nps_counts(
+    conn: AsyncConnection[Any], f: DashboardFilter, min_group_size: int
+) -> NpsCounts | None:
+    """The NPS answers under ``f``; None if they come from too few people to show."""
+    row = (await _grouped(conn, f, None)).get(None, _Group()).responses
+    if too_small(row.respondents, min_group_size):
+        return None
     return NpsCounts(row.promoters, row.passives, row.detractors)
 
 
 async def compare_versions(
-    conn: AsyncConnection[Any], f: DashboardFilter, version_a: str, version_b: str
+    conn: AsyncConnection[Any],
+    f: DashboardFilter,
+    version_a: str,
+    version_b: str,
+    *,
+    min_group_size: int,
 ) -> VersionComparison:
     """NPS of two product versions under ``f`` (its own product version is ignored) and the
-    z-test of their difference (see `projections.surveys.stats.compare`)."""
-    a = await _nps_counts(conn, replace(f, product_version=version_a))
-    b = await _nps_counts(conn, replace(f, product_version=version_b))
-    test = compare(a, b)
+    z-test of their difference (see `projections.surveys.stats.compare`). A version answered
+    by fewer than ``min_group_size`` people is suppressed, and so is the difference."""
+    a = await _nps_counts(conn, replace(f, product_version=version_a), min_group_size)
+    b = await _nps_counts(conn, replace(f, product_version=version_b), min_group_size)
+    test = compare(a or NpsCounts(0, 0, 0), b or NpsCounts(0, 0, 0))
     return VersionComparison(
         version_a,
         version_b,
-        nps_figures(a),
-        nps_figures(b),
+        SUPPRESSED_NPS if a is None else nps_figures(a),
+        SUPPRESSED_NPS if b is None else nps_figures(b),
         test.difference,
         test.margin_of_error,
         test.p_value,

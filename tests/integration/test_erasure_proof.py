@@ -17,6 +17,7 @@ from infrastructure.database import Database
 from projections.loyalty.queries import account_view
 from projections.referrals.funnel_queries import funnel
 from projections.surveys.queries import dashboard, feedback_insight
+from projections.surveys.small_groups import EVERY_GROUP
 from projections.surveys.views import DashboardFilter
 from projections.tickets.metrics_queries import service_metrics
 from projections.tickets.views import ServiceMetricsFilter
@@ -41,9 +42,9 @@ def figures(database: Database, world: World, now: datetime) -> dict[str, Any]:
     async def read() -> dict[str, Any]:
         async with await AsyncConnection.connect(database.conninfo) as conn:
             account = await account_view(conn, world.customer, now)
-            insight = await feedback_insight(conn, DashboardFilter())
+            insight = await feedback_insight(conn, DashboardFilter(), min_group_size=EVERY_GROUP)
             return {
-                "dashboard": await dashboard(conn, DashboardFilter()),
+                "dashboard": await dashboard(conn, DashboardFilter(), min_group_size=EVERY_GROUP),
                 "comments": (insight.comments, insight.average_sentiment),
                 "loyalty": account,
                 "tickets": await service_metrics(conn, ServiceMetricsFilter(), None, now),
