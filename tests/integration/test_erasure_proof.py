@@ -31,8 +31,9 @@ from tests.integration.erasure_world import (
     scan,
 )
 
-# Values no read model holds in clear even before erasure (sealed in the log, or never stored).
-NEVER_IN_CLEAR = {"password", "password hash"}
+# Values no read model holds in clear even before erasure (sealed in the log, or never stored):
+# the outbox's sender opens a message's token from its sealed cause, as it sends it.
+NEVER_IN_CLEAR = {"password", "password hash", "password_reset token", "survey_invitation token"}
 
 
 def figures(database: Database, world: World, now: datetime) -> dict[str, Any]:
@@ -63,6 +64,20 @@ def test_every_value_was_somewhere_in_clear_before_the_erasure(
         report = scan(conn, world.values)
     missing = set(world.values) - set(report.found) - NEVER_IN_CLEAR
     assert missing == set()
+
+
+def test_the_outbox_holds_no_address_or_token_of_anyone_even_before_erasure(
+    ledger: Ledger, database: Database
+) -> None:
+    """Messages are queued for her (a reset, a survey link) and for the friend she invited;
+    their addresses and tokens stay sealed in the log, under each recipient's own key."""
+    world = populate(ledger, database, loyalty_events=1)
+    personal = {**world.values, "friend": world.friend_email}
+    with database.connect() as conn:
+        queued = conn.execute("SELECT count(*) FROM notification_outbox").fetchone()
+        report = scan(conn, personal)
+    assert queued is not None and queued[0] >= 3
+    assert [table for found in report.found.values() for table in found if "outbox" in table] == []
 
 
 def test_after_erasure_and_after_a_rebuild_no_table_holds_any_personal_value(

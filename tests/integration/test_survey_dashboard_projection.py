@@ -47,6 +47,7 @@ from projections.surveys.views import DashboardFilter, Dimension, TrendInterval
 from tests.support.event_versions import RESPONDED_V2_FIELDS, as_stored_before
 from tests.support.ledgers import postgres_ledger
 from tests.support.loyalty import make_silver
+from tests.support.outbox import token_of
 
 T = TypeVar("T")
 ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
@@ -91,7 +92,7 @@ def answer_by_link(ledger: Ledger, database: Database, customer_id: UUID, **answ
         messages = pending_notifications_sync(conn, "survey_invitation")
     [message] = [m for m in messages if m.customer_id == customer_id]
     ledger.submit_survey_response(
-        SubmitResponse(token=message.payload["token"], **answer), ANONYMOUS
+        SubmitResponse(token=token_of(ledger, message), **answer), ANONYMOUS
     )
 
 
