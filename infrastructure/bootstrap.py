@@ -16,6 +16,7 @@ from graphql_api.context import ApiLimits, ApiServices
 from infrastructure.crypto import CachedSubjectKeys, EmailFingerprinter, PersonalDataEncrypted
 from infrastructure.database import Database, database_for
 from infrastructure.erasure import KeyEvictionListener, PostgresErasureWorks
+from infrastructure.erasure_sweep import ErasureSweep
 from infrastructure.key_store import PostgresSubjectKeys
 from infrastructure.login import CustomerLogin, LoginThrottle
 from infrastructure.loyalty_jobs import LoyaltyJobs, ScheduledJob
@@ -76,9 +77,13 @@ class Runtime:
         )
         return SlaCheck(self.ledger, self.database, read_model)
 
+    def erasure_sweep(self) -> ErasureSweep:
+        return ErasureSweep(self.ledger, self.database, self.settings.erasure_vacuum)
+
     def worker(self) -> ProjectionWorker:
         """The background work of `project` (and of `serve`, unless told not to): every
-        projection, every process manager, the scheduled loyalty job and SLA check."""
+        projection, every process manager, the scheduled loyalty job, SLA check and erasure
+        sweep."""
         jobs = [
             ScheduledJob(
                 "loyalty_jobs",
@@ -88,6 +93,12 @@ class Runtime:
             ),
             ScheduledJob(
                 "sla_check", self.database, self.sla_check().run, self.settings.sla_check_interval
+            ),
+            ScheduledJob(
+                "erasure_sweep",
+                self.database,
+                self.erasure_sweep().run,
+                self.settings.erasure_sweep_interval,
             ),
         ]
         return ProjectionWorker(

@@ -92,6 +92,21 @@ class Settings(BaseSettings):
         "when the request does not say: every customer's own request, and a privacy officer's "
         "that leaves holdDays out.",
     )
+    erasure_sweep_interval: float = Field(
+        60,
+        ge=1,
+        le=24 * 3600,
+        description="Seconds between runs of the erasure sweep in the worker (completes an "
+        "erasure left half done by a failure; vacuums the read models' tables once they have "
+        "purged a completed erasure); it also runs when the worker starts.",
+    )
+    erasure_vacuum: Literal["full", "plain"] = Field(
+        "full",
+        description="How the erasure sweep vacuums: `full` rewrites each purged table (VACUUM "
+        "FULL: no trace left in its pages, an exclusive lock while it copies the table); "
+        "`plain` removes the dead row versions without that lock, but their bytes stay in the "
+        "pages' free space until overwritten.",
+    )
     min_group_size: int = Field(
         5,
         ge=1,

@@ -71,6 +71,7 @@ class CustomerDirectory(Projection):
     consents (current and history), onboarding and purchases."""
 
     name = "customer_directory"
+    erasure_purges = ("customer_directory",)
     version = 3
     """3: language and birth year are sealed personal data, purged by erasure."""
     tables = (

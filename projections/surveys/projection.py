@@ -67,6 +67,7 @@ class SurveyDashboard(Projection):
     """2: tiers (invitations and responses), and the sentiment recorded with the response."""
     tables = TABLES
     ddl = DDL
+    erasure_purges = ("survey_comments", "survey_comment_terms")
 
     @handles(Survey.Drafted)
     def drafted(self, cursor: Cursor[Any], event: Survey.Drafted, position: int) -> None:

@@ -62,6 +62,7 @@ class TicketTimeline(Projection):
 
     name = PROJECTION_NAME
     tables = TABLES
+    erasure_purges = TABLES  # every text of the customer's tickets and their steps
     ddl = DDL
 
     @handles(Ticket.Opened)

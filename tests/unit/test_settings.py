@@ -30,6 +30,12 @@ def test_defaults_serve_on_localhost_8000_with_the_embedded_database() -> None:
         ("CXL_JWT_SECRET", "short"),
         ("CXL_LOG_LEVEL", "LOUD"),
         ("CXL_RUN_PROJECTIONS", "perhaps"),
+        ("CXL_MIN_GROUP_SIZE", "0"),
+        ("CXL_MIN_GROUP_SIZE", "1001"),
+        ("CXL_MIN_GROUP_SIZE", "five"),
+        ("CXL_ERASURE_SWEEP_INTERVAL", "0"),
+        ("CXL_ERASURE_SWEEP_INTERVAL", "86401"),
+        ("CXL_ERASURE_VACUUM", "sometimes"),
     ],
 )
 def test_a_bad_setting_is_refused_with_its_name(
@@ -61,3 +67,12 @@ def test_the_cli_exits_with_the_settings_message_instead_of_a_traceback(
 
 def test_every_setting_has_a_description_for_the_readme() -> None:
     assert all(field.description for field in Settings.model_fields.values())
+
+
+def test_privacy_settings_default_to_groups_of_five_and_a_full_vacuum_every_minute() -> None:
+    settings = load_settings()
+    assert (settings.min_group_size, settings.erasure_sweep_interval, settings.erasure_vacuum) == (
+        5,
+        60,
+        "full",
+    )
