@@ -107,7 +107,7 @@ class _Group:
 _Grouped = dict[Any, _Group]
 
 
-def _people(alias: str, min_group_size: int) -> str:
+def people_count(alias: str, min_group_size: int) -> str:
     """SQL counting a group's distinct people. Counting them costs a sort (a dashboard over
     100,000 responses takes about three times as long), and with a minimum of 1 nothing is
     ever suppressed, so then the rows are counted instead: never fewer than 1 if any."""
@@ -157,10 +157,10 @@ async def _grouped(
     where_i, _ = condition(f, "invitations")
     params = {**params, **(extra or {})}
     responses_sql = _RESPONSES.format(
-        key=key_r, where=where_r, group=group, people=_people("r", min_group_size)
+        key=key_r, where=where_r, group=group, people=people_count("r", min_group_size)
     )
     invitations_sql = _INVITATIONS.format(
-        key=key_i, where=where_i, group=group, people=_people("i", min_group_size)
+        key=key_i, where=where_i, group=group, people=people_count("i", min_group_size)
     )
     async with conn.cursor(row_factory=class_row(_ResponseRow)) as cur:
         await cur.execute(responses_sql, params)
@@ -231,7 +231,7 @@ _ASPECTS = """
     FROM survey_aspect_scores a JOIN survey_responses r USING (response_id)
     WHERE {where}
     GROUP BY a.aspect
-    HAVING count(DISTINCT r.customer_id) >= %(min_group_size)s
+    HAVING {people} >= %(min_group_size)s
     ORDER BY average, a.aspect
 """
 
@@ -242,10 +242,9 @@ async def aspect_figures(
     """Each aspect's scores under ``f``, lowest average (the weakest) first; an aspect scored
     by fewer than ``min_group_size`` people is left out."""
     where, params = condition(f, "responses")
+    statement = _ASPECTS.format(where=where, people=people_count("r", min_group_size))
     async with conn.cursor(row_factory=class_row(AspectFigures)) as cur:
-        await cur.execute(
-            _ASPECTS.format(where=where), {**params, "min_group_size": min_group_size}
-        )
+        await cur.execute(statement, {**params, "min_group_size": min_group_size})
         return await cur.fetchall()
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from psycopg import AsyncConnection
 from psycopg.rows import class_row
 
-from projections.surveys.dashboard_queries import aspect_figures
+from projections.surveys.dashboard_queries import aspect_figures, people_count
 from projections.surveys.filters import condition
 from projections.surveys.small_groups import too_small
 from projections.surveys.text import NEGATIVE_TO, POSITIVE_FROM
@@ -41,7 +41,7 @@ class _CommentTotals:
 
 
 _TOTALS = """
-    SELECT count(*)::int AS comments, count(DISTINCT c.customer_id)::int AS commenters,
+    SELECT count(*)::int AS comments, {people}::int AS commenters,
         avg(c.sentiment)::float8 AS average_sentiment,
         count(*) FILTER (WHERE c.sentiment >= %(positive_from)s)::int AS positive,
         count(*) FILTER (WHERE c.sentiment > %(negative_to)s
@@ -66,7 +66,7 @@ _THEMES = """
             JOIN survey_responses r USING (response_id)
         WHERE {where}
         GROUP BY t.term
-        HAVING count(DISTINCT c.customer_id) >= %(min_group_size)s
+        HAVING {people} >= %(min_group_size)s
     ) AS counted,
     LATERAL (SELECT ({side}_mentions + 1.0) / (%(side_total)s + 2)
         / (({other}_mentions + 1.0) / (%(other_total)s + 2)) AS lift) AS ranked
@@ -79,7 +79,8 @@ _THEMES = """
 async def _totals(conn: AsyncConnection[Any], where: str, params: dict[str, Any]) -> _CommentTotals:
     thresholds = {"positive_from": POSITIVE_FROM, "negative_to": NEGATIVE_TO}
     async with conn.cursor(row_factory=class_row(_CommentTotals)) as cur:
-        await cur.execute(_TOTALS.format(where=where), {**params, **thresholds})
+        people = people_count("c", params["min_group_size"])
+        await cur.execute(_TOTALS.format(where=where, people=people), {**params, **thresholds})
         row = await cur.fetchone()
     assert row is not None  # an aggregate without GROUP BY always answers one row
     return row
@@ -93,7 +94,8 @@ async def _themes(
     totals: tuple[int, int],
 ) -> list[Theme]:
     side, other = sides
-    statement = _THEMES.format(where=where, side=side, other=other)
+    people = people_count("c", params["min_group_size"])
+    statement = _THEMES.format(where=where, side=side, other=other, people=people)
     ranked = {**params, "side_total": totals[0], "other_total": totals[1]}
     async with conn.cursor(row_factory=class_row(Theme)) as cur:
         await cur.execute(statement, ranked)

@@ -27,7 +27,7 @@ from infrastructure.rebuild import rebuild
 from projections.base import Positioned
 from projections.outbox.projection import NotificationOutbox
 from projections.outbox.queries import pending_notifications_sync
-from projections.surveys.dashboard_queries import _RESPONSES, _people
+from projections.surveys.dashboard_queries import _RESPONSES, people_count
 from projections.surveys.filters import condition
 from projections.surveys.projection import NOTIFY_CHANNEL, SurveyDashboard
 from projections.surveys.queries import (
@@ -458,7 +458,7 @@ def test_every_response_filter_is_served_by_its_index(database: Database, ledger
         }
         for index, dashboard_filter in cases.items():
             where, params = condition(dashboard_filter, "responses")
-            people = _people("r", 5)  # an analyst's, counting distinct people
+            people = people_count("r", 5)  # an analyst's, counting distinct people
             statement = _RESPONSES.format(key="NULL", where=where, group="", people=people)
             plan = conn.execute("EXPLAIN " + statement, params, prepare=False).fetchall()
             text = "\n".join(str(line[0]) for line in plan)
