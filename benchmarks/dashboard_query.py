@@ -37,9 +37,13 @@ from infrastructure.database import Database, scratch_database, scratch_server
 from projections.base import Positioned
 from projections.surveys import queries
 from projections.surveys.projection import SurveyDashboard
+from projections.surveys.small_groups import EVERY_GROUP
 from projections.surveys.views import DashboardFilter, Dimension, TrendInterval
 
 BATCH = 2_000
+ANALYSTS = 5
+"""The default CXL_MIN_GROUP_SIZE, which analysts and auditors read under."""
+ROME = "Europe/Rome"
 REGIONS = ("north", "south", "east", "west", "centre", "islands")
 CHANNELS = ("email", "sms", "web", "app")
 TIERS = (None, *(tier.value for tier in Tier))
@@ -196,21 +200,25 @@ async def a_survey(conn: AsyncConn) -> uuid.UUID:
 
 
 def cases(survey_id: uuid.UUID) -> list[tuple[str, Timed]]:
+    """Each query as an agent reads it (every group shown), and the widest ones as an analyst
+    reads them (groups of fewer than 5 people suppressed: people counted, not rows)."""
     everything = DashboardFilter()
     one = DashboardFilter(survey_id=survey_id)
     narrow = DashboardFilter(region="north", since=START + timedelta(days=300))
-    month, day = TrendInterval.MONTH, TrendInterval.DAY
+    month, day, region = TrendInterval.MONTH, TrendInterval.DAY, Dimension.REGION
+    k1, k5 = {"min_group_size": EVERY_GROUP}, {"min_group_size": ANALYSTS}
     return [
-        ("dashboard, no filter", lambda c: queries.dashboard(c, everything)),
-        ("dashboard, one survey", lambda c: queries.dashboard(c, one)),
-        ("dashboard, region + last 65 days", lambda c: queries.dashboard(c, narrow)),
-        (
-            "trend by month, Europe/Rome",
-            lambda c: queries.trend(c, everything, month, "Europe/Rome"),
-        ),
-        ("trend by day, one survey", lambda c: queries.trend(c, one, day, "UTC")),
-        ("breakdown by region", lambda c: queries.breakdown(c, everything, Dimension.REGION)),
-        ("breakdown by survey", lambda c: queries.breakdown(c, everything, Dimension.SURVEY)),
+        ("dashboard, no filter", lambda c: queries.dashboard(c, everything, **k1)),
+        ("dashboard, one survey", lambda c: queries.dashboard(c, one, **k1)),
+        ("dashboard, region + last 65 days", lambda c: queries.dashboard(c, narrow, **k1)),
+        ("trend by month, Europe/Rome", lambda c: queries.trend(c, everything, month, ROME, **k1)),
+        ("trend by day, one survey", lambda c: queries.trend(c, one, day, "UTC", **k1)),
+        ("breakdown by region", lambda c: queries.breakdown(c, everything, region, **k1)),
+        ("breakdown by survey", lambda c: queries.breakdown(c, everything, Dimension.SURVEY, **k1)),
+        ("analyst: dashboard, no filter", lambda c: queries.dashboard(c, everything, **k5)),
+        ("analyst: dashboard, one survey", lambda c: queries.dashboard(c, one, **k5)),
+        ("analyst: trend by month", lambda c: queries.trend(c, everything, month, ROME, **k5)),
+        ("analyst: breakdown by region", lambda c: queries.breakdown(c, everything, region, **k5)),
     ]
 
 

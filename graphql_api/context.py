@@ -48,6 +48,9 @@ class ApiLimits:
     """Who may introspect the schema (CXL_GRAPHQL_INTROSPECTION)."""
     requests: RequestLimits = field(default_factory=RequestLimits)
     """Cost, mutations, slots and rate per client (``graphql_api.limits``)."""
+    min_group_size: int = 5
+    """The fewest people a dashboard figure may describe for readers who may not see personal
+    data (CXL_MIN_GROUP_SIZE)."""
 
 
 @dataclass(frozen=True)

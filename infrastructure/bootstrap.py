@@ -17,6 +17,7 @@ from graphql_api.context import ApiLimits, ApiServices
 from infrastructure.crypto import CachedSubjectKeys, EmailFingerprinter, PersonalDataEncrypted
 from infrastructure.database import Database
 from infrastructure.erasure import KeyEvictionListener, PostgresErasureWorks
+from infrastructure.erasure_sweep import ErasureSweep
 from infrastructure.key_store import PostgresSubjectKeys
 from infrastructure.limits import password_policy, request_limits
 from infrastructure.login import CUSTOMER_TOKEN_TTL_SECONDS, CustomerLogin, LoginThrottle
@@ -99,9 +100,13 @@ class Runtime:
         )  # fmt: skip
         return SlaCheck(self.ledger, self.database, read_model)
 
+    def erasure_sweep(self) -> ErasureSweep:
+        return ErasureSweep(self.ledger, self.database, self.settings.erasure_vacuum)
+
     def worker(self) -> ProjectionWorker:
         """The background work of `project` (and of `serve`, unless told not to): every
-        projection, every process manager, the scheduled loyalty job and SLA check."""
+        projection, every process manager, the scheduled loyalty job, SLA check and erasure
+        sweep."""
         jobs = [
             ScheduledJob(
                 "loyalty_jobs",
@@ -111,6 +116,12 @@ class Runtime:
             ),
             ScheduledJob(
                 "sla_check", self.database, self.sla_check().run, self.settings.sla_check_interval
+            ),
+            ScheduledJob(
+                "erasure_sweep",
+                self.database,
+                self.erasure_sweep().run,
+                self.settings.erasure_sweep_interval,
             ),
         ]
         return ProjectionWorker(
@@ -140,6 +151,7 @@ class Runtime:
                 erasure_hold_days=settings.erasure_hold_days,
                 introspection=settings.introspection,
                 requests=request_limits(settings),
+                min_group_size=settings.min_group_size,
             ),
             pool_size=settings.db_pool_size,
             on_start=worker.start if worker else _nothing,

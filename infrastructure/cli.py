@@ -182,6 +182,13 @@ def cmd_check_sla(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep_erasures(settings: Settings, args: argparse.Namespace) -> int:
+    with open_runtime(settings) as runtime:
+        summary = runtime.erasure_sweep().run()
+    print(json.dumps(summary.as_dict(), indent=2))
+    return 0 if summary.waiting is None else 1
+
+
 def _moment(text: str | None) -> datetime | None:
     """``--now``: an ISO 8601 time with its time zone (None: the present)."""
     if text is None:
@@ -312,6 +319,13 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], int], str]] =
         cmd_check_sla,
         "Run the SLA check once (record the breaches of ticket SLA clocks due at --now) and "
         "print a JSON summary; the worker runs it every CXL_SLA_CHECK_INTERVAL seconds.",
+    ),
+    "sweep-erasures": (
+        cmd_sweep_erasures,
+        "Run the erasure sweep once (complete erasures a failure left half done; vacuum the "
+        "read models' tables after completed ones) and print a JSON summary; exit 1 if it "
+        "still waits for something (older transactions, a locked table). The worker runs it "
+        "every CXL_ERASURE_SWEEP_INTERVAL seconds.",
     ),
     "verify-audit-trail": (
         cmd_verify_audit_trail,

@@ -206,6 +206,29 @@ class Settings(BaseSettings):
         "messages: on (everyone), off (nobody) or staff (logged-in staff roles). Unset: on in "
         "development, off in production.",
     )
+    erasure_sweep_interval: float = Field(
+        60,
+        ge=1,
+        le=24 * 3600,
+        description="Seconds between runs of the erasure sweep in the worker (completes an "
+        "erasure left half done by a failure; vacuums the read models' tables once they have "
+        "purged a completed erasure); it also runs when the worker starts.",
+    )
+    erasure_vacuum: Literal["full", "plain"] = Field(
+        "full",
+        description="How the erasure sweep vacuums: `full` rewrites each purged table (VACUUM "
+        "FULL: no trace left in its pages, an exclusive lock while it copies the table); "
+        "`plain` removes the dead row versions without that lock, but their bytes stay in the "
+        "pages' free space until overwritten.",
+    )
+    min_group_size: int = Field(
+        5,
+        ge=1,
+        le=1000,
+        description="The fewest distinct people a survey dashboard figure, trend period, "
+        "breakdown value, aspect or comment theme may describe when shown to a role that may "
+        "not see personal data (analysts, auditors); smaller groups are suppressed.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of the server and workers."
     )

@@ -53,6 +53,9 @@ class Projection:
     it (loudly) instead of being parked."""
     tables: ClassVar[tuple[str, ...]]
     ddl: ClassVar[str]
+    erasure_purges: ClassVar[tuple[str, ...]] = ()
+    """Its tables whose personal values its ``ErasureRequest.Completed`` handler sets to NULL or
+    deletes: the erasure sweep vacuums them afterwards, so no dead row version keeps them."""
     _handlers: ClassVar[dict[type, Handler]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

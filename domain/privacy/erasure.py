@@ -1,10 +1,13 @@
 """The ErasureRequest aggregate: a data subject's right to be forgotten, without rewriting history.
 
 A request is recorded first (by a privacy officer, or by a customer for themself) with its
-reason and the legal hold it must wait out. Completing it destroys the subject's key (through
-the key shredder the composition root gives the Ledger) and then records ``Completed``, which
-holds no personal data: who, when, which categories, how many log positions held the
-subject's sealed values and a digest over all of it, so the certificate can be checked later.
+reason and the legal hold it must wait out. Completing it records ``Started``, destroys the
+subject's key (through the key shredder the composition root gives the Ledger) and then
+records ``Completed``, which holds no personal data: who, when, which categories, how many log
+positions held the subject's sealed values and a digest over all of it, so the certificate can
+be checked later. Between ``Started`` and ``Completed`` the request is erasing: a failure there
+leaves it visibly so, and completing it again finishes it. Once every read model has purged
+the subject, the worker's erasure sweep vacuums their tables and records ``Vacuumed``.
 Its id derives from the subject, so a subject has one request and a retry finds it.
 """
 
@@ -16,7 +19,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain.privacy.errors import ErasureAlreadyCompletedError, LegalHoldError
+from domain.privacy.errors import (
+    ErasureAlreadyCompletedError,
+    ErasureNotCompletedError,
+    LegalHoldError,
+)
 from domain.shared.aggregate import LedgerAggregate
 from domain.shared.errors import ValidationError
 
@@ -70,6 +77,18 @@ class ErasureRequest(LedgerAggregate):
             request.subject_id, request.subject_kind = self.subject_id, self.subject_kind
             request.reason, request.hold_until = self.reason, self.hold_until
             request.requested_at, request.completed_at = self.at, None
+            request.started_at, request.vacuumed_at = None, None
+
+    class Started(LedgerAggregate.Event):
+        """Completion began: the subject's keys are destroyed next, and ``Completed`` follows.
+        Recorded first so that a failure in between shows (the request is erasing, its keys
+        may be gone while the read models still hold their copies) and is finished by
+        completing again."""
+
+        at: datetime
+
+        def apply(self, request: ErasureRequest) -> None:
+            request.started_at = self.at
 
     class Completed(LedgerAggregate.Event):
         """The subject's key was destroyed: every sealed value of theirs, in events and
@@ -91,6 +110,19 @@ class ErasureRequest(LedgerAggregate):
             request.completed_at = self.at
             request.digest = self.digest
 
+    class Vacuumed(LedgerAggregate.Event):
+        """Every read model had purged the subject, and the tables that held their values
+        were vacuumed (rewritten, unless configured otherwise), so no dead row version keeps
+        those values in the live database."""
+
+        tables: list[str]
+        full: bool
+        """True: rewritten (VACUUM FULL); False: dead row versions removed (plain VACUUM)."""
+        at: datetime
+
+        def apply(self, request: ErasureRequest) -> None:
+            request.vacuumed_at = self.at
+
     def __init__(self) -> None:
         pass  # state comes from the events (see Customer.__init__)
 
@@ -99,7 +131,9 @@ class ErasureRequest(LedgerAggregate):
     reason: str
     hold_until: datetime
     requested_at: datetime
+    started_at: datetime | None
     completed_at: datetime | None
+    vacuumed_at: datetime | None
     digest: str
 
     @staticmethod
@@ -128,12 +162,25 @@ class ErasureRequest(LedgerAggregate):
         )
 
     def check_completable(self, at: datetime) -> None:
+        """Completable once the hold has passed; an erasure already started is always (its
+        keys may be gone: it must be finished)."""
         if self.completed_at is not None:
             raise ErasureAlreadyCompletedError("this subject was already erased", field="subjectId")
-        if at < self.hold_until:
+        if self.started_at is None and at < self.hold_until:
             raise LegalHoldError(
                 f"the legal hold lasts until {self.hold_until.isoformat()}", field="subjectId"
             )
+
+    @property
+    def erasing(self) -> bool:
+        """Started and not completed: its keys may be gone while read models keep copies."""
+        return self.started_at is not None and self.completed_at is None
+
+    def start(self, at: datetime) -> None:
+        """Record that key destruction begins (once: a retry continues the same erasure)."""
+        self.check_completable(at)
+        if self.started_at is None:
+            self.trigger_event(self.Started, at=at)
 
     def complete(
         self, positions: list[int], also_erased: list[UUID], actor_id: str, at: datetime
@@ -163,3 +210,11 @@ class ErasureRequest(LedgerAggregate):
             digest=digest,
             at=at,
         )
+
+    def record_vacuum(self, tables: list[str], full: bool, at: datetime) -> None:
+        """Record that the read models' copies were vacuumed away (once; only after the
+        completion, which is what made the read models purge them)."""
+        if self.completed_at is None:
+            raise ErasureNotCompletedError("the erasure is not completed yet", field="subjectId")
+        if self.vacuumed_at is None:
+            self.trigger_event(self.Vacuumed, tables=sorted(tables), full=full, at=at)

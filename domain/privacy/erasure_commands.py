@@ -1,8 +1,11 @@
 """Use cases on erasure requests, mixed into the Ledger application.
 
-Completing an erasure destroys the subject's key first and records ``Completed`` second: a
-crash in between leaves the key destroyed and the request open, and completing again (the
-key is already gone) records it. The other order could record an erasure whose key survived.
+Completing an erasure records ``Started``, destroys the subject's keys, then records
+``Completed``. A failure after ``Started`` leaves the request erasing, which ``erasureRequests``
+shows; completing it again (by a privacy officer, or the worker's erasure sweep) destroys the
+keys again (a no-op for those already gone) and records ``Completed``. Recording
+``Completed`` first could certify an erasure whose key survived; destroying the key with no
+record first would leave a failure invisible, and the read models' copies unpurged.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ class ErasureWorks(Protocol):
     """What erasure needs from outside the domain (given by the composition root)."""
 
     def destroy_key(self, subject_id: UUID) -> None:
-        """Destroy the subject's key for good (and forget every cached copy)."""
+        """Destroy the subject's key for good (and forget every cached copy); a key already
+        destroyed stays so."""
 
     def positions_holding(self, subject_id: UUID) -> list[int]:
         """The log positions whose events hold the subject's sealed values."""
@@ -60,14 +64,18 @@ class ErasureCommands(ReferralCommands):
     def complete_erasure(
         self, subject_id: UUID, metadata: EventMetadata, now: datetime | None = None
     ) -> CommandResult:
-        """Destroy the subject's key (and, for a customer, that of their email as an invited
-        person), then record the completion with its certificate facts."""
+        """Record the start, destroy the subject's key (and, for a customer, that of their
+        email as an invited person), then record the completion with its certificate facts.
+        Finishes an erasure that failed after its start."""
         works = self._works()
         request = self.get_erasure_request(subject_id)
         at = now or datetime.now(UTC)
         request.check_completable(at)
         also = self._other_subjects_of(request)
         positions = sorted({p for s in (subject_id, *also) for p in works.positions_holding(s)})
+        with acting_as(metadata):
+            request.start(at)
+        self.commit(request)  # visible before any key goes
         for subject in (subject_id, *also):
             works.destroy_key(subject)
         signed_out = self._customer_signed_out(request, metadata)
@@ -85,6 +93,20 @@ class ErasureCommands(ReferralCommands):
         with acting_as(metadata):
             customer.revoke_sessions("erased")
         return [customer]
+
+    def record_erasure_vacuum(
+        self,
+        subject_id: UUID,
+        tables: list[str],
+        full: bool,
+        metadata: EventMetadata,
+        now: datetime | None = None,
+    ) -> CommandResult:
+        """Record that the read models' tables were vacuumed after the subject's erasure."""
+        request = self.get_erasure_request(subject_id)
+        with acting_as(metadata):
+            request.record_vacuum(tables, full, now or datetime.now(UTC))
+        return CommandResult(request.id, request.version, self.commit(request))
 
     def get_erasure_request(self, subject_id: UUID) -> ErasureRequest:
         return self.load(

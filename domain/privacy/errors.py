@@ -27,3 +27,9 @@ class ErasureAlreadyCompletedError(DomainError):
 
 class ErasureNotRequestedError(NotFoundError):
     code = "ERASURE_NOT_REQUESTED"
+
+
+class ErasureNotCompletedError(DomainError):
+    """The erasure must be completed first."""
+
+    code = "ERASURE_NOT_COMPLETED"

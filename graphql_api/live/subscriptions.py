@@ -14,7 +14,7 @@ from graphql_api.live.notifications import DashboardNotifications
 from graphql_api.live.websocket import LiveContext
 from graphql_api.permissions import READERS, allowed
 from graphql_api.surveys.dashboard import SurveyFigures
-from graphql_api.surveys.queries import Filter, dashboard_filter
+from graphql_api.surveys.queries import Filter, dashboard_filter, min_group_size_for
 from projections.surveys import queries
 from projections.surveys.views import DashboardFilter
 
@@ -25,7 +25,9 @@ Info = strawberry.Info[RequestContext, None]
 class Subscription:
     @strawberry.subscription(
         description="The survey dashboard's headline figures: at once, then again whenever a "
-        "response or invitation changes them (at most about five times a second).",
+        "response or invitation changes them (at most about five times a second). Figures of "
+        "fewer people than the reader's minimum group size are suppressed, as in "
+        "surveyDashboard.",
         extensions=[*limited(FIGURES_COST), *allowed(READERS)],
     )
     async def survey_dashboard_updated(
@@ -49,5 +51,7 @@ def _notifications(context: RequestContext) -> DashboardNotifications:
 
 
 async def _figures(context: RequestContext, checked: DashboardFilter) -> SurveyFigures:
+    smallest = min_group_size_for(context)
     async with context.pool.connection() as conn:
-        return SurveyFigures.from_view(await queries.dashboard(conn, checked))
+        figures = await queries.dashboard(conn, checked, min_group_size=smallest)
+    return SurveyFigures.from_view(figures)

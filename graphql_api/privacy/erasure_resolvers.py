@@ -95,7 +95,7 @@ async def erasure_request_list(
     info: Info,
     status: Annotated[
         t.ErasureStatusType | None,
-        strawberry.argument(description="PENDING or COMPLETED; left out: both."),
+        strawberry.argument(description="PENDING, ERASING or COMPLETED; left out: all."),
     ] = None,
     first: Annotated[int, strawberry.argument(description="Page size, 1 to 100.")] = 20,
     after: Annotated[

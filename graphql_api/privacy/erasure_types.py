@@ -19,6 +19,11 @@ from graphql_api.pagination import PageInfo
 from graphql_api.privacy.types import may_see_actor
 from projections.privacy.erasure_queries import ErasureCertificate, ErasureRequestView
 
+VACUUMED = (
+    "When the worker's erasure sweep vacuumed the read-model tables that held the subject's "
+    "values, after every read model had purged them, so that no dead row version keeps them; "
+    "null until then."
+)
 HOLD = (
     "Days to wait before the erasure may be completed (legal hold), 0 to 3650. Left out: "
     "the configured hold (CXL_ERASURE_HOLD_DAYS). Only privacy officers choose it; a "
@@ -45,9 +50,16 @@ class ErasureSubjectKindType(Enum):
     INVITEE = "invitee"
 
 
-@strawberry.enum(name="ErasureStatus", description="Where an erasure request is.")
+@strawberry.enum(
+    name="ErasureStatus",
+    description="Where an erasure request is. PENDING: requested. ERASING: completion began "
+    "but did not finish (its keys may already be destroyed while read models still hold "
+    "copies): completeErasure again, or the worker within a few minutes, finishes it. "
+    "COMPLETED: done.",
+)
 class ErasureStatusType(Enum):
     PENDING = "pending"
+    ERASING = "erasing"
     COMPLETED = "completed"
 
 
@@ -78,7 +90,7 @@ class ErasureRequestType:
     subject_id: UUID = strawberry.field(description="Whose data (an id; never a name or email).")
     subject_kind: ErasureSubjectKindType = strawberry.field(description="What kind of subject.")
     reason: ErasureReasonType = strawberry.field(description="Why, as requested.")
-    status: ErasureStatusType = strawberry.field(description="PENDING or COMPLETED.")
+    status: ErasureStatusType = strawberry.field(description="PENDING, ERASING or COMPLETED.")
     requested_at: datetime = strawberry.field(description="When it was requested.")
     requested_by: str | None = strawberry.field(
         description="Who requested it (a staff id; a customer's own id only for privacy "
@@ -88,6 +100,10 @@ class ErasureRequestType:
     hold_until: datetime = strawberry.field(description="Not to be completed before this.")
     completed_at: datetime | None = strawberry.field(description="When it was done; or null.")
     completed_by: str | None = strawberry.field(description="Who completed it; or null.")
+    started_at: datetime | None = strawberry.field(
+        description="When completion began (key destruction follows at once); or null."
+    )
+    vacuumed_at: datetime | None = strawberry.field(description=VACUUMED)
     position: str = strawberry.field(description="Log position of the request.")
 
     @classmethod
@@ -103,6 +119,8 @@ class ErasureRequestType:
             hold_until=view.hold_until,
             completed_at=view.completed_at,
             completed_by=view.completed_by,
+            started_at=view.started_at,
+            vacuumed_at=view.vacuumed_at,
             position=str(view.seq),
         )
 
@@ -144,6 +162,10 @@ class ErasureCertificateType:
         "request and completion times, who completed it, the categories and the positions."
     )
     completion_position: str = strawberry.field(description="Log position of the completion event.")
+    vacuumed_at: datetime | None = strawberry.field(description=VACUUMED)
+    vacuumed_tables: list[str] = strawberry.field(
+        description="The read-model tables vacuumed then (empty until vacuumed)."
+    )
 
     @classmethod
     def of(cls, certificate: ErasureCertificate, principal: Principal) -> ErasureCertificateType:
@@ -168,6 +190,8 @@ class ErasureCertificateType:
             position_list=[str(p) for p in certificate.position_list],
             digest=view.digest or "",
             completion_position=str(view.completed_seq),
+            vacuumed_at=view.vacuumed_at,
+            vacuumed_tables=list(view.vacuumed_tables or []),
         )
 
 

@@ -178,7 +178,7 @@ def sections_schema(columns: dict[str, list[ColumnInfo]]) -> Schema:
             "notification_outbox",
             columns,
             "Messages addressed to the customer, or sent for them (their invitations to "
-            "friends), queued or sent; tokens left out.",
+            "friends), queued or sent; no address or token (they stay sealed in the log).",
         ),
         "read_models": read_models_schema(columns),
     }

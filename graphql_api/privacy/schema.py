@@ -51,8 +51,8 @@ class PrivacyQueries:
     )
     erasure_requests: ErasureRequestConnection = strawberry.field(
         resolver=erasure_resolvers.erasure_request_list,
-        description="Erasure requests, pending or completed (or both), in the order they were "
-        f"requested (Relay connection, `first` up to 100). {FOR_REVIEWERS}",
+        description="Erasure requests, pending, erasing or completed (or all), in the order "
+        f"they were requested (Relay connection, `first` up to 100). {FOR_REVIEWERS}",
         extensions=allowed(REVIEWERS),
     )
     erasure_certificate: ErasureCertificateType | None = strawberry.field(
@@ -89,6 +89,7 @@ class PrivacyMutations:
         resolver=erasure_resolvers.complete_erasure,
         description="Carry out a requested erasure: destroy the subject's key (their personal "
         "data then reads as erased everywhere) and record the certificate. Privacy officers. "
-        "Refused with ERASURE_NOT_REQUESTED, LEGAL_HOLD_ACTIVE or ALREADY_ERASED.",
+        "An erasure left ERASING by a failure is finished by calling it again. Refused with "
+        "ERASURE_NOT_REQUESTED, LEGAL_HOLD_ACTIVE or ALREADY_ERASED.",
         extensions=[*limited(ERASURE_COST, sole=True), *allowed(ERASERS)],
     )

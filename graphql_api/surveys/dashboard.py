@@ -1,7 +1,8 @@
 """The survey dashboard as frontends see it: figures, trend, breakdown, aspects, insight.
 
 :class:`SurveyDashboardType` keeps the caller's filter privately; each of its fields runs one
-read-model query with it, so a client pays only for the parts it asks for.
+read-model query with it, so a client pays only for the parts it asks for. The reader's
+minimum group size goes with the filter: the read model's queries suppress smaller groups.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ Info = strawberry.Info[RequestContext, None]
 MAX_TIME_ZONE = 64
 MAX_INSIGHT = 50
 PERCENT = "A percentage, 0-100; null when there is nothing to count."
+SUPPRESSED = (
+    "True: fewer people than the minimum group size (see SurveyDashboard.minGroupSize) are "
+    "behind these figures, so every count reads 0 and every figure null."
+)
 
 
 @strawberry.enum(name="TrendInterval", description="The length of one point of a trend.")
@@ -56,6 +61,7 @@ class NpsFigures:
     margin_of_error: float | None = strawberry.field(
         description="95% margin of error of the NPS, in NPS points."
     )
+    suppressed: bool = strawberry.field(description=SUPPRESSED)
 
     @classmethod
     def from_view(cls, view: views.NpsFigures) -> NpsFigures:
@@ -66,6 +72,7 @@ class NpsFigures:
             detractors=view.detractors,
             nps=view.nps,
             margin_of_error=view.margin_of_error,
+            suppressed=view.suppressed,
         )
 
 
@@ -84,6 +91,7 @@ class SurveyFigures:
     average_completion_seconds: float | None = strawberry.field(
         description="Average seconds from invitation to answer."
     )
+    suppressed: bool = strawberry.field(description=SUPPRESSED)
 
     @classmethod
     def from_view(cls, view: views.DashboardFigures) -> SurveyFigures:
@@ -97,6 +105,7 @@ class SurveyFigures:
             ces_responses=view.ces_responses,
             ces_average=view.ces_average,
             average_completion_seconds=view.average_completion_seconds,
+            suppressed=view.suppressed,
         )
 
 
@@ -197,6 +206,10 @@ class FeedbackInsight:
     weakest_aspects: list[AspectFigures] = strawberry.field(
         description="Aspects by lowest average score first."
     )
+    suppressed: bool = strawberry.field(
+        description="True: fewer people than the minimum group size commented, so the counts "
+        "read 0, the average null and no theme is listed."
+    )
 
     @classmethod
     def from_view(cls, view: views.FeedbackInsight) -> FeedbackInsight:
@@ -209,6 +222,7 @@ class FeedbackInsight:
             detractor_themes=[FeedbackTheme.from_view(t) for t in view.detractor_themes],
             promoter_themes=[FeedbackTheme.from_view(t) for t in view.promoter_themes],
             weakest_aspects=[AspectFigures.from_view(a) for a in view.weakest_aspects],
+            suppressed=view.suppressed,
         )
 
 
@@ -225,11 +239,19 @@ TimeZone = Annotated[
 )
 class SurveyDashboardType:
     filter: strawberry.Private[views.DashboardFilter]
+    min_group_size: int = strawberry.field(
+        description="The fewest distinct people any figure, trend period, breakdown value, "
+        "aspect or theme shown here describes: smaller groups are suppressed (their "
+        "`suppressed` flag is true) and smaller aspects and themes are left out. It is the "
+        "server's CXL_MIN_GROUP_SIZE for roles that may not see personal data, and 1 for "
+        "those that read the comments themselves (agents, admins, privacy officers)."
+    )
 
     @strawberry.field(description="Headline figures.", extensions=limited(FIGURES_COST))
     async def figures(self, info: Info) -> SurveyFigures:
         async with info.context.pool.connection() as conn:
-            return SurveyFigures.from_view(await queries.dashboard(conn, self.filter))
+            figures = await queries.dashboard(conn, self.filter, min_group_size=self.min_group_size)
+        return SurveyFigures.from_view(figures)
 
     @strawberry.field(
         description="Figures per day, week or month, oldest first. An unknown time zone is a "
@@ -243,7 +265,11 @@ class SurveyDashboardType:
         async with info.context.pool.connection() as conn:
             try:
                 points = await queries.trend(
-                    conn, self.filter, views.TrendInterval(interval.value), zone
+                    conn,
+                    self.filter,
+                    views.TrendInterval(interval.value),
+                    zone,
+                    min_group_size=self.min_group_size,
                 )
             except queries.UnknownTimeZoneError:
                 raise _bad_zone(zone) from None
@@ -255,29 +281,35 @@ class SurveyDashboardType:
         ]
 
     @strawberry.field(
-        description="Figures per value of one dimension.",
+        description="Figures per value of one dimension (a value of too few people is listed "
+        "with its figures suppressed).",
         extensions=limited(DASHBOARD_COST, gate=heavy),
     )
     async def breakdown(self, info: Info, by: By) -> list[SurveyGroupFigures]:
         async with info.context.pool.connection() as conn:
-            groups = await queries.breakdown(conn, self.filter, views.Dimension(by.value))
+            groups = await queries.breakdown(
+                conn, self.filter, views.Dimension(by.value), min_group_size=self.min_group_size
+            )
         return [
             SurveyGroupFigures(value=g.value, figures=SurveyFigures.from_view(g.figures))
             for g in groups
         ]
 
     @strawberry.field(
-        description="Figures per aspect question, lowest average first.",
+        description="Figures per aspect question, lowest average first (aspects scored by too "
+        "few people are left out).",
         extensions=limited(FIGURES_COST),
     )
     async def aspects(self, info: Info) -> list[AspectFigures]:
         async with info.context.pool.connection() as conn:
-            return [
-                AspectFigures.from_view(a) for a in await queries.aspect_figures(conn, self.filter)
-            ]
+            aspects = await queries.aspect_figures(
+                conn, self.filter, min_group_size=self.min_group_size
+            )
+        return [AspectFigures.from_view(a) for a in aspects]
 
     @strawberry.field(
-        description="What comments say, without identities.",
+        description="What comments say, without identities: only themes used by at least "
+        "minGroupSize people.",
         extensions=limited(DASHBOARD_COST, gate=heavy),
     )
     async def insight(
@@ -290,7 +322,9 @@ class SurveyDashboardType:
         if not 1 <= limit <= MAX_INSIGHT:
             raise PublicError(f"`limit` must be between 1 and {MAX_INSIGHT}", "INVALID_INPUT")
         async with info.context.pool.connection() as conn:
-            insight = await queries.feedback_insight(conn, self.filter, limit)
+            insight = await queries.feedback_insight(
+                conn, self.filter, limit, min_group_size=self.min_group_size
+            )
         return FeedbackInsight.from_view(insight)
 
 

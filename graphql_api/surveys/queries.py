@@ -11,6 +11,7 @@ import strawberry
 
 from domain.shared.errors import DomainError
 from domain.survey.values import ASPECT_SCALE, SurveyStatus
+from graphql_api.auth import PERSONAL_DATA_ROLES
 from graphql_api.context import RequestContext
 from graphql_api.errors import PublicError
 from graphql_api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
@@ -28,6 +29,7 @@ from graphql_api.surveys.types import (
 )
 from projections.surveys.projection import SurveyDashboard
 from projections.surveys.queries import compare_versions, survey_by_id, surveys_page
+from projections.surveys.small_groups import EVERY_GROUP
 from projections.surveys.views import DashboardFilter
 
 Info = strawberry.Info[RequestContext, None]
@@ -129,7 +131,7 @@ async def survey_dashboard(
 ) -> SurveyDashboardType:
     checked = dashboard_filter(filter)
     await _wait_for(info.context, at_least)
-    return SurveyDashboardType(filter=checked)
+    return SurveyDashboardType(filter=checked, min_group_size=min_group_size_for(info.context))
 
 
 async def compare_product_versions(
@@ -140,9 +142,21 @@ async def compare_product_versions(
 ) -> VersionComparison:
     checked = dashboard_filter(filter)
     a, b = _filter_text(version_a, "versionA"), _filter_text(version_b, "versionB")
+    smallest = min_group_size_for(info.context)
     async with info.context.pool.connection() as conn:
-        comparison = await compare_versions(conn, checked, a or "", b or "")
+        comparison = await compare_versions(
+            conn, checked, a or "", b or "", min_group_size=smallest
+        )
     return VersionComparison.from_view(comparison)
+
+
+def min_group_size_for(context: RequestContext) -> int:
+    """The fewest people a dashboard figure may describe for this reader. Roles that may see
+    personal data read each response and its comment anyway, so small groups tell them
+    nothing new; everyone else gets the configured minimum (CXL_MIN_GROUP_SIZE)."""
+    if context.principal.role in PERSONAL_DATA_ROLES:
+        return EVERY_GROUP
+    return context.services.limits.min_group_size
 
 
 def dashboard_filter(given: SurveyDashboardFilterInput | None) -> DashboardFilter:

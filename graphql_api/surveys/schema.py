@@ -48,13 +48,16 @@ class SurveyQueries:
     survey_dashboard: SurveyDashboardType = strawberry.field(
         resolver=queries.survey_dashboard,
         description="Survey results under a filter: figures, trend, breakdown, aspects and "
-        "what comments say. No identities. Staff, analysts, auditors and privacy officers.",
+        "what comments say. No identities; for analysts and auditors, nothing about fewer "
+        "people than the minimum group size (see SurveyDashboard.minGroupSize). Staff, "
+        "analysts, auditors and privacy officers.",
         extensions=allowed(READERS),
     )
     compare_product_versions: VersionComparison = strawberry.field(
         resolver=queries.compare_product_versions,
         description="NPS of two product versions under a filter, and whether the difference "
-        "is significant. Staff, analysts, auditors and privacy officers.",
+        "is significant; for analysts and auditors, a version answered by fewer people than "
+        "the minimum group size is suppressed. Staff, analysts, auditors and privacy officers.",
         extensions=[*limited(DASHBOARD_COST, gate=heavy), *allowed(READERS)],
     )
 

@@ -73,6 +73,7 @@ class CustomerDirectory(Projection):
     consents (current and history), onboarding and purchases."""
 
     name = "customer_directory"
+    erasure_purges = ("customer_directory",)
     version = 4
     """3: language and birth year are sealed personal data, purged by erasure. 4: every
     Customer event advances the version (a password set or a reset link did not); consents

@@ -7,7 +7,7 @@ award's revocation reason names a referral rule and stays.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from psycopg import Cursor
 
@@ -21,6 +21,8 @@ _PERSONAL_REASONS = [TransactionKind.ADJUSTED.value, TransactionKind.REDEMPTION_
 
 class ErasureHandlers:
     """Purges an erased customer's reasons; balances, lots, tiers and counts do not change."""
+
+    erasure_purges: ClassVar[tuple[str, ...]] = ("loyalty_transactions",)
 
     @handles(ErasureRequest.Completed)
     def erasure_completed(

@@ -1,9 +1,14 @@
-"""Events -> the notification outbox: one row per causing event, keyed by its log position."""
+"""Events -> the notification outbox: one row per causing event, keyed by its log position.
+
+A row holds what the message is (kind, channel, whom it concerns, the survey or the referral
+code it is about, when its link expires), never its address or token: those stay sealed with
+the recipient's key in the causing event, which the row names by ``cause_position``
+(:mod:`projections.outbox.addressing`). So the outbox holds nothing that an erasure must purge
+or a dead tuple could keep, and a message to an erased person has nothing left to send.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -13,11 +18,10 @@ from psycopg.types.json import Jsonb
 from domain.customer.model import Customer
 from domain.privacy.erasure import ErasureRequest
 from domain.referral.model import Referrer
-from domain.shared.personal_data import PersonalData
 from domain.survey.model import Invitation
-from domain.survey.values import SurveyChannel
 from projections.base import Projection, handles
 from projections.erasure import erased_subjects
+from projections.outbox.addressing import address_of
 
 DDL = """
     CREATE TABLE IF NOT EXISTS notification_outbox (
@@ -26,16 +30,16 @@ DDL = """
         customer_id uuid NOT NULL,
         channel text NOT NULL,
         kind text NOT NULL,
-        recipient text,
         payload jsonb NOT NULL,
         created_at timestamptz NOT NULL,
         sent_at timestamptz,
         cancelled_at timestamptz
     );
-    -- An erased person's messages keep no address and are never sent (``cancelled_at``).
-    -- Migrate runs this every time: tables made before erasure existed change here.
-    ALTER TABLE notification_outbox ALTER COLUMN recipient DROP NOT NULL;
+    -- An erased person's messages are never sent (``cancelled_at``). Addresses are no longer
+    -- kept (migration 060 emptied the column first). Migrate runs this every time: tables
+    -- made before either change are changed here.
     ALTER TABLE notification_outbox ADD COLUMN IF NOT EXISTS cancelled_at timestamptz;
+    ALTER TABLE notification_outbox DROP COLUMN IF EXISTS recipient;
     CREATE INDEX IF NOT EXISTS notification_outbox_pending_idx
         ON notification_outbox (sent_at) WHERE sent_at IS NULL;
     CREATE INDEX IF NOT EXISTS notification_outbox_customer_idx
@@ -58,31 +62,26 @@ DDL = """
     );
 """
 
-_SENT_CHANNELS = frozenset(
-    c.value for c in SurveyChannel if c.contact_channel is not None
-)  # email, sms, push: the others are shown in-product
-
 _INSERT = """
-    INSERT INTO notification_outbox (cause_position, customer_id, channel, kind,
-        recipient, payload, created_at)
-    VALUES (%s, %s, %s, %s, %s, %s, %s)
+    INSERT INTO notification_outbox (cause_position, customer_id, channel, kind, payload,
+        created_at)
+    VALUES (%s, %s, %s, %s, %s, %s)
     ON CONFLICT (cause_position) DO NOTHING
 """
 
-# The erased person's messages: theirs (customer_id), and referral invitations addressed to
-# them as an invited person. Unsent ones are cancelled; sent ones stay sent.
-_PURGE = """
-    UPDATE notification_outbox
-    SET recipient = NULL, payload = payload - 'token',
-        cancelled_at = CASE WHEN sent_at IS NULL THEN coalesce(cancelled_at, %(at)s) END
-    WHERE customer_id = ANY(%(ids)s)
-        OR (kind = 'referral_invitation' AND payload ->> 'invitee_id' = ANY(%(texts)s))
+# The erased person's unsent messages: theirs (customer_id), and referral invitations
+# addressed to them as an invited person. Sent ones stay sent; no row holds an address.
+_CANCEL = """
+    UPDATE notification_outbox SET cancelled_at = %(at)s
+    WHERE sent_at IS NULL AND cancelled_at IS NULL
+        AND (customer_id = ANY(%(ids)s)
+            OR (kind = 'referral_invitation' AND payload ->> 'invitee_id' = ANY(%(texts)s)))
 """
 
 
 class NotificationOutbox(Projection):
     """Notifications to send. The cause's position is unique, so a replayed event adds
-    nothing; a sender marks rows sent."""
+    nothing; a sender reads the address and token from the cause and marks rows sent."""
 
     name = "notification_outbox"
     # Not a pure read model: ``sent_at`` is state a replay cannot recreate, so a version bump
@@ -96,21 +95,11 @@ class NotificationOutbox(Projection):
     def password_reset_requested(
         self, cursor: Cursor[Any], event: Customer.PasswordResetRequested, position: int
     ) -> None:
-        recipient, token = event.recipient.value, event.token.value
-        if recipient is None or token is None:
+        if address_of(event) is None:
             return  # the customer was erased: there is no one to write to, nothing to send
-        cursor.execute(
-            _INSERT,
-            (
-                position,
-                event.originator_id,
-                "email",
-                "password_reset",
-                recipient,
-                Jsonb({"token": token, "expires_at": event.expires_at.isoformat()}),
-                event.timestamp,
-            ),
-        )
+        payload = {"expires_at": event.expires_at.isoformat()}
+        row = (position, event.originator_id, "email", "password_reset", Jsonb(payload))
+        cursor.execute(_INSERT, (*row, event.timestamp))
 
     @handles(Customer.RegistrationAttempted)
     def registration_attempted(
@@ -118,23 +107,22 @@ class NotificationOutbox(Projection):
     ) -> None:
         """A message to the customer whose email someone registered with: "someone tried to
         register with your address; if it was you, log in or reset your password"."""
-        recipient = event.recipient.value
-        if recipient is None:
+        if address_of(event) is None:
             return  # erased since: no one to write to
-        row = (event.originator_id, "email", "registration_attempted", recipient, Jsonb({}))
-        cursor.execute(_INSERT, (position, *row, event.timestamp))
+        row = (position, event.originator_id, "email", "registration_attempted", Jsonb({}))
+        cursor.execute(_INSERT, (*row, event.timestamp))
 
     @handles(Customer.EmailChangeRequested)
     def email_change_requested(
         self, cursor: Cursor[Any], event: Customer.EmailChangeRequested, position: int
     ) -> None:
-        """The confirmation link, to the address the customer asked to move to."""
-        recipient, token = event.email.value, event.token.value
-        if recipient is None or token is None:
+        """The confirmation link, to the address the customer asked to move to (which, like
+        its token, stays sealed in the event)."""
+        if address_of(event) is None:
             return  # erased since: nothing to send
-        payload = Jsonb({"token": token, "expires_at": event.expires_at.isoformat()})
-        row = (event.originator_id, "email", "email_change_confirmation", recipient, payload)
-        cursor.execute(_INSERT, (position, *row, event.timestamp))
+        payload = {"expires_at": event.expires_at.isoformat()}
+        row = (position, event.originator_id, "email", "email_change_confirmation", Jsonb(payload))
+        cursor.execute(_INSERT, (*row, event.timestamp))
 
     @handles(Invitation.Issued)
     def survey_invitation_issued(
@@ -146,8 +134,7 @@ class NotificationOutbox(Projection):
             " ON CONFLICT (invitation_id) DO NOTHING",
             (event.originator_id, event.survey_id),
         )
-        link = _Link(event.channel, event.token, event.recipient, event.expires_at)
-        self._survey_link(cursor, event, position, event.survey_id, link)
+        self._survey_link(cursor, event, position, event.survey_id)
 
     @handles(Invitation.Reissued)
     def survey_invitation_reissued(
@@ -159,8 +146,7 @@ class NotificationOutbox(Projection):
         )
         row = cursor.fetchone()
         if row is not None:
-            link = _Link(event.channel, event.token, event.recipient, event.expires_at)
-            self._survey_link(cursor, event, position, row[0], link)
+            self._survey_link(cursor, event, position, row[0])
 
     @handles(Referrer.CodeIssued)
     def referral_code_issued(
@@ -188,76 +174,43 @@ class NotificationOutbox(Projection):
     ) -> None:
         """An email to the invited friend with the referrer's code. The row's customer is the
         referrer (the friend is no customer yet); the payload names the friend's data subject
-        so that their erasure can find the address."""
-        recipient = event.email.value
+        so that their erasure can find the message."""
         cursor.execute(
             "SELECT customer_id, code FROM outbox_referral_codes WHERE referrer_id = %s",
             (event.originator_id,),
         )
         row = cursor.fetchone()
-        if recipient is None or row is None:
+        if address_of(event) is None or row is None:
             # Erased friend: no one to write to. (No code row cannot happen: CodeIssued comes
             # first in the log and this projection has handled it since referrals exist.)
             return
         referrer, code = row
         payload = {"code": code, "referrer_id": str(referrer), "invitee_id": str(event.invitee_id)}
         cursor.execute(
-            _INSERT,
-            (position, referrer, "email", "referral_invitation", recipient, Jsonb(payload),
-             event.at),
-        )  # fmt: skip
+            _INSERT, (position, referrer, "email", "referral_invitation", Jsonb(payload), event.at)
+        )
 
     @handles(ErasureRequest.Completed)
     def erasure_completed(
         self, cursor: Cursor[Any], event: ErasureRequest.Completed, _: int
     ) -> None:
-        """No address and no token of an erased person stays, and nothing unsent goes to
-        them. Sent messages keep ``sent_at`` (a fact about the past, and what a rebuild could
-        not recreate)."""
+        """Nothing unsent goes to an erased person (their address and token were never here,
+        and the key that sealed them in the log is gone). Sent messages keep ``sent_at`` (a
+        fact about the past, and what a rebuild could not recreate)."""
         subjects = erased_subjects(event)
         texts = [str(subject) for subject in subjects]
-        cursor.execute(_PURGE, {"ids": subjects, "texts": texts, "at": event.at})
+        cursor.execute(_CANCEL, {"ids": subjects, "texts": texts, "at": event.at})
 
     def _survey_link(
         self,
         cursor: Cursor[Any],
-        event: Invitation.Event,
+        event: Invitation.Issued | Invitation.Reissued,
         position: int,
         survey_id: UUID,
-        link: _Link,
     ) -> None:
-        message = link.message(survey_id)
-        if message is not None:
-            customer_id, recipient, payload = message
-            row = (customer_id, link.channel, "survey_invitation", recipient, Jsonb(payload))
-            cursor.execute(_INSERT, (position, *row, event.timestamp))
-
-
-@dataclass(frozen=True, slots=True)
-class _Link:
-    """What an Issued or Reissued event says about the link it sends."""
-
-    channel: str
-    token: PersonalData | None
-    recipient: PersonalData | None
-    expires_at: datetime | None
-
-    def message(self, survey_id: UUID) -> tuple[UUID, str, dict[str, str]] | None:
-        """(customer, recipient, payload) of the message carrying the link on email, SMS or
-        push; None for invitations shown in the web site or app (the customer finds them
-        there) and once the customer is erased (no token or address left to read)."""
-        if self.token is None or self.token.value is None or self.expires_at is None:
-            return None
-        if self.channel not in _SENT_CHANNELS:
-            return None
-        customer_id = self.token.subject_id
-        # Push goes to the customer's devices, addressed by their id; others to an address.
-        recipient = str(customer_id) if self.recipient is None else self.recipient.value
-        if recipient is None:
-            return None
-        payload = {
-            "token": self.token.value,
-            "survey_id": str(survey_id),
-            "expires_at": self.expires_at.isoformat(),
-        }
-        return customer_id, recipient, payload
+        """A message with the link, on email, SMS or push, unless the customer is erased."""
+        if address_of(event) is None or event.token is None or event.expires_at is None:
+            return
+        payload = {"survey_id": str(survey_id), "expires_at": event.expires_at.isoformat()}
+        row = (event.token.subject_id, event.channel, "survey_invitation", Jsonb(payload))
+        cursor.execute(_INSERT, (position, *row, event.timestamp))

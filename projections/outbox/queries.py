@@ -1,4 +1,8 @@
-"""Typed reads of the notification outbox: what is still to be sent, oldest first."""
+"""Typed reads of the notification outbox: what is still to be sent, oldest first.
+
+No read returns an address or a token: the outbox does not hold them. The sender opens them
+from the causing event (``infrastructure.outbox_messages``).
+"""
 
 from __future__ import annotations
 
@@ -14,14 +18,14 @@ from psycopg.rows import class_row
 @dataclass(frozen=True, slots=True)
 class PendingNotification:
     """A notification not sent yet (and not cancelled by an erasure); ``payload`` holds what
-    the message needs (a token)."""
+    the message is about (a survey, a referral code, when its link expires). Its address and
+    token are sealed in the event at ``cause_position``."""
 
     id: int
     cause_position: int
     customer_id: UUID
     channel: str
     kind: str
-    recipient: str
     payload: dict[str, Any]
     created_at: datetime
 
@@ -29,7 +33,7 @@ class PendingNotification:
 # The partial index on (sent_at) WHERE sent_at IS NULL keeps this cheap however many were sent;
 # cancelled messages (to an erased person) are never to be sent.
 _PENDING = """
-    SELECT id, cause_position, customer_id, channel, kind, recipient, payload, created_at
+    SELECT id, cause_position, customer_id, channel, kind, payload, created_at
     FROM notification_outbox
     WHERE sent_at IS NULL AND cancelled_at IS NULL
         AND (%(kind)s::text IS NULL OR kind = %(kind)s::text)

@@ -1,6 +1,7 @@
-"""Typed reads of erasure requests: the list for privacy officers (pending or completed, in
-the order they were requested, paged by the request's log position) and one subject's
-erasure certificate with the log positions it made unreadable."""
+"""Typed reads of erasure requests: the list for privacy officers (pending, erasing or
+completed, in the order they were requested, paged by the request's log position), one
+subject's erasure certificate with the log positions it made unreadable, and the completed
+erasures the sweep has not vacuumed after yet."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, Connection
 from psycopg.rows import class_row
 
 MAX_PAGE = 500
@@ -18,12 +19,23 @@ MAX_LISTED_POSITIONS = 10_000
 """A certificate lists at most this many positions; its count covers them all."""
 _COLUMNS = """request_id, seq, subject_id, subject_kind, reason, requested_at, requested_by,
     requested_by_role, hold_until, completed_seq, completed_at, completed_by, completed_by_role,
-    also_erased, categories, positions, first_position, last_position, digest"""
+    also_erased, categories, positions, first_position, last_position, digest, started_at,
+    vacuumed_at, vacuumed_tables"""
 
 
 class ErasureStatus(StrEnum):
     PENDING = "pending"
+    ERASING = "erasing"
+    """Started, not completed: its keys may be gone while read models still hold copies."""
     COMPLETED = "completed"
+
+
+# Each status as a condition on the row; literals of this module, never input.
+_STATUS = {
+    ErasureStatus.PENDING: "completed_at IS NULL AND started_at IS NULL",
+    ErasureStatus.ERASING: "completed_at IS NULL AND started_at IS NOT NULL",
+    ErasureStatus.COMPLETED: "completed_at IS NOT NULL",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +61,15 @@ class ErasureRequestView:
     first_position: int | None
     last_position: int | None
     digest: str | None
+    started_at: datetime | None
+    vacuumed_at: datetime | None
+    vacuumed_tables: list[str] | None
 
     @property
     def status(self) -> ErasureStatus:
-        return ErasureStatus.PENDING if self.completed_at is None else ErasureStatus.COMPLETED
+        if self.completed_at is not None:
+            return ErasureStatus.COMPLETED
+        return ErasureStatus.PENDING if self.started_at is None else ErasureStatus.ERASING
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,21 +93,14 @@ async def erasure_requests(
     """``first`` requests with ``status`` (None: any) requested after log position ``after``,
     oldest first."""
     limit = max(0, min(first, MAX_PAGE))
-    completed = None if status is None else status is ErasureStatus.COMPLETED
+    wanted = "true" if status is None else _STATUS[ErasureStatus(status)]
     async with conn.cursor(row_factory=class_row(ErasureRequestView)) as cur:
-        # Two statements rather than an OR: each matches an index exactly.
-        if completed is None:
-            await cur.execute(
-                f"SELECT {_COLUMNS} FROM privacy_erasure_requests WHERE seq > %s"
-                " ORDER BY seq LIMIT %s",
-                (after, limit + 1),
-            )
-        else:
-            await cur.execute(
-                f"SELECT {_COLUMNS} FROM privacy_erasure_requests"
-                " WHERE (completed_at IS NOT NULL) = %s AND seq > %s ORDER BY seq LIMIT %s",
-                (completed, after, limit + 1),
-            )
+        # Paged in seq order (a unique index); requests number in the thousands at most.
+        await cur.execute(
+            f"SELECT {_COLUMNS} FROM privacy_erasure_requests"
+            f" WHERE {wanted} AND seq > %s ORDER BY seq LIMIT %s",
+            (after, limit + 1),
+        )
         rows = await cur.fetchall()
     return ErasureRequestPage(items=rows[:limit], has_next_page=len(rows) > limit)
 
@@ -131,3 +141,33 @@ async def erasure_certificate(
         ([request.subject_id, *request.also_erased], request.completed_seq, MAX_LISTED_POSITIONS),
     )
     return ErasureCertificate(request, [int(row[0]) for row in await cur.fetchall()])
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureToVacuum:
+    """A completed erasure whose read-model copies have not been vacuumed away yet."""
+
+    subject_id: UUID
+    completed_seq: int
+
+
+def erasures_to_vacuum(conn: Connection[Any], limit: int = 1_000) -> list[ErasureToVacuum]:
+    """Completed erasures not vacuumed after yet, in the order they were completed."""
+    with conn.cursor(row_factory=class_row(ErasureToVacuum)) as cur:
+        cur.execute(
+            "SELECT subject_id, completed_seq FROM privacy_erasure_requests"
+            " WHERE completed_seq IS NOT NULL AND vacuumed_at IS NULL"
+            " ORDER BY completed_seq LIMIT %s",
+            (limit,),
+        )
+        return cur.fetchall()
+
+
+def erasing_since(conn: Connection[Any], before: datetime) -> list[UUID]:
+    """Subjects whose erasure started before ``before`` and is not completed (stalled)."""
+    rows = conn.execute(
+        "SELECT subject_id FROM privacy_erasure_requests"
+        " WHERE completed_at IS NULL AND started_at < %s ORDER BY seq",
+        (before,),
+    ).fetchall()
+    return [subject for (subject,) in rows]

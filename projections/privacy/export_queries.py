@@ -76,9 +76,10 @@ SOURCES: tuple[TableSource, ...] = (
         "notification_outbox",
         _BY_ID,
         "id",
-        # A message's link or reset token is a credential, not data about the person.
-        "id, cause_position, customer_id, channel, kind, recipient,"
-        " payload - 'token' AS payload, created_at, sent_at",
+        # The outbox holds no address or token (they stay sealed in the causing event; a
+        # token is a credential, not data about the person); old rows lost theirs too.
+        "id, cause_position, customer_id, channel, kind, payload - 'token' AS payload,"
+        " created_at, sent_at",
     ),
 )
 

@@ -49,6 +49,14 @@ DDL = """
     );
     CREATE INDEX IF NOT EXISTS privacy_erasure_requests_status_idx
         ON privacy_erasure_requests ((completed_at IS NOT NULL), seq);
+    -- Erasing (started, not completed) and vacuumed: events that came later than the table.
+    -- Earlier logs hold neither, so the columns are simply added (no rebuild needed).
+    ALTER TABLE privacy_erasure_requests ADD COLUMN IF NOT EXISTS started_at timestamptz;
+    ALTER TABLE privacy_erasure_requests ADD COLUMN IF NOT EXISTS vacuumed_at timestamptz;
+    ALTER TABLE privacy_erasure_requests ADD COLUMN IF NOT EXISTS vacuumed_tables text[];
+    CREATE INDEX IF NOT EXISTS privacy_erasure_requests_unvacuumed_idx
+        ON privacy_erasure_requests (completed_seq)
+        WHERE completed_seq IS NOT NULL AND vacuumed_at IS NULL;
 """
 
 
@@ -93,6 +101,21 @@ class PrivacyReports(Projection):
             (event.originator_id, position, event.subject_id, event.subject_kind, event.reason,
              event.at, meta.actor_id, meta.actor_role.value, event.hold_until),
         )  # fmt: skip
+
+    @handles(ErasureRequest.Started)
+    def erasure_started(self, cursor: Cursor[Any], event: ErasureRequest.Started, _: int) -> None:
+        cursor.execute(
+            "UPDATE privacy_erasure_requests SET started_at = %s WHERE request_id = %s",
+            (event.at, event.originator_id),
+        )
+
+    @handles(ErasureRequest.Vacuumed)
+    def erasure_vacuumed(self, cursor: Cursor[Any], event: ErasureRequest.Vacuumed, _: int) -> None:
+        cursor.execute(
+            "UPDATE privacy_erasure_requests SET vacuumed_at = %s, vacuumed_tables = %s"
+            " WHERE request_id = %s",
+            (event.at, event.tables, event.originator_id),
+        )
 
     @handles(ErasureRequest.Completed)
     def erasure_completed(

@@ -44,6 +44,7 @@ class ReferralFunnel(Projection):
 
     name = "referral_funnel"
     tables = TABLES
+    erasure_purges = ("referral_invitations", "referral_invitee_customers")
     ddl = DDL
 
     def __init__(self) -> None:

@@ -7,6 +7,10 @@ term's lift towards detractors is ((d + 1) / (D + 2)) / ((p + 1) / (P + 2)): how
 often a detractor comment mentions it than a promoter comment, with add-one smoothing so that
 rare terms do not get extreme ratios. Detractor themes are the terms with a lift above 1,
 most detractor mentions first, then larger lift, then alphabetical; promoter themes mirror it.
+
+Small groups (see :mod:`projections.surveys.small_groups`): a theme is shown only when at least
+``min_group_size`` distinct people used it, so a filter narrowed to one respondent shows none of
+their words; comment counts and sentiment are suppressed when fewer people commented.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from typing import Any
 from psycopg import AsyncConnection
 from psycopg.rows import class_row
 
-from projections.surveys.dashboard_queries import aspect_figures
+from projections.surveys.dashboard_queries import aspect_figures, people_count
 from projections.surveys.filters import condition
+from projections.surveys.small_groups import too_small
 from projections.surveys.text import NEGATIVE_TO, POSITIVE_FROM
 from projections.surveys.views import DashboardFilter, FeedbackInsight, Theme
 
@@ -26,6 +31,7 @@ from projections.surveys.views import DashboardFilter, FeedbackInsight, Theme
 @dataclass(frozen=True, slots=True)
 class _CommentTotals:
     comments: int
+    commenters: int
     average_sentiment: float | None
     positive: int
     neutral: int
@@ -35,7 +41,8 @@ class _CommentTotals:
 
 
 _TOTALS = """
-    SELECT count(*)::int AS comments, avg(c.sentiment)::float8 AS average_sentiment,
+    SELECT count(*)::int AS comments, {people}::int AS commenters,
+        avg(c.sentiment)::float8 AS average_sentiment,
         count(*) FILTER (WHERE c.sentiment >= %(positive_from)s)::int AS positive,
         count(*) FILTER (WHERE c.sentiment > %(negative_to)s
             AND c.sentiment < %(positive_from)s)::int AS neutral,
@@ -59,6 +66,7 @@ _THEMES = """
             JOIN survey_responses r USING (response_id)
         WHERE {where}
         GROUP BY t.term
+        HAVING {people} >= %(min_group_size)s
     ) AS counted,
     LATERAL (SELECT ({side}_mentions + 1.0) / (%(side_total)s + 2)
         / (({other}_mentions + 1.0) / (%(other_total)s + 2)) AS lift) AS ranked
@@ -71,7 +79,8 @@ _THEMES = """
 async def _totals(conn: AsyncConnection[Any], where: str, params: dict[str, Any]) -> _CommentTotals:
     thresholds = {"positive_from": POSITIVE_FROM, "negative_to": NEGATIVE_TO}
     async with conn.cursor(row_factory=class_row(_CommentTotals)) as cur:
-        await cur.execute(_TOTALS.format(where=where), {**params, **thresholds})
+        people = people_count("c", params["min_group_size"])
+        await cur.execute(_TOTALS.format(where=where, people=people), {**params, **thresholds})
         row = await cur.fetchone()
     assert row is not None  # an aggregate without GROUP BY always answers one row
     return row
@@ -85,7 +94,8 @@ async def _themes(
     totals: tuple[int, int],
 ) -> list[Theme]:
     side, other = sides
-    statement = _THEMES.format(where=where, side=side, other=other)
+    people = people_count("c", params["min_group_size"])
+    statement = _THEMES.format(where=where, side=side, other=other, people=people)
     ranked = {**params, "side_total": totals[0], "other_total": totals[1]}
     async with conn.cursor(row_factory=class_row(Theme)) as cur:
         await cur.execute(statement, ranked)
@@ -93,21 +103,23 @@ async def _themes(
 
 
 async def feedback_insight(
-    conn: AsyncConnection[Any], f: DashboardFilter, limit: int = 10
+    conn: AsyncConnection[Any], f: DashboardFilter, limit: int = 10, *, min_group_size: int
 ) -> FeedbackInsight:
     """Comment sentiment, up to ``limit`` detractor and promoter themes, and the ``limit``
-    weakest aspects of the responses under ``f``. An erased comment keeps its sentiment,
-    live and through rebuilds (the score is recorded with the response), so the sentiment
-    figures do not change; its terms go with its text. Only a response recorded before the
-    score was (event version 1) whose text is erased before a rebuild has none, and is not
-    counted."""
+    weakest aspects of the responses under ``f``, each shown only if it comes from at least
+    ``min_group_size`` people. An erased comment keeps its sentiment, live and through
+    rebuilds (the score is recorded with the response), so the sentiment figures do not
+    change; its terms go with its text. Only a response recorded before the score was (event
+    version 1) whose text is erased before a rebuild has none, and is not counted."""
     where, params = condition(f, "responses")
-    params = {**params, "limit": limit}
+    params = {**params, "limit": limit, "min_group_size": min_group_size}
     totals = await _totals(conn, where, params)
+    aspects = await aspect_figures(conn, f, min_group_size=min_group_size)
+    if too_small(totals.commenters, min_group_size):
+        return FeedbackInsight(0, None, 0, 0, 0, weakest_aspects=aspects[:limit], suppressed=True)
     counts = (totals.detractors, totals.promoters)
     detractor = await _themes(conn, where, params, ("detractor", "promoter"), counts)
     promoter = await _themes(conn, where, params, ("promoter", "detractor"), counts[::-1])
-    aspects = await aspect_figures(conn, f)
     return FeedbackInsight(
         comments=totals.comments,
         average_sentiment=totals.average_sentiment,

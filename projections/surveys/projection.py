@@ -68,6 +68,7 @@ class SurveyDashboard(Projection):
     3: a survey's version is bigint."""
     tables = TABLES
     ddl = DDL
+    erasure_purges = ("survey_comments", "survey_comment_terms")
 
     @handles(Survey.Drafted)
     def drafted(self, cursor: Cursor[Any], event: Survey.Drafted, position: int) -> None:

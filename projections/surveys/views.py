@@ -53,6 +53,8 @@ class NpsFigures:
     detractors: int
     nps: float | None
     margin_of_error: float | None
+    suppressed: bool = False
+    """True: too few people to show (see :mod:`projections.surveys.small_groups`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,8 @@ class DashboardFigures:
     ces_responses: int
     ces_average: float | None
     average_completion_seconds: float | None
+    suppressed: bool = False
+    """True: too few people to show (see :mod:`projections.surveys.small_groups`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +142,8 @@ class FeedbackInsight:
     """Terms ranked by how much more often detractors use them than promoters."""
     promoter_themes: list[Theme] = field(default_factory=list)
     weakest_aspects: list[AspectFigures] = field(default_factory=list)
+    suppressed: bool = False
+    """True: too few commenters to show their counts and themes."""
 
 
 @dataclass(frozen=True, slots=True)

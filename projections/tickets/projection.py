@@ -64,6 +64,7 @@ class TicketTimeline(Projection):
     version = 2
     """2: versions, escalation levels and reopen counts are bigint."""
     tables = TABLES
+    erasure_purges = TABLES  # every text of the customer's tickets and their steps
     ddl = DDL
 
     @handles(Ticket.Opened)

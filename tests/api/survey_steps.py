@@ -9,8 +9,10 @@ from uuid import UUID, uuid4
 
 from domain.shared.metadata import Role
 from domain.survey.model import Invitation
+from projections.outbox.queries import pending_notifications_sync
 from tests.api.helpers import registered
 from tests.api.steps import events_of, mutate
+from tests.support.outbox import token_of
 from tests.support.server import LiveApi
 
 SURVEY_FIELDS = (
@@ -110,18 +112,18 @@ def token_in_log(api: LiveApi, invitation_id: str) -> str:
 
 
 def token_in_outbox(api: LiveApi, position: str, timeout: float = 5.0) -> str:
-    """The token in the survey invitation the outbox holds for the write at ``position``."""
+    """The token of the survey invitation the outbox queued for the write at ``position``, as
+    its sender opens it (from the sealed event: the outbox row holds none)."""
     deadline = time.monotonic() + timeout
     while True:
         with api.database.connect() as conn:
-            row = conn.execute(
-                "SELECT payload FROM notification_outbox"
-                " WHERE cause_position = %s AND kind = 'survey_invitation'",
-                (int(position),),
-            ).fetchone()
-        if row is not None:
-            token: str = row[0]["token"]
-            return token
+            queued = [
+                m
+                for m in pending_notifications_sync(conn, "survey_invitation", limit=1000)
+                if m.cause_position == int(position)
+            ]
+        if queued:
+            return token_of(api.ledger, queued[0])
         assert time.monotonic() < deadline, "no survey invitation in the outbox"
         time.sleep(0.05)
 

@@ -25,6 +25,7 @@ from tests.api.helpers import REGISTER, unique_email
 from tests.api.referral_steps import code_of, register_with
 from tests.api.referral_steps import customer as referrer
 from tests.api.steps import events_of
+from tests.support.outbox import opened
 from tests.support.server import LiveApi, module_api
 
 PASSWORD = "a long and private passphrase"
@@ -151,7 +152,7 @@ def test_a_taken_email_looks_like_success_registers_no_one_and_tells_its_owner(
     assert taken_took >= REGISTRATION_ANSWER_FLOOR and fresh_took >= REGISTRATION_ANSWER_FLOOR
     assert events_of(api, chosen) == []  # no customer was written
     [message] = messages_to(api, victim_id, "registration_attempted")
-    assert message.recipient == victim_email and message.channel == "email"
+    assert opened(api.ledger, message).recipient == victim_email and message.channel == "email"
 
 
 def test_staff_registering_a_taken_email_are_told_it_is_registered(api: LiveApi) -> None:

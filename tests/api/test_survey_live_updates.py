@@ -21,6 +21,7 @@ from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.survey.commands import DraftSurvey, SubmitResponse
 from domain.survey.values import SurveyChannel, SurveyKind
+from graphql_api.context import ApiLimits
 from graphql_api.live.notifications import APPLICATION_NAME, DashboardNotifications
 from infrastructure.database import Database
 from tests.support.server import LiveApi, live_api
@@ -34,6 +35,14 @@ subscription Live($filter: SurveyDashboardFilter) {
 }
 """
 STAFF = EventMetadata(actor_id="agent-1", actor_role=Role.AGENT, channel=Channel.API)
+EVERY_GROUP = ApiLimits(min_group_size=1)
+"""The figures here count one answer at a time: the minimum group size is not under test."""
+
+
+@pytest.fixture
+def api(ledger: Ledger, database: Database) -> Iterator[LiveApi]:
+    with live_api(ledger, database, EVERY_GROUP) as running:
+        yield running
 
 
 def ws_url(api: LiveApi) -> str:
@@ -231,7 +240,7 @@ def test_a_second_api_process_on_the_same_database_pushes_the_update(
 ) -> None:
     survey_id = web_survey(ledger)
     with (
-        live_api(ledger, database, run_worker=False) as replica,
+        live_api(ledger, database, EVERY_GROUP, run_worker=False) as replica,
         dashboard(replica, survey_id) as ws,
     ):
         committed = respond(ledger, survey_id)

@@ -30,6 +30,7 @@ from infrastructure.rebuild import rebuild
 from projections.outbox.queries import pending_notifications_sync
 from projections.registry import ALL_PROJECTIONS, build_projections
 from tests.support.ledgers import TEST_AUDIT_KEYS
+from tests.support.outbox import opened
 
 AGENT = EventMetadata(actor_id="agent-7", actor_role=Role.AGENT, channel=Channel.PHONE)
 ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
@@ -164,7 +165,7 @@ def _ticket(ledger: Ledger, customer: UUID) -> None:
 
 def _derived(ledger: Ledger, database: Database, customer: UUID) -> dict[str, str]:
     """Values the product made from the given ones: the phone as stored, the password hash,
-    and the tokens of the messages queued for her."""
+    and the tokens of the messages queued for her (as the outbox's sender opens them)."""
     stored = ledger.get_customer(customer)
     assert stored.phone is not None and stored.password_hash is not None
     phone, password_hash = stored.phone.value, stored.password_hash.value
@@ -173,8 +174,9 @@ def _derived(ledger: Ledger, database: Database, customer: UUID) -> dict[str, st
     catch_up_all(ledger, database)
     with database.connect() as conn:
         for message in pending_notifications_sync(conn, limit=1000):
-            if message.customer_id == customer and "token" in message.payload:
-                found[f"{message.kind} token"] = message.payload["token"]
+            token = opened(ledger, message).token if message.customer_id == customer else None
+            if token is not None:
+                found[f"{message.kind} token"] = token
     assert {"password_reset token", "survey_invitation token"} <= found.keys()
     return found
 

@@ -1,7 +1,9 @@
-"""The proof of erasure (issue 8, item 2): after a customer who used every feature is erased,
-no table of the database, events and snapshots included, holds any of their personal values,
-as text or as bytes; a rebuild of every read model brings none back; and the figures without
-identity (survey dashboard, loyalty balance, ticket metrics, referral funnel) do not change."""
+"""The proof of erasure (issue 8, item 2; issue 16, item 9): after a customer who used every
+feature is erased, no table of the database, events and snapshots included, holds any of
+their personal values, as text or as bytes, and once the erasure sweep has run no page of any
+table or index does either (dead row versions and free space included); a rebuild of every
+read model brings none back; and the figures without identity (survey dashboard, loyalty
+balance, ticket metrics, referral funnel) do not change."""
 
 from __future__ import annotations
 
@@ -14,9 +16,11 @@ from psycopg import AsyncConnection
 from domain.ledger import Ledger
 from domain.shared.personal_data import PersonalData
 from infrastructure.database import Database
+from infrastructure.erasure_sweep import ErasureSweep
 from projections.loyalty.queries import account_view
 from projections.referrals.funnel_queries import funnel
 from projections.surveys.queries import dashboard, feedback_insight
+from projections.surveys.small_groups import EVERY_GROUP
 from projections.surveys.views import DashboardFilter
 from projections.tickets.metrics_queries import service_metrics
 from projections.tickets.views import ServiceMetricsFilter
@@ -29,9 +33,11 @@ from tests.integration.erasure_world import (
     rebuild_all,
     scan,
 )
+from tests.support.pages import relations_holding
 
-# Values no read model holds in clear even before erasure (sealed in the log, or never stored).
-NEVER_IN_CLEAR = {"password", "password hash"}
+# Values no read model holds in clear even before erasure (sealed in the log, or never stored):
+# the outbox's sender opens a message's token from its sealed cause, as it sends it.
+NEVER_IN_CLEAR = {"password", "password hash", "password_reset token", "survey_invitation token"}
 
 
 def figures(database: Database, world: World, now: datetime) -> dict[str, Any]:
@@ -41,9 +47,9 @@ def figures(database: Database, world: World, now: datetime) -> dict[str, Any]:
     async def read() -> dict[str, Any]:
         async with await AsyncConnection.connect(database.conninfo) as conn:
             account = await account_view(conn, world.customer, now)
-            insight = await feedback_insight(conn, DashboardFilter())
+            insight = await feedback_insight(conn, DashboardFilter(), min_group_size=EVERY_GROUP)
             return {
-                "dashboard": await dashboard(conn, DashboardFilter()),
+                "dashboard": await dashboard(conn, DashboardFilter(), min_group_size=EVERY_GROUP),
                 "comments": (insight.comments, insight.average_sentiment),
                 "loyalty": account,
                 "tickets": await service_metrics(conn, ServiceMetricsFilter(), None, now),
@@ -51,6 +57,10 @@ def figures(database: Database, world: World, now: datetime) -> dict[str, Any]:
             }
 
     return asyncio.run(read())
+
+
+def as_bytes(values: dict[str, str]) -> dict[str, bytes]:
+    return {name: value.encode() for name, value in values.items()}
 
 
 def test_every_value_was_somewhere_in_clear_before_the_erasure(
@@ -64,6 +74,20 @@ def test_every_value_was_somewhere_in_clear_before_the_erasure(
     assert missing == set()
 
 
+def test_the_outbox_holds_no_address_or_token_of_anyone_even_before_erasure(
+    ledger: Ledger, database: Database
+) -> None:
+    """Messages are queued for her (a reset, a survey link) and for the friend she invited;
+    their addresses and tokens stay sealed in the log, under each recipient's own key."""
+    world = populate(ledger, database, loyalty_events=1)
+    personal = {**world.values, "friend": world.friend_email}
+    with database.connect() as conn:
+        queued = conn.execute("SELECT count(*) FROM notification_outbox").fetchone()
+        report = scan(conn, personal)
+    assert queued is not None and queued[0] >= 3
+    assert [table for found in report.found.values() for table in found if "outbox" in table] == []
+
+
 def test_after_erasure_and_after_a_rebuild_no_table_holds_any_personal_value(
     ledger: Ledger, database: Database
 ) -> None:
@@ -73,10 +97,14 @@ def test_after_erasure_and_after_a_rebuild_no_table_holds_any_personal_value(
 
     erase(ledger, world.customer)
     catch_up_all(ledger, database)
+    assert ErasureSweep(ledger, database).run().vacuumed == [world.customer]
     with database.connect() as conn:
         after_erasure = scan(conn, world.values)
         snapshots = conn.execute("SELECT count(*) FROM ledger_snapshots").fetchone()
+    with database.connect(autocommit=True) as conn:
+        in_pages = relations_holding(conn, as_bytes(world.values))
     assert after_erasure.found == {}
+    assert in_pages == {}  # no dead row version, no free space, no index page holds any
     assert {"public.ledger_events", "public.ledger_snapshots"} <= set(after_erasure.tables)
     assert snapshots is not None and snapshots[0] > 0  # the loyalty account's snapshot
     assert figures(database, world, now) == before
@@ -84,6 +112,8 @@ def test_after_erasure_and_after_a_rebuild_no_table_holds_any_personal_value(
     rebuilt = rebuild_all(ledger, database)
     with database.connect() as conn:
         after_rebuild = scan(conn, world.values)
+    with database.connect(autocommit=True) as conn:
+        assert relations_holding(conn, as_bytes(world.values)) == {}
     assert "customer_directory" in rebuilt and "notification_outbox" in rebuilt
     assert after_rebuild.found == {}
     assert after_rebuild.rows > 0

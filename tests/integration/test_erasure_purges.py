@@ -15,6 +15,7 @@ from domain.customer.commands import RegisterCustomer
 from domain.ledger import Ledger
 from domain.privacy.erasure import ErasureReason
 from infrastructure.database import Database
+from infrastructure.outbox_messages import OutboxMessages
 from infrastructure.rebuild import rebuild
 from projections.customers.queries import CustomerView, customer_by_id, customers_page
 from projections.customers.views import CustomerFilter
@@ -100,26 +101,31 @@ def test_a_customer_never_erased_has_no_erasure_time(
     assert view is not None and view.erased_at is None and view.name == "Rex Referrer"
 
 
-def test_unsent_messages_to_the_erased_customer_are_cancelled_and_lose_address_and_token(
+def test_unsent_messages_to_the_erased_customer_are_cancelled_and_open_to_nothing(
     ledger: Ledger, database: Database, world: World
 ) -> None:
     with database.connect() as conn:
         theirs = [m for m in pending_notifications_sync(conn) if m.customer_id == world.customer]
     assert {m.kind for m in theirs} >= {"password_reset", "survey_invitation"}
+    assert all(OutboxMessages(ledger).open(m) is not None for m in theirs)
 
     with erased(ledger, database, world) as conn:
         pending = [m for m in pending_notifications_sync(conn) if m.customer_id == world.customer]
         purged = rows(
             conn,
-            "SELECT recipient, payload ? 'token', cancelled_at IS NOT NULL"
+            "SELECT payload ? 'token', cancelled_at IS NOT NULL"
             " FROM notification_outbox WHERE customer_id = %s",
             world.customer,
         )
     assert pending == []
-    assert purged and set(purged) == {(None, False, True)}
+    assert purged and set(purged) == {(False, True)}
+    # Her address and tokens were only ever sealed in the log, under the destroyed key (her
+    # invitation to a friend is addressed to the friend: cancelled, but the friend's data).
+    to_her = [m for m in theirs if m.kind != "referral_invitation"]
+    assert [OutboxMessages(ledger).open(m) for m in to_her] == [None] * len(to_her)
 
 
-def test_a_message_already_sent_stays_sent_without_its_address(
+def test_a_message_already_sent_stays_sent_and_not_cancelled(
     ledger: Ledger, database: Database, world: World
 ) -> None:
     with database.connect() as conn:
@@ -130,13 +136,13 @@ def test_a_message_already_sent_stays_sent_without_its_address(
         )
         conn.commit()
     with erased(ledger, database, world) as conn:
-        [(recipient, sent, cancelled)] = rows(
+        [(sent, cancelled)] = rows(
             conn,
-            "SELECT recipient, sent_at IS NOT NULL, cancelled_at FROM notification_outbox"
+            "SELECT sent_at IS NOT NULL, cancelled_at FROM notification_outbox"
             " WHERE customer_id = %s AND kind = 'password_reset'",
             world.customer,
         )
-    assert (recipient, sent, cancelled) == (None, True, None)
+    assert (sent, cancelled) == (True, None)
 
 
 def test_the_invitation_a_referrer_sent_to_the_erased_customers_email_is_purged(
@@ -146,7 +152,7 @@ def test_the_invitation_a_referrer_sent_to_the_erased_customers_email_is_purged(
     with erased(ledger, database, world) as conn:
         outbox = rows(
             conn,
-            "SELECT recipient, cancelled_at IS NOT NULL FROM notification_outbox"
+            "SELECT payload ->> 'invitee_id', cancelled_at IS NOT NULL FROM notification_outbox"
             " WHERE customer_id = %s AND kind = 'referral_invitation'",
             world.referrer,
         )
@@ -159,7 +165,7 @@ def test_the_invitation_a_referrer_sent_to_the_erased_customers_email_is_purged(
         remembered = rows(
             conn, "SELECT 1 FROM referral_invitee_customers WHERE customer_id = %s", world.customer
         )
-    assert outbox == [(None, True)]
+    assert outbox == [(str(ledger.invitee_subject(EMAIL)), True)]
     assert funnel == [(None, None, world.customer)]  # still counted as converted
     assert remembered == []
 
@@ -281,11 +287,9 @@ def test_a_rebuilt_outbox_queues_nothing_for_the_erased_customer(
     rebuilt(ledger, database, "notification_outbox")
     with database.connect() as conn:
         held = rows(
-            conn,
-            "SELECT kind, recipient FROM notification_outbox WHERE customer_id = %s"
-            " OR recipient = %s",
-            world.customer,
-            EMAIL,
+            conn, "SELECT kind FROM notification_outbox WHERE customer_id = %s", world.customer
         )
         pending = [m for m in pending_notifications_sync(conn) if m.customer_id == world.customer]
-    assert pending == [] and all(recipient is None for _, recipient in held)
+    # Nothing to her is queued again (her address and tokens read as erased); her invitation
+    # to a friend is the friend's message, queued again and cancelled again.
+    assert pending == [] and {kind for (kind,) in held} == {"referral_invitation"}

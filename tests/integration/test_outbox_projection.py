@@ -1,4 +1,5 @@
-"""The notification outbox: one message per password reset request, never two."""
+"""The notification outbox: one message per password reset request, never two; its address
+and token are opened from the sealed request in the log, never kept in the outbox."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ from projections.outbox.queries import (
     pending_notifications_sync,
 )
 from projections.registry import ALL_PROJECTIONS
+from tests.support.ledgers import postgres_ledger
+from tests.support.outbox import opened, token_of
 
 ANONYMOUS = EventMetadata(actor_id="anonymous", actor_role=Role.ANONYMOUS, channel=Channel.WEB)
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -49,15 +52,15 @@ def test_a_reset_request_puts_exactly_one_email_with_the_token_in_the_outbox(
     catch_up(ledger, database)
 
     [message] = pending(database)
-    assert (message.customer_id, message.channel, message.kind, message.recipient) == (
+    sent = opened(ledger, message)
+    assert (message.customer_id, message.channel, message.kind, sent.recipient) == (
         ada.aggregate_id,
         "email",
         "password_reset",
         "ada@example.org",
     )
-    assert message.payload["token"].startswith(ada.aggregate_id.hex + ".")
-    expires_at = datetime.fromisoformat(message.payload["expires_at"])
-    assert expires_at == NOW + RESET_TOKEN_LIFETIME
+    assert token_of(ledger, message).startswith(ada.aggregate_id.hex + ".")
+    assert message.payload == {"expires_at": (NOW + RESET_TOKEN_LIFETIME).isoformat()}
     assert message.cause_position == ledger.head_position()
 
 
@@ -69,7 +72,7 @@ def test_the_token_in_the_outbox_resets_the_password(
     catch_up(ledger, database)
     [message] = pending(database)
 
-    ledger.reset_password(message.payload["token"], "a long new passphrase 42", ANONYMOUS)
+    ledger.reset_password(token_of(ledger, message), "a long new passphrase 42", ANONYMOUS)
 
     assert ledger.verify_credentials("ada@example.org", "a long new passphrase 42") == (
         ada.aggregate_id
@@ -103,12 +106,12 @@ def test_each_request_gives_its_own_message_and_an_unknown_email_gives_none(
     catch_up(ledger, database, batch_size=1)
 
     messages = pending(database, kind="password_reset")
-    assert [m.recipient for m in messages] == [
+    assert [opened(ledger, m).recipient for m in messages] == [
         "bob@example.org",
         "ada@example.org",
         "ada@example.org",
     ]
-    assert len({m.payload["token"] for m in messages}) == 3
+    assert len({token_of(ledger, m) for m in messages}) == 3
     assert pending(database, kind="welcome") == []
 
 
@@ -160,3 +163,39 @@ def test_a_reset_request_of_an_erased_customer_adds_no_message(
             conn.commit()
 
     assert pending(database) == []
+
+
+OLD_OUTBOX = """
+    CREATE TABLE notification_outbox (
+        id bigserial PRIMARY KEY, cause_position bigint NOT NULL UNIQUE,
+        customer_id uuid NOT NULL, channel text NOT NULL, kind text NOT NULL, recipient text,
+        payload jsonb NOT NULL, created_at timestamptz NOT NULL, sent_at timestamptz,
+        cancelled_at timestamptz
+    );
+    INSERT INTO notification_outbox (cause_position, customer_id, channel, kind, recipient,
+        payload, created_at)
+    VALUES (1, gen_random_uuid(), 'email', 'password_reset', 'ada@example.org',
+        '{"token": "ada-secret-token", "expires_at": "2030-01-01T00:00:00+00:00"}', now());
+"""
+
+
+def test_messages_queued_before_the_upgrade_lose_their_address_and_token(
+    database: Database,
+) -> None:
+    """An outbox made by an earlier version held both in clear: migrating empties them (060)
+    and drops the address column; the message itself stays queued."""
+    with database.connect() as conn:
+        conn.execute(OLD_OUTBOX)
+        conn.commit()
+
+    with postgres_ledger(database):  # migrates
+        pass
+
+    with database.connect() as conn:
+        rows = conn.execute("SELECT kind, payload FROM notification_outbox").fetchall()
+        columns = conn.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_name = 'notification_outbox'"
+        ).fetchall()
+    assert rows == [("password_reset", {"expires_at": "2030-01-01T00:00:00+00:00"})]
+    assert ("recipient",) not in columns

@@ -14,6 +14,7 @@ from infrastructure.projection_runner import ProjectionRunner
 from projections.outbox.projection import NotificationOutbox
 from projections.outbox.queries import PendingNotification, pending_notifications_sync
 from tests.support.ledgers import postgres_ledger
+from tests.support.outbox import opened
 
 AGENT = EventMetadata(actor_id="agent-7", actor_role=Role.AGENT, channel=Channel.PHONE)
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -40,8 +41,9 @@ def test_an_invitation_is_one_email_to_the_friend_with_the_referrers_code(
     [message] = catch_up(ledger, database)
     assert catch_up(ledger, database) == [message]  # catching up again adds nothing
 
-    assert (message.customer_id, message.channel, message.recipient) == (
-        ada, "email", "bo@example.org",
+    sent = opened(ledger, message)
+    assert (message.customer_id, message.channel, sent.recipient, sent.token) == (
+        ada, "email", "bo@example.org", None,
     )  # fmt: skip
     assert message.payload == {
         "code": code,
@@ -64,7 +66,7 @@ def test_an_invitation_after_a_renewal_carries_the_new_code(
 
     messages = catch_up(ledger, database)
 
-    assert [(m.recipient, m.payload["code"]) for m in messages] == [
+    assert [(opened(ledger, m).recipient, m.payload["code"]) for m in messages] == [
         ("bo@example.org", old),
         ("cy@example.org", new),
     ]
@@ -86,5 +88,6 @@ def test_no_email_goes_to_a_friend_erased_before_it_was_queued(
 
     with postgres_ledger(database) as fresh:  # no key cached from before the erasure
         messages = catch_up(fresh, database)
+        recipients = [opened(fresh, m).recipient for m in messages]
 
-    assert [m.recipient for m in messages] == ["cy@example.org"]
+    assert recipients == ["cy@example.org"]

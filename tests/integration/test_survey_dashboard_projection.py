@@ -27,7 +27,7 @@ from infrastructure.rebuild import rebuild
 from projections.base import Positioned
 from projections.outbox.projection import NotificationOutbox
 from projections.outbox.queries import pending_notifications_sync
-from projections.surveys.dashboard_queries import _RESPONSES
+from projections.surveys.dashboard_queries import _RESPONSES, people_count
 from projections.surveys.filters import condition
 from projections.surveys.projection import NOTIFY_CHANNEL, SurveyDashboard
 from projections.surveys.queries import (
@@ -42,10 +42,12 @@ from projections.surveys.queries import (
     surveys_page,
     trend,
 )
+from projections.surveys.small_groups import EVERY_GROUP
 from projections.surveys.views import DashboardFilter, Dimension, TrendInterval
 from tests.support.event_versions import RESPONDED_V2_FIELDS, as_stored_before
 from tests.support.ledgers import postgres_ledger
 from tests.support.loyalty import make_silver
+from tests.support.outbox import token_of
 
 T = TypeVar("T")
 ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
@@ -90,7 +92,7 @@ def answer_by_link(ledger: Ledger, database: Database, customer_id: UUID, **answ
         messages = pending_notifications_sync(conn, "survey_invitation")
     [message] = [m for m in messages if m.customer_id == customer_id]
     ledger.submit_survey_response(
-        SubmitResponse(token=message.payload["token"], **answer), ANONYMOUS
+        SubmitResponse(token=token_of(ledger, message), **answer), ANONYMOUS
     )
 
 
@@ -133,7 +135,7 @@ def test_the_dashboard_counts_invitations_responses_nps_and_its_margin_of_error(
 ) -> None:
     world = populate(ledger, database, agent)
 
-    figures = query(database, lambda conn: dashboard(conn, ALL))
+    figures = query(database, lambda conn: dashboard(conn, ALL, min_group_size=EVERY_GROUP))
 
     assert (figures.invitations, figures.responses, figures.response_rate) == (4, 3, 75.0)
     nps = figures.nps
@@ -143,9 +145,15 @@ def test_the_dashboard_counts_invitations_responses_nps_and_its_margin_of_error(
     assert nps.margin_of_error == pytest.approx(92.395, abs=1e-3)
     assert (figures.csat_responses, figures.csat, figures.ces_average) == (0, None, None)
     assert figures.average_completion_seconds is not None
-    only_survey = query(database, lambda conn: dashboard(conn, DashboardFilter(world.survey)))
+    only_survey = query(
+        database,
+        lambda conn: dashboard(conn, DashboardFilter(world.survey), min_group_size=EVERY_GROUP),
+    )
     assert only_survey == figures
-    elsewhere = query(database, lambda conn: dashboard(conn, DashboardFilter(UUID(int=1))))
+    elsewhere = query(
+        database,
+        lambda conn: dashboard(conn, DashboardFilter(UUID(int=1)), min_group_size=EVERY_GROUP),
+    )
     assert (elsewhere.responses, elsewhere.response_rate, elsewhere.nps.nps) == (0, None, None)
 
 
@@ -154,8 +162,12 @@ def test_breakdowns_group_by_region_and_channel_with_their_own_response_rates(
 ) -> None:
     populate(ledger, database, agent)
 
-    regions = query(database, lambda conn: breakdown(conn, ALL, Dimension.REGION))
-    channels = query(database, lambda conn: breakdown(conn, ALL, Dimension.CHANNEL))
+    regions = query(
+        database, lambda conn: breakdown(conn, ALL, Dimension.REGION, min_group_size=EVERY_GROUP)
+    )
+    channels = query(
+        database, lambda conn: breakdown(conn, ALL, Dimension.CHANNEL, min_group_size=EVERY_GROUP)
+    )
 
     assert [(g.value, g.figures.invitations, g.figures.responses) for g in regions] == [
         ("EU", 2, 2),
@@ -169,7 +181,10 @@ def test_breakdowns_group_by_region_and_channel_with_their_own_response_rates(
         ("email", 3, 2),
         ("web", 1, 1),
     ]
-    eu = query(database, lambda conn: dashboard(conn, DashboardFilter(region="EU")))
+    eu = query(
+        database,
+        lambda conn: dashboard(conn, DashboardFilter(region="EU"), min_group_size=EVERY_GROUP),
+    )
     assert eu == regions[0].figures
 
 
@@ -178,14 +193,19 @@ def test_tier_breakdowns_freeze_the_tier_at_issue_for_invitations_and_at_answer_
 ) -> None:
     world = populate(ledger, database, agent)
 
-    tiers = query(database, lambda conn: breakdown(conn, ALL, Dimension.TIER))
+    tiers = query(
+        database, lambda conn: breakdown(conn, ALL, Dimension.TIER, min_group_size=EVERY_GROUP)
+    )
 
     assert [(g.value, g.figures.invitations, g.figures.responses) for g in tiers] == [
         ("bronze", 1, 0),
         ("silver", 0, 1),
         (None, 3, 2),
     ]
-    silver = query(database, lambda conn: dashboard(conn, DashboardFilter(tier="silver")))
+    silver = query(
+        database,
+        lambda conn: dashboard(conn, DashboardFilter(tier="silver"), min_group_size=EVERY_GROUP),
+    )
     assert silver == tiers[1].figures and silver.nps.promoters == 1
     [ada] = query(database, lambda conn: customer_responses(conn, world.ada, 10, 0)).items
     assert ada.tier == "silver"
@@ -196,8 +216,10 @@ def test_aspects_come_weakest_first_and_insight_names_themes_without_identities(
 ) -> None:
     populate(ledger, database, agent)
 
-    aspects = query(database, lambda conn: aspect_figures(conn, ALL))
-    insight = query(database, lambda conn: feedback_insight(conn, ALL, limit=50))
+    aspects = query(database, lambda conn: aspect_figures(conn, ALL, min_group_size=EVERY_GROUP))
+    insight = query(
+        database, lambda conn: feedback_insight(conn, ALL, limit=50, min_group_size=EVERY_GROUP)
+    )
 
     assert [(a.aspect, a.responses, a.average, a.low_share) for a in aspects] == [
         ("customer_support", 1, 1.0, 100.0),
@@ -249,7 +271,10 @@ def test_a_trend_day_starts_at_midnight_in_the_zone_asked_for_and_bad_zones_are_
 ) -> None:
     populate(ledger, database, agent)
 
-    points = query(database, lambda conn: trend(conn, ALL, TrendInterval.DAY, "Asia/Tokyo"))
+    points = query(
+        database,
+        lambda conn: trend(conn, ALL, TrendInterval.DAY, "Asia/Tokyo", min_group_size=EVERY_GROUP),
+    )
 
     assert sum(p.figures.responses for p in points) == 3
     assert sum(p.figures.invitations for p in points) == 4
@@ -257,19 +282,32 @@ def test_a_trend_day_starts_at_midnight_in_the_zone_asked_for_and_bad_zones_are_
         assert str(point.period_start.tzinfo) == "Asia/Tokyo"
         assert (point.period_start.hour, point.period_start.minute) == (0, 0)
     with pytest.raises(UnknownTimeZoneError):
-        query(database, lambda conn: trend(conn, ALL, TrendInterval.DAY, "Mars/Olympus"))
+        query(
+            database,
+            lambda conn: trend(
+                conn, ALL, TrendInterval.DAY, "Mars/Olympus", min_group_size=EVERY_GROUP
+            ),
+        )
 
 
 def test_a_customer_moving_region_after_answering_does_not_move_the_breakdown(
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
     world = populate(ledger, database, agent)
-    before = query(database, lambda conn: breakdown(conn, ALL, Dimension.REGION))
+    before = query(
+        database, lambda conn: breakdown(conn, ALL, Dimension.REGION, min_group_size=EVERY_GROUP)
+    )
 
     ledger.change_demographics(ChangeDemographics(world.ada, region="APAC"), agent)
     project(ledger, database)
 
-    assert query(database, lambda conn: breakdown(conn, ALL, Dimension.REGION)) == before
+    assert (
+        query(
+            database,
+            lambda conn: breakdown(conn, ALL, Dimension.REGION, min_group_size=EVERY_GROUP),
+        )
+        == before
+    )
 
 
 def owned_rows(database: Database) -> dict[str, list[tuple[Any, ...]]]:
@@ -287,12 +325,17 @@ def test_a_rebuild_gives_identical_rows_and_figures(
 ) -> None:
     populate(ledger, database, agent)
     live_rows = owned_rows(database)
-    live_insight = query(database, lambda conn: feedback_insight(conn, ALL))
+    live_insight = query(
+        database, lambda conn: feedback_insight(conn, ALL, min_group_size=EVERY_GROUP)
+    )
 
     rebuild(ledger, database, SurveyDashboard(), batch_size=5)
 
     assert owned_rows(database) == live_rows
-    assert query(database, lambda conn: feedback_insight(conn, ALL)) == live_insight
+    assert (
+        query(database, lambda conn: feedback_insight(conn, ALL, min_group_size=EVERY_GROUP))
+        == live_insight
+    )
     assert all(live_rows[table] for table in SurveyDashboard.tables)
 
 
@@ -300,8 +343,10 @@ def test_an_erased_respondents_comment_rebuilds_without_text_with_scores_and_sen
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
     world = populate(ledger, database, agent)
-    before = query(database, lambda conn: dashboard(conn, ALL))
-    insight_before = query(database, lambda conn: feedback_insight(conn, ALL))
+    before = query(database, lambda conn: dashboard(conn, ALL, min_group_size=EVERY_GROUP))
+    insight_before = query(
+        database, lambda conn: feedback_insight(conn, ALL, min_group_size=EVERY_GROUP)
+    )
     with database.connect() as conn:
         conn.execute("DELETE FROM cxl_subject_keys WHERE subject_id = %s", (world.bob,))
         conn.commit()
@@ -313,8 +358,8 @@ def test_an_erased_respondents_comment_rebuilds_without_text_with_scores_and_sen
     assert (response.score, response.comment) == (3, None)
     assert response.sentiment is not None and response.sentiment < 0
     assert response.aspect_scores == {"pricing": 1, "customer_support": 1}
-    assert query(database, lambda conn: dashboard(conn, ALL)) == before
-    insight = query(database, lambda conn: feedback_insight(conn, ALL))
+    assert query(database, lambda conn: dashboard(conn, ALL, min_group_size=EVERY_GROUP)) == before
+    insight = query(database, lambda conn: feedback_insight(conn, ALL, min_group_size=EVERY_GROUP))
     figures = ("comments", "average_sentiment", "positive", "neutral", "negative")
     assert [getattr(insight, f) for f in figures] == [getattr(insight_before, f) for f in figures]
     assert (insight.comments, insight.negative) == (2, 1)
@@ -413,7 +458,8 @@ def test_every_response_filter_is_served_by_its_index(database: Database, ledger
         }
         for index, dashboard_filter in cases.items():
             where, params = condition(dashboard_filter, "responses")
-            statement = _RESPONSES.format(key="NULL", where=where, group="")
+            people = people_count("r", 5)  # an analyst's, counting distinct people
+            statement = _RESPONSES.format(key="NULL", where=where, group="", people=people)
             plan = conn.execute("EXPLAIN " + statement, params, prepare=False).fetchall()
             text = "\n".join(str(line[0]) for line in plan)
             assert index in text, text

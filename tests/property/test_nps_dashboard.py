@@ -1,7 +1,8 @@
 """For any mix of surveys, invitations and responses (kinds, scores, times across days and
 daylight-saving changes, regions, channels, product versions, aspects), the dashboard,
 its trend in a time zone, its breakdowns and the margin of error equal an independent
-computation in plain Python over the same answers."""
+computation in plain Python over the same answers; and for any minimum group size, exactly
+the groups of fewer people are suppressed (every answer here is another person's)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from infrastructure.database import Database
 from projections.base import Positioned
 from projections.surveys.projection import SurveyDashboard
 from projections.surveys.queries import aspect_figures, breakdown, dashboard, trend
+from projections.surveys.small_groups import EVERY_GROUP, SUPPRESSED_FIGURES
 from projections.surveys.views import (
     DashboardFigures,
     DashboardFilter,
@@ -382,12 +384,14 @@ def test_the_dashboard_trend_and_breakdowns_equal_a_plain_python_computation(
 ) -> None:
     rows = rows_of(cases, given_answers)
     load(shared_database, events(cases, rows))
-    reads: dict[str, Read] = {"dashboard": lambda c: dashboard(c, f)}
+    reads: dict[str, Read] = {"dashboard": lambda c: dashboard(c, f, min_group_size=EVERY_GROUP)}
     for interval in TrendInterval:
-        reads[interval.value] = partial(trend, f=f, interval=interval, time_zone=ZONE)
+        reads[interval.value] = partial(
+            trend, f=f, interval=interval, time_zone=ZONE, min_group_size=EVERY_GROUP
+        )
     for by in Dimension:
-        reads[by.value] = partial(breakdown, f=f, by=by)
-    reads["aspects"] = lambda c: aspect_figures(c, f)
+        reads[by.value] = partial(breakdown, f=f, by=by, min_group_size=EVERY_GROUP)
+    reads["aspects"] = lambda c: aspect_figures(c, f, min_group_size=EVERY_GROUP)
     got = read_all(shared_database, reads)
 
     answered, invitations = responded(rows, f), invited(rows, f)
@@ -445,3 +449,48 @@ def check_aspects(got: list[Any], answered: list[Row]) -> None:
         assert figures.average == pytest.approx(sum(values) / len(values))
         low = sum(1 for v in values if v <= 2) * 100 / len(values)
         assert figures.low_share == pytest.approx(low)
+
+
+def check_small(
+    actual: DashboardFigures, answered: list[Row], invitations: list[Row], smallest: int
+) -> None:
+    """Suppressed if the respondents or the invitees are fewer than ``smallest`` (and not
+    none); else exactly the figures of everyone."""
+    if 0 < len(answered) < smallest or 0 < len(invitations) < smallest:
+        assert actual == SUPPRESSED_FIGURES
+    else:
+        check(actual, answered, invitations)
+
+
+@settings(max_examples=30, deadline=None)
+@given(cases=surveys, given_answers=answers, f=filters, smallest=st.integers(2, 8))
+def test_exactly_the_groups_of_fewer_people_than_the_minimum_are_suppressed(
+    shared_database: Database,
+    cases: list[SurveyCase],
+    given_answers: list[Answer],
+    f: DashboardFilter,
+    smallest: int,
+) -> None:
+    rows = rows_of(cases, given_answers)
+    load(shared_database, events(cases, rows))
+    reads: dict[str, Read] = {"dashboard": lambda c: dashboard(c, f, min_group_size=smallest)}
+    for by in Dimension:
+        reads[by.value] = partial(breakdown, f=f, by=by, min_group_size=smallest)
+    reads["aspects"] = lambda c: aspect_figures(c, f, min_group_size=smallest)
+    got = read_all(shared_database, reads)
+
+    answered, invitations = responded(rows, f), invited(rows, f)
+    check_small(got["dashboard"], answered, invitations, smallest)
+    for by in Dimension:
+        for group in got[by.value]:
+            check_small(
+                group.figures,
+                [r for r in answered if dimension_value(r, by) == group.value],
+                [r for r in invitations if dimension_value(r, by, invitation=True) == group.value],
+                smallest,
+            )
+    scorers: dict[str, int] = {}
+    for row in answered:
+        for aspect in row.answer.aspects:
+            scorers[aspect] = scorers.get(aspect, 0) + 1
+    assert {a.aspect for a in got["aspects"]} == {a for a, n in scorers.items() if n >= smallest}

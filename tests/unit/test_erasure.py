@@ -13,12 +13,16 @@ from domain.ledger import Ledger
 from domain.privacy.erasure import ErasureReason, ErasureRequest
 from domain.privacy.errors import (
     ErasureAlreadyCompletedError,
+    ErasureNotCompletedError,
     ErasureNotRequestedError,
     LegalHoldError,
 )
 from domain.referral.model import Referrer
 from domain.shared.errors import ValidationError
 from domain.shared.metadata import Channel, EventMetadata, Role
+from infrastructure.erasure_sweep import ERASURE_PURGES
+from projections.registry import ALL_PROJECTIONS
+from tests.support.erasure import FailsAfterDestroyingKeys
 from tests.support.ledgers import in_memory_ledger
 
 OFFICER = EventMetadata(actor_id="dpo-1", actor_role=Role.PRIVACY_OFFICER, channel=Channel.WEB)
@@ -124,3 +128,61 @@ def test_a_customer_invited_under_an_earlier_email_is_erased_as_that_invitee_too
     events = ledger.events.get(ledger.get_referrer(ada.aggregate_id).id)
     invited = [e for e in events if isinstance(e, Referrer.FriendInvited)]
     assert invited[0].email.value is None
+
+
+def types_of(ledger: Ledger, subject: UUID) -> list[str]:
+    return [type(e).__name__ for e in ledger.events.get(ErasureRequest.id_for(subject))]
+
+
+def test_a_failure_after_the_key_is_destroyed_leaves_the_request_erasing_until_completed_again(
+    ledger: Ledger,
+) -> None:
+    zelda = customer(ledger)
+    ledger.request_erasure(zelda, None, ErasureReason.CUSTOMER_REQUEST, 0, OFFICER, now=T0)
+    ledger.erasure_works = FailsAfterDestroyingKeys(ledger.erasure_works)
+
+    with pytest.raises(ConnectionError):
+        ledger.complete_erasure(zelda, OFFICER, now=T0)
+    request = ledger.get_erasure_request(zelda)
+    assert request.erasing and request.started_at == T0 and request.completed_at is None
+    assert ledger.get_customer(zelda).name.value is None  # the key is gone already
+
+    ledger.complete_erasure(zelda, OFFICER, now=T0 + timedelta(minutes=1))
+    finished = ledger.get_erasure_request(zelda)
+    assert not finished.erasing and finished.completed_at == T0 + timedelta(minutes=1)
+    assert types_of(ledger, zelda) == ["Requested", "Started", "Completed"]
+
+
+def test_an_erasing_request_is_finished_even_by_a_clock_that_reads_before_its_hold_ended(
+    ledger: Ledger,
+) -> None:
+    """Once started its keys may be gone: a replica whose clock is behind must not refuse."""
+    zelda = customer(ledger)
+    ledger.request_erasure(zelda, None, ErasureReason.CUSTOMER_REQUEST, 1, OFFICER, now=T0)
+    ledger.erasure_works = FailsAfterDestroyingKeys(ledger.erasure_works)
+    with pytest.raises(ConnectionError):
+        ledger.complete_erasure(zelda, OFFICER, now=T0 + timedelta(days=1))
+
+    ledger.complete_erasure(zelda, OFFICER, now=T0 + timedelta(hours=23))
+    assert ledger.get_erasure_request(zelda).completed_at is not None
+
+
+def test_the_vacuum_is_recorded_once_and_only_after_the_completion(ledger: Ledger) -> None:
+    zelda = customer(ledger)
+    ledger.request_erasure(zelda, None, ErasureReason.CUSTOMER_REQUEST, 0, OFFICER, now=T0)
+    with pytest.raises(ErasureNotCompletedError):
+        ledger.record_erasure_vacuum(zelda, ["tickets"], True, OFFICER, now=T0)
+    ledger.complete_erasure(zelda, OFFICER, now=T0)
+    first = ledger.record_erasure_vacuum(zelda, ["tickets"], True, OFFICER, now=T0)
+    again = ledger.record_erasure_vacuum(zelda, ["tickets"], True, OFFICER, now=T0)
+    assert again.version == first.version
+    assert ledger.get_erasure_request(zelda).vacuumed_at == T0
+    assert types_of(ledger, zelda) == ["Requested", "Started", "Completed", "Vacuumed"]
+
+
+def test_each_read_model_declares_only_its_own_tables_as_purged_by_erasure() -> None:
+    """The erasure sweep vacuums what the read models declare (the page-level proof in
+    test_erasure_proof finds anything they purge without declaring it)."""
+    for projection in ALL_PROJECTIONS:
+        assert set(projection.erasure_purges) <= set(projection.tables), projection.name
+    assert {"customer_directory", "survey_dashboard", "ticket_timeline"} <= set(ERASURE_PURGES)

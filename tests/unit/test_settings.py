@@ -37,6 +37,12 @@ def test_defaults_serve_on_localhost_8000_with_the_embedded_database() -> None:
         ("CXL_MAX_QUERY_COST", "5"),
         ("CXL_RATE_LIMIT_PER_SECOND", "-1"),
         ("CXL_TRUSTED_PROXIES", "10.0.0.1, proxy.internal"),
+        ("CXL_MIN_GROUP_SIZE", "0"),
+        ("CXL_MIN_GROUP_SIZE", "1001"),
+        ("CXL_MIN_GROUP_SIZE", "five"),
+        ("CXL_ERASURE_SWEEP_INTERVAL", "0"),
+        ("CXL_ERASURE_SWEEP_INTERVAL", "86401"),
+        ("CXL_ERASURE_VACUUM", "sometimes"),
     ],
 )
 def test_a_bad_setting_is_refused_with_its_name(
@@ -81,3 +87,12 @@ def test_trusted_proxies_are_a_comma_separated_list_of_addresses(
 ) -> None:
     monkeypatch.setenv("CXL_TRUSTED_PROXIES", " 10.0.0.1,fd00::7 ,")
     assert load_settings().trusted_proxies == frozenset({"10.0.0.1", "fd00::7"})
+
+
+def test_privacy_settings_default_to_groups_of_five_and_a_full_vacuum_every_minute() -> None:
+    settings = load_settings()
+    assert (settings.min_group_size, settings.erasure_sweep_interval, settings.erasure_vacuum) == (
+        5,
+        60,
+        "full",
+    )

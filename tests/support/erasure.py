@@ -1,0 +1,27 @@
+"""A failure injected into erasure: the real key destruction, then the error a crash or a lost
+connection would raise before the completion can be recorded."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from domain.privacy.erasure_commands import ErasureWorks
+
+
+class FailsAfterDestroyingKeys:
+    """Wraps the erasure's real works; the first ``failures`` key destructions raise right
+    after the key is gone."""
+
+    def __init__(self, works: ErasureWorks | None, failures: int = 1) -> None:
+        assert works is not None, "the ledger has no erasure works to wrap"
+        self.works = works
+        self.failures_left = failures
+
+    def destroy_key(self, subject_id: UUID) -> None:
+        self.works.destroy_key(subject_id)
+        if self.failures_left:
+            self.failures_left -= 1
+            raise ConnectionError("server closed the connection unexpectedly")
+
+    def positions_holding(self, subject_id: UUID) -> list[int]:
+        return self.works.positions_holding(subject_id)
