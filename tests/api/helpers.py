@@ -80,3 +80,11 @@ def registered(api: LiveApi, name: str = "Ada Lovelace", email: str = "ada@examp
 def unique_email(local: str = "ada", domain: str = "example.org") -> str:
     """An email no other test on a shared server uses (nor has throttled)."""
     return f"{local}-{uuid4().hex}@{domain}"
+
+
+def without_cost(body: dict[str, Any]) -> dict[str, Any]:
+    """A response body without the cost every answer reports in ``extensions`` (for tests
+    that compare the rest of the body exactly)."""
+    rest = {key: value for key, value in body.items() if key != "extensions"}
+    extensions = {key: value for key, value in body.get("extensions", {}).items() if key != "cost"}
+    return {**rest, "extensions": extensions} if extensions else rest

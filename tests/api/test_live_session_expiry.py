@@ -55,7 +55,8 @@ def test_a_subscription_closes_when_its_token_expires_and_delivers_nothing_after
     api: LiveApi,
 ) -> None:
     survey_id = web_survey(api.ledger)
-    token = api.tokens.issue("analyst-1", Role.ANALYST, ttl_seconds=LIFETIME)
+    # An agent: figures of any group size (an analyst would see one response suppressed).
+    token = api.tokens.issue("agent-1", Role.AGENT, ttl_seconds=LIFETIME)
     with connected(api, {"authorization": f"Bearer {token.token}"}) as ws:
         assert receive(ws)["type"] == "connection_ack"
         subscribe(ws, survey_id)

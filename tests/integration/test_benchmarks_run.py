@@ -21,12 +21,18 @@ SMOKE_RUNS = {
     "erasure": (["benchmarks/erasure.py", "--events", "50", "--background", "20"], "large/small"),
     "login_memory": (["-m", "benchmarks.login_memory", "--clients", "2"], "peak after MiB"),
     "registration_timing": (
-        ["benchmarks/registration_timing.py", "--requests", "3"],
+        ["-m", "benchmarks.registration_timing", "--requests", "3"],
         "median ratio",
     ),
     "reset_timing": (["-m", "benchmarks.reset_timing", "--requests", "4"], "median ratio"),
     "session_check": (
-        ["benchmarks/session_check.py", "--customers", "20", "--events", "5", "--requests", "10"],
+        [
+            "-m",
+            "benchmarks.session_check",
+            *("--customers", "20", "--events", "5"),
+            "--requests",
+            "9",
+        ],
         "ratio to SELECT 1",
     ),
     "survey_responses": (

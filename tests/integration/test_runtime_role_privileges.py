@@ -124,12 +124,12 @@ def test_a_table_another_change_adds_later_is_the_runtime_roles_to_read_and_writ
     runtime: Database, database: Database
 ) -> None:
     with database.connect() as owner:  # as a later migration, run by the owner, would
-        owner.execute("CREATE TABLE cxl_parked_events (position bigint PRIMARY KEY, why text)")
+        owner.execute("CREATE TABLE cxl_a_later_feature (position bigint PRIMARY KEY, why text)")
         owner.commit()
     with runtime.connect() as conn:
-        conn.execute("INSERT INTO cxl_parked_events VALUES (1, 'bad payload')")
-        conn.execute("UPDATE cxl_parked_events SET why = 'replayed'")
-        conn.execute("DELETE FROM cxl_parked_events")
+        conn.execute("INSERT INTO cxl_a_later_feature VALUES (1, 'bad payload')")
+        conn.execute("UPDATE cxl_a_later_feature SET why = 'replayed'")
+        conn.execute("DELETE FROM cxl_a_later_feature")
         conn.commit()
 
 

@@ -13,6 +13,7 @@ PRODUCTION = {
     "CXL_DATABASE_URL": "postgresql://cxl@db:5432/cxl",
     "CXL_MASTER_KEY": "00" * 32,
     "CXL_JWT_SECRET": "s" * 32,
+    "CXL_AUDIT_KEY": "11" * 32,
 }
 
 
