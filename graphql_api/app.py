@@ -44,7 +44,7 @@ def create_app(services: ApiServices) -> Starlette:
             await pool.close()
 
     schema = build_schema(services.limits)
-    endpoint = rate_limited(graphql_endpoint, services.limits.requests, services.verify_token)
+    endpoint = rate_limited(graphql_endpoint, services.rate)
     app = Starlette(
         routes=[
             Route("/graphql", endpoint, methods=["GET", "POST"]),

@@ -17,6 +17,7 @@ from graphql_api.access.services import PasswordAccess
 from graphql_api.auth import LogIn, Principal, Sessions, TokenVerifier
 from graphql_api.limits.config import RequestLimits
 from graphql_api.limits.gates import WorkGates
+from graphql_api.limits.rate import ClientRateLimit
 from graphql_api.notices import Notice, position_not_reached
 from projections.audit.keys import AuditKeys
 from projections.tracking import wait_for_position
@@ -72,9 +73,12 @@ class ApiServices:
     projection_errors: Callable[[], dict[str, str]] = _no_errors
     gates: WorkGates = field(init=False, compare=False)
     """This process's slots for password hashing and expensive work, made from ``limits``."""
+    rate: ClientRateLimit = field(init=False, compare=False)
+    """This process's token buckets per client, shared by HTTP and the WebSocket."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "gates", WorkGates(self.limits.requests))  # frozen: set once
+        object.__setattr__(self, "rate", ClientRateLimit(self.limits.requests, self.verify_token))
 
 
 @dataclass

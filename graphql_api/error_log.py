@@ -1,9 +1,13 @@
-"""How GraphQL errors are logged: a refusal is an answer, a crash is a bug.
+"""How GraphQL errors are logged: a refusal is an answer, a crash is a bug, and a database that
+cannot serve is neither.
 
 Expected refusals (FORBIDDEN and every other public error, syntax and validation errors, bad
 variables, limits) are logged at INFO on one line without a traceback; a resolver that crashed
-is logged at ERROR with its traceback. Every logged text is cut to :data:`MAX_LOGGED`
-characters, so that a hostile megabyte of query cannot become a megabyte of log.
+is logged at ERROR with its traceback. A database out of reach (SERVICE_UNAVAILABLE) or a read
+pool whose every connection stayed in use (BUSY) is the operator's to look at, not a bug: it is
+logged at WARNING on one line without a traceback, once per request however many fields it
+failed. Every logged text is cut to :data:`MAX_LOGGED` characters, so that a hostile megabyte
+of query cannot become a megabyte of log.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import logging
 from graphql import GraphQLError
 
 from graphql_api.errors import should_mask
+from graphql_api.unavailable import DatabaseAnswer, database_answer
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +26,14 @@ MAX_LOGGED = 500
 
 
 def log_errors(errors: list[GraphQLError]) -> None:
+    database_logged = False
     for error in errors:
-        if should_mask(error):
+        answer = database_answer(error.original_error)
+        if answer is not None:
+            if not database_logged:
+                log_database_answer(_path(error), answer, error.original_error)
+            database_logged = True
+        elif should_mask(error):
             log.error(
                 "unexpected error at %s: %s",
                 _path(error),
@@ -31,6 +42,12 @@ def log_errors(errors: list[GraphQLError]) -> None:
             )
         else:
             log.info("refused at %s (%s): %s", _path(error), _code(error), truncated(error.message))
+
+
+def log_database_answer(where: str, answer: DatabaseAnswer, cause: BaseException | None) -> None:
+    """One WARNING line: what the client was told, and the database's (or pool's) own words."""
+    said = "no cause" if cause is None else f"{type(cause).__name__}: {cause}"
+    log.warning("database could not serve at %s (%s): %s", where, answer.code, truncated(said))
 
 
 def truncated(text: str) -> str:

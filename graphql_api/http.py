@@ -27,11 +27,12 @@ from domain.shared.metadata import Channel
 from graphql_api.auth import InvalidTokenError, Principal
 from graphql_api.context import ApiServices, RequestContext
 from graphql_api.document_checks import UnrunnableDocumentError, check_document
+from graphql_api.error_log import log_database_answer
 from graphql_api.limits.client import client_address
 from graphql_api.limits.gates import retry_after
 from graphql_api.request_json import UnsafeJsonError, decode_json
 from graphql_api.sessions import SESSION_ENDED, session_is_current
-from graphql_api.unavailable import is_unavailable
+from graphql_api.unavailable import database_answer, is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -246,9 +247,25 @@ async def _authenticate(request: Request, services: ApiServices) -> Principal:
         principal = services.verify_token(token.strip())
     except InvalidTokenError as error:
         raise _unauthorised(str(error)) from None
-    if not await session_is_current(services, request.app.state.pool, principal):
+    if not await _session_is_current(request, services, principal):
         raise _unauthorised(SESSION_ENDED)
     return principal
+
+
+async def _session_is_current(
+    request: Request, services: ApiServices, principal: Principal
+) -> bool:
+    """The session check, with a database that cannot answer it (out of reach, or every read
+    connection taken) answered 503 like the same condition during execution."""
+    try:
+        return await session_is_current(services, request.app.state.pool, principal)
+    except Exception as error:
+        answer = database_answer(error)
+        if answer is None:
+            raise
+        log_database_answer("the session check", answer, error)
+        busy = {} if answer.retry_after is None else {"Retry-After": str(answer.retry_after)}
+        raise RequestError(503, answer.message, busy, code=answer.code) from None
 
 
 def _unauthorised(message: str) -> RequestError:

@@ -3,18 +3,70 @@
 Each connection is checked as it is handed out, so one that a database restart broke is
 replaced rather than failing the request; connecting, waiting for a free connection and
 giving up on reconnection are all bounded by ``timeout``, so that while the database is down
-a request fails within seconds, and once it is back the next request connects at once."""
+a request fails within seconds, and once it is back the next request connects at once.
+
+psycopg_pool raises the same PoolTimeout whether the pool had no connection to give because
+requests held them all (the server is saturated: the client should come back shortly, BUSY)
+or because none could be made (the database is out of reach: SERVICE_UNAVAILABLE). The pool
+here tells them apart when it gives up: it was *exhausted* if at least one connection was
+lent to a request and no connection failed (to connect, or its check) while this request
+waited. Requests holding connections do not keep them through an outage (their queries fail
+at once), and an outage shows as failed connections; so a timeout with every connection lent
+and none failing is saturation. "At least one lent" rather than "every one": a connection
+being handed from one request to the next is counted by neither for a moment.
+"""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from psycopg_pool import AsyncConnectionPool
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+_FAILURES = ("connections_errors", "connections_lost", "returns_bad")
+"""The pool's counters of connections that could not be made, and of those found broken when
+handed out or given back."""
 
 
-def read_pool(conninfo: str, max_size: int, timeout: float) -> AsyncConnectionPool[Any]:
-    return AsyncConnectionPool(
+class PoolExhaustedError(PoolTimeout):
+    """Requests held the pool's connections for the whole wait: the server is busy."""
+
+    def __init__(self, waited: float) -> None:
+        super().__init__(f"every read connection stayed in use for {waited:.1f} s")
+        self.retry_after = max(1, math.ceil(waited))
+        """Seconds a client should wait before it asks again (Retry-After)."""
+
+
+class ReadPool(AsyncConnectionPool[AsyncConnection[Any]]):
+    """An AsyncConnectionPool that says, when it times out, whether it was exhausted."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lent = 0
+
+    async def getconn(self, timeout: float | None = None) -> AsyncConnection[Any]:
+        failures = self._failures()
+        try:
+            connection = await super().getconn(timeout)
+        except PoolTimeout as error:
+            if self._lent > 0 and self._failures() == failures:
+                raise PoolExhaustedError(self.timeout if timeout is None else timeout) from error
+            raise
+        self._lent += 1
+        return connection
+
+    async def putconn(self, conn: AsyncConnection[Any]) -> None:
+        self._lent -= 1
+        await super().putconn(conn)
+
+    def _failures(self) -> int:
+        stats = self.get_stats()
+        return sum(stats.get(counter, 0) for counter in _FAILURES)
+
+
+def read_pool(conninfo: str, max_size: int, timeout: float) -> ReadPool:
+    return ReadPool(
         conninfo,
         min_size=1,
         max_size=max_size,

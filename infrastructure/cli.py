@@ -30,7 +30,7 @@ from infrastructure.rebuild import rebuild
 from infrastructure.retry_parked import retry_parked
 from infrastructure.secrets import replace_development_master_key
 from infrastructure.settings import Settings, SettingsError, load_settings
-from infrastructure.tokens import TOKEN_ROLES, JwtTokens
+from infrastructure.tokens import TOKEN_ROLES, JwtTokens, subject_problem
 from projections.parked import parked_counts, parked_events, rebuild_name
 from projections.registry import ALL_PROJECTIONS, projection_named
 from projections.tracking import all_positions
@@ -274,6 +274,9 @@ def _token_subject(role: Role, customer: str | None, subject: str | None) -> str
     if role is not Role.CUSTOMER:
         if customer is not None:
             raise ValueError("--customer is for --role customer; use --subject")
+        problem = subject_problem(subject or "dev-user")
+        if problem is not None:
+            raise ValueError(f"--subject {problem}")
         return subject or "dev-user"
     given = customer or subject
     if given is None:

@@ -20,6 +20,7 @@ def request_limits(settings: Settings) -> RequestLimits:
         rate_per_second=settings.rate_limit_per_second,
         rate_burst=settings.rate_limit_burst,
         trusted_proxies=settings.trusted_proxies,
+        max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
     )
 
 

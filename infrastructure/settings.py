@@ -177,6 +177,13 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(
         100, ge=1, le=1_000_000, description="Requests a client may send at once."
     )
+    max_subscriptions_per_connection: int = Field(
+        10,
+        ge=1,
+        le=1000,
+        description="Subscriptions one WebSocket connection may run at once; one more is "
+        "refused with TOO_MANY_SUBSCRIPTIONS and the connection stays open.",
+    )
     trusted_proxies: Annotated[frozenset[str], NoDecode] = Field(
         frozenset(),
         description="Comma-separated addresses of reverse proxies whose X-Forwarded-For is "

@@ -10,11 +10,16 @@ token carries ``sv``, the customer's session version when it was issued: the API
 once a password change, reset or erasure has raised the version (see
 :mod:`infrastructure.sessions`). Staff tokens have none: they come from this CLI or an
 identity provider, and only their lifetime bounds them.
+
+The subject (``sub``) becomes the actor id recorded on every event the token's holder causes,
+so it is bounded like any other input: at most :data:`MAX_SUBJECT_LENGTH` characters, none of
+them a control character, a line separator or a lone surrogate.
 """
 
 from __future__ import annotations
 
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -36,6 +41,12 @@ SESSION_VERSION_CLAIM = "sv"
 CLOCK_SKEW_SECONDS = 5
 """How far in the future a token's ``iat`` may be: the clock of the replica or identity
 provider that issued it may run that much ahead of ours."""
+MAX_SUBJECT_LENGTH = 200
+"""The longest accepted ``sub``: it is the actor id recorded on every event its holder causes.
+Identity providers' subjects (opaque ids, UUIDs, emails) are far shorter."""
+_UNPRINTABLE = frozenset({"Cc", "Cs", "Zl", "Zp"})
+"""Control characters (NUL included), lone surrogates and line or paragraph separators: none
+belongs in an actor id, and each could break or forge a line of a log or an audit report."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +96,9 @@ class JwtTokens:
             raise ValueError(f"a token lives at most {self.max_ttl_seconds} seconds")
         if (role is Role.CUSTOMER) != (session_version is not None):
             raise ValueError("a customer token, and only one, carries a session version")
+        problem = subject_problem(subject)
+        if problem is not None:
+            raise ValueError(f"a token's subject {problem}")
         now = int(time.time())
         claims: dict[str, Any] = {
             "sub": subject,
@@ -167,9 +181,23 @@ def _role(claim: object) -> Role:
     return role
 
 
+def subject_problem(subject: str) -> str | None:
+    """Why ``subject`` cannot be an actor id, or None if it can."""
+    if not subject:
+        return "is empty"
+    if len(subject) > MAX_SUBJECT_LENGTH:
+        return f"is longer than {MAX_SUBJECT_LENGTH} characters"
+    if any(unicodedata.category(character) in _UNPRINTABLE for character in subject):
+        return "holds a control character, a line separator or a lone surrogate"
+    return None
+
+
 def _subject(claim: object, role: Role) -> str:
     """The actor id; a customer token's subject is the customer's id (a UUID)."""
     subject = str(claim)
+    problem = subject_problem(subject)
+    if problem is not None:
+        raise InvalidTokenError(f"invalid token: its subject (sub) {problem}")
     if role is Role.CUSTOMER:
         try:
             return str(UUID(subject))

@@ -19,6 +19,7 @@ from graphql_api.limits.costs import AUDIT_COST
 from graphql_api.limits.declare import limited
 from graphql_api.limits.gates import heavy
 from graphql_api.permissions import allowed
+from graphql_api.scalars import Long
 from projections.audit.anchor import Anchor, InvalidAnchorError, read_anchor
 from projections.audit.keys import AuditKeys
 from projections.audit.verify import AuditVerification, verify_audit_trail
@@ -38,18 +39,18 @@ class AuditProblemType(Enum):
 
 @strawberry.type(name="AuditVerification", description="The result of checking a range of the log.")
 class AuditVerificationType:
-    checked_from: int = strawberry.field(description="First position checked.")
-    checked_to: int = strawberry.field(
+    checked_from: Long = strawberry.field(description="First position checked.")
+    checked_to: Long = strawberry.field(
         description="Last position of the range checked: at most the chain's head, and at most "
         "CXL_MAX_AUDIT_RANGE positions after `from`."
     )
     events_checked: int = strawberry.field(description="Stored events recomputed and matched.")
-    chained_up_to: int = strawberry.field(
+    chained_up_to: Long = strawberry.field(
         description="The chain's head: later positions are not chained yet (the chain follows "
         "the log like a read model) and cannot be checked."
     )
     intact: bool = strawberry.field(description="True when the range matches its chain.")
-    first_altered_position: int | None = strawberry.field(
+    first_altered_position: Long | None = strawberry.field(
         description="The first position where the stored log disagrees; null when intact."
     )
     problem: AuditProblemType | None = strawberry.field(
@@ -60,14 +61,14 @@ class AuditVerificationType:
         "at or before it was rewritten and the chain recomputed with the key; "
         "firstAlteredPosition is then the anchor's position); null when intact."
     )
-    keyed_from: int = strawberry.field(
+    keyed_from: Long = strawberry.field(
         description="Links from this position on are keyed with the audit key; earlier ones "
         "are the unkeyed links of a chain an earlier version built (1: all are keyed)."
     )
-    anchor_position: int | None = strawberry.field(
+    anchor_position: Long | None = strawberry.field(
         description="The position of the anchor the log was checked against; null without one."
     )
-    continue_from: int | None = strawberry.field(
+    continue_from: Long | None = strawberry.field(
         description="One call checks at most CXL_MAX_AUDIT_RANGE positions (50,000 by "
         "default): when the range asked for was longer, the first position left unchecked; "
         "ask again with `from` set to it. Null when the range (up to the chain's head) was "

@@ -24,6 +24,7 @@ from graphql_api.loyalty.account import LoyaltyAccountType
 from graphql_api.loyalty.customer360 import loyalty_account_of
 from graphql_api.pagination import PageInfo
 from graphql_api.referrals.customer360 import CustomerReferralsType, referrals_of_customer
+from graphql_api.scalars import Long
 from graphql_api.surveys import customer360
 from graphql_api.surveys.types import NpsCategoryType, SurveyResponseConnection
 from graphql_api.tickets.customer360 import tickets_of
@@ -203,4 +204,4 @@ class CustomerEdge:
 class CustomerConnection:
     edges: list[CustomerEdge] = strawberry.field(description="The customers of this page.")
     page_info: PageInfo = strawberry.field(description="Where this page is in the whole list.")
-    total_count: int = strawberry.field(description="How many customers there are in all.")
+    total_count: Long = strawberry.field(description="How many customers there are in all.")

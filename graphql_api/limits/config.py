@@ -34,3 +34,5 @@ class RequestLimits:
     """Addresses whose X-Forwarded-For is believed (the client is the last hop before them)."""
     rate_limit_clients: int = 100_000
     """Most clients whose buckets are remembered; the longest idle are forgotten first."""
+    max_subscriptions_per_connection: int = 10
+    """Subscriptions one WebSocket connection may run at once; one more is refused alone."""

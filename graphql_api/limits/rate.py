@@ -2,7 +2,9 @@
 
 The client is the bearer token's subject (role and id) when the token is valid, else the
 client's address (see ``client.py``). Past its bucket a request is answered 429 with
-Retry-After and a RATE_LIMITED error, before it is read or run.
+Retry-After and a RATE_LIMITED error, before it is read or run. One :class:`ClientRateLimit`
+per process holds the buckets, so that HTTP requests, WebSocket connection attempts and
+subscribe messages (``graphql_api.live.operation_limits``) draw on the same bucket.
 
 The buckets live in the process: each API replica counts on its own (a client spread over N
 replicas gets up to N times the rate). Their table is bounded: a bucket idle long enough to be
@@ -16,11 +18,12 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 
-from graphql_api.auth import InvalidTokenError, TokenVerifier
+from graphql_api.auth import InvalidTokenError, Principal, TokenVerifier
 from graphql_api.limits.client import client_address
 from graphql_api.limits.config import RequestLimits
 
@@ -74,16 +77,52 @@ class TokenBuckets:
             del self._buckets[oldest]
 
 
-def rate_limited(endpoint: Endpoint, limits: RequestLimits, verify: TokenVerifier) -> Endpoint:
-    """``endpoint`` behind a token bucket per client; itself when the limit is off."""
-    if limits.rate_per_second <= 0:
+class ClientRateLimit:
+    """The process's rate limit per client; :meth:`wait` is always 0 when it is off."""
+
+    def __init__(self, limits: RequestLimits, verify: TokenVerifier) -> None:
+        self._limits, self._verify = limits, verify
+        self._buckets: TokenBuckets | None = None
+        if limits.rate_per_second > 0:
+            self._buckets = TokenBuckets(
+                limits.rate_per_second, max(1, limits.rate_burst), limits.rate_limit_clients
+            )
+
+    @property
+    def enabled(self) -> bool:
+        return self._buckets is not None
+
+    def wait(self, client: str) -> float:
+        """Take a token for ``client``: 0.0 if it may go on, else the seconds until it may."""
+        return 0.0 if self._buckets is None else self._buckets.take(client)
+
+    def client_of(self, connection: HTTPConnection) -> str:
+        """The client of a request (or WebSocket upgrade): its bearer token's subject if the
+        token is valid, else its address."""
+        scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            try:
+                return principal_client(self._verify(token.strip()))
+            except InvalidTokenError:
+                pass  # the endpoint answers 401; until then it counts against the address
+        return address_client(client_address(connection, self._limits.trusted_proxies))
+
+
+def principal_client(principal: Principal) -> str:
+    return f"subject {principal.role.value} {principal.actor_id}"
+
+
+def address_client(address: str) -> str:
+    return f"address {address}"
+
+
+def rate_limited(endpoint: Endpoint, rate: ClientRateLimit) -> Endpoint:
+    """``endpoint`` behind the process's token bucket per client; itself when it is off."""
+    if not rate.enabled:
         return endpoint
-    buckets = TokenBuckets(
-        limits.rate_per_second, max(1, limits.rate_burst), limits.rate_limit_clients
-    )
 
     async def limited(request: Request) -> Response:
-        wait = buckets.take(client_of(request, limits, verify))
+        wait = rate.wait(rate.client_of(request))
         if wait > 0:
             return too_many_requests(wait)
         return await endpoint(request)
@@ -91,21 +130,16 @@ def rate_limited(endpoint: Endpoint, limits: RequestLimits, verify: TokenVerifie
     return limited
 
 
-def client_of(request: Request, limits: RequestLimits, verify: TokenVerifier) -> str:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        try:
-            principal = verify(token.strip())
-            return f"subject {principal.role.value} {principal.actor_id}"
-        except InvalidTokenError:
-            pass  # the endpoint answers 401; until then it counts against the address
-    return f"address {client_address(request, limits.trusted_proxies)}"
-
-
 def too_many_requests(wait: float) -> Response:
+    error = rate_limited_error(wait)
+    seconds = error["extensions"]["retryAfter"]
+    return JSONResponse({"errors": [error]}, status_code=429, headers={"Retry-After": str(seconds)})
+
+
+def rate_limited_error(wait: float) -> dict[str, Any]:
+    """The GraphQL error a client past its bucket gets, over HTTP and over the WebSocket."""
     seconds = max(1, math.ceil(wait))
-    error = {
+    return {
         "message": f"too many requests from this client; try again in {seconds} s",
         "extensions": {"code": RATE_LIMITED, "retryAfter": seconds},
     }
-    return JSONResponse({"errors": [error]}, status_code=429, headers={"Retry-After": str(seconds)})

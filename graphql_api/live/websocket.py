@@ -8,6 +8,11 @@ header. A bad token (or a customer's ended session) closes the connection with 4
 is the anonymous caller, whom each subscription's permissions refuse with a FORBIDDEN error.
 The connection closes with 4403 too when its token expires or its session ends later
 (:mod:`graphql_api.live.session_guard`).
+
+A connection attempt takes a token from the client's rate-limit bucket, the one its HTTP
+requests draw on (by the upgrade's bearer token if it has a valid one, else by address): past
+it the handshake is answered 429 with Retry-After, before the connection is accepted. Each
+subscription is limited too (:mod:`graphql_api.live.operation_limits`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from graphql import GraphQLError, get_operation_ast, parse
 from graphql import OperationType as OperationTypeNode
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -34,12 +40,12 @@ from strawberry.types.unset import UnsetType
 from domain.shared.metadata import Channel
 from graphql_api.auth import InvalidTokenError, Principal
 from graphql_api.context import ApiLimits, ApiServices, RequestContext
+from graphql_api.limits.client import client_address
+from graphql_api.limits.rate import too_many_requests
 from graphql_api.live.notifications import DashboardNotifications
-from graphql_api.live.session_guard import SessionBoundHandler
+from graphql_api.live.operation_limits import OperationLimitedHandler
 from graphql_api.sessions import session_is_current
 
-MAX_SUBSCRIPTIONS = 20
-"""Operations one connection may run at once."""
 CONNECTION_INIT_TIMEOUT = timedelta(seconds=10)
 
 
@@ -103,7 +109,7 @@ async def _refusal() -> AsyncIterator[PreExecutionError]:
 class LiveGraphQL(GraphQL[LiveContext, None]):
     """The ASGI app for the WebSocket route at ``/graphql``."""
 
-    graphql_transport_ws_handler_class = SessionBoundHandler[LiveContext]
+    graphql_transport_ws_handler_class = OperationLimitedHandler[LiveContext]
 
     def __init__(self, schema: Schema, limits: ApiLimits) -> None:
         super().__init__(
@@ -111,8 +117,20 @@ class LiveGraphQL(GraphQL[LiveContext, None]):
             graphql_ide=None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=CONNECTION_INIT_TIMEOUT,
-            max_subscriptions_per_connection=MAX_SUBSCRIPTIONS,
+            # Also counted, with a clear code, by OperationLimitedHandler: this is strawberry's
+            # own guard behind it.
+            max_subscriptions_per_connection=limits.requests.max_subscriptions_per_connection,
         )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            websocket = WebSocket(scope, receive=receive, send=send)
+            services: ApiServices = websocket.app.state.services
+            wait = services.rate.wait(services.rate.client_of(websocket))
+            if wait > 0:
+                await _refuse_handshake(websocket, wait)
+                return
+        await super().__call__(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> LiveContext:
         state = request.app.state
@@ -125,6 +143,7 @@ class LiveGraphQL(GraphQL[LiveContext, None]):
             correlation_id=uuid4(),
             notifications=state.notifications,
             upgrade_authorization=request.headers.get("authorization"),
+            client_address=client_address(request, services.limits.requests.trusted_proxies),
         )
 
     async def on_ws_connect(self, context: LiveContext) -> UnsetType | dict[str, object] | None:
@@ -138,6 +157,15 @@ class LiveGraphQL(GraphQL[LiveContext, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return Response(status_code=404)  # GraphiQL is served by the HTTP endpoint
+
+
+async def _refuse_handshake(websocket: WebSocket, wait: float) -> None:
+    """429 with Retry-After, as over HTTP, where the server can answer a handshake so; else a
+    close before accepting (the server then answers 403)."""
+    if "websocket.http.response" in websocket.scope.get("extensions", {}):
+        await websocket.send_denial_response(too_many_requests(wait))
+    else:
+        await websocket.close()
 
 
 def _principal(header: object, services: ApiServices) -> Principal:

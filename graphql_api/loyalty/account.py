@@ -21,6 +21,7 @@ from graphql_api.limits.costs import FIGURES_COST
 from graphql_api.limits.declare import limited
 from graphql_api.loyalty.types import LoyaltyTierType, TierBenefitsType, tier_of
 from graphql_api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
+from graphql_api.scalars import Long
 from projections.loyalty.queries import (
     balance_as_of,
     tier_history,
@@ -50,8 +51,8 @@ def moment(value: datetime, name: str) -> datetime:
 @strawberry.type(name="LoyaltyBalance", description="Points an account held at a moment.")
 class BalanceType:
     at: datetime = strawberry.field(description="The moment.")
-    spendable: int = strawberry.field(description="Points that may be spent.")
-    pending: int = strawberry.field(
+    spendable: Long = strawberry.field(description="Points that may be spent.")
+    pending: Long = strawberry.field(
         description="Purchase points still inside their return window (not yet spendable)."
     )
 
@@ -63,7 +64,7 @@ class BalanceType:
 @strawberry.type(name="PointsExpiry", description="Points that expire at one moment.")
 class ExpiryType:
     expires_at: datetime = strawberry.field(description="When they expire.")
-    points: int = strawberry.field(description="How many.")
+    points: Long = strawberry.field(description="How many.")
 
     @classmethod
     def from_view(cls, view: ExpiryView) -> ExpiryType:
@@ -75,7 +76,7 @@ class TierChangeType:
     at: datetime = strawberry.field(description="When.")
     from_tier: LoyaltyTierType = strawberry.field(description="The tier before.")
     to_tier: LoyaltyTierType = strawberry.field(description="The tier after.")
-    qualifying_points: int = strawberry.field(
+    qualifying_points: Long = strawberry.field(
         description="Points earned in the trailing 365 days then: why it moved."
     )
 
@@ -125,10 +126,10 @@ class TransactionCauseType:
 @strawberry.type(name="LoyaltyTransaction", description="One line of a points statement.")
 class TransactionType:
     kind: TransactionKindType = strawberry.field(description="What happened.")
-    points: int = strawberry.field(description="Signed change of the points the account holds.")
+    points: Long = strawberry.field(description="Signed change of the points the account holds.")
     at: datetime = strawberry.field(description="When it happened.")
     cause: TransactionCauseType = strawberry.field(description="Why.")
-    unrecovered: int = strawberry.field(
+    unrecovered: Long = strawberry.field(
         description="Clawbacks: points due that the account no longer held (already spent)."
     )
     actor_id: str | None = strawberry.field(
@@ -207,7 +208,7 @@ class LoyaltyAccountType:
     @strawberry.field(
         description="Points earned in the trailing 365 days, after clawbacks: what tiers follow."
     )
-    def qualifying_points(self) -> int:
+    def qualifying_points(self) -> Long:
         return self.view.qualifying_points
 
     @strawberry.field(description="The next tier up; null at the top.")
@@ -224,15 +225,15 @@ class LoyaltyAccountType:
         return None if expiry is None else ExpiryType.from_view(expiry)
 
     @strawberry.field(description="Points earned, all time.")
-    def points_earned(self) -> int:
+    def points_earned(self) -> Long:
         return self.view.points_earned
 
     @strawberry.field(description="Points redeemed, net of reversals, all time.")
-    def points_redeemed(self) -> int:
+    def points_redeemed(self) -> Long:
         return self.view.points_redeemed
 
     @strawberry.field(description="Points that expired, all time.")
-    def points_expired(self) -> int:
+    def points_expired(self) -> Long:
         return self.view.points_expired
 
     @strawberry.field(description="What expires next, soonest first.")

@@ -14,6 +14,7 @@ import strawberry
 from domain.loyalty.values import TIERS, Tier, benefits_of
 from graphql_api.context import RequestContext
 from graphql_api.pagination import PageInfo
+from graphql_api.scalars import Long
 from projections.loyalty.queries import earning_rules
 from projections.loyalty.views import (
     EarningRuleView,
@@ -186,7 +187,7 @@ class RewardType:
     )
     retired: bool = strawberry.field(description="No longer redeemable.")
     added_at: datetime = strawberry.field(description="When it joined the catalog.")
-    redemptions: int = strawberry.field(description="Redemptions not reversed.")
+    redemptions: Long = strawberry.field(description="Redemptions not reversed.")
 
     @classmethod
     def from_view(cls, view: RewardView) -> RewardType:
@@ -248,18 +249,18 @@ class LoyaltyProgramTermsType:
 )
 class LoyaltyProgramMetricsType:
     at: datetime = strawberry.field(description="The moment the figures describe.")
-    customers: int = strawberry.field(description="Registered customers.")
-    members: int = strawberry.field(description="Customers enrolled in the program.")
+    customers: Long = strawberry.field(description="Registered customers.")
+    members: Long = strawberry.field(description="Customers enrolled in the program.")
     enrolment_rate: float | None = strawberry.field(description="Members per customer, in %.")
-    active_members: int = strawberry.field(
+    active_members: Long = strawberry.field(
         description="Members who earned or redeemed in the 90 days before `at`."
     )
-    points_earned: int = strawberry.field(description="Points earned, all time.")
-    points_redeemed: int = strawberry.field(description="Points redeemed, net of reversals.")
+    points_earned: Long = strawberry.field(description="Points earned, all time.")
+    points_redeemed: Long = strawberry.field(description="Points redeemed, net of reversals.")
     redemption_rate: float | None = strawberry.field(
         description="Points redeemed per point earned, in %."
     )
-    points_liability: int = strawberry.field(
+    points_liability: Long = strawberry.field(
         description="Points outstanding: held by members, not yet expired (pending included)."
     )
     repeat_purchase_rate_members: float | None = strawberry.field(

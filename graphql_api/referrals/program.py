@@ -13,6 +13,7 @@ import strawberry
 
 from domain.purchase.values import from_minor_units
 from domain.referral.values import ReferralTerms
+from graphql_api.scalars import Long
 from projections.referrals.views import FunnelBucket, FunnelFigures, TopReferrerView
 
 PERCENT = "A percentage (0-100, may exceed 100, see `registered`); null over nothing."
@@ -70,12 +71,12 @@ class ReferralTermsType:
     "shared without invitations too).",
 )
 class FunnelType:
-    invited: int = strawberry.field(description="Invitations sent in the period.")
-    registered: int = strawberry.field(description="Friends who converted in the period.")
-    qualified: int = strawberry.field(description="Of those, qualified by a purchase.")
-    rewarded: int = strawberry.field(description="Of those, rewarded.")
-    reversed: int = strawberry.field(description="Of those, reversed by a fraud rule.")
-    flagged: int = strawberry.field(description="Of those, flagged as suspicious.")
+    invited: Long = strawberry.field(description="Invitations sent in the period.")
+    registered: Long = strawberry.field(description="Friends who converted in the period.")
+    qualified: Long = strawberry.field(description="Of those, qualified by a purchase.")
+    rewarded: Long = strawberry.field(description="Of those, rewarded.")
+    reversed: Long = strawberry.field(description="Of those, reversed by a fraud rule.")
+    flagged: Long = strawberry.field(description="Of those, flagged as suspicious.")
     registration_rate: float | None = strawberry.field(
         description=f"Registered per invitation. {PERCENT}"
     )
@@ -118,7 +119,7 @@ class TopReferrerType:
     qualified: int = strawberry.field(description="Of those, qualified.")
     rewarded: int = strawberry.field(description="Of those, rewarded.")
     reversed: int = strawberry.field(description="Of those, reversed.")
-    points_earned: int = strawberry.field(description="Points kept from them (not reversed).")
+    points_earned: Long = strawberry.field(description="Points kept from them (not reversed).")
 
     @classmethod
     def of(cls, view: TopReferrerView) -> TopReferrerType:
@@ -135,6 +136,6 @@ class TopReferrerType:
 @strawberry.type(name="CaughtReferrals", description="Past conversions one fraud rule caught.")
 class CaughtReferralsType:
     rule: str = strawberry.field(description="The rule, e.g. disposable_domain.")
-    reversed: int = strawberry.field(
+    reversed: Long = strawberry.field(
         description="Referrals it reversed now (their rewards revoked on both accounts)."
     )

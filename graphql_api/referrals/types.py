@@ -20,6 +20,7 @@ import strawberry
 from graphql_api.auth import may_see_personal_data
 from graphql_api.context import RequestContext
 from graphql_api.pagination import PageInfo, encode_cursor
+from graphql_api.scalars import Long
 from projections.referrals.views import (
     InvitationPage,
     InvitationView,
@@ -90,7 +91,7 @@ class ReferrerType:
         return self.view.reversed
 
     @strawberry.field(description="Points kept from referrals: rewards not reversed.")
-    def points_earned(self) -> int:
+    def points_earned(self) -> Long:
         return self.view.points_earned
 
 

@@ -18,6 +18,7 @@ from graphql_api.errors import PublicError
 from graphql_api.limits.costs import DASHBOARD_COST, FIGURES_COST
 from graphql_api.limits.declare import limited
 from graphql_api.limits.gates import heavy
+from graphql_api.scalars import Long
 from projections.surveys import queries, views
 
 Info = strawberry.Info[RequestContext, None]
@@ -51,10 +52,10 @@ class DimensionType(Enum):
 
 @strawberry.type(description="NPS of the NPS responses, with its 95% margin of error.")
 class NpsFigures:
-    responses: int = strawberry.field(description="NPS responses counted.")
-    promoters: int = strawberry.field(description="Scores of 9 or 10.")
-    passives: int = strawberry.field(description="Scores of 7 or 8.")
-    detractors: int = strawberry.field(description="Scores of 0 to 6.")
+    responses: Long = strawberry.field(description="NPS responses counted.")
+    promoters: Long = strawberry.field(description="Scores of 9 or 10.")
+    passives: Long = strawberry.field(description="Scores of 7 or 8.")
+    detractors: Long = strawberry.field(description="Scores of 0 to 6.")
     nps: float | None = strawberry.field(
         description="Percent promoters minus percent detractors, -100 to 100; null if none."
     )
@@ -78,15 +79,15 @@ class NpsFigures:
 
 @strawberry.type(description="Headline figures of the responses and invitations counted.")
 class SurveyFigures:
-    invitations: int = strawberry.field(description="Invitations issued.")
-    responses: int = strawberry.field(description="Responses given.")
+    invitations: Long = strawberry.field(description="Invitations issued.")
+    responses: Long = strawberry.field(description="Responses given.")
     response_rate: float | None = strawberry.field(
         description=f"Responses per invitation. {PERCENT}"
     )
     nps: NpsFigures = strawberry.field(description="NPS of the NPS-kind responses.")
-    csat_responses: int = strawberry.field(description="CSAT responses counted.")
+    csat_responses: Long = strawberry.field(description="CSAT responses counted.")
     csat: float | None = strawberry.field(description=f"CSAT scores of 4 or 5. {PERCENT}")
-    ces_responses: int = strawberry.field(description="CES responses counted.")
+    ces_responses: Long = strawberry.field(description="CES responses counted.")
     ces_average: float | None = strawberry.field(description="Average CES score (1-7).")
     average_completion_seconds: float | None = strawberry.field(
         description="Average seconds from invitation to answer."
@@ -128,7 +129,7 @@ class SurveyGroupFigures:
 @strawberry.type(description="Scores (1-5) given to one aspect question.")
 class AspectFigures:
     aspect: str = strawberry.field(description="The aspect's key, e.g. pricing.")
-    responses: int = strawberry.field(description="Scores given.")
+    responses: Long = strawberry.field(description="Scores given.")
     average: float = strawberry.field(description="Average score, 1-5.")
     low_share: float = strawberry.field(description="Scores of 1 or 2, as a percentage.")
 
@@ -172,9 +173,9 @@ class VersionComparison:
 @strawberry.type(description="A recurring word or phrase in comments, once per comment.")
 class FeedbackTheme:
     term: str = strawberry.field(description="The word or phrase.")
-    mentions: int = strawberry.field(description="Comments that use it.")
-    detractor_mentions: int = strawberry.field(description="Of them, by detractors.")
-    promoter_mentions: int = strawberry.field(description="Of them, by promoters.")
+    mentions: Long = strawberry.field(description="Comments that use it.")
+    detractor_mentions: Long = strawberry.field(description="Of them, by detractors.")
+    promoter_mentions: Long = strawberry.field(description="Of them, by promoters.")
     average_sentiment: float = strawberry.field(description="Their average sentiment, -1 to 1.")
 
     @classmethod
@@ -190,13 +191,13 @@ class FeedbackTheme:
 
 @strawberry.type(description='What comments say: the data behind "what to improve first".')
 class FeedbackInsight:
-    comments: int = strawberry.field(description="Comments counted.")
+    comments: Long = strawberry.field(description="Comments counted.")
     average_sentiment: float | None = strawberry.field(
         description="Average sentiment, -1 (negative) to 1 (positive); null if no comments."
     )
-    positive: int = strawberry.field(description="Positive comments.")
-    neutral: int = strawberry.field(description="Neutral comments.")
-    negative: int = strawberry.field(description="Negative comments.")
+    positive: Long = strawberry.field(description="Positive comments.")
+    neutral: Long = strawberry.field(description="Neutral comments.")
+    negative: Long = strawberry.field(description="Negative comments.")
     detractor_themes: list[FeedbackTheme] = strawberry.field(
         description="Terms detractors use much more often than promoters, strongest first."
     )

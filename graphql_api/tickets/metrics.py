@@ -8,6 +8,7 @@ from enum import Enum
 
 import strawberry
 
+from graphql_api.scalars import Long
 from projections.tickets.views import (
     BacklogView,
     ServiceFiguresView,
@@ -32,11 +33,11 @@ class GroupingType(Enum):
 
 @strawberry.type(name="TicketBacklog", description="Active tickets by age since opening.")
 class BacklogType:
-    under_1_day: int = strawberry.field(description="Opened less than a day ago.")
-    from_1_to_3_days: int = strawberry.field(description="Opened 1 to 3 days ago.")
-    from_3_to_7_days: int = strawberry.field(description="Opened 3 to 7 days ago.")
-    over_7_days: int = strawberry.field(description="Opened more than 7 days ago.")
-    total: int = strawberry.field(description="All active tickets.")
+    under_1_day: Long = strawberry.field(description="Opened less than a day ago.")
+    from_1_to_3_days: Long = strawberry.field(description="Opened 1 to 3 days ago.")
+    from_3_to_7_days: Long = strawberry.field(description="Opened 3 to 7 days ago.")
+    over_7_days: Long = strawberry.field(description="Opened more than 7 days ago.")
+    total: Long = strawberry.field(description="All active tickets.")
 
     @classmethod
     def from_view(cls, view: BacklogView | None) -> BacklogType | None:
@@ -57,11 +58,11 @@ class BacklogType:
     "percentiles interpolate; percentages are 0-100; a figure over nothing is null.",
 )
 class FiguresType:
-    tickets_opened: int = strawberry.field(description="Tickets opened.")
-    tickets_resolved: int = strawberry.field(
+    tickets_opened: Long = strawberry.field(description="Tickets opened.")
+    tickets_resolved: Long = strawberry.field(
         description="Tickets resolved or closed whose latest resolution falls in the window."
     )
-    first_responses: int = strawberry.field(description="First responses given.")
+    first_responses: Long = strawberry.field(description="First responses given.")
     first_response_median_seconds: float | None = strawberry.field(
         description="Median time to the first response."
     )
@@ -77,8 +78,8 @@ class FiguresType:
     resolved_within_sla: float | None = strawberry.field(
         description="Share of the resolved tickets resolved within their target, in %."
     )
-    first_response_breaches: int = strawberry.field(description="First-response breaches.")
-    resolution_breaches: int = strawberry.field(description="Resolution breaches.")
+    first_response_breaches: Long = strawberry.field(description="First-response breaches.")
+    resolution_breaches: Long = strawberry.field(description="Resolution breaches.")
     reopen_rate: float | None = strawberry.field(
         description="Share of the resolved tickets reopened at least once, in %."
     )

@@ -43,15 +43,15 @@ class _Cohort:
 
 
 _COHORT_COUNTS = """
-    count(*)::int AS registered,
-    count(*) FILTER (WHERE qualified_at IS NOT NULL)::int AS qualified,
-    count(*) FILTER (WHERE rewarded_at IS NOT NULL)::int AS rewarded,
-    count(*) FILTER (WHERE reversed_at IS NOT NULL)::int AS reversed,
-    count(*) FILTER (WHERE cardinality(flags) > 0)::int AS flagged
+    count(*)::bigint AS registered,
+    count(*) FILTER (WHERE qualified_at IS NOT NULL)::bigint AS qualified,
+    count(*) FILTER (WHERE rewarded_at IS NOT NULL)::bigint AS rewarded,
+    count(*) FILTER (WHERE reversed_at IS NOT NULL)::bigint AS reversed,
+    count(*) FILTER (WHERE cardinality(flags) > 0)::bigint AS flagged
 """
 
 _INVITED = """
-    SELECT count(*)::int FROM referral_invitations
+    SELECT count(*)::bigint FROM referral_invitations
     WHERE invited_at >= %(since)s AND invited_at < %(until)s
 """
 
@@ -61,7 +61,7 @@ _COHORT = f"""
 """
 
 _INVITED_BY_PERIOD = """
-    SELECT date_trunc(%(unit)s, invited_at, %(zone)s) AS start, count(*)::int
+    SELECT date_trunc(%(unit)s, invited_at, %(zone)s) AS start, count(*)::bigint
     FROM referral_invitations
     WHERE invited_at >= %(since)s AND invited_at < %(until)s
     GROUP BY 1

@@ -61,21 +61,21 @@ _NO_RESPONSES = _ResponseRow(None, 0, 0, 0, 0, 0, 0, 0, 0, None, None)
 
 _RESPONSES = """
     SELECT {key} AS key,
-        count(*)::int AS responses,
-        {people}::int AS respondents,
-        count(*) FILTER (WHERE r.nps_category = 'promoter')::int AS promoters,
-        count(*) FILTER (WHERE r.nps_category = 'passive')::int AS passives,
-        count(*) FILTER (WHERE r.nps_category = 'detractor')::int AS detractors,
-        count(*) FILTER (WHERE r.kind = 'csat')::int AS csat_responses,
-        count(*) FILTER (WHERE r.kind = 'csat' AND r.score >= 4)::int AS csat_satisfied,
-        count(*) FILTER (WHERE r.kind = 'ces')::int AS ces_responses,
+        count(*)::bigint AS responses,
+        {people}::bigint AS respondents,
+        count(*) FILTER (WHERE r.nps_category = 'promoter')::bigint AS promoters,
+        count(*) FILTER (WHERE r.nps_category = 'passive')::bigint AS passives,
+        count(*) FILTER (WHERE r.nps_category = 'detractor')::bigint AS detractors,
+        count(*) FILTER (WHERE r.kind = 'csat')::bigint AS csat_responses,
+        count(*) FILTER (WHERE r.kind = 'csat' AND r.score >= 4)::bigint AS csat_satisfied,
+        count(*) FILTER (WHERE r.kind = 'ces')::bigint AS ces_responses,
         (avg(r.score) FILTER (WHERE r.kind = 'ces'))::float8 AS ces_average,
         avg(r.completion_seconds)::float8 AS average_completion_seconds
     FROM survey_responses r WHERE {where} {group}
 """
 
 _INVITATIONS = """
-    SELECT {key} AS key, count(*)::int, {people}::int
+    SELECT {key} AS key, count(*)::bigint, {people}::bigint
     FROM survey_invitations i WHERE {where} {group}
 """
 
@@ -226,7 +226,7 @@ async def breakdown(
 
 
 _ASPECTS = """
-    SELECT a.aspect, count(*)::int AS responses, avg(a.score)::float8 AS average,
+    SELECT a.aspect, count(*)::bigint AS responses, avg(a.score)::float8 AS average,
         (count(*) FILTER (WHERE a.score <= 2) * 100.0 / count(*))::float8 AS low_share
     FROM survey_aspect_scores a JOIN survey_responses r USING (response_id)
     WHERE {where}

@@ -41,14 +41,14 @@ class _CommentTotals:
 
 
 _TOTALS = """
-    SELECT count(*)::int AS comments, {people}::int AS commenters,
+    SELECT count(*)::bigint AS comments, {people}::bigint AS commenters,
         avg(c.sentiment)::float8 AS average_sentiment,
-        count(*) FILTER (WHERE c.sentiment >= %(positive_from)s)::int AS positive,
+        count(*) FILTER (WHERE c.sentiment >= %(positive_from)s)::bigint AS positive,
         count(*) FILTER (WHERE c.sentiment > %(negative_to)s
-            AND c.sentiment < %(positive_from)s)::int AS neutral,
-        count(*) FILTER (WHERE c.sentiment <= %(negative_to)s)::int AS negative,
-        count(*) FILTER (WHERE r.nps_category = 'detractor')::int AS detractors,
-        count(*) FILTER (WHERE r.nps_category = 'promoter')::int AS promoters
+            AND c.sentiment < %(positive_from)s)::bigint AS neutral,
+        count(*) FILTER (WHERE c.sentiment <= %(negative_to)s)::bigint AS negative,
+        count(*) FILTER (WHERE r.nps_category = 'detractor')::bigint AS detractors,
+        count(*) FILTER (WHERE r.nps_category = 'promoter')::bigint AS promoters
     FROM survey_comments c JOIN survey_responses r USING (response_id)
     WHERE c.sentiment IS NOT NULL AND {where}
 """
@@ -57,9 +57,9 @@ _TOTALS = """
 _THEMES = """
     SELECT term, mentions, detractor_mentions, promoter_mentions, average_sentiment
     FROM (
-        SELECT t.term, count(*)::int AS mentions,
-            count(*) FILTER (WHERE r.nps_category = 'detractor')::int AS detractor_mentions,
-            count(*) FILTER (WHERE r.nps_category = 'promoter')::int AS promoter_mentions,
+        SELECT t.term, count(*)::bigint AS mentions,
+            count(*) FILTER (WHERE r.nps_category = 'detractor')::bigint AS detractor_mentions,
+            count(*) FILTER (WHERE r.nps_category = 'promoter')::bigint AS promoter_mentions,
             avg(c.sentiment)::float8 AS average_sentiment
         FROM survey_comment_terms t
             JOIN survey_comments c USING (response_id)

@@ -73,6 +73,8 @@ def test_a_customer_token_carries_the_session_version_given() -> None:
         pytest.param(["--ttl", "86401"], "--ttl", id="ttl-over-the-maximum"),
         pytest.param(["--ttl", "0"], "--ttl", id="ttl-zero"),
         pytest.param(["--session-version", "1"], "--session-version", id="version-for-staff"),
+        pytest.param(["--subject", "x" * 201], "--subject", id="subject-too-long"),
+        pytest.param(["--subject", "agent\x1b[2J"], "--subject", id="subject-with-escape"),
     ],
 )
 def test_a_token_beyond_the_maximum_lifetime_or_shape_is_refused(

@@ -8,6 +8,7 @@ the code for application/json), never "Unexpected error.", and a mutation writes
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 import time
@@ -138,3 +139,19 @@ def test_once_the_database_is_back_the_next_requests_succeed(outage: Outage) -> 
     assert outage.api.ledger.get_customer(UUID(outage.customer_id)).name.value == (
         "Ada Lovelace King"
     )
+
+
+def test_a_request_refused_for_an_outage_is_logged_as_one_warning_without_traceback(
+    outage: Outage, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="graphql_api.error_log")
+    outage.server.stop()
+    try:
+        refused = read(outage)
+    finally:
+        outage.server.start()
+    assert unavailable(refused), refused.text
+    logged = [r for r in caplog.records if r.name == "graphql_api.error_log"]
+    assert [(r.levelno, r.exc_info) for r in logged] == [(logging.WARNING, None)]
+    assert "(SERVICE_UNAVAILABLE)" in logged[0].getMessage()
+    assert "\n" not in logged[0].getMessage()
