@@ -61,10 +61,20 @@ def outage() -> Iterator[Outage]:
             registered = ledger.register_customer(
                 RegisterCustomer("Ada Lovelace", "ada@example.org"), EventMetadata.system()
             )
-            yield Outage(api, server, str(registered.aggregate_id))
+            outage = Outage(api, server, str(registered.aggregate_id))
+            shown(outage)  # the read model has the customer before any outage begins
+            yield outage
     finally:
         server.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def shown(outage: Outage, within: float = 20.0) -> None:
+    """Wait until the customer directory shows the customer."""
+    deadline = time.monotonic() + within
+    while read(outage).json().get("data", {}).get("customer") is None:
+        assert time.monotonic() < deadline, "the read model never showed the customer"
+        time.sleep(0.05)
 
 
 def read(outage: Outage, accept: str = "application/graphql-response+json") -> httpx.Response:
