@@ -9,9 +9,9 @@ from uuid import UUID
 import strawberry
 
 from domain.shared.errors import DomainError
-from graphql_api.access.steady_time import RESET_ANSWER_FLOOR, no_sooner_than
 from graphql_api.context import RequestContext
 from graphql_api.errors import UserError, user_error_from
+from graphql_api.steady_time import RESET_ANSWER_FLOOR, no_sooner_than
 
 Info = strawberry.Info[RequestContext, None]
 
