@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar, Protocol, Self, TypeVar, cast, overload
+from typing import Any, ClassVar, Self, TypeVar, cast, overload
 
 import strawberry
 
@@ -29,14 +29,7 @@ Fields = dict[str, object]
 """Payload fields shown after a write, by their Python names."""
 
 
-class Positioned(Protocol):
-    """What a command returns: at least the log position of its write."""
-
-    @property
-    def position(self) -> int: ...
-
-
-R = TypeVar("R", bound=Positioned)
+R = TypeVar("R")
 Shown = Callable[[R], Awaitable[Fields]]
 """How a payload shows a command's outcome (its fields other than position, errors, notices)."""
 
@@ -58,6 +51,11 @@ class Payload:
             if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
         }
         return cls.made(**{**nulls, "user_errors": errors})
+
+    @classmethod
+    def answers_position(cls) -> bool:
+        """Whether the payload has a `position` (then the command's outcome carries one)."""
+        return any(field.name == "position" for field in dataclasses.fields(cast(Any, cls)))
 
     @classmethod
     def made(cls, **fields: object) -> Self:
@@ -105,10 +103,12 @@ async def written(
     context: RequestContext, outcome: Any, payload_type: type[P], shown: Shown[Any] | None
 ) -> P:
     """The payload of a write that was made: after the bounded wait for its read model."""
-    position: int = outcome.position
-    waited: Fields = {}
-    if payload_type.read_model is not None:
-        waited["notices"] = await context.wait_for_write(payload_type.read_model, position)
+    answered: Fields = {"user_errors": []}
+    if payload_type.answers_position():
+        position: int = outcome.position
+        answered["position"] = str(position)
+        if payload_type.read_model is not None:
+            answered["notices"] = await context.wait_for_write(payload_type.read_model, position)
     fields = await (shown(outcome) if shown is not None else payload_type.shown(context, outcome))
     # What ``shown`` gives wins: a write may come with a refusal of a later step beside it.
-    return payload_type.made(**{"position": str(position), "user_errors": [], **waited, **fields})
+    return payload_type.made(**{**answered, **fields})
