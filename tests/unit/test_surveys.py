@@ -206,6 +206,20 @@ def test_aspect_scores_must_name_the_surveys_aspects_on_a_1_to_5_scale(ledger: L
         answer(ledger, token, 8, aspect_scores={"delivery": 6})
 
 
+def test_an_aspect_scored_twice_is_refused_and_the_link_still_answers(ledger: Ledger) -> None:
+    # Given a published survey with aspects and an invitation
+    survey_id, customer_id = published(ledger), customer(ledger)
+    token = invited_token(ledger, survey_id, customer_id)
+    # When the answer scores one aspect twice (in any order), it is refused on aspectScores
+    for twice in ([("delivery", 5), ("delivery", 1)], [("delivery", 1), ("delivery", 5)]):
+        with pytest.raises(ValidationError) as refused:
+            answer(ledger, token, 8, aspect_scores=twice)
+        assert refused.value.field == "aspectScores"
+    # Then nothing was written: the link answers once, with the pairs given once each
+    answer(ledger, token, 8, aspect_scores=[("delivery", 4)])
+    assert responded(ledger, survey_id, customer_id).aspect_scores == {"delivery": 4}
+
+
 def test_answers_to_a_draft_or_closed_survey_are_refused(ledger: Ledger) -> None:
     survey_id, customer_id = published(ledger), customer(ledger)
     token = invited_token(ledger, survey_id, customer_id)
