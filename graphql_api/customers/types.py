@@ -20,12 +20,13 @@ from graphql_api.customers.profile import (
     OnboardingType,
     PurchaseSummaryType,
 )
+from graphql_api.enums import NpsCategory
 from graphql_api.loyalty.account import LoyaltyAccountType
 from graphql_api.loyalty.customer360 import loyalty_account_of
 from graphql_api.pagination import PageInfo
 from graphql_api.referrals.customer360 import CustomerReferralsType, referrals_of_customer
 from graphql_api.surveys import customer360
-from graphql_api.surveys.types import NpsCategoryType, SurveyResponseConnection
+from graphql_api.surveys.types import SurveyResponseConnection
 from graphql_api.tickets.customer360 import tickets_of
 from graphql_api.tickets.ticket import TicketConnection
 from projections.customers.queries import CustomerView
@@ -137,7 +138,7 @@ class CustomerType:
         return OnboardingType.from_parts(await self._parts())
 
     @strawberry.field(description="NPS category of the customer's latest NPS response.")
-    async def nps_category(self, info: Info) -> NpsCategoryType | None:
+    async def nps_category(self, info: Info) -> NpsCategory | None:
         return await customer360.latest_category(info.context, self.loader, self.view.customer_id)
 
     @strawberry.field(

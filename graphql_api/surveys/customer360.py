@@ -17,9 +17,9 @@ from strawberry.dataloader import DataLoader
 
 from graphql_api.context import RequestContext
 from graphql_api.customers.loaders import Customer360Loader
-from graphql_api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
+from graphql_api.enums import NpsCategory
+from graphql_api.pagination import check_page_size, connection, decode_cursor
 from graphql_api.surveys.types import (
-    NpsCategoryType,
     SurveyResponse,
     SurveyResponseConnection,
     SurveyResponseEdge,
@@ -51,7 +51,7 @@ _NPS_LOADERS: WeakKeyDictionary[Customer360Loader, NpsCategoryLoader] = WeakKeyD
 
 async def latest_category(
     context: RequestContext, loader: Customer360Loader, customer_id: UUID
-) -> NpsCategoryType | None:
+) -> NpsCategory | None:
     nps = _NPS_LOADERS.get(loader)
     if nps is None:
         nps = _NPS_LOADERS[loader] = NpsCategoryLoader(context.pool)
@@ -61,22 +61,16 @@ async def latest_category(
 async def responses_of(
     context: RequestContext, customer_id: UUID, first: int, after: str | None
 ) -> SurveyResponseConnection:
-    after_seq = decode_cursor(CURSOR_KIND, after)
     async with context.pool.connection() as conn:
-        page = await customer_responses(conn, customer_id, check_page_size(first), after_seq)
-    edges = [
-        SurveyResponseEdge(
-            cursor=encode_cursor(CURSOR_KIND, v.seq),
-            node=SurveyResponse(view=v, customer_id=customer_id),
+        page = await customer_responses(
+            conn, customer_id, check_page_size(first), decode_cursor(CURSOR_KIND, after)
         )
-        for v in page.items
-    ]
-    return SurveyResponseConnection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next_page,
-            has_previous_page=after_seq > 0,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+    return connection(
+        SurveyResponseConnection,
+        SurveyResponseEdge,
+        CURSOR_KIND,
+        page,
+        lambda view: SurveyResponse(view=view, customer_id=customer_id),
+        after=after,
+        position=lambda view: view.seq,
     )
