@@ -8,8 +8,7 @@ from uuid import UUID
 
 import strawberry
 
-from graphql_api.enums import SurveyChannel, SurveyKind
-from graphql_api.loyalty.types import LoyaltyTierType
+from graphql_api.enums import LoyaltyTier, SurveyChannel, SurveyKind
 
 EXPECTED_VERSION = (
     "The survey's version you saw; if it has changed since, nothing is written and the "
@@ -131,6 +130,6 @@ class SurveyDashboardFilterInput:
     product_version: str | None = strawberry.field(
         default=None, description="The product version asked about."
     )
-    tier: LoyaltyTierType | None = strawberry.field(
+    tier: LoyaltyTier | None = strawberry.field(
         default=None, description="Respondents' loyalty tier when they answered."
     )

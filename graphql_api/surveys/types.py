@@ -12,8 +12,7 @@ import strawberry
 
 from graphql_api.auth import may_see_personal_data
 from graphql_api.context import RequestContext
-from graphql_api.enums import NpsCategory, SurveyChannel, SurveyKind, SurveyStatus
-from graphql_api.loyalty.types import LoyaltyTierType, tier_of
+from graphql_api.enums import LoyaltyTier, NpsCategory, SurveyChannel, SurveyKind, SurveyStatus
 from graphql_api.pagination import PageInfo
 from projections.surveys.views import ResponseView, SurveyView
 
@@ -180,8 +179,8 @@ class SurveyResponse:
     @strawberry.field(
         description="The customer's loyalty tier when they answered; null if not a member."
     )
-    def tier(self) -> LoyaltyTierType | None:
-        return tier_of(self.view.tier)
+    def tier(self) -> LoyaltyTier | None:
+        return None if self.view.tier is None else LoyaltyTier(self.view.tier)
 
     @strawberry.field(description="When the customer answered.")
     def responded_at(self) -> datetime:
