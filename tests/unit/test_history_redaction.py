@@ -13,7 +13,7 @@ from uuid import UUID
 
 from domain.customer.model import Customer
 from domain.shared.disclosure import Personal, Secret
-from domain.shared.metadata import Channel, EventMetadata, Role
+from domain.shared.metadata import Channel, EventMetadata, Role, acting_as
 from domain.shared.personal_data import PersonalData
 from graphql_api.history.redaction import HIDDEN, Redactor
 
@@ -97,16 +97,16 @@ def test_a_name_alone_declares_nothing() -> None:
 
 
 def test_the_customers_credentials_are_hidden_as_their_events_declare_them() -> None:
-    event = Customer.PasswordSet(
-        originator_id=ADA,
-        originator_version=2,
-        timestamp=datetime(2026, 1, 2, tzinfo=UTC),
-        metadata=EventMetadata(actor_id=str(ADA), actor_role=Role.CUSTOMER, channel=Channel.WEB),
-        password_hash=PersonalData(ADA, "$argon2id$..."),
-        reason="reset",
-    )
+    with acting_as(EventMetadata(actor_id=str(ADA), actor_role=Role.CUSTOMER, channel=Channel.WEB)):
+        customer = Customer.register(
+            ADA, name="Ada", email="ada@example.org", phone=None, region=None, email_fingerprint="f"
+        )
+        customer.set_password("$argon2id$...", reason="reset")
+    registered, password_set = customer.collect_events()
 
-    assert sees(ADA).event_data(event) == {"password_hash": HIDDEN, "reason": "reset"}
+    assert sees(ADA).event_data(password_set) == {"password_hash": HIDDEN, "reason": "reset"}
+    assert sees(ADA).event_data(registered)["email_fingerprint"] == HIDDEN
+    assert sees(ADA).state(customer)["password_hash"] == HIDDEN
 
 
 def test_every_kind_of_value_becomes_json() -> None:
