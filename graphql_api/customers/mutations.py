@@ -1,6 +1,6 @@
 """Commands on customers (registration and their profile): translate the input, delegate to
 the ledger. A registration with a referral code converts the new customer in the same request
-(see :mod:`graphql_api.referrals.registration`).
+(see :mod:`domain.referral.registration`).
 
 A field the client left out (``strawberry.UNSET``) becomes the domain's ``KEEP``; the domain
 checks every value and decides what changes.
@@ -19,6 +19,7 @@ from domain.customer.commands import (
     SetContactPreferences,
 )
 from domain.customer.profile import Address, ContactChannel
+from domain.referral.registration import register_referred
 from domain.shared.application import CommandResult
 from domain.shared.errors import DomainError, ValidationError
 from domain.shared.metadata import Role
@@ -49,7 +50,6 @@ from graphql_api.customers.self_registration import register_self
 from graphql_api.errors import user_error_from
 from graphql_api.mutation import INPUT, Info, run_command
 from graphql_api.partial_update import kept, required
-from graphql_api.referrals.registration import register_referred
 from projections.referrals.projection import ReferralFunnel
 
 
