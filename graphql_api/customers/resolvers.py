@@ -10,7 +10,6 @@ import strawberry
 from domain.shared.metadata import Role
 from graphql_api.context import RequestContext
 from graphql_api.customers.inputs import CustomerFilterInput
-from graphql_api.customers.loaders import Customer360Loader
 from graphql_api.customers.types import CustomerConnection, CustomerEdge, CustomerType
 from graphql_api.errors import PublicError
 from graphql_api.pagination import check_page_size, connection, decode_cursor
@@ -37,7 +36,7 @@ Filter = Annotated[
 async def load_customer(context: RequestContext, customer_id: UUID) -> CustomerType | None:
     async with context.pool.connection() as conn:
         view = await customer_by_id(conn, customer_id)
-    return None if view is None else CustomerType(view=view, loader=Customer360Loader(context.pool))
+    return None if view is None else CustomerType(view=view)
 
 
 async def customer(
@@ -62,13 +61,12 @@ async def customers(
         page = await customers_page(
             conn, check_page_size(first), decode_cursor(CURSOR_KIND, after), conditions
         )
-    loader = Customer360Loader(info.context.pool)  # one for the page: its nodes load together
     return connection(
         CustomerConnection,
         CustomerEdge,
         CURSOR_KIND,
         page,
-        lambda view: CustomerType(view=view, loader=loader),
+        lambda view: CustomerType(view=view),
         after=after,
         position=lambda view: view.seq,
         total_count=page.total_count,
