@@ -13,8 +13,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata
-from graphql_api.access.services import PasswordAccess
-from graphql_api.auth import LogIn, Principal, Sessions, TokenVerifier
+from graphql_api.auth import LogIn, PasswordAccess, Principal, Sessions, TokenVerifier
 from graphql_api.limits.config import RequestLimits
 from graphql_api.limits.gates import WorkGates
 from graphql_api.loaders import Loaders
