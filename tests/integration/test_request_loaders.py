@@ -19,13 +19,13 @@ from domain.ledger import Ledger
 from domain.shared.metadata import EventMetadata
 from graphql_api.loaders import Loaders
 from infrastructure.database import Database
-from infrastructure.projection_runner import ProjectionRunner
 from projections.customers.projection import CustomerDirectory
 from projections.customers.queries import consent_history, customer_360_parts
 from projections.loyalty.projection import LoyaltyStatements
 from projections.loyalty.queries import account_view
 from projections.referrals.projection import ReferralFunnel
 from projections.referrals.queries import referrer_view
+from tests.support import read_models
 
 T = TypeVar("T")
 EXECUTED: list[str] = []
@@ -44,9 +44,8 @@ class CountingCursor(AsyncCursor[Any]):
 
 
 def project(ledger: Ledger, database: Database) -> None:
-    with database.connect() as conn:
-        for projection in (CustomerDirectory(), LoyaltyStatements(), ReferralFunnel()):
-            ProjectionRunner(ledger, database, projection, 50).catch_up(conn)
+    for projection in (CustomerDirectory(), LoyaltyStatements(), ReferralFunnel()):
+        read_models.project(ledger, database, projection, 50)
 
 
 def with_pool(database: Database, use: Callable[[AsyncConnectionPool[Any]], Awaitable[T]]) -> T:
