@@ -24,15 +24,9 @@ from domain.shared.metadata import Channel, EventMetadata, Role
 from infrastructure.erasure_sweep import ERASURE_PURGES
 from projections.registry import ALL_PROJECTIONS
 from tests.support.erasure import FailsAfterDestroyingKeys
-from tests.support.ledgers import in_memory_ledger
 
 OFFICER = EventMetadata(actor_id="dpo-1", actor_role=Role.PRIVACY_OFFICER, channel=Channel.WEB)
 T0 = datetime(2026, 6, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def ledger() -> Ledger:
-    return in_memory_ledger()
 
 
 def customer(ledger: Ledger) -> UUID:

@@ -14,14 +14,8 @@ from domain.ledger import Ledger
 from domain.referral.errors import InvalidReferralCodeError, SelfReferralError
 from domain.referral.registration import register_referred
 from domain.shared.metadata import Channel, EventMetadata, Role
-from tests.support.ledgers import in_memory_ledger
 
 AGENT = EventMetadata(actor_id="agent-7", actor_role=Role.AGENT, channel=Channel.PHONE)
-
-
-@pytest.fixture
-def ledger() -> Ledger:
-    return in_memory_ledger()
 
 
 def code_of(ledger: Ledger, email: str) -> tuple[UUID, str]:

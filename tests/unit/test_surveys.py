@@ -26,18 +26,12 @@ from domain.survey.model import Invitation
 from domain.survey.sentiment import sentiment
 from domain.survey.values import AspectQuestion, SurveyChannel, SurveyKind
 from tests.support.event_versions import RESPONDED_V2_FIELDS, as_stored_before
-from tests.support.ledgers import in_memory_ledger
 from tests.support.loyalty import make_silver
 
 ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
 AGENT = EventMetadata(actor_id="agent-7", actor_role=Role.AGENT, channel=Channel.PHONE)
 VISITOR = EventMetadata(actor_id="anonymous", actor_role=Role.ANONYMOUS, channel=Channel.WEB)
 NOW = datetime.now(UTC)
-
-
-@pytest.fixture
-def ledger() -> Ledger:
-    return in_memory_ledger()
 
 
 def draft(ledger: Ledger, kind: SurveyKind = SurveyKind.NPS, **changes: Any) -> UUID:
