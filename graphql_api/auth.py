@@ -10,7 +10,8 @@ from uuid import UUID
 
 from psycopg import AsyncConnection
 
-from domain.shared.metadata import Role
+from domain.customer.access import SessionsRenewed
+from domain.shared.metadata import EventMetadata, Role
 
 
 class InvalidTokenError(Exception):
@@ -68,6 +69,23 @@ class Sessions(Protocol):
 
     def issue(self, customer_id: UUID, session_version: int) -> CustomerSession:
         """A token for the customer at ``session_version``."""
+        ...
+
+
+class PasswordAccess(Protocol):
+    """The password services the access resolvers delegate to, throttled by the composition
+    root (``infrastructure/password_access.py``). Synchronous: run them off the event loop."""
+
+    def change_password(
+        self, customer_id: UUID, current_password: str, new_password: str, metadata: EventMetadata
+    ) -> SessionsRenewed:
+        """The ledger's change, unless the customer's wrong current passwords are used up
+        (TOO_MANY_ATTEMPTS). Refuses with a ``DomainError``."""
+        ...
+
+    def request_password_reset(self, email: str, metadata: EventMetadata) -> None:
+        """Send a reset link if the email is a customer's and none was sent to it lately;
+        says nothing either way (a request inside the cooldown writes and sends nothing)."""
         ...
 
 

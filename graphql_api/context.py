@@ -13,11 +13,11 @@ from psycopg_pool import AsyncConnectionPool
 
 from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata
-from graphql_api.access.services import PasswordAccess
-from graphql_api.auth import LogIn, Principal, Sessions, TokenVerifier
+from graphql_api.auth import LogIn, PasswordAccess, Principal, Sessions, TokenVerifier
 from graphql_api.limits.config import RequestLimits
 from graphql_api.limits.gates import WorkGates
 from graphql_api.limits.rate import ClientRateLimit
+from graphql_api.loaders import Loaders
 from graphql_api.notices import Notice, position_not_reached
 from projections.audit.keys import AuditKeys
 from projections.tracking import wait_for_position
@@ -93,6 +93,11 @@ class RequestContext:
     request_id: UUID = field(default_factory=uuid4)
     client_address: str = "unknown"
     """The client's address, for throttles (``graphql_api.limits.client``)."""
+    loaders: Loaders = field(init=False)
+    """This request's data loaders (``graphql_api.loaders``)."""
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.pool)
 
     @property
     def ledger(self) -> Ledger:

@@ -38,7 +38,7 @@ class PasswordPolicy:
 
 
 class ThrottledPasswordAccess:
-    """The API's ``password_access`` service (see ``graphql_api/access/services.py``)."""
+    """The API's ``password_access`` service (see ``graphql_api.auth.PasswordAccess``)."""
 
     def __init__(
         self, ledger: Ledger, counters: WindowCounters, policy: PasswordPolicy | None = None

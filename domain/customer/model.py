@@ -17,6 +17,7 @@ from domain.customer.values import (
     normalise_region,
 )
 from domain.shared.aggregate import LedgerAggregate
+from domain.shared.disclosure import Secret
 from domain.shared.personal_data import PersonalData
 
 REGISTRATION_NOTICE_QUIET = timedelta(hours=1)
@@ -53,7 +54,7 @@ class Customer(LedgerAggregate):
         email: PersonalData
         phone: PersonalData | None
         region: str | None
-        email_fingerprint: str
+        email_fingerprint: Secret[str]
 
         def apply(self, customer: Customer) -> None:
             customer.name = self.name
@@ -88,7 +89,7 @@ class Customer(LedgerAggregate):
         """The customer's email changed (the old one was released, the new one claimed)."""
 
         email: PersonalData
-        email_fingerprint: str
+        email_fingerprint: Secret[str]
 
         def apply(self, customer: Customer) -> None:
             customer.email = self.email
@@ -209,7 +210,7 @@ class Customer(LedgerAggregate):
     class PasswordSet(LedgerAggregate.Event):
         """A password was chosen (at registration, by reset or by change); only its hash."""
 
-        password_hash: PersonalData
+        password_hash: Secret[PersonalData]
         reason: str
 
         def apply(self, customer: Customer) -> None:
@@ -221,9 +222,9 @@ class Customer(LedgerAggregate):
         """A reset link was issued. The log keeps the token's digest; the token itself is
         sealed for the notification outbox, with the address it goes to."""
 
-        token_digest: str
+        token_digest: Secret[str]
         expires_at: datetime
-        token: PersonalData
+        token: Secret[PersonalData]
         recipient: PersonalData
 
         def apply(self, customer: Customer) -> None:
@@ -256,9 +257,9 @@ class Customer(LedgerAggregate):
         the token's digest; the token is sealed for the notification outbox."""
 
         email: PersonalData
-        token_digest: str
+        token_digest: Secret[str]
         expires_at: datetime
-        token: PersonalData
+        token: Secret[PersonalData]
 
         def apply(self, customer: Customer) -> None:
             customer.pending_email = self.email
@@ -274,9 +275,9 @@ class Customer(LedgerAggregate):
     email: PersonalData
     phone: PersonalData | None
     region: str | None
-    email_fingerprint: str
-    password_hash: PersonalData | None
-    reset_token_digest: str | None
+    email_fingerprint: Secret[str]
+    password_hash: Secret[PersonalData | None]
+    reset_token_digest: Secret[str | None]
     reset_expires_at: datetime | None
     address: PersonalData | None
     language: PersonalData | None
@@ -286,7 +287,7 @@ class Customer(LedgerAggregate):
     onboarding: dict[str, datetime]
     session_version: int
     pending_email: PersonalData | None
-    email_change_digest: str | None
+    email_change_digest: Secret[str | None]
     email_change_expires_at: datetime | None
     registration_noticed_at: datetime | None
 

@@ -215,6 +215,13 @@ class LoyaltyAccount(LedgerAggregate):
     def balance(self, at: datetime) -> int:
         return lots.spendable_points(self.lots.values(), at)
 
+    def figures(self, at: datetime) -> dict[str, object]:
+        return {
+            "spendable_points": self.balance(at),
+            "pending_points": self.pending(at),
+            "tier": self.tier_name,
+        }
+
     def pending(self, at: datetime) -> int:
         return lots.pending_points(self.lots.values(), at)
 

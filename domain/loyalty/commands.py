@@ -63,6 +63,11 @@ class Redemption:
     redemption_id: UUID
     points: int
 
+    @property
+    def position(self) -> int:
+        """The log position a reader must reach to see the redemption."""
+        return self.result.position
+
 
 class LoyaltyCommands(PurchaseCommands, CustomerCommands):
     """Commands on :class:`LoyaltyAccount`, :class:`LoyaltyProgram` and :class:`Reward`."""

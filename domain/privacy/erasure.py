@@ -22,13 +22,28 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from domain.privacy.errors import (
     ErasureAlreadyCompletedError,
     ErasureNotCompletedError,
+    HoldNotChosenByOfficerError,
     LegalHoldError,
 )
 from domain.shared.aggregate import LedgerAggregate
 from domain.shared.errors import ValidationError
+from domain.shared.metadata import Role
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://cxledger.invalid/erasure")
 MAX_HOLD_DAYS = 3_650
+
+
+def legal_hold_days(chosen: int | None, chooser: Role, configured: int) -> int:
+    """The legal hold of a new erasure request: a privacy officer may choose it; every request
+    that does not (every customer's for themself) waits the ``configured`` one, so that no one
+    shortens their own hold. Anyone else choosing one is refused."""
+    if chosen is None:
+        return configured
+    if chooser is not Role.PRIVACY_OFFICER:
+        raise HoldNotChosenByOfficerError(
+            "only privacy officers choose a legal hold; leave holdDays out", field="holdDays"
+        )
+    return chosen
 
 
 class SubjectKind(StrEnum):

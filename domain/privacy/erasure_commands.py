@@ -108,6 +108,15 @@ class ErasureCommands(ReferralCommands):
             request.record_vacuum(tables, full, now or datetime.now(UTC))
         return CommandResult(request.id, request.version, self.commit(request))
 
+    def subject_of_erasure_request(self, request_id: UUID) -> UUID:
+        """Whose erasure the request ``request_id`` asks for."""
+        request = self.load(
+            request_id,
+            ErasureRequest,
+            lambda: ErasureNotRequestedError("no such erasure request", field="requestId"),
+        )
+        return request.subject_id
+
     def get_erasure_request(self, subject_id: UUID) -> ErasureRequest:
         return self.load(
             ErasureRequest.id_for(subject_id),

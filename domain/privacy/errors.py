@@ -33,3 +33,9 @@ class ErasureNotCompletedError(DomainError):
     """The erasure must be completed first."""
 
     code = "ERASURE_NOT_COMPLETED"
+
+
+class HoldNotChosenByOfficerError(DomainError):
+    """Only a privacy officer chooses an erasure's legal hold."""
+
+    code = "FORBIDDEN"

@@ -20,6 +20,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from domain.referral.errors import AlreadyInvitedError, InvitationLimitError
 from domain.referral.values import ReferralTerms
 from domain.shared.aggregate import LedgerAggregate
+from domain.shared.disclosure import Personal
 from domain.shared.personal_data import PersonalData
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://cxledger.invalid/referral")
@@ -69,7 +70,7 @@ class Referrer(LedgerAggregate):
 
     class CodeIssued(LedgerAggregate.Created):
         customer_id: UUID
-        code: str
+        code: Personal[str]
         expires_at: datetime
         at: datetime
 
@@ -89,7 +90,7 @@ class Referrer(LedgerAggregate):
     class CodeRenewed(LedgerAggregate.Event):
         """A new code replaced an expired or revoked one (the old one stays dead)."""
 
-        code: str
+        code: Personal[str]
         expires_at: datetime
         at: datetime
 
@@ -99,7 +100,7 @@ class Referrer(LedgerAggregate):
     class FriendInvited(LedgerAggregate.Event):
         """An invitation to ``email`` (personal data of ``invitee_id``) went out."""
 
-        invitee_id: UUID
+        invitee_id: Personal[UUID]
         email: PersonalData
         at: datetime
 
@@ -112,7 +113,7 @@ class Referrer(LedgerAggregate):
             }
 
     class FriendConverted(LedgerAggregate.Event):
-        friend_id: UUID
+        friend_id: Personal[UUID]
         at: datetime
 
         def apply(self, referrer: Referrer) -> None:
@@ -122,10 +123,10 @@ class Referrer(LedgerAggregate):
         pass  # state comes from the events (see Customer.__init__)
 
     customer_id: UUID
-    code: str
+    code: Personal[str]
     expires_at: datetime
     revoked: bool
-    invited: list[str]
+    invited: Personal[list[str]]
     invites_by_day: dict[str, int]
     conversions: list[datetime]
 
@@ -177,8 +178,8 @@ class ReferralCode(LedgerAggregate):
     """Index: which customer a code belongs to."""
 
     class Claimed(LedgerAggregate.Created):
-        code: str
-        referrer_id: UUID
+        code: Personal[str]
+        referrer_id: Personal[UUID]
 
         def apply(self, index: ReferralCode) -> None:
             index.code, index.referrer_id = self.code, self.referrer_id
@@ -186,8 +187,8 @@ class ReferralCode(LedgerAggregate):
     def __init__(self) -> None:
         pass  # state comes from the events (see Customer.__init__)
 
-    code: str
-    referrer_id: UUID
+    code: Personal[str]
+    referrer_id: Personal[UUID]
 
     @staticmethod
     def id_for(code: str) -> UUID:
@@ -205,9 +206,9 @@ class Referral(LedgerAggregate):
         """The friend registered with the code; ``email_domain`` is kept (as the friend's
         personal data) so fraud rules added later can be re-applied."""
 
-        referrer_id: UUID
-        friend_id: UUID
-        code: str
+        referrer_id: Personal[UUID]
+        friend_id: Personal[UUID]
+        code: Personal[str]
         email_domain: PersonalData
         flags: list[str]
         at: datetime
@@ -265,8 +266,8 @@ class Referral(LedgerAggregate):
     def __init__(self) -> None:
         pass  # state comes from the events (see Customer.__init__)
 
-    referrer_id: UUID
-    friend_id: UUID
+    referrer_id: Personal[UUID]
+    friend_id: Personal[UUID]
     converted_at: datetime
     email_domain: PersonalData
     flags: list[str]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Self
 from uuid import UUID
 
@@ -29,6 +30,11 @@ class LedgerAggregate(Aggregate):
             for value in vars(cls).values()
             if isinstance(value, type) and issubclass(value, cls.Event) and value not in bases
         )
+
+    def figures(self, at: datetime) -> dict[str, object]:
+        """Figures derived from the state as of ``at`` that an auditor would otherwise work out
+        by hand (named like the state's keys); none unless the aggregate has some."""
+        return {}
 
     @classmethod
     def _create(cls, event_class: Any, *, id: UUID | None = None, **kwargs: Any) -> Self:  # noqa: A002

@@ -112,6 +112,28 @@ class LedgerCore(Application[UUID]):
             )
         return aggregate
 
+    def find(self, aggregate_id: UUID) -> LedgerAggregate | None:
+        """The aggregate as it is now; None if there is none."""
+        try:
+            aggregate: LedgerAggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return aggregate
+
+    def as_of_version(self, aggregate_id: UUID, version: int) -> LedgerAggregate:
+        """The aggregate replayed up to ``version`` (from the nearest snapshot before it)."""
+        aggregate: LedgerAggregate = self.repository.get(aggregate_id, version=version)
+        return aggregate
+
+    def history(self, aggregate_id: UUID) -> list[DomainEventProtocol[UUID]]:
+        """Every event of the aggregate's stream, oldest first."""
+        return list(self.events.get(aggregate_id))
+
+    def decoded(self, stored: StoredEvent) -> DomainEventProtocol[UUID]:
+        """A stored event (a row of the log) as the domain event it records: personal data
+        unsealed with its subject's key, or read as erased."""
+        return self.mapper.to_domain_event(stored)
+
     def exists(self, aggregate_id: UUID) -> bool:
         try:
             self.repository.get(aggregate_id)

@@ -27,8 +27,10 @@ from domain.survey.values import (
     MAX_QUESTION,
     MAX_TITLE,
     AspectQuestion,
+    AspectScores,
     SurveyChannel,
     SurveyKind,
+    check_aspect_scores,
     check_aspects,
     check_channels,
     check_comment,
@@ -72,7 +74,7 @@ class SubmitResponse:
 
     score: int
     comment: str | None = None
-    aspect_scores: dict[str, int] = field(default_factory=dict)
+    aspect_scores: AspectScores = field(default_factory=dict)
     token: str | None = None
     survey_id: UUID | None = None
     customer_id: UUID | None = None
@@ -176,7 +178,8 @@ class SurveyCommands(LoyaltyCommands):
     ) -> CommandResult:
         """Record the one answer to an invitation; a second is ALREADY_RESPONDED."""
         moment = now or datetime.now(UTC)
-        answer = Answer(command.score, check_comment(command.comment), command.aspect_scores)
+        aspect_scores = check_aspect_scores(command.aspect_scores)
+        answer = Answer(command.score, check_comment(command.comment), aspect_scores)
         invitation = self._answerable_invitation(command, moment, metadata)
         survey = self.get_survey(invitation.survey_id)
         tier = self.loyalty_tier(invitation.customer_id)

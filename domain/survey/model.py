@@ -16,6 +16,7 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.shared.aggregate import LedgerAggregate
+from domain.shared.disclosure import Secret
 from domain.shared.errors import ValidationError
 from domain.shared.personal_data import PersonalData
 from domain.survey.errors import (
@@ -205,9 +206,9 @@ class Invitation(LedgerAggregate):
         survey_id: UUID
         customer_id: UUID
         channel: str
-        token_digest: str | None
+        token_digest: Secret[str | None]
         expires_at: datetime | None
-        token: PersonalData | None
+        token: Secret[PersonalData | None]
         recipient: PersonalData | None
 
         def apply(self, invitation: Invitation) -> None:
@@ -221,9 +222,9 @@ class Invitation(LedgerAggregate):
         """The invitation was sent again (maybe on another channel); earlier links die."""
 
         channel: str
-        token_digest: str
+        token_digest: Secret[str]
         expires_at: datetime
-        token: PersonalData
+        token: Secret[PersonalData]
         recipient: PersonalData | None
 
         def apply(self, invitation: Invitation) -> None:
@@ -267,7 +268,7 @@ class Invitation(LedgerAggregate):
     survey_id: UUID
     customer_id: UUID
     channel: str
-    token_digest: str | None
+    token_digest: Secret[str | None]
     expires_at: datetime | None
     issued_at: datetime
     responded_at: datetime | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -115,6 +116,20 @@ def check_channels(channels: list[SurveyChannel]) -> list[str]:
     if not channels:
         raise ValidationError("a survey runs on at least one channel", field="channels")
     return sorted({c.value for c in channels})
+
+
+AspectScores = Mapping[str, int] | Sequence[tuple[str, int]]
+"""Aspect scores as a respondent gives them: by aspect key, or as (key, score) pairs."""
+
+
+def check_aspect_scores(given: AspectScores) -> dict[str, int]:
+    """The scores by aspect. An aspect scored twice is refused rather than one score kept, so
+    that an answer never depends on the order its scores came in."""
+    pairs = list(given.items()) if isinstance(given, Mapping) else list(given)
+    scores = dict(pairs)
+    if len(scores) != len(pairs):
+        raise ValidationError("score each aspect once", field="aspectScores")
+    return scores
 
 
 def check_score(score: int, scale: tuple[int, int], field: str) -> int:

@@ -4,24 +4,29 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime
+from typing import Self
 from uuid import UUID
 
 import strawberry
 
+from domain.customer.access import SessionsRenewed
+from domain.shared.application import CommandResult
 from domain.shared.errors import DomainError
-from graphql_api.access.steady_time import RESET_ANSWER_FLOOR, no_sooner_than
-from graphql_api.context import RequestContext
-from graphql_api.errors import UserError, user_error_from
+from graphql_api.auth import CustomerSession
+from graphql_api.errors import UserError
+from graphql_api.mutation import Fields, Info, Payload, run_command
+from graphql_api.steady_time import RESET_ANSWER_FLOOR, no_sooner_than
 
-Info = strawberry.Info[RequestContext, None]
 
+class NewPasswordPayload(Payload):
+    """A payload of a mutation choosing a new password."""
 
-def _user_error(error: DomainError) -> UserError:
-    user_error = user_error_from(error)
-    if error.field == "password":
-        # The domain's password rules name their input `password`; here it is `newPassword`.
-        user_error.field = ["input", "newPassword"]
-    return user_error
+    @classmethod
+    def refused(cls, error: DomainError | list[UserError]) -> Self:
+        if isinstance(error, DomainError) and error.field == "password":
+            # The domain's password rules name their input `password`; here it is `newPassword`.
+            error.field = "newPassword"
+        return super().refused(error)
 
 
 @strawberry.input(description="A customer's credentials.")
@@ -31,7 +36,7 @@ class LogInInput:
 
 
 @strawberry.type(description="Result of logIn.")
-class LogInPayload:
+class LogInPayload(Payload):
     token: str | None = strawberry.field(
         description="Bearer token for `Authorization: Bearer <token>`; null if refused."
     )
@@ -44,20 +49,20 @@ class LogInPayload:
 
 async def log_in(info: Info, input: LogInInput) -> LogInPayload:  # noqa: A002
     context = info.context
-    try:
-        session = await context.run_command(
-            context.services.log_in, input.email, input.password, context.client_address
-        )
-    except DomainError as error:
-        return LogInPayload(
-            token=None, expires_at=None, customer_id=None, user_errors=[user_error_from(error)]
-        )
-    return LogInPayload(
-        token=session.token,
-        expires_at=session.expires_at,
-        customer_id=session.customer_id,
-        user_errors=[],
+    return await run_command(
+        info,
+        lambda: context.services.log_in(input.email, input.password, context.client_address),
+        LogInPayload,
+        _session_shown,
     )
+
+
+async def _session_shown(session: CustomerSession) -> Fields:
+    return {
+        "token": session.token,
+        "expires_at": session.expires_at,
+        "customer_id": session.customer_id,
+    }
 
 
 @strawberry.input(description="Whose password to reset.")
@@ -102,7 +107,7 @@ class ResetPasswordInput:
 
 
 @strawberry.type(description="Result of resetPassword.")
-class ResetPasswordPayload:
+class ResetPasswordPayload(NewPasswordPayload):
     customer_id: UUID | None = strawberry.field(
         description="The customer whose password was reset; null if refused."
     )
@@ -112,14 +117,17 @@ class ResetPasswordPayload:
 
 
 async def reset_password(info: Info, input: ResetPasswordInput) -> ResetPasswordPayload:  # noqa: A002
-    context = info.context
-    try:
-        result = await context.run_command(
-            context.ledger.reset_password, input.token, input.new_password, context.metadata()
-        )
-    except DomainError as error:
-        return ResetPasswordPayload(customer_id=None, user_errors=[_user_error(error)])
-    return ResetPasswordPayload(customer_id=result.aggregate_id, user_errors=[])
+    ledger, metadata = info.context.ledger, info.context.metadata()
+    return await run_command(
+        info,
+        lambda: ledger.reset_password(input.token, input.new_password, metadata),
+        ResetPasswordPayload,
+        _customer_shown,
+    )
+
+
+async def _customer_shown(result: CommandResult) -> Fields:
+    return {"customer_id": result.aggregate_id}
 
 
 @strawberry.input(description="A customer's new password, with their current one.")
@@ -132,7 +140,7 @@ class ChangePasswordInput:
 
 
 @strawberry.type(description="Result of changePassword.")
-class ChangePasswordPayload:
+class ChangePasswordPayload(NewPasswordPayload):
     customer_id: UUID | None = strawberry.field(description="The customer; null if refused.")
     token: str | None = strawberry.field(
         default=None,
@@ -149,21 +157,18 @@ class ChangePasswordPayload:
 
 
 async def change_password(info: Info, input: ChangePasswordInput) -> ChangePasswordPayload:  # noqa: A002
-    context = info.context
-    try:
-        result = await context.run_command(
-            context.services.password_access.change_password,
-            input.customer_id,
-            input.current_password,
-            input.new_password,
-            context.metadata(),
-        )
-    except DomainError as error:
-        return ChangePasswordPayload(customer_id=None, user_errors=[_user_error(error)])
-    session = context.services.sessions.issue(result.aggregate_id, result.session_version)
-    return ChangePasswordPayload(
-        customer_id=result.aggregate_id,
-        token=session.token,
-        expires_at=session.expires_at,
-        user_errors=[],
+    context, metadata = info.context, info.context.metadata()
+
+    async def renewed(result: SessionsRenewed) -> Fields:
+        # Every token issued before no longer works: the caller gets one for the new session.
+        session = context.services.sessions.issue(result.aggregate_id, result.session_version)
+        return await _session_shown(session)
+
+    return await run_command(
+        info,
+        lambda: context.services.password_access.change_password(
+            input.customer_id, input.current_password, input.new_password, metadata
+        ),
+        ChangePasswordPayload,
+        renewed,
     )

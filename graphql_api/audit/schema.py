@@ -7,13 +7,13 @@ decrypts nothing.
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 import strawberry
 
 from domain.shared.metadata import Role
 from graphql_api.context import RequestContext
+from graphql_api.enums import AuditProblem
 from graphql_api.errors import PublicError
 from graphql_api.limits.costs import AUDIT_COST
 from graphql_api.limits.declare import limited
@@ -26,15 +26,6 @@ from projections.audit.verify import AuditVerification, verify_audit_trail
 
 Info = strawberry.Info[RequestContext, None]
 AUDITORS = frozenset({Role.AUDITOR, Role.PRIVACY_OFFICER, Role.ADMIN})
-
-
-@strawberry.enum(name="AuditProblem", description="How the stored log disagrees with its chain.")
-class AuditProblemType(Enum):
-    ALTERED = "altered"
-    MISSING = "missing"
-    UNCHAINED = "unchained"
-    UNKEYED = "unkeyed"
-    ANCHOR_MISMATCH = "anchor_mismatch"
 
 
 @strawberry.type(name="AuditVerification", description="The result of checking a range of the log.")
@@ -53,7 +44,7 @@ class AuditVerificationType:
     first_altered_position: Long | None = strawberry.field(
         description="The first position where the stored log disagrees; null when intact."
     )
-    problem: AuditProblemType | None = strawberry.field(
+    problem: AuditProblem | None = strawberry.field(
         description="ALTERED (the row or its link changed), MISSING (the row is gone), "
         "UNCHAINED (a row with no link, e.g. a forged insert), UNKEYED (a link made without "
         "the audit key: the chain was recomputed by someone who lacks it) or ANCHOR_MISMATCH "
@@ -84,7 +75,7 @@ class AuditVerificationType:
             chained_up_to=result.chained_up_to,
             intact=result.intact,
             first_altered_position=result.first_altered_position,
-            problem=None if result.problem is None else AuditProblemType(result.problem),
+            problem=None if result.problem is None else AuditProblem(result.problem),
             keyed_from=result.keyed_from,
             anchor_position=result.anchor_position,
             continue_from=result.continue_from,

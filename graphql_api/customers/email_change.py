@@ -12,11 +12,10 @@ from uuid import UUID
 
 import strawberry
 
-from domain.shared.errors import DomainError
+from domain.shared.application import CommandResult
 from graphql_api.context import RequestContext
-from graphql_api.errors import UserError, user_error_from
-
-Info = strawberry.Info[RequestContext, None]
+from graphql_api.errors import UserError
+from graphql_api.mutation import Fields, Info, Payload, run_command
 
 
 @strawberry.input(description="The token of an email-change confirmation link.")
@@ -25,7 +24,7 @@ class ConfirmEmailChangeInput:
 
 
 @strawberry.type(description="Result of confirmEmailChange.")
-class ConfirmEmailChangePayload:
+class ConfirmEmailChangePayload(Payload):
     customer_id: UUID | None = strawberry.field(
         description="The customer whose email is now the confirmed address; null if refused."
     )
@@ -37,6 +36,10 @@ class ConfirmEmailChangePayload:
         "EMAIL_ALREADY_REGISTERED (the address has an account of its own); nothing was written."
     )
 
+    @classmethod
+    async def shown(cls, context: RequestContext, result: CommandResult) -> Fields:
+        return {"customer_id": result.aggregate_id}
+
 
 async def confirm_email_change(
     info: Info,
@@ -44,15 +47,7 @@ async def confirm_email_change(
         ConfirmEmailChangeInput, strawberry.argument(description="The link's token.")
     ],
 ) -> ConfirmEmailChangePayload:
-    context = info.context
-    try:
-        result = await context.run_command(
-            context.ledger.confirm_email_change, input.token, context.metadata()
-        )
-    except DomainError as error:
-        return ConfirmEmailChangePayload(
-            customer_id=None, position=None, user_errors=[user_error_from(error)]
-        )
-    return ConfirmEmailChangePayload(
-        customer_id=result.aggregate_id, position=str(result.position), user_errors=[]
+    ledger, token, metadata = info.context.ledger, input.token, info.context.metadata()
+    return await run_command(
+        info, lambda: ledger.confirm_email_change(token, metadata), ConfirmEmailChangePayload
     )

@@ -8,11 +8,7 @@ from uuid import UUID
 
 import strawberry
 
-from graphql_api.customers.profile import (
-    ConsentPurposeType,
-    OnboardingStateType,
-    PurchaseChannelType,
-)
+from graphql_api.enums import ConsentPurpose, OnboardingState, PurchaseChannel
 
 EXPECTED_VERSION = (
     "The customer's version you saw; if it has changed since, nothing is written and the "
@@ -109,14 +105,14 @@ class SetContactPreferencesInput:
 @strawberry.input(description="A consent the customer gives.")
 class GiveConsentInput:
     customer_id: UUID = strawberry.field(description="The customer.")
-    purpose: ConsentPurposeType = strawberry.field(description="What the consent is for.")
+    purpose: ConsentPurpose = strawberry.field(description="What the consent is for.")
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
 
 
 @strawberry.input(description="A consent the customer withdraws (or refuses, if never given).")
 class WithdrawConsentInput:
     customer_id: UUID = strawberry.field(description="The customer.")
-    purpose: ConsentPurposeType = strawberry.field(description="What the consent was for.")
+    purpose: ConsentPurpose = strawberry.field(description="What the consent was for.")
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
 
 
@@ -134,7 +130,7 @@ class CompleteOnboardingStepInput:
 )
 class CustomerFilterInput:
     region: str | None = strawberry.field(default=None, description="Exactly this region.")
-    channel: PurchaseChannelType | None = strawberry.field(
+    channel: PurchaseChannel | None = strawberry.field(
         default=None, description="Has bought through this channel."
     )
     last_purchase_before: datetime | None = strawberry.field(
@@ -143,7 +139,7 @@ class CustomerFilterInput:
     last_purchase_after: datetime | None = strawberry.field(
         default=None, description="Latest purchase after this time."
     )
-    onboarding: OnboardingStateType | None = strawberry.field(
+    onboarding: OnboardingState | None = strawberry.field(
         default=None, description="In this onboarding state."
     )
     search: str | None = strawberry.field(

@@ -1,6 +1,6 @@
 """Commands on customers (registration and their profile): translate the input, delegate to
 the ledger. A registration with a referral code converts the new customer in the same request
-(see :mod:`graphql_api.referrals.registration`).
+(see :mod:`domain.referral.registration`).
 
 A field the client left out (``strawberry.UNSET``) becomes the domain's ``KEEP``; the domain
 checks every value and decides what changes.
@@ -8,7 +8,7 @@ checks every value and decides what changes.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import strawberry
 
@@ -18,12 +18,11 @@ from domain.customer.commands import (
     RegisterCustomer,
     SetContactPreferences,
 )
-from domain.customer.profile import Address, ConsentPurpose, ContactChannel
+from domain.customer.profile import Address, ContactChannel
+from domain.referral.registration import register_referred
 from domain.shared.application import CommandResult
 from domain.shared.errors import DomainError, ValidationError
-from domain.shared.keep import KEEP, Keep
 from domain.shared.metadata import Role
-from graphql_api.context import RequestContext
 from graphql_api.customers.inputs import (
     AddressInput,
     ChangeAddressInput,
@@ -47,24 +46,11 @@ from graphql_api.customers.payloads import (
     SetContactPreferencesPayload,
     WithdrawConsentPayload,
 )
-from graphql_api.customers.resolvers import customer_payload
 from graphql_api.customers.self_registration import register_self
 from graphql_api.errors import user_error_from
-from graphql_api.referrals.registration import register_referred
+from graphql_api.mutation import INPUT, Info, run_command
+from graphql_api.partial_update import kept, required
 from projections.referrals.projection import ReferralFunnel
-
-Info = strawberry.Info[RequestContext, None]
-INPUT = strawberry.argument(description="What to do; see the input type.")
-T = TypeVar("T")
-
-
-def _kept(value: T) -> T | Keep:
-    return KEEP if value is strawberry.UNSET else value
-
-
-def _required(value: str | None) -> str | Keep:
-    # A required value sent as null: let the domain refuse the empty value on its field.
-    return "" if value is None else _kept(value)
 
 
 async def register_customer(
@@ -91,7 +77,7 @@ async def register_customer(
         late.extend([] if refused is None else [refused])
         return result
 
-    payload = await customer_payload(context, RegisterCustomerPayload, register)
+    payload = await run_command(info, register, RegisterCustomerPayload)
     payload.user_errors += [user_error_from(error) for error in late]
     if code is not None and payload.position is not None and not payload.notices:
         # So that the customer's referrals show the conversion as soon as the answer comes.
@@ -103,17 +89,17 @@ async def change_contact_details(
     info: Info,
     input: Annotated[ChangeContactDetailsInput, INPUT],  # noqa: A002
 ) -> ChangeContactDetailsPayload:
-    context, metadata = info.context, info.context.metadata()
     command = ChangeContactDetails(
         customer_id=input.customer_id,
-        name=_required(input.name),
-        phone=_kept(input.phone),
+        name=required(input.name),
+        phone=kept(input.phone),
         expected_version=input.expected_version,
     )
-    return await customer_payload(
-        context,
+    ledger, metadata = info.context.ledger, info.context.metadata()
+    return await run_command(
+        info,
+        lambda: ledger.change_contact_details(command, metadata),
         ChangeContactDetailsPayload,
-        lambda: context.ledger.change_contact_details(command, metadata),
     )
 
 
@@ -129,10 +115,10 @@ async def change_email(
         if context.principal.role is Role.CUSTOMER
         else context.ledger.change_email
     )
-    return await customer_payload(
-        context,
-        ChangeEmailPayload,
+    return await run_command(
+        info,
         lambda: change(input.customer_id, input.email, metadata, input.expected_version),
+        ChangeEmailPayload,
     )
 
 
@@ -140,15 +126,13 @@ async def change_address(
     info: Info,
     input: Annotated[ChangeAddressInput, INPUT],  # noqa: A002
 ) -> ChangeAddressPayload:
-    context, metadata = info.context, info.context.metadata()
+    ledger, metadata = info.context.ledger, info.context.metadata()
 
     def command() -> CommandResult:
         address = _address(input.address)
-        return context.ledger.change_address(
-            input.customer_id, address, metadata, input.expected_version
-        )
+        return ledger.change_address(input.customer_id, address, metadata, input.expected_version)
 
-    return await customer_payload(context, ChangeAddressPayload, command)
+    return await run_command(info, command, ChangeAddressPayload)
 
 
 def _address(given: AddressInput | None) -> Address | None:
@@ -168,18 +152,16 @@ async def change_demographics(
     info: Info,
     input: Annotated[ChangeDemographicsInput, INPUT],  # noqa: A002
 ) -> ChangeDemographicsPayload:
-    context, metadata = info.context, info.context.metadata()
     command = ChangeDemographics(
         customer_id=input.customer_id,
-        region=_kept(input.region),
-        language=_required(input.language),
-        birth_year=_kept(input.birth_year),
+        region=kept(input.region),
+        language=required(input.language),
+        birth_year=kept(input.birth_year),
         expected_version=input.expected_version,
     )
-    return await customer_payload(
-        context,
-        ChangeDemographicsPayload,
-        lambda: context.ledger.change_demographics(command, metadata),
+    ledger, metadata = info.context.ledger, info.context.metadata()
+    return await run_command(
+        info, lambda: ledger.change_demographics(command, metadata), ChangeDemographicsPayload
     )
 
 
@@ -187,7 +169,6 @@ async def set_contact_preferences(
     info: Info,
     input: Annotated[SetContactPreferencesInput, INPUT],  # noqa: A002
 ) -> SetContactPreferencesPayload:
-    context, metadata = info.context, info.context.metadata()
     given: dict[ContactChannel, Any] = {
         ContactChannel.EMAIL: input.email,
         ContactChannel.SMS: input.sms,
@@ -198,10 +179,11 @@ async def set_contact_preferences(
         channels={channel: bool(v) for channel, v in given.items() if v is not None},
         expected_version=input.expected_version,
     )
-    return await customer_payload(
-        context,
+    ledger, metadata = info.context.ledger, info.context.metadata()
+    return await run_command(
+        info,
+        lambda: ledger.set_contact_preferences(command, metadata),
         SetContactPreferencesPayload,
-        lambda: context.ledger.set_contact_preferences(command, metadata),
     )
 
 
@@ -209,14 +191,13 @@ async def give_consent(
     info: Info,
     input: Annotated[GiveConsentInput, INPUT],  # noqa: A002
 ) -> GiveConsentPayload:
-    context, metadata = info.context, info.context.metadata()
-    purpose = ConsentPurpose(input.purpose.value)
-    return await customer_payload(
-        context,
-        GiveConsentPayload,
-        lambda: context.ledger.give_consent(
-            input.customer_id, purpose, metadata, input.expected_version
+    ledger, metadata = info.context.ledger, info.context.metadata()
+    return await run_command(
+        info,
+        lambda: ledger.give_consent(
+            input.customer_id, input.purpose, metadata, input.expected_version
         ),
+        GiveConsentPayload,
     )
 
 
@@ -224,14 +205,13 @@ async def withdraw_consent(
     info: Info,
     input: Annotated[WithdrawConsentInput, INPUT],  # noqa: A002
 ) -> WithdrawConsentPayload:
-    context, metadata = info.context, info.context.metadata()
-    purpose = ConsentPurpose(input.purpose.value)
-    return await customer_payload(
-        context,
-        WithdrawConsentPayload,
-        lambda: context.ledger.withdraw_consent(
-            input.customer_id, purpose, metadata, input.expected_version
+    ledger, metadata = info.context.ledger, info.context.metadata()
+    return await run_command(
+        info,
+        lambda: ledger.withdraw_consent(
+            input.customer_id, input.purpose, metadata, input.expected_version
         ),
+        WithdrawConsentPayload,
     )
 
 
@@ -239,9 +219,9 @@ async def complete_onboarding_step(
     info: Info,
     input: Annotated[CompleteOnboardingStepInput, INPUT],  # noqa: A002
 ) -> CompleteOnboardingStepPayload:
-    context, metadata = info.context, info.context.metadata()
-    return await customer_payload(
-        context,
+    ledger, metadata = info.context.ledger, info.context.metadata()
+    return await run_command(
+        info,
+        lambda: ledger.complete_onboarding_step(input.customer_id, input.step, metadata),
         CompleteOnboardingStepPayload,
-        lambda: context.ledger.complete_onboarding_step(input.customer_id, input.step, metadata),
     )

@@ -7,13 +7,18 @@ from uuid import UUID
 
 import strawberry
 
+from domain.shared.application import CommandResult
+from graphql_api.context import RequestContext
+from graphql_api.customers.resolvers import load_customer
 from graphql_api.customers.types import CustomerType
 from graphql_api.errors import UserError
+from graphql_api.mutation import Fields, Payload
 from graphql_api.notices import NOTICES, Notice
+from projections.customers.projection import CustomerDirectory
 
 
 @strawberry.type(description="What every customer mutation answers.")
-class CustomerPayload:
+class CustomerPayload(Payload):
     customer: CustomerType | None = strawberry.field(
         description="The customer after the write; null if refused, or if the read model did "
         "not show the write in time (see notices)."
@@ -28,6 +33,15 @@ class CustomerPayload:
     )
     user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
     notices: list[Notice] = strawberry.field(default_factory=list, description=NOTICES)
+
+    read_model = CustomerDirectory.name
+
+    @classmethod
+    async def shown(cls, context: RequestContext, result: CommandResult) -> Fields:
+        return {
+            "customer": await load_customer(context, result.aggregate_id),
+            "customer_id": result.aggregate_id,
+        }
 
 
 @strawberry.type(description="Result of registerCustomer.")

@@ -8,52 +8,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 
 import strawberry
 
 from domain.purchase.values import from_minor_units
-from projections.customers import views
-
-
-@strawberry.enum(name="ContactChannel", description="A channel a customer can be contacted on.")
-class ContactChannelType(Enum):
-    EMAIL = "email"
-    SMS = "sms"
-    PUSH = "push"
-
-
-@strawberry.enum(name="ConsentPurpose", description="What a customer can consent to.")
-class ConsentPurposeType(Enum):
-    MARKETING = "marketing"
-    TESTIMONIALS = "testimonials"
-    RESEARCH = "research"
-
-
-@strawberry.enum(
-    name="ConsentDecision",
-    description="What the customer said last: GIVEN, WITHDRAWN (a no after a yes) or REFUSED "
-    "(a no without an earlier yes). Withdrawn and refused are respected alike.",
+from graphql_api.enums import (
+    ConsentDecision,
+    ConsentPurpose,
+    ContactChannel,
+    OnboardingState,
+    PurchaseChannel,
 )
-class ConsentDecisionType(Enum):
-    GIVEN = "given"
-    WITHDRAWN = "withdrawn"
-    REFUSED = "refused"
-
-
-@strawberry.enum(name="PurchaseChannel", description="Where a purchase was made.")
-class PurchaseChannelType(Enum):
-    WEB = "web"
-    APP = "app"
-    STORE = "store"
-    PHONE = "phone"
-
-
-@strawberry.enum(name="OnboardingState", description="How far a customer is with onboarding.")
-class OnboardingStateType(Enum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
+from projections.customers import views
 
 
 @strawberry.type(name="Address", description="A postal address. Personal data.")
@@ -77,14 +43,14 @@ class AddressType:
 
 @strawberry.type(name="ContactPreference", description="Whether a channel may be used.")
 class ContactPreferenceType:
-    channel: ContactChannelType = strawberry.field(description="The channel.")
+    channel: ContactChannel = strawberry.field(description="The channel.")
     opted_in: bool = strawberry.field(description="True if the customer may be contacted on it.")
     changed_at: datetime = strawberry.field(description="When the customer last chose.")
 
     @classmethod
     def from_view(cls, view: views.ContactPreferenceView) -> ContactPreferenceType:
         return cls(
-            channel=ContactChannelType(view.channel),
+            channel=ContactChannel(view.channel),
             opted_in=view.opted_in,
             changed_at=view.changed_at,
         )
@@ -92,9 +58,9 @@ class ContactPreferenceType:
 
 @strawberry.type(name="Consent", description="The current state of one consent purpose.")
 class ConsentType:
-    purpose: ConsentPurposeType = strawberry.field(description="What the consent is for.")
+    purpose: ConsentPurpose = strawberry.field(description="What the consent is for.")
     given: bool = strawberry.field(description="True if consent is given now.")
-    decision: ConsentDecisionType = strawberry.field(
+    decision: ConsentDecision = strawberry.field(
         description="The decision on record: given, withdrawn or refused."
     )
     changed_at: datetime = strawberry.field(
@@ -104,18 +70,18 @@ class ConsentType:
     @classmethod
     def from_view(cls, view: views.ConsentView) -> ConsentType:
         return cls(
-            purpose=ConsentPurposeType(view.purpose),
+            purpose=ConsentPurpose(view.purpose),
             given=view.given,
-            decision=ConsentDecisionType(view.decision),
+            decision=ConsentDecision(view.decision),
             changed_at=view.changed_at,
         )
 
 
 @strawberry.type(name="ConsentChange", description="One consent given, withdrawn or refused.")
 class ConsentChangeType:
-    purpose: ConsentPurposeType = strawberry.field(description="What the consent is for.")
+    purpose: ConsentPurpose = strawberry.field(description="What the consent is for.")
     given: bool = strawberry.field(description="True if given, false if withdrawn or refused.")
-    decision: ConsentDecisionType = strawberry.field(
+    decision: ConsentDecision = strawberry.field(
         description="GIVEN, WITHDRAWN, or REFUSED (withdrawn without ever having been given)."
     )
     changed_at: datetime = strawberry.field(description="When.")
@@ -130,9 +96,9 @@ class ConsentChangeType:
     @classmethod
     def from_view(cls, view: views.ConsentChange, show_actor: bool) -> ConsentChangeType:
         return cls(
-            purpose=ConsentPurposeType(view.purpose),
+            purpose=ConsentPurpose(view.purpose),
             given=view.given,
-            decision=ConsentDecisionType(view.decision),
+            decision=ConsentDecision(view.decision),
             changed_at=view.changed_at,
             actor_id=view.actor_id if show_actor else None,
             actor_role=view.actor_role,
@@ -166,7 +132,7 @@ class PurchaseSummaryType:
     totals: list[CurrencyTotalType] = strawberry.field(description="Amounts per currency.")
     first_purchase_at: datetime | None = strawberry.field(description="The first purchase.")
     last_purchase_at: datetime | None = strawberry.field(description="The latest purchase.")
-    channels: list[PurchaseChannelType] = strawberry.field(
+    channels: list[PurchaseChannel] = strawberry.field(
         description="Every channel the customer has bought through."
     )
     recency_days: int | None = strawberry.field(
@@ -191,7 +157,7 @@ class PurchaseSummaryType:
             totals=[CurrencyTotalType.from_view(t) for t in view.totals],
             first_purchase_at=view.first_purchase_at,
             last_purchase_at=view.last_purchase_at,
-            channels=[PurchaseChannelType(c) for c in view.channels],
+            channels=[PurchaseChannel(c) for c in view.channels],
             recency_days=view.recency_days,
             frequency=view.frequency,
         )
@@ -205,7 +171,7 @@ class OnboardingStepType:
 
 @strawberry.type(name="Onboarding", description="A customer's progress through onboarding.")
 class OnboardingType:
-    state: OnboardingStateType = strawberry.field(description="Overall state.")
+    state: OnboardingState = strawberry.field(description="Overall state.")
     steps: list[OnboardingStepType] = strawberry.field(
         description="Completed steps, in the order they were completed."
     )
@@ -213,9 +179,9 @@ class OnboardingType:
     @classmethod
     def from_parts(cls, parts: views.Customer360Parts | None) -> OnboardingType:
         if parts is None:
-            return cls(state=OnboardingStateType.NOT_STARTED, steps=[])
+            return cls(state=OnboardingState.NOT_STARTED, steps=[])
         return cls(
-            state=OnboardingStateType(parts.onboarding_state),
+            state=OnboardingState(parts.onboarding_state),
             steps=[
                 OnboardingStepType(step=s.step, completed_at=s.completed_at)
                 for s in parts.onboarding

@@ -13,12 +13,12 @@ from __future__ import annotations
 from functools import partial
 
 from domain.customer.commands import RegisterCustomer
+from domain.referral.registration import register_self_referred
 from domain.shared.errors import DomainError
-from graphql_api.access.steady_time import no_sooner_than
 from graphql_api.context import RequestContext
 from graphql_api.customers.payloads import RegisterCustomerPayload
 from graphql_api.errors import UserError, user_error_from
-from graphql_api.referrals.registration import register_self_referred
+from graphql_api.steady_time import no_sooner_than
 
 REGISTRATION_ANSWER_FLOOR = 0.5
 """Seconds: above what a registration costs on a healthy server (an argon2id hash, about

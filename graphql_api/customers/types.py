@@ -11,7 +11,6 @@ import strawberry
 
 from graphql_api.auth import may_see_personal_data
 from graphql_api.context import RequestContext
-from graphql_api.customers.loaders import Customer360Loader
 from graphql_api.customers.profile import (
     AddressType,
     ConsentChangeType,
@@ -20,13 +19,14 @@ from graphql_api.customers.profile import (
     OnboardingType,
     PurchaseSummaryType,
 )
+from graphql_api.enums import NpsCategory
 from graphql_api.loyalty.account import LoyaltyAccountType
 from graphql_api.loyalty.customer360 import loyalty_account_of
 from graphql_api.pagination import PageInfo
 from graphql_api.referrals.customer360 import CustomerReferralsType, referrals_of_customer
 from graphql_api.scalars import Long
 from graphql_api.surveys import customer360
-from graphql_api.surveys.types import NpsCategoryType, SurveyResponseConnection
+from graphql_api.surveys.types import SurveyResponseConnection
 from graphql_api.tickets.customer360 import tickets_of
 from graphql_api.tickets.ticket import TicketConnection
 from projections.customers.queries import CustomerView
@@ -38,7 +38,6 @@ Info = strawberry.Info[RequestContext, None]
 @strawberry.type(name="Customer", description="A person the company serves.")
 class CustomerType:
     view: strawberry.Private[CustomerView]
-    loader: strawberry.Private[Customer360Loader]
 
     @strawberry.field(description="The customer's id.")
     def id(self) -> UUID:
@@ -83,7 +82,7 @@ class CustomerType:
     async def address(self, info: Info) -> AddressType | None:
         if not self._may_see_personal_data(info):
             return None
-        parts = await self._parts()
+        parts = await self._parts(info)
         address = None if parts is None else parts.profile.address
         return None if address is None else AddressType.from_view(address)
 
@@ -94,7 +93,7 @@ class CustomerType:
     async def language(self, info: Info) -> str | None:
         if not self._may_see_personal_data(info):
             return None
-        parts = await self._parts()
+        parts = await self._parts(info)
         return None if parts is None else parts.profile.language
 
     @strawberry.field(
@@ -104,19 +103,19 @@ class CustomerType:
     async def birth_year(self, info: Info) -> int | None:
         if not self._may_see_personal_data(info):
             return None
-        parts = await self._parts()
+        parts = await self._parts(info)
         return None if parts is None else parts.profile.birth_year
 
     @strawberry.field(description="Channels the customer has opted in to or out of.")
-    async def preferences(self) -> list[ContactPreferenceType]:
-        parts = await self._parts()
+    async def preferences(self, info: Info) -> list[ContactPreferenceType]:
+        parts = await self._parts(info)
         return (
             [] if parts is None else [ContactPreferenceType.from_view(p) for p in parts.preferences]
         )
 
     @strawberry.field(description="Current state of each consent the customer has decided on.")
-    async def consents(self) -> list[ConsentType]:
-        parts = await self._parts()
+    async def consents(self, info: Info) -> list[ConsentType]:
+        parts = await self._parts(info)
         return [] if parts is None else [ConsentType.from_view(c) for c in parts.consents]
 
     @strawberry.field(
@@ -125,21 +124,21 @@ class CustomerType:
     )
     async def consent_history(self, info: Info) -> list[ConsentChangeType]:
         show_actor = self._may_see_personal_data(info)
-        changes = await self.loader.consent_history(self.view.customer_id)
+        changes = await info.context.loaders.consent_history.load(self.view.customer_id)
         return [ConsentChangeType.from_view(change, show_actor) for change in changes]
 
     @strawberry.field(description="Recency, frequency and amounts of the customer's purchases.")
-    async def purchase_summary(self) -> PurchaseSummaryType:
-        parts = await self._parts()
+    async def purchase_summary(self, info: Info) -> PurchaseSummaryType:
+        parts = await self._parts(info)
         return PurchaseSummaryType.from_view(None if parts is None else parts.purchases)
 
     @strawberry.field(description="The customer's progress through onboarding.")
-    async def onboarding(self) -> OnboardingType:
-        return OnboardingType.from_parts(await self._parts())
+    async def onboarding(self, info: Info) -> OnboardingType:
+        return OnboardingType.from_parts(await self._parts(info))
 
     @strawberry.field(description="NPS category of the customer's latest NPS response.")
-    async def nps_category(self, info: Info) -> NpsCategoryType | None:
-        return await customer360.latest_category(info.context, self.loader, self.view.customer_id)
+    async def nps_category(self, info: Info) -> NpsCategory | None:
+        return await customer360.latest_category(info.context, self.view.customer_id)
 
     @strawberry.field(
         description="The customer's survey responses, newest first (Relay connection, `first` "
@@ -160,7 +159,7 @@ class CustomerType:
         "and actor ids only for roles that may see personal data and the customer."
     )
     async def loyalty(self, info: Info) -> LoyaltyAccountType | None:
-        return await loyalty_account_of(info.context, self.loader, self.view.customer_id)
+        return await loyalty_account_of(info.context, self.view.customer_id)
 
     @strawberry.field(
         description="The customer's tickets, newest first (Relay connection, `first` up to "
@@ -182,10 +181,10 @@ class CustomerType:
         "personal data, and the customer)."
     )
     def referrals(self, info: Info) -> CustomerReferralsType:
-        return referrals_of_customer(info.context, self.loader, self.view.customer_id)
+        return referrals_of_customer(self.view.customer_id)
 
-    async def _parts(self) -> Customer360Parts | None:
-        return await self.loader.parts(self.view.customer_id)
+    async def _parts(self, info: Info) -> Customer360Parts | None:
+        return await info.context.loaders.customer_parts.load(self.view.customer_id)
 
     def _may_see_personal_data(self, info: Info) -> bool:
         return may_see_personal_data(info.context.principal, self.view.customer_id)

@@ -16,7 +16,6 @@ from strawberry.scalars import JSON
 
 from graphql_api.auth import may_see_personal_data
 from graphql_api.context import RequestContext
-from graphql_api.errors import PublicError
 from graphql_api.history import replay
 from graphql_api.history.redaction import Redactor
 from graphql_api.history.types import (
@@ -25,7 +24,8 @@ from graphql_api.history.types import (
     HistoryEventEdge,
     HistoryEventType,
 )
-from graphql_api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
+from graphql_api.moments import moment
+from graphql_api.pagination import check_page_size, connection, decode_cursor
 from projections.history.queries import history_page, stored_events, stream_versions_at
 from projections.history.views import HistoryEntry
 
@@ -63,15 +63,14 @@ async def customer_history(
         replay.event_data, context.ledger, stored, redactor(info, customer_id)
     )
     personal = may_see_personal_data(context.principal, customer_id)
-    edges = [
-        HistoryEventEdge(
-            cursor=encode_cursor(CURSOR_KIND, entry.position),
-            node=history_event(entry, data.get(entry.position, {}), personal),
-        )
-        for entry in page.items
-    ]
-    return CustomerHistoryConnection(
-        edges=edges, page_info=page_info(edges, page.has_next_page, after)
+    return connection(
+        CustomerHistoryConnection,
+        HistoryEventEdge,
+        CURSOR_KIND,
+        page,
+        lambda entry: history_event(entry, data.get(entry.position, {}), personal),
+        after=after,
+        position=lambda entry: entry.position,
     )
 
 
@@ -81,7 +80,6 @@ async def customer_as_of(
     at: Annotated[datetime, strawberry.argument(description="The instant (with a time zone).")],
 ) -> CustomerAsOfType | None:
     instant = moment(at, "at")
-    assert instant is not None
     async with info.context.pool.connection() as conn:
         versions = await stream_versions_at(conn, customer_id, instant)
     if not any(v.stream_id == customer_id and v.kind == "Customer" for v in versions):
@@ -115,19 +113,3 @@ def history_event(entry: HistoryEntry, data: JsonDocument, personal: bool) -> Hi
         stream_version=entry.stream_version,
         data=JSON(data),
     )
-
-
-def page_info(edges: list[HistoryEventEdge], has_next_page: bool, after: str | None) -> PageInfo:
-    return PageInfo(
-        has_next_page=has_next_page,
-        has_previous_page=after is not None,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
-    )
-
-
-def moment(value: datetime | None, name: str) -> datetime | None:
-    """A moment the client gave: it must say its time zone (a local time is ambiguous)."""
-    if value is not None and value.tzinfo is None:
-        raise PublicError(f"`{name}` needs a time zone, e.g. 2026-01-31T23:59:59Z", "INVALID_INPUT")
-    return value

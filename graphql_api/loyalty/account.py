@@ -8,7 +8,6 @@ the member's personal data, and the member themself, read them.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import Enum
 from typing import Annotated
 from uuid import UUID
 
@@ -16,11 +15,13 @@ import strawberry
 
 from graphql_api.auth import may_see_personal_data
 from graphql_api.context import RequestContext
+from graphql_api.enums import LoyaltyTier, TransactionKind
 from graphql_api.errors import PublicError
 from graphql_api.limits.costs import FIGURES_COST
 from graphql_api.limits.declare import limited
-from graphql_api.loyalty.types import LoyaltyTierType, TierBenefitsType, tier_of
-from graphql_api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
+from graphql_api.loyalty.types import TierBenefitsType, tier_of
+from graphql_api.moments import moment
+from graphql_api.pagination import PageInfo, check_page_size, connection, decode_cursor
 from graphql_api.scalars import Long
 from projections.loyalty.queries import (
     balance_as_of,
@@ -39,13 +40,6 @@ from projections.loyalty.views import (
 Info = strawberry.Info[RequestContext, None]
 CURSOR_KIND = "loyalty_transaction"
 MAX_EXPIRIES = 100
-
-
-def moment(value: datetime, name: str) -> datetime:
-    """A moment the client gave: it must say its time zone (a date alone is ambiguous)."""
-    if value.tzinfo is None:
-        raise PublicError(f"`{name}` needs a time zone, e.g. 2026-01-31T23:59:59Z", "INVALID_INPUT")
-    return value
 
 
 @strawberry.type(name="LoyaltyBalance", description="Points an account held at a moment.")
@@ -74,8 +68,8 @@ class ExpiryType:
 @strawberry.type(name="TierChange", description="A move up or down a tier.")
 class TierChangeType:
     at: datetime = strawberry.field(description="When.")
-    from_tier: LoyaltyTierType = strawberry.field(description="The tier before.")
-    to_tier: LoyaltyTierType = strawberry.field(description="The tier after.")
+    from_tier: LoyaltyTier = strawberry.field(description="The tier before.")
+    to_tier: LoyaltyTier = strawberry.field(description="The tier after.")
     qualifying_points: Long = strawberry.field(
         description="Points earned in the trailing 365 days then: why it moved."
     )
@@ -84,21 +78,10 @@ class TierChangeType:
     def from_view(cls, view: TierChangeView) -> TierChangeType:
         return cls(
             at=view.at,
-            from_tier=LoyaltyTierType(view.from_tier),
-            to_tier=LoyaltyTierType(view.to_tier),
+            from_tier=LoyaltyTier(view.from_tier),
+            to_tier=LoyaltyTier(view.to_tier),
             qualifying_points=view.qualifying_points,
         )
-
-
-@strawberry.enum(name="LoyaltyTransactionKind", description="What moved the points.")
-class TransactionKindType(Enum):
-    EARNED = "earned"
-    REDEEMED = "redeemed"
-    REDEMPTION_REVERSED = "redemption_reversed"
-    CLAWED_BACK = "clawed_back"
-    EXPIRED = "expired"
-    ADJUSTED = "adjusted"
-    AWARD_REVOKED = "award_revoked"
 
 
 @strawberry.type(name="RewardReference", description="The reward a transaction is about.")
@@ -125,7 +108,7 @@ class TransactionCauseType:
 
 @strawberry.type(name="LoyaltyTransaction", description="One line of a points statement.")
 class TransactionType:
-    kind: TransactionKindType = strawberry.field(description="What happened.")
+    kind: TransactionKind = strawberry.field(description="What happened.")
     points: Long = strawberry.field(description="Signed change of the points the account holds.")
     at: datetime = strawberry.field(description="When it happened.")
     cause: TransactionCauseType = strawberry.field(description="Why.")
@@ -153,7 +136,7 @@ class TransactionType:
             reason=view.reason if personal else None,
         )
         return cls(
-            kind=TransactionKindType(view.kind.value),
+            kind=view.kind,
             points=view.points,
             at=view.at,
             cause=cause,
@@ -194,8 +177,8 @@ class LoyaltyAccountType:
         return BalanceType.from_view(self.view.balance)
 
     @strawberry.field(description="The member's tier.")
-    def tier(self) -> LoyaltyTierType:
-        return LoyaltyTierType(self.view.tier)
+    def tier(self) -> LoyaltyTier:
+        return LoyaltyTier(self.view.tier)
 
     @strawberry.field(description="Since when they hold it.")
     def tier_since(self) -> datetime:
@@ -212,7 +195,7 @@ class LoyaltyAccountType:
         return self.view.qualifying_points
 
     @strawberry.field(description="The next tier up; null at the top.")
-    def next_tier(self) -> LoyaltyTierType | None:
+    def next_tier(self) -> LoyaltyTier | None:
         return tier_of(self.view.next_tier)
 
     @strawberry.field(description="Qualifying points still needed for it; null at the top.")
@@ -281,21 +264,14 @@ class LoyaltyAccountType:
                 conn, self.view.customer_id, check_page_size(first), after_seq
             )
         personal = may_see_personal_data(info.context.principal, self.view.customer_id)
-        edges = [
-            LoyaltyTransactionEdge(
-                cursor=encode_cursor(CURSOR_KIND, v.seq),
-                node=TransactionType.from_view(v, personal),
-            )
-            for v in page.items
-        ]
-        return LoyaltyTransactionConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=after_seq is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+        return connection(
+            LoyaltyTransactionConnection,
+            LoyaltyTransactionEdge,
+            CURSOR_KIND,
+            page,
+            lambda view: TransactionType.from_view(view, personal),
+            after=after,
+            position=lambda view: view.seq,
         )
 
     @strawberry.field(description="Every tier change, newest first.")

@@ -7,13 +7,7 @@ from uuid import UUID
 
 import strawberry
 
-from graphql_api.loyalty.types import (
-    EarningCapPeriodType,
-    EarningRuleDimensionType,
-    EarningRuleKindType,
-    LoyaltyTierType,
-    RewardKindType,
-)
+from graphql_api.enums import CapPeriod, LoyaltyTier, RewardKind, RuleDimension, RuleKind
 
 CUSTOMER = "The member."
 REWARD = "The reward."
@@ -59,7 +53,7 @@ class AdjustPointsInput:
 )
 class DefineEarningRuleInput:
     name: str = strawberry.field(description="What admins call it, 1-120 characters.")
-    kind: EarningRuleKindType = strawberry.field(description="How it shapes earnings.")
+    kind: RuleKind = strawberry.field(description="How it shapes earnings.")
     rule_id: UUID | None = strawberry.field(
         default=None, description="Client-chosen id; the same definition again writes nothing."
     )
@@ -69,7 +63,7 @@ class DefineEarningRuleInput:
     currency: str | None = strawberry.field(
         default=None, description="BASE_RATE: ISO 4217 code; left out: any currency."
     )
-    dimension: EarningRuleDimensionType | None = strawberry.field(
+    dimension: RuleDimension | None = strawberry.field(
         default=None, description="MULTIPLIER: what it matches on."
     )
     match: str | None = strawberry.field(
@@ -80,9 +74,7 @@ class DefineEarningRuleInput:
     bonus_points: int = strawberry.field(
         default=0, description="FIRST_PURCHASE_BONUS: the bonus, 1 or more."
     )
-    period: EarningCapPeriodType | None = strawberry.field(
-        default=None, description="CAP: the period."
-    )
+    period: CapPeriod | None = strawberry.field(default=None, description="CAP: the period.")
     max_points: int = strawberry.field(default=0, description="CAP: the most points per period.")
 
 
@@ -104,13 +96,13 @@ class ChangeProgramTermsInput:
 @strawberry.input(description="A new reward in the catalog.")
 class AddRewardInput:
     name: str = strawberry.field(description="Its name, 1-120 characters.")
-    kind: RewardKindType = strawberry.field(description="What kind of reward.")
+    kind: RewardKind = strawberry.field(description="What kind of reward.")
     cost_points: int = strawberry.field(description="Points a redemption costs, 1 or more.")
     description: str = strawberry.field(default="", description="Up to 2000 characters.")
     stock: int | None = strawberry.field(
         default=None, description="Items available, 0 or more; left out: unlimited."
     )
-    min_tier: LoyaltyTierType | None = strawberry.field(
+    min_tier: LoyaltyTier | None = strawberry.field(
         default=None, description="Only members of this tier and above; left out: everyone."
     )
     reward_id: UUID | None = strawberry.field(
@@ -128,7 +120,7 @@ class ChangeRewardInput:
     cost_points: int | None = strawberry.field(
         default=strawberry.UNSET, description="New cost, for redemptions from now on."
     )
-    min_tier: LoyaltyTierType | None = strawberry.field(
+    min_tier: LoyaltyTier | None = strawberry.field(
         default=strawberry.UNSET, description="New tier restriction; null: everyone."
     )
 

@@ -9,8 +9,7 @@ from uuid import UUID
 import strawberry
 
 from graphql_api.context import RequestContext
-from graphql_api.errors import PublicError
-from graphql_api.loyalty.account import LoyaltyAccountType, moment
+from graphql_api.loyalty.account import LoyaltyAccountType
 from graphql_api.loyalty.types import (
     EarningRuleType,
     LoyaltyProgramMetricsType,
@@ -19,7 +18,9 @@ from graphql_api.loyalty.types import (
     RewardEdge,
     RewardType,
 )
-from graphql_api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
+from graphql_api.moments import moment
+from graphql_api.pagination import check_page_size, connection, decode_cursor
+from graphql_api.read_your_writes import AtLeast, wait_for
 from projections.loyalty.projection import LoyaltyStatements
 from projections.loyalty.queries import (
     account_view,
@@ -32,10 +33,6 @@ from projections.loyalty.queries import (
 
 Info = strawberry.Info[RequestContext, None]
 CURSOR_KIND = "reward"
-AtLeast = Annotated[
-    str | None,
-    strawberry.argument(description="A position from a mutation: wait until it is visible."),
-]
 IncludeRetired = Annotated[bool, strawberry.argument(description="Also those no longer in force.")]
 
 
@@ -68,7 +65,7 @@ async def loyalty_account(
     customer_id: Annotated[UUID, strawberry.argument(description="The customer.")],
     at_least: AtLeast = None,
 ) -> LoyaltyAccountType | None:
-    await wait_for(info.context, at_least)
+    await wait_for(info.context, LoyaltyStatements.name, at_least)
     return await load_account(info.context, customer_id)
 
 
@@ -81,36 +78,32 @@ async def rewards(
     include_retired: IncludeRetired = False,
     at_least: AtLeast = None,
 ) -> RewardConnection:
-    await wait_for(info.context, at_least)
+    await wait_for(info.context, LoyaltyStatements.name, at_least)
     after_seq = None if after is None else decode_cursor(CURSOR_KIND, after)
     async with info.context.pool.connection() as conn:
         page = await rewards_page(conn, check_page_size(first), after_seq, include_retired)
-    edges = [
-        RewardEdge(cursor=encode_cursor(CURSOR_KIND, v.seq), node=RewardType.from_view(v))
-        for v in page.items
-    ]
-    return RewardConnection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next_page,
-            has_previous_page=after_seq is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+    return connection(
+        RewardConnection,
+        RewardEdge,
+        CURSOR_KIND,
+        page,
+        RewardType.from_view,
+        after=after,
+        position=lambda view: view.seq,
     )
 
 
 async def earning_rules_in_force(
     info: Info, include_retired: IncludeRetired = False, at_least: AtLeast = None
 ) -> list[EarningRuleType]:
-    await wait_for(info.context, at_least)
+    await wait_for(info.context, LoyaltyStatements.name, at_least)
     async with info.context.pool.connection() as conn:
         rules = await earning_rules(conn, include_retired)
     return [EarningRuleType.from_view(r) for r in rules]
 
 
 async def loyalty_program_terms(info: Info, at_least: AtLeast = None) -> LoyaltyProgramTermsType:
-    await wait_for(info.context, at_least)
+    await wait_for(info.context, LoyaltyStatements.name, at_least)
     return await load_terms(info.context)
 
 
@@ -123,18 +116,6 @@ async def loyalty_program_metrics(
     at_least: AtLeast = None,
 ) -> LoyaltyProgramMetricsType:
     when = datetime.now(UTC) if at is None else moment(at, "at")
-    await wait_for(info.context, at_least)
+    await wait_for(info.context, LoyaltyStatements.name, at_least)
     async with info.context.pool.connection() as conn:
         return LoyaltyProgramMetricsType.from_view(await program_metrics(conn, when))
-
-
-async def wait_for(context: RequestContext, at_least: str | None) -> None:
-    """Wait (bounded) until the loyalty read model shows the write at ``at_least``."""
-    if at_least is None:
-        return
-    if not (at_least.isascii() and at_least.isdigit() and len(at_least) <= 18):
-        raise PublicError("`atLeast` must be a position returned by a mutation", "BAD_POSITION")
-    if not await context.read_your_write(LoyaltyStatements.name, int(at_least)):
-        raise PublicError(
-            "that write is not visible yet; retry in a moment", "POSITION_NOT_REACHED"
-        )

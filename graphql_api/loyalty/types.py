@@ -5,14 +5,21 @@ earning rules, terms and program metrics. Built from the loyalty read model's vi
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import strawberry
 
-from domain.loyalty.values import TIERS, Tier, benefits_of
+from domain.loyalty.values import TIERS, benefits_of
 from graphql_api.context import RequestContext
+from graphql_api.enums import (
+    CapPeriod,
+    LoyaltyTier,
+    RewardKind,
+    RuleDimension,
+    RuleKind,
+    SupportPriority,
+)
 from graphql_api.pagination import PageInfo
 from graphql_api.scalars import Long
 from projections.loyalty.queries import earning_rules
@@ -26,60 +33,14 @@ from projections.loyalty.views import (
 Info = strawberry.Info[RequestContext, None]
 
 
-@strawberry.enum(name="LoyaltyTier", description="A member's tier, from points earned in 365 days.")
-class LoyaltyTierType(Enum):
-    BRONZE = "bronze"
-    SILVER = "silver"
-    GOLD = "gold"
+def tier_of(tier: str | None) -> LoyaltyTier | None:
+    return None if tier is None else LoyaltyTier(tier)
 
 
-def tier_of(tier: str | None) -> LoyaltyTierType | None:
-    return None if tier is None else LoyaltyTierType(tier)
+E = TypeVar("E", RuleDimension, CapPeriod)
 
 
-@strawberry.enum(name="SupportPriority", description="The ticket priority a tier's members get.")
-class SupportPriorityType(Enum):
-    NORMAL = "normal"
-    HIGH = "high"
-    URGENT = "urgent"
-
-
-@strawberry.enum(name="RewardKind", description="What a reward gives.")
-class RewardKindType(Enum):
-    DISCOUNT = "discount"
-    FREE_PRODUCT = "free_product"
-    EARLY_ACCESS = "early_access"
-    EXPERIENCE = "experience"
-
-
-@strawberry.enum(
-    name="EarningRuleKind",
-    description="BASE_RATE: points per whole currency unit. MULTIPLIER: a percentage applied "
-    "to purchases matching a tier, product category or channel. FIRST_PURCHASE_BONUS: extra "
-    "points for the first purchase that earns. CAP: at most so many purchase points per period.",
-)
-class EarningRuleKindType(Enum):
-    BASE_RATE = "base_rate"
-    MULTIPLIER = "multiplier"
-    FIRST_PURCHASE_BONUS = "first_purchase_bonus"
-    CAP = "cap"
-
-
-@strawberry.enum(name="EarningRuleDimension", description="What a multiplier rule matches on.")
-class EarningRuleDimensionType(Enum):
-    TIER = "tier"
-    CATEGORY = "category"
-    CHANNEL = "channel"
-
-
-@strawberry.enum(name="EarningCapPeriod", description="The calendar period (UTC) a cap covers.")
-class EarningCapPeriodType(Enum):
-    DAY = "day"
-    MONTH = "month"
-    YEAR = "year"
-
-
-def _enum_or_none(kind: type[Enum], value: Any) -> Any:
+def _enum_or_none(kind: type[E], value: Any) -> E | None:
     return None if value is None else kind(value)
 
 
@@ -90,13 +51,13 @@ def _enum_or_none(kind: type[Enum], value: Any) -> Any:
 class EarningRuleType:
     id: UUID = strawberry.field(description="The rule's id.")
     name: str = strawberry.field(description="What admins call it.")
-    kind: EarningRuleKindType = strawberry.field(description="How it shapes earnings.")
+    kind: RuleKind = strawberry.field(description="How it shapes earnings.")
     points_per_unit: int | None = strawberry.field(description="BASE_RATE: points per unit.")
     currency: str | None = strawberry.field(
         description="BASE_RATE: the currency it applies to; null: any currency without a rate "
         "of its own."
     )
-    dimension: EarningRuleDimensionType | None = strawberry.field(
+    dimension: RuleDimension | None = strawberry.field(
         description="MULTIPLIER: what it matches on."
     )
     match: str | None = strawberry.field(
@@ -104,32 +65,30 @@ class EarningRuleType:
     )
     percent: int | None = strawberry.field(description="MULTIPLIER: 150 means x1.5.")
     bonus_points: int | None = strawberry.field(description="FIRST_PURCHASE_BONUS: the bonus.")
-    period: EarningCapPeriodType | None = strawberry.field(description="CAP: the period.")
+    period: CapPeriod | None = strawberry.field(description="CAP: the period.")
     max_points: int | None = strawberry.field(description="CAP: the most points per period.")
     defined_at: datetime = strawberry.field(description="When it was (last) defined.")
     retired_at: datetime | None = strawberry.field(description="When it stopped applying.")
 
     @classmethod
     def from_view(cls, view: EarningRuleView) -> EarningRuleType:
-        rule, kind = view.definition, EarningRuleKindType(view.kind)
+        rule, kind = view.definition, RuleKind(view.kind)
 
-        def of(wanted: EarningRuleKindType, key: str) -> Any:
+        def of(wanted: RuleKind, key: str) -> Any:
             return rule.get(key) if kind is wanted else None
 
         return cls(
             id=view.rule_id,
             name=view.name,
             kind=kind,
-            points_per_unit=of(EarningRuleKindType.BASE_RATE, "points_per_unit"),
-            currency=of(EarningRuleKindType.BASE_RATE, "currency"),
-            dimension=_enum_or_none(
-                EarningRuleDimensionType, of(EarningRuleKindType.MULTIPLIER, "dimension")
-            ),
-            match=of(EarningRuleKindType.MULTIPLIER, "match"),
-            percent=of(EarningRuleKindType.MULTIPLIER, "percent"),
-            bonus_points=of(EarningRuleKindType.FIRST_PURCHASE_BONUS, "bonus_points"),
-            period=_enum_or_none(EarningCapPeriodType, of(EarningRuleKindType.CAP, "period")),
-            max_points=of(EarningRuleKindType.CAP, "max_points"),
+            points_per_unit=of(RuleKind.BASE_RATE, "points_per_unit"),
+            currency=of(RuleKind.BASE_RATE, "currency"),
+            dimension=_enum_or_none(RuleDimension, of(RuleKind.MULTIPLIER, "dimension")),
+            match=of(RuleKind.MULTIPLIER, "match"),
+            percent=of(RuleKind.MULTIPLIER, "percent"),
+            bonus_points=of(RuleKind.FIRST_PURCHASE_BONUS, "bonus_points"),
+            period=_enum_or_none(CapPeriod, of(RuleKind.CAP, "period")),
+            max_points=of(RuleKind.CAP, "max_points"),
             defined_at=view.defined_at,
             retired_at=view.retired_at,
         )
@@ -137,21 +96,21 @@ class EarningRuleType:
 
 @strawberry.type(name="TierBenefits", description="What a tier takes and gives.")
 class TierBenefitsType:
-    tier: LoyaltyTierType = strawberry.field(description="The tier.")
+    tier: LoyaltyTier = strawberry.field(description="The tier.")
     threshold: int = strawberry.field(
         description="Points earned in the trailing 365 days needed to hold it."
     )
-    support_priority: SupportPriorityType = strawberry.field(
+    support_priority: SupportPriority = strawberry.field(
         description="Default priority of its members' support tickets."
     )
 
     @classmethod
     def of(cls, tier: str) -> TierBenefitsType:
-        benefits = benefits_of(Tier(tier))
+        benefits = benefits_of(LoyaltyTier(tier))
         return cls(
-            tier=LoyaltyTierType(tier),
+            tier=LoyaltyTier(tier),
             threshold=benefits.threshold,
-            support_priority=SupportPriorityType(benefits.support_priority.value),
+            support_priority=benefits.support_priority,
         )
 
     @strawberry.field(
@@ -179,10 +138,10 @@ class RewardType:
     id: UUID = strawberry.field(description="The reward's id.")
     name: str = strawberry.field(description="Its name.")
     description: str = strawberry.field(description="What the member gets.")
-    kind: RewardKindType = strawberry.field(description="What kind of reward.")
+    kind: RewardKind = strawberry.field(description="What kind of reward.")
     cost_points: int = strawberry.field(description="Points a redemption costs now.")
     stock: int | None = strawberry.field(description="Items left; null: unlimited.")
-    min_tier: LoyaltyTierType | None = strawberry.field(
+    min_tier: LoyaltyTier | None = strawberry.field(
         description="Only members of this tier and above may redeem it; null: everyone."
     )
     retired: bool = strawberry.field(description="No longer redeemable.")
@@ -195,7 +154,7 @@ class RewardType:
             id=view.reward_id,
             name=view.name,
             description=view.description,
-            kind=RewardKindType(view.kind),
+            kind=RewardKind(view.kind),
             cost_points=view.cost_points,
             stock=view.stock,
             min_tier=tier_of(view.min_tier),

@@ -14,26 +14,22 @@ from uuid import UUID
 
 import strawberry
 
-from domain.privacy.erasure import ErasureReason, ErasureRequest
+from domain.privacy.erasure import legal_hold_days
 from domain.shared.application import CommandResult
 from domain.shared.errors import DomainError
-from domain.shared.metadata import Role
 from graphql_api.context import RequestContext
-from graphql_api.errors import PublicError, user_error_from
-from graphql_api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
+from graphql_api.enums import ErasureStatus
+from graphql_api.errors import PublicError
+from graphql_api.mutation import INPUT, Fields, Info, run_command
+from graphql_api.pagination import check_page_size, connection, decode_cursor
 from graphql_api.privacy import erasure_types as t
 from projections.privacy.erasure_queries import (
-    ErasureRequestView,
-    ErasureStatus,
     erasure_certificate,
     erasure_request_with_id,
     erasure_requests,
 )
-from projections.privacy.projection import PROJECTION_NAME
 
-Info = strawberry.Info[RequestContext, None]
 CURSOR_KIND = "erasure"
-INPUT = strawberry.argument(description="What to do; see the input type.")
 
 
 async def request_erasure(
@@ -41,30 +37,22 @@ async def request_erasure(
     input: Annotated[t.RequestErasureInput, INPUT],  # noqa: A002
 ) -> t.RequestErasurePayload:
     context, metadata = info.context, info.context.metadata()
-    reason, hold = ErasureReason(input.reason.value), _hold_days(context, input.hold_days)
+    ledger, hold = context.ledger, _hold_days(context, input.hold_days)
 
-    def command() -> tuple[CommandResult, UUID]:
-        ledger = context.ledger
-        result = ledger.request_erasure(
-            input.customer_id, input.email, reason, hold, metadata, _now()
-        )
-        request: ErasureRequest = ledger.repository.get(result.aggregate_id)
-        return result, request.subject_id
+    async def shown(result: CommandResult) -> Fields:
+        subject = await context.run_command(ledger.subject_of_erasure_request, result.aggregate_id)
+        async with context.pool.connection() as conn:
+            view = await erasure_request_with_id(conn, result.aggregate_id)
+        request = None if view is None else t.ErasureRequestType.of(view, context.principal)
+        return {"erasure_request": request, "subject_id": subject}
 
-    try:
-        result, subject = await context.run_command(command)
-    except DomainError as error:
-        return t.RequestErasurePayload(
-            erasure_request=None, position=None, user_errors=[user_error_from(error)]
-        )
-    notices = await context.wait_for_write(PROJECTION_NAME, result.position)
-    view = await _request_with_id(context, result.aggregate_id)
-    return t.RequestErasurePayload(
-        erasure_request=None if view is None else t.ErasureRequestType.of(view, context.principal),
-        subject_id=subject,
-        position=str(result.position),
-        user_errors=[],
-        notices=notices,
+    return await run_command(
+        info,
+        lambda: ledger.request_erasure(
+            input.customer_id, input.email, input.reason, hold, metadata, _now()
+        ),
+        t.RequestErasurePayload,
+        shown,
     )
 
 
@@ -72,29 +60,23 @@ async def complete_erasure(
     info: Info,
     input: Annotated[t.CompleteErasureInput, INPUT],  # noqa: A002
 ) -> t.CompleteErasurePayload:
-    context, subject = info.context, input.subject_id
-    try:
-        result = await context.run_command(
-            context.ledger.complete_erasure, subject, context.metadata(), _now()
-        )
-    except DomainError as error:
-        return t.CompleteErasurePayload(
-            certificate=None, position=None, user_errors=[user_error_from(error)]
-        )
-    notices = await context.wait_for_write(PROJECTION_NAME, result.position)
-    return t.CompleteErasurePayload(
-        certificate=await _certificate(context, subject),
-        subject_id=subject,
-        position=str(result.position),
-        user_errors=[],
-        notices=notices,
+    context, metadata, subject = info.context, info.context.metadata(), input.subject_id
+
+    async def shown(result: CommandResult) -> Fields:
+        return {"certificate": await _certificate(context, subject), "subject_id": subject}
+
+    return await run_command(
+        info,
+        lambda: context.ledger.complete_erasure(subject, metadata, _now()),
+        t.CompleteErasurePayload,
+        shown,
     )
 
 
 async def erasure_request_list(
     info: Info,
     status: Annotated[
-        t.ErasureStatusType | None,
+        ErasureStatus | None,
         strawberry.argument(description="PENDING, ERASING or COMPLETED; left out: all."),
     ] = None,
     first: Annotated[int, strawberry.argument(description="Page size, 1 to 100.")] = 20,
@@ -103,25 +85,17 @@ async def erasure_request_list(
     ] = None,
 ) -> t.ErasureRequestConnection:
     size, after_position = check_page_size(first), decode_cursor(CURSOR_KIND, after)
-    wanted = None if status is None else ErasureStatus(status.value)
     async with info.context.pool.connection() as conn:
-        page = await erasure_requests(conn, wanted, size, after_position)
+        page = await erasure_requests(conn, status, size, after_position)
     principal = info.context.principal
-    edges = [
-        t.ErasureRequestEdge(
-            cursor=encode_cursor(CURSOR_KIND, view.seq),
-            node=t.ErasureRequestType.of(view, principal),
-        )
-        for view in page.items
-    ]
-    return t.ErasureRequestConnection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next_page,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+    return connection(
+        t.ErasureRequestConnection,
+        t.ErasureRequestEdge,
+        CURSOR_KIND,
+        page,
+        lambda view: t.ErasureRequestType.of(view, principal),
+        after=after,
+        position=lambda view: view.seq,
     )
 
 
@@ -135,15 +109,13 @@ async def certificate_of(
 
 
 def _hold_days(context: RequestContext, chosen: int | None) -> int:
-    """The legal hold: a privacy officer may choose it; everyone else (a customer asking for
-    themself) gets the configured one, so no one shortens their own hold."""
-    if chosen is None:
-        return context.services.limits.erasure_hold_days
-    if context.principal.role is not Role.PRIVACY_OFFICER:
-        raise PublicError(
-            "only privacy officers choose a legal hold; leave holdDays out", "FORBIDDEN"
-        )
-    return chosen
+    """The legal hold (the domain's rule); one chosen by someone who may not is refused like
+    an operation their role may not use."""
+    limits, role = context.services.limits, context.principal.role
+    try:
+        return legal_hold_days(chosen, role, limits.erasure_hold_days)
+    except DomainError as refused:
+        raise PublicError(refused.message, refused.code) from None
 
 
 def _now() -> datetime:
@@ -158,8 +130,3 @@ async def _certificate(
     return (
         None if certificate is None else t.ErasureCertificateType.of(certificate, context.principal)
     )
-
-
-async def _request_with_id(context: RequestContext, request_id: UUID) -> ErasureRequestView | None:
-    async with context.pool.connection() as conn:
-        return await erasure_request_with_id(conn, request_id)

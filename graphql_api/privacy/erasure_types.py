@@ -7,17 +7,19 @@ as the actor of their request is shown as in the other privacy reports (``may_se
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from uuid import UUID
 
 import strawberry
 
 from graphql_api.auth import Principal
+from graphql_api.enums import ErasureReason, ErasureStatus, SubjectKind
 from graphql_api.errors import UserError
+from graphql_api.mutation import Payload
 from graphql_api.notices import NOTICES, Notice
 from graphql_api.pagination import PageInfo
 from graphql_api.privacy.types import may_see_actor
 from projections.privacy.erasure_queries import ErasureCertificate, ErasureRequestView
+from projections.privacy.projection import PROJECTION_NAME
 
 VACUUMED = (
     "When the worker's erasure sweep vacuumed the read-model tables that held the subject's "
@@ -31,38 +33,6 @@ HOLD = (
 )
 
 
-@strawberry.enum(name="ErasureReason", description="Why a subject's data is to be erased.")
-class ErasureReasonType(Enum):
-    CUSTOMER_REQUEST = "customer_request"
-    CONSENT_WITHDRAWN = "consent_withdrawn"
-    ACCOUNT_CLOSED = "account_closed"
-    LEGAL_OBLIGATION = "legal_obligation"
-    OTHER = "other"
-
-
-@strawberry.enum(
-    name="ErasureSubjectKind",
-    description="CUSTOMER: a registered customer. INVITEE: a person a referrer invited by "
-    "email (who may never have registered).",
-)
-class ErasureSubjectKindType(Enum):
-    CUSTOMER = "customer"
-    INVITEE = "invitee"
-
-
-@strawberry.enum(
-    name="ErasureStatus",
-    description="Where an erasure request is. PENDING: requested. ERASING: completion began "
-    "but did not finish (its keys may already be destroyed while read models still hold "
-    "copies): completeErasure again, or the worker within a few minutes, finishes it. "
-    "COMPLETED: done.",
-)
-class ErasureStatusType(Enum):
-    PENDING = "pending"
-    ERASING = "erasing"
-    COMPLETED = "completed"
-
-
 @strawberry.input(description="Whose data to erase, and why. Name the customer or the email.")
 class RequestErasureInput:
     customer_id: UUID | None = strawberry.field(
@@ -73,7 +43,7 @@ class RequestErasureInput:
         description="The email of an invited person to erase (privacy officers only); not "
         "recorded: the request names the subject derived from it.",
     )
-    reason: ErasureReasonType = strawberry.field(description="Why.")
+    reason: ErasureReason = strawberry.field(description="Why.")
     hold_days: int | None = strawberry.field(default=None, description=HOLD)
 
 
@@ -88,9 +58,9 @@ class CompleteErasureInput:
 @strawberry.type(name="ErasureRequest", description="A subject's erasure, requested or done.")
 class ErasureRequestType:
     subject_id: UUID = strawberry.field(description="Whose data (an id; never a name or email).")
-    subject_kind: ErasureSubjectKindType = strawberry.field(description="What kind of subject.")
-    reason: ErasureReasonType = strawberry.field(description="Why, as requested.")
-    status: ErasureStatusType = strawberry.field(description="PENDING, ERASING or COMPLETED.")
+    subject_kind: SubjectKind = strawberry.field(description="What kind of subject.")
+    reason: ErasureReason = strawberry.field(description="Why, as requested.")
+    status: ErasureStatus = strawberry.field(description="PENDING, ERASING or COMPLETED.")
     requested_at: datetime = strawberry.field(description="When it was requested.")
     requested_by: str | None = strawberry.field(
         description="Who requested it (a staff id; a customer's own id only for privacy "
@@ -110,9 +80,9 @@ class ErasureRequestType:
     def of(cls, view: ErasureRequestView, principal: Principal) -> ErasureRequestType:
         return cls(
             subject_id=view.subject_id,
-            subject_kind=ErasureSubjectKindType(view.subject_kind),
-            reason=ErasureReasonType(view.reason),
-            status=ErasureStatusType(view.status.value),
+            subject_kind=SubjectKind(view.subject_kind),
+            reason=ErasureReason(view.reason),
+            status=view.status,
             requested_at=view.requested_at,
             requested_by=_actor(view.requested_by, view.requested_by_role, principal),
             requested_by_role=view.requested_by_role,
@@ -133,12 +103,12 @@ class ErasureRequestType:
 )
 class ErasureCertificateType:
     subject_id: UUID = strawberry.field(description="Whose data (an id).")
-    subject_kind: ErasureSubjectKindType = strawberry.field(description="What kind of subject.")
+    subject_kind: SubjectKind = strawberry.field(description="What kind of subject.")
     also_erased: list[UUID] = strawberry.field(
         description="Other subjects the same person was, erased with it (a customer's email "
         "as an invited person)."
     )
-    reason: ErasureReasonType = strawberry.field(description="Why.")
+    reason: ErasureReason = strawberry.field(description="Why.")
     requested_at: datetime = strawberry.field(description="When it was requested.")
     requested_by: str | None = strawberry.field(
         description="Who requested it (a customer's own id only for privacy officers)."
@@ -173,9 +143,9 @@ class ErasureCertificateType:
         assert view.completed_at is not None and view.completed_seq is not None
         return cls(
             subject_id=view.subject_id,
-            subject_kind=ErasureSubjectKindType(view.subject_kind),
+            subject_kind=SubjectKind(view.subject_kind),
             also_erased=list(view.also_erased),
-            reason=ErasureReasonType(view.reason),
+            reason=ErasureReason(view.reason),
             requested_at=view.requested_at,
             requested_by=_actor(view.requested_by, view.requested_by_role, principal),
             requested_by_role=view.requested_by_role,
@@ -208,7 +178,7 @@ class ErasureRequestConnection:
 
 
 @strawberry.type(description="Result of requestErasure.")
-class RequestErasurePayload:
+class RequestErasurePayload(Payload):
     erasure_request: ErasureRequestType | None = strawberry.field(
         description="The request (an earlier one for the same subject if there was one); null "
         "if refused, or if the read model did not show it in time (see notices)."
@@ -222,9 +192,11 @@ class RequestErasurePayload:
     user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
     notices: list[Notice] = strawberry.field(default_factory=list, description=NOTICES)
 
+    read_model = PROJECTION_NAME
+
 
 @strawberry.type(description="Result of completeErasure.")
-class CompleteErasurePayload:
+class CompleteErasurePayload(Payload):
     certificate: ErasureCertificateType | None = strawberry.field(
         description="The erasure's certificate; null if refused, or if the read model did not "
         "show the completion in time (see notices: read erasureCertificate later)."
@@ -235,6 +207,8 @@ class CompleteErasurePayload:
     position: str | None = strawberry.field(description="Log position of the completion.")
     user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
     notices: list[Notice] = strawberry.field(default_factory=list, description=NOTICES)
+
+    read_model = PROJECTION_NAME
 
 
 def _actor(actor_id: str, actor_role: str, principal: Principal) -> str | None:

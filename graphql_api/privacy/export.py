@@ -14,9 +14,10 @@ from uuid import UUID
 
 from domain.shared.application import CommandResult
 from graphql_api.context import RequestContext
+from graphql_api.disclosed import JsonValue, to_json
 from graphql_api.privacy.export_schema import document_schema
 from graphql_api.privacy.log_part import RelatedIds, log_sections
-from graphql_api.privacy.serialise import JsonValue, Reveal, to_json
+from graphql_api.privacy.serialise import Reveal
 from projections.privacy.export_queries import READ_MODELS, columns_of_sources, rows_about
 
 EXPORT_SECTIONS = (

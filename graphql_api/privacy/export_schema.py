@@ -6,6 +6,7 @@ tables from the database catalogue, so the description cannot drift from what is
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from domain.customer.model import Customer
@@ -14,12 +15,30 @@ from domain.loyalty.account import LoyaltyAccount
 from domain.purchase.model import Purchase
 from domain.referral.model import Referral, Referrer
 from domain.shared.aggregate import LedgerAggregate
+from domain.shared.disclosure import Disclosure, disclosures, fields_declared
 from domain.survey.model import Invitation
 from domain.ticket.model import Ticket
-from graphql_api.privacy.serialise import SECURITY_FIELDS, WITHHELD_TEXT, JsonValue
+from graphql_api.disclosed import JsonValue
+from graphql_api.privacy.serialise import WITHHELD_TEXT
 from projections.privacy.export_queries import SOURCES, ColumnInfo
 
 Schema = dict[str, Any]
+EXPORTED: tuple[type[LedgerAggregate], ...] = (
+    Customer,
+    Purchase,
+    Invitation,
+    LoyaltyAccount,
+    Ticket,
+    Referrer,
+    Referral,
+)
+"""The aggregates an export holds."""
+SECRETS = fields_declared(
+    (kind for aggregate in EXPORTED for kind in (aggregate, *aggregate.event_classes())),
+    Disclosure.SECRET,
+)
+"""Fields left out of every export: what the domain declares security material."""
+_MARKED = re.compile(r"^(?:Personal|Secret)\[(.*)\]$")
 
 DESCRIPTION = (
     "Everything cxledger holds on one customer, decrypted: the customer's own record and "
@@ -29,7 +48,7 @@ DESCRIPTION = (
     "'[erased]' (read models have already purged them: those columns read null). Values about "
     f"another person (a referred friend's email domain) read '{WITHHELD_TEXT}'; the emails "
     "the customer invited are shown, as the customer gave them. Left out on purpose, for "
-    f"everyone: {', '.join(sorted(SECURITY_FIELDS))}, and the tokens in queued messages. "
+    f"everyone: {', '.join(sorted(SECRETS))}, and the tokens in queued messages. "
     "Password hashes, reset-token and survey-token digests, the tokens themselves and the "
     "keyed email fingerprint are security material, not information about the person: they "
     "tell the customer nothing and would only help whoever obtained the export."
@@ -47,8 +66,10 @@ _EVENT_ENVELOPE = {
 }
 
 
-def field_schema(annotation: str) -> Schema:
-    """A JSON-Schema-like type for a Python annotation (written as text, as classes keep it)."""
+def field_schema(annotation: str, personal: bool = False) -> Schema:
+    """A JSON-Schema-like type for a Python annotation (written as text, as classes keep it);
+    ``personal``: the field is declared personal data kept in clear."""
+    annotation = _MARKED.sub(r"\1", annotation)
     nullable = "None" in annotation
     if "PersonalData" in annotation:
         base: Schema = {"type": "string", "personal_data": True}
@@ -63,15 +84,18 @@ def field_schema(annotation: str) -> Schema:
     else:
         simple = {"int": "integer", "float": "number", "bool": "boolean", "str": "string"}
         base = {"type": simple.get(annotation.split(" ")[0], "string")}
+    if personal:
+        base["personal_data"] = True
     return {**base, "type": [base["type"], "null"]} if nullable else base
 
 
 def _fields(klass: type) -> Schema:
     annotations: dict[str, str] = vars(klass).get("__annotations__", {})
+    declared = disclosures(klass)
     return {
-        name: field_schema(str(annotation))
+        name: field_schema(str(annotation), declared[name] is Disclosure.PERSONAL)
         for name, annotation in annotations.items()
-        if name not in SECURITY_FIELDS and name != "metadata"
+        if declared[name] is not Disclosure.SECRET and name != "metadata"
     }
 
 

@@ -12,14 +12,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from domain.customer.model import Customer
 from domain.customer.profile import ConsentDecision
 from domain.ledger import Ledger
 from domain.loyalty.account import LoyaltyAccount
 from domain.referral.model import Referral, Referrer
-from graphql_api.privacy.serialise import JsonValue, Reveal, event_of, record_of
+from graphql_api.disclosed import JsonValue
+from graphql_api.privacy.serialise import Reveal, event_of, record_of
 
 CONSENT_DECISIONS: dict[type, ConsentDecision] = {
     Customer.ConsentGiven: ConsentDecision.GIVEN,
@@ -60,14 +59,11 @@ def log_sections(
 
 
 def _events(ledger: Ledger, aggregate_id: UUID) -> list[Any]:
-    return list(ledger.repository.event_store.get(aggregate_id))
+    return list(ledger.history(aggregate_id))
 
 
 def _load(ledger: Ledger, aggregate_id: UUID) -> Any | None:
-    try:
-        return ledger.repository.get(aggregate_id)
-    except AggregateNotFoundError:
-        return None
+    return ledger.find(aggregate_id)
 
 
 def _record(ledger: Ledger, aggregate_id: UUID, reveal: Reveal) -> JsonValue:

@@ -12,10 +12,9 @@ from uuid import UUID
 
 import strawberry
 
-from domain.shared.errors import DomainError
-from graphql_api.context import RequestContext
+from domain.shared.application import CommandResult
 from graphql_api.customers.profile import ConsentChangeType
-from graphql_api.errors import PublicError, user_error_from
+from graphql_api.mutation import Fields, Info, run_command
 from graphql_api.privacy.export import EXPORT_SECTIONS, export_document
 from graphql_api.privacy.types import (
     DataExportType,
@@ -23,16 +22,13 @@ from graphql_api.privacy.types import (
     ExportCustomerDataPayload,
     may_see_actor,
 )
+from graphql_api.read_your_writes import AtLeast, wait_for
+from projections.customers.projection import CustomerDirectory
 from projections.customers.queries import consent_history as consent_changes
 from projections.privacy.projection import PROJECTION_NAME
 from projections.privacy.queries import data_exports_of
 
-Info = strawberry.Info[RequestContext, None]
 CustomerId = Annotated[UUID, strawberry.argument(description="The customer.")]
-AtLeast = Annotated[
-    str | None,
-    strawberry.argument(description="A position from a mutation: wait until it is visible."),
-]
 
 
 async def export_customer_data(
@@ -41,35 +37,28 @@ async def export_customer_data(
         ExportCustomerDataInput, strawberry.argument(description="Whose data, and why.")
     ],
 ) -> ExportCustomerDataPayload:
-    context, now = info.context, datetime.now(UTC)
-    try:
-        # Recorded first: an export that cannot be recorded does not happen.
-        export = await context.run_command(
-            context.ledger.record_data_export,
-            input.customer_id,
-            input.reason,
-            list(EXPORT_SECTIONS),
-            context.metadata(),
-            now,
-            input.export_id,
-        )
-    except DomainError as error:
-        return ExportCustomerDataPayload(
-            export_id=None, position=None, document=None, user_errors=[user_error_from(error)]
-        )
-    document = await export_document(context, input.customer_id, export, now)
-    return ExportCustomerDataPayload(
-        export_id=export.aggregate_id,
-        position=str(export.position),
-        document=document,
-        user_errors=[],
+    context, metadata, now = info.context, info.context.metadata(), datetime.now(UTC)
+    sections = list(EXPORT_SECTIONS)
+
+    async def shown(export: CommandResult) -> Fields:
+        document = await export_document(context, input.customer_id, export, now)
+        return {"export_id": export.aggregate_id, "document": document}
+
+    # Recorded first: an export that cannot be recorded does not happen.
+    return await run_command(
+        info,
+        lambda: context.ledger.record_data_export(
+            input.customer_id, input.reason, sections, metadata, now, input.export_id
+        ),
+        ExportCustomerDataPayload,
+        shown,
     )
 
 
 async def data_exports(
     info: Info, customer_id: CustomerId, at_least: AtLeast = None
 ) -> list[DataExportType]:
-    await _wait_for(info.context, PROJECTION_NAME, at_least)
+    await wait_for(info.context, PROJECTION_NAME, at_least)
     async with info.context.pool.connection() as conn:
         views = await data_exports_of(conn, customer_id)
     return [DataExportType.of(view, info.context.principal) for view in views]
@@ -78,7 +67,7 @@ async def data_exports(
 async def consent_history(
     info: Info, customer_id: CustomerId, at_least: AtLeast = None
 ) -> list[ConsentChangeType]:
-    await _wait_for(info.context, "customer_directory", at_least)
+    await wait_for(info.context, CustomerDirectory.name, at_least)
     async with info.context.pool.connection() as conn:
         changes = await consent_changes(conn, customer_id)
     principal = info.context.principal
@@ -86,15 +75,3 @@ async def consent_history(
         ConsentChangeType.from_view(change, may_see_actor(principal, change.actor_role))
         for change in changes
     ]
-
-
-async def _wait_for(context: RequestContext, projection: str, at_least: str | None) -> None:
-    """Wait (bounded) until ``projection`` shows the write at ``at_least``."""
-    if at_least is None:
-        return
-    if not (at_least.isascii() and at_least.isdigit() and len(at_least) <= 18):
-        raise PublicError("`atLeast` must be a position returned by a mutation", "BAD_POSITION")
-    if not await context.read_your_write(projection, int(at_least)):
-        raise PublicError(
-            "that write is not visible yet; retry in a moment", "POSITION_NOT_REACHED"
-        )

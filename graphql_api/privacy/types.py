@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 from domain.shared.metadata import Role
 from graphql_api.auth import Principal
 from graphql_api.errors import UserError
+from graphql_api.mutation import Payload
 from projections.privacy.queries import DataExportView
 
 SEES_EVERY_ACTOR = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN})
@@ -36,7 +37,7 @@ class ExportCustomerDataInput:
 
 
 @strawberry.type(description="Result of exportCustomerData.")
-class ExportCustomerDataPayload:
+class ExportCustomerDataPayload(Payload):
     export_id: UUID | None = strawberry.field(description="The recorded export; null if refused.")
     position: str | None = strawberry.field(
         description="Log position of the export's record; pass it as `atLeast` to dataExports."

@@ -10,11 +10,15 @@ import strawberry
 
 from domain.purchase.model import Purchase
 from domain.purchase.values import from_minor_units
-from graphql_api.customers.profile import PurchaseChannelType
+from graphql_api.context import RequestContext
+from graphql_api.customers.resolvers import load_customer
 from graphql_api.customers.types import CustomerType
+from graphql_api.enums import PurchaseChannel
 from graphql_api.errors import UserError
+from graphql_api.mutation import Fields, Payload
 from graphql_api.notices import NOTICES, Notice
 from graphql_api.scalars import AmountText
+from projections.customers.projection import CustomerDirectory
 
 AMOUNT = 'An amount in the currency\'s units, e.g. "12.50"; send it as a string.'
 
@@ -34,7 +38,7 @@ class PurchaseType:
     customer_id: UUID = strawberry.field(description="Who bought.")
     amount: Decimal = strawberry.field(description="Order total.")
     currency: str = strawberry.field(description="ISO 4217 code, e.g. EUR.")
-    channel: PurchaseChannelType = strawberry.field(description="Where the order was made.")
+    channel: PurchaseChannel = strawberry.field(description="Where the order was made.")
     purchased_at: datetime = strawberry.field(description="When the order was made.")
     refunded: Decimal = strawberry.field(description="Refunded so far.")
     refundable: Decimal = strawberry.field(description="What is left to refund.")
@@ -52,7 +56,7 @@ class PurchaseType:
             customer_id=purchase.customer_id,
             amount=money(purchase.amount_minor),
             currency=purchase.currency,
-            channel=PurchaseChannelType(purchase.channel),
+            channel=PurchaseChannel(purchase.channel),
             purchased_at=purchase.purchased_at,
             refunded=money(purchase.refunded_minor),
             refundable=money(purchase.refundable_minor),
@@ -87,7 +91,7 @@ class RecordPurchaseInput:
     )
     amount: AmountText = strawberry.field(description=f"Order total, more than zero. {AMOUNT}")
     currency: str = strawberry.field(description="ISO 4217 code, e.g. EUR.")
-    channel: PurchaseChannelType = strawberry.field(description="Where the order was made.")
+    channel: PurchaseChannel = strawberry.field(description="Where the order was made.")
     purchased_at: datetime = strawberry.field(
         description="When, with a time zone; not in the future, not before 2000."
     )
@@ -105,7 +109,7 @@ class RefundPurchaseInput:
 
 
 @strawberry.type(description="What every purchase mutation answers.")
-class PurchasePayload:
+class PurchasePayload(Payload):
     purchase: PurchaseType | None = strawberry.field(
         description="The purchase after the write; null if refused."
     )
@@ -119,6 +123,17 @@ class PurchasePayload:
     )
     user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
     notices: list[Notice] = strawberry.field(default_factory=list, description=NOTICES)
+
+    # The customer's purchase summary shows the write.
+    read_model = CustomerDirectory.name
+
+
+async def purchase_shown(context: RequestContext, purchase: Purchase) -> Fields:
+    """The purchase as the command left it, and its customer as the read model shows them."""
+    return {
+        "purchase": PurchaseType.from_aggregate(purchase),
+        "customer": await load_customer(context, purchase.customer_id),
+    }
 
 
 @strawberry.type(description="Result of recordPurchase.")

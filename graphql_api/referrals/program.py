@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 from uuid import UUID
 
 import strawberry
@@ -17,13 +16,6 @@ from graphql_api.scalars import Long
 from projections.referrals.views import FunnelBucket, FunnelFigures, TopReferrerView
 
 PERCENT = "A percentage (0-100, may exceed 100, see `registered`); null over nothing."
-
-
-@strawberry.enum(name="ReferralFunnelGranularity", description="The length of one trend period.")
-class GranularityType(Enum):
-    DAY = "day"
-    WEEK = "week"
-    MONTH = "month"
 
 
 @strawberry.type(name="ReferralProgramTerms", description="How the program rewards and limits.")

@@ -13,20 +13,24 @@ from uuid import UUID
 import strawberry
 
 from graphql_api.context import RequestContext
+from graphql_api.enums import ReferralFunnelGranularity
 from graphql_api.errors import PublicError
-from graphql_api.pagination import check_page_size, decode_cursor
+from graphql_api.pagination import check_page_size, connection, decode_cursor
+from graphql_api.read_your_writes import AtLeast, wait_for
 from graphql_api.referrals.program import (
     FunnelPeriodType,
     FunnelType,
-    GranularityType,
     ReferralTermsType,
     TopReferrerType,
 )
 from graphql_api.referrals.types import (
     INVITATION_CURSOR,
     REFERRAL_CURSOR,
+    InvitationType,
     ReferralConnection,
+    ReferralEdge,
     ReferralInvitationConnection,
+    ReferralInvitationEdge,
     ReferralType,
     ReferrerType,
 )
@@ -36,10 +40,6 @@ from projections.referrals.projection import ReferralFunnel
 Info = strawberry.Info[RequestContext, None]
 MAX_TIME_ZONE = 64
 MAX_TOP = 100
-AtLeast = Annotated[
-    str | None,
-    strawberry.argument(description="A position from a mutation: wait until it is visible."),
-]
 Customer = Annotated[UUID, strawberry.argument(description="The customer (the referrer).")]
 First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
 After = Annotated[
@@ -71,7 +71,15 @@ async def load_referrals(
     after_seq = None if after is None else decode_cursor(REFERRAL_CURSOR, after)
     async with context.pool.connection() as conn:
         page = await read.referrals_of(conn, customer_id, check_page_size(first), after_seq)
-    return ReferralConnection.of(page, after_seq)
+    return connection(
+        ReferralConnection,
+        ReferralEdge,
+        REFERRAL_CURSOR,
+        page,
+        lambda view: ReferralType(view=view),
+        after=after,
+        position=lambda view: view.seq,
+    )
 
 
 async def load_invitations(
@@ -80,7 +88,15 @@ async def load_invitations(
     after_seq = None if after is None else decode_cursor(INVITATION_CURSOR, after)
     async with context.pool.connection() as conn:
         page = await read.invitations_of(conn, customer_id, check_page_size(first), after_seq)
-    return ReferralInvitationConnection.of(page, after_seq)
+    return connection(
+        ReferralInvitationConnection,
+        ReferralInvitationEdge,
+        INVITATION_CURSOR,
+        page,
+        lambda view: InvitationType(view=view),
+        after=after,
+        position=lambda view: view.seq,
+    )
 
 
 async def load_terms(context: RequestContext) -> ReferralTermsType:
@@ -94,7 +110,7 @@ async def referral_program_terms(info: Info) -> ReferralTermsType:
 async def referrer(
     info: Info, customer_id: Customer, at_least: AtLeast = None
 ) -> ReferrerType | None:
-    await wait_for(info.context, at_least)
+    await wait_for(info.context, ReferralFunnel.name, at_least)
     return await load_referrer(info.context, customer_id)
 
 
@@ -105,7 +121,7 @@ async def referrals_of(
     after: After = None,
     at_least: AtLeast = None,
 ) -> ReferralConnection:
-    await wait_for(info.context, at_least)
+    await wait_for(info.context, ReferralFunnel.name, at_least)
     return await load_referrals(info.context, customer_id, first, after)
 
 
@@ -116,7 +132,7 @@ async def invitations_of(
     after: After = None,
     at_least: AtLeast = None,
 ) -> ReferralInvitationConnection:
-    await wait_for(info.context, at_least)
+    await wait_for(info.context, ReferralFunnel.name, at_least)
     return await load_invitations(info.context, customer_id, first, after)
 
 
@@ -124,7 +140,7 @@ async def referral_funnel(
     info: Info, since: Since, until: Until, at_least: AtLeast = None
 ) -> FunnelType:
     start, end = period(since, until)
-    await wait_for(info.context, at_least)
+    await wait_for(info.context, ReferralFunnel.name, at_least)
     async with info.context.pool.connection() as conn:
         return FunnelType.of(await read.funnel(conn, start, end))
 
@@ -134,8 +150,8 @@ async def referral_funnel_trend(
     since: Since,
     until: Until,
     granularity: Annotated[
-        GranularityType, strawberry.argument(description="Per day, week or month.")
-    ] = GranularityType.WEEK,
+        ReferralFunnelGranularity, strawberry.argument(description="Per day, week or month.")
+    ] = ReferralFunnelGranularity.WEEK,
     time_zone: Annotated[
         str, strawberry.argument(description="IANA time zone of the periods, e.g. Europe/Rome.")
     ] = "UTC",
@@ -144,7 +160,7 @@ async def referral_funnel_trend(
     start, end = period(since, until)
     if len(time_zone) > MAX_TIME_ZONE:
         raise PublicError("`timeZone` is not a time zone", "INVALID_INPUT")
-    await wait_for(info.context, at_least)
+    await wait_for(info.context, ReferralFunnel.name, at_least)
     try:
         async with info.context.pool.connection() as conn:
             buckets = await read.funnel_trend(conn, start, end, granularity.value, time_zone)
@@ -163,7 +179,7 @@ async def top_referrers(
     start, end = period(since, until)
     if not 1 <= limit <= MAX_TOP:
         raise PublicError(f"`limit` must be between 1 and {MAX_TOP}", "INVALID_INPUT")
-    await wait_for(info.context, at_least)
+    await wait_for(info.context, ReferralFunnel.name, at_least)
     async with info.context.pool.connection() as conn:
         return [TopReferrerType.of(v) for v in await read.top_referrers(conn, start, end, limit)]
 
@@ -178,15 +194,3 @@ def period(since: datetime, until: datetime) -> tuple[datetime, datetime]:
     if until < since:
         raise PublicError("`until` must not be before `since`", "INVALID_INPUT")
     return since, until
-
-
-async def wait_for(context: RequestContext, at_least: str | None) -> None:
-    """Wait (bounded) until the referral read model shows the write at ``at_least``."""
-    if at_least is None:
-        return
-    if not (at_least.isascii() and at_least.isdigit() and len(at_least) <= 18):
-        raise PublicError("`atLeast` must be a position returned by a mutation", "BAD_POSITION")
-    if not await context.read_your_write(ReferralFunnel.name, int(at_least)):
-        raise PublicError(
-            "that write is not visible yet; retry in a moment", "POSITION_NOT_REACHED"
-        )

@@ -12,38 +12,21 @@ their friends' ids; a friend does not see their referrer's id).
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from uuid import UUID
 
 import strawberry
 
 from graphql_api.auth import may_see_personal_data
 from graphql_api.context import RequestContext
-from graphql_api.pagination import PageInfo, encode_cursor
+from graphql_api.enums import ReferralStage
+from graphql_api.pagination import PageInfo
 from graphql_api.scalars import Long
-from projections.referrals.views import (
-    InvitationPage,
-    InvitationView,
-    ReferralPage,
-    ReferralView,
-    ReferrerView,
-)
+from projections.referrals.views import InvitationView, ReferralView, ReferrerView
 
 Info = strawberry.Info[RequestContext, None]
 REFERRAL_CURSOR = "referral"
 INVITATION_CURSOR = "invitation"
 PERSONAL = "null unless you may see it (agents, admins, privacy officers, the customer concerned)."
-
-
-@strawberry.enum(
-    name="ReferralStage",
-    description="How far a referral went; a reversed referral stays reversed whatever it reached.",
-)
-class ReferralStageType(Enum):
-    REGISTERED = "registered"
-    QUALIFIED = "qualified"
-    REWARDED = "rewarded"
-    REVERSED = "reversed"
 
 
 @strawberry.type(name="Referrer", description="A customer's referral code and totals (all time).")
@@ -112,8 +95,8 @@ class ReferralType:
         return self.view.friend_id if _may_see(info, self.view.friend_id) else None
 
     @strawberry.field(description="Where it stands.")
-    def stage(self) -> ReferralStageType:
-        return ReferralStageType(self.view.stage.value)
+    def stage(self) -> ReferralStage:
+        return self.view.stage
 
     @strawberry.field(description="When the friend converted (registered with the code).")
     def converted_at(self) -> datetime:
@@ -187,14 +170,6 @@ class ReferralConnection:
     edges: list[ReferralEdge] = strawberry.field(description="The referrals of this page.")
     page_info: PageInfo = strawberry.field(description="Where this page is in the whole list.")
 
-    @classmethod
-    def of(cls, page: ReferralPage, after_seq: int | None) -> ReferralConnection:
-        edges = [
-            ReferralEdge(cursor=encode_cursor(REFERRAL_CURSOR, v.seq), node=ReferralType(view=v))
-            for v in page.items
-        ]
-        return cls(edges=edges, page_info=_page_info(edges, page.has_next_page, after_seq))
-
 
 @strawberry.type(description="An edge of an invitation connection.")
 class ReferralInvitationEdge:
@@ -208,27 +183,6 @@ class ReferralInvitationConnection:
         description="The invitations of this page."
     )
     page_info: PageInfo = strawberry.field(description="Where this page is in the whole list.")
-
-    @classmethod
-    def of(cls, page: InvitationPage, after_seq: int | None) -> ReferralInvitationConnection:
-        edges = [
-            ReferralInvitationEdge(
-                cursor=encode_cursor(INVITATION_CURSOR, v.seq), node=InvitationType(view=v)
-            )
-            for v in page.items
-        ]
-        return cls(edges=edges, page_info=_page_info(edges, page.has_next_page, after_seq))
-
-
-def _page_info(
-    edges: list[ReferralEdge] | list[ReferralInvitationEdge], more: bool, after: int | None
-) -> PageInfo:
-    return PageInfo(
-        has_next_page=more,
-        has_previous_page=after is not None,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
-    )
 
 
 def _may_see(info: Info, subject_id: UUID) -> bool:

@@ -1,82 +1,44 @@
 """The survey parts of Customer 360: a customer's latest NPS category and their responses.
 
-The customers of one answer share one :class:`Customer360Loader`; the NPS categories of all of
-them load together through one :class:`NpsCategoryLoader` tied to it (one pool checkout for
-the page), however many customers ask.
+The NPS categories of every customer of one answer load together, through the request's
+loader (``graphql_api.loaders``): one read for the page, however many customers ask.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
 from uuid import UUID
-from weakref import WeakKeyDictionary
-
-from psycopg_pool import AsyncConnectionPool
-from strawberry.dataloader import DataLoader
 
 from graphql_api.context import RequestContext
-from graphql_api.customers.loaders import Customer360Loader
-from graphql_api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
+from graphql_api.enums import NpsCategory
+from graphql_api.pagination import check_page_size, connection, decode_cursor
 from graphql_api.surveys.types import (
-    NpsCategoryType,
     SurveyResponse,
     SurveyResponseConnection,
     SurveyResponseEdge,
     nps_category_of,
 )
-from projections.surveys.queries import customer_responses, latest_nps_category
+from projections.surveys.queries import customer_responses
 
 CURSOR_KIND = "survey_response"
 
 
-class NpsCategoryLoader:
-    """Latest NPS categories of the customers of one answer, batched per tick and cached."""
-
-    def __init__(self, pool: AsyncConnectionPool[Any]) -> None:
-        self._pool = pool
-        self._loader: DataLoader[UUID, str | None] = DataLoader(self._load)
-
-    async def category(self, customer_id: UUID) -> str | None:
-        return await self._loader.load(customer_id)
-
-    async def _load(self, ids: Sequence[UUID]) -> list[str | None]:
-        async with self._pool.connection() as conn:
-            return [await latest_nps_category(conn, customer_id) for customer_id in ids]
-
-
-# One NPS loader per Customer 360 loader, i.e. per answer; it goes when the answer does.
-_NPS_LOADERS: WeakKeyDictionary[Customer360Loader, NpsCategoryLoader] = WeakKeyDictionary()
-
-
-async def latest_category(
-    context: RequestContext, loader: Customer360Loader, customer_id: UUID
-) -> NpsCategoryType | None:
-    nps = _NPS_LOADERS.get(loader)
-    if nps is None:
-        nps = _NPS_LOADERS[loader] = NpsCategoryLoader(context.pool)
-    return nps_category_of(await nps.category(customer_id))
+async def latest_category(context: RequestContext, customer_id: UUID) -> NpsCategory | None:
+    return nps_category_of(await context.loaders.nps_category.load(customer_id))
 
 
 async def responses_of(
     context: RequestContext, customer_id: UUID, first: int, after: str | None
 ) -> SurveyResponseConnection:
-    after_seq = decode_cursor(CURSOR_KIND, after)
     async with context.pool.connection() as conn:
-        page = await customer_responses(conn, customer_id, check_page_size(first), after_seq)
-    edges = [
-        SurveyResponseEdge(
-            cursor=encode_cursor(CURSOR_KIND, v.seq),
-            node=SurveyResponse(view=v, customer_id=customer_id),
+        page = await customer_responses(
+            conn, customer_id, check_page_size(first), decode_cursor(CURSOR_KIND, after)
         )
-        for v in page.items
-    ]
-    return SurveyResponseConnection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next_page,
-            has_previous_page=after_seq > 0,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+    return connection(
+        SurveyResponseConnection,
+        SurveyResponseEdge,
+        CURSOR_KIND,
+        page,
+        lambda view: SurveyResponse(view=view, customer_id=customer_id),
+        after=after,
+        position=lambda view: view.seq,
     )

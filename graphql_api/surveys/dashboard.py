@@ -8,12 +8,12 @@ minimum group size goes with the filter: the read model's queries suppress small
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Annotated
 
 import strawberry
 
 from graphql_api.context import RequestContext
+from graphql_api.enums import Dimension, TrendInterval
 from graphql_api.errors import PublicError
 from graphql_api.limits.costs import DASHBOARD_COST, FIGURES_COST
 from graphql_api.limits.declare import limited
@@ -29,25 +29,6 @@ SUPPRESSED = (
     "True: fewer people than the minimum group size (see SurveyDashboard.minGroupSize) are "
     "behind these figures, so every count reads 0 and every figure null."
 )
-
-
-@strawberry.enum(name="TrendInterval", description="The length of one point of a trend.")
-class TrendIntervalType(Enum):
-    DAY = "day"
-    WEEK = "week"
-    MONTH = "month"
-
-
-@strawberry.enum(
-    name="SurveyDimension",
-    description="What the dashboard can be grouped by; values are those at response time.",
-)
-class DimensionType(Enum):
-    REGION = "region"
-    CHANNEL = "channel"
-    PRODUCT_VERSION = "product_version"
-    TIER = "tier"
-    SURVEY = "survey"
 
 
 @strawberry.type(description="NPS of the NPS responses, with its 95% margin of error.")
@@ -227,8 +208,8 @@ class FeedbackInsight:
         )
 
 
-Interval = Annotated[TrendIntervalType, strawberry.argument(description="The length of one point.")]
-By = Annotated[DimensionType, strawberry.argument(description="What to group by.")]
+Interval = Annotated[TrendInterval, strawberry.argument(description="The length of one point.")]
+By = Annotated[Dimension, strawberry.argument(description="What to group by.")]
 TimeZone = Annotated[
     str, strawberry.argument(description="IANA time zone the periods start in, e.g. Europe/Rome.")
 ]
@@ -268,7 +249,7 @@ class SurveyDashboardType:
                 points = await queries.trend(
                     conn,
                     self.filter,
-                    views.TrendInterval(interval.value),
+                    interval,
                     zone,
                     min_group_size=self.min_group_size,
                 )
@@ -289,7 +270,7 @@ class SurveyDashboardType:
     async def breakdown(self, info: Info, by: By) -> list[SurveyGroupFigures]:
         async with info.context.pool.connection() as conn:
             groups = await queries.breakdown(
-                conn, self.filter, views.Dimension(by.value), min_group_size=self.min_group_size
+                conn, self.filter, by, min_group_size=self.min_group_size
             )
         return [
             SurveyGroupFigures(value=g.value, figures=SurveyFigures.from_view(g.figures))

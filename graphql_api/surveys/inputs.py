@@ -8,8 +8,7 @@ from uuid import UUID
 
 import strawberry
 
-from graphql_api.loyalty.types import LoyaltyTierType
-from graphql_api.surveys.types import SurveyChannelType, SurveyKindType
+from graphql_api.enums import LoyaltyTier, SurveyChannel, SurveyKind
 
 EXPECTED_VERSION = (
     "The survey's version you saw; if it has changed since, nothing is written and the "
@@ -26,10 +25,10 @@ class AspectQuestionInput:
 
 @strawberry.input(description="A new survey, as a draft.")
 class DraftSurveyInput:
-    kind: SurveyKindType = strawberry.field(description="NPS (0-10), CSAT (1-5) or CES (1-7).")
+    kind: SurveyKind = strawberry.field(description="NPS (0-10), CSAT (1-5) or CES (1-7).")
     title: str = strawberry.field(description="Title, 1-200 printable characters.")
     question: str = strawberry.field(description="The main question, 1-500 characters.")
-    channels: list[SurveyChannelType] = strawberry.field(
+    channels: list[SurveyChannel] = strawberry.field(
         description="Where the survey runs; at least one."
     )
     aspects: list[AspectQuestionInput] = strawberry.field(
@@ -58,7 +57,7 @@ class EditSurveyInput:
     product_version: str | None = strawberry.field(
         default=strawberry.UNSET, description="New product version; null removes it."
     )
-    channels: list[SurveyChannelType] | None = strawberry.field(
+    channels: list[SurveyChannel] | None = strawberry.field(
         default=strawberry.UNSET, description="New channels; at least one."
     )
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
@@ -80,7 +79,7 @@ class CloseSurveyInput:
 class InviteToSurveyInput:
     survey_id: UUID = strawberry.field(description=SURVEY_ID)
     customer_id: UUID = strawberry.field(description="The customer to invite.")
-    channel: SurveyChannelType = strawberry.field(
+    channel: SurveyChannel = strawberry.field(
         description="Where to send the link: one of the survey's channels, to which the "
         "customer has opted in."
     )
@@ -125,12 +124,12 @@ class SurveyDashboardFilterInput:
         default=None, description="Before this moment (exclusive), with a time zone."
     )
     region: str | None = strawberry.field(default=None, description="Respondents' region.")
-    channel: SurveyChannelType | None = strawberry.field(
+    channel: SurveyChannel | None = strawberry.field(
         default=None, description="Where they answered."
     )
     product_version: str | None = strawberry.field(
         default=None, description="The product version asked about."
     )
-    tier: LoyaltyTierType | None = strawberry.field(
+    tier: LoyaltyTier | None = strawberry.field(
         default=None, description="Respondents' loyalty tier when they answered."
     )

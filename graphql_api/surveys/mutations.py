@@ -7,23 +7,22 @@ and writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
 
 from domain.shared.application import CommandResult
-from domain.shared.errors import DomainError, ValidationError
-from domain.shared.keep import KEEP, Keep
+from domain.shared.keep import KEEP
 from domain.shared.metadata import Role
 from domain.survey.commands import DraftSurvey, EditSurvey, SubmitResponse
-from domain.survey.values import AspectQuestion, SurveyChannel, SurveyKind
+from domain.survey.values import AspectQuestion
 from graphql_api.context import RequestContext
-from graphql_api.errors import PublicError, user_error_from
+from graphql_api.errors import PublicError
+from graphql_api.mutation import INPUT, Fields, Info, run_command
+from graphql_api.partial_update import kept, required
 from graphql_api.surveys.inputs import (
     AspectQuestionInput,
-    AspectScoreInput,
     CloseSurveyInput,
     DraftSurveyInput,
     EditSurveyInput,
@@ -38,107 +37,65 @@ from graphql_api.surveys.payloads import (
     InviteToSurveyPayload,
     PublishSurveyPayload,
     SubmitSurveyResponsePayload,
-    SurveyPayload,
 )
 from graphql_api.surveys.queries import load_survey
-from graphql_api.surveys.types import SurveyChannelType
-from projections.surveys.projection import SurveyDashboard
-
-Info = strawberry.Info[RequestContext, None]
-INPUT = strawberry.argument(description="What to do; see the input type.")
-P = TypeVar("P", bound=SurveyPayload)
-T = TypeVar("T")
-
-
-async def survey_payload(
-    context: RequestContext, payload: type[P], command: Callable[[], CommandResult]
-) -> P:
-    """Run a command on a survey; answer with the survey as the read model shows the write
-    (after a bounded wait, with a notice if it ran out), or with the refusal as a user error."""
-    try:
-        result = await context.run_command(command)
-    except DomainError as error:
-        return payload(survey=None, position=None, user_errors=[user_error_from(error)])
-    notices = await context.wait_for_write(SurveyDashboard.name, result.position)
-    return payload(
-        survey=await load_survey(context, result.aggregate_id),
-        survey_id=result.aggregate_id,
-        position=str(result.position),
-        user_errors=[],
-        notices=notices,
-    )
 
 
 def _aspects(given: list[AspectQuestionInput]) -> list[AspectQuestion]:
     return [AspectQuestion.checked(a.key, a.question) for a in given]
 
 
-def _channels(given: list[SurveyChannelType]) -> list[SurveyChannel]:
-    return [SurveyChannel(c.value) for c in given]
-
-
-def _kept(value: T) -> T | Keep:
-    return KEEP if value is strawberry.UNSET else value
-
-
-def _required(value: str | None) -> str | Keep:
-    # A required value sent as null: let the domain refuse the empty value on its field.
-    return "" if value is None else _kept(value)
-
-
 async def draft_survey(
     info: Info,
     input: Annotated[DraftSurveyInput, INPUT],  # noqa: A002
 ) -> DraftSurveyPayload:
-    context, metadata = info.context, info.context.metadata()
+    ledger, metadata = info.context.ledger, info.context.metadata()
 
     def command() -> CommandResult:
         drafted = DraftSurvey(
-            kind=SurveyKind(input.kind.value),
+            kind=input.kind,
             title=input.title,
             question=input.question,
-            channels=_channels(input.channels),
+            channels=list(input.channels),
             aspects=_aspects(input.aspects),
             product_version=input.product_version,
             survey_id=input.survey_id,
         )
-        return context.ledger.draft_survey(drafted, metadata)
+        return ledger.draft_survey(drafted, metadata)
 
-    return await survey_payload(context, DraftSurveyPayload, command)
+    return await run_command(info, command, DraftSurveyPayload)
 
 
 async def edit_survey(
     info: Info,
     input: Annotated[EditSurveyInput, INPUT],  # noqa: A002
 ) -> EditSurveyPayload:
-    context, metadata = info.context, info.context.metadata()
+    ledger, metadata = info.context.ledger, info.context.metadata()
 
     def command() -> CommandResult:
         edited = EditSurvey(
             survey_id=input.survey_id,
-            title=_required(input.title),
-            question=_required(input.question),
+            title=required(input.title),
+            question=required(input.question),
             aspects=KEEP if input.aspects is strawberry.UNSET else _aspects(input.aspects or []),
-            product_version=_kept(input.product_version),
-            channels=(
-                KEEP if input.channels is strawberry.UNSET else _channels(input.channels or [])
-            ),
+            product_version=kept(input.product_version),
+            channels=KEEP if input.channels is strawberry.UNSET else list(input.channels or []),
             expected_version=input.expected_version,
         )
-        return context.ledger.edit_survey(edited, metadata)
+        return ledger.edit_survey(edited, metadata)
 
-    return await survey_payload(context, EditSurveyPayload, command)
+    return await run_command(info, command, EditSurveyPayload)
 
 
 async def publish_survey(
     info: Info,
     input: Annotated[PublishSurveyInput, INPUT],  # noqa: A002
 ) -> PublishSurveyPayload:
-    context, metadata = info.context, info.context.metadata()
-    return await survey_payload(
-        context,
+    ledger, metadata = info.context.ledger, info.context.metadata()
+    return await run_command(
+        info,
+        lambda: ledger.publish_survey(input.survey_id, metadata, input.expected_version),
         PublishSurveyPayload,
-        lambda: context.ledger.publish_survey(input.survey_id, metadata, input.expected_version),
     )
 
 
@@ -146,11 +103,11 @@ async def close_survey(
     info: Info,
     input: Annotated[CloseSurveyInput, INPUT],  # noqa: A002
 ) -> CloseSurveyPayload:
-    context, metadata = info.context, info.context.metadata()
-    return await survey_payload(
-        context,
+    ledger, metadata = info.context.ledger, info.context.metadata()
+    return await run_command(
+        info,
+        lambda: ledger.close_survey(input.survey_id, metadata, input.expected_version),
         CloseSurveyPayload,
-        lambda: context.ledger.close_survey(input.survey_id, metadata, input.expected_version),
     )
 
 
@@ -159,20 +116,20 @@ async def invite_to_survey(
     input: Annotated[InviteToSurveyInput, INPUT],  # noqa: A002
 ) -> InviteToSurveyPayload:
     context, metadata = info.context, info.context.metadata()
-    channel = SurveyChannel(input.channel.value)
-    try:
-        result = await context.run_command(
-            context.ledger.invite_to_survey, input.survey_id, input.customer_id, channel, metadata
-        )
-    except DomainError as error:
-        return InviteToSurveyPayload(
-            invitation_id=None, survey=None, position=None, user_errors=[user_error_from(error)]
-        )
-    return InviteToSurveyPayload(
-        invitation_id=result.aggregate_id,
-        survey=await load_survey(context, input.survey_id),
-        position=str(result.position),
-        user_errors=[],
+
+    async def shown(result: CommandResult) -> Fields:
+        return {
+            "invitation_id": result.aggregate_id,
+            "survey": await load_survey(context, input.survey_id),
+        }
+
+    return await run_command(
+        info,
+        lambda: context.ledger.invite_to_survey(
+            input.survey_id, input.customer_id, input.channel, metadata
+        ),
+        InviteToSurveyPayload,
+        shown,
     )
 
 
@@ -181,31 +138,27 @@ async def submit_survey_response(
     input: Annotated[SubmitSurveyResponseInput, INPUT],  # noqa: A002
 ) -> SubmitSurveyResponsePayload:
     context, metadata = info.context, info.context.metadata()
-    respondent = _respondent(context, input.token)
+    answer = SubmitResponse(
+        score=input.score,
+        comment=input.comment,
+        aspect_scores=[(s.aspect, s.score) for s in input.aspect_scores],
+        token=input.token,
+        survey_id=None if input.token is not None else input.survey_id,
+        customer_id=_respondent(context, input.token),
+    )
 
-    def command() -> tuple[CommandResult, UUID]:
-        answer = SubmitResponse(
-            score=input.score,
-            comment=input.comment,
-            aspect_scores=_aspect_scores(input.aspect_scores),
-            token=input.token,
-            survey_id=None if input.token is not None else input.survey_id,
-            customer_id=respondent,
-        )
-        result = context.ledger.submit_survey_response(answer, metadata)
-        return result, context.ledger.survey_of_invitation(result.aggregate_id)
+    async def shown(result: CommandResult) -> Fields:
+        survey_of = context.ledger.survey_of_invitation
+        return {
+            "response_id": result.aggregate_id,
+            "survey_id": await context.run_command(survey_of, result.aggregate_id),
+        }
 
-    try:
-        result, survey_id = await context.run_command(command)
-    except DomainError as error:
-        return SubmitSurveyResponsePayload(
-            response_id=None, survey_id=None, position=None, user_errors=[user_error_from(error)]
-        )
-    return SubmitSurveyResponsePayload(
-        response_id=result.aggregate_id,
-        survey_id=survey_id,
-        position=str(result.position),
-        user_errors=[],
+    return await run_command(
+        info,
+        lambda: context.ledger.submit_survey_response(answer, metadata),
+        SubmitSurveyResponsePayload,
+        shown,
     )
 
 
@@ -222,10 +175,3 @@ def _respondent(context: RequestContext, token: str | None) -> UUID | None:
     raise PublicError(
         "without a survey link's token, only a logged-in customer may answer", "FORBIDDEN"
     )
-
-
-def _aspect_scores(given: list[AspectScoreInput]) -> dict[str, int]:
-    scores = {s.aspect: s.score for s in given}
-    if len(scores) != len(given):
-        raise ValidationError("score each aspect once", field="aspectScores")
-    return scores

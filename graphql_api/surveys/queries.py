@@ -10,11 +10,13 @@ from uuid import UUID
 import strawberry
 
 from domain.shared.errors import DomainError
-from domain.survey.values import ASPECT_SCALE, SurveyStatus
+from domain.survey.values import ASPECT_SCALE
 from graphql_api.auth import PERSONAL_DATA_ROLES
 from graphql_api.context import RequestContext
+from graphql_api.enums import SurveyStatus
 from graphql_api.errors import PublicError
-from graphql_api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
+from graphql_api.pagination import check_page_size, connection, decode_cursor
+from graphql_api.read_your_writes import AtLeast, wait_for
 from graphql_api.surveys.dashboard import SurveyDashboardType, VersionComparison
 from graphql_api.surveys.inputs import SurveyDashboardFilterInput
 from graphql_api.surveys.types import (
@@ -23,8 +25,6 @@ from graphql_api.surveys.types import (
     SurveyConnection,
     SurveyEdge,
     SurveyInvitation,
-    SurveyKindType,
-    SurveyStatusType,
     SurveyType,
 )
 from projections.surveys.projection import SurveyDashboard
@@ -35,10 +35,6 @@ from projections.surveys.views import DashboardFilter
 Info = strawberry.Info[RequestContext, None]
 CURSOR_KIND = "survey"
 MAX_FILTER_TEXT = 200
-AtLeast = Annotated[
-    str | None,
-    strawberry.argument(description="A position from a mutation: wait until it is visible."),
-]
 Filter = Annotated[
     SurveyDashboardFilterInput | None,
     strawberry.argument(description="Which responses count; left out: all of them."),
@@ -57,7 +53,7 @@ async def survey(
     id: Annotated[UUID, strawberry.argument(description="The survey's id.")],  # noqa: A002
     at_least: AtLeast = None,
 ) -> SurveyType | None:
-    await _wait_for(info.context, at_least)
+    await wait_for(info.context, SurveyDashboard.name, at_least)
     return await load_survey(info.context, id)
 
 
@@ -68,27 +64,26 @@ async def surveys(
         str | None, strawberry.argument(description="Cursor of the last item of the last page.")
     ] = None,
     status: Annotated[
-        SurveyStatusType | None, strawberry.argument(description="Only surveys in this status.")
+        SurveyStatus | None, strawberry.argument(description="Only surveys in this status.")
     ] = None,
     at_least: AtLeast = None,
 ) -> SurveyConnection:
-    await _wait_for(info.context, at_least)
-    after_seq = decode_cursor(CURSOR_KIND, after)
-    wanted = None if status is None else SurveyStatus(status.value).value
+    await wait_for(info.context, SurveyDashboard.name, at_least)
     async with info.context.pool.connection() as conn:
-        page = await surveys_page(conn, check_page_size(first), after_seq, wanted)
-    edges = [
-        SurveyEdge(cursor=encode_cursor(CURSOR_KIND, v.seq), node=SurveyType.from_view(v))
-        for v in page.items
-    ]
-    return SurveyConnection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next_page,
-            has_previous_page=after_seq > 0,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+        page = await surveys_page(
+            conn,
+            check_page_size(first),
+            decode_cursor(CURSOR_KIND, after),
+            None if status is None else status.value,
+        )
+    return connection(
+        SurveyConnection,
+        SurveyEdge,
+        CURSOR_KIND,
+        page,
+        SurveyType.from_view,
+        after=after,
+        position=lambda view: view.seq,
     )
 
 
@@ -103,7 +98,7 @@ async def survey_invitation(
         survey = link.survey
         return SurveyInvitation(
             survey_id=survey.id,
-            kind=SurveyKindType(survey.kind.value),
+            kind=survey.kind,
             title=survey.title,
             question=survey.question,
             scale=ScoreScale.of(survey.kind.scale),
@@ -130,7 +125,7 @@ async def survey_dashboard(
     at_least: AtLeast = None,
 ) -> SurveyDashboardType:
     checked = dashboard_filter(filter)
-    await _wait_for(info.context, at_least)
+    await wait_for(info.context, SurveyDashboard.name, at_least)
     return SurveyDashboardType(filter=checked, min_group_size=min_group_size_for(info.context))
 
 
@@ -187,14 +182,3 @@ def _filter_text(text: str | None, name: str) -> str | None:
             f"{name} must be 1-{MAX_FILTER_TEXT} characters without NUL", "INVALID_INPUT"
         )
     return text
-
-
-async def _wait_for(context: RequestContext, at_least: str | None) -> None:
-    if at_least is None:
-        return
-    if not (at_least.isascii() and at_least.isdigit() and len(at_least) <= 20):
-        raise PublicError("`atLeast` must be a position returned by a mutation", "BAD_POSITION")
-    if not await context.read_your_write(SurveyDashboard.name, int(at_least)):
-        raise PublicError(
-            "that write is not visible yet; retry in a moment", "POSITION_NOT_REACHED"
-        )

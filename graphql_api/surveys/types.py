@@ -6,62 +6,21 @@ Built from the survey read model's views (`projections.surveys.views`).
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from uuid import UUID
 
 import strawberry
 
-from domain.survey.values import SurveyKind
 from graphql_api.auth import may_see_personal_data
 from graphql_api.context import RequestContext
-from graphql_api.loyalty.types import LoyaltyTierType, tier_of
+from graphql_api.enums import LoyaltyTier, NpsCategory, SurveyChannel, SurveyKind, SurveyStatus
 from graphql_api.pagination import PageInfo
 from projections.surveys.views import ResponseView, SurveyView
 
 Info = strawberry.Info[RequestContext, None]
 
 
-@strawberry.enum(
-    name="SurveyKind",
-    description="What a survey's main question measures: NPS (0-10), CSAT (1-5) or CES (1-7).",
-)
-class SurveyKindType(Enum):
-    NPS = "nps"
-    CSAT = "csat"
-    CES = "ces"
-
-
-@strawberry.enum(
-    name="SurveyChannel",
-    description="Where a survey runs: a link by email, SMS or push; or in the site or app.",
-)
-class SurveyChannelType(Enum):
-    EMAIL = "email"
-    SMS = "sms"
-    PUSH = "push"
-    WEB = "web"
-    APP = "app"
-
-
-@strawberry.enum(name="SurveyStatus", description="Where a survey is in its life.")
-class SurveyStatusType(Enum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    CLOSED = "closed"
-
-
-@strawberry.enum(
-    name="NpsCategory",
-    description="Where an NPS score falls: promoter 9-10, passive 7-8, detractor 0-6.",
-)
-class NpsCategoryType(Enum):
-    PROMOTER = "promoter"
-    PASSIVE = "passive"
-    DETRACTOR = "detractor"
-
-
-def nps_category_of(category: str | None) -> NpsCategoryType | None:
-    return None if category is None else NpsCategoryType(category)
+def nps_category_of(category: str | None) -> NpsCategory | None:
+    return None if category is None else NpsCategory(category)
 
 
 @strawberry.type(description="The lowest and highest score a question takes.")
@@ -87,7 +46,7 @@ def _aspects(pairs: list[tuple[str, str]]) -> list[AspectQuestionType]:
 @strawberry.type(name="Survey", description="An NPS, CSAT or CES questionnaire.")
 class SurveyType:
     id: UUID = strawberry.field(description="The survey's id.")
-    kind: SurveyKindType = strawberry.field(description="What the main question measures.")
+    kind: SurveyKind = strawberry.field(description="What the main question measures.")
     title: str = strawberry.field(description="Title, for people who design and read surveys.")
     question: str = strawberry.field(description="The main question respondents answer.")
     scale: ScoreScale = strawberry.field(description="The main question's scale.")
@@ -97,8 +56,8 @@ class SurveyType:
     product_version: str | None = strawberry.field(
         description="The product version the survey asks about, if any."
     )
-    channels: list[SurveyChannelType] = strawberry.field(description="Where the survey runs.")
-    status: SurveyStatusType = strawberry.field(description="Draft, published or closed.")
+    channels: list[SurveyChannel] = strawberry.field(description="Where the survey runs.")
+    status: SurveyStatus = strawberry.field(description="Draft, published or closed.")
     drafted_at: datetime = strawberry.field(description="When it was drafted.")
     published_at: datetime | None = strawberry.field(description="When it opened, if it has.")
     closed_at: datetime | None = strawberry.field(description="When it closed, if it has.")
@@ -108,14 +67,14 @@ class SurveyType:
     def from_view(cls, view: SurveyView) -> SurveyType:
         return cls(
             id=view.survey_id,
-            kind=SurveyKindType(view.kind),
+            kind=SurveyKind(view.kind),
             title=view.title,
             question=view.question,
             scale=ScoreScale.of(SurveyKind(view.kind).scale),
             aspects=_aspects(view.aspects),
             product_version=view.product_version,
-            channels=[SurveyChannelType(c) for c in view.channels],
-            status=SurveyStatusType(view.status),
+            channels=[SurveyChannel(c) for c in view.channels],
+            status=SurveyStatus(view.status),
             drafted_at=view.drafted_at,
             published_at=view.published_at,
             closed_at=view.closed_at,
@@ -141,7 +100,7 @@ class SurveyConnection:
 )
 class SurveyInvitation:
     survey_id: UUID = strawberry.field(description="The survey the link answers.")
-    kind: SurveyKindType = strawberry.field(description="What the main question measures.")
+    kind: SurveyKind = strawberry.field(description="What the main question measures.")
     title: str = strawberry.field(description="The survey's title.")
     question: str = strawberry.field(description="The main question.")
     scale: ScoreScale = strawberry.field(description="The main question's scale.")
@@ -176,15 +135,15 @@ class SurveyResponse:
         return self.view.survey_title
 
     @strawberry.field(description="What the survey measures.")
-    def kind(self) -> SurveyKindType:
-        return SurveyKindType(self.view.kind)
+    def kind(self) -> SurveyKind:
+        return SurveyKind(self.view.kind)
 
     @strawberry.field(description="The main score, on the survey kind's scale.")
     def score(self) -> int:
         return self.view.score
 
     @strawberry.field(description="Promoter, passive or detractor; null unless an NPS survey.")
-    def nps_category(self) -> NpsCategoryType | None:
+    def nps_category(self) -> NpsCategory | None:
         return nps_category_of(self.view.nps_category)
 
     @strawberry.field(
@@ -206,8 +165,8 @@ class SurveyResponse:
         return [AspectScore(aspect=key, score=value) for key, value in scores]
 
     @strawberry.field(description="Where the customer answered.")
-    def channel(self) -> SurveyChannelType:
-        return SurveyChannelType(self.view.channel)
+    def channel(self) -> SurveyChannel:
+        return SurveyChannel(self.view.channel)
 
     @strawberry.field(description="The customer's region when they answered.")
     def region(self) -> str | None:
@@ -220,8 +179,8 @@ class SurveyResponse:
     @strawberry.field(
         description="The customer's loyalty tier when they answered; null if not a member."
     )
-    def tier(self) -> LoyaltyTierType | None:
-        return tier_of(self.view.tier)
+    def tier(self) -> LoyaltyTier | None:
+        return None if self.view.tier is None else LoyaltyTier(self.view.tier)
 
     @strawberry.field(description="When the customer answered.")
     def responded_at(self) -> datetime:

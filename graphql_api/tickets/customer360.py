@@ -7,7 +7,7 @@ from uuid import UUID
 
 from graphql_api.context import RequestContext
 from graphql_api.pagination import check_page_size, decode_cursor
-from graphql_api.tickets.queries import CURSOR_KIND, connection
+from graphql_api.tickets.queries import CURSOR_KIND, tickets_connection
 from graphql_api.tickets.ticket import TicketConnection
 from projections.tickets.queries import tickets_page
 from projections.tickets.views import TicketFilter
@@ -22,4 +22,4 @@ async def tickets_of(
         page = await tickets_page(
             conn, only_theirs, check_page_size(first), after_seq, datetime.now(UTC)
         )
-    return connection(page, after_seq)
+    return tickets_connection(page, after)

@@ -12,8 +12,7 @@ from uuid import UUID
 
 import strawberry
 
-from graphql_api.tickets.policy import WeekdayType
-from graphql_api.tickets.types import TicketChannelType, TicketPriorityType, TicketStatusType
+from graphql_api.enums import Priority, TicketChannel, TicketStatus, Weekday
 
 TICKET = "The ticket."
 EXPECTED = "The ticket's version you saw; left out: whatever it is now."
@@ -24,11 +23,11 @@ REASON = f"Why, {TEXT}"
 @strawberry.input(description="Open a ticket for a customer.")
 class OpenTicketInput:
     customer_id: UUID = strawberry.field(description="The customer (a customer: themself).")
-    channel: TicketChannelType = strawberry.field(description="Where it was raised.")
+    channel: TicketChannel = strawberry.field(description="Where it was raised.")
     category: str = strawberry.field(description="A lower-case slug, e.g. billing.")
     subject: str = strawberry.field(description="1-200 characters.")
     description: str = strawberry.field(description=f"What the customer asks. {TEXT}")
-    priority: TicketPriorityType | None = strawberry.field(
+    priority: Priority | None = strawberry.field(
         default=None,
         description="Agents and admins only (a customer sending it gets FORBIDDEN, nothing "
         "written). Left out: from the customer's loyalty tier (normal if not a member).",
@@ -66,7 +65,7 @@ class AddTicketNoteInput:
 @strawberry.input(description="Change a ticket's priority (and so its SLA targets).")
 class ChangeTicketPriorityInput:
     ticket_id: UUID = strawberry.field(description=TICKET)
-    priority: TicketPriorityType = strawberry.field(description="The new priority.")
+    priority: Priority = strawberry.field(description="The new priority.")
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED)
 
 
@@ -112,7 +111,7 @@ class CloseTicketInput:
 
 @strawberry.input(description="A priority's SLA targets, for tickets opened from now on.")
 class SetSlaTargetsInput:
-    priority: TicketPriorityType = strawberry.field(description="The priority.")
+    priority: Priority = strawberry.field(description="The priority.")
     first_response_minutes: int = strawberry.field(
         description="Business minutes to the first response, 1-525600."
     )
@@ -124,7 +123,7 @@ class SetSlaTargetsInput:
 @strawberry.input(description="Business hours and holidays, for tickets opened from now on.")
 class SetBusinessCalendarInput:
     time_zone: str = strawberry.field(description="IANA time zone, e.g. Europe/Rome.")
-    weekdays: list[WeekdayType] = strawberry.field(description="Working days, at least one.")
+    weekdays: list[Weekday] = strawberry.field(description="Working days, at least one.")
     opens: str = strawberry.field(description="Local opening time, e.g. 09:00.")
     closes: str = strawberry.field(description="Local closing time, after opening; 24:00 ok.")
     holidays: list[str] = strawberry.field(
@@ -139,16 +138,16 @@ class SetReopenWindowInput:
 
 @strawberry.input(description="Which tickets to list; fields left out match any ticket.")
 class TicketFilterInput:
-    statuses: list[TicketStatusType] | None = strawberry.field(
+    statuses: list[TicketStatus] | None = strawberry.field(
         default=None, description="Any of these statuses."
     )
-    priorities: list[TicketPriorityType] | None = strawberry.field(
+    priorities: list[Priority] | None = strawberry.field(
         default=None, description="Any of these priorities."
     )
     assignee: str | None = strawberry.field(default=None, description="Assigned to this agent.")
     customer_id: UUID | None = strawberry.field(default=None, description="This customer's.")
     category: str | None = strawberry.field(default=None, description="This category.")
-    channel: TicketChannelType | None = strawberry.field(
+    channel: TicketChannel | None = strawberry.field(
         default=None, description="Raised on this channel."
     )
     breached: bool | None = strawberry.field(
@@ -172,6 +171,4 @@ class ServiceMetricsFilterInput:
     )
     agent: str | None = strawberry.field(default=None, description="Tickets of this agent now.")
     category: str | None = strawberry.field(default=None, description="This category.")
-    priority: TicketPriorityType | None = strawberry.field(
-        default=None, description="This priority now."
-    )
+    priority: Priority | None = strawberry.field(default=None, description="This priority now.")

@@ -4,10 +4,10 @@ breaches, reopens and backlog, in total and per agent, category, priority or per
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 
 import strawberry
 
+from graphql_api.enums import MetricsGrouping
 from graphql_api.scalars import Long
 from projections.tickets.views import (
     BacklogView,
@@ -15,20 +15,6 @@ from projections.tickets.views import (
     ServiceMetricsRow,
     ServiceMetricsView,
 )
-
-
-@strawberry.enum(
-    name="ServiceMetricsGrouping",
-    description="How rows are split: by the current agent, category or priority, or by UTC "
-    "day, ISO week or month of each figure's own event time.",
-)
-class GroupingType(Enum):
-    AGENT = "agent"
-    CATEGORY = "category"
-    PRIORITY = "priority"
-    DAY = "day"
-    WEEK = "week"
-    MONTH = "month"
 
 
 @strawberry.type(name="TicketBacklog", description="Active tickets by age since opening.")
@@ -129,7 +115,7 @@ class RowType:
 class ServiceMetricsType:
     at: datetime = strawberry.field(description="The moment the figures describe.")
     totals: FiguresType = strawberry.field(description="All selected tickets together.")
-    group_by: GroupingType | None = strawberry.field(description="How `rows` are split.")
+    group_by: MetricsGrouping | None = strawberry.field(description="How `rows` are split.")
     rows: list[RowType] = strawberry.field(description="One row per group; empty if ungrouped.")
 
     @classmethod
@@ -137,6 +123,6 @@ class ServiceMetricsType:
         return cls(
             at=view.at,
             totals=FiguresType.from_view(view.totals),
-            group_by=None if view.group_by is None else GroupingType(view.group_by.value),
+            group_by=view.group_by,
             rows=[RowType.from_view(row) for row in view.rows],
         )

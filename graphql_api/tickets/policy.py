@@ -3,30 +3,17 @@ the reopen window. Read from the write side (``Ledger.sla_terms``): it has no re
 
 from __future__ import annotations
 
-from enum import Enum
-
 import strawberry
 
 from domain.ticket.calendar import BusinessCalendar
 from domain.ticket.sla import SlaTerms
-from domain.ticket.values import Priority
-from graphql_api.tickets.types import TicketPriorityType
-
-
-@strawberry.enum(name="Weekday", description="A day of the week.")
-class WeekdayType(Enum):
-    MONDAY = 0
-    TUESDAY = 1
-    WEDNESDAY = 2
-    THURSDAY = 3
-    FRIDAY = 4
-    SATURDAY = 5
-    SUNDAY = 6
+from graphql_api.enums import Priority as TicketPriority
+from graphql_api.enums import Weekday
 
 
 @strawberry.type(name="SlaTarget", description="The SLA targets of one priority.")
 class SlaTargetType:
-    priority: TicketPriorityType = strawberry.field(description="The priority.")
+    priority: TicketPriority = strawberry.field(description="The priority.")
     first_response_minutes: int = strawberry.field(
         description="Business minutes to the first public reply by an agent."
     )
@@ -40,7 +27,7 @@ class SlaTargetType:
 )
 class BusinessCalendarType:
     time_zone: str = strawberry.field(description="IANA time zone, e.g. Europe/Rome.")
-    weekdays: list[WeekdayType] = strawberry.field(description="Working days.")
+    weekdays: list[Weekday] = strawberry.field(description="Working days.")
     opens: str = strawberry.field(description="Local opening time, e.g. 09:00.")
     closes: str = strawberry.field(description="Local closing time, e.g. 17:30 (24:00: midnight).")
     holidays: list[str] = strawberry.field(description="Local dates (ISO 8601) that do not count.")
@@ -49,7 +36,7 @@ class BusinessCalendarType:
     def of(cls, calendar: BusinessCalendar) -> BusinessCalendarType:
         return cls(
             time_zone=calendar.time_zone,
-            weekdays=[WeekdayType(day) for day in sorted(set(calendar.weekdays))],
+            weekdays=[Weekday(day) for day in sorted(set(calendar.weekdays))],
             opens=calendar.opens,
             closes=calendar.closes,
             holidays=list(calendar.holidays),
@@ -73,11 +60,11 @@ class SlaPolicyType:
         return cls(
             targets=[
                 SlaTargetType(
-                    priority=TicketPriorityType(priority.value),
+                    priority=priority,
                     first_response_minutes=terms.targets[priority][0],
                     resolution_minutes=terms.targets[priority][1],
                 )
-                for priority in Priority
+                for priority in TicketPriority
                 if priority in terms.targets
             ],
             calendar=BusinessCalendarType.of(terms.calendar),

@@ -13,18 +13,18 @@ from uuid import UUID
 import strawberry
 
 from domain.shared.metadata import Role
-from domain.ticket.values import Priority, TicketChannel, TicketStatus
 from graphql_api.context import RequestContext
-from graphql_api.errors import PublicError
-from graphql_api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
+from graphql_api.enums import MetricsGrouping
+from graphql_api.moments import moment
+from graphql_api.pagination import check_page_size, connection, decode_cursor
+from graphql_api.read_your_writes import AtLeast, wait_for
 from graphql_api.tickets.inputs import ServiceMetricsFilterInput, TicketFilterInput
-from graphql_api.tickets.metrics import GroupingType, ServiceMetricsType
+from graphql_api.tickets.metrics import ServiceMetricsType
 from graphql_api.tickets.policy import SlaPolicyType
 from graphql_api.tickets.ticket import TicketConnection, TicketEdge, TicketType
 from projections.tickets import queries as read
 from projections.tickets.views import (
     PROJECTION_NAME,
-    MetricsGrouping,
     ServiceMetricsFilter,
     TicketFilter,
     TicketPage,
@@ -32,10 +32,6 @@ from projections.tickets.views import (
 
 Info = strawberry.Info[RequestContext, None]
 CURSOR_KIND = "ticket"
-AtLeast = Annotated[
-    str | None,
-    strawberry.argument(description="A position from a mutation: wait until it is visible."),
-]
 First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
 After = Annotated[
     str | None, strawberry.argument(description="Cursor of the last item of the last page.")
@@ -59,7 +55,7 @@ async def ticket(
     id: Annotated[UUID, strawberry.argument(description="The ticket.")],  # noqa: A002
     at_least: AtLeast = None,
 ) -> TicketType | None:
-    await wait_for(info.context, at_least)
+    await wait_for(info.context, PROJECTION_NAME, at_least)
     return await load_ticket(info.context, id)
 
 
@@ -73,13 +69,13 @@ async def tickets(
     at_least: AtLeast = None,
 ) -> TicketConnection:
     chosen = ticket_filter(filter or TicketFilterInput())
-    await wait_for(info.context, at_least)
+    await wait_for(info.context, PROJECTION_NAME, at_least)
     after_seq = None if after is None else decode_cursor(CURSOR_KIND, after)
     async with info.context.pool.connection() as conn:
         page = await read.tickets_page(
             conn, chosen, check_page_size(first), after_seq, datetime.now(UTC)
         )
-    return connection(page, after_seq)
+    return tickets_connection(page, after)
 
 
 async def ticket_queue(
@@ -91,7 +87,7 @@ async def ticket_queue(
     first: First = 20,
     at_least: AtLeast = None,
 ) -> list[TicketType]:
-    await wait_for(info.context, at_least)
+    await wait_for(info.context, PROJECTION_NAME, at_least)
     async with info.context.pool.connection() as conn:
         views = await read.agent_queue(conn, agent_id, check_page_size(first), datetime.now(UTC))
     return [TicketType(view=view) for view in views]
@@ -104,15 +100,14 @@ async def service_metrics(
         strawberry.argument(description="Which tickets and figures; left out: all."),
     ] = None,
     group_by: Annotated[
-        GroupingType | None, strawberry.argument(description="Rows per group; left out: none.")
+        MetricsGrouping | None, strawberry.argument(description="Rows per group; left out: none.")
     ] = None,
     at_least: AtLeast = None,
 ) -> ServiceMetricsType:
     chosen = metrics_filter(filter or ServiceMetricsFilterInput())
-    grouping = None if group_by is None else MetricsGrouping(group_by.value)
-    await wait_for(info.context, at_least)
+    await wait_for(info.context, PROJECTION_NAME, at_least)
     async with info.context.pool.connection() as conn:
-        view = await read.service_metrics(conn, chosen, grouping, datetime.now(UTC))
+        view = await read.service_metrics(conn, chosen, group_by, datetime.now(UTC))
     return ServiceMetricsType.from_view(view)
 
 
@@ -120,30 +115,26 @@ async def sla_policy(info: Info) -> SlaPolicyType:
     return SlaPolicyType.of(await info.context.run_command(info.context.ledger.sla_terms))
 
 
-def connection(page: TicketPage, after_seq: int | None) -> TicketConnection:
-    edges = [
-        TicketEdge(cursor=encode_cursor(CURSOR_KIND, v.seq), node=TicketType(view=v))
-        for v in page.items
-    ]
-    return TicketConnection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next_page,
-            has_previous_page=after_seq is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+def tickets_connection(page: TicketPage, after: str | None) -> TicketConnection:
+    return connection(
+        TicketConnection,
+        TicketEdge,
+        CURSOR_KIND,
+        page,
+        lambda view: TicketType(view=view),
+        after=after,
+        position=lambda view: view.seq,
     )
 
 
 def ticket_filter(given: TicketFilterInput) -> TicketFilter:
     return TicketFilter(
-        statuses=tuple(TicketStatus(s.value) for s in given.statuses or ()),
-        priorities=tuple(Priority(p.value) for p in given.priorities or ()),
+        statuses=tuple(given.statuses or ()),
+        priorities=tuple(given.priorities or ()),
         assignee=given.assignee,
         customer_id=given.customer_id,
         category=given.category,
-        channel=None if given.channel is None else TicketChannel(given.channel.value),
+        channel=given.channel,
         breached=given.breached,
         opened_since=moment(given.opened_since, "openedSince"),
         opened_until=moment(given.opened_until, "openedUntil"),
@@ -156,24 +147,5 @@ def metrics_filter(given: ServiceMetricsFilterInput) -> ServiceMetricsFilter:
         until=moment(given.until, "until"),
         agent=given.agent,
         category=given.category,
-        priority=None if given.priority is None else Priority(given.priority.value),
+        priority=given.priority,
     )
-
-
-def moment(value: datetime | None, name: str) -> datetime | None:
-    """A moment the client gave: it must say its time zone (a local time is ambiguous)."""
-    if value is not None and value.tzinfo is None:
-        raise PublicError(f"`{name}` needs a time zone, e.g. 2026-01-31T23:59:59Z", "INVALID_INPUT")
-    return value
-
-
-async def wait_for(context: RequestContext, at_least: str | None) -> None:
-    """Wait (bounded) until the ticket read model shows the write at ``at_least``."""
-    if at_least is None:
-        return
-    if not (at_least.isascii() and at_least.isdigit() and len(at_least) <= 18):
-        raise PublicError("`atLeast` must be a position returned by a mutation", "BAD_POSITION")
-    if not await context.read_your_write(PROJECTION_NAME, int(at_least)):
-        raise PublicError(
-            "that write is not visible yet; retry in a moment", "POSITION_NOT_REACHED"
-        )

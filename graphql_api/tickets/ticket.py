@@ -14,17 +14,9 @@ import strawberry
 from domain.shared.metadata import Role
 from graphql_api.auth import may_see_personal_data
 from graphql_api.context import RequestContext
+from graphql_api.enums import Priority, SlaClock, TicketChannel, TicketStatus
 from graphql_api.pagination import PageInfo
-from graphql_api.tickets.types import (
-    PERSONAL,
-    SlaClockType,
-    SlaType,
-    SourceType,
-    StepType,
-    TicketChannelType,
-    TicketPriorityType,
-    TicketStatusType,
-)
+from graphql_api.tickets.types import PERSONAL, SlaType, SourceType, StepType
 from projections.tickets.queries import timeline
 from projections.tickets.views import TicketView
 
@@ -44,8 +36,8 @@ class TicketType:
         return self.view.customer_id
 
     @strawberry.field(description="Where it was raised.")
-    def channel(self) -> TicketChannelType:
-        return TicketChannelType(self.view.channel.value)
+    def channel(self) -> TicketChannel:
+        return self.view.channel
 
     @strawberry.field(description="Its category slug, e.g. billing.")
     def category(self) -> str:
@@ -60,12 +52,12 @@ class TicketType:
         return self.view.description if self._personal(info) else None
 
     @strawberry.field(description="Its priority now.")
-    def priority(self) -> TicketPriorityType:
-        return TicketPriorityType(self.view.priority.value)
+    def priority(self) -> Priority:
+        return self.view.priority
 
     @strawberry.field(description="Its status now.")
-    def status(self) -> TicketStatusType:
-        return TicketStatusType(self.view.status.value)
+    def status(self) -> TicketStatus:
+        return self.view.status
 
     @strawberry.field(description="The agent it is assigned to; null: nobody yet.")
     def assignee(self) -> str | None:
@@ -116,8 +108,8 @@ class TicketType:
         return self.view.resolution_seconds
 
     @strawberry.field(description="Clocks whose breach the scheduled check has recorded.")
-    def recorded_breaches(self) -> list[SlaClockType]:
-        return [SlaClockType(clock.value) for clock in self.view.breaches]
+    def recorded_breaches(self) -> list[SlaClock]:
+        return list(self.view.breaches)
 
     @strawberry.field(
         description="Every step in order, each with the SLA clocks at that step. The customer "

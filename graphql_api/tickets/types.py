@@ -9,68 +9,14 @@ carries them only when built for a caller who may see them.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 import strawberry
 
+from graphql_api.enums import Priority, SlaClock, TicketChannel, TimelineKind
 from projections.tickets.views import ClockView, SlaView, TimelineEntryView
 
 PERSONAL = "Personal data: null unless you may see it (and once the customer is erased)."
-
-
-@strawberry.enum(name="TicketStatus", description="Where a ticket is in its life.")
-class TicketStatusType(Enum):
-    NEW = "new"
-    OPEN = "open"
-    ON_HOLD = "on_hold"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-
-
-@strawberry.enum(name="TicketPriority", description="How urgent a ticket is; sets its SLA.")
-class TicketPriorityType(Enum):
-    LOW = "low"
-    NORMAL = "normal"
-    HIGH = "high"
-    URGENT = "urgent"
-
-
-@strawberry.enum(name="TicketChannel", description="Where the customer raised the ticket.")
-class TicketChannelType(Enum):
-    WEB = "web"
-    APP = "app"
-    EMAIL = "email"
-    PHONE = "phone"
-    CHAT = "chat"
-    STORE = "store"
-    SOCIAL = "social"
-
-
-@strawberry.enum(
-    name="SlaClock",
-    description="FIRST_RESPONSE runs until an agent's first public reply; RESOLUTION until "
-    "the ticket is resolved. Both pause on hold.",
-)
-class SlaClockType(Enum):
-    FIRST_RESPONSE = "first_response"
-    RESOLUTION = "resolution"
-
-
-@strawberry.enum(name="TicketStepKind", description="What happened at a step of a ticket.")
-class TicketStepKindType(Enum):
-    OPENED = "opened"
-    ASSIGNED = "assigned"
-    REPLIED = "replied"
-    NOTE_ADDED = "note_added"
-    PRIORITY_CHANGED = "priority_changed"
-    ESCALATED = "escalated"
-    PUT_ON_HOLD = "put_on_hold"
-    RESUMED = "resumed"
-    RESOLVED = "resolved"
-    REOPENED = "reopened"
-    CLOSED = "closed"
-    SLA_BREACHED = "sla_breached"
 
 
 @strawberry.type(
@@ -125,8 +71,8 @@ class SourceType:
         return None if not source else cls(kind=str(source["kind"]), id=str(source["id"]))
 
 
-def _priority(value: Any) -> TicketPriorityType | None:
-    return None if value is None else TicketPriorityType(value)
+def _priority(value: Any) -> Priority | None:
+    return None if value is None else Priority(value)
 
 
 @strawberry.type(
@@ -134,11 +80,9 @@ def _priority(value: Any) -> TicketPriorityType | None:
     "not apply to its kind are null."
 )  # fmt: skip
 class StepDetailsType:
-    channel: TicketChannelType | None = strawberry.field(description="OPENED: the channel.")
+    channel: TicketChannel | None = strawberry.field(description="OPENED: the channel.")
     category: str | None = strawberry.field(description="OPENED: the category.")
-    priority: TicketPriorityType | None = strawberry.field(
-        description="OPENED: the priority it opened with."
-    )
+    priority: Priority | None = strawberry.field(description="OPENED: the priority it opened with.")
     source: SourceType | None = strawberry.field(description="OPENED: what raised it.")
     agent_id: str | None = strawberry.field(description="ASSIGNED: the agent.")
     previous_agent_id: str | None = strawberry.field(description="ASSIGNED: the agent before.")
@@ -146,21 +90,21 @@ class StepDetailsType:
     first_response: bool | None = strawberry.field(
         description="REPLIED: it was the first response (stopped that clock)."
     )
-    from_priority: TicketPriorityType | None = strawberry.field(
+    from_priority: Priority | None = strawberry.field(
         description="PRIORITY_CHANGED: the priority before."
     )
-    to_priority: TicketPriorityType | None = strawberry.field(
+    to_priority: Priority | None = strawberry.field(
         description="PRIORITY_CHANGED: the priority after."
     )
     level: int | None = strawberry.field(description="ESCALATED: the escalation level now.")
-    clock: SlaClockType | None = strawberry.field(description="SLA_BREACHED: which clock.")
+    clock: SlaClock | None = strawberry.field(description="SLA_BREACHED: which clock.")
     due_at: datetime | None = strawberry.field(description="SLA_BREACHED: when it was due.")
 
     @classmethod
     def from_details(cls, d: dict[str, Any]) -> StepDetailsType:
         channel, clock, due = d.get("channel"), d.get("clock"), d.get("due_at")
         return cls(
-            channel=None if channel is None else TicketChannelType(channel),
+            channel=None if channel is None else TicketChannel(channel),
             category=d.get("category"),
             priority=_priority(d.get("priority")),
             source=SourceType.of(d.get("source")),
@@ -171,7 +115,7 @@ class StepDetailsType:
             from_priority=_priority(d.get("from")),
             to_priority=_priority(d.get("to")),
             level=d.get("level"),
-            clock=None if clock is None else SlaClockType(clock),
+            clock=None if clock is None else SlaClock(clock),
             due_at=None if due is None else datetime.fromisoformat(due),
         )
 
@@ -180,7 +124,7 @@ class StepDetailsType:
 class StepType:
     version: int = strawberry.field(description="The ticket's version after this step.")
     at: datetime = strawberry.field(description="When it happened.")
-    kind: TicketStepKindType = strawberry.field(description="What happened.")
+    kind: TimelineKind = strawberry.field(description="What happened.")
     actor_id: str | None = strawberry.field(description=f"Who acted. {PERSONAL}")
     actor_role: str = strawberry.field(description="The role they acted in, e.g. agent, system.")
     channel: str = strawberry.field(description="Where the command came from, e.g. web.")
@@ -196,7 +140,7 @@ class StepType:
         return cls(
             version=view.version,
             at=view.at,
-            kind=TicketStepKindType(view.kind.value),
+            kind=view.kind,
             actor_id=view.actor_id if personal else None,
             actor_role=view.actor_role,
             channel=view.channel,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from psycopg import AsyncConnection
-from psycopg.rows import class_row
+from psycopg.rows import class_row, dict_row
 
 from projections.customers.views import (
     AddressView,
@@ -138,91 +139,98 @@ async def customer_360_parts(
 ) -> Customer360Parts | None:
     """Everything about one customer beyond the directory row; None if there is no such
     customer. ``now`` (default: the current time) is what ``recency_days`` counts to."""
+    return (await customer_360_parts_of(conn, [customer_id], now)).get(customer_id)
+
+
+async def customer_360_parts_of(
+    conn: AsyncConnection[Any], customer_ids: Sequence[UUID], now: datetime | None = None
+) -> dict[UUID, Customer360Parts]:
+    """The Customer 360 parts of each of ``customer_ids`` there is, by id: one query per table
+    for all of them (``= ANY``), whatever their number."""
+    ids, at = list(customer_ids), now or datetime.now(UTC)
     cur = await conn.execute(
-        "SELECT address, language, birth_year, onboarding_state, purchase_count,"
+        "SELECT customer_id, address, language, birth_year, onboarding_state, purchase_count,"
         " first_purchase_at, last_purchase_at, channels"
-        " FROM customer_directory WHERE customer_id = %s",
-        (customer_id,),
+        " FROM customer_directory WHERE customer_id = ANY(%s)",
+        (ids,),
     )
-    row = await cur.fetchone()
-    if row is None:
-        return None
-    address, language, birth_year, state, count, first_at, last_at, channels = row
-    return Customer360Parts(
-        customer_id=customer_id,
-        profile=CustomerProfileView(
-            address=None if address is None else AddressView(**address),
-            language=language,
-            birth_year=birth_year,
-        ),
-        preferences=await _preferences(conn, customer_id),
-        consents=await _consents(conn, customer_id),
-        purchases=PurchaseSummary(
-            count=count,
-            totals=await _currency_totals(conn, customer_id),
-            first_purchase_at=first_at,
-            last_purchase_at=last_at,
-            channels=list(channels),
-            recency_days=None if last_at is None else ((now or datetime.now(UTC)) - last_at).days,
-            frequency=count,
-        ),
-        onboarding=await _onboarding(conn, customer_id),
-        onboarding_state=state,
-    )
-
-
-async def _preferences(
-    conn: AsyncConnection[Any], customer_id: UUID
-) -> list[ContactPreferenceView]:
-    async with conn.cursor(row_factory=class_row(ContactPreferenceView)) as cur:
-        await cur.execute(
-            "SELECT channel, opted_in, changed_at FROM customer_contact_preferences"
-            " WHERE customer_id = %s ORDER BY channel",
-            (customer_id,),
+    rows = await cur.fetchall()
+    preferences = await _grouped(conn, _PREFERENCES, ids, ContactPreferenceView)
+    consents = await _grouped(conn, _CONSENTS, ids, ConsentView)
+    totals = await _grouped(conn, _CURRENCY_TOTALS, ids, CurrencyTotal)
+    onboarding = await _grouped(conn, _ONBOARDING, ids, OnboardingStepView)
+    parts = {}
+    for customer_id, address, language, birth_year, state, count, first, last, channels in rows:
+        parts[customer_id] = Customer360Parts(
+            customer_id=customer_id,
+            profile=CustomerProfileView(
+                address=None if address is None else AddressView(**address),
+                language=language,
+                birth_year=birth_year,
+            ),
+            preferences=preferences.get(customer_id, []),
+            consents=consents.get(customer_id, []),
+            purchases=PurchaseSummary(
+                count=count,
+                totals=totals.get(customer_id, []),
+                first_purchase_at=first,
+                last_purchase_at=last,
+                channels=list(channels),
+                recency_days=None if last is None else (at - last).days,
+                frequency=count,
+            ),
+            onboarding=onboarding.get(customer_id, []),
+            onboarding_state=state,
         )
-        return await cur.fetchall()
+    return parts
 
 
-async def _consents(conn: AsyncConnection[Any], customer_id: UUID) -> list[ConsentView]:
-    async with conn.cursor(row_factory=class_row(ConsentView)) as cur:
-        await cur.execute(
-            "SELECT purpose, given, decision, changed_at FROM customer_consents"
-            " WHERE customer_id = %s ORDER BY purpose",
-            (customer_id,),
-        )
-        return await cur.fetchall()
+_PREFERENCES = """
+    SELECT customer_id, channel, opted_in, changed_at FROM customer_contact_preferences
+    WHERE customer_id = ANY(%s) ORDER BY customer_id, channel
+"""
+_CONSENTS = """
+    SELECT customer_id, purpose, given, decision, changed_at FROM customer_consents
+    WHERE customer_id = ANY(%s) ORDER BY customer_id, purpose
+"""
+_CURRENCY_TOTALS = """
+    SELECT customer_id, currency, count(*)::int AS purchases,
+        sum(amount_minor)::bigint AS gross_minor, sum(refunded_minor)::bigint AS refunded_minor
+    FROM customer_purchases WHERE customer_id = ANY(%s)
+    GROUP BY customer_id, currency ORDER BY customer_id, currency
+"""
+_ONBOARDING = """
+    SELECT customer_id, step, completed_at FROM customer_onboarding_steps
+    WHERE customer_id = ANY(%s) ORDER BY customer_id, completed_at, step
+"""
+_CONSENT_HISTORY = """
+    SELECT customer_id, purpose, given, decision, changed_at, actor_id, actor_role, channel,
+        position
+    FROM customer_consent_history WHERE customer_id = ANY(%s) ORDER BY customer_id, position
+"""
+
+V = TypeVar("V")
 
 
-async def _currency_totals(conn: AsyncConnection[Any], customer_id: UUID) -> list[CurrencyTotal]:
-    async with conn.cursor(row_factory=class_row(CurrencyTotal)) as cur:
-        await cur.execute(
-            "SELECT currency, count(*)::int AS purchases,"
-            " sum(amount_minor)::bigint AS gross_minor,"
-            " sum(refunded_minor)::bigint AS refunded_minor"
-            " FROM customer_purchases WHERE customer_id = %s"
-            " GROUP BY currency ORDER BY currency",
-            (customer_id,),
-        )
-        return await cur.fetchall()
-
-
-async def _onboarding(conn: AsyncConnection[Any], customer_id: UUID) -> list[OnboardingStepView]:
-    async with conn.cursor(row_factory=class_row(OnboardingStepView)) as cur:
-        await cur.execute(
-            "SELECT step, completed_at FROM customer_onboarding_steps"
-            " WHERE customer_id = %s ORDER BY completed_at, step",
-            (customer_id,),
-        )
-        return await cur.fetchall()
+async def _grouped(
+    conn: AsyncConnection[Any], query: str, ids: list[UUID], view: Callable[..., V]
+) -> dict[UUID, list[V]]:
+    """The rows of ``query`` (customer id first, then the view's fields) by customer."""
+    grouped: dict[UUID, list[V]] = {}
+    async with conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(query, (ids,))
+        for row in await cur.fetchall():
+            grouped.setdefault(row.pop("customer_id"), []).append(view(**row))
+    return grouped
 
 
 async def consent_history(conn: AsyncConnection[Any], customer_id: UUID) -> list[ConsentChange]:
     """Every consent given, withdrawn or refused by (or for) the customer, in log order."""
-    async with conn.cursor(row_factory=class_row(ConsentChange)) as cur:
-        await cur.execute(
-            "SELECT purpose, given, decision, changed_at, actor_id, actor_role, channel,"
-            " position"
-            " FROM customer_consent_history WHERE customer_id = %s ORDER BY position",
-            (customer_id,),
-        )
-        return await cur.fetchall()
+    return (await consent_histories(conn, [customer_id])).get(customer_id, [])
+
+
+async def consent_histories(
+    conn: AsyncConnection[Any], customer_ids: Sequence[UUID]
+) -> dict[UUID, list[ConsentChange]]:
+    """The consent history of each of ``customer_ids`` that has one, in one query."""
+    return await _grouped(conn, _CONSENT_HISTORY, list(customer_ids), ConsentChange)

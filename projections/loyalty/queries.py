@@ -14,6 +14,7 @@ from projections.loyalty.catalog_queries import (
 from projections.loyalty.metrics_queries import program_metrics
 from projections.loyalty.statement_queries import (
     account_view,
+    account_views,
     balance_as_of,
     tier_history,
     transactions_page,
@@ -22,6 +23,7 @@ from projections.loyalty.statement_queries import (
 
 __all__ = [
     "account_view",
+    "account_views",
     "balance_as_of",
     "earning_rules",
     "program_metrics",

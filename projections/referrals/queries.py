@@ -16,7 +16,9 @@ from projections.referrals.referrer_queries import (
     invitations_of,
     referral_of_friend,
     referrals_of,
+    referrals_of_friends,
     referrer_view,
+    referrer_views,
 )
 
 __all__ = [
@@ -27,6 +29,8 @@ __all__ = [
     "invitations_of",
     "referral_of_friend",
     "referrals_of",
+    "referrals_of_friends",
     "referrer_view",
+    "referrer_views",
     "top_referrers",
 ]

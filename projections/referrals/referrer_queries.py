@@ -3,6 +3,7 @@ invitations they sent, and (for a friend) the referral that brought them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -31,7 +32,7 @@ _REFERRER = """
             AS points_earned
     FROM referral_referrers r
     LEFT JOIN referral_referrals f ON f.referrer_id = r.customer_id
-    WHERE r.customer_id = %s
+    WHERE r.customer_id = ANY(%s)
     GROUP BY r.customer_id
 """
 
@@ -47,7 +48,9 @@ _REFERRALS = f"""
     ORDER BY seq DESC LIMIT %(limit)s
 """
 
-_REFERRAL_OF_FRIEND = f"SELECT {_REFERRAL_COLUMNS} FROM referral_referrals WHERE friend_id = %s"
+_REFERRALS_OF_FRIENDS = (
+    f"SELECT {_REFERRAL_COLUMNS} FROM referral_referrals WHERE friend_id = ANY(%s)"
+)
 
 _INVITATIONS = """
     SELECT seq, referrer_id, invitee_id, email, invited_at,
@@ -60,9 +63,16 @@ _INVITATIONS = """
 
 async def referrer_view(conn: AsyncConnection[Any], customer_id: UUID) -> ReferrerView | None:
     """The customer's code and referral totals; None if they never had a code."""
+    return (await referrer_views(conn, [customer_id])).get(customer_id)
+
+
+async def referrer_views(
+    conn: AsyncConnection[Any], customer_ids: Sequence[UUID]
+) -> dict[UUID, ReferrerView]:
+    """The referrer views of those of ``customer_ids`` who had a code, in one query."""
     async with conn.cursor(row_factory=class_row(ReferrerView)) as cur:
-        await cur.execute(_REFERRER, (customer_id,))
-        return await cur.fetchone()
+        await cur.execute(_REFERRER, (list(customer_ids),))
+        return {view.customer_id: view for view in await cur.fetchall()}
 
 
 async def referrals_of(
@@ -79,9 +89,16 @@ async def referrals_of(
 
 async def referral_of_friend(conn: AsyncConnection[Any], friend_id: UUID) -> ReferralView | None:
     """The referral that brought the customer ``friend_id``; None if they came on their own."""
+    return (await referrals_of_friends(conn, [friend_id])).get(friend_id)
+
+
+async def referrals_of_friends(
+    conn: AsyncConnection[Any], friend_ids: Sequence[UUID]
+) -> dict[UUID, ReferralView]:
+    """The referrals that brought those of ``friend_ids`` who were referred, in one query."""
     async with conn.cursor(row_factory=class_row(ReferralView)) as cur:
-        await cur.execute(_REFERRAL_OF_FRIEND, (friend_id,))
-        return await cur.fetchone()
+        await cur.execute(_REFERRALS_OF_FRIENDS, (list(friend_ids),))
+        return {view.friend_id: view for view in await cur.fetchall()}
 
 
 async def invitations_of(

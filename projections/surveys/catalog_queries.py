@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -108,11 +109,18 @@ async def customer_responses(
 
 async def latest_nps_category(conn: AsyncConnection[Any], customer_id: UUID) -> str | None:
     """The category of the customer's most recent NPS answer; None if they never gave one."""
+    return (await latest_nps_categories(conn, [customer_id])).get(customer_id)
+
+
+async def latest_nps_categories(
+    conn: AsyncConnection[Any], customer_ids: Sequence[UUID]
+) -> dict[UUID, str]:
+    """The category of the latest NPS answer of each of ``customer_ids`` who gave one, in
+    one query."""
     async with conn.cursor() as cur:
         await cur.execute(
-            "SELECT nps_category FROM survey_responses WHERE customer_id = %s AND kind = 'nps'"
-            " ORDER BY seq DESC LIMIT 1",
-            (customer_id,),
+            "SELECT DISTINCT ON (customer_id) customer_id, nps_category FROM survey_responses"
+            " WHERE customer_id = ANY(%s) AND kind = 'nps' ORDER BY customer_id, seq DESC",
+            (list(customer_ids),),
         )
-        row = await cur.fetchone()
-    return None if row is None else str(row[0])
+        return {row[0]: str(row[1]) for row in await cur.fetchall()}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from projections.surveys.catalog_queries import (
     customer_responses,
+    latest_nps_categories,
     latest_nps_category,
     survey_by_id,
     surveys_page,
@@ -29,6 +30,7 @@ __all__ = [
     "customer_responses",
     "dashboard",
     "feedback_insight",
+    "latest_nps_categories",
     "latest_nps_category",
     "survey_by_id",
     "surveys_page",

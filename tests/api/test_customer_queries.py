@@ -146,7 +146,7 @@ def test_position_from_the_mutation_is_accepted_as_at_least(api: LiveApi) -> Non
     assert response.json()["data"]["customer"]["id"] == customer_id
 
 
-@pytest.mark.parametrize("at_least", ["soon", "-1", "1.5", ""])
+@pytest.mark.parametrize("at_least", ["soon", "-1", "1.5", "", "9223372036854775808"])
 def test_at_least_that_is_not_a_position_is_refused_as_bad_position(
     api: LiveApi, at_least: str
 ) -> None:

@@ -3,14 +3,10 @@ and when is in the docstring of each member of :class:`World`."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID, uuid4
-
-from psycopg import AsyncConnection, sql
 
 from domain.customer.commands import RegisterCustomer
 from domain.ledger import Ledger
@@ -20,8 +16,8 @@ from domain.purchase.commands import RecordPurchase
 from domain.purchase.values import PurchaseChannel
 from domain.shared.metadata import Channel, EventMetadata, Role
 from infrastructure.database import Database
-from infrastructure.projection_runner import ProjectionRunner
 from projections.loyalty.projection import LoyaltyStatements
+from tests.support import read_models
 
 T = TypeVar("T")
 ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
@@ -38,16 +34,7 @@ def day(n: float) -> datetime:
 
 
 def project(ledger: Ledger, database: Database, batch_size: int = 4) -> None:
-    with database.connect() as conn:
-        ProjectionRunner(ledger, database, LoyaltyStatements(), batch_size).catch_up(conn)
-
-
-def query(database: Database, read: Callable[[AsyncConnection[Any]], Awaitable[T]]) -> T:
-    async def run() -> T:
-        async with await AsyncConnection.connect(database.conninfo) as conn:
-            return await read(conn)
-
-    return asyncio.run(run())
+    read_models.project(ledger, database, LoyaltyStatements(), batch_size)
 
 
 @dataclass
@@ -110,13 +97,3 @@ def populate(ledger: Ledger) -> World:
         for n in range(orders):
             buy(ledger, customer, f"{customer.hex[:6]}-{n}", "40", day(n))
     return w
-
-
-def owned_rows(database: Database) -> dict[str, list[tuple[Any, ...]]]:
-    with database.connect() as conn:
-        return {
-            table: conn.execute(
-                sql.SQL("SELECT * FROM {} ORDER BY 1, 2").format(sql.Identifier(table))
-            ).fetchall()
-            for table in LoyaltyStatements.tables
-        }

@@ -3,15 +3,11 @@ and when is in the docstring of :func:`populate` and the comments of :class:`Wor
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
-
-from psycopg import AsyncConnection, sql
 
 from domain.customer.commands import RegisterCustomer
 from domain.ledger import Ledger
@@ -20,8 +16,8 @@ from domain.purchase.values import PurchaseChannel
 from domain.referral.values import ReferralTerms
 from domain.shared.metadata import Channel, EventMetadata, Role
 from infrastructure.database import Database
-from infrastructure.projection_runner import ProjectionRunner
 from projections.referrals.projection import ReferralFunnel
+from tests.support import read_models
 
 T = TypeVar("T")
 ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
@@ -38,16 +34,7 @@ def on(month: int, day: int, hour: int = 10) -> datetime:
 
 
 def project(ledger: Ledger, database: Database, batch_size: int = 4) -> None:
-    with database.connect() as conn:
-        ProjectionRunner(ledger, database, ReferralFunnel(), batch_size).catch_up(conn)
-
-
-def query(database: Database, read: Callable[[AsyncConnection[Any]], Awaitable[T]]) -> T:
-    async def run() -> T:
-        async with await AsyncConnection.connect(database.conninfo) as conn:
-            return await read(conn)
-
-    return asyncio.run(run())
+    read_models.project(ledger, database, ReferralFunnel(), batch_size)
 
 
 @dataclass
@@ -97,13 +84,3 @@ def populate(ledger: Ledger) -> World:
     ledger.change_referral_terms(disposable, ADMIN, now=on(2, 28))
     ledger.review_all_referrals(ADMIN, now=REVIEWED_AT)
     return World(ada, cy, bo, eve, fay, hal, gus)
-
-
-def owned_rows(database: Database) -> dict[str, list[tuple[Any, ...]]]:
-    with database.connect() as conn:
-        return {
-            table: conn.execute(
-                sql.SQL("SELECT * FROM {} ORDER BY 1, 2").format(sql.Identifier(table))
-            ).fetchall()
-            for table in ReferralFunnel.tables
-        }

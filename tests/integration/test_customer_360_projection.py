@@ -3,14 +3,10 @@ queries answer with typed values, every filter is served by an index, rebuilds a
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
-
-from psycopg import AsyncConnection, sql
 
 from domain.customer.commands import ChangeContactDetails, ChangeDemographics, RegisterCustomer
 from domain.customer.commands import SetContactPreferences as SetPreferences
@@ -21,8 +17,6 @@ from domain.purchase.values import PurchaseChannel
 from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.shared.personal_data import PersonalData
 from infrastructure.database import Database
-from infrastructure.projection_runner import ProjectionRunner
-from infrastructure.rebuild import rebuild
 from projections.base import Positioned
 from projections.customers.projection import CustomerDirectory
 from projections.customers.queries import (
@@ -42,6 +36,8 @@ from projections.customers.views import (
     CustomerFilter,
     OnboardingStepView,
 )
+from tests.support import read_models
+from tests.support.read_models import query
 
 T = TypeVar("T")
 JAN = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
@@ -50,16 +46,7 @@ JUN = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def project(ledger: Ledger, database: Database, batch_size: int = 3) -> None:
-    with database.connect() as conn:
-        ProjectionRunner(ledger, database, CustomerDirectory(), batch_size).catch_up(conn)
-
-
-def query(database: Database, read: Callable[[AsyncConnection[Any]], Awaitable[T]]) -> T:
-    async def run() -> T:
-        async with await AsyncConnection.connect(database.conninfo) as conn:
-            return await read(conn)
-
-    return asyncio.run(run())
+    read_models.project(ledger, database, CustomerDirectory(), batch_size)
 
 
 def register(
@@ -367,34 +354,6 @@ def test_every_filter_is_served_by_its_index(database: Database, ledger: Ledger)
                 text = "\n".join(str(line[0]) for line in plan)
                 for index in indexes.split():
                     assert f"Index Scan on {index}" in text or f"using {index}" in text, text
-
-
-def owned_rows(database: Database) -> dict[str, list[tuple[Any, ...]]]:
-    with database.connect() as conn:
-        return {
-            table: conn.execute(
-                sql.SQL("SELECT * FROM {} ORDER BY 1, 2").format(sql.Identifier(table))
-            ).fetchall()
-            for table in CustomerDirectory.tables
-        }
-
-
-def test_a_rebuild_gives_identical_rows_in_every_owned_table(
-    ledger: Ledger, database: Database, agent: EventMetadata
-) -> None:
-    ids = populate(ledger, agent)
-    ada = ids["Ada"]
-    ledger.set_contact_preferences(SetPreferences(ada, {ContactChannel.PUSH: True}), agent)
-    ledger.give_consent(ada, ConsentPurpose.TESTIMONIALS, agent)
-    ledger.change_address(ada, Address.checked("1 Main St", None, "Rome", None, "IT"), agent)
-    ledger.refund_purchase("a-1", "2", agent, JUN)
-    project(ledger, database, batch_size=4)
-    live = owned_rows(database)
-
-    rebuild(ledger, database, CustomerDirectory(), batch_size=7)
-
-    assert owned_rows(database) == live
-    assert all(live[table] for table in CustomerDirectory.tables)
 
 
 def erased(event: Any) -> Any:

@@ -10,18 +10,15 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from psycopg import sql
 
 from domain.ledger import Ledger
 from domain.referral.model import Referrer
 from infrastructure.database import Database
-from infrastructure.projection_runner import ProjectionRunner
-from infrastructure.rebuild import rebuild
-from projections.base import Positioned
 from projections.history.projection import CustomerHistory
 from projections.history.queries import history_page, page_statement, stream_versions_at, streams_of
 from tests.integration.history_world import AGENT, World, populate
-from tests.integration.referral_world import query
+from tests.support import read_models
+from tests.support.read_models import query
 
 ADA_TYPES = [
     "Customer.Registered",
@@ -42,8 +39,7 @@ ADA_TYPES = [
 
 
 def project(ledger: Ledger, database: Database, batch_size: int = 4) -> None:
-    with database.connect() as conn:
-        ProjectionRunner(ledger, database, CustomerHistory(), batch_size).catch_up(conn)
+    read_models.project(ledger, database, CustomerHistory(), batch_size)
 
 
 @pytest.fixture
@@ -171,48 +167,6 @@ def test_stream_versions_at_an_instant_leave_out_later_events_and_later_streams(
     ]  # fmt: skip
     before = datetime(2000, 1, 1, tzinfo=UTC)
     assert query(database, lambda conn: stream_versions_at(conn, world.ada, before)) == []
-
-
-def owned_rows(database: Database) -> dict[str, list[tuple[Any, ...]]]:
-    with database.connect() as conn:
-        return {
-            table: conn.execute(
-                sql.SQL("SELECT * FROM {} ORDER BY 1, 2").format(sql.Identifier(table))
-            ).fetchall()
-            for table in CustomerHistory.tables
-        }
-
-
-def test_a_rebuild_gives_identical_rows(ledger: Ledger, database: Database, world: World) -> None:
-    live = owned_rows(database)
-
-    rebuild(ledger, database, CustomerHistory(), batch_size=3)
-
-    assert owned_rows(database) == live
-    assert all(live[table] for table in CustomerHistory.tables)
-
-
-def test_one_batch_for_the_whole_log_gives_the_same_rows_as_small_batches(
-    ledger: Ledger, database: Database, world: World
-) -> None:
-    live = owned_rows(database)
-
-    rebuild(ledger, database, CustomerHistory(), batch_size=10_000)
-
-    assert owned_rows(database) == live
-
-
-def test_applying_events_again_changes_nothing(
-    ledger: Ledger, database: Database, world: World
-) -> None:
-    live = owned_rows(database)
-    rows = ledger.recorder.select_notifications(start=1, limit=1000)
-    events = [Positioned(row.id, ledger.mapper.to_domain_event(row)) for row in rows]
-    with database.connect() as conn, conn.cursor() as cursor:
-        CustomerHistory().apply(cursor, events)
-        conn.commit()
-
-    assert owned_rows(database) == live
 
 
 def test_later_events_of_a_known_stream_are_indexed_in_a_later_batch(

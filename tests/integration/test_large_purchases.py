@@ -20,7 +20,7 @@ from projections.loyalty.views import LoyaltyAccountView
 from projections.parked import parked_events
 from projections.tracking import all_positions
 from tests.integration.loyalty_steps import T0, bought, catch_up, customer, one_point_per_euro
-from tests.integration.loyalty_world import query
+from tests.support.read_models import query
 
 LATER = T0 + timedelta(days=20)  # past the return window: the points are spendable
 

@@ -15,7 +15,6 @@ from domain.loyalty.account import LoyaltyAccount
 from domain.loyalty.values import ProgramTerms
 from infrastructure.database import Database
 from infrastructure.rebuild import rebuild
-from projections.base import Positioned
 from projections.loyalty.projection import LoyaltyStatements
 from projections.loyalty.queries import (
     account_view,
@@ -38,12 +37,11 @@ from tests.integration.loyalty_world import (
     T0,
     World,
     day,
-    owned_rows,
     populate,
     project,
-    query,
 )
 from tests.support.ledgers import postgres_ledger
+from tests.support.read_models import query
 
 
 @pytest.fixture
@@ -273,30 +271,6 @@ def test_metrics_of_an_empty_program_have_no_rates(ledger: Ledger, database: Dat
     assert metrics.enrolment_rate is None and metrics.redemption_rate is None
     assert metrics.repeat_purchase_rate_members is None
     assert metrics.repeat_purchase_rate_non_members is None
-
-
-def test_a_rebuild_gives_identical_rows(ledger: Ledger, database: Database, world: World) -> None:
-    ledger.expire_points(world.ada, SYSTEM, now=DUE)
-    project(ledger, database)
-    live = owned_rows(database)
-
-    rebuild(ledger, database, LoyaltyStatements(), batch_size=5)
-
-    assert owned_rows(database) == live
-    assert all(live[table] for table in LoyaltyStatements.tables)
-
-
-def test_applying_events_again_changes_nothing(
-    ledger: Ledger, database: Database, world: World
-) -> None:
-    live = owned_rows(database)
-    rows = ledger.recorder.select_notifications(start=1, limit=1000)
-    events = [Positioned(row.id, ledger.mapper.to_domain_event(row)) for row in rows]
-    with database.connect() as conn, conn.cursor() as cursor:
-        LoyaltyStatements().apply(cursor, events)
-        conn.commit()
-
-    assert owned_rows(database) == live
 
 
 def test_an_erased_members_reasons_rebuild_as_null_with_points_intact(

@@ -17,7 +17,6 @@ from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.shared.personal_data import PersonalData
 from infrastructure.database import Database
 from infrastructure.projection_runner import ProjectionRunner
-from infrastructure.rebuild import rebuild
 from projections.base import Positioned
 from projections.outbox.projection import NotificationOutbox
 from projections.outbox.queries import (
@@ -25,7 +24,6 @@ from projections.outbox.queries import (
     pending_notifications,
     pending_notifications_sync,
 )
-from projections.registry import ALL_PROJECTIONS
 from tests.support.ledgers import postgres_ledger
 from tests.support.outbox import opened, token_of
 
@@ -131,20 +129,6 @@ def test_sent_messages_are_no_longer_pending_and_the_async_query_agrees(
             return await pending_notifications(conn, "password_reset", limit=10)
 
     assert asyncio.run(read()) == pending(database) == [second]
-
-
-def test_the_outbox_is_a_registered_read_model_that_rebuilds_identically(
-    ledger: Ledger, database: Database, agent: EventMetadata
-) -> None:
-    ledger.register_customer(RegisterCustomer("Ada", "ada@example.org"), agent)
-    ledger.request_password_reset("ada@example.org", ANONYMOUS)
-    catch_up(ledger, database)
-    before = pending(database)
-
-    rebuild(ledger, database, NotificationOutbox(), batch_size=1)
-
-    assert NotificationOutbox in ALL_PROJECTIONS
-    assert pending(database) == before and len(before) == 1
 
 
 def test_a_reset_request_of_an_erased_customer_adds_no_message(

@@ -27,8 +27,8 @@ from projections.audit.verify import verify_audit_trail
 from projections.base import Positioned, Projection, handles
 from projections.parked import ParkedEvent, parked_events, rebuild_name
 from projections.tracking import all_positions
-from tests.integration.loyalty_world import query
 from tests.support.ledgers import TEST_AUDIT_KEYS
+from tests.support.read_models import query
 
 QUICK = RetryPolicy(max_attempts=3, backoff_seconds=0.001)
 NAME = "test_registrations"

@@ -12,7 +12,6 @@ import pytest
 from domain.ledger import Ledger
 from infrastructure.database import Database
 from infrastructure.rebuild import rebuild
-from projections.base import Positioned
 from projections.referrals.projection import ReferralFunnel
 from projections.referrals.queries import (
     UnknownGranularityError,
@@ -38,12 +37,11 @@ from tests.integration.referral_world import (
     REVIEWED_AT,
     World,
     on,
-    owned_rows,
     populate,
     project,
-    query,
 )
 from tests.support.ledgers import postgres_ledger
+from tests.support.read_models import query
 
 ROME = ZoneInfo("Europe/Rome")
 SINCE, UNTIL = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)
@@ -202,28 +200,6 @@ def test_a_referrers_invitations_show_which_invited_person_converted(
     assert [i.email for i in second.items] == ["dee@example.org"] and second.has_next_page
     [fay] = query(database, lambda conn: invitations_of(conn, world.cy, 10)).items
     assert (fay.invited_at, fay.converted) == (LATE_JANUARY, True)
-
-
-def test_a_rebuild_gives_identical_rows(ledger: Ledger, database: Database, world: World) -> None:
-    live = owned_rows(database)
-
-    rebuild(ledger, database, ReferralFunnel(), batch_size=5)
-
-    assert owned_rows(database) == live
-    assert all(live[table] for table in ReferralFunnel.tables)
-
-
-def test_applying_events_again_changes_nothing(
-    ledger: Ledger, database: Database, world: World
-) -> None:
-    live = owned_rows(database)
-    rows = ledger.recorder.select_notifications(start=1, limit=1000)
-    events = [Positioned(row.id, ledger.mapper.to_domain_event(row)) for row in rows]
-    with database.connect() as conn, conn.cursor() as cursor:
-        ReferralFunnel().apply(cursor, events)
-        conn.commit()
-
-    assert owned_rows(database) == live
 
 
 def test_an_erased_invitees_email_rebuilds_as_null_and_the_invitation_still_counts(

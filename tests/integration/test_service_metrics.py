@@ -14,8 +14,6 @@ from domain.ledger import Ledger
 from domain.shared.errors import ValidationError
 from domain.ticket.values import Priority, SlaClock, TicketStatus
 from infrastructure.database import Database
-from infrastructure.rebuild import rebuild
-from projections.tickets.projection import TicketTimeline
 from projections.tickets.queries import service_metrics
 from projections.tickets.views import (
     BacklogView,
@@ -24,7 +22,8 @@ from projections.tickets.views import (
     ServiceMetricsFilter,
     ServiceMetricsView,
 )
-from tests.integration.ticket_world import AT, World, day, populate, project, query
+from tests.integration.ticket_world import AT, World, day, populate, project
+from tests.support.read_models import query
 
 
 @pytest.fixture
@@ -161,11 +160,3 @@ def test_metrics_over_nothing_have_no_rates(ledger: Ledger, database: Database) 
 def test_an_unknown_grouping_is_a_typed_error(database: Database, world: World) -> None:
     with pytest.raises(ValidationError):
         metrics(database, group_by="colour")
-
-
-def test_a_rebuild_gives_identical_metrics(
-    ledger: Ledger, database: Database, world: World
-) -> None:
-    before = [metrics(database, group_by=g) for g in (None, *MetricsGrouping)]
-    rebuild(ledger, database, TicketTimeline(), batch_size=3)
-    assert [metrics(database, group_by=g) for g in (None, *MetricsGrouping)] == before

@@ -28,13 +28,13 @@ from tests.integration.ticket_world import (
     minutes,
     open_ticket,
     project,
-    query,
     register,
     sla_check,
 )
 from tests.support.cli import CXLEDGER, REPO, cli_env
 from tests.support.ledgers import TEST_JWT_SECRET, TEST_MASTER_KEY_TEXT
 from tests.support.postgres import conninfo_as_url
+from tests.support.read_models import query
 
 
 def urgent_ticket(ledger: Ledger, at: datetime = T0) -> UUID:

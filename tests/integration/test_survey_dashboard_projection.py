@@ -4,15 +4,13 @@ notifications; and every filter served by an index."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
 import pytest
-from psycopg import AsyncConnection, sql
+from psycopg import sql
 
 from domain.customer.commands import ChangeDemographics, RegisterCustomer, SetContactPreferences
 from domain.customer.profile import ContactChannel
@@ -22,7 +20,6 @@ from domain.survey.commands import DraftSurvey, SubmitResponse
 from domain.survey.model import Invitation
 from domain.survey.values import AspectQuestion, SurveyChannel, SurveyKind
 from infrastructure.database import Database
-from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.rebuild import rebuild
 from projections.base import Positioned
 from projections.outbox.projection import NotificationOutbox
@@ -44,10 +41,12 @@ from projections.surveys.queries import (
 )
 from projections.surveys.small_groups import EVERY_GROUP
 from projections.surveys.views import DashboardFilter, Dimension, TrendInterval
+from tests.support import read_models
 from tests.support.event_versions import RESPONDED_V2_FIELDS, as_stored_before
 from tests.support.ledgers import postgres_ledger
 from tests.support.loyalty import make_silver
 from tests.support.outbox import token_of
+from tests.support.read_models import query
 
 T = TypeVar("T")
 ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
@@ -56,17 +55,8 @@ ALL = DashboardFilter()
 
 
 def project(ledger: Ledger, database: Database, batch_size: int = 3) -> None:
-    with database.connect() as conn:
-        for projection in (SurveyDashboard(), NotificationOutbox()):
-            ProjectionRunner(ledger, database, projection, batch_size).catch_up(conn)
-
-
-def query(database: Database, read: Callable[[AsyncConnection[Any]], Awaitable[T]]) -> T:
-    async def run() -> T:
-        async with await AsyncConnection.connect(database.conninfo) as conn:
-            return await read(conn)
-
-    return asyncio.run(run())
+    for projection in (SurveyDashboard(), NotificationOutbox()):
+        read_models.project(ledger, database, projection, batch_size)
 
 
 @dataclass
@@ -310,35 +300,6 @@ def test_a_customer_moving_region_after_answering_does_not_move_the_breakdown(
     )
 
 
-def owned_rows(database: Database) -> dict[str, list[tuple[Any, ...]]]:
-    with database.connect() as conn:
-        return {
-            table: conn.execute(
-                sql.SQL("SELECT * FROM {} ORDER BY 1, 2").format(sql.Identifier(table))
-            ).fetchall()
-            for table in SurveyDashboard.tables
-        }
-
-
-def test_a_rebuild_gives_identical_rows_and_figures(
-    ledger: Ledger, database: Database, agent: EventMetadata
-) -> None:
-    populate(ledger, database, agent)
-    live_rows = owned_rows(database)
-    live_insight = query(
-        database, lambda conn: feedback_insight(conn, ALL, min_group_size=EVERY_GROUP)
-    )
-
-    rebuild(ledger, database, SurveyDashboard(), batch_size=5)
-
-    assert owned_rows(database) == live_rows
-    assert (
-        query(database, lambda conn: feedback_insight(conn, ALL, min_group_size=EVERY_GROUP))
-        == live_insight
-    )
-    assert all(live_rows[table] for table in SurveyDashboard.tables)
-
-
 def test_an_erased_respondents_comment_rebuilds_without_text_with_scores_and_sentiment_intact(
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
@@ -386,22 +347,11 @@ def apply_directly(database: Database, events: list[Positioned], *, empty: bool)
         conn.commit()
 
 
-def test_applying_events_again_changes_nothing(
-    ledger: Ledger, database: Database, agent: EventMetadata
-) -> None:
-    populate(ledger, database, agent)
-    live = owned_rows(database)
-
-    apply_directly(database, logged_events(ledger), empty=False)
-
-    assert owned_rows(database) == live
-
-
 def test_a_version_1_response_gets_its_sentiment_computed_from_the_comment_text(
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
     populate(ledger, database, agent)
-    live = owned_rows(database)
+    live = read_models.owned_rows(database, SurveyDashboard)
     old = [
         Positioned(p.position, as_stored_before(ledger, p.event, RESPONDED_V2_FIELDS))
         if isinstance(p.event, Invitation.Responded)
@@ -411,7 +361,7 @@ def test_a_version_1_response_gets_its_sentiment_computed_from_the_comment_text(
 
     apply_directly(database, old, empty=True)
 
-    rebuilt = owned_rows(database)
+    rebuilt = read_models.owned_rows(database, SurveyDashboard)
     assert rebuilt["survey_comments"] == live["survey_comments"]
     assert {row[10] for row in rebuilt["survey_responses"]} == {None}  # tier: not recorded
 

@@ -12,9 +12,6 @@ import pytest
 from domain.ledger import Ledger
 from domain.ticket.values import Priority, TicketChannel, TicketStatus
 from infrastructure.database import Database
-from infrastructure.rebuild import rebuild
-from projections.base import Positioned
-from projections.tickets.projection import TicketTimeline
 from projections.tickets.queries import (
     agent_queue,
     customer_tickets,
@@ -34,13 +31,12 @@ from tests.integration.ticket_world import (
     hours,
     minutes,
     open_ticket,
-    owned_rows,
     populate,
     project,
-    query,
     register,
     ticket_at_version,
 )
+from tests.support.read_models import query
 
 K = TimelineKind
 
@@ -202,22 +198,3 @@ def test_the_agent_queue_puts_breached_first_then_soonest_due_and_on_hold_last(
     assert [t.id for t in queue] == [w, y, x, z]
     everyone = query(database, lambda conn: agent_queue(conn, None, 10, hours(1)))
     assert [t.id for t in everyone] == [w, elsewhere, y, x, z]
-
-
-def test_a_rebuild_gives_identical_rows(ledger: Ledger, database: Database, world: World) -> None:
-    live = owned_rows(database)
-    rebuild(ledger, database, TicketTimeline(), batch_size=4)
-    assert owned_rows(database) == live
-    assert all(live[table] for table in TicketTimeline.tables)
-
-
-def test_applying_events_again_changes_nothing(
-    ledger: Ledger, database: Database, world: World
-) -> None:
-    live = owned_rows(database)
-    rows = ledger.recorder.select_notifications(start=1, limit=1000)
-    events = [Positioned(row.id, ledger.mapper.to_domain_event(row)) for row in rows]
-    with database.connect() as conn, conn.cursor() as cursor:
-        TicketTimeline().apply(cursor, events)
-        conn.commit()
-    assert owned_rows(database) == live

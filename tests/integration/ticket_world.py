@@ -7,14 +7,10 @@ count every second; targets in minutes: urgent 60/240, high 120/480, normal 240/
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
-
-from psycopg import AsyncConnection, sql
 
 from domain.customer.commands import RegisterCustomer
 from domain.ledger import Ledger
@@ -28,6 +24,7 @@ from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.ticket_jobs import SlaCheck
 from projections.tickets.projection import TicketTimeline
 from projections.tickets.views import ClockView, SlaView
+from tests.support import read_models
 
 T = TypeVar("T")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -74,22 +71,13 @@ def open_ticket(
     return ledger.open_ticket(command, metadata, now=at).aggregate_id
 
 
-def query(database: Database, read: Callable[[AsyncConnection[Any]], Awaitable[T]]) -> T:
-    async def run() -> T:
-        async with await AsyncConnection.connect(database.conninfo) as conn:
-            return await read(conn)
-
-    return asyncio.run(run())
-
-
 def sla_check(ledger: Ledger, database: Database) -> SlaCheck:
     read_model = ProjectionRunner(ledger, database, TicketTimeline(), batch_size=7)
     return SlaCheck(ledger, database, read_model, batch_size=2)
 
 
 def project(ledger: Ledger, database: Database, batch_size: int = 5) -> None:
-    with database.connect() as conn:
-        ProjectionRunner(ledger, database, TicketTimeline(), batch_size).catch_up(conn)
+    read_models.project(ledger, database, TicketTimeline(), batch_size)
 
 
 @dataclass
@@ -184,13 +172,3 @@ def aggregate_sla(ticket: Ticket, at: datetime) -> SlaView:
 def ticket_at_version(ledger: Ledger, ticket_id: UUID, version: int) -> Ticket:
     ticket: Ticket = ledger.repository.get(ticket_id, version=version)
     return ticket
-
-
-def owned_rows(database: Database) -> dict[str, list[tuple[Any, ...]]]:
-    with database.connect() as conn:
-        return {
-            table: conn.execute(
-                sql.SQL("SELECT * FROM {} ORDER BY 1, 2").format(sql.Identifier(table))
-            ).fetchall()
-            for table in TicketTimeline.tables
-        }

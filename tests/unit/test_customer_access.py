@@ -14,15 +14,9 @@ from domain.customer.model import Customer
 from domain.customer.passwords import WeakPasswordError
 from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata, Role
-from tests.support.ledgers import in_memory_ledger
 
 ANYONE = EventMetadata(actor_id="anonymous", actor_role=Role.ANONYMOUS, channel=Channel.WEB)
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def ledger() -> Ledger:
-    return in_memory_ledger()
 
 
 @pytest.fixture

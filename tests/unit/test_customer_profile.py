@@ -25,14 +25,8 @@ from domain.shared.errors import ConcurrencyConflictError, ValidationError
 from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.shared.personal_data import PersonalData
 from tests.support.event_versions import as_stored_before
-from tests.support.ledgers import in_memory_ledger
 
 SELF = EventMetadata(actor_id="self", actor_role=Role.CUSTOMER, channel=Channel.APP)
-
-
-@pytest.fixture
-def ledger() -> Ledger:
-    return in_memory_ledger()
 
 
 @pytest.fixture

@@ -17,14 +17,8 @@ from domain.ledger import Ledger
 from domain.shared.aggregate import LedgerAggregate
 from domain.shared.errors import ConcurrencyConflictError, ValidationError
 from domain.shared.metadata import Channel, EventMetadata, MissingMetadataError, Role
-from tests.support.ledgers import in_memory_ledger
 
 AGENT = EventMetadata(actor_id="agent-1", actor_role=Role.AGENT, channel=Channel.STORE)
-
-
-@pytest.fixture
-def ledger() -> Ledger:
-    return in_memory_ledger()
 
 
 def register(ledger: Ledger, **fields: str) -> Customer:

@@ -15,17 +15,11 @@ from domain.customer.model import Customer
 from domain.ledger import Ledger
 from domain.privacy.erasure import ErasureReason
 from domain.shared.metadata import Channel, EventMetadata, Role
-from tests.support.ledgers import in_memory_ledger
 
 ANYONE = EventMetadata(actor_id="anonymous", actor_role=Role.ANONYMOUS, channel=Channel.WEB)
 OFFICER = EventMetadata(actor_id="dpo-1", actor_role=Role.PRIVACY_OFFICER, channel=Channel.WEB)
 PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "a brand new passphrase"
-
-
-@pytest.fixture
-def ledger() -> Ledger:
-    return in_memory_ledger()
 
 
 @pytest.fixture

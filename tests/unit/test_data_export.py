@@ -14,16 +14,10 @@ from domain.privacy.errors import ExportIdReusedError
 from domain.privacy.model import DataExport
 from domain.shared.errors import ValidationError
 from domain.shared.metadata import Channel, EventMetadata, Role
-from tests.support.ledgers import in_memory_ledger
 
 OFFICER = EventMetadata(actor_id="po-7", actor_role=Role.PRIVACY_OFFICER, channel=Channel.WEB)
 WHEN = datetime(2026, 3, 1, 10, tzinfo=UTC)
 SECTIONS = ["customer", "purchases"]
-
-
-@pytest.fixture
-def ledger() -> Ledger:
-    return in_memory_ledger()
 
 
 @pytest.fixture

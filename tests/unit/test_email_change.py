@@ -16,14 +16,8 @@ from domain.customer.model import Customer
 from domain.ledger import Ledger
 from domain.shared.errors import ValidationError
 from domain.shared.metadata import Channel, EventMetadata, Role
-from tests.support.ledgers import in_memory_ledger
 
 AGENT = EventMetadata(actor_id="agent-1", actor_role=Role.AGENT, channel=Channel.PHONE)
-
-
-@pytest.fixture
-def ledger() -> Ledger:
-    return in_memory_ledger()
 
 
 def customer(ledger: Ledger, email: str) -> UUID:

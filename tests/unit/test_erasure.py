@@ -10,11 +10,12 @@ import pytest
 
 from domain.customer.commands import ChangeContactDetails, RegisterCustomer
 from domain.ledger import Ledger
-from domain.privacy.erasure import ErasureReason, ErasureRequest
+from domain.privacy.erasure import ErasureReason, ErasureRequest, legal_hold_days
 from domain.privacy.errors import (
     ErasureAlreadyCompletedError,
     ErasureNotCompletedError,
     ErasureNotRequestedError,
+    HoldNotChosenByOfficerError,
     LegalHoldError,
 )
 from domain.referral.model import Referrer
@@ -23,15 +24,9 @@ from domain.shared.metadata import Channel, EventMetadata, Role
 from infrastructure.erasure_sweep import ERASURE_PURGES
 from projections.registry import ALL_PROJECTIONS
 from tests.support.erasure import FailsAfterDestroyingKeys
-from tests.support.ledgers import in_memory_ledger
 
 OFFICER = EventMetadata(actor_id="dpo-1", actor_role=Role.PRIVACY_OFFICER, channel=Channel.WEB)
 T0 = datetime(2026, 6, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def ledger() -> Ledger:
-    return in_memory_ledger()
 
 
 def customer(ledger: Ledger) -> UUID:
@@ -65,6 +60,22 @@ def test_a_legal_hold_delays_completion(ledger: Ledger) -> None:
     assert ledger.get_customer(zelda).name.value == "Zelda Quartermain"
     ledger.complete_erasure(zelda, OFFICER, now=T0 + timedelta(days=30))
     assert ledger.get_customer(zelda).name.value is None
+
+
+@pytest.mark.parametrize("role", [Role.PRIVACY_OFFICER, Role.CUSTOMER, Role.ADMIN])
+def test_a_request_that_chooses_no_hold_waits_the_configured_one(role: Role) -> None:
+    assert legal_hold_days(None, role, configured=30) == 30
+
+
+def test_a_privacy_officer_chooses_the_hold_even_a_shorter_one() -> None:
+    assert legal_hold_days(0, Role.PRIVACY_OFFICER, configured=30) == 0
+
+
+@pytest.mark.parametrize("role", [Role.CUSTOMER, Role.ADMIN, Role.AGENT])
+def test_no_one_else_chooses_a_hold_so_no_one_shortens_their_own(role: Role) -> None:
+    with pytest.raises(HoldNotChosenByOfficerError) as refused:
+        legal_hold_days(0, role, configured=30)
+    assert (refused.value.code, refused.value.field) == ("FORBIDDEN", "holdDays")
 
 
 def test_completing_twice_or_without_a_request_is_refused(ledger: Ledger) -> None:

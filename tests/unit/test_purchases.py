@@ -19,15 +19,9 @@ from domain.purchase.model import Purchase
 from domain.purchase.values import PurchaseChannel, from_minor_units
 from domain.shared.errors import ValidationError
 from domain.shared.metadata import Channel, EventMetadata, Role
-from tests.support.ledgers import in_memory_ledger
 
 STORE = EventMetadata(actor_id="till-3", actor_role=Role.AGENT, channel=Channel.STORE)
 WHEN = datetime(2026, 3, 1, 10, tzinfo=UTC)
-
-
-@pytest.fixture
-def ledger() -> Ledger:
-    return in_memory_ledger()
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""Registering with a referral code (the API's registerCustomer `referralCode`): check, then
-register, then convert; a refusal after the registration keeps the customer registered."""
+"""Registering with a referral code (the API's registerCustomer `referralCode`), a use case of
+the domain: check, then register, then convert; a refusal after the registration keeps the
+customer registered, and a retried registration keeps its first conversion."""
 
 from __future__ import annotations
 
@@ -11,16 +12,10 @@ import pytest
 from domain.customer.commands import RegisterCustomer
 from domain.ledger import Ledger
 from domain.referral.errors import InvalidReferralCodeError, SelfReferralError
+from domain.referral.registration import register_referred
 from domain.shared.metadata import Channel, EventMetadata, Role
-from graphql_api.referrals.registration import register_referred
-from tests.support.ledgers import in_memory_ledger
 
 AGENT = EventMetadata(actor_id="agent-7", actor_role=Role.AGENT, channel=Channel.PHONE)
-
-
-@pytest.fixture
-def ledger() -> Ledger:
-    return in_memory_ledger()
 
 
 def code_of(ledger: Ledger, email: str) -> tuple[UUID, str]:

@@ -23,17 +23,11 @@ from domain.referral.errors import (
 from domain.referral.model import Referral, Referrer
 from domain.referral.values import CODE_ALPHABET, CODE_LENGTH, ReferralTerms
 from domain.shared.metadata import Channel, EventMetadata, Role
-from tests.support.ledgers import in_memory_ledger
 
 ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
 AGENT = EventMetadata(actor_id="agent-7", actor_role=Role.AGENT, channel=Channel.PHONE)
 SYSTEM = EventMetadata.system("referral-rewards")
 T0 = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def ledger() -> Ledger:
-    return in_memory_ledger()
 
 
 def customer(ledger: Ledger, email: str) -> UUID:

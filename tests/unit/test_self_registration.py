@@ -16,16 +16,10 @@ from domain.ledger import Ledger
 from domain.privacy.erasure import ErasureReason
 from domain.shared.errors import DomainError, ValidationError
 from domain.shared.metadata import Channel, EventMetadata, Role
-from tests.support.ledgers import in_memory_ledger
 
 ANYONE = EventMetadata(actor_id="anonymous", actor_role=Role.ANONYMOUS, channel=Channel.WEB)
 AGENT = EventMetadata(actor_id="agent-1", actor_role=Role.AGENT, channel=Channel.PHONE)
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def ledger() -> Ledger:
-    return in_memory_ledger()
 
 
 def owner(ledger: Ledger, email: str = "ada@example.org") -> UUID:

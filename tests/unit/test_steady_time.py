@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from graphql_api.access.steady_time import no_sooner_than
+from graphql_api.steady_time import no_sooner_than
 
 
 class FakeTime:

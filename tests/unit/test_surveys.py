@@ -26,18 +26,12 @@ from domain.survey.model import Invitation
 from domain.survey.sentiment import sentiment
 from domain.survey.values import AspectQuestion, SurveyChannel, SurveyKind
 from tests.support.event_versions import RESPONDED_V2_FIELDS, as_stored_before
-from tests.support.ledgers import in_memory_ledger
 from tests.support.loyalty import make_silver
 
 ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
 AGENT = EventMetadata(actor_id="agent-7", actor_role=Role.AGENT, channel=Channel.PHONE)
 VISITOR = EventMetadata(actor_id="anonymous", actor_role=Role.ANONYMOUS, channel=Channel.WEB)
 NOW = datetime.now(UTC)
-
-
-@pytest.fixture
-def ledger() -> Ledger:
-    return in_memory_ledger()
 
 
 def draft(ledger: Ledger, kind: SurveyKind = SurveyKind.NPS, **changes: Any) -> UUID:
@@ -204,6 +198,20 @@ def test_aspect_scores_must_name_the_surveys_aspects_on_a_1_to_5_scale(ledger: L
         answer(ledger, token, 8, aspect_scores={"pricing": 3})
     with pytest.raises(ValidationError):
         answer(ledger, token, 8, aspect_scores={"delivery": 6})
+
+
+def test_an_aspect_scored_twice_is_refused_and_the_link_still_answers(ledger: Ledger) -> None:
+    # Given a published survey with aspects and an invitation
+    survey_id, customer_id = published(ledger), customer(ledger)
+    token = invited_token(ledger, survey_id, customer_id)
+    # When the answer scores one aspect twice (in any order), it is refused on aspectScores
+    for twice in ([("delivery", 5), ("delivery", 1)], [("delivery", 1), ("delivery", 5)]):
+        with pytest.raises(ValidationError) as refused:
+            answer(ledger, token, 8, aspect_scores=twice)
+        assert refused.value.field == "aspectScores"
+    # Then nothing was written: the link answers once, with the pairs given once each
+    answer(ledger, token, 8, aspect_scores=[("delivery", 4)])
+    assert responded(ledger, survey_id, customer_id).aspect_scores == {"delivery": 4}
 
 
 def test_answers_to_a_draft_or_closed_survey_are_refused(ledger: Ledger) -> None:

@@ -20,7 +20,6 @@ from domain.ticket.errors import (
     TicketNotFoundError,
 )
 from domain.ticket.values import Priority, SlaClock, TicketChannel, TicketStatus
-from tests.support.ledgers import in_memory_ledger
 from tests.support.loyalty import make_silver
 
 ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
@@ -30,11 +29,6 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 
 def minutes(n: float) -> timedelta:
     return timedelta(minutes=n)
-
-
-@pytest.fixture
-def ledger() -> Ledger:
-    return in_memory_ledger()
 
 
 def customer(ledger: Ledger, email: str = "ada@example.org") -> UUID:

@@ -1,5 +1,5 @@
-"""Registering with a referral code (registerCustomer's `referralCode`), in one request:
-check the code first, register, then convert.
+"""Registering with a referral code (the API's registerCustomer `referralCode`), as one use
+case: check the code first, register, then convert.
 
 The check refuses what the conversion would refuse (an unusable code, a disposable domain,
 the referrer's own email up to dots and +tags) before anyone is registered. If the conversion
@@ -10,20 +10,43 @@ registered and the refusal is reported beside them. Refusals of the code are rep
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Protocol
 from uuid import UUID
 
 from domain.customer.commands import RegisterCustomer
-from domain.ledger import Ledger
 from domain.referral.errors import AlreadyReferredError
+from domain.referral.model import Referral
 from domain.shared.application import CommandResult
 from domain.shared.errors import DomainError, ValidationError
 from domain.shared.metadata import EventMetadata
 
 FIELD = "referralCode"
+"""The input a refusal of the code is reported on."""
+
+
+class Registrar(Protocol):
+    """The commands the use case combines (the Ledger's)."""
+
+    def check_referral_code(self, code: str, email: str, now: datetime | None = None) -> UUID: ...
+
+    def register_customer(
+        self, command: RegisterCustomer, metadata: EventMetadata
+    ) -> CommandResult: ...
+
+    def register_self(
+        self, command: RegisterCustomer, metadata: EventMetadata, now: datetime | None = None
+    ) -> CommandResult | None: ...
+
+    def convert_referral(
+        self, friend_id: UUID, code: str, metadata: EventMetadata, now: datetime | None = None
+    ) -> CommandResult: ...
+
+    def get_referral(self, friend_id: UUID) -> Referral: ...
 
 
 def register_referred(
-    ledger: Ledger, command: RegisterCustomer, code: str, metadata: EventMetadata
+    ledger: Registrar, command: RegisterCustomer, code: str, metadata: EventMetadata
 ) -> tuple[CommandResult, DomainError | None]:
     """Register the customer and convert them with ``code``. Raises (nothing written) if the
     check or the registration refuses; returns the result (at the conversion's position) and
@@ -34,7 +57,7 @@ def register_referred(
 
 
 def register_self_referred(
-    ledger: Ledger, command: RegisterCustomer, code: str, metadata: EventMetadata
+    ledger: Registrar, command: RegisterCustomer, code: str, metadata: EventMetadata
 ) -> None:
     """A self-registration with ``code`` (see ``Ledger.register_self``): the code is checked
     first, as above; the customer converts only if they were registered now (a replay, or an
@@ -47,7 +70,7 @@ def register_self_referred(
         _converted(ledger, registered, referrer_id, code, metadata)
 
 
-def _referrer_of(ledger: Ledger, code: str, command: RegisterCustomer) -> UUID:
+def _referrer_of(ledger: Registrar, code: str, command: RegisterCustomer) -> UUID:
     try:
         return ledger.check_referral_code(code, command.email)
     except ValidationError as error:
@@ -57,7 +80,7 @@ def _referrer_of(ledger: Ledger, code: str, command: RegisterCustomer) -> UUID:
 
 
 def _converted(
-    ledger: Ledger,
+    ledger: Registrar,
     registered: CommandResult,
     referrer_id: UUID,
     code: str,

@@ -1,0 +1,131 @@
+"""The pieces every slice of the API is built from: the payload of a refused mutation, the
+`atLeast` position, Relay connections, and GraphQL enums made from the domain's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID
+
+import pytest
+import strawberry
+
+from domain.shared.errors import ConcurrencyConflictError, ValidationError
+from graphql_api.enums import graphql_enum
+from graphql_api.errors import PublicError, UserError
+from graphql_api.mutation import Payload
+from graphql_api.notices import Notice
+from graphql_api.pagination import PageInfo, connection, decode_cursor
+from graphql_api.read_your_writes import MAX_POSITION, position_of
+
+
+@strawberry.type(description="A payload for the test.")
+class ThingPayload(Payload):
+    thing: str | None = strawberry.field(description="The thing.")
+    thing_id: UUID | None = strawberry.field(default=None, description="Its id.")
+    position: str | None = strawberry.field(description="Where.")
+    user_errors: list[UserError] = strawberry.field(description="Why not.")
+    notices: list[Notice] = strawberry.field(default_factory=list, description="Notices.")
+
+
+def test_a_refused_payload_shows_nothing_but_the_refusal() -> None:
+    refused = ThingPayload.refused(ValidationError("too long", field="name.first"))
+    assert (refused.thing, refused.thing_id, refused.position, refused.notices) == (
+        None,
+        None,
+        None,
+        [],
+    )
+    assert [(e.field, e.code, e.message) for e in refused.user_errors] == [
+        (["input", "name", "first"], "INVALID_INPUT", "too long")
+    ]
+
+
+def test_a_refused_payload_carries_the_current_version_of_a_conflict() -> None:
+    refused = ThingPayload.refused(ConcurrencyConflictError("moved on", current_version=7))
+    assert [(e.code, e.current_version) for e in refused.user_errors] == [
+        ("CONCURRENCY_CONFLICT", 7)
+    ]
+
+
+@pytest.mark.parametrize("given", ["0", "1", "42", str(MAX_POSITION)])
+def test_at_least_takes_every_log_position(given: str) -> None:
+    assert position_of(given) == int(given)
+
+
+@pytest.mark.parametrize(
+    "given", ["", "soon", "-1", "1.5", " 1", "١٢", str(MAX_POSITION + 1), "9" * 40]
+)
+def test_at_least_that_is_no_log_position_is_a_bad_position(given: str) -> None:
+    with pytest.raises(PublicError) as refused:
+        position_of(given)
+    assert refused.value.extensions == {"code": "BAD_POSITION"}
+
+
+@dataclass(frozen=True)
+class Row:
+    seq: int
+    name: str
+
+
+@dataclass(frozen=True)
+class RowPage:
+    items: list[Row]
+    has_next_page: bool
+
+
+@strawberry.type(description="An edge.")
+class RowEdge:
+    cursor: str = strawberry.field(description="Cursor.")
+    node: str = strawberry.field(description="Node.")
+
+
+@strawberry.type(description="A connection.")
+class RowConnection:
+    edges: list[RowEdge] = strawberry.field(description="Edges.")
+    page_info: PageInfo = strawberry.field(description="Page info.")
+
+
+def rows(page: RowPage, after: str | None) -> RowConnection:
+    return connection(
+        RowConnection, RowEdge, "row", page, lambda r: r.name, after=after, position=lambda r: r.seq
+    )
+
+
+def test_a_connection_pages_its_items_with_cursors_of_their_positions() -> None:
+    page = rows(RowPage([Row(3, "c"), Row(5, "e")], has_next_page=True), after=None)
+    assert [e.node for e in page.edges] == ["c", "e"]
+    assert [decode_cursor("row", e.cursor) for e in page.edges] == [3, 5]
+    assert page.page_info == PageInfo(
+        has_next_page=True,
+        has_previous_page=False,
+        start_cursor=page.edges[0].cursor,
+        end_cursor=page.edges[1].cursor,
+    )
+
+
+def test_a_page_asked_for_after_a_cursor_has_items_before_it() -> None:
+    first = rows(RowPage([Row(1, "a")], has_next_page=True), after=None)
+    second = rows(RowPage([], has_next_page=False), after=first.page_info.end_cursor)
+    assert second.page_info == PageInfo(
+        has_next_page=False, has_previous_page=True, start_cursor=None, end_cursor=None
+    )
+
+
+class Colour(StrEnum):
+    RED = "red"
+    GREEN = "green"
+
+
+def test_a_domain_enum_is_the_graphql_enum_with_a_description_per_value() -> None:
+    graphql_enum(Colour, "Colour", "A colour.", {Colour.GREEN: "Go."})
+
+    @strawberry.type(description="The root.")
+    class Query:
+        @strawberry.field(description="A colour.")
+        def colour(self, given: Colour) -> Colour:
+            return given
+
+    schema = strawberry.Schema(query=Query)
+    assert '"""Go."""\n  GREEN' in schema.as_str()
+    assert schema.execute_sync("{ colour(given: GREEN) }").data == {"colour": "GREEN"}
