@@ -17,6 +17,7 @@ from graphql_api.access.services import PasswordAccess
 from graphql_api.auth import LogIn, Principal, Sessions, TokenVerifier
 from graphql_api.limits.config import RequestLimits
 from graphql_api.limits.gates import WorkGates
+from graphql_api.live.notifications import NotificationSource
 from graphql_api.notices import Notice, position_not_reached
 from projections.audit.keys import AuditKeys
 from projections.tracking import wait_for_position
@@ -67,6 +68,10 @@ class ApiServices:
     password_access: PasswordAccess
     limits: ApiLimits = field(default_factory=ApiLimits)
     pool_size: int = 8
+    listener: NotificationSource | None = None
+    """The process's shared LISTEN session; None: the API listens on a connection of its own."""
+    prepared_statements: bool = True
+    """False behind a transaction-mode pooler (PgBouncer), where they do not survive."""
     on_start: Callable[[], None] = _nothing
     on_stop: Callable[[], None] = _nothing
     projection_errors: Callable[[], dict[str, str]] = _no_errors

@@ -13,7 +13,12 @@ from typing import Any
 from psycopg_pool import AsyncConnectionPool
 
 
-def read_pool(conninfo: str, max_size: int, timeout: float) -> AsyncConnectionPool[Any]:
+def read_pool(
+    conninfo: str, max_size: int, timeout: float, prepared_statements: bool = True
+) -> AsyncConnectionPool[Any]:
+    """``prepared_statements`` False behind a transaction-mode pooler (PgBouncer): a statement
+    prepared on one server session is unknown to the next."""
+    extra: dict[str, Any] = {} if prepared_statements else {"prepare_threshold": None}
     return AsyncConnectionPool(
         conninfo,
         min_size=1,
@@ -24,5 +29,5 @@ def read_pool(conninfo: str, max_size: int, timeout: float) -> AsyncConnectionPo
         # A short reconnection attempt: a later request starts a new one at once, instead of
         # waiting out an ever longer back-off that began during the outage.
         reconnect_timeout=timeout,
-        kwargs={"connect_timeout": max(2, math.ceil(timeout))},  # libpq's minimum is 2 s
+        kwargs={"connect_timeout": max(2, math.ceil(timeout)), **extra},  # libpq's minimum: 2 s
     )
