@@ -200,7 +200,7 @@ def build_ledger(
     )
     prepare_no_statements(ledger, database)
     index = ProjectionRunner(ledger, database, PersonalDataIndex(), 500)
-    ledger.erasure_works = PostgresErasureWorks(keys, database, index)
+    ledger.erasure_works = PostgresErasureWorks(keys, key_pool.connection, index)
     return ledger, keys
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
 from uuid import UUID
 
+from psycopg import Connection
+
 from infrastructure.crypto import CachedSubjectKeys
-from infrastructure.database import Database
 from infrastructure.key_store import ERASED_CHANNEL
 from infrastructure.listener import SharedListener
 from infrastructure.projection_runner import ProjectionRunner
@@ -19,20 +22,24 @@ log = logging.getLogger(__name__)
 
 class PostgresErasureWorks:
     """Destroys keys in ``cxl_subject_keys`` and reads the personal-data index (caught up
-    first, so no position written before the erasure is missed)."""
+    first, so no position written before the erasure is missed), on a connection from the
+    infrastructure pool (``connect``), so that erasures count in the process's bound."""
 
     def __init__(
-        self, keys: CachedSubjectKeys, database: Database, index: ProjectionRunner
+        self,
+        keys: CachedSubjectKeys,
+        connect: Callable[[], AbstractContextManager[Connection[Any]]],
+        index: ProjectionRunner,
     ) -> None:
         self._keys = keys
-        self._database = database
+        self._connect = connect
         self._index = index
 
     def destroy_key(self, subject_id: UUID) -> None:
         self._keys.destroy(subject_id)
 
     def positions_holding(self, subject_id: UUID) -> list[int]:
-        with self._database.connect() as conn:
+        with self._connect() as conn:
             self._index.catch_up(conn)
             return positions_holding(conn, subject_id)
 
