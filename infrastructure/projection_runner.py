@@ -40,6 +40,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+STARTUP_WAIT = 5.0
+"""Longest wait in ``ProjectionWorker.start`` for the fan-out to try for its leases."""
+
 
 def apply_next_batch(
     conn: Connection[Any],
@@ -190,6 +193,9 @@ class ProjectionWorker:
             )
             thread.start()
             self._threads.append(thread)
+        if self.fanout is not None:
+            # Return once it leads what it can: what is written next is followed at once.
+            self.fanout.started.wait(STARTUP_WAIT)
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()

@@ -25,6 +25,8 @@ from domain.customer.commands import RegisterCustomer
 from domain.shared.metadata import EventMetadata, Role
 from infrastructure.database import Database
 from infrastructure.embedded_postgres import EmbeddedPostgres
+from projections.customers.projection import CustomerDirectory
+from projections.tracking import all_positions
 from tests.support.ledgers import postgres_ledger
 from tests.support.server import LiveApi, live_api
 
@@ -60,10 +62,21 @@ def outage() -> Iterator[Outage]:
             registered = ledger.register_customer(
                 RegisterCustomer("Ada Lovelace", "ada@example.org"), EventMetadata.system()
             )
+            # The outages start once the read model has the customer, not a few ms before.
+            wait_until_applied(database, registered.position)
             yield Outage(api, server, str(registered.aggregate_id))
     finally:
         server.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def wait_until_applied(database: Database, position: int, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with database.connect() as conn:
+            if all_positions(conn).get(CustomerDirectory.name, 0) >= position:
+                return
+        time.sleep(0.01)
 
 
 def read(outage: Outage, accept: str = "application/graphql-response+json") -> httpx.Response:
