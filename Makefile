@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.registration_timing
 	$(BIN)/python -m benchmarks.session_check
 	$(BIN)/python -m benchmarks.login_memory
+	$(BIN)/python -m benchmarks.rebuild
 
 clean:
 	rm -rf $(VENV)

@@ -27,10 +27,17 @@ LISTENER_START_TIMEOUT = 30.0
 def create_app(services: ApiServices) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        pool = read_pool(services.conninfo, services.pool_size, services.limits.database_timeout)
+        pool = read_pool(
+            services.conninfo,
+            services.pool_size,
+            services.limits.database_timeout,
+            services.prepared_statements,
+        )
         await pool.open(wait=True, timeout=30)
         app.state.pool = pool
-        notifications = DashboardNotifications(services.conninfo, NOTIFY_CHANNEL)
+        notifications = DashboardNotifications(
+            services.conninfo, NOTIFY_CHANNEL, source=services.listener
+        )
         app.state.notifications = notifications
         await anyio.to_thread.run_sync(services.on_start)
         try:

@@ -19,6 +19,7 @@ from graphql_api.limits.gates import WorkGates
 from graphql_api.limits.rate import ClientRateLimit
 from graphql_api.loaders import Loaders
 from graphql_api.notices import Notice, position_not_reached
+from graphql_api.notification_source import NotificationSource
 from projections.audit.keys import AuditKeys
 from projections.tracking import wait_for_position
 
@@ -68,6 +69,10 @@ class ApiServices:
     password_access: PasswordAccess
     limits: ApiLimits = field(default_factory=ApiLimits)
     pool_size: int = 8
+    listener: NotificationSource | None = None
+    """The process's shared LISTEN session; None: the API listens on a connection of its own."""
+    prepared_statements: bool = True
+    """False behind a transaction-mode pooler (PgBouncer), where they do not survive."""
     on_start: Callable[[], None] = _nothing
     on_stop: Callable[[], None] = _nothing
     projection_errors: Callable[[], dict[str, str]] = _no_errors

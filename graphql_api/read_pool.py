@@ -65,7 +65,12 @@ class ReadPool(AsyncConnectionPool[AsyncConnection[Any]]):
         return sum(stats.get(counter, 0) for counter in _FAILURES)
 
 
-def read_pool(conninfo: str, max_size: int, timeout: float) -> ReadPool:
+def read_pool(
+    conninfo: str, max_size: int, timeout: float, prepared_statements: bool = True
+) -> ReadPool:
+    """``prepared_statements`` False behind a transaction-mode pooler (PgBouncer): a statement
+    prepared on one server session is unknown to the next."""
+    extra: dict[str, Any] = {} if prepared_statements else {"prepare_threshold": None}
     return ReadPool(
         conninfo,
         min_size=1,
@@ -76,5 +81,5 @@ def read_pool(conninfo: str, max_size: int, timeout: float) -> ReadPool:
         # A short reconnection attempt: a later request starts a new one at once, instead of
         # waiting out an ever longer back-off that began during the outage.
         reconnect_timeout=timeout,
-        kwargs={"connect_timeout": max(2, math.ceil(timeout))},  # libpq's minimum is 2 s
+        kwargs={"connect_timeout": max(2, math.ceil(timeout)), **extra},  # libpq's minimum: 2 s
     )

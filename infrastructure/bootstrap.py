@@ -16,10 +16,12 @@ from domain.shared.personal_data import MasterKeyMismatchError
 from graphql_api.context import ApiLimits, ApiServices
 from infrastructure.crypto import CachedSubjectKeys, EmailFingerprinter, PersonalDataEncrypted
 from infrastructure.database import Database
-from infrastructure.erasure import KeyEvictionListener, PostgresErasureWorks
+from infrastructure.erasure import PostgresErasureWorks, evict_destroyed_keys
 from infrastructure.erasure_sweep import ErasureSweep
+from infrastructure.footprint import INFRASTRUCTURE_POOL_SIZE, prepare_no_statements
 from infrastructure.key_store import PostgresSubjectKeys
 from infrastructure.limits import password_policy, request_limits
+from infrastructure.listener import SharedListener
 from infrastructure.login import CUSTOMER_TOKEN_TTL_SECONDS, CustomerLogin, LoginThrottle
 from infrastructure.loyalty_jobs import LoyaltyJobs, ScheduledJob
 from infrastructure.master_key_guard import SealedSecrets, verify_master_key
@@ -55,6 +57,8 @@ class Runtime:
     """A small pool for the infrastructure's own tables (subject keys, log-in throttle)."""
     roles: DatabaseRoles
     """Who migrates (the owner) and who runs (``database``, the runtime role)."""
+    listener: SharedListener
+    """The process's one LISTEN session (and its leases), shared by all that listens."""
     migrations_applied: list[str] = field(default_factory=list)
     """What this start's `migrate` did (nothing when the schema was up to date)."""
 
@@ -113,19 +117,25 @@ class Runtime:
                 self.database,
                 self.loyalty_jobs().run,
                 self.settings.loyalty_job_interval,
+                self.listener,
             ),
             ScheduledJob(
-                "sla_check", self.database, self.sla_check().run, self.settings.sla_check_interval
+                "sla_check",
+                self.database,
+                self.sla_check().run,
+                self.settings.sla_check_interval,
+                self.listener,
             ),
             ScheduledJob(
                 "erasure_sweep",
                 self.database,
                 self.erasure_sweep().run,
                 self.settings.erasure_sweep_interval,
+                self.listener,
             ),
         ]
         return ProjectionWorker(
-            [*self.projection_runners(), *self.process_manager_runners(), *jobs]
+            [*self.projection_runners(), *self.process_manager_runners(), *jobs], self.listener
         )
 
     def api_services(self, worker: ProjectionWorker | None) -> ApiServices:
@@ -154,6 +164,8 @@ class Runtime:
                 min_group_size=settings.min_group_size,
             ),
             pool_size=settings.db_pool_size,
+            listener=self.listener,
+            prepared_statements=not self.database.behind_pooler,
             on_start=worker.start if worker else _nothing,
             on_stop=worker.stop if worker else _nothing,
             projection_errors=worker.errors if worker else dict,
@@ -186,8 +198,9 @@ def build_ledger(
         passwords=passwords or Argon2Passwords(),
         transcodings=[PersonalDataEncrypted(keys)],
     )
+    prepare_no_statements(ledger, database)
     index = ProjectionRunner(ledger, database, PersonalDataIndex(), 500)
-    ledger.erasure_works = PostgresErasureWorks(keys, database, index)
+    ledger.erasure_works = PostgresErasureWorks(keys, key_pool.connection, index)
     return ledger, keys
 
 
@@ -199,18 +212,21 @@ def open_runtime(settings: Settings) -> Iterator[Runtime]:
     secrets = resolve_secrets(settings)
     with database_roles(settings) as roles:
         database = roles.runtime
-        key_pool = database.pool(4, settings.db_timeout)
+        key_pool = database.pool(INFRASTRUCTURE_POOL_SIZE, settings.db_timeout)
         ledger, keys = build_ledger(
             database, secrets, settings.db_pool_size, key_pool, db_timeout=settings.db_timeout
         )
-        evictions = KeyEvictionListener(keys, database)
+        listener = SharedListener(database)
         try:
             applied = roles.migrate(ledger)
             _refuse_a_foreign_master_key(key_pool, secrets)
-            evictions.start()
-            yield Runtime(settings, database, secrets, ledger, keys, key_pool, roles, applied)
+            listener.start()
+            evict_destroyed_keys(listener, keys)
+            yield Runtime(
+                settings, database, secrets, ledger, keys, key_pool, roles, listener, applied
+            )
         finally:
-            evictions.stop()
+            listener.stop()
             ledger.close()
             key_pool.close()
 

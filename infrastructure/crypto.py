@@ -144,6 +144,11 @@ class CachedSubjectKeys:
         with self._lock:
             self._cache.pop(subject_id, None)
 
+    def forget_all(self) -> None:
+        """Drop every cached key (erasures may have gone unheard)."""
+        with self._lock:
+            self._cache.clear()
+
     def _remember(self, subject_id: UUID, key: bytes) -> None:
         with self._lock:
             self._cache[subject_id] = key

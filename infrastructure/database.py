@@ -32,9 +32,31 @@ class Database:
     """Where the product's database is, as a libpq connection string."""
 
     conninfo: str
+    direct_conninfo: str | None = None
+    """Where session-level work connects (LISTEN, advisory-lock leases, migrations) when
+    ``conninfo`` goes through a transaction-mode pooler such as PgBouncer; None: ``conninfo``
+    is a real server session. See :mod:`infrastructure.pooler`."""
 
-    def connect(self, *, autocommit: bool = False) -> psycopg.Connection[tuple[Any, ...]]:
-        return psycopg.connect(self.conninfo, autocommit=autocommit)
+    @property
+    def behind_pooler(self) -> bool:
+        return self.direct_conninfo is not None
+
+    @property
+    def connect_kwargs(self) -> dict[str, Any]:
+        """What every pooled connection needs: behind a transaction-mode pooler, no prepared
+        statements (a statement prepared on one server session is unknown to the next)."""
+        return {"prepare_threshold": None} if self.behind_pooler else {}
+
+    def connect(
+        self, *, autocommit: bool = False, direct: bool = False, application_name: str = ""
+    ) -> psycopg.Connection[tuple[Any, ...]]:
+        """A new connection; ``direct``: to a real server session, never through a pooler."""
+        extra: dict[str, Any] = {"application_name": application_name} if application_name else {}
+        if direct:
+            return psycopg.connect(
+                self.direct_conninfo or self.conninfo, autocommit=autocommit, **extra
+            )
+        return psycopg.connect(self.conninfo, autocommit=autocommit, **self.connect_kwargs, **extra)
 
     def pool(self, max_size: int, timeout: float) -> ConnectionPool[Any]:
         """A small pool whose connections are checked as they are handed out (one broken by
@@ -49,7 +71,8 @@ class Database:
             check=ConnectionPool.check_connection,
             timeout=timeout,
             reconnect_timeout=timeout,
-            kwargs={"connect_timeout": max(2, math.ceil(timeout))},  # libpq's minimum is 2 s
+            # libpq's minimum connect_timeout is 2 s
+            kwargs={"connect_timeout": max(2, math.ceil(timeout)), **self.connect_kwargs},
         )
 
     def eventsourcing_env(self, pool_size: int, timeout: float = 3.0) -> dict[str, str]:
@@ -65,8 +88,9 @@ class Database:
             "POSTGRES_PORT": str(params.get("port", "5432")),
             "POSTGRES_USER": str(params.get("user", "postgres")),
             "POSTGRES_PASSWORD": str(params.get("password", "")),
-            "POSTGRES_POOL_SIZE": str(pool_size),
-            "POSTGRES_MAX_OVERFLOW": str(pool_size),
+            # One connection at first, at most ``pool_size`` (infrastructure/footprint.py).
+            "POSTGRES_POOL_SIZE": "1",
+            "POSTGRES_MAX_OVERFLOW": str(pool_size - 1),
             "POSTGRES_PRE_PING": "y",
             "POSTGRES_CONNECT_TIMEOUT": str(max(1, math.ceil(timeout))),
             "POSTGRES_LOCK_TIMEOUT": "10",

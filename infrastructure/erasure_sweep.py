@@ -122,7 +122,8 @@ class ErasureSweep:
         at = now or datetime.now(UTC)
         run_id = uuid4()
         metadata = EventMetadata(ACTOR_ID, Role.SYSTEM, Channel.SYSTEM, run_id, run_id)
-        with self.database.connect(autocommit=True) as conn:
+        # A session of its own (lock_timeout, VACUUM), never through a transaction pooler.
+        with self.database.connect(autocommit=True, direct=True) as conn:
             finished = self._finish_stalled(conn, metadata, at)
             due = self._due(conn)
             waiting = self._vacuum(conn) if due else None

@@ -1,10 +1,10 @@
-"""Following the notification log under a lease: the loop that projection runners and process
-manager runners share.
+"""What every follower of the notification log shares: one batch (one transaction) at a time,
+from its own tracking position, with the position row locked meanwhile.
 
-A session advisory lock per follower lets several workers share the work: one follows, the
-others stand by. Catch-up runs after LISTEN, so an event committed in between goes unnoticed by
-neither; a NOTIFY wakes the follower, and the listen timeout only bounds how long a stop request
-waits.
+A follower is run by the process's :class:`infrastructure.log_fanout.LogFanOut`, which reads
+each batch once and feeds it to every follower it leads (:meth:`LogFollower.feed`), or caught
+up on its own (:meth:`LogFollower.catch_up`: a job's read model, the erasure index, tests).
+The advisory-lock lease that lets several workers share the followers is the fan-out's.
 """
 
 from __future__ import annotations
@@ -13,16 +13,17 @@ import logging
 import threading
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Protocol
 
-import psycopg
 from eventsourcing.persistence import InterfaceError, Notification, OperationalError
-from psycopg import Connection, sql
+from psycopg import Connection
 
 from domain.shared.application import LedgerCore
 from infrastructure.database import Database
+from infrastructure.log_batch import DecodeOnce, LogBatch, read_batch
 from infrastructure.parking import RetryPolicy
+from projections.tracking import lock_position, set_position
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +52,15 @@ class LogFollower(ABC):
     """Prefix of the advisory-lock key: a projection and a process manager never share one."""
 
     def __init__(
-        self, ledger: LedgerCore, database: Database, policy: RetryPolicy | None = None
+        self,
+        ledger: LedgerCore,
+        database: Database,
+        batch_size: int,
+        policy: RetryPolicy | None = None,
     ) -> None:
         self.ledger = ledger
         self.database = database
+        self.batch_size = batch_size
         self.policy = policy or RetryPolicy()
         self.last_error: str | None = None
 
@@ -63,13 +69,56 @@ class LogFollower(ABC):
     def name(self) -> str: ...
 
     @abstractmethod
-    def run_batch(self, conn: Connection[Any]) -> tuple[int, int]:
-        """Handle one batch; return (position reached, head). Reached == head: caught up."""
+    def topics(self) -> frozenset[str] | None:
+        """The event topics this follower reads (None: every topic)."""
+
+    @abstractmethod
+    def apply(
+        self, conn: Connection[Any], rows: Sequence[Notification], reached: int, decode: DecodeOnce
+    ) -> tuple[int, Exception | None]:
+        """Apply (or react to) ``rows``, all the follower's events up to ``reached``, inside the
+        caller's transaction; return the position to record, and a transient failure to raise
+        once it is recorded (None if there was none)."""
 
     @abstractmethod
     def handle(self, conn: Connection[Any], notification: Notification) -> None:
         """Apply (or react to) one stored event alone, inside the caller's transaction: what
         replaying a parked event runs."""
+
+    @property
+    def lease_key(self) -> int:
+        """The advisory-lock key of this follower's lease."""
+        return zlib.crc32(f"cxl-{self.lease_namespace}:{self.name}".encode())
+
+    def run_batch(self, conn: Connection[Any]) -> tuple[int, int]:
+        """Read and handle one batch on its own; return (position reached, head). Reached ==
+        head: caught up."""
+        with conn.transaction():
+            position = lock_position(conn, self.name)
+            head = self.ledger.head_position()
+            if head <= position:
+                return position, head
+            batch = read_batch(self.ledger, position, head, self.batch_size, self.topics())
+            reached, failure = self.apply(conn, batch.rows, batch.reached, batch.decode)
+            set_position(conn, self.name, reached)
+        if failure is not None:
+            raise failure
+        return reached, head
+
+    def feed(self, conn: Connection[Any], batch: LogBatch) -> int | None:
+        """Handle the part of ``batch`` past this follower's position, in a transaction of its
+        own that records the new position; return it. None (and nothing done) when the batch
+        does not hold what comes next for it (another worker or a rebuild moved it)."""
+        with conn.transaction():
+            position = lock_position(conn, self.name)
+            if not batch.reaches(position):
+                return None
+            rows = batch.rows_for(position, self.topics())
+            reached, failure = self.apply(conn, rows, batch.reached, batch.decode)
+            set_position(conn, self.name, reached)
+        if failure is not None:
+            raise failure
+        return reached
 
     def catch_up(self, conn: Connection[Any], progress: Progress | None = None) -> int:
         while True:
@@ -79,43 +128,6 @@ class LogFollower(ABC):
             if reached >= head:
                 return reached
 
-    def run_forever(self, stop: threading.Event) -> None:
-        """Hold the lease, then catch up and follow until ``stop`` is set."""
-        while not stop.is_set():
-            try:
-                self._run_while_leased(stop)
-            except (psycopg.Error, *EVENT_STORE_UNREACHABLE, OSError) as error:
-                self._note_error(error)
-                stop.wait(1.0)
-            except Exception as error:  # a bug in a handler: keep the server up, report it
-                log.exception("%s %s failed", self.lease_namespace, self.name)
-                self._note_error(error)
-                stop.wait(5.0)
-
-    def _run_while_leased(self, stop: threading.Event) -> None:
-        channel = str(getattr(self.ledger.recorder, "channel_name", "ledger_events"))
-        with self.database.connect(autocommit=True) as listener, self.database.connect() as conn:
-            if not self._acquire_lease(listener, stop):
-                return
-            listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
-            # Catch up after LISTEN, so no event committed in between goes unnoticed.
-            self.catch_up(conn)
-            self.last_error = None
-            while not stop.is_set():
-                # Wake on NOTIFY; the timeout only bounds how long a stop request waits.
-                notified = any(True for _ in listener.notifies(timeout=0.25, stop_after=1))
-                if notified:
-                    self.catch_up(conn)
-
-    def _acquire_lease(self, listener: Connection[Any], stop: threading.Event) -> bool:
-        key = zlib.crc32(f"cxl-{self.lease_namespace}:{self.name}".encode())
-        while not stop.is_set():
-            row = listener.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
-            if row and row[0]:
-                return True
-            stop.wait(2.0)  # another worker has it: stand by
-        return False
-
-    def _note_error(self, error: BaseException) -> None:
+    def note_error(self, error: BaseException) -> None:
         self.last_error = f"{type(error).__name__}: {error}"
         log.warning("%s %s: %s", self.lease_namespace, self.name, self.last_error)

@@ -25,6 +25,7 @@ from domain.loyalty.account import LoyaltyAccount
 from domain.shared.errors import DomainError
 from domain.shared.metadata import Channel, EventMetadata, Role
 from infrastructure.database import Database
+from infrastructure.listener import SharedListener
 from infrastructure.log_follower import LogFollower
 from projections.loyalty.maintenance import (
     customers_due_for_expiry,
@@ -37,6 +38,7 @@ Candidates = Callable[[Connection[Any], datetime, int], list[UUID]]
 ACTOR_ID = "loyalty-expiry"
 RETRY_AFTER_FAILURE = 60.0
 """Seconds before a failed run is tried again (sooner than the next scheduled run)."""
+LISTENER_WAIT = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,15 +128,23 @@ class LoyaltyJobs:
 
 
 class ScheduledJob:
-    """Runs a job at start and then every ``interval`` seconds, in one worker at a time."""
+    """Runs a job at start and then every ``interval`` seconds, in one worker at a time: the
+    one holding its advisory lock, on the process's shared listener session when it is given
+    (no connection of the job's own), else on a direct connection held while the job runs."""
 
     def __init__(
-        self, name: str, database: Database, job: Callable[[], object], interval: float
+        self,
+        name: str,
+        database: Database,
+        job: Callable[[], object],
+        interval: float,
+        listener: SharedListener | None = None,
     ) -> None:
         self.name = name
         self.database = database
         self.job = job
         self.interval = interval
+        self.listener = listener
         self.last_error: str | None = None
 
     def run_forever(self, stop: threading.Event) -> None:
@@ -152,9 +162,27 @@ class ScheduledJob:
     def run_once(self) -> bool:
         """Run the job unless another worker is running it; True if it ran here."""
         key = zlib.crc32(f"cxl-job:{self.name}".encode())
-        with self.database.connect(autocommit=True) as conn:
+        if self.listener is not None:
+            return self._run_holding_lock_on(self.listener, key)
+        # A session lock: a direct connection, never through a transaction-mode pooler.
+        with self.database.connect(autocommit=True, direct=True) as conn:
             row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
             if not (row and row[0]):
                 return False
             self.job()  # the lock goes with the connection
             return True
+
+    def _run_holding_lock_on(self, listener: SharedListener, key: int) -> bool:
+        listener.wait_connected(LISTENER_WAIT)  # the worker starts with the listener
+        if not listener.call(lambda conn: _try_lock(conn, key)):
+            return False
+        try:
+            self.job()
+        finally:
+            listener.call(lambda conn: conn.execute("SELECT pg_advisory_unlock(%s)", (key,)))
+        return True
+
+
+def _try_lock(conn: Connection[Any], key: int) -> bool:
+    row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+    return bool(row and row[0])

@@ -15,6 +15,7 @@ event, which is tried again later.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import Notification
@@ -26,9 +27,9 @@ from domain.referral.policies import ReferralRewards
 from domain.shared.errors import ConcurrencyConflictError, DomainError
 from domain.shared.process_manager import ProcessManager
 from infrastructure.database import Database
+from infrastructure.log_batch import DecodeOnce
 from infrastructure.log_follower import LogFollower
 from infrastructure.parking import RetryPolicy, apply_or_park
-from projections.tracking import lock_position, set_position
 
 log = logging.getLogger(__name__)
 
@@ -49,44 +50,37 @@ class ProcessManagerRunner(LogFollower):
         batch_size: int,
         policy: RetryPolicy | None = None,
     ) -> None:
-        super().__init__(ledger, database, policy)
+        super().__init__(ledger, database, batch_size, policy)
         self.manager = manager
-        self.batch_size = batch_size
+        self._decode = DecodeOnce(ledger.mapper)
 
     @property
     def name(self) -> str:
         return self.manager.name
 
-    def run_batch(self, conn: Connection[Any]) -> tuple[int, int]:
-        """React to one batch; return (position reached, head). The position row stays locked
-        meanwhile, so two runners never react to one batch at once."""
-        failure: Exception | None = None
-        with conn.transaction():
-            position = lock_position(conn, self.name)
-            head = self.ledger.head_position()
-            if head <= position:
-                return position, head
-            rows = self.ledger.recorder.select_notifications(
-                start=position + 1, limit=self.batch_size, stop=head, topics=self.manager.topics()
-            )
-            reached = rows[-1].id if len(rows) == self.batch_size else head
-            for row in rows:
-                try:
-                    apply_or_park(conn, self.name, row, self.react, self.policy)
-                except Exception as error:  # transient: re-raised once the position is kept
-                    failure, reached = error, row.id - 1
-                    break
-            set_position(conn, self.name, reached)
-        if failure is not None:
-            raise failure
-        return reached, head
+    def topics(self) -> frozenset[str] | None:
+        return frozenset(self.manager.topics()) or None
+
+    def apply(
+        self, conn: Connection[Any], rows: Sequence[Notification], reached: int, decode: DecodeOnce
+    ) -> tuple[int, Exception | None]:
+        """React to each row in turn, the caller holding the position row locked so that two
+        runners never react to one batch at once. A transient failure stops at its event:
+        the position recorded is the one before it."""
+        self._decode = decode
+        for row in rows:
+            try:
+                apply_or_park(conn, self.name, row, self.react, self.policy)
+            except Exception as error:  # transient: re-raised once the position is kept
+                return row.id - 1, error
+        return reached, None
 
     def handle(self, conn: Connection[Any], notification: Notification) -> None:
         self.react(notification)  # the command commits in the event store, not on ``conn``
 
     def react(self, notification: Notification) -> None:
         """Run the command for one event; a refusal is logged and passed over."""
-        event = self.ledger.mapper.to_domain_event(notification)
+        event = self._decode(notification)
         try:
             self.manager.react(self.ledger, event)
         except ConcurrencyConflictError:

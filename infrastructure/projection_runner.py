@@ -22,10 +22,12 @@ from psycopg import Connection
 from domain.shared.application import LedgerCore
 from infrastructure.database import Database
 from infrastructure.failures import describe, is_transient
+from infrastructure.listener import SharedListener
+from infrastructure.log_batch import DecodeOnce, read_batch
+from infrastructure.log_fanout import LogFanOut
 from infrastructure.log_follower import BackgroundTask, LogFollower, Progress
 from infrastructure.parking import RetryPolicy, apply_or_park
 from projections.base import Positioned, Projection
-from projections.tracking import lock_position, set_position
 
 __all__ = [
     "Progress",
@@ -37,6 +39,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+STARTUP_WAIT = 5.0
+"""Longest wait in ``ProjectionWorker.start`` for the fan-out to try for its leases."""
 
 
 def apply_next_batch(
@@ -53,40 +58,55 @@ def apply_next_batch(
     the caller's transaction, parking (under ``parked_as``, by default the projection's name)
     each event that fails every retry; return the position reached (ignored events count as
     read)."""
-    rows = ledger.recorder.select_notifications(
-        start=after + 1, limit=batch_size, stop=head, topics=projection.topics()
-    )
-    reached = rows[-1].id if len(rows) == batch_size else head
-    if rows and not _applied_together(conn, ledger, projection, rows):
+    batch = read_batch(ledger, after, head, batch_size, topics_of(projection))
+    apply_rows(conn, projection, batch.rows, batch.decode, policy or RetryPolicy(), parked_as)
+    return batch.reached
+
+
+def apply_rows(
+    conn: Connection[Any],
+    projection: Projection,
+    rows: Sequence[Notification],
+    decode: DecodeOnce,
+    policy: RetryPolicy,
+    parked_as: str | None = None,
+) -> None:
+    """Apply ``rows`` whole in one savepoint; if one of them fails, each alone, parking (under
+    ``parked_as``, by default the projection's name) each that fails every retry."""
+    if rows and not _applied_together(conn, projection, rows, decode):
         for row in rows:
             apply_or_park(
                 conn,
                 parked_as or projection.name,
                 row,
-                lambda event: apply_one(conn, ledger, projection, event),
-                policy or RetryPolicy(),
+                lambda event: apply_one(conn, projection, event, decode),
+                policy,
                 may_park=projection.parks_failures,
             )
-    return reached
 
 
 def apply_one(
-    conn: Connection[Any], ledger: LedgerCore, projection: Projection, row: Notification
+    conn: Connection[Any], projection: Projection, row: Notification, decode: DecodeOnce
 ) -> None:
     """Apply the stored event ``row`` alone, inside the caller's transaction."""
     with conn.cursor() as cursor:
-        projection.apply(cursor, [Positioned(row.id, _decoded(ledger, projection, row))])
+        projection.apply(cursor, [Positioned(row.id, _decoded(projection, row, decode))])
+
+
+def topics_of(projection: Projection) -> frozenset[str] | None:
+    """The topics a projection reads; None when it reads every event (the audit chain)."""
+    return frozenset(projection.topics()) or None
 
 
 def _applied_together(
-    conn: Connection[Any], ledger: LedgerCore, projection: Projection, rows: Sequence[Notification]
+    conn: Connection[Any], projection: Projection, rows: Sequence[Notification], decode: DecodeOnce
 ) -> bool:
     """The usual path: the whole batch in one savepoint. False (and nothing written) if an
     event of it failed in a way that is not transient."""
     try:
         with conn.transaction(), conn.cursor() as cursor:
             projection.apply(
-                cursor, [Positioned(row.id, _decoded(ledger, projection, row)) for row in rows]
+                cursor, [Positioned(row.id, _decoded(projection, row, decode)) for row in rows]
             )
         return True
     except Exception as error:
@@ -99,8 +119,8 @@ def _applied_together(
         return False
 
 
-def _decoded(ledger: LedgerCore, projection: Projection, row: Notification) -> Any:
-    return row if projection.reads_stored_events else ledger.mapper.to_domain_event(row)
+def _decoded(projection: Projection, row: Notification, decode: DecodeOnce) -> Any:
+    return row if projection.reads_stored_events else decode(row)
 
 
 class ProjectionRunner(LogFollower):
@@ -116,50 +136,66 @@ class ProjectionRunner(LogFollower):
         batch_size: int,
         policy: RetryPolicy | None = None,
     ) -> None:
-        super().__init__(ledger, database, policy)
+        super().__init__(ledger, database, batch_size, policy)
         self.projection = projection
-        self.batch_size = batch_size
 
     @property
     def name(self) -> str:
         return self.projection.name
 
-    def run_batch(self, conn: Connection[Any]) -> tuple[int, int]:
-        """Apply one batch; return (position reached, head). Reached == head: caught up."""
-        with conn.transaction():
-            position = lock_position(conn, self.name)
-            head = self.ledger.head_position()
-            if head <= position:
-                return position, head
-            reached = apply_next_batch(
-                conn, self.ledger, self.projection, position, self.batch_size, head, self.policy
-            )
-            set_position(conn, self.name, reached)
-        return reached, head
+    def topics(self) -> frozenset[str] | None:
+        return topics_of(self.projection)
+
+    def apply(
+        self, conn: Connection[Any], rows: Sequence[Notification], reached: int, decode: DecodeOnce
+    ) -> tuple[int, Exception | None]:
+        apply_rows(conn, self.projection, rows, decode, self.policy)
+        return reached, None
 
     def handle(self, conn: Connection[Any], notification: Notification) -> None:
-        apply_one(conn, self.ledger, self.projection, notification)
+        apply_one(conn, self.projection, notification, DecodeOnce(self.ledger.mapper))
 
 
 class ProjectionWorker:
-    """One thread per projection (or process manager, or scheduled job), started and stopped
-    together."""
+    """The background work of one process: its log followers (projections and process
+    managers) fed by one :class:`LogFanOut` thread, and one thread per other task (the
+    scheduled jobs), started and stopped together. Without a ``listener`` it makes its own
+    (its own LISTEN session); the composition root hands it the process's shared one."""
 
-    def __init__(self, runners: Sequence[BackgroundTask]) -> None:
+    def __init__(
+        self,
+        runners: Sequence[BackgroundTask | LogFollower],
+        listener: SharedListener | None = None,
+    ) -> None:
         self.runners = list(runners)
+        self.followers = [r for r in runners if isinstance(r, LogFollower)]
+        self.tasks: list[BackgroundTask] = [r for r in runners if not isinstance(r, LogFollower)]
+        self.fanout: LogFanOut | None = None
+        self._listener = listener
+        self._own_listener: SharedListener | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
-        for runner in self.runners:
+        self._stop.clear()
+        tasks = list(self.tasks)
+        if self.followers:
+            database = self.followers[0].database
+            listener = self._listener
+            if listener is None:
+                listener = self._own_listener = SharedListener(database)
+                listener.start()
+            self.fanout = LogFanOut(self.followers, listener, database)
+            tasks.insert(0, self.fanout)
+        for task in tasks:
             thread = threading.Thread(
-                target=runner.run_forever,
-                args=(self._stop,),
-                name=f"projection-{runner.name}",
-                daemon=True,
+                target=task.run_forever, args=(self._stop,), name=f"worker-{task.name}", daemon=True
             )
             thread.start()
             self._threads.append(thread)
+        if self.fanout is not None:
+            # Return once it leads what it can: what is written next is followed at once.
+            self.fanout.started.wait(STARTUP_WAIT)
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
@@ -167,6 +203,13 @@ class ProjectionWorker:
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         self._threads.clear()
+        if self._own_listener is not None:
+            self._own_listener.stop()
+            self._own_listener = None
 
     def errors(self) -> dict[str, str]:
-        return {r.name: r.last_error for r in self.runners if r.last_error}
+        found = {t.name: t.last_error for t in self.tasks if t.last_error}
+        found.update({f.name: f.last_error for f in self.followers if f.last_error})
+        if self.fanout is not None and self.fanout.last_error:
+            found[self.fanout.name] = self.fanout.last_error
+        return found

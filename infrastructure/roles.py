@@ -75,10 +75,23 @@ def database_roles(settings: Settings) -> Iterator[DatabaseRoles]:
             yield _checked(runtime, owner)
     elif settings.migration_database_url is not None:
         with database_for(settings.migration_database_url, settings.data_dir) as owner:
-            yield _checked(Database(make_conninfo(settings.database_url)), owner)
+            yield _checked(_behind_pooler(settings, Database(settings.database_url)), owner)
     else:
-        with database_for(settings.database_url, settings.data_dir) as runtime:
-            yield _checked(runtime, runtime if _may_migrate(runtime) else None)
+        url = settings.direct_database_url or settings.database_url
+        with database_for(url, settings.data_dir) as direct:
+            runtime = _behind_pooler(settings, direct)
+            # Migrations take a session lock: they go to the server itself, never the pooler.
+            yield _checked(runtime, direct if _may_migrate(direct) else None)
+
+
+def _behind_pooler(settings: Settings, database: Database) -> Database:
+    """The runtime's database: CXL_DATABASE_URL, and the server itself for session-level work
+    when CXL_DIRECT_DATABASE_URL is set (CXL_DATABASE_URL is then a transaction-mode pooler)."""
+    if settings.direct_database_url is None or settings.database_url is None:
+        return Database(make_conninfo(database.conninfo))
+    return Database(
+        make_conninfo(settings.database_url), make_conninfo(settings.direct_database_url)
+    )
 
 
 def ensure_login_role(database: Database, role: str) -> None:

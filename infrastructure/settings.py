@@ -43,6 +43,14 @@ class Settings(BaseSettings):
         "CXL_DATABASE_URL migrates (and owns) the schema itself, with a warning, unless an "
         "owner already migrated it.",
     )
+    direct_database_url: str | None = Field(
+        None,
+        description="PostgreSQL URL (same database and role) that reaches the server itself "
+        "when CXL_DATABASE_URL goes through a transaction-mode pooler such as PgBouncer: the "
+        "listener (LISTEN/NOTIFY), the advisory-lock leases and migrations connect here, and "
+        "no statement is prepared on CXL_DATABASE_URL's connections. Unset: CXL_DATABASE_URL "
+        "is used for everything.",
+    )
     data_dir: Path = Field(
         Path("var"), description="Where the embedded PostgreSQL and development secrets live."
     )
@@ -247,7 +255,7 @@ class Settings(BaseSettings):
             return self.graphql_introspection
         return "off" if self.environment == "production" else "on"
 
-    @field_validator("database_url", "migration_database_url")
+    @field_validator("database_url", "migration_database_url", "direct_database_url")
     @classmethod
     def _postgres_url(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
@@ -310,6 +318,8 @@ class Settings(BaseSettings):
     def _migration_url_beside_database_url(self) -> Settings:
         if self.migration_database_url is not None and self.database_url is None:
             raise ValueError("CXL_MIGRATION_DATABASE_URL needs CXL_DATABASE_URL (the runtime's)")
+        if self.direct_database_url is not None and self.database_url is None:
+            raise ValueError("CXL_DIRECT_DATABASE_URL needs CXL_DATABASE_URL (the pooled one)")
         return self
 
 

@@ -72,6 +72,16 @@ def set_position(conn: Connection[Any], name: str, position: int) -> None:
     )
 
 
+def advance_positions(conn: Connection[Any], names: list[str], after: int, reached: int) -> None:
+    """Move to ``reached`` each of ``names`` still in [``after``, ``reached``): followers with
+    nothing to apply there, moved in one statement (its row locks keep out anyone applying)."""
+    conn.execute(
+        "UPDATE cxl_projection_positions SET position = %s, updated_at = now()"
+        " WHERE name = ANY(%s) AND position >= %s AND position < %s",
+        (reached, names, after, reached),
+    )
+
+
 def all_positions(conn: Connection[Any]) -> dict[str, int]:
     rows = conn.execute("SELECT name, position FROM cxl_projection_positions").fetchall()
     return {str(name): int(position) for name, position in rows}

@@ -1,8 +1,10 @@
-"""One LISTEN connection per API process, fanned out to the subscriptions it serves.
+"""One LISTEN per API process, fanned out to the subscriptions it serves.
 
 The survey projection NOTIFYs its channel with a survey's id as payload inside the
 transaction that changes the read model, so a notification arrives only once its change is
-visible. Each API process listens for itself, so any number of replicas push updates.
+visible. Each API process listens for itself, so any number of replicas push updates. Under
+`serve` it listens through the process's shared listener (a :class:`NotificationSource`: one
+LISTEN session for the whole process); alone (tests) on a connection of its own.
 Subscriptions do not get a queue of notifications: each has a flag that a notification raises,
 so a burst of a thousand responses costs each of them one recomputation per interval.
 """
@@ -18,9 +20,12 @@ from typing import Any
 from uuid import UUID
 
 import anyio
+import anyio.to_thread
 import psycopg
 from anyio.abc import TaskStatus
 from psycopg import sql
+
+from graphql_api.notification_source import NotificationSource
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +68,10 @@ class DashboardNotifications:
         channel: str,
         min_interval: float = MIN_INTERVAL,
         heartbeat: float = HEARTBEAT,
+        source: NotificationSource | None = None,
     ) -> None:
         self.conninfo = conninfo
+        self.source = source
         self.channel = channel
         self.min_interval = min_interval
         self.heartbeat = heartbeat
@@ -101,6 +108,9 @@ class DashboardNotifications:
         """Listen until cancelled. The first connection must succeed (as the pool's must);
         later drops are retried, and everyone recomputes after a reconnection, since
         notifications sent meanwhile are lost."""
+        if self.source is not None:
+            await self._run_on(self.source, task_status)
+            return
         conn = await self._listen()
         task_status.started()
         while True:
@@ -111,6 +121,24 @@ class DashboardNotifications:
                 log.warning("lost the %s listener (%s); reconnecting", self.channel, error)
             conn = await self._reconnect()
             self._wake_everyone()
+
+    async def _run_on(self, source: NotificationSource, task_status: TaskStatus[None]) -> None:
+        loop = asyncio.get_running_loop()
+
+        def notified(payload: str) -> None:  # in the listener's thread
+            loop.call_soon_threadsafe(self.deliver, payload)
+
+        def reconnected() -> None:
+            loop.call_soon_threadsafe(self._wake_everyone)
+
+        unsubscribe = await anyio.to_thread.run_sync(
+            source.subscribe, self.channel, notified, reconnected
+        )
+        task_status.started()
+        try:
+            await anyio.sleep_forever()
+        finally:
+            unsubscribe()
 
     async def _listen(self) -> psycopg.AsyncConnection[Any]:
         conn = await psycopg.AsyncConnection.connect(

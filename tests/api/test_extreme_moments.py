@@ -6,7 +6,6 @@ the answer is data or a typed error, never a crash. Moments the scalar cannot ho
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,7 +22,6 @@ from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.ticket.commands import OpenTicket
 from domain.ticket.values import TicketChannel
 from graphql_api.schema import build_schema
-from projections.registry import ALL_PROJECTIONS
 from tests.api.helpers import assert_no_internals
 from tests.support.server import LiveApi, module_api
 
@@ -147,23 +145,8 @@ def customer_id(api: LiveApi) -> UUID:
     ledger.resolve_ticket(ledger.open_ticket(ticket, AGENT).aggregate_id, "Refunded", AGENT)
     ledger.issue_referral_code(customer, AGENT)
     ledger.invite_friend(customer, "friend@example.org", AGENT)
-    caught_up(api)
+    api.caught_up()
     return customer
-
-
-def caught_up(api: LiveApi, seconds: float = 30) -> None:
-    """Wait until every read model has applied the log up to its head."""
-    deadline, head = time.monotonic() + seconds, api.ledger.head_position()
-    with api.database.connect() as conn:
-        while time.monotonic() < deadline:
-            row = conn.execute(
-                "SELECT count(*), min(position) FROM cxl_projection_positions"
-            ).fetchone()
-            conn.commit()
-            if row is not None and row[0] >= len(ALL_PROJECTIONS) and row[1] >= head:
-                return
-            time.sleep(0.05)
-    raise AssertionError("the read models did not catch up")
 
 
 def ask(api: LiveApi, probe: Probe, a: str, b: str, customer: UUID) -> dict[str, Any]:

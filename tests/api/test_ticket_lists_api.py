@@ -87,6 +87,7 @@ def history(pg_admin: str) -> Iterator[History]:
     with module_api(pg_admin) as api:
         customer_id = customer(api)
         a, b, c = write_history(api.ledger, UUID(customer_id))
+        api.caught_up()  # written through the ledger: nothing waited for the read models
         yield History(api, customer_id, a, b, c)
 
 

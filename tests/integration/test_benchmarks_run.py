@@ -24,6 +24,7 @@ SMOKE_RUNS = {
         ["-m", "benchmarks.registration_timing", "--requests", "3"],
         "median ratio",
     ),
+    "rebuild": (["-m", "benchmarks.rebuild", "--events", "100"], "ratio to COPY"),
     "reset_timing": (["-m", "benchmarks.reset_timing", "--requests", "4"], "median ratio"),
     "session_check": (
         [

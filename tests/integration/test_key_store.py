@@ -13,8 +13,9 @@ from psycopg_pool import ConnectionPool
 
 from infrastructure.crypto import CachedSubjectKeys
 from infrastructure.database import Database
-from infrastructure.erasure import KeyEvictionListener
+from infrastructure.erasure import evict_destroyed_keys
 from infrastructure.key_store import PostgresSubjectKeys
+from infrastructure.listener import SharedListener
 from infrastructure.migrations import migrate
 from tests.support.ledgers import in_memory_ledger, secrets_for_tests
 
@@ -76,8 +77,9 @@ def test_another_process_cache_forgets_a_destroyed_key(
 ) -> None:
     subject = uuid4()
     elsewhere = CachedSubjectKeys(keys)  # a second process's cache, in front of the same table
-    listener = KeyEvictionListener(elsewhere, database)
+    listener = SharedListener(database)
     listener.start()
+    evict_destroyed_keys(listener, elsewhere)
     try:
         assert elsewhere.create_key(subject) is not None
         time.sleep(0.3)  # the listener is listening

@@ -31,7 +31,7 @@ from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
 from infrastructure.sessions import LoggedSessions, events_table
 from infrastructure.throttles import WindowCounters
 from infrastructure.tokens import JwtTokens
-from projections.registry import build_projections
+from projections.registry import ALL_PROJECTIONS, build_projections
 from tests.support.ledgers import TEST_AUDIT_KEYS, TEST_JWT_SECRET, postgres_ledger
 from tests.support.postgres import fresh_database
 
@@ -72,6 +72,24 @@ class LiveApi:
             return self.ledger.get_customer(UUID(subject)).session_version
         except (ValueError, CustomerNotFoundError):
             return 0  # no such customer: the version they would have
+
+    def caught_up(self, seconds: float = 30) -> None:
+        """Wait until every read model has applied the log up to its present head (a test
+        that wrote through the ledger, not through a mutation that waits, must call this
+        before it reads)."""
+        deadline, head = time.monotonic() + seconds, self.ledger.head_position()
+        with self.database.connect() as conn:
+            while time.monotonic() < deadline:
+                row = conn.execute(
+                    "SELECT count(*), min(position) FROM cxl_projection_positions"
+                    " WHERE name = ANY(%s)",
+                    ([p.name for p in ALL_PROJECTIONS],),
+                ).fetchone()
+                conn.commit()
+                if row is not None and row[0] == len(ALL_PROJECTIONS) and row[1] >= head:
+                    return
+                time.sleep(0.05)
+        raise AssertionError("the read models did not catch up")
 
     def graphql(
         self,

@@ -1,0 +1,48 @@
+"""How many PostgreSQL connections one process holds, and what bounds each part of it.
+
+The README's formula (section "Connections") is :func:`connection_bound`; a test starts a real
+`cxledger serve`, counts its sessions in ``pg_stat_activity`` and holds it to this bound.
+
+Every pool starts with one connection and grows only under concurrent demand, up to its
+maximum (psycopg_pool closes connections idle for ten minutes above the minimum). The event
+store's pool used to open ``CXL_DB_POOL_SIZE`` connections at once and grow to twice that:
+now it is one to ``CXL_DB_POOL_SIZE`` (``Database.eventsourcing_env``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.postgres import PostgresDatastore
+
+from domain.shared.application import LedgerCore
+from infrastructure.database import Database
+
+INFRASTRUCTURE_POOL_SIZE = 4
+"""The pool for the infrastructure's own tables (subject keys, throttles, sessions)."""
+SESSIONS = 2
+"""The shared listener (LISTEN and every lease) and the log fan-out's working connection."""
+SCHEDULED_JOBS = 3
+"""The loyalty job, the SLA check and the erasure sweep: each holds at most one connection of
+its own while it runs (its locks are on the listener's session)."""
+
+
+def connection_bound(pool_size: int, *, serves_api: bool, runs_worker: bool) -> int:
+    """The most connections one process may hold: for `serve`, with the worker, it is
+    2 + 2 x CXL_DB_POOL_SIZE + 4 + 3 (27 with the default pool size of 8)."""
+    event_store = pool_size
+    api_reads = pool_size if serves_api else 0
+    worker = SESSIONS + SCHEDULED_JOBS if runs_worker else 1  # without it: the listener alone
+    return worker + event_store + api_reads + INFRASTRUCTURE_POOL_SIZE
+
+
+def prepare_no_statements(ledger: LedgerCore, database: Database) -> None:
+    """Behind a transaction-mode pooler, make the event store's pool prepare no statements:
+    the library asks to prepare its own, and ``prepare_threshold=None`` turns that off. The
+    pool opened while the ledger was built, so its connections are made anew."""
+    if not database.behind_pooler:
+        return
+    datastore: PostgresDatastore = getattr(ledger.recorder, "datastore")  # noqa: B009
+    pool: Any = datastore.pool
+    pool.kwargs.update(database.connect_kwargs)
+    pool.drain()

@@ -1,0 +1,83 @@
+"""A batch of the notification log, read once and decoded at most once per event, whoever it is
+handed to: the projections and process managers one log fan-out feeds, or a rebuild.
+
+Decoding (upcasting, JSON, decrypting personal fields with each subject's key) costs far more
+than reading the row, so it is done lazily, on the first follower that needs an event, and kept
+for the others. The audit chain reads stored rows and never asks. A failed decode is not kept:
+each try decodes again, as parking's retries expect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Mapper, Notification
+
+from domain.shared.application import LedgerCore
+
+
+class DecodeOnce:
+    """The ledger's decoding of stored events, remembered by log position."""
+
+    def __init__(self, mapper: Mapper[UUID]) -> None:
+        self._mapper = mapper
+        self._events: dict[int, Any] = {}
+
+    def __call__(self, row: Notification) -> Any:
+        event = self._events.get(row.id)
+        if event is None:
+            event = self._mapper.to_domain_event(row)
+            self._events[row.id] = event
+        return event
+
+
+@dataclass(frozen=True)
+class LogBatch:
+    """The stored events of the wanted topics in positions (``after``, ``reached``]: every
+    position in that range was read, so a follower at any of them may move to ``reached``."""
+
+    after: int
+    reached: int
+    rows: Sequence[Notification]
+    decode: DecodeOnce = field(repr=False)
+
+    def reaches(self, position: int) -> bool:
+        """True if the batch holds what a follower at ``position`` needs next."""
+        return self.after <= position < self.reached
+
+    def rows_for(self, position: int, topics: frozenset[str] | None) -> list[Notification]:
+        """The rows past ``position`` of ``topics`` (None: every topic)."""
+        return [
+            row
+            for row in self.rows
+            if row.id > position and (topics is None or row.topic in topics)
+        ]
+
+
+def read_batch(
+    ledger: LedgerCore,
+    after: int,
+    head: int,
+    limit: int,
+    topics: Collection[str] | None,
+    decode: DecodeOnce | None = None,
+) -> LogBatch:
+    """At most ``limit`` events of ``topics`` (None: all) in (``after``, ``head``]."""
+    rows = ledger.recorder.select_notifications(
+        start=after + 1, limit=limit, stop=head, topics=sorted(topics or ())
+    )
+    reached = rows[-1].id if len(rows) == limit else head
+    return LogBatch(after, reached, rows, decode or DecodeOnce(ledger.mapper))
+
+
+def union_of_topics(wanted: Collection[frozenset[str] | None]) -> frozenset[str] | None:
+    """Every topic any follower wants; None if one of them wants every topic."""
+    topics: set[str] = set()
+    for each in wanted:
+        if each is None:
+            return None
+        topics |= each
+    return frozenset(topics)

@@ -1,0 +1,193 @@
+"""One log reader per process, feeding every projection and process manager it leads.
+
+Before, each follower ran its own thread with two connections and read, decoded and decrypted
+the same rows as the eleven others; every commit woke twelve threads under one GIL. Now one
+thread, on one working connection, wakes on the shared listener's NOTIFY, reads each batch of
+the log once and decodes each event at most once (:mod:`infrastructure.log_batch`), and gives
+every follower the events past its own position, in that follower's own transaction (its rows,
+or its commands' positions, and its tracking position together; parking as before).
+
+A pass serves every follower it leads by one batch: it reads from the lowest position among
+them, feeds each follower whose position that batch covers, then reads the next batch from the
+lowest position left uncovered, and so on. Followers at the same place share one read and one
+decode; one far behind (new, or after a rebuild) gets its own batch each pass and never holds
+back the followers at the head, which get theirs in the same pass; as it catches up it meets
+them and from then on shares their batches.
+
+A follower that fails is backed off alone (its error shown in /health); the others go on. The
+leases (:mod:`infrastructure.leases`) decide which followers this process leads; a lease gained
+later (another worker died) starts being fed at the next pass.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from psycopg import Connection
+
+from domain.shared.application import LedgerCore
+from infrastructure.database import Database
+from infrastructure.leases import Leases
+from infrastructure.listener import SharedListener
+from infrastructure.log_batch import DecodeOnce, LogBatch, read_batch, union_of_topics
+from infrastructure.log_follower import EVENT_STORE_UNREACHABLE, LogFollower
+from projections.tracking import advance_positions, all_positions
+
+log = logging.getLogger(__name__)
+
+TRANSIENT = (psycopg.Error, *EVENT_STORE_UNREACHABLE, OSError)
+WAKE_CHECK_SECONDS = 0.25
+"""How long a wait for NOTIFY lasts before a stop request or a lease is looked at."""
+SAFETY_PASS_SECONDS = 2.0
+"""A pass runs at least this often even without NOTIFY: a follower backed off is tried again."""
+BACK_OFF = {True: 1.0, False: 5.0}
+"""Seconds a follower rests after a failure: a lost connection (True), or a bug (False)."""
+
+
+class LogFanOut:
+    """Reads the log once per batch for every follower this process leads."""
+
+    name = "log-fanout"
+
+    def __init__(
+        self, followers: Sequence[LogFollower], listener: SharedListener, database: Database
+    ) -> None:
+        if not followers:
+            raise ValueError("a log fan-out needs followers")
+        self.followers = list(followers)
+        self.ledger: LedgerCore = followers[0].ledger
+        self.database = database
+        self.listener = listener
+        self.leases = Leases(listener, self.followers)
+        self.batch_size = min(follower.batch_size for follower in self.followers)
+        self.last_error: str | None = None
+        self.started = threading.Event()
+        """Set once the first try for the leases is over: from then on a NOTIFY is heard."""
+        self._resting_until: dict[str, float] = {}
+
+    def run_forever(self, stop: threading.Event) -> None:
+        """Lead what it can, and follow the log until ``stop`` is set."""
+        wake = threading.Event()
+        channel = str(getattr(self.ledger.recorder, "channel_name", "ledger_events"))
+        unsubscribe = self.listener.subscribe(channel, lambda _payload: wake.set(), wake.set)
+        try:
+            self.listener.wait_connected(5.0)
+            while not stop.is_set():
+                try:
+                    self._follow(stop, wake)
+                except TRANSIENT as error:
+                    self._note_error(error)
+                    stop.wait(BACK_OFF[True])
+                except Exception as error:  # a bug: keep the server up, report it
+                    log.exception("the log fan-out failed")
+                    self._note_error(error)
+                    stop.wait(BACK_OFF[False])
+        finally:
+            self.started.set()
+            unsubscribe()
+            self.leases.release_all()
+
+    def _follow(self, stop: threading.Event, wake: threading.Event) -> None:
+        with self.database.connect(autocommit=True) as conn:
+            last_pass = 0.0
+            while not stop.is_set():
+                gained = self.leases.renew()
+                self.started.set()
+                if wake.is_set() or gained or time.monotonic() - last_pass > SAFETY_PASS_SECONDS:
+                    wake.clear()  # a NOTIFY from now on asks for another pass
+                    while self.run_pass(conn) and not stop.is_set():
+                        pass
+                    self.last_error = None
+                    last_pass = time.monotonic()
+                wake.wait(WAKE_CHECK_SECONDS)
+
+    def run_pass(self, conn: Connection[Any]) -> bool:
+        """Feed each follower led here one batch; True if any moved (more may be waiting)."""
+        head = self.ledger.head_position()
+        positions = _positions(conn)
+        waiting = sorted(
+            (
+                (positions.get(f.name, 0), f)
+                for f in self._ready()
+                if positions.get(f.name, 0) < head
+            ),
+            key=lambda item: item[0],
+        )
+        moved = False
+        while waiting:
+            topics = union_of_topics([follower.topics() for _, follower in waiting])
+            batch = read_batch(
+                self.ledger,
+                waiting[0][0],
+                head,
+                self.batch_size,
+                topics,
+                DecodeOnce(self.ledger.mapper),
+            )
+            covered = [(p, f) for p, f in waiting if batch.reaches(p)]
+            idle = [
+                f for p, f in covered if f.name in positions and not batch.rows_for(p, f.topics())
+            ]
+            if idle:
+                moved |= self._advance(conn, idle, batch)
+            for _, follower in covered:
+                if follower not in idle:
+                    moved |= self._feed(conn, follower, batch)
+            waiting = [item for item in waiting if item[0] >= batch.reached]
+        return moved
+
+    def _advance(self, conn: Connection[Any], idle: list[LogFollower], batch: LogBatch) -> bool:
+        """Followers with nothing to apply in the batch move past it in one transaction: a
+        live event that concerns three read models costs three transactions, not twelve."""
+        with conn.transaction():
+            advance_positions(conn, [f.name for f in idle], batch.after, batch.reached)
+        for follower in idle:
+            follower.last_error = None
+        return True
+
+    def errors(self) -> dict[str, str]:
+        found = {f.name: f.last_error for f in self.followers if f.last_error}
+        if self.last_error:
+            found[self.name] = self.last_error
+        return found
+
+    def _ready(self) -> list[LogFollower]:
+        now = time.monotonic()
+        return [
+            f
+            for f in self.followers
+            if self.leases.holds(f) and self._resting_until.get(f.name, 0.0) <= now
+        ]
+
+    def _feed(self, conn: Connection[Any], follower: LogFollower, batch: LogBatch) -> bool:
+        try:
+            reached = follower.feed(conn, batch)
+        except TRANSIENT as error:
+            self._rest(follower, error, transient=True)
+            if conn.broken:
+                raise  # the working connection is gone: every follower waits for a new one
+            return False
+        except Exception as error:
+            log.exception("%s %s failed", follower.lease_namespace, follower.name)
+            self._rest(follower, error, transient=False)
+            return False
+        follower.last_error = None
+        return reached is not None
+
+    def _rest(self, follower: LogFollower, error: BaseException, *, transient: bool) -> None:
+        follower.note_error(error)
+        self._resting_until[follower.name] = time.monotonic() + BACK_OFF[transient]
+
+    def _note_error(self, error: BaseException) -> None:
+        self.last_error = f"{type(error).__name__}: {error}"
+        log.warning("the log fan-out: %s", self.last_error)
+
+
+def _positions(conn: Connection[Any]) -> dict[str, int]:
+    with conn.transaction():
+        return all_positions(conn)
