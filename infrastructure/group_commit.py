@@ -105,12 +105,7 @@ class GroupCommit(Generic[W, R]):
     def _next_batch(self) -> list[_Pending[W, R]]:
         """Wait (bounded) for as many callers as last time, then take a bounded batch."""
         with self._lock:
-            deadline = time.monotonic() + self.wait
-            while len(self._queue) < self._last_batch:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                self._arrived.wait(left)
+            self._wait_for_company()
             batch = [self._queue.popleft()]
             size = batch[0].size
             while self._queue and len(batch) < self._bounds.max_items:
@@ -120,6 +115,16 @@ class GroupCommit(Generic[W, R]):
                 batch.append(self._queue.popleft())
             self._last_batch = len(batch)
             return batch
+
+    def _wait_for_company(self) -> None:
+        """Give callers that are on their way (as many as joined the last batch) up to
+        ``wait`` seconds to queue. Called holding the lock, which waiting releases."""
+        deadline = time.monotonic() + self.wait
+        while len(self._queue) < self._last_batch:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._arrived.wait(left)
 
     def _outcomes(self, batch: list[_Pending[W, R]]) -> Sequence[Outcome[R]]:
         try:

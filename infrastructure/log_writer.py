@@ -17,7 +17,8 @@ SAVEPOINT of its own: the clashing command gets the library's ``IntegrityError``
 ``insert_events`` returns only after the COMMIT succeeded: an acknowledged write is durable, and
 if the commit fails, every command of the batch gets the error, never a success. One transaction
 means a process killed mid-batch leaves nothing of it behind. Rolled-back inserts leave gaps in
-the ids, as the library's own clashes do; readers never rely on ids being dense.
+the ids (a clash costs the ids its batch drew at once, where the library's recorder loses those
+of the clashing command); no reader relies on ids being dense, only on their commit order.
 
 Like the library's application recorder, this one records no tracking: a ``tracking`` argument
 is ignored, as there. (Process managers keep their positions in their own table, after the
