@@ -3,7 +3,9 @@
 Each registration commits two events (Customer.Registered and EmailClaim.Claimed) and creates
 one per-subject key row. The baseline is the same server's rate of single-row INSERT commits
 (psycopg 3, autocommit) of a uuid and a bytea the size of a stored event, at the same
-concurrency, measured in the same run in the same fresh database.
+concurrency, measured in the same run in the same fresh database. A second table gives the
+event store alone: commands of one event of that size appended through the ledger's recorder
+(its lock, group commit and NOTIFY, none of a registration's reads, keys and encryption).
 
     .venv/bin/python benchmarks/append.py [--seconds 5 | --count N] [--database-url URL]
 
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from eventsourcing.persistence import StoredEvent
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
@@ -122,6 +125,16 @@ def registration(ledger: Ledger) -> Callable[[], None]:
     return register
 
 
+def log_append(ledger: Ledger, payload_bytes: int) -> Callable[[], None]:
+    """One command of one event, straight to the ledger's recorder."""
+
+    def append() -> None:
+        event = StoredEvent(uuid.uuid4(), 1, "benchmark:Appended", os.urandom(payload_bytes))
+        ledger.recorder.insert_events([event])
+
+    return append
+
+
 def measure_raw(database: Database, workers: int, budget: Budget, payload_bytes: int) -> float:
     """Single-row INSERT commits per second, one autocommit connection per writer."""
     with contextlib.ExitStack() as stack:
@@ -161,18 +174,23 @@ def run(admin_conninfo: str, budget: Budget) -> None:
         for workers in CONCURRENCIES:
             app = measure(workers, budget, lambda: registration(ledger))
             raw = measure_raw(database, workers, budget, payload)
-            rows.append((workers, app, raw))
+            appends = measure(workers, budget, lambda: log_append(ledger, payload))
+            rows.append((workers, app, raw, appends))
     print_table(version, payload, budget, rows)
 
 
 def print_table(
-    version: str, payload: int, budget: Budget, rows: list[tuple[int, float, float]]
+    version: str, payload: int, budget: Budget, rows: list[tuple[int, float, float, float]]
 ) -> None:
     each = f"{budget.seconds:g} s" if budget.count is None else f"{budget.count} operations"
     print(f"PostgreSQL {version}; {each} per measurement; raw payload {payload} bytes")
     print(f"{'writers':>7}  {'app registrations/s':>19}  {'raw INSERT commits/s':>20}  app/raw")
-    for workers, app, raw in rows:
+    for workers, app, raw, _ in rows:
         print(f"{workers:>7}  {app:>19,.0f}  {raw:>20,.0f}  {app / raw:>7.3f}")
+    print("The event store alone, one-event commands through the ledger's recorder:")
+    print(f"{'writers':>7}  {'log appends/s':>19}  {'raw INSERT commits/s':>20}  log/raw")
+    for workers, _, raw, appends in rows:
+        print(f"{workers:>7}  {appends:>19,.0f}  {raw:>20,.0f}  {appends / raw:>7.3f}")
 
 
 def parse_args() -> argparse.Namespace:

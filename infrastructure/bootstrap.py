@@ -188,10 +188,11 @@ def build_ledger(
     key_pool: ConnectionPool[Any],
     passwords: PasswordHasher | None = None,
     db_timeout: float = 3.0,
+    group_commit_wait_ms: float = 1.0,
 ) -> tuple[Ledger, CachedSubjectKeys]:
     keys = CachedSubjectKeys(PostgresSubjectKeys(key_pool, secrets.master_key))
     ledger = Ledger(
-        env=database.eventsourcing_env(pool_size, db_timeout),
+        env=database.eventsourcing_env(pool_size, db_timeout, group_commit_wait_ms),
         fingerprint_email=EmailFingerprinter(
             SealedSecrets(key_pool, secrets.master_key).email_fingerprint_key
         ),
@@ -214,8 +215,9 @@ def open_runtime(settings: Settings) -> Iterator[Runtime]:
         database = roles.runtime
         key_pool = database.pool(INFRASTRUCTURE_POOL_SIZE, settings.db_timeout)
         ledger, keys = build_ledger(
-            database, secrets, settings.db_pool_size, key_pool, db_timeout=settings.db_timeout
-        )
+            database, secrets, settings.db_pool_size, key_pool, db_timeout=settings.db_timeout,
+            group_commit_wait_ms=settings.group_commit_wait_ms,
+        )  # fmt: skip
         listener = SharedListener(database)
         try:
             applied = roles.migrate(ledger)

@@ -20,7 +20,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import ConnectionPool
 
 from infrastructure.embedded_postgres import EmbeddedPostgres
-from infrastructure.event_store import EventStoreFactory
+from infrastructure.event_store import GROUP_COMMIT_WAIT_MS, EventStoreFactory
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +75,14 @@ class Database:
             kwargs={"connect_timeout": max(2, math.ceil(timeout)), **self.connect_kwargs},
         )
 
-    def eventsourcing_env(self, pool_size: int, timeout: float = 3.0) -> dict[str, str]:
+    def eventsourcing_env(
+        self, pool_size: int, timeout: float = 3.0, group_commit_wait_ms: float = 1.0
+    ) -> dict[str, str]:
         """The configuration of the ``eventsourcing`` PostgreSQL persistence, given to the
         application object directly rather than through ``os.environ``. ``timeout`` bounds
         the wait for a pooled connection (the library reads whole seconds); PRE_PING checks
-        each connection as it is handed out. See :mod:`infrastructure.event_store`."""
+        each connection as it is handed out; ``group_commit_wait_ms`` is how long a batch of
+        writes may wait for more. See :mod:`infrastructure.event_store`."""
         params = conninfo_to_dict(self.conninfo)
         return {
             "PERSISTENCE_MODULE": get_topic(EventStoreFactory),
@@ -97,6 +100,7 @@ class Database:
             "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "30",
             # Tables are created by `migrate`, not as a side effect of constructing the app.
             "CREATE_TABLE": "n",
+            GROUP_COMMIT_WAIT_MS: str(group_commit_wait_ms),
         }
 
 

@@ -14,10 +14,15 @@ from __future__ import annotations
 import functools
 import inspect
 import time
-from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, ParamSpec, TypeVar
 
-from eventsourcing.persistence import InterfaceError, OperationalError
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
@@ -26,13 +31,15 @@ from eventsourcing.postgres import (
 from eventsourcing.utils import Environment, EnvType
 from psycopg_pool import PoolTimeout
 
-from infrastructure.event_log import LedgerEventsRecorder
+from infrastructure.log_writer import DEFAULT_WAIT_SECONDS, GroupCommittedLog
 
 P = ParamSpec("P")
 T = TypeVar("T")
 ATTEMPTS = 10
 PAUSE = 0.2
 """The library's own retry policy, kept for errors other than an unreachable database."""
+GROUP_COMMIT_WAIT_MS = "GROUP_COMMIT_WAIT_MS"
+"""The key of ``CXL_GROUP_COMMIT_WAIT_MS`` in the event store's configuration."""
 
 
 def no_connection(error: BaseException) -> bool:
@@ -66,14 +73,22 @@ class SnapshotRecorder(PostgresAggregateRecorder):
     select_events = retried_while_reachable(PostgresAggregateRecorder.select_events)
 
 
-class LogRecorder(LedgerEventsRecorder):
-    """The events and their notification log, failing fast when unreachable, and taking the
-    log's write lock through the owner's function."""
+_append_retried = retried_while_reachable(GroupCommittedLog.insert_events)
 
-    insert_events = retried_while_reachable(PostgresApplicationRecorder.insert_events)
+
+class LogRecorder(GroupCommittedLog):
+    """The events and their notification log, failing fast when unreachable, taking the log's
+    write lock through the owner's function, concurrent commands committed together. A command
+    whose batch failed to reach the database retries alone, in a later batch."""
+
     select_events = retried_while_reachable(PostgresApplicationRecorder.select_events)
     select_notifications = retried_while_reachable(PostgresApplicationRecorder.select_notifications)
     max_notification_id = retried_while_reachable(PostgresApplicationRecorder.max_notification_id)
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        return _append_retried(self, stored_events, **kwargs)
 
 
 class EventStoreFactory(PostgresFactory):
@@ -86,3 +101,11 @@ class EventStoreFactory(PostgresFactory):
         super().__init__(env)
         # The library has no setting for it (5 minutes of back-off by default).
         self.datastore.pool.reconnect_timeout = float(self.datastore.pool.timeout)
+        wait_ms = self.env.get(GROUP_COMMIT_WAIT_MS)
+        self.group_commit_wait = float(wait_ms) / 1000 if wait_ms else DEFAULT_WAIT_SECONDS
+
+    def application_recorder(self) -> ApplicationRecorder:
+        recorder = super().application_recorder()
+        if isinstance(recorder, GroupCommittedLog):
+            recorder.group_commit.wait = self.group_commit_wait
+        return recorder

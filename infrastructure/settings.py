@@ -99,6 +99,14 @@ class Settings(BaseSettings):
         description="Seconds a request waits for a database connection (to connect, or for a "
         "free pooled one) before it fails with SERVICE_UNAVAILABLE (HTTP 503).",
     )
+    group_commit_wait_ms: float = Field(
+        1.0,
+        ge=0,
+        le=50,
+        description="Milliseconds a batch of concurrent writes to the log may wait for as many "
+        "commands as the previous batch held before it commits (0: never wait); a lone writer "
+        "never waits.",
+    )
     run_projections: bool = Field(
         True, description="Run the projection workers inside `serve` (false: use `project`)."
     )

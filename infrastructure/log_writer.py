@@ -1,0 +1,139 @@
+"""The event log's writes, group-committed: concurrent commands of one process share one
+transaction, one take of the log's write lock, one NOTIFY and one commit (one WAL flush).
+
+The library's recorder commits each command alone under the log's EXCLUSIVE lock, so that
+notification ids commit in the order they are issued and no reader passes over an id that
+commits later. The lock stays: a batch takes it once, inserts the commands' events in queue
+order and commits, so ids still commit in order and each command's events stay contiguous.
+What changes is that concurrent writers no longer queue for the lock and an fsync each
+(:mod:`infrastructure.group_commit` forms the batches).
+
+A batch is first written optimistically: one pipeline (BEGIN, the lock, NOTIFY, one INSERT of
+every command's events, COMMIT) sent in one round trip. Should that fail on a clash (a unique
+violation on (originator_id, originator_version), or a value the column refuses), the
+transaction is rolled back and the batch written again carefully, each command inside a
+SAVEPOINT of its own: the clashing command gets the library's ``IntegrityError`` (or
+``DataError``), exactly what it would have got alone, and the others commit. A command's
+``insert_events`` returns only after the COMMIT succeeded: an acknowledged write is durable, and
+if the commit fails, every command of the batch gets the error, never a success. One transaction
+means a process killed mid-batch leaves nothing of it behind. Rolled-back inserts leave gaps in
+the ids (a clash costs the ids its batch drew at once, where the library's recorder loses those
+of the clashing command); no reader relies on ids being dense, only on their commit order.
+
+Like the library's application recorder, this one records no tracking: a ``tracking`` argument
+is ignored, as there. (Process managers keep their positions in their own table, after the
+command; see :mod:`infrastructure.process_manager_runner`.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from eventsourcing.persistence import DataError, IntegrityError, PersistenceError, StoredEvent
+from eventsourcing.postgres import PgStoredEvent, PostgresDatastore
+from psycopg import Connection
+from psycopg.rows import DictRow
+
+from infrastructure.event_log import LedgerEventsRecorder
+from infrastructure.group_commit import BatchBounds, GroupCommit, Outcome
+
+BATCH_BOUNDS = BatchBounds(max_items=64, max_size=1000)
+"""At most 64 commands per transaction: written one by one, each takes a savepoint, and
+PostgreSQL caches 64 subtransaction ids per backend (every snapshot taken meanwhile gets slower
+once a transaction has more). At most 1,000 events, so that one transaction holds the log's
+lock for a few milliseconds at most; a single larger command is written alone, as before."""
+DEFAULT_WAIT_SECONDS = 0.001
+"""How long a leader may wait for more commands (``CXL_GROUP_COMMIT_WAIT_MS``)."""
+
+CLASHES = (psycopg.IntegrityError, psycopg.DataError, psycopg.errors.PipelineAborted)
+"""What makes a batch written at once try again command by command (a pipeline reports the
+statements after a failure as aborted, should that be the first error it passes on)."""
+NotificationIds = list[int]
+CommandRows = list[PgStoredEvent]
+
+
+class GroupCommittedLog(LedgerEventsRecorder):
+    """The ledger's events recorder, writing concurrent commands in shared transactions."""
+
+    def __init__(
+        self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
+    ) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        if datastore.enable_db_functions:
+            raise ValueError("POSTGRES_ENABLE_DB_FUNCTIONS skips the log's lock: keep it off")
+        self.group_commit: GroupCommit[CommandRows, NotificationIds] = GroupCommit(
+            self.write_batch, BATCH_BOUNDS, DEFAULT_WAIT_SECONDS
+        )
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """Record one command's events; return their notification ids once committed."""
+        if not stored_events:
+            return None  # the library's recorder commits an empty transaction and says None
+        rows = [
+            self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+            for e in stored_events
+        ]
+        return self.group_commit.submit(rows, len(rows))
+
+    def write_batch(self, batch: list[CommandRows]) -> list[Outcome[NotificationIds]]:
+        """Write commands in one transaction, in order; one outcome per command."""
+        with self.datastore.get_connection() as conn:
+            try:
+                return self._write_at_once(conn, batch)
+            except CLASHES:
+                pass  # rolled back: write again, command by command, so that it fails alone
+            return self._write_one_by_one(conn, batch)
+
+    def _write_at_once(
+        self, conn: Connection[DictRow], batch: list[CommandRows]
+    ) -> list[Outcome[NotificationIds]]:
+        """The whole batch in one round trip: one INSERT of every command's events."""
+        try:
+            with conn.pipeline():
+                conn.execute("BEGIN")
+                self._lock_and_notify(conn)
+                insert = conn.cursor()
+                rows = [row for command in batch for row in command]
+                insert.execute(self.insert_events_statement, (rows,), prepare=True)
+                conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(psycopg.Error):
+                conn.rollback()
+            raise
+        ids = iter(row["notification_id"] for row in insert.fetchall())
+        return [[next(ids) for _ in command] for command in batch]
+
+    def _write_one_by_one(
+        self, conn: Connection[DictRow], batch: list[CommandRows]
+    ) -> list[Outcome[NotificationIds]]:
+        """Each command in a savepoint: one that clashes fails alone."""
+        outcomes: list[Outcome[NotificationIds]] = []
+        with conn.transaction():
+            self._lock_and_notify(conn)
+            for command in batch:
+                try:
+                    with conn.transaction(), conn.cursor() as insert:
+                        insert.execute(self.insert_events_statement, (command,), prepare=True)
+                        outcomes.append([row["notification_id"] for row in insert.fetchall()])
+                except (psycopg.IntegrityError, psycopg.DataError) as error:
+                    outcomes.append(_library_error(error))  # its savepoint is rolled back
+        return outcomes
+
+    def _lock_and_notify(self, conn: Connection[DictRow]) -> None:
+        """Take the log's write lock (until the transaction ends) and NOTIFY its readers."""
+        with conn.cursor() as curs:
+            self._lock_table(curs)
+            self._notify_channel(curs)
+
+
+def _library_error(error: psycopg.Error) -> PersistenceError:
+    """The error the library's recorder would have raised for this command alone."""
+    kind = IntegrityError if isinstance(error, psycopg.IntegrityError) else DataError
+    mine = kind(str(error))
+    mine.__cause__ = error
+    return mine

@@ -1,0 +1,133 @@
+"""Group commit's batching, with a writer in memory: who leads, what a batch holds, who hears
+of which error. (The event log's batches on PostgreSQL: tests/integration/test_group_commit.py.)"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+import pytest
+
+from infrastructure.group_commit import BatchBounds, GroupCommit, Outcome
+from infrastructure.settings import SettingsError, load_settings
+
+
+class HeldWriter:
+    """Doubles each number; holds the first batch until released, so that others queue."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[int]] = []
+        self.holding = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(self, batch: list[int]) -> Sequence[Outcome[int]]:
+        if not self.batches:
+            self.holding.set()
+            self.release.wait(10)
+        self.batches.append(batch)
+        return [ValueError(f"odd {n}") if n % 2 else n * 2 for n in batch]
+
+
+class Queued:
+    """Callers submitted while the first one, leading, is held: 0 first, then ``numbers``."""
+
+    def __init__(
+        self,
+        writer: HeldWriter,
+        commit: GroupCommit[int, int],
+        numbers: list[int],
+        size: Callable[[int], int] = lambda n: 1,
+    ) -> None:
+        self.writer, self.commit, self.size = writer, commit, size
+        self.outcomes: dict[int, object] = {}
+        self.threads = {n: threading.Thread(target=self.submit, args=(n,)) for n in [0, *numbers]}
+        self.threads[0].start()
+        assert writer.holding.wait(10)  # 0 leads, and its write is held
+        for n in numbers:
+            self.threads[n].start()
+        wait_until(lambda: commit.queued() == len(numbers))
+
+    def submit(self, n: int) -> None:
+        try:
+            self.outcomes[n] = self.commit.submit(n, self.size(n))
+        except Exception as error:
+            self.outcomes[n] = error
+
+    def finish(self) -> dict[int, object]:
+        self.writer.release.set()
+        for thread in self.threads.values():
+            thread.join()
+        return self.outcomes
+
+
+def wait_until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
+
+
+def test_callers_that_queue_meanwhile_are_written_together_each_with_its_own_outcome() -> None:
+    writer = HeldWriter()
+    commit: GroupCommit[int, int] = GroupCommit(writer, BatchBounds(max_items=64, max_size=1000))
+    outcomes = Queued(writer, commit, [2, 3, 4, 6]).finish()
+    assert writer.batches[0] == [0] and sorted(writer.batches[1]) == [2, 3, 4, 6]
+    assert {n: outcomes[n] for n in (0, 2, 4, 6)} == {0: 0, 2: 4, 4: 8, 6: 12}
+    assert isinstance(outcomes[3], ValueError) and str(outcomes[3]) == "odd 3"
+
+
+def test_a_batch_holds_at_most_its_bounds_and_a_large_item_goes_alone() -> None:
+    writer = HeldWriter()
+    commit: GroupCommit[int, int] = GroupCommit(writer, BatchBounds(max_items=3, max_size=10))
+    sizes = {100: 50, 102: 4, 104: 4, 106: 4}
+    numbers = [2, 4, 6, 8, 10, 12, 14, 100, 102, 104, 106]
+    outcomes = Queued(writer, commit, numbers, lambda n: sizes.get(n, 1)).finish()
+    assert all(len(batch) <= 3 for batch in writer.batches)
+    assert all(sum(sizes.get(n, 1) for n in b) <= 10 for b in writer.batches if len(b) > 1)
+    assert [100] in writer.batches
+    assert sorted(outcomes) == sorted([0, *numbers]) and outcomes[100] == 200
+
+
+def test_a_writer_that_fails_gives_every_caller_of_its_batch_the_error_and_its_cause() -> None:
+    def failing(batch: list[int]) -> Sequence[Outcome[int]]:
+        try:
+            raise ConnectionError("the database went away")
+        except ConnectionError as cause:
+            raise OSError("batch lost") from cause
+
+    commit: GroupCommit[int, int] = GroupCommit(failing, BatchBounds(64, 1000))
+    errors: list[BaseException] = []
+
+    def submit(n: int) -> None:
+        with pytest.raises(OSError) as raised:
+            commit.submit(n)
+        errors.append(raised.value)
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(errors) == 8 and len({id(e) for e in errors}) == 8, "each caller its own error"
+    assert all(isinstance(e.__cause__, ConnectionError) for e in errors)
+
+
+def test_a_lone_caller_is_written_at_once_whatever_the_wait() -> None:
+    writer = HeldWriter()
+    writer.release.set()
+    commit: GroupCommit[int, int] = GroupCommit(writer, BatchBounds(64, 1000), wait=0.5)
+    started = time.monotonic()
+    for n in (2, 4, 6):
+        assert commit.submit(n) == n * 2
+    assert time.monotonic() - started < 0.3
+    assert writer.batches == [[2], [4], [6]]
+
+
+@pytest.mark.parametrize("value", ["-1", "51", "soon"])
+def test_a_group_commit_wait_out_of_bounds_is_refused_with_its_name(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("CXL_GROUP_COMMIT_WAIT_MS", value)
+    with pytest.raises(SettingsError, match="CXL_GROUP_COMMIT_WAIT_MS"):
+        load_settings()
