@@ -8,6 +8,7 @@ import pytest
 from eventsourcing.persistence import OperationalError
 from psycopg_pool import PoolTimeout
 
+from infrastructure import event_store
 from infrastructure.event_store import ATTEMPTS, LogRecorder, retried_while_reachable
 
 
@@ -51,6 +52,9 @@ def test_no_connection_in_time_is_the_answer_at_once() -> None:
 
 def test_the_log_recorder_bounds_every_method_the_library_retries() -> None:
     # Every wrapper retried_while_reachable makes runs the same code: its inner function's.
-    for name in ("insert_events", "select_events", "select_notifications", "max_notification_id"):
+    for name in ("select_events", "select_notifications", "max_notification_id"):
         method = getattr(LogRecorder, name)
         assert method.__code__ is retried_while_reachable(len).__code__, name
+    # Appends go through the group commit, whose whole insert is wrapped once.
+    assert event_store._append_retried.__code__ is retried_while_reachable(len).__code__
+    assert "_append_retried" in LogRecorder.insert_events.__code__.co_names
