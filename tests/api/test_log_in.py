@@ -34,6 +34,7 @@ def api(pg_admin: str) -> Iterator[LiveApi]:
 def customer_with_password(api: LiveApi, email: str) -> str:
     command = RegisterCustomer("Ada Lovelace", email, password=PASSWORD)
     result = api.ledger.register_customer(command, EventMetadata.system())
+    api.caught_up()  # written through the ledger: wait until the read models show it
     return str(result.aggregate_id)
 
 
