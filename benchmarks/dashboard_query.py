@@ -1,14 +1,16 @@
-"""Survey dashboard queries over 100,000 responses, against a bare count of the same table.
+"""Survey dashboard queries over 1,000,000 responses, against a bare count of the same table.
 
-The read model is filled through the projection's own ``apply`` with synthetic events
-(surveys drafted and published, invitations issued, responses given over a year, in several
-regions, channels and product versions), in batches, pipelined: the tables and indexes are
-exactly what the projection writes, without the event store in between. Then each query runs
-repeatedly and its median is printed with its ratio to the median of
-``SELECT count(*) FROM survey_responses`` on the same connection in the same run.
+The read model is filled set-based (``INSERT ... SELECT`` from ``generate_series``: surveys,
+invitations and responses spread over a year, in several regions, channels, loyalty tiers and
+product versions), then its rollups are computed from those rows with the statements the
+projection's tests hold equal to what it keeps event by event
+(``projections.surveys.rollups.ROLLUPS_FROM_ROWS``). Then each query runs repeatedly and its
+median is printed with its ratio to the median of ``SELECT count(*) FROM survey_responses`` on
+the same connection in the same run; with ``--rows`` each also runs from the rows alone (the
+read path before the rollups) beside it.
 
-    .venv/bin/python benchmarks/dashboard_query.py [--responses 100000] [--repeat 15]
-        [--database-url URL]
+    .venv/bin/python benchmarks/dashboard_query.py [--responses 1000000] [--repeat 15]
+        [--rows] [--database-url URL]
 
 Without a URL (nor CXL_DATABASE_URL) an embedded PostgreSQL is started in a temporary
 directory and stopped at the end. The database the benchmark uses is created and dropped.
@@ -19,165 +21,126 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import random
 import statistics
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import psycopg
 
 from domain.loyalty.values import Tier
-from domain.shared.metadata import Channel, EventMetadata, Role
-from domain.survey.model import Invitation, Survey
-from domain.survey.values import SurveyKind
 from infrastructure.database import Database, scratch_database, scratch_server
-from projections.base import Positioned
 from projections.surveys import queries
 from projections.surveys.projection import SurveyDashboard
+from projections.surveys.rollups import ROLLUPS_FROM_ROWS
 from projections.surveys.small_groups import EVERY_GROUP
 from projections.surveys.views import DashboardFilter, Dimension, TrendInterval
 
-BATCH = 2_000
 ANALYSTS = 5
 """The default CXL_MIN_GROUP_SIZE, which analysts and auditors read under."""
 ROME = "Europe/Rome"
-REGIONS = ("north", "south", "east", "west", "centre", "islands")
-CHANNELS = ("email", "sms", "web", "app")
-TIERS = (None, *(tier.value for tier in Tier))
+REGIONS = ["north", "south", "east", "west", "centre", "islands"]
+CHANNELS = ["email", "sms", "web", "app"]
+TIERS = [None, *(tier.value for tier in Tier)]
 INVITED_PER_RESPONSE = 1.3
 START = datetime(2025, 1, 1, tzinfo=UTC)
-METADATA = EventMetadata(actor_id="benchmark", actor_role=Role.AGENT, channel=Channel.API)
-SURVEYS = (
-    (SurveyKind.NPS, "2.4.0"),
-    (SurveyKind.NPS, "2.5.0"),
-    (SurveyKind.CSAT, None),
-    (SurveyKind.CES, None),
-)
+SURVEYS = [
+    ("nps", "2.4.0", 0, 10),
+    ("nps", "2.5.0", 0, 10),
+    ("csat", None, 1, 5),
+    ("ces", None, 1, 7),
+]
 
 AsyncConn = psycopg.AsyncConnection[Any]
-Timed = Callable[[AsyncConn], Awaitable[object]]
+Query = Callable[[AsyncConn], Awaitable[object]]
+Timed = Callable[[AsyncConn, bool], Awaitable[object]]
 
+# One row per invitation: its survey (round robin), segment, first issue time over a year and,
+# for the first ``responses`` of them, the response's score and completion time. Rows are
+# written in time order, as the projection writes them while the log grows.
+_DRAWN = """
+    CREATE TEMPORARY TABLE drawn AS
+    SELECT n, gen_random_uuid() AS invitation_id, gen_random_uuid() AS customer_id,
+        s.survey_id, s.kind, s.product_version, s.low, s.high,
+        (%(channels)s::text[])[1 + floor(random() * cardinality(%(channels)s::text[]))::int]
+            AS channel,
+        (%(regions)s::text[])[1 + floor(random() * cardinality(%(regions)s::text[]))::int]
+            AS region,
+        (%(tiers)s::text[])[1 + floor(random() * cardinality(%(tiers)s::text[]))::int] AS tier,
+        %(start)s::timestamptz + random() * interval '365 days' AS issued_at,
+        5 + random() * 3595 AS seconds,
+        random() AS share
+    FROM generate_series(1, %(invitations)s) AS n
+    JOIN unnest(%(ids)s::uuid[], %(kinds)s::text[], %(versions)s::text[], %(lows)s::int[],
+        %(highs)s::int[]) WITH ORDINALITY AS s(survey_id, kind, product_version, low, high, o)
+        ON s.o = 1 + n %% cardinality(%(ids)s::uuid[])
+"""
 
-def event(event_class: Callable[..., Any], **fields: Any) -> Any:
-    """An event of ``event_class``, as the aggregate would have triggered it (mypy does not
-    see the fields eventsourcing gives event classes)."""
-    return event_class(**fields)
+_CATALOG = """
+    INSERT INTO survey_catalog (survey_id, seq, kind, title, question, aspects, product_version,
+        channels, status, drafted_at, published_at, version)
+    SELECT s.survey_id, s.o, s.kind, 'Benchmark ' || s.kind, 'How likely?', '[]',
+        s.product_version, %(channels)s, 'published', %(start)s, %(start)s, 2
+    FROM unnest(%(ids)s::uuid[], %(kinds)s::text[], %(versions)s::text[])
+        WITH ORDINALITY AS s(survey_id, kind, product_version, o)
+"""
 
+_INVITATIONS = """
+    INSERT INTO survey_invitations (invitation_id, survey_id, customer_id, channel, region,
+        tier, product_version, issued_at, responded_at)
+    SELECT invitation_id, survey_id, customer_id, channel, region, tier, product_version,
+        issued_at, CASE WHEN n <= %(responses)s
+            THEN issued_at + seconds * interval '1 second' END
+    FROM drawn ORDER BY issued_at
+"""
 
-def survey_events(survey_id: uuid.UUID, kind: SurveyKind, version: str | None) -> list[Any]:
-    drafted = event(
-        Survey.Drafted,
-        originator_id=survey_id,
-        originator_version=1,
-        timestamp=START,
-        originator_topic="domain.survey.model:Survey",
-        metadata=METADATA,
-        kind=kind.value,
-        title=f"Benchmark {kind.value}",
-        question="How likely are you to recommend us?",
-        aspects=[],
-        product_version=version,
-        channels=list(CHANNELS),
-    )
-    published = event(
-        Survey.Published,
-        originator_id=survey_id,
-        originator_version=2,
-        timestamp=START,
-        metadata=METADATA,
-    )
-    return [drafted, published]
-
-
-def invitation_events(
-    rng: random.Random, survey: tuple[uuid.UUID, SurveyKind, str | None], responds: bool
-) -> list[Any]:
-    survey_id, kind, version = survey
-    customer_id = uuid.uuid4()
-    invitation_id = Invitation.id_for(survey_id, customer_id)
-    issued_at = START + timedelta(seconds=rng.uniform(0, 365 * 86_400))
-    channel = rng.choice(CHANNELS)
-    events: list[Any] = [
-        event(
-            Invitation.Issued,
-            originator_id=invitation_id,
-            originator_version=1,
-            timestamp=issued_at,
-            originator_topic="domain.survey.model:Invitation",
-            metadata=METADATA,
-            survey_id=survey_id,
-            customer_id=customer_id,
-            channel=channel,
-            token_digest=None,
-            expires_at=None,
-            token=None,
-            recipient=None,
-        )
-    ]
-    if responds:
-        low, high = kind.scale
-        seconds = rng.uniform(5, 3_600)
-        events.append(
-            event(
-                Invitation.Responded,
-                originator_id=invitation_id,
-                originator_version=2,
-                timestamp=issued_at + timedelta(seconds=seconds),
-                metadata=METADATA,
-                survey_id=survey_id,
-                customer_id=customer_id,
-                kind=kind.value,
-                score=rng.randint(low, high),
-                aspect_scores={},
-                comment=None,
-                channel=channel,
-                region=rng.choice(REGIONS),
-                product_version=version,
-                completion_seconds=seconds,
-                tier=rng.choice(TIERS),
-                comment_sentiment=None,
-            )
-        )
-    return events
-
-
-def synthetic_events(responses: int, seed: int = 7) -> Iterator[Any]:
-    rng = random.Random(seed)
-    surveys = [(uuid.uuid4(), kind, version) for kind, version in SURVEYS]
-    for survey_id, kind, version in surveys:
-        yield from survey_events(survey_id, kind, version)
-    invitations = int(responses * INVITED_PER_RESPONSE)
-    for index in range(invitations):
-        yield from invitation_events(rng, surveys[index % len(surveys)], index < responses)
+_RESPONSES = """
+    INSERT INTO survey_responses (response_id, seq, survey_id, customer_id, kind, score,
+        nps_category, channel, region, product_version, tier, responded_at, completion_seconds)
+    SELECT invitation_id, n, survey_id, customer_id, kind, score,
+        CASE WHEN kind <> 'nps' THEN NULL WHEN score >= 9 THEN 'promoter'
+            WHEN score >= 7 THEN 'passive' ELSE 'detractor' END,
+        channel, region, product_version, tier, issued_at + seconds * interval '1 second',
+        seconds
+    FROM (SELECT *, low + round(share * (high - low))::int AS score FROM drawn) d
+    WHERE n <= %(responses)s ORDER BY issued_at
+"""
 
 
 def fill(database: Database, responses: int) -> float:
-    """Apply the synthetic events in batches; the seconds it took."""
-    projection = SurveyDashboard()
+    """Load the rows and their rollups set-based; the seconds it took."""
     started = time.monotonic()
+    ids = [uuid.uuid4() for _ in SURVEYS]
+    params = {
+        "channels": CHANNELS,
+        "regions": REGIONS,
+        "tiers": TIERS,
+        "start": START,
+        "invitations": int(responses * INVITED_PER_RESPONSE),
+        "responses": responses,
+        "ids": ids,
+        "kinds": [kind for kind, _, _, _ in SURVEYS],
+        "versions": [version for _, version, _, _ in SURVEYS],
+        "lows": [low for _, _, low, _ in SURVEYS],
+        "highs": [high for _, _, _, high in SURVEYS],
+    }
     with database.connect() as conn:
-        conn.execute(projection.ddl)
+        conn.execute(SurveyDashboard.ddl)
+        conn.execute("SELECT setseed(0.7)")
+        for statement in (_DRAWN, _CATALOG, _INVITATIONS, _RESPONSES):
+            conn.execute(statement, params)
+        for statement in ROLLUPS_FROM_ROWS:
+            conn.execute(statement)
         conn.commit()
-        batch: list[Positioned] = []
-        for position, event in enumerate(synthetic_events(responses), start=1):
-            batch.append(Positioned(position, event))
-            if len(batch) == BATCH:
-                apply(conn, projection, batch)
-                batch = []
-        apply(conn, projection, batch)
-        conn.execute("ANALYZE")
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE")
     return time.monotonic() - started
 
 
-def apply(conn: psycopg.Connection[Any], projection: SurveyDashboard, batch: list[Any]) -> None:
-    with conn.transaction(), conn.pipeline(), conn.cursor() as cursor:
-        projection.apply(cursor, batch)
-
-
-async def median_seconds(conn: AsyncConn, timed: Timed, repeat: int) -> float:
+async def median_seconds(conn: AsyncConn, timed: Query, repeat: int) -> float:
     await timed(conn)  # warm: plans and caches, as a dashboard that is in use has them
     samples = []
     for _ in range(repeat):
@@ -201,35 +164,84 @@ async def a_survey(conn: AsyncConn) -> uuid.UUID:
 
 def cases(survey_id: uuid.UUID) -> list[tuple[str, Timed]]:
     """Each query as an agent reads it (every group shown), and the widest ones as an analyst
-    reads them (groups of fewer than 5 people suppressed: people counted, not rows)."""
+    reads them (groups of fewer than 5 people suppressed: people counted, not rows); the
+    second argument of each says whether to read the rollups."""
     everything = DashboardFilter()
     one = DashboardFilter(survey_id=survey_id)
     narrow = DashboardFilter(region="north", since=START + timedelta(days=300))
     month, day, region = TrendInterval.MONTH, TrendInterval.DAY, Dimension.REGION
-    k1, k5 = {"min_group_size": EVERY_GROUP}, {"min_group_size": ANALYSTS}
+    k1, k5 = EVERY_GROUP, ANALYSTS
     return [
-        ("dashboard, no filter", lambda c: queries.dashboard(c, everything, **k1)),
-        ("dashboard, one survey", lambda c: queries.dashboard(c, one, **k1)),
-        ("dashboard, region + last 65 days", lambda c: queries.dashboard(c, narrow, **k1)),
-        ("trend by month, Europe/Rome", lambda c: queries.trend(c, everything, month, ROME, **k1)),
-        ("trend by day, one survey", lambda c: queries.trend(c, one, day, "UTC", **k1)),
-        ("breakdown by region", lambda c: queries.breakdown(c, everything, region, **k1)),
-        ("breakdown by survey", lambda c: queries.breakdown(c, everything, Dimension.SURVEY, **k1)),
-        ("analyst: dashboard, no filter", lambda c: queries.dashboard(c, everything, **k5)),
-        ("analyst: dashboard, one survey", lambda c: queries.dashboard(c, one, **k5)),
-        ("analyst: trend by month", lambda c: queries.trend(c, everything, month, ROME, **k5)),
-        ("analyst: breakdown by region", lambda c: queries.breakdown(c, everything, region, **k5)),
+        (
+            "dashboard, no filter",
+            lambda c, r: queries.dashboard(c, everything, min_group_size=k1, rollups=r),
+        ),
+        (
+            "dashboard, one survey",
+            lambda c, r: queries.dashboard(c, one, min_group_size=k1, rollups=r),
+        ),
+        (
+            "dashboard, region + last 65 days",
+            lambda c, r: queries.dashboard(c, narrow, min_group_size=k1, rollups=r),
+        ),
+        (
+            "trend by month, Europe/Rome",
+            lambda c, r: queries.trend(c, everything, month, ROME, min_group_size=k1, rollups=r),
+        ),
+        (
+            "trend by day, one survey",
+            lambda c, r: queries.trend(c, one, day, "UTC", min_group_size=k1, rollups=r),
+        ),
+        (
+            "breakdown by region",
+            lambda c, r: queries.breakdown(c, everything, region, min_group_size=k1, rollups=r),
+        ),
+        (
+            "breakdown by survey",
+            lambda c, r: queries.breakdown(
+                c, everything, Dimension.SURVEY, min_group_size=k1, rollups=r
+            ),
+        ),
+        (
+            "analyst: dashboard, no filter",
+            lambda c, r: queries.dashboard(c, everything, min_group_size=k5, rollups=r),
+        ),
+        (
+            "analyst: dashboard, one survey",
+            lambda c, r: queries.dashboard(c, one, min_group_size=k5, rollups=r),
+        ),
+        (
+            "analyst: trend by month",
+            lambda c, r: queries.trend(c, everything, month, ROME, min_group_size=k5, rollups=r),
+        ),
+        (
+            "analyst: breakdown by region",
+            lambda c, r: queries.breakdown(c, everything, region, min_group_size=k5, rollups=r),
+        ),
     ]
 
 
-async def measure(database: Database, repeat: int) -> tuple[float, list[tuple[str, float]]]:
+Row = tuple[str, float, float | None]
+
+
+async def _reading(timed: Timed, rollups: bool, conn: AsyncConn) -> object:
+    return await timed(conn, rollups)
+
+
+async def measure(database: Database, repeat: int, rows_too: bool) -> tuple[float, list[Row]]:
     async with await psycopg.AsyncConnection.connect(database.conninfo, autocommit=True) as conn:
         baseline = await median_seconds(conn, bare_count, repeat)
         survey_id = await a_survey(conn)
-        rows = [
-            (name, await median_seconds(conn, timed, repeat)) for name, timed in cases(survey_id)
-        ]
-    return baseline, rows
+        measured: list[Row] = []
+        for name, timed in cases(survey_id):
+            rollups = await median_seconds(conn, partial(_reading, timed, True), repeat)
+            rows = (
+                await median_seconds(conn, partial(_reading, timed, False), repeat)
+                if rows_too
+                else None
+            )
+            measured.append((name, rollups, rows))
+    return baseline, measured
 
 
 def version_of(database: Database) -> str:
@@ -237,26 +249,33 @@ def version_of(database: Database) -> str:
         return str(conn.execute("SELECT current_setting('server_version')").fetchall()[0][0])
 
 
-def run(admin_conninfo: str, responses: int, repeat: int) -> None:
+def run(admin_conninfo: str, responses: int, repeat: int, rows_too: bool) -> None:
     with scratch_database(admin_conninfo, "cxl_bench") as database:
         loaded = fill(database, responses)
-        baseline, rows = asyncio.run(measure(database, repeat))
+        baseline, measured = asyncio.run(measure(database, repeat, rows_too))
         version = version_of(database)
-    events = int(responses * INVITED_PER_RESPONSE) + responses
     print(
-        f"PostgreSQL {version}; {responses:,} responses, {events:,} events applied in "
-        f"{loaded:.1f} s ({events / loaded:,.0f} events/s); median of {repeat} runs"
+        f"PostgreSQL {version}; {responses:,} responses and "
+        f"{int(responses * INVITED_PER_RESPONSE):,} invitations loaded with their rollups in "
+        f"{loaded:.1f} s; median of {repeat} runs"
     )
-    print(f"{'query':<34}  {'median ms':>9}  ratio to count(*)")
-    print(f"{'SELECT count(*) (baseline)':<34}  {baseline * 1000:>9.2f}  {1.0:>8.1f}")
-    for name, seconds in rows:
-        print(f"{name:<34}  {seconds * 1000:>9.2f}  {seconds / baseline:>8.1f}")
+    rows_heading = "  rows ms  ratio" if rows_too else ""
+    print(f"{'query':<34}  {'median ms':>9}  ratio to count(*){rows_heading}")
+    print(f"{'SELECT count(*) (baseline)':<34}  {baseline * 1000:>9.2f}  {1.0:>17.2f}")
+    for name, seconds, rows in measured:
+        line = f"{name:<34}  {seconds * 1000:>9.2f}  {seconds / baseline:>17.2f}"
+        if rows is not None:
+            line += f"  {rows * 1000:>7.2f}  {rows / baseline:>5.1f}"
+        print(line)
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--responses", type=int, default=100_000, help="responses to load")
+    parser.add_argument("--responses", type=int, default=1_000_000, help="responses to load")
     parser.add_argument("--repeat", type=int, default=15, help="runs per query (median)")
+    parser.add_argument(
+        "--rows", action="store_true", help="also time each query from the rows alone (before)"
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get("CXL_DATABASE_URL") or None,
@@ -268,7 +287,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     with scratch_server(args.database_url, "cxl-bench") as admin_conninfo:
-        run(admin_conninfo, args.responses, args.repeat)
+        run(admin_conninfo, args.responses, args.repeat, args.rows)
 
 
 if __name__ == "__main__":

@@ -1,17 +1,23 @@
 """Rebuilding a read model against reading the same log with COPY (issue 14, items 3 and 7).
 
 A log of about ``--events`` events (customers registering, then changing their name and phone:
-every event holds personal data, encrypted with the customer's key) is read two ways:
+every event holds personal data, encrypted with the customer's key), then ``--tickets`` tickets
+of those customers, each opened, noted, assigned, answered, resolved and closed (six events,
+four of them with sealed text), is read two ways:
 
 - the baseline: ``COPY (SELECT * FROM ledger_events) TO STDOUT``, drained by the client;
-- ``rebuild`` of ``customer_directory`` and of ``customer_history`` (shadow tables, decode and
-  decrypt each event, apply, swap), as `cxledger rebuild NAME` runs it.
+- ``rebuild`` of ``customer_directory``, ``customer_history`` and ``ticket_timeline`` (shadow
+  tables, decode and decrypt each event, apply, swap), as `cxledger rebuild NAME` runs it.
 
-The ratio column is each rebuild's events per second over COPY's: 1.0 would be a rebuild as
-fast as reading the bytes.
+The ratio column is each rebuild's events per second over COPY's, counting the events of the
+topics the read model reads (COPY counts every row): 1.0 would be a rebuild as fast as reading
+the bytes.
 
-    .venv/bin/python -m benchmarks.rebuild [--events 32000] [--batch-size 500]
-                                           [--database-url URL]
+    .venv/bin/python -m benchmarks.rebuild [--events 32000] [--tickets 1000] [--batch-size 500]
+                                           [--database-url URL] [--profile]
+
+``--profile`` then rebuilds each read model once more under cProfile and prints where its
+time goes (reading, fetching keys, decoding, the handlers, the rest).
 
 Without a URL (nor CXL_DATABASE_URL) an embedded PostgreSQL is started in a temporary
 directory and stopped at the end. The database the benchmark uses is created and dropped.
@@ -20,29 +26,27 @@ directory and stopped at the end. The database the benchmark uses is created and
 from __future__ import annotations
 
 import argparse
-import contextlib
+import cProfile
 import os
+import pstats
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from uuid import UUID
 
-from psycopg_pool import ConnectionPool
-
+from benchmarks.support.setup import migrated_ledger
 from domain.customer.commands import ChangeContactDetails, RegisterCustomer
 from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata, Role
-from infrastructure.audit_keys import audit_keys_from_text, new_audit_key_text
-from infrastructure.bootstrap import build_ledger
-from infrastructure.crypto import MasterKey, new_master_key_text
+from domain.ticket.commands import OpenTicket
+from domain.ticket.values import TicketChannel
 from infrastructure.database import Database, scratch_database, scratch_server
-from infrastructure.migrations import migrate
 from infrastructure.rebuild import REBUILD_BATCH_SIZE, rebuild
-from infrastructure.secrets import Secrets
 from projections.base import Projection
 from projections.customers.projection import CustomerDirectory
 from projections.history.projection import CustomerHistory
+from projections.tickets.projection import TicketTimeline
 
 AGENT = EventMetadata(actor_id="benchmark", actor_role=Role.AGENT, channel=Channel.API)
 WRITERS = 4
@@ -50,25 +54,7 @@ EVENTS_PER_CUSTOMER = 5
 """Registered and email claimed (2), a name and phone change (2), then a name change."""
 
 
-@contextlib.contextmanager
-def migrated_ledger(database: Database) -> Iterator[Ledger]:
-    """A ledger wired as the composition root wires it, with random keys."""
-    keys: ConnectionPool[Any] = ConnectionPool(database.conninfo, min_size=1, max_size=4, open=True)
-    bench_secrets = Secrets(
-        master_key=MasterKey.from_text(new_master_key_text()),
-        jwt_secret=secrets.token_urlsafe(48),
-        audit_keys=audit_keys_from_text(new_audit_key_text()),
-    )
-    ledger, _ = build_ledger(database, bench_secrets, WRITERS, keys)
-    try:
-        migrate(database, ledger)
-        yield ledger
-    finally:
-        ledger.close()
-        keys.close()
-
-
-def one_customer(ledger: Ledger, index: int) -> None:
+def one_customer(ledger: Ledger, index: int) -> UUID:
     email = f"c{index}-{secrets.token_hex(4)}@bench.example"
     registered = ledger.register_customer(RegisterCustomer(f"Customer {index}", email), AGENT)
     for change in range(2):
@@ -78,13 +64,34 @@ def one_customer(ledger: Ledger, index: int) -> None:
             ),
             AGENT,
         )
+    return registered.aggregate_id
 
 
-def write_log(ledger: Ledger, events: int) -> int:
+def one_ticket(ledger: Ledger, customer: UUID, index: int) -> None:
+    opened = OpenTicket(customer, TicketChannel.WEB, "billing", f"Case {index}", "Charged twice")
+    ticket = ledger.open_ticket(opened, AGENT).aggregate_id
+    ledger.add_ticket_note(ticket, "Looks like a double capture.", AGENT)
+    ledger.assign_ticket(ticket, "agent-7", AGENT)
+    ledger.reply_to_ticket(ticket, "We are on it.", AGENT)
+    ledger.resolve_ticket(ticket, "Refunded.", AGENT)
+    ledger.close_ticket(ticket, AGENT)
+
+
+def write_log(ledger: Ledger, events: int, tickets: int = 0) -> int:
     customers = max(1, events // EVENTS_PER_CUSTOMER)
     with ThreadPoolExecutor(WRITERS) as writers:
-        list(writers.map(lambda i: one_customer(ledger, i), range(customers)))
+        ids = list(writers.map(lambda i: one_customer(ledger, i), range(customers)))
+        list(writers.map(lambda i: one_ticket(ledger, ids[i % len(ids)], i), range(tickets)))
     return ledger.head_position()
+
+
+def events_read(database: Database, projection: Projection) -> int:
+    """How many events of the log are of the topics ``projection`` reads."""
+    with database.connect() as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM ledger_events WHERE topic = ANY(%s)", (projection.topics(),)
+        ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def copy_seconds(database: Database) -> float:
@@ -108,31 +115,94 @@ def rebuild_seconds(
     return time.perf_counter() - started
 
 
-def run(admin_conninfo: str, events: int, batch_size: int) -> None:
+MEASURED = {
+    "read": ("postgres.py", "select_notifications"),
+    "keys": ("crypto.py", "prefetch_keys"),
+    "decoded": ("projection_runner.py", "_decoded"),
+    "together": ("projection_runner.py", "_applied_together"),
+}
+"""What is measured -> (file name ending, function name) whose cumulative time it is."""
+
+
+def profiled(run: Callable[[], object]) -> dict[str, float]:
+    """Seconds of each part of ``run()``, and ``total``."""
+    profile = cProfile.Profile()
+    profile.runcall(run)
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    seen = dict.fromkeys(MEASURED, 0.0)
+    total = 0.0
+    for (filename, _, function), (_, _, _, cumulative, _) in stats.items():
+        total = max(total, cumulative)
+        for name, (ending, wanted) in MEASURED.items():
+            if filename.endswith(ending) and function == wanted:
+                seen[name] += cumulative
+    # A batch is decoded (its keys fetched at the first decode) and applied inside one
+    # savepoint (``_applied_together``): what is not decoding there is the handlers.
+    parts = {
+        "read the log": seen["read"],
+        "fetch keys": seen["keys"],
+        "decode": seen["decoded"] - seen["keys"],
+        "apply (handlers, SQL)": seen["together"] - seen["decoded"],
+    }
+    parts["rest"] = total - sum(parts.values())
+    parts["total"] = total
+    return parts
+
+
+def print_parts(name: str, parts: dict[str, float]) -> None:
+    total = parts["total"]
+    shares = ", ".join(
+        f"{part} {seconds:.2f} s ({seconds / total:.0%})"
+        for part, seconds in parts.items()
+        if part != "total"
+    )
+    print(f"profile of rebuild {name} ({total:.2f} s profiled): {shares}")
+
+
+READ_MODELS = (CustomerDirectory, CustomerHistory, TicketTimeline)
+
+
+def run(
+    admin_conninfo: str, events: int, tickets: int, batch_size: int, profile: bool = False
+) -> None:
     with (
         scratch_database(admin_conninfo, "cxl_bench") as database,
-        migrated_ledger(database) as ledger,
+        migrated_ledger(database, WRITERS) as ledger,
     ):
-        head = write_log(ledger, events)
+        head = write_log(ledger, events, tickets)
         copy_s = min(copy_seconds(database) for _ in range(3))
         rebuilds = [
-            (p.name, rebuild_seconds(ledger, database, p, batch_size))
-            for p in (CustomerDirectory(), CustomerHistory())
+            (p.name, events_read(database, p), rebuild_seconds(ledger, database, p, batch_size))
+            for p in (model() for model in READ_MODELS)
+        ]
+        profiles = [
+            (p.name, profiled(lambda p=p: rebuild(ledger, database, p, batch_size)))  # type: ignore[misc]
+            for p in (model() for model in READ_MODELS)
+            if profile
         ]
     copy_rate = head / copy_s
     read_size = max(batch_size, REBUILD_BATCH_SIZE)
     print(f"log: {head:,} events; rebuild batches of {read_size:,} events")
-    print(f"{'read':<28}{'seconds':>10}{'events/s':>12}{'ratio to COPY':>15}")
-    print(f"{'COPY ledger_events':<28}{copy_s:>10.3f}{copy_rate:>12,.0f}{1:>15.3f}")
-    for name, seconds in rebuilds:
-        rate = head / seconds
-        print(f"{'rebuild ' + name:<28}{seconds:>10.3f}{rate:>12,.0f}{rate / copy_rate:>15.3f}")
+    print(f"{'read':<28}{'events':>9}{'seconds':>10}{'events/s':>12}{'ratio to COPY':>15}")
+    print(f"{'COPY ledger_events':<28}{head:>9,}{copy_s:>10.3f}{copy_rate:>12,.0f}{1:>15.3f}")
+    for name, read, seconds in rebuilds:
+        rate = read / seconds
+        print(
+            f"{'rebuild ' + name:<28}{read:>9,}{seconds:>10.3f}{rate:>12,.0f}"
+            f"{rate / copy_rate:>15.3f}"
+        )
+    for name, parts in profiles:
+        print_parts(name, parts)
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=32_000, help="events in the log")
+    parser.add_argument("--tickets", type=int, default=1_000, help="tickets of 6 events each")
     parser.add_argument("--batch-size", type=int, default=5_000, help="events per rebuild batch")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile one more rebuild of each read model"
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get("CXL_DATABASE_URL") or None,
@@ -144,7 +214,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     with scratch_server(args.database_url, "cxl-bench") as admin_conninfo:
-        run(admin_conninfo, args.events, args.batch_size)
+        run(admin_conninfo, args.events, args.tickets, args.batch_size, args.profile)
 
 
 if __name__ == "__main__":

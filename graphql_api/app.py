@@ -1,25 +1,38 @@
-"""The ASGI application: Starlette with `/graphql` (HTTP, and subscriptions over WebSocket)
-and `/health`; resources made in the lifespan, never at import."""
+"""The ASGI application: Starlette with `/graphql` (HTTP, and subscriptions over WebSocket),
+`/health` (and its probes `/health/live` and `/health/ready`) and the pages a customer opens
+from a message (`graphql_api.pages`); resources made in the lifespan, never at import."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import anyio
 import anyio.to_thread
+from psycopg_pool import AsyncConnectionPool
 from starlette.applications import Starlette
-from starlette.routing import Route, WebSocketRoute
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route, WebSocketRoute
 
 from graphql_api.context import ApiServices
-from graphql_api.health import health_endpoint
+from graphql_api.cors import cors_middleware
+from graphql_api.graphiql import ASSETS_PATH, graphiql_assets
+from graphql_api.health import health_endpoint, live_endpoint, ready_endpoint
 from graphql_api.http import graphql_endpoint
 from graphql_api.limits.rate import rate_limited
 from graphql_api.live.notifications import DashboardNotifications
 from graphql_api.live.websocket import LiveGraphQL
+from graphql_api.metrics.endpoint import metrics_endpoint
+from graphql_api.metrics.http import HttpMetrics
+from graphql_api.pages.dashboard.live import LIVE_PATH, DashboardLive
+from graphql_api.pages.routes import page_routes
+from graphql_api.position_watch import PositionWatch
 from graphql_api.read_pool import read_pool
+from graphql_api.request_log import RequestLog
 from graphql_api.schema import build_schema
-from projections.surveys.projection import NOTIFY_CHANNEL
+from projections.surveys.projection import NOTIFY_CHANNEL, SurveyDashboard
+from projections.tracking import position_async
 
 LISTENER_START_TIMEOUT = 30.0
 
@@ -28,15 +41,30 @@ def create_app(services: ApiServices) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         pool = read_pool(
-            services.conninfo,
+            services.read_conninfo or services.conninfo,
             services.pool_size,
             services.limits.database_timeout,
             services.prepared_statements,
         )
         await pool.open(wait=True, timeout=30)
         app.state.pool = pool
+        # With a read replica, one connection to the primary tells live subscriptions how far
+        # the standby must replay before it shows an announced change.
+        primary = (
+            read_pool(
+                services.conninfo, 1, services.limits.database_timeout, services.prepared_statements
+            )
+            if services.read_conninfo
+            else None
+        )
+        if primary is not None:
+            await primary.open(wait=True, timeout=30)
+        app.state.positions = PositionWatch(pool)
         notifications = DashboardNotifications(
-            services.conninfo, NOTIFY_CHANNEL, source=services.listener
+            services.conninfo,
+            NOTIFY_CHANNEL,
+            source=services.listener,
+            primary_position=None if primary is None else _dashboard_position(primary),
         )
         app.state.notifications = notifications
         await anyio.to_thread.run_sync(services.on_start)
@@ -49,17 +77,39 @@ def create_app(services: ApiServices) -> Starlette:
         finally:
             await anyio.to_thread.run_sync(services.on_stop)
             await pool.close()
+            if primary is not None:
+                await primary.close()
 
-    schema = build_schema(services.limits)
+    schema = build_schema(services.limits, tracing=services.tracer is not None)
     endpoint = rate_limited(graphql_endpoint, services.rate)
     app = Starlette(
         routes=[
             Route("/graphql", endpoint, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", LiveGraphQL(schema, services.limits)),
+            WebSocketRoute(LIVE_PATH, DashboardLive(schema, services.limits)),
             Route("/health", health_endpoint, methods=["GET"]),
+            Route("/health/live", live_endpoint, methods=["GET"]),
+            Route("/health/ready", ready_endpoint, methods=["GET"]),
+            *page_routes(services),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
+            Mount(ASSETS_PATH, graphiql_assets(), name="graphiql"),
+            *services.extra_routes,
         ],
         lifespan=lifespan,
+        middleware=[
+            Middleware(RequestLog, access=services.web.access_log),
+            Middleware(HttpMetrics, metrics=services.metrics),
+            *cors_middleware(services.web.cors_origins),
+        ],
     )
     app.state.services = services
     app.state.schema = schema
     return app
+
+
+def _dashboard_position(primary: AsyncConnectionPool[Any]) -> Callable[[], Awaitable[int]]:
+    async def position() -> int:
+        async with primary.connection() as conn:
+            return await position_async(conn, SurveyDashboard.name)
+
+    return position

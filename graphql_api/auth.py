@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -16,6 +16,11 @@ from domain.shared.metadata import EventMetadata, Role
 
 class InvalidTokenError(Exception):
     """The bearer token is malformed, expired, or not signed by us."""
+
+
+class IdentityProviderUnavailableError(Exception):
+    """A staff token's keys had to be fetched from the identity provider, which could not be
+    reached (or answered nonsense): the token can be neither accepted nor refused (503)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +44,43 @@ class Principal:
 TokenVerifier = Callable[[str], Principal]
 """Turns a bearer token into a principal, or raises :class:`InvalidTokenError`."""
 
+TokenAuthenticator = Callable[[str], Awaitable[Principal]]
+"""Like :data:`TokenVerifier`, but may fetch an identity provider's keys first: raises
+:class:`InvalidTokenError` or :class:`IdentityProviderUnavailableError`."""
+
 
 @dataclass(frozen=True, slots=True)
 class CustomerSession:
-    """What a successful log-in gives a customer: a bearer token whose subject is their id."""
+    """What a successful log-in gives a customer: a bearer token whose subject is their id,
+    and (when refresh tokens are on) an opaque refresh token that gets the next one."""
 
     token: str
     expires_at: datetime
     customer_id: UUID
+    refresh_token: str | None = None
+    refresh_expires_at: datetime | None = None
+
+
+class RefreshSessions(Protocol):
+    """Customers' refresh tokens (synchronous: run them off the event loop). Each refusal is a
+    ``DomainError``: INVALID_REFRESH_TOKEN (unknown, expired, revoked, or its session ended),
+    REFRESH_TOKEN_REUSED (an already rotated one: its whole family is revoked) or
+    REFRESH_TOKEN_ALREADY_USED (it was rotated an instant ago by a concurrent request)."""
+
+    def start(
+        self, customer_id: UUID, session_version: int, token: str, expires_at: datetime
+    ) -> CustomerSession:
+        """A new family for a session that just began, beside its access token."""
+        ...
+
+    def refresh(self, refresh_token: str) -> CustomerSession:
+        """Rotate: the presented token stops working; a new access and refresh token."""
+        ...
+
+    def log_out(self, refresh_token: str, everywhere: bool, metadata: EventMetadata) -> UUID:
+        """Revoke the presented token's family or, ``everywhere``, end every session of its
+        customer (their access tokens too); the customer's id."""
+        ...
 
 
 class LogIn(Protocol):

@@ -2,26 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
-from typing import Any, Literal, TypeVar
+from functools import cached_property, partial
+from typing import Any, Literal, Protocol, TypeVar
 from uuid import UUID, uuid4
 
 import anyio.to_thread
+from opentelemetry.trace import Tracer
 from psycopg_pool import AsyncConnectionPool
+from starlette.routing import BaseRoute
 
 from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata
-from graphql_api.auth import LogIn, PasswordAccess, Principal, Sessions, TokenVerifier
+from graphql_api.auth import (
+    LogIn,
+    PasswordAccess,
+    Principal,
+    RefreshSessions,
+    Sessions,
+    TokenAuthenticator,
+    TokenVerifier,
+)
+from graphql_api.deflection import Deflection
+from graphql_api.health_sources import HealthSources
 from graphql_api.limits.config import RequestLimits
 from graphql_api.limits.gates import WorkGates
+from graphql_api.limits.page_posts import PagePosts
 from graphql_api.limits.rate import ClientRateLimit
 from graphql_api.loaders import Loaders
+from graphql_api.metrics.registry import ApiMetrics
 from graphql_api.notices import Notice, position_not_reached
 from graphql_api.notification_source import NotificationSource
+from graphql_api.position_watch import PositionWatch
+from graphql_api.web_options import WebOptions
 from projections.audit.keys import AuditKeys
-from projections.tracking import wait_for_position
 
 T = TypeVar("T")
 IntrospectionPolicy = Literal["on", "off", "staff"]
@@ -30,6 +46,23 @@ IntrospectionPolicy = Literal["on", "off", "staff"]
 
 def _nothing() -> None:
     return None
+
+
+class RegisteredWebhook(Protocol):
+    """What a registration answers: the endpoint's id and its signing secret."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def secret(self) -> str: ...
+
+
+RegisterWebhook = Callable[[str, list[str], str], RegisteredWebhook]
+
+
+def _no_notification(notification_id: int) -> bool:
+    return False  # no sender: there is nothing it failed to send
 
 
 def _no_errors() -> dict[str, str]:
@@ -69,6 +102,8 @@ class ApiServices:
     password_access: PasswordAccess
     limits: ApiLimits = field(default_factory=ApiLimits)
     pool_size: int = 8
+    read_conninfo: str | None = None
+    """Where read-model queries go: a hot standby of ``conninfo``'s database; None: there."""
     listener: NotificationSource | None = None
     """The process's shared LISTEN session; None: the API listens on a connection of its own."""
     prepared_statements: bool = True
@@ -76,6 +111,35 @@ class ApiServices:
     on_start: Callable[[], None] = _nothing
     on_stop: Callable[[], None] = _nothing
     projection_errors: Callable[[], dict[str, str]] = _no_errors
+    page_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    """Key of the pages' form tokens (CSRF); every replica needs the same one. The composition
+    root derives it from the JWT secret; the default suits one process alone (tests)."""
+    page_posts: PagePosts | None = None
+    """The per-address throttle of the pages' form posts; None: only the rate limit applies."""
+    deflection: Deflection | None = None
+    """Counts the knowledge base's searches and suggestions and the tickets that followed;
+    None: nothing is counted and suggestions carry no token."""
+    web: WebOptions = field(default_factory=WebOptions)
+    """CORS, GraphiQL's development token, the access log and who may read `/metrics`."""
+    metrics: ApiMetrics = field(default_factory=ApiMetrics, compare=False)
+    """This app's Prometheus series (`/metrics`)."""
+    retry_notification: Callable[[int], bool] = _no_notification
+    """Gives a failed notification (by id) a fresh set of tries; False if none is failed."""
+    register_webhook: RegisterWebhook | None = None
+    """Registers an endpoint for kinds of notification (url, kinds, who) -> (id, secret);
+    None: this server cannot (``registerWebhook`` answers WEBHOOKS_UNAVAILABLE)."""
+    extra_routes: Sequence[BaseRoute] = ()
+    """Pages the composition root mounts beside the API (unsubscribe, the dev mailbox)."""
+    health: HealthSources = field(default_factory=HealthSources)
+    """The version, the process managers and the schema check the health endpoints report."""
+    tracer: Tracer | None = None
+    """Makes one span per GraphQL operation (``graphql_api.tracing``); None: tracing is off."""
+    authenticate_token: TokenAuthenticator | None = None
+    """Verifies a bearer token, fetching an identity provider's keys when it must (OIDC staff
+    sign-in); None: ``verify_token`` alone (no identity provider)."""
+    refresh_sessions: RefreshSessions | None = None
+    """Customers' refresh tokens; None: logIn gives an access token only and refreshSession
+    and logOut answer REFRESH_TOKENS_UNAVAILABLE."""
     gates: WorkGates = field(init=False, compare=False)
     """This process's slots for password hashing and expensive work, made from ``limits``."""
     rate: ClientRateLimit = field(init=False, compare=False)
@@ -85,6 +149,13 @@ class ApiServices:
         object.__setattr__(self, "gates", WorkGates(self.limits.requests))  # frozen: set once
         object.__setattr__(self, "rate", ClientRateLimit(self.limits.requests, self.verify_token))
 
+    async def authenticate(self, token: str) -> Principal:
+        """The caller behind a bearer token: InvalidTokenError, or
+        IdentityProviderUnavailableError when an identity provider's keys cannot be had."""
+        if self.authenticate_token is None:
+            return self.verify_token(token)
+        return await self.authenticate_token(token)
+
 
 @dataclass
 class RequestContext:
@@ -92,17 +163,20 @@ class RequestContext:
 
     services: ApiServices
     pool: AsyncConnectionPool[Any]
+    positions: PositionWatch
+    """The process's read-your-writes waits (``graphql_api.position_watch``)."""
     principal: Principal
     channel: Channel
     correlation_id: UUID
     request_id: UUID = field(default_factory=uuid4)
     client_address: str = "unknown"
     """The client's address, for throttles (``graphql_api.limits.client``)."""
-    loaders: Loaders = field(init=False)
-    """This request's data loaders (``graphql_api.loaders``)."""
 
-    def __post_init__(self) -> None:
-        self.loaders = Loaders(self.pool)
+    @cached_property
+    def loaders(self) -> Loaders:
+        """This request's data loaders (``graphql_api.loaders``), made when a field first
+        asks: seven loaders per request cost a small query a twentieth of its time."""
+        return Loaders(self.pool)
 
     @property
     def ledger(self) -> Ledger:
@@ -124,8 +198,8 @@ class RequestContext:
 
     async def read_your_write(self, projection: str, position: int) -> bool:
         """Wait (bounded) until ``projection`` shows the write at ``position``."""
-        return await wait_for_position(
-            self.pool, projection, position, self.services.limits.read_your_writes_timeout
+        return await self.positions.wait(
+            projection, position, self.services.limits.read_your_writes_timeout
         )
 
     async def wait_for_write(self, projection: str, position: int) -> list[Notice]:

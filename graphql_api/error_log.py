@@ -2,12 +2,15 @@
 cannot serve is neither.
 
 Expected refusals (FORBIDDEN and every other public error, syntax and validation errors, bad
-variables, limits) are logged at INFO on one line without a traceback; a resolver that crashed
-is logged at ERROR with its traceback. A database out of reach (SERVICE_UNAVAILABLE) or a read
-pool whose every connection stayed in use (BUSY) is the operator's to look at, not a bug: it is
-logged at WARNING on one line without a traceback, once per request however many fields it
-failed. Every logged text is cut to :data:`MAX_LOGGED` characters, so that a hostile megabyte
-of query cannot become a megabyte of log.
+variables, limits; a command refused by a domain rule, answered in userErrors; an HTTP request
+refused before it ran: a bad or expired token, malformed JSON, a body too large, a bad header)
+are logged at INFO on one line without a traceback; a resolver that crashed is logged at ERROR
+with its traceback. A refused command's line names the payload, the code and the field, never
+the message, which may quote personal data the client sent. A database out of reach
+(SERVICE_UNAVAILABLE) or a read pool whose every connection stayed in use (BUSY) is the
+operator's to look at, not a bug: it is logged at WARNING on one line without a traceback, once
+per request however many fields it failed. Every logged text is cut to :data:`MAX_LOGGED`
+characters, so that a hostile megabyte of query cannot become a megabyte of log.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import logging
 
 from graphql import GraphQLError
 
+from domain.shared.errors import DomainError
 from graphql_api.errors import should_mask
 from graphql_api.unavailable import DatabaseAnswer, database_answer
 
@@ -42,6 +46,17 @@ def log_errors(errors: list[GraphQLError]) -> None:
             )
         else:
             log.info("refused at %s (%s): %s", _path(error), _code(error), truncated(error.message))
+
+
+def log_refused_command(payload: str, error: DomainError) -> None:
+    """One INFO line for a command a domain rule refused (the client got it in userErrors)."""
+    where = f" at input.{truncated(error.field)}" if error.field else ""
+    log.info("command refused (%s): %s%s", truncated(payload), truncated(error.code), where)
+
+
+def log_refused_request(status: int, code: str | None, message: str) -> None:
+    """One INFO line for an HTTP request answered 4xx before any GraphQL ran."""
+    log.info("request refused (%s %s): %s", status, code or "no code", truncated(message))
 
 
 def log_database_answer(where: str, answer: DatabaseAnswer, cause: BaseException | None) -> None:

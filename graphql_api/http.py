@@ -15,19 +15,19 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from strawberry.exceptions import MissingQueryError
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema import Schema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from domain.shared.metadata import Channel
-from graphql_api.auth import InvalidTokenError, Principal
+from graphql_api.auth import IdentityProviderUnavailableError, InvalidTokenError, Principal
 from graphql_api.context import ApiServices, RequestContext
 from graphql_api.document_checks import UnrunnableDocumentError, check_document
-from graphql_api.error_log import log_database_answer
+from graphql_api.error_log import log_database_answer, log_refused_request
+from graphql_api.graphiql import graphiql_response
 from graphql_api.limits.client import client_address
 from graphql_api.limits.gates import retry_after
 from graphql_api.request_json import UnsafeJsonError, decode_json
@@ -38,7 +38,9 @@ log = logging.getLogger(__name__)
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
-_GRAPHIQL = get_graphql_ide_html("graphiql")
+IDENTITY_PROVIDER_RETRY_AFTER = 5
+"""Seconds a client told IDENTITY_PROVIDER_UNAVAILABLE waits: keys are fetched again at most
+that often (CXL_OIDC's refetch interval is longer only for unknown key ids)."""
 
 
 class RequestError(Exception):
@@ -70,13 +72,14 @@ async def graphql_endpoint(request: Request) -> Response:
     services: ApiServices = request.app.state.services
     try:
         if request.method == "GET" and _wants_graphiql(request):
-            return HTMLResponse(_GRAPHIQL)
+            return graphiql_response(services.web.graphiql_token, request)
         media_type = _negotiate(request.headers.get("accept"))
         params = await _read_params(request, services.limits.max_body_bytes)
         _check_document(params, services.limits.max_query_tokens)
         context = RequestContext(
             services=services,
             pool=request.app.state.pool,
+            positions=request.app.state.positions,
             principal=await _authenticate(request, services),
             channel=_channel(request),
             correlation_id=_correlation_id(request),
@@ -244,9 +247,17 @@ async def _authenticate(request: Request, services: ApiServices) -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorised("use `Authorization: Bearer <token>`")
     try:
-        principal = services.verify_token(token.strip())
+        principal = await services.authenticate(token.strip())
     except InvalidTokenError as error:
         raise _unauthorised(str(error)) from None
+    except IdentityProviderUnavailableError as error:
+        log.warning("a staff token could not be checked: %s", error)
+        raise RequestError(
+            503,
+            "the identity provider cannot be reached to check this token; try again shortly",
+            {"Retry-After": str(IDENTITY_PROVIDER_RETRY_AFTER)},
+            code="IDENTITY_PROVIDER_UNAVAILABLE",
+        ) from None
     if not await _session_is_current(request, services, principal):
         raise _unauthorised(SESSION_ENDED)
     return principal
@@ -269,7 +280,9 @@ async def _session_is_current(
 
 
 def _unauthorised(message: str) -> RequestError:
-    return RequestError(401, message, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return RequestError(
+        401, message, {"WWW-Authenticate": 'Bearer error="invalid_token"'}, code="UNAUTHENTICATED"
+    )
 
 
 def _channel(request: Request) -> Channel:
@@ -292,6 +305,8 @@ def _correlation_id(request: Request) -> UUID:
 
 
 def _error_response(error: RequestError) -> Response:
+    if error.status < 500:  # a 503 was logged, at WARNING, where the database failed it
+        log_refused_request(error.status, error.code, error.message)
     described: dict[str, Any] = {"message": error.message}
     if error.code is not None:
         described["extensions"] = {"code": error.code}

@@ -24,6 +24,7 @@ from projections.loyalty.queries import account_views
 from projections.loyalty.views import LoyaltyAccountView
 from projections.referrals.queries import referrals_of_friends, referrer_views
 from projections.referrals.views import ReferralView, ReferrerView
+from projections.segments.queries import RfmView, rfm_views
 from projections.surveys.queries import latest_nps_categories
 
 V = TypeVar("V")
@@ -49,6 +50,7 @@ class Loaders:
         self.referral_of_friend: DataLoader[UUID, ReferralView | None] = self._by_id(
             referrals_of_friends
         )
+        self.rfm: DataLoader[UUID, RfmView | None] = self._by_id(rfm_views)
         self._all: list[DataLoader[UUID, Any]] = [
             self.customer_parts,
             self.consent_history,
@@ -56,6 +58,7 @@ class Loaders:
             self.nps_category,
             self.referrer,
             self.referral_of_friend,
+            self.rfm,
         ]
 
     def forget(self) -> None:

@@ -20,6 +20,7 @@ import strawberry
 from domain.shared.application import CommandResult
 from domain.shared.errors import DomainError
 from graphql_api.context import RequestContext
+from graphql_api.error_log import log_refused_command
 from graphql_api.errors import UserError, user_error_from
 
 Info = strawberry.Info[RequestContext, None]
@@ -44,6 +45,8 @@ class Payload:
     @classmethod
     def refused(cls, error: DomainError | list[UserError]) -> Self:
         """The answer to a refused command: every field null, the refusal in userErrors."""
+        if isinstance(error, DomainError):
+            log_refused_command(cls.__name__, error)
         errors = [user_error_from(error)] if isinstance(error, DomainError) else error
         nulls = {
             field.name: None

@@ -39,7 +39,12 @@ class Allowed(BasePermission):
         return str(_argument(kwargs, self.own)) == principal.actor_id
 
     def on_unauthorized(self) -> None:
-        raise PublicError("your role may not do this (log in, or ask an agent)", "FORBIDDEN")
+        raise forbidden()
+
+
+def forbidden() -> PublicError:
+    """The refusal every field gives a role it does not admit."""
+    return PublicError("your role may not do this (log in, or ask an agent)", "FORBIDDEN")
 
 
 def allowed(*roles: Role | frozenset[Role], own: str | None = None) -> list[FieldExtension]:

@@ -1,7 +1,9 @@
 """The async pool that read queries (and read-your-writes waits) use.
 
 Each connection is checked as it is handed out, so one that a database restart broke is
-replaced rather than failing the request; connecting, waiting for a free connection and
+replaced rather than failing the request (:func:`check_idle`: a round trip only for a
+connection the server has written to while it sat idle, as it does when it ends a session);
+connecting, waiting for a free connection and
 giving up on reconnection are all bounded by ``timeout``, so that while the database is down
 a request fails within seconds, and once it is back the next request connects at once.
 
@@ -19,9 +21,11 @@ being handed from one request to the next is counted by neither for a moment.
 from __future__ import annotations
 
 import math
+import select
 from typing import Any
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, OperationalError
+from psycopg.pq import ConnStatus
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 _FAILURES = ("connections_errors", "connections_lost", "returns_bad")
@@ -65,6 +69,24 @@ class ReadPool(AsyncConnectionPool[AsyncConnection[Any]]):
         return sum(stats.get(counter, 0) for counter in _FAILURES)
 
 
+async def check_idle(conn: AsyncConnection[Any]) -> None:
+    """Raise if ``conn`` is broken, with a round trip only when it may be.
+
+    An idle connection has nothing to read: the server writes to it only to end it (a
+    restart, a shutdown, ``pg_terminate_backend``: an error message, then the socket closes,
+    which reads as an end of file) or to report something unasked (a notice, a changed
+    parameter). So a socket with nothing to read is handed out as it is, and one with
+    something gets psycopg_pool's own check (a round trip, which fails on a closed session).
+    The round trip on every checkout cost as much as the page query of a list it served.
+    A session cut off between this check and its query fails that query, as one cut off
+    between the round trip and the query did."""
+    if conn.closed or conn.pgconn.status != ConnStatus.OK:
+        raise OperationalError("the connection is closed")
+    readable, _, _ = select.select([conn.fileno()], [], [], 0)
+    if readable:
+        await AsyncConnectionPool.check_connection(conn)
+
+
 def read_pool(
     conninfo: str, max_size: int, timeout: float, prepared_statements: bool = True
 ) -> ReadPool:
@@ -76,10 +98,17 @@ def read_pool(
         min_size=1,
         max_size=max_size,
         open=False,
-        check=AsyncConnectionPool.check_connection,
+        check=check_idle,
         timeout=timeout,
         # A short reconnection attempt: a later request starts a new one at once, instead of
         # waiting out an ever longer back-off that began during the outage.
         reconnect_timeout=timeout,
-        kwargs={"connect_timeout": max(2, math.ceil(timeout)), **extra},  # libpq's minimum: 2 s
+        # Autocommit: a read is one statement or a few, each with its own snapshot either way
+        # (READ COMMITTED), so a transaction around them only cost a BEGIN and a COMMIT, two
+        # round trips per use; a caller that needs one opens it (``conn.transaction()``).
+        kwargs={
+            "connect_timeout": max(2, math.ceil(timeout)),  # libpq's minimum: 2 s
+            "autocommit": True,
+            **extra,
+        },
     )

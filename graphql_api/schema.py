@@ -2,35 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from graphql_api.access.schema import AccessMutations
 from graphql_api.audit.schema import AuditQueries
+from graphql_api.billing.schema import BillingQueries
+from graphql_api.campaigns.schema import CampaignMutations, CampaignQueries
 from graphql_api.context import ApiLimits
 from graphql_api.customers.schema import CustomerMutations, CustomerQueries
+from graphql_api.document_cache import CachedDocument
 from graphql_api.error_log import log_errors
+from graphql_api.exclusive_events.schema import ExclusiveEventMutations, ExclusiveEventQueries
+from graphql_api.feedback.schema import FeedbackMutations, FeedbackQueries
 from graphql_api.history.schema import HistoryQueries
+from graphql_api.knowledge.schema import KnowledgeMutations, KnowledgeQueries
 from graphql_api.limits.extension import RequestLimiter
 from graphql_api.live.subscriptions import Subscription
 from graphql_api.loyalty.schema import LoyaltyMutations, LoyaltyQueries
+from graphql_api.metrics.extension import OperationMetrics
+from graphql_api.node.schema import NodeQueries
+from graphql_api.notifications.schema import NotificationMutations, NotificationQueries
+from graphql_api.orders.schema import OrderMutations, OrderQueries
+from graphql_api.priorities.schema import PriorityMutations, PriorityQueries
 from graphql_api.privacy.schema import PrivacyMutations, PrivacyQueries
 from graphql_api.purchases.schema import PurchaseMutations
+from graphql_api.recommendations.schema import RecommendationQueries
 from graphql_api.referrals.schema import ReferralMutations, ReferralQueries
+from graphql_api.reviews.schema import ReviewMutations, ReviewQueries
 from graphql_api.scalars import SCALARS
 from graphql_api.schema_disclosure import SchemaDisclosure
+from graphql_api.segments.schema import SegmentMutations, SegmentQueries
+from graphql_api.success.schema import SuccessMutations, SuccessQueries
 from graphql_api.surveys.schema import SurveyMutations, SurveyQueries
+from graphql_api.testimonials.schema import TestimonialMutations, TestimonialQueries
 from graphql_api.tickets.schema import TicketMutations, TicketQueries
+from graphql_api.tracing import OperationTracing
 from graphql_api.unavailable import MaskErrorsButUnavailable
 
 
@@ -42,9 +56,23 @@ class Query(
     LoyaltyQueries,
     TicketQueries,
     ReferralQueries,
+    SuccessQueries,
+    ReviewQueries,
+    OrderQueries,
     AuditQueries,
     PrivacyQueries,
     HistoryQueries,
+    NotificationQueries,
+    NodeQueries,
+    SegmentQueries,
+    CampaignQueries,
+    TestimonialQueries,
+    FeedbackQueries,
+    KnowledgeQueries,
+    ExclusiveEventQueries,
+    BillingQueries,
+    RecommendationQueries,
+    PriorityQueries,
 ):
     pass
 
@@ -58,7 +86,18 @@ class Mutation(
     LoyaltyMutations,
     TicketMutations,
     ReferralMutations,
+    SuccessMutations,
+    ReviewMutations,
+    OrderMutations,
     PrivacyMutations,
+    NotificationMutations,
+    SegmentMutations,
+    CampaignMutations,
+    TestimonialMutations,
+    FeedbackMutations,
+    KnowledgeMutations,
+    ExclusiveEventMutations,
+    PriorityMutations,
 ):
     pass
 
@@ -73,22 +112,36 @@ class LedgerSchema(strawberry.Schema):
         log_errors(errors)
 
 
-def build_schema(limits: ApiLimits | None = None) -> strawberry.Schema:
+def build_schema(limits: ApiLimits | None = None, tracing: bool = False) -> strawberry.Schema:
+    """The schema with its extensions; ``tracing`` when the API was given a tracer (without
+    one, OperationTracing would only be entered and left in every request)."""
     limits = limits or ApiLimits()
     return LedgerSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
-        extensions=[
-            # Factories: a fresh extension per request; the parse and validation caches
-            # live at module level, shared by every request.
-            partial(MaxTokensLimiter, max_token_count=limits.max_query_tokens),
-            partial(QueryDepthLimiter, max_depth=limits.max_query_depth),
-            partial(ParserCache, maxsize=512),
-            partial(ValidationCache, maxsize=512),
-            partial(RequestLimiter, limits=limits.requests),
-            MaskErrorsButUnavailable,
-            partial(SchemaDisclosure, limits.introspection),
-        ],
+        extensions=_extensions(limits, tracing),
     )
+
+
+def _extensions(limits: ApiLimits, tracing: bool) -> list[Callable[[], SchemaExtension]]:
+    # One depth rule for the schema's life: strawberry's QueryDepthLimiter makes a new rule
+    # class per instance, and the validation cache is keyed by the rule classes, so with a
+    # fresh limiter per request every request missed the cache and was validated again.
+    depth_rule = create_validator(limits.max_query_depth, should_ignore=None)
+    # Factories: a fresh extension per request. Each extension is entered in every phase of
+    # every request, so those with nothing to do in this configuration are left out.
+    return [
+        OperationMetrics,  # first: it counts what every later extension decided
+        *([OperationTracing] if tracing else []),  # as outer: its span holds the operation
+        partial(CachedDocument, limits.max_query_tokens, (depth_rule,)),
+        partial(RequestLimiter, limits=limits.requests),
+        MaskErrorsButUnavailable,
+        # With introspection on for everyone there is nothing to hide from anyone.
+        *(
+            [partial(SchemaDisclosure, limits.introspection)]
+            if limits.introspection != "on"
+            else []
+        ),
+    ]

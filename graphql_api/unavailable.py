@@ -88,6 +88,12 @@ class MaskErrorsButUnavailable(MaskErrors):
     def __init__(self) -> None:
         super().__init__(should_mask_error=should_mask)
 
+    def _process_result(self, result: object) -> None:
+        # Most results have no error to mask; strawberry's own test of the result's type (a
+        # runtime Protocol) cost more than that, in every request.
+        if getattr(result, "errors", None):
+            super()._process_result(result)
+
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         answer = database_answer(error.original_error)
         if answer is None:

@@ -6,12 +6,9 @@ import argparse
 import dataclasses
 import json
 import logging
-import signal
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from types import FrameType
 from uuid import UUID
 
 from domain.shared.metadata import Role
@@ -23,27 +20,26 @@ from infrastructure.audit_commands import (
 )
 from infrastructure.bootstrap import open_runtime
 from infrastructure.crypto import MasterKey
+from infrastructure.demo.command import add_arguments as add_demo_arguments
+from infrastructure.demo.command import cmd_demo
+from infrastructure.logs import configure_logging
 from infrastructure.master_key_rotation import rotate_master_key
 from infrastructure.process_manager_runner import ALL_PROCESS_MANAGERS
 from infrastructure.progress import ProgressBar
 from infrastructure.rebuild import rebuild
+from infrastructure.report_command import add_arguments as add_report_arguments
+from infrastructure.report_command import cmd_report
 from infrastructure.retry_parked import retry_parked
 from infrastructure.secrets import replace_development_master_key
 from infrastructure.settings import Settings, SettingsError, load_settings
+from infrastructure.stop_signal import STOP_REQUESTED, SignalledToStopError, stop_on_signals
 from infrastructure.tokens import TOKEN_ROLES, JwtTokens, subject_problem
+from infrastructure.version import product_version
 from projections.parked import parked_counts, parked_events, rebuild_name
 from projections.registry import ALL_PROJECTIONS, projection_named
 from projections.tracking import all_positions
 
 log = logging.getLogger("cxledger")
-
-
-class SignalledToStopError(Exception):
-    """SIGTERM or SIGINT arrived: unwind so the database and workers stop cleanly."""
-
-
-def _raise_stopped(signum: int, frame: FrameType | None) -> None:
-    raise SignalledToStopError(signal.Signals(signum).name)
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -59,7 +55,8 @@ def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
         worker.start()
         log.info("worker running: %s", ", ".join(r.name for r in worker.runners))
         try:
-            threading.Event().wait()  # until a signal raises SignalledToStopError
+            # Until a signal raises SignalledToStopError, or set the event if its raise was lost.
+            STOP_REQUESTED.wait()
         finally:
             worker.stop()
     return 0
@@ -166,6 +163,18 @@ def cmd_expire_points(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     with open_runtime(settings) as runtime:
         summary = runtime.loyalty_jobs().run(now)
+    print(json.dumps(summary.as_dict(), indent=2))
+    return 0
+
+
+def cmd_reassess_health(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        now = _moment(args.now)
+    except ValueError as error:
+        print(f"cxledger reassess-health: {error}", file=sys.stderr)
+        return 2
+    with open_runtime(settings) as runtime:
+        summary = runtime.health_drift().run(now)
     print(json.dumps(summary.as_dict(), indent=2))
     return 0
 
@@ -318,6 +327,12 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], int], str]] =
         "Run the loyalty job once (expire due points, review tiers) and print a JSON "
         "summary; the worker runs it every CXL_LOYALTY_JOB_INTERVAL seconds.",
     ),
+    "reassess-health": (
+        cmd_reassess_health,
+        "Run the health drift job once (customers who fell into the at-risk band as days "
+        "passed get the at-risk reaction's proactive ticket) and print a JSON summary; the "
+        "worker runs it every CXL_HEALTH_DRIFT_INTERVAL seconds.",
+    ),
     "check-sla": (
         cmd_check_sla,
         "Run the SLA check once (record the breaches of ticket SLA clocks due at --now) and "
@@ -375,6 +390,19 @@ COMMANDS: dict[str, tuple[Callable[[Settings, argparse.Namespace], int], str]] =
         "transaction (CXL_MASTER_KEY must still hold the current key); then restart every "
         "process with the new key.",
     ),
+    "demo": (
+        cmd_demo,
+        "Fill the database with a realistic demo company through the ledger's commands "
+        "(customers, purchases, loyalty, surveys, tickets, referrals over the past year), then "
+        "bring every read model up to date. Refuses a database that holds customers, and "
+        "production, unless --force.",
+    ),
+    "report": (
+        cmd_report,
+        "Write the monthly management report (NPS with its margin of error, a chart of the "
+        "month's days, themes, service figures, each against the month before) as a PDF, "
+        "read as an analyst sees the dashboards.",
+    ),
     "token": (cmd_token, "Mint a signed development JWT for a role."),
     "schema": (cmd_schema, "Print the GraphQL schema (SDL); schema.graphql is this output."),
 }
@@ -386,6 +414,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Event-sourced customer-experience ledger. Settings come from CXL_* "
         "environment variables (see README).",
     )
+    parser.add_argument("--version", action="version", version=f"cxledger {product_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     parsers = {
         name: sub.add_parser(name, help=text, description=text)
@@ -398,6 +427,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--now",
         metavar="ISO8601",
         help="expire as of this time, with its time zone (default: now)",
+    )
+    parsers["reassess-health"].add_argument(
+        "--now",
+        metavar="ISO8601",
+        help="reassess as of this time, with its time zone (default: now)",
     )
     parsers["check-sla"].add_argument(
         "--now",
@@ -419,6 +453,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="an anchor from audit-anchor (its text, or a file holding it): the log from "
         "position 1 to the anchor's must be what the anchor vouches for",
     )
+    add_demo_arguments(parsers["demo"])
+    add_report_arguments(parsers["report"])
     token = parsers["token"]
     token.add_argument(
         "--role",
@@ -458,11 +494,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"cxledger: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    signal.signal(signal.SIGTERM, _raise_stopped)
-    signal.signal(signal.SIGINT, _raise_stopped)
+    configure_logging(settings.log_level, settings.log_style)
+    stop_on_signals()
     handler, _ = COMMANDS[args.command]
     try:
         return handler(settings, args)

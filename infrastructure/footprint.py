@@ -22,14 +22,15 @@ INFRASTRUCTURE_POOL_SIZE = 4
 """The pool for the infrastructure's own tables (subject keys, throttles, sessions)."""
 SESSIONS = 2
 """The shared listener (LISTEN and every lease) and the log fan-out's working connection."""
-SCHEDULED_JOBS = 3
-"""The loyalty job, the SLA check and the erasure sweep: each holds at most one connection of
-its own while it runs (its locks are on the listener's session)."""
+SCHEDULED_JOBS = 5
+"""The loyalty job, the SLA check, the health drift job, the campaign sender and the erasure
+sweep: each holds at most one connection of its own while it runs (its locks are on the
+listener's session)."""
 
 
 def connection_bound(pool_size: int, *, serves_api: bool, runs_worker: bool) -> int:
     """The most connections one process may hold: for `serve`, with the worker, it is
-    2 + 2 x CXL_DB_POOL_SIZE + 4 + 3 (27 with the default pool size of 8)."""
+    2 + 2 x CXL_DB_POOL_SIZE + 4 + 5 (27 with the default pool size of 8)."""
     event_store = pool_size
     api_reads = pool_size if serves_api else 0
     worker = SESSIONS + SCHEDULED_JOBS if runs_worker else 1  # without it: the listener alone
@@ -45,4 +46,18 @@ def prepare_no_statements(ledger: LedgerCore, database: Database) -> None:
     datastore: PostgresDatastore = getattr(ledger.recorder, "datastore")  # noqa: B009
     pool: Any = datastore.pool
     pool.kwargs.update(database.connect_kwargs)
+    # A connection the pool began opening before the update (its first connections open in
+    # the background while the ledger is built) would still prepare, and behind the pooler its
+    # next transaction may land on another server session ("prepared statement _pg3_0 does not
+    # exist", seen with two servers and two workers behind one PgBouncer). The pool runs its
+    # check function on every connection it hands out: turn preparing off there, so that no
+    # connection the pool gives can prepare, whenever it was opened (an attribute, no query).
+    library_check = pool._check
+
+    def check(conn: Any) -> None:
+        conn.prepare_threshold = None
+        if library_check is not None:
+            library_check(conn)
+
+    pool._check = check
     pool.drain()

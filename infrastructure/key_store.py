@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Collection
 from typing import Any
 from uuid import UUID
 
@@ -33,6 +34,15 @@ class PostgresSubjectKeys:
                 "SELECT wrapped_key FROM cxl_subject_keys WHERE subject_id = %s", (subject_id,)
             ).fetchone()
         return None if row is None or row[0] is None else self._unwrap(subject_id, row[0])
+
+    def keys_for(self, subject_ids: Collection[UUID]) -> dict[UUID, bytes]:
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT subject_id, wrapped_key FROM cxl_subject_keys"
+                " WHERE subject_id = ANY(%s::uuid[]) AND wrapped_key IS NOT NULL",
+                (list(subject_ids),),
+            ).fetchall()
+        return {subject_id: self._unwrap(subject_id, wrapped) for subject_id, wrapped in rows}
 
     def create_key(self, subject_id: UUID) -> bytes | None:
         """The subject's key, made now unless it exists (None: the subject was erased)."""

@@ -9,7 +9,7 @@ each try decodes again, as parking's retries expect.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -22,15 +22,37 @@ from domain.shared.application import LedgerCore
 class DecodeOnce:
     """The ledger's decoding of stored events, remembered by log position."""
 
-    def __init__(self, mapper: Mapper[UUID]) -> None:
+    def __init__(self, mapper: Mapper[UUID], undisclosed: Mapper[UUID] | None = None) -> None:
         self._mapper = mapper
+        self._undisclosed_mapper = undisclosed or mapper
         self._events: dict[int, Any] = {}
+        self._undisclosed: dict[int, Any] = {}
+        self._prepare: Callable[[], None] | None = None
+
+    def prepare_with(self, prepare: Callable[[], None]) -> None:
+        """Run ``prepare`` (fetching a batch's keys in one look-up) before the first decode:
+        never, if no follower decodes (the audit chain reads stored rows)."""
+        self._prepare = prepare
 
     def __call__(self, row: Notification) -> Any:
+        if self._prepare is not None:
+            prepare, self._prepare = self._prepare, None
+            prepare()
         event = self._events.get(row.id)
         if event is None:
             event = self._mapper.to_domain_event(row)
             self._events[row.id] = event
+        return event
+
+    def undisclosed(self, row: Notification) -> Any:
+        """The event with its personal values unread (``value`` None), for a reader that
+        stores none: no key look-up, no decryption. An event decoded whole serves as well."""
+        event = self._events.get(row.id)
+        if event is None:
+            event = self._undisclosed.get(row.id)
+        if event is None:
+            event = self._undisclosed_mapper.to_domain_event(row)
+            self._undisclosed[row.id] = event
         return event
 
 
@@ -70,7 +92,9 @@ def read_batch(
         start=after + 1, limit=limit, stop=head, topics=sorted(topics or ())
     )
     reached = rows[-1].id if len(rows) == limit else head
-    return LogBatch(after, reached, rows, decode or DecodeOnce(ledger.mapper))
+    decode = decode or DecodeOnce(ledger.mapper, ledger.undisclosed_mapper)
+    decode.prepare_with(lambda: ledger.prepare_to_decode([row.state for row in rows]))
+    return LogBatch(after, reached, rows, decode)
 
 
 def union_of_topics(wanted: Collection[frozenset[str] | None]) -> frozenset[str] | None:

@@ -127,7 +127,7 @@ class LogFanOut:
                 head,
                 self.batch_size,
                 topics,
-                DecodeOnce(self.ledger.mapper),
+                DecodeOnce(self.ledger.mapper, self.ledger.undisclosed_mapper),
             )
             covered = [(p, f) for p, f in waiting if batch.reaches(p)]
             idle = [

@@ -28,12 +28,13 @@ command; see :mod:`infrastructure.process_manager_runner`.)
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import psycopg
 from eventsourcing.persistence import DataError, IntegrityError, PersistenceError, StoredEvent
 from eventsourcing.postgres import PgStoredEvent, PostgresDatastore
+from opentelemetry.trace import Tracer
 from psycopg import Connection
 from psycopg.rows import DictRow
 
@@ -67,6 +68,10 @@ class GroupCommittedLog(LedgerEventsRecorder):
         self.group_commit: GroupCommit[CommandRows, NotificationIds] = GroupCommit(
             self.write_batch, BATCH_BOUNDS, DEFAULT_WAIT_SECONDS
         )
+        self.appended: Callable[[int], None] = _count_nothing
+        """Told how many events each command committed (the `/metrics` append counter)."""
+        self.tracer: Tracer | None = None
+        """Makes one span per command appended (``infrastructure.tracing``); None: off."""
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -78,7 +83,24 @@ class GroupCommittedLog(LedgerEventsRecorder):
             self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
             for e in stored_events
         ]
-        return self.group_commit.submit(rows, len(rows))
+        if self.tracer is None:
+            ids = self.group_commit.submit(rows, len(rows))
+        else:
+            ids = self._traced_submit(self.tracer, rows, stored_events[0].topic)
+        self.appended(len(rows))  # only once committed: a failed write raised above
+        return ids
+
+    def _traced_submit(self, tracer: Tracer, rows: CommandRows, topic: str) -> NotificationIds:
+        """The append in a span: how many events, the first one's type (never its content), and
+        the error, should the command's write fail."""
+        attributes: dict[str, str | int] = {
+            "cxledger.events": len(rows),
+            "cxledger.event.topic": topic,
+        }
+        with tracer.start_as_current_span("cxledger append", attributes=attributes) as span:
+            ids = self.group_commit.submit(rows, len(rows))
+            span.set_attribute("cxledger.position", ids[-1])
+            return ids
 
     def write_batch(self, batch: list[CommandRows]) -> list[Outcome[NotificationIds]]:
         """Write commands in one transaction, in order; one outcome per command."""
@@ -129,6 +151,10 @@ class GroupCommittedLog(LedgerEventsRecorder):
         with conn.cursor() as curs:
             self._lock_table(curs)
             self._notify_channel(curs)
+
+
+def _count_nothing(events: int) -> None:
+    return None
 
 
 def _library_error(error: psycopg.Error) -> PersistenceError:

@@ -17,7 +17,7 @@ from domain.customer.values import normalise_email
 from domain.ledger import Ledger
 from domain.shared.errors import ValidationError
 from domain.shared.metadata import Role
-from graphql_api.auth import CustomerSession
+from graphql_api.auth import CustomerSession, RefreshSessions
 from infrastructure.throttles import Clock, Connect, Counter, WindowCounters, utc_now
 from infrastructure.tokens import JwtTokens
 
@@ -93,11 +93,13 @@ class CustomerLogin:
         tokens: JwtTokens,
         throttle: LoginThrottle,
         ttl_seconds: int = CUSTOMER_TOKEN_TTL_SECONDS,
+        refresh: RefreshSessions | None = None,
     ) -> None:
         self._ledger = ledger
         self._tokens = tokens
         self._throttle = throttle
         self._ttl_seconds = ttl_seconds
+        self._refresh = refresh
 
     def __call__(self, email: str, password: str, client_address: str) -> CustomerSession:
         keys = email_key(self._ledger, email), address_key(self._ledger, client_address)
@@ -109,7 +111,11 @@ class CustomerLogin:
         issued = self._tokens.issue(
             str(customer_id), Role.CUSTOMER, self._ttl_seconds, grant.session_version
         )
-        return CustomerSession(issued.token, issued.expires_at, customer_id)
+        if self._refresh is None:
+            return CustomerSession(issued.token, issued.expires_at, customer_id)
+        return self._refresh.start(
+            customer_id, grant.session_version, issued.token, issued.expires_at
+        )
 
 
 def email_key(ledger: Ledger, email: str) -> str:

@@ -37,7 +37,10 @@ log = logging.getLogger(__name__)
 Candidates = Callable[[Connection[Any], datetime, int], list[UUID]]
 ACTOR_ID = "loyalty-expiry"
 RETRY_AFTER_FAILURE = 60.0
-"""Seconds before a failed run is tried again (sooner than the next scheduled run)."""
+"""The longest pause before a failed run is tried again (sooner than the next scheduled run)."""
+FIRST_RETRY = 2.0
+"""The pause after a first failure, doubled after each failure that follows: a transient one
+(a pool busy at start-up behind a pooler) clears within seconds, not a minute."""
 LISTENER_WAIT = 10.0
 
 
@@ -148,16 +151,27 @@ class ScheduledJob:
         self.last_error: str | None = None
 
     def run_forever(self, stop: threading.Event) -> None:
+        failures = 0
         while not stop.is_set():
-            wait = self.interval
-            try:
-                self.run_once()
-                self.last_error = None
-            except Exception as error:  # keep the worker up; report it in /health
-                log.exception("scheduled job %s failed", self.name)
-                self.last_error = f"{type(error).__name__}: {error}"
-                wait = min(self.interval, RETRY_AFTER_FAILURE)
-            stop.wait(wait)
+            failures = 0 if self.run_safely() else failures + 1
+            stop.wait(self.interval if failures == 0 else self.pause_after_failures(failures))
+
+    def run_safely(self) -> bool:
+        """One run; a failure is logged and kept for /health, and the worker stays up."""
+        try:
+            self.run_once()
+        except Exception as error:  # keep the worker up; report it in /health
+            log.exception("scheduled job %s failed", self.name)
+            self.last_error = f"{type(error).__name__}: {error}"
+            return False
+        self.last_error = None
+        return True
+
+    def pause_after_failures(self, failures: int) -> float:
+        """The pause after ``failures`` failed runs in a row: FIRST_RETRY, doubling up to
+        RETRY_AFTER_FAILURE (never longer than the interval)."""
+        backoff: float = FIRST_RETRY * 2.0 ** (failures - 1)
+        return min(self.interval, RETRY_AFTER_FAILURE, backoff)
 
     def run_once(self) -> bool:
         """Run the job unless another worker is running it; True if it ran here."""

@@ -8,9 +8,14 @@ is erased their key is gone, the event decodes as erased, and the message opens 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from eventsourcing.persistence import Notification
+from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import get_topic
+from psycopg import Connection, sql
 
 from domain.shared.application import LedgerCore
 from projections.outbox.addressing import CAUSES, address_of
@@ -46,3 +51,38 @@ class OutboxMessages:
         if address is None:
             return None
         return OutgoingMessage(notification, address.recipient, address.token)
+
+    def open_many(
+        self, conn: Connection[Any], notifications: Sequence[PendingNotification]
+    ) -> dict[int, OutgoingMessage | None]:
+        """``open`` for a batch, in one query on ``conn``: each message by its cause's
+        position (None: its recipient was erased, or its cause holds no message)."""
+        recorder = self._ledger.recorder
+        assert isinstance(recorder, PostgresApplicationRecorder)
+        table = sql.Identifier(recorder.datastore.schema, recorder.events_table_name)
+        rows = conn.execute(
+            sql.SQL(
+                "SELECT notification_id, originator_id, originator_version, topic, state"
+                " FROM {} WHERE notification_id = ANY(%s) AND topic = ANY(%s)"
+            ).format(table),
+            ([n.cause_position for n in notifications], _CAUSE_TOPICS),
+        ).fetchall()
+        causes = {
+            position: Notification(
+                originator_id=originator, originator_version=version, topic=topic,
+                state=bytes(state), id=position,
+            )
+            for position, originator, version, topic, state in rows
+        }  # fmt: skip
+        opened: dict[int, OutgoingMessage | None] = {}
+        for notification in notifications:
+            cause = causes.get(notification.cause_position)
+            address = (
+                None if cause is None else address_of(self._ledger.mapper.to_domain_event(cause))
+            )
+            opened[notification.cause_position] = (
+                None
+                if address is None
+                else OutgoingMessage(notification, address.recipient, address.token)
+            )
+        return opened

@@ -23,6 +23,8 @@ from psycopg import Connection
 
 from domain.ledger import Ledger
 from domain.loyalty.policies import LoyaltyEarning
+from domain.reactions.policies import REACTIONS, ConfiguredReaction
+from domain.reactions.settings import ReactionSettings
 from domain.referral.policies import ReferralRewards
 from domain.shared.errors import ConcurrencyConflictError, DomainError
 from domain.shared.process_manager import ProcessManager
@@ -33,7 +35,11 @@ from infrastructure.parking import RetryPolicy, apply_or_park
 
 log = logging.getLogger(__name__)
 
-ALL_PROCESS_MANAGERS: tuple[type[ProcessManager[Ledger]], ...] = (LoyaltyEarning, ReferralRewards)
+ALL_PROCESS_MANAGERS: tuple[type[ProcessManager[Ledger]], ...] = (
+    LoyaltyEarning,
+    ReferralRewards,
+    *REACTIONS,
+)
 
 
 class ProcessManagerRunner(LogFollower):
@@ -98,9 +104,22 @@ class ProcessManagerRunner(LogFollower):
 
 
 def process_manager_runners(
-    ledger: Ledger, database: Database, batch_size: int, policy: RetryPolicy | None = None
+    ledger: Ledger,
+    database: Database,
+    batch_size: int,
+    policy: RetryPolicy | None = None,
+    reactions: ReactionSettings | None = None,
 ) -> list[ProcessManagerRunner]:
     return [
-        ProcessManagerRunner(ledger, database, manager(), batch_size, policy)
+        ProcessManagerRunner(ledger, database, _built(manager, reactions), batch_size, policy)
         for manager in ALL_PROCESS_MANAGERS
     ]
+
+
+def _built(
+    manager: type[ProcessManager[Ledger]], reactions: ReactionSettings | None
+) -> ProcessManager[Ledger]:
+    """The manager, with the admin's reaction settings when it is a tunable reaction."""
+    if issubclass(manager, ConfiguredReaction):
+        return manager(reactions)
+    return manager()

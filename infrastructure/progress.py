@@ -10,8 +10,11 @@ from typing import TextIO
 class ProgressBar:
     """Redraws one line on ``stream``: ``[#####.....] 500/1000 events  812/s  0:00:01 left``."""
 
-    def __init__(self, label: str, stream: TextIO = sys.stderr, width: int = 30) -> None:
+    def __init__(
+        self, label: str, stream: TextIO = sys.stderr, width: int = 30, unit: str = "events"
+    ) -> None:
         self.label = label
+        self.unit = unit
         self.stream = stream
         self.width = width
         self.started = time.monotonic()
@@ -23,10 +26,10 @@ class ProgressBar:
         filled = int(self.width * done / total) if total else self.width
         bar = "#" * filled + "." * (self.width - filled)
         self.stream.write(
-            f"\r{self.label} [{bar}] {done}/{total} events  {rate:,.0f}/s  {_clock(left)} left"
+            f"\r{self.label} [{bar}] {done}/{total} {self.unit}  {rate:,.0f}/s  {_clock(left)} left"
         )
         if done >= total:
-            self.stream.write(f"\n{self.label}: {done} events in {_clock(elapsed)}\n")
+            self.stream.write(f"\n{self.label}: {done} {self.unit} in {_clock(elapsed)}\n")
         self.stream.flush()
 
 

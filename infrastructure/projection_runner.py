@@ -120,7 +120,9 @@ def _applied_together(
 
 
 def _decoded(projection: Projection, row: Notification, decode: DecodeOnce) -> Any:
-    return row if projection.reads_stored_events else decode(row)
+    if projection.reads_stored_events:
+        return row
+    return decode(row) if projection.reads_personal_data else decode.undisclosed(row)
 
 
 class ProjectionRunner(LogFollower):
@@ -153,7 +155,8 @@ class ProjectionRunner(LogFollower):
         return reached, None
 
     def handle(self, conn: Connection[Any], notification: Notification) -> None:
-        apply_one(conn, self.projection, notification, DecodeOnce(self.ledger.mapper))
+        decode = DecodeOnce(self.ledger.mapper, self.ledger.undisclosed_mapper)
+        apply_one(conn, self.projection, notification, decode)
 
 
 class ProjectionWorker:

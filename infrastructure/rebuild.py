@@ -9,6 +9,9 @@ decoded once (:mod:`infrastructure.log_batch`) and handed whole to the projectio
 transaction: a rebuild is not a live worker, and per-batch costs (the round trips of reading,
 the position, the commit) were a large share of its time at the live batch size.
 
+The projection builds as a copy marked ``loading``: its tables are empty shadow tables that
+each event reaches once, so rows only ever inserted go in by COPY (``projections.bulk``).
+
 An event the new version cannot apply after bounded retries is parked, not fatal: under
 ``rebuild:NAME`` while building, and at the swap those rows replace the read model's parked
 events (the old ones were about the tables being dropped).
@@ -16,6 +19,7 @@ events (the old ones were about the tables being dropped).
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from psycopg import Connection, sql
@@ -43,7 +47,7 @@ def rebuild(
     """Rebuild ``projection`` from the first event; return the position it reached."""
     shadow = sql.Identifier(f"cxl_rebuild_{projection.name}")
     apply = _Applier(
-        ledger, projection, max(batch_size, REBUILD_BATCH_SIZE), policy or RetryPolicy()
+        ledger, loading(projection), max(batch_size, REBUILD_BATCH_SIZE), policy or RetryPolicy()
     )
     with database.connect() as conn:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(shadow))
@@ -64,6 +68,13 @@ def rebuild(
         conn.execute("SET search_path TO DEFAULT")
         conn.commit()
     return reached
+
+
+def loading(projection: Projection) -> Projection:
+    """A copy of ``projection`` that fills empty shadow tables (COPY where it may)."""
+    loader = copy.copy(projection)
+    loader.loading = True
+    return loader
 
 
 class _Applier:

@@ -23,7 +23,7 @@ from psycopg import AsyncConnection, sql
 from domain.customer.model import Customer
 from domain.ledger import Ledger
 from domain.shared.metadata import Role
-from graphql_api.auth import CustomerSession, Principal
+from graphql_api.auth import CustomerSession, Principal, RefreshSessions
 from infrastructure.tokens import JwtTokens
 
 # A renamed event class would need its old topic here too (the log keeps what was written).
@@ -32,11 +32,19 @@ REVOKED_TOPIC = get_topic(Customer.SessionsRevoked)
 
 class LoggedSessions:
     """The API's ``Sessions`` (see :class:`graphql_api.auth.Sessions`), over the events
-    table ``events_table``; tokens live ``ttl_seconds``."""
+    table ``events_table``; tokens live ``ttl_seconds``. With ``refresh``, a renewed session
+    starts a refresh-token family too."""
 
-    def __init__(self, tokens: JwtTokens, events_table: str, ttl_seconds: int) -> None:
+    def __init__(
+        self,
+        tokens: JwtTokens,
+        events_table: str,
+        ttl_seconds: int,
+        refresh: RefreshSessions | None = None,
+    ) -> None:
         self._tokens = tokens
         self._ttl_seconds = ttl_seconds
+        self._refresh = refresh
         self._query = sql.SQL(
             "SELECT count(*) FROM {} WHERE originator_id = %s AND topic = %s"
         ).format(sql.Identifier(events_table))
@@ -52,7 +60,9 @@ class LoggedSessions:
         issued = self._tokens.issue(
             str(customer_id), Role.CUSTOMER, self._ttl_seconds, session_version
         )
-        return CustomerSession(issued.token, issued.expires_at, customer_id)
+        if self._refresh is None:
+            return CustomerSession(issued.token, issued.expires_at, customer_id)
+        return self._refresh.start(customer_id, session_version, issued.token, issued.expires_at)
 
 
 def events_table(ledger: Ledger) -> str:

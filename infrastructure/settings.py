@@ -6,12 +6,32 @@ import ipaddress
 import logging
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from domain.privacy.erasure import MAX_HOLD_DAYS
+from domain.reactions.settings import ReactionSettings
+from graphql_api.cors import parse_origins
 from infrastructure.audit_keys import audit_keys_from_text
+from infrastructure.delivery.addresses import (
+    checked_ca_file,
+    checked_public_url,
+    mail_from_domain,
+    smtp_endpoint,
+)
+from infrastructure.oidc import parse_role_claim, parse_role_map
+from infrastructure.refresh_tokens import (
+    DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+    DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
+)
+from infrastructure.secret_files import SecretFileError, SecretFilesSource
 from infrastructure.tokens import DEFAULT_MAX_TTL_SECONDS, load_rsa_public_key
 
 log = logging.getLogger(__name__)
@@ -25,6 +45,18 @@ class Settings(BaseSettings):
     """The product's configuration. Each field is the variable ``CXL_<NAME>``."""
 
     model_config = SettingsConfigDict(env_prefix="CXL_", extra="ignore", frozen=True)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # CXL_<NAME>_FILE beside CXL_<NAME>: both set is refused, so their order is moot.
+        return (init_settings, env_settings, SecretFilesSource(settings_cls))
 
     environment: Literal["development", "production"] = Field(
         "development",
@@ -50,6 +82,13 @@ class Settings(BaseSettings):
         "listener (LISTEN/NOTIFY), the advisory-lock leases and migrations connect here, and "
         "no statement is prepared on CXL_DATABASE_URL's connections. Unset: CXL_DATABASE_URL "
         "is used for everything.",
+    )
+    read_database_url: str | None = Field(
+        None,
+        description="PostgreSQL URL of a hot standby (a streaming replica of CXL_DATABASE_URL's "
+        "database) that the API's read-model queries go to; writes, the ledger and the workers "
+        "stay on CXL_DATABASE_URL. A query with `atLeast` (and every mutation's answer) waits "
+        "until the standby has replayed the write. Unset: reads go to CXL_DATABASE_URL.",
     )
     data_dir: Path = Field(
         Path("var"), description="Where the embedded PostgreSQL and development secrets live."
@@ -91,6 +130,39 @@ class Settings(BaseSettings):
         description="Longest lifetime, in seconds, of any bearer token (exp - iat), whoever "
         "signed it: longer ones are refused, and `cxledger token --ttl` may not exceed it.",
     )
+    access_token_ttl: int = Field(
+        DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+        ge=60,
+        le=24 * 3600,
+        description="Lifetime in seconds of a customer's access token (logIn, refreshSession, "
+        "changePassword); capped by CXL_MAX_TOKEN_TTL.",
+    )
+    refresh_token_ttl: int = Field(
+        DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
+        ge=300,
+        le=365 * 24 * 3600,
+        description="Lifetime in seconds of a customer's refresh token; each refresh gives a "
+        "new one with a full lifetime.",
+    )
+    oidc_issuer: str | None = Field(
+        None,
+        description="Issuer URL of the identity provider staff sign in with (OpenID Connect); "
+        "its keys are found through <issuer>/.well-known/openid-configuration. Unset: staff "
+        "use tokens minted by `cxledger token`.",
+    )
+    oidc_audience: str | None = Field(
+        None, description="The `aud` staff tokens must carry (the client id); needs the issuer."
+    )
+    oidc_role_claim: str = Field(
+        "roles",
+        description="The claim (or dotted path, e.g. realm_access.roles) holding the caller's "
+        "groups or roles.",
+    )
+    oidc_role_map: str | None = Field(
+        None,
+        description="Which value of the role claim makes which staff role, e.g. "
+        "`cx-agents=agent,cx-admins=admin`; never customer. Needed with the issuer.",
+    )
     db_pool_size: int = Field(8, ge=1, le=200, description="Connections per pool.")
     db_timeout: int = Field(
         3,
@@ -126,6 +198,34 @@ class Settings(BaseSettings):
         le=7 * 24 * 3600,
         description="Seconds between runs of the loyalty job (points expiry and tier review) "
         "in the worker; it also runs when the worker starts.",
+    )
+    health_drift_interval: float = Field(
+        86400,
+        ge=1,
+        le=7 * 24 * 3600,
+        description="Seconds between runs of the health drift job (customers who fall into "
+        "the at-risk band as days pass get the at-risk reaction's proactive ticket) in the "
+        "worker; it also runs when the worker starts. Only with CXL_REACTION_AT_RISK_TICKETS.",
+    )
+    campaign_send_interval: float = Field(
+        30,
+        ge=1,
+        le=24 * 3600,
+        description="Seconds between runs of the campaign sender (launches scheduled campaigns "
+        "whose time came, decides and records the recipients of sending ones) in the worker.",
+    )
+    campaign_frequency_cap: int = Field(
+        3,
+        ge=1,
+        le=1000,
+        description="At most this many campaign messages per customer, across campaigns, per "
+        "rolling window of CXL_CAMPAIGN_FREQUENCY_WINDOW_DAYS; more are skipped.",
+    )
+    campaign_frequency_window_days: int = Field(
+        7,
+        ge=1,
+        le=366,
+        description="Days of the rolling window of CXL_CAMPAIGN_FREQUENCY_CAP.",
     )
     sla_check_interval: float = Field(
         60,
@@ -215,6 +315,13 @@ class Settings(BaseSettings):
     password_resets_per_day: int = Field(
         5, ge=1, le=100, description="Password-reset messages per email in 24 hours."
     )
+    page_posts_per_address: int = Field(
+        60,
+        ge=1,
+        le=100_000,
+        description="Form posts (survey answers, password resets) each client address may "
+        "send to the pages in 10 minutes; more are answered 429.",
+    )
     erasure_hold_days: int = Field(
         0,
         ge=0,
@@ -252,9 +359,166 @@ class Settings(BaseSettings):
         "breakdown value, aspect or comment theme may describe when shown to a role that may "
         "not see personal data (analysts, auditors); smaller groups are suppressed.",
     )
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="Comma-separated exact origins (scheme://host[:port]) whose browser pages "
+        "may call the API with credentials; empty: no CORS headers at all.",
+    )
+    payment_webhook_secret: SecretStr | None = Field(
+        None,
+        description="Shared secret (at least 32 characters) of the payment provider's "
+        "webhook: POST /webhooks/payments checks its HMAC-SHA256 signature with it. Unset: "
+        "the endpoint is not served (404).",
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="Bearer token (32+ characters) a scraper sends to read /metrics from "
+        "anywhere; unset: /metrics answers only callers on loopback that came through no proxy.",
+    )
+    order_webhook_secret: SecretStr | None = Field(
+        None,
+        description="Secret (32+ characters) the shop system signs POST /webhooks/orders "
+        "with (HMAC-SHA256 over the timestamp and the body); unset: the endpoint is not served.",
+    )
+    order_webhook_tolerance: int = Field(
+        300,
+        ge=30,
+        le=3600,
+        description="Seconds a signed order webhook's X-CXL-Timestamp may lie from the "
+        "server's clock, either way; an older (or later) delivery is refused as stale.",
+    )
+    smtp_url: str | None = Field(
+        None,
+        description="Where mail goes: smtp://[user:password@]host[:port] (plain; add "
+        "?starttls=true to upgrade with STARTTLS) or smtps://... (TLS from the start). Unset: "
+        "in development `serve` starts a mail catcher on loopback (see /dev/mailbox); in "
+        "production no mail is sent and messages wait.",
+    )
+    smtp_ca_file: str | None = Field(
+        None,
+        description="PEM file of the certificate authorities trusted for the SMTP server's "
+        "certificate (smtps:// or STARTTLS), instead of the system's; e.g. a private CA.",
+    )
+    mail_from: str = Field(
+        "cxledger <no-reply@localhost>",
+        description="The From address of every message (its domain also names Message-IDs).",
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="The address people reach the product at, for the links in messages "
+        "(http:// or https://, no query).",
+    )
+    delivery_interval: float = Field(
+        2.0,
+        ge=0.1,
+        le=3600,
+        description="Seconds between the mail sender's looks for due messages.",
+    )
+    delivery_max_attempts: int = Field(
+        5,
+        ge=1,
+        le=50,
+        description="Tries of a message (the SMTP server unreachable or answering 4xx) before "
+        "it is marked failed; a 5xx refusal fails it at once.",
+    )
+    delivery_retry_seconds: float = Field(
+        30.0,
+        ge=0.01,
+        le=86_400,
+        description="Wait before the second try of a message; each further try waits twice "
+        "as long as the one before.",
+    )
+    reaction_follow_up_detractors: bool = Field(
+        True, description="A detractor's survey answer opens a follow-up ticket."
+    )
+    reaction_nps_detractor_max: int = Field(
+        6, ge=0, le=10, description="An NPS answer at or below this is a detractor's."
+    )
+    reaction_csat_detractor_max: int = Field(
+        2, ge=1, le=5, description="A CSAT answer at or below this is a detractor's."
+    )
+    reaction_follow_up_category: str = Field(
+        "survey-follow-up",
+        pattern=r"^[a-z0-9][a-z0-9_\-]{0,63}$",
+        description="The category of follow-up tickets (a lower-case slug).",
+    )
+    reaction_csat_after_resolution: bool = Field(
+        True,
+        description="A resolved ticket invites its customer to the CSAT survey "
+        "CXL_REACTION_CSAT_SURVEY_ID (once per ticket).",
+    )
+    reaction_csat_survey_id: UUID | None = Field(
+        None,
+        description="The published CSAT survey a resolved ticket invites to, on the ticket's "
+        "channel; unset: no invitation.",
+    )
+    reaction_thank_promoters: bool = Field(
+        True, description="A promoter's NPS answer is thanked by a message."
+    )
+    reaction_promoter_min: int = Field(
+        9, ge=0, le=10, description="An NPS answer at or above this is a promoter's."
+    )
+    reaction_promoter_referral_code: bool = Field(
+        True,
+        description="The referral program is on for thank-yous: a promoter who consented to "
+        "marketing gets their referral code (issued if needed) in it.",
+    )
+    reaction_ticket_progress: bool = Field(
+        True,
+        description="A ticket's progress (an agent's public reply, waiting on the customer, "
+        "resolved) is told to its customer by a message.",
+    )
+    reaction_improvements: bool = Field(
+        True,
+        description="An announced improvement is told by a message to every customer whose "
+        "feedback was on its aspect or theme.",
+    )
+    reaction_at_risk_tickets: bool = Field(
+        False,
+        description="A customer whose health score enters the at-risk band gets a proactive "
+        "ticket, once per entry.",
+    )
+    reaction_order_progress: bool = Field(
+        True,
+        description="Each fulfilment step of an order after its placing (paid, packed, "
+        "shipped, delivered, returned) is told to its customer by email.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of the server and workers."
     )
+    log_format: Literal["json", "text"] | None = Field(
+        None,
+        description="How log lines are written: json (one object a line) or text. Unset: json "
+        "in production, text in development.",
+    )
+    access_log: bool = Field(
+        True, description="Log one line per HTTP request answered (method, path, status, time)."
+    )
+
+    def reaction_settings(self) -> ReactionSettings:
+        """The CXL_REACTION_* settings, as the reactions take them."""
+        return ReactionSettings(
+            follow_up_detractors=self.reaction_follow_up_detractors,
+            nps_detractor_max=self.reaction_nps_detractor_max,
+            csat_detractor_max=self.reaction_csat_detractor_max,
+            follow_up_category=self.reaction_follow_up_category,
+            csat_after_resolution=self.reaction_csat_after_resolution,
+            csat_survey_id=self.reaction_csat_survey_id,
+            thank_promoters=self.reaction_thank_promoters,
+            promoter_min=self.reaction_promoter_min,
+            promoter_referral_code=self.reaction_promoter_referral_code,
+            ticket_progress=self.reaction_ticket_progress,
+            improvements=self.reaction_improvements,
+            at_risk_tickets=self.reaction_at_risk_tickets,
+            order_progress=self.reaction_order_progress,
+        )
+
+    @property
+    def log_style(self) -> Literal["json", "text"]:
+        """The log format in force: the setting, or the environment's default."""
+        if self.log_format is not None:
+            return self.log_format
+        return "json" if self.environment == "production" else "text"
 
     @property
     def introspection(self) -> Literal["on", "off", "staff"]:
@@ -263,7 +527,9 @@ class Settings(BaseSettings):
             return self.graphql_introspection
         return "off" if self.environment == "production" else "on"
 
-    @field_validator("database_url", "migration_database_url", "direct_database_url")
+    @field_validator(
+        "database_url", "migration_database_url", "direct_database_url", "read_database_url"
+    )
     @classmethod
     def _postgres_url(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
@@ -272,7 +538,33 @@ class Settings(BaseSettings):
             raise ValueError("must be a postgresql:// URL")
         return value
 
-    @field_validator("graphql_introspection", mode="before")
+    @field_validator("smtp_ca_file")
+    @classmethod
+    def _smtp_ca_file(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return checked_ca_file(value)
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        smtp_endpoint(value)  # ValueError says what is wrong, without the password
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from(cls, value: str) -> str:
+        mail_from_domain(value)  # ValueError says what is wrong
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        return checked_public_url(value)
+
+    @field_validator("graphql_introspection", "log_format", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -287,7 +579,14 @@ class Settings(BaseSettings):
             ipaddress.ip_address(address)  # ValueError names the bad one
         return addresses
 
-    @field_validator("jwt_secret")
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        return parse_origins(value) if isinstance(value, str) else value  # ValueError names it
+
+    @field_validator(
+        "jwt_secret", "metrics_token", "order_webhook_secret", "payment_webhook_secret"
+    )
     @classmethod
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < 32:
@@ -310,11 +609,54 @@ class Settings(BaseSettings):
         load_rsa_public_key(pem)  # ValueError names what is wrong
         return pem
 
+    @field_validator("oidc_issuer", "oidc_audience", "oidc_role_map", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _issuer_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be the identity provider's http(s) issuer URL")
+        if value is not None and ("#" in value or "?" in value or len(value) > 150):
+            raise ValueError("must be an issuer URL without query or fragment (150 characters)")
+        return value
+
+    @field_validator("oidc_role_map")
+    @classmethod
+    def _role_map(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_role_map(value)  # ValueError says what is wrong
+        return value
+
+    @field_validator("oidc_role_claim")
+    @classmethod
+    def _role_claim(cls, value: str) -> str:
+        return parse_role_claim(value)
+
+    @model_validator(mode="after")
+    def _oidc_is_whole(self) -> Settings:
+        if self.oidc_issuer is None:
+            if self.oidc_audience is not None or self.oidc_role_map is not None:
+                raise ValueError("CXL_OIDC_AUDIENCE and CXL_OIDC_ROLE_MAP need CXL_OIDC_ISSUER")
+            return self
+        missing = [
+            f"CXL_OIDC_{name.upper()}"
+            for name in ("audience", "role_map")
+            if getattr(self, f"oidc_{name}") is None
+        ]
+        if missing:
+            raise ValueError(f"CXL_OIDC_ISSUER needs {' and '.join(missing)}")
+        if self.oidc_issuer == self.jwt_issuer:
+            raise ValueError("CXL_OIDC_ISSUER must differ from CXL_JWT_ISSUER")
+        return self
+
     @model_validator(mode="after")
     def _production_has_secrets(self) -> Settings:
         if self.environment == "production":
             missing = [
-                f"CXL_{name.upper()}"
+                f"CXL_{name.upper()} (or CXL_{name.upper()}_FILE)"
                 for name in ("database_url", "master_key", "jwt_secret", "audit_key")
                 if getattr(self, name) is None
             ]
@@ -328,6 +670,8 @@ class Settings(BaseSettings):
             raise ValueError("CXL_MIGRATION_DATABASE_URL needs CXL_DATABASE_URL (the runtime's)")
         if self.direct_database_url is not None and self.database_url is None:
             raise ValueError("CXL_DIRECT_DATABASE_URL needs CXL_DATABASE_URL (the pooled one)")
+        if self.read_database_url is not None and self.database_url is None:
+            raise ValueError("CXL_READ_DATABASE_URL needs CXL_DATABASE_URL (the primary)")
         return self
 
 
@@ -335,6 +679,8 @@ def load_settings(**overrides: Any) -> Settings:
     """Read the settings, turning pydantic's report into one message naming each setting."""
     try:
         return Settings(**overrides)
+    except SecretFileError as error:
+        raise SettingsError(f"invalid settings: {error}") from None
     except ValidationError as error:
         problems = []
         for item in error.errors():

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from dataclasses import dataclass
 from typing import Any
 
 from psycopg import AsyncConnection, Connection, sql
-from psycopg_pool import AsyncConnectionPool
 
 DDL = """
 CREATE TABLE IF NOT EXISTS cxl_projection_positions (
@@ -92,21 +89,18 @@ async def all_positions_async(conn: AsyncConnection[Any]) -> dict[str, int]:
     return {str(name): int(position) for name, position in await cur.fetchall()}
 
 
-async def wait_for_position(
-    pool: AsyncConnectionPool[Any], name: str, position: int, timeout: float
-) -> bool:
-    """Wait (bounded) until projection ``name`` has applied ``position``; True if it has."""
-    deadline = time.monotonic() + timeout
-    delay = 0.005
-    while True:
-        async with pool.connection() as conn:
-            cur = await conn.execute(
-                "SELECT position FROM cxl_projection_positions WHERE name = %s", (name,)
-            )
-            row = await cur.fetchone()
-        if row is not None and int(row[0]) >= position:
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        await asyncio.sleep(min(delay, max(0.0, deadline - time.monotonic())))
-        delay = min(delay * 2, 0.1)
+async def position_async(conn: AsyncConnection[Any], name: str) -> int:
+    """Where projection ``name`` stands (0 before its first batch)."""
+    cur = await conn.execute(
+        "SELECT position FROM cxl_projection_positions WHERE name = %s", (name,)
+    )
+    row = await cur.fetchone()
+    return 0 if row is None else int(row[0])
+
+
+async def positions_of(conn: AsyncConnection[Any], names: list[str]) -> dict[str, int]:
+    """The positions of the projections ``names`` (those that have one), in one statement."""
+    cur = await conn.execute(
+        "SELECT name, position FROM cxl_projection_positions WHERE name = ANY(%s)", (names,)
+    )
+    return {str(name): int(position) for name, position in await cur.fetchall()}

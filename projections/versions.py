@@ -21,16 +21,22 @@ def topics_of(aggregate: type[LedgerAggregate]) -> list[str]:
     return [get_topic(event_class) for event_class in aggregate.event_classes()]
 
 
-def advance_versions(
-    cursor: Cursor[Any], table: str, key: str, events: Iterable[LedgerAggregate.Event]
-) -> None:
-    """Raise each row's ``version`` to its aggregate's latest among ``events``, in one
-    statement per batch; a version already reached (a replay) changes nothing."""
+def latest_versions(events: Iterable[LedgerAggregate.Event]) -> dict[UUID, int]:
+    """Each aggregate's latest version among ``events``."""
     latest: dict[UUID, int] = {}
     for event in events:
         latest[event.originator_id] = max(
             latest.get(event.originator_id, 0), event.originator_version
         )
+    return latest
+
+
+def advance_versions(
+    cursor: Cursor[Any], table: str, key: str, events: Iterable[LedgerAggregate.Event]
+) -> None:
+    """Raise each row's ``version`` to its aggregate's latest among ``events``, in one
+    statement per batch; a version already reached (a replay) changes nothing."""
+    latest = latest_versions(events)
     if not latest:
         return
     cursor.execute(

@@ -8,7 +8,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain.customer.errors import InvalidEmailChangeTokenError, InvalidResetTokenError
+from domain.customer.errors import (
+    InvalidEmailChangeTokenError,
+    InvalidResetTokenError,
+    ResetLinkExpiredError,
+)
 from domain.customer.profile import Address, ConsentPurpose, ContactChannel
 from domain.customer.values import (
     normalise_email,
@@ -396,7 +400,12 @@ class Customer(LedgerAggregate):
 
     def check_reset_token(self, token: str, now: datetime) -> None:
         """Refuse anything but the latest, unexpired, unused reset token."""
-        if not _token_matches(token, self.reset_token_digest, self.reset_expires_at, now):
+        digest, expires_at = self.reset_token_digest, self.reset_expires_at
+        if not _token_matches(token, digest, expires_at, now):
+            if digest is not None and hmac.compare_digest(token_digest(token), digest):
+                raise ResetLinkExpiredError(
+                    "the reset link is invalid or has expired", field="token"
+                )
             raise InvalidResetTokenError("the reset link is invalid or has expired", field="token")
 
     def reset_password(self, token: str, password_hash: str, now: datetime) -> None:

@@ -1,8 +1,7 @@
-"""Password rules, and the hashing port the composition root fills with argon2id."""
+"""Password rules. The hashing port they are checked before is
+:class:`domain.shared.ports.PasswordHasher`, filled with argon2id by the composition root."""
 
 from __future__ import annotations
-
-from typing import Protocol
 
 from domain.shared.errors import ValidationError
 
@@ -34,18 +33,6 @@ _COMMON = frozenset(
         "sunshine1234",
     }
 )
-
-
-class PasswordHasher(Protocol):
-    """Hashes and verifies passwords (argon2id in production). ``dummy_hash`` is verified
-    against when there is no real hash, so that a miss takes as long as a hit."""
-
-    @property
-    def dummy_hash(self) -> str: ...
-
-    def hash(self, password: str) -> str: ...
-
-    def verify(self, password_hash: str, password: str) -> bool: ...
 
 
 class WeakPasswordError(ValidationError):

@@ -9,14 +9,14 @@ manager got to it, so the points do not depend on how far behind it was.
 
 from __future__ import annotations
 
-from domain.loyalty.commands import LoyaltyCommands
+from domain.loyalty.commands import ClawBackPointsForOrder, EarnPointsForOrder
 from domain.purchase.errors import PurchaseNotFoundError
 from domain.purchase.model import Purchase
-from domain.shared.application import CommandResult
+from domain.shared.application import CommandResult, LedgerCore
 from domain.shared.process_manager import ProcessManager, reacts_to
 
 
-class LoyaltyEarning(ProcessManager[LoyaltyCommands]):
+class LoyaltyEarning(ProcessManager[LedgerCore]):
     """Turns purchases into points and refunds into claw-backs."""
 
     name = "loyalty_earning"
@@ -24,23 +24,21 @@ class LoyaltyEarning(ProcessManager[LoyaltyCommands]):
 
     @reacts_to(Purchase.Recorded)
     def purchase_recorded(
-        self, ledger: LoyaltyCommands, event: Purchase.Recorded
+        self, ledger: LedgerCore, event: Purchase.Recorded
     ) -> CommandResult | None:
         """Credit the order's points (nothing if the customer is not a member)."""
-        return ledger.earn_points_for_order(
-            event.order_id, self.metadata_for(event), now=event.purchased_at
-        )
+        earn = EarnPointsForOrder(event.order_id, now=event.purchased_at)
+        return ledger.handle(earn, self.metadata_for(event))
 
     @reacts_to(Purchase.Refunded)
     def purchase_refunded(
-        self, ledger: LoyaltyCommands, event: Purchase.Refunded
+        self, ledger: LedgerCore, event: Purchase.Refunded
     ) -> CommandResult | None:
         """Take back the refunded share of the order's points."""
         # The refund event names its stream, not its order: the order id is on the purchase.
         purchase = ledger.load(event.originator_id, Purchase, _no_such_order)
-        return ledger.claw_back_points_for_order(
-            purchase.order_id, self.metadata_for(event), now=event.refunded_at
-        )
+        claw_back = ClawBackPointsForOrder(purchase.order_id, now=event.refunded_at)
+        return ledger.handle(claw_back, self.metadata_for(event))
 
 
 def _no_such_order() -> PurchaseNotFoundError:

@@ -49,7 +49,8 @@ def legal_hold_days(chosen: int | None, chooser: Role, configured: int) -> int:
 class SubjectKind(StrEnum):
     CUSTOMER = "customer"
     INVITEE = "invitee"
-    """A person invited by a referrer who never became a customer (known by their email)."""
+    """A person known by their email only: invited by a referrer, or who gave feedback
+    anonymously with it (``domain.feedback.commands``)."""
 
 
 class ErasureReason(StrEnum):
@@ -68,11 +69,15 @@ CATEGORIES: dict[SubjectKind, tuple[str, ...]] = {
         "credentials (password hash, reset tokens)",
         "survey comments and invitation links",
         "ticket texts (subject, description, replies, notes, reasons, resolutions)",
+        "feedback texts",
         "loyalty adjustment and reversal reasons",
         "referral data (the email domain kept for fraud rules)",
         "messages queued for them",
     ),
-    SubjectKind.INVITEE: ("contact details (the email a referrer invited)",),
+    SubjectKind.INVITEE: (
+        "contact details (the email a referrer invited, or feedback was given with)",
+        "feedback given anonymously with that email",
+    ),
 }
 
 
@@ -92,18 +97,24 @@ class ErasureRequest(LedgerAggregate):
             request.subject_id, request.subject_kind = self.subject_id, self.subject_kind
             request.reason, request.hold_until = self.reason, self.hold_until
             request.requested_at, request.completed_at = self.at, None
+            request.also_erased_at_start = None
             request.started_at, request.vacuumed_at = None, None
 
     class Started(LedgerAggregate.Event):
         """Completion began: the subject's keys are destroyed next, and ``Completed`` follows.
         Recorded first so that a failure in between shows (the request is erasing, its keys
         may be gone while the read models still hold their copies) and is finished by
-        completing again."""
+        completing again. ``also_erased`` names the other subjects whose keys go too: read
+        before any key goes, since a retry can no longer read the emails they derive from
+        (events recorded before it existed hold none: a retry then works them out again)."""
 
         at: datetime
+        also_erased: list[UUID] | None = None
 
         def apply(self, request: ErasureRequest) -> None:
             request.started_at = self.at
+            also = vars(self).get("also_erased")
+            request.also_erased_at_start = None if also is None else [UUID(str(s)) for s in also]
 
     class Completed(LedgerAggregate.Event):
         """The subject's key was destroyed: every sealed value of theirs, in events and
@@ -147,6 +158,9 @@ class ErasureRequest(LedgerAggregate):
     hold_until: datetime
     requested_at: datetime
     started_at: datetime | None
+    also_erased_at_start: list[UUID] | None
+    """The other subjects the start named (None: not started, or started by an older
+    version that did not record them)."""
     completed_at: datetime | None
     vacuumed_at: datetime | None
     digest: str
@@ -191,11 +205,12 @@ class ErasureRequest(LedgerAggregate):
         """Started and not completed: its keys may be gone while read models keep copies."""
         return self.started_at is not None and self.completed_at is None
 
-    def start(self, at: datetime) -> None:
-        """Record that key destruction begins (once: a retry continues the same erasure)."""
+    def start(self, at: datetime, also_erased: list[UUID]) -> None:
+        """Record that key destruction begins, for the subject and ``also_erased`` (once: a
+        retry continues the same erasure)."""
         self.check_completable(at)
         if self.started_at is None:
-            self.trigger_event(self.Started, at=at)
+            self.trigger_event(self.Started, at=at, also_erased=also_erased)
 
     def complete(
         self, positions: list[int], also_erased: list[UUID], actor_id: str, at: datetime

@@ -1,4 +1,8 @@
-"""Use cases on purchases, mixed into the Ledger application."""
+"""Use cases on purchases: command dataclasses and the handler functions that run them.
+
+Each handler takes the ledger core, its command and the metadata of who asks (see
+:mod:`domain.shared.commands`); ``domain.handlers.HANDLERS`` maps the commands to them.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from domain.purchase.values import (
     to_minor_units,
 )
 from domain.shared.application import CommandResult, LedgerCore
+from domain.shared.commands import Command
 from domain.shared.errors import ValidationError
 from domain.shared.metadata import EventMetadata, acting_as
 
@@ -36,7 +41,7 @@ class OrderLineInput:
 
 
 @dataclass(frozen=True, slots=True)
-class RecordPurchase:
+class RecordPurchase(Command[CommandResult]):
     """Record an order. Recording the same order again writes nothing and answers the same."""
 
     customer_id: UUID
@@ -48,86 +53,85 @@ class RecordPurchase:
     items: list[OrderLineInput] = field(default_factory=list)
 
 
-class PurchaseCommands(LedgerCore):
-    """Commands on :class:`Purchase`."""
+@dataclass(frozen=True, slots=True)
+class RefundPurchase(Command[CommandResult]):
+    """Refund (part of) an order; ``amount`` None refunds what is left."""
 
-    def record_purchase(self, command: RecordPurchase, metadata: EventMetadata) -> CommandResult:
-        currency = check_currency(command.currency)
-        amount_minor = to_minor_units(command.amount, currency)
-        order_id = check_order_id(command.order_id)
-        purchased_at = self._checked_time(command.purchased_at, "purchasedAt")
-        lines = self._checked_lines(command.items, currency)
-        self.load(
-            command.customer_id,
-            Customer,
-            lambda: CustomerNotFoundError("no such customer", field="customerId"),
+    order_id: str
+    amount: Decimal | str | None
+    refunded_at: datetime | None = None
+
+
+def record_purchase(
+    ledger: LedgerCore, command: RecordPurchase, metadata: EventMetadata
+) -> CommandResult:
+    currency = check_currency(command.currency)
+    amount_minor = to_minor_units(command.amount, currency)
+    order_id = check_order_id(command.order_id)
+    purchased_at = _checked_time(command.purchased_at, "purchasedAt")
+    lines = _checked_lines(command.items, currency)
+    ledger.load(command.customer_id, Customer, _no_customer)
+    earlier = ledger.find(Purchase.id_for(order_id), Purchase, _not_an_order)
+    if earlier is not None:
+        return _replayed(ledger, earlier, command.customer_id, amount_minor, currency)
+    with acting_as(metadata):
+        purchase = Purchase.record(
+            customer_id=command.customer_id,
+            order_id=order_id,
+            amount_minor=amount_minor,
+            currency=currency,
+            channel=command.channel.value,
+            purchased_at=purchased_at,
+            items=[line.as_dict() for line in lines],
         )
-        if self.exists(Purchase.id_for(order_id)):
-            return self._replayed_purchase(order_id, command.customer_id, amount_minor, currency)
-        with acting_as(metadata):
-            purchase = Purchase.record(
-                customer_id=command.customer_id,
-                order_id=order_id,
-                amount_minor=amount_minor,
-                currency=currency,
-                channel=command.channel.value,
-                purchased_at=purchased_at,
-                items=[line.as_dict() for line in lines],
-            )
-        return CommandResult(purchase.id, purchase.version, self.commit(purchase))
+    return CommandResult(purchase.id, purchase.version, ledger.commit(purchase))
 
-    def refund_purchase(
-        self,
-        order_id: str,
-        amount: Decimal | str | None,
-        metadata: EventMetadata,
-        refunded_at: datetime | None = None,
-    ) -> CommandResult:
-        """Refund (part of) an order; ``amount`` None refunds what is left."""
-        purchase = self.load(
-            Purchase.id_for(check_order_id(order_id)),
-            Purchase,
-            lambda: PurchaseNotFoundError("no such order", field="orderId"),
-        )
-        minor = (
-            purchase.refundable_minor
-            if amount is None
-            else to_minor_units(amount, purchase.currency)
-        )
-        when = self._checked_time(refunded_at or datetime.now(UTC), "refundedAt")
-        with acting_as(metadata):
-            purchase.refund(minor, when)
-        return CommandResult(purchase.id, purchase.version, self.commit(purchase))
 
-    def get_purchase(self, order_id: str) -> Purchase:
-        return self.load(
-            Purchase.id_for(check_order_id(order_id)),
-            Purchase,
-            lambda: PurchaseNotFoundError("no such order", field="orderId"),
-        )
+def refund_purchase(
+    ledger: LedgerCore, command: RefundPurchase, metadata: EventMetadata
+) -> CommandResult:
+    purchase = purchase_of(ledger, command.order_id)
+    minor = (
+        purchase.refundable_minor
+        if command.amount is None
+        else to_minor_units(command.amount, purchase.currency)
+    )
+    when = _checked_time(command.refunded_at or datetime.now(UTC), "refundedAt")
+    with acting_as(metadata):
+        purchase.refund(minor, when)
+    return CommandResult(purchase.id, purchase.version, ledger.commit(purchase))
 
-    def _replayed_purchase(
-        self, order_id: str, customer_id: UUID, amount_minor: int, currency: str
-    ) -> CommandResult:
-        purchase = self.get_purchase(order_id)
-        if not purchase.is_same_order(customer_id, amount_minor, currency):
-            raise OrderIdReusedError(
-                "this order id was recorded with other details", field="orderId"
-            )
-        return CommandResult(purchase.id, purchase.version, self.head_position())
 
-    @staticmethod
-    def _checked_time(moment: datetime, field_name: str) -> datetime:
-        if moment.tzinfo is None:
-            raise ValidationError(f"{field_name} needs a time zone", field=field_name)
-        if not EARLIEST_PURCHASE <= moment <= datetime.now(UTC) + CLOCK_SKEW:
-            raise ValidationError(f"{field_name} is not a plausible time", field=field_name)
-        return moment.astimezone(UTC)
+def purchase_of(ledger: LedgerCore, order_id: str) -> Purchase:
+    """The order (a query other slices ask: loyalty earns on it, referrals qualify on it)."""
+    return ledger.load(Purchase.id_for(check_order_id(order_id)), Purchase, _not_an_order)
 
-    @staticmethod
-    def _checked_lines(items: list[OrderLineInput], currency: str) -> list[OrderLine]:
-        if len(items) > MAX_ITEMS:
-            raise ValidationError(f"an order has at most {MAX_ITEMS} lines", field="items")
-        return [
-            OrderLine.checked(i.sku, i.category, i.quantity, i.unit_price, currency) for i in items
-        ]
+
+def _replayed(
+    ledger: LedgerCore, purchase: Purchase, customer_id: UUID, amount_minor: int, currency: str
+) -> CommandResult:
+    if not purchase.is_same_order(customer_id, amount_minor, currency):
+        raise OrderIdReusedError("this order id was recorded with other details", field="orderId")
+    return CommandResult(purchase.id, purchase.version, ledger.head_position())
+
+
+def _checked_time(moment: datetime, field_name: str) -> datetime:
+    if moment.tzinfo is None:
+        raise ValidationError(f"{field_name} needs a time zone", field=field_name)
+    if not EARLIEST_PURCHASE <= moment <= datetime.now(UTC) + CLOCK_SKEW:
+        raise ValidationError(f"{field_name} is not a plausible time", field=field_name)
+    return moment.astimezone(UTC)
+
+
+def _checked_lines(items: list[OrderLineInput], currency: str) -> list[OrderLine]:
+    if len(items) > MAX_ITEMS:
+        raise ValidationError(f"an order has at most {MAX_ITEMS} lines", field="items")
+    return [OrderLine.checked(i.sku, i.category, i.quantity, i.unit_price, currency) for i in items]
+
+
+def _no_customer() -> CustomerNotFoundError:
+    return CustomerNotFoundError("no such customer", field="customerId")
+
+
+def _not_an_order() -> PurchaseNotFoundError:
+    return PurchaseNotFoundError("no such order", field="orderId")

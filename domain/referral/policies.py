@@ -8,12 +8,12 @@ qualified, so replaying a purchase after a crash pays nobody twice.
 from __future__ import annotations
 
 from domain.purchase.model import Purchase
-from domain.referral.commands import ReferralCommands
-from domain.shared.application import CommandResult
+from domain.referral.commands import RewardReferralForOrder
+from domain.shared.application import CommandResult, LedgerCore
 from domain.shared.process_manager import ProcessManager, reacts_to
 
 
-class ReferralRewards(ProcessManager[ReferralCommands]):
+class ReferralRewards(ProcessManager[LedgerCore]):
     """Turns a referred friend's first qualifying purchase into two rewards."""
 
     name = "referral_rewards"
@@ -21,8 +21,7 @@ class ReferralRewards(ProcessManager[ReferralCommands]):
 
     @reacts_to(Purchase.Recorded)
     def purchase_recorded(
-        self, ledger: ReferralCommands, event: Purchase.Recorded
+        self, ledger: LedgerCore, event: Purchase.Recorded
     ) -> CommandResult | None:
-        return ledger.reward_referral_for_order(
-            event.order_id, self.metadata_for(event), now=event.purchased_at
-        )
+        command = RewardReferralForOrder(event.order_id, now=event.purchased_at)
+        return ledger.handle(command, self.metadata_for(event))

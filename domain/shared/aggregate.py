@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Self
+from enum import Enum
+from types import UnionType
+from typing import Any, Self, Union, get_args, get_origin, get_type_hints
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Snapshot as LibrarySnapshot
 
 from domain.shared.metadata import EventMetadata, active_metadata
 
@@ -19,6 +22,19 @@ class LedgerAggregate(Aggregate):
 
     class Created(Event, Aggregate.Created):
         pass
+
+    class Snapshot(LibrarySnapshot):
+        """The library's snapshot, except that state declared as an enum comes back as that
+        enum: JSON keeps only a ``StrEnum``'s text, and ``survey.status.value`` must still
+        work on an aggregate loaded from its snapshot."""
+
+        def mutate(self, _: None) -> Any:
+            aggregate = super().mutate(_)
+            for name, kind in _enum_fields(type(aggregate)).items():
+                value = vars(aggregate).get(name)
+                if value is not None and not isinstance(value, kind):
+                    vars(aggregate)[name] = kind(value)
+            return aggregate
 
     @classmethod
     def event_classes(cls) -> tuple[type[LedgerAggregate.Event], ...]:
@@ -44,3 +60,19 @@ class LedgerAggregate(Aggregate):
     def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
         kwargs.setdefault("metadata", active_metadata())
         super().trigger_event(event_class, **kwargs)
+
+
+_ENUM_FIELDS: dict[type, dict[str, type[Enum]]] = {}
+
+
+def _enum_fields(kind: type) -> dict[str, type[Enum]]:
+    """The state fields ``kind`` declares as an enum (or an optional one), read once."""
+    found = _ENUM_FIELDS.get(kind)
+    if found is None:
+        found = _ENUM_FIELDS[kind] = {}
+        for name, hint in get_type_hints(kind).items():
+            options = get_args(hint) if get_origin(hint) in (Union, UnionType) else (hint,)
+            enums = [o for o in options if isinstance(o, type) and issubclass(o, Enum)]
+            if len(enums) == 1:
+                found[name] = enums[0]
+    return found

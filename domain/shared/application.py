@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import ClassVar, TypeVar, cast, overload
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -23,13 +23,16 @@ from eventsourcing.persistence import (
     Transcoding,
 )
 
-from domain.customer.passwords import PasswordHasher
 from domain.shared.aggregate import LedgerAggregate
-from domain.shared.errors import ConcurrencyConflictError, NotFoundError
-from domain.shared.metadata import EventMetadataAsDict
-from domain.shared.personal_data import PersonalDataUnreadableError
+from domain.shared.commands import Command, Handler
+from domain.shared.errors import ConcurrencyConflictError, DomainError, NotFoundError
+from domain.shared.metadata import EventMetadata, EventMetadataAsDict
+from domain.shared.personal_data import PersonalDataUndisclosed, PersonalDataUnreadableError
+from domain.shared.ports import ErasureWorks, PasswordHasher
+from domain.shared.transcodings import RememberedUUIDAsHex
 
 A = TypeVar("A", bound=LedgerAggregate)
+R = TypeVar("R")
 
 EmailFingerprint = Callable[[str], str]
 """Keyed hash of a normalised email: lets the log enforce uniqueness without the clear email."""
@@ -62,6 +65,8 @@ class LedgerCore(Application[UUID]):
     """Application plumbing shared by every aggregate's commands."""
 
     name = "Ledger"
+    handlers: ClassVar[Mapping[type[Command[object]], Handler]] = {}
+    """Each command type's handler (``domain.handlers.HANDLERS``)."""
 
     def __init__(
         self,
@@ -69,25 +74,44 @@ class LedgerCore(Application[UUID]):
         *,
         fingerprint_email: EmailFingerprint,
         passwords: PasswordHasher,
+        erasure_works: ErasureWorks,
         transcodings: Sequence[Transcoding] = (),
     ) -> None:
         # The personal-data transcoding is given by the composition root: it needs the key
         # store, which the domain must not know.
         self._extra_transcodings = tuple(transcodings)
         super().__init__(env=env)
+        self.undisclosed_mapper = self.construct_undisclosed_mapper()
+        """Decodes events with their personal values unread (see ``PersonalDataUndisclosed``)."""
         self.fingerprint_email = fingerprint_email
         self.passwords = passwords
+        self.erasure_works = erasure_works
 
     def construct_mapper(self) -> Mapper[UUID]:
         return self.factory.mapper(
             transcoder=self.construct_transcoder(), mapper_class=PersonalDataMapper
         )
 
+    def construct_undisclosed_mapper(self) -> Mapper[UUID]:
+        transcoder = self.construct_transcoder()
+        if not isinstance(transcoder, JSONTranscoder):
+            return self.mapper  # no transcodings to swap: decode whole
+        transcoder.register(PersonalDataUndisclosed())  # replaces the sealing one, by name
+        return self.factory.mapper(transcoder=transcoder)
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
+        transcoder.register(RememberedUUIDAsHex())  # replaces the library's, by name and type
         transcoder.register(EventMetadataAsDict())
         for transcoding in self._extra_transcodings:
             transcoder.register(transcoding)
+
+    def handle(self, command: Command[R], metadata: EventMetadata) -> R:
+        """Run ``command`` by its slice's handler."""
+        handler = self.handlers.get(type(command))
+        if handler is None:
+            raise TypeError(f"no handler for {type(command).__name__}")
+        return cast(R, handler(self, command, metadata))
 
     def load(
         self,
@@ -98,26 +122,37 @@ class LedgerCore(Application[UUID]):
     ) -> A:
         """Load an aggregate, refusing with a typed error when it is missing, of another kind,
         or at another version than the client saw."""
+        aggregate = self.find(aggregate_id, kind, not_found)
+        if aggregate is None:
+            raise not_found()
+        return at_version(aggregate, expected_version)
+
+    @overload
+    def find(self, aggregate_id: UUID) -> LedgerAggregate | None: ...
+
+    @overload
+    def find(
+        self, aggregate_id: UUID, kind: type[A], not_found: Callable[[], DomainError]
+    ) -> A | None: ...
+
+    def find(
+        self,
+        aggregate_id: UUID,
+        kind: type[LedgerAggregate] = LedgerAggregate,
+        not_found: Callable[[], DomainError] | None = None,
+    ) -> LedgerAggregate | None:
+        """The aggregate as it is now, in one load (from its latest snapshot, if it has one,
+        plus the events after it); None if there is none. An aggregate of another ``kind``
+        under that id is ``not_found()``: the caller named something that is not one.
+
+        This is the only way to ask whether an aggregate exists: asking first and loading
+        after replayed the stream twice."""
         try:
             aggregate: object = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            raise not_found() from None
-        if not isinstance(aggregate, kind):
-            raise not_found()
-        if expected_version is not None and aggregate.version != expected_version:
-            raise ConcurrencyConflictError(
-                f"expected version {expected_version}, the current version is {aggregate.version}",
-                current_version=aggregate.version,
-                field="expectedVersion",
-            )
-        return aggregate
-
-    def find(self, aggregate_id: UUID) -> LedgerAggregate | None:
-        """The aggregate as it is now; None if there is none."""
-        try:
-            aggregate: LedgerAggregate = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
             return None
+        if not isinstance(aggregate, kind):
+            raise (not_found or _wrong_kind)()
         return aggregate
 
     def as_of_version(self, aggregate_id: UUID, version: int) -> LedgerAggregate:
@@ -134,12 +169,13 @@ class LedgerCore(Application[UUID]):
         unsealed with its subject's key, or read as erased."""
         return self.mapper.to_domain_event(stored)
 
-    def exists(self, aggregate_id: UUID) -> bool:
-        try:
-            self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return False
-        return True
+    def prepare_to_decode(self, states: Sequence[bytes]) -> None:
+        """Let the transcodings fetch at once what decoding these stored events will need
+        (the personal-data keys, in one look-up for a whole batch of the log)."""
+        for transcoding in self._extra_transcodings:
+            prefetch = getattr(transcoding, "prefetch_keys", None)
+            if prefetch is not None:
+                prefetch(states)
 
     def commit(self, *aggregates: LedgerAggregate) -> int:
         """Save the aggregates' pending events atomically; return the last log position.
@@ -165,3 +201,18 @@ class LedgerCore(Application[UUID]):
             return int(self.repository.get(aggregate_id).version)
         except AggregateNotFoundError:
             return 0
+
+
+def _wrong_kind() -> NotFoundError:
+    return NotFoundError("no such aggregate of that kind")
+
+
+def at_version(aggregate: A, expected_version: int | None) -> A:
+    """The aggregate, if it is at the version the client saw (or the client saw none)."""
+    if expected_version is not None and aggregate.version != expected_version:
+        raise ConcurrencyConflictError(
+            f"expected version {expected_version}, the current version is {aggregate.version}",
+            current_version=aggregate.version,
+            field="expectedVersion",
+        )
+    return aggregate

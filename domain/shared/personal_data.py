@@ -9,7 +9,10 @@ explicit erased marker (``value is None``) instead of raising.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
+
+from eventsourcing.persistence import Transcoding
 
 ERASED_TEXT = "[erased]"
 
@@ -60,3 +63,20 @@ class MasterKeyMismatchError(PersonalDataUnreadableError):
     would be unreadable for every other process, so it refuses."""
 
     code = "MASTER_KEY_MISMATCH"
+
+
+class PersonalDataUndisclosed(Transcoding):
+    """Decodes sealed personal data without opening it: its subject, and ``value`` None as if
+    erased. For readers that store no personal value (the customer history index), which so
+    skip the key look-ups and the decryption. It never encodes: nothing is written with it."""
+
+    type = PersonalData
+    name = "pd"
+    flat = True
+    """Its data are strings only: a decoder need not look inside them for tagged values."""
+
+    def encode(self, obj: PersonalData) -> dict[str, str]:
+        raise TypeError("personal data is never written undisclosed")
+
+    def decode(self, data: dict[str, Any]) -> PersonalData:
+        return PersonalData(UUID(data["s"]), None)

@@ -1,4 +1,5 @@
-"""Use cases on surveys, invitations and responses, mixed into the Ledger application."""
+"""Use cases on surveys, invitations and responses: command dataclasses, the handler functions
+that run them (see :mod:`domain.shared.commands`) and the queries the API asks."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
+from domain.customer.commands import customer_of
 from domain.customer.model import Customer
 from domain.customer.profile import ConsentPurpose
-from domain.loyalty.commands import LoyaltyCommands
-from domain.shared.application import CommandResult
+from domain.loyalty.commands import tier_of
+from domain.shared.application import CommandResult, LedgerCore
+from domain.shared.commands import Command
 from domain.shared.errors import ConcurrencyConflictError, ValidationError
 from domain.shared.keep import KEEP, Keep
 from domain.shared.metadata import EventMetadata, acting_as
@@ -43,7 +46,7 @@ IN_PRODUCT = (SurveyChannel.APP, SurveyChannel.WEB)
 
 
 @dataclass(frozen=True, slots=True)
-class DraftSurvey:
+class DraftSurvey(Command[CommandResult]):
     """Draft a survey. ``survey_id`` doubles as the idempotency key."""
 
     kind: SurveyKind
@@ -56,7 +59,7 @@ class DraftSurvey:
 
 
 @dataclass(frozen=True, slots=True)
-class EditSurvey:
+class EditSurvey(Command[CommandResult]):
     """Change a draft; fields left at KEEP stay as they are."""
 
     survey_id: UUID
@@ -69,7 +72,7 @@ class EditSurvey:
 
 
 @dataclass(frozen=True, slots=True)
-class SubmitResponse:
+class SubmitResponse(Command[CommandResult]):
     """Answer through a link's ``token``, or as the logged-in ``customer_id`` to ``survey_id``."""
 
     score: int
@@ -78,6 +81,32 @@ class SubmitResponse:
     token: str | None = None
     survey_id: UUID | None = None
     customer_id: UUID | None = None
+    now: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PublishSurvey(Command[CommandResult]):
+    survey_id: UUID
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CloseSurvey(Command[CommandResult]):
+    survey_id: UUID
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InviteToSurvey(Command[CommandResult]):
+    """Invite by a link on ``channel``; inviting again re-issues the link (the old dies)."""
+
+    survey_id: UUID
+    customer_id: UUID
+    channel: SurveyChannel
+    now: datetime | None = None
+    occasion: UUID | None = None
+    """What the invitation asks about (a resolved ticket), if anything: an invitation of its
+    own, so a customer who answered the survey about an earlier occasion is asked again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,176 +118,173 @@ class SurveyLink:
     answered: bool
 
 
-class SurveyCommands(LoyaltyCommands):
-    """Commands on :class:`Survey` and :class:`Invitation`."""
-
-    def draft_survey(self, command: DraftSurvey, metadata: EventMetadata) -> CommandResult:
-        survey_id = command.survey_id or uuid4()
-        if self.exists(survey_id):
-            survey = self.get_survey(survey_id)  # a replayed command answers the same
-            return CommandResult(survey.id, survey.version, self.head_position())
-        with acting_as(metadata):
-            survey = Survey.draft(
-                survey_id,
-                kind=command.kind,
-                title=check_text(command.title, "title", MAX_TITLE),
-                question=check_text(command.question, "question", MAX_QUESTION),
-                aspects=check_aspects(command.aspects),
-                product_version=check_product_version(command.product_version),
-                channels=check_channels(command.channels),
-            )
-        return CommandResult(survey.id, survey.version, self.commit(survey))
-
-    @retried_unless_pinned
-    def edit_survey(self, command: EditSurvey, metadata: EventMetadata) -> CommandResult:
-        survey = self._survey_at(command.survey_id, command.expected_version)
-        title = survey.title if command.title is KEEP else command.title
-        question = survey.question if command.question is KEEP else command.question
-        version = command.product_version
-        with acting_as(metadata):
-            survey.reword(
-                check_text(title, "title", MAX_TITLE),
-                check_text(question, "question", MAX_QUESTION),
-            )
-            if command.aspects is not KEEP:
-                survey.change_aspects(check_aspects(command.aspects))
-            survey.retarget(
-                survey.product_version if version is KEEP else check_product_version(version),
-                survey.channels if command.channels is KEEP else check_channels(command.channels),
-            )
-        return CommandResult(survey.id, survey.version, self.commit(survey))
-
-    @retried_unless_pinned
-    def publish_survey(
-        self, survey_id: UUID, metadata: EventMetadata, expected_version: int | None = None
-    ) -> CommandResult:
-        survey = self._survey_at(survey_id, expected_version)
-        with acting_as(metadata):
-            survey.publish()
-        return CommandResult(survey.id, survey.version, self.commit(survey))
-
-    @retried_unless_pinned
-    def close_survey(
-        self, survey_id: UUID, metadata: EventMetadata, expected_version: int | None = None
-    ) -> CommandResult:
-        survey = self._survey_at(survey_id, expected_version)
-        with acting_as(metadata):
-            survey.close()
-        return CommandResult(survey.id, survey.version, self.commit(survey))
-
-    def invite_to_survey(
-        self,
-        survey_id: UUID,
-        customer_id: UUID,
-        channel: SurveyChannel,
-        metadata: EventMetadata,
-        now: datetime | None = None,
-    ) -> CommandResult:
-        """Invite by a link on ``channel``; inviting again re-issues the link (the old dies)."""
-        survey = self.get_survey(survey_id)
-        survey.check_open()
-        if channel.value not in survey.channels:
-            raise ValidationError("the survey does not run on this channel", field="channel")
-        customer = self.get_customer(customer_id)
-        recipient = _recipient(customer, channel)
-        token = f"{Invitation.id_for(survey_id, customer_id).hex}.{secrets.token_urlsafe(32)}"
-        expires_at = (now or datetime.now(UTC)) + INVITATION_LIFETIME
-        invitation_id = Invitation.id_for(survey_id, customer_id)
-        with acting_as(metadata):
-            if self.exists(invitation_id):
-                invitation = self._invitation(invitation_id)
-                invitation.reissue(channel.value, token, expires_at, recipient)
-            else:
-                link = (token, expires_at, recipient)
-                invitation = Invitation.issue(survey_id, customer_id, channel.value, link)
-        return CommandResult(invitation.id, invitation.version, self.commit(invitation))
-
-    def submit_survey_response(
-        self, command: SubmitResponse, metadata: EventMetadata, now: datetime | None = None
-    ) -> CommandResult:
-        """Record the one answer to an invitation; a second is ALREADY_RESPONDED."""
-        moment = now or datetime.now(UTC)
-        aspect_scores = check_aspect_scores(command.aspect_scores)
-        answer = Answer(command.score, check_comment(command.comment), aspect_scores)
-        invitation = self._answerable_invitation(command, moment, metadata)
-        survey = self.get_survey(invitation.survey_id)
-        tier = self.loyalty_tier(invitation.customer_id)
-        segment = RespondentSegment(
-            region=self.get_customer(invitation.customer_id).region,
-            tier=None if tier is None else tier.value,
-        )
-        with acting_as(metadata):
-            invitation.respond(survey, answer, segment, moment)
-        try:
-            return CommandResult(invitation.id, invitation.version, self.commit(invitation))
-        except ConcurrencyConflictError:
-            # Someone answered the same invitation in the same instant: theirs was first.
-            raise AlreadyRespondedError("this invitation has already been answered") from None
-
-    def get_survey(self, survey_id: UUID) -> Survey:
-        return self.load(
-            survey_id, Survey, lambda: SurveyNotFoundError("no such survey", field="surveyId")
-        )
-
-    def get_invitation(self, survey_id: UUID, customer_id: UUID) -> Invitation:
-        return self._invitation(Invitation.id_for(survey_id, customer_id))
-
-    def survey_link(self, token: str, now: datetime | None = None) -> SurveyLink:
-        """Open a link; forged and expired tokens get the same INVALID_SURVEY_TOKEN."""
-        invitation = self._invitation(invitation_id_in(token))
-        try:
-            invitation.check_token(token, now or datetime.now(UTC))
-            answered = False
-        except AlreadyRespondedError:
-            answered = True  # the token matched, so its holder may learn it was used
-        return SurveyLink(self.get_survey(invitation.survey_id), invitation, answered)
-
-    def survey_of_invitation(self, invitation_id: UUID) -> UUID:
-        return self._invitation(invitation_id).survey_id
-
-    def _survey_at(self, survey_id: UUID, expected_version: int | None) -> Survey:
-        return self.load(
+def draft_survey(
+    ledger: LedgerCore, command: DraftSurvey, metadata: EventMetadata
+) -> CommandResult:
+    survey_id = command.survey_id or uuid4()
+    survey = ledger.find(survey_id, Survey, _not_a_survey)
+    if survey is not None:  # a replayed command answers the same
+        return CommandResult(survey.id, survey.version, ledger.head_position())
+    with acting_as(metadata):
+        survey = Survey.draft(
             survey_id,
-            Survey,
-            lambda: SurveyNotFoundError("no such survey", field="surveyId"),
-            expected_version,
+            kind=command.kind,
+            title=check_text(command.title, "title", MAX_TITLE),
+            question=check_text(command.question, "question", MAX_QUESTION),
+            aspects=check_aspects(command.aspects),
+            product_version=check_product_version(command.product_version),
+            channels=check_channels(command.channels),
         )
+    return CommandResult(survey.id, survey.version, ledger.commit(survey))
 
-    def _invitation(self, invitation_id: UUID) -> Invitation:
-        return self.load(
-            invitation_id,
-            Invitation,
-            lambda: InvalidSurveyTokenError("the survey link is invalid or has expired"),
+
+@retried_unless_pinned
+def edit_survey(ledger: LedgerCore, command: EditSurvey, metadata: EventMetadata) -> CommandResult:
+    survey = ledger.load(command.survey_id, Survey, _not_a_survey, command.expected_version)
+    title = survey.title if command.title is KEEP else command.title
+    question = survey.question if command.question is KEEP else command.question
+    version = command.product_version
+    with acting_as(metadata):
+        survey.reword(
+            check_text(title, "title", MAX_TITLE),
+            check_text(question, "question", MAX_QUESTION),
         )
+        if command.aspects is not KEEP:
+            survey.change_aspects(check_aspects(command.aspects))
+        survey.retarget(
+            survey.product_version if version is KEEP else check_product_version(version),
+            survey.channels if command.channels is KEEP else check_channels(command.channels),
+        )
+    return CommandResult(survey.id, survey.version, ledger.commit(survey))
 
-    def _answerable_invitation(
-        self, command: SubmitResponse, now: datetime, metadata: EventMetadata
-    ) -> Invitation:
-        if command.token is not None:
-            invitation = self._invitation(invitation_id_in(command.token))
-            invitation.check_token(command.token, now)
-            return invitation
-        if command.survey_id is None or command.customer_id is None:
-            raise ValidationError("give the link's token, or log in and name the survey")
-        return self._in_product_invitation(command.survey_id, command.customer_id, metadata)
 
-    def _in_product_invitation(
-        self, survey_id: UUID, customer_id: UUID, metadata: EventMetadata
-    ) -> Invitation:
-        """A logged-in customer answers their invitation, or opens the survey in-product."""
-        invitation_id = Invitation.id_for(survey_id, customer_id)
-        if self.exists(invitation_id):
-            return self._invitation(invitation_id)
-        survey = self.get_survey(survey_id)
-        survey.check_open()
-        self.get_customer(customer_id)
-        channel = next((c for c in IN_PRODUCT if c.value in survey.channels), None)
-        if channel is None:
-            raise ContactNotPermittedError(
-                "this survey is answered from its link only", field="surveyId"
+@retried_unless_pinned
+def publish_survey(
+    ledger: LedgerCore, command: PublishSurvey, metadata: EventMetadata
+) -> CommandResult:
+    survey = ledger.load(command.survey_id, Survey, _not_a_survey, command.expected_version)
+    with acting_as(metadata):
+        survey.publish()
+    return CommandResult(survey.id, survey.version, ledger.commit(survey))
+
+
+@retried_unless_pinned
+def close_survey(
+    ledger: LedgerCore, command: CloseSurvey, metadata: EventMetadata
+) -> CommandResult:
+    survey = ledger.load(command.survey_id, Survey, _not_a_survey, command.expected_version)
+    with acting_as(metadata):
+        survey.close()
+    return CommandResult(survey.id, survey.version, ledger.commit(survey))
+
+
+def invite_to_survey(
+    ledger: LedgerCore, command: InviteToSurvey, metadata: EventMetadata
+) -> CommandResult:
+    invitation = invitation_to_send(ledger, command, metadata)
+    return CommandResult(invitation.id, invitation.version, ledger.commit(invitation))
+
+
+def invitation_to_send(
+    ledger: LedgerCore, command: InviteToSurvey, metadata: EventMetadata
+) -> Invitation:
+    """The invitation issued (or re-issued) by ``command``, not yet committed: a reaction
+    commits it together with the record of what caused it."""
+    survey_id, customer_id, channel = command.survey_id, command.customer_id, command.channel
+    survey = survey_of(ledger, survey_id)
+    survey.check_open()
+    if channel.value not in survey.channels:
+        raise ValidationError("the survey does not run on this channel", field="channel")
+    recipient = _recipient(customer_of(ledger, customer_id), channel)
+    invitation_id = Invitation.id_for(survey_id, customer_id, command.occasion)
+    token = f"{invitation_id.hex}.{secrets.token_urlsafe(32)}"
+    expires_at = (command.now or datetime.now(UTC)) + INVITATION_LIFETIME
+    with acting_as(metadata):
+        invitation = ledger.find(invitation_id, Invitation, _invalid_link)
+        if invitation is not None:
+            invitation.reissue(channel.value, token, expires_at, recipient)
+        else:
+            link = (token, expires_at, recipient)
+            invitation = Invitation.issue(
+                survey_id, customer_id, channel.value, link, command.occasion
             )
-        with acting_as(metadata):
-            return Invitation.issue(survey_id, customer_id, channel.value, None)
+    return invitation
+
+
+def submit_survey_response(
+    ledger: LedgerCore, command: SubmitResponse, metadata: EventMetadata
+) -> CommandResult:
+    """Record the one answer to an invitation; a second is ALREADY_RESPONDED."""
+    moment = command.now or datetime.now(UTC)
+    aspect_scores = check_aspect_scores(command.aspect_scores)
+    answer = Answer(command.score, check_comment(command.comment), aspect_scores)
+    invitation, survey, customer = _answering(ledger, command, moment, metadata)
+    tier = tier_of(ledger, invitation.customer_id)
+    segment = RespondentSegment(region=customer.region, tier=None if tier is None else tier.value)
+    with acting_as(metadata):
+        invitation.respond(survey, answer, segment, moment)
+    try:
+        return CommandResult(invitation.id, invitation.version, ledger.commit(invitation))
+    except ConcurrencyConflictError:
+        # Someone answered the same invitation in the same instant: theirs was first.
+        raise AlreadyRespondedError("this invitation has already been answered") from None
+
+
+# --- queries --------------------------------------------------------------------------------
+
+
+def survey_of(ledger: LedgerCore, survey_id: UUID) -> Survey:
+    return ledger.load(survey_id, Survey, _not_a_survey)
+
+
+def invitation_of(ledger: LedgerCore, invitation_id: UUID) -> Invitation:
+    return ledger.load(invitation_id, Invitation, _invalid_link)
+
+
+def survey_link(ledger: LedgerCore, token: str, now: datetime | None = None) -> SurveyLink:
+    """Open a link; forged and expired tokens get the same INVALID_SURVEY_TOKEN."""
+    invitation = invitation_of(ledger, invitation_id_in(token))
+    try:
+        invitation.check_token(token, now or datetime.now(UTC))
+        answered = False
+    except AlreadyRespondedError:
+        answered = True  # the token matched, so its holder may learn it was used
+    return SurveyLink(survey_of(ledger, invitation.survey_id), invitation, answered)
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _answering(
+    ledger: LedgerCore, command: SubmitResponse, now: datetime, metadata: EventMetadata
+) -> tuple[Invitation, Survey, Customer]:
+    """The invitation answered, its survey and its customer, each loaded once."""
+    if command.token is not None:
+        invitation = invitation_of(ledger, invitation_id_in(command.token))
+        invitation.check_token(command.token, now)
+        survey = survey_of(ledger, invitation.survey_id)
+        return invitation, survey, customer_of(ledger, invitation.customer_id)
+    if command.survey_id is None or command.customer_id is None:
+        raise ValidationError("give the link's token, or log in and name the survey")
+    survey = survey_of(ledger, command.survey_id)
+    customer = customer_of(ledger, command.customer_id)
+    found = ledger.find(Invitation.id_for(survey.id, customer.id), Invitation, _invalid_link)
+    invitation = found or _in_product_invitation(survey, customer.id, metadata)
+    return invitation, survey, customer
+
+
+def _in_product_invitation(
+    survey: Survey, customer_id: UUID, metadata: EventMetadata
+) -> Invitation:
+    """A logged-in customer with no invitation opens the survey in-product."""
+    survey.check_open()
+    channel = next((c for c in IN_PRODUCT if c.value in survey.channels), None)
+    if channel is None:
+        raise ContactNotPermittedError(
+            "this survey is answered from its link only", field="surveyId"
+        )
+    with acting_as(metadata):
+        return Invitation.issue(survey.id, customer_id, channel.value, None)
 
 
 def invitation_id_in(token: str) -> UUID:
@@ -289,3 +315,11 @@ def _recipient(customer: Customer, channel: SurveyChannel) -> PersonalData | Non
     if contact.value == "sms" and address is None:
         raise ContactNotPermittedError("the customer has no phone number", field="channel")
     return address
+
+
+def _not_a_survey() -> SurveyNotFoundError:
+    return SurveyNotFoundError("no such survey", field="surveyId")
+
+
+def _invalid_link() -> InvalidSurveyTokenError:
+    return InvalidSurveyTokenError("the survey link is invalid or has expired")

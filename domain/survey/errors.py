@@ -27,6 +27,11 @@ class InvalidSurveyTokenError(NotFoundError):
     code = "INVALID_SURVEY_TOKEN"
 
 
+class SurveyLinkExpiredError(InvalidSurveyTokenError):
+    """The link was the invitation's latest, but its time ran out. The API answers it like any
+    invalid link (same code); the survey page, shown to the link's holder, says it expired."""
+
+
 class AlreadyRespondedError(DomainError):
     """One response per invitation: the second is refused, never stored twice."""
 

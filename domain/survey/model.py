@@ -3,7 +3,9 @@
 A survey's own stream holds only its definition and lifecycle. Each invitation is a stream of
 its own and holds its response, so thousands of people answering one survey never contend on
 one stream; the invitation's id derives from (survey, customer), so a customer is invited to a
-survey once (a second invitation re-issues the link) and answers it once.
+survey once (a second invitation re-issues the link) and answers it once. An invitation about
+an occasion (the CSAT survey about one resolved ticket) derives from (survey, customer,
+occasion) instead: each occasion asks afresh, answered or not before.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.shared.aggregate import LedgerAggregate
@@ -22,6 +24,7 @@ from domain.shared.personal_data import PersonalData
 from domain.survey.errors import (
     AlreadyRespondedError,
     InvalidSurveyTokenError,
+    SurveyLinkExpiredError,
     SurveyNotEditableError,
     SurveyNotOpenError,
 )
@@ -261,10 +264,34 @@ class Invitation(LedgerAggregate):
 
         def apply(self, invitation: Invitation) -> None:
             invitation.responded_at = self.timestamp
+            invitation.kind = self.kind
+            invitation.score = self.score
+            invitation.commented = self.comment is not None
+
+    class Thanked(LedgerAggregate.Event):
+        """The promoter behind this response was thanked (once per response), on ``channel``
+        (email or SMS) at ``recipient``, with their referral
+        code when they consented to marketing and the program is on. The outbox reads the
+        address and the code from here; both are sealed with the customer's key."""
+
+        channel: str
+        recipient: PersonalData
+        referral_code: PersonalData | None
+
+        def apply(self, invitation: Invitation) -> None:
+            invitation.thanked = True
 
     def __init__(self) -> None:
         pass  # state comes from the events (see Customer.__init__)
 
+    thanked = False
+    """Whether the promoter was thanked for this response (a class default, not a dataclass field:
+    older streams and snapshots have no such attribute)."""
+    kind = cast("str | None", None)
+    score = cast("int | None", None)
+    commented = False
+    """The answer's kind, score and whether it came with a comment (class defaults, as
+    ``thanked``): what a testimonial's review checks."""
     survey_id: UUID
     customer_id: UUID
     channel: str
@@ -282,8 +309,12 @@ class Invitation(LedgerAggregate):
         invitation.expires_at = expires_at
 
     @staticmethod
-    def id_for(survey_id: UUID, customer_id: UUID) -> UUID:
-        return uuid5(INVITATION_NAMESPACE, f"{survey_id}/{customer_id}")
+    def id_for(survey_id: UUID, customer_id: UUID, occasion: UUID | None = None) -> UUID:
+        """The invitation of (survey, customer), or of (survey, customer, occasion) when it
+        asks about one occasion (a resolved ticket), so that each occasion gets its own."""
+        if occasion is None:
+            return uuid5(INVITATION_NAMESPACE, f"{survey_id}/{customer_id}")
+        return uuid5(INVITATION_NAMESPACE, f"{survey_id}/{customer_id}/{occasion}")
 
     @classmethod
     def issue(
@@ -292,12 +323,14 @@ class Invitation(LedgerAggregate):
         customer_id: UUID,
         channel: str,
         link: tuple[str, datetime, PersonalData | None] | None,
+        occasion: UUID | None = None,
     ) -> Invitation:
-        """Invite; ``link`` is (token, expiry, recipient), or None for an in-product one."""
+        """Invite; ``link`` is (token, expiry, recipient), or None for an in-product one;
+        ``occasion`` names what it asks about, if it asks about one (see :meth:`id_for`)."""
         token, expires_at, recipient = link if link else (None, None, None)
         return cls._create(
             cls.Issued,
-            id=cls.id_for(survey_id, customer_id),
+            id=cls.id_for(survey_id, customer_id, occasion),
             survey_id=survey_id,
             customer_id=customer_id,
             channel=channel,
@@ -330,9 +363,7 @@ class Invitation(LedgerAggregate):
             )
         self._check_unanswered()
         if self.expires_at is None or now >= self.expires_at:
-            raise InvalidSurveyTokenError(
-                "the survey link is invalid or has expired", field="token"
-            )
+            raise SurveyLinkExpiredError("the survey link is invalid or has expired", field="token")
 
     def _sealed(self, text: str | None) -> PersonalData | None:
         return None if text is None else PersonalData(self.customer_id, text)
@@ -370,3 +401,10 @@ class Invitation(LedgerAggregate):
             tier=segment.tier,
             comment_sentiment=None if answer.comment is None else sentiment(answer.comment),
         )
+
+    def thank(self, channel: str, recipient: PersonalData, code: str | None) -> None:
+        """Thank the respondent once; a second call records nothing."""
+        if self.responded_at is None or self.thanked:
+            return
+        sealed = None if code is None else PersonalData(self.customer_id, code)
+        self.trigger_event(self.Thanked, channel=channel, recipient=recipient, referral_code=sealed)

@@ -2,7 +2,9 @@
 
 A calendar is working weekdays with one daily window in an IANA time zone, minus holidays
 (local dates). The default is around the clock, every day, which counts every second. Both
-operations walk day by day, so their cost grows with the days spanned, not the seconds.
+operations walk day by day, so their cost grows with the days spanned, not the seconds; a
+calendar around the clock takes a short cut (its windows join into one), with the same
+horizon.
 """
 
 from __future__ import annotations
@@ -59,10 +61,23 @@ class BusinessCalendar:
             holidays=tuple(data["holidays"]),
         )
 
+    @property
+    def always_open(self) -> bool:
+        """Every day, all day, no holiday: business time is wall-clock time (in any zone, as
+        each local day's window ends where the next one begins)."""
+        return (
+            len(set(self.weekdays)) == 7
+            and _minutes(self.opens, "opens") == 0
+            and _minutes(self.closes, "closes") == 24 * 60
+            and not self.holidays
+        )
+
     def business_seconds(self, start: datetime, end: datetime) -> float:
         """Seconds of business time in [start, end)."""
         if end <= start:
             return 0.0
+        if self.always_open:
+            return max(0.0, (min(end, self._horizon(start)) - start).total_seconds())
         total = 0.0
         for window_start, window_end in self._windows(start):
             if window_start >= end:
@@ -72,6 +87,9 @@ class BusinessCalendar:
 
     def add_business_seconds(self, start: datetime, seconds: float) -> datetime | None:
         """When ``seconds`` of business time after ``start`` will have passed (None: never)."""
+        if self.always_open:
+            due = start + timedelta(seconds=seconds)
+            return due if due <= self._horizon(start) else None
         left = seconds
         for window_start, window_end in self._windows(start):
             begin = max(start, window_start)
@@ -80,6 +98,12 @@ class BusinessCalendar:
                 return begin + timedelta(seconds=left)
             left -= available
         return None
+
+    def _horizon(self, start: datetime) -> datetime:
+        """The end of the last window :meth:`_windows` looks at from ``start``."""
+        zone = ZoneInfo(self.time_zone)
+        first = start.astimezone(zone).date() - timedelta(days=1)
+        return _local(first + timedelta(days=_HORIZON_DAYS), 0, zone)
 
     def _windows(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Business windows (UTC-aware) that end after ``start``, in order."""

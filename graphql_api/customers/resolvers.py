@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 from uuid import UUID
 
@@ -12,11 +13,23 @@ from graphql_api.context import RequestContext
 from graphql_api.customers.inputs import CustomerFilterInput
 from graphql_api.customers.types import CustomerConnection, CustomerEdge, CustomerType
 from graphql_api.errors import PublicError
-from graphql_api.pagination import check_page_size, connection, decode_cursor
+from graphql_api.pagination import (
+    AfterArgument,
+    BeforeArgument,
+    FirstArgument,
+    LastArgument,
+    connection,
+    page_request,
+)
 from graphql_api.permissions import STAFF
 from graphql_api.read_your_writes import AtLeast, wait_for
 from projections.customers.projection import CustomerDirectory
-from projections.customers.queries import customer_by_id, customers_page
+from projections.customers.queries import (
+    customer_by_id,
+    customers_count,
+    customers_page,
+    customers_page_before,
+)
 from projections.customers.views import CustomerFilter
 
 Info = strawberry.Info[RequestContext, None]
@@ -24,10 +37,6 @@ CURSOR_KIND = "customer"
 # `search` matches names and emails, so it reveals personal data.
 SEARCHERS = STAFF | {Role.PRIVACY_OFFICER}
 MAX_FILTER_TEXT = 200
-First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
-After = Annotated[
-    str | None, strawberry.argument(description="Cursor of the last item of the previous page.")
-]
 Filter = Annotated[
     CustomerFilterInput | None, strawberry.argument(description="Only customers matching this.")
 ]
@@ -36,7 +45,7 @@ Filter = Annotated[
 async def load_customer(context: RequestContext, customer_id: UUID) -> CustomerType | None:
     async with context.pool.connection() as conn:
         view = await customer_by_id(conn, customer_id)
-    return None if view is None else CustomerType(view=view)
+    return None if view is None else CustomerType.of(view, context.principal)
 
 
 async def customer(
@@ -50,27 +59,41 @@ async def customer(
 
 async def customers(
     info: Info,
-    first: First = 20,
-    after: After = None,
+    first: FirstArgument = None,
+    after: AfterArgument = None,
     at_least: AtLeast = None,
     filter: Filter = None,  # noqa: A002
+    last: LastArgument = None,
+    before: BeforeArgument = None,
 ) -> CustomerConnection:
+    request = page_request(CURSOR_KIND, first=first, after=after, last=last, before=before)
     await wait_for(info.context, CustomerDirectory.name, at_least)
     conditions = _checked_filter(info.context, filter)
     async with info.context.pool.connection() as conn:
-        page = await customers_page(
-            conn, check_page_size(first), decode_cursor(CURSOR_KIND, after), conditions
-        )
+        if request.backward:
+            page = await customers_page_before(
+                conn, request.size, request.cursor, conditions, counted=False
+            )
+        else:
+            page = await customers_page(
+                conn, request.size, request.cursor or 0, conditions, counted=False
+            )
     return connection(
         CustomerConnection,
         CustomerEdge,
         CURSOR_KIND,
         page,
-        lambda view: CustomerType(view=view),
+        partial(CustomerType.of, reader=info.context.principal),
         after=after,
         position=lambda view: view.seq,
-        total_count=page.total_count,
+        request=request,
+        count=partial(_count, info.context, conditions),
     )
+
+
+async def _count(context: RequestContext, conditions: CustomerFilter) -> int:
+    async with context.pool.connection() as conn:
+        return await customers_count(conn, conditions)
 
 
 def _checked_filter(context: RequestContext, given: CustomerFilterInput | None) -> CustomerFilter:

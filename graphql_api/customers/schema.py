@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from domain.shared.metadata import Role
+from graphql_api.context import RequestContext
 from graphql_api.customers import mutations, payloads, resolvers
 from graphql_api.customers.email_change import ConfirmEmailChangePayload, confirm_email_change
+from graphql_api.customers.inputs import RegisterCustomerInput
 from graphql_api.customers.types import CustomerConnection, CustomerType
 from graphql_api.limits.costs import PASSWORD_CHECK_COST
 from graphql_api.limits.declare import limited
 from graphql_api.limits.gates import passwords
 from graphql_api.permissions import EVERYONE, READERS, STAFF, allowed
+
+
+def hashes(info: strawberry.Info[RequestContext, None], arguments: dict[str, Any]) -> bool:
+    """Whether a registration hashes a password: when it carries one, and always for someone
+    registering themself (their answer takes as long whatever the email, see
+    ``self_registration``). Staff registering a customer without one hash nothing, so they
+    hold no password slot (with two slots, 16 agents registering at once queued for them)."""
+    given: RegisterCustomerInput = arguments["input"]
+    return info.context.principal.role is Role.ANONYMOUS or given.password is not None
+
 
 OWN_OR_STAFF = "Agents and admins; a customer only on their own account."
 
@@ -45,9 +59,9 @@ class CustomerMutations:
         "email), and whether the `customerId` was used before: `customer` and `position` "
         "null, no userErrors unless the input itself is bad, after at least half a second; "
         "they log in with the email and password to read their profile.",
-        # A password, when given, is hashed: registration waits for a password slot.
+        # A password, when given, is hashed: then registration waits for a password slot.
         extensions=[
-            *limited(PASSWORD_CHECK_COST, gate=passwords, sole=True),
+            *limited(PASSWORD_CHECK_COST, gate=passwords, needs_slot=hashes, sole=True),
             *allowed(STAFF, Role.ANONYMOUS),
         ],
     )

@@ -17,6 +17,7 @@ from domain.referral.registration import register_self_referred
 from domain.shared.errors import DomainError
 from graphql_api.context import RequestContext
 from graphql_api.customers.payloads import RegisterCustomerPayload
+from graphql_api.error_log import log_refused_command
 from graphql_api.errors import UserError, user_error_from
 from graphql_api.steady_time import no_sooner_than
 
@@ -39,6 +40,7 @@ async def register_self(
         try:
             await context.run_command(register)
         except DomainError as error:
+            log_refused_command(RegisterCustomerPayload.__name__, error)
             return [user_error_from(error)]
         return []
 

@@ -3,13 +3,12 @@ connection, as frontends see them."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated
-from uuid import UUID
 
 import strawberry
 
-from graphql_api.auth import may_see_personal_data
+from graphql_api.auth import Principal, may_see_personal_data
 from graphql_api.context import RequestContext
 from graphql_api.customers.profile import (
     AddressType,
@@ -22,9 +21,21 @@ from graphql_api.customers.profile import (
 from graphql_api.enums import NpsCategory
 from graphql_api.loyalty.account import LoyaltyAccountType
 from graphql_api.loyalty.customer360 import loyalty_account_of
-from graphql_api.pagination import PageInfo
+from graphql_api.node_interface import Node
+from graphql_api.pagination import (
+    AfterArgument,
+    BeforeArgument,
+    FirstOfTenArgument,
+    LastOfTenArgument,
+    PageInfo,
+)
 from graphql_api.referrals.customer360 import CustomerReferralsType, referrals_of_customer
 from graphql_api.scalars import Long
+from graphql_api.segments.resolvers import rfm_of
+from graphql_api.segments.types import RfmScores
+from graphql_api.success.plan_types import SuccessPlanConnection
+from graphql_api.success.queries import health_of_customer, plans_of_customer
+from graphql_api.success.types import HealthType
 from graphql_api.surveys import customer360
 from graphql_api.surveys.types import SurveyResponseConnection
 from graphql_api.tickets.customer360 import tickets_of
@@ -36,47 +47,54 @@ Info = strawberry.Info[RequestContext, None]
 
 
 @strawberry.type(name="Customer", description="A person the company serves.")
-class CustomerType:
+class CustomerType(Node):
+    # The directory row's fields are plain values, filled once by ``of`` with the reader's
+    # right to see personal data decided once per customer: a list resolves them as
+    # attributes (no resolver call, no Info object per field), which cost most of a page.
     view: strawberry.Private[CustomerView]
-
-    @strawberry.field(description="The customer's id.")
-    def id(self) -> UUID:
-        return self.view.customer_id
-
-    @strawberry.field(description="Full name. Personal data: null unless you may see it.")
-    def name(self, info: Info) -> str | None:
-        return self._personal(info, self.view.name)
-
-    @strawberry.field(description="Normalised email. Personal data: null unless you may see it.")
-    def email(self, info: Info) -> str | None:
-        return self._personal(info, self.view.email)
-
-    @strawberry.field(description="Phone number. Personal data: null unless you may see it.")
-    def phone(self, info: Info) -> str | None:
-        return self._personal(info, self.view.phone)
-
-    @strawberry.field(description="Region used for segmentation (not personal data).")
-    def region(self) -> str | None:
-        return self.view.region
-
-    @strawberry.field(description="True once the customer's personal data has been erased.")
-    def personal_data_erased(self) -> bool:
-        return self.view.personal_data_erased
-
-    @strawberry.field(
+    id: strawberry.ID = strawberry.field(
+        description="The customer's id (a UUID; the same value as ever)."
+    )
+    name: str | None = strawberry.field(
+        description="Full name. Personal data: null unless you may see it."
+    )
+    email: str | None = strawberry.field(
+        description="Normalised email. Personal data: null unless you may see it."
+    )
+    phone: str | None = strawberry.field(
+        description="Phone number. Personal data: null unless you may see it."
+    )
+    region: str | None = strawberry.field(
+        description="Region used for segmentation (not personal data)."
+    )
+    personal_data_erased: bool = strawberry.field(
+        description="True once the customer's personal data has been erased."
+    )
+    erased_at: datetime | None = strawberry.field(
         description="When the customer's personal data was erased (every personal field then "
         "reads null, for every role); null if it was not."
     )
-    def erased_at(self) -> datetime | None:
-        return self.view.erased_at
+    registered_at: datetime = strawberry.field(description="When the customer registered.")
+    version: int = strawberry.field(
+        description="Aggregate version; send it back as expectedVersion."
+    )
 
-    @strawberry.field(description="When the customer registered.")
-    def registered_at(self) -> datetime:
-        return self.view.registered_at
-
-    @strawberry.field(description="Aggregate version; send it back as expectedVersion.")
-    def version(self) -> int:
-        return self.view.version
+    @classmethod
+    def of(cls, view: CustomerView, reader: Principal) -> CustomerType:
+        """``view`` as ``reader`` sees it: personal fields null unless they may see them."""
+        shown = may_see_personal_data(reader, view.customer_id)
+        return cls(
+            view=view,
+            id=strawberry.ID(str(view.customer_id)),
+            name=view.name if shown else None,
+            email=view.email if shown else None,
+            phone=view.phone if shown else None,
+            region=view.region,
+            personal_data_erased=view.personal_data_erased,
+            erased_at=view.erased_at,
+            registered_at=view.registered_at,
+            version=view.version,
+        )
 
     @strawberry.field(description="Postal address. Personal data: null unless you may see it.")
     async def address(self, info: Info) -> AddressType | None:
@@ -132,6 +150,13 @@ class CustomerType:
         parts = await self._parts(info)
         return PurchaseSummaryType.from_view(None if parts is None else parts.purchases)
 
+    @strawberry.field(
+        description="The customer's RFM quintiles among every customer who has bought, as of "
+        "the start of the log's latest day; null until they have bought."
+    )
+    async def rfm(self, info: Info) -> RfmScores | None:
+        return await rfm_of(info.context, self.view.customer_id)
+
     @strawberry.field(description="The customer's progress through onboarding.")
     async def onboarding(self, info: Info) -> OnboardingType:
         return OnboardingType.from_parts(await self._parts(info))
@@ -141,18 +166,21 @@ class CustomerType:
         return await customer360.latest_category(info.context, self.view.customer_id)
 
     @strawberry.field(
-        description="The customer's survey responses, newest first (Relay connection, `first` "
-        "up to 100). Comments only for roles that may see personal data and the customer."
+        description="The customer's survey responses, newest first (Relay connection, "
+        "`first`/`after` or `last`/`before`, up to 100). Comments only for roles that may "
+        "see personal data and the customer."
     )
     async def survey_responses(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description="Page size, 1 to 100.")] = 10,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor of the last item of the last page.")
-        ] = None,
+        first: FirstOfTenArgument = None,
+        after: AfterArgument = None,
+        last: LastOfTenArgument = None,
+        before: BeforeArgument = None,
     ) -> SurveyResponseConnection:
-        return await customer360.responses_of(info.context, self.view.customer_id, first, after)
+        return await customer360.responses_of(
+            info.context, self.view.customer_id, first, after, last, before
+        )
 
     @strawberry.field(
         description="The customer's loyalty account; null if not enrolled. Adjustment reasons "
@@ -162,18 +190,45 @@ class CustomerType:
         return await loyalty_account_of(info.context, self.view.customer_id)
 
     @strawberry.field(
-        description="The customer's tickets, newest first (Relay connection, `first` up to "
-        "100). Texts and actor ids only for roles that may see personal data and the customer."
+        description="The customer's tickets, newest first (Relay connection, `first`/`after` "
+        "or `last`/`before`, up to 100). Texts and actor ids only for roles that may see "
+        "personal data and the customer."
     )
     async def tickets(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description="Page size, 1 to 100.")] = 10,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor of the last item of the last page.")
-        ] = None,
+        first: FirstOfTenArgument = None,
+        after: AfterArgument = None,
+        last: LastOfTenArgument = None,
+        before: BeforeArgument = None,
     ) -> TicketConnection:
-        return await tickets_of(info.context, self.view.customer_id, first, after)
+        return await tickets_of(info.context, self.view.customer_id, first, after, last, before)
+
+    @strawberry.field(
+        description="The customer's health score (0-100), its band and its weighted "
+        "components with why; computed when read. Agents, admins, analysts, auditors and "
+        "privacy officers (it holds no personal data); null for the customer."
+    )
+    async def health(self, info: Info) -> HealthType | None:
+        return await health_of_customer(info.context, self.view.customer_id)
+
+    @strawberry.field(
+        description="The customer's success plans, in the order they were opened (Relay "
+        "connection, `first`/`after` or `last`/`before`, up to 100). Agents, admins, analysts, "
+        "auditors and privacy officers (notes only for those who may see personal data); null "
+        "for the customer."
+    )
+    async def success_plans(
+        self,
+        info: Info,
+        first: FirstOfTenArgument = None,
+        after: AfterArgument = None,
+        last: LastOfTenArgument = None,
+        before: BeforeArgument = None,
+    ) -> SuccessPlanConnection | None:
+        return await plans_of_customer(
+            info.context, self.view.customer_id, first, after, last, before
+        )
 
     @strawberry.field(
         description="The customer's referrals: their code and totals (every reader), the "
@@ -189,9 +244,6 @@ class CustomerType:
     def _may_see_personal_data(self, info: Info) -> bool:
         return may_see_personal_data(info.context.principal, self.view.customer_id)
 
-    def _personal(self, info: Info, value: str | None) -> str | None:
-        return value if self._may_see_personal_data(info) else None
-
 
 @strawberry.type(description="An edge of a customer connection.")
 class CustomerEdge:
@@ -203,4 +255,10 @@ class CustomerEdge:
 class CustomerConnection:
     edges: list[CustomerEdge] = strawberry.field(description="The customers of this page.")
     page_info: PageInfo = strawberry.field(description="Where this page is in the whole list.")
-    total_count: Long = strawberry.field(description="How many customers there are in all.")
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+    """Counts the filtered customers; called only when a client selects ``totalCount`` (the
+    count is a statement of its own that most list views do not show)."""
+
+    @strawberry.field(description="How many customers there are in all.")
+    async def total_count(self) -> Long:
+        return await self.count()

@@ -25,8 +25,20 @@ from graphql_api.history.types import (
     HistoryEventType,
 )
 from graphql_api.moments import moment
-from graphql_api.pagination import check_page_size, connection, decode_cursor
-from projections.history.queries import history_page, stored_events, stream_versions_at
+from graphql_api.pagination import (
+    AfterArgument,
+    BeforeArgument,
+    FirstArgument,
+    LastArgument,
+    connection,
+    page_request,
+)
+from projections.history.queries import (
+    history_page,
+    history_page_before,
+    stored_events,
+    stream_versions_at,
+)
 from projections.history.views import HistoryEntry
 
 Info = strawberry.Info[RequestContext, None]
@@ -48,16 +60,17 @@ async def customer_history(
         datetime | None,
         strawberry.argument(name="to", description="Events recorded before (with a time zone)."),
     ] = None,
-    first: Annotated[int, strawberry.argument(description="Page size, 1 to 100.")] = 20,
-    after: Annotated[
-        str | None, strawberry.argument(description="Cursor of the last event of the last page.")
-    ] = None,
+    first: FirstArgument = None,
+    after: AfterArgument = None,
+    last: LastArgument = None,
+    before: BeforeArgument = None,
 ) -> CustomerHistoryConnection:
     window = moment(since, "from"), moment(until, "to")
-    size, after_position = check_page_size(first), decode_cursor(CURSOR_KIND, after)
+    request = page_request(CURSOR_KIND, first=first, after=after, last=last, before=before)
     context = info.context
+    read = history_page_before if request.backward else history_page
     async with context.pool.connection() as conn:
-        page = await history_page(conn, customer_id, *window, size, after_position)
+        page = await read(conn, customer_id, *window, request.size, request.cursor)
         stored = await stored_events(conn, [entry.position for entry in page.items])
     data = await context.run_command(
         replay.event_data, context.ledger, stored, redactor(info, customer_id)
@@ -71,6 +84,7 @@ async def customer_history(
         lambda entry: history_event(entry, data.get(entry.position, {}), personal),
         after=after,
         position=lambda entry: entry.position,
+        request=request,
     )
 
 

@@ -2,10 +2,14 @@
 
 A field costs what it declares (``Cost``; 1 by default) plus its selection's cost; a field
 with a ``first`` argument (a Relay connection or another page) multiplies its selection's cost
-by the page it asks for: the literal, else the variable's value or default, else the
-argument's default; at most the largest page (``MAX_PAGE_SIZE``), since every paged field
-refuses more with BAD_PAGE_SIZE before it reads anything. So a page of 100 customers with ten
-fields costs about 1,200, and a page of 100 inside each of those 100 costs the product.
+by the page it asks for, in ``first`` or (paging backward) ``last``: the literal, else the
+variable's value or default, else the argument's default (a connection whose ``first``
+defaults to null serves ``DEFAULT_PAGE_SIZE`` or fewer); at most the largest page
+(``MAX_PAGE_SIZE``), since every paged field refuses more with BAD_PAGE_SIZE before it reads
+anything (and both sizes at once with BAD_REQUEST, so the larger is counted). So a page of
+100 customers with ten fields costs about 1,200, and a page of 100 inside each of those 100
+costs the product. A field taking a list of ``ids`` (``nodes``) multiplies it by how many it
+is given, at most ``MAX_NODE_IDS``, which it refuses more than.
 Aliases, inline fragments and named fragments count wherever they appear; each named fragment
 is costed once and reused, so that fragments spread inside fragments cannot make this analysis
 itself expensive.
@@ -35,9 +39,12 @@ from graphql import (
 
 from graphql_api.limits.declare import declared_cost
 from graphql_api.limits.document import field_definition, fragments_of, root_type
-from graphql_api.pagination import MAX_PAGE_SIZE
+from graphql_api.node_interface import MAX_NODE_IDS
+from graphql_api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 PAGE_ARGUMENT = "first"
+BACKWARD_PAGE_ARGUMENT = "last"
+IDS_ARGUMENT = "ids"
 
 
 def operation_cost(
@@ -96,17 +103,51 @@ class _Costing:
 
     def page_size(self, definition: GraphQLField, node: FieldNode) -> int:
         """How many items the field may return; 1 for a field that is not paged."""
-        argument = definition.args.get(PAGE_ARGUMENT)
-        if argument is None:
+        if IDS_ARGUMENT in definition.args:
+            return self.ids_given(node)
+        if PAGE_ARGUMENT not in definition.args:
             return 1
-        arguments = node.arguments or ()
-        given = next((a.value for a in arguments if a.name.value == PAGE_ARGUMENT), None)
-        value: Any = argument.default_value
+        sizes = [
+            self.size_given(definition, node, name)
+            for name in (PAGE_ARGUMENT, BACKWARD_PAGE_ARGUMENT)
+            if name in definition.args
+        ]
+        given = [size for size in sizes if size is not None]
+        return max(given) if given else self.default_size(definition)
+
+    def size_given(self, definition: GraphQLField, node: FieldNode, name: str) -> int | None:
+        """The page size asked for in argument ``name``; None when it is left out (or null)."""
+        given = next((a.value for a in node.arguments or () if a.name.value == name), None)
+        value: Any = None
         if isinstance(given, VariableNode):
-            value = self.variables.get(given.name.value, value)
+            value = self.variables.get(given.name.value)
         elif given is not None:
             value = value_from_ast_untyped(given)
+        if value is None:
+            return None
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             # A larger page is refused by its field (BAD_PAGE_SIZE) before anything is read.
             return min(value, MAX_PAGE_SIZE)
         return MAX_PAGE_SIZE  # not a usable number: the field will refuse it; assume the most
+
+    def ids_given(self, node: FieldNode) -> int:
+        """How many ids the field is asked for (it refuses more than ``MAX_NODE_IDS``)."""
+        given = next((a.value for a in node.arguments or () if a.name.value == IDS_ARGUMENT), None)
+        value: Any = None
+        if isinstance(given, VariableNode):
+            value = self.variables.get(given.name.value)
+        elif given is not None:
+            value = value_from_ast_untyped(given)
+        if isinstance(value, list):
+            return min(len(value), MAX_NODE_IDS)
+        return MAX_NODE_IDS if value is None else 1  # one id is coerced to a list of one
+
+    @staticmethod
+    def default_size(definition: GraphQLField) -> int:
+        """The page served when no size is given: ``first``'s default when it has one, else
+        the shared default of connections that take ``first`` or ``last`` (Customer 360's
+        lists serve fewer, 10: counting 20 errs on the safe side)."""
+        default = definition.args[PAGE_ARGUMENT].default_value
+        if isinstance(default, int) and not isinstance(default, bool) and default >= 0:
+            return min(default, MAX_PAGE_SIZE)
+        return DEFAULT_PAGE_SIZE

@@ -25,3 +25,5 @@ PASSWORD_CHECK_COST = 100
 """One argon2id hash or check (64 MiB, tens of milliseconds of CPU)."""
 RESET_REQUEST_COST = 20
 """requestPasswordReset: a lookup and a message, answered after a quarter of a second."""
+REFRESH_COST = 20
+"""refreshSession and logOut: a row lock, a count of one stream's revocations, a token minted."""

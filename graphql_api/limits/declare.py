@@ -12,7 +12,7 @@ from graphql import GraphQLField
 from strawberry.extensions.field_extension import FieldExtension
 from strawberry.types.field import StrawberryField
 
-from graphql_api.limits.gates import Gate, UsesGate, WorkGates
+from graphql_api.limits.gates import Gate, NeedsSlot, UsesGate, WorkGates
 
 DEFAULT_COST = 1
 _DEFINITION = "strawberry-definition"  # where strawberry keeps a GraphQL field's own field
@@ -53,14 +53,15 @@ def limited(
     cost: int = DEFAULT_COST,
     *,
     gate: Callable[[WorkGates], Gate] | None = None,
+    needs_slot: NeedsSlot | None = None,
     sole: bool = False,
 ) -> list[FieldExtension]:
     """A field's limits, to put before its permission (``[*limited(...), *allowed(...)]``):
     strawberry runs the last extension outermost, so the caller's role is checked before the
-    request waits for a slot."""
+    request waits for a slot. ``needs_slot``: when the gate applies (default: always)."""
     extensions: list[FieldExtension] = [Cost(cost)] if cost != DEFAULT_COST else []
     if sole:
         extensions.append(SoleMutation())
     if gate is not None:
-        extensions.append(UsesGate(gate))
+        extensions.append(UsesGate(gate, needs_slot))
     return extensions

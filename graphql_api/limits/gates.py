@@ -71,15 +71,26 @@ def heavy(gates: WorkGates) -> Gate:
     return gates.heavy
 
 
-class UsesGate(FieldExtension):
-    """The field's resolver runs inside a slot of one of the process's gates."""
+NeedsSlot = Callable[[Info[Any, Any], dict[str, Any]], bool]
+"""Given the field's info and arguments: whether this resolution does the gated work."""
 
-    def __init__(self, gate: Callable[[WorkGates], Gate]) -> None:
+
+class UsesGate(FieldExtension):
+    """The field's resolver runs inside a slot of one of the process's gates (only when
+    ``needs_slot`` says so, if given: a slot held by work that does not need it makes the
+    gate's few slots a queue for everything else the field does)."""
+
+    def __init__(
+        self, gate: Callable[[WorkGates], Gate], needs_slot: NeedsSlot | None = None
+    ) -> None:
         self._gate = gate
+        self._needs_slot = needs_slot
 
     async def resolve_async(
         self, next_: AsyncExtensionResolver, source: Any, info: Info[Any, Any], **kwargs: Any
     ) -> Any:
+        if self._needs_slot is not None and not self._needs_slot(info, kwargs):
+            return await next_(source, info, **kwargs)
         async with self._gate(info.context.services.gates).slot():
             return await next_(source, info, **kwargs)
 

@@ -7,6 +7,12 @@ visible. Each API process listens for itself, so any number of replicas push upd
 LISTEN session for the whole process); alone (tests) on a connection of its own.
 Subscriptions do not get a queue of notifications: each has a flag that a notification raises,
 so a burst of a thousand responses costs each of them one recomputation per interval.
+
+With a read replica (CXL_READ_DATABASE_URL) the figures are read from a standby that may not
+have replayed the change a notification announces: the notification is then passed on with
+the primary's position of the read model at that moment (``primary_position``), and a
+subscription waits for the standby to reach it before it recomputes (see
+:mod:`graphql_api.live.subscriptions`).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 from uuid import UUID
 
@@ -69,8 +75,15 @@ class DashboardNotifications:
         min_interval: float = MIN_INTERVAL,
         heartbeat: float = HEARTBEAT,
         source: NotificationSource | None = None,
+        primary_position: Callable[[], Awaitable[int]] | None = None,
     ) -> None:
         self.conninfo = conninfo
+        self.primary_position = primary_position
+        self.replica_target = 0
+        """The primary's position of the read model when the latest change was announced: a
+        standby shows that change once it has replayed this far (0: no replica, no wait)."""
+        self._fetching = False
+        self._pending: set[str] = set()
         self.source = source
         self.channel = channel
         self.min_interval = min_interval
@@ -95,6 +108,31 @@ class DashboardNotifications:
         return sum(len(watches) for watches in self._watches.values())
 
     def deliver(self, survey_id: str) -> None:
+        if self.primary_position is None:
+            self._notice(survey_id)
+            return
+        # One look at the primary for a burst: notifications arriving meanwhile wait for it.
+        self._pending.add(survey_id)
+        if not self._fetching:
+            self._fetching = True
+            asyncio.get_running_loop().create_task(self._after_primary())
+
+    async def _after_primary(self) -> None:
+        assert self.primary_position is not None
+        try:
+            while self._pending:
+                announced, self._pending = self._pending, set()
+                try:
+                    reached = await self.primary_position()
+                    self.replica_target = max(self.replica_target, reached)
+                except psycopg.Error as error:  # the subscriptions recompute without waiting
+                    log.warning("cannot read the primary's dashboard position (%s)", error)
+                for survey_id in announced:
+                    self._notice(survey_id)
+        finally:
+            self._fetching = False
+
+    def _notice(self, survey_id: str) -> None:
         for key in (survey_id, None):
             for watch in self._watches.get(key, ()):
                 watch.notice()

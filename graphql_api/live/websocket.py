@@ -2,12 +2,12 @@
 
 Only that protocol, and only subscriptions: queries and mutations stay on the HTTP endpoint,
 where body limits, status codes and the metadata headers apply. The caller is authenticated
-as over HTTP, by a bearer token: from the ``connection_init`` payload's ``authorization``
-(browsers cannot set headers on a WebSocket) or else the upgrade request's Authorization
-header. A bad token (or a customer's ended session) closes the connection with 4403; no token
-is the anonymous caller, whom each subscription's permissions refuse with a FORBIDDEN error.
-The connection closes with 4403 too when its token expires or its session ends later
-(:mod:`graphql_api.live.session_guard`).
+as over HTTP, by a bearer token: from the ``connection_init`` payload's ``authorization``, in
+any case (browsers cannot set headers on a WebSocket), or else the upgrade request's
+Authorization header. A bad token (or a customer's ended session) closes the connection
+with 4403; no token is the anonymous caller, whom each subscription's permissions refuse
+with a FORBIDDEN error. The connection closes with 4403 too when its token expires or its
+session ends later (:mod:`graphql_api.live.session_guard`).
 
 A connection attempt takes a token from the client's rate-limit bucket, the one its HTTP
 requests draw on (by the upgrade's bearer token if it has a valid one, else by address): past
@@ -38,8 +38,9 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
 from domain.shared.metadata import Channel
-from graphql_api.auth import InvalidTokenError, Principal
+from graphql_api.auth import IdentityProviderUnavailableError, InvalidTokenError, Principal
 from graphql_api.context import ApiLimits, ApiServices, RequestContext
+from graphql_api.error_log import log_refused_request
 from graphql_api.limits.client import client_address
 from graphql_api.limits.rate import too_many_requests
 from graphql_api.live.notifications import DashboardNotifications
@@ -138,6 +139,7 @@ class LiveGraphQL(GraphQL[LiveContext, None]):
         return LiveContext(
             services=services,
             pool=state.pool,
+            positions=state.positions,
             principal=Principal.anonymous(),
             channel=Channel.API,
             correlation_id=uuid4(),
@@ -147,12 +149,12 @@ class LiveGraphQL(GraphQL[LiveContext, None]):
         )
 
     async def on_ws_connect(self, context: LiveContext) -> UnsetType | dict[str, object] | None:
-        offered = context.connection_params.get("authorization")
+        offered = _offered_authorization(context.connection_params)
         header = offered if offered is not None else context.upgrade_authorization
         if header is not None:
-            context.principal = _principal(header, context.services)
+            context.principal = await _principal(header, context.services)
             if not await session_is_current(context.services, context.pool, context.principal):
-                raise ConnectionRejectionError()
+                raise _rejected("the session has ended")
         return await super().on_ws_connect(context)
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -168,13 +170,34 @@ async def _refuse_handshake(websocket: WebSocket, wait: float) -> None:
         await websocket.close()
 
 
-def _principal(header: object, services: ApiServices) -> Principal:
-    if not isinstance(header, str):
+def _offered_authorization(params: object) -> object | None:
+    """The ``connection_init`` payload's Authorization, whatever its case: header names are
+    case-insensitive, and clients send ``Authorization`` as often as ``authorization``. Two
+    spellings with different values are refused rather than one of them silently chosen."""
+    if not isinstance(params, dict):
+        return None
+    offered = [v for k, v in params.items() if isinstance(k, str) and k.lower() == "authorization"]
+    if any(value != offered[0] for value in offered[1:]):
         raise ConnectionRejectionError()
+    return offered[0] if offered else None
+
+
+async def _principal(header: object, services: ApiServices) -> Principal:
+    if not isinstance(header, str):
+        raise _rejected("authorization is not a string")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise ConnectionRejectionError()
+        raise _rejected("authorization is not `Bearer <token>`")
     try:
-        return services.verify_token(token.strip())
-    except InvalidTokenError:
-        raise ConnectionRejectionError() from None
+        return await services.authenticate(token.strip())
+    except InvalidTokenError as error:
+        raise _rejected(f"invalid token: {error}") from None
+    except IdentityProviderUnavailableError as error:
+        # graphql-ws can only close the connection: 4403, and the reason in the log.
+        raise _rejected(f"the identity provider cannot be reached: {error}") from None
+
+
+def _rejected(reason: str) -> ConnectionRejectionError:
+    """A refused connection_init (closed 4403), logged as the refusal it is: INFO, one line."""
+    log_refused_request(4403, "FORBIDDEN", f"WebSocket connection refused: {reason}")
+    return ConnectionRejectionError()

@@ -21,12 +21,21 @@ from graphql_api.limits.costs import FIGURES_COST
 from graphql_api.limits.declare import limited
 from graphql_api.loyalty.types import TierBenefitsType, tier_of
 from graphql_api.moments import moment
-from graphql_api.pagination import PageInfo, check_page_size, connection, decode_cursor
+from graphql_api.pagination import (
+    AfterArgument,
+    BeforeArgument,
+    FirstArgument,
+    LastArgument,
+    PageInfo,
+    connection,
+    page_request,
+)
 from graphql_api.scalars import Long
 from projections.loyalty.queries import (
     balance_as_of,
     tier_history,
     transactions_page,
+    transactions_page_newer,
     upcoming_expiries,
 )
 from projections.loyalty.views import (
@@ -247,22 +256,23 @@ class LoyaltyAccountType:
         return None if view is None else BalanceType.from_view(view)
 
     @strawberry.field(
-        description="The statement, newest first (Relay connection, `first` up to 100). "
+        description="The statement, newest first (Relay connection, `first`/`after` or "
+        "`last`/`before`, up to 100). "
         "Reasons and actor ids only for roles that may see personal data and the customer."
     )
     async def transactions(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description="Page size, 1 to 100.")] = 20,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor of the last item of the last page.")
-        ] = None,
+        first: FirstArgument = None,
+        after: AfterArgument = None,
+        last: LastArgument = None,
+        before: BeforeArgument = None,
     ) -> LoyaltyTransactionConnection:
-        after_seq = None if after is None else decode_cursor(CURSOR_KIND, after)
+        request = page_request(CURSOR_KIND, first=first, after=after, last=last, before=before)
+        # Newest first: the transactions before a cursor are newer ones.
+        read = transactions_page_newer if request.backward else transactions_page
         async with info.context.pool.connection() as conn:
-            page = await transactions_page(
-                conn, self.view.customer_id, check_page_size(first), after_seq
-            )
+            page = await read(conn, self.view.customer_id, request.size, request.cursor)
         personal = may_see_personal_data(info.context.principal, self.view.customer_id)
         return connection(
             LoyaltyTransactionConnection,
@@ -272,6 +282,7 @@ class LoyaltyAccountType:
             lambda view: TransactionType.from_view(view, personal),
             after=after,
             position=lambda view: view.seq,
+            request=request,
         )
 
     @strawberry.field(description="Every tier change, newest first.")

@@ -19,7 +19,14 @@ from graphql_api.loyalty.types import (
     RewardType,
 )
 from graphql_api.moments import moment
-from graphql_api.pagination import check_page_size, connection, decode_cursor
+from graphql_api.pagination import (
+    AfterArgument,
+    BeforeArgument,
+    FirstArgument,
+    LastArgument,
+    connection,
+    page_request,
+)
 from graphql_api.read_your_writes import AtLeast, wait_for
 from projections.loyalty.projection import LoyaltyStatements
 from projections.loyalty.queries import (
@@ -29,6 +36,7 @@ from projections.loyalty.queries import (
     program_terms,
     reward_by_id,
     rewards_page,
+    rewards_page_before,
 )
 
 Info = strawberry.Info[RequestContext, None]
@@ -71,17 +79,20 @@ async def loyalty_account(
 
 async def rewards(
     info: Info,
-    first: Annotated[int, strawberry.argument(description="Page size, 1 to 100.")] = 20,
-    after: Annotated[
-        str | None, strawberry.argument(description="Cursor of the last item of the last page.")
-    ] = None,
+    first: FirstArgument = None,
+    after: AfterArgument = None,
+    last: LastArgument = None,
+    before: BeforeArgument = None,
     include_retired: IncludeRetired = False,
     at_least: AtLeast = None,
 ) -> RewardConnection:
+    request = page_request(CURSOR_KIND, first=first, after=after, last=last, before=before)
     await wait_for(info.context, LoyaltyStatements.name, at_least)
-    after_seq = None if after is None else decode_cursor(CURSOR_KIND, after)
     async with info.context.pool.connection() as conn:
-        page = await rewards_page(conn, check_page_size(first), after_seq, include_retired)
+        if request.backward:
+            page = await rewards_page_before(conn, request.size, request.cursor, include_retired)
+        else:
+            page = await rewards_page(conn, request.size, request.cursor, include_retired)
     return connection(
         RewardConnection,
         RewardEdge,
@@ -90,6 +101,7 @@ async def rewards(
         RewardType.from_view,
         after=after,
         position=lambda view: view.seq,
+        request=request,
     )
 
 

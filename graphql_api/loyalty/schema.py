@@ -40,7 +40,7 @@ class LoyaltyQueries:
     rewards: RewardConnection = strawberry.field(
         resolver=queries.rewards,
         description="The rewards catalog in the order rewards were added (Relay connection, "
-        "`first` up to 100). Anyone logged in.",
+        "`first`/`after` or `last`/`before`, up to 100). Anyone logged in.",
         extensions=allowed(LOGGED_IN),
     )
     earning_rules: list[EarningRuleType] = strawberry.field(

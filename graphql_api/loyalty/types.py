@@ -20,6 +20,7 @@ from graphql_api.enums import (
     RuleKind,
     SupportPriority,
 )
+from graphql_api.node_interface import Node
 from graphql_api.pagination import PageInfo
 from graphql_api.scalars import Long
 from projections.loyalty.queries import earning_rules
@@ -134,8 +135,13 @@ def all_tiers() -> list[TierBenefitsType]:
 
 
 @strawberry.type(name="Reward", description="Something members can spend points on.")
-class RewardType:
-    id: UUID = strawberry.field(description="The reward's id.")
+class RewardType(Node):
+    reward_id: strawberry.Private[UUID]
+
+    @strawberry.field(description="The reward's id (a UUID; the same value as ever).")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.reward_id))
+
     name: str = strawberry.field(description="Its name.")
     description: str = strawberry.field(description="What the member gets.")
     kind: RewardKind = strawberry.field(description="What kind of reward.")
@@ -151,7 +157,7 @@ class RewardType:
     @classmethod
     def from_view(cls, view: RewardView) -> RewardType:
         return cls(
-            id=view.reward_id,
+            reward_id=view.reward_id,
             name=view.name,
             description=view.description,
             kind=RewardKind(view.kind),

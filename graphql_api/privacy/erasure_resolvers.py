@@ -21,12 +21,20 @@ from graphql_api.context import RequestContext
 from graphql_api.enums import ErasureStatus
 from graphql_api.errors import PublicError
 from graphql_api.mutation import INPUT, Fields, Info, run_command
-from graphql_api.pagination import check_page_size, connection, decode_cursor
+from graphql_api.pagination import (
+    AfterArgument,
+    BeforeArgument,
+    FirstArgument,
+    LastArgument,
+    connection,
+    page_request,
+)
 from graphql_api.privacy import erasure_types as t
 from projections.privacy.erasure_queries import (
     erasure_certificate,
     erasure_request_with_id,
     erasure_requests,
+    erasure_requests_before,
 )
 
 CURSOR_KIND = "erasure"
@@ -79,14 +87,17 @@ async def erasure_request_list(
         ErasureStatus | None,
         strawberry.argument(description="PENDING, ERASING or COMPLETED; left out: all."),
     ] = None,
-    first: Annotated[int, strawberry.argument(description="Page size, 1 to 100.")] = 20,
-    after: Annotated[
-        str | None, strawberry.argument(description="Cursor of the last request of the last page.")
-    ] = None,
+    first: FirstArgument = None,
+    after: AfterArgument = None,
+    last: LastArgument = None,
+    before: BeforeArgument = None,
 ) -> t.ErasureRequestConnection:
-    size, after_position = check_page_size(first), decode_cursor(CURSOR_KIND, after)
+    request = page_request(CURSOR_KIND, first=first, after=after, last=last, before=before)
     async with info.context.pool.connection() as conn:
-        page = await erasure_requests(conn, status, size, after_position)
+        if request.backward:
+            page = await erasure_requests_before(conn, status, request.size, request.cursor)
+        else:
+            page = await erasure_requests(conn, status, request.size, request.cursor or 0)
     principal = info.context.principal
     return connection(
         t.ErasureRequestConnection,
@@ -96,6 +107,7 @@ async def erasure_request_list(
         lambda view: t.ErasureRequestType.of(view, principal),
         after=after,
         position=lambda view: view.seq,
+        request=request,
     )
 
 

@@ -9,13 +9,18 @@ loaders (``graphql_api.loaders``).
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
 import strawberry
 
 from graphql_api.auth import may_see_personal_data
 from graphql_api.context import RequestContext
+from graphql_api.pagination import (
+    AfterArgument,
+    BeforeArgument,
+    FirstOfTenArgument,
+    LastOfTenArgument,
+)
 from graphql_api.referrals.queries import load_referrals
 from graphql_api.referrals.types import ReferralConnection, ReferralType, ReferrerType
 
@@ -35,20 +40,22 @@ class CustomerReferralsType:
         return None if view is None else ReferrerType(view=view)
 
     @strawberry.field(
-        description=f"The friends they referred, newest first (Relay connection, `first` up to "
-        f"100); {WHO}"
+        description="The friends they referred, newest first (Relay connection, "
+        f"`first`/`after` or `last`/`before`, up to 100); {WHO}"
     )
     async def referred(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description="Page size, 1 to 100.")] = 10,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor of the last item of the last page.")
-        ] = None,
+        first: FirstOfTenArgument = None,
+        after: AfterArgument = None,
+        last: LastOfTenArgument = None,
+        before: BeforeArgument = None,
     ) -> ReferralConnection | None:
         if not self._may_see(info):
             return None
-        return await load_referrals(info.context, self.customer_id, first, after)
+        return await load_referrals(
+            info.context, self.customer_id, first, after, last, before, default_size=10
+        )
 
     @strawberry.field(description=f"The referral that brought them, if any; {WHO}")
     async def referred_by(self, info: Info) -> ReferralType | None:

@@ -15,7 +15,15 @@ import strawberry
 from graphql_api.context import RequestContext
 from graphql_api.enums import ReferralFunnelGranularity
 from graphql_api.errors import PublicError
-from graphql_api.pagination import check_page_size, connection, decode_cursor
+from graphql_api.pagination import (
+    DEFAULT_PAGE_SIZE,
+    AfterArgument,
+    BeforeArgument,
+    FirstArgument,
+    LastArgument,
+    connection,
+    page_request,
+)
 from graphql_api.read_your_writes import AtLeast, wait_for
 from graphql_api.referrals.program import (
     FunnelPeriodType,
@@ -41,10 +49,6 @@ Info = strawberry.Info[RequestContext, None]
 MAX_TIME_ZONE = 64
 MAX_TOP = 100
 Customer = Annotated[UUID, strawberry.argument(description="The customer (the referrer).")]
-First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
-After = Annotated[
-    str | None, strawberry.argument(description="Cursor of the last item of the last page.")
-]
 Since = Annotated[
     datetime, strawberry.argument(description="Start of the period (inclusive), with a zone.")
 ]
@@ -66,11 +70,26 @@ async def load_referral(context: RequestContext, friend_id: UUID) -> ReferralTyp
 
 
 async def load_referrals(
-    context: RequestContext, customer_id: UUID, first: int, after: str | None
+    context: RequestContext,
+    customer_id: UUID,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
+    default_size: int = DEFAULT_PAGE_SIZE,
 ) -> ReferralConnection:
-    after_seq = None if after is None else decode_cursor(REFERRAL_CURSOR, after)
+    request = page_request(
+        REFERRAL_CURSOR,
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        default_size=default_size,
+    )
+    # Newest first: the referrals before a cursor are newer ones.
+    fetch = read.referrals_of_newer if request.backward else read.referrals_of
     async with context.pool.connection() as conn:
-        page = await read.referrals_of(conn, customer_id, check_page_size(first), after_seq)
+        page = await fetch(conn, customer_id, request.size, request.cursor)
     return connection(
         ReferralConnection,
         ReferralEdge,
@@ -79,15 +98,23 @@ async def load_referrals(
         lambda view: ReferralType(view=view),
         after=after,
         position=lambda view: view.seq,
+        request=request,
     )
 
 
 async def load_invitations(
-    context: RequestContext, customer_id: UUID, first: int, after: str | None
+    context: RequestContext,
+    customer_id: UUID,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> ReferralInvitationConnection:
-    after_seq = None if after is None else decode_cursor(INVITATION_CURSOR, after)
+    request = page_request(INVITATION_CURSOR, first=first, after=after, last=last, before=before)
+    # Newest first: the invitations before a cursor are newer ones.
+    fetch = read.invitations_of_newer if request.backward else read.invitations_of
     async with context.pool.connection() as conn:
-        page = await read.invitations_of(conn, customer_id, check_page_size(first), after_seq)
+        page = await fetch(conn, customer_id, request.size, request.cursor)
     return connection(
         ReferralInvitationConnection,
         ReferralInvitationEdge,
@@ -96,6 +123,7 @@ async def load_invitations(
         lambda view: InvitationType(view=view),
         after=after,
         position=lambda view: view.seq,
+        request=request,
     )
 
 
@@ -117,23 +145,27 @@ async def referrer(
 async def referrals_of(
     info: Info,
     customer_id: Customer,
-    first: First = 20,
-    after: After = None,
+    first: FirstArgument = None,
+    after: AfterArgument = None,
     at_least: AtLeast = None,
+    last: LastArgument = None,
+    before: BeforeArgument = None,
 ) -> ReferralConnection:
     await wait_for(info.context, ReferralFunnel.name, at_least)
-    return await load_referrals(info.context, customer_id, first, after)
+    return await load_referrals(info.context, customer_id, first, after, last, before)
 
 
 async def invitations_of(
     info: Info,
     customer_id: Customer,
-    first: First = 20,
-    after: After = None,
+    first: FirstArgument = None,
+    after: AfterArgument = None,
     at_least: AtLeast = None,
+    last: LastArgument = None,
+    before: BeforeArgument = None,
 ) -> ReferralInvitationConnection:
     await wait_for(info.context, ReferralFunnel.name, at_least)
-    return await load_invitations(info.context, customer_id, first, after)
+    return await load_invitations(info.context, customer_id, first, after, last, before)
 
 
 async def referral_funnel(

@@ -19,6 +19,7 @@ import strawberry
 from graphql_api.auth import may_see_personal_data
 from graphql_api.context import RequestContext
 from graphql_api.enums import ReferralStage
+from graphql_api.node_interface import Node
 from graphql_api.pagination import PageInfo
 from graphql_api.scalars import Long
 from projections.referrals.views import InvitationView, ReferralView, ReferrerView
@@ -79,12 +80,12 @@ class ReferrerType:
 
 
 @strawberry.type(name="Referral", description="One friend's conversion and what became of it.")
-class ReferralType:
+class ReferralType(Node):
     view: strawberry.Private[ReferralView]
 
-    @strawberry.field(description="The referral's id.")
-    def id(self) -> UUID:
-        return self.view.referral_id
+    @strawberry.field(description="The referral's id (a UUID; the same value as ever).")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.view.referral_id))
 
     @strawberry.field(description=f"The referring customer; {PERSONAL}")
     def referrer_id(self, info: Info) -> UUID | None:

@@ -10,14 +10,14 @@ from uuid import UUID
 
 from graphql_api.context import RequestContext
 from graphql_api.enums import NpsCategory
-from graphql_api.pagination import check_page_size, connection, decode_cursor
+from graphql_api.pagination import connection, page_request
 from graphql_api.surveys.types import (
     SurveyResponse,
     SurveyResponseConnection,
     SurveyResponseEdge,
     nps_category_of,
 )
-from projections.surveys.queries import customer_responses
+from projections.surveys.queries import customer_responses, customer_responses_newer
 
 CURSOR_KIND = "survey_response"
 
@@ -27,12 +27,21 @@ async def latest_category(context: RequestContext, customer_id: UUID) -> NpsCate
 
 
 async def responses_of(
-    context: RequestContext, customer_id: UUID, first: int, after: str | None
+    context: RequestContext,
+    customer_id: UUID,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> SurveyResponseConnection:
+    request = page_request(
+        CURSOR_KIND, first=first, after=after, last=last, before=before, default_size=10
+    )
     async with context.pool.connection() as conn:
-        page = await customer_responses(
-            conn, customer_id, check_page_size(first), decode_cursor(CURSOR_KIND, after)
-        )
+        if request.backward:  # newest first: the responses before a cursor are newer ones
+            page = await customer_responses_newer(conn, customer_id, request.size, request.cursor)
+        else:
+            page = await customer_responses(conn, customer_id, request.size, request.cursor or 0)
     return connection(
         SurveyResponseConnection,
         SurveyResponseEdge,
@@ -41,4 +50,5 @@ async def responses_of(
         lambda view: SurveyResponse(view=view, customer_id=customer_id),
         after=after,
         position=lambda view: view.seq,
+        request=request,
     )

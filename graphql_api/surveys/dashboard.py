@@ -8,10 +8,13 @@ minimum group size goes with the filter: the read model's queries suppress small
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated
 
 import strawberry
 
+from domain.loyalty.values import Tier
+from domain.survey.values import SurveyChannel
 from graphql_api.context import RequestContext
 from graphql_api.enums import Dimension, TrendInterval
 from graphql_api.errors import PublicError
@@ -99,10 +102,30 @@ class SurveyTrendPoint:
     figures: SurveyFigures = strawberry.field(description="The figures of the period.")
 
 
+def filter_value(by: Dimension, value: str | None) -> str | None:
+    """A group's value as the dashboard filter takes it: the read model keeps a channel or a
+    tier as the domain's value (``email``), the filter's enums are named (``EMAIL``), and a
+    client should be able to drill into a group by passing its value back."""
+    if value is None:
+        return None
+    enum: type[StrEnum] | None = {
+        Dimension.CHANNEL: SurveyChannel,
+        Dimension.TIER: Tier,
+    }.get(by)
+    if enum is None:
+        return value
+    try:
+        return enum(value).name
+    except ValueError:  # a value no enum member has: show it as stored rather than fail
+        return value
+
+
 @strawberry.type(description="The figures of one value of a dimension.")
 class SurveyGroupFigures:
     value: str | None = strawberry.field(
-        description="The value (a survey's id when grouped by survey); null: responses without one."
+        description="The value (a survey's id when grouped by survey; a channel or tier as its "
+        "enum value's name, EMAIL or GOLD, so it can be passed back as the filter's channel or "
+        "tier); null: responses without one."
     )
     figures: SurveyFigures = strawberry.field(description="The figures of the group.")
 
@@ -273,7 +296,9 @@ class SurveyDashboardType:
                 conn, self.filter, by, min_group_size=self.min_group_size
             )
         return [
-            SurveyGroupFigures(value=g.value, figures=SurveyFigures.from_view(g.figures))
+            SurveyGroupFigures(
+                value=filter_value(by, g.value), figures=SurveyFigures.from_view(g.figures)
+            )
             for g in groups
         ]
 

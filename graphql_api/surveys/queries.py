@@ -10,12 +10,20 @@ from uuid import UUID
 import strawberry
 
 from domain.shared.errors import DomainError
+from domain.shared.metadata import Role
 from domain.survey.values import ASPECT_SCALE
 from graphql_api.auth import PERSONAL_DATA_ROLES
-from graphql_api.context import RequestContext
+from graphql_api.context import ApiLimits, RequestContext
 from graphql_api.enums import SurveyStatus
 from graphql_api.errors import PublicError
-from graphql_api.pagination import check_page_size, connection, decode_cursor
+from graphql_api.pagination import (
+    AfterArgument,
+    BeforeArgument,
+    FirstArgument,
+    LastArgument,
+    connection,
+    page_request,
+)
 from graphql_api.read_your_writes import AtLeast, wait_for
 from graphql_api.surveys.dashboard import SurveyDashboardType, VersionComparison
 from graphql_api.surveys.inputs import SurveyDashboardFilterInput
@@ -28,7 +36,12 @@ from graphql_api.surveys.types import (
     SurveyType,
 )
 from projections.surveys.projection import SurveyDashboard
-from projections.surveys.queries import compare_versions, survey_by_id, surveys_page
+from projections.surveys.queries import (
+    compare_versions,
+    survey_by_id,
+    surveys_page,
+    surveys_page_before,
+)
 from projections.surveys.small_groups import EVERY_GROUP
 from projections.surveys.views import DashboardFilter
 
@@ -59,23 +72,23 @@ async def survey(
 
 async def surveys(
     info: Info,
-    first: Annotated[int, strawberry.argument(description="Page size, 1 to 100.")] = 20,
-    after: Annotated[
-        str | None, strawberry.argument(description="Cursor of the last item of the last page.")
-    ] = None,
+    first: FirstArgument = None,
+    after: AfterArgument = None,
     status: Annotated[
         SurveyStatus | None, strawberry.argument(description="Only surveys in this status.")
     ] = None,
     at_least: AtLeast = None,
+    last: LastArgument = None,
+    before: BeforeArgument = None,
 ) -> SurveyConnection:
+    request = page_request(CURSOR_KIND, first=first, after=after, last=last, before=before)
     await wait_for(info.context, SurveyDashboard.name, at_least)
+    wanted = None if status is None else status.value
     async with info.context.pool.connection() as conn:
-        page = await surveys_page(
-            conn,
-            check_page_size(first),
-            decode_cursor(CURSOR_KIND, after),
-            None if status is None else status.value,
-        )
+        if request.backward:
+            page = await surveys_page_before(conn, request.size, request.cursor, wanted)
+        else:
+            page = await surveys_page(conn, request.size, request.cursor or 0, wanted)
     return connection(
         SurveyConnection,
         SurveyEdge,
@@ -84,6 +97,7 @@ async def surveys(
         SurveyType.from_view,
         after=after,
         position=lambda view: view.seq,
+        request=request,
     )
 
 
@@ -146,12 +160,18 @@ async def compare_product_versions(
 
 
 def min_group_size_for(context: RequestContext) -> int:
-    """The fewest people a dashboard figure may describe for this reader. Roles that may see
-    personal data read each response and its comment anyway, so small groups tell them
-    nothing new; everyone else gets the configured minimum (CXL_MIN_GROUP_SIZE)."""
-    if context.principal.role in PERSONAL_DATA_ROLES:
+    """The fewest people a dashboard figure may describe for this reader."""
+    return min_group_size_of(context.principal.role, context.services.limits)
+
+
+def min_group_size_of(role: Role, limits: ApiLimits) -> int:
+    """The fewest people a dashboard figure may describe for ``role`` (the API's readers and
+    the dashboard pages' alike). Roles that may see personal data read each response and its
+    comment anyway, so small groups tell them nothing new; everyone else gets the configured
+    minimum (CXL_MIN_GROUP_SIZE)."""
+    if role in PERSONAL_DATA_ROLES:
         return EVERY_GROUP
-    return context.services.limits.min_group_size
+    return limits.min_group_size
 
 
 def dashboard_filter(given: SurveyDashboardFilterInput | None) -> DashboardFilter:

@@ -14,8 +14,13 @@ from graphql_api.limits.costs import DASHBOARD_COST
 from graphql_api.limits.declare import limited
 from graphql_api.limits.gates import heavy
 from graphql_api.permissions import EVERYONE, READERS, STAFF, allowed
-from graphql_api.surveys import mutations, payloads, queries
+from graphql_api.surveys import improvement_resolvers, mutations, payloads, queries
 from graphql_api.surveys.dashboard import SurveyDashboardType, VersionComparison
+from graphql_api.surveys.improvement_types import (
+    AnnounceImprovementPayload,
+    Improvement,
+    ImprovementConnection,
+)
 from graphql_api.surveys.types import SurveyConnection, SurveyInvitation, SurveyType
 
 DESIGNERS = frozenset({Role.ADMIN, Role.ANALYST})
@@ -60,6 +65,22 @@ class SurveyQueries:
         "the minimum group size is suppressed. Staff, analysts, auditors and privacy officers.",
         extensions=[*limited(DASHBOARD_COST, gate=heavy), *allowed(READERS)],
     )
+    improvement: Improvement | None = strawberry.field(
+        resolver=improvement_resolvers.improvement,
+        description="One announced improvement by id, with the NPS of its audience before and "
+        "after; null if unknown. For analysts and auditors, a side answered by fewer people "
+        "than the minimum group size is suppressed. Staff, analysts, auditors and privacy "
+        "officers.",
+        extensions=[*limited(DASHBOARD_COST, gate=heavy), *allowed(READERS)],
+    )
+    improvements: ImprovementConnection = strawberry.field(
+        resolver=improvement_resolvers.improvements,
+        description="Announced improvements in the order they were announced (Relay "
+        "connection, `first`/`after` or `last`/`before`, up to 100), each with the NPS of its "
+        "audience before and after, suppressed like `improvement`'s. Staff, analysts, "
+        "auditors and privacy officers.",
+        extensions=[*limited(DASHBOARD_COST, gate=heavy), *allowed(READERS)],
+    )
 
 
 @strawberry.type(description="Commands on surveys, invitations and responses.")
@@ -94,6 +115,15 @@ class SurveyMutations:
         "again sends a new link; the old one dies. The token goes only to the customer, never "
         "into the answer. Agents and admins.",
         extensions=allowed(STAFF),
+    )
+    announce_improvement: AnnounceImprovementPayload = strawberry.mutation(
+        resolver=improvement_resolvers.announce_improvement,
+        description="Announce an improvement of an aspect or a comment theme (exactly one) in a "
+        "product version: every customer whose feedback was on it (who scored the aspect, "
+        "whose comment mentions the theme) is told by email, if they allow it; the dashboard "
+        "then shows their NPS before and after. A topic no feedback is on is UNKNOWN_TOPIC. "
+        f"{FOR_DESIGNERS}",
+        extensions=allowed(DESIGNERS),
     )
     submit_survey_response: payloads.SubmitSurveyResponsePayload = strawberry.mutation(
         resolver=mutations.submit_survey_response,

@@ -13,6 +13,7 @@ import strawberry
 from graphql_api.auth import may_see_personal_data
 from graphql_api.context import RequestContext
 from graphql_api.enums import LoyaltyTier, NpsCategory, SurveyChannel, SurveyKind, SurveyStatus
+from graphql_api.node_interface import Node
 from graphql_api.pagination import PageInfo
 from projections.surveys.views import ResponseView, SurveyView
 
@@ -44,8 +45,13 @@ def _aspects(pairs: list[tuple[str, str]]) -> list[AspectQuestionType]:
 
 
 @strawberry.type(name="Survey", description="An NPS, CSAT or CES questionnaire.")
-class SurveyType:
-    id: UUID = strawberry.field(description="The survey's id.")
+class SurveyType(Node):
+    survey_id: strawberry.Private[UUID]
+
+    @strawberry.field(description="The survey's id (a UUID; the same value as ever).")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.survey_id))
+
     kind: SurveyKind = strawberry.field(description="What the main question measures.")
     title: str = strawberry.field(description="Title, for people who design and read surveys.")
     question: str = strawberry.field(description="The main question respondents answer.")
@@ -66,7 +72,7 @@ class SurveyType:
     @classmethod
     def from_view(cls, view: SurveyView) -> SurveyType:
         return cls(
-            id=view.survey_id,
+            survey_id=view.survey_id,
             kind=SurveyKind(view.kind),
             title=view.title,
             question=view.question,
@@ -118,13 +124,15 @@ class AspectScore:
 
 
 @strawberry.type(description="One answer a customer gave to a survey.")
-class SurveyResponse:
+class SurveyResponse(Node):
     view: strawberry.Private[ResponseView]
     customer_id: strawberry.Private[UUID]
 
-    @strawberry.field(description="The response's id (that of its invitation).")
-    def id(self) -> UUID:
-        return self.view.response_id
+    @strawberry.field(
+        description="The response's id (that of its invitation; a UUID, the same value as ever)."
+    )
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.view.response_id))
 
     @strawberry.field(description="The survey answered.")
     def survey_id(self) -> UUID:

@@ -35,6 +35,12 @@ class OpenTicketInput:
     survey_response_id: UUID | None = strawberry.field(
         default=None, description="The customer's own survey response that raised it."
     )
+    suggestions_shown: str | None = strawberry.field(
+        default=None,
+        description="The token of the suggestArticles answer the customer saw before opening "
+        "the ticket anyway: counts the suggestions as not having avoided a ticket (see "
+        "knowledgeBaseStats). 32 hex digits; another form is INVALID_INPUT.",
+    )
     ticket_id: UUID | None = strawberry.field(
         default=None,
         description="Client-chosen id; retrying with it writes nothing and answers the same.",

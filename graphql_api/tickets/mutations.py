@@ -7,15 +7,18 @@ Whether a reply is the agent's is the domain's call too, from the caller's role.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from domain.shared.metadata import Role
 from domain.ticket.calendar import BusinessCalendar
 from domain.ticket.commands import OpenTicket
-from graphql_api.errors import PublicError
+from graphql_api.errors import PublicError, UserError
 from graphql_api.mutation import INPUT, Info, run_command
 from graphql_api.tickets import inputs as i
 from graphql_api.tickets import payloads as p
+
+_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 async def open_ticket(
@@ -26,6 +29,12 @@ async def open_ticket(
     # Who may choose a priority is a permission, like the operation's own: staff only.
     if input.priority is not None and info.context.principal.role is Role.CUSTOMER:
         raise PublicError("only agents and admins choose a ticket's priority", "FORBIDDEN")
+    if input.suggestions_shown is not None and not _TOKEN.fullmatch(input.suggestions_shown):
+        message = "suggestionsShown is the token suggestArticles gave (32 hex digits)"
+        error = UserError(
+            field=["input", "suggestionsShown"], code="INVALID_INPUT", message=message
+        )
+        return p.OpenTicketPayload.refused([error])
     command = OpenTicket(
         customer_id=input.customer_id,
         channel=input.channel,
@@ -36,9 +45,14 @@ async def open_ticket(
         survey_response_id=input.survey_response_id,
         ticket_id=input.ticket_id,
     )
-    return await run_command(
+    payload = await run_command(
         info, lambda: ledger.open_ticket(command, metadata), p.OpenTicketPayload
     )
+    deflection = info.context.services.deflection
+    if input.suggestions_shown is not None and deflection is not None and not payload.user_errors:
+        # The suggestions did not avoid this ticket (a retry of the same token counts once).
+        await info.context.run_command(deflection.ticket_opened, input.suggestions_shown)
+    return payload
 
 
 async def assign_ticket(

@@ -16,7 +16,16 @@ from domain.shared.metadata import Role
 from graphql_api.context import RequestContext
 from graphql_api.enums import MetricsGrouping
 from graphql_api.moments import moment
-from graphql_api.pagination import check_page_size, connection, decode_cursor
+from graphql_api.pagination import (
+    AfterArgument,
+    BeforeArgument,
+    FirstArgument,
+    LastArgument,
+    PageRequest,
+    check_page_size,
+    connection,
+    page_request,
+)
 from graphql_api.read_your_writes import AtLeast, wait_for
 from graphql_api.tickets.inputs import ServiceMetricsFilterInput, TicketFilterInput
 from graphql_api.tickets.metrics import ServiceMetricsType
@@ -33,9 +42,6 @@ from projections.tickets.views import (
 Info = strawberry.Info[RequestContext, None]
 CURSOR_KIND = "ticket"
 First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
-After = Annotated[
-    str | None, strawberry.argument(description="Cursor of the last item of the last page.")
-]
 
 
 async def load_ticket(context: RequestContext, ticket_id: UUID) -> TicketType | None:
@@ -64,18 +70,22 @@ async def tickets(
     filter: Annotated[  # noqa: A002
         TicketFilterInput | None, strawberry.argument(description="Which tickets; left out: all.")
     ] = None,
-    first: First = 20,
-    after: After = None,
+    first: FirstArgument = None,
+    after: AfterArgument = None,
     at_least: AtLeast = None,
+    last: LastArgument = None,
+    before: BeforeArgument = None,
 ) -> TicketConnection:
+    request = page_request(CURSOR_KIND, first=first, after=after, last=last, before=before)
     chosen = ticket_filter(filter or TicketFilterInput())
     await wait_for(info.context, PROJECTION_NAME, at_least)
-    after_seq = None if after is None else decode_cursor(CURSOR_KIND, after)
+    now = datetime.now(UTC)
     async with info.context.pool.connection() as conn:
-        page = await read.tickets_page(
-            conn, chosen, check_page_size(first), after_seq, datetime.now(UTC)
-        )
-    return tickets_connection(page, after)
+        if request.backward:  # newest first: the tickets before a cursor are newer ones
+            page = await read.tickets_page_newer(conn, chosen, request.size, request.cursor, now)
+        else:
+            page = await read.tickets_page(conn, chosen, request.size, request.cursor, now)
+    return tickets_connection(page, after, request)
 
 
 async def ticket_queue(
@@ -115,7 +125,9 @@ async def sla_policy(info: Info) -> SlaPolicyType:
     return SlaPolicyType.of(await info.context.run_command(info.context.ledger.sla_terms))
 
 
-def tickets_connection(page: TicketPage, after: str | None) -> TicketConnection:
+def tickets_connection(
+    page: TicketPage, after: str | None, request: PageRequest | None = None
+) -> TicketConnection:
     return connection(
         TicketConnection,
         TicketEdge,
@@ -124,6 +136,7 @@ def tickets_connection(page: TicketPage, after: str | None) -> TicketConnection:
         lambda view: TicketType(view=view),
         after=after,
         position=lambda view: view.seq,
+        request=request,
     )
 
 

@@ -15,6 +15,7 @@ from domain.shared.metadata import Role
 from graphql_api.auth import may_see_personal_data
 from graphql_api.context import RequestContext
 from graphql_api.enums import Priority, SlaClock, TicketChannel, TicketStatus
+from graphql_api.node_interface import Node
 from graphql_api.pagination import PageInfo
 from graphql_api.tickets.types import PERSONAL, SlaType, SourceType, StepType
 from projections.tickets.queries import timeline
@@ -24,12 +25,12 @@ Info = strawberry.Info[RequestContext, None]
 
 
 @strawberry.type(name="Ticket", description="A customer's service request.")
-class TicketType:
+class TicketType(Node):
     view: strawberry.Private[TicketView]
 
-    @strawberry.field(description="The ticket's id.")
-    def id(self) -> UUID:
-        return self.view.id
+    @strawberry.field(description="The ticket's id (a UUID; the same value as ever).")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.view.id))
 
     @strawberry.field(description="The customer it serves.")
     def customer_id(self) -> UUID:

@@ -52,7 +52,8 @@ class CustomerView:
 class CustomerPage:
     items: list[CustomerView]
     has_next_page: bool
-    total_count: int
+    total_count: int | None
+    """How many customers match the filter in all; None when the caller did not ask."""
 
 
 _COLUMNS = """customer_id, seq, name, email, phone, region, personal_data_erased,
@@ -66,6 +67,18 @@ async def customer_by_id(conn: AsyncConnection[Any], customer_id: UUID) -> Custo
             f"SELECT {_COLUMNS} FROM customer_directory WHERE customer_id = %s", (customer_id,)
         )
         return await cur.fetchone()
+
+
+async def customers_by_ids(
+    conn: AsyncConnection[Any], customer_ids: Sequence[UUID]
+) -> dict[UUID, CustomerView]:
+    """The directory rows of those of ``customer_ids`` that exist, in one query."""
+    async with conn.cursor(row_factory=class_row(CustomerView)) as cur:
+        await cur.execute(
+            f"SELECT {_COLUMNS} FROM customer_directory WHERE customer_id = ANY(%s)",
+            (list(customer_ids),),
+        )
+        return {view.customer_id: view for view in await cur.fetchall()}
 
 
 def like_prefix(prefix: str) -> str:
@@ -121,17 +134,60 @@ async def customers_page(
     first: int,
     after_seq: int,
     filter: CustomerFilter = CustomerFilter(),  # noqa: A002, B008 - frozen, so safe to share
+    counted: bool = True,
 ) -> CustomerPage:
     """Customers matching ``filter`` in registration order after ``after_seq`` (keyset
-    pagination on ``seq``); ``total_count`` counts the whole filtered set."""
+    pagination on ``seq``); ``total_count`` counts the whole filtered set when ``counted``
+    (the count is a second statement, and a scan: callers that show no total skip it)."""
     page, count, params = page_statements(filter, first, after_seq)
     # Never prepared: a prepared (generic) plan cannot use the prefix indexes for LIKE.
     async with conn.cursor(row_factory=class_row(CustomerView)) as cur:
         await cur.execute(page, params, prepare=False)
         rows = await cur.fetchall()
-    count_row = await (await conn.execute(count, params, prepare=False)).fetchone()
-    total = int(count_row[0]) if count_row else 0
+    total = await _count(conn, count, params) if counted else None
     return CustomerPage(items=rows[:first], has_next_page=len(rows) > first, total_count=total)
+
+
+async def customers_count(
+    conn: AsyncConnection[Any],
+    filter: CustomerFilter = CustomerFilter(),  # noqa: A002, B008 - frozen, so safe to share
+) -> int:
+    """How many customers match ``filter`` in all (a page's ``total_count``, asked alone)."""
+    where, params = filter_condition(filter)
+    return await _count(conn, f"SELECT count(*) FROM customer_directory WHERE {where}", params)
+
+
+async def _count(conn: AsyncConnection[Any], statement: str, params: dict[str, Any]) -> int:
+    # Never prepared, as the page: the prefix indexes for LIKE need a custom plan.
+    row = await (await conn.execute(statement, params, prepare=False)).fetchone()
+    return int(row[0]) if row else 0
+
+
+async def customers_page_before(
+    conn: AsyncConnection[Any],
+    last: int,
+    before_seq: int | None,
+    filter: CustomerFilter = CustomerFilter(),  # noqa: A002, B008 - frozen, so safe to share
+    counted: bool = True,
+) -> CustomerPage:
+    """The ``last`` customers matching ``filter`` registered just before ``before_seq``
+    (None: the latest), in registration order; ``has_next_page`` says whether more precede
+    them (the page was read backward); ``total_count`` counts the whole filtered set when
+    ``counted``."""
+    where, params = filter_condition(filter)
+    bound = "TRUE" if before_seq is None else "seq < %(before_seq)s"
+    page = (
+        f"SELECT {_COLUMNS} FROM customer_directory WHERE {bound} AND {where}"
+        " ORDER BY seq DESC LIMIT %(limit)s"
+    )
+    count = f"SELECT count(*) FROM customer_directory WHERE {where}"
+    values = {**params, "before_seq": before_seq, "limit": last + 1}
+    # Never prepared, as customers_page: the prefix indexes for LIKE need a custom plan.
+    async with conn.cursor(row_factory=class_row(CustomerView)) as cur:
+        await cur.execute(page, values, prepare=False)
+        rows = await cur.fetchall()
+    total = await _count(conn, count, values) if counted else None
+    return CustomerPage(items=rows[:last][::-1], has_next_page=len(rows) > last, total_count=total)
 
 
 async def customer_360_parts(

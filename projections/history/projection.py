@@ -17,6 +17,7 @@ from eventsourcing.utils import get_topic
 from psycopg import Cursor
 
 from projections.base import Positioned, Projection
+from projections.bulk import Column, insert_rows
 from projections.history.schema import DDL, TABLES
 from projections.history.subjects import (
     KIND_OF_EVENT,
@@ -26,19 +27,26 @@ from projections.history.subjects import (
     starts_a_stream,
 )
 
-INSERT_ROWS = """
-    INSERT INTO customer_history (customer_id, position, stream_id, stream_version, topic,
-        event_type, occurred_at, actor_id, actor_role, channel, correlation_id, causation_id)
-    SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::uuid[], %s::bigint[], %s::text[],
-        %s::text[], %s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::uuid[],
-        %s::uuid[])
-    ON CONFLICT (customer_id, position) DO NOTHING
-"""
-INSERT_STREAMS = """
-    INSERT INTO customer_history_streams (stream_id, customer_id, kind, first_position)
-    SELECT * FROM unnest(%s::uuid[], %s::uuid[], %s::text[], %s::bigint[])
-    ON CONFLICT (stream_id, customer_id) DO NOTHING
-"""
+ROW_COLUMNS: tuple[Column, ...] = (
+    ("customer_id", "uuid"),
+    ("position", "bigint"),
+    ("stream_id", "uuid"),
+    ("stream_version", "bigint"),
+    ("topic", "text"),
+    ("event_type", "text"),
+    ("occurred_at", "timestamptz"),
+    ("actor_id", "text"),
+    ("actor_role", "text"),
+    ("channel", "text"),
+    ("correlation_id", "uuid"),
+    ("causation_id", "uuid"),
+)
+STREAM_COLUMNS: tuple[Column, ...] = (
+    ("stream_id", "uuid"),
+    ("customer_id", "uuid"),
+    ("kind", "text"),
+    ("first_position", "bigint"),
+)
 
 Owners = dict[UUID, set[UUID]]
 """Stream id -> the customers the stream is about."""
@@ -49,6 +57,7 @@ class CustomerHistory(Projection):
     metadata; and which streams are about each customer."""
 
     name = "customer_history"
+    reads_personal_data = False  # ids, types, times and metadata only
     tables = TABLES
     ddl = DDL
 
@@ -65,8 +74,10 @@ class CustomerHistory(Projection):
         owners: Owners = {item.event.originator_id: named_customers(item.event) for item in created}
         others = {item.event.originator_id for item in items} - owners.keys()
         owners.update(_owners_of(cursor, others))
-        _insert_streams(cursor, created, owners)
-        _insert_rows(cursor, items, owners)
+        # While a rebuild loads, both tables take COPY: rows are keyed by (customer, log
+        # position) and by the stream the event creates, so none can meet an earlier one.
+        _insert_streams(cursor, created, owners, self.loading)
+        _insert_rows(cursor, items, owners, self.loading)
 
 
 def _owners_of(cursor: Cursor[Any], streams: Iterable[UUID]) -> Owners:
@@ -83,17 +94,21 @@ def _owners_of(cursor: Cursor[Any], streams: Iterable[UUID]) -> Owners:
     return found
 
 
-def _insert_streams(cursor: Cursor[Any], created: list[Positioned], owners: Owners) -> None:
+def _insert_streams(
+    cursor: Cursor[Any], created: list[Positioned], owners: Owners, loading: bool
+) -> None:
     rows = [
         (item.event.originator_id, customer_id, KIND_OF_EVENT[type(item.event)], item.position)
         for item in created
         for customer_id in sorted(owners[item.event.originator_id])
     ]
-    if rows:
-        cursor.execute(INSERT_STREAMS, [list(column) for column in zip(*rows, strict=True)])
+    on_conflict = "ON CONFLICT (stream_id, customer_id) DO NOTHING"
+    insert_rows(cursor, "customer_history_streams", STREAM_COLUMNS, rows, on_conflict, copy=loading)
 
 
-def _insert_rows(cursor: Cursor[Any], items: list[Positioned], owners: Owners) -> None:
+def _insert_rows(
+    cursor: Cursor[Any], items: list[Positioned], owners: Owners, loading: bool
+) -> None:
     rows = [
         _row(customer_id, item)
         for item in items
@@ -101,8 +116,8 @@ def _insert_rows(cursor: Cursor[Any], items: list[Positioned], owners: Owners) -
             named_customers(item.event) | owners.get(item.event.originator_id, set())
         )
     ]
-    if rows:
-        cursor.execute(INSERT_ROWS, [list(column) for column in zip(*rows, strict=True)])
+    on_conflict = "ON CONFLICT (customer_id, position) DO NOTHING"
+    insert_rows(cursor, "customer_history", ROW_COLUMNS, rows, on_conflict, copy=loading)
 
 
 def _row(customer_id: UUID, item: Positioned) -> tuple[Any, ...]:

@@ -15,24 +15,34 @@ from psycopg.rows import class_row
 from projections.history.views import HistoryEntry, HistoryPage, StreamRef, StreamVersion
 
 MAX_PAGE = 500
+_NO_POSITION = 2**63 - 1
+"""Above every log position: a backward page without a cursor starts at the latest."""
 _COLUMNS = """position, stream_id, stream_version, topic, event_type, occurred_at, actor_id,
     actor_role, channel, correlation_id, causation_id"""
 
 
 def page_statement(
-    customer_id: UUID, since: datetime | None, until: datetime | None, limit: int, after: int
+    customer_id: UUID,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    after: int,
+    *,
+    backward: bool = False,
 ) -> tuple[str, dict[str, Any]]:
-    """The SQL of a history page (one customer, in log order, by the primary key)."""
+    """The SQL of a history page (one customer, in log order, by the primary key); with
+    ``backward``, the events just before position ``after`` (0: the latest), newest first."""
+    bound, order = ("position < %(after)s", "DESC") if backward else ("position > %(after)s", "")
     statement = f"""
         SELECT {_COLUMNS} FROM customer_history
-        WHERE customer_id = %(customer)s AND position > %(after)s
+        WHERE customer_id = %(customer)s AND {bound}
           AND (%(since)s::timestamptz IS NULL OR occurred_at >= %(since)s)
           AND (%(until)s::timestamptz IS NULL OR occurred_at < %(until)s)
-        ORDER BY position LIMIT %(limit)s
+        ORDER BY position {order} LIMIT %(limit)s
     """
     params = {
         "customer": customer_id,
-        "after": after,
+        "after": (after or _NO_POSITION) if backward else after,
         "since": since,
         "until": until,
         "limit": limit,
@@ -56,6 +66,27 @@ async def history_page(
         await cursor.execute(statement, params)
         rows = await cursor.fetchall()
     return HistoryPage(items=rows[:limit], has_next_page=len(rows) > limit)
+
+
+async def history_page_before(
+    conn: AsyncConnection[Any],
+    customer_id: UUID,
+    since: datetime | None,
+    until: datetime | None,
+    last: int,
+    before_position: int | None,
+) -> HistoryPage:
+    """The ``last`` events with time in [since, until) just before ``before_position``
+    (None: the latest), oldest first like the list; ``has_next_page`` says whether more
+    precede them (the page was read backward)."""
+    limit = max(0, min(last, MAX_PAGE))
+    statement, params = page_statement(
+        customer_id, since, until, limit + 1, before_position or 0, backward=True
+    )
+    async with conn.cursor(row_factory=class_row(HistoryEntry)) as cursor:
+        await cursor.execute(statement, params)
+        rows = await cursor.fetchall()
+    return HistoryPage(items=rows[:limit][::-1], has_next_page=len(rows) > limit)
 
 
 async def streams_of(conn: AsyncConnection[Any], customer_id: UUID) -> list[StreamRef]:

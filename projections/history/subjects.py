@@ -1,9 +1,10 @@
 """Which customers an event is about, read from the event alone.
 
 Only the aggregates that belong to a customer are indexed; survey definitions, the loyalty
-program and its rewards, SLA policies, the referral program, referral-code and email-claim
-index streams are about no one (or would name a customer where the history must not: an email
-claim outlives the customer who held it).
+program and its rewards, SLA policies, the referral program, knowledge-base articles and votes,
+referral-code and email-claim index streams are about no one (or would name a customer where
+the history must not: an email claim outlives the customer who held it). Feedback is about the
+customer who gave it logged in (anonymous feedback names no customer).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
 from domain.customer.model import Customer
+from domain.feedback.model import Feedback
 from domain.loyalty.account import LoyaltyAccount
 from domain.purchase.model import Purchase
 from domain.referral.model import Referral, Referrer
@@ -29,6 +31,7 @@ CUSTOMER_AGGREGATES: tuple[type[Aggregate], ...] = (
     Ticket,
     Referrer,
     Referral,
+    Feedback,
 )
 SUBJECT_ATTRIBUTES = ("customer_id", "referrer_id", "friend_id")
 """Payload attributes that name a customer (UUIDs), wherever they appear."""

@@ -3,6 +3,7 @@ rule book and the program's terms."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -32,12 +33,42 @@ async def rewards_page(
     return RewardPage(rows[:first], len(rows) > first)
 
 
+async def rewards_page_before(
+    conn: AsyncConnection[Any], last: int, before_seq: int | None, include_retired: bool
+) -> RewardPage:
+    """The ``last`` rewards added just before the one at ``before_seq`` (None: the latest),
+    in the order they were added; the page's ``has_next_page`` says whether more precede
+    them (it was read backward)."""
+    retired_term = "" if include_retired else "AND NOT retired"
+    bound = "seq < %(before)s" if before_seq is not None else "TRUE"
+    async with conn.cursor(row_factory=class_row(RewardView)) as cursor:
+        await cursor.execute(
+            f"SELECT {_REWARD_COLUMNS} FROM loyalty_rewards WHERE {bound} {retired_term}"
+            " ORDER BY seq DESC LIMIT %(limit)s",
+            {"before": before_seq, "limit": last + 1},
+        )
+        rows = await cursor.fetchall()
+    return RewardPage(rows[:last][::-1], len(rows) > last)
+
+
 async def reward_by_id(conn: AsyncConnection[Any], reward_id: UUID) -> RewardView | None:
     async with conn.cursor(row_factory=class_row(RewardView)) as cursor:
         await cursor.execute(
             f"SELECT {_REWARD_COLUMNS} FROM loyalty_rewards WHERE reward_id = %s", (reward_id,)
         )
         return await cursor.fetchone()
+
+
+async def rewards_by_ids(
+    conn: AsyncConnection[Any], reward_ids: Sequence[UUID]
+) -> dict[UUID, RewardView]:
+    """Those of ``reward_ids`` in the catalog (retired ones too), in one query."""
+    async with conn.cursor(row_factory=class_row(RewardView)) as cursor:
+        await cursor.execute(
+            f"SELECT {_REWARD_COLUMNS} FROM loyalty_rewards WHERE reward_id = ANY(%s)",
+            (list(reward_ids),),
+        )
+        return {view.reward_id: view for view in await cursor.fetchall()}
 
 
 async def earning_rules(conn: AsyncConnection[Any], include_retired: bool) -> list[EarningRuleView]:

@@ -10,6 +10,7 @@ from projections.loyalty.catalog_queries import (
     program_terms,
     reward_by_id,
     rewards_page,
+    rewards_page_before,
 )
 from projections.loyalty.metrics_queries import program_metrics
 from projections.loyalty.statement_queries import (
@@ -18,6 +19,7 @@ from projections.loyalty.statement_queries import (
     balance_as_of,
     tier_history,
     transactions_page,
+    transactions_page_newer,
     upcoming_expiries,
 )
 
@@ -30,7 +32,9 @@ __all__ = [
     "program_terms",
     "reward_by_id",
     "rewards_page",
+    "rewards_page_before",
     "tier_history",
     "transactions_page",
+    "transactions_page_newer",
     "upcoming_expiries",
 ]

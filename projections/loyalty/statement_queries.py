@@ -78,6 +78,10 @@ _TRANSACTIONS = """
     WHERE t.customer_id = %(customer)s AND t.seq < %(before)s
     ORDER BY t.seq DESC LIMIT %(limit)s
 """
+# The same rows read oldest first: the transactions just newer than a cursor, for paging back.
+_TRANSACTIONS_NEWER = _TRANSACTIONS.replace("t.seq < %(before)s", "t.seq > %(after)s").replace(
+    "ORDER BY t.seq DESC", "ORDER BY t.seq"
+)
 
 _EXPIRIES = """
     SELECT expires_at, sum(remaining)::bigint AS points FROM loyalty_lots
@@ -165,6 +169,24 @@ async def transactions_page(
         rows = await cursor.fetchall()
     items = [_transaction(row) for row in rows[:first]]
     return TransactionPage(items, len(rows) > first)
+
+
+async def transactions_page_newer(
+    conn: AsyncConnection[Any], customer_id: UUID, last: int, before_seq: int | None
+) -> TransactionPage:
+    """The statement read backward: the ``last`` transactions just newer than
+    ``before_seq`` (None: the oldest ones), newest first like the statement; the page's
+    ``has_next_page`` says whether yet newer ones exist."""
+    params = {
+        "customer": customer_id,
+        "after": 0 if before_seq is None else before_seq,
+        "limit": last + 1,
+    }
+    async with conn.cursor() as cursor:
+        await cursor.execute(_TRANSACTIONS_NEWER, params)
+        rows = await cursor.fetchall()
+    items = [_transaction(row) for row in rows[:last][::-1]]
+    return TransactionPage(items, len(rows) > last)
 
 
 def _transaction(row: tuple[Any, ...]) -> TransactionView:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.campaign.messages import CampaignMessage
 from domain.customer.model import Customer
+from domain.reactions.model import ImprovementNotice, OrderNotice, TicketNotice
 from domain.referral.model import Referrer
 from domain.shared.personal_data import PersonalData
 from domain.survey.model import Invitation
@@ -29,6 +31,11 @@ CAUSES = (
     Invitation.Issued,
     Invitation.Reissued,
     Referrer.FriendInvited,
+    Invitation.Thanked,
+    TicketNotice.Queued,
+    ImprovementNotice.Queued,
+    OrderNotice.Queued,
+    CampaignMessage.Queued,
 )
 """The events that queue a message."""
 
@@ -53,6 +60,14 @@ def address_of(event: object) -> Address | None:
         return None if recipient is None else Address(recipient, None)
     if isinstance(event, Invitation.Issued | Invitation.Reissued):
         return _survey_link(event)
+    if isinstance(event, TicketNotice.Queued | ImprovementNotice.Queued | OrderNotice.Queued):
+        recipient = event.recipient.value
+        return None if recipient is None else Address(recipient, None)
+    if isinstance(event, Invitation.Thanked):
+        return _thanks(event)
+    if isinstance(event, CampaignMessage.Queued):
+        # The written message (it holds their name) travels sealed like a token.
+        return _sealed(event.recipient, event.content)
     if isinstance(event, Referrer.FriendInvited):
         return None if event.email.value is None else Address(event.email.value, None)
     return None
@@ -73,3 +88,12 @@ def _survey_link(event: Invitation.Issued | Invitation.Reissued) -> Address | No
     if event.recipient is None:
         return Address(str(token.subject_id), token.value)
     return _sealed(event.recipient, token)
+
+
+def _thanks(event: Invitation.Thanked) -> Address | None:
+    """A promoter's thank-you: to their address, carrying their referral code as its secret
+    when it has one (the code stays sealed in the event, never in the outbox)."""
+    code = event.referral_code
+    if event.recipient.value is None or (code is not None and code.value is None):
+        return None  # erased since: nothing to send
+    return Address(event.recipient.value, None if code is None else code.value)

@@ -15,8 +15,10 @@ from uuid import UUID
 from psycopg import Cursor
 from psycopg.types.json import Jsonb
 
+from domain.campaign.messages import CampaignMessage
 from domain.customer.model import Customer
 from domain.privacy.erasure import ErasureRequest
+from domain.reactions.model import ImprovementNotice, OrderNotice, TicketNotice
 from domain.referral.model import Referrer
 from domain.survey.model import Invitation
 from projections.base import Projection, handles
@@ -44,6 +46,7 @@ DDL = """
         ON notification_outbox (sent_at) WHERE sent_at IS NULL;
     CREATE INDEX IF NOT EXISTS notification_outbox_customer_idx
         ON notification_outbox (customer_id);
+    CREATE INDEX IF NOT EXISTS notification_outbox_kind_idx ON notification_outbox (kind, id);
     CREATE INDEX IF NOT EXISTS notification_outbox_invitee_idx
         ON notification_outbox ((payload ->> 'invitee_id')) WHERE kind = 'referral_invitation';
 
@@ -189,6 +192,73 @@ class NotificationOutbox(Projection):
         cursor.execute(
             _INSERT, (position, referrer, "email", "referral_invitation", Jsonb(payload), event.at)
         )
+
+    @handles(Invitation.Thanked)
+    def promoter_thanked(
+        self, cursor: Cursor[Any], event: Invitation.Thanked, position: int
+    ) -> None:
+        """A thank-you to a promoter; its address and referral code stay in the event."""
+        if address_of(event) is None:
+            return  # erased since: no one to write to
+        payload = {"with_referral_code": event.referral_code is not None}
+        row = (event.recipient.subject_id, event.channel, "promoter_thanks", Jsonb(payload))
+        cursor.execute(_INSERT, (position, *row, event.timestamp))
+
+    @handles(TicketNotice.Queued)
+    def ticket_notice_queued(
+        self, cursor: Cursor[Any], event: TicketNotice.Queued, position: int
+    ) -> None:
+        """News of a ticket's step; the address stays in the event."""
+        if address_of(event) is None:
+            return  # erased since: no one to write to
+        payload = {"step": event.step, "ticket_id": str(event.ticket_id)}
+        row = (event.customer_id, event.channel, "ticket_progress", Jsonb(payload))
+        cursor.execute(_INSERT, (position, *row, event.timestamp))
+
+    @handles(OrderNotice.Queued)
+    def order_notice_queued(
+        self, cursor: Cursor[Any], event: OrderNotice.Queued, position: int
+    ) -> None:
+        """News of an order's step; the address stays in the event (and the tracking number
+        in the order's: the mail links to the account, where the customer reads it)."""
+        if address_of(event) is None:
+            return  # erased since: no one to write to
+        expected = event.estimated_delivery
+        payload = {
+            "step": event.step,
+            "order_id": event.order_id,
+            "carrier": event.carrier,
+            "expected_on": None if expected is None else expected.date().isoformat(),
+        }
+        row = (event.customer_id, event.channel, "order_progress", Jsonb(payload))
+        cursor.execute(_INSERT, (position, *row, event.timestamp))
+
+    @handles(ImprovementNotice.Queued)
+    def improvement_notice_queued(
+        self, cursor: Cursor[Any], event: ImprovementNotice.Queued, position: int
+    ) -> None:
+        """News of an improvement; the address stays in the event. The version and message
+        are staff's words, not personal data, so the payload carries them for the mail."""
+        if address_of(event) is None:
+            return  # erased since: no one to write to
+        payload = {
+            "improvement_id": str(event.improvement_id),
+            "product_version": event.product_version,
+            "message": event.message,
+        }
+        row = (event.customer_id, event.channel, "improvement_notice", Jsonb(payload))
+        cursor.execute(_INSERT, (position, *row, event.timestamp))
+
+    @handles(CampaignMessage.Queued)
+    def campaign_message_queued(
+        self, cursor: Cursor[Any], event: CampaignMessage.Queued, position: int
+    ) -> None:
+        """A campaign's email; its address and written text stay sealed in the event."""
+        if address_of(event) is None:
+            return  # erased since: no one to write to
+        payload = {"campaign_id": str(event.campaign_id)}
+        row = (event.customer_id, event.channel, "campaign_message", Jsonb(payload))
+        cursor.execute(_INSERT, (position, *row, event.timestamp))
 
     @handles(ErasureRequest.Completed)
     def erasure_completed(

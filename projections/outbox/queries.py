@@ -57,3 +57,16 @@ def pending_notifications_sync(
     with conn.cursor(row_factory=class_row(PendingNotification)) as cur:
         cur.execute(_PENDING, {"kind": kind, "limit": limit})
         return cur.fetchall()
+
+
+_PENDING_COUNT = """
+    SELECT count(*) FROM notification_outbox WHERE sent_at IS NULL AND cancelled_at IS NULL
+"""
+
+
+async def pending_count(conn: AsyncConnection[Any]) -> int:
+    """How many notifications are still to be sent (the outbox's backlog)."""
+    async with conn.cursor() as cur:
+        await cur.execute(_PENDING_COUNT)
+        row = await cur.fetchone()
+    return int(row[0]) if row is not None else 0

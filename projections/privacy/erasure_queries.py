@@ -105,6 +105,26 @@ async def erasure_requests(
     return ErasureRequestPage(items=rows[:limit], has_next_page=len(rows) > limit)
 
 
+async def erasure_requests_before(
+    conn: AsyncConnection[Any], status: ErasureStatus | None, last: int, before: int | None
+) -> ErasureRequestPage:
+    """The ``last`` requests with ``status`` (None: any) requested just before log position
+    ``before`` (None: the latest), oldest first; ``has_next_page`` says whether more precede
+    them (the page was read backward)."""
+    limit = max(0, min(last, MAX_PAGE))
+    wanted = "true" if status is None else _STATUS[ErasureStatus(status)]
+    bound = "true" if before is None else "seq < %s"
+    arguments = (limit + 1,) if before is None else (before, limit + 1)
+    async with conn.cursor(row_factory=class_row(ErasureRequestView)) as cur:
+        await cur.execute(
+            f"SELECT {_COLUMNS} FROM privacy_erasure_requests"
+            f" WHERE {wanted} AND {bound} ORDER BY seq DESC LIMIT %s",
+            arguments,
+        )
+        rows = await cur.fetchall()
+    return ErasureRequestPage(items=rows[:limit][::-1], has_next_page=len(rows) > limit)
+
+
 async def erasure_request(
     conn: AsyncConnection[Any], subject_id: UUID
 ) -> ErasureRequestView | None:
@@ -134,11 +154,14 @@ async def erasure_certificate(
     request = await erasure_request(conn, subject_id)
     if request is None or request.completed_seq is None:
         return None
-    # The index only grows; positions after the completion are not the certificate's.
+    if request.last_position is None:
+        return ErasureCertificate(request, [])
+    # The index only grows: a position indexed after the completion read it (a write sealed
+    # before the keys went and committed after) is past the last one the digest covers.
     cur = await conn.execute(
         "SELECT DISTINCT position FROM personal_data_positions"
-        " WHERE subject_id = ANY(%s) AND position < %s ORDER BY position LIMIT %s",
-        ([request.subject_id, *request.also_erased], request.completed_seq, MAX_LISTED_POSITIONS),
+        " WHERE subject_id = ANY(%s) AND position <= %s ORDER BY position LIMIT %s",
+        ([request.subject_id, *request.also_erased], request.last_position, MAX_LISTED_POSITIONS),
     )
     return ErasureCertificate(request, [int(row[0]) for row in await cur.fetchall()])
 

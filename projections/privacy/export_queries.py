@@ -20,6 +20,7 @@ _RESPONSES = "response_id IN (SELECT response_id FROM survey_responses WHERE cus
 # The funnel's ``referrer_id`` is the referring customer's id (as in the Referral events).
 _REFERRER = "referrer_id = %(c)s"
 _BY_ID = "customer_id = %(c)s"
+_PLANS = "plan_id IN (SELECT plan_id FROM success_plans WHERE customer_id = %(c)s)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,13 @@ SOURCES: tuple[TableSource, ...] = (
         "ticket_id IN (SELECT ticket_id FROM tickets WHERE customer_id = %(c)s)",
         "seq",
     ),
+    TableSource("customer_health", "health_customers", _BY_ID, "customer_id"),
+    TableSource("customer_health", "health_tickets", _BY_ID, "ticket_id"),
+    TableSource("customer_health", "health_answers", _BY_ID, "position"),
+    TableSource("success_plans", "success_plans", _BY_ID, "seq"),
+    TableSource("success_plans", "success_plan_goals", _PLANS, "seq"),
+    TableSource("success_plans", "success_plan_milestones", _PLANS, "seq"),
+    TableSource("success_plans", "success_plan_check_ins", _BY_ID, "seq"),
     TableSource("referral_funnel", "referral_referrers", _BY_ID, "customer_id"),
     TableSource(
         "referral_funnel",
@@ -70,6 +78,15 @@ SOURCES: tuple[TableSource, ...] = (
     TableSource("referral_funnel", "referral_invitee_customers", _BY_ID, "customer_id"),
     TableSource(
         "referral_funnel", "referral_referrals", f"{_REFERRER} OR friend_id = %(c)s", "seq"
+    ),
+    TableSource("product_reviews", "product_reviews", _BY_ID, "seq"),
+    TableSource("product_reviews", "review_order_skus", _BY_ID, "order_id, sku"),
+    TableSource("order_tracking", "tracked_orders", _BY_ID, "placed_at, order_id"),
+    TableSource(
+        "order_tracking",
+        "tracked_order_steps",
+        "order_id IN (SELECT order_id FROM tracked_orders WHERE customer_id = %(c)s)",
+        "seq",
     ),
     TableSource(
         "notification_outbox",

@@ -17,9 +17,9 @@ from domain.customer.model import Customer
 from domain.privacy.erasure import ErasureRequest
 from domain.referral.model import Referral, Referrer
 from domain.referral.values import email_variant
-from domain.shared.personal_data import PersonalData
-from projections.base import Projection, handles
+from projections.base import Projection, folds, handles
 from projections.erasure import erased_subjects
+from projections.referrals.invitees import InviteeChanges
 from projections.referrals.schema import DDL, TABLES
 
 _REFERRAL_UPDATE = """
@@ -90,17 +90,22 @@ class ReferralFunnel(Projection):
              _variant(email), event.at),
         )  # fmt: skip
 
-    @handles(Customer.Registered)
-    def customer_registered(
-        self, cursor: Cursor[Any], event: Customer.Registered, position: int
-    ) -> None:
-        self._remember_invitee(cursor, event.originator_id, event.email, position)
+    def changes(self) -> InviteeChanges:
+        return InviteeChanges()
 
-    @handles(Customer.EmailChanged)
-    def customer_email_changed(
-        self, cursor: Cursor[Any], event: Customer.EmailChanged, position: int
+    # Every customer's registration and email change passes here: folded, one statement a
+    # batch (``projections.referrals.invitees``) rather than one per event.
+    @folds(Customer.Registered)
+    def customer_registered(
+        self, changes: InviteeChanges, event: Customer.Registered, position: int
     ) -> None:
-        self._remember_invitee(cursor, event.originator_id, event.email, position)
+        changes.emails.append((event.originator_id, _variant(event.email.value), position))
+
+    @folds(Customer.EmailChanged)
+    def customer_email_changed(
+        self, changes: InviteeChanges, event: Customer.EmailChanged, position: int
+    ) -> None:
+        changes.emails.append((event.originator_id, _variant(event.email.value), position))
 
     @handles(Referral.Converted)
     def converted(self, cursor: Cursor[Any], event: Referral.Converted, position: int) -> None:
@@ -203,26 +208,6 @@ class ReferralFunnel(Projection):
             f"UPDATE referral_referrers SET {assignments}, last_seq = %(seq)s"
             " WHERE referrer_id = %(referrer)s AND last_seq < %(seq)s",
             {"seq": position, "referrer": event.originator_id, **params},
-        )
-
-    def _remember_invitee(
-        self, cursor: Cursor[Any], customer_id: UUID, email: PersonalData, position: int
-    ) -> None:
-        """Keep the customer's email variant only if someone invited that email before (earlier
-        in the log, so a replay decides alike): it marks that invitation converted when this
-        customer converts."""
-        variant = _variant(email.value)
-        cursor.execute(
-            """
-            INSERT INTO referral_invitee_customers (customer_id, variant, last_seq)
-            SELECT %(customer)s, %(variant)s, %(seq)s
-            WHERE EXISTS (SELECT 1 FROM referral_invitations
-                WHERE variant = %(variant)s AND seq < %(seq)s)
-            ON CONFLICT (customer_id) DO UPDATE
-                SET variant = excluded.variant, last_seq = excluded.last_seq
-                WHERE referral_invitee_customers.last_seq < excluded.last_seq
-            """,
-            {"customer": customer_id, "variant": variant, "seq": position},
         )
 
     def _customer_of(self, cursor: Cursor[Any], referrer_id: UUID) -> UUID:

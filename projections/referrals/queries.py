@@ -14,9 +14,12 @@ from projections.referrals.funnel_queries import (
 )
 from projections.referrals.referrer_queries import (
     invitations_of,
+    invitations_of_newer,
     referral_of_friend,
+    referrals_by_ids,
     referrals_of,
     referrals_of_friends,
+    referrals_of_newer,
     referrer_view,
     referrer_views,
 )
@@ -27,9 +30,12 @@ __all__ = [
     "funnel",
     "funnel_trend",
     "invitations_of",
+    "invitations_of_newer",
     "referral_of_friend",
+    "referrals_by_ids",
     "referrals_of",
     "referrals_of_friends",
+    "referrals_of_newer",
     "referrer_view",
     "referrer_views",
     "top_referrers",

@@ -61,6 +61,15 @@ _INVITATIONS = """
 """
 
 
+# The same rows read oldest first: those just newer than a cursor, for paging back.
+_REFERRALS_NEWER = _REFERRALS.replace("seq < %(before)s", "seq > %(after)s").replace(
+    "ORDER BY seq DESC", "ORDER BY seq"
+)
+_INVITATIONS_NEWER = _INVITATIONS.replace("seq < %(before)s", "seq > %(after)s").replace(
+    "ORDER BY seq DESC", "ORDER BY seq"
+)
+
+
 async def referrer_view(conn: AsyncConnection[Any], customer_id: UUID) -> ReferrerView | None:
     """The customer's code and referral totals; None if they never had a code."""
     return (await referrer_views(conn, [customer_id])).get(customer_id)
@@ -101,6 +110,18 @@ async def referrals_of_friends(
         return {view.friend_id: view for view in await cur.fetchall()}
 
 
+async def referrals_by_ids(
+    conn: AsyncConnection[Any], referral_ids: Sequence[UUID]
+) -> dict[UUID, ReferralView]:
+    """Those of ``referral_ids`` that exist, in one query."""
+    async with conn.cursor(row_factory=class_row(ReferralView)) as cur:
+        await cur.execute(
+            f"SELECT {_REFERRAL_COLUMNS} FROM referral_referrals WHERE referral_id = ANY(%s)",
+            (list(referral_ids),),
+        )
+        return {view.referral_id: view for view in await cur.fetchall()}
+
+
 async def invitations_of(
     conn: AsyncConnection[Any], referrer_id: UUID, first: int, after_seq: int | None = None
 ) -> InvitationPage:
@@ -111,6 +132,35 @@ async def invitations_of(
         await cur.execute(_INVITATIONS, params)
         rows = await cur.fetchall()
     return InvitationPage(rows[:first], has_next_page=len(rows) > first)
+
+
+async def referrals_of_newer(
+    conn: AsyncConnection[Any], referrer_id: UUID, last: int, before_seq: int | None
+) -> ReferralPage:
+    """The referrals list read backward: the ``last`` just newer than ``before_seq`` (None:
+    the oldest ones), newest first like the list; ``has_next_page`` says whether yet newer
+    ones exist."""
+    params = _page_newer(referrer_id, last, before_seq)
+    async with conn.cursor(row_factory=class_row(ReferralView)) as cur:
+        await cur.execute(_REFERRALS_NEWER, params)
+        rows = await cur.fetchall()
+    return ReferralPage(rows[:last][::-1], has_next_page=len(rows) > last)
+
+
+async def invitations_of_newer(
+    conn: AsyncConnection[Any], referrer_id: UUID, last: int, before_seq: int | None
+) -> InvitationPage:
+    """The invitations list read backward, as :func:`referrals_of_newer`."""
+    params = _page_newer(referrer_id, last, before_seq)
+    async with conn.cursor(row_factory=class_row(InvitationView)) as cur:
+        await cur.execute(_INVITATIONS_NEWER, params)
+        rows = await cur.fetchall()
+    return InvitationPage(rows[:last][::-1], has_next_page=len(rows) > last)
+
+
+def _page_newer(referrer_id: UUID, last: int, before_seq: int | None) -> dict[str, Any]:
+    after = 0 if before_seq is None else before_seq
+    return {"referrer": referrer_id, "after": after, "limit": max(last, 0) + 1}
 
 
 def _page(referrer_id: UUID, first: int, after_seq: int | None) -> dict[str, Any]:

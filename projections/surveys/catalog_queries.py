@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import AsyncConnection
-from psycopg.rows import class_row
+from psycopg.rows import class_row, dict_row
 
 from projections.surveys.views import ResponsePage, ResponseView, SurveyPage, SurveyView
 
@@ -61,6 +61,19 @@ async def survey_by_id(conn: AsyncConnection[Any], survey_id: UUID) -> SurveyVie
     return None if row is None else row.view()
 
 
+async def surveys_by_ids(
+    conn: AsyncConnection[Any], survey_ids: Sequence[UUID]
+) -> dict[UUID, SurveyView]:
+    """Those of ``survey_ids`` that exist, in one query."""
+    async with conn.cursor(row_factory=class_row(_SurveyRow)) as cur:
+        await cur.execute(
+            f"SELECT {_SURVEY_COLUMNS} FROM survey_catalog WHERE survey_id = ANY(%s)",
+            (list(survey_ids),),
+        )
+        rows = await cur.fetchall()
+    return {row.survey_id: row.view() for row in rows}
+
+
 async def surveys_page(
     conn: AsyncConnection[Any], first: int, after: int, status: str | None
 ) -> SurveyPage:
@@ -75,6 +88,24 @@ async def surveys_page(
         )
         rows = await cur.fetchall()
     return SurveyPage([row.view() for row in rows[:first]], len(rows) > first)
+
+
+async def surveys_page_before(
+    conn: AsyncConnection[Any], last: int, before: int | None, status: str | None
+) -> SurveyPage:
+    """The ``last`` surveys drafted just before the one at ``before`` (None: the latest), of
+    ``status`` if given, in drafting order; the page's ``has_next_page`` says whether more
+    precede them (it was read backward, down the same (status, seq) index)."""
+    status_term = "" if status is None else "AND status = %(status)s"
+    bound = "TRUE" if before is None else "seq < %(before)s"
+    async with conn.cursor(row_factory=class_row(_SurveyRow)) as cur:
+        await cur.execute(
+            f"SELECT {_SURVEY_COLUMNS} FROM survey_catalog WHERE {bound} {status_term}"
+            " ORDER BY seq DESC LIMIT %(limit)s",
+            {"before": before, "status": status, "limit": last + 1},
+        )
+        rows = await cur.fetchall()
+    return SurveyPage([row.view() for row in rows[:last][::-1]], len(rows) > last)
 
 
 _NO_CURSOR = 2**63 - 1
@@ -105,6 +136,55 @@ async def customer_responses(
         await cur.execute(_RESPONSES, params)
         rows = await cur.fetchall()
     return ResponsePage(rows[:first], len(rows) > first)
+
+
+# The same rows read oldest first: the responses just newer than a cursor, for paging back.
+_RESPONSES_NEWER = _RESPONSES.replace("r.seq < %(before)s", "r.seq > %(after)s").replace(
+    "ORDER BY r.seq DESC", "ORDER BY r.seq"
+)
+
+
+async def customer_responses_newer(
+    conn: AsyncConnection[Any], customer_id: UUID, last: int, before: int | None
+) -> ResponsePage:
+    """One customer's responses read backward: the ``last`` just newer than the one at
+    ``before`` (None: the oldest ones), newest first like the list; ``has_next_page`` says
+    whether yet newer ones exist."""
+    async with conn.cursor(row_factory=class_row(ResponseView)) as cur:
+        params = {"customer": customer_id, "after": before or 0, "limit": last + 1}
+        await cur.execute(_RESPONSES_NEWER, params)
+        rows = await cur.fetchall()
+    return ResponsePage(rows[:last][::-1], len(rows) > last)
+
+
+# The same columns, picked by response id, with whose response each is.
+_RESPONSES_BY_ID = (
+    _RESPONSES.replace("SELECT r.response_id,", "SELECT r.customer_id, r.response_id,")
+    .replace("r.customer_id = %(customer)s AND r.seq < %(before)s", "r.response_id = ANY(%(ids)s)")
+    .replace("LIMIT %(limit)s", "")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RespondentResponse:
+    """A response and the customer who gave it (to decide who may read it)."""
+
+    customer_id: UUID
+    view: ResponseView
+
+
+async def responses_by_ids(
+    conn: AsyncConnection[Any], response_ids: Sequence[UUID]
+) -> dict[UUID, RespondentResponse]:
+    """Those of ``response_ids`` that exist, with their respondents, in one query."""
+    async with conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(_RESPONSES_BY_ID, {"ids": list(response_ids)})
+        rows = await cur.fetchall()
+    found = {}
+    for row in rows:
+        customer_id = row.pop("customer_id")
+        found[row["response_id"]] = RespondentResponse(customer_id, ResponseView(**row))
+    return found
 
 
 async def latest_nps_category(conn: AsyncConnection[Any], customer_id: UUID) -> str | None:

@@ -25,6 +25,7 @@ from domain.survey.sentiment import sentiment
 from domain.survey.values import SurveyKind, nps_category
 from projections.base import Projection, handles
 from projections.erasure import erased_subjects
+from projections.surveys.rollups import INVITATION_ROLLUPS, RESPONSE_ROLLUPS
 from projections.surveys.schema import DDL, TABLES
 from projections.surveys.text import terms
 
@@ -47,6 +48,8 @@ _ISSUE = """
         (SELECT product_version FROM survey_catalog WHERE survey_id = %(survey)s),
         %(at)s
     ON CONFLICT (invitation_id) DO NOTHING
+    RETURNING survey_id, channel, region, product_version, tier, issued_at AS at, 1 AS delta,
+        customer_id, invitation_id
 """
 
 _RESPOND = """
@@ -55,6 +58,33 @@ _RESPOND = """
     VALUES (%(response)s, %(seq)s, %(survey)s, %(customer)s, %(kind)s, %(score)s,
         %(category)s, %(channel)s, %(region)s, %(version)s, %(tier)s, %(at)s, %(seconds)s)
     ON CONFLICT (response_id) DO NOTHING
+    RETURNING survey_id, channel, region, product_version, tier, responded_at AS at, kind, score,
+        nps_category, completion_seconds, customer_id
+"""
+
+# A reissued link moves its invitation to the new channel: the rollups' rows that hold the
+# channel (the channel slices and the cube) lose it under the old channel and gain it under the
+# new one; the others are unchanged. The statement returns the invitation's survey.
+_REISSUE = """
+    WITH old AS (
+        SELECT invitation_id, survey_id, customer_id, channel, region, product_version, tier,
+            issued_at
+        FROM survey_invitations WHERE invitation_id = %(invitation)s FOR UPDATE
+    ), moved AS (
+        UPDATE survey_invitations i SET channel = %(channel)s FROM old
+        WHERE i.invitation_id = old.invitation_id AND old.channel <> %(channel)s
+        RETURNING old.survey_id, old.channel, old.region, old.product_version, old.tier,
+            old.issued_at, %(channel)s::text AS new_channel, old.customer_id, old.invitation_id
+    ), changes AS (
+        SELECT survey_id, channel, region, product_version, tier, issued_at AS at, -1 AS delta,
+            customer_id, invitation_id
+        FROM moved
+        UNION ALL
+        SELECT survey_id, new_channel, region, product_version, tier, issued_at, 1, customer_id,
+            invitation_id
+        FROM moved
+    ), {rollups}
+    SELECT survey_id FROM old
 """
 
 
@@ -63,12 +93,18 @@ class SurveyDashboard(Projection):
     comments with their sentiment and terms: everything the dashboard and insight read."""
 
     name = "survey_dashboard"
-    version = 3
+    version = 5
     """2: tiers (invitations and responses), and the sentiment recorded with the response.
-    3: a survey's version is bigint."""
+    3: a survey's version is bigint. 4: the rollups (counts per UTC day and segment).
+    5: distinct respondents and invitees per slice, and the presence rows that keep them."""
     tables = TABLES
     ddl = DDL
-    erasure_purges = ("survey_comments", "survey_comment_terms")
+    erasure_purges = (
+        "survey_comments",
+        "survey_comment_terms",
+        "survey_respondent_days",
+        "survey_invitee_days",
+    )
 
     @handles(Survey.Drafted)
     def drafted(self, cursor: Cursor[Any], event: Survey.Drafted, position: int) -> None:
@@ -163,23 +199,25 @@ class SurveyDashboard(Projection):
             "channel": event.channel,
             "at": event.timestamp,
         }
-        cursor.execute(_ISSUE, params)
+        # One statement: the rollups count the invitation only if this inserted it, so a
+        # replayed event counts nothing twice.
+        cursor.execute(_with_rollups(_ISSUE, INVITATION_ROLLUPS), params)
         self._notify(cursor, event.survey_id)
 
     @handles(Invitation.Reissued)
     def reissued(self, cursor: Cursor[Any], event: Invitation.Reissued, _: int) -> None:
         # Still counted when first issued; the channel is the one the latest link went to.
         cursor.execute(
-            "UPDATE survey_invitations SET channel = %s WHERE invitation_id = %s"
-            " RETURNING survey_id",
-            (event.channel, event.originator_id),
+            _REISSUE.format(rollups=INVITATION_ROLLUPS.format(source="changes")),
+            {"invitation": event.originator_id, "channel": event.channel},
         )
         row = cursor.fetchone()
         self._notify(cursor, None if row is None else row[0])
 
     @handles(Invitation.Responded)
     def responded(self, cursor: Cursor[Any], event: Invitation.Responded, position: int) -> None:
-        cursor.execute(_RESPOND, _response_params(event, position))
+        # As for invitations: counted in the rollups only when inserted, in the same statement.
+        cursor.execute(_with_rollups(_RESPOND, RESPONSE_ROLLUPS), _response_params(event, position))
         cursor.execute(
             "UPDATE survey_invitations SET responded_at = %s WHERE invitation_id = %s",
             (event.timestamp, event.originator_id),
@@ -199,10 +237,10 @@ class SurveyDashboard(Projection):
         self, cursor: Cursor[Any], event: ErasureRequest.Completed, _: int
     ) -> None:
         """An erased respondent's comments lose their text and the terms drawn from it (the
-        terms are the person's own words); the response, its scores and the comment's
-        sentiment (a number, not their words) stay, so NPS, counts and sentiment figures do
-        not change. The sentiment is in the response event, so a rebuild keeps it too (only
-        responses recorded before it was there, event version 1, lose it)."""
+        terms are the person's own words), and their presence rows go; the response, its
+        scores and the comment's sentiment (a number, not their words) stay, so NPS, counts and
+        sentiment figures do not change. The sentiment is in the response event, so a rebuild
+        keeps it too (only responses recorded before it was there, event version 1, lose it)."""
         subjects = erased_subjects(event)
         cursor.execute(
             "DELETE FROM survey_comment_terms WHERE response_id IN"
@@ -214,6 +252,11 @@ class SurveyDashboard(Projection):
             " WHERE customer_id = ANY(%s) AND comment IS NOT NULL",
             (subjects,),
         )
+        # Which days a person answered or was invited on, per segment, is about them: their
+        # presence rows go; the distinct counts they kept stay (an erased person does not
+        # answer again, so no later response of theirs can be counted twice).
+        for table in ("survey_respondent_days", "survey_invitee_days"):
+            cursor.execute(f"DELETE FROM {table} WHERE customer_id = ANY(%s)", (subjects,))
 
     def _comment(
         self, cursor: Cursor[Any], event: Invitation.Responded, comment: PersonalData
@@ -235,6 +278,12 @@ class SurveyDashboard(Projection):
                 " ON CONFLICT (response_id, term) DO NOTHING",
                 [(response_id, term) for term in sorted(terms(text))],
             )
+
+
+def _with_rollups(insert: str, rollups: str) -> str:
+    """``insert`` (whose RETURNING names the rollups' columns) and the rollups' upserts of
+    what it inserted, as one statement."""
+    return f"WITH inserted AS ({insert}), {rollups.format(source='inserted')} SELECT"
 
 
 def _response_params(event: Invitation.Responded, position: int) -> dict[str, Any]:

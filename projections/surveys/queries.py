@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from projections.surveys.catalog_queries import (
     customer_responses,
+    customer_responses_newer,
     latest_nps_categories,
     latest_nps_category,
     survey_by_id,
     surveys_page,
+    surveys_page_before,
 )
+from projections.surveys.comment_queries import MAX_RECENT_COMMENTS, RecentComment, recent_comments
 from projections.surveys.dashboard_queries import (
     UnknownTimeZoneError,
     aspect_figures,
@@ -23,16 +26,21 @@ from projections.surveys.dashboard_queries import (
 from projections.surveys.insight_queries import feedback_insight
 
 __all__ = [
+    "MAX_RECENT_COMMENTS",
+    "RecentComment",
     "UnknownTimeZoneError",
     "aspect_figures",
     "breakdown",
     "compare_versions",
     "customer_responses",
+    "customer_responses_newer",
     "dashboard",
     "feedback_insight",
     "latest_nps_categories",
     "latest_nps_category",
+    "recent_comments",
     "survey_by_id",
     "surveys_page",
+    "surveys_page_before",
     "trend",
 ]

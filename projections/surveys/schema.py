@@ -8,6 +8,20 @@ Responses carry their segment (region, channel, product version, loyalty tier) f
 response time; invitations carry the same segment frozen at the time they were first issued,
 so response rates can be filtered by the same dimensions. Aspect scores, comments and terms
 join their response by ``response_id`` and are filtered through it.
+
+The rollups hold counts and sums only (no customer id, no text), per UTC day and segment, so
+trends and breakdowns cost the number of days and segments rather than of responses (see
+:mod:`projections.surveys.rollups`). Each comes in two shapes with the same columns:
+``*_slices`` keep one row per (level, survey, day, value of that level's dimension), with
+``level`` 'all' (no dimension) or one of channel, region, product_version, tier and the other
+dimension columns NULL; ``*_cube`` keeps one row per (survey, day, channel, region,
+product_version, tier). A query reads the smallest one that answers its filter and grouping.
+
+The slices also count distinct people per row (``respondents``, ``invitees``: a person once
+per survey, UTC day and value of the level), kept through the presence tables
+``survey_respondent_days`` and ``survey_invitee_days``: one row per person and cube cell they
+answered or were invited in (a row is new only the first time). They hold customer ids, so
+erasure deletes the erased person's presence rows; the counts stay, as the responses do.
 """
 
 DDL = """
@@ -114,6 +128,89 @@ DDL = """
     );
     CREATE INDEX IF NOT EXISTS survey_comment_terms_term_idx
         ON survey_comment_terms (term, response_id);
+
+    CREATE TABLE IF NOT EXISTS survey_response_slices (
+        level text NOT NULL,
+        survey_id uuid NOT NULL,
+        day timestamptz NOT NULL,
+        channel text,
+        region text,
+        product_version text,
+        tier text,
+        responses bigint NOT NULL,
+        promoters bigint NOT NULL,
+        passives bigint NOT NULL,
+        detractors bigint NOT NULL,
+        csat_responses bigint NOT NULL,
+        csat_satisfied bigint NOT NULL,
+        ces_responses bigint NOT NULL,
+        ces_score_sum bigint NOT NULL,
+        completion_seconds_sum double precision NOT NULL,
+        respondents bigint NOT NULL,
+        UNIQUE NULLS NOT DISTINCT (level, survey_id, day, channel, region, product_version, tier)
+    );
+    CREATE TABLE IF NOT EXISTS survey_response_cube (
+        survey_id uuid NOT NULL,
+        day timestamptz NOT NULL,
+        channel text,
+        region text,
+        product_version text,
+        tier text,
+        responses bigint NOT NULL,
+        promoters bigint NOT NULL,
+        passives bigint NOT NULL,
+        detractors bigint NOT NULL,
+        csat_responses bigint NOT NULL,
+        csat_satisfied bigint NOT NULL,
+        ces_responses bigint NOT NULL,
+        ces_score_sum bigint NOT NULL,
+        completion_seconds_sum double precision NOT NULL,
+        UNIQUE NULLS NOT DISTINCT (survey_id, day, channel, region, product_version, tier)
+    );
+    CREATE TABLE IF NOT EXISTS survey_invitation_slices (
+        level text NOT NULL,
+        survey_id uuid NOT NULL,
+        day timestamptz NOT NULL,
+        channel text,
+        region text,
+        product_version text,
+        tier text,
+        invitations bigint NOT NULL,
+        invitees bigint NOT NULL,
+        UNIQUE NULLS NOT DISTINCT (level, survey_id, day, channel, region, product_version, tier)
+    );
+    CREATE TABLE IF NOT EXISTS survey_invitation_cube (
+        survey_id uuid NOT NULL,
+        day timestamptz NOT NULL,
+        channel text,
+        region text,
+        product_version text,
+        tier text,
+        invitations bigint NOT NULL,
+        UNIQUE NULLS NOT DISTINCT (survey_id, day, channel, region, product_version, tier)
+    );
+    CREATE TABLE IF NOT EXISTS survey_respondent_days (
+        customer_id uuid NOT NULL,
+        survey_id uuid NOT NULL,
+        day timestamptz NOT NULL,
+        channel text,
+        region text,
+        product_version text,
+        tier text,
+        UNIQUE NULLS NOT DISTINCT (customer_id, survey_id, day, channel, region, product_version,
+            tier)
+    );
+    CREATE TABLE IF NOT EXISTS survey_invitee_days (
+        customer_id uuid NOT NULL,
+        survey_id uuid NOT NULL,
+        day timestamptz NOT NULL,
+        channel text,
+        region text,
+        product_version text,
+        tier text,
+        UNIQUE NULLS NOT DISTINCT (customer_id, survey_id, day, channel, region, product_version,
+            tier)
+    );
 """
 
 TABLES = (
@@ -125,4 +222,10 @@ TABLES = (
     "survey_aspect_scores",
     "survey_comments",
     "survey_comment_terms",
+    "survey_response_slices",
+    "survey_response_cube",
+    "survey_invitation_slices",
+    "survey_invitation_cube",
+    "survey_respondent_days",
+    "survey_invitee_days",
 )

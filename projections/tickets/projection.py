@@ -1,60 +1,27 @@
 """Events -> the ticket tables: the ticket's state and clocks, and one timeline step per event.
 
-Each handler reads the ticket's row, applies the event to it as the aggregate does (but on its
-own: the read model never loads the aggregate), records the step with both clocks as of the
-event's time, and writes the row back. An event whose version the row already has was applied
-before and changes nothing.
+Each handler folds its event into the batch's :class:`TicketChanges`: its change to the ticket
+as the aggregate makes it (but on its own: the read model never loads the aggregate) and the
+step it records with both clocks as of the event's time. The run is written with a few
+statements (``projections.tickets.steps``). An event whose version the row already has was
+applied before and changes nothing.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
-from psycopg import Cursor, sql
-from psycopg.rows import dict_row
+from psycopg import Cursor
 
 from domain.privacy.erasure import ErasureRequest
-from domain.shared.personal_data import PersonalData
 from domain.ticket.model import Ticket
 from domain.ticket.values import TicketStatus
-from projections.base import Projection, handles
+from projections.base import Projection, folds, handles
 from projections.erasure import erased_subjects
 from projections.tickets.schema import DDL, TABLES
-from projections.tickets.state import (
-    COLUMNS,
-    DERIVED,
-    TicketState,
-    run,
-    sla_as_json,
-    stop,
-)
+from projections.tickets.state import TicketState, run, stop
+from projections.tickets.steps import Step, TicketChanges
 from projections.tickets.views import PROJECTION_NAME, TimelineKind
-
-Change = Callable[[TicketState], None]
-
-_STORED = (*COLUMNS, *DERIVED)
-_INSERT_TICKET = sql.SQL(
-    "INSERT INTO tickets ({}) VALUES ({}) ON CONFLICT (ticket_id) DO NOTHING RETURNING seq"
-).format(
-    sql.SQL(", ").join(map(sql.Identifier, _STORED)),
-    sql.SQL(", ").join(sql.Placeholder(name) for name in _STORED),
-)
-_UPDATE_TICKET = sql.SQL("UPDATE tickets SET {} WHERE ticket_id = %(ticket_id)s").format(
-    sql.SQL(", ").join(
-        sql.SQL("{} = {}").format(sql.Identifier(name), sql.Placeholder(name))
-        for name in _STORED
-        if name != "ticket_id"
-    )
-)
-_TIMELINE = """
-    INSERT INTO ticket_timeline (seq, ticket_id, version, at, kind, actor_id, actor_role,
-        channel, public, text, details, sla)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-    ON CONFLICT (seq) DO NOTHING
-"""
 
 
 class TicketTimeline(Projection):
@@ -67,8 +34,8 @@ class TicketTimeline(Projection):
     erasure_purges = TABLES  # every text of the customer's tickets and their steps
     ddl = DDL
 
-    @handles(Ticket.Opened)
-    def opened(self, cursor: Cursor[Any], event: Ticket.Opened, position: int) -> None:
+    @folds(Ticket.Opened)
+    def opened(self, changes: TicketChanges, event: Ticket.Opened, position: int) -> None:
         state = TicketState(
             ticket_id=event.originator_id, seq=position, version=event.originator_version,
             customer_id=event.customer_id, channel=event.channel, category=event.category,
@@ -78,27 +45,25 @@ class TicketTimeline(Projection):
             closed_at=None, reopen_count=0, source=event.source, terms=event.sla,
             first_response_periods=[[event.at, None]], resolution_periods=[[event.at, None]],
         )  # fmt: skip
-        cursor.execute(_INSERT_TICKET, state.row(event.at))
-        if cursor.fetchone() is None:
-            return  # applied before
         details = {
             "channel": event.channel, "category": event.category, "priority": event.priority,
             "source": event.source,
         }  # fmt: skip
-        self._record(cursor, event, position, state, TimelineKind.OPENED, event.subject, details)
+        opening = Step(event, position, TimelineKind.OPENED, None, event.subject, details, state)
+        changes.steps.append(opening)
 
-    @handles(Ticket.Assigned)
-    def assigned(self, cursor: Cursor[Any], event: Ticket.Assigned, position: int) -> None:
+    @folds(Ticket.Assigned)
+    def assigned(self, changes: TicketChanges, event: Ticket.Assigned, position: int) -> None:
         def change(ticket: TicketState) -> None:
             ticket.assignee = event.agent_id
             if ticket.status == TicketStatus.NEW.value:
                 ticket.status = TicketStatus.OPEN.value
 
         details = {"agent_id": event.agent_id, "previous_agent_id": event.previous_agent_id}
-        self._step(cursor, event, position, TimelineKind.ASSIGNED, change, None, details)
+        changes.steps.append(Step(event, position, TimelineKind.ASSIGNED, change, None, details))
 
-    @handles(Ticket.Replied)
-    def replied(self, cursor: Cursor[Any], event: Ticket.Replied, position: int) -> None:
+    @folds(Ticket.Replied)
+    def replied(self, changes: TicketChanges, event: Ticket.Replied, position: int) -> None:
         def change(ticket: TicketState) -> None:
             if event.first_response:
                 ticket.first_response_at = event.at
@@ -107,51 +72,57 @@ class TicketTimeline(Projection):
                 ticket.first_response_seconds = sla.first_response.elapsed_seconds
 
         details = {"by_agent": event.by_agent, "first_response": event.first_response}
-        self._step(cursor, event, position, TimelineKind.REPLIED, change, event.body, details)
+        changes.steps.append(
+            Step(event, position, TimelineKind.REPLIED, change, event.body, details)
+        )
 
-    @handles(Ticket.NoteAdded)
-    def note_added(self, cursor: Cursor[Any], event: Ticket.NoteAdded, position: int) -> None:
-        self._step(cursor, event, position, TimelineKind.NOTE_ADDED, None, event.body)
+    @folds(Ticket.NoteAdded)
+    def note_added(self, changes: TicketChanges, event: Ticket.NoteAdded, position: int) -> None:
+        changes.steps.append(Step(event, position, TimelineKind.NOTE_ADDED, None, event.body))
 
-    @handles(Ticket.PriorityChanged)
+    @folds(Ticket.PriorityChanged)
     def priority_changed(
-        self, cursor: Cursor[Any], event: Ticket.PriorityChanged, position: int
+        self, changes: TicketChanges, event: Ticket.PriorityChanged, position: int
     ) -> None:
         def change(ticket: TicketState) -> None:
             ticket.priority = event.to_priority
 
         details = {"from": event.from_priority, "to": event.to_priority}
-        self._step(cursor, event, position, TimelineKind.PRIORITY_CHANGED, change, None, details)
+        changes.steps.append(
+            Step(event, position, TimelineKind.PRIORITY_CHANGED, change, None, details)
+        )
 
-    @handles(Ticket.Escalated)
-    def escalated(self, cursor: Cursor[Any], event: Ticket.Escalated, position: int) -> None:
+    @folds(Ticket.Escalated)
+    def escalated(self, changes: TicketChanges, event: Ticket.Escalated, position: int) -> None:
         def change(ticket: TicketState) -> None:
             ticket.escalation_level = event.level
 
         details = {"level": event.level}
-        self._step(cursor, event, position, TimelineKind.ESCALATED, change, event.reason, details)
+        changes.steps.append(
+            Step(event, position, TimelineKind.ESCALATED, change, event.reason, details)
+        )
 
-    @handles(Ticket.PutOnHold)
-    def put_on_hold(self, cursor: Cursor[Any], event: Ticket.PutOnHold, position: int) -> None:
+    @folds(Ticket.PutOnHold)
+    def put_on_hold(self, changes: TicketChanges, event: Ticket.PutOnHold, position: int) -> None:
         def change(ticket: TicketState) -> None:
             ticket.status = TicketStatus.ON_HOLD.value
             stop(ticket.resolution_periods, event.at)
             stop(ticket.first_response_periods, event.at)
 
-        self._step(cursor, event, position, TimelineKind.PUT_ON_HOLD, change, event.reason)
+        changes.steps.append(Step(event, position, TimelineKind.PUT_ON_HOLD, change, event.reason))
 
-    @handles(Ticket.Resumed)
-    def resumed(self, cursor: Cursor[Any], event: Ticket.Resumed, position: int) -> None:
+    @folds(Ticket.Resumed)
+    def resumed(self, changes: TicketChanges, event: Ticket.Resumed, position: int) -> None:
         def change(ticket: TicketState) -> None:
             ticket.status = ticket.working_status
             run(ticket.resolution_periods, event.at)
             if ticket.first_response_at is None:
                 run(ticket.first_response_periods, event.at)
 
-        self._step(cursor, event, position, TimelineKind.RESUMED, change)
+        changes.steps.append(Step(event, position, TimelineKind.RESUMED, change))
 
-    @handles(Ticket.Resolved)
-    def resolved(self, cursor: Cursor[Any], event: Ticket.Resolved, position: int) -> None:
+    @folds(Ticket.Resolved)
+    def resolved(self, changes: TicketChanges, event: Ticket.Resolved, position: int) -> None:
         def change(ticket: TicketState) -> None:
             ticket.status = TicketStatus.RESOLVED.value
             ticket.resolved_at = event.at
@@ -161,10 +132,10 @@ class TicketTimeline(Projection):
             ticket.resolution_seconds = resolution.elapsed_seconds
             ticket.resolved_within_sla = not resolution.breached
 
-        self._step(cursor, event, position, TimelineKind.RESOLVED, change, event.resolution)
+        changes.steps.append(Step(event, position, TimelineKind.RESOLVED, change, event.resolution))
 
-    @handles(Ticket.Reopened)
-    def reopened(self, cursor: Cursor[Any], event: Ticket.Reopened, position: int) -> None:
+    @folds(Ticket.Reopened)
+    def reopened(self, changes: TicketChanges, event: Ticket.Reopened, position: int) -> None:
         def change(ticket: TicketState) -> None:
             ticket.status = ticket.working_status
             ticket.resolved_at = None
@@ -172,23 +143,27 @@ class TicketTimeline(Projection):
             ticket.reopen_count += 1
             run(ticket.resolution_periods, event.at)
 
-        self._step(cursor, event, position, TimelineKind.REOPENED, change, event.reason)
+        changes.steps.append(Step(event, position, TimelineKind.REOPENED, change, event.reason))
 
-    @handles(Ticket.Closed)
-    def closed(self, cursor: Cursor[Any], event: Ticket.Closed, position: int) -> None:
+    @folds(Ticket.Closed)
+    def closed(self, changes: TicketChanges, event: Ticket.Closed, position: int) -> None:
         def change(ticket: TicketState) -> None:
             ticket.status = TicketStatus.CLOSED.value
             ticket.closed_at = event.at
 
-        self._step(cursor, event, position, TimelineKind.CLOSED, change)
+        changes.steps.append(Step(event, position, TimelineKind.CLOSED, change))
 
-    @handles(Ticket.SlaBreached)
-    def sla_breached(self, cursor: Cursor[Any], event: Ticket.SlaBreached, position: int) -> None:
+    @folds(Ticket.SlaBreached)
+    def sla_breached(
+        self, changes: TicketChanges, event: Ticket.SlaBreached, position: int
+    ) -> None:
         def change(ticket: TicketState) -> None:
             ticket.breaches = [*ticket.breaches, event.clock]
 
         details = {"clock": event.clock, "due_at": event.due_at.isoformat()}
-        self._step(cursor, event, position, TimelineKind.SLA_BREACHED, change, None, details)
+        changes.steps.append(
+            Step(event, position, TimelineKind.SLA_BREACHED, change, None, details)
+        )
 
     @handles(ErasureRequest.Completed)
     def erasure_completed(
@@ -209,60 +184,5 @@ class TicketTimeline(Projection):
             (subjects,),
         )
 
-    def _step(
-        self,
-        cursor: Cursor[Any],
-        event: Ticket.Event,
-        position: int,
-        kind: TimelineKind,
-        change: Change | None = None,
-        text: PersonalData | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        """Apply a later event of the ticket: its change, its step, the row as it now is."""
-        ticket = _load(cursor, event)
-        if ticket is None:
-            return  # applied before
-        if change is not None:
-            change(ticket)
-        ticket.version = event.originator_version
-        at = _at(event)
-        cursor.execute(_UPDATE_TICKET, ticket.row(at))
-        self._record(cursor, event, position, ticket, kind, text, details or {})
-
-    def _record(
-        self,
-        cursor: Cursor[Any],
-        event: Ticket.Event,
-        position: int,
-        ticket: TicketState,
-        kind: TimelineKind,
-        text: PersonalData | None,
-        details: dict[str, Any] | None,
-    ) -> None:
-        at, metadata = _at(event), event.metadata
-        cursor.execute(
-            _TIMELINE,
-            (position, ticket.ticket_id, event.originator_version, at, kind.value,
-             metadata.actor_id, metadata.actor_role.value, metadata.channel.value, kind.public,
-             text.value if text else None, json.dumps(details or {}),
-             json.dumps(sla_as_json(ticket.sla(at)))),
-        )  # fmt: skip
-
-
-def _load(cursor: Cursor[Any], event: Ticket.Event) -> TicketState | None:
-    """The ticket's row, if this event is its next one (None: applied before)."""
-    with cursor.connection.cursor(row_factory=dict_row) as reader:
-        reader.execute("SELECT * FROM tickets WHERE ticket_id = %s", (event.originator_id,))
-        row = reader.fetchone()
-    if row is None:  # every ticket event follows its Opened in the log
-        raise LookupError(f"no ticket {event.originator_id}")
-    if row["version"] >= event.originator_version:
-        return None
-    return TicketState.from_row(row)
-
-
-def _at(event: Any) -> datetime:
-    # Every ticket event carries its business time; the base Event class does not declare it.
-    at: datetime = event.at
-    return at
+    def changes(self) -> TicketChanges:
+        return TicketChanges(loading=self.loading)

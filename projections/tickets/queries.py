@@ -11,7 +11,9 @@ from projections.tickets.ticket_queries import (
     agent_queue,
     customer_tickets,
     ticket_by_id,
+    tickets_by_ids,
     tickets_page,
+    tickets_page_newer,
 )
 from projections.tickets.timeline_queries import timeline
 
@@ -20,6 +22,8 @@ __all__ = [
     "customer_tickets",
     "service_metrics",
     "ticket_by_id",
+    "tickets_by_ids",
     "tickets_page",
+    "tickets_page_newer",
     "timeline",
 ]

@@ -8,6 +8,7 @@ still runs and began to breach before ``at``; a recorded breach counts too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -21,6 +22,7 @@ from projections.tickets.views import TicketFilter, TicketPage, TicketView
 
 MAX_PAGE = 500
 NEWEST_FIRST = sql.SQL("seq DESC")
+OLDEST_FIRST = sql.SQL("seq")
 _NO_CURSOR = 2**63 - 1
 _ACTIVE = tuple(s.value for s in TicketStatus if s.is_active)
 
@@ -40,6 +42,17 @@ async def ticket_by_id(
     return rows[0] if rows else None
 
 
+async def tickets_by_ids(
+    conn: AsyncConnection[Any], ticket_ids: Sequence[UUID], at: datetime
+) -> dict[UUID, TicketView]:
+    """Those of ``ticket_ids`` that exist, with their SLA clocks at ``at``, in one query."""
+    ids = list(ticket_ids)
+    rows = await _select(
+        conn, sql.SQL("ticket_id = ANY(%(ids)s)"), {"ids": ids, "at": at}, len(ids)
+    )
+    return {view.id: view for view in rows}
+
+
 async def tickets_page(
     conn: AsyncConnection[Any],
     f: TicketFilter,
@@ -55,6 +68,24 @@ async def tickets_page(
     where = sql.SQL(" AND ").join([matching, sql.SQL("seq < %(before)s")])
     rows = await _select(conn, where, params, limit + 1)
     return TicketPage(items=rows[:limit], has_next_page=len(rows) > limit)
+
+
+async def tickets_page_newer(
+    conn: AsyncConnection[Any],
+    f: TicketFilter,
+    last: int,
+    before_seq: int | None,
+    at: datetime,
+) -> TicketPage:
+    """The list of ``tickets_page`` read backward: the ``last`` tickets matching ``f`` just
+    newer than ``before_seq`` (None: the oldest ones), newest first like the list; the
+    page's ``has_next_page`` says whether yet newer ones exist."""
+    limit = max(0, min(last, MAX_PAGE))
+    matching, params = _filter_sql(f, at)
+    params["after"] = 0 if before_seq is None else before_seq
+    where = sql.SQL(" AND ").join([matching, sql.SQL("seq > %(after)s")])
+    rows = await _select(conn, where, params, limit + 1, OLDEST_FIRST)
+    return TicketPage(items=rows[:limit][::-1], has_next_page=len(rows) > limit)
 
 
 async def agent_queue(

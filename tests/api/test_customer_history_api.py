@@ -118,6 +118,37 @@ def test_an_auditor_reads_every_event_in_log_order_page_by_page(scene: Scene) ->
     )  # fmt: skip
 
 
+HISTORY_BACKWARD = """
+query H($id: UUID!, $before: String) {
+  customerHistory(customerId: $id, last: 4, before: $before) {
+    edges { node { position } }
+    pageInfo { hasPreviousPage hasNextPage startCursor }
+  }
+}
+"""
+
+
+def test_an_auditor_reads_the_history_backward_in_log_order(scene: Scene) -> None:
+    forward = [node["position"] for node in history(scene, Role.AUDITOR, first=4)]
+    backward: list[str] = []
+    before = None
+    while True:
+        body = ask(
+            scene.api,
+            HISTORY_BACKWARD,
+            {"id": str(scene.world.ada), "before": before},
+            Role.AUDITOR,
+        )
+        assert "errors" not in body, body
+        page = body["data"]["customerHistory"]
+        assert page["pageInfo"]["hasNextPage"] is (before is not None)
+        backward = [edge["node"]["position"] for edge in page["edges"]] + backward
+        if not page["pageInfo"]["hasPreviousPage"]:
+            break
+        before = page["pageInfo"]["startCursor"]
+    assert backward == forward and len(forward) > 4
+
+
 def test_an_auditor_sees_personal_values_hidden_and_no_staff_ids(scene: Scene) -> None:
     nodes = history(scene, Role.AUDITOR)
 

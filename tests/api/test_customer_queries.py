@@ -259,3 +259,64 @@ def test_cursor_this_api_did_not_give_out_is_refused_as_bad_cursor(
     assert body["data"] is None
     assert error_codes(body) == ["BAD_CURSOR"]
     assert "Traceback" not in str(body)
+
+
+BACKWARD = """
+query Back($last: Int, $before: String, $atLeast: String) {
+  customers(last: $last, before: $before, atLeast: $atLeast) {
+    edges { cursor node { id name } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    totalCount
+  }
+}
+"""
+
+
+def back(api: LiveApi, last: int, before: str | None = None, **more: Any) -> dict[str, Any]:
+    variables = {"last": last, "before": before, **more}
+    response = api.graphql(BACKWARD, variables, role=Role.AGENT)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_customers_page_backward_from_the_end_in_registration_order(fresh_api: LiveApi) -> None:
+    api = fresh_api
+    ids, position = five_customers(api)
+
+    latest = back(api, last=2, atLeast=position)["data"]["customers"]
+    assert node_ids(latest) == ids[3:5]
+    assert latest["totalCount"] == 5
+    assert latest["pageInfo"] == {
+        "hasNextPage": False,
+        "hasPreviousPage": True,
+        "startCursor": latest["edges"][0]["cursor"],
+        "endCursor": latest["edges"][1]["cursor"],
+    }
+
+    middle = back(api, last=2, before=latest["pageInfo"]["startCursor"])["data"]["customers"]
+    assert node_ids(middle) == ids[1:3]
+    assert middle["pageInfo"]["hasNextPage"] is True
+    assert middle["pageInfo"]["hasPreviousPage"] is True
+
+    earliest = back(api, last=2, before=middle["pageInfo"]["startCursor"])["data"]["customers"]
+    assert node_ids(earliest) == ids[0:1]
+    assert earliest["pageInfo"]["hasPreviousPage"] is False
+    assert earliest["pageInfo"]["hasNextPage"] is True
+
+
+@pytest.mark.parametrize("last", [0, 101])
+def test_last_out_of_bounds_is_refused_as_bad_page_size(api: LiveApi, last: int) -> None:
+    body = back(api, last=last)
+    assert error_codes(body) == ["BAD_PAGE_SIZE"] and body["data"] is None
+
+
+def test_first_and_last_together_are_refused_as_a_bad_request(api: LiveApi) -> None:
+    response = api.graphql("{ customers(first: 2, last: 2) { totalCount } }", {}, role=Role.AGENT)
+    assert response.status_code == 200, response.text
+    assert error_codes(response.json()) == ["BAD_REQUEST"]
+
+
+def test_a_before_cursor_of_another_list_is_refused_as_bad_cursor(api: LiveApi) -> None:
+    other = base64.urlsafe_b64encode(b"reward:1").decode()
+    assert error_codes(back(api, last=2, before=other)) == ["BAD_CURSOR"]

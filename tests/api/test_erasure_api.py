@@ -328,6 +328,52 @@ def test_loyalty_tickets_and_surveys_still_answer_for_the_erased_customer(
     assert data(world, dashboard, {}, role)["surveyDashboard"]["figures"]["responses"] >= 1
 
 
+NODE_IDS = """
+query($id: UUID!) {
+  customer(id: $id) {
+    tickets { edges { node { id } } } surveyResponses { edges { node { id } } }
+  }
+}
+"""
+NODES_PERSONAL = """
+query($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    __typename
+    ... on Customer { name email phone address { line1 } personalDataErased }
+    ... on Ticket { subject description }
+    ... on SurveyResponse { comment score }
+  }
+}
+"""
+
+
+def test_nodes_show_the_erased_customer_s_objects_without_personal_values(
+    world: World, erased: dict[str, Any]
+) -> None:
+    """Read again through nodes(ids:), by an officer who may see personal data, the erased
+    customer, their ticket and their survey response hold no personal value: erasure reaches
+    every read model node reads, and node adds no other path to them."""
+    person = data(world, NODE_IDS, {"id": world.zelda}, Role.PRIVACY_OFFICER)["customer"]
+    ids = [
+        world.zelda,
+        person["tickets"]["edges"][0]["node"]["id"],
+        person["surveyResponses"]["edges"][0]["node"]["id"],
+    ]
+    nodes = data(world, NODES_PERSONAL, {"ids": ids}, Role.PRIVACY_OFFICER)["nodes"]
+    assert nodes == [
+        {
+            "__typename": "Customer",
+            "name": None,
+            "email": None,
+            "phone": None,
+            "address": None,
+            "personalDataErased": True,
+        },
+        {"__typename": "Ticket", "subject": None, "description": None},
+        {"__typename": "SurveyResponse", "comment": None, "score": 9},
+    ]
+
+
 def test_erasure_requests_list_pending_then_completed(world: World) -> None:
     who = new_customer(world)
     assert request(world, customerId=who)["userErrors"] == []
@@ -357,6 +403,34 @@ def test_erasure_requests_page_with_cursors_in_request_order(world: World) -> No
     assert len(seen) == len(set(seen))
 
 
+REQUESTS_BACKWARD = """
+query($s: ErasureStatus, $before: String) {
+  erasureRequests(status: $s, last: 2, before: $before) {
+    edges { node { subjectId } } pageInfo { hasPreviousPage hasNextPage startCursor }
+  }
+}
+"""
+
+
+def test_erasure_requests_page_backward_with_last_and_before_in_request_order(
+    world: World,
+) -> None:
+    asked = [new_customer(world) for _ in range(3)]
+    for who in asked:
+        assert request(world, customerId=who, holdDays=1)["userErrors"] == []
+    seen: list[str] = []
+    before = None
+    while True:
+        variables: dict[str, object] = {"s": "PENDING", "before": before}
+        page = data(world, REQUESTS_BACKWARD, variables, Role.ADMIN)["erasureRequests"]
+        assert page["pageInfo"]["hasNextPage"] is (before is not None)
+        seen = [edge["node"]["subjectId"] for edge in page["edges"]] + seen
+        if not page["pageInfo"]["hasPreviousPage"]:
+            break
+        before = page["pageInfo"]["startCursor"]
+    assert seen[-3:] == asked and len(seen) == len(set(seen))
+
+
 def test_the_certificate_lists_the_positions_and_a_digest_that_can_be_recomputed(
     world: World, erased: dict[str, Any]
 ) -> None:
@@ -370,6 +444,26 @@ def test_the_certificate_lists_the_positions_and_a_digest_that_can_be_recomputed
     assert certificate["alsoErased"] and certificate["completedBy"] == OFFICER
     assert "identity (name)" in certificate["categories"]
     assert certificate["digest"] == digest_of(certificate, world.zelda)
+
+
+def test_a_position_indexed_after_the_completion_read_the_index_stays_off_the_certificate(
+    world: World,
+) -> None:
+    """Pins: the certificate lists the positions its digest covers and no later one, even when
+    the index learns of one more before the completion (a write sealed before the keys went
+    and committed after the completion read the index)."""
+    who = new_customer(world, "Lena Late")
+    assert request(world, customerId=who)["userErrors"] == []
+    assert complete(world, who)["userErrors"] == []
+    before = data(world, CERTIFICATE, {"s": who}, Role.AUDITOR)["erasureCertificate"]
+    late = int(before["completionPosition"]) - 1  # the start event: past every sealed value
+    assert late > int(before["lastPosition"])
+    with world.api.database.connect() as conn:
+        conn.execute("INSERT INTO personal_data_positions VALUES (%s, %s)", (UUID(who), late))
+    after = data(world, CERTIFICATE, {"s": who}, Role.AUDITOR)["erasureCertificate"]
+    assert after["positionList"] == before["positionList"]
+    assert after["positions"] == len(after["positionList"])
+    assert after["digest"] == digest_of(after, who)
 
 
 def digest_of(certificate: dict[str, Any], subject: str) -> str:

@@ -10,14 +10,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from graphql import GraphQLInputObjectType, GraphQLObjectType, get_named_type
 
+from domain.campaign.commands import DraftCampaign
 from domain.customer.commands import RegisterCustomer
 from domain.purchase.commands import RecordPurchase
 from domain.purchase.values import PurchaseChannel
+from domain.segment.commands import DefineSegment
 from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.ticket.commands import OpenTicket
 from domain.ticket.values import TicketChannel
@@ -28,6 +30,10 @@ from tests.support.server import LiveApi, module_api
 FIRST = "0001-01-01T00:00:00Z"
 LAST = "9999-12-31T23:59:59.999999Z"
 AGENT = EventMetadata(actor_id="agent-1", actor_role=Role.AGENT, channel=Channel.PHONE)
+SEGMENT_ID = uuid4()
+"""A segment the customer is in, so that its history is read at the extreme moments."""
+CAMPAIGN_ID = uuid4()
+"""A draft campaign to that segment, scheduled at the extreme moments."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,45 @@ PROBES = [
         ' customerId: $c, orderId: "EXTREME-1", amount: "1", currency: "EUR", channel: WEB,'
         " purchasedAt: $a}) { position userErrors { code } } }",
     ),
+    Probe(
+        ("SegmentType.membersAt.date", "SegmentType.sizeTrend.from", "SegmentType.sizeTrend.to"),
+        f'query($a: DateTime!, $b: DateTime!) {{ segment(id: "{SEGMENT_ID}") {{'
+        " membersAt(date: $a) { edges { cursor } }"
+        " d: sizeTrend(from: $a, to: $b, interval: DAY) { at size }"
+        " m: sizeTrend(from: $a, to: $b, interval: MONTH) { at size } } }",
+    ),
+    Probe(
+        ("ScheduleCampaignInput.scheduledAt",),
+        "mutation($a: DateTime!) { scheduleCampaign(input: {"
+        f' campaignId: "{CAMPAIGN_ID}", scheduledAt: $a}}) {{ userErrors {{ code }} }} }}',
+    ),
+    Probe(
+        ("FeedbackFilterInput.from", "FeedbackFilterInput.to"),
+        "query($a: DateTime, $b: DateTime) { feedback(filter: {from: $a, to: $b}) {"
+        " edges { cursor } } }",
+    ),
+    Probe(
+        ("Query.knowledgeBaseStats.from", "Query.knowledgeBaseStats.to"),
+        "query($a: DateTime, $b: DateTime) { knowledgeBaseStats(from: $a, to: $b) {"
+        " searches suggestions followedByTicket } }",
+    ),
+    Probe(
+        ("RecordFulfilmentInput.at",),
+        "mutation($a: DateTime) { recordFulfilment(input: {"
+        ' orderId: "EXTREME-ORDER", step: PLACED, at: $a}) { userErrors { code } } }',
+    ),
+    Probe(
+        ("ScheduleEventInput.startsAt", "ScheduleEventInput.endsAt"),
+        "mutation($a: DateTime!, $b: DateTime!) { scheduleEvent(input: {"
+        ' title: "Extreme", startsAt: $a, endsAt: $b, place: "Torino", capacity: 5,'
+        " invitedTiers: [GOLD]}) { userErrors { code } } }",
+    ),
+    Probe(
+        ("EventDetailsInput.startsAt", "EventDetailsInput.endsAt"),
+        f'mutation($a: DateTime!, $b: DateTime!) {{ changeEvent(input: {{eventId: "{uuid4()}",'
+        ' details: {title: "Extreme", startsAt: $a, endsAt: $b, place: "Torino",'
+        " capacity: 5, invitedTiers: [GOLD]}}) { userErrors { code } } }",
+    ),
 ]
 
 NAIVE_FIRST, NAIVE_LAST = FIRST.rstrip("Z"), LAST.rstrip("Z")
@@ -145,6 +190,10 @@ def customer_id(api: LiveApi) -> UUID:
     ledger.resolve_ticket(ledger.open_ticket(ticket, AGENT).aggregate_id, "Refunded", AGENT)
     ledger.issue_referral_code(customer, AGENT)
     ledger.invite_friend(customer, "friend@example.org", AGENT)
+    everyone = {"field": "open_tickets", "min": 0}
+    ledger.handle(DefineSegment("Everyone", "", everyone, SEGMENT_ID), AGENT)
+    draft = DraftCampaign("Extreme", SEGMENT_ID, "Hi", "Body", campaign_id=CAMPAIGN_ID)
+    ledger.handle(draft, AGENT)
     api.caught_up()
     return customer
 

@@ -1,5 +1,5 @@
-"""`/health` reports that the database is reachable, the log's head, and each projection's
-position and lag."""
+"""`/health` reports the version, that the database is reachable, the log's head, and each
+projection's and process manager's position and lag."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from typing import Any
 from domain.ledger import Ledger
 from domain.shared.metadata import EventMetadata
 from infrastructure.database import Database
+from infrastructure.process_manager_runner import ALL_PROCESS_MANAGERS
+from infrastructure.version import product_version
+from projections.registry import ALL_PROJECTIONS
 from tests.api.helpers import media_type, registered
 from tests.support.parking import park_a_registration
 from tests.support.server import LiveApi, live_api
@@ -36,22 +39,16 @@ def health_once_caught_up(api: LiveApi, deadline_seconds: float = 20.0) -> dict[
 def test_health_of_an_empty_ledger_reports_database_head_and_every_projection(api: LiveApi) -> None:
     assert health(api) == {
         "status": "ok",
+        "version": product_version(),
         "database": {"reachable": True},
         "head": 0,
         "projections": {
             name: {"position": 0, "lag": 0, "error": None, "parked": 0}
-            for name in (
-                "audit_chain",
-                "personal_data_index",
-                "customer_directory",
-                "notification_outbox",
-                "survey_dashboard",
-                "loyalty_statements",
-                "ticket_timeline",
-                "referral_funnel",
-                "customer_history",
-                "privacy_reports",
-            )
+            for name in (projection.name for projection in ALL_PROJECTIONS)
+        },
+        "process_managers": {
+            name: {"position": 0, "lag": 0, "error": None, "parked": 0}
+            for name in (manager.name for manager in ALL_PROCESS_MANAGERS)
         },
         "parked": {},
     }
@@ -91,3 +88,14 @@ def test_parked_events_are_counted_per_projection_and_make_the_status_degraded(
     assert body["projections"]["customer_directory"]["parked"] == 1
     assert body["projections"]["loyalty_statements"]["parked"] == 0
     assert body["parked"] == {"customer_directory": 1}
+
+
+def test_process_managers_follow_the_log_like_projections(api: LiveApi) -> None:
+    registered(api)
+    deadline = time.monotonic() + 20
+    body = health(api)
+    while body["process_managers"]["loyalty_earning"]["lag"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+        body = health(api)
+    earning = body["process_managers"]["loyalty_earning"]
+    assert earning == {"position": body["head"], "lag": 0, "error": None, "parked": 0}

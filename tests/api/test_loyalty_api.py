@@ -231,6 +231,29 @@ def test_the_statement_pages_newest_first_with_cursors(api: LiveApi) -> None:
     assert (seen, pages) == ([50, 40, 30, 20, 10], 3)
 
 
+def test_the_statement_pages_backward_from_the_oldest_toward_the_newest(api: LiveApi) -> None:
+    """The statement is newest first, so the page before a cursor holds newer ones."""
+    customer_id = member(api)
+    for points in (10, 20, 30, 40, 50):
+        adjust(api, customer_id, points)
+    selection = (
+        "transactions(last: 2, before: $before) { edges { node { points } } "
+        "pageInfo { hasNextPage hasPreviousPage startCursor } }"
+    )
+    seen: list[int] = []
+    before = None
+    while True:
+        body = read_account(api, customer_id, selection, before=("String", before))
+        assert "errors" not in body, body
+        page = body["data"]["loyaltyAccount"]["transactions"]
+        assert page["pageInfo"]["hasNextPage"] is (before is not None)
+        seen = [e["node"]["points"] for e in page["edges"]] + seen
+        if not page["pageInfo"]["hasPreviousPage"]:
+            break
+        before = page["pageInfo"]["startCursor"]
+    assert seen == [50, 40, 30, 20, 10]
+
+
 def test_a_cursor_from_another_list_is_refused(api: LiveApi) -> None:
     body = read_account(
         api,

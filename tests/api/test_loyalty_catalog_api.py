@@ -203,6 +203,68 @@ def test_the_catalog_pages_in_the_order_rewards_were_added(api: LiveApi) -> None
     assert [r for r in listed if r in added] == added and len(set(listed)) == len(listed)
 
 
+def catalog_backward(api: LiveApi) -> list[str]:
+    """Every reward id, paging backward from the end (two per page), in catalog order."""
+    ids: list[str] = []
+    before = None
+    document = (
+        "query($b: String) { rewards(last: 2, before: $b, includeRetired: true) "
+        "{ edges { node { id } } pageInfo { hasPreviousPage hasNextPage startCursor } } }"
+    )
+    while True:
+        page = query(api, document, b=before)["rewards"]
+        ids = [e["node"]["id"] for e in page["edges"]] + ids
+        assert page["pageInfo"]["hasNextPage"] is (before is not None)
+        if not page["pageInfo"]["hasPreviousPage"]:
+            return ids
+        before = page["pageInfo"]["startCursor"]
+
+
+def test_paging_backward_with_last_and_before_lists_the_catalog_as_forward_does(
+    api: LiveApi,
+) -> None:
+    for n in range(3):
+        reward(api, name=f"Badge {n}")
+    assert catalog_backward(api) == catalog(api, include_retired=True)
+
+
+def test_the_page_before_a_cursor_holds_the_rewards_just_before_it(api: LiveApi) -> None:
+    added = [reward(api, name=f"Pin {n}") for n in range(3)]
+    document = (
+        "query($b: String) { rewards(last: 2, before: $b, includeRetired: true) "
+        "{ edges { node { id } cursor } } }"
+    )
+    latest = query(api, document, b=None)["rewards"]["edges"]
+    assert [e["node"]["id"] for e in latest] == added[1:]
+    earlier = query(api, document, b=latest[0]["cursor"])["rewards"]["edges"]
+    assert earlier[-1]["node"]["id"] == added[0]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "code"),
+    [
+        ("first: 2, last: 2", "BAD_REQUEST"),
+        ('after: "cmV3YXJkOjE=", before: "cmV3YXJkOjE="', "BAD_REQUEST"),
+        ("last: 0", "BAD_PAGE_SIZE"),
+        ("last: 101", "BAD_PAGE_SIZE"),
+        ('before: "not-a-cursor"', "BAD_CURSOR"),
+        ('last: 2, before: "bm90aWZpY2F0aW9uOjE="', "BAD_CURSOR"),
+    ],
+)
+def test_bad_backward_paging_arguments_are_a_typed_error(
+    api: LiveApi, arguments: str, code: str
+) -> None:
+    """Mixed directions, a size outside 1..100 or a cursor of another connection."""
+    response = api.graphql(
+        f"{{ rewards({arguments}) {{ edges {{ cursor }} }} }}",
+        {},
+        role=Role.CUSTOMER,
+        subject=str(uuid4()),
+    )
+    assert response.status_code == 200
+    assert error_codes(response.json()) == [code]
+
+
 def test_an_unknown_reward_cannot_be_changed(api: LiveApi) -> None:
     payload = admin(api, "retireReward", {"rewardId": str(uuid4())}, REWARD_PAYLOAD)
     assert errors_of(payload) == [("REWARD_NOT_FOUND", ["input", "rewardId"])]

@@ -92,7 +92,11 @@ def test_twenty_members_racing_for_three_items_get_exactly_three(api: LiveApi) -
     scarce = reward(api, name="Backstage pass", kind="EXPERIENCE", costPoints=50, stock=3)
     members = [member(api, points=1_000) for _ in range(20)]
     counted = outcomes(asyncio.run(_race(api, [(m, scarce) for m in members])))
-    assert counted == {"ok": 3, "OUT_OF_STOCK": 17}, counted
+    # Exactly three items go; the others are refused with a typed error (out of stock, or,
+    # on a loaded machine, a conflict whose retries ran out, which the client may retry).
+    assert counted["ok"] == 3, counted
+    assert set(counted) - {"ok"} <= TYPED_REFUSALS and sum(counted.values()) == 20
+    api.caught_up()  # the stock and balances below are read from the read models
     assert stock_of(api, scarce) == 0
     balances = sorted(spendable(api, m) for m in members)
     assert balances == [950] * 3 + [1_000] * 17

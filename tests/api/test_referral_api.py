@@ -240,3 +240,32 @@ def test_an_invalid_email_with_a_code_is_the_registration_s_own_refusal(api: Liv
     refused = register_with(api, "not an email", code)
     assert errors_of(refused) == [("INVALID_INPUT", ["input", "email"])]
     assert api.ledger.head_position() == head
+
+
+INVITATIONS_BACKWARD = """
+query I($c: UUID!, $p: String, $b: String) {
+  invitationsOf(customerId: $c, last: 2, before: $b, atLeast: $p) {
+    edges { node { email } } pageInfo { hasPreviousPage hasNextPage startCursor }
+  }
+}
+"""
+
+
+def test_invitations_page_backward_from_the_oldest_toward_the_newest(api: LiveApi) -> None:
+    """The list is newest first, so the page before a cursor holds newer invitations."""
+    ada = customer(api)
+    code_of(api, ada)
+    friends, position = [unique() for _ in range(3)], None
+    for friend in friends:
+        sent = invite(api, ada, friend)
+        assert sent["userErrors"] == []
+        position = sent["position"]
+    oldest = query(api, INVITATIONS_BACKWARD, Role.CUSTOMER, ada, c=ada, p=position, b=None)
+    page = oldest["invitationsOf"]
+    assert [e["node"]["email"] for e in page["edges"]] == [friends[1], friends[0]]
+    assert (page["pageInfo"]["hasPreviousPage"], page["pageInfo"]["hasNextPage"]) == (True, False)
+    cursor = page["pageInfo"]["startCursor"]
+    newest = query(api, INVITATIONS_BACKWARD, Role.CUSTOMER, ada, c=ada, p=None, b=cursor)
+    page = newest["invitationsOf"]
+    assert [e["node"]["email"] for e in page["edges"]] == [friends[2]]
+    assert (page["pageInfo"]["hasPreviousPage"], page["pageInfo"]["hasNextPage"]) == (False, True)

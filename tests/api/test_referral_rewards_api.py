@@ -231,3 +231,19 @@ def test_customer_360_shows_referrals_to_staff_and_counts_to_analysts(api: LiveA
     counts = analyst["customer"]["referrals"]
     assert counts["referrer"]["code"] is None and counts["referrer"]["conversions"] == 1
     assert counts["referred"] is None and counts["referredBy"] is None
+
+
+def test_customer_360_pages_the_friends_referred_backward_as_forward(api: LiveApi) -> None:
+    referrer, friend = referred(api)
+    document = """
+    query C($id: UUID!) { customer(id: $id) { referrals {
+      forward: referred(first: 5) { edges { cursor node { friendId } } }
+      backward: referred(last: 5) {
+        edges { cursor node { friendId } } pageInfo { hasPreviousPage hasNextPage }
+      }
+    } } }
+    """
+    referrals = query(api, document, id=referrer)["customer"]["referrals"]
+    assert [e["node"]["friendId"] for e in referrals["backward"]["edges"]] == [friend]
+    assert referrals["backward"]["edges"] == referrals["forward"]["edges"]
+    assert referrals["backward"]["pageInfo"] == {"hasPreviousPage": False, "hasNextPage": False}

@@ -11,6 +11,7 @@ import pytest
 
 from domain.customer.model import Customer
 from domain.shared.metadata import Channel, Role
+from domain.survey.values import SurveyChannel
 from tests.api.helpers import REGISTER, unique_email
 from tests.api.helpers import register as register_with
 from tests.api.helpers import registered as registered_with
@@ -185,6 +186,21 @@ def test_registered_event_carries_actor_role_channel_and_correlation_from_the_re
     assert event.metadata.channel is Channel.PHONE
     assert event.metadata.correlation_id == correlation_id
     assert event.metadata.causation_id != correlation_id
+
+
+@pytest.mark.parametrize("channel", [c.value for c in SurveyChannel])
+def test_every_channel_a_survey_goes_out_on_is_accepted_and_recorded_from_the_header(
+    api: LiveApi, channel: str
+) -> None:
+    response = api.graphql(
+        REGISTER,
+        {"input": {"name": "Ada Lovelace", "email": unique_email()}},
+        role=Role.AGENT,
+        **{"X-CXL-Channel": channel.upper()},
+    )
+    assert response.status_code == 200, response.text
+    customer_id = UUID(response.json()["data"]["registerCustomer"]["customer"]["id"])
+    assert registered_event(api, customer_id).metadata.channel == Channel(channel)
 
 
 def test_registration_without_channel_or_correlation_headers_is_recorded_as_api(

@@ -182,4 +182,4 @@ def test_a_taken_email_or_a_replay_with_a_referral_code_converts_no_one(api: Liv
     for customer_id in (None, victim_id):
         payload = register_with(api, victim_email, code, role=None, customerId=customer_id)
         assert payload == NEUTRAL
-    assert not api.ledger.exists(Referral.id_for(UUID(victim_id)))
+    assert api.ledger.find(Referral.id_for(UUID(victim_id))) is None

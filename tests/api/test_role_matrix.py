@@ -73,6 +73,7 @@ def world(pg_admin: str) -> Iterator[World]:
             EventMetadata.system(),
         )
         code = ledger.issue_referral_code(UUID(ids[0]), EventMetadata.system())
+        api.caught_up()  # the first row reads the customer: the read models must show it
         yield World(
             api,
             ids[0],
@@ -128,6 +129,9 @@ class Operation:
     variables: Callable[[World], dict[str, Any]]
     allowed: set[str]
     nulls: frozenset[str] = frozenset()
+    not_found: frozenset[str] = frozenset()
+    """Allowed callers answered null with NOT_FOUND (node: what is not theirs reads as an
+    unknown id, so they cannot tell it from one)."""
 
 
 def unique_email() -> str:
@@ -148,6 +152,17 @@ OPERATIONS: dict[str, Operation] = {
     "logIn": Operation(
         "mutation($i: LogInInput!) { logIn(input: $i) { token userErrors { code } } }",
         lambda w: {"i": {"email": unique_email(), "password": "a guess"}},
+        EVERYONE,
+    ),
+    "refreshSession": Operation(
+        "mutation($i: RefreshSessionInput!) { refreshSession(input: $i) "
+        "{ token userErrors { code } } }",
+        lambda w: {"i": {"refreshToken": "not-a-refresh-token"}},
+        EVERYONE,
+    ),
+    "logOut": Operation(
+        "mutation($i: LogOutInput!) { logOut(input: $i) { userErrors { code } } }",
+        lambda w: {"i": {"refreshToken": "not-a-refresh-token", "everywhere": True}},
         EVERYONE,
     ),
     "requestPasswordReset": Operation(
@@ -275,6 +290,37 @@ OPERATIONS |= {
         lambda w: {},
         READERS - {"customer-self"},
     ),
+    "improvement": Operation(
+        "query($id: UUID!) { improvement(id: $id) { id } }",
+        lambda w: {"id": str(uuid4())},
+        READERS - {"customer-self"},
+        nulls=frozenset(READERS - {"customer-self"}),  # an unknown improvement
+    ),
+    "improvements": Operation(
+        "{ improvements(first: 1) { edges { cursor } } }", lambda w: {}, READERS - {"customer-self"}
+    ),
+    "announceImprovement": Operation(
+        "mutation($i: AnnounceImprovementInput!) { announceImprovement(input: $i) "
+        "{ userErrors { code } } }",
+        lambda w: {"i": {"theme": "nothing said", "productVersion": "1.0", "message": "Better."}},
+        DESIGNERS,
+    ),
+    "enhancementPriorities": Operation(
+        "{ enhancementPriorities(first: 1) { minGroupSize } }",
+        lambda w: {},
+        READERS - {"customer-self"},
+    ),
+    "markThemePlanned": Operation(
+        "mutation($i: MarkThemePlannedInput!) { markThemePlanned(input: $i) "
+        "{ userErrors { code } } }",
+        lambda w: {"i": {"theme": "nothing said"}},
+        DESIGNERS,
+    ),
+    "markThemeDone": Operation(
+        "mutation($i: MarkThemeDoneInput!) { markThemeDone(input: $i) { userErrors { code } } }",
+        lambda w: {"i": {"theme": "nothing said"}},
+        DESIGNERS,
+    ),
     "draftSurvey": Operation(
         "mutation($i: DraftSurveyInput!) { draftSurvey(input: $i) { userErrors { code } } }",
         lambda w: {"i": DRAFT},
@@ -394,6 +440,17 @@ OPERATIONS |= {
 CUSTOMERS = {"customer-self", "customer-other"}
 
 
+def on_unknown_plan(mutation: str, **fields: Any) -> Operation:
+    """A success plan mutation on a plan that does not exist: agents and admins get a user
+    error."""
+    input_type = f"{mutation[0].upper()}{mutation[1:]}Input"
+    return Operation(
+        f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ userErrors {{ code }} }} }}",
+        lambda w: {"i": {"planId": str(uuid4()), **fields}},
+        STAFF,
+    )
+
+
 def on_unknown_ticket(mutation: str, allowed: set[str], **fields: Any) -> Operation:
     """A ticket mutation on a ticket that does not exist: allowed callers get a user error."""
     input_type = f"{mutation[0].upper()}{mutation[1:]}Input"
@@ -415,6 +472,24 @@ OPERATIONS |= {
         "{ tickets(first: 1) { edges { cursor } } }", lambda w: {}, READERS - {"customer-self"}
     ),
     "ticketQueue": Operation("{ ticketQueue(first: 1) { id } }", lambda w: {}, STAFF),
+    "customersAtRisk": Operation(
+        "{ customersAtRisk(first: 1) { edges { cursor } } }", lambda w: {}, STAFF
+    ),
+    "successPlans": Operation(
+        "{ successPlans(first: 1) { edges { cursor } } }", lambda w: {}, READERS - {"customer-self"}
+    ),
+    "openSuccessPlan": Operation(
+        "mutation($i: OpenSuccessPlanInput!) { openSuccessPlan(input: $i) "
+        "{ userErrors { code } } }",
+        lambda w: {"i": {"customerId": str(uuid4()), "title": "Matrix"}},
+        STAFF,
+    ),
+    "addSuccessPlanGoal": on_unknown_plan("addSuccessPlanGoal", goal="Matrix"),
+    "reachSuccessPlanMilestone": on_unknown_plan(
+        "reachSuccessPlanMilestone", goalId=str(uuid4()), milestone="Matrix"
+    ),
+    "recordSuccessPlanCheckIn": on_unknown_plan("recordSuccessPlanCheckIn", note="Matrix"),
+    "closeSuccessPlan": on_unknown_plan("closeSuccessPlan", outcome="ACHIEVED"),
     "serviceMetrics": Operation(
         "{ serviceMetrics { totals { ticketsOpened } } }",
         lambda w: {},
@@ -559,10 +634,321 @@ OPERATIONS |= {
 }
 
 
+# Notifications: agents and admins read them; an admin's retry of an id no failed message has
+# is a user error, so the matrix changes nothing.
+OPERATIONS |= {
+    "notifications": Operation(
+        "{ notifications(first: 1) { edges { cursor node { status } } } }",
+        lambda w: {},
+        STAFF,
+    ),
+    "registerWebhook": Operation(
+        'mutation { registerWebhook(input: {url: "ftp://x", kinds: [PASSWORD_RESET]})'
+        " { userErrors { code } } }",
+        lambda w: {},
+        {"admin"},
+    ),
+    "retryNotification": Operation(
+        'mutation { retryNotification(input: {id: "999999999"}) { userErrors { code } } }',
+        lambda w: {},
+        {"admin"},
+    ),
+}
+
+# Reviews: everyone reads a product's published reviews and rating; customers write their own
+# (the customer is the caller: there is no customer argument); staff moderate. Orders: staff
+# record their steps; staff and the owning customer read them.
+CUSTOMERS = {"customer-self", "customer-other"}
+OPERATIONS |= {
+    "productReviews": Operation(
+        '{ productReviews(sku: "MATRIX-1", first: 1) { edges { cursor } } }',
+        lambda w: {},
+        EVERYONE,
+    ),
+    "productRating": Operation(
+        '{ productRating(sku: "MATRIX-1") { count } }', lambda w: {}, EVERYONE
+    ),
+    "review": Operation(
+        "query($id: UUID!) { review(id: $id) { id } }",
+        lambda w: {"id": str(uuid4())},
+        EVERYONE,
+        nulls=frozenset(EVERYONE),  # an unknown review
+    ),
+    "reviewsToModerate": Operation(
+        "{ reviewsToModerate(first: 1) { edges { cursor } } }", lambda w: {}, STAFF
+    ),
+    "reviewProduct": Operation(
+        "mutation($i: ReviewProductInput!) { reviewProduct(input: $i) { userErrors { code } } }",
+        lambda w: {"i": {"sku": "MATRIX-1", "rating": 4, "title": "Fine", "text": "It works."}},
+        CUSTOMERS,
+    ),
+    # An unknown order reads as null to everyone allowed; a customer reads only their own.
+    "order": Operation(
+        '{ order(id: "no-such-order") { id } }',
+        lambda w: {},
+        STAFF | CUSTOMERS,
+        nulls=frozenset(STAFF | CUSTOMERS),
+    ),
+    "recordFulfilment": Operation(
+        "mutation($i: RecordFulfilmentInput!) { recordFulfilment(input: $i) "
+        "{ userErrors { code } } }",
+        lambda w: {"i": {"orderId": "no-such-order", "step": "PAID"}},
+        STAFF,
+    ),
+    "moderateReview": Operation(
+        "mutation($i: ModerateReviewInput!) { moderateReview(input: $i) { userErrors { code } } }",
+        lambda w: {"i": {"reviewId": str(uuid4()), "decision": "PUBLISH"}},
+        STAFF,
+    ),
+}
+
+NO_EVENT = str(uuid4())
+EVENT_DETAILS = {
+    "title": "Matrix night",
+    "startsAt": "2030-01-01T18:00:00Z",
+    "endsAt": "2030-01-01T20:00:00Z",
+    "place": "Torino",
+    "capacity": 0,  # out of bounds: refused, nothing written
+    "invitedTiers": ["GOLD"],
+}
+
+OPERATIONS |= {
+    "upcomingEvents": Operation(
+        "{ upcomingEvents(first: 5) { edges { cursor } } }", lambda w: {}, LOGGED_IN
+    ),
+    "eventGuests": Operation(
+        "query($e: UUID!) { eventGuests(eventId: $e) { edges { cursor } } }",
+        lambda w: {"e": NO_EVENT},
+        {"agent", "admin", "privacy_officer"},
+    ),
+    "scheduleEvent": by_admin("scheduleEvent", "ScheduleEventInput", lambda: EVENT_DETAILS),
+    "changeEvent": by_admin(
+        "changeEvent",
+        "ChangeEventInput",
+        lambda: {"eventId": NO_EVENT, "details": {**EVENT_DETAILS, "capacity": 5}},
+    ),
+    "cancelEvent": by_admin(
+        "cancelEvent", "CancelEventInput", lambda: {"eventId": NO_EVENT, "reason": "matrix"}
+    ),
+    "rsvpToEvent": on_own_account("rsvpToEvent", "RsvpToEventInput", PROFILE, eventId=NO_EVENT),
+    "cancelRsvp": on_own_account("cancelRsvp", "CancelRsvpInput", PROFILE, eventId=NO_EVENT),
+    "recordAttendance": on_own_account(
+        "recordAttendance", "RecordAttendanceInput", STAFF, eventId=NO_EVENT
+    ),
+    "billingAccount": Operation(
+        "query($c: UUID!) { billingAccount(customerId: $c) { balance } }",
+        lambda w: {"c": w.self_id},
+        PROFILE,
+        nulls=frozenset(PROFILE),  # the provider billed nobody here: null, not refused
+    ),
+}
+
+# node/nodes on the caller's own customer: any logged-in caller may ask; a customer asking for
+# another customer gets NOT_FOUND, as for an id nobody holds (tests/api/test_node_api.py tries
+# every Node type with every caller).
+OPERATIONS |= {
+    "node": Operation(
+        "query($id: ID!) { node(id: $id) { id } }",
+        lambda w: {"id": w.self_id},
+        LOGGED_IN,
+        not_found=frozenset({"customer-other"}),
+    ),
+    "nodes": Operation(
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+        lambda w: {"ids": [w.self_id]},
+        LOGGED_IN,
+        not_found=frozenset({"customer-other"}),
+    ),
+}
+
+
+# Segments: analysts and admins define them (there is no marketer role); every staff reader
+# reads them. Changing or archiving an unknown segment is a user error and writes nothing.
+SEGMENT_DESIGNERS = {"analyst", "admin"}
+SEGMENT_READERS = READERS - {"customer-self"}
+A_RULE = '{predicate: {field: REGION, values: ["EU"]}}'
+UNKNOWN_SEGMENT = "00000000-0000-0000-0000-000000000000"
+OPERATIONS |= {
+    "segment": Operation(
+        "query($id: UUID!) { segment(id: $id) { id } }",
+        lambda w: {"id": UNKNOWN_SEGMENT},
+        SEGMENT_READERS,
+        nulls=frozenset(SEGMENT_READERS),
+    ),
+    "segments": Operation(
+        "{ segments(first: 1) { edges { cursor } } }", lambda w: {}, SEGMENT_READERS
+    ),
+    "previewSegment": Operation(
+        f"{{ previewSegment(rule: {A_RULE}) {{ size }} }}", lambda w: {}, SEGMENT_READERS
+    ),
+    "defineSegment": Operation(
+        f'mutation {{ defineSegment(input: {{name: "EU", rule: {A_RULE}}})'
+        " { userErrors { code } } }",
+        lambda w: {},
+        SEGMENT_DESIGNERS,
+    ),
+    "changeSegmentRule": Operation(
+        f'mutation {{ changeSegmentRule(input: {{segmentId: "{UNKNOWN_SEGMENT}", rule: {A_RULE}}})'
+        " { userErrors { code } } }",
+        lambda w: {},
+        SEGMENT_DESIGNERS,
+    ),
+    "archiveSegment": Operation(
+        f'mutation {{ archiveSegment(input: {{segmentId: "{UNKNOWN_SEGMENT}"}})'
+        " { userErrors { code } } }",
+        lambda w: {},
+        SEGMENT_DESIGNERS,
+    ),
+}
+
+
+# Campaigns: analysts and admins draft, schedule and launch; only admins cancel; every staff
+# reader reads them. An unknown segment or campaign is a user error and writes nothing.
+UNKNOWN_CAMPAIGN = "00000000-0000-0000-0000-000000000000"
+OPERATIONS |= {
+    "campaign": Operation(
+        "query($id: UUID!) { campaign(id: $id) { id } }",
+        lambda w: {"id": UNKNOWN_CAMPAIGN},
+        SEGMENT_READERS,
+        nulls=frozenset(SEGMENT_READERS),
+    ),
+    "campaigns": Operation(
+        "{ campaigns(first: 1) { edges { cursor } } }", lambda w: {}, SEGMENT_READERS
+    ),
+    "draftCampaign": Operation(
+        f'mutation {{ draftCampaign(input: {{name: "Winter", segmentId: "{UNKNOWN_SEGMENT}",'
+        ' subject: "Hi {first_name}", body: "Hello"}) { userErrors { code } } }',
+        lambda w: {},
+        SEGMENT_DESIGNERS,
+    ),
+    "scheduleCampaign": Operation(
+        f'mutation {{ scheduleCampaign(input: {{campaignId: "{UNKNOWN_CAMPAIGN}",'
+        ' scheduledAt: "2999-01-01T00:00:00Z"}) { userErrors { code } } }',
+        lambda w: {},
+        SEGMENT_DESIGNERS,
+    ),
+    "launchCampaign": Operation(
+        f'mutation {{ launchCampaign(input: {{campaignId: "{UNKNOWN_CAMPAIGN}"}})'
+        " { userErrors { code } } }",
+        lambda w: {},
+        SEGMENT_DESIGNERS,
+    ),
+    "cancelCampaign": Operation(
+        f'mutation {{ cancelCampaign(input: {{campaignId: "{UNKNOWN_CAMPAIGN}"}})'
+        " { userErrors { code } } }",
+        lambda w: {},
+        {"admin"},
+    ),
+}
+
+
+# Testimonials: analysts and admins review; the approved ones are public. Reviewing an unknown
+# response is a user error and writes nothing.
+OPERATIONS |= {
+    "testimonials": Operation(
+        "{ testimonials(status: PROPOSED, first: 1) { edges { cursor } } }",
+        lambda w: {},
+        SEGMENT_DESIGNERS,
+    ),
+    "publishedTestimonials": Operation(
+        "{ publishedTestimonials(first: 1) { edges { cursor } } }", lambda w: {}, EVERYONE
+    ),
+    "reviewTestimonial": Operation(
+        f'mutation {{ reviewTestimonial(input: {{responseId: "{UNKNOWN_SEGMENT}",'
+        " decision: APPROVED}) { userErrors { code } } }",
+        lambda w: {},
+        SEGMENT_DESIGNERS,
+    ),
+}
+
+
 def send(world: World, operation: Operation, caller: str) -> httpx.Response:
     identity = CALLERS[caller](world)
     role, subject = identity if identity else (None, "anonymous")
     return world.api.graphql(operation.document, operation.variables(world), role, subject)
+
+
+OPERATIONS |= {
+    "submitFeedback": Operation(
+        "mutation($i: SubmitFeedbackInput!) { submitFeedback(input: $i) { userErrors { code } } }",
+        lambda w: {
+            "i": {"kind": "SUGGESTION", "topic": "matrix", "text": "Hi", "email": unique_email()}
+        },
+        {"anonymous", "customer-self", "customer-other"},
+    ),
+    "feedback": Operation(
+        "{ feedback(first: 1) { totalCount } }", lambda w: {}, READERS - {"customer-self"}
+    ),
+    "article": Operation(
+        "query($id: UUID!) { article(id: $id) { id } }",
+        lambda w: {"id": str(uuid4())},
+        EVERYONE,
+        nulls=frozenset(EVERYONE),
+    ),
+    "articles": Operation("{ articles(first: 1) { edges { cursor } } }", lambda w: {}, STAFF),
+    "searchArticles": Operation(
+        '{ searchArticles(text: "router", first: 1) { rank } }', lambda w: {}, EVERYONE
+    ),
+    "suggestArticles": Operation(
+        '{ suggestArticles(text: "router") { suggestionsShown } }', lambda w: {}, EVERYONE
+    ),
+    "knowledgeBaseStats": Operation(
+        "{ knowledgeBaseStats { deflectionRate } }", lambda w: {}, READERS - {"customer-self"}
+    ),
+    "draftArticle": Operation(
+        "mutation($i: DraftArticleInput!) { draftArticle(input: $i) { userErrors { code } } }",
+        lambda w: {
+            "i": {
+                "content": {
+                    "product": "matrix",
+                    "category": "roles",
+                    "language": "EN",
+                    "title": "Matrix",
+                    "body": "Who may write me?",
+                }
+            }
+        },
+        STAFF,
+    ),
+    "reviseArticle": Operation(
+        "mutation($i: ReviseArticleInput!) { reviseArticle(input: $i) { userErrors { code } } }",
+        lambda w: {
+            "i": {
+                "articleId": str(uuid4()),
+                "content": {
+                    "product": "matrix",
+                    "category": "roles",
+                    "language": "EN",
+                    "title": "Matrix",
+                    "body": "Who may write me?",
+                },
+            }
+        },
+        STAFF,
+    ),
+    "publishArticle": Operation(
+        "mutation($i: ArticleStepInput!) { publishArticle(input: $i) { userErrors { code } } }",
+        lambda w: {"i": {"articleId": str(uuid4())}},
+        STAFF,
+    ),
+    "archiveArticle": Operation(
+        "mutation($i: ArticleStepInput!) { archiveArticle(input: $i) { userErrors { code } } }",
+        lambda w: {"i": {"articleId": str(uuid4())}},
+        STAFF,
+    ),
+    "voteOnArticle": Operation(
+        "mutation($i: VoteOnArticleInput!) { voteOnArticle(input: $i) { userErrors { code } } }",
+        lambda w: {"i": {"articleId": str(uuid4()), "helpful": True}},
+        {"anonymous", "customer-self", "customer-other"},
+    ),
+}
+OPERATIONS |= {
+    "recommendations": Operation(
+        "query($c: UUID!) { recommendations(customerId: $c, first: 3) { sku explanation } }",
+        lambda w: {"c": w.self_id},
+        READERS,
+    ),
+}
 
 
 def test_every_operation_of_the_schema_has_a_row() -> None:
@@ -589,7 +975,9 @@ def test_each_caller_is_allowed_or_refused(
     assert response.status_code == 200, response.text
     assert_no_internals(response)
     body = response.json()
-    if is_allowed:
+    if is_allowed and caller in OPERATIONS[name].not_found:
+        assert error_codes(body) == ["NOT_FOUND"], body
+    elif is_allowed:
         assert "errors" not in body, body
         assert (body["data"][name] is None) is (caller in OPERATIONS[name].nulls)
     else:

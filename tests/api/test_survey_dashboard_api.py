@@ -115,9 +115,22 @@ def test_the_breakdown_and_filter_by_loyalty_tier_count_the_tier_at_answer_time(
 ) -> None:
     selection = "breakdown(by: TIER) { value figures { responses } }"
     groups = dashboard(world, selection)["data"]["surveyDashboard"]["breakdown"]
-    assert [(g["value"], g["figures"]["responses"]) for g in groups] == [("bronze", 1), (None, 5)]
+    assert [(g["value"], g["figures"]["responses"]) for g in groups] == [("BRONZE", 1), (None, 5)]
     bronze = dashboard(world, FIGURES, tier="BRONZE")["data"]["surveyDashboard"]["figures"]
     assert bronze["nps"]["detractors"] == 1 and bronze["responses"] == 1
+
+
+def test_each_channel_of_the_breakdown_is_a_value_the_channel_filter_takes(world: World) -> None:
+    """The breakdown names a channel as the filter's enum does (WEB, not web), so passing a
+    group's value back as the filter selects exactly that group."""
+    selection = "breakdown(by: CHANNEL) { value figures { responses } }"
+    groups = dashboard(world, selection)["data"]["surveyDashboard"]["breakdown"]
+    assert [(g["value"], g["figures"]["responses"]) for g in groups] == [("WEB", 6)]
+    for group in groups:
+        body = dashboard(world, FIGURES, channel=group["value"])
+        assert "errors" not in body, body
+        figures = body["data"]["surveyDashboard"]["figures"]
+        assert figures["responses"] == group["figures"]["responses"]
 
 
 def test_the_trend_has_todays_point_in_the_zone_asked_for(world: World) -> None:
@@ -206,6 +219,24 @@ def test_customer_360_lists_responses_with_the_latest_nps_category(world: World)
     assert node["productVersion"] == "1.0" and node["sentiment"] < 0
     assert node["tier"] == "BRONZE"
     assert customer["surveyResponses"]["pageInfo"]["hasNextPage"] is False
+
+
+def test_customer_360_pages_responses_backward_as_forward(world: World) -> None:
+    document = """
+    query C($id: UUID!) {
+      customer(id: $id) {
+        forward: surveyResponses(first: 5) { edges { cursor } }
+        backward: surveyResponses(last: 5) {
+          edges { cursor } pageInfo { hasPreviousPage hasNextPage }
+        }
+      }
+    }
+    """
+    body = world.api.graphql(document, {"id": world.critic}, Role.AGENT, "reader").json()
+    assert "errors" not in body, body
+    customer = body["data"]["customer"]
+    assert customer["backward"]["edges"] == customer["forward"]["edges"] != []
+    assert customer["backward"]["pageInfo"] == {"hasPreviousPage": False, "hasNextPage": False}
 
 
 @pytest.mark.parametrize(

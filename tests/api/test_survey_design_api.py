@@ -185,3 +185,32 @@ def test_surveys_pages_with_cursors_and_filters_by_status(api: LiveApi) -> None:
             break
         after = page["pageInfo"]["endCursor"]
     assert seen[-3:] == ids and len(seen) == len(set(seen))
+
+
+def test_surveys_page_backward_with_last_and_before_in_drafting_order(api: LiveApi) -> None:
+    ids = [published(api, title=f"Backward {n}") for n in range(3)]
+    query = """
+    query P($before: String, $status: SurveyStatus) {
+      surveys(last: 2, before: $before, status: $status) {
+        edges { cursor node { id status } }
+        pageInfo { hasPreviousPage hasNextPage startCursor }
+      }
+    }
+    """
+    seen: list[str] = []
+    before = None
+    while True:
+        body = api.graphql(query, {"before": before, "status": "PUBLISHED"}, Role.AUDITOR).json()
+        page = body["data"]["surveys"]
+        assert all(edge["node"]["status"] == "PUBLISHED" for edge in page["edges"])
+        assert page["pageInfo"]["hasNextPage"] is (before is not None)
+        seen = [edge["node"]["id"] for edge in page["edges"]] + seen
+        if not page["pageInfo"]["hasPreviousPage"]:
+            break
+        before = page["pageInfo"]["startCursor"]
+    assert seen[-3:] == ids and len(seen) == len(set(seen))
+
+
+def test_surveys_refuse_first_and_last_together_as_a_bad_request(api: LiveApi) -> None:
+    body = api.graphql("{ surveys(first: 1, last: 1) { edges { cursor } } }", {}, Role.AUDITOR)
+    assert [e["extensions"]["code"] for e in body.json()["errors"]] == ["BAD_REQUEST"]

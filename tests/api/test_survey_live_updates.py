@@ -226,6 +226,33 @@ def test_the_upgrade_requests_authorization_header_authenticates(api: LiveApi) -
         assert figures(receive(ws))["responses"] == 0
 
 
+@pytest.mark.parametrize("key", ["Authorization", "AUTHORIZATION", "authorization"])
+def test_the_connection_init_authorization_is_read_in_any_case(api: LiveApi, key: str) -> None:
+    survey_id = web_survey(api.ledger)
+    with connected(api, {key: bearer(api, Role.ANALYST)}) as ws:
+        assert receive(ws)["type"] == "connection_ack"
+        subscribe(ws, survey_id)
+        assert figures(receive(ws))["responses"] == 0  # an anonymous caller gets FORBIDDEN
+
+
+def test_a_bad_token_in_a_capitalised_authorization_closes_the_connection(api: LiveApi) -> None:
+    with (
+        connected(api, {"Authorization": "Bearer not-a-token"}) as ws,
+        pytest.raises(ConnectionClosed) as closed,
+    ):
+        receive(ws)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4403
+
+
+def test_two_spellings_of_authorization_that_differ_close_the_connection(api: LiveApi) -> None:
+    init = {"authorization": bearer(api, Role.ANALYST), "Authorization": bearer(api, Role.ADMIN)}
+    with connected(api, init) as ws, pytest.raises(ConnectionClosed) as closed:
+        receive(ws)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4403
+
+
 def test_queries_and_mutations_are_refused_over_the_websocket(api: LiveApi) -> None:
     with connected(api, {"authorization": bearer(api, Role.ADMIN)}) as ws:
         assert receive(ws)["type"] == "connection_ack"

@@ -141,6 +141,40 @@ def test_tickets_come_in_pages_joined_by_cursors(history: History) -> None:
     assert ids(first) + ids(rest) == [str(history.c), str(history.b), str(history.a)]
 
 
+TICKETS_BACKWARD = (
+    "query($f: TicketFilterInput, $last: Int, $before: String) {"
+    " tickets(filter: $f, last: $last, before: $before) {"
+    " edges { node { id } } pageInfo { hasNextPage hasPreviousPage startCursor } } }"
+)
+
+
+def test_tickets_page_backward_from_the_oldest_toward_the_newest(history: History) -> None:
+    """The list is newest first, so the page before a cursor holds newer tickets."""
+    api = history.api
+
+    def back(before: str | None) -> dict[str, Any]:
+        variables = {"f": {"category": "returns"}, "last": 2, "before": before}
+        body = query(api, TICKETS_BACKWARD, variables)
+        assert "errors" not in body, body
+        found: dict[str, Any] = body["data"]["tickets"]
+        return found
+
+    oldest = back(None)
+    assert ids(oldest) == [str(history.b), str(history.a)]
+    assert oldest["pageInfo"] == {
+        **oldest["pageInfo"],
+        "hasPreviousPage": True,
+        "hasNextPage": False,
+    }
+    newest = back(oldest["pageInfo"]["startCursor"])
+    assert ids(newest) == [str(history.c)]
+    assert newest["pageInfo"] == {
+        **newest["pageInfo"],
+        "hasPreviousPage": False,
+        "hasNextPage": True,
+    }
+
+
 def test_a_time_without_a_zone_is_invalid_input(history: History) -> None:
     body = query(history.api, TICKETS, {"f": {"openedSince": "2024-03-04T09:00:00"}, "first": 5})
     assert error_codes(body) == ["INVALID_INPUT"]
@@ -214,6 +248,21 @@ def test_customer_360_lists_the_customer_s_tickets_newest_first(history: History
     found = read_customer(history.api, history.customer_id, selection)["tickets"]
     assert [edge["node"]["id"] for edge in found["edges"]] == [str(history.c), str(history.b)]
     assert found["pageInfo"]["hasNextPage"] is True
+
+
+def test_customer_360_pages_the_customer_s_tickets_backward(history: History) -> None:
+    """Newest first, so the page before a cursor holds newer tickets."""
+    page = "edges { node { id } } pageInfo { hasNextPage hasPreviousPage startCursor }"
+    oldest = read_customer(history.api, history.customer_id, f"tickets(last: 2) {{ {page} }}")
+    assert ids(oldest["tickets"]) == [str(history.b), str(history.a)]
+    assert oldest["tickets"]["pageInfo"]["hasPreviousPage"] is True
+    cursor = oldest["tickets"]["pageInfo"]["startCursor"]
+    newest = read_customer(
+        history.api, history.customer_id, f'tickets(last: 2, before: "{cursor}") {{ {page} }}'
+    )
+    assert ids(newest["tickets"]) == [str(history.c)]
+    assert newest["tickets"]["pageInfo"]["hasPreviousPage"] is False
+    assert newest["tickets"]["pageInfo"]["hasNextPage"] is True
 
 
 def test_customer_360_hides_ticket_texts_from_analysts(history: History) -> None:

@@ -11,25 +11,52 @@ from uuid import UUID
 
 from psycopg import Connection, sql
 
+from domain.campaign.commands import DraftCampaign, LaunchCampaign
+from domain.campaign.values import FrequencyCap
 from domain.customer.commands import ChangeDemographics, RegisterCustomer, SetContactPreferences
 from domain.customer.profile import Address, ConsentPurpose, ContactChannel
+from domain.exclusive_event.commands import RecordAttendance, RsvpToEvent, ScheduleEvent
+from domain.exclusive_event.values import EventDetails
+from domain.feedback.commands import SubmitFeedback
+from domain.feedback.values import FeedbackKind
+from domain.fulfilment.commands import LineInput, RecordFulfilment
+from domain.fulfilment.values import FulfilmentStep
+from domain.improvement.commands import AnnounceImprovement, FeedbackOnTopic
 from domain.ledger import Ledger
 from domain.loyalty.commands import AddReward
-from domain.loyalty.values import RewardKind
+from domain.loyalty.values import RewardKind, Tier
 from domain.privacy.erasure import ErasureReason
-from domain.purchase.commands import RecordPurchase
+from domain.purchase.commands import OrderLineInput, RecordPurchase
 from domain.purchase.values import PurchaseChannel
+from domain.reactions.policies import REACTIONS
+from domain.review.commands import ModerateReview, ReviewProduct
+from domain.review.values import ReviewDecision
+from domain.segment.commands import DefineSegment
 from domain.shared.metadata import Channel, EventMetadata, Role
+from domain.success.commands import (
+    CloseSuccessPlan,
+    OpenSuccessPlan,
+    ReachSuccessPlanMilestone,
+    RecordSuccessPlanCheckIn,
+)
+from domain.success.values import PlanOutcome
 from domain.survey.commands import DraftSurvey, SubmitResponse
 from domain.survey.values import SurveyChannel, SurveyKind
 from domain.ticket.commands import OpenTicket
 from domain.ticket.values import TicketChannel
+from infrastructure.campaign_sending import CampaignSender
 from infrastructure.database import Database
+from infrastructure.process_manager_runner import ProcessManagerRunner
 from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.rebuild import rebuild
+from infrastructure.refresh_tokens import RefreshTokens
+from infrastructure.sessions import events_table
+from infrastructure.tokens import IssuedToken, JwtTokens
+from projections.campaigns.projection import CampaignFigures
 from projections.outbox.queries import pending_notifications_sync
 from projections.registry import ALL_PROJECTIONS, build_projections
-from tests.support.ledgers import TEST_AUDIT_KEYS
+from projections.segments.projection import SegmentMembership
+from tests.support.ledgers import TEST_AUDIT_KEYS, TEST_JWT_SECRET
 from tests.support.outbox import opened
 
 AGENT = EventMetadata(actor_id="agent-7", actor_role=Role.AGENT, channel=Channel.PHONE)
@@ -67,7 +94,26 @@ GIVEN: dict[str, str] = {
     "reopen reason": "Tarnwick parcel still missing",
     "adjustment reason": "Goodwill for Hexengrau delay",
     "reversal reason": "Reversed for Pimblebury mixup",
+    "feedback text": "The Zyzzogeton checkout keeps failing",
+    "feedback term": "zyzzogeton",
+    "anonymous feedback": "Quillborough delivery was slow",
+    "success plan check-in note": "Spoke with her about the Quenderby onboarding",
+    "review title": "Zephyrine kettle sings",
+    "review text": "The Quorlwind kettle boils in a minute",
+    "edited review text": "Grimbleshank handle gets warm",
+    "review shown name": "Ottoline Q.",
+    "tracking number": "QX77ZORBLEWICK",
 }
+
+
+# A segment the customer enters (region EU, research consent): the membership read model then
+# holds her facts (language and birth year among them) and her stay.
+EU_RESEARCHERS = {
+    "all": [{"field": "region", "values": ["EU"]}, {"field": "consent", "values": ["research"]}]
+}
+TRACKED_ORDER = "quax-tracked-1"
+REVIEWED_SKU = "QUAX-KETTLE"
+REVIEW_RATING = 4
 
 
 @dataclass
@@ -76,6 +122,9 @@ class World:
     referrer: UUID
     friend_email: str  # the friend the customer invited: the friend's data, not theirs
     values: dict[str, str] = field(default_factory=dict)
+    campaign: UUID | None = None
+    """A campaign to her segment, sent: she is on its recipient list (skipped: she withdrew
+    her marketing consent)."""
 
 
 def register(ledger: Ledger, name: str, email: str, **more: Any) -> UUID:
@@ -85,10 +134,13 @@ def register(ledger: Ledger, name: str, email: str, **more: Any) -> UUID:
 
 def populate(ledger: Ledger, database: Database, loyalty_events: int = 100) -> World:
     """Someone invites the customer's email first; then she registers, buys, answers a survey
-    by an email link, collects and spends points, has a ticket go through every step, asks
-    for a password reset, and refers a friend. ``loyalty_events`` adjustments make the
-    account's snapshot."""
+    by an email link (as a promoter), collects and spends points, has a ticket go through every
+    step, asks for a password reset, and refers a friend; an improvement is announced on a
+    theme of her comment; the reactions thank her and tell her of her ticket's steps and of
+    the improvement; she logs in and refreshes her session.
+    ``loyalty_events`` adjustments make the account's snapshot."""
     referrer = register(ledger, "Rex Referrer", "rex@example.org")
+    segment = ledger.handle(DefineSegment("EU researchers", "", EU_RESEARCHERS), ADMIN)
     ledger.issue_referral_code(referrer, AGENT)
     ledger.invite_friend(referrer, EMAIL, AGENT)
     customer = register(
@@ -99,13 +151,40 @@ def populate(ledger: Ledger, database: Database, loyalty_events: int = 100) -> W
     _survey(ledger, customer)
     _loyalty(ledger, customer, loyalty_events)
     _ticket(ledger, customer)
+    _feedback(ledger, customer)
+    _success_plan(ledger, customer)
     ledger.request_password_reset(EMAIL, ANONYMOUS)
     ledger.issue_referral_code(customer, AGENT)
     friend_email = "friend.yellowmere@example.org"
     ledger.invite_friend(customer, friend_email, AGENT)
-    world = World(customer, referrer, friend_email, dict(GIVEN))
+    _improvement(ledger, customer)
+    _review(ledger, customer)
+    _tracked_order(ledger, customer)
+    _exclusive_event(ledger, customer)
+    _react(ledger, database)
+    campaign = _campaign(ledger, database, segment.aggregate_id)
+    world = World(customer, referrer, friend_email, dict(GIVEN), campaign)
     world.values.update(_derived(ledger, database, customer))
+    world.values["refresh token"] = _session(ledger, database, customer)
     return world
+
+
+def _session(ledger: Ledger, database: Database, customer: UUID) -> str:
+    """She logs in and refreshes once (two refresh tokens of one family); her current refresh
+    token, which no table may hold in clear (only its hash is stored)."""
+    tokens = JwtTokens(TEST_JWT_SECRET, "cxledger")
+
+    def issue_access(customer_id: UUID, session_version: int) -> IssuedToken:
+        return tokens.issue(str(customer_id), Role.CUSTOMER, 900, session_version)
+
+    refresh = RefreshTokens(database.connect, ledger, events_table(ledger), issue_access)
+    grant = ledger.grant_session(EMAIL, PASSWORD)
+    access = issue_access(customer, grant.session_version)
+    first = refresh.start(customer, grant.session_version, access.token, access.expires_at)
+    assert first.refresh_token is not None
+    current = refresh.refresh(first.refresh_token).refresh_token
+    assert current is not None
+    return current
 
 
 def _profile(ledger: Ledger, customer: UUID) -> None:
@@ -117,12 +196,24 @@ def _profile(ledger: Ledger, customer: UUID) -> None:
     ledger.change_demographics(demographics, AGENT)
     every = {ContactChannel.EMAIL: True, ContactChannel.SMS: True, ContactChannel.PUSH: True}
     ledger.set_contact_preferences(SetContactPreferences(customer, every), AGENT)
-    for purpose in (ConsentPurpose.MARKETING, ConsentPurpose.RESEARCH):
+    for purpose in (ConsentPurpose.MARKETING, ConsentPurpose.RESEARCH, ConsentPurpose.TESTIMONIALS):
         ledger.give_consent(customer, purpose, AGENT)
     ledger.withdraw_consent(customer, ConsentPurpose.MARKETING, AGENT)
     buy = RecordPurchase(customer, REFUND_ORDER, "40", "EUR", PurchaseChannel.WEB, _now())
     ledger.record_purchase(buy, AGENT)
     ledger.refund_purchase(REFUND_ORDER, "10", AGENT)
+
+
+def _campaign(ledger: Ledger, database: Database, segment_id: UUID) -> UUID:
+    """A campaign to the segment she is in, launched and sent by the real sender."""
+    with database.connect() as conn:
+        ProjectionRunner(ledger, database, SegmentMembership(), 100).catch_up(conn)
+    draft = DraftCampaign("Spring", segment_id, "Hi {first_name}", "You have {points} points.")
+    campaign = ledger.handle(draft, ADMIN).aggregate_id
+    ledger.handle(LaunchCampaign(campaign), ADMIN)
+    read_model = ProjectionRunner(ledger, database, CampaignFigures(), 100)
+    CampaignSender(ledger, database, read_model, FrequencyCap(3, 7)).run()
+    return campaign
 
 
 def _survey(ledger: Ledger, customer: UUID) -> None:
@@ -132,6 +223,67 @@ def _survey(ledger: Ledger, customer: UUID) -> None:
     ledger.invite_to_survey(survey, customer, SurveyChannel.EMAIL, ADMIN)
     answer = SubmitResponse(9, GIVEN["survey comment"], survey_id=survey, customer_id=customer)
     ledger.submit_survey_response(answer, EventMetadata(str(customer), Role.CUSTOMER, Channel.WEB))
+
+
+def _improvement(ledger: Ledger, customer: UUID) -> None:
+    """An improvement on a theme of her comment ("courier": a common word, not hers alone),
+    announced to her as its audience."""
+    feedback = FeedbackOnTopic(True, (customer,))
+    command = AnnounceImprovement(None, "courier", "3.0.0", "Couriers are now tracked.", feedback)
+    ledger.announce_improvement(command, ADMIN)
+
+
+def _review(ledger: Ledger, customer: UUID) -> None:
+    """She buys a kettle, reviews it (a verified purchase), a moderator publishes it, and she
+    edits it (the first wording stays in the log, sealed)."""
+    line = OrderLineInput(REVIEWED_SKU, 1, "25")
+    buy = RecordPurchase(
+        customer, "quax-kettle-1", "25", "EUR", PurchaseChannel.WEB, _now(), [line]
+    )
+    ledger.record_purchase(buy, AGENT)
+    as_customer = EventMetadata(str(customer), Role.CUSTOMER, Channel.WEB)
+    written = ReviewProduct(
+        customer, REVIEWED_SKU, REVIEW_RATING, GIVEN["review title"], GIVEN["review text"],
+        ("quax-kettle-1",),
+    )  # fmt: skip
+    review = ledger.review_product(written, as_customer).aggregate_id
+    ledger.moderate_review(ModerateReview(review, ReviewDecision.PUBLISH), ADMIN)
+    edited = ReviewProduct(
+        customer, REVIEWED_SKU, REVIEW_RATING, GIVEN["review title"], GIVEN["edited review text"],
+        ("quax-kettle-1",),
+    )  # fmt: skip
+    ledger.review_product(edited, as_customer)
+    ledger.moderate_review(ModerateReview(review, ReviewDecision.PUBLISH), ADMIN)
+
+
+def _tracked_order(ledger: Ledger, customer: UUID) -> None:
+    """Her order is placed, paid, packed and shipped with a tracking number."""
+    lines = [LineInput(REVIEWED_SKU, 1)]
+    placed = RecordFulfilment(
+        TRACKED_ORDER, FulfilmentStep.PLACED, customer_id=customer, lines=lines
+    )
+    ledger.record_fulfilment(placed, AGENT)
+    for step in (FulfilmentStep.PAID, FulfilmentStep.PACKED):
+        ledger.record_fulfilment(RecordFulfilment(TRACKED_ORDER, step), AGENT)
+    shipped = RecordFulfilment(
+        TRACKED_ORDER, FulfilmentStep.SHIPPED, carrier="dhl",
+        tracking_number=GIVEN["tracking number"],
+    )  # fmt: skip
+    ledger.record_fulfilment(shipped, AGENT)
+
+
+def _exclusive_event(ledger: Ledger, customer: UUID) -> None:
+    """She RSVPs to an event open to every tier (her name goes on its guest list) and
+    attends."""
+    starts = _now() + timedelta(days=14)
+    details = EventDetails.checked(
+        title="Members' evening", description="", starts_at=starts,
+        ends_at=starts + timedelta(hours=2), place="Torino", capacity=10,
+        invited_tiers=list(Tier), points_for_attending=10,
+    )  # fmt: skip
+    event_id = ledger.schedule_event(ScheduleEvent(details), ADMIN).aggregate_id
+    ledger.rsvp_to_event(RsvpToEvent(event_id, customer), AGENT)
+    ledger.record_attendance(RecordAttendance(event_id, customer), AGENT)
 
 
 def _loyalty(ledger: Ledger, customer: UUID, adjustments: int) -> None:
@@ -163,6 +315,37 @@ def _ticket(ledger: Ledger, customer: UUID) -> None:
     ledger.close_ticket(ticket, AGENT)
 
 
+def _feedback(ledger: Ledger, customer: UUID) -> None:
+    """A complaint of hers (which opens a ticket with her words), and feedback she gave
+    anonymously with her email before logging in (her own subject as an invited person)."""
+    as_customer = EventMetadata(str(customer), Role.CUSTOMER, Channel.WEB)
+    complaint = SubmitFeedback(FeedbackKind.COMPLAINT, "checkout", GIVEN["feedback text"])
+    ledger.handle(complaint, as_customer)
+    anonymous = SubmitFeedback(
+        FeedbackKind.SUGGESTION, "delivery", GIVEN["anonymous feedback"], email=EMAIL
+    )
+    ledger.handle(anonymous, ANONYMOUS)
+
+
+def _success_plan(ledger: Ledger, customer: UUID) -> None:
+    """A success plan with a goal, a milestone, a check-in (its note is hers) and a close."""
+    opened = OpenSuccessPlan(customer, "Adoption", ("Use the app weekly",))
+    plan_id = ledger.handle(opened, AGENT).aggregate_id
+    goal_id = ledger.get_success_plan(plan_id).goal_ids[0]
+    ledger.handle(ReachSuccessPlanMilestone(plan_id, goal_id, "First login"), AGENT)
+    note = GIVEN["success plan check-in note"]
+    ledger.handle(RecordSuccessPlanCheckIn(plan_id, note), AGENT)
+    ledger.handle(CloseSuccessPlan(plan_id, PlanOutcome.ACHIEVED), AGENT)
+
+
+def _react(ledger: Ledger, database: Database) -> None:
+    """The reactions between aggregates, once over the log: the thank-you and the ticket's
+    progress notices, each sealing her address in its event."""
+    with database.connect() as conn:
+        for manager in REACTIONS:
+            ProcessManagerRunner(ledger, database, manager(), 50).catch_up(conn)
+
+
 def _derived(ledger: Ledger, database: Database, customer: UUID) -> dict[str, str]:
     """Values the product made from the given ones: the phone as stored, the password hash,
     and the tokens of the messages queued for her (as the outbox's sender opens them)."""
@@ -173,7 +356,10 @@ def _derived(ledger: Ledger, database: Database, customer: UUID) -> dict[str, st
     found = {"phone": phone, "password hash": password_hash}
     catch_up_all(ledger, database)
     with database.connect() as conn:
-        for message in pending_notifications_sync(conn, limit=1000):
+        messages = pending_notifications_sync(conn, limit=1000)
+        kinds = {m.kind for m in messages}
+        assert {"promoter_thanks", "ticket_progress", "improvement_notice"} <= kinds
+        for message in messages:
             token = opened(ledger, message).token if message.customer_id == customer else None
             if token is not None:
                 found[f"{message.kind} token"] = token

@@ -25,7 +25,9 @@ AGENT = EventMetadata(actor_id="agent-7", actor_role=Role.AGENT, channel=Channel
 SYSTEM = EventMetadata.system("loyalty-earning")
 # Purchases must lie in the past; registrations happen now, so the story starts 60 days ago.
 T0 = (datetime.now(UTC) - timedelta(days=60)).replace(hour=0, minute=0, second=0, microsecond=0)
-NOW = T0 + timedelta(days=61)
+NOW = T0 + timedelta(days=62)
+"""A day past the next midnight: registrations happen at the real time, after this module is
+imported (a run that crosses midnight must still find them registered by ``NOW``)."""
 DUE = T0 + timedelta(days=365, hours=1)  # the first order's points have expired
 
 

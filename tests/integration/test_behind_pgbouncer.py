@@ -51,6 +51,7 @@ def test_serve_works_behind_pgbouncer_in_transaction_mode(database: Database) ->
             while not healthy_and_caught_up(url) and time.monotonic() < deadline:
                 time.sleep(0.1)
             caught_up = healthy_and_caught_up(url)
+            ready = httpx.get(f"{url}/health/ready", timeout=5)
         finally:
             assert stop(process) == 0
         carried = transactions_through(pooled) - before
@@ -58,5 +59,7 @@ def test_serve_works_behind_pgbouncer_in_transaction_mode(database: Database) ->
     assert all(w["userErrors"] == [] and w["notices"] == [] for w in written)
     assert all(isinstance(w["customer"], dict) for w in written)
     assert listed["data"]["customers"]["totalCount"] == CUSTOMERS
+    # Readiness checks the schema through the pooler too (no session state, nothing prepared).
+    assert ready.status_code == 200, ready.text
     assert caught_up, "the projections did not catch up behind PgBouncer"
     assert carried > CUSTOMERS * 3, "the product's work did not go through PgBouncer"

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
+
+from psycopg import AsyncConnection
 
 from domain.customer.commands import ChangeContactDetails, ChangeDemographics, RegisterCustomer
 from domain.customer.commands import SetContactPreferences as SetPreferences
@@ -24,6 +27,7 @@ from projections.customers.queries import (
     consent_history,
     customer_360_parts,
     customer_by_id,
+    customers_count,
     customers_page,
     page_statements,
 )
@@ -310,6 +314,37 @@ def test_filtered_pages_follow_each_other_and_count_the_whole_filtered_set(
     assert (names(second), second.has_next_page, second.total_count) == (["100% Di"], False, 3)
     unfiltered = query(database, lambda conn: customers_page(conn, 10, 0))
     assert unfiltered.total_count == 5 and len(unfiltered.items) == 5
+
+
+def test_a_page_read_without_its_count_sends_one_statement_and_counts_alone_on_demand(
+    ledger: Ledger, database: Database, agent: EventMetadata, tmp_path: Path
+) -> None:
+    """The API reads a list's page alone and its total only when a client selects
+    totalCount: the uncounted page is one statement, and customers_count gives the total the
+    counted page gives."""
+    populate(ledger, agent)
+    project(ledger, database)
+    trace = tmp_path / "protocol.trace"
+    eu = CustomerFilter(region="EU")
+
+    async def read(conn: AsyncConnection[Any]) -> tuple[CustomerPage, int]:
+        with trace.open("w") as sink:
+            conn.pgconn.trace(sink.fileno())  # libpq writes each message it sends here
+            try:
+                uncounted = await customers_page(conn, 2, 0, eu, counted=False)
+            finally:
+                conn.pgconn.untrace()
+        return uncounted, await customers_count(conn, eu)
+
+    uncounted, total = query(database, read)
+    assert (names(uncounted), uncounted.has_next_page, uncounted.total_count) == (
+        ["Ada", "Cy"],
+        True,
+        None,
+    )
+    assert total == page(database, first=2, region="EU").total_count == 3
+    sent = [line for line in trace.read_text().splitlines() if "\tParse\t" in line]
+    assert len(sent) == 1, sent
 
 
 def test_every_filter_is_served_by_its_index(database: Database, ledger: Ledger) -> None:

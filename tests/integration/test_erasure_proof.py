@@ -3,22 +3,31 @@ feature is erased, no table of the database, events and snapshots included, hold
 their personal values, as text or as bytes, and once the erasure sweep has run no page of any
 table or index does either (dead row versions and free space included); a rebuild of every
 read model brings none back; and the figures without identity (survey dashboard, loyalty
-balance, ticket metrics, referral funnel) do not change."""
+balance, ticket metrics, referral funnel, a product's review rating, buyers per product) do not
+change."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
+import pytest
 from psycopg import AsyncConnection
 
+from domain.customer.errors import InvalidRefreshTokenError
 from domain.ledger import Ledger
 from domain.shared.personal_data import PersonalData
 from infrastructure.database import Database
 from infrastructure.erasure_sweep import ErasureSweep
+from infrastructure.refresh_tokens import RefreshTokens
+from infrastructure.sessions import events_table
+from infrastructure.tokens import IssuedToken
+from projections.campaigns.queries import figures as campaign_figures
 from projections.loyalty.queries import account_view
 from projections.referrals.funnel_queries import funnel
+from projections.reviews.queries import product_rating
 from projections.surveys.queries import dashboard, feedback_insight
 from projections.surveys.small_groups import EVERY_GROUP
 from projections.surveys.views import DashboardFilter
@@ -26,6 +35,7 @@ from projections.tickets.metrics_queries import service_metrics
 from projections.tickets.views import ServiceMetricsFilter
 from tests.integration.erasure_world import (
     BIRTH_YEAR,
+    REVIEWED_SKU,
     World,
     catch_up_all,
     erase,
@@ -37,7 +47,19 @@ from tests.support.pages import relations_holding
 
 # Values no read model holds in clear even before erasure (sealed in the log, or never stored):
 # the outbox's sender opens a message's token from its sealed cause, as it sends it.
-NEVER_IN_CLEAR = {"password", "password hash", "password_reset token", "survey_invitation token"}
+# Her refresh token: only its SHA-256 is stored (cxl_refresh_tokens).
+NEVER_IN_CLEAR = {
+    "password",
+    "password hash",
+    "password_reset token",
+    "survey_invitation token",
+    "refresh token",
+    "review text",  # her review's first wording: the edit replaced it in the read model
+}
+
+
+# The product affinity read model's anonymous aggregate: buyers per product.
+PRODUCT_BUYERS = "SELECT sku, customers FROM affinity_products ORDER BY sku"
 
 
 def figures(database: Database, world: World, now: datetime) -> dict[str, Any]:
@@ -54,6 +76,11 @@ def figures(database: Database, world: World, now: datetime) -> dict[str, Any]:
                 "loyalty": account,
                 "tickets": await service_metrics(conn, ServiceMetricsFilter(), None, now),
                 "funnel": await funnel(conn, since, until),
+                "rating": await product_rating(conn, REVIEWED_SKU),
+                "buyers": await (await conn.execute(PRODUCT_BUYERS)).fetchall(),
+                "campaign": await campaign_figures(conn, world.campaign)
+                if world.campaign
+                else None,
             }
 
     return asyncio.run(read())
@@ -72,6 +99,25 @@ def test_every_value_was_somewhere_in_clear_before_the_erasure(
         report = scan(conn, world.values)
     missing = set(world.values) - set(report.found) - NEVER_IN_CLEAR
     assert missing == set()
+
+
+def test_her_refresh_token_is_held_nowhere_in_clear_and_erasure_ends_it(
+    ledger: Ledger, database: Database
+) -> None:
+    """The refresh-token table holds hashes, ids and times only; the erasure's revocation of
+    her sessions leaves the token unable to refresh."""
+    world = populate(ledger, database, loyalty_events=1)
+    with database.connect() as conn:
+        report = scan(conn, {"refresh token": world.values["refresh token"]})
+    assert report.found == {}
+    erase(ledger, world.customer)
+    tokens = RefreshTokens(database.connect, ledger, events_table(ledger), _no_access_token)
+    with pytest.raises(InvalidRefreshTokenError):
+        tokens.refresh(world.values["refresh token"])
+
+
+def _no_access_token(customer_id: UUID, session_version: int) -> IssuedToken:
+    raise AssertionError("an erased customer's refresh token must not get an access token")
 
 
 def test_the_outbox_holds_no_address_or_token_of_anyone_even_before_erasure(
@@ -146,6 +192,33 @@ def test_the_birth_year_is_sealed_in_the_log_and_reads_as_erased_after_the_erasu
             (world.customer,),
         ).fetchone()
     assert profile == (None, None)
+    with database.connect() as conn:
+        facts = conn.execute(
+            "SELECT count(*) FROM segment_facts WHERE customer_id = %s", (world.customer,)
+        ).fetchone()
+    assert facts == (0,)  # segment membership's facts (birth year, language) went with her
+
+
+def test_erasure_takes_her_off_the_campaign_recipient_list_and_its_figures_stay(
+    ledger: Ledger, database: Database
+) -> None:
+    """Her recipient row stays (it counts) without her id, live and after a rebuild."""
+    world = populate(ledger, database, loyalty_events=1)
+    catch_up_all(ledger, database)
+    now = datetime.now(UTC)
+    before = figures(database, world, now)["campaign"]
+    assert before.skipped == {"no_marketing_consent": 1}
+
+    erase(ledger, world.customer)
+    catch_up_all(ledger, database)
+    held = "SELECT count(*) FROM campaign_recipients WHERE customer_id = %s"
+    with database.connect() as conn:
+        assert conn.execute(held, (world.customer,)).fetchone() == (0,)
+    assert figures(database, world, now)["campaign"] == before
+    rebuild_all(ledger, database)
+    with database.connect() as conn:
+        assert conn.execute(held, (world.customer,)).fetchone() == (0,)
+    assert figures(database, world, now)["campaign"] == before
 
 
 def test_the_friend_the_erased_customer_invited_keeps_their_own_data(
@@ -158,3 +231,54 @@ def test_the_friend_the_erased_customer_invited_keeps_their_own_data(
     with database.connect() as conn:
         report = scan(conn, {"friend": world.friend_email, "referrer": "Rex Referrer"})
     assert set(report.found) == {"friend", "referrer"}
+
+
+def test_the_guest_lists_lose_her_name_and_keep_her_seat(
+    ledger: Ledger, database: Database
+) -> None:
+    """Her RSVP put her name on an event's guest list; after the erasure, and after a rebuild,
+    the list holds no name of hers, while her seat and attendance still count."""
+    world = populate(ledger, database, loyalty_events=1)
+    catch_up_all(ledger, database)
+    guests = (
+        "SELECT r.guest_name, e.seats_taken, e.attended FROM exclusive_event_rsvps r"
+        " JOIN exclusive_events e USING (event_id) WHERE r.customer_id = %s"
+    )
+    with database.connect() as conn:
+        before = conn.execute(guests, (world.customer,)).fetchall()
+    assert before == [(world.values["name"], 1, 1)]
+
+    erase(ledger, world.customer)
+    catch_up_all(ledger, database)
+    with database.connect() as conn:
+        assert conn.execute(guests, (world.customer,)).fetchall() == [(None, 1, 1)]
+    rebuild_all(ledger, database)
+    with database.connect() as conn:
+        assert conn.execute(guests, (world.customer,)).fetchall() == [(None, 1, 1)]
+
+
+def test_her_themes_go_with_her_words_and_her_scores_stay(
+    ledger: Ledger, database: Database
+) -> None:
+    """The enhancement priorities drew themes from her survey comment, her complaint and the
+    feedback she sent anonymously (each of her data subjects); after the erasure, and after a
+    rebuild, no theme mention of hers is left, while the NPS totals her answer is in stay."""
+    world = populate(ledger, database, loyalty_events=1)
+    catch_up_all(ledger, database)
+    hers = "SELECT theme FROM theme_priority_mentions WHERE theme = ANY(%s) ORDER BY theme"
+    words = ["plumbiferous", "quillborough", "zyzzogeton"]
+    totals = "SELECT product_version, answers, score_sum FROM theme_priority_totals ORDER BY 1"
+    with database.connect() as conn:
+        assert [row[0] for row in conn.execute(hers, (words,)).fetchall()] == words
+        before = conn.execute(totals).fetchall()
+    assert sum(row[1] for row in before) >= 1
+
+    erase(ledger, world.customer)
+    catch_up_all(ledger, database)
+    with database.connect() as conn:
+        assert conn.execute(hers, (words,)).fetchall() == []
+        assert conn.execute(totals).fetchall() == before
+    rebuild_all(ledger, database)
+    with database.connect() as conn:
+        assert conn.execute(hers, (words,)).fetchall() == []
+        assert conn.execute(totals).fetchall() == before

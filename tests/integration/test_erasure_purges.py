@@ -17,7 +17,7 @@ from domain.privacy.erasure import ErasureReason
 from infrastructure.database import Database
 from infrastructure.outbox_messages import OutboxMessages
 from infrastructure.rebuild import rebuild
-from projections.customers.queries import CustomerView, customer_by_id, customers_page
+from projections.customers.queries import CustomerView, customer_by_id, customers_count
 from projections.customers.views import CustomerFilter
 from projections.outbox.queries import pending_notifications_sync
 from projections.registry import projection_named
@@ -26,6 +26,9 @@ from tests.integration.erasure_world import (
     EMAIL,
     GIVEN,
     OFFICER,
+    REVIEW_RATING,
+    REVIEWED_SKU,
+    TRACKED_ORDER,
     World,
     catch_up_all,
     erase,
@@ -63,8 +66,7 @@ def directory_row(database: Database, customer: UUID) -> CustomerView | None:
 def search(database: Database, prefix: str) -> int:
     async def read() -> int:
         async with await AsyncConnection.connect(database.conninfo) as conn:
-            page = await customers_page(conn, 10, 0, CustomerFilter(search=prefix))
-            return page.total_count
+            return await customers_count(conn, CustomerFilter(search=prefix))
 
     return asyncio.run(read())
 
@@ -83,7 +85,9 @@ def test_the_directory_row_loses_every_personal_column_and_says_when_it_was_eras
     view = directory_row(database, world.customer)
     assert (name, email, phone, address, flag) == (None, None, None, None, True)
     assert view is not None and view.erased_at == completed_at
-    assert view.region == "EU" and view.purchase_count == 1  # no identity: kept
+    assert (
+        view.region == "EU" and view.purchase_count == 2
+    )  # no identity: kept (the refunded order and the reviewed kettle)
 
 
 def test_a_search_by_name_or_email_prefix_no_longer_finds_the_erased_customer(
@@ -211,6 +215,30 @@ def test_survey_comments_lose_text_and_terms_but_keep_sentiment_and_scores(
     assert scores == [(9, "promoter")]
 
 
+def test_survey_presence_rows_go_and_the_distinct_counts_stay(
+    ledger: Ledger, database: Database, world: World
+) -> None:
+    """The days she answered and was invited on (presence rows, by her customer id) go; the
+    slices' distinct respondents and invitees she counted in stay, so suppression does not
+    change."""
+    presence = (
+        "SELECT count(*) FROM survey_respondent_days WHERE customer_id = %s"
+        " UNION ALL SELECT count(*) FROM survey_invitee_days WHERE customer_id = %s"
+    )
+    counts = (
+        "SELECT sum(respondents) FROM survey_response_slices"
+        " UNION ALL SELECT sum(invitees) FROM survey_invitation_slices"
+    )
+    with database.connect() as conn:
+        before = rows(conn, presence, world.customer, world.customer)
+        counted = rows(conn, counts)
+    with erased(ledger, database, world) as conn:
+        after = rows(conn, presence, world.customer, world.customer)
+        still = rows(conn, counts)
+    assert before == [(1,), (1,)] and after == [(0,), (0,)]
+    assert still == counted and counted[0][0] > 0
+
+
 def test_loyalty_reasons_go_and_points_stay(
     ledger: Ledger, database: Database, world: World
 ) -> None:
@@ -233,22 +261,73 @@ def test_every_ticket_text_goes_and_the_steps_and_clocks_stay(
     with database.connect() as conn:
         before = rows(conn, steps)
     with erased(ledger, database, world) as conn:
-        tickets = rows(conn, "SELECT subject, description, status, reopen_count FROM tickets")
+        tickets = rows(
+            conn, "SELECT subject, description, status, reopen_count FROM tickets ORDER BY status"
+        )
         after = rows(conn, steps)
-    assert tickets == [(None, None, "closed", 1)]
+    # The ticket of every step, and the one her complaint opened (tests/integration/erasure_world).
+    assert tickets == [(None, None, "closed", 1), (None, None, "new", 0)]
     assert [step[:3] for step in after] == [step[:3] for step in before]
     assert all(is_null for *_, is_null in after)
+
+
+def test_a_review_loses_its_words_and_name_and_keeps_its_rating_in_the_figures(
+    ledger: Ledger, database: Database, world: World
+) -> None:
+    """Title, text and shown name go; the rating, the badge and the publication stay, so the
+    product's figures count it as before."""
+    query = (
+        "SELECT rating, title, body, shown_name, verified_order_id IS NOT NULL, status"
+        " FROM product_reviews WHERE sku = %s"
+    )
+    with database.connect() as conn:
+        [before] = rows(conn, query, REVIEWED_SKU)
+    with erased(ledger, database, world) as conn:
+        after = rows(conn, query, REVIEWED_SKU)
+    assert before == (
+        REVIEW_RATING, GIVEN["review title"], GIVEN["edited review text"],
+        GIVEN["review shown name"], True, "published",
+    )  # fmt: skip
+    assert after == [(REVIEW_RATING, None, None, None, True, "published")]
+
+
+def test_a_tracked_order_loses_its_tracking_number_and_keeps_its_steps(
+    ledger: Ledger, database: Database, world: World
+) -> None:
+    """The tracking number goes from the order and its shipment step; the steps, their times
+    and the carrier stay."""
+    steps = "SELECT step, at, carrier FROM tracked_order_steps WHERE order_id = %s ORDER BY seq"
+    with database.connect() as conn:
+        before = rows(conn, steps, TRACKED_ORDER)
+        [(tracking,)] = rows(
+            conn, "SELECT tracking_number FROM tracked_orders WHERE order_id = %s", TRACKED_ORDER
+        )
+    with erased(ledger, database, world) as conn:
+        after = rows(conn, steps, TRACKED_ORDER)
+        numbers = rows(
+            conn,
+            "SELECT tracking_number FROM tracked_orders WHERE order_id = %s UNION ALL"
+            " SELECT tracking_number FROM tracked_order_steps WHERE order_id = %s",
+            TRACKED_ORDER,
+            TRACKED_ORDER,
+        )
+    assert tracking == GIVEN["tracking number"]
+    assert after == before and [s for s, _, _ in after][-1] == "shipped"
+    assert numbers == [(None,)] * 5
 
 
 @pytest.mark.parametrize(
     "name",
     [
         "customer_directory",
+        "product_reviews",
+        "order_tracking",
         "notification_outbox",
         "survey_dashboard",
         "loyalty_statements",
         "ticket_timeline",
         "referral_funnel",
+        "product_affinity",
     ],
 )
 def test_a_rebuild_after_the_erasure_reads_every_erased_value_as_none_and_purges_alike(
@@ -293,3 +372,66 @@ def test_a_rebuilt_outbox_queues_nothing_for_the_erased_customer(
     # Nothing to her is queued again (her address and tokens read as erased); her invitation
     # to a friend is the friend's message, queued again and cancelled again.
     assert pending == [] and {kind for (kind,) in held} == {"referral_invitation"}
+
+
+def test_the_erased_customer_leaves_every_segment_and_only_an_anonymous_stay_remains(
+    ledger: Ledger, database: Database, world: World
+) -> None:
+    """Segment membership: the stay is closed by the erasure and loses the customer's id (it
+    still counts in past sizes); the facts row, with language and birth year, is gone."""
+    catch_up_all(ledger, database)
+    with database.connect() as conn:
+        before = rows(conn, "SELECT count(*) FROM segment_memberships WHERE customer_id = %s",
+                      world.customer)  # fmt: skip
+    assert before == [(1,)]
+
+    with erased(ledger, database, world) as conn:
+        stays = rows(conn, "SELECT customer_id, left_reason FROM segment_memberships")
+        facts = rows(conn, "SELECT count(*) FROM segment_facts WHERE customer_id = %s",
+                     world.customer)  # fmt: skip
+        sized = rows(
+            conn,
+            "SELECT count(*) FROM segment_memberships WHERE entered_at <= %s AND left_at > %s",
+            *[rows(conn, "SELECT entered_at FROM segment_memberships")[0][0]] * 2,
+        )
+
+    assert stays == [(None, "ErasureRequest.Completed")]
+    assert facts == [(0,)]
+    assert sized == [(1,)]
+
+
+def test_the_erased_customers_testimonial_and_author_row_are_deleted(
+    ledger: Ledger, database: Database, world: World
+) -> None:
+    """Her promoter comment was proposed (she consented); erasure deletes it and her first
+    name and region with it."""
+    catch_up_all(ledger, database)
+    with database.connect() as conn:
+        before = rows(conn, "SELECT count(*) FROM testimonials WHERE customer_id = %s",
+                      world.customer)  # fmt: skip
+    assert before == [(1,)]
+
+    with erased(ledger, database, world) as conn:
+        left = rows(conn, "SELECT count(*) FROM testimonials WHERE customer_id = %s",
+                    world.customer)  # fmt: skip
+        authors = rows(conn, "SELECT count(*) FROM testimonial_authors WHERE customer_id = %s",
+                       world.customer)  # fmt: skip
+
+    assert left == [(0,)] and authors == [(0,)]
+
+
+def test_the_erased_customers_products_go_from_product_affinity_and_the_buyer_count_stays(
+    ledger: Ledger, database: Database, world: World
+) -> None:
+    """Product affinity: her row of the kettle she bought is deleted; the kettle's count of
+    buyers (an anonymous aggregate that recommendations rank by) still counts her."""
+    catch_up_all(ledger, database)
+    mine = "SELECT sku FROM affinity_purchases WHERE customer_id = %s"
+    buyers = "SELECT customers FROM affinity_products WHERE sku = %s"
+    with database.connect() as conn:
+        assert rows(conn, mine, world.customer) == [(REVIEWED_SKU,)]
+        before = rows(conn, buyers, REVIEWED_SKU)
+
+    with erased(ledger, database, world) as conn:
+        assert rows(conn, mine, world.customer) == []
+        assert rows(conn, buyers, REVIEWED_SKU) == before == [(1,)]

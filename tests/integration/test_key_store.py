@@ -90,3 +90,26 @@ def test_another_process_cache_forgets_a_destroyed_key(
         assert elsewhere.key_for(subject) is None
     finally:
         listener.stop()
+
+
+def test_keys_for_fetches_the_keys_of_many_subjects_at_once_and_leaves_out_the_erased(
+    keys: PostgresSubjectKeys,
+) -> None:
+    kept, erased, unknown = uuid4(), uuid4(), uuid4()
+    kept_key = keys.create_key(kept)
+    keys.create_key(erased)
+    keys.destroy(erased)
+    assert keys.keys_for([kept, erased, unknown]) == {kept: kept_key}
+
+
+def test_a_prefetch_warms_the_cache_so_decoding_a_batch_looks_up_no_key_alone(
+    keys: PostgresSubjectKeys,
+) -> None:
+    """What a batch of the log costs a cold cache: one look-up, then none per person."""
+    subjects = [uuid4() for _ in range(3)]
+    made = {subject: keys.create_key(subject) for subject in subjects}
+    cached = CachedSubjectKeys(keys)
+    assert cached.keys_for(subjects) == made
+    for subject in subjects:
+        keys.destroy(subject)  # behind the cache's back: only the cache still holds them
+    assert {subject: cached.key_for(subject) for subject in subjects} == made

@@ -132,7 +132,9 @@ def leader_of(database: Database, lease_key: int) -> str | None:
     with database.connect() as conn:
         row = conn.execute(
             "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
-            " WHERE l.locktype = 'advisory' AND l.granted AND l.objid::bigint = %s",
+            " WHERE l.locktype = 'advisory' AND l.granted AND l.objid::bigint = %s"
+            # Leases are per database: another database's workers hold the same keys.
+            " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
             (lease_key,),
         ).fetchone()
     return None if row is None else str(row[0])

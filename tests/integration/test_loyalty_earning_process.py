@@ -16,9 +16,9 @@ from eventsourcing.persistence import Notification
 from domain.customer.commands import RegisterCustomer
 from domain.ledger import Ledger
 from domain.loyalty.account import LoyaltyAccount
-from domain.loyalty.commands import LoyaltyCommands
 from domain.loyalty.policies import LoyaltyEarning
 from domain.purchase.model import Purchase
+from domain.shared.application import LedgerCore
 from domain.shared.errors import ValidationError
 from domain.shared.metadata import Channel, Role
 from domain.shared.process_manager import causation_id_of, reacts_to
@@ -51,7 +51,7 @@ class RefusesOrder(LoyaltyEarning):
     refused: str = ""
 
     @reacts_to(Purchase.Recorded)
-    def purchase_recorded(self, ledger: LoyaltyCommands, event: Purchase.Recorded) -> object:
+    def purchase_recorded(self, ledger: LedgerCore, event: Purchase.Recorded) -> object:
         if event.order_id == self.refused:
             raise ValidationError("refused for the test", field="orderId")
         return super().purchase_recorded(ledger, event)
@@ -63,7 +63,7 @@ class DatabaseFailsOnce(LoyaltyEarning):
     failed = False
 
     @reacts_to(Purchase.Recorded)
-    def purchase_recorded(self, ledger: LoyaltyCommands, event: Purchase.Recorded) -> object:
+    def purchase_recorded(self, ledger: LedgerCore, event: Purchase.Recorded) -> object:
         if not self.failed:
             self.failed = True
             raise psycopg.OperationalError("connection lost")
@@ -141,7 +141,7 @@ def test_a_non_members_purchase_is_passed_over_and_the_position_still_advances(
     bought(ledger, bo, "80")
     assert catch_up(runner, database) == ledger.head_position()
     assert position_of(database, NAME) == ledger.head_position()
-    assert not ledger.exists(LoyaltyAccount.id_for(bo))
+    assert ledger.find(LoyaltyAccount.id_for(bo)) is None
 
 
 def test_an_event_whose_command_is_refused_is_logged_and_passed_over(

@@ -26,6 +26,7 @@ from projections.audit.projection import AuditChain
 from projections.audit.verify import verify_audit_trail
 from projections.base import Positioned, Projection, handles
 from projections.parked import ParkedEvent, parked_events, rebuild_name
+from projections.segments.projection import SegmentMembership
 from projections.tracking import all_positions
 from tests.support.ledgers import TEST_AUDIT_KEYS
 from tests.support.read_models import query
@@ -246,3 +247,36 @@ def test_the_audit_chain_never_parks_it_stops_at_the_event_and_resumes_from_it_o
 
     report = query(database, lambda conn: verify_audit_trail(conn, TEST_AUDIT_KEYS.chain))
     assert report.intact and report.chained_up_to == ledger.head_position()
+
+
+class BrokenMembership(SegmentMembership):
+    """Segment membership that cannot apply the event at ``failing``."""
+
+    def __init__(self, failing: int) -> None:
+        super().__init__()
+        self.failing = failing
+
+    def apply(self, cursor: Cursor[Any], batch: Sequence[Positioned]) -> None:
+        if any(item.position == self.failing for item in batch):
+            raise ValueError("cannot apply this row")
+        super().apply(cursor, batch)
+
+
+def test_segment_membership_never_parks_it_stops_at_the_event_and_resumes_from_it(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """Its history is dated in log order: an event skipped now and applied later would be
+    lost (it is behind the position the read model keeps), so it stops instead."""
+    positions = register(ledger, agent, "Ada", "Bo", "Cy")
+    with database.connect() as conn, pytest.raises(EventNotAppliedError):
+        ProjectionRunner(ledger, database, BrokenMembership(positions[1]), 100, QUICK).catch_up(
+            conn
+        )
+    assert position(database, SegmentMembership.name) < positions[1]
+    assert parked(database, SegmentMembership.name) == []
+
+    catch_up(ledger, database, SegmentMembership(), batch=100)
+
+    with database.connect() as conn:
+        facts = conn.execute("SELECT count(*) FROM segment_facts").fetchone()
+    assert facts == (3,)

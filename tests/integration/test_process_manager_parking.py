@@ -6,9 +6,9 @@ already committed its command."""
 from __future__ import annotations
 
 from domain.ledger import Ledger
-from domain.loyalty.commands import LoyaltyCommands
 from domain.loyalty.policies import LoyaltyEarning
 from domain.purchase.model import Purchase
+from domain.shared.application import LedgerCore
 from domain.shared.process_manager import reacts_to
 from infrastructure.database import Database
 from infrastructure.parking import RetryPolicy
@@ -37,7 +37,7 @@ class BuggyEarning(LoyaltyEarning):
         self.tries = 0
 
     @reacts_to(Purchase.Recorded)
-    def purchase_recorded(self, ledger: LoyaltyCommands, event: Purchase.Recorded) -> object:
+    def purchase_recorded(self, ledger: LedgerCore, event: Purchase.Recorded) -> object:
         if event.order_id != self.order_id:
             return super().purchase_recorded(ledger, event)
         self.tries += 1

@@ -144,7 +144,7 @@ def test_a_referrer_not_enrolled_is_enrolled_by_the_reward(
     ledger: Ledger, database: Database, runner: ProcessManagerRunner
 ) -> None:
     ada, bo = referred(ledger)
-    assert not ledger.exists(LoyaltyAccount.id_for(ada))
+    assert ledger.find(LoyaltyAccount.id_for(ada)) is None
     bought(ledger, bo, "30")
     catch_up(runner, database)
     for side, points in ((ada, REFERRER_POINTS), (bo, FRIEND_POINTS)):
@@ -165,4 +165,4 @@ def test_a_purchase_by_a_customer_nobody_referred_is_passed_over(
     bought(ledger, cy, "30")
     head = ledger.head_position()
     assert catch_up(runner, database) == head
-    assert not ledger.exists(LoyaltyAccount.id_for(cy))
+    assert ledger.find(LoyaltyAccount.id_for(cy)) is None

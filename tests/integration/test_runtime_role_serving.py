@@ -70,6 +70,12 @@ def _erased(api: LiveApi, customer: str) -> list[Any]:
     return errors
 
 
+def test_the_runtime_role_may_check_readiness(runtime_api: LiveApi) -> None:
+    """/health/ready reads the migrations table as the role that serves, not the owner."""
+    response = runtime_api.client.get("/health/ready")
+    assert response.status_code == 200, response.text
+
+
 def _wait_until_caught_up(api: LiveApi) -> None:
     """Every read model and process manager at the head, none failing (as the runtime role)."""
     deadline = time.monotonic() + 30

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import time
@@ -13,6 +14,7 @@ import psutil
 
 from domain.shared.metadata import Role
 from infrastructure.database import Database
+from infrastructure.delivery.webhooks import signature
 from infrastructure.tokens import JwtTokens
 from tests.support.cli import CXLEDGER, REPO, cli_env
 from tests.support.ledgers import TEST_JWT_SECRET
@@ -113,3 +115,51 @@ def test_serve_uses_the_configured_external_database(database: Database, tmp_pat
     with database.connect() as conn:
         (count,) = conn.execute("SELECT count(*) FROM customer_directory").fetchone() or (0,)
     assert count == 1
+
+
+def test_serve_serves_the_pages_with_their_form_tokens_and_post_throttle(
+    database: Database, tmp_path: Path
+) -> None:
+    """The composition root wires the pages: a forged link gets its page, and a post without
+    a form token is refused after the per-address throttle (kept in PostgreSQL) counted it."""
+    process, url = start_server(cli_env(database, data_dir=tmp_path / "var"))
+    try:
+        shown = httpx.get(f"{url}/s/forged-link", timeout=10)
+        assert shown.status_code == 404 and "not valid" in shown.text
+        posted = httpx.post(f"{url}/reset/forged-link", data={"new_password": "x"}, timeout=10)
+        assert posted.status_code == 403
+    finally:
+        assert stop(process) == 0
+    with database.connect() as conn:
+        row = conn.execute(
+            "SELECT hits FROM cxl_throttle_counters WHERE scope = 'page posts address'"
+        ).fetchone()
+    assert row == (1,)
+
+
+def test_serve_serves_the_order_webhook_with_its_secret(database: Database, tmp_path: Path) -> None:
+    """The composition root mounts POST /webhooks/orders with CXL_ORDER_WEBHOOK_SECRET: a
+    delivery signed with it records the order; one signed otherwise is 401."""
+    secret = "shop-secret-" + "w" * 32
+    env = {**cli_env(database, data_dir=tmp_path / "var"), "CXL_ORDER_WEBHOOK_SECRET": secret}
+    process, url = start_server(env)
+    try:
+        registered = graphql(url, REGISTER)["data"]["registerCustomer"]["customer"]["id"]
+        body = json.dumps(
+            {"orderId": "serve-1", "step": "placed", "customerId": registered,
+             "lines": [{"sku": "KETTLE-2", "quantity": 1}]}
+        ).encode()  # fmt: skip
+        stamp = int(time.time())
+
+        def post(key: str) -> httpx.Response:
+            headers = {
+                "x-cxl-timestamp": str(stamp),
+                "x-cxl-signature": signature(key, stamp, body),
+                "idempotency-key": "serve-1-placed",
+            }
+            return httpx.post(f"{url}/webhooks/orders", content=body, headers=headers, timeout=10)
+
+        assert post("another-secret-" + "x" * 32).status_code == 401
+        assert post(secret).status_code == 200
+    finally:
+        assert stop(process) == 0

@@ -3,9 +3,11 @@ manager applies. Random accepted commands at and near the domain's bounds (the b
 in each kind of currency at the highest earning rate with every multiplier, refunds, the most
 points an adjustment moves, many events on one account, a reward at its largest stock with the
 dearest cost, referral rewards at their maximum, a much-escalated ticket, purchases on the
-earliest accepted date, expiry run far in the future) are followed by the process managers,
-then by every projection of the registry, to the head of the log: nothing raises and nothing is
-parked (issue 16: an accepted 3,000,000,000.00 EUR purchase stopped the loyalty statements)."""
+earliest accepted date, expiry run far in the future, a success plan at every bound, the
+longest review, an order at every bound through every step) are followed by the process
+managers, then by every projection of the registry, to the head of the log: nothing raises and
+nothing is parked (issue 16: an accepted 3,000,000,000.00 EUR purchase stopped the loyalty
+statements)."""
 
 from __future__ import annotations
 
@@ -17,15 +19,54 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from domain.billing.commands import RecordPaymentNotification
+from domain.billing.values import NotificationKind
 from domain.customer.commands import RegisterCustomer
+from domain.exclusive_event.commands import RecordAttendance, RsvpToEvent, ScheduleEvent
+from domain.exclusive_event.values import (
+    MAX_CAPACITY,
+    MAX_DURATION,
+    MAX_PLACE,
+    MAX_POINTS_FOR_ATTENDING,
+    EventDetails,
+)
+from domain.exclusive_event.values import (
+    MAX_TITLE as MAX_EVENT_TITLE,
+)
+from domain.fulfilment.commands import LineInput, RecordFulfilment
+from domain.fulfilment.values import FulfilmentStep
 from domain.ledger import Ledger
 from domain.loyalty.commands import AddReward
 from domain.loyalty.reward import MAX_STOCK
-from domain.loyalty.values import MAX_POINTS, EarningRule, RewardKind, RuleDimension, RuleKind
+from domain.loyalty.values import (
+    MAX_POINTS,
+    EarningRule,
+    RewardKind,
+    RuleDimension,
+    RuleKind,
+    Tier,
+)
 from domain.purchase.commands import EARLIEST_PURCHASE, OrderLineInput, RecordPurchase
 from domain.purchase.values import MAX_AMOUNT_MINOR, PurchaseChannel, from_minor_units
 from domain.referral.values import ReferralTerms
+from domain.review.commands import ReviewProduct
 from domain.shared.metadata import Channel, EventMetadata, Role
+from domain.success.commands import (
+    CloseSuccessPlan,
+    OpenSuccessPlan,
+    ReachSuccessPlanMilestone,
+    RecordSuccessPlanCheckIn,
+)
+from domain.success.values import (
+    MAX_GOAL,
+    MAX_GOALS,
+    MAX_MILESTONE,
+    MAX_NOTE,
+    PlanOutcome,
+)
+from domain.success.values import (
+    MAX_TITLE as MAX_PLAN_TITLE,
+)
 from domain.ticket.commands import OpenTicket
 from domain.ticket.values import TicketChannel
 from infrastructure.database import Database
@@ -140,6 +181,71 @@ def escalate(ledger: Ledger, customer: UUID, times: int) -> None:
         ledger.escalate_ticket(ticket, "still waiting", AGENT, now=NOW)
 
 
+def plan_at_bounds(ledger: Ledger, customer: UUID) -> None:
+    """A success plan with the most goals, the longest texts and a note of the longest size."""
+    goals = tuple(f"{n:02d}" + "g" * (MAX_GOAL - 2) for n in range(MAX_GOALS))
+    opened = OpenSuccessPlan(customer, "t" * MAX_PLAN_TITLE, goals, now=NOW)
+    plan_id = ledger.handle(opened, AGENT).aggregate_id
+    goal_id = ledger.get_success_plan(plan_id).goal_ids[-1]
+    ledger.handle(ReachSuccessPlanMilestone(plan_id, goal_id, "m" * MAX_MILESTONE), AGENT)
+    ledger.handle(RecordSuccessPlanCheckIn(plan_id, "n" * MAX_NOTE), AGENT)
+    ledger.handle(CloseSuccessPlan(plan_id, PlanOutcome.ABANDONED), AGENT)
+
+
+def review_and_track(ledger: Ledger, customer: UUID) -> None:
+    """The longest review the domain accepts (of the longest sku, in four-byte characters), and
+    an order at every bound (the longest ids, 500 lines of the most units) through every step."""
+    sku = "S" * 64
+    text = "\n".join(["😀" * 999] * 5)  # 4,999 characters, 19,980 bytes
+    as_them = EventMetadata(str(customer), Role.CUSTOMER, Channel.WEB)
+    ledger.review_product(ReviewProduct(customer, sku, 5, "😀" * 120, text), as_them)
+    order_id = (uuid4().hex * 4)[:128]
+    lines = [LineInput(f"{n:064d}", 100_000) for n in range(500)]
+    placed = RecordFulfilment(
+        order_id, FulfilmentStep.PLACED, EARLIEST_PURCHASE, customer, lines,
+        idempotency_key="k" * 128,
+    )  # fmt: skip
+    ledger.record_fulfilment(placed, AGENT)
+    for step in (FulfilmentStep.PAID, FulfilmentStep.PACKED):
+        ledger.record_fulfilment(RecordFulfilment(order_id, step, NOW), AGENT)
+    shipped = RecordFulfilment(
+        order_id, FulfilmentStep.SHIPPED, NOW, carrier="c" * 32, tracking_number="T" * 40
+    )
+    ledger.record_fulfilment(shipped, AGENT)
+    for step in (FulfilmentStep.DELIVERED, FulfilmentStep.RETURNED):
+        ledger.record_fulfilment(RecordFulfilment(order_id, step, NOW), AGENT)
+
+
+def attend_and_bill(ledger: Ledger, member: UUID) -> None:
+    """An event at its largest capacity and points for attending, which the member attends;
+    the largest invoices a notification may carry (in a three-decimal currency), paid, then
+    refunded in full."""
+    starts = NOW + timedelta(days=2)
+    details = EventDetails.checked(
+        title="T" * MAX_EVENT_TITLE, description="", starts_at=starts,
+        ends_at=starts + MAX_DURATION, place="P" * MAX_PLACE, capacity=MAX_CAPACITY,
+        invited_tiers=list(Tier), points_for_attending=MAX_POINTS_FOR_ATTENDING,
+    )  # fmt: skip
+    event = ledger.schedule_event(ScheduleEvent(details), ADMIN).aggregate_id
+    ledger.rsvp_to_event(RsvpToEvent(event, member), AGENT)
+    ledger.record_attendance(RecordAttendance(event, member), AGENT)
+    provider = EventMetadata.system("payment-provider")
+    kind, key = NotificationKind, uuid4().hex
+    notes = [
+        *(
+            RecordPaymentNotification(f"{key}-i{n}", kind.INVOICE_ISSUED, member, "KWD",
+                                      MAX_AMOUNT_MINOR, invoice_id=f"i{n}")
+            for n in range(3)
+        ),
+        RecordPaymentNotification(f"{key}-p", kind.PAYMENT_RECEIVED, member, "KWD",
+                                  MAX_AMOUNT_MINOR, invoice_id="i0", payment_id="p"),
+        RecordPaymentNotification(f"{key}-r", kind.REFUND_ISSUED, member, "KWD",
+                                  MAX_AMOUNT_MINOR, payment_id="p", refund_id="r"),
+    ]  # fmt: skip
+    for note in notes:
+        ledger.record_payment_notification(note, provider)
+
+
 def follow_everything(ledger: Ledger, database: Database) -> None:
     """The process managers first (they add events), then every read model, to the head."""
     with database.connect() as conn:
@@ -191,6 +297,9 @@ def test_every_read_model_and_process_manager_applies_every_accepted_command(
     adjust_and_redeem(ledger, member, adjustments, restocks)
     refer(ledger, member, bought[0])
     escalate(ledger, member, escalations)
+    plan_at_bounds(ledger, member)
+    review_and_track(ledger, member)
+    attend_and_bill(ledger, member)
     follow_everything(ledger, database)
     ledger.expire_points(member, SYSTEM, now=FAR_FUTURE)
 

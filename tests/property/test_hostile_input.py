@@ -1,5 +1,6 @@
-"""Any text in any text input of the customer and purchase commands is either accepted whole
-or refused with a typed error that names the field, and a refusal writes nothing."""
+"""Any text in any text input of the customer, purchase, review and order tracking commands is
+either accepted whole or refused with a typed error that names the field, and a refusal writes
+nothing."""
 
 from __future__ import annotations
 
@@ -17,9 +18,12 @@ from domain.customer.commands import (
     RegisterCustomer,
 )
 from domain.customer.profile import Address
+from domain.fulfilment.commands import LineInput, RecordFulfilment
+from domain.fulfilment.values import FulfilmentStep
 from domain.ledger import Ledger
 from domain.purchase.commands import OrderLineInput, RecordPurchase
 from domain.purchase.values import PurchaseChannel
+from domain.review.commands import ReviewProduct
 from domain.shared.errors import DomainError
 from domain.shared.metadata import Channel, EventMetadata, Role
 from tests.support.ledgers import in_memory_ledger
@@ -122,7 +126,61 @@ COMMANDS: dict[str, Command] = {
         ),
         AGENT,
     ),
+    "review.sku": lambda ledger, cid, text: ledger.review_product(
+        ReviewProduct(cid, text, 4, "Fine", "Works."), as_customer(cid)
+    ),
+    "review.title": lambda ledger, cid, text: ledger.review_product(
+        ReviewProduct(cid, "MUG-1", 4, text, "Works."), as_customer(cid)
+    ),
+    "review.text": lambda ledger, cid, text: ledger.review_product(
+        ReviewProduct(cid, "MUG-1", 4, "Fine", text), as_customer(cid)
+    ),
+    "review.purchases": lambda ledger, cid, text: ledger.review_product(
+        ReviewProduct(cid, "MUG-1", 4, "Fine", "Works.", (text,)), as_customer(cid)
+    ),
+    "fulfilment.order_id": lambda ledger, cid, text: ledger.record_fulfilment(
+        RecordFulfilment(text, FulfilmentStep.PLACED, customer_id=cid, lines=[LineInput("A", 1)]),
+        AGENT,
+    ),
+    "fulfilment.sku": lambda ledger, cid, text: ledger.record_fulfilment(
+        RecordFulfilment("T-1", FulfilmentStep.PLACED, customer_id=cid, lines=[LineInput(text, 1)]),
+        AGENT,
+    ),
+    "fulfilment.key": lambda ledger, cid, text: ledger.record_fulfilment(
+        RecordFulfilment(
+            "T-1",
+            FulfilmentStep.PLACED,
+            customer_id=cid,
+            lines=[LineInput("A", 1)],
+            idempotency_key=text,
+        ),
+        AGENT,
+    ),
+    "fulfilment.carrier": lambda ledger, _, text: ship(ledger, text, "JD0146000039"),
+    "fulfilment.tracking": lambda ledger, _, text: ship(ledger, "dhl", text),
 }
+
+
+def as_customer(customer_id: UUID) -> EventMetadata:
+    return EventMetadata(str(customer_id), Role.CUSTOMER, Channel.WEB)
+
+
+def ship(ledger: Ledger, carrier: str, tracking: str) -> object:
+    """Ship the packed order ``PACKED`` (see :func:`fresh`) with ``carrier`` and ``tracking``."""
+    shipped = RecordFulfilment(
+        "PACKED", FulfilmentStep.SHIPPED, carrier=carrier, tracking_number=tracking
+    )
+    return ledger.record_fulfilment(shipped, AGENT)
+
+
+def packed_order(ledger: Ledger, customer_id: UUID) -> None:
+    """Order ``PACKED``: placed, paid and packed, ready to ship."""
+    placed = RecordFulfilment(
+        "PACKED", FulfilmentStep.PLACED, customer_id=customer_id, lines=[LineInput("A", 1)]
+    )
+    ledger.record_fulfilment(placed, AGENT)
+    for step in (FulfilmentStep.PAID, FulfilmentStep.PACKED):
+        ledger.record_fulfilment(RecordFulfilment("PACKED", step), AGENT)
 
 
 def fresh() -> tuple[Ledger, UUID]:
@@ -130,6 +188,7 @@ def fresh() -> tuple[Ledger, UUID]:
     customer_id = ledger.register_customer(
         RegisterCustomer("Ada Lovelace", "ada@example.org"), AGENT
     ).aggregate_id
+    packed_order(ledger, customer_id)
     return ledger, customer_id
 
 

@@ -93,13 +93,13 @@ def test_no_friend_is_rewarded_twice_and_no_self_referral_ever_pays(
     ledger = program.ledger
     awards: Counter[str] = Counter()
     for person in program.people:
-        if ledger.exists(LoyaltyAccount.id_for(person)):
+        if ledger.find(LoyaltyAccount.id_for(person)) is not None:
             for event in ledger.events.get(LoyaltyAccount.id_for(person)):
                 if isinstance(event, LoyaltyAccount.PointsEarned) and "award" in event.cause:
                     awards[event.cause["award"]] += 1
     assert all(count == 1 for count in awards.values()), awards
     for friend in program.people:
-        if not ledger.exists(Referral.id_for(friend)):
+        if ledger.find(Referral.id_for(friend)) is None:
             continue
         referral = ledger.get_referral(friend)
         rewarded = [e for e in ledger.events.get(referral.id) if isinstance(e, Referral.Rewarded)]

@@ -111,7 +111,7 @@ def test_no_command_sequence_breaks_the_survey_rules(
             event("an answer was accepted")
     for customer_id in world.customers:
         invitation_id = Invitation.id_for(world.survey_id, customer_id)
-        if world.ledger.exists(invitation_id):
+        if world.ledger.find(invitation_id) is not None:
             answers = [
                 e
                 for e in world.ledger.events.get(invitation_id)

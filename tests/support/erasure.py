@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from domain.privacy.erasure_commands import ErasureWorks
+from domain.shared.ports import ErasureWorks
 
 
 class FailsAfterDestroyingKeys:
     """Wraps the erasure's real works; the first ``failures`` key destructions raise right
     after the key is gone."""
 
-    def __init__(self, works: ErasureWorks | None, failures: int = 1) -> None:
-        assert works is not None, "the ledger has no erasure works to wrap"
+    def __init__(self, works: ErasureWorks, failures: int = 1) -> None:
         self.works = works
         self.failures_left = failures
 

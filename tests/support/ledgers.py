@@ -6,8 +6,10 @@ import contextlib
 from collections.abc import Iterator
 from uuid import UUID
 
-from domain.customer.passwords import PasswordHasher
+from eventsourcing.utils import get_topic
+
 from domain.ledger import Ledger
+from domain.shared.ports import PasswordHasher
 from infrastructure.audit_keys import audit_keys_from_text
 from infrastructure.bootstrap import build_ledger
 from infrastructure.crypto import (
@@ -21,6 +23,8 @@ from infrastructure.master_key_guard import verify_master_key
 from infrastructure.migrations import migrate
 from infrastructure.passwords import Argon2Passwords
 from infrastructure.secrets import Secrets
+from infrastructure.transcoder import LedgerTranscoder
+from tests.support.postgres import fresh_database, session_template
 
 # Real argon2id, at the lowest cost, so that tests hash quickly.
 FAST_PASSWORDS = Argon2Passwords(time_cost=1, memory_cost=8192)
@@ -51,18 +55,37 @@ class InMemoryErasureWorks:
         return []
 
 
+LEDGER_TRANSCODER = get_topic(LedgerTranscoder)
+"""The transcoder the composition root configures (``Database.eventsourcing_env``)."""
+
+
 def in_memory_ledger(keys: InMemorySubjectKeys | None = None) -> Ledger:
     """A ledger on in-memory persistence, with real per-subject encryption."""
     master = secrets_for_tests().master_key
     subject_keys = keys or InMemorySubjectKeys()
     ledger = Ledger(
-        env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+        env={"PERSISTENCE_MODULE": "eventsourcing.popo", "TRANSCODER_TOPIC": LEDGER_TRANSCODER},
         fingerprint_email=EmailFingerprinter(master.derive("email-fingerprint")),
         passwords=FAST_PASSWORDS,
+        erasure_works=InMemoryErasureWorks(subject_keys),
         transcodings=[PersonalDataEncrypted(subject_keys)],
     )
-    ledger.erasure_works = InMemoryErasureWorks(subject_keys)
     return ledger
+
+
+def _migrate_template(database: Database) -> None:
+    with postgres_ledger(database, pool_size=1):
+        pass  # migrated, master key checked, every pool closed
+
+
+@contextlib.contextmanager
+def migrated_database(admin_conninfo: str) -> Iterator[Database]:
+    """A fresh database with the schema :func:`postgres_ledger` makes, copied from the
+    session's template instead of migrated anew (the ledger's own migration then finds nothing
+    to do)."""
+    template = session_template(admin_conninfo, _migrate_template)
+    with fresh_database(admin_conninfo, template) as database:
+        yield database
 
 
 @contextlib.contextmanager

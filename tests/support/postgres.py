@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
@@ -13,6 +14,7 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from infrastructure.database import Database, scratch_server
+from infrastructure.database import conninfo_as_url as conninfo_as_url  # re-exported for tests
 
 TEST_DATABASE_URL = "CXL_TEST_DATABASE_URL"
 
@@ -32,15 +34,46 @@ _DROPPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-test-datab
 
 
 @contextlib.contextmanager
-def fresh_database(admin_conninfo: str) -> Iterator[Database]:
-    """An empty database that is dropped afterwards (in the background)."""
+def fresh_database(admin_conninfo: str, template: str | None = None) -> Iterator[Database]:
+    """An empty database (or a copy of ``template``) that is dropped afterwards (in the
+    background)."""
     name = f"cxl_test_{uuid.uuid4().hex[:12]}"
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template is not None:
+        create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
     with psycopg.connect(admin_conninfo, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        conn.execute(create)
     try:
         yield Database(make_conninfo(admin_conninfo, dbname=name))
     finally:
         _DROPPER.submit(_drop, admin_conninfo, name)
+
+
+_TEMPLATES: dict[str, str] = {}
+_TEMPLATES_LOCK = threading.Lock()
+
+
+def session_template(admin_conninfo: str, prepare: Callable[[Database], None]) -> str:
+    """The name of this process's template database on the server, made once by ``prepare``
+    (which must leave no connection to it open: a database being accessed cannot be copied).
+    Copying it (``CREATE DATABASE ... TEMPLATE``) takes a fraction of the time migrating a new
+    database takes, and gives the same schema."""
+    with _TEMPLATES_LOCK:
+        if admin_conninfo not in _TEMPLATES:
+            name = f"cxl_template_{uuid.uuid4().hex[:12]}"
+            with psycopg.connect(admin_conninfo, autocommit=True) as conn:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            prepare(Database(make_conninfo(admin_conninfo, dbname=name)))
+            _TEMPLATES[admin_conninfo] = name
+        return _TEMPLATES[admin_conninfo]
+
+
+def drop_session_templates() -> None:
+    """Drop the templates this process made (at the end of the session)."""
+    with _TEMPLATES_LOCK:
+        for admin_conninfo, name in _TEMPLATES.items():
+            _DROPPER.submit(_drop, admin_conninfo, name)
+        _TEMPLATES.clear()
 
 
 def drain_dropped_databases() -> None:
@@ -53,17 +86,3 @@ def _drop(admin_conninfo: str, name: str) -> None:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
-
-
-def conninfo_as_url(conninfo: str) -> str:
-    """A postgresql:// URL for a conninfo (settings accept URLs only)."""
-    params = psycopg.conninfo.conninfo_to_dict(conninfo)
-    host = str(params.get("host", "127.0.0.1"))
-    user = str(params.get("user", "postgres"))
-    password = str(params.get("password", ""))
-    port = str(params.get("port", "5432"))
-    dbname = str(params.get("dbname", "postgres"))
-    auth = f"{user}:{password}@" if password else f"{user}@"
-    if host.startswith("/"):
-        return f"postgresql://{auth}/{dbname}?host={host}&port={port}"
-    return f"postgresql://{auth}{host}:{port}/{dbname}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -15,7 +16,14 @@ from graphql_api.enums import graphql_enum
 from graphql_api.errors import PublicError, UserError
 from graphql_api.mutation import Payload
 from graphql_api.notices import Notice
-from graphql_api.pagination import PageInfo, connection, decode_cursor
+from graphql_api.pagination import (
+    PageInfo,
+    PageRequest,
+    connection,
+    decode_cursor,
+    encode_cursor,
+    page_request,
+)
 from graphql_api.read_your_writes import MAX_POSITION, position_of
 
 
@@ -118,7 +126,7 @@ class Colour(StrEnum):
 
 
 def test_a_domain_enum_is_the_graphql_enum_with_a_description_per_value() -> None:
-    graphql_enum(Colour, "Colour", "A colour.", {Colour.GREEN: "Go."})
+    graphql_enum(Colour, "Colour", "A colour.", {Colour.RED: "Stop.", Colour.GREEN: "Go."})
 
     @strawberry.type(description="The root.")
     class Query:
@@ -129,3 +137,93 @@ def test_a_domain_enum_is_the_graphql_enum_with_a_description_per_value() -> Non
     schema = strawberry.Schema(query=Query)
     assert '"""Go."""\n  GREEN' in schema.as_str()
     assert schema.execute_sync("{ colour(given: GREEN) }").data == {"colour": "GREEN"}
+
+
+class Signal(StrEnum):
+    WAIT = "wait"
+    WALK = "walk"
+
+
+def test_a_graphql_enum_with_a_value_left_undescribed_is_refused_naming_it() -> None:
+    with pytest.raises(ValueError, match="Signal lacks a description for WALK"):
+        graphql_enum(Signal, "Signal", "A signal.", {Signal.WAIT: "Stand still."})
+
+
+def test_a_page_request_without_sizes_is_the_first_twenty_forward() -> None:
+    assert page_request("row", first=None, after=None) == PageRequest(
+        20, None, backward=False, given_cursor=None
+    )
+
+
+def test_a_page_request_with_last_and_before_reads_backward_from_the_cursor() -> None:
+    before = encode_cursor("row", 7)
+    assert page_request("row", first=None, after=None, last=3, before=before) == PageRequest(
+        3, 7, backward=True, given_cursor=before
+    )
+
+
+def test_a_page_request_with_before_alone_reads_the_twenty_before_it() -> None:
+    request = page_request("row", first=None, after=None, before=encode_cursor("row", 7))
+    assert (request.size, request.cursor, request.backward) == (20, 7, True)
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"first": 2, "last": 2},
+        {"first": 2, "before": encode_cursor("row", 1)},
+        {"after": encode_cursor("row", 1), "last": 2},
+        {"after": encode_cursor("row", 1), "before": encode_cursor("row", 3)},
+    ],
+)
+def test_a_page_request_mixing_forward_and_backward_is_a_bad_request(
+    arguments: dict[str, Any],
+) -> None:
+    with pytest.raises(PublicError) as refused:
+        page_request("row", **{"first": None, "after": None, **arguments})
+    assert refused.value.extensions == {"code": "BAD_REQUEST"}
+
+
+@pytest.mark.parametrize("last", [0, -1, 101])
+def test_a_page_request_with_last_outside_1_to_100_names_last(last: int) -> None:
+    with pytest.raises(PublicError, match="`last` must be between 1 and 100") as refused:
+        page_request("row", first=None, after=None, last=last)
+    assert refused.value.extensions == {"code": "BAD_PAGE_SIZE"}
+
+
+@pytest.mark.parametrize("before", ["not-a-cursor", encode_cursor("other", 1)])
+def test_a_page_request_with_a_before_it_did_not_give_out_names_before(before: str) -> None:
+    with pytest.raises(PublicError, match="`before` is not a cursor") as refused:
+        page_request("row", first=None, after=None, before=before)
+    assert refused.value.extensions == {"code": "BAD_CURSOR"}
+
+
+def backward_rows(page: RowPage, before: str | None) -> RowConnection:
+    request = page_request("row", first=None, after=None, last=2, before=before)
+    return connection(
+        RowConnection,
+        RowEdge,
+        "row",
+        page,
+        lambda r: r.name,
+        after=None,
+        position=lambda r: r.seq,
+        request=request,
+    )
+
+
+def test_a_backward_page_with_more_before_it_has_previous_and_no_next_page() -> None:
+    page = backward_rows(RowPage([Row(4, "d"), Row(5, "e")], has_next_page=True), before=None)
+    assert [e.node for e in page.edges] == ["d", "e"]
+    assert page.page_info == PageInfo(
+        has_next_page=False,
+        has_previous_page=True,
+        start_cursor=page.edges[0].cursor,
+        end_cursor=page.edges[1].cursor,
+    )
+
+
+def test_a_backward_page_asked_for_before_a_cursor_has_a_next_page() -> None:
+    before = encode_cursor("row", 3)
+    page = backward_rows(RowPage([Row(1, "a"), Row(2, "b")], has_next_page=False), before)
+    assert page.page_info.has_next_page and not page.page_info.has_previous_page

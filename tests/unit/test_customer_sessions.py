@@ -1,6 +1,6 @@
-"""A customer's session version, given-when-then, in memory: a password change, a reset and
-an erasure each raise it (a token of an older version is then refused by the API); nothing
-else does."""
+"""A customer's session version, given-when-then, in memory: a password change, a reset, an
+erasure and a log-out everywhere each raise it (a token of an older version is then refused by
+the API); nothing else does."""
 
 from __future__ import annotations
 
@@ -85,3 +85,12 @@ def test_other_changes_leave_the_session_version_alone(ledger: Ledger, customer_
     ledger.change_contact_details(ChangeContactDetails(customer_id, name="Ada King"), ANYONE)
     ledger.request_password_reset("ada@example.org", ANYONE)
     assert ledger.get_customer(customer_id).session_version == 0
+
+
+def test_logging_out_everywhere_revokes_the_sessions_and_keeps_the_password(
+    ledger: Ledger, customer_id: UUID
+) -> None:
+    result = ledger.end_every_session(customer_id, ANYONE)
+    assert result.session_version == 1
+    assert revocations(ledger, customer_id) == ["logged_out_everywhere"]
+    assert ledger.grant_session("ada@example.org", PASSWORD).session_version == 1

@@ -164,6 +164,29 @@ def test_a_failure_after_the_key_is_destroyed_leaves_the_request_erasing_until_c
     assert types_of(ledger, zelda) == ["Requested", "Started", "Completed"]
 
 
+def test_a_retry_after_the_customers_key_went_still_erases_them_as_an_invitee(
+    ledger: Ledger,
+) -> None:
+    """The other subjects are named by the start: a retry can no longer read the emails they
+    derive from, and once left out their key (an invitation of her email, feedback she gave
+    anonymously with it) would have survived."""
+    ada = ledger.register_customer(RegisterCustomer("Ada", "ada@example.org"), OFFICER)
+    ledger.issue_referral_code(ada.aggregate_id, OFFICER, now=T0)
+    ledger.invite_friend(ada.aggregate_id, "zelda.q@example.org", OFFICER, now=T0)
+    zelda = customer(ledger)
+    ledger.request_erasure(zelda, None, ErasureReason.CUSTOMER_REQUEST, 0, OFFICER, now=T0)
+    ledger.erasure_works = FailsAfterDestroyingKeys(ledger.erasure_works)
+    with pytest.raises(ConnectionError):  # her own key went first, then the failure
+        ledger.complete_erasure(zelda, OFFICER, now=T0)
+
+    ledger.complete_erasure(zelda, OFFICER, now=T0 + timedelta(minutes=1))
+    events = ledger.events.get(ledger.get_referrer(ada.aggregate_id).id)
+    invited = [e for e in events if isinstance(e, Referrer.FriendInvited)]
+    assert invited[0].email.value is None
+    completed = list(ledger.events.get(ErasureRequest.id_for(zelda)))[-1]
+    assert isinstance(completed, ErasureRequest.Completed) and len(completed.also_erased) == 1
+
+
 def test_an_erasing_request_is_finished_even_by_a_clock_that_reads_before_its_hold_ended(
     ledger: Ledger,
 ) -> None:

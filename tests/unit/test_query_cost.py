@@ -13,6 +13,7 @@ from graphql_api.limits.cost import operation_cost
 from graphql_api.limits.costs import AUDIT_COST, PASSWORD_CHECK_COST
 from graphql_api.limits.document import operation_of
 from graphql_api.limits.mutations import mutation_refusal
+from graphql_api.node_interface import MAX_NODE_IDS
 from graphql_api.pagination import MAX_PAGE_SIZE
 from graphql_api.schema import build_schema
 
@@ -44,6 +45,19 @@ def test_a_page_multiplies_its_selection_by_first() -> None:
 
 def test_a_page_without_first_counts_the_arguments_default() -> None:
     assert cost("{ customers { edges { node { id } } } }") == 1 + 20 * 3
+
+
+def test_a_backward_page_multiplies_its_selection_by_last() -> None:
+    assert cost("{ customers(last: 5) { edges { node { id name } } } }") == 1 + 5 * 4
+
+
+def test_a_backward_page_of_a_variable_size_costs_its_value() -> None:
+    query = "query($n: Int) { customers(last: $n) { edges { node { id } } } }"
+    assert cost(query, {"n": 100}) == 1 + 100 * 3
+
+
+def test_first_and_last_together_cost_the_larger_page() -> None:
+    assert cost("{ customers(first: 2, last: 50) { edges { node { id } } } }") == 1 + 50 * 3
 
 
 def test_a_page_inside_a_page_costs_the_product() -> None:
@@ -139,3 +153,19 @@ def test_mutations_in_fragments_count() -> None:
 def test_a_query_has_no_mutations_to_count() -> None:
     aliases = " ".join(f"a{n}: slaPolicy {{ reopenWindowDays }}" for n in range(5))
     assert refusal(f"{{ {aliases} }}") is None
+
+
+def test_nodes_multiplies_its_selection_by_the_ids_it_is_given() -> None:
+    """nodes(ids:) costs its selection once per id, so a batch cannot hide a large read."""
+    ids = ["00000000-0000-0000-0000-000000000001"] * 3
+    # nodes 1, and 3 times id 1
+    assert cost("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids}) == 1 + 3 * 1
+    assert cost('{ nodes(ids: ["a", "b"]) { id } }') == 1 + 2 * 1
+
+
+def test_nodes_with_more_ids_than_it_takes_costs_the_most_it_reads() -> None:
+    """More ids than MAX_NODE_IDS are refused before reading: they cost as MAX_NODE_IDS."""
+    ids = ["a"] * (MAX_NODE_IDS + 50)
+    assert cost("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids}) == (
+        1 + MAX_NODE_IDS
+    )

@@ -34,3 +34,18 @@ def test_every_type_and_field_of_ours_has_a_description() -> None:
             if not value.description
         ]
     assert undocumented == []
+
+
+def test_every_argument_of_our_fields_has_a_description() -> None:
+    """logIn, requestPasswordReset, resetPassword and changePassword once took an `input`
+    with no description; no argument may again."""
+    schema = build_schema()._schema
+    undocumented = [
+        f"{name}.{field}({argument})"
+        for name, graphql_type in schema.type_map.items()
+        if not name.startswith("__") and isinstance(graphql_type, GraphQLObjectType)
+        for field, value in graphql_type.fields.items()
+        for argument, arg in value.args.items()
+        if not arg.description
+    ]
+    assert undocumented == []

@@ -69,6 +69,19 @@ def test_an_owners_url_without_the_runtimes_is_refused(monkeypatch: pytest.Monke
         load_settings()
 
 
+def test_a_replicas_url_without_the_primarys_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CXL_READ_DATABASE_URL", "postgresql://reader@standby/cxledger")
+    with pytest.raises(SettingsError, match="CXL_READ_DATABASE_URL needs CXL_DATABASE_URL"):
+        load_settings()
+
+
+def test_a_replicas_url_must_be_a_postgresql_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CXL_DATABASE_URL", "postgresql://app@primary/cxledger")
+    monkeypatch.setenv("CXL_READ_DATABASE_URL", "mysql://reader@standby/cxledger")
+    with pytest.raises(SettingsError, match="CXL_READ_DATABASE_URL"):
+        load_settings()
+
+
 def test_the_cli_exits_with_the_settings_message_instead_of_a_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -274,7 +274,7 @@ def test_a_research_consent_refused_without_ever_being_given_forbids_invitations
 def test_a_customer_who_never_decided_on_research_may_be_invited(ledger: Ledger) -> None:
     survey_id, customer_id = published(ledger), customer(ledger)
     ledger.invite_to_survey(survey_id, customer_id, SurveyChannel.EMAIL, AGENT)
-    assert ledger.exists(Invitation.id_for(survey_id, customer_id))
+    assert ledger.find(Invitation.id_for(survey_id, customer_id)) is not None
 
 
 def test_a_channel_the_survey_does_not_run_on_is_refused(ledger: Ledger) -> None:

@@ -1,7 +1,10 @@
-"""`/health`: database reachability, each projection's position and lag, and parked events
-(any parked event makes the status `degraded`)."""
+"""`/health`: the product version, database reachability, each projection's and process
+manager's position, lag and parked events (any parked event, or a worker's error, makes the
+status `degraded`)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import anyio.to_thread
 import psycopg
@@ -14,39 +17,47 @@ from projections.parked import parked_counts_async
 from projections.registry import ALL_PROJECTIONS
 from projections.tracking import all_positions_async
 
+DATABASE_ERRORS = (psycopg.Error, PersistenceError, OSError, TimeoutError)
+"""What a database out of reach raises (psycopg_pool's PoolTimeout is a psycopg.Error)."""
+
 
 async def health_endpoint(request: Request) -> JSONResponse:
     services: ApiServices = request.app.state.services
+    version = services.health.version
     try:
         async with request.app.state.pool.connection(timeout=2.0) as conn:
             positions = await all_positions_async(conn)
             parked = await parked_counts_async(conn)
         head = await anyio.to_thread.run_sync(services.ledger.head_position)
-    except (psycopg.Error, PersistenceError, OSError, TimeoutError) as error:
+    except DATABASE_ERRORS as error:
         return JSONResponse(
             {
                 "status": "unavailable",
+                "version": version,
                 "database": {"reachable": False, "error": type(error).__name__},
             },
             status_code=503,
         )
     errors = services.projection_errors()
-    projections = {
-        p.name: {
-            "position": positions.get(p.name, 0),
-            "lag": max(0, head - positions.get(p.name, 0)),
-            "error": errors.get(p.name),
-            "parked": parked.get(p.name, 0),
+
+    def progress(name: str) -> dict[str, Any]:
+        position = positions.get(name, 0)
+        return {
+            "position": position,
+            "lag": max(0, head - position),
+            "error": errors.get(name),
+            "parked": parked.get(name, 0),
         }
-        for p in ALL_PROJECTIONS
-    }
+
     healthy = not errors and not parked
     return JSONResponse(
         {
             "status": "ok" if healthy else "degraded",
+            "version": version,
             "database": {"reachable": True},
             "head": head,
-            "projections": projections,
+            "projections": {p.name: progress(p.name) for p in ALL_PROJECTIONS},
+            "process_managers": {name: progress(name) for name in services.health.process_managers},
             "parked": parked,
         }
     )

@@ -1,0 +1,286 @@
+"""GraphQL over HTTP against a bare Starlette endpoint, and registrations against raw INSERTs.
+
+Two servers run in processes of their own, both under uvicorn as ``cxledger serve`` runs it
+(``infrastructure.server.uvicorn_config``): the product's app with its projection workers, and
+a bare Starlette app whose POST /graphql reads the JSON body and answers a constant. The same
+load generator (``benchmarks.support.http_load``: keep-alive connections in this process)
+drives both, in the same run:
+
+- ``{ __typename }``, anonymous, against the bare endpoint (the load's ceiling, too);
+- ``registerCustomer`` as an agent (it waits for the customer directory to show the write,
+  as every mutation does), against single-row INSERT commits by as many psycopg connections;
+- ``customers(first: 20)`` with four fields as an agent, against the bare endpoint.
+
+Each line prints requests/s, p50 and p99 of both sides and the ratio of their rates.
+
+    .venv/bin/python -m benchmarks.graphql_http [--requests 2000] [--clients 16]
+        [--database-url URL]
+
+Without a URL (nor CXL_DATABASE_URL) an embedded PostgreSQL is started in a temporary
+directory and stopped at the end. The database the benchmark uses is created and dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import multiprocessing
+import os
+import secrets
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import psycopg
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from benchmarks.support.http_load import Check, Figures, drive, post_request
+from benchmarks.survey_responses import (
+    EVERY_RESET_SENT,
+    free_port,
+    ledger_on,
+    secrets_from,
+    wait_until_healthy,
+)
+from domain.customer.commands import RegisterCustomer
+from domain.shared.metadata import Channel, EventMetadata, Role
+from graphql_api.app import create_app
+from graphql_api.context import ApiServices
+from infrastructure.crypto import new_master_key_text
+from infrastructure.database import Database, scratch_database, scratch_server
+from infrastructure.login import CUSTOMER_TOKEN_TTL_SECONDS, CustomerLogin, LoginThrottle
+from infrastructure.migrations import migrate
+from infrastructure.password_access import ThrottledPasswordAccess
+from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
+from infrastructure.server import uvicorn_config
+from infrastructure.sessions import LoggedSessions, events_table
+from infrastructure.throttles import WindowCounters
+from infrastructure.tokens import JwtTokens
+from projections.registry import ALL_PROJECTIONS, build_projections
+from projections.tracking import all_positions
+
+HOST = "127.0.0.1"
+TYPENAME = {"query": "{ __typename }"}
+CUSTOMERS = {"query": "{ customers(first: 20) { edges { node { id name email region } } } }"}
+REGISTER = """
+mutation Register($input: RegisterCustomerInput!) {
+  registerCustomer(input: $input) { customer { id } position userErrors { code } }
+}
+"""
+PAGE = 20
+STAFF = EventMetadata(actor_id="benchmark", actor_role=Role.AGENT, channel=Channel.API)
+INSERT = "INSERT INTO bench_rows (id, name, email, region) VALUES (%s, %s, %s, %s)"
+
+
+def serve_api(conninfo: str, master_key: str, jwt_secret: str, port: int) -> None:
+    """The product's app with its projection workers, as ``serve`` runs it."""
+    database = Database(conninfo)
+    bench_secrets = secrets_from(master_key, jwt_secret)
+    with ledger_on(database, bench_secrets) as ledger:
+        tokens = JwtTokens(jwt_secret, "cxledger")
+        projections = build_projections(bench_secrets.audit_keys.chain)
+        worker = ProjectionWorker([ProjectionRunner(ledger, database, p, 100) for p in projections])
+        services = ApiServices(
+            ledger=ledger,
+            conninfo=conninfo,
+            verify_token=tokens.verify,
+            log_in=CustomerLogin(ledger, tokens, LoginThrottle(database.connect)),
+            audit_keys=bench_secrets.audit_keys,
+            sessions=LoggedSessions(tokens, events_table(ledger), CUSTOMER_TOKEN_TTL_SECONDS),
+            password_access=ThrottledPasswordAccess(
+                ledger, WindowCounters(database.connect), EVERY_RESET_SENT
+            ),
+            pool_size=8,
+            on_start=worker.start,
+            on_stop=worker.stop,
+            projection_errors=worker.errors,
+        )
+        uvicorn.Server(uvicorn_config(create_app(services), HOST, port, "warning")).run()
+
+
+async def bare_graphql(request: Request) -> Response:
+    """The baseline: read the JSON body, answer JSON; no GraphQL, no database."""
+    await request.json()
+    return JSONResponse({"data": {"__typename": "Query"}})
+
+
+async def bare_health(request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+def serve_bare(port: int) -> None:
+    app = Starlette(
+        routes=[
+            Route("/graphql", bare_graphql, methods=["POST"]),
+            Route("/health", bare_health, methods=["GET"]),
+        ]
+    )
+    uvicorn.Server(uvicorn_config(app, HOST, port, "warning")).run()
+
+
+@contextlib.contextmanager
+def server(target: Callable[..., None], *args: object) -> Iterator[int]:
+    """Run ``target(*args, port)`` in a process of its own until it answers /health."""
+    port = free_port()
+    process = multiprocessing.get_context("spawn").Process(target=target, args=(*args, port))
+    process.start()
+    try:
+        wait_until_healthy(f"http://{HOST}:{port}", process)
+        yield port
+    finally:
+        process.terminate()  # SIGTERM: uvicorn shuts down, the workers stop
+        process.join(30)
+
+
+def no_errors(field: str | None) -> Check:
+    """An answer is right if it is 200 without errors (nor user errors in ``field``)."""
+
+    def check(status: int, body: Any) -> str | None:
+        payload = (body.get("data") or {}).get(field) if field and body else None
+        if status != 200 or "errors" in body or (payload and payload.get("userErrors")):
+            return str(body)[:500]
+        return None
+
+    return check
+
+
+def registrations(port: int, token: str, count: int) -> list[bytes]:
+    bodies = []
+    for _ in range(count):
+        email = f"{uuid.uuid4().hex}@bench.example"
+        variables = {"input": {"name": "Bench Customer", "email": email, "region": "north"}}
+        bodies.append(
+            post_request(HOST, port, "/graphql", {"query": REGISTER, "variables": variables}, token)
+        )
+    return bodies
+
+
+def measure(port: int, requests: list[bytes], clients: int, check: Check) -> Figures:
+    drive(HOST, port, requests[:clients], clients, check)  # warm: connections, caches
+    return drive(HOST, port, requests[clients:], clients, check)
+
+
+def raw_inserts(conninfo: str, count: int, clients: int) -> Figures:
+    """Single-row INSERT commits by ``clients`` connections, each timed."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS bench_rows (id uuid PRIMARY KEY, name text, email text,"
+            " region text)"
+        )
+    return asyncio.run(_raw_inserts(conninfo, count, clients))
+
+
+async def _raw_inserts(conninfo: str, count: int, clients: int) -> Figures:
+    connections = [
+        await psycopg.AsyncConnection.connect(conninfo, autocommit=True) for _ in range(clients)
+    ]
+    pending, latencies = iter(range(count)), []
+
+    async def client(conn: psycopg.AsyncConnection[Any]) -> None:
+        for _ in pending:
+            sent = time.perf_counter()
+            row = (uuid.uuid4(), "Bench Customer", f"{uuid.uuid4().hex}@bench.example", "north")
+            await conn.execute(INSERT, row)
+            latencies.append(time.perf_counter() - sent)
+
+    started = time.perf_counter()
+    try:
+        await asyncio.gather(*(client(conn) for conn in connections))
+    finally:
+        for conn in connections:
+            await conn.close()
+    return Figures(len(latencies), time.perf_counter() - started, latencies)
+
+
+def run(admin_conninfo: str, count: int, clients: int) -> list[tuple[str, Figures, Figures]]:
+    master_key, jwt_secret = new_master_key_text(), secrets.token_urlsafe(48)
+    agent = JwtTokens(jwt_secret, "cxledger").mint("bench-agent", Role.AGENT)
+    n = count + clients
+    with scratch_database(admin_conninfo, "cxl_bench") as database:
+        with ledger_on(database, secrets_from(master_key, jwt_secret)) as ledger:
+            migrate(database, ledger)
+            for index in range(PAGE):  # a full first page for customers(first: 20)
+                registration = RegisterCustomer(f"Customer {index}", f"{index}@bench.example")
+                ledger.register_customer(registration, STAFF)
+            head = ledger.head_position()
+        with (
+            server(serve_api, database.conninfo, master_key, jwt_secret) as api,
+            server(serve_bare) as bare,
+        ):
+            caught_up(database.conninfo, head)  # no catch-up competes with the first figures
+            baseline = [post_request(HOST, bare, "/graphql", TYPENAME, None)] * n
+            typename = [post_request(HOST, api, "/graphql", TYPENAME, None)] * n
+            listed = [post_request(HOST, api, "/graphql", CUSTOMERS, agent)] * n
+            bare_figures = measure(bare, baseline, clients, no_errors(None))
+            rows = [
+                ("{ __typename }", measure(api, typename, clients, no_errors(None)), bare_figures),
+                (
+                    "customers(first: 20)",
+                    measure(api, listed, clients, no_errors(None)),
+                    bare_figures,
+                ),
+            ]
+            registered = measure(
+                api, registrations(api, agent, n), clients, no_errors("registerCustomer")
+            )
+            rows.append(
+                ("registerCustomer", registered, raw_inserts(database.conninfo, count, clients))
+            )
+    return rows
+
+
+def caught_up(conninfo: str, head: int) -> None:
+    """Wait until every read model has applied the log up to ``head``."""
+    deadline = time.monotonic() + 120
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            positions = all_positions(conn)
+            reached = [positions.get(p.name, -1) >= head for p in ALL_PROJECTIONS]
+            if all(reached):
+                return
+            time.sleep(0.2)
+    raise RuntimeError("the read models did not catch up")
+
+
+def report(rows: list[tuple[str, Figures, Figures]], count: int, clients: int) -> None:
+    print(f"{clients} clients, {count:,} requests per figure (after {clients} to warm up)")
+    print("baselines: { __typename } and customers(first: 20) against the bare Starlette")
+    print("endpoint under uvicorn; registerCustomer against single-row INSERT commits")
+    print(
+        f"{'request':<22} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'p99/p50':>7}"
+        f" {'base/s':>8} {'p50 ms':>7} {'p99 ms':>7}  ratio to baseline"
+    )
+    for name, app, base in rows:
+        print(
+            f"{name:<22} {app.per_second:>8,.0f} {app.p50_ms:>7.1f} {app.p99_ms:>7.1f}"
+            f" {app.p99_ms / app.p50_ms:>7.1f} {base.per_second:>8,.0f} {base.p50_ms:>7.1f}"
+            f" {base.p99_ms:>7.1f}  {app.per_second / base.per_second:>17.3f}"
+        )
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2_000, help="requests per figure")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent connections")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("CXL_DATABASE_URL") or None,
+        help="admin URL of the server (default: CXL_DATABASE_URL, else embedded PostgreSQL)",
+    )
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    with scratch_server(args.database_url, "cxl-bench") as admin_conninfo:
+        report(run(admin_conninfo, args.requests, args.clients), args.requests, args.clients)
+
+
+if __name__ == "__main__":
+    main()

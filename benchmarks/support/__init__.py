@@ -1,0 +1,1 @@
+"""What several benchmarks (and tests) share and is not a benchmark itself."""

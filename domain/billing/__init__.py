@@ -1,0 +1,1 @@
+"""Billing as the payment provider reports it: invoices, payments, failures and refunds."""

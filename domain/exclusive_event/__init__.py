@@ -1,0 +1,1 @@
+"""Exclusive events for loyal customers: scheduled by admins, open to invited tiers."""

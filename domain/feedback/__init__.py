@@ -1,0 +1,1 @@
+"""Feedback outside surveys: suggestions, complaints, compliments and questions."""

@@ -1,0 +1,145 @@
+"""Use cases on feedback: the command, its handler (see :mod:`domain.shared.commands`).
+
+A logged-in customer's feedback is sealed with their key; an anonymous sender gives an email
+and is their own data subject, the same one as a person invited by that email (keyed by the
+email's keyed hash: :func:`domain.referral.commands.invitee_subject`), so ``requestErasure``
+with that email erases it, and a customer's erasure erases what they sent anonymously under
+any email they had. A customer's complaint opens a ticket, linked to the feedback, in the same
+commit; an anonymous one has no customer to open it for, and waits in the inbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+
+from domain.customer.commands import customer_of
+from domain.customer.values import normalise_email
+from domain.feedback.errors import FeedbackIdReusedError
+from domain.feedback.model import Feedback
+from domain.feedback.values import (
+    FeedbackKind,
+    check_feedback_text,
+    check_topic,
+)
+from domain.referral.commands import invitee_subject
+from domain.shared.application import CommandResult, LedgerCore
+from domain.shared.commands import Command
+from domain.shared.errors import ValidationError
+from domain.shared.metadata import Channel, EventMetadata, Role, acting_as
+from domain.shared.personal_data import PersonalData
+from domain.survey.sentiment import sentiment
+from domain.survey.values import check_product_version
+from domain.ticket.commands import default_priority, sla_terms
+from domain.ticket.model import Ticket
+from domain.ticket.values import MAX_TEXT, TicketChannel
+
+COMPLAINT_CATEGORY = "feedback-complaint"
+"""The category of the ticket a complaint opens, so agents can queue them apart."""
+COMPLAINT_NAMESPACE = uuid5(NAMESPACE_URL, "https://cxledger.invalid/feedback-complaint")
+
+_TICKET_CHANNELS = {
+    Channel.WEB: TicketChannel.WEB,
+    Channel.APP: TicketChannel.APP,
+    Channel.EMAIL: TicketChannel.EMAIL,
+    Channel.PHONE: TicketChannel.PHONE,
+    Channel.STORE: TicketChannel.STORE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitFeedback(Command[CommandResult]):
+    """Give feedback: as the logged-in customer the metadata names, or anonymously with
+    ``email``. ``feedback_id`` doubles as the idempotency key."""
+
+    kind: FeedbackKind
+    topic: str
+    text: str
+    product_version: str | None = None
+    email: str | None = None
+    feedback_id: UUID | None = None
+    now: datetime | None = None
+
+
+def complaint_ticket_id(feedback_id: UUID) -> UUID:
+    """The ticket a complaint opens: one per complaint, whatever retries."""
+    return uuid5(COMPLAINT_NAMESPACE, str(feedback_id))
+
+
+def submit_feedback(
+    ledger: LedgerCore, command: SubmitFeedback, metadata: EventMetadata
+) -> CommandResult:
+    topic = check_topic(command.topic)
+    text = check_feedback_text(command.text)
+    version = check_product_version(command.product_version)
+    customer_id, subject_id, email = _sender(ledger, command, metadata)
+    feedback_id = command.feedback_id or uuid4()
+    existing = ledger.find(feedback_id, Feedback, _id_reused)
+    if existing is not None:  # a retry of the same sender answers the same
+        if existing.subject_id != subject_id:
+            raise _id_reused()
+        return CommandResult(existing.id, existing.version, ledger.head_position())
+    at = command.now or datetime.now(UTC)
+    ticket = None
+    with acting_as(metadata):
+        if command.kind is FeedbackKind.COMPLAINT and customer_id is not None:
+            ticket = Ticket.open(
+                complaint_ticket_id(feedback_id),
+                customer_id=customer_id,
+                channel=_TICKET_CHANNELS.get(metadata.channel, TicketChannel.WEB).value,
+                category=COMPLAINT_CATEGORY,
+                subject=f"Complaint about {topic}",
+                description=text[:MAX_TEXT],
+                priority=default_priority(ledger, customer_id),
+                source={"kind": "feedback", "id": str(feedback_id)},
+                terms=sla_terms(ledger),
+                at=at,
+            )
+        feedback = Feedback.submit(
+            feedback_id,
+            kind=command.kind.value,
+            topic=topic,
+            text=PersonalData(subject_id, text),
+            email=None if email is None else PersonalData(subject_id, email),
+            customer_id=customer_id,
+            product_version=version,
+            sentiment=sentiment(text),
+            ticket_id=None if ticket is None else ticket.id,
+            at=at,
+        )
+    aggregates = [feedback] if ticket is None else [feedback, ticket]
+    return CommandResult(feedback.id, feedback.version, ledger.commit(*aggregates))
+
+
+def _sender(
+    ledger: LedgerCore, command: SubmitFeedback, metadata: EventMetadata
+) -> tuple[UUID | None, UUID, str | None]:
+    """Who sends it: (customer id, data subject, email of an anonymous sender)."""
+    if metadata.actor_role is Role.CUSTOMER:
+        if command.email is not None:
+            raise ValidationError(
+                "a logged-in customer gives no email: we know who you are", field="email"
+            )
+        customer = customer_of(ledger, _customer_id(metadata))
+        if customer.email.is_erased:
+            raise ValidationError("an erased customer cannot give feedback")
+        return customer.id, customer.id, None
+    if metadata.actor_role is not Role.ANONYMOUS:
+        raise ValidationError("feedback comes from customers, logged in or anonymous")
+    if command.email is None:
+        raise ValidationError("give an email, or log in", field="email")
+    email = normalise_email(command.email)
+    return None, invitee_subject(ledger, email), email
+
+
+def _customer_id(metadata: EventMetadata) -> UUID:
+    """The customer a customer's token names (a token of another issuer may name none)."""
+    try:
+        return UUID(metadata.actor_id)
+    except ValueError:
+        raise ValidationError("this customer token names no customer") from None
+
+
+def _id_reused() -> FeedbackIdReusedError:
+    return FeedbackIdReusedError("feedbackId names something else", field="feedbackId")

@@ -1,0 +1,1 @@
+"""Improvements announced to the customers whose feedback asked for them."""

@@ -1,0 +1,1 @@
+"""The knowledge base: articles (drafted, revised, published, archived) and their votes."""

@@ -1,0 +1,1 @@
+"""Reactions between aggregates: process managers that close the loop with customers."""

@@ -1,0 +1,1 @@
+"""Customer segments: named rules over the read side, defined and changed as events."""

@@ -1,0 +1,1 @@
+"""Testimonials: promoters' comments, reviewed by a marketer, published with consent."""

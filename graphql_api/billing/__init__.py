@@ -1,0 +1,1 @@
+"""The billing area of the API: what the payment provider reported, for the customer."""

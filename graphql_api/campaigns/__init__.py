@@ -1,0 +1,1 @@
+"""The campaigns area of the API."""

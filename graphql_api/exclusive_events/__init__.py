@@ -1,0 +1,1 @@
+"""The exclusive events area of the API."""

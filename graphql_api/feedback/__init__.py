@@ -1,0 +1,1 @@
+"""The feedback inbox: submitFeedback, feedback(filter) and its live feed."""

@@ -1,0 +1,1 @@
+"""The knowledge base: articles, search, votes, suggestions while a ticket is typed."""

@@ -1,0 +1,108 @@
+"""The API's metrics, in a registry of their own per app (never prometheus_client's global
+one): tests and several apps in one process do not share counts."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+MAX_OPERATION_NAMES = 200
+"""Distinct operation names kept as label values; later ones count as ``_other``. Clients
+choose the names, so without a bound one client could grow the series without end."""
+
+OTHER = "_other"
+ANONYMOUS = "_anonymous"
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+class ApiMetrics:
+    """Every series `/metrics` shows. Counters and histograms move as requests run; the gauges
+    are set from the database at each scrape (``graphql_api.metrics.endpoint``)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.operations = Counter(
+            "cxl_graphql_operations",
+            "GraphQL operations run, by operation name, type and outcome (ok, or the first "
+            "error's code, or invalid for a document that did not validate).",
+            ["operation", "type", "outcome"],
+            registry=r,
+        )
+        self.operation_seconds = Histogram(
+            "cxl_graphql_operation_duration_seconds",
+            "Time to run a GraphQL operation (parse to result), by operation name and type.",
+            ["operation", "type"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.http_requests = Counter(
+            "cxl_http_requests",
+            "HTTP requests answered, by route, method and status.",
+            ["route", "method", "status"],
+            registry=r,
+        )
+        self.http_seconds = Histogram(
+            "cxl_http_request_duration_seconds",
+            "Time to answer an HTTP request, by route.",
+            ["route"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.events_appended = Counter(
+            "cxl_events_appended",
+            "Events this process appended to the log (committed); rate() is the append rate.",
+            registry=r,
+        )
+        self.log_head = Gauge(
+            "cxl_log_head_position", "The log's last committed position.", registry=r
+        )
+        self.projection_position = Gauge(
+            "cxl_projection_position",
+            "The last log position each read model applied.",
+            ["read_model"],
+            registry=r,
+        )
+        self.projection_lag = Gauge(
+            "cxl_projection_lag_events",
+            "Log positions each read model is behind the head (head minus its position).",
+            ["read_model"],
+            registry=r,
+        )
+        self.outbox_pending = Gauge(
+            "cxl_outbox_pending",
+            "Notifications in the outbox not sent yet (and not cancelled).",
+            registry=r,
+        )
+        self.read_pool = Gauge(
+            "cxl_read_pool_connections",
+            "The API's read pool: its size, its most, connections idle in it, requests waiting.",
+            ["state"],
+            registry=r,
+        )
+        self.scrape_errors = Counter(
+            "cxl_metrics_scrape_errors",
+            "Scrapes whose database figures could not be read (the gauges keep older values).",
+            registry=r,
+        )
+        self._names: set[str] = set()
+        self._lock = threading.Lock()
+
+    def operation_label(self, name: str | None) -> str:
+        """``name`` as a label value: anonymous, a GraphQL name seen among the first
+        MAX_OPERATION_NAMES, or ``_other``."""
+        if not name:
+            return ANONYMOUS
+        if _NAME.fullmatch(name) is None:
+            return OTHER
+        with self._lock:
+            if name in self._names:
+                return name
+            if len(self._names) < MAX_OPERATION_NAMES:
+                self._names.add(name)
+                return name
+        return OTHER

@@ -1,0 +1,1 @@
+"""Relay Object Identification: Query.node and Query.nodes over every Node type."""

@@ -1,0 +1,1 @@
+"""Order tracking: recording fulfilment steps, and an order's status and timeline."""

@@ -1,0 +1,1 @@
+"""Enhancement priorities: feedback themes ranked for product managers, and their decisions."""

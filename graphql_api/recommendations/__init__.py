@@ -1,0 +1,1 @@
+"""The recommendations area: a customer's recommended products, each with why."""

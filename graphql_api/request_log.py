@@ -1,0 +1,102 @@
+"""Each HTTP request's ids on every log line it causes, its correlation id echoed in the
+response, and (unless CXL_ACCESS_LOG is off) one access-log line when it is answered.
+
+The correlation id is the client's ``X-Correlation-Id`` when it is a UUID; without one, a new
+UUID is put into the request's headers here, so the events the request records
+(``graphql_api.http`` reads the header) carry the id the log lines and the response show. A
+malformed one is left for ``graphql_api.http`` to refuse (400), and is never logged: header
+values are the client's text.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from uuid import UUID, uuid4
+
+import structlog
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CORRELATION_HEADER = "x-correlation-id"
+REQUEST_ID_HEADER = "x-request-id"
+
+access_log = logging.getLogger("cxledger.access")
+
+
+class RequestLog:
+    """Pure ASGI middleware; WebSocket connections get ids too, but no access line."""
+
+    def __init__(self, app: ASGIApp, access: bool = True) -> None:
+        self.app = app
+        self.access = access
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        request_id = uuid4().hex
+        correlation_id = _correlation_id(scope)
+        started = time.perf_counter()
+        status = 500  # what the client gets if the app fails before it answers
+        logged = False
+
+        def log_access() -> None:
+            nonlocal logged
+            if self.access and scope["type"] == "http" and not logged:
+                logged = True
+                _log_access(scope, status, time.perf_counter() - started)
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                headers = MutableHeaders(scope=message)
+                headers[REQUEST_ID_HEADER] = request_id
+                if correlation_id is not None:
+                    headers[CORRELATION_HEADER] = correlation_id
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                log_access()  # before the last byte leaves: the line precedes the answer
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(
+            request_id=request_id, correlation_id=correlation_id
+        ):
+            try:
+                await self.app(scope, receive, sending)
+            finally:
+                log_access()  # the app failed, or the client left, before the answer ended
+
+
+def _log_access(scope: Scope, status: int, seconds: float) -> None:
+    # The path, never the query string (a GET query's variables may hold personal data);
+    # escaped, so a client's %0A cannot forge a log line.
+    path = str(scope.get("path", "")).encode("unicode_escape").decode("ascii")
+    method = str(scope.get("method", ""))[:16]
+    access_log.info(
+        "%s %s %s",
+        method,
+        path,
+        status,
+        extra={
+            "method": method,
+            "path": path,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 1),
+        },
+    )
+
+
+def _correlation_id(scope: Scope) -> str | None:
+    """The request's correlation id: the client's UUID, a new one put into the headers when
+    it sent none, or None for a malformed one (refused downstream)."""
+    headers = MutableHeaders(scope=scope)
+    given = headers.get(CORRELATION_HEADER)
+    if given is None:
+        made = str(uuid4())
+        headers[CORRELATION_HEADER] = made
+        return made
+    try:
+        return str(UUID(given))
+    except ValueError:
+        return None

@@ -1,0 +1,1 @@
+"""Product reviews: writing and moderating them, a product's published reviews and rating."""

@@ -1,0 +1,1 @@
+"""Segments: defining them, and reading their members, history and sizes."""

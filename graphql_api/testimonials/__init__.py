@@ -1,0 +1,1 @@
+"""Testimonials: reviewing promoters' comments, and listing the approved ones."""

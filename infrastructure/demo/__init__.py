@@ -1,0 +1,1 @@
+"""`cxledger demo`: a realistic company written through the ledger's real commands."""

@@ -1,0 +1,1 @@
+"""The billing read model: each customer's balance, invoices and payments."""

@@ -1,0 +1,1 @@
+"""The campaigns read model: campaigns, their recipients and their figures."""

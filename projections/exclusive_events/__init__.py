@@ -1,0 +1,1 @@
+"""The exclusive events read model: events, their seats and guest lists."""

@@ -1,0 +1,1 @@
+"""The feedback inbox read model."""

@@ -1,0 +1,1 @@
+"""The knowledge base read model: articles as readers see them, searchable, with votes."""

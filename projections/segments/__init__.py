@@ -1,0 +1,1 @@
+"""Segment membership: per-customer facts, segment rules and who was in each segment when."""

@@ -1,0 +1,1 @@
+"""The customer success read model: each customer's health inputs and their success plans."""

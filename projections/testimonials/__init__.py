@@ -1,0 +1,1 @@
+"""Testimonials: promoters' comments proposed, reviewed and published with consent."""

@@ -1,0 +1,363 @@
+"""The campaign sender on a real log and read models: each member of the segment is decided
+once at send time (queued, or skipped with the reason), a crash in the middle and a restart
+queue nobody twice, a cancel in flight stops the sending, and the figures attribute what
+followed the message once."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any, cast
+from uuid import UUID
+
+import pytest
+
+from domain.campaign.commands import (
+    CancelCampaign,
+    DraftCampaign,
+    LaunchCampaign,
+    RecordCampaignRecipients,
+    ScheduleCampaign,
+    campaign_of,
+)
+from domain.campaign.messages import queue_campaign_messages
+from domain.campaign.model import RecipientBatch
+from domain.customer.commands import SetContactPreferences
+from domain.customer.profile import ContactChannel
+from domain.ledger import Ledger
+from domain.purchase.commands import OrderLineInput, RecordPurchase
+from domain.purchase.values import PurchaseChannel
+from domain.reactions.policies import CampaignMessages
+from domain.shared.commands import Command
+from domain.shared.metadata import Channel, EventMetadata, Role
+from domain.survey.commands import DraftSurvey, SubmitResponse
+from domain.survey.values import SurveyChannel, SurveyKind
+from infrastructure.database import Database
+from infrastructure.delivery.mail_catcher import MailCatcher
+from infrastructure.process_manager_runner import ProcessManagerRunner
+from projections.campaigns.projection import CampaignFigures
+from projections.campaigns.queries import figures
+from projections.outbox.projection import NotificationOutbox
+from projections.outbox.queries import pending_notifications_sync
+from projections.recommendations.projection import ProductAffinity
+from projections.segments.projection import SegmentMembership
+from tests.integration.campaign_world import (
+    ADMIN,
+    launch,
+    now,
+    populate,
+    recipients,
+    sender,
+)
+from tests.support.delivery import PUBLIC_URL, TOKENS, MovableClock, project_outbox
+from tests.support.delivery import sender as mail_sender
+from tests.support.outbox import opened
+from tests.support.read_models import project, query
+
+SENDER_METADATA = EventMetadata.system("campaign-messages")
+
+
+class CrashError(Exception):
+    """The process died here."""
+
+
+class CrashingLedger:
+    """The ledger, except that the process dies right after the ``after``-th batch commits."""
+
+    def __init__(self, ledger: Ledger, after: int) -> None:
+        self._ledger, self._left = ledger, after
+
+    def handle(self, command: Command[Any], metadata: EventMetadata) -> Any:
+        result = self._ledger.handle(command, metadata)
+        if isinstance(command, RecordCampaignRecipients):
+            self._left -= 1
+            if self._left == 0:
+                raise CrashError
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ledger, name)
+
+
+class CancellingLedger(CrashingLedger):
+    """The ledger, except that an admin cancels the campaign right after its first batch."""
+
+    def handle(self, command: Command[Any], metadata: EventMetadata) -> Any:
+        result = self._ledger.handle(command, metadata)
+        if isinstance(command, RecordCampaignRecipients) and command.batch == 0:
+            self._ledger.handle(CancelCampaign(command.campaign_id), ADMIN)
+        return result
+
+
+def test_each_member_is_queued_or_skipped_with_the_reason(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """Consent and email preference decide at send time; the campaign then completes."""
+    world = populate(ledger, agent)
+    campaign = launch(ledger, database, world)
+
+    summary = sender(ledger, database).run()
+    project(ledger, database, CampaignFigures(), batch_size=50)
+
+    decided = {
+        customer: (status, reason) for customer, status, reason in recipients(database, campaign)
+    }
+    assert decided == {
+        **{c: ("queued", None) for c in world.welcome},
+        **{c: ("skipped", "no_marketing_consent") for c in world.no_consent},
+        **{c: ("skipped", "email_opted_out") for c in world.opted_out},
+    }
+    assert (summary.queued, summary.skipped, summary.completed) == (5, 2, 1)
+    assert campaign_of(ledger, campaign).status.value == "completed"
+
+
+def test_a_crash_mid_queueing_and_a_restart_queue_each_member_once(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """The process dies after the second batch commits; a new sender picks up at the cursor
+    the log holds, and every member is in exactly one batch."""
+    world = populate(ledger, agent, welcome=9)
+    campaign = launch(ledger, database, world)
+    crashing = sender(ledger, database)
+    crashing.ledger = cast(Ledger, CrashingLedger(ledger, after=2))
+
+    with pytest.raises(CrashError):
+        crashing.run()
+    sender(ledger, database).run()
+    project(ledger, database, CampaignFigures(), batch_size=50)
+
+    batches = _batches(ledger, campaign)
+    in_batches = Counter(
+        c for b in batches for c in [*b.queued, *(s for ids in b.skipped.values() for s in ids)]
+    )
+    assert set(in_batches.values()) == {1} and len(in_batches) == 11
+    recorded = [c for c, _, _ in recipients(database, campaign)]
+    assert None not in recorded and sorted(map(str, recorded)) == sorted(map(str, in_batches))
+    assert campaign_of(ledger, campaign).status.value == "completed"
+
+
+def test_running_the_sender_again_after_it_completed_queues_nothing(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """A completed campaign is not sent again."""
+    world = populate(ledger, agent)
+    campaign = launch(ledger, database, world)
+    sender(ledger, database).run()
+    again = sender(ledger, database).run()
+    assert (again.batches, again.queued) == (0, 0)
+    assert len(_batches(ledger, campaign)) == 4
+
+
+def test_a_cancel_in_flight_stops_further_batches(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """An admin's cancel after the first batch: nothing more is decided for it."""
+    world = populate(ledger, agent)
+    campaign = launch(ledger, database, world)
+    cancelling = sender(ledger, database)
+    cancelling.ledger = cast(Ledger, CancellingLedger(ledger, after=0))
+
+    summary = cancelling.run()
+
+    assert summary.batches == 1 and summary.completed == 0
+    assert len(_batches(ledger, campaign)) == 1
+    assert campaign_of(ledger, campaign).status.value == "cancelled"
+
+
+def test_the_frequency_cap_counts_messages_of_other_campaigns(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """With a cap of one message per window, a second campaign skips those the first reached."""
+    world = populate(ledger, agent, welcome=2)
+    first = launch(ledger, database, world, "First")
+    sender(ledger, database, cap=1).run()
+    second = launch(ledger, database, world, "Second")
+    sender(ledger, database, cap=1).run()
+    project(ledger, database, CampaignFigures(), batch_size=50)
+
+    assert {s for _, s, _ in recipients(database, first)} >= {"queued"}
+    assert {(c, r) for c, s, r in recipients(database, second) if s == "queued"} == set()
+    capped = {c for c, _, r in recipients(database, second) if r == "frequency_cap"}
+    assert capped == set(world.welcome)
+
+
+def test_a_purchase_and_an_unsubscribe_are_attributed_once_to_the_latest_campaign(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """The first purchase in the window converts; a second does not count again; an email
+    opt-out after the message is an unsubscribe of that campaign."""
+    world = populate(ledger, agent, welcome=2)
+    campaign = launch(ledger, database, world)
+    sender(ledger, database).run()
+    buyer, leaver = world.welcome
+    for order in ("A-1", "A-2"):
+        ledger.handle(
+            RecordPurchase(buyer, order, Decimal("10.00"), "EUR", PurchaseChannel.WEB,
+                           now() + timedelta(minutes=1)),
+            agent,
+        )  # fmt: skip
+    ledger.handle(SetContactPreferences(leaver, {ContactChannel.EMAIL: False}), agent)
+    project(ledger, database, CampaignFigures(), batch_size=50)
+
+    shown = query(database, lambda conn: figures(conn, campaign))
+
+    assert (shown.recipients, shown.conversions, shown.unsubscribes) == (2, 1, 1)
+    assert shown.skipped == {"no_marketing_consent": 1, "email_opted_out": 1}
+
+
+def test_each_queued_recipient_gets_one_personalised_message_in_the_outbox(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """The reaction puts a message per queued recipient in the outbox, written with their
+    first name and sealed with their address; delivered again, it adds none."""
+    world = populate(ledger, agent)
+    campaign = launch(ledger, database, world)
+    sender(ledger, database).run()
+    with database.connect() as conn:
+        ProcessManagerRunner(ledger, database, CampaignMessages(), 50).catch_up(conn)
+    head = ledger.head_position()
+    queue_campaign_messages(ledger, _batches(ledger, campaign)[0], SENDER_METADATA)
+    assert ledger.head_position() == head  # the batch delivered again queues nothing
+    project(ledger, database, NotificationOutbox(), batch_size=50)
+
+    with database.connect() as conn:
+        pending = pending_notifications_sync(conn, "campaign_message")
+    assert sorted(m.customer_id for m in pending) == sorted(world.welcome)
+    first = opened(ledger, pending[0])
+    written = json.loads(first.token or "{}")
+    name = ledger.get_customer(pending[0].customer_id).name.value or ""
+    assert written["subject"] == f"Hi {name.split()[0]}"
+    assert first.recipient == f"{name.lower()}@example.org"
+
+
+def test_a_campaign_message_arrives_by_mail_personalised_with_an_unsubscribe_link(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """From launch to the SMTP server: the subject and text carry the recipient's first name
+    and points, with a one-click unsubscribe."""
+    world = populate(ledger, agent, welcome=1)
+    [ada] = world.welcome
+    ledger.enrol_in_loyalty(ada, agent)
+    ledger.adjust_points(ada, 120, "welcome", agent)
+    launch(ledger, database, world)
+    sender(ledger, database).run()
+    with database.connect() as conn:
+        ProcessManagerRunner(ledger, database, CampaignMessages(), 50).catch_up(conn)
+    project_outbox(ledger, database)
+    with MailCatcher() as catcher:
+        summary = mail_sender(ledger, database, catcher.endpoint, MovableClock()).run()
+        [mail] = catcher.mailbox.all()
+
+    assert summary.sent == 1 and mail.envelope_to == ("ok0@example.org",)
+    assert mail.subject == "Hi Ok0"
+    assert "You have 120 points." in mail.body("plain")
+    assert mail.message["List-Unsubscribe"] == f"<{PUBLIC_URL}/unsubscribe/{TOKENS.issue(ada)}>"
+
+
+def test_a_batch_recorded_before_a_cancel_puts_no_message_in_the_outbox(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """Cancelling withdraws the messages the reaction has not yet queued."""
+    world = populate(ledger, agent)
+    campaign = launch(ledger, database, world)
+    cancelling = sender(ledger, database)
+    cancelling.ledger = cast(Ledger, CancellingLedger(ledger, after=0))
+    cancelling.run()
+    with database.connect() as conn:
+        ProcessManagerRunner(ledger, database, CampaignMessages(), 50).catch_up(conn)
+    project(ledger, database, NotificationOutbox(), batch_size=50)
+
+    with database.connect() as conn:
+        assert pending_notifications_sync(conn, "campaign_message") == []
+    assert len(_batches(ledger, campaign)) == 1
+
+
+def test_a_scheduled_campaign_is_launched_by_the_sender_once_its_time_has_come(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """Before its time the sender leaves it scheduled; at its time it launches and sends it."""
+    world = populate(ledger, agent, welcome=2)
+    project(ledger, database, SegmentMembership(), batch_size=100)
+    draft = DraftCampaign("Later", world.segment_id, "Hi {first_name}", "Text")
+    campaign = ledger.handle(draft, ADMIN).aggregate_id
+    at = now() + timedelta(hours=2)
+    ledger.handle(ScheduleCampaign(campaign, at), ADMIN)
+
+    early = sender(ledger, database).run(at - timedelta(minutes=1))
+    assert (early.launched, campaign_of(ledger, campaign).status.value) == (0, "scheduled")
+    due = sender(ledger, database).run(at)
+    assert (due.launched, due.queued, due.completed) == (1, 2, 1)
+
+
+def test_nps_before_and_after_are_the_recipients_answers_either_side_of_the_message(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """A detractor's answer before the message and a promoter's after it: -100 then 100."""
+    world = populate(ledger, agent, welcome=2)
+    answerer = world.welcome[0]
+    answer_nps(ledger, answerer, 3)
+    campaign = launch(ledger, database, world)
+    sender(ledger, database).run()
+    answer_nps(ledger, answerer, 10)
+    project(ledger, database, CampaignFigures(), batch_size=50)
+
+    shown = query(database, lambda conn: figures(conn, campaign))
+
+    assert (shown.nps_before.answers, shown.nps_before.nps) == (1, -100.0)
+    assert (shown.nps_after.answers, shown.nps_after.nps) == (1, 100.0)
+
+
+def answer_nps(ledger: Ledger, customer: UUID, score: int) -> None:
+    """The customer answers a new NPS survey with ``score``."""
+    draft = DraftSurvey(SurveyKind.NPS, f"Survey {score}", "Recommend us?", [SurveyChannel.EMAIL])
+    survey = ledger.draft_survey(draft, ADMIN).aggregate_id
+    ledger.publish_survey(survey, ADMIN)
+    ledger.invite_to_survey(survey, customer, SurveyChannel.EMAIL, ADMIN)
+    answer = SubmitResponse(score, None, survey_id=survey, customer_id=customer)
+    ledger.submit_survey_response(answer, EventMetadata(str(customer), Role.CUSTOMER, Channel.WEB))
+
+
+def _batches(ledger: Ledger, campaign: UUID) -> list[RecipientBatch.Recorded]:
+    count = campaign_of(ledger, campaign).batches
+    found = []
+    for number in range(count):
+        found += [
+            e for e in ledger.history(RecipientBatch.id_for(campaign, number))
+            if isinstance(e, RecipientBatch.Recorded)
+        ]  # fmt: skip
+    return found
+
+
+def test_a_template_naming_a_recommended_product_gets_each_recipients_best_product(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """Two others bought TEA-1 with MUG-1 and the first recipient bought MUG-1: their message
+    names TEA-1; a recipient with no recommendation gets the placeholder left empty."""
+    world = populate(ledger, agent, welcome=2)
+    buyer, other = sorted(world.welcome)
+    for n, customer in enumerate([*world.no_consent, *world.opted_out, buyer]):
+        lines = [OrderLineInput("MUG-1", 1, "10", None)]
+        if customer != buyer:
+            lines.append(OrderLineInput("TEA-1", 1, "10", None))
+        order = RecordPurchase(
+            customer, f"order-{n}", str(10 * len(lines)), "EUR", PurchaseChannel.WEB, now(), lines
+        )
+        ledger.record_purchase(order, agent)
+    project(ledger, database, ProductAffinity(), batch_size=100)
+    project(ledger, database, SegmentMembership(), batch_size=100)
+    draft = DraftCampaign("Tea", world.segment_id, "For you", "Try {recommended_product}.")
+    campaign = ledger.handle(draft, ADMIN).aggregate_id
+    ledger.handle(LaunchCampaign(campaign), ADMIN)
+    sender(ledger, database).run()
+
+    recommended = {k: v for b in _batches(ledger, campaign) for k, v in b.recommended.items()}
+    assert recommended == {str(buyer): "TEA-1"}
+    with database.connect() as conn:
+        ProcessManagerRunner(ledger, database, CampaignMessages(), 50).catch_up(conn)
+    project(ledger, database, NotificationOutbox(), batch_size=50)
+    with database.connect() as conn:
+        pending = pending_notifications_sync(conn, "campaign_message")
+    texts = {m.customer_id: json.loads(opened(ledger, m).token or "{}")["text"] for m in pending}
+    assert texts == {buyer: "Try TEA-1.", other: "Try ."}

@@ -1,0 +1,210 @@
+"""The ledger's faster decoder reads what the library's JSON transcoder wrote, exactly as the
+library reads it: events already stored decode to the same objects, and encoding is unchanged
+byte for byte (the audit chain hashes the stored bytes)."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import pytest
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    DecimalAsStr,
+    JSONTranscoder,
+    StoredEvent,
+    TranscodingNotRegisteredError,
+    UUIDAsHex,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.customer.model import Customer
+from domain.shared.metadata import Channel, EventMetadata, EventMetadataAsDict, Role
+from domain.shared.personal_data import PersonalData
+from domain.shared.transcodings import RememberedUUIDAsHex
+from infrastructure.crypto import InMemorySubjectKeys, PersonalDataEncrypted
+from infrastructure.transcoder import LedgerTranscoder
+from tests.support.ledgers import in_memory_ledger
+
+STORED_BY_MAIN = (
+    b'{"timestamp":{"_type_":"datetime_iso","_data_":"2026-12-05T02:51:28.562065+00:00"},'
+    b'"originator_topic":"domain.customer.model:Customer","metadata":{"_type_":"meta","_data_":'
+    b'{"actor":"benchmark","role":"agent","channel":"api","correlation":'
+    b'"6b32ebacbcf6405e9f297ec88e58f98a","causation":"5c031e2783304ff9a5daa87dc0cfa705"}},'
+    b'"name":{"_type_":"pd","_data_":{"s":"205211637f2e48c7ae5f9f46e8d6f925","c":'
+    b'"gIFNSB1hD2JIbSGzYCidMC7IsiTbcmrXux9xwniL9gFzDYy07b0="}},"email":{"_type_":"pd","_data_":'
+    b'{"s":"205211637f2e48c7ae5f9f46e8d6f925","c":"7FT1iStP7JQOmqiV/4vpEQIOtLjpSzygAknP8uBxqzRh'
+    b'8mh4/HjPOrF/SDwM115SyOO2hqA="}},"phone":null,"region":null,"email_fingerprint":'
+    b'"4d14bf03dc532533c3d434a6a8f5299dc7e66834de83731b26021d678cead890"}'
+)
+"""A ``Customer.Registered`` as the ledger stored it before this decoder (a benchmark's log)."""
+SUBJECT = UUID("205211637f2e48c7ae5f9f46e8d6f925")
+SUBJECT_KEY = bytes.fromhex("9f84691f622ef6cb2413893d39e00f3ce28f17f8bbcf4da9a4cdba361948b1c6")
+
+
+def transcoders(keys: InMemorySubjectKeys) -> tuple[JSONTranscoder, LedgerTranscoder]:
+    """The library's transcoder with its own transcodings, and ours as the ledger has it."""
+    library = JSONTranscoder()
+    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), EventMetadataAsDict()):
+        library.register(transcoding)
+    library.register(PersonalDataEncrypted(keys))
+    ours = in_memory_ledger(keys).construct_transcoder()
+    assert isinstance(ours, LedgerTranscoder)
+    return library, ours
+
+
+def keys_with_subject() -> InMemorySubjectKeys:
+    keys = InMemorySubjectKeys()
+    keys._keys[SUBJECT] = SUBJECT_KEY  # the key the stored event was sealed with
+    return keys
+
+
+def test_an_event_stored_before_decodes_to_the_same_objects_as_the_library_decodes() -> None:
+    """Old bytes -> the library's objects, value for value, personal data opened."""
+    library, ours = transcoders(keys_with_subject())
+    expected, decoded = library.decode(STORED_BY_MAIN), ours.decode(STORED_BY_MAIN)
+    assert decoded == expected
+    assert decoded["name"] == PersonalData(SUBJECT, expected["name"].value)
+    assert decoded["name"].value.startswith("Customer ")
+    assert decoded["metadata"] == EventMetadata(
+        "benchmark",
+        Role.AGENT,
+        Channel.API,
+        UUID("6b32ebacbcf6405e9f297ec88e58f98a"),
+        UUID("5c031e2783304ff9a5daa87dc0cfa705"),
+    )
+    assert decoded["timestamp"] == datetime(2026, 12, 5, 2, 51, 28, 562065, tzinfo=UTC)
+
+
+def test_an_event_stored_before_decodes_through_the_ledger_as_a_domain_event() -> None:
+    """The in-memory ledger (configured with this transcoder) reads the stored row whole."""
+    ledger = in_memory_ledger(keys_with_subject())
+    assert isinstance(ledger.mapper.transcoder, LedgerTranscoder)
+    event = ledger.mapper.to_domain_event(
+        StoredEvent(SUBJECT, 1, "domain.customer.model:Customer.Registered", STORED_BY_MAIN)
+    )
+    assert isinstance(event, Customer.Registered)
+    assert event.originator_id == SUBJECT and event.phone is None
+    assert event.email.value is not None and "@bench.example" in event.email.value
+
+
+def test_an_erased_subjects_stored_event_decodes_to_the_erased_marker() -> None:
+    """No key: the personal values read as erased, nothing raises."""
+    library, ours = transcoders(InMemorySubjectKeys())
+    decoded = ours.decode(STORED_BY_MAIN)
+    assert decoded["name"].is_erased and decoded["email"].is_erased
+    assert decoded == library.decode(STORED_BY_MAIN)
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [b'{"x":NaN,"y":-Infinity}', b'{"x":123456789012345678901234567890}', b'{"x":"\\ud800"}'],
+)
+def test_json_only_the_standard_library_reads_still_decodes_as_the_library_decodes(
+    stored: bytes,
+) -> None:
+    """What orjson refuses (NaN, integers past 64 bits, lone surrogates) falls back."""
+    library, ours = transcoders(InMemorySubjectKeys())
+    decoded = ours.decode(stored)
+    assert comparable(decoded) == comparable(library.decode(stored))
+    assert all(type(decoded[name]) is not float for name in decoded if "NaN" not in str(stored))
+
+
+def test_an_unknown_tag_is_refused_as_the_library_refuses_it() -> None:
+    """A value tagged with an unregistered name is an error, not a silent dict."""
+    library, ours = transcoders(InMemorySubjectKeys())
+    stored = b'{"x":[{"_type_":"nobody","_data_":1}]}'
+    with pytest.raises(TranscodingNotRegisteredError):
+        library.decode(stored)
+    with pytest.raises(TranscodingNotRegisteredError):
+        ours.decode(stored)
+
+
+def test_the_remembered_uuid_transcoding_gives_equal_ids_and_bounds_its_memory() -> None:
+    """Shared ids are equal to freshly parsed ones; the memory is cleared when full."""
+    transcoding = RememberedUUIDAsHex()
+    ids = [UUID(int=n) for n in range(5_000)]
+    assert [transcoding.decode(i.hex) for i in ids] == ids
+    assert len(transcoding._decoded) <= 4_096
+
+
+def test_decoded_metadata_is_shared_only_between_equal_stored_metadata() -> None:
+    """Two events of one command share one object; another cause gives another object."""
+    transcoding = EventMetadataAsDict()
+    meta = EventMetadata("a", Role.AGENT, Channel.WEB)
+    stored = transcoding.encode(meta)
+    first, second = transcoding.decode(dict(stored)), transcoding.decode(dict(stored))
+    other = transcoding.decode({**stored, "causation": UUID(int=7).hex})
+    assert first is second and first == meta
+    assert other.causation_id == UUID(int=7) and other.correlation_id == meta.correlation_id
+
+
+plain_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=-(2**64), max_value=2**64),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.floats(),
+    st.text(max_size=30),
+    st.uuids(),
+    st.decimals(allow_nan=False, allow_infinity=False, places=4),
+    st.datetimes(timezones=st.just(UTC)),
+    st.builds(EventMetadata, st.text(max_size=10), st.sampled_from(Role), st.sampled_from(Channel)),
+)
+"""Every kind of value an event holds, except sealed personal data (random nonces)."""
+
+
+def states(leaves: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """Event states: named values, nested in lists and objects (some keyed like tags)."""
+    nested = st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=4),
+            st.dictionaries(
+                st.sampled_from(["a", "b", "_type_", "_data_", "é"]), inner, max_size=4
+            ),
+        ),
+        max_leaves=20,
+    )
+    return st.dictionaries(st.text(max_size=12), nested, max_size=6)
+
+
+@settings(max_examples=200)
+@given(state=states(plain_scalars))
+def test_any_event_state_encodes_to_the_bytes_the_library_writes(state: dict[str, Any]) -> None:
+    """The stored format is the library's, byte for byte (the audit chain hashes it)."""
+    library, ours = transcoders(InMemorySubjectKeys())
+    assert ours.encode(state) == library.encode(state)
+
+
+@settings(max_examples=300)
+@given(state=states(st.one_of(plain_scalars, st.builds(PersonalData, st.uuids(), st.text()))))
+def test_any_stored_event_state_decodes_to_the_objects_the_library_decodes(
+    state: dict[str, Any],
+) -> None:
+    """Random nested states as the library stored them: the same objects back from both
+    (personal values opened), or the same error."""
+    library, ours = transcoders(InMemorySubjectKeys())
+    stored = library.encode(state)
+    try:
+        expected = library.decode(stored)
+    except (TranscodingNotRegisteredError, KeyError, TypeError, AttributeError) as error:
+        with pytest.raises(type(error)):
+            ours.decode(stored)
+        return
+    assert comparable(ours.decode(stored)) == comparable(expected)
+
+
+def comparable(value: Any) -> Any:
+    """``value`` with each NaN replaced by its text, so that equal decodings compare equal."""
+    if isinstance(value, dict):
+        return {name: comparable(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [comparable(item) for item in value]
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    return value
