@@ -34,10 +34,15 @@ class DecodeOnce:
         never, if no follower decodes (the audit chain reads stored rows)."""
         self._prepare = prepare
 
-    def __call__(self, row: Notification) -> Any:
+    def prepare(self) -> None:
+        """Fetch the keys now, if not yet (a caller about to open a transaction that must not
+        wait for another connection meanwhile)."""
         if self._prepare is not None:
             prepare, self._prepare = self._prepare, None
             prepare()
+
+    def __call__(self, row: Notification) -> Any:
+        self.prepare()
         event = self._events.get(row.id)
         if event is None:
             event = self._mapper.to_domain_event(row)

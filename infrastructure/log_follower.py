@@ -23,7 +23,7 @@ from domain.shared.application import LedgerCore
 from infrastructure.database import Database
 from infrastructure.log_batch import DecodeOnce, LogBatch, read_batch
 from infrastructure.parking import RetryPolicy
-from projections.tracking import lock_position, set_position
+from projections.tracking import lock_position, position_of, set_position
 
 log = logging.getLogger(__name__)
 
@@ -92,18 +92,25 @@ class LogFollower(ABC):
 
     def run_batch(self, conn: Connection[Any]) -> tuple[int, int]:
         """Read and handle one batch on its own; return (position reached, head). Reached ==
-        head: caught up."""
-        with conn.transaction():
-            position = lock_position(conn, self.name)
+        head: caught up.
+
+        The head, the batch and its keys are read before the batch's transaction opens, each on
+        a connection of the ledger's that is given back at once: behind a transaction-mode
+        pooler, a transaction waiting for a second server session while holding one is how a
+        few jobs catching up at once took every session and stalled everyone (the pooler's
+        queue wait, two minutes by default, was the only way out)."""
+        while True:
+            with conn.transaction():
+                position = position_of(conn, self.name)
             head = self.ledger.head_position()
             if head <= position:
                 return position, head
             batch = read_batch(self.ledger, position, head, self.batch_size, self.topics())
-            reached, failure = self.apply(conn, batch.rows, batch.reached, batch.decode)
-            set_position(conn, self.name, reached)
-        if failure is not None:
-            raise failure
-        return reached, head
+            batch.decode.prepare()
+            reached = self.feed(conn, batch)
+            if reached is not None:
+                return reached, head
+            # Another worker or a rebuild moved the position meanwhile: read it again.
 
     def feed(self, conn: Connection[Any], batch: LogBatch) -> int | None:
         """Handle the part of ``batch`` past this follower's position, in a transaction of its

@@ -62,6 +62,14 @@ def lock_position(conn: Connection[Any], name: str) -> int:
     return int(row[0])
 
 
+def position_of(conn: Connection[Any], name: str) -> int:
+    """Where projection ``name`` stands (0 before its first batch), unlocked."""
+    row = conn.execute(
+        "SELECT position FROM cxl_projection_positions WHERE name = %s", (name,)
+    ).fetchone()
+    return int(row[0]) if row is not None else 0
+
+
 def set_position(conn: Connection[Any], name: str, position: int) -> None:
     conn.execute(
         "UPDATE cxl_projection_positions SET position = %s, updated_at = now() WHERE name = %s",

@@ -33,7 +33,14 @@ def pgbouncer_binary() -> str:
     return found
 
 
-def config(server: Mapping[str, object], port: int, folder: Path, user: str) -> str:
+def config(
+    server: Mapping[str, object],
+    port: int,
+    folder: Path,
+    user: str,
+    server_connections: int = SERVER_CONNECTIONS,
+    query_wait_timeout: int = 120,
+) -> str:
     return f"""[databases]
 * = host={server.get("host", "127.0.0.1")} port={server.get("port", 5432)}
 
@@ -45,7 +52,8 @@ pool_mode = transaction
 auth_type = trust
 auth_file = {folder}/userlist.txt
 admin_users = {user}
-default_pool_size = {SERVER_CONNECTIONS}
+default_pool_size = {server_connections}
+query_wait_timeout = {query_wait_timeout}
 max_client_conn = 200
 ignore_startup_parameters = extra_float_digits,options
 logfile = {folder}/pgbouncer.log
@@ -54,8 +62,12 @@ pidfile = {folder}/pgbouncer.pid
 
 
 @contextlib.contextmanager
-def pgbouncer_in_front_of(conninfo: str) -> Iterator[str]:
-    """Start PgBouncer before the server of ``conninfo``; yield ``conninfo`` through it."""
+def pgbouncer_in_front_of(
+    conninfo: str, server_connections: int = SERVER_CONNECTIONS, query_wait_timeout: int = 120
+) -> Iterator[str]:
+    """Start PgBouncer before the server of ``conninfo``; yield ``conninfo`` through it, with
+    ``server_connections`` server sessions and clients waiting for one at most
+    ``query_wait_timeout`` seconds (PgBouncer's default: 120)."""
     server = conninfo_to_dict(conninfo)
     user = str(server.get("user", "postgres"))
     port = free_port()
@@ -63,7 +75,9 @@ def pgbouncer_in_front_of(conninfo: str) -> Iterator[str]:
     folder = Path(tempfile.mkdtemp(prefix="cxl-pgbouncer-"))
     folder.chmod(0o777)
     (folder / "userlist.txt").write_text(f'"{user}" ""\n')
-    (folder / "pgbouncer.ini").write_text(config(server, port, folder, user))
+    (folder / "pgbouncer.ini").write_text(
+        config(server, port, folder, user, server_connections, query_wait_timeout)
+    )
     as_nobody = ["-u", "nobody"] if os.geteuid() == 0 else []
     pooled = make_conninfo(conninfo, host="127.0.0.1", port=port)
     with _socket_reachable(str(server.get("host", ""))):
