@@ -88,6 +88,10 @@ def cluster_env(database: Database, pooled: str) -> dict[str, str]:
         CXL_DB_POOL_SIZE="2",
         # The subscription below counts one invitation: small groups are not under test.
         CXL_MIN_GROUP_SIZE="1",
+        # Read-your-writes is under test, not how fast: the first writes meet four processes
+        # starting (their leases, their jobs' first runs) behind three server sessions, on a
+        # machine that may be busy; the default 2 s wait then answered a write without its row.
+        CXL_READ_YOUR_WRITES_TIMEOUT=str(int(LIVENESS)),
     )
 
 
