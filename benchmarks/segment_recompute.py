@@ -43,14 +43,14 @@ from projections.segments.rfm import recompute_quintiles
 
 _FILL = """
     INSERT INTO segment_facts (customer_id, region, birth_year, language, channels, purchases,
-        monetary_minor, last_purchase_at, nps_category, loyalty_tier, open_tickets, consents,
+        last_purchase_at, nps_category, loyalty_tier, open_tickets, consents,
         onboarding_steps)
     SELECT gen_random_uuid(),
         (ARRAY['EU-WEST','EU-CENTRAL','NORDICS','UK','NA','LATAM'])[1 + n %% 6],
         1940 + (n::bigint * 7919) %% 66,  -- bigint: n * 7919 passes 2**31 past 271,000
         (ARRAY['en','de','fr','it','sv','es','pt-BR'])[1 + (n * 31) %% 7],
         (ARRAY[ARRAY['web','app'],ARRAY['store','store'],ARRAY['app','phone']])[1 + n %% 3][1:2],
-        p, p * (1000 + (n * 13) %% 90000),
+        p,
         CASE WHEN p > 0 THEN %(start)s::timestamptz - (n %% 365) * interval '1 day' END,
         (ARRAY['promoter','passive','detractor',NULL])[1 + (n * 17) %% 4],
         (ARRAY['bronze','silver','gold',NULL])[1 + (n * 11) %% 4],
@@ -61,6 +61,14 @@ _FILL = """
     FROM generate_series(1, %(customers)s) AS n,
         LATERAL (SELECT (n * 7) %% 12 AS p) AS purchases
 """
+_SPEND = """
+    INSERT INTO segment_spend (customer_id, currency, purchases, amount_minor)
+    SELECT customer_id,
+        (ARRAY['EUR','EUR','EUR','USD','GBP'])[1 + mod(abs(hashtext(customer_id::text)), 5)],
+        purchases, purchases * (1000 + (hashtext(customer_id::text) & 65535))
+    FROM segment_facts WHERE purchases > 0
+"""
+"""Each buyer's spend, in one of three currencies (mostly euros)."""
 RULES = [
     {
         "all": [
@@ -85,8 +93,10 @@ def fill(database: Database, customers: int) -> float:
     with database.connect() as conn:
         conn.execute(SegmentMembership.ddl)
         conn.execute(_FILL, {"customers": customers, "start": datetime(2026, 1, 1, tzinfo=UTC)})
+        conn.execute(_SPEND)
         recompute_quintiles(conn.cursor())
         conn.execute("ANALYZE segment_facts")
+        conn.execute("ANALYZE segment_spend")
         conn.commit()
     return time.perf_counter() - started
 

@@ -115,6 +115,7 @@ def leave_everything(cursor: Cursor[Any], customer_ids: list[UUID], cause: Cause
         (customer_ids,),
     )
     cursor.execute("DELETE FROM segment_facts WHERE customer_id = ANY(%s)", (customer_ids,))
+    cursor.execute("DELETE FROM segment_spend WHERE customer_id = ANY(%s)", (customer_ids,))
     cursor.execute("DELETE FROM segment_ticket_owners WHERE customer_id = ANY(%s)", (customer_ids,))
     cursor.execute(
         "DELETE FROM segment_loyalty_accounts WHERE customer_id = ANY(%s)", (customer_ids,)

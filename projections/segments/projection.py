@@ -78,9 +78,12 @@ class SegmentMembership(Projection):
     """Per-customer facts, segment definitions and every stay of a customer in a segment."""
 
     name = "segment_membership"
-    version = 1
+    version = 2
+    """2: the money spent is kept per currency (``segment_spend``), and the monetary quintile
+    ranks a customer's spend in their main currency among that currency's buyers."""
     tables = (
         "segment_facts",
+        "segment_spend",
         "segment_definitions",
         "segment_memberships",
         "segment_ticket_owners",
@@ -88,7 +91,7 @@ class SegmentMembership(Projection):
         "segment_progress",
     )
     ddl = DDL
-    erasure_purges = ("segment_facts", "segment_memberships")
+    erasure_purges = ("segment_facts", "segment_spend", "segment_memberships")
     parks_failures = False
     """Stays are dated by the events in log order, and an event at or before the position kept
     in ``segment_progress`` is skipped: one applied later, out of order (a parked event
@@ -186,14 +189,22 @@ class SegmentMembership(Projection):
         self, cursor: Cursor[Any], event: Purchase.Recorded, position: int
     ) -> None:
         self._purchases_pending = True
+        # Spend per currency: amounts in different currencies (and minor units) do not add up.
+        cursor.execute(
+            "INSERT INTO segment_spend AS s (customer_id, currency, purchases, amount_minor)"
+            " SELECT customer_id, %s, 1, %s FROM segment_facts WHERE customer_id = %s"
+            " ON CONFLICT (customer_id, currency) DO UPDATE"
+            " SET purchases = s.purchases + 1,"
+            " amount_minor = s.amount_minor + EXCLUDED.amount_minor",
+            (event.currency, event.amount_minor, event.customer_id),
+        )
         self._set(
             cursor,
             event,
             position,
-            "purchases = purchases + 1, monetary_minor = monetary_minor + %s,"
+            "purchases = purchases + 1,"
             " last_purchase_at = greatest(last_purchase_at, %s),"
             " channels = CASE WHEN %s = ANY(channels) THEN channels ELSE channels || %s::text END",
-            event.amount_minor,
             event.purchased_at,
             event.channel,
             event.channel,

@@ -13,7 +13,6 @@ DDL = """
         language text,
         channels text[] NOT NULL DEFAULT '{}',
         purchases bigint NOT NULL DEFAULT 0,
-        monetary_minor numeric NOT NULL DEFAULT 0,
         last_purchase_at timestamptz,
         nps_category text,
         loyalty_tier text,
@@ -23,6 +22,13 @@ DDL = """
         recency smallint,
         frequency smallint,
         monetary smallint
+    );
+    CREATE TABLE IF NOT EXISTS segment_spend (
+        customer_id uuid NOT NULL,
+        currency text NOT NULL,
+        purchases bigint NOT NULL,
+        amount_minor numeric NOT NULL,
+        PRIMARY KEY (customer_id, currency)
     );
     CREATE TABLE IF NOT EXISTS segment_definitions (
         segment_id uuid PRIMARY KEY,

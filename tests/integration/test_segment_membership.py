@@ -120,7 +120,7 @@ def test_rfm_quintiles_rank_the_buyers_once_a_new_day_begins(database: Database)
     """Five buyers, each buying once more than the last: the first event of the next day
     ranks them 1 to 5 in frequency and money; Customer 360's read gives those scores."""
     life: list[tuple[Any, int]] = [
-        (("purchase", who, "web", 1000, 0), 5) for who in range(5) for _ in range(who + 1)
+        (("purchase", who, "web", 1000, 0, "EUR"), 5) for who in range(5) for _ in range(who + 1)
     ]
     life.append((("region", 6, "UK"), 24 * 60))  # the next day
     world = write_log({"field": "monetary", "min": 5}, life)
@@ -140,3 +140,34 @@ def test_rfm_quintiles_rank_the_buyers_once_a_new_day_begins(database: Database)
             "SELECT customer_id, entered_reason FROM segment_memberships WHERE left_at IS NULL"
         ).fetchall()
     assert members == [(world.ids[4], "RfmRecomputed")]
+
+
+def test_money_spent_in_different_currencies_is_ranked_apart(database: Database) -> None:
+    """Three euro buyers and three yen buyers, spending more each: the yen amounts (no minor
+    unit) are far bigger numbers, yet each buyer's monetary quintile comes from their rank among
+    the buyers of their own main currency. The sixth customer's main currency is the one of most
+    of their purchases (two small euro ones against one big yen one)."""
+    spends = [("EUR", 1000), ("EUR", 2000), ("EUR", 3000), ("JPY", 500), ("JPY", 90_000)]
+    life: list[tuple[Any, int]] = [
+        (("purchase", who, "web", amount, 0, currency), 5)
+        for who, (currency, amount) in enumerate(spends)
+    ]
+    life += [
+        (("purchase", 5, "web", 10, 0, "EUR"), 5),
+        (("purchase", 5, "web", 10, 0, "EUR"), 5),
+        (("purchase", 5, "web", 5_000_000, 0, "JPY"), 5),
+        (("region", 6, "UK"), 24 * 60),  # the next day ranks them
+    ]
+    world = write_log({"field": "monetary", "min": 5}, life)
+    with database.connect() as conn, conn.cursor() as cursor:
+        cursor.execute(SegmentMembership.ddl)
+        positioned = [Positioned(i + 1, e) for i, e in enumerate(world.events)]
+        SegmentMembership().apply(cursor, positioned)
+        conn.commit()
+
+    scores = query(database, lambda conn: rfm_views(conn, world.ids))
+
+    # Euro buyers, by euros spent: customer 5 (20 cents), then 0, 1, 2; yen buyers: 3, then 4.
+    # ntile(5) over four gives 1..4, over two gives 1..2.
+    assert [scores[world.ids[i]].monetary for i in (5, 0, 1, 2)] == [1, 2, 3, 4]
+    assert [scores[world.ids[i]].monetary for i in (3, 4)] == [1, 2]

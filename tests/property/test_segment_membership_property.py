@@ -40,6 +40,8 @@ LANGUAGES = ("en", "fr")
 PURPOSES = ("marketing", "research", "testimonials")
 STEPS = ("profile", "app", "first_order")
 CHANNELS = ("web", "app", "store", "phone")
+CURRENCIES = ("EUR", "USD", "JPY")
+"""Minor units differ (a yen has none): amounts in two currencies never add up."""
 TIERS = ("bronze", "silver", "gold")
 NPS = ("promoter", "passive", "detractor")
 
@@ -85,7 +87,7 @@ rules = st.recursive(
 who = st.integers(0, CUSTOMERS - 1)
 purchases = st.tuples(
     st.just("purchase"), who, st.sampled_from(CHANNELS), st.integers(1, 50_000),
-    st.integers(0, 40),
+    st.integers(0, 40), st.sampled_from(CURRENCIES),
 )  # fmt: skip
 actions = st.one_of(
     purchases,  # thrice: RFM needs buyers
@@ -118,7 +120,17 @@ class Facts:
     steps: set[str] = field(default_factory=set)
     channels: set[str] = field(default_factory=set)
     purchases: int = 0
-    spent: int = 0
+    spent: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Per currency: (purchases, amount in minor units)."""
+
+    def main_spend(self) -> tuple[str, int]:
+        """The currency of most purchases (ties: the larger amount, then the code), and the
+        amount spent in it."""
+        currency, (_, amount) = min(
+            self.spent.items(), key=lambda item: (-item[1][0], -item[1][1], item[0])
+        )
+        return currency, amount
+
     last_purchase: datetime | None = None
     nps: str | None = None
     tier: str | None = None
@@ -170,10 +182,15 @@ def quintiles(people: dict[UUID, Facts]) -> dict[UUID, dict[str, int]]:
     by = {
         "recency": lambda c: (people[c].last_purchase, c),
         "frequency": lambda c: (people[c].purchases, c),
-        "monetary": lambda c: (people[c].spent, c),
     }
     scores = {name: ntile(sorted(buyers, key=key)) for name, key in by.items()}
-    return {c: {name: scores[name][c] for name in by} for c in buyers}
+    # Money ranks only among buyers of the same main currency: currencies never add up.
+    monetary: dict[UUID, int] = {}
+    for currency in {people[c].main_spend()[0] for c in buyers}:
+        alike = [c for c in buyers if people[c].main_spend()[0] == currency]
+        monetary |= ntile(sorted(alike, key=lambda c: (people[c].main_spend()[1], c)))
+    scores["monetary"] = monetary
+    return {c: {name: scores[name][c] for name in scores} for c in buyers}
 
 
 # -- the log ------------------------------------------------------------------------------
@@ -251,9 +268,9 @@ def act(world: World, action: tuple[Any, ...], at: datetime) -> None:
     elif kind == "step":
         world.add(Customer.OnboardingStepCompleted, customer, at, step=action[2], completed_at=at)
     elif kind == "purchase":
-        _, _, channel, amount, days_ago = action
+        _, _, channel, amount, days_ago, currency = action
         world.add(Purchase.Recorded, uuid4(), at, customer_id=customer, order_id="o",
-                  amount_minor=amount, currency="EUR", channel=channel, items=[],
+                  amount_minor=amount, currency=currency, channel=channel, items=[],
                   purchased_at=at - timedelta(days=days_ago))  # fmt: skip
     elif kind == "nps":
         world.add(Invitation.Responded, uuid4(), at, survey_id=uuid4(), customer_id=customer,
@@ -323,7 +340,8 @@ def apply_fact(
         case Purchase.Recorded():
             f = people[e.customer_id]
             f.purchases += 1
-            f.spent += e.amount_minor
+            count, amount = f.spent.get(e.currency, (0, 0))
+            f.spent[e.currency] = (count + 1, amount + e.amount_minor)
             f.channels.add(e.channel)
             f.last_purchase = max(filter(None, (f.last_purchase, e.purchased_at)))
         case Invitation.Responded():
