@@ -16,7 +16,13 @@ from uuid import UUID
 from psycopg import AsyncConnection, sql
 from psycopg.rows import dict_row
 
-from domain.ticket.values import Priority, SlaClock, TicketChannel, TicketStatus
+from domain.ticket.values import (
+    Priority,
+    RequesterKind,
+    SlaClock,
+    TicketChannel,
+    TicketStatus,
+)
 from projections.tickets.state import TicketState
 from projections.tickets.views import TicketFilter, TicketPage, TicketView
 
@@ -176,4 +182,6 @@ def ticket_view(row: dict[str, Any], at: datetime) -> TicketView:
         sla=ticket.sla(at), first_response_seconds=ticket.first_response_seconds,
         resolution_seconds=ticket.resolution_seconds,
         breaches=tuple(SlaClock(clock) for clock in ticket.breaches),
+        requester=RequesterKind(ticket.requester), subject_id=ticket.subject_id,
+        requester_email=ticket.requester_email,
     )  # fmt: skip

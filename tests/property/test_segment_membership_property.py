@@ -335,6 +335,7 @@ def apply_fact(
         case LoyaltyAccount.TierChanged():
             people[accounts[c]].tier = e.to_tier
         case Ticket.Opened():
+            assert e.customer_id is not None  # the strategy opens customers' tickets only
             owners[c] = e.customer_id
             people[e.customer_id].open_tickets.add(c)
         case Ticket.Resolved():
