@@ -15,7 +15,10 @@ from domain.ledger import Ledger
 from domain.referral.commands import invitee_subject
 from domain.shared.errors import ValidationError
 from domain.shared.metadata import Channel, EventMetadata, Role
+from domain.ticket.commands import ReopenTicket, ReplyToTicket, ResolveTicket
+from domain.ticket.errors import TicketNotFoundError
 from domain.ticket.model import Ticket
+from domain.ticket.values import Priority, RequesterKind
 
 AGENT = EventMetadata(actor_id="agent-7", actor_role=Role.AGENT, channel=Channel.WEB)
 ANONYMOUS = EventMetadata(actor_id="anonymous", actor_role=Role.ANONYMOUS, channel=Channel.WEB)
@@ -61,13 +64,72 @@ def test_a_suggestion_opens_no_ticket(ledger: Ledger) -> None:
 def test_anonymous_feedback_is_sealed_for_the_email_as_its_own_subject(ledger: Ledger) -> None:
     """An anonymous sender's text and email are sealed with the invitee subject of the email."""
     command = SubmitFeedback(
-        FeedbackKind.COMPLAINT, "delivery", "Late again", email="Bob@Example.org"
+        FeedbackKind.QUESTION, "delivery", "Where is it?", email="Bob@Example.org"
     )
     event = submitted(ledger, ledger.handle(command, ANONYMOUS).aggregate_id)
     subject = invitee_subject(ledger, "bob@example.org")
     assert event.subject_id == subject and event.text.subject_id == subject
     assert event.email is not None and event.email.value == "bob@example.org"
     assert event.customer_id is None and event.ticket_id is None
+
+
+def test_an_anonymous_complaint_opens_a_ticket_for_its_sender_by_email(ledger: Ledger) -> None:
+    """No customer: the ticket's requester is the anonymous person, its texts and their email
+    sealed with the feedback's own subject, at the default priority (no tier), in the same
+    commit as the feedback."""
+    command = SubmitFeedback(
+        FeedbackKind.COMPLAINT, "delivery", "Late again", email="Bob@Example.org"
+    )
+    result = ledger.handle(command, ANONYMOUS)
+    event = submitted(ledger, result.aggregate_id)
+    subject = invitee_subject(ledger, "bob@example.org")
+    assert event.ticket_id == complaint_ticket_id(result.aggregate_id)
+    opened = ledger.history(event.ticket_id)[0]
+    assert isinstance(opened, Ticket.Opened)
+    assert opened.customer_id is None and opened.requester == RequesterKind.ANONYMOUS.value
+    assert opened.subject_id == subject
+    assert opened.requester_email is not None
+    assert opened.requester_email.subject_id == subject
+    assert opened.requester_email.value == "bob@example.org"
+    assert {opened.subject.subject_id, opened.description.subject_id} == {subject}
+    assert opened.priority == Priority.NORMAL.value
+    assert opened.source == {"kind": "feedback", "id": str(result.aggregate_id)}
+    ticket = ledger.get_ticket(event.ticket_id)
+    assert ticket.customer_id is None and ticket.requester is RequesterKind.ANONYMOUS
+
+
+def test_an_anonymous_requesters_ticket_is_worked_like_any_other(ledger: Ledger) -> None:
+    """Agents reply, hold and resolve it; every text is sealed with the requester's subject;
+    no customer may act on it (it is no customer's: TICKET_NOT_FOUND)."""
+    command = SubmitFeedback(FeedbackKind.COMPLAINT, "delivery", "Late", email="bob@example.org")
+    ticket_id = submitted(ledger, ledger.handle(command, ANONYMOUS).aggregate_id).ticket_id
+    assert ticket_id is not None
+    ledger.handle(ReplyToTicket(ticket_id, "Sorry, on its way"), AGENT)
+    ledger.handle(ResolveTicket(ticket_id, "Delivered"), AGENT)
+    subject = invitee_subject(ledger, "bob@example.org")
+    history = ledger.history(ticket_id)
+    replied = next(e for e in history if isinstance(e, Ticket.Replied))
+    resolved = next(e for e in history if isinstance(e, Ticket.Resolved))
+    assert replied.body.subject_id == resolved.resolution.subject_id == subject
+    with pytest.raises(TicketNotFoundError):
+        ledger.handle(ReopenTicket(ticket_id, "Not delivered"), customer(ledger))
+
+
+def test_a_version_1_opening_reads_as_a_customers_ticket() -> None:
+    """Stored before requesters had kinds, an opening upcasts to a customer's ticket whose
+    texts are sealed with the customer's key."""
+    customer_id = uuid4()
+    state: dict[str, object] = {"customer_id": customer_id}
+    Ticket.Opened.upcast_v1_v2(state)
+    assert state == {
+        "customer_id": customer_id,
+        "subject_id": customer_id,
+        "requester": "customer",
+        "requester_email": None,
+    }
+    snapshot: dict[str, object] = {"customer_id": customer_id}
+    Ticket.upcast_v1_v2(snapshot)
+    assert snapshot["subject_id"] == customer_id and snapshot["requester"] == "customer"
 
 
 @pytest.mark.parametrize(
