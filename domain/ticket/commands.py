@@ -405,8 +405,11 @@ def _reopened_request(ledger: LedgerCore, existing: Ticket, customer_id: UUID) -
 
 
 def _check_own(customer_id: UUID | None, metadata: EventMetadata) -> None:
-    # An anonymous requester's ticket (no customer) is no customer's to act on.
-    if metadata.actor_role is Role.CUSTOMER and metadata.actor_id != str(customer_id):
+    if metadata.actor_role is not Role.CUSTOMER:
+        return
+    # An anonymous requester's ticket (no customer) is no customer's to act on, whatever
+    # subject a token names (another issuer's may name anything, "None" too).
+    if customer_id is None or metadata.actor_id != str(customer_id):
         raise TicketNotFoundError("no such ticket", field="ticketId")
 
 

@@ -116,8 +116,8 @@ def test_the_requesters_email_and_words_only_for_the_roles_that_see_personal_dat
 
 def test_an_anonymous_requesters_ticket_is_no_customers(api: LiveApi) -> None:
     """Ada complains without logging in, from the email she registered with: the ticket is
-    still no customer's: not in her Customer 360, null when she asks for it, and she cannot
-    reply to it as a customer."""
+    still no customer's: not in her Customer 360, null when she asks for it (by id or as a
+    node), and she cannot reply to it as a customer."""
     ada = str(
         api.ledger.register_customer(
             RegisterCustomer("Ada", "ada@example.org"), EventMetadata.system()
@@ -134,9 +134,24 @@ def test_an_anonymous_requesters_ticket_is_no_customers(api: LiveApi) -> None:
         role=Role.AGENT,
     ).json()
     assert hers["data"]["customer"]["tickets"]["edges"] == []
+    node = api.graphql(
+        "query($id: ID!) { node(id: $id) { id } }",
+        {"id": ticket_node_id(api, done)},
+        Role.CUSTOMER,
+        ada,
+    ).json()
+    assert node["data"] == {"node": None}
     reply = {"ticketId": done["ticketId"], "body": "It is mine"}
     answer = api.graphql(REPLY, {"i": reply}, Role.CUSTOMER, ada).json()
     assert answer["data"]["replyToTicket"]["userErrors"] == [{"code": "TICKET_NOT_FOUND"}]
+
+
+def ticket_node_id(api: LiveApi, done: Any) -> str:
+    """The ticket's global id, as an agent reads it."""
+    query = "query($id: UUID!, $p: String) { ticket(id: $id, atLeast: $p) { nodeId: id } }"
+    variables = {"id": done["ticketId"], "p": done["position"]}
+    body = api.graphql(query, variables, role=Role.AGENT).json()
+    return str(body["data"]["ticket"]["nodeId"])
 
 
 def test_a_logged_in_customers_complaint_still_opens_their_own_ticket(api: LiveApi) -> None:

@@ -115,6 +115,18 @@ def test_an_anonymous_requesters_ticket_is_worked_like_any_other(ledger: Ledger)
         ledger.handle(ReopenTicket(ticket_id, "Not delivered"), customer(ledger))
 
 
+def test_no_customer_token_owns_an_anonymous_requesters_ticket(ledger: Ledger) -> None:
+    """Not even one whose subject reads like the missing customer (another issuer's token may
+    name anything): TICKET_NOT_FOUND, nothing written."""
+    command = SubmitFeedback(FeedbackKind.COMPLAINT, "delivery", "Late", email="bob@example.org")
+    ticket_id = submitted(ledger, ledger.handle(command, ANONYMOUS).aggregate_id).ticket_id
+    assert ticket_id is not None
+    odd = EventMetadata(actor_id="None", actor_role=Role.CUSTOMER, channel=Channel.WEB)
+    with pytest.raises(TicketNotFoundError):
+        ledger.handle(ReplyToTicket(ticket_id, "Mine now"), odd)
+    assert ledger.get_ticket(ticket_id).version == 1
+
+
 def test_a_version_1_opening_reads_as_a_customers_ticket() -> None:
     """Stored before requesters had kinds, an opening upcasts to a customer's ticket whose
     texts are sealed with the customer's key."""
