@@ -152,6 +152,7 @@ def ticket_filter(given: TicketFilterInput) -> TicketFilter:
         priorities=tuple(given.priorities or ()),
         assignee=given.assignee,
         customer_id=given.customer_id,
+        anonymous=given.anonymous,
         category=given.category,
         channel=given.channel,
         breached=given.breached,

@@ -64,6 +64,7 @@ DDL = """
     CREATE INDEX IF NOT EXISTS tickets_assignee_idx ON tickets (assignee, seq);
     CREATE INDEX IF NOT EXISTS tickets_customer_idx ON tickets (customer_id, seq);
     CREATE INDEX IF NOT EXISTS tickets_subject_idx ON tickets (subject_id);
+    CREATE INDEX IF NOT EXISTS tickets_requester_idx ON tickets (requester, seq);
     CREATE INDEX IF NOT EXISTS tickets_category_idx ON tickets (category, seq);
     CREATE INDEX IF NOT EXISTS tickets_channel_idx ON tickets (channel, seq);
     CREATE INDEX IF NOT EXISTS tickets_opened_idx ON tickets (opened_at);

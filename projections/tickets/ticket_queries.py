@@ -134,6 +134,10 @@ def _filter_sql(f: TicketFilter, at: datetime) -> tuple[sql.Composable, dict[str
                 sql.SQL("{} = {}").format(sql.Identifier(column), sql.Placeholder(column))
             )
             params[column] = value
+    if f.anonymous is not None:
+        conditions.append(sql.SQL("requester = %(requester)s"))
+        kind = RequesterKind.ANONYMOUS if f.anonymous else RequesterKind.CUSTOMER
+        params["requester"] = kind.value
     if f.statuses:
         conditions.append(sql.SQL("status = ANY(%(statuses)s)"))
         params["statuses"] = [s.value for s in f.statuses]

@@ -192,6 +192,8 @@ class TicketFilter:
     priorities: tuple[Priority, ...] = ()
     assignee: str | None = None
     customer_id: UUID | None = None
+    anonymous: bool | None = None
+    """True: only anonymous requesters' tickets; False: only customers'."""
     category: str | None = None
     channel: TicketChannel | None = None
     breached: bool | None = None

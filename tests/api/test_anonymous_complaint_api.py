@@ -31,8 +31,9 @@ query($id: UUID!, $p: String) {
 }
 """
 COMPLAINTS = """
-query($p: String) {
-  tickets(filter: {category: "feedback-complaint"}, first: 10, atLeast: $p) {
+query($p: String, $anonymous: Boolean) {
+  tickets(filter: {category: "feedback-complaint", anonymous: $anonymous}, first: 10,
+          atLeast: $p) {
     edges { node { id customerId requester { anonymous email } } }
   }
 }
@@ -152,6 +153,27 @@ def ticket_node_id(api: LiveApi, done: Any) -> str:
     variables = {"id": done["ticketId"], "p": done["position"]}
     body = api.graphql(query, variables, role=Role.AGENT).json()
     return str(body["data"]["ticket"]["nodeId"])
+
+
+def test_agents_list_the_anonymous_requesters_tickets_apart(api: LiveApi) -> None:
+    """`tickets(filter: {anonymous})` splits anonymous requesters' tickets from customers'."""
+    ada = str(
+        api.ledger.register_customer(
+            RegisterCustomer("Ada", "ada@example.org"), EventMetadata.system()
+        ).aggregate_id
+    )
+    hers = complain(api, Role.CUSTOMER, ada)
+    bobs = complain(api, email=BOB)
+    position = max(hers["position"], bobs["position"], key=int)
+
+    def listed(anonymous: bool | None) -> list[str]:
+        variables = {"p": position, "anonymous": anonymous}
+        body = api.graphql(COMPLAINTS, variables, role=Role.AGENT).json()
+        return [edge["node"]["id"] for edge in body["data"]["tickets"]["edges"]]
+
+    assert listed(True) == [bobs["ticketId"]]
+    assert listed(False) == [hers["ticketId"]]
+    assert listed(None) == [bobs["ticketId"], hers["ticketId"]]
 
 
 def test_a_logged_in_customers_complaint_still_opens_their_own_ticket(api: LiveApi) -> None:
