@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID, uuid4
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from domain.customer.commands import RegisterCustomer
 from domain.feedback.commands import SubmitFeedback, complaint_ticket_id
@@ -15,10 +16,11 @@ from domain.ledger import Ledger
 from domain.referral.commands import invitee_subject
 from domain.shared.errors import ValidationError
 from domain.shared.metadata import Channel, EventMetadata, Role
-from domain.ticket.commands import ReopenTicket, ReplyToTicket, ResolveTicket
+from domain.shared.personal_data import PersonalData
+from domain.ticket.commands import OpenTicket, ReopenTicket, ReplyToTicket, ResolveTicket
 from domain.ticket.errors import TicketNotFoundError
 from domain.ticket.model import Ticket
-from domain.ticket.values import Priority, RequesterKind
+from domain.ticket.values import Priority, RequesterKind, TicketChannel
 
 AGENT = EventMetadata(actor_id="agent-7", actor_role=Role.AGENT, channel=Channel.WEB)
 ANONYMOUS = EventMetadata(actor_id="anonymous", actor_role=Role.ANONYMOUS, channel=Channel.WEB)
@@ -127,21 +129,32 @@ def test_no_customer_token_owns_an_anonymous_requesters_ticket(ledger: Ledger) -
     assert ledger.get_ticket(ticket_id).version == 1
 
 
-def test_a_version_1_opening_reads_as_a_customers_ticket() -> None:
-    """Stored before requesters had kinds, an opening upcasts to a customer's ticket whose
-    texts are sealed with the customer's key."""
-    customer_id = uuid4()
-    state: dict[str, object] = {"customer_id": customer_id}
-    Ticket.Opened.upcast_v1_v2(state)
-    assert state == {
+def test_a_stored_version_1_opening_reads_as_a_customers_ticket(ledger: Ledger) -> None:
+    """Stored before requesters had kinds (no ``subject_id``, ``requester`` or
+    ``requester_email``, no class version), an opening decodes through the store's own mapper
+    as a customer's ticket whose texts are sealed with the customer's key; a version 1
+    snapshot's state upcasts likewise."""
+    customer_id = ledger.register_customer(RegisterCustomer("Ada", "a@b.org"), AGENT).aggregate_id
+    command = OpenTicket(customer_id, TicketChannel.WEB, "billing", "Invoice", "Wrong total")
+    opened = ledger.history(ledger.open_ticket(command, AGENT).aggregate_id)[0]
+    stored = ledger.mapper.to_stored_event(opened)
+    state = ledger.mapper.transcoder.decode(stored.state)
+    for version_2 in ("subject_id", "requester", "requester_email", "class_version"):
+        del state[version_2]
+    v1 = StoredEvent(stored.originator_id, 1, stored.topic, ledger.mapper.transcoder.encode(state))
+    read = ledger.mapper.to_domain_event(v1)
+    assert isinstance(read, Ticket.Opened)
+    assert (read.customer_id, read.subject_id) == (customer_id, customer_id)
+    assert (read.requester, read.requester_email) == ("customer", None)
+    assert read.description == PersonalData(customer_id, "Wrong total")
+    snapshot: dict[str, object] = {"customer_id": customer_id}
+    Ticket.upcast_v1_v2(snapshot)
+    assert snapshot == {
         "customer_id": customer_id,
         "subject_id": customer_id,
         "requester": "customer",
         "requester_email": None,
     }
-    snapshot: dict[str, object] = {"customer_id": customer_id}
-    Ticket.upcast_v1_v2(snapshot)
-    assert snapshot["subject_id"] == customer_id and snapshot["requester"] == "customer"
 
 
 @pytest.mark.parametrize(
