@@ -4,14 +4,17 @@ A logged-in customer's feedback is sealed with their key; an anonymous sender gi
 and is their own data subject, the same one as a person invited by that email (keyed by the
 email's keyed hash: :func:`domain.referral.commands.invitee_subject`), so ``requestErasure``
 with that email erases it, and a customer's erasure erases what they sent anonymously under
-any email they had. A customer's complaint opens a ticket, linked to the feedback, in the same
-commit; an anonymous one has no customer to open it for, and waits in the inbox.
+any email they had. A complaint opens a ticket, linked to the feedback, in the same commit: a
+customer's for the customer (at their tier's priority), an anonymous one for its sender as the
+ticket's anonymous requester (their email sealed with the same subject, the default priority),
+so an agent can answer them and erasing that email erases the ticket's texts too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from domain.customer.commands import customer_of
@@ -81,27 +84,20 @@ def submit_feedback(
             raise _id_reused()
         return CommandResult(existing.id, existing.version, ledger.head_position())
     at = command.now or datetime.now(UTC)
-    ticket = None
+    sealed_email = None if email is None else PersonalData(subject_id, email)
+    complaint = Complaint(feedback_id, topic, text, customer_id, sealed_email, at)
     with acting_as(metadata):
-        if command.kind is FeedbackKind.COMPLAINT and customer_id is not None:
-            ticket = Ticket.open(
-                complaint_ticket_id(feedback_id),
-                customer_id=customer_id,
-                channel=_TICKET_CHANNELS.get(metadata.channel, TicketChannel.WEB).value,
-                category=COMPLAINT_CATEGORY,
-                subject=f"Complaint about {topic}",
-                description=text[:MAX_TEXT],
-                priority=default_priority(ledger, customer_id),
-                source={"kind": "feedback", "id": str(feedback_id)},
-                terms=sla_terms(ledger),
-                at=at,
-            )
+        ticket = (
+            _complaint_ticket(ledger, complaint, metadata)
+            if command.kind is FeedbackKind.COMPLAINT
+            else None
+        )
         feedback = Feedback.submit(
             feedback_id,
             kind=command.kind.value,
             topic=topic,
             text=PersonalData(subject_id, text),
-            email=None if email is None else PersonalData(subject_id, email),
+            email=sealed_email,
             customer_id=customer_id,
             product_version=version,
             sentiment=sentiment(text),
@@ -110,6 +106,40 @@ def submit_feedback(
         )
     aggregates = [feedback] if ticket is None else [feedback, ticket]
     return CommandResult(feedback.id, feedback.version, ledger.commit(*aggregates))
+
+
+@dataclass(frozen=True, slots=True)
+class Complaint:
+    """What the ticket a complaint opens is made of (checked already)."""
+
+    feedback_id: UUID
+    topic: str
+    text: str
+    customer_id: UUID | None
+    email: PersonalData | None
+    """An anonymous sender's email, sealed with their own subject."""
+    at: datetime
+
+
+def _complaint_ticket(ledger: LedgerCore, complaint: Complaint, metadata: EventMetadata) -> Ticket:
+    """The ticket a complaint opens: the customer's, or the anonymous sender's (by email)."""
+    ticket_id = complaint_ticket_id(complaint.feedback_id)
+    fields: dict[str, Any] = {
+        "channel": _TICKET_CHANNELS.get(metadata.channel, TicketChannel.WEB).value,
+        "category": COMPLAINT_CATEGORY,
+        "subject": f"Complaint about {complaint.topic}",
+        "description": complaint.text[:MAX_TEXT],
+        "source": {"kind": "feedback", "id": str(complaint.feedback_id)},
+        "terms": sla_terms(ledger),
+        "at": complaint.at,
+    }
+    if complaint.customer_id is not None:
+        customer_id = complaint.customer_id
+        priority = default_priority(ledger, customer_id)
+        return Ticket.open(ticket_id, customer_id=customer_id, priority=priority, **fields)
+    if complaint.email is None:  # _sender asks an anonymous sender for one
+        raise ValidationError("give an email, or log in", field="email")
+    return Ticket.open_for_anonymous(ticket_id, requester_email=complaint.email, **fields)
 
 
 def _sender(

@@ -96,25 +96,27 @@ def invite_after_resolution(
     resolved: Ticket.Resolved,
     survey_id: UUID,
     metadata: EventMetadata,
-) -> CommandResult:
+) -> CommandResult | None:
     """Invite the ticket's customer to the CSAT survey on the ticket's channel, once per
     ticket. The survey's own rules apply: it must be open and run on that channel, and the
-    customer must have opted in to the channel and not refused research (else a refusal)."""
+    customer must have opted in to the channel and not refused research (else a refusal).
+    An anonymous requester's ticket asks no one: a survey invitation is a customer's."""
     request_id = SatisfactionRequest.id_for(resolved.originator_id)
     existing = ledger.find(request_id, SatisfactionRequest, _not_a_request)
     if existing is not None:  # asked before: a second resolution, or delivered again
         return CommandResult(existing.id, existing.version, ledger.head_position())
     ticket = ledger.get_ticket(resolved.originator_id)
+    customer_id = ticket.customer_id
+    if customer_id is None:
+        return None
     channel = survey_channel_of(ticket.channel)
     # The ticket is the invitation's occasion: an invitation of its own, so a customer who
     # answered this survey about an earlier ticket is asked about this one too.
-    invite = InviteToSurvey(
-        survey_id, ticket.customer_id, channel, now=resolved.at, occasion=ticket.id
-    )
+    invite = InviteToSurvey(survey_id, customer_id, channel, now=resolved.at, occasion=ticket.id)
     invitation = invitation_to_send(ledger, invite, metadata)
     with acting_as(metadata):
         request = SatisfactionRequest.send(
-            ticket.id, ticket.customer_id, survey_id, invitation.id, resolved.at
+            ticket.id, customer_id, survey_id, invitation.id, resolved.at
         )
     return CommandResult(request.id, request.version, ledger.commit(invitation, request))
 
@@ -149,28 +151,42 @@ def thank_promoter(
 
 def notify_ticket_progress(
     ledger: Ledger, step_event: Ticket.Event, step: TicketStep, metadata: EventMetadata
-) -> CommandResult:
+) -> CommandResult | None:
     """Tell the ticket's customer of ``step``, once per step, on the ticket's channel when it
-    is email or SMS (else email), if they opted in to it."""
+    is email or SMS (else email), if they opted in to it. An anonymous requester is told by
+    email, at the address they complained from (they gave it to be answered); nothing once
+    they are erased."""
     notice_id = TicketNotice.id_for(step_event.originator_id, step_event.originator_version)
     existing = ledger.find(notice_id, TicketNotice, _not_a_notice)
     if existing is not None:  # delivered again: already queued
         return CommandResult(existing.id, existing.version, ledger.head_position())
     ticket = ledger.get_ticket(step_event.originator_id)
-    customer = customer_of(ledger, ticket.customer_id)
-    channel = survey_channel_of(ticket.channel)
-    if channel not in (SurveyChannel.EMAIL, SurveyChannel.SMS):
-        channel = SurveyChannel.EMAIL  # in the product or by push: tell them by email
+    channel, recipient = _ticket_recipient(ledger, ticket)
+    if recipient is None:
+        return None
     with acting_as(metadata):
         notice = TicketNotice.queue(
             notice_id,
             ticket_id=ticket.id,
-            customer_id=customer.id,
+            customer_id=ticket.subject_id,
             step=step,
             channel=channel.value,
-            recipient=_recipient(customer, channel),
+            recipient=recipient,
         )
     return CommandResult(notice.id, notice.version, ledger.commit(notice))
+
+
+def _ticket_recipient(ledger: Ledger, ticket: Ticket) -> tuple[SurveyChannel, PersonalData | None]:
+    """Where a ticket's news goes: the customer's opted-in channel (a refusal if none), or an
+    anonymous requester's email (None once erased)."""
+    if ticket.customer_id is None:
+        email = ticket.requester_email
+        return SurveyChannel.EMAIL, None if email is None or email.is_erased else email
+    customer = customer_of(ledger, ticket.customer_id)
+    channel = survey_channel_of(ticket.channel)
+    if channel not in (SurveyChannel.EMAIL, SurveyChannel.SMS):
+        channel = SurveyChannel.EMAIL  # in the product or by push: tell them by email
+    return channel, _recipient(customer, channel)
 
 
 def notify_order_step(

@@ -42,7 +42,10 @@ class TicketNotice(LedgerAggregate):
 
     class Queued(LedgerAggregate.Created):
         """The customer is to be told of ``step`` of ``ticket_id``, on ``channel`` (email or
-        SMS) at ``recipient`` (sealed with their key, read by the outbox's sender)."""
+        SMS) at ``recipient`` (sealed with their key, read by the outbox's sender). For an
+        anonymous requester's ticket ``customer_id`` is the person's own data subject (the
+        ticket's ``subject_id``: no customer), so their erasure cancels it like a
+        customer's."""
 
         ticket_id: UUID
         customer_id: UUID

@@ -3,10 +3,10 @@ for why each is exactly once per cause):
 
 - :class:`DetractorFollowUp`: a detractor's answer opens a follow-up ticket;
 - :class:`SatisfactionAfterResolution`: a resolved ticket invites its customer to the CSAT
-  survey, once per ticket;
+  survey, once per ticket (an anonymous requester's ticket invites no one);
 - :class:`PromoterThanks`: a promoter's answer is thanked, with their referral code;
 - :class:`TicketProgressNotices`: an agent's public reply, a ticket waiting on the customer and
-  a resolved ticket are told to the customer;
+  a resolved ticket are told to the customer (an anonymous requester, by email);
 - :class:`ImprovementNotices`: an announced improvement is told to every customer whose
   feedback was on its aspect or theme;
 - :class:`AtRiskTickets`: a customer whose health enters the at-risk band gets a proactive
@@ -217,6 +217,8 @@ class AtRiskTickets(ConfiguredReaction):
         ticket_id = event.originator_id
         if customer_id is None:  # a step of the ticket: whose it is, from the ticket
             customer_id = ledger.get_ticket(ticket_id).customer_id
+        if customer_id is None:
+            return None  # an anonymous requester's ticket: no customer's health
         return self._watch(
             ledger,
             event,

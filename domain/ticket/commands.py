@@ -4,8 +4,8 @@ them (``domain.handlers.HANDLERS`` maps one to the other) and the queries other 
 Ticket commands take the version the client saw (``expected_version``): two agents resolving
 one ticket at once get one success and one CONCURRENCY_CONFLICT carrying the current version.
 Without it, a command retries on the new version (two replies at once both land).
-A customer may act only on their own tickets; anyone else's answers TICKET_NOT_FOUND, the
-same as an unknown id, so ids cannot be probed.
+A customer may act only on their own tickets; anyone else's (and an anonymous requester's, which
+is no customer's) answers TICKET_NOT_FOUND, the same as an unknown id, so ids cannot be probed.
 """
 
 from __future__ import annotations
@@ -404,8 +404,12 @@ def _reopened_request(ledger: LedgerCore, existing: Ticket, customer_id: UUID) -
     return CommandResult(existing.id, existing.version, ledger.head_position())
 
 
-def _check_own(customer_id: UUID, metadata: EventMetadata) -> None:
-    if metadata.actor_role is Role.CUSTOMER and metadata.actor_id != str(customer_id):
+def _check_own(customer_id: UUID | None, metadata: EventMetadata) -> None:
+    if metadata.actor_role is not Role.CUSTOMER:
+        return
+    # An anonymous requester's ticket (no customer) is no customer's to act on, whatever
+    # subject a token names (another issuer's may name anything, "None" too).
+    if customer_id is None or metadata.actor_id != str(customer_id):
         raise TicketNotFoundError("no such ticket", field="ticketId")
 
 

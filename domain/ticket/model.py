@@ -1,8 +1,11 @@
 """The Ticket aggregate: one service request, its lifecycle and its SLA clocks.
 
-Texts (subject, description, replies, notes, reasons, the resolution) are the customer's
-personal data. Every event carries ``at``, the business time of the step; the clocks are the
-periods in which they ran, so :mod:`domain.ticket.sla` can compute any figure at any instant.
+Texts (subject, description, replies, notes, reasons, the resolution) are the requester's
+personal data, sealed with the ticket's ``subject_id``: the customer's id, or for a person who
+complained anonymously their own data subject (the one their feedback is sealed with), whose
+email is the ticket's ``requester_email``. Every event carries ``at``, the business time of
+the step; the clocks are the periods in which they ran, so :mod:`domain.ticket.sla` can compute
+any figure at any instant.
 """
 
 from __future__ import annotations
@@ -15,19 +18,29 @@ from domain.shared.aggregate import LedgerAggregate
 from domain.shared.personal_data import PersonalData
 from domain.ticket.errors import IllegalTicketTransitionError, ReopenWindowPassedError
 from domain.ticket.sla import ClockState, SlaTerms, clock_state
-from domain.ticket.values import Priority, SlaClock, TicketStatus
+from domain.ticket.values import Priority, RequesterKind, SlaClock, TicketStatus
 
 Periods = list[list[datetime | None]]
 
 
 class Ticket(LedgerAggregate):
-    """A customer's service request."""
+    """A service request of a customer, or of an anonymous person known by an email."""
 
     class Opened(LedgerAggregate.Created):
         """A ticket was opened by the customer or by an agent on their behalf, under the SLA
-        terms of that moment; ``source`` links the survey response or feedback behind it."""
+        terms of that moment; ``source`` links the survey response or feedback behind it.
 
-        customer_id: UUID
+        Version 2 names the requester: ``requester`` is customer (``customer_id``) or
+        anonymous (no customer; ``requester_email`` sealed with ``subject_id``, the person's
+        own data subject). ``subject_id`` seals every text of the ticket. Version 1 events
+        were all customers' tickets and read so."""
+
+        class_version = 2
+
+        customer_id: UUID | None
+        subject_id: UUID
+        requester: str
+        requester_email: PersonalData | None
         channel: str
         category: str
         subject: PersonalData
@@ -37,8 +50,16 @@ class Ticket(LedgerAggregate):
         sla: dict[str, Any]
         at: datetime
 
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["subject_id"] = state["customer_id"]
+            state["requester"] = RequesterKind.CUSTOMER.value
+            state["requester_email"] = None
+
         def apply(self, ticket: Ticket) -> None:
             ticket.customer_id, ticket.channel = self.customer_id, self.channel
+            ticket.subject_id, ticket.requester = self.subject_id, RequesterKind(self.requester)
+            ticket.requester_email = self.requester_email
             ticket.category, ticket.priority_name = self.category, self.priority
             ticket.sla_terms = self.sla
             ticket.status_name = TicketStatus.NEW.value
@@ -162,10 +183,25 @@ class Ticket(LedgerAggregate):
         def apply(self, ticket: Ticket) -> None:
             ticket.breaches = [*ticket.breaches, self.clock]
 
+    class_version = 2
+    """2: a snapshot holds ``subject_id`` and ``requester`` (a version 1 one: a customer's)."""
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["subject_id"] = state["customer_id"]
+        state["requester"] = RequesterKind.CUSTOMER.value
+        state["requester_email"] = None
+
     def __init__(self) -> None:
         pass  # state comes from the events (see Customer.__init__)
 
-    customer_id: UUID
+    customer_id: UUID | None
+    """None for an anonymous requester."""
+    subject_id: UUID
+    """Whose key seals the ticket's texts: the customer, or the anonymous requester."""
+    requester: RequesterKind
+    requester_email: PersonalData | None
+    """An anonymous requester's email, sealed with ``subject_id`` (None for a customer)."""
     channel: str
     category: str
     priority_name: str
@@ -211,11 +247,48 @@ class Ticket(LedgerAggregate):
             cls.Opened,
             id=ticket_id,
             customer_id=customer_id,
+            subject_id=customer_id,
+            requester=RequesterKind.CUSTOMER.value,
+            requester_email=None,
             channel=channel,
             category=category,
             subject=PersonalData(customer_id, subject),
             description=PersonalData(customer_id, description),
             priority=priority.value,
+            source=source,
+            sla=terms.as_dict(),
+            at=at,
+        )
+
+    @classmethod
+    def open_for_anonymous(
+        cls,
+        ticket_id: UUID,
+        *,
+        requester_email: PersonalData,
+        channel: str,
+        category: str,
+        subject: str,
+        description: str,
+        source: dict[str, Any] | None,
+        terms: SlaTerms,
+        at: datetime,
+    ) -> Ticket:
+        """A ticket for a person known only by an email (sealed with their own subject):
+        no customer, so no loyalty tier, and the default priority."""
+        person = requester_email.subject_id
+        return cls._create(
+            cls.Opened,
+            id=ticket_id,
+            customer_id=None,
+            subject_id=person,
+            requester=RequesterKind.ANONYMOUS.value,
+            requester_email=requester_email,
+            channel=channel,
+            category=category,
+            subject=PersonalData(person, subject),
+            description=PersonalData(person, description),
+            priority=Priority.NORMAL.value,
             source=source,
             sla=terms.as_dict(),
             at=at,
@@ -234,12 +307,12 @@ class Ticket(LedgerAggregate):
         if not by_agent and self.status is TicketStatus.ON_HOLD:
             self.trigger_event(self.Resumed, at=at)
         first = by_agent and self.first_response_at is None
-        text = PersonalData(self.customer_id, body)
+        text = PersonalData(self.subject_id, body)
         self.trigger_event(self.Replied, body=text, by_agent=by_agent, first_response=first, at=at)
 
     def add_note(self, body: str, at: datetime) -> None:
         self._require(self.status is not TicketStatus.CLOSED, "add a note to a closed ticket")
-        self.trigger_event(self.NoteAdded, body=PersonalData(self.customer_id, body), at=at)
+        self.trigger_event(self.NoteAdded, body=PersonalData(self.subject_id, body), at=at)
 
     def change_priority(self, priority: Priority, at: datetime) -> None:
         self._require(self.status.is_active, "change the priority of a resolved ticket")
@@ -253,13 +326,13 @@ class Ticket(LedgerAggregate):
 
     def escalate(self, reason: str, at: datetime) -> None:
         self._require(self.status.is_active, "escalate a resolved or closed ticket")
-        text = PersonalData(self.customer_id, reason)
+        text = PersonalData(self.subject_id, reason)
         self.trigger_event(self.Escalated, level=self.escalation_level + 1, reason=text, at=at)
 
     def put_on_hold(self, reason: str, at: datetime) -> None:
         working = self.status in (TicketStatus.NEW, TicketStatus.OPEN)
         self._require(working, "put a ticket on hold that is not being worked on")
-        self.trigger_event(self.PutOnHold, reason=PersonalData(self.customer_id, reason), at=at)
+        self.trigger_event(self.PutOnHold, reason=PersonalData(self.subject_id, reason), at=at)
 
     def resume(self, at: datetime) -> None:
         self._require(self.status is TicketStatus.ON_HOLD, "resume a ticket that is not on hold")
@@ -267,7 +340,7 @@ class Ticket(LedgerAggregate):
 
     def resolve(self, resolution: str, at: datetime) -> None:
         self._require(self.status.is_active, "resolve a ticket that is not open")
-        text = PersonalData(self.customer_id, resolution)
+        text = PersonalData(self.subject_id, resolution)
         self.trigger_event(self.Resolved, resolution=text, at=at)
 
     def reopen(self, reason: str, at: datetime) -> None:
@@ -278,7 +351,7 @@ class Ticket(LedgerAggregate):
                 f"a ticket can be reopened within {self.terms.reopen_window_days} days",
                 field="ticketId",
             )
-        self.trigger_event(self.Reopened, reason=PersonalData(self.customer_id, reason), at=at)
+        self.trigger_event(self.Reopened, reason=PersonalData(self.subject_id, reason), at=at)
 
     def close(self, at: datetime) -> None:
         self._require(self.status is TicketStatus.RESOLVED, "close a ticket before resolving it")

@@ -36,6 +36,13 @@ class Priority(StrEnum):
     URGENT = "urgent"
 
 
+class RequesterKind(StrEnum):
+    """Who asked: a customer, or a person known only by an email (an anonymous complaint)."""
+
+    CUSTOMER = "customer"
+    ANONYMOUS = "anonymous"
+
+
 class TicketChannel(StrEnum):
     WEB = "web"
     APP = "app"

@@ -35,6 +35,7 @@ from projections.surveys.catalog_queries import responses_by_ids, surveys_by_ids
 from projections.surveys.projection import SurveyDashboard
 from projections.tickets.queries import tickets_by_ids
 from projections.tickets.views import PROJECTION_NAME as TICKETS
+from projections.tickets.views import TicketView
 
 Read = Callable[[AsyncConnection[Any], Sequence[UUID]], Awaitable[Mapping[UUID, Any]]]
 
@@ -67,6 +68,11 @@ async def _tickets_now(conn: AsyncConnection[Any], ids: Sequence[UUID]) -> Mappi
     return await tickets_by_ids(conn, ids, datetime.now(UTC))
 
 
+def _ticket_owners(view: TicketView) -> tuple[UUID, ...]:
+    """The customer whose ticket it is; none for an anonymous requester's."""
+    return () if view.customer_id is None else (view.customer_id,)
+
+
 SOURCES: dict[NodeKind, NodeSource] = {
     NodeKind.CUSTOMER: NodeSource(
         CustomerDirectory.name,
@@ -76,7 +82,7 @@ SOURCES: dict[NodeKind, NodeSource] = {
         lambda v: (v.customer_id,),
     ),
     NodeKind.TICKET: NodeSource(
-        TICKETS, _tickets_now, lambda v, _: TicketType(view=v), READERS, lambda v: (v.customer_id,)
+        TICKETS, _tickets_now, lambda v, _: TicketType(view=v), READERS, _ticket_owners
     ),
     NodeKind.SURVEY: NodeSource(
         SurveyDashboard.name, surveys_by_ids, lambda v, _: SurveyType.from_view(v), READERS

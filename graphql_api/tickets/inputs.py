@@ -152,6 +152,11 @@ class TicketFilterInput:
     )
     assignee: str | None = strawberry.field(default=None, description="Assigned to this agent.")
     customer_id: UUID | None = strawberry.field(default=None, description="This customer's.")
+    anonymous: bool | None = strawberry.field(
+        default=None,
+        description="true: only anonymous requesters' tickets (complaints sent without "
+        "logging in); false: only customers'.",
+    )
     category: str | None = strawberry.field(default=None, description="This category.")
     channel: TicketChannel | None = strawberry.field(
         default=None, description="Raised on this channel."

@@ -1,7 +1,8 @@
 """Ticket queries: translate, authorise (in schema.py), delegate to the read model.
 
-A customer may ask for a ticket by id: someone else's answers null, exactly like an unknown id,
-so ids cannot be probed. SLA figures are computed at the moment of the request.
+A customer may ask for a ticket by id: someone else's (or an anonymous requester's) answers null,
+exactly like an unknown id, so ids cannot be probed. SLA figures are computed at the moment of
+the request.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from uuid import UUID
 import strawberry
 
 from domain.shared.metadata import Role
+from graphql_api.auth import Principal
 from graphql_api.context import RequestContext
 from graphql_api.enums import MetricsGrouping
 from graphql_api.moments import moment
@@ -37,6 +39,7 @@ from projections.tickets.views import (
     ServiceMetricsFilter,
     TicketFilter,
     TicketPage,
+    TicketView,
 )
 
 Info = strawberry.Info[RequestContext, None]
@@ -49,11 +52,14 @@ async def load_ticket(context: RequestContext, ticket_id: UUID) -> TicketType | 
     async with context.pool.connection() as conn:
         view = await read.ticket_by_id(conn, ticket_id, datetime.now(UTC))
     principal = context.principal
-    if view is None or (
-        principal.role is Role.CUSTOMER and not principal.is_subject(view.customer_id)
-    ):
+    if view is None or (principal.role is Role.CUSTOMER and not _own(principal, view)):
         return None
     return TicketType(view=view)
+
+
+def _own(principal: Principal, view: TicketView) -> bool:
+    """A customer's own ticket (an anonymous requester's is no customer's)."""
+    return view.customer_id is not None and principal.is_subject(view.customer_id)
 
 
 async def ticket(
@@ -146,6 +152,7 @@ def ticket_filter(given: TicketFilterInput) -> TicketFilter:
         priorities=tuple(given.priorities or ()),
         assignee=given.assignee,
         customer_id=given.customer_id,
+        anonymous=given.anonymous,
         category=given.category,
         channel=given.channel,
         breached=given.breached,

@@ -1,7 +1,8 @@
 """A ticket as frontends see it, and pages of tickets.
 
 Texts and who acted are personal data: only roles that may see the customer's personal data,
-and the customer themself, read them; a customer sees only the public steps of the timeline.
+and the customer themself, read them (an anonymous requester's, with their email: those roles
+only); a customer sees only the public steps of the timeline.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from uuid import UUID
 import strawberry
 
 from domain.shared.metadata import Role
-from graphql_api.auth import may_see_personal_data
+from domain.ticket.values import RequesterKind
+from graphql_api.auth import PERSONAL_DATA_ROLES, may_see_personal_data
 from graphql_api.context import RequestContext
 from graphql_api.enums import Priority, SlaClock, TicketChannel, TicketStatus
 from graphql_api.node_interface import Node
@@ -24,7 +26,10 @@ from projections.tickets.views import TicketView
 Info = strawberry.Info[RequestContext, None]
 
 
-@strawberry.type(name="Ticket", description="A customer's service request.")
+@strawberry.type(
+    name="Ticket",
+    description="A service request: a customer's, or an anonymous person's known by an email.",
+)
 class TicketType(Node):
     view: strawberry.Private[TicketView]
 
@@ -32,9 +37,19 @@ class TicketType(Node):
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.view.id))
 
-    @strawberry.field(description="The customer it serves.")
-    def customer_id(self) -> UUID:
+    @strawberry.field(
+        description="The customer it serves; null when an anonymous person (known only by "
+        "an email) asked: see `requester`."
+    )
+    def customer_id(self) -> UUID | None:
         return self.view.customer_id
+
+    @strawberry.field(description="Who asked: a customer, or an anonymous person by email.")
+    def requester(self, info: Info) -> TicketRequesterType:
+        email = self.view.requester_email if self._personal(info) else None
+        return TicketRequesterType(
+            anonymous=self.view.requester is RequesterKind.ANONYMOUS, email=email
+        )
 
     @strawberry.field(description="Where it was raised.")
     def channel(self) -> TicketChannel:
@@ -125,7 +140,26 @@ class TicketType(Node):
         return [StepType.from_view(step, personal) for step in steps]
 
     def _personal(self, info: Info) -> bool:
-        return may_see_personal_data(info.context.principal, self.view.customer_id)
+        principal = info.context.principal
+        if self.view.customer_id is None:  # an anonymous requester cannot log in to read it
+            return principal.role in PERSONAL_DATA_ROLES
+        return may_see_personal_data(principal, self.view.customer_id)
+
+
+@strawberry.type(
+    name="TicketRequester",
+    description="Who asked for a ticket: its customer, or an anonymous person who gave an "
+    "email (a complaint sent without logging in), whom agents answer at that email.",
+)
+class TicketRequesterType:
+    anonymous: bool = strawberry.field(
+        description="True when no customer asked: the ticket has no `customerId`."
+    )
+    email: str | None = strawberry.field(
+        description="An anonymous requester's email, for the roles that may see personal "
+        "data; null for a customer's ticket (read the customer's), for other roles and once "
+        "the person is erased."
+    )
 
 
 @strawberry.type(description="An edge of a ticket connection.")

@@ -244,6 +244,8 @@ class SegmentMembership(Projection):
 
     @handles(Ticket.Opened)
     def ticket_opened(self, cursor: Cursor[Any], event: Ticket.Opened, position: int) -> None:
+        if event.customer_id is None:
+            return  # an anonymous requester's ticket: no customer's segment facts
         cursor.execute(
             "INSERT INTO segment_ticket_owners (ticket_id, customer_id, open) VALUES (%s, %s, true)"
             " ON CONFLICT (ticket_id) DO NOTHING",

@@ -55,6 +55,8 @@ class CustomerHealth(Projection):
 
     @handles(Ticket.Opened)
     def ticket_opened(self, cursor: Cursor[Any], event: Ticket.Opened, position: int) -> None:
+        if event.customer_id is None:
+            return  # an anonymous requester's ticket: no customer's health
         cursor.execute(
             "INSERT INTO health_tickets (ticket_id, customer_id, open) VALUES (%s, %s, true)"
             " ON CONFLICT (ticket_id) DO NOTHING",

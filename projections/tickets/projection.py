@@ -14,6 +14,7 @@ from typing import Any
 from psycopg import Cursor
 
 from domain.privacy.erasure import ErasureRequest
+from domain.shared.personal_data import PersonalData
 from domain.ticket.model import Ticket
 from domain.ticket.values import TicketStatus
 from projections.base import Projection, folds, handles
@@ -28,8 +29,9 @@ class TicketTimeline(Projection):
     """Tickets with their SLA clocks and a timeline of every step: lists, queues, metrics."""
 
     name = PROJECTION_NAME
-    version = 2
-    """2: versions, escalation levels and reopen counts are bigint."""
+    version = 3
+    """2: versions, escalation levels and reopen counts are bigint. 3: the requester (customer
+    or anonymous, with its subject and email)."""
     tables = TABLES
     erasure_purges = TABLES  # every text of the customer's tickets and their steps
     ddl = DDL
@@ -38,7 +40,9 @@ class TicketTimeline(Projection):
     def opened(self, changes: TicketChanges, event: Ticket.Opened, position: int) -> None:
         state = TicketState(
             ticket_id=event.originator_id, seq=position, version=event.originator_version,
-            customer_id=event.customer_id, channel=event.channel, category=event.category,
+            customer_id=event.customer_id, subject_id=event.subject_id,
+            requester=event.requester, requester_email=_text(event.requester_email),
+            channel=event.channel, category=event.category,
             subject=event.subject.value, description=event.description.value,
             priority=event.priority, status=TicketStatus.NEW.value, assignee=None,
             escalation_level=0, opened_at=event.at, first_response_at=None, resolved_at=None,
@@ -169,20 +173,27 @@ class TicketTimeline(Projection):
     def erasure_completed(
         self, cursor: Cursor[Any], event: ErasureRequest.Completed, _: int
     ) -> None:
-        """Every text of an erased customer's tickets goes (subject, description, and each
-        step's reply, note, reason or resolution: all sealed with the customer's key, agents'
-        words included); states, clocks, steps and metrics stay."""
+        """Every text of an erased requester's tickets goes (subject, description, an
+        anonymous requester's email, and each step's reply, note, reason or resolution: all
+        sealed with the requester's key, agents' words included); states, clocks, steps and
+        metrics stay."""
         subjects = erased_subjects(event)
         cursor.execute(
             "UPDATE ticket_timeline SET text = NULL WHERE text IS NOT NULL AND ticket_id IN"
-            " (SELECT ticket_id FROM tickets WHERE customer_id = ANY(%s))",
+            " (SELECT ticket_id FROM tickets WHERE subject_id = ANY(%s))",
             (subjects,),
         )
         cursor.execute(
-            "UPDATE tickets SET subject = NULL, description = NULL WHERE customer_id = ANY(%s)"
-            " AND (subject IS NOT NULL OR description IS NOT NULL)",
+            "UPDATE tickets SET subject = NULL, description = NULL, requester_email = NULL"
+            " WHERE subject_id = ANY(%s) AND (subject IS NOT NULL OR description IS NOT NULL"
+            " OR requester_email IS NOT NULL)",
             (subjects,),
         )
 
     def changes(self) -> TicketChanges:
         return TicketChanges(loading=self.loading)
+
+
+def _text(value: PersonalData | None) -> str | None:
+    """The clear text of a sealed value (None when absent or erased)."""
+    return None if value is None else value.value

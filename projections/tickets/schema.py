@@ -2,7 +2,9 @@
 
 Unqualified names and IF NOT EXISTS throughout: `rebuild` runs this in a shadow schema.
 
-- ``tickets``: one row per ticket, as of its latest event (``version``): its state, the
+- ``tickets``: one row per ticket, as of its latest event (``version``): its requester (a
+  customer, ``customer_id``; or an anonymous person, no customer and ``requester_email``),
+  ``subject_id`` whose erasure empties its texts, its state, the
   periods in which each SLA clock ran and the SLA terms it was opened under, so a query computes
   the clocks at any instant; the figures the metrics read (business seconds to the first
   response and to the latest resolution, whether that stayed within the target, reopens); and
@@ -23,7 +25,10 @@ DDL = """
         ticket_id uuid PRIMARY KEY,
         seq bigint NOT NULL UNIQUE,
         version bigint NOT NULL,
-        customer_id uuid NOT NULL,
+        customer_id uuid,
+        subject_id uuid NOT NULL,
+        requester text NOT NULL,
+        requester_email text,
         channel text NOT NULL,
         category text NOT NULL,
         subject text,
@@ -58,6 +63,8 @@ DDL = """
     CREATE INDEX IF NOT EXISTS tickets_priority_idx ON tickets (priority, seq);
     CREATE INDEX IF NOT EXISTS tickets_assignee_idx ON tickets (assignee, seq);
     CREATE INDEX IF NOT EXISTS tickets_customer_idx ON tickets (customer_id, seq);
+    CREATE INDEX IF NOT EXISTS tickets_subject_idx ON tickets (subject_id);
+    CREATE INDEX IF NOT EXISTS tickets_requester_idx ON tickets (requester, seq);
     CREATE INDEX IF NOT EXISTS tickets_category_idx ON tickets (category, seq);
     CREATE INDEX IF NOT EXISTS tickets_channel_idx ON tickets (channel, seq);
     CREATE INDEX IF NOT EXISTS tickets_opened_idx ON tickets (opened_at);

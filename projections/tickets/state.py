@@ -21,7 +21,8 @@ from projections.tickets.views import ClockView, SlaView
 Periods = list[list[datetime | None]]
 
 COLUMNS = (
-    "ticket_id", "seq", "version", "customer_id", "channel", "category", "subject",
+    "ticket_id", "seq", "version", "customer_id", "subject_id", "requester", "requester_email",
+    "channel", "category", "subject",
     "description", "priority", "status", "assignee", "escalation_level", "opened_at",
     "first_response_at", "resolved_at", "closed_at", "reopen_count", "source", "terms",
     "first_response_periods", "resolution_periods", "breaches", "first_response_seconds",
@@ -47,7 +48,10 @@ class TicketState:
     ticket_id: UUID
     seq: int
     version: int
-    customer_id: UUID
+    customer_id: UUID | None
+    subject_id: UUID
+    requester: str
+    requester_email: str | None
     channel: str
     category: str
     subject: str | None

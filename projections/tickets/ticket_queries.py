@@ -16,7 +16,13 @@ from uuid import UUID
 from psycopg import AsyncConnection, sql
 from psycopg.rows import dict_row
 
-from domain.ticket.values import Priority, SlaClock, TicketChannel, TicketStatus
+from domain.ticket.values import (
+    Priority,
+    RequesterKind,
+    SlaClock,
+    TicketChannel,
+    TicketStatus,
+)
 from projections.tickets.state import TicketState
 from projections.tickets.views import TicketFilter, TicketPage, TicketView
 
@@ -128,6 +134,10 @@ def _filter_sql(f: TicketFilter, at: datetime) -> tuple[sql.Composable, dict[str
                 sql.SQL("{} = {}").format(sql.Identifier(column), sql.Placeholder(column))
             )
             params[column] = value
+    if f.anonymous is not None:
+        conditions.append(sql.SQL("requester = %(requester)s"))
+        kind = RequesterKind.ANONYMOUS if f.anonymous else RequesterKind.CUSTOMER
+        params["requester"] = kind.value
     if f.statuses:
         conditions.append(sql.SQL("status = ANY(%(statuses)s)"))
         params["statuses"] = [s.value for s in f.statuses]
@@ -176,4 +186,6 @@ def ticket_view(row: dict[str, Any], at: datetime) -> TicketView:
         sla=ticket.sla(at), first_response_seconds=ticket.first_response_seconds,
         resolution_seconds=ticket.resolution_seconds,
         breaches=tuple(SlaClock(clock) for clock in ticket.breaches),
+        requester=RequesterKind(ticket.requester), subject_id=ticket.subject_id,
+        requester_email=ticket.requester_email,
     )  # fmt: skip

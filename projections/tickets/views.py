@@ -7,7 +7,7 @@ customer's tickets and the service metrics are all queries over its tables.
 Times are timezone-aware. SLA figures are business seconds, as the SLA counts them, under the
 calendar and targets the ticket was opened with (a priority change switches the target).
 A percentage is a 0-100 float; a figure over nothing is None, never 0. Texts are None once the
-customer is erased; who may see them is the API's decision.
+requester (the customer, or an anonymous person) is erased; who may see them is the API's decision.
 """
 
 from __future__ import annotations
@@ -18,7 +18,13 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from domain.ticket.values import Priority, SlaClock, TicketChannel, TicketStatus
+from domain.ticket.values import (
+    Priority,
+    RequesterKind,
+    SlaClock,
+    TicketChannel,
+    TicketStatus,
+)
 
 PROJECTION_NAME = "ticket_timeline"
 
@@ -110,7 +116,8 @@ class TicketView:
     id: UUID
     seq: int
     """Log position of the event that opened it (the paging cursor)."""
-    customer_id: UUID
+    customer_id: UUID | None
+    """The customer it serves; None for an anonymous requester (who is no customer)."""
     channel: TicketChannel
     category: str
     subject: str | None
@@ -135,6 +142,11 @@ class TicketView:
     """Business seconds the resolution clock ran up to the latest resolution."""
     breaches: tuple[SlaClock, ...] = ()
     """Clocks whose breach has been recorded as an event."""
+    requester: RequesterKind = RequesterKind.CUSTOMER
+    subject_id: UUID | None = None
+    """The data subject of its texts (the customer's id, or the anonymous requester's)."""
+    requester_email: str | None = None
+    """An anonymous requester's email; None for a customer's ticket and once erased."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +192,8 @@ class TicketFilter:
     priorities: tuple[Priority, ...] = ()
     assignee: str | None = None
     customer_id: UUID | None = None
+    anonymous: bool | None = None
+    """True: only anonymous requesters' tickets; False: only customers'."""
     category: str | None = None
     channel: TicketChannel | None = None
     breached: bool | None = None

@@ -15,8 +15,10 @@ import jwt
 import pytest
 
 from domain.customer.commands import RegisterCustomer
+from domain.feedback.commands import SubmitFeedback, complaint_ticket_id
+from domain.feedback.values import FeedbackKind
 from domain.ledger import Ledger
-from domain.shared.metadata import EventMetadata, Role
+from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.survey.commands import DraftSurvey
 from domain.survey.model import Invitation
 from domain.survey.values import SurveyChannel, SurveyKind
@@ -1002,6 +1004,54 @@ def test_an_analyst_asking_for_an_email_gets_null(world: World) -> None:
     assert "errors" not in body
     assert body["data"]["customer"]["id"] == world.self_id
     assert body["data"]["customer"]["email"] is None
+
+
+ANONYMOUS_EMAIL = "matrix.requester@example.org"
+ANONYMOUS_REQUESTER = {
+    "agent": ANONYMOUS_EMAIL,
+    "admin": ANONYMOUS_EMAIL,
+    "analyst": None,
+    "auditor": None,
+    "privacy_officer": ANONYMOUS_EMAIL,
+}
+"""What each staff reader reads of an anonymous requester's email on their ticket: the roles
+that read a customer's personal data on a ticket, and no one else. The anonymous caller is
+refused the ticket query; a customer is answered null (the ticket is no customer's)."""
+
+
+@pytest.fixture(scope="module")
+def anonymous_ticket(world: World) -> tuple[str, str]:
+    """A ticket an anonymous complaint opened: (its id, the log position of its opening)."""
+    complaint = SubmitFeedback(
+        FeedbackKind.COMPLAINT, "matrix", "Who may read my email?", email=ANONYMOUS_EMAIL
+    )
+    anonymous = EventMetadata("anonymous", Role.ANONYMOUS, Channel.WEB)
+    done = world.api.ledger.handle(complaint, anonymous)
+    return str(complaint_ticket_id(done.aggregate_id)), str(done.position)
+
+
+@pytest.mark.parametrize("caller", list(CALLERS))
+def test_an_anonymous_requesters_email_is_read_by_the_personal_data_roles_only(
+    world: World, anonymous_ticket: tuple[str, str], caller: str
+) -> None:
+    ticket_id, position = anonymous_ticket
+    row = OPERATIONS["ticket"]
+    query = Operation(
+        "query($id: UUID!, $p: String) { ticket(id: $id, atLeast: $p) "
+        "{ customerId requester { anonymous email } } }",
+        lambda w: {"id": ticket_id, "p": position},
+        row.allowed,
+    )
+    body = send(world, query, caller).json()
+    if caller not in row.allowed:
+        assert error_codes(body) == ["FORBIDDEN"]
+        return
+    read = body["data"]["ticket"]
+    if caller in CUSTOMERS:
+        assert read is None
+        return
+    expected = ANONYMOUS_REQUESTER[caller]
+    assert read == {"customerId": None, "requester": {"anonymous": True, "email": expected}}
 
 
 def forged(world: World) -> str:

@@ -17,7 +17,7 @@ from domain.customer.commands import ChangeDemographics, RegisterCustomer, SetCo
 from domain.customer.profile import Address, ConsentPurpose, ContactChannel
 from domain.exclusive_event.commands import RecordAttendance, RsvpToEvent, ScheduleEvent
 from domain.exclusive_event.values import EventDetails
-from domain.feedback.commands import SubmitFeedback
+from domain.feedback.commands import SubmitFeedback, complaint_ticket_id
 from domain.feedback.values import FeedbackKind
 from domain.fulfilment.commands import LineInput, RecordFulfilment
 from domain.fulfilment.values import FulfilmentStep
@@ -97,6 +97,8 @@ GIVEN: dict[str, str] = {
     "feedback text": "The Zyzzogeton checkout keeps failing",
     "feedback term": "zyzzogeton",
     "anonymous feedback": "Quillborough delivery was slow",
+    "anonymous complaint": "The Vornholt parcel arrived crushed",
+    "reply to the anonymous requester": "Sorry, Zimbleford will replace it",
     "success plan check-in note": "Spoke with her about the Quenderby onboarding",
     "review title": "Zephyrine kettle sings",
     "review text": "The Quorlwind kettle boils in a minute",
@@ -317,7 +319,8 @@ def _ticket(ledger: Ledger, customer: UUID) -> None:
 
 def _feedback(ledger: Ledger, customer: UUID) -> None:
     """A complaint of hers (which opens a ticket with her words), and feedback she gave
-    anonymously with her email before logging in (her own subject as an invited person)."""
+    anonymously with her email before logging in (her own subject as an invited person): a
+    suggestion, and a complaint that opens an anonymous requester's ticket."""
     as_customer = EventMetadata(str(customer), Role.CUSTOMER, Channel.WEB)
     complaint = SubmitFeedback(FeedbackKind.COMPLAINT, "checkout", GIVEN["feedback text"])
     ledger.handle(complaint, as_customer)
@@ -325,6 +328,14 @@ def _feedback(ledger: Ledger, customer: UUID) -> None:
         FeedbackKind.SUGGESTION, "delivery", GIVEN["anonymous feedback"], email=EMAIL
     )
     ledger.handle(anonymous, ANONYMOUS)
+    # An anonymous complaint opens a ticket whose requester is that subject, known by her
+    # email (the tickets read model holds it), answered by an agent (told to that email).
+    complained = SubmitFeedback(
+        FeedbackKind.COMPLAINT, "parcel", GIVEN["anonymous complaint"], email=EMAIL
+    )
+    feedback_id = ledger.handle(complained, ANONYMOUS).aggregate_id
+    ticket_id = complaint_ticket_id(feedback_id)
+    ledger.reply_to_ticket(ticket_id, GIVEN["reply to the anonymous requester"], AGENT)
 
 
 def _success_plan(ledger: Ledger, customer: UUID) -> None:

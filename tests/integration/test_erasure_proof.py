@@ -17,7 +17,11 @@ import pytest
 from psycopg import AsyncConnection
 
 from domain.customer.errors import InvalidRefreshTokenError
+from domain.feedback.commands import SubmitFeedback, complaint_ticket_id
+from domain.feedback.values import FeedbackKind
 from domain.ledger import Ledger
+from domain.privacy.erasure import ErasureReason
+from domain.referral.commands import invitee_subject
 from domain.shared.personal_data import PersonalData
 from infrastructure.database import Database
 from infrastructure.erasure_sweep import ErasureSweep
@@ -34,7 +38,10 @@ from projections.surveys.views import DashboardFilter
 from projections.tickets.metrics_queries import service_metrics
 from projections.tickets.views import ServiceMetricsFilter
 from tests.integration.erasure_world import (
+    AGENT,
+    ANONYMOUS,
     BIRTH_YEAR,
+    OFFICER,
     REVIEWED_SKU,
     World,
     catch_up_all,
@@ -282,3 +289,65 @@ def test_her_themes_go_with_her_words_and_her_scores_stay(
     with database.connect() as conn:
         assert conn.execute(hers, (words,)).fetchall() == []
         assert conn.execute(totals).fetchall() == before
+
+
+ANONYMOUS_TICKET = (
+    "SELECT customer_id, requester, requester_email, subject, description FROM tickets"
+    " WHERE requester = 'anonymous'"
+)
+ANONYMOUS_TIMELINE = (
+    "SELECT count(*) FILTER (WHERE text IS NOT NULL), count(*) FROM ticket_timeline"
+    " WHERE ticket_id IN (SELECT ticket_id FROM tickets WHERE requester = 'anonymous')"
+)
+
+
+def test_her_anonymous_complaints_ticket_loses_her_email_and_words_and_keeps_its_steps(
+    ledger: Ledger, database: Database
+) -> None:
+    """The complaint she sent anonymously opened a ticket whose requester is her email's own
+    subject; erasing her erases that subject too: the ticket keeps no email, subject,
+    description or step text, live and after a rebuild, while its steps stay."""
+    world = populate(ledger, database, loyalty_events=1)
+    catch_up_all(ledger, database)
+    with database.connect() as conn:
+        row = conn.execute(ANONYMOUS_TICKET).fetchone()
+        assert row is not None and row[:3] == (None, "anonymous", world.values["email"])
+        assert row[4] == world.values["anonymous complaint"]
+        assert conn.execute(ANONYMOUS_TIMELINE).fetchone() == (2, 2)
+
+    erase(ledger, world.customer)
+    catch_up_all(ledger, database)
+    erased = (None, "anonymous", None, None, None)
+    with database.connect() as conn:
+        assert conn.execute(ANONYMOUS_TICKET).fetchone() == erased
+        assert conn.execute(ANONYMOUS_TIMELINE).fetchone() == (0, 2)
+    rebuild_all(ledger, database)
+    with database.connect() as conn:
+        assert conn.execute(ANONYMOUS_TICKET).fetchone() == erased
+        assert conn.execute(ANONYMOUS_TIMELINE).fetchone() == (0, 2)
+
+
+def test_erasing_an_anonymous_requester_by_email_empties_their_ticket(
+    ledger: Ledger, database: Database
+) -> None:
+    """Someone who never registered complains with an email, and asks (by that email) to be
+    erased: their ticket's email and texts go, live and after a rebuild; the ticket stays."""
+    email = "wendeline.pargeter@example.org"
+    complaint = SubmitFeedback(FeedbackKind.COMPLAINT, "parcel", "Hollowmere box torn", email=email)
+    ticket_id = complaint_ticket_id(ledger.handle(complaint, ANONYMOUS).aggregate_id)
+    ledger.reply_to_ticket(ticket_id, "Sorry, Brackenthorpe resends it", AGENT)
+    catch_up_all(ledger, database)
+    values = {"email": email, "complaint": "Hollowmere", "reply": "Brackenthorpe"}
+    with database.connect() as conn:
+        assert set(scan(conn, values).found) == set(values)
+
+    ledger.request_erasure(None, email, ErasureReason.CUSTOMER_REQUEST, 0, OFFICER)
+    ledger.complete_erasure(invitee_subject(ledger, email), OFFICER)
+    catch_up_all(ledger, database)
+    with database.connect() as conn:
+        assert scan(conn, values).found == {}
+    rebuild_all(ledger, database)
+    with database.connect() as conn:
+        assert scan(conn, values).found == {}
+        held = conn.execute("SELECT status FROM tickets WHERE ticket_id = %s", (ticket_id,))
+        assert held.fetchone() == ("new",)  # replied to, never assigned

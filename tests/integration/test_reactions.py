@@ -12,6 +12,8 @@ from eventsourcing.persistence import Notification
 
 from domain.customer.commands import ChangeDemographics, RegisterCustomer, SetContactPreferences
 from domain.customer.profile import ConsentPurpose, ContactChannel
+from domain.feedback.commands import SubmitFeedback, complaint_ticket_id
+from domain.feedback.values import FeedbackKind
 from domain.ledger import Ledger
 from domain.privacy.erasure import ErasureReason
 from domain.reactions.commands import follow_up_ticket_id
@@ -28,6 +30,7 @@ from domain.reactions.policies import (
     TicketProgressNotices,
 )
 from domain.reactions.settings import ReactionSettings
+from domain.referral.commands import invitee_subject
 from domain.referral.model import Referrer
 from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.survey.commands import DraftSurvey, SubmitResponse
@@ -585,3 +588,69 @@ def test_a_french_speaking_customer_is_told_in_french(
     ledger.resolve_ticket(ticket_id, "Corrigé.", agent)
     run(ledger, database, TicketProgressNotices())
     assert subjects_sent(ledger, database) == ["Votre demande est résolue"]
+
+
+# --- an anonymous complaint's ticket: its requester is told by email, and asked nothing ------
+
+ANONYMOUS = EventMetadata(actor_id="anonymous", actor_role=Role.ANONYMOUS, channel=Channel.WEB)
+BOB = "bob@example.org"
+
+
+def anonymous_complaint_worked(ledger: Ledger, agent: EventMetadata) -> UUID:
+    """Bob, no customer, complains by email; an agent replies, waits on him and resolves."""
+    complaint = SubmitFeedback(FeedbackKind.COMPLAINT, "delivery", "Parcel crushed", email=BOB)
+    ticket_id = complaint_ticket_id(ledger.handle(complaint, ANONYMOUS).aggregate_id)
+    ledger.reply_to_ticket(ticket_id, "Sorry: we send another.", agent)
+    ledger.put_ticket_on_hold(ticket_id, "Which address?", agent)
+    ledger.resolve_ticket(ticket_id, "Sent again.", agent)
+    return ticket_id
+
+
+def test_an_anonymous_requester_is_told_of_each_step_at_the_email_they_complained_from(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """No customer, no channel preferences: the email he gave to be answered gets the news,
+    under his own data subject (so his erasure cancels it), once per step."""
+    ticket_id = anonymous_complaint_worked(ledger, agent)
+    run(ledger, database, TicketProgressNotices())
+    run_from_the_start(ledger, database, TicketProgressNotices())
+
+    messages = outbox(ledger, database, "ticket_progress")
+    assert [m.payload["step"] for m in messages] == ["replied", "waiting_on_customer", "resolved"]
+    assert {(m.customer_id, m.channel) for m in messages} == {
+        (invitee_subject(ledger, BOB), "email")
+    }
+    assert {opened(ledger, m).recipient for m in messages} == {BOB}
+    assert all(m.payload["ticket_id"] == str(ticket_id) for m in messages)
+    assert sorted(subjects_sent(ledger, database))[-1] == "Your request is resolved"
+
+
+def test_an_erased_anonymous_requester_is_told_nothing(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    anonymous_complaint_worked(ledger, agent)
+    ledger.request_erasure(None, BOB, ErasureReason.CUSTOMER_REQUEST, 0, PRIVACY)
+    ledger.complete_erasure(invitee_subject(ledger, BOB), PRIVACY)
+    assert run(ledger, database, TicketProgressNotices()) == ledger.head_position()
+    assert outbox(ledger, database, "ticket_progress") == []
+
+
+def test_an_anonymous_requesters_resolved_ticket_sends_no_csat_invitation(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """A survey invitation is a customer's: the reaction passes the resolution over."""
+    settings = csat_settings(ledger)
+    ticket_id = anonymous_complaint_worked(ledger, agent)
+    assert run(ledger, database, SatisfactionAfterResolution(settings)) == ledger.head_position()
+    assert ledger.find(SatisfactionRequest.id_for(ticket_id)) is None
+    assert outbox(ledger, database, "survey_invitation") == []
+
+
+def test_an_anonymous_requesters_ticket_moves_no_customers_health(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """The at-risk watch follows customers; an anonymous ticket's steps are passed over."""
+    ticket_id = anonymous_complaint_worked(ledger, agent)
+    reaction = AtRiskTickets(ReactionSettings(at_risk_tickets=True))
+    assert run(ledger, database, reaction) == ledger.head_position()
+    assert ledger.get_ticket(ticket_id).customer_id is None

@@ -27,7 +27,7 @@ from domain.exclusive_event.commands import (
     ScheduleEvent,
 )
 from domain.exclusive_event.values import EventDetails
-from domain.feedback.commands import SubmitFeedback
+from domain.feedback.commands import SubmitFeedback, complaint_ticket_id
 from domain.feedback.values import FeedbackKind
 from domain.fulfilment.commands import LineInput, RecordFulfilment
 from domain.fulfilment.values import FulfilmentStep
@@ -103,13 +103,19 @@ def world(ledger: Ledger) -> World:
 
 
 def feedback_and_articles(ledger: Ledger, customer_id: UUID) -> None:
-    """A complaint (with its ticket), anonymous feedback, and a published, voted article."""
+    """A complaint (with its ticket), anonymous feedback, an anonymous complaint (with its
+    anonymous requester's ticket, replied to and resolved), and a published, voted article."""
     as_them = EventMetadata(str(customer_id), Role.CUSTOMER, Channel.APP)
     complaint = SubmitFeedback(FeedbackKind.COMPLAINT, "billing", "The invoice is wrong")
     ledger.handle(complaint, as_them)
     anonymous = EventMetadata("anonymous", Role.ANONYMOUS, Channel.WEB)
     idea = SubmitFeedback(FeedbackKind.SUGGESTION, "app", "Dark mode please", email="x@y.org")
     ledger.handle(idea, anonymous)
+    # An anonymous complaint opens a ticket with no customer, which an agent works.
+    grumble = SubmitFeedback(FeedbackKind.COMPLAINT, "delivery", "Box crushed", email="z@y.org")
+    ticket_id = complaint_ticket_id(ledger.handle(grumble, anonymous).aggregate_id)
+    ledger.reply_to_ticket(ticket_id, "Sorry, we send another.", AGENT)
+    ledger.resolve_ticket(ticket_id, "Sent again.", AGENT)
     content = ArticleContent("router", "setup", ArticleLanguage.FR, "Box", "Redémarrez la box")
     article_id = ledger.handle(DraftArticle(content), AGENT).aggregate_id
     ledger.handle(PublishArticle(article_id), AGENT)

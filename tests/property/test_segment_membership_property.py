@@ -103,6 +103,7 @@ actions = st.one_of(
     st.tuples(st.just("tier"), who, st.sampled_from(TIERS)),
     st.tuples(st.just("open_ticket"), who),
     st.tuples(st.just("resolve_ticket"), who),
+    st.tuples(st.just("anonymous_ticket"), who),
     st.tuples(st.just("rule"), rules),
     st.tuples(st.just("rule"), between("frequency", 1, 5)),
 )  # fmt: skip
@@ -288,9 +289,17 @@ def act(world: World, action: tuple[Any, ...], at: datetime) -> None:
     elif kind == "open_ticket":
         ticket = uuid4()
         world.tickets.setdefault(customer, []).append(ticket)
-        world.add(Ticket.Opened, ticket, at, customer_id=customer, channel="web", category="c",
+        world.add(Ticket.Opened, ticket, at, customer_id=customer, subject_id=customer,
+                  requester="customer", requester_email=None, channel="web", category="c",
                   subject=PersonalData(customer, "s"), description=PersonalData(customer, "d"),
                   priority="normal", source=None, sla={}, at=at)  # fmt: skip
+    elif kind == "anonymous_ticket":  # no customer's: it moves no one's open tickets
+        person = uuid4()
+        world.add(Ticket.Opened, uuid4(), at, customer_id=None, subject_id=person,
+                  requester="anonymous", requester_email=PersonalData(person, "a@b.org"),
+                  channel="web", category="c", subject=PersonalData(person, "s"),
+                  description=PersonalData(person, "d"), priority="normal", source=None, sla={},
+                  at=at)  # fmt: skip
     elif kind == "resolve_ticket" and world.tickets.get(customer):
         ticket = world.tickets[customer].pop(0)
         world.add(Ticket.Resolved, ticket, at, resolution=PersonalData(customer, "r"), at=at)
@@ -352,7 +361,7 @@ def apply_fact(
             people[e.customer_id].tier = "bronze"
         case LoyaltyAccount.TierChanged():
             people[accounts[c]].tier = e.to_tier
-        case Ticket.Opened():
+        case Ticket.Opened() if e.customer_id is not None:  # an anonymous one is no one's
             owners[c] = e.customer_id
             people[e.customer_id].open_tickets.add(c)
         case Ticket.Resolved():
