@@ -27,6 +27,7 @@ from domain.campaign.model import RecipientBatch
 from domain.customer.commands import SetContactPreferences
 from domain.customer.profile import ContactChannel
 from domain.ledger import Ledger
+from domain.privacy.erasure import ErasureReason
 from domain.purchase.commands import OrderLineInput, RecordPurchase
 from domain.purchase.values import PurchaseChannel
 from domain.reactions.policies import CampaignMessages
@@ -272,6 +273,33 @@ def test_a_batch_recorded_before_a_cancel_puts_no_message_in_the_outbox(
     with database.connect() as conn:
         assert pending_notifications_sync(conn, "campaign_message") == []
     assert len(_batches(ledger, campaign)) == 1
+
+
+def test_a_recipient_erased_after_the_batch_was_recorded_gets_no_message(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """The batch's other recipients are queued, with their points where enrolled; the erased
+    one gets nothing, and a batch delivered again queues nothing more."""
+    world = populate(ledger, agent)
+    erased, enrolled = world.welcome[0], world.welcome[1]
+    ledger.enrol_in_loyalty(enrolled, agent)
+    ledger.adjust_points(enrolled, 40, "welcome", agent)
+    campaign = launch(ledger, database, world)
+    sender(ledger, database, batch_size=10).run()
+    ledger.request_erasure(erased, None, ErasureReason.CUSTOMER_REQUEST, 0, agent)
+    ledger.complete_erasure(erased, agent)
+    with database.connect() as conn:
+        ProcessManagerRunner(ledger, database, CampaignMessages(), 50).catch_up(conn)
+    head = ledger.head_position()
+    queue_campaign_messages(ledger, _batches(ledger, campaign)[0], SENDER_METADATA)
+    assert ledger.head_position() == head
+    project(ledger, database, NotificationOutbox(), batch_size=50)
+
+    with database.connect() as conn:
+        pending = pending_notifications_sync(conn, "campaign_message")
+    assert sorted(m.customer_id for m in pending) == sorted(world.welcome[1:])
+    [points] = [m for m in pending if m.customer_id == enrolled]
+    assert json.loads(opened(ledger, points).token or "{}")["text"] == "You have 40 points."
 
 
 def test_a_scheduled_campaign_is_launched_by_the_sender_once_its_time_has_come(
