@@ -4,7 +4,8 @@
 Loading aggregates one by one costs a round trip (two, with snapshots) each: a campaign's batch
 of 1,000 messages loaded 3,000 streams so. Here one statement answers for a whole batch of ids,
 each with its own lower bound (the version of its latest snapshot), in the order the library's
-own read gives them: by stream, then by version."""
+own read gives them: by stream, then by version. The ids go as binary arrays: psycopg dumps a
+thousand UUIDs as text in some 6 ms, in binary in under 1."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ class StreamsSelection(PostgresAggregateRecorder):
             return []
         statement = self._statement(
             "SELECT e.originator_id, e.originator_version, e.topic, e.state"
-            " FROM unnest(%s::uuid[], %s::bigint[]) AS wanted(id, after)"
+            " FROM unnest(%b::uuid[], %b::bigint[]) AS wanted(id, after)"
             " JOIN {} AS e ON e.originator_id = wanted.id AND e.originator_version > wanted.after"
             " ORDER BY e.originator_id, e.originator_version"
         )
@@ -36,7 +37,7 @@ class StreamsSelection(PostgresAggregateRecorder):
         if not ids:
             return []
         statement = self._statement(
-            "SELECT last.* FROM unnest(%s::uuid[]) AS wanted(id) CROSS JOIN LATERAL"
+            "SELECT last.* FROM unnest(%b::uuid[]) AS wanted(id) CROSS JOIN LATERAL"
             " (SELECT e.originator_id, e.originator_version, e.topic, e.state FROM {} AS e"
             "  WHERE e.originator_id = wanted.id"
             "  ORDER BY e.originator_version DESC LIMIT 1) AS last"

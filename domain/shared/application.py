@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, TypeVar, cast, overload
+from typing import Any, ClassVar, TypeVar, cast, overload
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import CanMutateProtocol, DomainEventProtocol
 from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
@@ -188,10 +188,15 @@ class LedgerCore(Application[UUID]):
         self, stream: list[StoredEvent], kind: type[A], not_found: Callable[[], DomainError]
     ) -> A:
         """The aggregate from its stream (its latest snapshot first, if read)."""
-        aggregate = project_aggregate(None, (self.mapper.to_domain_event(s) for s in stream))
+        # What the library's ``project_aggregate`` does, less its runtime-protocol check per
+        # event (a third of the time it took to load a batch of customers).
+        aggregate: object = None
+        for stored in stream:
+            event = cast(CanMutateProtocol[Any], self.mapper.to_domain_event(stored))
+            aggregate = event.mutate(cast(Any, aggregate))
         if not isinstance(aggregate, kind):
             raise not_found()
-        return cast(A, aggregate)
+        return aggregate
 
     def as_of_version(self, aggregate_id: UUID, version: int) -> LedgerAggregate:
         """The aggregate replayed up to ``version`` (from the nearest snapshot before it)."""
