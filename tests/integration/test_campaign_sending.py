@@ -257,6 +257,31 @@ def test_a_campaign_message_arrives_by_mail_personalised_with_an_unsubscribe_lin
     assert mail.message["List-Unsubscribe"] == f"<{PUBLIC_URL}/unsubscribe/{TOKENS.issue(ada)}>"
 
 
+def test_a_batch_is_read_in_a_few_statements_not_stream_by_stream(
+    ledger: Ledger, database: Database, agent: EventMetadata, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever its size, a batch costs the campaign's load and one read each of its messages,
+    customers and loyalty accounts (see ``Ledger.find_many``), not three per recipient."""
+    world = populate(ledger, agent)
+    campaign = launch(ledger, database, world)
+    sender(ledger, database, batch_size=10).run()
+    [batch] = _batches(ledger, campaign)
+    streams_read_alone = Counter[str]()
+    for name, recorder in (("log", ledger.recorder), ("snapshots", ledger.snapshots.recorder)):  # type: ignore[union-attr]
+        select = recorder.select_events
+
+        def counted(*args: Any, _name: str = name, _select: Any = select, **kwargs: Any) -> Any:
+            streams_read_alone[_name] += 1
+            return _select(*args, **kwargs)
+
+        monkeypatch.setattr(recorder, "select_events", counted)
+
+    queue_campaign_messages(ledger, batch, SENDER_METADATA)
+
+    assert len(batch.queued) == len(world.welcome)
+    assert streams_read_alone == {"log": 1, "snapshots": 1}  # the campaign, from its snapshot
+
+
 def test_a_batch_recorded_before_a_cancel_puts_no_message_in_the_outbox(
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
