@@ -32,6 +32,7 @@ from eventsourcing.utils import Environment, EnvType
 from psycopg_pool import PoolTimeout
 
 from infrastructure.log_writer import DEFAULT_WAIT_SECONDS, GroupCommittedLog
+from infrastructure.stream_reads import StreamsSelection
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -66,22 +67,26 @@ def retried_while_reachable(method: Callable[P, T]) -> Callable[P, T]:
     return attempt
 
 
-class SnapshotRecorder(PostgresAggregateRecorder):
-    """Snapshots, read and written as the library does, failing fast when unreachable."""
+class SnapshotRecorder(StreamsSelection):
+    """Snapshots, read and written as the library does (and the latest of many streams at
+    once), failing fast when unreachable."""
 
     insert_events = retried_while_reachable(PostgresAggregateRecorder.insert_events)
     select_events = retried_while_reachable(PostgresAggregateRecorder.select_events)
+    select_latest = retried_while_reachable(StreamsSelection.select_latest)
 
 
 _append_retried = retried_while_reachable(GroupCommittedLog.insert_events)
 
 
-class LogRecorder(GroupCommittedLog):
+class LogRecorder(GroupCommittedLog, StreamsSelection):
     """The events and their notification log, failing fast when unreachable, taking the log's
     write lock through the owner's function, concurrent commands committed together. A command
-    whose batch failed to reach the database retries alone, in a later batch."""
+    whose batch failed to reach the database retries alone, in a later batch. Many streams
+    are read in one statement (``select_streams``)."""
 
     select_events = retried_while_reachable(PostgresApplicationRecorder.select_events)
+    select_streams = retried_while_reachable(StreamsSelection.select_streams)
     select_notifications = retried_while_reachable(PostgresApplicationRecorder.select_notifications)
     max_notification_id = retried_while_reachable(PostgresApplicationRecorder.max_notification_id)
 

@@ -11,13 +11,14 @@ cancelled meanwhile queues nothing: cancelling withdraws what is not yet in the 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.campaign.commands import campaign_of
 from domain.campaign.model import Campaign, RecipientBatch
 from domain.campaign.values import CampaignStatus, render
-from domain.customer.commands import customer_of
+from domain.customer.errors import CustomerNotFoundError
 from domain.customer.model import Customer
 from domain.loyalty.account import LoyaltyAccount
 from domain.shared.aggregate import LedgerAggregate
@@ -79,36 +80,45 @@ def queue_campaign_messages(
 ) -> CommandResult:
     """Queue the batch's messages, once per (campaign, customer): passed over are customers
     queued already (a re-delivery after a crash) and customers erased since. The batch's
-    messages commit together: a crash leaves all of them or none."""
+    messages commit together: a crash leaves all of them or none. The batch's messages,
+    customers and loyalty accounts are read in one go each, not one stream at a time."""
     campaign = campaign_of(ledger, batch.campaign_id)
     messages = []
     if campaign.status is not CampaignStatus.CANCELLED:
-        for customer_id in batch.queued:
-            message_id = CampaignMessage.id_for(campaign.id, customer_id)
-            if ledger.find(message_id, CampaignMessage, _not_a_message) is not None:
-                continue
-            customer = customer_of(ledger, customer_id)
-            if customer.email.is_erased:
-                continue
+        for customer, account in _recipients_to_queue(ledger, campaign, batch.queued):
             with acting_as(metadata):
-                recommended = batch.recommended.get(str(customer_id), "")
-                messages.append(
-                    CampaignMessage.queue(
-                        campaign, customer, values_of(ledger, customer, recommended)
-                    )
-                )
+                recommended = batch.recommended.get(str(customer.id), "")
+                values = values_for(customer, account, recommended)
+                messages.append(CampaignMessage.queue(campaign, customer, values))
     position = ledger.commit(*messages) if messages else ledger.head_position()
     return CommandResult(campaign.id, campaign.version, position)
 
 
-def values_of(ledger: LedgerCore, customer: Customer, recommended: str = "") -> dict[str, str]:
+def _recipients_to_queue(
+    ledger: LedgerCore, campaign: Campaign, customer_ids: Sequence[UUID]
+) -> list[tuple[Customer, LoyaltyAccount | None]]:
+    """The batch's customers not queued yet nor erased, in the batch's order, each with their
+    loyalty account (None if not enrolled). A customer who does not exist refuses the batch."""
+    message_ids = {c: CampaignMessage.id_for(campaign.id, c) for c in customer_ids}
+    queued = ledger.find_many(message_ids.values(), CampaignMessage, _not_a_message)
+    to_queue = [c for c in customer_ids if message_ids[c] not in queued]
+    customers = ledger.find_many(to_queue, Customer, _no_customer)
+    if len(customers) < len(set(to_queue)):
+        raise _no_customer()
+    living = [customers[c] for c in to_queue if not customers[c].email.is_erased]
+    account_ids = {c.id: LoyaltyAccount.id_for(c.id) for c in living}
+    accounts = ledger.find_many(account_ids.values(), LoyaltyAccount, _not_a_message)
+    return [(c, accounts.get(account_ids[c.id])) for c in living]
+
+
+def values_for(
+    customer: Customer, account: LoyaltyAccount | None, recommended: str = ""
+) -> dict[str, str]:
     """What a template may use: the first word of their name, their tier and points (none
     when not enrolled), and the product the sender recommended to them (empty if none)."""
     name = customer.name.value or ""
     first_name = name.split()[0] if name.split() else ""
     values = {"first_name": first_name, "recommended_product": recommended}
-    account_id = LoyaltyAccount.id_for(customer.id)
-    account = ledger.find(account_id, LoyaltyAccount, _not_a_message)
     if account is not None:
         values["tier"] = account.tier_name
         values["points"] = str(account.balance(datetime.now(UTC)))
@@ -117,3 +127,7 @@ def values_of(ledger: LedgerCore, customer: Customer, recommended: str = "") -> 
 
 def _not_a_message() -> NotFoundError:
     return NotFoundError("another aggregate has this id")
+
+
+def _no_customer() -> CustomerNotFoundError:
+    return CustomerNotFoundError("no such customer")

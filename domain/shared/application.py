@@ -7,13 +7,13 @@ totally ordered notification log.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, TypeVar, cast, overload
+from typing import Any, ClassVar, TypeVar, cast, overload
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import CanMutateProtocol, DomainEventProtocol
 from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
@@ -28,7 +28,7 @@ from domain.shared.commands import Command, Handler
 from domain.shared.errors import ConcurrencyConflictError, DomainError, NotFoundError
 from domain.shared.metadata import EventMetadata, EventMetadataAsDict
 from domain.shared.personal_data import PersonalDataUndisclosed, PersonalDataUnreadableError
-from domain.shared.ports import ErasureWorks, PasswordHasher
+from domain.shared.ports import ErasureWorks, ManyStreamsReader, PasswordHasher
 from domain.shared.transcodings import RememberedUUIDAsHex
 
 A = TypeVar("A", bound=LedgerAggregate)
@@ -155,6 +155,49 @@ class LedgerCore(Application[UUID]):
             raise (not_found or _wrong_kind)()
         return aggregate
 
+    def find_many(
+        self, ids: Collection[UUID], kind: type[A], not_found: Callable[[], DomainError]
+    ) -> dict[UUID, A]:
+        """The aggregates of these ids as they are now, as :meth:`find` would load them one by
+        one, but in one read of the log (and one of the snapshots, for a kind that takes them);
+        an id with no stream is absent from the answer, one of another ``kind`` is
+        ``not_found()``. Recorders that cannot read many streams at once are read one by one."""
+        wanted = list(dict.fromkeys(ids))
+        snapshots = self._snapshots_reader(kind)
+        if snapshots is None or not isinstance(self.recorder, ManyStreamsReader):
+            found = {i: self.find(i, kind, not_found) for i in wanted}
+            return {i: aggregate for i, aggregate in found.items() if aggregate is not None}
+        latest = snapshots.select_latest(wanted)
+        after = dict.fromkeys(wanted, 0) | {_id_of(s): s.originator_version for s in latest}
+        streams: dict[UUID, list[StoredEvent]] = {}
+        for stored in (*latest, *self.recorder.select_streams(after)):
+            streams.setdefault(_id_of(stored), []).append(stored)
+        self.prepare_to_decode([s.state for stream in streams.values() for s in stream])
+        return {i: self._projected(stream, kind, not_found) for i, stream in streams.items()}
+
+    def _snapshots_reader(self, kind: type[LedgerAggregate]) -> ManyStreamsReader | None:
+        """Where ``find_many`` reads the latest snapshots of ``kind`` (nowhere when neither it
+        nor a kind of it takes any); None when they cannot be read many at once."""
+        intervals = self.snapshotting_intervals or {}
+        if self.snapshots is None or not any(issubclass(k, kind) for k in intervals):
+            return NO_SNAPSHOTS
+        recorder = self.snapshots.recorder
+        return recorder if isinstance(recorder, ManyStreamsReader) else None
+
+    def _projected(
+        self, stream: list[StoredEvent], kind: type[A], not_found: Callable[[], DomainError]
+    ) -> A:
+        """The aggregate from its stream (its latest snapshot first, if read)."""
+        # What the library's ``project_aggregate`` does, less its runtime-protocol check per
+        # event (a third of the time it took to load a batch of customers).
+        aggregate: object = None
+        for stored in stream:
+            event = cast(CanMutateProtocol[Any], self.mapper.to_domain_event(stored))
+            aggregate = event.mutate(cast(Any, aggregate))
+        if not isinstance(aggregate, kind):
+            raise not_found()
+        return aggregate
+
     def as_of_version(self, aggregate_id: UUID, version: int) -> LedgerAggregate:
         """The aggregate replayed up to ``version`` (from the nearest snapshot before it)."""
         aggregate: LedgerAggregate = self.repository.get(aggregate_id, version=version)
@@ -201,6 +244,24 @@ class LedgerCore(Application[UUID]):
             return int(self.repository.get(aggregate_id).version)
         except AggregateNotFoundError:
             return 0
+
+
+class _NoSnapshots:
+    """The snapshots of a kind that takes none: read in no round trip."""
+
+    def select_streams(self, after: Mapping[UUID, int]) -> Sequence[StoredEvent]:
+        return []
+
+    def select_latest(self, ids: Collection[UUID]) -> Sequence[StoredEvent]:
+        return []
+
+
+NO_SNAPSHOTS = _NoSnapshots()
+
+
+def _id_of(stored: StoredEvent) -> UUID:
+    uuid = stored.originator_id
+    return uuid if isinstance(uuid, UUID) else UUID(uuid)
 
 
 def _wrong_kind() -> NotFoundError:

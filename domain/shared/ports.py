@@ -4,8 +4,11 @@ fills them, and no command can run with one missing."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Collection, Mapping, Sequence
+from typing import Protocol, runtime_checkable
 from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
 
 
 class PasswordHasher(Protocol):
@@ -29,3 +32,17 @@ class ErasureWorks(Protocol):
 
     def positions_holding(self, subject_id: UUID) -> list[int]:
         """The log positions whose events hold the subject's sealed values."""
+
+
+@runtime_checkable
+class ManyStreamsReader(Protocol):
+    """A recorder that reads the streams of many aggregates in one round trip (the event store's
+    PostgreSQL recorders); one without it is read stream by stream (in-memory persistence)."""
+
+    def select_streams(self, after: Mapping[UUID, int]) -> Sequence[StoredEvent]:
+        """The stored events of each id's stream past its version in ``after`` (0: all),
+        ordered by id and then version; an id with no such events has none in the answer."""
+
+    def select_latest(self, ids: Collection[UUID]) -> Sequence[StoredEvent]:
+        """The last stored event of each id's stream (its latest snapshot, in the snapshots'
+        recorder); an id with none has none in the answer."""

@@ -27,6 +27,7 @@ from domain.campaign.model import RecipientBatch
 from domain.customer.commands import SetContactPreferences
 from domain.customer.profile import ContactChannel
 from domain.ledger import Ledger
+from domain.privacy.erasure import ErasureReason
 from domain.purchase.commands import OrderLineInput, RecordPurchase
 from domain.purchase.values import PurchaseChannel
 from domain.reactions.policies import CampaignMessages
@@ -256,6 +257,31 @@ def test_a_campaign_message_arrives_by_mail_personalised_with_an_unsubscribe_lin
     assert mail.message["List-Unsubscribe"] == f"<{PUBLIC_URL}/unsubscribe/{TOKENS.issue(ada)}>"
 
 
+def test_a_batch_is_read_in_a_few_statements_not_stream_by_stream(
+    ledger: Ledger, database: Database, agent: EventMetadata, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever its size, a batch costs the campaign's load and one read each of its messages,
+    customers and loyalty accounts (see ``Ledger.find_many``), not three per recipient."""
+    world = populate(ledger, agent)
+    campaign = launch(ledger, database, world)
+    sender(ledger, database, batch_size=10).run()
+    [batch] = _batches(ledger, campaign)
+    streams_read_alone = Counter[str]()
+    for name, recorder in (("log", ledger.recorder), ("snapshots", ledger.snapshots.recorder)):  # type: ignore[union-attr]
+        select = recorder.select_events
+
+        def counted(*args: Any, _name: str = name, _select: Any = select, **kwargs: Any) -> Any:
+            streams_read_alone[_name] += 1
+            return _select(*args, **kwargs)
+
+        monkeypatch.setattr(recorder, "select_events", counted)
+
+    queue_campaign_messages(ledger, batch, SENDER_METADATA)
+
+    assert len(batch.queued) == len(world.welcome)
+    assert streams_read_alone == {"log": 1, "snapshots": 1}  # the campaign, from its snapshot
+
+
 def test_a_batch_recorded_before_a_cancel_puts_no_message_in_the_outbox(
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
@@ -272,6 +298,33 @@ def test_a_batch_recorded_before_a_cancel_puts_no_message_in_the_outbox(
     with database.connect() as conn:
         assert pending_notifications_sync(conn, "campaign_message") == []
     assert len(_batches(ledger, campaign)) == 1
+
+
+def test_a_recipient_erased_after_the_batch_was_recorded_gets_no_message(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """The batch's other recipients are queued, with their points where enrolled; the erased
+    one gets nothing, and a batch delivered again queues nothing more."""
+    world = populate(ledger, agent)
+    erased, enrolled = world.welcome[0], world.welcome[1]
+    ledger.enrol_in_loyalty(enrolled, agent)
+    ledger.adjust_points(enrolled, 40, "welcome", agent)
+    campaign = launch(ledger, database, world)
+    sender(ledger, database, batch_size=10).run()
+    ledger.request_erasure(erased, None, ErasureReason.CUSTOMER_REQUEST, 0, agent)
+    ledger.complete_erasure(erased, agent)
+    with database.connect() as conn:
+        ProcessManagerRunner(ledger, database, CampaignMessages(), 50).catch_up(conn)
+    head = ledger.head_position()
+    queue_campaign_messages(ledger, _batches(ledger, campaign)[0], SENDER_METADATA)
+    assert ledger.head_position() == head
+    project(ledger, database, NotificationOutbox(), batch_size=50)
+
+    with database.connect() as conn:
+        pending = pending_notifications_sync(conn, "campaign_message")
+    assert sorted(m.customer_id for m in pending) == sorted(world.welcome[1:])
+    [points] = [m for m in pending if m.customer_id == enrolled]
+    assert json.loads(opened(ledger, points).token or "{}")["text"] == "You have 40 points."
 
 
 def test_a_scheduled_campaign_is_launched_by_the_sender_once_its_time_has_come(
