@@ -22,7 +22,12 @@ from domain.campaign.commands import (
     ScheduleCampaign,
     campaign_of,
 )
-from domain.campaign.messages import MessageBatch, queue_campaign_messages
+from domain.campaign.messages import (
+    CampaignMessage,
+    MessageBatch,
+    queue_campaign_messages,
+    values_for,
+)
 from domain.campaign.model import RecipientBatch
 from domain.customer.commands import SetContactPreferences
 from domain.customer.profile import ContactChannel
@@ -32,7 +37,7 @@ from domain.purchase.commands import OrderLineInput, RecordPurchase
 from domain.purchase.values import PurchaseChannel
 from domain.reactions.policies import CampaignMessages
 from domain.shared.commands import Command
-from domain.shared.metadata import Channel, EventMetadata, Role
+from domain.shared.metadata import Channel, EventMetadata, Role, acting_as
 from domain.survey.commands import DraftSurvey, SubmitResponse
 from domain.survey.values import SurveyChannel, SurveyKind
 from infrastructure.database import Database
@@ -375,6 +380,26 @@ def test_an_erased_recipients_queued_message_is_not_sent_and_the_others_still_ar
         (f"{n.lower()}@example.org",) for n in names
     )
     assert len({m.message["Message-ID"] for m in mails}) == 2  # one per message, not per event
+
+
+def test_a_message_queued_as_a_stream_of_its_own_before_batches_still_goes_out(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """``CampaignMessage.Queued`` events already in logs project and send as before."""
+    world = populate(ledger, agent, welcome=1)
+    [ada] = world.welcome
+    campaign = campaign_of(ledger, launch(ledger, database, world))
+    customer = ledger.get_customer(ada)
+    with acting_as(SENDER_METADATA):
+        old = CampaignMessage.queue(campaign, customer, values_for(customer, None))
+    ledger.commit(old)
+    project_outbox(ledger, database)
+    with MailCatcher() as catcher:
+        summary = mail_sender(ledger, database, catcher.endpoint, MovableClock()).run()
+        [mail] = catcher.mailbox.all()
+
+    assert summary.sent == 1 and mail.envelope_to == ("ok0@example.org",)
+    assert mail.subject == "Hi Ok0"
 
 
 def test_a_scheduled_campaign_is_launched_by_the_sender_once_its_time_has_come(
