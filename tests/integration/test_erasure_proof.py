@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -22,6 +23,7 @@ from domain.ledger import Ledger
 from domain.shared.personal_data import PersonalData
 from infrastructure.database import Database
 from infrastructure.erasure_sweep import ErasureSweep
+from infrastructure.outbox_messages import OutboxMessages
 from infrastructure.refresh_tokens import RefreshTokens
 from infrastructure.sessions import events_table
 from infrastructure.tokens import IssuedToken
@@ -243,8 +245,10 @@ def test_her_campaign_message_goes_with_her_and_the_others_of_its_batch_stay_del
             ).fetchone()
         assert held == (0,), step
         [rex] = pending
-        assert rex.customer_id == world.referrer and rex.cause_entry == 1, step
+        assert rex.customer_id == world.referrer, step
         assert json.loads(opened(ledger, rex).token or "{}")["subject"] == "Welcome Rex", step
+        hers = replace(rex, cause_entry=1 - rex.cause_entry, customer_id=world.customer)
+        assert OutboxMessages(ledger).open(hers) is None, step  # her entry of the same event
         if step == "live":
             rebuild_all(ledger, database)
 
