@@ -16,8 +16,9 @@ through the ledger. Then, in the same run and on the same server:
 - the campaigns read model catching up with those batches (the recipient rows);
 - the ``campaign_messages`` reaction run over those batches as the worker runs it (a
   ``ProcessManagerRunner``): each queued recipient's message, personalised with their name and
-  points and sealed with their key, committed a batch at a time into the outbox's stream;
-- the outbox read model catching up with those messages (its rows).
+  points and sealed with their key, one event per recorded batch (``MessageBatch.Queued``);
+- the outbox read model catching up with those messages (a row per message, exploded from each
+  batch's event).
 
 Each is printed as rows per second (recipients decided, or messages) and its ratio to the
 baseline.
@@ -187,7 +188,7 @@ def run(database_url: str | None, customers: int) -> None:
         ("sender: decide and record through the ledger", queued, customers),
         ("read model: recipient rows from the batches", projected, customers),
         ("sender and read model together", queued + projected, customers),
-        ("reaction: the messages into the outbox's stream", reacted, messages),
+        ("reaction: the messages, one event per batch", reacted, messages),
         ("outbox read model: the messages' rows", outboxed, messages),
     ]:
         print(f"{name:<50}  {seconds:>8.2f}  {rows / seconds:>9,.0f}"

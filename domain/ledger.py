@@ -9,9 +9,12 @@ from decimal import Decimal
 from typing import Any, ClassVar
 from uuid import UUID
 
+from eventsourcing.persistence import JSONTranscoder
+
 from domain.billing import commands as billing
 from domain.billing.commands import Recorded, RecordPaymentNotification
 from domain.billing.model import BillingAccount
+from domain.campaign.messages import BatchMessageAsDict
 from domain.campaign.model import Campaign
 from domain.customer import access
 from domain.customer import commands as customers
@@ -178,6 +181,10 @@ class Ledger(LedgerCore):
     )
 
     handlers = HANDLERS
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(BatchMessageAsDict())  # a campaign batch's messages
 
     # Thin delegates, so that the API and the workers keep calling the Ledger's methods.
 

@@ -47,16 +47,18 @@ class OutboxMessages:
         )
         if not rows:
             return None  # not a cause of messages: nothing this sender could send
-        address = address_of(self._ledger.mapper.to_domain_event(rows[0]))
+        event = self._ledger.mapper.to_domain_event(rows[0])
+        address = address_of(event, notification.cause_entry)
         if address is None:
             return None
         return OutgoingMessage(notification, address.recipient, address.token)
 
     def open_many(
         self, conn: Connection[Any], notifications: Sequence[PendingNotification]
-    ) -> dict[int, OutgoingMessage | None]:
+    ) -> dict[tuple[int, int], OutgoingMessage | None]:
         """``open`` for a batch, in one query on ``conn``: each message by its cause's
-        position (None: its recipient was erased, or its cause holds no message)."""
+        position and its place in it (None: its recipient was erased, or its cause holds no
+        such message). A cause of many messages (a campaign batch) is decoded once."""
         recorder = self._ledger.recorder
         assert isinstance(recorder, PostgresApplicationRecorder)
         table = sql.Identifier(recorder.datastore.schema, recorder.events_table_name)
@@ -65,22 +67,20 @@ class OutboxMessages:
                 "SELECT notification_id, originator_id, originator_version, topic, state"
                 " FROM {} WHERE notification_id = ANY(%s) AND topic = ANY(%s)"
             ).format(table),
-            ([n.cause_position for n in notifications], _CAUSE_TOPICS),
+            (list({n.cause_position for n in notifications}), _CAUSE_TOPICS),
         ).fetchall()
         causes = {
-            position: Notification(
+            position: self._ledger.mapper.to_domain_event(Notification(
                 originator_id=originator, originator_version=version, topic=topic,
                 state=bytes(state), id=position,
-            )
+            ))
             for position, originator, version, topic, state in rows
         }  # fmt: skip
-        opened: dict[int, OutgoingMessage | None] = {}
+        opened: dict[tuple[int, int], OutgoingMessage | None] = {}
         for notification in notifications:
             cause = causes.get(notification.cause_position)
-            address = (
-                None if cause is None else address_of(self._ledger.mapper.to_domain_event(cause))
-            )
-            opened[notification.cause_position] = (
+            address = None if cause is None else address_of(cause, notification.cause_entry)
+            opened[notification.cause_position, notification.cause_entry] = (
                 None
                 if address is None
                 else OutgoingMessage(notification, address.recipient, address.token)

@@ -1,19 +1,26 @@
-"""A campaign's messages: one per queued recipient, each a stream of its own (its id derived
-from the campaign and the customer, so a customer gets a campaign once), put in the
-notification outbox by the ``campaign_messages`` reaction after each recorded batch.
+"""A campaign's messages: one stream per recipient batch, holding one event with every
+recipient's message (its id derived from the campaign and the batch number, so a batch is
+queued once), put in the notification outbox by the ``campaign_messages`` reaction after each
+recorded batch.
 
-The message is written when it is queued: the subject and text with the recipient's first
-name, tier and points filled in, sealed with their key together with their address, so the
-outbox holds neither and an erasure leaves nothing to send. A batch whose campaign was
-cancelled meanwhile queues nothing: cancelling withdraws what is not yet in the outbox.
+A message is written when it is queued: the subject and text with the recipient's first name,
+tier and points filled in, sealed with THAT recipient's key together with their address, so
+the outbox holds neither and erasing one recipient leaves only their message unreadable. A
+batch whose campaign was cancelled meanwhile queues nothing: cancelling withdraws what is not
+yet in the outbox. Messages queued one stream per recipient (``CampaignMessage``, before
+batches) are still in logs; their class stays so that they project and send as before.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.persistence import Transcoding
 
 from domain.campaign.commands import campaign_of
 from domain.campaign.model import Campaign, RecipientBatch
@@ -28,6 +35,7 @@ from domain.shared.metadata import EventMetadata, acting_as
 from domain.shared.personal_data import PersonalData
 
 MESSAGE_NAMESPACE = uuid5(NAMESPACE_URL, "https://cxledger.invalid/campaign-message")
+MESSAGE_BATCH_NAMESPACE = uuid5(NAMESPACE_URL, "https://cxledger.invalid/campaign-message-batch")
 
 
 class CampaignMessage(LedgerAggregate):
@@ -75,37 +83,107 @@ class CampaignMessage(LedgerAggregate):
         )
 
 
+@dataclass(frozen=True, slots=True)
+class BatchMessage:
+    """One recipient's message in a :class:`MessageBatch`: their address and the written
+    subject and text (JSON), each sealed with their own key."""
+
+    customer_id: UUID
+    recipient: PersonalData
+    content: PersonalData
+
+
+class BatchMessageAsDict(Transcoding):
+    """Stores a :class:`BatchMessage` as ``{"c": customer id, "r": address, "t": content}``;
+    the two personal values inside are sealed and opened by the personal-data transcoding
+    (the transcoder walks into this one's data: it is not ``flat``)."""
+
+    type = BatchMessage
+    name = "campaign_batch_message"
+
+    def encode(self, obj: BatchMessage) -> dict[str, Any]:
+        return {"c": obj.customer_id.hex, "r": obj.recipient, "t": obj.content}
+
+    def decode(self, data: dict[str, Any]) -> BatchMessage:
+        return BatchMessage(UUID(data["c"]), data["r"], data["t"])
+
+
+class MessageBatch(LedgerAggregate):
+    """One recipient batch's messages of a campaign (a stream of one event)."""
+
+    class Queued(LedgerAggregate.Created):
+        """``messages`` are to go out on ``channel`` for ``campaign_id``, one per recipient of
+        its batch ``batch`` (recipients erased since the batch was recorded are left out)."""
+
+        campaign_id: UUID
+        batch: int
+        channel: str
+        messages: list[BatchMessage]
+
+        def apply(self, batch: MessageBatch) -> None:
+            batch.campaign_id, batch.batch = self.campaign_id, self.batch
+
+    def __init__(self) -> None:
+        pass  # state comes from the events (see Customer.__init__)
+
+    campaign_id: UUID
+    batch: int
+
+    @staticmethod
+    def id_for(campaign_id: UUID, batch: int) -> UUID:
+        return uuid5(MESSAGE_BATCH_NAMESPACE, f"{campaign_id}/{batch}")
+
+    @classmethod
+    def queue(cls, campaign: Campaign, batch: int, messages: list[BatchMessage]) -> MessageBatch:
+        return cls._create(
+            cls.Queued,
+            id=cls.id_for(campaign.id, batch),
+            campaign_id=campaign.id,
+            batch=batch,
+            channel=campaign.channel.value,
+            messages=messages,
+        )
+
+
+def written_message(campaign: Campaign, customer: Customer, values: dict[str, str]) -> BatchMessage:
+    """The campaign's subject and text for ``customer``, sealed with their address."""
+    written = {"subject": render(campaign.subject, values), "text": render(campaign.body, values)}
+    content = PersonalData(customer.id, json.dumps(written, sort_keys=True))
+    return BatchMessage(customer.id, customer.email, content)
+
+
 def queue_campaign_messages(
     ledger: LedgerCore, batch: RecipientBatch.Recorded, metadata: EventMetadata
 ) -> CommandResult:
-    """Queue the batch's messages, once per (campaign, customer): passed over are customers
-    queued already (a re-delivery after a crash) and customers erased since. The batch's
-    messages commit together: a crash leaves all of them or none. The batch's messages,
-    customers and loyalty accounts are read in one go each, not one stream at a time."""
+    """Queue the batch's messages as one event, once per (campaign, batch): a re-delivery
+    after a crash finds the batch's stream and writes nothing. Customers erased since are
+    passed over. The batch's customers and loyalty accounts are read in one go each."""
     campaign = campaign_of(ledger, batch.campaign_id)
+    batch_id = MessageBatch.id_for(campaign.id, batch.batch)
+    queued = ledger.find_many([batch_id], MessageBatch, _not_a_message)
     messages = []
-    if campaign.status is not CampaignStatus.CANCELLED:
-        for customer, account in _recipients_to_queue(ledger, campaign, batch.queued):
-            with acting_as(metadata):
-                recommended = batch.recommended.get(str(customer.id), "")
-                values = values_for(customer, account, recommended)
-                messages.append(CampaignMessage.queue(campaign, customer, values))
-    position = ledger.commit(*messages) if messages else ledger.head_position()
-    return CommandResult(campaign.id, campaign.version, position)
+    if campaign.status is not CampaignStatus.CANCELLED and batch_id not in queued:
+        for customer, account in _recipients_to_queue(ledger, batch.queued):
+            recommended = batch.recommended.get(str(customer.id), "")
+            values = values_for(customer, account, recommended)
+            messages.append(written_message(campaign, customer, values))
+    if not messages:
+        return CommandResult(campaign.id, campaign.version, ledger.head_position())
+    with acting_as(metadata):
+        queued_batch = MessageBatch.queue(campaign, batch.batch, messages)
+    return CommandResult(campaign.id, campaign.version, ledger.commit(queued_batch))
 
 
 def _recipients_to_queue(
-    ledger: LedgerCore, campaign: Campaign, customer_ids: Sequence[UUID]
+    ledger: LedgerCore, customer_ids: Sequence[UUID]
 ) -> list[tuple[Customer, LoyaltyAccount | None]]:
-    """The batch's customers not queued yet nor erased, in the batch's order, each with their
-    loyalty account (None if not enrolled). A customer who does not exist refuses the batch."""
-    message_ids = {c: CampaignMessage.id_for(campaign.id, c) for c in customer_ids}
-    queued = ledger.find_many(message_ids.values(), CampaignMessage, _not_a_message)
-    to_queue = [c for c in customer_ids if message_ids[c] not in queued]
-    customers = ledger.find_many(to_queue, Customer, _no_customer)
-    if len(customers) < len(set(to_queue)):
+    """The batch's customers not erased, in the batch's order, each with their loyalty
+    account (None if not enrolled). A customer who does not exist refuses the batch."""
+    wanted = list(dict.fromkeys(customer_ids))
+    customers = ledger.find_many(wanted, Customer, _no_customer)
+    if len(customers) < len(wanted):
         raise _no_customer()
-    living = [customers[c] for c in to_queue if not customers[c].email.is_erased]
+    living = [customers[c] for c in wanted if not customers[c].email.is_erased]
     account_ids = {c.id: LoyaltyAccount.id_for(c.id) for c in living}
     accounts = ledger.find_many(account_ids.values(), LoyaltyAccount, _not_a_message)
     return [(c, accounts.get(account_ids[c.id])) for c in living]

@@ -58,9 +58,11 @@ def language_for(preferred: str | None) -> str:
     return primary if primary in LANGUAGES else LANGUAGES[0]
 
 
-def message_id(cause_position: int, domain: str) -> str:
-    """The same for every try of the message the event at ``cause_position`` caused."""
-    return f"<cxl.notification.{cause_position}@{domain}>"
+def message_id(cause_position: int, domain: str, cause_entry: int = 0) -> str:
+    """The same for every try of the message the event at ``cause_position`` caused (its
+    ``cause_entry``-th, for an event that causes many: a campaign batch's)."""
+    entry = f".{cause_entry}" if cause_entry else ""
+    return f"<cxl.notification.{cause_position}{entry}@{domain}>"
 
 
 class MailComposer:
@@ -160,7 +162,7 @@ class MailComposer:
         message["To"] = recipient
         message["Subject"] = subject
         message["Date"] = format_datetime(due.created_at)
-        message["Message-ID"] = message_id(due.cause_position, self._domain)
+        message["Message-ID"] = message_id(due.cause_position, self._domain, due.cause_entry)
         message["Auto-Submitted"] = "auto-generated"
         if values["unsubscribe_url"]:
             message["List-Unsubscribe"] = f"<{values['unsubscribe_url']}>"

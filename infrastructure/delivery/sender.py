@@ -23,7 +23,7 @@ from domain.shared.application import LedgerCore
 from infrastructure.delivery.addresses import SmtpEndpoint
 from infrastructure.delivery.compose import UNSUBSCRIBABLE, MailComposer, UnknownKindError
 from infrastructure.delivery.smtp import Refusal, SmtpConnection
-from infrastructure.delivery.store import DeliveryStore, DueMessage
+from infrastructure.delivery.store import DeliveryStore, DueMessage, MessageKey
 from infrastructure.outbox_messages import OutboxMessages, OutgoingMessage
 
 log = logging.getLogger(__name__)
@@ -107,15 +107,14 @@ class MailDelivery:
             opened = self._messages.open_many(conn, [m.notification for m in due])
             batch = []
             for message in due:
-                outgoing = self._written(message, opened[message.cause_position])
+                outgoing = self._written(message, opened[message.key])
                 why = _why_not(message, outgoing)
                 if why is not None:
-                    self._store.cancel(conn, message.cause_position, why, now)
+                    self._store.cancel(conn, message.key, why, now)
                     summary.cancelled += 1
                 elif outgoing is not None:
                     batch.append(outgoing)
-            positions = [o.due.cause_position for o in batch]
-            self._store.mark_sending(conn, positions, now)
+            self._store.mark_sending(conn, [o.due.key for o in batch], now)
         return batch
 
     def _written(self, due: DueMessage, opened: OutgoingMessage | None) -> _Outgoing | None:
@@ -151,12 +150,12 @@ class MailDelivery:
     ) -> None:
         if refusal is None:
             with conn.transaction():
-                self.record_sent(conn, due.cause_position)
+                self.record_sent(conn, due.key)
             summary.sent += 1
             return
         with conn.transaction():
             self._store.mark_failed_attempt(
-                conn, due.cause_position, refusal.error, refusal.permanent, self._clock()
+                conn, due.key, refusal.error, refusal.permanent, self._clock()
             )
         final = refusal.permanent or due.attempts + 1 >= self._store.policy.max_attempts
         if final:
@@ -165,10 +164,10 @@ class MailDelivery:
         else:
             summary.retrying += 1
 
-    def record_sent(self, conn: Connection[Any], position: int) -> None:
+    def record_sent(self, conn: Connection[Any], message: MessageKey) -> None:
         """The server accepted the message: it is sent (a crash before this line sends it
         once more, with the same Message-ID)."""
-        self._store.mark_sent(conn, position, self._clock())
+        self._store.mark_sent(conn, message, self._clock())
 
 
 def _why_not(due: DueMessage, outgoing: _Outgoing | None) -> str | None:

@@ -27,18 +27,24 @@ from projections.outbox.queries import PendingNotification
 
 log = logging.getLogger(__name__)
 
+MessageKey = tuple[int, int]
+"""A message's key: its cause's log position and its place in the cause (0 for a cause of one
+message; a campaign batch's event causes one per recipient)."""
+
 # New outbox messages on email become pending deliveries (SMS and push wait in the outbox for
 # senders of their own); a rebuilt outbox (sent_at NULL again) adds nothing, since the cause
 # already has its row here.
 _TAKE_IN = """
-    INSERT INTO notification_deliveries (cause_position, status, next_attempt_at, updated_at)
-    SELECT o.cause_position, 'pending', %(now)s, %(now)s
+    INSERT INTO notification_deliveries (cause_position, cause_entry, status, next_attempt_at,
+        updated_at)
+    SELECT o.cause_position, o.cause_entry, 'pending', %(now)s, %(now)s
     FROM notification_outbox o
     WHERE o.channel = 'email' AND o.cancelled_at IS NULL AND o.sent_at IS NULL
         AND NOT EXISTS (
-            SELECT 1 FROM notification_deliveries d WHERE d.cause_position = o.cause_position)
-    ORDER BY o.cause_position
-    ON CONFLICT (cause_position) DO NOTHING
+            SELECT 1 FROM notification_deliveries d
+            WHERE d.cause_position = o.cause_position AND d.cause_entry = o.cause_entry)
+    ORDER BY o.cause_position, o.cause_entry
+    ON CONFLICT (cause_position, cause_entry) DO NOTHING
 """
 
 # The outbox cancels an erased person's unsent messages; so does delivery.
@@ -46,20 +52,22 @@ _CANCEL_ERASED = """
     UPDATE notification_deliveries d
     SET status = 'cancelled', updated_at = %(now)s, next_attempt_at = %(now)s
     FROM notification_outbox o
-    WHERE o.cause_position = d.cause_position AND o.cancelled_at IS NOT NULL
+    WHERE o.cause_position = d.cause_position AND o.cause_entry = d.cause_entry
+        AND o.cancelled_at IS NOT NULL
         AND d.status IN ('pending', 'sending', 'failed')
 """
 
 _DUE = """
-    SELECT o.id, o.cause_position, o.customer_id, o.channel, o.kind, o.payload, o.created_at,
-        d.attempts, c.language, COALESCE(p.opted_in, true) AS opted_in
+    SELECT o.id, o.cause_position, o.cause_entry, o.customer_id, o.channel, o.kind, o.payload,
+        o.created_at, d.attempts, c.language, COALESCE(p.opted_in, true) AS opted_in
     FROM notification_deliveries d
-    JOIN notification_outbox o ON o.cause_position = d.cause_position
+    JOIN notification_outbox o
+        ON o.cause_position = d.cause_position AND o.cause_entry = d.cause_entry
     LEFT JOIN customer_directory c ON c.customer_id = o.customer_id
     LEFT JOIN customer_contact_preferences p
         ON p.customer_id = o.customer_id AND p.channel = o.channel
     WHERE d.status IN ('pending', 'sending') AND d.next_attempt_at <= %(now)s
-    ORDER BY d.next_attempt_at, d.cause_position
+    ORDER BY d.next_attempt_at, d.cause_position, d.cause_entry
     LIMIT %(limit)s
 """
 
@@ -68,18 +76,20 @@ _SENDING = """
     SET status = 'sending', attempts = attempts + 1, sending_since = %(now)s,
         next_attempt_at = %(now)s + make_interval(secs => %(base)s * power(2, attempts)),
         updated_at = %(now)s
-    WHERE cause_position = ANY(%(positions)s) AND status IN ('pending', 'sending')
+    WHERE (cause_position, cause_entry) IN (
+            SELECT * FROM unnest(%(positions)s::bigint[], %(entries)s::integer[]))
+        AND status IN ('pending', 'sending')
 """
 
 _SENT = """
     WITH done AS (
         UPDATE notification_deliveries
         SET status = 'sent', sent_at = %(now)s, last_error = NULL, updated_at = %(now)s
-        WHERE cause_position = %(position)s AND status = 'sending'
-        RETURNING cause_position
+        WHERE cause_position = %(position)s AND cause_entry = %(entry)s AND status = 'sending'
+        RETURNING cause_position, cause_entry
     )
     UPDATE notification_outbox SET sent_at = %(now)s
-    WHERE cause_position IN (SELECT cause_position FROM done)
+    WHERE (cause_position, cause_entry) IN (SELECT cause_position, cause_entry FROM done)
 """
 
 # A failed attempt: try again after the backoff counted when it was marked sending, unless it
@@ -88,20 +98,22 @@ _FAILED_ATTEMPT = """
     UPDATE notification_deliveries
     SET status = CASE WHEN %(permanent)s OR attempts >= %(max)s THEN 'failed' ELSE 'pending' END,
         last_error = %(error)s, updated_at = %(now)s
-    WHERE cause_position = %(position)s AND status = 'sending'
+    WHERE cause_position = %(position)s AND cause_entry = %(entry)s AND status = 'sending'
 """
 
 _CANCEL_ONE = """
     UPDATE notification_deliveries
     SET status = 'cancelled', last_error = %(why)s, updated_at = %(now)s
-    WHERE cause_position = %(position)s AND status IN ('pending', 'sending')
+    WHERE cause_position = %(position)s AND cause_entry = %(entry)s
+        AND status IN ('pending', 'sending')
 """
 
 _RETRY = """
     UPDATE notification_deliveries d
     SET status = 'pending', attempts = 0, next_attempt_at = %(now)s, updated_at = %(now)s
     FROM notification_outbox o
-    WHERE o.cause_position = d.cause_position AND o.id = %(id)s AND d.status = 'failed'
+    WHERE o.cause_position = d.cause_position AND o.cause_entry = d.cause_entry
+        AND o.id = %(id)s AND d.status = 'failed'
         AND o.cancelled_at IS NULL
     RETURNING d.cause_position
 """
@@ -114,6 +126,7 @@ class DueMessage:
 
     id: int
     cause_position: int
+    cause_entry: int
     customer_id: UUID
     channel: str
     kind: str
@@ -125,10 +138,15 @@ class DueMessage:
     """False once the customer turned this channel off (unsubscribed) since it was queued."""
 
     @property
+    def key(self) -> MessageKey:
+        return (self.cause_position, self.cause_entry)
+
+    @property
     def notification(self) -> PendingNotification:
         return PendingNotification(
             self.id,
             self.cause_position,
+            self.cause_entry,
             self.customer_id,
             self.channel,
             self.kind,
@@ -162,25 +180,37 @@ class DeliveryStore:
             cur.execute(_DUE, {"now": now, "limit": limit})
             return cur.fetchall()
 
-    def mark_sending(self, conn: Connection[Any], positions: list[int], now: datetime) -> None:
-        base = self.policy.first_wait_seconds
-        conn.execute(_SENDING, {"positions": positions, "now": now, "base": base})
+    def mark_sending(
+        self, conn: Connection[Any], messages: list[MessageKey], now: datetime
+    ) -> None:
+        positions, entries = [m[0] for m in messages], [m[1] for m in messages]
+        values = {"positions": positions, "entries": entries, "now": now}
+        conn.execute(_SENDING, {**values, "base": self.policy.first_wait_seconds})
 
-    def mark_sent(self, conn: Connection[Any], position: int, now: datetime) -> None:
+    def mark_sent(self, conn: Connection[Any], message: MessageKey, now: datetime) -> None:
         # Not flushed before the commit returns: losing it to a database crash leaves the
         # message "sending", which sends it once more with the same Message-ID (what a process
         # crash does anyway). "Sending" itself is always flushed before the server sees it.
         conn.execute("SET LOCAL synchronous_commit = off")
-        conn.execute(_SENT, {"position": position, "now": now})
+        conn.execute(_SENT, {**_key(message), "now": now})
 
     def mark_failed_attempt(
-        self, conn: Connection[Any], position: int, error: str, permanent: bool, now: datetime
+        self,
+        conn: Connection[Any],
+        message: MessageKey,
+        error: str,
+        permanent: bool,
+        now: datetime,
     ) -> None:
-        values = {"position": position, "error": error, "permanent": permanent, "now": now}
+        values = {**_key(message), "error": error, "permanent": permanent, "now": now}
         conn.execute(_FAILED_ATTEMPT, {**values, "max": self.policy.max_attempts})
 
-    def cancel(self, conn: Connection[Any], position: int, why: str, now: datetime) -> None:
-        conn.execute(_CANCEL_ONE, {"position": position, "why": why, "now": now})
+    def cancel(self, conn: Connection[Any], message: MessageKey, why: str, now: datetime) -> None:
+        conn.execute(_CANCEL_ONE, {**_key(message), "why": why, "now": now})
+
+
+def _key(message: MessageKey) -> dict[str, int]:
+    return {"position": message[0], "entry": message[1]}
 
 
 def retry_failed(conn: Connection[Any], notification_id: int, now: datetime) -> bool:

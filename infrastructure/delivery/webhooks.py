@@ -43,6 +43,8 @@ KINDS = (
     "referral_invitation",
 )
 
+# Every kind above has one message per cause (``cause_entry`` 0), so a webhook delivery is
+# keyed by the cause's position alone; a campaign batch's messages are never posted.
 # Each endpoint takes in the outbox's messages past its mark (the outbox's unique position
 # index), then moves the mark: a run costs what is new, not what the outbox holds.
 _TAKE_IN = """

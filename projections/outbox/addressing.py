@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.campaign.messages import CampaignMessage
+from domain.campaign.messages import CampaignMessage, MessageBatch
 from domain.customer.model import Customer
 from domain.reactions.model import ImprovementNotice, OrderNotice, TicketNotice
 from domain.referral.model import Referrer
@@ -36,6 +36,7 @@ CAUSES = (
     ImprovementNotice.Queued,
     OrderNotice.Queued,
     CampaignMessage.Queued,
+    MessageBatch.Queued,
 )
 """The events that queue a message."""
 
@@ -48,9 +49,14 @@ class Address:
     token: str | None
 
 
-def address_of(event: object) -> Address | None:
-    """The address (and token) of the message ``event`` caused; None when it causes none, or
-    its recipient was erased."""
+def address_of(event: object, entry: int = 0) -> Address | None:
+    """The address (and token) of the message ``event`` caused (the ``entry``-th of those of
+    a campaign's batch); None when it causes none, or its recipient was erased."""
+    if isinstance(event, MessageBatch.Queued):
+        if not 0 <= entry < len(event.messages):
+            return None
+        message = event.messages[entry]
+        return _sealed(message.recipient, message.content)
     if isinstance(event, Customer.PasswordResetRequested):
         return _sealed(event.recipient, event.token)
     if isinstance(event, Customer.EmailChangeRequested):

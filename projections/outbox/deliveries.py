@@ -84,7 +84,8 @@ _PAGE_TEMPLATE = """
                 AS next_attempt_at,
             COALESCE(d.sent_at, o.sent_at) AS sent_at
         FROM notification_outbox o
-        LEFT JOIN notification_deliveries d ON d.cause_position = o.cause_position
+        LEFT JOIN notification_deliveries d
+            ON d.cause_position = o.cause_position AND d.cause_entry = o.cause_entry
         WHERE (%(bound)s::bigint IS NULL OR o.id $BOUND %(bound)s)
             AND (%(kind)s::text IS NULL OR o.kind = %(kind)s)
             AND (%(customer)s::uuid IS NULL OR o.customer_id = %(customer)s)

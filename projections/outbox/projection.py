@@ -1,4 +1,5 @@
-"""Events -> the notification outbox: one row per causing event, keyed by its log position.
+"""Events -> the notification outbox: one row per message, keyed by its causing event's log
+position and, for an event that causes many (a campaign's batch), the message's place in it.
 
 A row holds what the message is (kind, channel, whom it concerns, the survey or the referral
 code it is about, when its link expires), never its address or token: those stay sealed with
@@ -15,7 +16,7 @@ from uuid import UUID
 from psycopg import Cursor
 from psycopg.types.json import Jsonb
 
-from domain.campaign.messages import CampaignMessage
+from domain.campaign.messages import CampaignMessage, MessageBatch
 from domain.customer.model import Customer
 from domain.privacy.erasure import ErasureRequest
 from domain.reactions.model import ImprovementNotice, OrderNotice, TicketNotice
@@ -28,7 +29,8 @@ from projections.outbox.addressing import address_of
 DDL = """
     CREATE TABLE IF NOT EXISTS notification_outbox (
         id bigserial PRIMARY KEY,
-        cause_position bigint NOT NULL UNIQUE,
+        cause_position bigint NOT NULL,
+        cause_entry integer NOT NULL DEFAULT 0,
         customer_id uuid NOT NULL,
         channel text NOT NULL,
         kind text NOT NULL,
@@ -42,6 +44,14 @@ DDL = """
     -- made before either change are changed here.
     ALTER TABLE notification_outbox ADD COLUMN IF NOT EXISTS cancelled_at timestamptz;
     ALTER TABLE notification_outbox DROP COLUMN IF EXISTS recipient;
+    -- A campaign's batch event causes one message per recipient: a message is keyed by its
+    -- cause's position and its place in it (0 for events that cause one).
+    ALTER TABLE notification_outbox ADD COLUMN IF NOT EXISTS cause_entry integer NOT NULL
+        DEFAULT 0;
+    ALTER TABLE notification_outbox DROP CONSTRAINT IF EXISTS
+        notification_outbox_cause_position_key;
+    CREATE UNIQUE INDEX IF NOT EXISTS notification_outbox_cause_idx
+        ON notification_outbox (cause_position, cause_entry);
     CREATE INDEX IF NOT EXISTS notification_outbox_pending_idx
         ON notification_outbox (sent_at) WHERE sent_at IS NULL;
     CREATE INDEX IF NOT EXISTS notification_outbox_customer_idx
@@ -69,7 +79,17 @@ _INSERT = """
     INSERT INTO notification_outbox (cause_position, customer_id, channel, kind, payload,
         created_at)
     VALUES (%s, %s, %s, %s, %s, %s)
-    ON CONFLICT (cause_position) DO NOTHING
+    ON CONFLICT (cause_position, cause_entry) DO NOTHING
+"""
+
+# A campaign batch's messages, one row each, in one statement.
+_INSERT_BATCH = """
+    INSERT INTO notification_outbox (cause_position, cause_entry, customer_id, channel, kind,
+        payload, created_at)
+    SELECT %(position)s, m.entry, m.customer_id, %(channel)s, 'campaign_message', %(payload)s,
+        %(at)s
+    FROM unnest(%(entries)s::integer[], %(customers)s::uuid[]) AS m (entry, customer_id)
+    ON CONFLICT (cause_position, cause_entry) DO NOTHING
 """
 
 # The erased person's unsent messages: theirs (customer_id), and referral invitations
@@ -259,6 +279,24 @@ class NotificationOutbox(Projection):
         payload = {"campaign_id": str(event.campaign_id)}
         row = (event.customer_id, event.channel, "campaign_message", Jsonb(payload))
         cursor.execute(_INSERT, (position, *row, event.timestamp))
+
+    @handles(MessageBatch.Queued)
+    def campaign_batch_queued(
+        self, cursor: Cursor[Any], event: MessageBatch.Queued, position: int
+    ) -> None:
+        """A campaign batch's emails, one row per recipient not erased since; each one's
+        address and written text stay sealed in the event, with that recipient's key."""
+        entries = [i for i in range(len(event.messages)) if address_of(event, i) is not None]
+        values = {
+            "position": position,
+            "entries": entries,
+            "customers": [event.messages[i].customer_id for i in entries],
+            "channel": event.channel,
+            "payload": Jsonb({"campaign_id": str(event.campaign_id)}),
+            "at": event.timestamp,
+        }
+        if entries:
+            cursor.execute(_INSERT_BATCH, values)
 
     @handles(ErasureRequest.Completed)
     def erasure_completed(

@@ -19,10 +19,12 @@ from psycopg.rows import class_row
 class PendingNotification:
     """A notification not sent yet (and not cancelled by an erasure); ``payload`` holds what
     the message is about (a survey, a referral code, when its link expires). Its address and
-    token are sealed in the event at ``cause_position``."""
+    token are sealed in the event at ``cause_position`` (in its ``cause_entry``-th message, for
+    a campaign batch's event; 0 for an event that causes one message)."""
 
     id: int
     cause_position: int
+    cause_entry: int
     customer_id: UUID
     channel: str
     kind: str
@@ -33,7 +35,7 @@ class PendingNotification:
 # The partial index on (sent_at) WHERE sent_at IS NULL keeps this cheap however many were sent;
 # cancelled messages (to an erased person) are never to be sent.
 _PENDING = """
-    SELECT id, cause_position, customer_id, channel, kind, payload, created_at
+    SELECT id, cause_position, cause_entry, customer_id, channel, kind, payload, created_at
     FROM notification_outbox
     WHERE sent_at IS NULL AND cancelled_at IS NULL
         AND (%(kind)s::text IS NULL OR kind = %(kind)s::text)

@@ -150,7 +150,7 @@ def test_staff_page_backward_from_the_oldest_message_toward_the_newest(api: Live
 
 def _pending_outbox(conn: Any) -> list[PendingNotification]:
     rows = conn.execute(
-        "SELECT id, cause_position, customer_id, channel, kind, payload, created_at"
+        "SELECT id, cause_position, cause_entry, customer_id, channel, kind, payload, created_at"
         " FROM notification_outbox"
     ).fetchall()
     return [PendingNotification(*row) for row in rows]

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from psycopg import Connection, sql
 
-from domain.campaign.commands import DraftCampaign, LaunchCampaign
+from domain.campaign.commands import DraftCampaign, LaunchCampaign, RecordCampaignRecipients
 from domain.campaign.values import FrequencyCap
 from domain.customer.commands import ChangeDemographics, RegisterCustomer, SetContactPreferences
 from domain.customer.profile import Address, ConsentPurpose, ContactChannel
@@ -61,6 +61,7 @@ from tests.support.outbox import opened
 
 AGENT = EventMetadata(actor_id="agent-7", actor_role=Role.AGENT, channel=Channel.PHONE)
 ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
+SENDER = EventMetadata.system("campaign-sender")
 OFFICER = EventMetadata("officer-1", Role.PRIVACY_OFFICER, Channel.WEB)
 ANONYMOUS = EventMetadata(actor_id="anonymous", actor_role=Role.ANONYMOUS, channel=Channel.WEB)
 
@@ -163,6 +164,7 @@ def populate(ledger: Ledger, database: Database, loyalty_events: int = 100) -> W
     _review(ledger, customer)
     _tracked_order(ledger, customer)
     _exclusive_event(ledger, customer)
+    _earlier_campaign(ledger, segment.aggregate_id, [customer, referrer])
     _react(ledger, database)
     campaign = _campaign(ledger, database, segment.aggregate_id)
     world = World(customer, referrer, friend_email, dict(GIVEN), campaign)
@@ -216,6 +218,15 @@ def _campaign(ledger: Ledger, database: Database, segment_id: UUID) -> UUID:
     read_model = ProjectionRunner(ledger, database, CampaignFigures(), 100)
     CampaignSender(ledger, database, read_model, FrequencyCap(3, 7)).run()
     return campaign
+
+
+def _earlier_campaign(ledger: Ledger, segment_id: UUID, queued: list[UUID]) -> None:
+    """A campaign sent while she still consented: one batch queued her and Rex, so the
+    reaction writes one event holding both messages, each sealed with its recipient's key."""
+    draft = DraftCampaign("Welcome", segment_id, "Welcome {first_name}", "Hello {first_name}.")
+    campaign = ledger.handle(draft, ADMIN).aggregate_id
+    ledger.handle(LaunchCampaign(campaign), ADMIN)
+    ledger.handle(RecordCampaignRecipients(campaign, 0, None, queued), SENDER)
 
 
 def _survey(ledger: Ledger, customer: UUID) -> None:
@@ -369,12 +380,19 @@ def _derived(ledger: Ledger, database: Database, customer: UUID) -> dict[str, st
     with database.connect() as conn:
         messages = pending_notifications_sync(conn, limit=1000)
         kinds = {m.kind for m in messages}
-        assert {"promoter_thanks", "ticket_progress", "improvement_notice"} <= kinds
+        assert {
+            "promoter_thanks",
+            "ticket_progress",
+            "improvement_notice",
+            "campaign_message",
+        } <= kinds
         for message in messages:
             token = opened(ledger, message).token if message.customer_id == customer else None
             if token is not None:
                 found[f"{message.kind} token"] = token
-    assert {"password_reset token", "survey_invitation token"} <= found.keys()
+    assert {"password_reset token", "survey_invitation token", "campaign_message token"} <= (
+        found.keys()
+    )
     return found
 
 

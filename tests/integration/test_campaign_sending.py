@@ -22,7 +22,12 @@ from domain.campaign.commands import (
     ScheduleCampaign,
     campaign_of,
 )
-from domain.campaign.messages import queue_campaign_messages
+from domain.campaign.messages import (
+    CampaignMessage,
+    MessageBatch,
+    queue_campaign_messages,
+    values_for,
+)
 from domain.campaign.model import RecipientBatch
 from domain.customer.commands import SetContactPreferences
 from domain.customer.profile import ContactChannel
@@ -32,7 +37,7 @@ from domain.purchase.commands import OrderLineInput, RecordPurchase
 from domain.purchase.values import PurchaseChannel
 from domain.reactions.policies import CampaignMessages
 from domain.shared.commands import Command
-from domain.shared.metadata import Channel, EventMetadata, Role
+from domain.shared.metadata import Channel, EventMetadata, Role, acting_as
 from domain.survey.commands import DraftSurvey, SubmitResponse
 from domain.survey.values import SurveyChannel, SurveyKind
 from infrastructure.database import Database
@@ -260,8 +265,9 @@ def test_a_campaign_message_arrives_by_mail_personalised_with_an_unsubscribe_lin
 def test_a_batch_is_read_in_a_few_statements_not_stream_by_stream(
     ledger: Ledger, database: Database, agent: EventMetadata, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Whatever its size, a batch costs the campaign's load and one read each of its messages,
-    customers and loyalty accounts (see ``Ledger.find_many``), not three per recipient."""
+    """Whatever its size, a batch costs the campaign's load and one read each of its messages'
+    stream, customers and loyalty accounts (see ``Ledger.find_many``), not three per
+    recipient."""
     world = populate(ledger, agent)
     campaign = launch(ledger, database, world)
     sender(ledger, database, batch_size=10).run()
@@ -325,6 +331,75 @@ def test_a_recipient_erased_after_the_batch_was_recorded_gets_no_message(
     assert sorted(m.customer_id for m in pending) == sorted(world.welcome[1:])
     [points] = [m for m in pending if m.customer_id == enrolled]
     assert json.loads(opened(ledger, points).token or "{}")["text"] == "You have 40 points."
+
+
+def test_a_batchs_messages_are_one_event_each_entry_sealed_with_its_recipients_own_key(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """One event for the batch, on a stream of its own; each recipient's address and text are
+    sealed with their key (their id is the sealed value's subject), none in clear."""
+    world = populate(ledger, agent, welcome=3)
+    campaign = launch(ledger, database, world)
+    sender(ledger, database, batch_size=10).run()
+    head = ledger.head_position()
+    queue_campaign_messages(ledger, _batches(ledger, campaign)[0], SENDER_METADATA)
+
+    assert ledger.head_position() == head + 1
+    [stored] = ledger.recorder.select_notifications(start=head + 1, limit=1)
+    assert stored.originator_id == MessageBatch.id_for(campaign, 0)
+    state = stored.state.decode()
+    for customer in world.welcome:
+        assert state.count(f'"s":"{customer.hex}"') == 2  # address and text, under her key
+    assert "@example.org" not in state and "Hi Ok" not in state
+
+
+def test_an_erased_recipients_queued_message_is_not_sent_and_the_others_still_are(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """Erasing one recipient of a queued batch cancels only their message: the batch's event
+    still opens for the others, who get their mail."""
+    world = populate(ledger, agent, welcome=3)
+    erased, *others = world.welcome
+    launch(ledger, database, world)
+    sender(ledger, database, batch_size=10).run()
+    with database.connect() as conn:
+        ProcessManagerRunner(ledger, database, CampaignMessages(), 50).catch_up(conn)
+    project_outbox(ledger, database)
+    ledger.request_erasure(erased, None, ErasureReason.CUSTOMER_REQUEST, 0, agent)
+    ledger.complete_erasure(erased, agent)
+    project_outbox(ledger, database)
+    with MailCatcher() as catcher:
+        summary = mail_sender(ledger, database, catcher.endpoint, MovableClock()).run()
+        mails = catcher.mailbox.all()
+
+    with database.connect() as conn:
+        pending = pending_notifications_sync(conn, "campaign_message")
+    assert summary.sent == 2 and pending == []
+    names = [ledger.get_customer(c).name.value or "" for c in others]
+    assert sorted(m.envelope_to for m in mails) == sorted(
+        (f"{n.lower()}@example.org",) for n in names
+    )
+    assert len({m.message["Message-ID"] for m in mails}) == 2  # one per message, not per event
+
+
+def test_a_message_queued_as_a_stream_of_its_own_before_batches_still_goes_out(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """``CampaignMessage.Queued`` events already in logs project and send as before."""
+    world = populate(ledger, agent, welcome=1)
+    [ada] = world.welcome
+    campaign = campaign_of(ledger, launch(ledger, database, world))
+    customer = ledger.get_customer(ada)
+    with acting_as(SENDER_METADATA):
+        old = CampaignMessage.queue(campaign, customer, values_for(customer, None))
+    ledger.commit(old)
+    project_outbox(ledger, database)
+    with MailCatcher() as catcher:
+        summary = mail_sender(ledger, database, catcher.endpoint, MovableClock()).run()
+        [mail] = catcher.mailbox.all()
+
+    assert summary.sent == 1 and mail.envelope_to == ("ok0@example.org",)
+    assert mail.subject == "Hi Ok0"
 
 
 def test_a_scheduled_campaign_is_launched_by_the_sender_once_its_time_has_come(

@@ -9,6 +9,8 @@ change."""
 from __future__ import annotations
 
 import asyncio
+import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -25,11 +27,13 @@ from domain.referral.commands import invitee_subject
 from domain.shared.personal_data import PersonalData
 from infrastructure.database import Database
 from infrastructure.erasure_sweep import ErasureSweep
+from infrastructure.outbox_messages import OutboxMessages
 from infrastructure.refresh_tokens import RefreshTokens
 from infrastructure.sessions import events_table
 from infrastructure.tokens import IssuedToken
 from projections.campaigns.queries import figures as campaign_figures
 from projections.loyalty.queries import account_view
+from projections.outbox.queries import pending_notifications_sync
 from projections.referrals.funnel_queries import funnel
 from projections.reviews.queries import product_rating
 from projections.surveys.queries import dashboard, feedback_insight
@@ -50,6 +54,7 @@ from tests.integration.erasure_world import (
     rebuild_all,
     scan,
 )
+from tests.support.outbox import opened
 from tests.support.pages import relations_holding
 
 # Values no read model holds in clear even before erasure (sealed in the log, or never stored):
@@ -60,6 +65,7 @@ NEVER_IN_CLEAR = {
     "password hash",
     "password_reset token",
     "survey_invitation token",
+    "campaign_message token",  # her written campaign message: sealed in its batch's event
     "refresh token",
     "review text",  # her review's first wording: the edit replaced it in the read model
 }
@@ -226,6 +232,32 @@ def test_erasure_takes_her_off_the_campaign_recipient_list_and_its_figures_stay(
     with database.connect() as conn:
         assert conn.execute(held, (world.customer,)).fetchone() == (0,)
     assert figures(database, world, now)["campaign"] == before
+
+
+def test_her_campaign_message_goes_with_her_and_the_others_of_its_batch_stay_deliverable(
+    ledger: Ledger, database: Database
+) -> None:
+    """Her message and Rex's are entries of one batch event: after her erasure her entry
+    opens to nothing and her row is cancelled, while Rex's still opens, live and rebuilt."""
+    world = populate(ledger, database, loyalty_events=1)
+    erase(ledger, world.customer)
+    catch_up_all(ledger, database)
+    for step in ("live", "rebuilt"):
+        with database.connect() as conn:
+            pending = pending_notifications_sync(conn, "campaign_message")
+            held = conn.execute(
+                "SELECT count(*) FROM notification_outbox WHERE kind = 'campaign_message'"
+                " AND cancelled_at IS NULL AND customer_id = %s",
+                (world.customer,),
+            ).fetchone()
+        assert held == (0,), step
+        [rex] = pending
+        assert rex.customer_id == world.referrer, step
+        assert json.loads(opened(ledger, rex).token or "{}")["subject"] == "Welcome Rex", step
+        hers = replace(rex, cause_entry=1 - rex.cause_entry, customer_id=world.customer)
+        assert OutboxMessages(ledger).open(hers) is None, step  # her entry of the same event
+        if step == "live":
+            rebuild_all(ledger, database)
 
 
 def test_the_friend_the_erased_customer_invited_keeps_their_own_data(

@@ -20,7 +20,7 @@ from domain.survey.values import SurveyChannel, SurveyKind
 from infrastructure.database import Database
 from infrastructure.delivery.mail_catcher import CaughtMail, MailCatcher
 from infrastructure.delivery.sender import MailDelivery
-from infrastructure.delivery.store import RetryPolicy
+from infrastructure.delivery.store import MessageKey, RetryPolicy
 from infrastructure.projection_runner import ProjectionRunner
 from projections.outbox.projection import NotificationOutbox
 from tests.support.delivery import (
@@ -193,11 +193,11 @@ class _CrashAfterAccept(MailDelivery):
 
     crashed = False
 
-    def record_sent(self, conn: Connection[Any], position: int) -> None:
+    def record_sent(self, conn: Connection[Any], message: MessageKey) -> None:
         if not _CrashAfterAccept.crashed:
             _CrashAfterAccept.crashed = True
             raise KeyboardInterrupt("the process dies here")
-        super().record_sent(conn, position)
+        super().record_sent(conn, message)
 
 
 def test_a_crash_between_acceptance_and_record_sends_once_more_with_the_same_message_id(

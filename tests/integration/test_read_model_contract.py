@@ -18,6 +18,8 @@ from domain.campaign.commands import (
     LaunchCampaign,
     RecordCampaignRecipients,
 )
+from domain.campaign.messages import queue_campaign_messages
+from domain.campaign.model import RecipientBatch
 from domain.customer.commands import RegisterCustomer, SetContactPreferences
 from domain.customer.profile import ConsentPurpose, ContactChannel
 from domain.exclusive_event.commands import (
@@ -176,6 +178,22 @@ def campaign_tables(ledger: Ledger, segment_id: UUID, ada: UUID, bo: UUID) -> No
     ledger.handle(CompleteCampaign(campaign), sender)
     other = ledger.handle(DraftCampaign("Later", segment_id, "Hi", "Text"), ADMIN).aggregate_id
     ledger.handle(CancelCampaign(other), ADMIN)
+    campaign_messages(ledger, segment_id, [ada, bo])
+
+
+def campaign_messages(ledger: Ledger, segment_id: UUID, queued: list[UUID]) -> None:
+    """A campaign whose one batch queues both: the reaction writes one event with a message
+    for each, which the outbox turns into a row each."""
+    draft = DraftCampaign("Summer", segment_id, "Hi {first_name}", "Text")
+    campaign = ledger.handle(draft, ADMIN).aggregate_id
+    ledger.handle(LaunchCampaign(campaign), ADMIN)
+    sender = EventMetadata.system("campaign-sender")
+    ledger.handle(RecordCampaignRecipients(campaign, 0, None, queued), sender)
+    [batch] = [
+        e for e in ledger.history(RecipientBatch.id_for(campaign, 0))
+        if isinstance(e, RecipientBatch.Recorded)
+    ]  # fmt: skip
+    queue_campaign_messages(ledger, batch, EventMetadata.system("campaign-messages"))
 
 
 def promoter_testimonial(ledger: Ledger, customer_id: UUID) -> None:
