@@ -273,7 +273,8 @@ def test_a_batch_is_read_in_a_few_statements_not_stream_by_stream(
     sender(ledger, database, batch_size=10).run()
     [batch] = _batches(ledger, campaign)
     streams_read_alone = Counter[str]()
-    for name, recorder in (("log", ledger.recorder), ("snapshots", ledger.snapshots.recorder)):  # type: ignore[union-attr]
+    assert ledger.snapshots is not None  # this ledger snapshots campaigns
+    for name, recorder in (("log", ledger.recorder), ("snapshots", ledger.snapshots.recorder)):
         select = recorder.select_events
 
         def counted(*args: Any, _name: str = name, _select: Any = select, **kwargs: Any) -> Any:
