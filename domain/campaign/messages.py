@@ -1,7 +1,9 @@
-"""A campaign's messages: one stream per recipient batch, holding one event with every
-recipient's message (its id derived from the campaign and the batch number, so a batch is
-queued once), put in the notification outbox by the ``campaign_messages`` reaction after each
-recorded batch.
+"""A campaign's messages: a recipient batch's messages go in a few events, each on a stream of
+its own (its id derived from the campaign, the batch number and the part, so a batch is queued
+once), all committed together, put in the notification outbox by the ``campaign_messages``
+reaction after each recorded batch. A part holds messages up to ``PART_CHARS`` characters: the
+log's readers take events by the hundred, so no event may grow with the batch times the
+longest text a template allows.
 
 A message is written when it is queued: the subject and text with the recipient's first name,
 tier and points filled in, sealed with THAT recipient's key together with their address, so
@@ -36,6 +38,10 @@ from domain.shared.personal_data import PersonalData
 
 MESSAGE_NAMESPACE = uuid5(NAMESPACE_URL, "https://cxledger.invalid/campaign-message")
 MESSAGE_BATCH_NAMESPACE = uuid5(NAMESPACE_URL, "https://cxledger.invalid/campaign-message-batch")
+PART_CHARS = 64_000
+"""Most characters of written messages and addresses in one event (a longer message goes
+alone): about 20 to 30 emails of a few kilobytes each, and never a batch's thousand times the
+10,000-character body a template may have."""
 
 
 class CampaignMessage(LedgerAggregate):
@@ -109,14 +115,16 @@ class BatchMessageAsDict(Transcoding):
 
 
 class MessageBatch(LedgerAggregate):
-    """One recipient batch's messages of a campaign (a stream of one event)."""
+    """One part of a recipient batch's messages of a campaign (a stream of one event)."""
 
     class Queued(LedgerAggregate.Created):
         """``messages`` are to go out on ``channel`` for ``campaign_id``, one per recipient of
-        its batch ``batch`` (recipients erased since the batch was recorded are left out)."""
+        part ``part`` of its batch ``batch`` (recipients erased since the batch was recorded
+        are left out)."""
 
         campaign_id: UUID
         batch: int
+        part: int
         channel: str
         messages: list[BatchMessage]
 
@@ -130,19 +138,40 @@ class MessageBatch(LedgerAggregate):
     batch: int
 
     @staticmethod
-    def id_for(campaign_id: UUID, batch: int) -> UUID:
-        return uuid5(MESSAGE_BATCH_NAMESPACE, f"{campaign_id}/{batch}")
+    def id_for(campaign_id: UUID, batch: int, part: int = 0) -> UUID:
+        return uuid5(MESSAGE_BATCH_NAMESPACE, f"{campaign_id}/{batch}/{part}")
 
     @classmethod
-    def queue(cls, campaign: Campaign, batch: int, messages: list[BatchMessage]) -> MessageBatch:
+    def queue(
+        cls, campaign: Campaign, batch: int, part: int, messages: list[BatchMessage]
+    ) -> MessageBatch:
         return cls._create(
             cls.Queued,
-            id=cls.id_for(campaign.id, batch),
+            id=cls.id_for(campaign.id, batch, part),
             campaign_id=campaign.id,
             batch=batch,
+            part=part,
             channel=campaign.channel.value,
             messages=messages,
         )
+
+
+def parts_of(
+    messages: Sequence[BatchMessage], limit: int | None = None
+) -> list[list[BatchMessage]]:
+    """``messages`` in order, cut into runs of at most ``limit`` (default ``PART_CHARS``)
+    characters of addresses and texts each (a message longer than that alone in its run)."""
+    limit = PART_CHARS if limit is None else limit
+    parts: list[list[BatchMessage]] = []
+    size = limit  # so that the first message opens a part
+    for message in messages:
+        length = len(message.recipient.value or "") + len(message.content.value or "")
+        if size + length > limit or not parts:
+            parts.append([])
+            size = 0
+        parts[-1].append(message)
+        size += length
+    return parts
 
 
 def written_message(campaign: Campaign, customer: Customer, values: dict[str, str]) -> BatchMessage:
@@ -155,9 +184,10 @@ def written_message(campaign: Campaign, customer: Customer, values: dict[str, st
 def queue_campaign_messages(
     ledger: LedgerCore, batch: RecipientBatch.Recorded, metadata: EventMetadata
 ) -> CommandResult:
-    """Queue the batch's messages as one event, once per (campaign, batch): a re-delivery
-    after a crash finds the batch's stream and writes nothing. Customers erased since are
-    passed over. The batch's customers and loyalty accounts are read in one go each."""
+    """Queue the batch's messages in a few events committed together, once per (campaign,
+    batch): a re-delivery after a crash finds the batch's first part and writes nothing.
+    Customers erased since are passed over. The batch's customers and loyalty accounts are
+    read in one go each."""
     campaign = campaign_of(ledger, batch.campaign_id)
     batch_id = MessageBatch.id_for(campaign.id, batch.batch)
     queued = ledger.find_many([batch_id], MessageBatch, _not_a_message)
@@ -170,8 +200,11 @@ def queue_campaign_messages(
     if not messages:
         return CommandResult(campaign.id, campaign.version, ledger.head_position())
     with acting_as(metadata):
-        queued_batch = MessageBatch.queue(campaign, batch.batch, messages)
-    return CommandResult(campaign.id, campaign.version, ledger.commit(queued_batch))
+        parts = [
+            MessageBatch.queue(campaign, batch.batch, number, part)
+            for number, part in enumerate(parts_of(messages))
+        ]
+    return CommandResult(campaign.id, campaign.version, ledger.commit(*parts))
 
 
 def _recipients_to_queue(

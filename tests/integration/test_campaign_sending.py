@@ -14,6 +14,7 @@ from uuid import UUID
 
 import pytest
 
+from domain.campaign import messages as campaign_messages
 from domain.campaign.commands import (
     CancelCampaign,
     DraftCampaign,
@@ -352,6 +353,30 @@ def test_a_batchs_messages_are_one_event_each_entry_sealed_with_its_recipients_o
     for customer in world.welcome:
         assert state.count(f'"s":"{customer.hex}"') == 2  # address and text, under her key
     assert "@example.org" not in state and "Hi Ok" not in state
+
+
+def test_a_batch_past_the_size_of_one_event_is_queued_in_parts_committed_together(
+    ledger: Ledger, database: Database, agent: EventMetadata, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With room for one message per event, a batch of three is three events (parts 0, 1 and
+    2) in one commit; each recipient gets one message, and delivered again it adds none."""
+    monkeypatch.setattr(campaign_messages, "PART_CHARS", 1)
+    world = populate(ledger, agent, welcome=3)
+    campaign = launch(ledger, database, world)
+    sender(ledger, database, batch_size=10).run()
+    [batch] = _batches(ledger, campaign)
+    head = ledger.head_position()
+    queue_campaign_messages(ledger, batch, SENDER_METADATA)
+    queue_campaign_messages(ledger, batch, SENDER_METADATA)  # delivered again
+
+    stored = ledger.recorder.select_notifications(start=head + 1, limit=10)
+    assert [row.originator_id for row in stored] == [
+        MessageBatch.id_for(campaign, 0, part) for part in range(3)
+    ]
+    project(ledger, database, NotificationOutbox(), batch_size=50)
+    with database.connect() as conn:
+        pending = pending_notifications_sync(conn, "campaign_message")
+    assert sorted(m.customer_id for m in pending) == sorted(world.welcome)
 
 
 def test_an_erased_recipients_queued_message_is_not_sent_and_the_others_still_are(
