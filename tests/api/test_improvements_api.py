@@ -170,6 +170,7 @@ def test_improvements_page_forward_and_backward(world: World) -> None:
 
 def test_an_aspect_no_survey_asks_about_is_refused_naming_it(world: World) -> None:
     """UNKNOWN_TOPIC, naming the aspect, and nothing written."""
+    world.api.caught_up()  # the reactions to the world's announcements write meanwhile
     head = world.api.ledger.head_position()
     payload = announce(world.api, aspect="delivry")
     assert payload["improvement"] is None and payload["position"] is None
@@ -196,6 +197,7 @@ def test_bad_input_is_a_typed_error_that_writes_nothing(
 ) -> None:
     """Neither or both topics, a bad key, an overlong theme, a blank or overlong
     message, a bad version: INVALID_INPUT on that field, nothing written, never a 500."""
+    world.api.caught_up()  # the reactions to the world's announcements write meanwhile
     head = world.api.ledger.head_position()
     payload = announce(world.api, **fields)
     [error] = payload["userErrors"]

@@ -45,8 +45,10 @@ def refuse_connections(database: Database, pg_admin: str, keep: int) -> None:
         admin.execute(
             sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false").format(sql.Identifier(name))
         )
+        # Wait (up to 5 s) for each session to have ended, not only been told to: a pool
+        # checking its idle connection a moment earlier would find it still alive.
         admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
             " WHERE datname = %s AND pid <> %s",
             (name, keep),
         )
