@@ -4,6 +4,10 @@ token it needs, opened from the sealed event that caused it.
 The outbox rows hold neither (:mod:`projections.outbox.addressing`): they are decoded here,
 with the recipient's own key, at the moment of sending, and kept nowhere. Once the recipient
 is erased their key is gone, the event decodes as erased, and the message opens to nothing.
+
+A campaign batch recorded since its messages are written when sent holds ids only: its
+messages are written and addressed here, from the recipients' streams as they are now
+(:func:`domain.campaign.messages.write_when_sent`), a batch's entries in one go.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import get_topic
 from psycopg import Connection, sql
 
+from domain.campaign.messages import write_when_sent
+from domain.campaign.model import RecipientBatch
 from domain.shared.application import LedgerCore
 from projections.outbox.addressing import CAUSES, address_of
 from projections.outbox.queries import PendingNotification
@@ -48,6 +54,8 @@ class OutboxMessages:
         if not rows:
             return None  # not a cause of messages: nothing this sender could send
         event = self._ledger.mapper.to_domain_event(rows[0])
+        if isinstance(event, RecipientBatch.Recorded):
+            return self._written(event, [notification])[position, notification.cause_entry]
         address = address_of(event, notification.cause_entry)
         if address is None:
             return None
@@ -77,7 +85,13 @@ class OutboxMessages:
             for position, originator, version, topic, state in rows
         }  # fmt: skip
         opened: dict[tuple[int, int], OutgoingMessage | None] = {}
+        for position, batch in causes.items():
+            if isinstance(batch, RecipientBatch.Recorded):
+                of_batch = [n for n in notifications if n.cause_position == position]
+                opened |= self._written(batch, of_batch)
         for notification in notifications:
+            if (notification.cause_position, notification.cause_entry) in opened:
+                continue
             cause = causes.get(notification.cause_position)
             address = None if cause is None else address_of(cause, notification.cause_entry)
             opened[notification.cause_position, notification.cause_entry] = (
@@ -86,3 +100,16 @@ class OutboxMessages:
                 else OutgoingMessage(notification, address.recipient, address.token)
             )
         return opened
+
+    def _written(
+        self, batch: RecipientBatch.Recorded, notifications: Sequence[PendingNotification]
+    ) -> dict[tuple[int, int], OutgoingMessage | None]:
+        """The batch's messages among ``notifications``, written now (None: erased recipient,
+        or a cancelled campaign)."""
+        written = write_when_sent(self._ledger, batch, [n.cause_entry for n in notifications])
+        return {
+            (n.cause_position, n.cause_entry): None
+            if (message := written[n.cause_entry]) is None
+            else OutgoingMessage(n, message.recipient, message.content)
+            for n in notifications
+        }

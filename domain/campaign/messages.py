@@ -1,4 +1,12 @@
-"""A campaign's messages: a recipient batch's messages go in a few events, each on a stream of
+"""A campaign's messages, written when they are sent (batches recorded since version 2 of
+:class:`RecipientBatch.Recorded`): the batch is the messages' cause, the outbox holds a row per
+queued member, and :func:`write_when_sent` writes each one (first name, tier, points, the
+recommended product) and addresses it at the moment the delivery takes it, from the
+customer's and the loyalty account's streams as they stand then. Nothing personal is written
+to the log for a campaign: an erased recipient's message opens to nothing, and a cancelled
+campaign's unsent messages open to nothing either.
+
+Before, a recipient batch's messages went in a few events, each on a stream of
 its own (its id derived from the campaign, the batch number and the part, so a batch is queued
 once), all committed together, put in the notification outbox by the ``campaign_messages``
 reaction after each recorded batch. A part holds messages up to ``PART_CHARS`` characters: the
@@ -189,6 +197,8 @@ def queue_campaign_messages(
     Customers erased since are passed over. The batch's customers and loyalty accounts are
     read in one go each."""
     campaign = campaign_of(ledger, batch.campaign_id)
+    if batch.written_when_sent:  # its messages are written when sent: nothing to queue
+        return CommandResult(campaign.id, campaign.version, ledger.head_position())
     batch_id = MessageBatch.id_for(campaign.id, batch.batch)
     queued = ledger.find_many([batch_id], MessageBatch, _not_a_message)
     messages = []
@@ -205,6 +215,43 @@ def queue_campaign_messages(
             for number, part in enumerate(parts_of(messages))
         ]
     return CommandResult(campaign.id, campaign.version, ledger.commit(*parts))
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenMessage:
+    """One recipient's message as it goes out: their address, and the subject and text
+    written for them (JSON, as a sealed message of a :class:`MessageBatch` holds it)."""
+
+    recipient: str
+    content: str
+
+
+def write_when_sent(
+    ledger: LedgerCore, batch: RecipientBatch.Recorded, entries: Sequence[int]
+) -> dict[int, WrittenMessage | None]:
+    """The messages of the batch's ``entries`` (places in its ``queued``), written now from
+    the recipients' current name, tier and points. None for an entry whose recipient was
+    erased (or is no customer), an entry the batch does not have, and every entry of a
+    campaign cancelled meanwhile. Reads the campaign, then the entries' customers and loyalty
+    accounts one statement each, however many entries."""
+    written: dict[int, WrittenMessage | None] = dict.fromkeys(entries)
+    campaign = campaign_of(ledger, batch.campaign_id)
+    if campaign.status is CampaignStatus.CANCELLED:
+        return written
+    wanted = {e: batch.queued[e] for e in entries if 0 <= e < len(batch.queued)}
+    customers = ledger.find_many(set(wanted.values()), Customer, _no_customer)
+    living = {c.id: c for c in customers.values() if not c.email.is_erased}
+    account_ids = {c: LoyaltyAccount.id_for(c) for c in living}
+    accounts = ledger.find_many(account_ids.values(), LoyaltyAccount, _not_a_message)
+    for entry, customer_id in wanted.items():
+        customer = living.get(customer_id)
+        if customer is None or customer.email.value is None:
+            continue
+        recommended = batch.recommended.get(str(customer_id), "")
+        values = values_for(customer, accounts.get(account_ids[customer_id]), recommended)
+        text = {"subject": render(campaign.subject, values), "text": render(campaign.body, values)}
+        written[entry] = WrittenMessage(customer.email.value, json.dumps(text, sort_keys=True))
+    return written
 
 
 def _recipients_to_queue(

@@ -12,6 +12,7 @@ can be written once: a crash and a re-run never record a customer twice.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.campaign.errors import CampaignStateError, StaleRecipientBatchError
@@ -189,7 +190,9 @@ class Campaign(LedgerAggregate):
             raise ValidationError(
                 "a product is recommended to queued members only", field="recommended"
             )
-        return RecipientBatch.record(self.id, batch, queued, skipped, recommended)
+        return RecipientBatch.record(
+            self.id, batch, queued, skipped, recommended, self.channel.value
+        )
 
     def cancel(self, at: datetime) -> None:
         self._expect(
@@ -213,7 +216,16 @@ class RecipientBatch(LedgerAggregate):
 
     class Recorded(LedgerAggregate.Created):
         """``queued`` get the message; ``skipped`` maps a :class:`SkipReason` to who did not.
-        Customer ids only: nothing here is personal beyond the pseudonymous id."""
+        Customer ids only: nothing here is personal beyond the pseudonymous id.
+
+        Version 2: ``written_when_sent``. A batch recorded since is itself the cause of its
+        messages: the outbox takes a row per queued member straight from it, and each message
+        is written (name, tier, points) and addressed when it is sent. Version 1 batches
+        (``written_when_sent`` false) had the ``campaign_messages`` reaction write and seal
+        every message into the log first (:class:`domain.campaign.messages.MessageBatch`);
+        those still in logs go that way."""
+
+        class_version = 2
 
         campaign_id: UUID
         batch: int
@@ -221,6 +233,13 @@ class RecipientBatch(LedgerAggregate):
         skipped: dict[str, list[UUID]]
         recommended: dict[str, str]
         """A queued member's id to the product recommended to them (a product's sku)."""
+        channel: str
+        written_when_sent: bool
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["channel"] = CampaignChannel.EMAIL.value  # the only channel there was
+            state["written_when_sent"] = False
 
         def apply(self, batch: RecipientBatch) -> None:
             batch.campaign_id, batch.batch = self.campaign_id, self.batch
@@ -243,6 +262,7 @@ class RecipientBatch(LedgerAggregate):
         queued: list[UUID],
         skipped: dict[str, list[UUID]],
         recommended: dict[UUID, str],
+        channel: str,
     ) -> RecipientBatch:
         return cls._create(
             cls.Recorded,
@@ -252,4 +272,6 @@ class RecipientBatch(LedgerAggregate):
             queued=sorted(queued),
             skipped={reason: sorted(ids) for reason, ids in sorted(skipped.items()) if ids},
             recommended={str(c): sku for c, sku in sorted(recommended.items())},
+            channel=channel,
+            written_when_sent=True,
         )

@@ -173,6 +173,8 @@ class MailDelivery:
 def _why_not(due: DueMessage, outgoing: _Outgoing | None) -> str | None:
     """Why a due message is not to be sent at all (None: it is)."""
     if outgoing is None:
+        if due.kind == "campaign_message":  # its campaign may have been cancelled since
+            return "recipient erased, or campaign cancelled"
         return "recipient erased"
     if due.kind in UNSUBSCRIBABLE and not due.opted_in:
         return f"recipient unsubscribed from {due.channel}"

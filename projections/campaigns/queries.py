@@ -159,7 +159,10 @@ _CANDIDATES = """
         (SELECT count(*) FROM campaign_recipients r WHERE r.customer_id = m.customer_id
             AND r.status = 'queued' AND r.decided_at > %(window_start)s)
     FROM segment_memberships m
+    -- The cursor on both sides: a merge join would otherwise read the audience from its
+    -- first row for every batch, a cost that grows with the cursor.
     LEFT JOIN campaign_audience a ON a.customer_id = m.customer_id
+        AND a.customer_id > %(after)s
     WHERE m.segment_id = %(segment)s AND m.left_at IS NULL AND m.customer_id IS NOT NULL
         AND m.entered_at <= %(launched_at)s AND m.customer_id > %(after)s
     ORDER BY m.customer_id LIMIT %(limit)s

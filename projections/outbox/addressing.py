@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.campaign.messages import CampaignMessage, MessageBatch
+from domain.campaign.model import RecipientBatch
 from domain.customer.model import Customer
 from domain.reactions.model import ImprovementNotice, OrderNotice, TicketNotice
 from domain.referral.model import Referrer
@@ -37,8 +38,11 @@ CAUSES = (
     OrderNotice.Queued,
     CampaignMessage.Queued,
     MessageBatch.Queued,
+    RecipientBatch.Recorded,
 )
-"""The events that queue a message."""
+"""The events that queue a message. A campaign batch recorded since its messages are written
+when sent holds no address: its messages are written and addressed by
+:func:`domain.campaign.messages.write_when_sent`, which reads the recipients' streams."""
 
 
 @dataclass(frozen=True, slots=True)

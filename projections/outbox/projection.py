@@ -17,6 +17,7 @@ from psycopg import Cursor
 from psycopg.types.json import Jsonb
 
 from domain.campaign.messages import CampaignMessage, MessageBatch
+from domain.campaign.model import Campaign, RecipientBatch
 from domain.customer.model import Customer
 from domain.privacy.erasure import ErasureRequest
 from domain.reactions.model import ImprovementNotice, OrderNotice, TicketNotice
@@ -82,14 +83,22 @@ _INSERT = """
     ON CONFLICT (cause_position, cause_entry) DO NOTHING
 """
 
-# A campaign batch's messages, one row each, in one statement.
+# A campaign batch's messages, one row each, in one statement (the arrays in binary: text
+# arrays cost a quoting check per element).
 _INSERT_BATCH = """
     INSERT INTO notification_outbox (cause_position, cause_entry, customer_id, channel, kind,
         payload, created_at)
     SELECT %(position)s, m.entry, m.customer_id, %(channel)s, 'campaign_message', %(payload)s,
         %(at)s
-    FROM unnest(%(entries)s::integer[], %(customers)s::uuid[]) AS m (entry, customer_id)
+    FROM unnest(%(entries)b::integer[], %(customers)b::uuid[]) AS m (entry, customer_id)
     ON CONFLICT (cause_position, cause_entry) DO NOTHING
+"""
+
+# A cancelled campaign's unsent messages (those written when sent, which no event holds yet).
+_WITHDRAW = """
+    UPDATE notification_outbox SET cancelled_at = %(at)s
+    WHERE kind = 'campaign_message' AND payload ->> 'campaign_id' = %(campaign)s
+        AND sent_at IS NULL AND cancelled_at IS NULL
 """
 
 # The erased person's unsent messages: theirs (customer_id), and referral invitations
@@ -297,6 +306,31 @@ class NotificationOutbox(Projection):
         }
         if entries:
             cursor.execute(_INSERT_BATCH, values)
+
+    @handles(RecipientBatch.Recorded)
+    def campaign_batch_recorded(
+        self, cursor: Cursor[Any], event: RecipientBatch.Recorded, position: int
+    ) -> None:
+        """A campaign batch recorded since its messages are written when sent: one row per
+        queued member, its entry their place in the batch. Nothing to decode: the batch
+        holds ids only, and whoever is erased by the time it is sent gets nothing then.
+        (An older batch's messages come from the reaction's :class:`MessageBatch`.)"""
+        if not event.written_when_sent or not event.queued:
+            return
+        values = {
+            "position": position,
+            "entries": list(range(len(event.queued))),
+            "customers": event.queued,
+            "channel": event.channel,
+            "payload": Jsonb({"campaign_id": str(event.campaign_id)}),
+            "at": event.timestamp,
+        }
+        cursor.execute(_INSERT_BATCH, values)
+
+    @handles(Campaign.Cancelled)
+    def campaign_cancelled(self, cursor: Cursor[Any], event: Campaign.Cancelled, _: int) -> None:
+        """Cancelling a campaign withdraws every message of it not sent yet."""
+        cursor.execute(_WITHDRAW, {"campaign": str(event.originator_id), "at": event.at})
 
     @handles(ErasureRequest.Completed)
     def erasure_completed(

@@ -36,14 +36,13 @@ from domain.ledger import Ledger
 from domain.privacy.erasure import ErasureReason
 from domain.purchase.commands import OrderLineInput, RecordPurchase
 from domain.purchase.values import PurchaseChannel
-from domain.reactions.policies import CampaignMessages
 from domain.shared.commands import Command
 from domain.shared.metadata import Channel, EventMetadata, Role, acting_as
 from domain.survey.commands import DraftSurvey, SubmitResponse
 from domain.survey.values import SurveyChannel, SurveyKind
 from infrastructure.database import Database
 from infrastructure.delivery.mail_catcher import MailCatcher
-from infrastructure.process_manager_runner import ProcessManagerRunner
+from infrastructure.outbox_messages import OutboxMessages
 from projections.campaigns.projection import CampaignFigures
 from projections.campaigns.queries import figures
 from projections.outbox.projection import NotificationOutbox
@@ -60,6 +59,7 @@ from tests.integration.campaign_world import (
 )
 from tests.support.delivery import PUBLIC_URL, TOKENS, MovableClock, project_outbox
 from tests.support.delivery import sender as mail_sender
+from tests.support.event_versions import as_stored_before
 from tests.support.outbox import opened
 from tests.support.read_models import project, query
 
@@ -217,26 +217,63 @@ def test_a_purchase_and_an_unsubscribe_are_attributed_once_to_the_latest_campaig
 def test_each_queued_recipient_gets_one_personalised_message_in_the_outbox(
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
-    """The reaction puts a message per queued recipient in the outbox, written with their
-    first name and sealed with their address; delivered again, it adds none."""
+    """The outbox takes a row per queued recipient straight from the recorded batch; each
+    opens, when sent, to a message written with their first name and addressed to them."""
     world = populate(ledger, agent)
     campaign = launch(ledger, database, world)
     sender(ledger, database).run()
-    with database.connect() as conn:
-        ProcessManagerRunner(ledger, database, CampaignMessages(), 50).catch_up(conn)
-    head = ledger.head_position()
-    queue_campaign_messages(ledger, _batches(ledger, campaign)[0], SENDER_METADATA)
-    assert ledger.head_position() == head  # the batch delivered again queues nothing
     project(ledger, database, NotificationOutbox(), batch_size=50)
 
     with database.connect() as conn:
         pending = pending_notifications_sync(conn, "campaign_message")
     assert sorted(m.customer_id for m in pending) == sorted(world.welcome)
+    by_batch = {(m.cause_position, m.cause_entry): m.customer_id for m in pending}
+    assert sorted(by_batch.values()) == sorted(
+        c for batch in _batches(ledger, campaign) for c in batch.queued
+    )
     first = opened(ledger, pending[0])
     written = json.loads(first.token or "{}")
     name = ledger.get_customer(pending[0].customer_id).name.value or ""
     assert written["subject"] == f"Hi {name.split()[0]}"
     assert first.recipient == f"{name.lower()}@example.org"
+
+
+def test_a_batch_recorded_now_puts_nothing_personal_in_the_log(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """The batch names its recipients by id only, and the ``campaign_messages`` reaction
+    writes nothing for it (a batch delivered to it again neither)."""
+    world = populate(ledger, agent)
+    campaign = launch(ledger, database, world)
+    sender(ledger, database).run()
+    head = ledger.head_position()
+    queue_campaign_messages(ledger, _batches(ledger, campaign)[0], SENDER_METADATA)
+
+    assert ledger.head_position() == head
+    [stored] = [
+        row for row in ledger.recorder.select_notifications(start=1, limit=head)
+        if row.originator_id == RecipientBatch.id_for(campaign, 0)
+    ]  # fmt: skip
+    assert b"@example.org" not in stored.state and b'"_type_":"pd"' not in stored.state
+
+
+def test_a_message_is_written_with_the_points_the_recipient_has_when_it_is_sent(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """Points earned between the batch and the sending are in the message: it is written
+    from the loyalty account as it stands when the delivery takes it."""
+    world = populate(ledger, agent, welcome=1)
+    [ada] = world.welcome
+    ledger.enrol_in_loyalty(ada, agent)
+    ledger.adjust_points(ada, 10, "welcome", agent)
+    launch(ledger, database, world)
+    sender(ledger, database).run()
+    ledger.adjust_points(ada, 25, "goodwill", agent)
+    project(ledger, database, NotificationOutbox(), batch_size=50)
+
+    with database.connect() as conn:
+        [message] = pending_notifications_sync(conn, "campaign_message")
+    assert json.loads(opened(ledger, message).token or "{}")["text"] == "You have 35 points."
 
 
 def test_a_campaign_message_arrives_by_mail_personalised_with_an_unsubscribe_link(
@@ -250,8 +287,6 @@ def test_a_campaign_message_arrives_by_mail_personalised_with_an_unsubscribe_lin
     ledger.adjust_points(ada, 120, "welcome", agent)
     launch(ledger, database, world)
     sender(ledger, database).run()
-    with database.connect() as conn:
-        ProcessManagerRunner(ledger, database, CampaignMessages(), 50).catch_up(conn)
     project_outbox(ledger, database)
     with MailCatcher() as catcher:
         summary = mail_sender(ledger, database, catcher.endpoint, MovableClock()).run()
@@ -266,9 +301,9 @@ def test_a_campaign_message_arrives_by_mail_personalised_with_an_unsubscribe_lin
 def test_a_batch_is_read_in_a_few_statements_not_stream_by_stream(
     ledger: Ledger, database: Database, agent: EventMetadata, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Whatever its size, a batch costs the campaign's load and one read each of its messages'
-    stream, customers and loyalty accounts (see ``Ledger.find_many``), not three per
-    recipient."""
+    """Whatever its size, writing a batch's messages when sent costs the campaign's load and
+    one read each of its customers and loyalty accounts (see ``Ledger.find_many``), and so
+    does queueing an older batch's (plus its messages' stream): not three per recipient."""
     world = populate(ledger, agent)
     campaign = launch(ledger, database, world)
     sender(ledger, database, batch_size=10).run()
@@ -284,48 +319,66 @@ def test_a_batch_is_read_in_a_few_statements_not_stream_by_stream(
 
         monkeypatch.setattr(recorder, "select_events", counted)
 
-    queue_campaign_messages(ledger, batch, SENDER_METADATA)
-
-    assert len(batch.queued) == len(world.welcome)
+    written = campaign_messages.write_when_sent(ledger, batch, range(len(batch.queued)))
     assert streams_read_alone == {"log": 1, "snapshots": 1}  # the campaign, from its snapshot
+    queue_campaign_messages(ledger, _older(ledger, batch), SENDER_METADATA)
+
+    assert len(batch.queued) == len(world.welcome) and None not in written.values()
+    assert streams_read_alone == {"log": 2, "snapshots": 2}
 
 
-def test_a_batch_recorded_before_a_cancel_puts_no_message_in_the_outbox(
+def test_a_cancel_withdraws_the_messages_not_sent_yet(
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
-    """Cancelling withdraws the messages the reaction has not yet queued."""
+    """The first batch's messages are in the outbox when an admin cancels: the outbox
+    withdraws them, and none goes out."""
     world = populate(ledger, agent)
     campaign = launch(ledger, database, world)
     cancelling = sender(ledger, database)
     cancelling.ledger = cast(Ledger, CancellingLedger(ledger, after=0))
     cancelling.run()
-    with database.connect() as conn:
-        ProcessManagerRunner(ledger, database, CampaignMessages(), 50).catch_up(conn)
-    project(ledger, database, NotificationOutbox(), batch_size=50)
+    project_outbox(ledger, database)
+    with MailCatcher() as catcher:
+        summary = mail_sender(ledger, database, catcher.endpoint, MovableClock()).run()
 
     with database.connect() as conn:
         assert pending_notifications_sync(conn, "campaign_message") == []
-    assert len(_batches(ledger, campaign)) == 1
+    assert len(_batches(ledger, campaign)) == 1 and summary.sent == 0
+
+
+def test_a_message_of_a_campaign_cancelled_after_it_reached_the_outbox_opens_to_nothing(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """Before the outbox has read the cancel, a delivery taking the message finds the
+    campaign cancelled when it writes it, and sends nothing."""
+    world = populate(ledger, agent)
+    campaign = launch(ledger, database, world)
+    crashing = sender(ledger, database, batch_size=2)
+    crashing.ledger = cast(Ledger, CrashingLedger(ledger, after=1))
+    with pytest.raises(CrashError):
+        crashing.run()
+    project(ledger, database, NotificationOutbox(), batch_size=50)
+    with database.connect() as conn:
+        pending = pending_notifications_sync(conn, "campaign_message")
+    assert pending and all(OutboxMessages(ledger).open(m) is not None for m in pending)
+    ledger.handle(CancelCampaign(campaign), ADMIN)
+
+    assert all(OutboxMessages(ledger).open(m) is None for m in pending)
 
 
 def test_a_recipient_erased_after_the_batch_was_recorded_gets_no_message(
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
-    """The batch's other recipients are queued, with their points where enrolled; the erased
-    one gets nothing, and a batch delivered again queues nothing more."""
+    """The batch's other recipients' messages stay pending, with their points where enrolled;
+    the erased one's is withdrawn (and would open to nothing)."""
     world = populate(ledger, agent)
     erased, enrolled = world.welcome[0], world.welcome[1]
     ledger.enrol_in_loyalty(enrolled, agent)
     ledger.adjust_points(enrolled, 40, "welcome", agent)
-    campaign = launch(ledger, database, world)
+    launch(ledger, database, world)
     sender(ledger, database, batch_size=10).run()
     ledger.request_erasure(erased, None, ErasureReason.CUSTOMER_REQUEST, 0, agent)
     ledger.complete_erasure(erased, agent)
-    with database.connect() as conn:
-        ProcessManagerRunner(ledger, database, CampaignMessages(), 50).catch_up(conn)
-    head = ledger.head_position()
-    queue_campaign_messages(ledger, _batches(ledger, campaign)[0], SENDER_METADATA)
-    assert ledger.head_position() == head
     project(ledger, database, NotificationOutbox(), batch_size=50)
 
     with database.connect() as conn:
@@ -335,16 +388,17 @@ def test_a_recipient_erased_after_the_batch_was_recorded_gets_no_message(
     assert json.loads(opened(ledger, points).token or "{}")["text"] == "You have 40 points."
 
 
-def test_a_batchs_messages_are_one_event_each_entry_sealed_with_its_recipients_own_key(
+def test_an_older_batchs_messages_are_one_event_each_entry_sealed_with_its_recipients_key(
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
-    """One event for the batch, on a stream of its own; each recipient's address and text are
-    sealed with their key (their id is the sealed value's subject), none in clear."""
+    """A batch recorded before messages were written when sent: the reaction writes one event
+    for it, on a stream of its own; each recipient's address and text are sealed with their
+    key (their id is the sealed value's subject), none in clear."""
     world = populate(ledger, agent, welcome=3)
     campaign = launch(ledger, database, world)
     sender(ledger, database, batch_size=10).run()
     head = ledger.head_position()
-    queue_campaign_messages(ledger, _batches(ledger, campaign)[0], SENDER_METADATA)
+    queue_campaign_messages(ledger, _older(ledger, _batches(ledger, campaign)[0]), SENDER_METADATA)
 
     assert ledger.head_position() == head + 1
     [stored] = ledger.recorder.select_notifications(start=head + 1, limit=1)
@@ -355,7 +409,7 @@ def test_a_batchs_messages_are_one_event_each_entry_sealed_with_its_recipients_o
     assert "@example.org" not in state and "Hi Ok" not in state
 
 
-def test_a_batch_past_the_size_of_one_event_is_queued_in_parts_committed_together(
+def test_an_older_batch_past_the_size_of_one_event_is_queued_in_parts_committed_together(
     ledger: Ledger, database: Database, agent: EventMetadata, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With room for one message per event, a batch of three is three events (parts 0, 1 and
@@ -364,7 +418,7 @@ def test_a_batch_past_the_size_of_one_event_is_queued_in_parts_committed_togethe
     world = populate(ledger, agent, welcome=3)
     campaign = launch(ledger, database, world)
     sender(ledger, database, batch_size=10).run()
-    [batch] = _batches(ledger, campaign)
+    batch = _older(ledger, _batches(ledger, campaign)[0])
     head = ledger.head_position()
     queue_campaign_messages(ledger, batch, SENDER_METADATA)
     queue_campaign_messages(ledger, batch, SENDER_METADATA)  # delivered again
@@ -376,7 +430,8 @@ def test_a_batch_past_the_size_of_one_event_is_queued_in_parts_committed_togethe
     project(ledger, database, NotificationOutbox(), batch_size=50)
     with database.connect() as conn:
         pending = pending_notifications_sync(conn, "campaign_message")
-    assert sorted(m.customer_id for m in pending) == sorted(world.welcome)
+    from_parts = [m.customer_id for m in pending if m.cause_position > head]
+    assert sorted(from_parts) == sorted(world.welcome)
 
 
 def test_an_erased_recipients_queued_message_is_not_sent_and_the_others_still_are(
@@ -388,8 +443,6 @@ def test_an_erased_recipients_queued_message_is_not_sent_and_the_others_still_ar
     erased, *others = world.welcome
     launch(ledger, database, world)
     sender(ledger, database, batch_size=10).run()
-    with database.connect() as conn:
-        ProcessManagerRunner(ledger, database, CampaignMessages(), 50).catch_up(conn)
     project_outbox(ledger, database)
     ledger.request_erasure(erased, None, ErasureReason.CUSTOMER_REQUEST, 0, agent)
     ledger.complete_erasure(erased, agent)
@@ -473,6 +526,15 @@ def answer_nps(ledger: Ledger, customer: UUID, score: int) -> None:
     ledger.submit_survey_response(answer, EventMetadata(str(customer), Role.CUSTOMER, Channel.WEB))
 
 
+def _older(ledger: Ledger, batch: RecipientBatch.Recorded) -> RecipientBatch.Recorded:
+    """``batch`` as a batch recorded before messages were written when sent decodes (its
+    version 1, upcast): the reaction writes its messages."""
+    older = as_stored_before(ledger, batch, ("channel", "written_when_sent"))
+    assert isinstance(older, RecipientBatch.Recorded)
+    assert (older.channel, older.written_when_sent) == ("email", False)
+    return older
+
+
 def _batches(ledger: Ledger, campaign: UUID) -> list[RecipientBatch.Recorded]:
     count = campaign_of(ledger, campaign).batches
     found = []
@@ -508,8 +570,6 @@ def test_a_template_naming_a_recommended_product_gets_each_recipients_best_produ
 
     recommended = {k: v for b in _batches(ledger, campaign) for k, v in b.recommended.items()}
     assert recommended == {str(buyer): "TEA-1"}
-    with database.connect() as conn:
-        ProcessManagerRunner(ledger, database, CampaignMessages(), 50).catch_up(conn)
     project(ledger, database, NotificationOutbox(), batch_size=50)
     with database.connect() as conn:
         pending = pending_notifications_sync(conn, "campaign_message")
