@@ -262,12 +262,7 @@ def test_a_message_is_written_with_the_points_the_recipient_has_when_it_is_sent(
 ) -> None:
     """Points earned between the batch and the sending are in the message: it is written
     from the loyalty account as it stands when the delivery takes it."""
-    world = populate(ledger, agent, welcome=1)
-    [ada] = world.welcome
-    ledger.enrol_in_loyalty(ada, agent)
-    ledger.adjust_points(ada, 10, "welcome", agent)
-    launch(ledger, database, world)
-    sender(ledger, database).run()
+    ada = _sent_to_one_member_with(ledger, database, agent, points=10)
     ledger.adjust_points(ada, 25, "goodwill", agent)
     project(ledger, database, NotificationOutbox(), batch_size=50)
 
@@ -281,12 +276,7 @@ def test_a_campaign_message_arrives_by_mail_personalised_with_an_unsubscribe_lin
 ) -> None:
     """From launch to the SMTP server: the subject and text carry the recipient's first name
     and points, with a one-click unsubscribe."""
-    world = populate(ledger, agent, welcome=1)
-    [ada] = world.welcome
-    ledger.enrol_in_loyalty(ada, agent)
-    ledger.adjust_points(ada, 120, "welcome", agent)
-    launch(ledger, database, world)
-    sender(ledger, database).run()
+    ada = _sent_to_one_member_with(ledger, database, agent, points=120)
     project_outbox(ledger, database)
     with MailCatcher() as catcher:
         summary = mail_sender(ledger, database, catcher.endpoint, MovableClock()).run()
@@ -524,6 +514,19 @@ def answer_nps(ledger: Ledger, customer: UUID, score: int) -> None:
     ledger.invite_to_survey(survey, customer, SurveyChannel.EMAIL, ADMIN)
     answer = SubmitResponse(score, None, survey_id=survey, customer_id=customer)
     ledger.submit_survey_response(answer, EventMetadata(str(customer), Role.CUSTOMER, Channel.WEB))
+
+
+def _sent_to_one_member_with(
+    ledger: Ledger, database: Database, agent: EventMetadata, points: int
+) -> UUID:
+    """A campaign sent to a segment of one member, enrolled with ``points``: her id."""
+    world = populate(ledger, agent, welcome=1)
+    [member] = world.welcome
+    ledger.enrol_in_loyalty(member, agent)
+    ledger.adjust_points(member, points, "welcome", agent)
+    launch(ledger, database, world)
+    sender(ledger, database).run()
+    return member
 
 
 def _older(ledger: Ledger, batch: RecipientBatch.Recorded) -> RecipientBatch.Recorded:
