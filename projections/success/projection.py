@@ -189,7 +189,8 @@ _KIND_COUNTS = ",\n".join(
 
 
 def _recount(cursor: Cursor[Any], customer_id: UUID, position: int) -> None:
-    """Count the customer's tickets and answers again and store the points they make."""
+    """Count the customer's tickets, answers and interactions again and store the points they
+    make."""
     _ensure(cursor, customer_id, position)
     with cursor.connection.cursor(row_factory=dict_row) as counts:
         counts.execute(
