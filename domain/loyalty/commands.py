@@ -387,6 +387,15 @@ def account_of(ledger: LedgerCore, customer_id: UUID) -> LoyaltyAccount:
     return ledger.load(LoyaltyAccount.id_for(customer_id), LoyaltyAccount, _not_enrolled)
 
 
+def member_of_account(ledger: LedgerCore, account_id: UUID) -> UUID:
+    """The member whose account this is, from its first event (``Enrolled``): one event read,
+    not the account's history replayed."""
+    account = ledger.as_of_version(account_id, 1)
+    if not isinstance(account, LoyaltyAccount):
+        raise _not_enrolled()
+    return account.customer_id
+
+
 def enrolled(ledger: LedgerCore, customer_id: UUID) -> LoyaltyAccount | None:
     """The member's account, or None when they are not a member."""
     return ledger.find(LoyaltyAccount.id_for(customer_id), LoyaltyAccount, _not_enrolled)

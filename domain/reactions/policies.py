@@ -26,16 +26,23 @@ from typing import Any
 
 from domain.campaign.messages import queue_campaign_messages
 from domain.campaign.model import RecipientBatch
+from domain.feedback.model import Feedback
 from domain.fulfilment.model import TrackedOrder
 from domain.improvement.model import Improvement
 from domain.ledger import Ledger
+from domain.loyalty.account import LoyaltyAccount
+from domain.loyalty.commands import member_of_account
 from domain.privacy.erasure import ErasureRequest
 from domain.purchase.model import Purchase
 from domain.reactions import at_risk, commands
 from domain.reactions.model import TicketStep
 from domain.reactions.settings import ReactionSettings
+from domain.referral.commands import customer_of_referrer
+from domain.referral.model import Referrer
+from domain.review.model import Review
 from domain.shared.application import CommandResult
 from domain.shared.process_manager import ProcessManager, reacts_to
+from domain.success.engagement import Interaction, interaction_key
 from domain.success.watch import HealthWatch
 from domain.survey.model import Invitation
 from domain.survey.values import SurveyKind, nps_category
@@ -198,12 +205,44 @@ class AtRiskTickets(ConfiguredReaction):
     def sla_breached(self, ledger: Ledger, event: Ticket.SlaBreached) -> CommandResult | None:
         return self._ticket(ledger, event, None, open_=None, breached=True)
 
+    @reacts_to(Review.Written)
+    def reviewed(self, ledger: Ledger, event: Review.Written) -> CommandResult | None:
+        return self._interaction(ledger, event, event.customer_id, Interaction.REVIEW)
+
+    @reacts_to(Feedback.Submitted)
+    def feedback(self, ledger: Ledger, event: Feedback.Submitted) -> CommandResult | None:
+        if event.customer_id is None:
+            return None  # anonymous feedback: no customer's health
+        return self._interaction(ledger, event, event.customer_id, Interaction.FEEDBACK)
+
+    @reacts_to(Referrer.FriendInvited)
+    def invited(self, ledger: Ledger, event: Referrer.FriendInvited) -> CommandResult | None:
+        if not self.settings.at_risk_tickets:
+            return None
+        customer_id = customer_of_referrer(ledger, event.originator_id)
+        return self._interaction(ledger, event, customer_id, Interaction.FRIEND_INVITED)
+
+    @reacts_to(LoyaltyAccount.PointsRedeemed)
+    def redeemed(
+        self, ledger: Ledger, event: LoyaltyAccount.PointsRedeemed
+    ) -> CommandResult | None:
+        if not self.settings.at_risk_tickets:
+            return None
+        customer_id = member_of_account(ledger, event.originator_id)
+        return self._interaction(ledger, event, customer_id, Interaction.REDEMPTION)
+
     @reacts_to(ErasureRequest.Completed)
     def erased(self, ledger: Ledger, event: ErasureRequest.Completed) -> None:
         if not self.settings.at_risk_tickets:
             return
         for subject in (event.subject_id, *event.also_erased):
             at_risk.stop_watching(ledger, subject, self.metadata_for(event))
+
+    def _interaction(
+        self, ledger: Ledger, event: Any, customer_id: Any, kind: Interaction
+    ) -> CommandResult | None:
+        key = interaction_key(event.originator_id, event.originator_version)
+        return self._watch(ledger, event, customer_id, lambda w: w.see_interaction(kind, key))
 
     def _ticket(
         self,

@@ -291,6 +291,15 @@ def referrer_of(ledger: LedgerCore, customer_id: UUID) -> Referrer:
     return ledger.load(Referrer.id_for(customer_id), Referrer, _no_code_yet)
 
 
+def customer_of_referrer(ledger: LedgerCore, referrer_id: UUID) -> UUID:
+    """The customer whose referrer stream this is, from its first event (``CodeIssued``): one
+    event read, not the stream of invitations replayed."""
+    referrer = ledger.as_of_version(referrer_id, 1)
+    if not isinstance(referrer, Referrer):
+        raise _no_code_yet()
+    return referrer.customer_id
+
+
 def referral_of(ledger: LedgerCore, friend_id: UUID) -> Referral:
     return ledger.load(Referral.id_for(friend_id), Referral, _no_referral)
 

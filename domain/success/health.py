@@ -31,8 +31,12 @@ OPEN_TICKET_PENALTY = 15
 BREACHED_TICKET_PENALTY = 30
 """On top of the open ticket's own penalty: an open ticket past an SLA target."""
 COMPLAINT_PENALTY = 25
-ANSWER_ENGAGEMENT = 25
-"""Engagement per survey answer, up to 100 (four answers)."""
+INTERACTION_ENGAGEMENT = 25
+"""Engagement per interaction of any kind, up to 100 (four interactions). One weight for every
+kind, on purpose: each is one thing the customer chose to do with us (answer a survey, write a
+review, send feedback, invite a friend, redeem points), we have no measure yet that one says
+more about their loyalty than another, and a flat rate keeps the "why" a plain count that an
+agent can check by hand. A per-kind table can replace it once the data says otherwise."""
 HEALTHY_FROM = 70
 AT_RISK_BELOW = 40
 
@@ -54,6 +58,21 @@ class HealthInputs:
     breached_tickets: int = 0
     complaints: int = 0
     survey_answers: int = 0
+    reviews: int = 0
+    feedback: int = 0
+    friends_invited: int = 0
+    redemptions: int = 0
+
+    @property
+    def interactions(self) -> int:
+        """The customer's own interactions of every kind, each counted once."""
+        return (
+            self.survey_answers
+            + self.reviews
+            + self.feedback
+            + self.friends_invited
+            + self.redemptions
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +129,8 @@ def complaints_score(complaints: int) -> int:
     return _clamp(100 - COMPLAINT_PENALTY * complaints)
 
 
-def engagement_score(survey_answers: int) -> int:
-    return _clamp(ANSWER_ENGAGEMENT * survey_answers)
+def engagement_score(interactions: int) -> int:
+    return _clamp(INTERACTION_ENGAGEMENT * interactions)
 
 
 def static_points(inputs: HealthInputs) -> int:
@@ -121,7 +140,7 @@ def static_points(inputs: HealthInputs) -> int:
         NPS_WEIGHT * nps_score(inputs.latest_nps, inputs.previous_nps)
         + SERVICE_WEIGHT * service_score(inputs.open_tickets, inputs.breached_tickets)
         + COMPLAINTS_WEIGHT * complaints_score(inputs.complaints)
-        + ENGAGEMENT_WEIGHT * engagement_score(inputs.survey_answers)
+        + ENGAGEMENT_WEIGHT * engagement_score(inputs.interactions)
     )
 
 
@@ -168,9 +187,9 @@ def health_of(inputs: HealthInputs) -> Health:
         ),
         Component(
             "engagement",
-            engagement_score(inputs.survey_answers),
+            engagement_score(inputs.interactions),
             ENGAGEMENT_WEIGHT,
-            f"{inputs.survey_answers} survey answers",
+            engagement_why(inputs),
         ),
     )
     points = sum(c.score * c.weight for c in components)
@@ -184,6 +203,22 @@ def _nps_why(latest: int | None, previous: int | None) -> str:
     if previous is None:
         return f"latest NPS answer {latest}"
     return f"latest NPS answer {latest}, previous {previous}"
+
+
+_ENGAGEMENT_KINDS = (
+    ("survey_answers", "survey answer", "survey answers"),
+    ("reviews", "review", "reviews"),
+    ("feedback", "piece of feedback", "pieces of feedback"),
+    ("friends_invited", "friend invited", "friends invited"),
+    ("redemptions", "points redemption", "points redemptions"),
+)
+
+
+def engagement_why(inputs: HealthInputs) -> str:
+    """The interactions by kind, e.g. "2 survey answers, 1 review, 3 friends invited"."""
+    counts = [(getattr(inputs, field), one, many) for field, one, many in _ENGAGEMENT_KINDS]
+    named = [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
+    return ", ".join(named) or "no survey answers, reviews, feedback, invitations or redemptions"
 
 
 def reasons(health: Health) -> list[str]:

@@ -4,7 +4,8 @@ when the customer enters the at-risk band and opens one proactive ticket per ent
 
 The read model cannot call commands and a process manager reads no read model, so the watch
 keeps what the band needs, from the same events, with keyed facts (a response id once, a
-ticket's state by its id, the latest purchase), so that an event delivered again changes
+ticket's state by its id, the latest purchase, an interaction by the key of the event that
+recorded it), so that an event delivered again changes
 nothing. The band is computed at the time of the event that changed an input; a customer who
 drifts into the band only as days pass (recency) is caught by the health drift job
 (:func:`domain.reactions.at_risk.reassess_health`), which rates the watch at the present. From
@@ -15,10 +16,12 @@ personal: ids, dates and numbers.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.shared.aggregate import LedgerAggregate
+from domain.success.engagement import Interaction
 from domain.success.health import Band, HealthInputs, band_of, days_between, health_of
 
 WATCH_NAMESPACE = uuid5(NAMESPACE_URL, "https://cxledger.invalid/health-watch")
@@ -51,6 +54,7 @@ class HealthWatch(LedgerAggregate):
             watch.ticket_due = False
             watch.erased = False
             watch.rated_at = None
+            watch.interactions = {}
 
     class PurchaseSeen(LedgerAggregate.Event):
         at: datetime
@@ -77,6 +81,17 @@ class HealthWatch(LedgerAggregate):
 
         def apply(self, watch: HealthWatch) -> None:
             watch.tickets = {**watch.tickets, str(self.ticket_id): [self.open, self.breached]}
+
+    class InteractionSeen(LedgerAggregate.Event):
+        """One of the customer's own interactions that count towards engagement (a review, a
+        piece of feedback, a friend invited, a points redemption; see
+        :mod:`domain.success.engagement`), by the key of the event that recorded it."""
+
+        kind: str
+        key: UUID
+
+        def apply(self, watch: HealthWatch) -> None:
+            watch.interactions = {**watch.interactions, str(self.key): self.kind}
 
     class BandChanged(LedgerAggregate.Event):
         """The band moved; ``entry`` counts the entries into at risk, and ``ticket_due`` says
@@ -121,6 +136,9 @@ class HealthWatch(LedgerAggregate):
     entries: int
     ticket_due: bool
     erased: bool
+    interactions: dict[str, str]
+    """Each interaction's kind, by its key. (Set by ``Started``, which every load replays: a
+    watch takes no snapshots.)"""
     rated_at: datetime | None = None
     """The time of the latest reassessment by the clock; no rating is made before it. (A
     class default too: a snapshot taken before this field existed restores without it.)"""
@@ -155,8 +173,13 @@ class HealthWatch(LedgerAggregate):
                 self.TicketSeen, ticket_id=ticket_id, open=state[0], breached=state[1]
             )
 
+    def see_interaction(self, kind: Interaction, key: UUID) -> None:
+        if str(key) not in self.interactions:
+            self.trigger_event(self.InteractionSeen, kind=kind.value, key=key)
+
     def inputs(self, now: datetime) -> HealthInputs:
         open_tickets = [state for state in self.tickets.values() if state[0]]
+        kinds = Counter(self.interactions.values())
         return HealthInputs(
             days_since_purchase=days_between(self.last_purchase_at, now),
             latest_nps=self.nps[-1] if self.nps else None,
@@ -165,6 +188,10 @@ class HealthWatch(LedgerAggregate):
             breached_tickets=sum(1 for state in open_tickets if state[1]),
             complaints=self.complaints,
             survey_answers=len(self.responses),
+            reviews=kinds[Interaction.REVIEW.value],
+            feedback=kinds[Interaction.FEEDBACK.value],
+            friends_invited=kinds[Interaction.FRIEND_INVITED.value],
+            redemptions=kinds[Interaction.REDEMPTION.value],
         )
 
     def rate(self, now: datetime, tickets_on: bool) -> None:

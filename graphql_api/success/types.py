@@ -16,7 +16,10 @@ class HealthComponentType:
     )
     score: int = strawberry.field(description="This part's score, 0 to 100.")
     weight: int = strawberry.field(description="Its weight in the total, in percent.")
-    why: str = strawberry.field(description="What it was scored from, in words.")
+    why: str = strawberry.field(
+        description="What it was scored from, in words (for engagement, the customer's "
+        "interactions by kind, e.g. '2 survey answers, 1 review, 3 friends invited')."
+    )
 
 
 @strawberry.type(description="A customer's health: a score 0-100 from weighted components.")

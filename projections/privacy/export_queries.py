@@ -64,6 +64,8 @@ SOURCES: tuple[TableSource, ...] = (
     TableSource("customer_health", "health_customers", _BY_ID, "customer_id"),
     TableSource("customer_health", "health_tickets", _BY_ID, "ticket_id"),
     TableSource("customer_health", "health_answers", _BY_ID, "position"),
+    TableSource("customer_health", "health_interactions", _BY_ID, "position"),
+    TableSource("customer_health", "health_owners", _BY_ID, "stream_id"),
     TableSource("success_plans", "success_plans", _BY_ID, "seq"),
     TableSource("success_plans", "success_plan_goals", _PLANS, "seq"),
     TableSource("success_plans", "success_plan_milestones", _PLANS, "seq"),

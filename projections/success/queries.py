@@ -34,6 +34,10 @@ class HealthRow:
     breached_tickets: int
     complaints: int
     survey_answers: int
+    reviews: int
+    feedback: int
+    friends_invited: int
+    redemptions: int
 
     def inputs(self, now: datetime) -> h.HealthInputs:
         return h.HealthInputs(
@@ -44,6 +48,10 @@ class HealthRow:
             breached_tickets=self.breached_tickets,
             complaints=self.complaints,
             survey_answers=self.survey_answers,
+            reviews=self.reviews,
+            feedback=self.feedback,
+            friends_invited=self.friends_invited,
+            redemptions=self.redemptions,
         )
 
 
@@ -61,7 +69,7 @@ class AtRiskPage:
 
 
 _COLUMNS = """customer_id, seq, last_purchase_at, latest_nps, previous_nps, open_tickets,
-    breached_tickets, complaints, survey_answers"""
+    breached_tickets, complaints, survey_answers, reviews, feedback, friends_invited, redemptions"""
 
 _RECENCY = f"""
     CASE

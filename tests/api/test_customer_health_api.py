@@ -14,9 +14,12 @@ from uuid import UUID
 import pytest
 
 from domain.customer.commands import RegisterCustomer
+from domain.feedback.commands import SubmitFeedback
+from domain.feedback.values import FeedbackKind
 from domain.purchase.commands import RecordPurchase
 from domain.purchase.values import PurchaseChannel
-from domain.shared.metadata import EventMetadata, Role
+from domain.review.commands import ReviewProduct
+from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.ticket.commands import OpenTicket
 from domain.ticket.values import TicketChannel
 from tests.support.server import LiveApi, module_api
@@ -33,6 +36,7 @@ class World:
     api: LiveApi
     lapsed: UUID
     fresh: UUID
+    engaged: UUID
 
 
 def lapsed_customer(api: LiveApi, name: str, tickets: int) -> UUID:
@@ -47,6 +51,17 @@ def lapsed_customer(api: LiveApi, name: str, tickets: int) -> UUID:
         opened = OpenTicket(customer_id, TicketChannel.WEB, "delivery", f"Late {n}", "Late")
         ticket_id = api.ledger.open_ticket(opened, system, now=old).aggregate_id
         api.ledger.record_sla_breaches(ticket_id, system)
+    return customer_id
+
+
+def engaged_customer(api: LiveApi) -> UUID:
+    """Wrote two reviews and gave a piece of feedback."""
+    command = RegisterCustomer("Engaged", "engaged@example.org")
+    customer_id = api.ledger.register_customer(command, EventMetadata.system()).aggregate_id
+    themself = EventMetadata(str(customer_id), Role.CUSTOMER, Channel.WEB)
+    for sku in ("SKU-1", "SKU-2"):
+        api.ledger.review_product(ReviewProduct(customer_id, sku, 5, "Nice", "Works."), themself)
+    api.ledger.handle(SubmitFeedback(FeedbackKind.COMPLIMENT, "delivery", "Quick."), themself)
     return customer_id
 
 
@@ -76,9 +91,10 @@ def world(pg_admin: str) -> Iterator[World]:
         fresh = api.ledger.register_customer(
             RegisterCustomer("Fresh", "fresh@example.org"), system
         ).aggregate_id
+        engaged = engaged_customer(api)
         api.caught_up()  # the fresh customer too, not only the two the list waits for
         assert "errors" not in listed(api, 2)
-        yield World(api, lapsed, fresh)
+        yield World(api, lapsed, fresh, engaged)
 
 
 def test_agents_get_the_customers_at_risk_most_at_risk_first_with_reasons(world: World) -> None:
@@ -121,6 +137,17 @@ def test_staff_readers_see_the_health_on_customer_360(world: World, role: Role) 
     assert sum(c["weight"] for c in health["components"]) == 100
     names = [c["name"] for c in health["components"]]
     assert names == ["recency", "nps_trend", "service", "complaints", "engagement"]
+
+
+def test_engagement_on_customer_360_names_the_interactions_by_kind(world: World) -> None:
+    """Two reviews and a piece of feedback: 75 engagement, and the why counts each kind."""
+    query = f"query($id: UUID!) {{ customer(id: $id) {{ health {{ {HEALTH} }} }} }}"
+    body = world.api.graphql(query, {"id": str(world.engaged)}, Role.AGENT).json()
+    [engagement] = [
+        c for c in body["data"]["customer"]["health"]["components"] if c["name"] == "engagement"
+    ]
+    assert (engagement["score"], engagement["weight"]) == (75, 10)
+    assert engagement["why"] == "2 reviews, 1 piece of feedback"
 
 
 def test_the_customer_themself_gets_no_health(world: World) -> None:

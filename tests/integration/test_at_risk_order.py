@@ -37,12 +37,17 @@ def random_rows(database: Database, count: int, seed: int) -> list[tuple[object,
                 breached_tickets=rng.randint(0, 2),
                 complaints=rng.randint(0, 4),
                 survey_answers=rng.randint(0, 5),
+                reviews=rng.randint(0, 2),
+                feedback=rng.randint(0, 2),
+                friends_invited=rng.randint(0, 2),
+                redemptions=rng.randint(0, 2),
             )
             customer_id = uuid4()
             conn.execute(
                 "INSERT INTO health_customers (customer_id, seq, last_purchase_at, latest_nps,"
                 " previous_nps, open_tickets, breached_tickets, complaints, survey_answers,"
-                " static_points) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                " reviews, feedback, friends_invited, redemptions, static_points)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 (
                     customer_id,
                     seq,
@@ -53,6 +58,10 @@ def random_rows(database: Database, count: int, seed: int) -> list[tuple[object,
                     inputs.breached_tickets,
                     inputs.complaints,
                     inputs.survey_answers,
+                    inputs.reviews,
+                    inputs.feedback,
+                    inputs.friends_invited,
+                    inputs.redemptions,
                     static_points(inputs),
                 ),
             )

@@ -1,6 +1,7 @@
 """The customer health read model through the real ledger and PostgreSQL: the inputs it keeps
 (last purchase, the latest two NPS answers, open and breached tickets, detractor answers,
-survey answers), the score computed when read, and the at-risk list's order and paging."""
+survey answers; the other interactions are in test_health_engagement), the score computed
+when read, and the at-risk list's order and paging."""
 
 from __future__ import annotations
 

@@ -24,7 +24,8 @@ def plain_score(i: HealthInputs) -> float:
         nps = max(0, min(100, i.latest_nps * 10 + trend))
     service = max(0, 100 - 15 * i.open_tickets - 30 * i.breached_tickets)
     complaints = max(0, 100 - 25 * i.complaints)
-    engagement = min(100, 25 * i.survey_answers)
+    done = i.survey_answers + i.reviews + i.feedback + i.friends_invited + i.redemptions
+    engagement = min(100, 25 * done)
     return 0.30 * int(recency) + 0.25 * nps + 0.25 * service + 0.10 * complaints + 0.10 * engagement
 
 
@@ -36,6 +37,7 @@ def plain_score(i: HealthInputs) -> float:
     breached=counts,
     complaints=counts,
     answers=counts,
+    interactions=st.tuples(counts, counts, counts, counts),
 )
 def test_score_and_band_equal_the_plain_computation(
     days: int | None,
@@ -45,6 +47,7 @@ def test_score_and_band_equal_the_plain_computation(
     breached: int,
     complaints: int,
     answers: int,
+    interactions: tuple[int, int, int, int],
 ) -> None:
     """Total = weighted components rounded half up, and its band, for any inputs."""
     inputs = HealthInputs(
@@ -55,6 +58,7 @@ def test_score_and_band_equal_the_plain_computation(
         min(breached, open_tickets),
         complaints,
         answers,
+        *interactions,
     )
     health = health_of(inputs)
     expected = int(plain_score(inputs) + 0.5 + 1e-9)

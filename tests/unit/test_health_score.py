@@ -57,3 +57,31 @@ def test_days_since_a_purchase_are_whole_days_and_never_negative() -> None:
     assert days_between(now - timedelta(days=2, hours=23), now) == 2
     assert days_between(now + timedelta(days=1), now) == 0
     assert days_between(None, now) is None
+
+
+def test_engagement_counts_every_kind_of_interaction_and_names_each_count() -> None:
+    """25 points per interaction, whatever its kind; the why names the non-zero counts by
+    kind, singular or plural."""
+    inputs = HealthInputs(survey_answers=1, reviews=1, friends_invited=1)
+    [engagement] = [c for c in health_of(inputs).components if c.name == "engagement"]
+    assert engagement.score == 75
+    assert engagement.why == "1 survey answer, 1 review, 1 friend invited"
+    more = HealthInputs(survey_answers=2, feedback=2, redemptions=3)
+    [engagement] = [c for c in health_of(more).components if c.name == "engagement"]
+    assert engagement.why == "2 survey answers, 2 pieces of feedback, 3 points redemptions"
+
+
+def test_engagement_stops_at_full_marks_after_four_interactions() -> None:
+    """Four interactions of mixed kinds score 100; more add nothing."""
+    four = HealthInputs(reviews=1, feedback=1, friends_invited=1, redemptions=1)
+    many = HealthInputs(reviews=3, feedback=5, friends_invited=2, redemptions=4)
+    assert health_of(four).components[-1].score == 100
+    assert health_of(many).components[-1].score == 100
+    assert health_of(many).score == health_of(four).score
+
+
+def test_no_interaction_scores_no_engagement_and_says_so() -> None:
+    """Nothing done yet: zero, and the why lists the kinds that would count."""
+    engagement = health_of(HealthInputs()).components[-1]
+    assert (engagement.name, engagement.score) == ("engagement", 0)
+    assert engagement.why == "no survey answers, reviews, feedback, invitations or redemptions"

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 from domain.shared.metadata import Channel, EventMetadata, Role, acting_as
+from domain.success.engagement import Interaction
 from domain.success.watch import HealthWatch
 
 NOW = datetime(2026, 12, 4, tzinfo=UTC)
@@ -33,6 +34,28 @@ def test_seeing_the_same_answer_or_ticket_state_twice_adds_nothing() -> None:
     inputs = watch.inputs(NOW)
     assert (inputs.survey_answers, inputs.complaints, inputs.open_tickets) == (1, 1, 1)
     assert len(watch.collect_events()) == 4  # started, purchase, answer, ticket
+
+
+def test_interactions_count_by_kind_and_once_per_key() -> None:
+    """Each kind lands in its own count; the same key seen again records nothing."""
+    watch = lapsed_watch()
+    watch.collect_events()
+    keys = [uuid4() for _ in range(5)]
+    kinds = [
+        Interaction.REVIEW,
+        Interaction.FEEDBACK,
+        Interaction.FRIEND_INVITED,
+        Interaction.FRIEND_INVITED,
+        Interaction.REDEMPTION,
+    ]
+    with acting_as(SYSTEM):
+        for _ in range(2):
+            for kind, key in zip(kinds, keys, strict=True):
+                watch.see_interaction(kind, key)
+    inputs = watch.inputs(NOW)
+    counts = (inputs.reviews, inputs.feedback, inputs.friends_invited, inputs.redemptions)
+    assert counts == (1, 1, 2, 1)
+    assert len(watch.collect_events()) == 5
 
 
 def test_a_step_of_a_ticket_never_seen_opened_is_ignored() -> None:
