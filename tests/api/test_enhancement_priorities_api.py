@@ -169,7 +169,7 @@ def test_an_analyst_plans_a_theme_then_marks_it_done(api: LiveApi) -> None:
 def test_a_refused_decision_is_typed_and_writes_nothing(
     api: LiveApi, mutation: str, given: dict[str, Any], code: str, field: str | None
 ) -> None:
-    head = api.ledger.head_position()
+    head = api.quiet_head()
 
     refused = decide(api, mutation, **given)
 
@@ -181,7 +181,7 @@ def test_a_refused_decision_is_typed_and_writes_nothing(
 
 def test_a_done_theme_is_not_planned_again(api: LiveApi) -> None:
     assert decide(api, "markThemeDone", theme="checkout")["userErrors"] == []
-    head = api.ledger.head_position()
+    head = api.quiet_head()
 
     again = decide(api, "markThemePlanned", theme="checkout")
 

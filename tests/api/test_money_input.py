@@ -51,7 +51,7 @@ def test_an_order_total_that_is_not_plain_decimal_text_is_refused(
     api: LiveApi, amount: str
 ) -> None:
     order = an_order(api, amount=amount)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = mutate(api, "recordPurchase", order, selection=SELECTION)
     assert refused_on(payload) == [("INVALID_INPUT", ["input", "amount"])]
     assert api.ledger.head_position() == head
@@ -60,7 +60,7 @@ def test_an_order_total_that_is_not_plain_decimal_text_is_refused(
 @pytest.mark.parametrize("price", NOT_PLAIN)
 def test_a_unit_price_that_is_not_plain_decimal_text_is_refused(api: LiveApi, price: str) -> None:
     order = an_order(api, items=[{"sku": "TEA-01", "quantity": 1, "unitPrice": price}])
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = mutate(api, "recordPurchase", order, selection=SELECTION)
     assert refused_on(payload) == [("INVALID_INPUT", ["input", "items", "unitPrice"])]
     assert api.ledger.head_position() == head
@@ -70,7 +70,7 @@ def test_a_unit_price_that_is_not_plain_decimal_text_is_refused(api: LiveApi, pr
 def test_a_refund_that_is_not_plain_decimal_text_is_refused(api: LiveApi, amount: str) -> None:
     order = an_order(api)
     assert mutate(api, "recordPurchase", order, selection=SELECTION)["userErrors"] == []
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     refund = {"orderId": order["orderId"], "amount": amount}
     payload = mutate(api, "refundPurchase", refund, selection=SELECTION)
     assert refused_on(payload) == [("INVALID_INPUT", ["input", "amount"])]
@@ -81,7 +81,7 @@ def test_a_refund_that_is_not_plain_decimal_text_is_refused(api: LiveApi, amount
 def test_a_qualifying_amount_that_is_not_plain_decimal_text_is_refused(
     api: LiveApi, amount: str
 ) -> None:
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     terms = {"qualifyingAmount": amount}
     payload = mutate(api, "changeReferralTerms", terms, role=Role.ADMIN, selection=TERMS)
     assert refused_on(payload) == [("INVALID_INPUT", ["input", "qualifyingAmount"])]
@@ -101,7 +101,7 @@ def test_an_amount_sent_as_a_json_number_is_refused_before_anything_runs(
 ) -> None:
     document = "mutation($i: RecordPurchaseInput!) { recordPurchase(input: $i) { position } }"
     order = an_order(api, amount=amount)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     response = api.graphql(document, {"i": order}, role=Role.AGENT)
     assert response.status_code == 400
     [error] = response.json()["errors"]

@@ -58,7 +58,7 @@ def test_a_retried_delivery_writes_nothing(api: LiveApi) -> None:
     bea = customer(api)
     body = notification(bea)
     assert send(api, body).json()["status"] == "recorded"
-    before = api.ledger.head_position()
+    before = api.quiet_head()
     again = send(api, body)
     assert (again.status_code, again.json()["status"]) == (200, "duplicate")
     assert api.ledger.head_position() == before
@@ -75,7 +75,7 @@ def test_a_retried_delivery_writes_nothing(api: LiveApi) -> None:
 def test_a_bad_signature_is_refused(api: LiveApi, signed: str | None, secret: str | None) -> None:
     """A wrong, missing, or other-secret signature is 401 BAD_SIGNATURE and writes nothing."""
     bea = customer(api)
-    before = api.ledger.head_position()
+    before = api.quiet_head()
     kwargs: dict[str, Any] = {"signed": signed}
     if secret is not None:
         kwargs["secret"] = secret
@@ -89,7 +89,7 @@ def test_a_stale_timestamp_is_refused(api: LiveApi) -> None:
     """A signature made 10 minutes ago (outside the 5-minute window) is 401 STALE_TIMESTAMP,
     however correct it is."""
     bea = customer(api)
-    before = api.ledger.head_position()
+    before = api.quiet_head()
     response = send(api, notification(bea), timestamp=int(time.time()) - 600)
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "STALE_TIMESTAMP"
@@ -110,7 +110,7 @@ def test_a_body_changed_after_signing_is_refused(api: LiveApi) -> None:
 )
 def test_malformed_json_is_refused(api: LiveApi, body: bytes) -> None:
     """A signed body that is not a JSON object is 400 MALFORMED_JSON."""
-    before = api.ledger.head_position()
+    before = api.quiet_head()
     response = send(api, body)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "MALFORMED_JSON"
@@ -141,7 +141,7 @@ def test_hostile_fields_are_refused_and_nothing_is_written(
 ) -> None:
     """Each hostile field is a typed 422 naming it; the log does not move."""
     bea = customer(api)
-    before = api.ledger.head_position()
+    before = api.quiet_head()
     response = send(api, notification(bea, **changes))
     assert response.status_code == 422, response.text
     error = response.json()["error"]

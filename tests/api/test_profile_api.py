@@ -59,7 +59,7 @@ def test_oversized_empty_or_null_name_is_refused_on_the_name_field_and_writes_no
     api: LiveApi, name: str | None
 ) -> None:
     customer_id = registered(api)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = mutate(api, "changeContactDetails", {"customerId": customer_id, "name": name})
     assert payload["customer"] is None
     assert payload["position"] is None
@@ -72,7 +72,7 @@ def test_stale_expected_version_is_a_concurrency_conflict_with_the_current_versi
 ) -> None:
     customer_id = registered(api)
     mutate(api, "changeContactDetails", {"customerId": customer_id, "name": "Ada King"})
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = mutate(
         api,
         "changeContactDetails",
@@ -97,7 +97,7 @@ def test_matching_expected_version_is_accepted(api: LiveApi) -> None:
 
 
 def test_unknown_customer_is_refused_on_the_customer_id_field(api: LiveApi) -> None:
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = mutate(api, "changeEmail", {"customerId": str(uuid4()), "email": "x@example.org"})
     assert errors_of(payload) == [("CUSTOMER_NOT_FOUND", ["input", "customerId"])]
     assert api.ledger.head_position() == head
@@ -120,7 +120,7 @@ def test_change_email_moves_the_customer_to_the_new_email(api: LiveApi) -> None:
 @pytest.mark.parametrize("email", ["not-an-email", "ada@", "a" * 300 + "@example.org"])
 def test_change_to_an_invalid_email_is_refused_on_the_email_field(api: LiveApi, email: str) -> None:
     customer_id = registered(api)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = mutate(api, "changeEmail", {"customerId": customer_id, "email": email})
     assert errors_of(payload) == [("INVALID_INPUT", ["input", "email"])]
     assert api.ledger.head_position() == head
@@ -130,7 +130,7 @@ def test_change_to_an_email_another_customer_holds_is_refused(api: LiveApi) -> N
     customer_id = registered(api)
     token = uuid4().hex
     registered(api, name="Grace Hopper", email=f"grace-{token}@example.org")
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = mutate(
         api, "changeEmail", {"customerId": customer_id, "email": f"GRACE-{token}@example.org"}
     )
@@ -170,7 +170,7 @@ def test_invalid_address_part_is_refused_with_its_path(
     api: LiveApi, address: dict[str, str], field: str
 ) -> None:
     customer_id = registered(api)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = mutate(api, "changeAddress", {"customerId": customer_id, "address": address})
     assert errors_of(payload) == [("INVALID_INPUT", ["input", "address", field])]
     assert api.ledger.head_position() == head
@@ -216,7 +216,7 @@ def test_impossible_demographics_are_refused_on_their_field(
     api: LiveApi, change: dict[str, object], field: str
 ) -> None:
     customer_id = registered(api)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = mutate(api, "changeDemographics", {"customerId": customer_id, **change})
     assert errors_of(payload) == [("INVALID_INPUT", ["input", field])]
     assert api.ledger.head_position() == head
@@ -268,7 +268,7 @@ def test_withdrawing_a_consent_never_given_shows_as_refused_in_the_360_and_both_
 
 def test_unknown_consent_purpose_is_refused_before_anything_runs(api: LiveApi) -> None:
     customer_id = registered(api)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     response = api.graphql(
         "mutation($input: GiveConsentInput!) { giveConsent(input: $input) { position } }",
         {"input": {"customerId": customer_id, "purpose": "EVERYTHING"}},
@@ -281,7 +281,7 @@ def test_unknown_consent_purpose_is_refused_before_anything_runs(api: LiveApi) -
 def test_complete_onboarding_step_is_recorded_once(api: LiveApi) -> None:
     customer_id = registered(api)
     mutate(api, "completeOnboardingStep", {"customerId": customer_id, "step": "app_installed"})
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     again = mutate(
         api, "completeOnboardingStep", {"customerId": customer_id, "step": "app_installed"}
     )
@@ -330,7 +330,7 @@ def test_customer_acting_on_another_customers_account_is_forbidden_and_writes_no
 ) -> None:
     victim = registered(api)
     mallory = registered(api, name="Mallory", email=unique_email("mallory", "elsewhere.org"))
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     body = mutate_response(
         api, mutation, {"customerId": victim, **change}, role=Role.CUSTOMER, subject=mallory
     )
@@ -342,7 +342,7 @@ def test_customer_acting_on_another_customers_account_is_forbidden_and_writes_no
 @pytest.mark.parametrize("role", [None, Role.ANALYST, Role.AUDITOR, Role.PRIVACY_OFFICER], ids=str)
 def test_roles_other_than_staff_may_not_change_a_profile(api: LiveApi, role: Role | None) -> None:
     customer_id = registered(api)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     body = mutate_response(
         api, "changeContactDetails", {"customerId": customer_id, "name": "X"}, role, "someone"
     )

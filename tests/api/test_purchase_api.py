@@ -93,7 +93,7 @@ def test_record_purchase_appends_one_recorded_event_with_the_request_metadata(
     api: LiveApi,
 ) -> None:
     customer_id = registered(api)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     record(api, order(customer_id))
     assert api.ledger.head_position() == head + 1
     [event] = events_of(api, Purchase.id_for(order_id_of(customer_id)))
@@ -105,7 +105,7 @@ def test_record_purchase_appends_one_recorded_event_with_the_request_metadata(
 def test_recording_the_same_order_again_writes_nothing_and_answers_the_same(api: LiveApi) -> None:
     customer_id = registered(api)
     first = record(api, order(customer_id))
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     again = record(api, order(customer_id))
     assert again["userErrors"] == []
     assert again["purchase"] == first["purchase"]
@@ -115,7 +115,7 @@ def test_recording_the_same_order_again_writes_nothing_and_answers_the_same(api:
 def test_the_same_order_id_with_another_amount_is_refused_as_reused(api: LiveApi) -> None:
     customer_id = registered(api)
     record(api, order(customer_id))
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = record(api, order(customer_id, amount="99.00"))
     assert errors_of(payload) == [("ORDER_ID_REUSED", ["input", "orderId"])]
     assert api.ledger.head_position() == head
@@ -154,7 +154,7 @@ def test_bad_order_input_is_refused_on_its_field_and_writes_nothing(
     api: LiveApi, change: dict[str, Any], path: list[str]
 ) -> None:
     customer_id = registered(api)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = record(api, order(customer_id, **change))
     assert payload["purchase"] is None
     assert payload["position"] is None
@@ -165,7 +165,7 @@ def test_bad_order_input_is_refused_on_its_field_and_writes_nothing(
 
 
 def test_order_of_an_unknown_customer_is_refused_on_the_customer_id_field(api: LiveApi) -> None:
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = record(api, order(str(uuid4())))
     assert errors_of(payload) == [("CUSTOMER_NOT_FOUND", ["input", "customerId"])]
     assert api.ledger.head_position() == head
@@ -193,7 +193,7 @@ def test_refund_of_part_then_the_rest_leaves_nothing_to_refund(api: LiveApi) -> 
 def test_refund_larger_than_what_is_left_is_refused_and_writes_nothing(api: LiveApi) -> None:
     customer_id = registered(api)
     record(api, order(customer_id))
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = mutate(
         api,
         "refundPurchase",
@@ -214,7 +214,7 @@ def test_refund_of_an_unknown_order_is_refused_on_the_order_id_field(api: LiveAp
 )
 def test_only_staff_may_record_or_refund_purchases(api: LiveApi, role: Role | None) -> None:
     customer_id = registered(api)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     recorded = mutate_response(api, "recordPurchase", order(customer_id), role, customer_id)
     refunded = mutate_response(
         api, "refundPurchase", {"orderId": order_id_of(customer_id)}, role, customer_id

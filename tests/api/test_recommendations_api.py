@@ -87,7 +87,7 @@ def test_first_outside_1_to_20_is_bad_page_size_and_writes_nothing(
 ) -> None:
     ada = customer_who_bought(api, "KETTLE-B")
     api.caught_up()
-    head = api.ledger.head_position()
+    head = api.quiet_head()
 
     body = ask(api, ada, first, Role.AGENT)
 

@@ -76,7 +76,7 @@ def test_invitations_beyond_the_daily_limit_are_refused_and_write_nothing(api: L
     code_of(api, ada)
     assert invite(api, ada, unique())["userErrors"] == []
     assert errors_of(invite(api, ada, unique())) == []
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     third = invite(api, ada, unique())
     assert errors_of(third) == [("INVITATION_LIMIT", ["input", "email"])]
     assert third["invitation"] is None and api.ledger.head_position() == head
@@ -88,7 +88,7 @@ def test_inviting_a_disposable_address_is_refused_and_writes_nothing(api: LiveAp
     assert change_terms(api, disposableDomains=[throwaway])["userErrors"] == []
     ada = customer(api)
     code_of(api, ada)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     refused = invite(api, ada, unique(domain=throwaway.upper()))
     assert errors_of(refused) == [("DISPOSABLE_EMAIL", ["input", "email"])]
     assert api.ledger.head_position() == head
@@ -121,7 +121,7 @@ def test_a_registration_retried_with_its_id_and_code_answers_the_same(api: LiveA
 
 @pytest.mark.parametrize("code", ["ZZZZZZZZZZ", "not a code", ""])
 def test_registering_with_an_unusable_code_registers_nobody(api: LiveApi, code: str) -> None:
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     refused = register_with(api, unique(), code)
     assert errors_of(refused) == CODE and refused["customer"] is None
     assert api.ledger.head_position() == head
@@ -131,7 +131,7 @@ def test_registering_with_a_revoked_code_registers_nobody(api: LiveApi) -> None:
     ada = customer(api)
     code = code_of(api, ada)
     api.ledger.revoke_referral_code(UUID(ada), EventMetadata.system())
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     assert errors_of(register_with(api, unique(), code)) == CODE
     assert api.ledger.head_position() == head
 
@@ -140,7 +140,7 @@ def test_a_self_referral_by_an_email_variant_registers_nobody(api: LiveApi) -> N
     local = f"adalovelace{uuid4().hex[:6]}"
     code = code_of(api, customer(api, f"{local}@example.org"))
     variant = f"Ada.Love.Lace{local[11:]}+again@example.org"
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     refused = register_with(api, variant, code, role=None)
     assert errors_of(refused) == [("SELF_REFERRAL", ["input", "referralCode"])]
     assert refused["customer"] is None and api.ledger.head_position() == head
@@ -150,7 +150,7 @@ def test_registering_from_a_disposable_domain_with_a_code_registers_nobody(api: 
     throwaway = f"burner{uuid4().hex[:8]}.example"
     assert change_terms(api, disposableDomains=[throwaway])["userErrors"] == []
     code = code_of(api, customer(api))
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     refused = register_with(api, unique(domain=throwaway), code)
     assert errors_of(refused) == [("DISPOSABLE_EMAIL", ["input", "referralCode"])]
     assert api.ledger.head_position() == head
@@ -169,7 +169,7 @@ def test_a_registered_customer_applies_a_code_once(api: LiveApi) -> None:
         None,
     )
     other = code_of(api, customer(api))
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     again = apply(api, bo, other)
     assert errors_of(again) == [("ALREADY_REFERRED", ["input", "code"])]
     assert api.ledger.head_position() == head
@@ -228,7 +228,7 @@ def test_changing_some_terms_keeps_the_others(api: LiveApi) -> None:
 def test_terms_out_of_bounds_are_refused_and_write_nothing(
     api: LiveApi, terms: dict[str, object], field: str
 ) -> None:
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     refused = change_terms(api, **terms)
     assert errors_of(refused) == [("INVALID_INPUT", ["input", field])]
     assert refused["terms"] is None and api.ledger.head_position() == head
@@ -236,7 +236,7 @@ def test_terms_out_of_bounds_are_refused_and_write_nothing(
 
 def test_an_invalid_email_with_a_code_is_the_registration_s_own_refusal(api: LiveApi) -> None:
     code = code_of(api, customer(api))
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     refused = register_with(api, "not an email", code)
     assert errors_of(refused) == [("INVALID_INPUT", ["input", "email"])]
     assert api.ledger.head_position() == head

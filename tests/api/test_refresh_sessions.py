@@ -252,7 +252,7 @@ def test_a_refresh_token_from_before_a_password_change_logs_nobody_out(api: Live
     kept = logged_in(api, email)  # e.g. on a stolen phone, never refreshed since
     change = {"customerId": customer_id, "currentPassword": PASSWORD, "newPassword": NEW_PASSWORD}
     changed = call(api, CHANGE, {"i": change}, token=logged_in(api, email)["token"])
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     out = call(api, LOG_OUT, {"i": {"refreshToken": kept["refreshToken"], "everywhere": True}})
     assert codes(out) == ["INVALID_REFRESH_TOKEN"]
     assert api.ledger.head_position() == head
@@ -292,7 +292,7 @@ def test_completing_an_erasure_ends_every_refresh_token(api: LiveApi) -> None:
 def test_a_bad_refresh_token_is_a_typed_error_that_writes_nothing(
     api: LiveApi, refresh_token: str
 ) -> None:
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     with api.database.connect() as conn:
         before = conn.execute("SELECT count(*), count(revoked_at) FROM cxl_refresh_tokens")
         counted = before.fetchone()

@@ -105,7 +105,7 @@ def test_fragments_are_counted_where_they_are_spread(api: LiveApi) -> None:
 
 def test_two_mutations_in_one_request_are_refused_and_write_nothing(api: LiveApi) -> None:
     ada, bob = registered(api, email=unique_email("ada")), registered(api, email=unique_email())
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     query = f"mutation {{ {ENROL % ('a', ada)} {ENROL % ('b', bob)} }}"
     body = refused_before_running(api.graphql(query, role=Role.AGENT), "TOO_MANY_MUTATIONS")
     assert "at most 1" in body["errors"][0]["message"]

@@ -105,7 +105,7 @@ def test_an_analyst_defines_a_segment_and_sees_its_members_at_once(api: LiveApi)
 
 def test_a_rule_on_a_value_of_the_wrong_kind_is_refused_naming_the_field(api: LiveApi) -> None:
     """A range on a set field is INVALID_INPUT at input.rule.min, and nothing is written."""
-    head = api.ledger.head_position()
+    head = api.quiet_head()
 
     payload = define(api, {"predicate": {"field": "REGION", "min": 3}})
 
@@ -117,7 +117,7 @@ def test_a_rule_on_a_value_of_the_wrong_kind_is_refused_naming_the_field(api: Li
 
 def test_a_nested_bad_value_is_named_by_its_place_in_the_tree(api: LiveApi) -> None:
     """An unknown tier deep in the tree names its path; nothing is written."""
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     rule = {
         "all": [
             in_region("EU"),
@@ -165,7 +165,7 @@ def test_a_preview_gives_the_size_and_a_sample_and_writes_nothing(api: LiveApi) 
     code = region()
     ids = register(api, code, 4)
     api.caught_up()
-    head = api.ledger.head_position()
+    head = api.quiet_head()
 
     body = call(
         api,
@@ -301,7 +301,7 @@ def test_hostile_text_in_a_segment_is_refused_cleanly_or_written_whole(
 ) -> None:
     """Any text as the name, description or a region value: a typed refusal writing nothing,
     or one Defined event; never a 500 nor a leaked internal."""
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     given_input: dict[str, Any] = {"name": "Hostile", "rule": in_region("EU")}
     if place == "region":
         given_input["rule"] = {"predicate": {"field": "REGION", "values": [text]}}

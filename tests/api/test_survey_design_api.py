@@ -55,7 +55,7 @@ def test_drafting_again_with_the_same_survey_id_writes_nothing_and_answers_the_s
 ) -> None:
     survey_id = str(uuid4())
     first = draft(api, surveyId=survey_id)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     again = draft(api, surveyId=survey_id, title="Another title")
     assert again["userErrors"] == [] and again["survey"] == first["survey"]
     assert api.ledger.head_position() == head
@@ -85,7 +85,7 @@ def test_an_edit_from_a_stale_version_is_a_concurrency_conflict_and_writes_nothi
 ) -> None:
     survey_id = drafted(api)
     assert designed(api, "editSurvey", survey_id, title="Second")["userErrors"] == []
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = designed(api, "editSurvey", survey_id, title="Third", expectedVersion=1)
     assert errors_of(payload) == [("CONCURRENCY_CONFLICT", ["input", "expectedVersion"])]
     assert payload["userErrors"][0]["currentVersion"] == 2
@@ -107,7 +107,7 @@ def test_closing_a_published_survey_closes_it_for_good(api: LiveApi) -> None:
     survey_id = closed(api)
     survey = read_survey(api, survey_id)
     assert survey["status"] == "CLOSED" and survey["closedAt"] is not None
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     assert errors_of(designed(api, "closeSurvey", survey_id)) == [("SURVEY_NOT_OPEN", None)]
     assert errors_of(designed(api, "editSurvey", survey_id, title="x")) == [
         ("SURVEY_NOT_EDITABLE", None)
@@ -144,7 +144,7 @@ def test_a_draft_cannot_be_closed(api: LiveApi) -> None:
 def test_a_bad_draft_is_invalid_input_on_its_field_and_writes_nothing(
     api: LiveApi, fields: dict[str, Any], field: list[str]
 ) -> None:
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = draft(api, **fields)
     assert errors_of(payload) == [("INVALID_INPUT", field)]
     assert payload["survey"] is None and payload["position"] is None

@@ -121,7 +121,7 @@ def test_the_anonymous_holder_of_a_link_sees_the_survey_answers_it_and_the_dashb
 def test_a_second_answer_is_already_responded_and_writes_nothing(api: LiveApi) -> None:
     _, _, token = invited(api)
     assert answer(api, token=token, score=7)["userErrors"] == []
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     again = answer(api, token=token, score=0)
     assert errors_of(again) == [("ALREADY_RESPONDED", None)]
     assert again["responseId"] is None and again["position"] is None
@@ -159,7 +159,7 @@ def test_a_bad_answer_is_invalid_input_and_writes_nothing(
     api: LiveApi, fields: dict[str, Any], field: list[str]
 ) -> None:
     _, _, token = invited(api)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = answer(api, token=token, **fields)
     assert errors_of(payload) == [("INVALID_INPUT", field)]
     assert api.ledger.head_position() == head
@@ -193,7 +193,7 @@ TOKENS = {
 @pytest.mark.parametrize("kind", list(TOKENS))
 def test_a_bad_token_is_invalid_survey_token_to_read_and_to_answer(api: LiveApi, kind: str) -> None:
     token = TOKENS[kind](api)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     body = link(api, token)
     assert error_codes(body) == ["INVALID_SURVEY_TOKEN"] and body["data"] is None
     [(code, _)] = errors_of(answer(api, token=token, score=9))
@@ -205,7 +205,7 @@ def test_answers_to_a_closed_survey_are_survey_not_open(api: LiveApi) -> None:
     survey_id, _, token = invited(api)
     assert designed(api, "closeSurvey", survey_id)["userErrors"] == []
     assert link(api, token)["data"]["surveyInvitation"]["open"] is False
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     assert errors_of(answer(api, token=token, score=9)) == [("SURVEY_NOT_OPEN", None)]
     assert api.ledger.head_position() == head
 
@@ -213,7 +213,7 @@ def test_answers_to_a_closed_survey_are_survey_not_open(api: LiveApi) -> None:
 def test_no_one_is_invited_to_a_draft_or_a_closed_survey(api: LiveApi) -> None:
     customer_id = customer(api)
     for survey_id in (drafted(api), closed(api)):
-        head = api.ledger.head_position()
+        head = api.quiet_head()
         assert errors_of(invite(api, survey_id, customer_id)) == [("SURVEY_NOT_OPEN", None)]
         assert api.ledger.head_position() == head
 
@@ -222,7 +222,7 @@ def test_an_invitation_on_a_channel_the_customer_did_not_opt_in_to_is_refused(
     api: LiveApi,
 ) -> None:
     survey_id, customer_id = published(api), customer(api, email_opt_in=False)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = invite(api, survey_id, customer_id)
     assert errors_of(payload) == [("CONTACT_NOT_PERMITTED", ["input", "channel"])]
     assert payload["invitationId"] is None and payload["position"] is None
@@ -236,7 +236,7 @@ def test_an_invitation_to_a_customer_who_withdrew_research_consent_is_refused(
     research = {"customerId": customer_id, "purpose": "RESEARCH"}
     assert mutate(api, "giveConsent", research)["userErrors"] == []
     assert mutate(api, "withdrawConsent", research)["userErrors"] == []
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = invite(api, survey_id, customer_id)
     assert errors_of(payload) == [("CONTACT_NOT_PERMITTED", ["input", "customerId"])]
     assert api.ledger.head_position() == head
@@ -250,7 +250,7 @@ def test_an_invitation_to_a_customer_who_refused_research_consent_never_given_is
     survey_id, customer_id = published(api), customer(api)
     research = {"customerId": customer_id, "purpose": "RESEARCH"}
     assert mutate(api, "withdrawConsent", research)["userErrors"] == []
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = invite(api, survey_id, customer_id)
     assert errors_of(payload) == [("CONTACT_NOT_PERMITTED", ["input", "customerId"])]
     assert api.ledger.head_position() == head
@@ -267,7 +267,7 @@ def test_a_logged_in_customer_answers_an_in_product_survey_for_themself(api: Liv
 
 def test_a_customer_cannot_answer_a_draft(api: LiveApi) -> None:
     survey_id, customer_id = drafted(api), customer(api)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = answer(api, Role.CUSTOMER, customer_id, surveyId=survey_id, score=3)
     assert errors_of(payload) == [("SURVEY_NOT_OPEN", None)]
     assert api.ledger.head_position() == head
@@ -276,7 +276,7 @@ def test_a_customer_cannot_answer_a_draft(api: LiveApi) -> None:
 @pytest.mark.parametrize("role", [None, Role.AGENT, Role.ANALYST], ids=str)
 def test_without_a_token_only_a_customer_may_answer(api: LiveApi, role: Role | None) -> None:
     survey_id = published(api)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     response = api.graphql(
         "mutation M($i: SubmitSurveyResponseInput!) { submitSurveyResponse(input: $i) "
         "{ responseId } }",

@@ -70,7 +70,7 @@ def test_an_agent_chooses_the_priority_and_a_customer_may_not(api: LiveApi) -> N
     customer_id = customer(api)
     by_agent = open_ticket(api, customer_id, role=Role.AGENT, priority="URGENT")
     assert by_agent["ticket"]["priority"] == "URGENT"
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     response = api.graphql(
         "mutation($i: OpenTicketInput!) { openTicket(input: $i) { position } }",
         {
@@ -93,7 +93,7 @@ def test_an_agent_chooses_the_priority_and_a_customer_may_not(api: LiveApi) -> N
 def test_opening_again_with_the_same_ticket_id_writes_nothing(api: LiveApi) -> None:
     customer_id, ticket_id = customer(api), str(uuid4())
     first = opened(api, customer_id, ticketId=ticket_id)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     again = opened(api, customer_id, ticketId=ticket_id)
     assert again["id"] == first["id"] == ticket_id
     assert api.ledger.head_position() == head
@@ -187,7 +187,7 @@ def test_a_customer_acting_on_another_s_ticket_gets_ticket_not_found(
     if name == "reopenTicket":
         done(api, "resolveTicket", ticket_id, resolution="Done")
     stranger = customer(api)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = act(api, name, ticket_id, role=Role.CUSTOMER, subject=stranger, **fields)
     assert errors_of(payload) == [("TICKET_NOT_FOUND", ["input", "ticketId"])]
     assert payload["ticket"] is None and api.ledger.head_position() == head
@@ -215,7 +215,7 @@ def test_an_illegal_transition_is_a_user_error_that_writes_nothing(
     api: LiveApi, name: str, fields: dict[str, Any]
 ) -> None:
     ticket_id = opened(api, customer(api))["id"]
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = act(api, name, ticket_id, **fields)
     assert errors_of(payload) == [("ILLEGAL_TICKET_TRANSITION", ["input", "ticketId"])]
     assert api.ledger.head_position() == head
@@ -239,7 +239,7 @@ def test_oversized_or_empty_texts_are_refused_and_write_nothing(
     api: LiveApi, name: str, fields: dict[str, Any], field: str
 ) -> None:
     ticket_id = opened(api, customer(api))["id"]
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = act(api, name, ticket_id, **fields)
     assert errors_of(payload) == [("INVALID_INPUT", ["input", field])]
     assert api.ledger.head_position() == head
@@ -247,7 +247,7 @@ def test_oversized_or_empty_texts_are_refused_and_write_nothing(
 
 def test_an_oversized_subject_is_refused_and_opens_nothing(api: LiveApi) -> None:
     customer_id = customer(api)
-    head = api.ledger.head_position()
+    head = api.quiet_head()
     payload = open_ticket(api, customer_id, subject="s" * 201)
     assert errors_of(payload) == [("INVALID_INPUT", ["input", "subject"])]
     assert api.ledger.head_position() == head

@@ -117,6 +117,14 @@ class LiveApi:
                 time.sleep(0.05)
         raise AssertionError("the read models and process managers did not catch up")
 
+    def quiet_head(self) -> int:
+        """The log's head once every read model and reaction has caught up with it and
+        written nothing more: what a test notes before checking that a request writes
+        nothing (a reaction still writing for an earlier step would otherwise move the head
+        under it)."""
+        self.caught_up()
+        return self.ledger.head_position()
+
     def graphql(
         self,
         query: str,
