@@ -37,9 +37,7 @@ from domain.privacy.erasure import ErasureReason
 from domain.purchase.commands import OrderLineInput, RecordPurchase
 from domain.purchase.values import PurchaseChannel
 from domain.shared.commands import Command
-from domain.shared.metadata import Channel, EventMetadata, Role, acting_as
-from domain.survey.commands import DraftSurvey, SubmitResponse
-from domain.survey.values import SurveyChannel, SurveyKind
+from domain.shared.metadata import EventMetadata, acting_as
 from infrastructure.database import Database
 from infrastructure.delivery.mail_catcher import MailCatcher
 from infrastructure.outbox_messages import OutboxMessages
@@ -62,6 +60,7 @@ from tests.support.delivery import sender as mail_sender
 from tests.support.event_versions import as_stored_before
 from tests.support.outbox import opened
 from tests.support.read_models import project, query
+from tests.support.surveys import answer_nps
 
 SENDER_METADATA = EventMetadata.system("campaign-messages")
 
@@ -504,16 +503,6 @@ def test_nps_before_and_after_are_the_recipients_answers_either_side_of_the_mess
 
     assert (shown.nps_before.answers, shown.nps_before.nps) == (1, -100.0)
     assert (shown.nps_after.answers, shown.nps_after.nps) == (1, 100.0)
-
-
-def answer_nps(ledger: Ledger, customer: UUID, score: int) -> None:
-    """The customer answers a new NPS survey with ``score``."""
-    draft = DraftSurvey(SurveyKind.NPS, f"Survey {score}", "Recommend us?", [SurveyChannel.EMAIL])
-    survey = ledger.draft_survey(draft, ADMIN).aggregate_id
-    ledger.publish_survey(survey, ADMIN)
-    ledger.invite_to_survey(survey, customer, SurveyChannel.EMAIL, ADMIN)
-    answer = SubmitResponse(score, None, survey_id=survey, customer_id=customer)
-    ledger.submit_survey_response(answer, EventMetadata(str(customer), Role.CUSTOMER, Channel.WEB))
 
 
 def _sent_to_one_member_with(

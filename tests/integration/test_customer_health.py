@@ -14,14 +14,13 @@ from domain.purchase.commands import RecordPurchase
 from domain.purchase.values import PurchaseChannel
 from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.success.health import Band
-from domain.survey.commands import DraftSurvey, SubmitResponse
-from domain.survey.values import SurveyChannel, SurveyKind
 from domain.ticket.commands import OpenTicket
 from domain.ticket.values import TicketChannel
 from infrastructure.database import Database
 from projections.success.projection import CustomerHealth
 from projections.success.queries import at_risk_page, at_risk_page_before, health_row
 from tests.support.read_models import project, query
+from tests.support.surveys import answer_nps
 
 AGENT = EventMetadata(actor_id="agent-1", actor_role=Role.AGENT, channel=Channel.WEB)
 ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
@@ -38,17 +37,6 @@ def buy(ledger: Ledger, customer_id: UUID, order: str, at: datetime) -> None:
     ledger.record_purchase(command, AGENT)
 
 
-def nps_answer(ledger: Ledger, customer_id: UUID, score: int) -> None:
-    drafted = DraftSurvey(SurveyKind.NPS, "NPS", "Recommend us?", [SurveyChannel.WEB])
-    survey_id = ledger.draft_survey(drafted, ADMIN).aggregate_id
-    ledger.publish_survey(survey_id, ADMIN)
-    ledger.invite_to_survey(survey_id, customer_id, SurveyChannel.WEB, AGENT)
-    answer = SubmitResponse(score, survey_id=survey_id, customer_id=customer_id)
-    ledger.submit_survey_response(
-        answer, EventMetadata(str(customer_id), Role.CUSTOMER, Channel.WEB)
-    )
-
-
 def breached_ticket(ledger: Ledger, customer_id: UUID) -> UUID:
     opened = OpenTicket(customer_id, TicketChannel.WEB, "delivery", "Late", "Still late")
     ticket_id = ledger.open_ticket(opened, AGENT, now=NOW - timedelta(days=30)).aggregate_id
@@ -62,7 +50,7 @@ def unhappy(ledger: Ledger, name: str, nps: tuple[int, int]) -> UUID:
     customer_id = customer(ledger, name)
     buy(ledger, customer_id, f"{name}-1", NOW - timedelta(days=730))
     for score in nps:
-        nps_answer(ledger, customer_id, score)
+        answer_nps(ledger, customer_id, score)
     breached_ticket(ledger, customer_id)
     return customer_id
 
@@ -102,7 +90,7 @@ def test_the_at_risk_list_is_ordered_by_risk_and_leaves_out_the_others(
     bad = unhappy(ledger, "Bad", (6, 3))
     happy = customer(ledger, "Happy")
     buy(ledger, happy, "happy-1", NOW - timedelta(days=2))
-    nps_answer(ledger, happy, 10)
+    answer_nps(ledger, happy, 10)
     project(ledger, database, CustomerHealth())
 
     page = query(database, lambda conn: at_risk_page(conn, 10, 0, NOW))

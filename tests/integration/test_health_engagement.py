@@ -27,8 +27,6 @@ from domain.review.commands import ReviewProduct
 from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.success.health import Band, HealthInputs, health_of
 from domain.success.watch import HealthWatch, watch_id
-from domain.survey.commands import DraftSurvey, SubmitResponse
-from domain.survey.values import SurveyChannel, SurveyKind
 from domain.ticket.commands import OpenTicket
 from domain.ticket.values import TicketChannel
 from infrastructure.database import Database
@@ -36,6 +34,7 @@ from infrastructure.process_manager_runner import ProcessManagerRunner
 from projections.success.projection import CustomerHealth
 from projections.success.queries import HealthRow, health_row
 from tests.support.read_models import apply_again, owned_rows, project, query
+from tests.support.surveys import answer_nps
 
 AGENT = EventMetadata(actor_id="agent-1", actor_role=Role.AGENT, channel=Channel.WEB)
 ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
@@ -131,15 +130,6 @@ def test_anonymous_feedback_and_an_edited_review_count_nothing_more(
     assert {r[1] for r in rows["health_interactions"]} == {ada}
 
 
-def nps_answer(ledger: Ledger, customer_id: UUID, score: int) -> None:
-    drafted = DraftSurvey(SurveyKind.NPS, "NPS", "Recommend us?", [SurveyChannel.WEB])
-    survey_id = ledger.draft_survey(drafted, ADMIN).aggregate_id
-    ledger.publish_survey(survey_id, ADMIN)
-    ledger.invite_to_survey(survey_id, customer_id, SurveyChannel.WEB, AGENT)
-    answer = SubmitResponse(score, survey_id=survey_id, customer_id=customer_id)
-    ledger.submit_survey_response(answer, as_customer(customer_id))
-
-
 def random_history(ledger: Ledger, rng: random.Random, name: str) -> tuple[UUID, HealthInputs]:
     """A customer with a random purchase, NPS answers, open tickets and interactions of
     every kind; returns them and the inputs the history makes, counted in Python."""
@@ -152,7 +142,7 @@ def random_history(ledger: Ledger, rng: random.Random, name: str) -> tuple[UUID,
         ledger.record_purchase(command, AGENT)
     scores = [rng.randint(0, 10) for _ in range(rng.randint(0, 2))]
     for score in scores:
-        nps_answer(ledger, customer_id, score)
+        answer_nps(ledger, customer_id, score)
     tickets = rng.randint(0, 4)
     breached = rng.randint(0, tickets)
     for n in range(tickets):

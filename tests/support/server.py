@@ -109,8 +109,7 @@ class LiveApi:
                 head = self.ledger.head_position()
                 positions = dict(
                     conn.execute(
-                        "SELECT name, position FROM cxl_projection_positions"
-                        " WHERE name = ANY(%s)",
+                        "SELECT name, position FROM cxl_projection_positions WHERE name = ANY(%s)",
                         (followers,),
                     ).fetchall()
                 )
