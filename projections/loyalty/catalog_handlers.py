@@ -1,8 +1,8 @@
-"""Events -> the rewards catalog, the rule book, the program's terms and customers' orders.
+"""Events -> the rewards catalog, the rule book and the program's terms.
 
 Mixed into :class:`projections.loyalty.projection.LoyaltyStatements`. Every write is keyed or
-guarded (a reward by its stream version, the terms and order counts by the log position last
-applied), so applying an event again changes nothing.
+guarded (a reward by its stream version, the terms by the log position last applied), so
+applying an event again changes nothing.
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ from typing import Any
 from psycopg import Cursor
 from psycopg.types.json import Jsonb
 
-from domain.customer.model import Customer
 from domain.loyalty.program import LoyaltyProgram
 from domain.loyalty.reward import Reward
-from domain.purchase.model import Purchase
 from projections.base import handles
 
 _UPDATE_REWARD = """
@@ -44,7 +42,7 @@ _RULE = """
 
 
 class CatalogHandlers:
-    """The handlers of program, reward, customer and purchase events."""
+    """The handlers of program and reward events: rare, applied at once."""
 
     @handles(Reward.Added)
     def reward_added(self, cursor: Cursor[Any], event: Reward.Added, position: int) -> None:
@@ -142,28 +140,4 @@ class CatalogHandlers:
             "UPDATE loyalty_earning_rules SET retired_at = %s, seq = %s"
             " WHERE rule_id = %s AND seq < %s",
             (event.at, position, event.rule_id, position),
-        )
-
-    @handles(Customer.Registered)
-    def customer_registered(
-        self, cursor: Cursor[Any], event: Customer.Registered, position: int
-    ) -> None:
-        cursor.execute(
-            "INSERT INTO loyalty_customers (customer_id, registered_at) VALUES (%s, %s)"
-            " ON CONFLICT (customer_id) DO NOTHING",
-            (event.originator_id, event.timestamp),
-        )
-
-    @handles(Purchase.Recorded)
-    def purchase_recorded(
-        self, cursor: Cursor[Any], event: Purchase.Recorded, position: int
-    ) -> None:
-        cursor.execute(
-            """
-            UPDATE loyalty_customers SET orders = orders + 1, orders_seq = %(seq)s,
-                first_order_at = least(first_order_at, %(at)s),
-                last_order_at = greatest(last_order_at, %(at)s)
-            WHERE customer_id = %(customer)s AND orders_seq < %(seq)s
-            """,
-            {"seq": position, "at": event.purchased_at, "customer": event.customer_id},
         )

@@ -26,31 +26,43 @@ from infrastructure.rebuild import loading, rebuild
 from projections.base import Positioned, Projection
 from projections.customers.projection import CustomerDirectory
 from projections.history.projection import CustomerHistory
+from projections.loyalty.projection import LoyaltyStatements
 from projections.parked import parked_events
 from projections.referrals.projection import ReferralFunnel
 from projections.tickets.projection import TicketTimeline
 from tests.integration.history_world import AGENT, World, populate
+from tests.support.loyalty import busy_member
 from tests.support.read_models import Rows, owned_rows, project
 
 OFFICER = EventMetadata(actor_id="dpo-1", actor_role=Role.PRIVACY_OFFICER, channel=Channel.WEB)
 CHANGED = [
     pytest.param(projection, id=projection.name)
-    for projection in (CustomerDirectory(), CustomerHistory(), ReferralFunnel(), TicketTimeline())
+    for projection in (
+        CustomerDirectory(),
+        CustomerHistory(),
+        ReferralFunnel(),
+        TicketTimeline(),
+        LoyaltyStatements(),
+    )
 ]
 
 
 @pytest.fixture
 def world(ledger: Ledger) -> World:
     """Every feature once, then many changes to the same rows, so that one batch holds several
-    changes of one row (names, channels, consents, refunds), and an erasure amid them."""
+    changes of one row (names, channels, consents, refunds, a loyalty account's points, lots
+    and tier), and an erasure amid them."""
     world = populate(ledger)
     many_changes(ledger, world.ada)
     many_changes(ledger, world.bo)
     ticket_steps(ledger, world.bo)
+    busy_member(ledger, world.ada)
+    busy_member(ledger, world.bo)
     ledger.request_erasure(world.bo, None, ErasureReason.CUSTOMER_REQUEST, 0, OFFICER)
     ledger.complete_erasure(world.bo, OFFICER)
     many_changes(ledger, world.ada, round_=2)
     ticket_steps(ledger, world.ada)
+    busy_member(ledger, world.ada, round_=2)
     # Cy registers with an invited email, then moves to another invited one (both in one run
     # of folded events: the later wins), then to one never invited (her row stays).
     ledger.invite_friend(world.ada, "cy@example.org", AGENT)
