@@ -215,3 +215,39 @@ def test_a_ticket_event_that_cannot_apply_is_parked_alone_and_the_rest_of_its_ba
     assert [event.position for event in parked] == [poison]
     assert [kind for (kind,) in steps] == ["opened", "assigned", "note_added"]
     assert version == 3
+
+
+def test_a_loyalty_event_that_cannot_apply_is_parked_alone_and_the_rest_of_its_batch_applies(
+    ledger: Ledger, database: Database
+) -> None:
+    """A folded loyalty batch that fails (points of an account the read model lost) falls back
+    to one event at a time: that event alone is parked, the other account's points of the same
+    batch apply, once each."""
+    members = [
+        ledger.register_customer(RegisterCustomer(name, f"{name}@example.org"), AGENT).aggregate_id
+        for name in ("lost", "kept")
+    ]
+    lost, kept = members
+    for member in members:
+        ledger.enrol_in_loyalty(member, AGENT)
+    project(ledger, database, LoyaltyStatements(), batch_size=100)
+    with database.connect() as conn:
+        conn.execute("DELETE FROM loyalty_accounts WHERE customer_id = %s", (lost,))
+        conn.commit()
+    ledger.adjust_points(kept, 10, "Goodwill", AGENT)
+    poison = ledger.adjust_points(lost, 5, "Goodwill", AGENT).position
+    ledger.adjust_points(kept, 20, "Goodwill", AGENT)
+
+    project(ledger, database, LoyaltyStatements(), batch_size=100)
+
+    with database.connect() as conn:
+        parked = parked_events(conn, LoyaltyStatements.name)
+        points = conn.execute(
+            "SELECT points FROM loyalty_transactions WHERE customer_id = %s ORDER BY seq", (kept,)
+        ).fetchall()
+        (lots,) = conn.execute(
+            "SELECT count(*) FROM loyalty_lots WHERE customer_id = %s", (kept,)
+        ).fetchone() or (None,)
+    assert [event.position for event in parked] == [poison]
+    assert [p for (p,) in points] == [10, 20]
+    assert lots == 2
