@@ -3,18 +3,21 @@
 A log of about ``--events`` events (customers registering, then changing their name and phone:
 every event holds personal data, encrypted with the customer's key), then ``--tickets`` tickets
 of those customers, each opened, noted, assigned, answered, resolved and closed (six events,
-four of them with sealed text), is read two ways:
+four of them with sealed text), then ``--loyalty`` loyalty members among those customers, each
+enrolled, earning points for three orders and redeeming a reward (eight events), is read two
+ways:
 
 - the baseline: ``COPY (SELECT * FROM ledger_events) TO STDOUT``, drained by the client;
-- ``rebuild`` of ``customer_directory``, ``customer_history`` and ``ticket_timeline`` (shadow
-  tables, decode and decrypt each event, apply, swap), as `cxledger rebuild NAME` runs it.
+- ``rebuild`` of ``customer_directory``, ``customer_history``, ``ticket_timeline`` and (with
+  ``--loyalty``) ``loyalty_statements`` (shadow tables, decode and decrypt each event, apply,
+  swap), as `cxledger rebuild NAME` runs it.
 
 The ratio column is each rebuild's events per second over COPY's, counting the events of the
 topics the read model reads (COPY counts every row): 1.0 would be a rebuild as fast as reading
 the bytes.
 
-    .venv/bin/python -m benchmarks.rebuild [--events 32000] [--tickets 1000] [--batch-size 500]
-                                           [--database-url URL] [--profile]
+    .venv/bin/python -m benchmarks.rebuild [--events 32000] [--tickets 1000] [--loyalty 0]
+                                           [--batch-size 500] [--database-url URL] [--profile]
 
 ``--profile`` then rebuilds each read model once more under cProfile and prints where its
 time goes (reading, fetching keys, decoding, the handlers, the rest).
@@ -33,11 +36,16 @@ import secrets
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from uuid import UUID
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
 
 from benchmarks.support.setup import migrated_ledger
 from domain.customer.commands import ChangeContactDetails, RegisterCustomer
 from domain.ledger import Ledger
+from domain.loyalty.commands import AddReward
+from domain.loyalty.values import EarningRule, RewardKind, RuleKind
+from domain.purchase.commands import RecordPurchase
+from domain.purchase.values import PurchaseChannel
 from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.ticket.commands import OpenTicket
 from domain.ticket.values import TicketChannel
@@ -46,6 +54,7 @@ from infrastructure.rebuild import REBUILD_BATCH_SIZE, rebuild
 from projections.base import Projection
 from projections.customers.projection import CustomerDirectory
 from projections.history.projection import CustomerHistory
+from projections.loyalty.projection import LoyaltyStatements
 from projections.tickets.projection import TicketTimeline
 
 AGENT = EventMetadata(actor_id="benchmark", actor_role=Role.AGENT, channel=Channel.API)
@@ -77,11 +86,35 @@ def one_ticket(ledger: Ledger, customer: UUID, index: int) -> None:
     ledger.close_ticket(ticket, AGENT)
 
 
-def write_log(ledger: Ledger, events: int, tickets: int = 0) -> int:
-    customers = max(1, events // EVENTS_PER_CUSTOMER)
+def loyalty_program(ledger: Ledger, since: datetime) -> UUID:
+    """A base earning rule and an unlimited reward of 50 points; the reward's id."""
+    rule = EarningRule(uuid4(), "1 per euro", RuleKind.BASE_RATE, points_per_unit=1)
+    ledger.define_earning_rule(rule, AGENT, now=since)
+    reward = AddReward("Tote bag", RewardKind.FREE_PRODUCT, 50)
+    return ledger.add_reward(reward, AGENT, now=since).aggregate_id
+
+
+def one_member(ledger: Ledger, customer: UUID, reward: UUID, since: datetime) -> None:
+    """Enrolled, three orders earning points (past their pending time), one redemption."""
+    ledger.enrol_in_loyalty(customer, AGENT, now=since)
+    for n in range(3):
+        order = f"{customer.hex}-{n}"
+        bought = since + timedelta(days=n)
+        purchase = RecordPurchase(customer, order, "40", "EUR", PurchaseChannel.WEB, bought)
+        ledger.record_purchase(purchase, AGENT)
+        ledger.earn_points_for_order(order, AGENT, now=bought)
+    ledger.redeem_reward(customer, reward, AGENT)
+
+
+def write_log(ledger: Ledger, events: int, tickets: int = 0, members: int = 0) -> int:
+    customers = max(1, events // EVENTS_PER_CUSTOMER, members)
+    since = datetime.now(UTC) - timedelta(days=40)
     with ThreadPoolExecutor(WRITERS) as writers:
         ids = list(writers.map(lambda i: one_customer(ledger, i), range(customers)))
         list(writers.map(lambda i: one_ticket(ledger, ids[i % len(ids)], i), range(tickets)))
+        if members:
+            reward = loyalty_program(ledger, since)
+            list(writers.map(lambda c: one_member(ledger, c, reward, since), ids[:members]))
     return ledger.head_position()
 
 
@@ -159,25 +192,35 @@ def print_parts(name: str, parts: dict[str, float]) -> None:
     print(f"profile of rebuild {name} ({total:.2f} s profiled): {shares}")
 
 
-READ_MODELS = (CustomerDirectory, CustomerHistory, TicketTimeline)
+READ_MODELS: tuple[Callable[[], Projection], ...] = (
+    CustomerDirectory,
+    CustomerHistory,
+    TicketTimeline,
+)
 
 
 def run(
-    admin_conninfo: str, events: int, tickets: int, batch_size: int, profile: bool = False
+    admin_conninfo: str,
+    events: int,
+    tickets: int,
+    batch_size: int,
+    profile: bool = False,
+    members: int = 0,
 ) -> None:
+    read_models = READ_MODELS + ((LoyaltyStatements,) if members else ())
     with (
         scratch_database(admin_conninfo, "cxl_bench") as database,
         migrated_ledger(database, WRITERS) as ledger,
     ):
-        head = write_log(ledger, events, tickets)
+        head = write_log(ledger, events, tickets, members)
         copy_s = min(copy_seconds(database) for _ in range(3))
         rebuilds = [
             (p.name, events_read(database, p), rebuild_seconds(ledger, database, p, batch_size))
-            for p in (model() for model in READ_MODELS)
+            for p in (model() for model in read_models)
         ]
         profiles = [
             (p.name, profiled(lambda p=p: rebuild(ledger, database, p, batch_size)))  # type: ignore[misc]
-            for p in (model() for model in READ_MODELS)
+            for p in (model() for model in read_models)
             if profile
         ]
     copy_rate = head / copy_s
@@ -199,6 +242,9 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=32_000, help="events in the log")
     parser.add_argument("--tickets", type=int, default=1_000, help="tickets of 6 events each")
+    parser.add_argument(
+        "--loyalty", type=int, default=0, help="loyalty members of 8 events each (0: none)"
+    )
     parser.add_argument("--batch-size", type=int, default=5_000, help="events per rebuild batch")
     parser.add_argument(
         "--profile", action="store_true", help="profile one more rebuild of each read model"
@@ -214,7 +260,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     with scratch_server(args.database_url, "cxl-bench") as admin_conninfo:
-        run(admin_conninfo, args.events, args.tickets, args.batch_size, args.profile)
+        run(admin_conninfo, args.events, args.tickets, args.batch_size, args.profile, args.loyalty)
 
 
 if __name__ == "__main__":

@@ -71,7 +71,11 @@ SMOKE_RUNS = {
         "ratio to count(*)",
     ),
     "rebuild": (
-        ["-m", "benchmarks.rebuild", "--events", "100", "--tickets", "5", "--profile"],
+        [
+            "-m",
+            "benchmarks.rebuild",
+            *("--events", "100", "--tickets", "5", "--loyalty", "5", "--profile"),
+        ],
         "ratio to COPY",
     ),
     "recommendations": (
