@@ -39,7 +39,7 @@ LEVELS = ("all", *DIMENSIONS)
 
 _KEY = "survey_id, day, channel, region, product_version, tier"
 
-_RESPONSE_MEASURES = (
+RESPONSE_MEASURES = (
     "responses",
     "promoters",
     "passives",
@@ -52,7 +52,7 @@ _RESPONSE_MEASURES = (
 )
 
 # One response row (alias s, with ``kind``, ``score``, ``nps_category``, ``completion_seconds``)
-# as rollup measures, in the order of _RESPONSE_MEASURES.
+# as rollup measures, in the order of RESPONSE_MEASURES.
 _ONE_RESPONSE = """1, (s.nps_category IS NOT DISTINCT FROM 'promoter')::int,
     (s.nps_category IS NOT DISTINCT FROM 'passive')::int,
     (s.nps_category IS NOT DISTINCT FROM 'detractor')::int, (s.kind = 'csat')::int,
@@ -87,18 +87,18 @@ def _present(table: str) -> str:
 
 RESPONSE_ROLLUPS = f"""
     response_cube AS (
-        INSERT INTO survey_response_cube AS t ({_KEY}, {", ".join(_RESPONSE_MEASURES)})
+        INSERT INTO survey_response_cube AS t ({_KEY}, {", ".join(RESPONSE_MEASURES)})
         SELECT s.survey_id, {_DAY}, {_CELL}, {_ONE_RESPONSE}
         FROM {{source}} s
-        ON CONFLICT ({_KEY}) DO UPDATE SET {_upsert_set(_RESPONSE_MEASURES)}
+        ON CONFLICT ({_KEY}) DO UPDATE SET {_upsert_set(RESPONSE_MEASURES)}
     ), response_slices AS (
-        INSERT INTO survey_response_slices AS t (level, {_KEY}, {", ".join(_RESPONSE_MEASURES)},
+        INSERT INTO survey_response_slices AS t (level, {_KEY}, {", ".join(RESPONSE_MEASURES)},
             respondents)
         SELECT l.level, s.survey_id, {_DAY}, {_SLICE_VALUES}, {_ONE_RESPONSE},
             (NOT {_present("survey_respondent_days")})::int
         FROM {{source}} s CROSS JOIN {_LEVEL_ROWS}
         ON CONFLICT (level, {_KEY}) DO UPDATE
-            SET {_upsert_set((*_RESPONSE_MEASURES, "respondents"))}
+            SET {_upsert_set((*RESPONSE_MEASURES, "respondents"))}
     ), respondent_presence AS (
         INSERT INTO survey_respondent_days ({_PRESENCE_COLUMNS})
         SELECT s.customer_id, s.survey_id, {_DAY}, {_CELL} FROM {{source}} s
@@ -169,9 +169,9 @@ _INVITATION_DAYS = (
 )
 
 ROLLUPS_FROM_ROWS = (
-    f"""INSERT INTO survey_response_cube ({_KEY}, {", ".join(_RESPONSE_MEASURES)})
+    f"""INSERT INTO survey_response_cube ({_KEY}, {", ".join(RESPONSE_MEASURES)})
     SELECT {_KEY}, {_RESPONSE_SUMS} FROM {_RESPONSE_DAYS} GROUP BY {_KEY}""",
-    f"""INSERT INTO survey_response_slices (level, {_KEY}, {", ".join(_RESPONSE_MEASURES)},
+    f"""INSERT INTO survey_response_slices (level, {_KEY}, {", ".join(RESPONSE_MEASURES)},
         respondents)
     SELECT {_LEVEL_OF}, {_KEY}, {_RESPONSE_SUMS}, count(DISTINCT customer_id)
     FROM {_RESPONSE_DAYS} GROUP BY GROUPING SETS ({_GROUPING_SETS})""",
@@ -270,7 +270,7 @@ class RollupRead:
     def measures(self, outside_days: bool, split_days: bool) -> str:
         """Measures per key (``key`` first); ``outside_days``: with the rows of the days in
         %(outside)s, ``split_days``: with the moves of the days in %(split)s."""
-        names = _RESPONSE_MEASURES if self.table == "response" else ("invitations",)
+        names = RESPONSE_MEASURES if self.table == "response" else ("invitations",)
         sums = ", ".join(f"sum({m})::{_sum_type(m)} AS {m}" for m in names)
         alias, moment, table, of_day = self._rows()
         one_row = _ONE_RESPONSE.replace("s.", "r.") if self.table == "response" else "1"
