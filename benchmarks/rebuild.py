@@ -3,18 +3,21 @@
 A log of about ``--events`` events (customers registering, then changing their name and phone:
 every event holds personal data, encrypted with the customer's key), then ``--tickets`` tickets
 of those customers, each opened, noted, assigned, answered, resolved and closed (six events,
-four of them with sealed text), is read two ways:
+four of them with sealed text), then ``--answers`` survey answers of those customers (each an
+invitation issued and a response with a comment, to one of a few published NPS surveys), is
+read two ways:
 
 - the baseline: ``COPY (SELECT * FROM ledger_events) TO STDOUT``, drained by the client;
-- ``rebuild`` of ``customer_directory``, ``customer_history`` and ``ticket_timeline`` (shadow
-  tables, decode and decrypt each event, apply, swap), as `cxledger rebuild NAME` runs it.
+- ``rebuild`` of ``customer_directory``, ``customer_history``, ``ticket_timeline`` and
+  ``survey_dashboard`` (shadow tables, decode and decrypt each event, apply, swap), as
+  `cxledger rebuild NAME` runs it.
 
 The ratio column is each rebuild's events per second over COPY's, counting the events of the
 topics the read model reads (COPY counts every row): 1.0 would be a rebuild as fast as reading
 the bytes.
 
-    .venv/bin/python -m benchmarks.rebuild [--events 32000] [--tickets 1000] [--batch-size 500]
-                                           [--database-url URL] [--profile]
+    .venv/bin/python -m benchmarks.rebuild [--events 32000] [--tickets 1000] [--answers 4000]
+                                           [--batch-size 500] [--database-url URL] [--profile]
 
 ``--profile`` then rebuilds each read model once more under cProfile and prints where its
 time goes (reading, fetching keys, decoding, the handlers, the rest).
@@ -39,6 +42,8 @@ from benchmarks.support.setup import migrated_ledger
 from domain.customer.commands import ChangeContactDetails, RegisterCustomer
 from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata, Role
+from domain.survey.commands import DraftSurvey, SubmitResponse
+from domain.survey.values import SurveyChannel, SurveyKind
 from domain.ticket.commands import OpenTicket
 from domain.ticket.values import TicketChannel
 from infrastructure.database import Database, scratch_database, scratch_server
@@ -46,6 +51,7 @@ from infrastructure.rebuild import REBUILD_BATCH_SIZE, rebuild
 from projections.base import Projection
 from projections.customers.projection import CustomerDirectory
 from projections.history.projection import CustomerHistory
+from projections.surveys.projection import SurveyDashboard
 from projections.tickets.projection import TicketTimeline
 
 AGENT = EventMetadata(actor_id="benchmark", actor_role=Role.AGENT, channel=Channel.API)
@@ -77,11 +83,35 @@ def one_ticket(ledger: Ledger, customer: UUID, index: int) -> None:
     ledger.close_ticket(ticket, AGENT)
 
 
-def write_log(ledger: Ledger, events: int, tickets: int = 0) -> int:
+def published_survey(ledger: Ledger, index: int) -> UUID:
+    drafted = DraftSurvey(SurveyKind.NPS, f"NPS {index}", "Recommend us?", [SurveyChannel.WEB])
+    survey = ledger.draft_survey(drafted, AGENT).aggregate_id
+    ledger.publish_survey(survey, AGENT)
+    return survey
+
+
+def one_answer(ledger: Ledger, survey: UUID, customer: UUID, index: int) -> None:
+    """The customer is invited in the product and answers, with a comment (sealed text)."""
+    ledger.invite_to_survey(survey, customer, SurveyChannel.WEB, AGENT)
+    answer = SubmitResponse(
+        index % 11, f"Answer {index}: fine", survey_id=survey, customer_id=customer
+    )
+    ledger.submit_survey_response(answer, EventMetadata(str(customer), Role.CUSTOMER, Channel.WEB))
+
+
+def write_log(ledger: Ledger, events: int, tickets: int = 0, answers: int = 0) -> int:
     customers = max(1, events // EVENTS_PER_CUSTOMER)
     with ThreadPoolExecutor(WRITERS) as writers:
         ids = list(writers.map(lambda i: one_customer(ledger, i), range(customers)))
         list(writers.map(lambda i: one_ticket(ledger, ids[i % len(ids)], i), range(tickets)))
+        # One invitation per customer and survey: as many surveys as the answers need.
+        surveys = [published_survey(ledger, n) for n in range(-(-answers // len(ids)))]
+        list(
+            writers.map(
+                lambda i: one_answer(ledger, surveys[i // len(ids)], ids[i % len(ids)], i),
+                range(answers),
+            )
+        )
     return ledger.head_position()
 
 
@@ -159,17 +189,22 @@ def print_parts(name: str, parts: dict[str, float]) -> None:
     print(f"profile of rebuild {name} ({total:.2f} s profiled): {shares}")
 
 
-READ_MODELS = (CustomerDirectory, CustomerHistory, TicketTimeline)
+READ_MODELS = (CustomerDirectory, CustomerHistory, TicketTimeline, SurveyDashboard)
 
 
 def run(
-    admin_conninfo: str, events: int, tickets: int, batch_size: int, profile: bool = False
+    admin_conninfo: str,
+    events: int,
+    tickets: int,
+    answers: int,
+    batch_size: int,
+    profile: bool = False,
 ) -> None:
     with (
         scratch_database(admin_conninfo, "cxl_bench") as database,
         migrated_ledger(database, WRITERS) as ledger,
     ):
-        head = write_log(ledger, events, tickets)
+        head = write_log(ledger, events, tickets, answers)
         copy_s = min(copy_seconds(database) for _ in range(3))
         rebuilds = [
             (p.name, events_read(database, p), rebuild_seconds(ledger, database, p, batch_size))
@@ -199,6 +234,9 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=32_000, help="events in the log")
     parser.add_argument("--tickets", type=int, default=1_000, help="tickets of 6 events each")
+    parser.add_argument(
+        "--answers", type=int, default=4_000, help="survey answers of 2 events each"
+    )
     parser.add_argument("--batch-size", type=int, default=5_000, help="events per rebuild batch")
     parser.add_argument(
         "--profile", action="store_true", help="profile one more rebuild of each read model"
@@ -214,7 +252,14 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     with scratch_server(args.database_url, "cxl-bench") as admin_conninfo:
-        run(admin_conninfo, args.events, args.tickets, args.batch_size, args.profile)
+        run(
+            admin_conninfo,
+            args.events,
+            args.tickets,
+            args.answers,
+            args.batch_size,
+            args.profile,
+        )
 
 
 if __name__ == "__main__":

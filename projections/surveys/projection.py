@@ -1,10 +1,14 @@
 """Events -> the survey dashboard tables.
 
-Every write is keyed (ON CONFLICT, or an update guarded by the aggregate's version), so
-applying an event a second time leaves the same rows. Each invitation and response event also
-calls pg_notify on ``cxl_survey_dashboard`` with the survey's id: PostgreSQL delivers it when
-the batch commits (and merges equal payloads of one transaction), which is when live
-dashboards should refresh.
+The events every customer and every answer pass through (registration, region, loyalty
+enrolment and tier, invitation issued, response) are folded into :class:`DashboardChanges` and
+written with a few multi-row statements per batch, their rollups summed per rollup row first;
+the rare ones (a survey drafted, reworded, published or closed, a link reissued, an erasure)
+are applied at once, after what the batch folded before them. Every write is keyed (ON
+CONFLICT, or an update guarded by the aggregate's version), so applying an event a second time
+leaves the same rows. A batch that changed a survey's invitations or responses calls pg_notify
+on ``cxl_survey_dashboard`` with the survey's id, once per survey: PostgreSQL delivers it when
+the batch commits, which is when live dashboards should refresh.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from domain.survey.sentiment import sentiment
 from domain.survey.values import SurveyKind, nps_category
 from projections.base import Projection, folds, handles
 from projections.erasure import erased_subjects
-from projections.surveys.changes import NOTIFY_CHANNEL, DashboardChanges
+from projections.surveys.changes import NOTIFY_CHANNEL as NOTIFY_CHANNEL  # where apps LISTEN
+from projections.surveys.changes import DashboardChanges
 from projections.surveys.rollups import INVITATION_ROLLUPS
 from projections.surveys.schema import DDL, TABLES
 from projections.surveys.text import terms

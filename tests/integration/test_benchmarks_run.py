@@ -71,7 +71,17 @@ SMOKE_RUNS = {
         "ratio to count(*)",
     ),
     "rebuild": (
-        ["-m", "benchmarks.rebuild", "--events", "100", "--tickets", "5", "--profile"],
+        [
+            "-m",
+            "benchmarks.rebuild",
+            "--events",
+            "100",
+            "--tickets",
+            "5",
+            "--answers",
+            "10",
+            "--profile",
+        ],
         "ratio to COPY",
     ),
     "recommendations": (
