@@ -34,6 +34,7 @@ from projections.surveys.projection import SurveyDashboard
 from projections.tickets.projection import TicketTimeline
 from tests.integration.history_world import AGENT, World, populate
 from tests.support.read_models import Rows, owned_rows, project
+from tests.support.surveys import answer_nps
 
 OFFICER = EventMetadata(actor_id="dpo-1", actor_role=Role.PRIVACY_OFFICER, channel=Channel.WEB)
 CHANGED = [
@@ -265,3 +266,41 @@ def test_a_ticket_event_that_cannot_apply_is_parked_alone_and_the_rest_of_its_ba
     assert [event.position for event in parked] == [poison]
     assert [kind for (kind,) in steps] == ["opened", "assigned", "note_added"]
     assert version == 3
+
+
+def test_a_survey_dashboard_event_that_cannot_apply_is_parked_alone_and_answers_apply(
+    ledger: Ledger, database: Database
+) -> None:
+    """A folded batch that fails (an enrolment of a customer the read model already holds under
+    another account) falls back to one event at a time: that enrolment alone is parked, the
+    invitations and answers of the same batch apply, once each, with their rollups."""
+    customers = [
+        ledger.register_customer(RegisterCustomer(name, f"{name}@example.org"), AGENT).aggregate_id
+        for name in ("Eve", "Fay")
+    ]
+    eve, fay = customers
+    project(ledger, database, SurveyDashboard(), batch_size=100)
+    with database.connect() as conn:
+        conn.execute(
+            "INSERT INTO survey_member_tiers (account_id, customer_id, tier)"
+            " VALUES (gen_random_uuid(), %s, 'gold')",
+            (eve,),
+        )
+        conn.commit()
+    poison = ledger.enrol_in_loyalty(eve, AGENT).position
+    answer_nps(ledger, eve, 9)
+    answer_nps(ledger, fay, 3)
+
+    project(ledger, database, SurveyDashboard(), batch_size=100)
+
+    with database.connect() as conn:
+        parked = parked_events(conn, SurveyDashboard.name)
+        answers = conn.execute(
+            "SELECT customer_id, tier FROM survey_responses ORDER BY seq"
+        ).fetchall()
+        (counted,) = conn.execute(
+            "SELECT sum(responses) FROM survey_response_slices WHERE level = 'all'"
+        ).fetchone() or (None,)
+    assert [event.position for event in parked] == [poison]
+    assert [customer for customer, _ in answers] == [eve, fay]
+    assert counted == 2
