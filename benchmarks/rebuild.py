@@ -4,19 +4,21 @@ A log of about ``--events`` events (customers registering, then changing their n
 every event holds personal data, encrypted with the customer's key), then ``--tickets`` tickets
 of those customers, each opened, noted, assigned, answered, resolved and closed (six events,
 four of them with sealed text), then ``--loyalty`` loyalty members among those customers, each
-enrolled, earning points for three orders and redeeming a reward (eight events), is read two
-ways:
+enrolled, earning points for three orders and redeeming a reward (eight events), then
+``--answers`` survey answers of those customers (each an invitation issued and a response with a
+comment, to one of a few published NPS surveys), is read two ways:
 
 - the baseline: ``COPY (SELECT * FROM ledger_events) TO STDOUT``, drained by the client;
-- ``rebuild`` of ``customer_directory``, ``customer_history``, ``ticket_timeline`` and (with
-  ``--loyalty``) ``loyalty_statements`` (shadow tables, decode and decrypt each event, apply,
-  swap), as `cxledger rebuild NAME` runs it.
+- ``rebuild`` of ``customer_directory``, ``customer_history``, ``ticket_timeline``,
+  ``survey_dashboard`` and (with ``--loyalty``) ``loyalty_statements`` (shadow tables, decode and
+  decrypt each event, apply, swap), as `cxledger rebuild NAME` runs it.
 
 The ratio column is each rebuild's events per second over COPY's, counting the events of the
 topics the read model reads (COPY counts every row): 1.0 would be a rebuild as fast as reading
 the bytes.
 
     .venv/bin/python -m benchmarks.rebuild [--events 32000] [--tickets 1000] [--loyalty 0]
+                                           [--answers 4000]
                                            [--batch-size 500] [--database-url URL] [--profile]
 
 ``--profile`` then rebuilds each read model once more under cProfile and prints where its
@@ -47,6 +49,8 @@ from domain.loyalty.values import EarningRule, RewardKind, RuleKind
 from domain.purchase.commands import RecordPurchase
 from domain.purchase.values import PurchaseChannel
 from domain.shared.metadata import Channel, EventMetadata, Role
+from domain.survey.commands import DraftSurvey, SubmitResponse
+from domain.survey.values import SurveyChannel, SurveyKind
 from domain.ticket.commands import OpenTicket
 from domain.ticket.values import TicketChannel
 from infrastructure.database import Database, scratch_database, scratch_server
@@ -55,6 +59,7 @@ from projections.base import Projection
 from projections.customers.projection import CustomerDirectory
 from projections.history.projection import CustomerHistory
 from projections.loyalty.projection import LoyaltyStatements
+from projections.surveys.projection import SurveyDashboard
 from projections.tickets.projection import TicketTimeline
 
 AGENT = EventMetadata(actor_id="benchmark", actor_role=Role.AGENT, channel=Channel.API)
@@ -106,7 +111,25 @@ def one_member(ledger: Ledger, customer: UUID, reward: UUID, since: datetime) ->
     ledger.redeem_reward(customer, reward, AGENT)
 
 
-def write_log(ledger: Ledger, events: int, tickets: int = 0, members: int = 0) -> int:
+def published_survey(ledger: Ledger, index: int) -> UUID:
+    drafted = DraftSurvey(SurveyKind.NPS, f"NPS {index}", "Recommend us?", [SurveyChannel.WEB])
+    survey = ledger.draft_survey(drafted, AGENT).aggregate_id
+    ledger.publish_survey(survey, AGENT)
+    return survey
+
+
+def one_answer(ledger: Ledger, survey: UUID, customer: UUID, index: int) -> None:
+    """The customer is invited in the product and answers, with a comment (sealed text)."""
+    ledger.invite_to_survey(survey, customer, SurveyChannel.WEB, AGENT)
+    answer = SubmitResponse(
+        index % 11, f"Answer {index}: fine", survey_id=survey, customer_id=customer
+    )
+    ledger.submit_survey_response(answer, EventMetadata(str(customer), Role.CUSTOMER, Channel.WEB))
+
+
+def write_log(
+    ledger: Ledger, events: int, tickets: int = 0, members: int = 0, answers: int = 0
+) -> int:
     customers = max(1, events // EVENTS_PER_CUSTOMER, members)
     since = datetime.now(UTC) - timedelta(days=40)
     with ThreadPoolExecutor(WRITERS) as writers:
@@ -115,6 +138,14 @@ def write_log(ledger: Ledger, events: int, tickets: int = 0, members: int = 0) -
         if members:
             reward = loyalty_program(ledger, since)
             list(writers.map(lambda c: one_member(ledger, c, reward, since), ids[:members]))
+        # One invitation per customer and survey: as many surveys as the answers need.
+        surveys = [published_survey(ledger, n) for n in range(-(-answers // len(ids)))]
+        list(
+            writers.map(
+                lambda i: one_answer(ledger, surveys[i // len(ids)], ids[i % len(ids)], i),
+                range(answers),
+            )
+        )
     return ledger.head_position()
 
 
@@ -196,6 +227,7 @@ READ_MODELS: tuple[Callable[[], Projection], ...] = (
     CustomerDirectory,
     CustomerHistory,
     TicketTimeline,
+    SurveyDashboard,
 )
 
 
@@ -206,13 +238,14 @@ def run(
     batch_size: int,
     profile: bool = False,
     members: int = 0,
+    answers: int = 0,
 ) -> None:
     read_models = READ_MODELS + ((LoyaltyStatements,) if members else ())
     with (
         scratch_database(admin_conninfo, "cxl_bench") as database,
         migrated_ledger(database, WRITERS) as ledger,
     ):
-        head = write_log(ledger, events, tickets, members)
+        head = write_log(ledger, events, tickets, members, answers)
         copy_s = min(copy_seconds(database) for _ in range(3))
         rebuilds = [
             (p.name, events_read(database, p), rebuild_seconds(ledger, database, p, batch_size))
@@ -245,6 +278,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--loyalty", type=int, default=0, help="loyalty members of 8 events each (0: none)"
     )
+    parser.add_argument(
+        "--answers", type=int, default=4_000, help="survey answers of 2 events each"
+    )
     parser.add_argument("--batch-size", type=int, default=5_000, help="events per rebuild batch")
     parser.add_argument(
         "--profile", action="store_true", help="profile one more rebuild of each read model"
@@ -260,7 +296,15 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     with scratch_server(args.database_url, "cxl-bench") as admin_conninfo:
-        run(admin_conninfo, args.events, args.tickets, args.batch_size, args.profile, args.loyalty)
+        run(
+            admin_conninfo,
+            args.events,
+            args.tickets,
+            args.batch_size,
+            args.profile,
+            members=args.loyalty,
+            answers=args.answers,
+        )
 
 
 if __name__ == "__main__":

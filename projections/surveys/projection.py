@@ -1,10 +1,14 @@
 """Events -> the survey dashboard tables.
 
-Every write is keyed (ON CONFLICT, or an update guarded by the aggregate's version), so
-applying an event a second time leaves the same rows. Each invitation and response event also
-calls pg_notify on ``cxl_survey_dashboard`` with the survey's id: PostgreSQL delivers it when
-the batch commits (and merges equal payloads of one transaction), which is when live
-dashboards should refresh.
+The events every customer and every answer pass through (registration, region, loyalty
+enrolment and tier, invitation issued, response) are folded into :class:`DashboardChanges` and
+written with a few multi-row statements per batch, their rollups summed per rollup row first;
+the rare ones (a survey drafted, reworded, published or closed, a link reissued, an erasure)
+are applied at once, after what the batch folded before them. Every write is keyed (ON
+CONFLICT, or an update guarded by the aggregate's version), so applying an event a second time
+leaves the same rows. A batch that changed a survey's invitations or responses calls pg_notify
+on ``cxl_survey_dashboard`` with the survey's id, once per survey: PostgreSQL delivers it when
+the batch commits, which is when live dashboards should refresh.
 """
 
 from __future__ import annotations
@@ -23,43 +27,17 @@ from domain.shared.personal_data import PersonalData
 from domain.survey.model import Invitation, Survey
 from domain.survey.sentiment import sentiment
 from domain.survey.values import SurveyKind, nps_category
-from projections.base import Projection, handles
+from projections.base import Projection, folds, handles
 from projections.erasure import erased_subjects
-from projections.surveys.rollups import INVITATION_ROLLUPS, RESPONSE_ROLLUPS
+from projections.surveys.changes import NOTIFY_CHANNEL as NOTIFY_CHANNEL  # where apps LISTEN
+from projections.surveys.changes import DashboardChanges
+from projections.surveys.rollups import INVITATION_ROLLUPS
 from projections.surveys.schema import DDL, TABLES
 from projections.surveys.text import terms
-
-NOTIFY_CHANNEL = "cxl_survey_dashboard"
 
 _UPDATE_SURVEY = """
     UPDATE survey_catalog SET {assignments}, version = %(version)s
     WHERE survey_id = %(survey)s AND version < %(version)s
-"""
-
-# The segment of an invitation is frozen when it is first issued: the customer's region and
-# loyalty tier then, and the survey's product version (fixed once published, and only
-# published surveys invite).
-_ISSUE = """
-    INSERT INTO survey_invitations (invitation_id, survey_id, customer_id, channel, region,
-        tier, product_version, issued_at)
-    SELECT %(invitation)s, %(survey)s, %(customer)s, %(channel)s,
-        (SELECT region FROM survey_customer_regions WHERE customer_id = %(customer)s),
-        (SELECT tier FROM survey_member_tiers WHERE customer_id = %(customer)s),
-        (SELECT product_version FROM survey_catalog WHERE survey_id = %(survey)s),
-        %(at)s
-    ON CONFLICT (invitation_id) DO NOTHING
-    RETURNING survey_id, channel, region, product_version, tier, issued_at AS at, 1 AS delta,
-        customer_id, invitation_id
-"""
-
-_RESPOND = """
-    INSERT INTO survey_responses (response_id, seq, survey_id, customer_id, kind, score,
-        nps_category, channel, region, product_version, tier, responded_at, completion_seconds)
-    VALUES (%(response)s, %(seq)s, %(survey)s, %(customer)s, %(kind)s, %(score)s,
-        %(category)s, %(channel)s, %(region)s, %(version)s, %(tier)s, %(at)s, %(seconds)s)
-    ON CONFLICT (response_id) DO NOTHING
-    RETURNING survey_id, channel, region, product_version, tier, responded_at AS at, kind, score,
-        nps_category, completion_seconds, customer_id
 """
 
 # A reissued link moves its invitation to the new channel: the rollups' rows that hold the
@@ -155,54 +133,43 @@ class SurveyDashboard(Projection):
     def closed(self, cursor: Cursor[Any], event: Survey.Closed, _: int) -> None:
         self._update(cursor, event, status="closed", closed_at=event.timestamp)
 
-    def _region(self, cursor: Cursor[Any], customer_id: UUID, region: str | None) -> None:
-        cursor.execute(
-            "INSERT INTO survey_customer_regions (customer_id, region) VALUES (%s, %s)"
-            " ON CONFLICT (customer_id) DO UPDATE SET region = excluded.region",
-            (customer_id, region),
-        )
+    def changes(self) -> DashboardChanges:
+        return DashboardChanges(loading=self.loading)
 
-    @handles(Customer.Registered)
-    def customer_registered(self, cursor: Cursor[Any], event: Customer.Registered, _: int) -> None:
-        self._region(cursor, event.originator_id, event.region)
+    @folds(Customer.Registered)
+    def customer_registered(
+        self, changes: DashboardChanges, event: Customer.Registered, _: int
+    ) -> None:
+        changes.set_region(event.originator_id, event.region)
 
-    @handles(Customer.RegionChanged)
-    def region_changed(self, cursor: Cursor[Any], event: Customer.RegionChanged, _: int) -> None:
-        self._region(cursor, event.originator_id, event.region)
+    @folds(Customer.RegionChanged)
+    def region_changed(
+        self, changes: DashboardChanges, event: Customer.RegionChanged, _: int
+    ) -> None:
+        changes.set_region(event.originator_id, event.region)
 
-    @handles(LoyaltyAccount.Enrolled)
-    def enrolled(self, cursor: Cursor[Any], event: LoyaltyAccount.Enrolled, _: int) -> None:
+    @folds(LoyaltyAccount.Enrolled)
+    def enrolled(self, changes: DashboardChanges, event: LoyaltyAccount.Enrolled, _: int) -> None:
         # Members join at the lowest tier; a later TierChanged moves them.
-        cursor.execute(
-            "INSERT INTO survey_member_tiers (account_id, customer_id, tier)"
-            " VALUES (%s, %s, %s) ON CONFLICT (account_id) DO NOTHING",
-            (event.originator_id, event.customer_id, Tier.BRONZE.value),
-        )
+        changes.enrol(event.originator_id, event.customer_id, Tier.BRONZE.value)
 
-    @handles(LoyaltyAccount.TierChanged)
-    def tier_changed(self, cursor: Cursor[Any], event: LoyaltyAccount.TierChanged, _: int) -> None:
-        cursor.execute(
-            "UPDATE survey_member_tiers SET tier = %s WHERE account_id = %s",
-            (event.to_tier, event.originator_id),
-        )
+    @folds(LoyaltyAccount.TierChanged)
+    def tier_changed(
+        self, changes: DashboardChanges, event: LoyaltyAccount.TierChanged, _: int
+    ) -> None:
+        changes.change_tier(event.originator_id, event.to_tier)
 
     def _notify(self, cursor: Cursor[Any], survey_id: UUID | None) -> None:
         if survey_id is not None:
             cursor.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, str(survey_id)))
 
-    @handles(Invitation.Issued)
-    def issued(self, cursor: Cursor[Any], event: Invitation.Issued, _: int) -> None:
-        params = {
-            "invitation": event.originator_id,
-            "survey": event.survey_id,
-            "customer": event.customer_id,
-            "channel": event.channel,
-            "at": event.timestamp,
-        }
-        # One statement: the rollups count the invitation only if this inserted it, so a
+    @folds(Invitation.Issued)
+    def issued(self, changes: DashboardChanges, event: Invitation.Issued, _: int) -> None:
+        # The rollups count the invitation only if the batch's insert inserted it, so a
         # replayed event counts nothing twice.
-        cursor.execute(_with_rollups(_ISSUE, INVITATION_ROLLUPS), params)
-        self._notify(cursor, event.survey_id)
+        changes.issue(
+            event.originator_id, event.survey_id, event.customer_id, event.channel, event.timestamp
+        )
 
     @handles(Invitation.Reissued)
     def reissued(self, cursor: Cursor[Any], event: Invitation.Reissued, _: int) -> None:
@@ -214,23 +181,19 @@ class SurveyDashboard(Projection):
         row = cursor.fetchone()
         self._notify(cursor, None if row is None else row[0])
 
-    @handles(Invitation.Responded)
-    def responded(self, cursor: Cursor[Any], event: Invitation.Responded, position: int) -> None:
-        # As for invitations: counted in the rollups only when inserted, in the same statement.
-        cursor.execute(_with_rollups(_RESPOND, RESPONSE_ROLLUPS), _response_params(event, position))
-        cursor.execute(
-            "UPDATE survey_invitations SET responded_at = %s WHERE invitation_id = %s",
-            (event.timestamp, event.originator_id),
-        )
-        if event.aspect_scores:
-            cursor.executemany(
-                "INSERT INTO survey_aspect_scores (response_id, aspect, score) VALUES (%s, %s, %s)"
-                " ON CONFLICT (response_id, aspect) DO NOTHING",
-                [(event.originator_id, a, s) for a, s in sorted(event.aspect_scores.items())],
-            )
+    @folds(Invitation.Responded)
+    def responded(
+        self, changes: DashboardChanges, event: Invitation.Responded, position: int
+    ) -> None:
+        # As for invitations: counted in the rollups only when inserted.
+        changes.responses.append(_response_row(event, position))
+        changes.responded[event.originator_id] = event.timestamp
+        changes.aspect_scores += [
+            (event.originator_id, a, s) for a, s in sorted(event.aspect_scores.items())
+        ]
         if event.comment is not None:
-            self._comment(cursor, event, event.comment)
-        self._notify(cursor, event.survey_id)
+            _comment(changes, event, event.comment)
+        changes.surveys[event.survey_id] = None
 
     @handles(ErasureRequest.Completed)
     def erasure_completed(
@@ -258,48 +221,34 @@ class SurveyDashboard(Projection):
         for table in ("survey_respondent_days", "survey_invitee_days"):
             cursor.execute(f"DELETE FROM {table} WHERE customer_id = ANY(%s)", (subjects,))
 
-    def _comment(
-        self, cursor: Cursor[Any], event: Invitation.Responded, comment: PersonalData
-    ) -> None:
-        # An erased respondent's comment arrives as the erased marker: the row says a comment
-        # was given, with its recorded sentiment but no text and no terms.
-        response_id, text = event.originator_id, comment.value
-        score = event.comment_sentiment
-        if score is None and text is not None:
-            score = sentiment(text)  # recorded before responses carried it (version 1)
-        cursor.execute(
-            "INSERT INTO survey_comments (response_id, customer_id, comment, sentiment)"
-            " VALUES (%s, %s, %s, %s) ON CONFLICT (response_id) DO NOTHING",
-            (response_id, event.customer_id, text, score),
-        )
-        if text is not None:
-            cursor.executemany(
-                "INSERT INTO survey_comment_terms (response_id, term) VALUES (%s, %s)"
-                " ON CONFLICT (response_id, term) DO NOTHING",
-                [(response_id, term) for term in sorted(terms(text))],
-            )
+
+def _comment(changes: DashboardChanges, event: Invitation.Responded, comment: PersonalData) -> None:
+    # An erased respondent's comment arrives as the erased marker: the row says a comment was
+    # given, with its recorded sentiment but no text and no terms.
+    response_id, text = event.originator_id, comment.value
+    score = event.comment_sentiment
+    if score is None and text is not None:
+        score = sentiment(text)  # recorded before responses carried it (version 1)
+    changes.comments.append((response_id, event.customer_id, text, score))
+    if text is not None:
+        changes.comment_terms += [(response_id, term) for term in sorted(terms(text))]
 
 
-def _with_rollups(insert: str, rollups: str) -> str:
-    """``insert`` (whose RETURNING names the rollups' columns) and the rollups' upserts of
-    what it inserted, as one statement."""
-    return f"WITH inserted AS ({insert}), {rollups.format(source='inserted')} SELECT"
-
-
-def _response_params(event: Invitation.Responded, position: int) -> dict[str, Any]:
+def _response_row(event: Invitation.Responded, position: int) -> tuple[Any, ...]:
+    """The response's row of ``survey_responses``, in the order of ``RESPONSE_COLUMNS``."""
     is_nps = event.kind == SurveyKind.NPS.value
-    return {
-        "response": event.originator_id,
-        "seq": position,
-        "survey": event.survey_id,
-        "customer": event.customer_id,
-        "kind": event.kind,
-        "score": event.score,
-        "category": nps_category(event.score) if is_nps else None,
-        "channel": event.channel,
-        "region": event.region,
-        "version": event.product_version,
-        "tier": event.tier,
-        "at": event.timestamp,
-        "seconds": event.completion_seconds,
-    }
+    return (
+        event.originator_id,
+        position,
+        event.survey_id,
+        event.customer_id,
+        event.kind,
+        event.score,
+        nps_category(event.score) if is_nps else None,
+        event.channel,
+        event.region,
+        event.product_version,
+        event.tier,
+        event.timestamp,
+        event.completion_seconds,
+    )

@@ -4,9 +4,11 @@ Every response adds its counts (responses, NPS categories, CSAT and CES answers,
 sum, the completion seconds sum) to one row of ``survey_response_cube`` (its survey, UTC day,
 channel, region, product version and tier) and to five rows of ``survey_response_slices``
 (level 'all', and one per dimension with only that dimension's value); every invitation adds
-1 likewise to the invitation rollups (by the UTC day it was first issued). The upserts are
-data-modifying CTEs of the statement that inserts the row, so the rollups move only when the
-row is new (a replayed event adds nothing), in the projection's transaction.
+1 likewise to the invitation rollups (by the UTC day it was first issued). A batch's new rows
+(those its inserts returned: a replayed event adds nothing) are summed per rollup row in
+Python and upserted with one statement per rollup table (``projections.surveys.batch_rollups``),
+in the projection's transaction; a reissued link's move between channels is one statement of
+data-modifying CTEs (``INVITATION_ROLLUPS``).
 
 Why UTC days: a finer grain (hours, quarter hours) would hold about one row per response
 at a million responses a year over a few hundred segments, so it would cost what the rows
@@ -39,7 +41,7 @@ LEVELS = ("all", *DIMENSIONS)
 
 _KEY = "survey_id, day, channel, region, product_version, tier"
 
-_RESPONSE_MEASURES = (
+RESPONSE_MEASURES = (
     "responses",
     "promoters",
     "passives",
@@ -52,7 +54,7 @@ _RESPONSE_MEASURES = (
 )
 
 # One response row (alias s, with ``kind``, ``score``, ``nps_category``, ``completion_seconds``)
-# as rollup measures, in the order of _RESPONSE_MEASURES.
+# as rollup measures, in the order of RESPONSE_MEASURES.
 _ONE_RESPONSE = """1, (s.nps_category IS NOT DISTINCT FROM 'promoter')::int,
     (s.nps_category IS NOT DISTINCT FROM 'passive')::int,
     (s.nps_category IS NOT DISTINCT FROM 'detractor')::int, (s.kind = 'csat')::int,
@@ -84,29 +86,6 @@ def _present(table: str) -> str:
     return f"""EXISTS (SELECT 1 FROM {table} p WHERE p.customer_id = s.customer_id
         AND p.survey_id = s.survey_id AND p.day = {_DAY} AND {_SAME_VALUE.format(p="p")})"""
 
-
-RESPONSE_ROLLUPS = f"""
-    response_cube AS (
-        INSERT INTO survey_response_cube AS t ({_KEY}, {", ".join(_RESPONSE_MEASURES)})
-        SELECT s.survey_id, {_DAY}, {_CELL}, {_ONE_RESPONSE}
-        FROM {{source}} s
-        ON CONFLICT ({_KEY}) DO UPDATE SET {_upsert_set(_RESPONSE_MEASURES)}
-    ), response_slices AS (
-        INSERT INTO survey_response_slices AS t (level, {_KEY}, {", ".join(_RESPONSE_MEASURES)},
-            respondents)
-        SELECT l.level, s.survey_id, {_DAY}, {_SLICE_VALUES}, {_ONE_RESPONSE},
-            (NOT {_present("survey_respondent_days")})::int
-        FROM {{source}} s CROSS JOIN {_LEVEL_ROWS}
-        ON CONFLICT (level, {_KEY}) DO UPDATE
-            SET {_upsert_set((*_RESPONSE_MEASURES, "respondents"))}
-    ), respondent_presence AS (
-        INSERT INTO survey_respondent_days ({_PRESENCE_COLUMNS})
-        SELECT s.customer_id, s.survey_id, {_DAY}, {_CELL} FROM {{source}} s
-        ON CONFLICT DO NOTHING
-    )"""
-"""The CTEs that add the response of the CTE ``{source}`` to the rollups (one row of
-``survey_responses`` columns, ``at`` its response time): its measures, and its person to the
-distinct respondents of each slice they were not yet counted in."""
 
 # Another invitation of the person of source row ``s`` (a link moved away from ``s.channel``)
 # on the same survey and UTC day, in the slice of level ``l`` ({same}: the condition on ``i``).
@@ -169,9 +148,9 @@ _INVITATION_DAYS = (
 )
 
 ROLLUPS_FROM_ROWS = (
-    f"""INSERT INTO survey_response_cube ({_KEY}, {", ".join(_RESPONSE_MEASURES)})
+    f"""INSERT INTO survey_response_cube ({_KEY}, {", ".join(RESPONSE_MEASURES)})
     SELECT {_KEY}, {_RESPONSE_SUMS} FROM {_RESPONSE_DAYS} GROUP BY {_KEY}""",
-    f"""INSERT INTO survey_response_slices (level, {_KEY}, {", ".join(_RESPONSE_MEASURES)},
+    f"""INSERT INTO survey_response_slices (level, {_KEY}, {", ".join(RESPONSE_MEASURES)},
         respondents)
     SELECT {_LEVEL_OF}, {_KEY}, {_RESPONSE_SUMS}, count(DISTINCT customer_id)
     FROM {_RESPONSE_DAYS} GROUP BY GROUPING SETS ({_GROUPING_SETS})""",
@@ -270,7 +249,7 @@ class RollupRead:
     def measures(self, outside_days: bool, split_days: bool) -> str:
         """Measures per key (``key`` first); ``outside_days``: with the rows of the days in
         %(outside)s, ``split_days``: with the moves of the days in %(split)s."""
-        names = _RESPONSE_MEASURES if self.table == "response" else ("invitations",)
+        names = RESPONSE_MEASURES if self.table == "response" else ("invitations",)
         sums = ", ".join(f"sum({m})::{_sum_type(m)} AS {m}" for m in names)
         alias, moment, table, of_day = self._rows()
         one_row = _ONE_RESPONSE.replace("s.", "r.") if self.table == "response" else "1"

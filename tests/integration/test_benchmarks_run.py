@@ -74,7 +74,8 @@ SMOKE_RUNS = {
         [
             "-m",
             "benchmarks.rebuild",
-            *("--events", "100", "--tickets", "5", "--loyalty", "5", "--profile"),
+            *("--events", "100", "--tickets", "5", "--loyalty", "5", "--answers", "10"),
+            "--profile",
         ],
         "ratio to COPY",
     ),
