@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.session_check
 	$(BIN)/python -m benchmarks.login_memory
 	$(BIN)/python -m benchmarks.rebuild
+	$(BIN)/python -m benchmarks.array_parameters
 	$(BIN)/python -m benchmarks.scale_out
 	$(BIN)/python -m benchmarks.partitioned_log
 	$(BIN)/python -m benchmarks.survey_page

@@ -18,8 +18,9 @@ topics the read model reads (COPY counts every row): 1.0 would be a rebuild as f
 the bytes.
 
     .venv/bin/python -m benchmarks.rebuild [--events 32000] [--tickets 1000] [--loyalty 0]
-                                           [--answers 4000]
-                                           [--batch-size 500] [--database-url URL] [--profile]
+                                           [--answers 4000] [--batch-size 500]
+                                           [--database-url URL] [--profile]
+                                           [--key-cache-size 10000]
 
 ``--profile`` then rebuilds each read model once more under cProfile and prints where its
 time goes (reading, fetching keys, decoding, the handlers, the rest).
@@ -53,6 +54,7 @@ from domain.survey.commands import DraftSurvey, SubmitResponse
 from domain.survey.values import SurveyChannel, SurveyKind
 from domain.ticket.commands import OpenTicket
 from domain.ticket.values import TicketChannel
+from infrastructure.crypto import KEY_CACHE_SIZE
 from infrastructure.database import Database, scratch_database, scratch_server
 from infrastructure.rebuild import REBUILD_BATCH_SIZE, rebuild
 from projections.base import Projection
@@ -239,11 +241,12 @@ def run(
     profile: bool = False,
     members: int = 0,
     answers: int = 0,
+    key_cache_size: int = KEY_CACHE_SIZE,
 ) -> None:
     read_models = READ_MODELS + ((LoyaltyStatements,) if members else ())
     with (
         scratch_database(admin_conninfo, "cxl_bench") as database,
-        migrated_ledger(database, WRITERS) as ledger,
+        migrated_ledger(database, WRITERS, key_cache_size=key_cache_size) as ledger,
     ):
         head = write_log(ledger, events, tickets, members, answers)
         copy_s = min(copy_seconds(database) for _ in range(3))
@@ -258,7 +261,10 @@ def run(
         ]
     copy_rate = head / copy_s
     read_size = max(batch_size, REBUILD_BATCH_SIZE)
-    print(f"log: {head:,} events; rebuild batches of {read_size:,} events")
+    print(
+        f"log: {head:,} events; rebuild batches of {read_size:,} events;"
+        f" key cache of {key_cache_size:,} subjects"
+    )
     print(f"{'read':<28}{'events':>9}{'seconds':>10}{'events/s':>12}{'ratio to COPY':>15}")
     print(f"{'COPY ledger_events':<28}{head:>9,}{copy_s:>10.3f}{copy_rate:>12,.0f}{1:>15.3f}")
     for name, read, seconds in rebuilds:
@@ -286,6 +292,12 @@ def parse_args() -> argparse.Namespace:
         "--profile", action="store_true", help="profile one more rebuild of each read model"
     )
     parser.add_argument(
+        "--key-cache-size",
+        type=int,
+        default=KEY_CACHE_SIZE,
+        help="subject keys the ledger caches (less than a batch's subjects: see it thrash)",
+    )
+    parser.add_argument(
         "--database-url",
         default=os.environ.get("CXL_DATABASE_URL") or None,
         help="admin URL of the server (default: CXL_DATABASE_URL, else embedded PostgreSQL)",
@@ -304,6 +316,7 @@ def main() -> None:
             args.profile,
             members=args.loyalty,
             answers=args.answers,
+            key_cache_size=args.key_cache_size,
         )
 
 

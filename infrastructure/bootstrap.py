@@ -24,7 +24,12 @@ from graphql_api.context import ApiLimits, ApiServices
 from graphql_api.web_options import WebOptions
 from infrastructure.bearer_tokens import BearerTokens
 from infrastructure.campaign_sending import CampaignSender
-from infrastructure.crypto import CachedSubjectKeys, EmailFingerprinter, PersonalDataEncrypted
+from infrastructure.crypto import (
+    KEY_CACHE_SIZE,
+    CachedSubjectKeys,
+    EmailFingerprinter,
+    PersonalDataEncrypted,
+)
 from infrastructure.database import Database
 from infrastructure.deflection import DeflectionLog
 from infrastructure.delivery.addresses import (
@@ -424,8 +429,9 @@ def build_ledger(
     db_timeout: float = 3.0,
     group_commit_wait_ms: float = 1.0,
     ledger_class: type[Ledger] = Ledger,
+    key_cache_size: int = KEY_CACHE_SIZE,
 ) -> tuple[Ledger, CachedSubjectKeys]:
-    keys = CachedSubjectKeys(PostgresSubjectKeys(key_pool, secrets.master_key))
+    keys = CachedSubjectKeys(PostgresSubjectKeys(key_pool, secrets.master_key), key_cache_size)
 
     def personal_data_index() -> ProjectionRunner:
         # The index reads the ledger's own log, so it is made on the first erasure, once the

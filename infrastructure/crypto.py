@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 NONCE_BYTES = 12
 SUBJECT_IDS_KEPT = 10_000
 KEY_BYTES = 32
+KEY_CACHE_SIZE = 10_000
+"""Unwrapped subject keys a process keeps, beyond those of the log batches it is decoding."""
 
 
 class MasterKey:
@@ -116,13 +118,19 @@ class SubjectKeys(Protocol):
 class CachedSubjectKeys:
     """A bounded in-process cache of unwrapped keys in front of a key store."""
 
-    def __init__(self, store: SubjectKeys, size: int = 10_000) -> None:
+    def __init__(self, store: SubjectKeys, size: int = KEY_CACHE_SIZE) -> None:
         self._store = store
         self._size = size
         self._cache: OrderedDict[UUID, bytes] = OrderedDict()
         self._ciphers: dict[UUID, AESGCM] = {}
         """The AES-GCM of each cached key: making one costs more than a decryption. Dropped
         with its key (eviction, erasure), so no erased key outlives its cache entry."""
+        self._pins: dict[int, frozenset[UUID]] = {}
+        """The subjects of each thread's latest batch look-up (:meth:`keys_for`): never
+        evicted, so a batch naming more subjects than ``size`` still finds every key it
+        fetched. Ids only: an erasure drops the key itself from ``_cache``, pinned or not."""
+        self._pinned: frozenset[UUID] = frozenset()
+        """The union of ``_pins``."""
         self._lock = threading.Lock()
 
     def key_for(self, subject_id: UUID) -> bytes | None:
@@ -156,13 +164,22 @@ class CachedSubjectKeys:
         """Cached keys, and the missing ones fetched in one look-up and remembered: decoding a
         batch of the log asks here first, so that a cold cache (a rebuild, a new worker) costs
         one round trip per batch rather than one per person. An erased subject is not
-        remembered, as in :meth:`key_for`."""
+        remembered, as in :meth:`key_for`.
+
+        A batch's subjects stay cached until the same thread's next batch, whatever the cache
+        size: without that, a batch of more subjects than it holds evicted its own keys while
+        fetching them, then looked each one up again alone."""
         with self._lock:
+            self._pin(frozenset(subject_ids))
             found = {s: k for s in subject_ids if (k := self._cache.get(s)) is not None}
+            for subject_id in found:
+                self._cache.move_to_end(subject_id)
         missing = [s for s in subject_ids if s not in found]
         fetched = self._store.keys_for(missing) if missing else {}
-        for subject_id, key in fetched.items():
-            self._remember(subject_id, key)
+        with self._lock:
+            for subject_id, key in fetched.items():
+                self._put(subject_id, key)
+            self._evict_over_bound()
         return found | fetched
 
     def create_key(self, subject_id: UUID) -> bytes | None:
@@ -193,12 +210,38 @@ class CachedSubjectKeys:
 
     def _remember(self, subject_id: UUID, key: bytes) -> None:
         with self._lock:
-            if self._cache.get(subject_id) != key:  # a new key (a restored backup?)
-                self._ciphers.pop(subject_id, None)
-            self._cache[subject_id] = key
-            while len(self._cache) > self._size:
-                evicted, _ = self._cache.popitem(last=False)
-                self._ciphers.pop(evicted, None)
+            self._put(subject_id, key)
+            self._evict_over_bound()
+
+    def _put(self, subject_id: UUID, key: bytes) -> None:
+        if self._cache.get(subject_id) != key:  # a new key (a restored backup?)
+            self._ciphers.pop(subject_id, None)
+        self._cache[subject_id] = key
+        self._cache.move_to_end(subject_id)
+
+    def _pin(self, subject_ids: frozenset[UUID]) -> None:
+        """Pin the calling thread's batch in place of its previous one; forget the pins of
+        threads that have ended."""
+        self._pins[threading.get_ident()] = subject_ids
+        alive = {thread.ident for thread in threading.enumerate()}
+        for ident in [i for i in self._pins if i not in alive]:
+            del self._pins[ident]
+        self._pinned = frozenset().union(*self._pins.values())
+
+    def _evict_over_bound(self) -> None:
+        """Evict the least recently used unpinned keys down to ``size``, or to the pinned
+        count if that is larger. A pinned key met on the way goes to the recent end, so each
+        is stepped over at most once per call."""
+        bound = max(self._size, len(self._pinned))
+        for _ in range(len(self._cache)):
+            if len(self._cache) <= bound:
+                return
+            oldest = next(iter(self._cache))
+            if oldest in self._pinned:
+                self._cache.move_to_end(oldest)
+                continue
+            del self._cache[oldest]
+            self._ciphers.pop(oldest, None)
 
 
 class InMemorySubjectKeys:

@@ -39,7 +39,7 @@ class PostgresSubjectKeys:
         with self._pool.connection() as conn:
             rows = conn.execute(
                 "SELECT subject_id, wrapped_key FROM cxl_subject_keys"
-                " WHERE subject_id = ANY(%s::uuid[]) AND wrapped_key IS NOT NULL",
+                " WHERE subject_id = ANY(%b::uuid[]) AND wrapped_key IS NOT NULL",
                 (list(subject_ids),),
             ).fetchall()
         return {subject_id: self._unwrap(subject_id, wrapped) for subject_id, wrapped in rows}

@@ -82,10 +82,10 @@ class Leases:
 
 def _try_locks(conn: Connection[Any], keys: list[int]) -> set[int]:
     rows = conn.execute(
-        "SELECT k, pg_try_advisory_lock(k) FROM unnest(%s::bigint[]) AS k", (keys,)
+        "SELECT k, pg_try_advisory_lock(k) FROM unnest(%b::bigint[]) AS k", (keys,)
     ).fetchall()
     return {int(key) for key, locked in rows if locked}
 
 
 def _unlock(conn: Connection[Any], keys: list[int]) -> None:
-    conn.execute("SELECT pg_advisory_unlock(k) FROM unnest(%s::bigint[]) AS k", (keys,))
+    conn.execute("SELECT pg_advisory_unlock(k) FROM unnest(%b::bigint[]) AS k", (keys,))

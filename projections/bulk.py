@@ -37,7 +37,7 @@ def insert_rows(
             for row in rows:
                 loading.write_row(row)
         return
-    arrays = sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(type_)) for _, type_ in columns)
+    arrays = sql.SQL(", ").join(sql.SQL("%b::{}[]").format(sql.SQL(type_)) for _, type_ in columns)
     statement = sql.SQL("INSERT INTO {} ({}) SELECT * FROM unnest({}) {}").format(
         sql.Identifier(table),
         names,

@@ -42,7 +42,7 @@ def advance_versions(
     cursor.execute(
         sql.SQL(
             "UPDATE {table} AS r SET version = v.version"
-            " FROM unnest(%s::uuid[], %s::bigint[]) AS v(id, version)"
+            " FROM unnest(%b::uuid[], %b::bigint[]) AS v(id, version)"
             " WHERE r.{key} = v.id AND r.version < v.version"
         ).format(table=sql.Identifier(table), key=sql.Identifier(key)),
         (list(latest), list(latest.values())),

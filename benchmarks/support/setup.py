@@ -16,7 +16,7 @@ from psycopg_pool import ConnectionPool
 from domain.ledger import Ledger
 from infrastructure.audit_keys import audit_keys_from_text, new_audit_key_text
 from infrastructure.bootstrap import build_ledger
-from infrastructure.crypto import MasterKey, new_master_key_text
+from infrastructure.crypto import KEY_CACHE_SIZE, MasterKey, new_master_key_text
 from infrastructure.database import Database, scratch_database, scratch_server
 from infrastructure.migrations import migrate
 from infrastructure.secrets import Secrets
@@ -28,6 +28,7 @@ def migrated_ledger(
     pool_size: int,
     master_key: str | None = None,
     audit_key: str | None = None,
+    key_cache_size: int = KEY_CACHE_SIZE,
 ) -> Iterator[Ledger]:
     """A migrated ledger on ``database`` with the given keys (random ones if None: give them
     when another process, a worker, must read what this ledger writes)."""
@@ -39,7 +40,9 @@ def migrated_ledger(
         jwt_secret=secrets.token_urlsafe(48),
         audit_keys=audit_keys_from_text(audit_key or new_audit_key_text()),
     )
-    ledger, _ = build_ledger(database, bench_secrets, pool_size, keys)
+    ledger, _ = build_ledger(
+        database, bench_secrets, pool_size, keys, key_cache_size=key_cache_size
+    )
     try:
         migrate(database, ledger)
         yield ledger

@@ -77,7 +77,7 @@ _SENDING = """
         next_attempt_at = %(now)s + make_interval(secs => %(base)s * power(2, attempts)),
         updated_at = %(now)s
     WHERE (cause_position, cause_entry) IN (
-            SELECT * FROM unnest(%(positions)s::bigint[], %(entries)s::integer[]))
+            SELECT * FROM unnest(%(positions)b::bigint[], %(entries)b::integer[]))
         AND status IN ('pending', 'sending')
 """
 

@@ -61,7 +61,7 @@ def grant_runtime(conn: Connection[Any], role: str) -> None:
 
 def _existing(conn: Connection[Any], tables: tuple[str, ...]) -> list[str]:
     rows = conn.execute(
-        "SELECT t FROM unnest(%s::text[]) AS t WHERE to_regclass('public.' || t) IS NOT NULL",
+        "SELECT t FROM unnest(%b::text[]) AS t WHERE to_regclass('public.' || t) IS NOT NULL",
         (list(tables),),
     ).fetchall()
     return [str(row[0]) for row in rows]

@@ -77,7 +77,7 @@ def set_column(cursor: Cursor[Any], column: str, values: Mapping[UUID, Any]) -> 
     """Set ``column`` of each customer to its value (the batch's last)."""
     statement = sql.SQL(
         "UPDATE customer_directory AS d SET {column} = v.value"
-        " FROM unnest(%s::uuid[], %s::{type}[]) AS v(id, value) WHERE d.customer_id = v.id"
+        " FROM unnest(%b::uuid[], %b::{type}[]) AS v(id, value) WHERE d.customer_id = v.id"
     ).format(
         column=sql.Identifier(column),
         type=sql.SQL(COLUMN_TYPES[column]),
@@ -93,7 +93,7 @@ def upsert_preferences(
         cursor.execute(
             """
             INSERT INTO customer_contact_preferences (customer_id, channel, opted_in, changed_at)
-            SELECT * FROM unnest(%s::uuid[], %s::text[], %s::boolean[], %s::timestamptz[])
+            SELECT * FROM unnest(%b::uuid[], %b::text[], %b::boolean[], %b::timestamptz[])
             ON CONFLICT (customer_id, channel)
             DO UPDATE SET opted_in = excluded.opted_in, changed_at = excluded.changed_at
             """,
@@ -109,8 +109,8 @@ def upsert_consents(
         cursor.execute(
             """
             INSERT INTO customer_consents (customer_id, purpose, given, decision, changed_at)
-            SELECT * FROM unnest(%s::uuid[], %s::text[], %s::boolean[], %s::text[],
-                %s::timestamptz[])
+            SELECT * FROM unnest(%b::uuid[], %b::text[], %b::boolean[], %b::text[],
+                %b::timestamptz[])
             ON CONFLICT (customer_id, purpose)
             DO UPDATE SET given = excluded.given, decision = excluded.decision,
                 changed_at = excluded.changed_at
@@ -151,7 +151,7 @@ def apply_refunds(cursor: Cursor[Any], refunds: Sequence[tuple[UUID, int, int]])
             FROM (
                 SELECT q.purchase_id, sum(v.amount)::bigint AS amount, max(v.version) AS version
                 FROM customer_purchases AS q
-                JOIN unnest(%s::uuid[], %s::bigint[], %s::bigint[]) AS v(id, version, amount)
+                JOIN unnest(%b::uuid[], %b::bigint[], %b::bigint[]) AS v(id, version, amount)
                     ON v.id = q.purchase_id AND v.version > q.version
                 GROUP BY q.purchase_id
             ) AS r
@@ -175,7 +175,7 @@ def onboarding_figures(cursor: Cursor[Any], customers: Collection[UUID]) -> None
             FROM (
                 SELECT customer_id, count(*)::int AS done,
                     count(*) FILTER (WHERE step = ANY(%(steps)s))::int AS known
-                FROM customer_onboarding_steps WHERE customer_id = ANY(%(customers)s::uuid[])
+                FROM customer_onboarding_steps WHERE customer_id = ANY(%(customers)b::uuid[])
                 GROUP BY customer_id
             ) AS s
             WHERE d.customer_id = s.customer_id
@@ -203,7 +203,7 @@ def purchase_figures(cursor: Cursor[Any], customers: Collection[UUID]) -> None:
                 SELECT customer_id, count(*)::int AS purchases, min(purchased_at) AS first_at,
                     max(purchased_at) AS last_at,
                     coalesce(array_agg(DISTINCT channel ORDER BY channel), '{}') AS channels
-                FROM customer_purchases WHERE customer_id = ANY(%s::uuid[])
+                FROM customer_purchases WHERE customer_id = ANY(%b::uuid[])
                 GROUP BY customer_id
             ) AS s
             WHERE d.customer_id = s.customer_id

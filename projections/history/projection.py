@@ -87,7 +87,7 @@ def _owners_of(cursor: Cursor[Any], streams: Iterable[UUID]) -> Owners:
     found: Owners = {}
     for stream_id, customer_id in cursor.execute(
         "SELECT stream_id, customer_id FROM customer_history_streams"
-        " WHERE stream_id = ANY(%s::uuid[])",
+        " WHERE stream_id = ANY(%b::uuid[])",
         (wanted,),
     ).fetchall():
         found.setdefault(stream_id, set()).add(customer_id)

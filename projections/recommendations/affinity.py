@@ -20,7 +20,7 @@ from psycopg import Cursor
 
 _PRODUCTS = """
     INSERT INTO affinity_products (sku, category)
-    SELECT sku, category FROM unnest(%s::text[], %s::text[]) AS t(sku, category)
+    SELECT sku, category FROM unnest(%b::text[], %b::text[]) AS t(sku, category)
     ORDER BY sku
     ON CONFLICT (sku) DO UPDATE
         SET category = coalesce(excluded.category, affinity_products.category)
@@ -29,7 +29,7 @@ _PRODUCTS = """
 _PAIRS = """
     WITH incoming AS (
         SELECT DISTINCT customer_id, sku
-        FROM unnest(%s::uuid[], %s::text[]) AS t(customer_id, sku)
+        FROM unnest(%b::uuid[], %b::text[]) AS t(customer_id, sku)
     ), fresh AS (
         INSERT INTO affinity_purchases (customer_id, sku)
         SELECT customer_id, sku FROM incoming ORDER BY customer_id, sku
@@ -57,7 +57,7 @@ _PAIRS = """
 
 _ASPECTS = """
     INSERT INTO affinity_aspects (customer_id, aspect, score, last_seq)
-    SELECT * FROM unnest(%s::uuid[], %s::text[], %s::smallint[], %s::bigint[])
+    SELECT * FROM unnest(%b::uuid[], %b::text[], %b::smallint[], %b::bigint[])
     ON CONFLICT (customer_id, aspect) DO UPDATE
         SET score = excluded.score, last_seq = excluded.last_seq
         WHERE affinity_aspects.last_seq < excluded.last_seq

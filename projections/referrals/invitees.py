@@ -21,7 +21,7 @@ from projections.bulk import as_columns
 REMEMBER_INVITEES = """
     INSERT INTO referral_invitee_customers (customer_id, variant, last_seq)
     SELECT DISTINCT ON (v.customer_id) v.customer_id, v.variant, v.seq
-    FROM unnest(%s::uuid[], %s::text[], %s::bigint[]) AS v(customer_id, variant, seq)
+    FROM unnest(%b::uuid[], %b::text[], %b::bigint[]) AS v(customer_id, variant, seq)
     WHERE EXISTS (SELECT 1 FROM referral_invitations i
         WHERE i.variant = v.variant AND i.seq < v.seq)
     ORDER BY v.customer_id, v.seq DESC

@@ -248,7 +248,7 @@ class RollupRead:
 
     def measures(self, outside_days: bool, split_days: bool) -> str:
         """Measures per key (``key`` first); ``outside_days``: with the rows of the days in
-        %(outside)s, ``split_days``: with the moves of the days in %(split)s."""
+        %(outside)b, ``split_days``: with the moves of the days in %(split)b."""
         names = RESPONSE_MEASURES if self.table == "response" else ("invitations",)
         sums = ", ".join(f"sum({m})::{_sum_type(m)} AS {m}" for m in names)
         alias, moment, table, of_day = self._rows()
@@ -259,13 +259,13 @@ class RollupRead:
         ]
         if outside_days:
             parts.append(f"""
-                SELECT x.* FROM unnest(%(outside)s::timestamptz[]) AS d(day)
+                SELECT x.* FROM unnest(%(outside)b::timestamptz[]) AS d(day)
                 CROSS JOIN LATERAL (SELECT {self.raw_key}, {one_row} FROM {table} {of_day}) x""")
         if split_days:
             later = self.later_rows.format(a=alias, t=moment)
             signed = ", ".join(f"m.sign * ({e})" for e in _split(one_row))
             parts.append(f"""
-                SELECT x.* FROM unnest(%(split)s::timestamptz[]) AS d(day)
+                SELECT x.* FROM unnest(%(split)b::timestamptz[]) AS d(day)
                 CROSS JOIN LATERAL (
                     SELECT m.key, {signed} FROM {table}
                     CROSS JOIN LATERAL (VALUES ({self.raw_key}, 1), ({self.day_key}, -1))
@@ -276,12 +276,12 @@ class RollupRead:
         return f"SELECT key, {sums} FROM ({union}) parts GROUP BY key"
 
     def later_parts(self) -> str:
-        """Per day of %(split)s (inside the range, split between groups) and later group: the
+        """Per day of %(split)b (inside the range, split between groups) and later group: the
         day's rows in that group and their distinct people (``day, key, rows, people``)."""
         alias, moment, table, of_day = self._rows()
         later = self.later_rows.format(a=alias, t=moment)
         return f"""
-            SELECT d.day, x.* FROM unnest(%(split)s::timestamptz[]) AS d(day)
+            SELECT d.day, x.* FROM unnest(%(split)b::timestamptz[]) AS d(day)
             CROSS JOIN LATERAL (
                 SELECT {self.raw_key} AS key, count(*), count(DISTINCT {alias}.customer_id)
                 FROM {table} {of_day} AND {later} GROUP BY 1
@@ -292,14 +292,14 @@ class RollupRead:
         """Per key, a number of distinct people its group surely holds: the most that one
         slice row inside the range counted (one survey's, one UTC day's: distinct people do
         not add up, but a group holds at least those of any one of its rows); for a day split
-        between groups, less the day's rows that belong to later groups (%(later_days)s,
-        %(later_rows)s: the people of the rest of the day are at least that many fewer)."""
+        between groups, less the day's rows that belong to later groups (%(later_days)b,
+        %(later_rows)b: the people of the rest of the day are at least that many fewer)."""
         people = "respondents" if self.table == "response" else "invitees"
         return f"""
             SELECT {self.cell_key} AS key,
                 max(c.{people} - CASE WHEN {self.whole_cell} THEN 0 ELSE coalesce(l.n, 0) END)
             FROM survey_{self.table}_slices c
-            LEFT JOIN unnest(%(later_days)s::timestamptz[], %(later_rows)s::bigint[]) AS l(day, n)
+            LEFT JOIN unnest(%(later_days)b::timestamptz[], %(later_rows)b::bigint[]) AS l(day, n)
                 ON l.day = c.day
             WHERE {self.cells} AND {self.inside} GROUP BY 1
         """

@@ -14,6 +14,10 @@ from tests.support.postgres import conninfo_as_url
 # Each run's arguments, and the heading of the ratio column its report must print.
 SMOKE_RUNS = {
     "append": (["-m", "benchmarks.append", "--count", "20"], "app/raw"),
+    "array_parameters": (
+        ["-m", "benchmarks.array_parameters", "--rows", "50", "--repeat", "2"],
+        "CPU ratio to text",
+    ),
     "campaign_queue": (
         ["-m", "benchmarks.campaign_queue", "--customers", "300"],
         "ratio to raw INSERTs",

@@ -1,0 +1,124 @@
+"""Arrays sent as binary parameters (``%b::type[]``) still take every value the domain accepts:
+empty arrays, NULLs, integers at the ends of their column's range, any Unicode text, times in
+any zone. psycopg picks a binary element type from the Python values (an int array goes as
+int2, int4, int8 or numeric by its largest value); the ``::type[]`` cast in each statement makes
+the column's type out of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from psycopg.types.json import Jsonb
+
+from infrastructure.database import Database
+from infrastructure.migrations.privileges import _existing
+from projections.bulk import insert_rows
+
+COLUMNS = [
+    ("n", "bigint"),
+    ("id", "uuid"),
+    ("label", "text"),
+    ("big", "bigint"),
+    ("small", "integer"),
+    ("flag", "boolean"),
+    ("at", "timestamptz"),
+    ("doc", "jsonb"),
+]
+
+BIGINT = st.integers(min_value=-(2**63), max_value=2**63 - 1)
+TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00"))
+"""Any text PostgreSQL stores: no NUL, no lone surrogate (neither is valid UTF-8)."""
+AWARE_TIMES = st.datetimes(
+    min_value=datetime(1900, 1, 1), max_value=datetime(9000, 1, 1), timezones=st.timezones()
+)
+JSON_DOCS = st.dictionaries(TEXT, st.one_of(TEXT, BIGINT, st.booleans(), st.none()), max_size=3)
+
+
+def _row(n: int) -> st.SearchStrategy[tuple[Any, ...]]:
+    return st.tuples(
+        st.just(n),
+        st.none() | st.uuids(),
+        st.none() | TEXT,
+        st.none() | BIGINT,
+        st.none() | st.integers(min_value=-(2**31), max_value=2**31 - 1),
+        st.none() | st.booleans(),
+        st.none() | AWARE_TIMES,
+        st.none() | JSON_DOCS.map(Jsonb),
+    )
+
+
+ROWS = st.integers(min_value=1, max_value=20).flatmap(
+    lambda size: st.tuples(*(_row(n) for n in range(size)))
+)
+
+
+@pytest.fixture
+def conn(database: Database) -> Iterator[psycopg.Connection[Any]]:
+    with database.connect() as connection:
+        columns = ", ".join(f"{name} {type_}" for name, type_ in COLUMNS)
+        connection.execute(f"CREATE TABLE binary_arrays ({columns})")
+        yield connection
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=ROWS)
+def test_unnest_insert_stores_every_value_its_columns_accept(
+    conn: psycopg.Connection[Any], rows: tuple[tuple[Any, ...], ...]
+) -> None:
+    with conn.cursor() as cursor:
+        cursor.execute("DELETE FROM binary_arrays")
+        insert_rows(cursor, "binary_arrays", COLUMNS, rows)
+        stored = cursor.execute("SELECT * FROM binary_arrays ORDER BY n").fetchall()
+    assert stored == [_as_stored(row) for row in rows]
+
+
+def _as_stored(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The row as read back: its time in UTC (Python calls a time in a zone's repeated hour
+    unequal to any time in another zone), its document unwrapped."""
+    *values, at, doc = row
+    return (*values, at and at.astimezone(UTC), doc and doc.obj)
+
+
+def test_a_column_of_nulls_only_and_the_extreme_integers_bind(
+    conn: psycopg.Connection[Any],
+) -> None:
+    """The element type comes from the values: none at all (every one NULL) or the widest."""
+    rows = [
+        (0, None, None, -(2**63), -(2**31), None, None, None),
+        (1, None, None, 2**63 - 1, 2**31 - 1, None, datetime(2026, 12, 5, tzinfo=UTC), None),
+    ]
+    with conn.cursor() as cursor:
+        insert_rows(cursor, "binary_arrays", COLUMNS, rows)
+        stored = cursor.execute("SELECT * FROM binary_arrays ORDER BY n").fetchall()
+    assert stored == rows
+
+
+def test_empty_binary_arrays_bind_as_empty_arrays_of_their_type(
+    conn: psycopg.Connection[Any],
+) -> None:
+    assert _existing(conn, ()) == []
+    found = conn.execute(
+        "SELECT count(*) FROM unnest(%b::uuid[], %b::bigint[], %b::text[])", ([], [], [])
+    ).fetchone()
+    assert found == (0,)
+
+
+def test_text_arrays_keep_non_ascii_and_array_syntax_characters(
+    conn: psycopg.Connection[Any],
+) -> None:
+    """Text that the array text format would have to quote or escape, and non-BMP letters."""
+    labels = ["Zoë", "東京", "😀", "", 'a\\b"{},', "NULL", " padded "]
+    rows = [(n, UUID(int=n), label, None, None, None, None, None) for n, label in enumerate(labels)]
+    with conn.cursor() as cursor:
+        insert_rows(cursor, "binary_arrays", COLUMNS, rows)
+        stored = cursor.execute("SELECT label FROM binary_arrays ORDER BY n").fetchall()
+    assert [label for (label,) in stored] == labels
