@@ -99,8 +99,12 @@ def test_customer_sees_their_own_personal_data(api: LiveApi) -> None:
     assert customer["phone"] == "+44 20 7946 0000"
 
 
+# A fixed id, not uuid4(): parallel workers (pytest-xdist) must each collect the same test ids.
+ANOTHER_CUSTOMER = "3f8d2c1a-5b7e-4e9a-9c0d-2a6b4f1e8d73"
+
+
 @pytest.mark.parametrize(
-    ("role", "subject"), [(None, "anonymous"), (Role.CUSTOMER, str(uuid4()))], ids=str
+    ("role", "subject"), [(None, "anonymous"), (Role.CUSTOMER, ANOTHER_CUSTOMER)], ids=str
 )
 def test_anonymous_callers_and_other_customers_are_refused_a_customer(
     api: LiveApi, role: Role | None, subject: str
