@@ -15,7 +15,8 @@ from domain.billing.values import NotificationKind
 from domain.campaign.commands import DraftCampaign, LaunchCampaign, RecordCampaignRecipients
 from domain.campaign.model import Campaign
 from domain.customer.commands import ChangeDemographics, RegisterCustomer
-from domain.customer.model import Customer
+from domain.customer.errors import CustomerNotFoundError
+from domain.customer.model import Customer, EmailClaim
 from domain.customer.profile import Address, ConsentPurpose
 from domain.exclusive_event.commands import RecordAttendance, RsvpToEvent, ScheduleEvent
 from domain.exclusive_event.model import ExclusiveEvent
@@ -163,3 +164,32 @@ def test_personal_values_in_a_snapshot_are_sealed(ledger: Ledger, kind: type[Any
 
 def test_an_unknown_id_is_found_as_none(ledger: Ledger) -> None:
     assert ledger.find(uuid4()) is None
+
+
+def test_a_kind_that_takes_no_snapshots_is_found_without_asking_the_snapshots(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A registration's look-up of its email claim reads the claim's events alone (asking the
+    snapshots first was a round trip for nothing); a customer still loads from a snapshot."""
+    assert ledger.snapshots is not None
+    asked: list[UUID] = []
+    select_events = ledger.snapshots.recorder.select_events
+
+    def counted(originator_id: UUID, **kwargs: Any) -> Any:
+        asked.append(originator_id)
+        return select_events(originator_id, **kwargs)
+
+    monkeypatch.setattr(ledger.snapshots.recorder, "select_events", counted)
+    ada = ledger.register_customer(RegisterCustomer("Ada", "ada@example.org"), AGENT)
+    claim_id = EmailClaim.id_for(ledger.fingerprint_email("ada@example.org"))
+    claim = ledger.find(claim_id, EmailClaim, lambda: CustomerNotFoundError("not a claim"))
+    assert asked == [], "neither the registration nor finding its claim asked the snapshots"
+    assert claim is not None and claim.customer_id == ada.aggregate_id
+    with pytest.raises(CustomerNotFoundError):  # a customer's look-up still reads snapshots
+        ledger.find(claim_id, Customer, lambda: CustomerNotFoundError("not a customer"))
+    with pytest.raises(CustomerNotFoundError):  # of another kind, read from events alone
+        ledger.find(ada.aggregate_id, EmailClaim, lambda: CustomerNotFoundError("not a claim"))
+    assert ledger.find(uuid4(), EmailClaim, lambda: CustomerNotFoundError("not a claim")) is None
+
+    assert ledger.get_customer(ada.aggregate_id).name.value == "Ada"
+    assert asked == [claim_id, ada.aggregate_id]
