@@ -39,6 +39,8 @@ def has_invisible_characters(text: str) -> bool:
 
 def mixes_scripts(label: str) -> bool:
     """Whether ``label``'s letters come from scripts that are not written together."""
+    if label.isascii():
+        return False  # ASCII letters are all Latin (looking each up was most of an email's check)
     scripts = {script for ch in label if (script := _script(ch)) is not None}
     if len(scripts) <= 1:
         return False

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from domain.customer.values import normalise_email
 from domain.shared.errors import ValidationError
+from domain.shared.lookalikes import _script, mixes_scripts
 from infrastructure.crypto import EmailFingerprinter
 
 INVISIBLE = {
@@ -150,3 +151,10 @@ def test_stored_fingerprints_of_ascii_addresses_do_not_change(email: str) -> Non
 def test_a_fullwidth_look_alike_has_the_plain_address_fingerprint() -> None:
     fullwidth = "\uff41\uff44\uff41@example.org"
     assert EmailFingerprinter(KEY)(normalise_email(fullwidth)) == PINNED["ada@example.org"]
+
+
+def test_every_ascii_letter_is_latin_so_an_ascii_label_is_checked_without_a_lookup() -> None:
+    """``mixes_scripts`` answers an ASCII label at once; that holds only while no ASCII
+    character belongs to a script other than Latin."""
+    assert {_script(chr(code)) for code in range(128)} <= {None, "LATIN"}
+    assert not mixes_scripts("ada-lovelace_1815")
