@@ -150,10 +150,7 @@ class LedgerCore(Application[UUID]):
         purchase) is read from its events alone: asking the snapshots table first cost every
         registration a round trip (two, with the pool's check of the connection) for nothing."""
         if self._snapshots_reader(kind) is NO_SNAPSHOTS:
-            stream = self.recorder.select_events(aggregate_id)
-            if not stream:
-                return None
-            return self._projected(list(stream), kind, not_found or _wrong_kind)
+            return self._found_in_events(aggregate_id, kind, not_found or _wrong_kind)
         try:
             aggregate: object = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
@@ -161,6 +158,13 @@ class LedgerCore(Application[UUID]):
         if not isinstance(aggregate, kind):
             raise (not_found or _wrong_kind)()
         return aggregate
+
+    def _found_in_events(
+        self, aggregate_id: UUID, kind: type[A], not_found: Callable[[], DomainError]
+    ) -> A | None:
+        """The aggregate replayed from its stream alone (a kind that takes no snapshots)."""
+        stream = self.recorder.select_events(aggregate_id)
+        return self._projected(list(stream), kind, not_found) if stream else None
 
     def find_many(
         self, ids: Collection[UUID], kind: type[A], not_found: Callable[[], DomainError]

@@ -38,15 +38,22 @@ NOW = datetime.now(UTC)
 
 @pytest.fixture
 def loads(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[UUID]]:
-    """Loads by aggregate id from now on (the repository's own ``get``, counted)."""
+    """Loads by aggregate id from now on (the repository's own ``get``, and the ledger's
+    replay of a kind that takes no snapshots, which skips the repository, counted)."""
     counted: Counter[UUID] = Counter()
     real_get: Callable[..., Any] = ledger.repository.get
+    real_replay: Callable[..., Any] = ledger._found_in_events
 
     def get(aggregate_id: UUID, *args: Any, **kwargs: Any) -> Any:
         counted[aggregate_id] += 1
         return real_get(aggregate_id, *args, **kwargs)
 
+    def replay(aggregate_id: UUID, *args: Any, **kwargs: Any) -> Any:
+        counted[aggregate_id] += 1
+        return real_replay(aggregate_id, *args, **kwargs)
+
     monkeypatch.setattr(ledger.repository, "get", get)
+    monkeypatch.setattr(ledger, "_found_in_events", replay)
     yield counted
 
 
