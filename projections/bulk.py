@@ -1,8 +1,7 @@
 """Many rows in one statement: ``INSERT ... SELECT FROM unnest(arrays)``, or ``COPY`` while a
 rebuild loads empty shadow tables (see ``Projection.loading``).
 
-Table, column and type names come from the projections' own literals, never from input. Not for
-array columns: ``unnest`` of an array of arrays flattens it (and rows' arrays differ in length).
+Table, column and type names come from the projections' own literals, never from input.
 """
 
 from __future__ import annotations
@@ -28,23 +27,86 @@ def insert_rows(
     """Insert ``rows`` with one statement. ``copy``: by COPY, for a table no earlier row can
     conflict with (its key is the event's log position, or the id of the stream the event
     creates, and the table started empty), so ``on_conflict`` has nothing to do."""
+    _insert(cursor, table, columns, rows, on_conflict, copy=copy, returning=False)
+
+
+def insert_rows_returning(
+    cursor: Cursor[Any],
+    table: str,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[Any]],
+    on_conflict: str = "",
+    *,
+    copy: bool = False,
+) -> list[Any]:
+    """:func:`insert_rows`, answering the first column of each row that went in (every row's,
+    by COPY): what an ``ON CONFLICT DO NOTHING`` left out was there before."""
+    return _insert(cursor, table, columns, rows, on_conflict, copy=copy, returning=True)
+
+
+def _insert(
+    cursor: Cursor[Any],
+    table: str,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[Any]],
+    on_conflict: str,
+    *,
+    copy: bool,
+    returning: bool,
+) -> list[Any]:
     if not rows:
-        return
+        return []
     names = sql.SQL(", ").join(sql.Identifier(name) for name, _ in columns)
     if copy:
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), names)
         with cursor.copy(statement) as loading:
             for row in rows:
                 loading.write_row(row)
-        return
-    arrays = sql.SQL(", ").join(sql.SQL("%b::{}[]").format(sql.SQL(type_)) for _, type_ in columns)
-    statement = sql.SQL("INSERT INTO {} ({}) SELECT * FROM unnest({}) {}").format(
-        sql.Identifier(table),
-        names,
-        arrays,
-        sql.SQL(on_conflict),
+        return [row[0] for row in rows] if returning else []
+    # An array column travels as one text literal per row (``unnest`` of an array of arrays
+    # would flatten it, and rows' arrays differ in length), cast back to its type.
+    arrays = sql.SQL(", ").join(
+        sql.SQL("%b::{}").format(sql.SQL("text[]" if type_.endswith("[]") else type_ + "[]"))
+        for _, type_ in columns
     )
-    cursor.execute(statement, [list(column) for column in zip(*rows, strict=True)])
+    values = sql.SQL(", ").join(
+        sql.SQL("{}::{}").format(sql.Identifier(name), sql.SQL(type_))
+        if type_.endswith("[]")
+        else sql.Identifier(name)
+        for name, type_ in columns
+    )
+    statement = sql.SQL(
+        "INSERT INTO {table} ({names}) SELECT {values} FROM unnest({arrays}) AS r ({names})"
+        " {on_conflict}"
+    ).format(
+        table=sql.Identifier(table),
+        names=names,
+        values=values,
+        arrays=arrays,
+        on_conflict=sql.SQL(on_conflict),
+    )
+    if returning:
+        statement += sql.SQL(" RETURNING {}").format(sql.Identifier(columns[0][0]))
+    params = [
+        _array_literals(column) if type_.endswith("[]") else column
+        for column, (_, type_) in zip(as_columns(rows, len(columns)), columns, strict=True)
+    ]
+    cursor.execute(statement, params)
+    return [key for (key,) in cursor.fetchall()] if returning else []
+
+
+def _array_literals(arrays: list[Any]) -> list[str | None]:
+    """Each row's array as PostgreSQL's text literal of it (every element quoted)."""
+    return [
+        None
+        if items is None
+        else "{" + ",".join("NULL" if i is None else _quoted(str(i)) for i in items) + "}"
+        for items in arrays
+    ]
+
+
+def _quoted(element: str) -> str:
+    return '"' + element.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def as_columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:

@@ -20,6 +20,7 @@ from uuid import UUID
 
 from psycopg import Cursor
 
+from projections.bulk import insert_rows, insert_rows_returning
 from projections.loyalty import statements
 from projections.loyalty.statements import AccountTotals
 
@@ -66,14 +67,14 @@ class LoyaltyChanges:
     orders: list[tuple[UUID, int, datetime]] = field(default_factory=list)
 
     def write(self, cursor: Cursor[Any]) -> None:
-        statements.insert(
+        insert_rows(
             cursor, "loyalty_accounts", statements.ACCOUNT_COLUMNS,
             list(self.enrolments.values()), "ON CONFLICT (customer_id) DO NOTHING",
         )  # fmt: skip
         customer = self._customers(cursor)
         self._write_movements(cursor, customer)
         self._write_tier_changes(cursor, customer)
-        statements.insert(
+        insert_rows(
             cursor, "loyalty_customers", statements.CUSTOMER_COLUMNS,
             list(self.registrations.values()), "ON CONFLICT (customer_id) DO NOTHING",
             copy=self.loading,
@@ -97,18 +98,18 @@ class LoyaltyChanges:
             (m.seq, customer[m.account_id], *m.transaction) for m in self.movements
         ]  # fmt: skip
         applied = set(
-            statements.insert(
+            insert_rows_returning(
                 cursor, "loyalty_transactions", statements.TRANSACTION_COLUMNS, rows,
                 "ON CONFLICT (seq) DO NOTHING", copy=self.loading,
             )
         )  # fmt: skip
         new = [m for m in self.movements if m.seq in applied]
         lots = [(m.lot[0], customer[m.account_id], *m.lot[1:]) for m in new if m.lot]
-        statements.insert(
+        insert_rows(
             cursor, "loyalty_lots", statements.LOT_COLUMNS, lots,
             "ON CONFLICT (lot_id) DO NOTHING", copy=self.loading,
         )  # fmt: skip
-        statements.insert(
+        insert_rows(
             cursor, "loyalty_lot_moves", statements.MOVE_COLUMNS, _moves(new, customer),
             "ON CONFLICT (seq, lot_id) DO NOTHING", copy=self.loading,
         )  # fmt: skip
@@ -128,7 +129,7 @@ class LoyaltyChanges:
     def _write_tier_changes(self, cursor: Cursor[Any], customer: dict[UUID, UUID]) -> None:
         rows = [(row[0], customer[account], *row[1:]) for account, row in self.tier_changes]
         applied = set(
-            statements.insert(
+            insert_rows_returning(
                 cursor, "loyalty_tier_changes", statements.TIER_CHANGE_COLUMNS, rows,
                 "ON CONFLICT (seq) DO NOTHING", copy=self.loading,
             )

@@ -14,8 +14,6 @@ from psycopg import Cursor, sql
 
 from projections.bulk import Column, as_columns
 
-Row = tuple[Any, ...]
-
 ACCOUNT_COLUMNS: tuple[Column, ...] = (
     ("customer_id", "uuid"),
     ("account_id", "uuid"),
@@ -73,64 +71,6 @@ CUSTOMER_COLUMNS: tuple[Column, ...] = (("customer_id", "uuid"), ("registered_at
 
 AccountTotals = tuple[int, int, int, int, datetime | None]
 """Points earned, redeemed, expired, redemptions, and the latest activity (None: none)."""
-
-
-def insert(
-    cursor: Cursor[Any],
-    table: str,
-    columns: Sequence[Column],
-    rows: Sequence[Row],
-    on_conflict: str = "",
-    *,
-    copy: bool = False,
-) -> list[Any]:
-    """Insert ``rows`` with one statement; the first column of each row that went in (every
-    row's, by COPY: ``copy`` is for an empty table no row conflicts with).
-
-    An array column (``text[]``) is sent as its text literal, one element of a ``text[]``, and
-    cast back: ``unnest`` of an array of arrays would flatten it."""
-    if not rows:
-        return []
-    names = sql.SQL(", ").join(sql.Identifier(name) for name, _ in columns)
-    if copy:
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), names)
-        with cursor.copy(statement) as loading:
-            for row in rows:
-                loading.write_row(row)
-        return [row[0] for row in rows]
-    arrays = sql.SQL(", ").join(
-        sql.SQL("%b::{}").format(sql.SQL("text[]" if type_.endswith("[]") else type_ + "[]"))
-        for _, type_ in columns
-    )
-    values = sql.SQL(", ").join(
-        sql.SQL("{}::{}").format(sql.Identifier(name), sql.SQL(type_))
-        if type_.endswith("[]")
-        else sql.Identifier(name)
-        for name, type_ in columns
-    )
-    statement = sql.SQL(
-        "INSERT INTO {table} ({names}) SELECT {values} FROM unnest({arrays}) AS r ({names})"
-        " {on_conflict} RETURNING {key}"
-    ).format(
-        table=sql.Identifier(table),
-        names=names,
-        values=values,
-        arrays=arrays,
-        on_conflict=sql.SQL(on_conflict),
-        key=sql.Identifier(columns[0][0]),
-    )
-    arrays_of_rows = zip(as_columns(rows, len(columns)), columns, strict=True)
-    cursor.execute(
-        statement, [_array_param(column, type_) for column, (_, type_) in arrays_of_rows]
-    )
-    return [key for (key,) in cursor.fetchall()]
-
-
-def _array_param(values: list[Any], type_: str) -> list[Any]:
-    if not type_.endswith("[]"):
-        return values
-    # Rule ids are UUIDs in their canonical text: no element needs quoting.
-    return ["{" + ",".join(items) + "}" for items in values]
 
 
 def customers_of(cursor: Cursor[Any], accounts: Collection[UUID]) -> dict[UUID, UUID]:

@@ -19,7 +19,7 @@ from psycopg.types.json import Jsonb
 
 from infrastructure.database import Database
 from infrastructure.migrations.privileges import _existing
-from projections.bulk import insert_rows
+from projections.bulk import insert_rows, insert_rows_returning
 
 COLUMNS = [
     ("n", "bigint"),
@@ -122,3 +122,41 @@ def test_text_arrays_keep_non_ascii_and_array_syntax_characters(
         insert_rows(cursor, "binary_arrays", COLUMNS, rows)
         stored = cursor.execute("SELECT label FROM binary_arrays ORDER BY n").fetchall()
     assert [label for (label,) in stored] == labels
+
+
+ARRAY_COLUMNS = [("n", "bigint"), ("tags", "text[]")]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(tags=st.lists(st.none() | st.lists(st.none() | TEXT, max_size=4), min_size=1, max_size=8))
+def test_an_array_column_keeps_each_rows_array_whatever_its_elements(
+    conn: psycopg.Connection[Any], tags: list[list[str | None] | None]
+) -> None:
+    """An array column goes in as one literal per row (``unnest`` would flatten an array of
+    arrays): any text, quotes, backslashes, braces, the word NULL and NULL elements, empty and
+    NULL arrays come back as they were."""
+    rows = list(enumerate(tags))
+    with conn.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS tagged (n bigint PRIMARY KEY, tags text[])")
+        cursor.execute("DELETE FROM tagged")
+        insert_rows(cursor, "tagged", ARRAY_COLUMNS, rows)
+        stored = cursor.execute("SELECT n, tags FROM tagged ORDER BY n").fetchall()
+    assert stored == rows
+
+
+def test_an_insert_that_returns_answers_only_the_rows_that_went_in(
+    conn: psycopg.Connection[Any],
+) -> None:
+    """``insert_rows_returning``: what ``ON CONFLICT DO NOTHING`` left out is not answered."""
+    with conn.cursor() as cursor:
+        cursor.execute("CREATE TABLE tagged (n bigint PRIMARY KEY, tags text[])")
+        insert_rows(cursor, "tagged", ARRAY_COLUMNS, [(1, ["a"])])
+        went_in = insert_rows_returning(
+            cursor, "tagged", ARRAY_COLUMNS, [(1, ["b"]), (2, ['"q"', None])],
+            "ON CONFLICT (n) DO NOTHING",
+        )  # fmt: skip
+        stored = cursor.execute("SELECT n, tags FROM tagged ORDER BY n").fetchall()
+    assert went_in == [2]
+    assert stored == [(1, ["a"]), (2, ['"q"', None])]
