@@ -126,7 +126,7 @@ async def stored_events(conn: AsyncConnection[Any], positions: list[int]) -> lis
     page reads its events' payloads from the log itself, never from a read model."""
     cursor = await conn.execute(
         "SELECT notification_id, originator_id, originator_version, topic, state"
-        " FROM ledger_events WHERE notification_id = ANY(%s::bigint[]) ORDER BY notification_id",
+        " FROM ledger_events WHERE notification_id = ANY(%b::bigint[]) ORDER BY notification_id",
         (positions,),
     )
     return [

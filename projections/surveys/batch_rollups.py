@@ -89,7 +89,7 @@ def _new_people(
     cursor.execute(
         f"SELECT customer_id, {_KEY} FROM {presence} p"
         " WHERE (p.customer_id, p.survey_id, p.day) IN"
-        " (SELECT * FROM unnest(%s::uuid[], %s::uuid[], %s::timestamptz[]))",
+        " (SELECT * FROM unnest(%b::uuid[], %b::uuid[], %b::timestamptz[]))",
         (customers, surveys, days),
     )
     seen = {

@@ -60,8 +60,8 @@ _ISSUE = """
         END,
         (SELECT product_version FROM survey_catalog c WHERE c.survey_id = v.survey_id),
         v.issued_at
-    FROM unnest(%s::uuid[], %s::uuid[], %s::uuid[], %s::text[], %s::text[], %s::boolean[],
-        %s::text[], %s::boolean[], %s::timestamptz[])
+    FROM unnest(%b::uuid[], %b::uuid[], %b::uuid[], %b::text[], %b::text[], %b::boolean[],
+        %b::text[], %b::boolean[], %b::timestamptz[])
         AS v(invitation_id, survey_id, customer_id, channel, region, region_known, tier,
             tier_known, issued_at)
     ON CONFLICT (invitation_id) DO NOTHING
@@ -170,14 +170,14 @@ class DashboardChanges:
         if self.tier_updates:
             cursor.execute(
                 "UPDATE survey_member_tiers m SET tier = v.tier"
-                " FROM unnest(%s::uuid[], %s::text[]) AS v(account_id, tier)"
+                " FROM unnest(%b::uuid[], %b::text[]) AS v(account_id, tier)"
                 " WHERE m.account_id = v.account_id",
                 as_columns(list(self.tier_updates.items()), 2),
             )
         self._respond(cursor)
         if self.surveys:
             cursor.execute(
-                "SELECT pg_notify(%s, s) FROM unnest(%s::text[]) AS s",
+                "SELECT pg_notify(%s, s) FROM unnest(%b::text[]) AS s",
                 (NOTIFY_CHANNEL, [str(survey) for survey in self.surveys]),
             )
 
@@ -260,7 +260,7 @@ class DashboardChanges:
         )
         cursor.execute(
             "UPDATE survey_invitations i SET responded_at = v.at"
-            " FROM unnest(%s::uuid[], %s::timestamptz[]) AS v(invitation_id, at)"
+            " FROM unnest(%b::uuid[], %b::timestamptz[]) AS v(invitation_id, at)"
             " WHERE i.invitation_id = v.invitation_id",
             as_columns(list(self.responded.items()), 2),
         )
