@@ -21,6 +21,7 @@ from psycopg_pool import ConnectionPool
 
 from infrastructure.embedded_postgres import EmbeddedPostgres
 from infrastructure.event_store import GROUP_COMMIT_WAIT_MS, EventStoreFactory
+from infrastructure.pool_check import check_idle
 from infrastructure.transcoder import LedgerTranscoder
 
 log = logging.getLogger(__name__)
@@ -61,15 +62,16 @@ class Database:
 
     def pool(self, max_size: int, timeout: float) -> ConnectionPool[Any]:
         """A small pool whose connections are checked as they are handed out (one broken by
-        a database restart is replaced, not used), and that fails within ``timeout`` while
-        the database cannot be reached; reconnection attempts are as short, so that the
-        first request after an outage connects at once."""
+        a database restart is replaced, not used; a round trip only when the server has
+        written to it while idle: :mod:`infrastructure.pool_check`), and that fails within
+        ``timeout`` while the database cannot be reached; reconnection attempts are as short,
+        so that the first request after an outage connects at once."""
         return ConnectionPool(
             self.conninfo,
             min_size=1,
             max_size=max_size,
             open=True,
-            check=ConnectionPool.check_connection,
+            check=check_idle,
             timeout=timeout,
             reconnect_timeout=timeout,
             # libpq's minimum connect_timeout is 2 s

@@ -32,6 +32,7 @@ from eventsourcing.utils import Environment, EnvType
 from psycopg_pool import PoolTimeout
 
 from infrastructure.log_writer import DEFAULT_WAIT_SECONDS, GroupCommittedLog
+from infrastructure.pool_check import check_idle
 from infrastructure.stream_reads import StreamsSelection
 
 P = ParamSpec("P")
@@ -106,6 +107,10 @@ class EventStoreFactory(PostgresFactory):
         super().__init__(env)
         # The library has no setting for it (5 minutes of back-off by default).
         self.datastore.pool.reconnect_timeout = float(self.datastore.pool.timeout)
+        if self.datastore.pre_ping:
+            # Nor for the check it runs (a round trip per checkout when pre-pinging): the
+            # same guarantee, a round trip only for a connection that may be broken.
+            self.datastore.pool._check = check_idle
         wait_ms = self.env.get(GROUP_COMMIT_WAIT_MS)
         self.group_commit_wait = float(wait_ms) / 1000 if wait_ms else DEFAULT_WAIT_SECONDS
 

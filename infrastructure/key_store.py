@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from typing import Any
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
+from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
 from infrastructure.crypto import KEY_BYTES, MasterKey
@@ -47,7 +49,10 @@ class PostgresSubjectKeys:
     def create_key(self, subject_id: UUID) -> bytes | None:
         """The subject's key, made now unless it exists (None: the subject was erased)."""
         wrapped = self._master.wrap(subject_id, os.urandom(KEY_BYTES))
-        with self._pool.connection() as conn:
+        with self._pool.connection() as conn, _autocommit(conn):
+            # One statement, committed by itself: one round trip where a transaction took
+            # three (BEGIN, the statement, COMMIT). The key is durable before any event
+            # sealed with it is appended, as before.
             row = conn.execute(
                 """
                 WITH made AS (
@@ -98,3 +103,18 @@ class PostgresSubjectKeys:
         except InvalidTag:
             log.error("the key of subject %s does not unwrap under this CXL_MASTER_KEY", subject_id)
             raise mismatch(f"the key of subject {subject_id} does not unwrap") from None
+
+
+@contextlib.contextmanager
+def _autocommit(conn: Connection[Any]) -> Iterator[None]:
+    """``conn`` in autocommit mode for the block, then as it was: the pool hands it to others
+    as it gets it back, and they expect their statements to open a transaction."""
+    was = conn.autocommit
+    conn.autocommit = True
+    try:
+        yield
+    finally:
+        # A connection that broke in the statement cannot change modes (psycopg would raise
+        # over the statement's own error); the pool discards it on its return anyway.
+        if not conn.closed:
+            conn.autocommit = was

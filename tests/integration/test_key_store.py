@@ -113,3 +113,23 @@ def test_a_prefetch_warms_the_cache_so_decoding_a_batch_looks_up_no_key_alone(
     for subject in subjects:
         keys.destroy(subject)  # behind the cache's back: only the cache still holds them
     assert {subject: cached.key_for(subject) for subject in subjects} == made
+
+
+def test_a_created_key_is_committed_and_its_connection_goes_back_in_transaction_mode(
+    database: Database,
+) -> None:
+    """The key's statement commits by itself (autocommit, one round trip); the connection
+    returns to the pool as it came, so its next user's statements still open a transaction."""
+    migrate(database, in_memory_ledger())
+    with ConnectionPool(database.conninfo, min_size=1, max_size=1, open=True) as pool:
+        keys = PostgresSubjectKeys(pool, secrets_for_tests().master_key)
+        subject = uuid4()
+        keys.create_key(subject)
+        with database.connect() as other:
+            row = other.execute(
+                "SELECT count(*) FROM cxl_subject_keys WHERE subject_id = %s", (subject,)
+            ).fetchone()
+        with pool.connection() as conn:
+            autocommit = conn.autocommit
+    assert row == (1,)
+    assert autocommit is False
