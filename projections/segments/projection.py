@@ -435,8 +435,7 @@ def _ticket_open(changes: FactChanges, event: Any, position: int, *, open_: bool
         owner = memory.tickets.get(ticket)
         if owner is None:
             return None  # not a customer's ticket: the UPDATE changed no row
-        memory.tickets[ticket] = (owner[0], open_)
-        memory.touched_tickets.add(ticket)
+        memory.own(ticket, owner[0], open_)
         return _count_tickets(memory, ticket)
 
     changes.add(Step(cause(event, position), Field.OPEN_TICKETS, set_open, tickets=(ticket,)))
