@@ -60,7 +60,7 @@ CHANGED = [
     )
 ]
 ANALYST = EventMetadata(actor_id="analyst-1", actor_role=Role.ANALYST, channel=Channel.WEB)
-SEGMENTS = {
+SEGMENTS: dict[str, dict[str, Any]] = {
     "EU": {"field": "region", "values": ["EU"]},
     "German speakers born 1981": {
         "all": [
