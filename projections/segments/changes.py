@@ -106,7 +106,7 @@ class FactChanges:
             if moved is not None:
                 snapshot = replace(memory.facts[moved])
                 snapshots.append(Snapshot(moved, snapshot, step.cause, step.changed))
-        self._move(cursor, snapshots)
+        self._move(cursor, snapshots, memory.created)
         statements.write_facts(cursor, memory.facts, memory.created, self.loading)
         statements.write_spend(cursor, memory.spend)
         statements.write_tickets(cursor, {t: memory.tickets[t] for t in memory.touched_tickets})
@@ -128,7 +128,7 @@ class FactChanges:
         facts = statements.load_facts(cursor, sorted(customers))
         return Memory(facts, accounts, tickets)
 
-    def _move(self, cursor: Cursor[Any], snapshots: list[Snapshot]) -> None:
+    def _move(self, cursor: Cursor[Any], snapshots: list[Snapshot], created: set[UUID]) -> None:
         """Open and close the stays the snapshots call for, in log order."""
         if not snapshots or not self.segments:
             return
@@ -141,7 +141,9 @@ class FactChanges:
             for snapshot in snapshots
         ]
         matches = statements.matching_segments(cursor, snapshots, self.segments)
-        customers = sorted({snapshot.customer for snapshot in snapshots})
+        # A customer whose facts row this run creates has no open stay (an erased one's stays
+        # lost their id): only the others' are read.
+        customers = sorted({snapshot.customer for snapshot in snapshots} - created)
         open_before = statements.open_stays(cursor, customers, sorted(self.segments))
         opened: dict[tuple[UUID, UUID], Stay] = {}
         closed_before: list[tuple[UUID, UUID, Cause]] = []

@@ -196,6 +196,8 @@ def matching_segments(
 def open_stays(
     cursor: Cursor[Any], customers: list[UUID], segments: list[UUID]
 ) -> set[tuple[UUID, UUID]]:
+    if not customers:
+        return set()
     rows = cursor.execute(
         "SELECT segment_id, customer_id FROM segment_memberships"
         " WHERE customer_id = ANY(%b) AND segment_id = ANY(%b) AND left_at IS NULL",
