@@ -6,12 +6,14 @@ of those customers, each opened, noted, assigned, answered, resolved and closed 
 four of them with sealed text), then ``--loyalty`` loyalty members among those customers, each
 enrolled, earning points for three orders and redeeming a reward (eight events), then
 ``--answers`` survey answers of those customers (each an invitation issued and a response with a
-comment, to one of a few published NPS surveys), is read two ways:
+comment, to one of a few published NPS surveys), with a few live segments defined first (rules
+on region, purchase channel, NPS category, loyalty tier and open tickets: each event of a
+customer's facts is tested against them), is read two ways:
 
 - the baseline: ``COPY (SELECT * FROM ledger_events) TO STDOUT``, drained by the client;
 - ``rebuild`` of ``customer_directory``, ``customer_history``, ``ticket_timeline``,
-  ``survey_dashboard`` and (with ``--loyalty``) ``loyalty_statements`` (shadow tables, decode and
-  decrypt each event, apply, swap), as `cxledger rebuild NAME` runs it.
+  ``survey_dashboard``, ``segment_membership`` and (with ``--loyalty``) ``loyalty_statements``
+  (shadow tables, decode and decrypt each event, apply, swap), as `cxledger rebuild NAME` runs it.
 
 The ratio column is each rebuild's events per second over COPY's, counting the events of the
 topics the read model reads (COPY counts every row): 1.0 would be a rebuild as fast as reading
@@ -20,7 +22,7 @@ the bytes.
     .venv/bin/python -m benchmarks.rebuild [--events 32000] [--tickets 1000] [--loyalty 0]
                                            [--answers 4000] [--batch-size 500]
                                            [--database-url URL] [--profile]
-                                           [--key-cache-size 10000]
+                                           [--key-cache-size 10000] [--only NAME]
 
 ``--profile`` then rebuilds each read model once more under cProfile and prints where its
 time goes (reading, fetching keys, decoding, the handlers, the rest).
@@ -40,6 +42,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 from benchmarks.support.setup import migrated_ledger
@@ -49,6 +52,7 @@ from domain.loyalty.commands import AddReward
 from domain.loyalty.values import EarningRule, RewardKind, RuleKind
 from domain.purchase.commands import RecordPurchase
 from domain.purchase.values import PurchaseChannel
+from domain.segment.commands import DefineSegment
 from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.survey.commands import DraftSurvey, SubmitResponse
 from domain.survey.values import SurveyChannel, SurveyKind
@@ -61,18 +65,41 @@ from projections.base import Projection
 from projections.customers.projection import CustomerDirectory
 from projections.history.projection import CustomerHistory
 from projections.loyalty.projection import LoyaltyStatements
+from projections.segments.projection import SegmentMembership
 from projections.surveys.projection import SurveyDashboard
 from projections.tickets.projection import TicketTimeline
 
 AGENT = EventMetadata(actor_id="benchmark", actor_role=Role.AGENT, channel=Channel.API)
 WRITERS = 4
 EVENTS_PER_CUSTOMER = 5
+SEGMENTS: tuple[dict[str, Any], ...] = (
+    {"field": "region", "values": ["EU"]},
+    {"field": "channel_used", "values": ["web"]},
+    {"field": "nps_category", "values": ["promoter"]},
+    {
+        "all": [
+            {"field": "loyalty_tier", "values": ["bronze"]},
+            {"not": {"field": "open_tickets", "min": 1}},
+        ]
+    },
+    {"field": "open_tickets", "min": 1},
+)
+"""The live segments of the log: each fact-changing event is tested against those that test
+its fact."""
 """Registered and email claimed (2), a name and phone change (2), then a name change."""
+
+
+def define_segments(ledger: Ledger) -> None:
+    analyst = EventMetadata(actor_id="benchmark", actor_role=Role.ANALYST, channel=Channel.API)
+    for n, rule in enumerate(SEGMENTS):
+        ledger.handle(DefineSegment(f"Segment {n}", "", rule), analyst)
 
 
 def one_customer(ledger: Ledger, index: int) -> UUID:
     email = f"c{index}-{secrets.token_hex(4)}@bench.example"
-    registered = ledger.register_customer(RegisterCustomer(f"Customer {index}", email), AGENT)
+    region = ("EU", "NA")[index % 2]  # half of them in the region a segment tests
+    command = RegisterCustomer(f"Customer {index}", email, region=region)
+    registered = ledger.register_customer(command, AGENT)
     for change in range(2):
         ledger.change_contact_details(
             ChangeContactDetails(
@@ -225,11 +252,12 @@ def print_parts(name: str, parts: dict[str, float]) -> None:
     print(f"profile of rebuild {name} ({total:.2f} s profiled): {shares}")
 
 
-READ_MODELS: tuple[Callable[[], Projection], ...] = (
+READ_MODELS: tuple[type[Projection], ...] = (
     CustomerDirectory,
     CustomerHistory,
     TicketTimeline,
     SurveyDashboard,
+    SegmentMembership,
 )
 
 
@@ -242,12 +270,18 @@ def run(
     members: int = 0,
     answers: int = 0,
     key_cache_size: int = KEY_CACHE_SIZE,
+    only: frozenset[str] = frozenset(),
 ) -> None:
-    read_models = READ_MODELS + ((LoyaltyStatements,) if members else ())
+    read_models = tuple(
+        model
+        for model in READ_MODELS + ((LoyaltyStatements,) if members else ())
+        if not only or model.name in only
+    )
     with (
         scratch_database(admin_conninfo, "cxl_bench") as database,
         migrated_ledger(database, WRITERS, key_cache_size=key_cache_size) as ledger,
     ):
+        define_segments(ledger)
         head = write_log(ledger, events, tickets, members, answers)
         copy_s = min(copy_seconds(database) for _ in range(3))
         rebuilds = [
@@ -298,6 +332,13 @@ def parse_args() -> argparse.Namespace:
         help="subject keys the ledger caches (less than a batch's subjects: see it thrash)",
     )
     parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="rebuild only this read model (repeatable; default: every one)",
+    )
+    parser.add_argument(
         "--database-url",
         default=os.environ.get("CXL_DATABASE_URL") or None,
         help="admin URL of the server (default: CXL_DATABASE_URL, else embedded PostgreSQL)",
@@ -317,6 +358,7 @@ def main() -> None:
             members=args.loyalty,
             answers=args.answers,
             key_cache_size=args.key_cache_size,
+            only=frozenset(args.only),
         )
 
 

@@ -88,14 +88,14 @@ def _insert(
     if returning:
         statement += sql.SQL(" RETURNING {}").format(sql.Identifier(columns[0][0]))
     params = [
-        _array_literals(column) if type_.endswith("[]") else column
+        array_literals(column) if type_.endswith("[]") else column
         for column, (_, type_) in zip(as_columns(rows, len(columns)), columns, strict=True)
     ]
     cursor.execute(statement, params)
     return [key for (key,) in cursor.fetchall()] if returning else []
 
 
-def _array_literals(arrays: list[Any]) -> list[str | None]:
+def array_literals(arrays: list[Any]) -> list[str | None]:
     """Each row's array as PostgreSQL's text literal of it (every element quoted)."""
     return [
         None

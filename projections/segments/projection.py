@@ -18,9 +18,9 @@ before it is skipped, so a batch applied again changes nothing; and it never par
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date
-from typing import Any, LiteralString
+from typing import Any
 from uuid import UUID
 
 from psycopg import Cursor, sql
@@ -36,17 +36,18 @@ from domain.shared.personal_data import PersonalData
 from domain.survey.model import Invitation
 from domain.survey.values import SurveyKind
 from domain.ticket.model import Ticket
-from projections.base import Positioned, Projection, handles
+from projections.base import Positioned, Projection, folds, handles
 from projections.erasure import erased_subjects
+from projections.segments.changes import FactChanges, Memory, Step, cause, later
 from projections.segments.membership import (
     Cause,
     leave_everything,
     recompute_segment,
-    reevaluate_customer,
 )
 from projections.segments.predicates import condition
 from projections.segments.rfm import recompute_quintiles
 from projections.segments.schema import DDL
+from projections.segments.statements import Facts
 
 RFM_REASON = "RfmRecomputed"
 # The one fact each event changes: only the segments whose rule tests it can gain or lose the
@@ -103,167 +104,192 @@ class SegmentMembership(Projection):
         self._position = 0
         self._day: date | None = None
         self._purchases_pending = False
+        self._pending: FactChanges | None = None
+
+    def changes(self) -> FactChanges:
+        return FactChanges(self._segments, loading=self.loading)
 
     def apply(self, cursor: Cursor[Any], batch: Sequence[Positioned]) -> None:
         self._load(cursor)
+        self._pending = None
         for item in batch:
-            handler = self._handlers.get(type(item.event))
-            if handler is None or item.position <= self._position:
+            kind = type(item.event)
+            folder = self._folders.get(kind)
+            handler = self._handlers.get(kind)
+            if (folder is None and handler is None) or item.position <= self._position:
                 continue
             self._new_day(cursor, item)
-            handler(self, cursor, item.event, item.position)
+            if folder is not None:
+                if self._pending is None:
+                    self._pending = self.changes()
+                folder(self, self._pending, item.event, item.position)
+            elif handler is not None:
+                self._flush(cursor)  # what came before it in the log goes in first
+                handler(self, cursor, item.event, item.position)
             self._position = item.position
+        self._flush(cursor)
         self._save(cursor)
 
-    # -- customers' facts -------------------------------------------------------------------
+    def _flush(self, cursor: Cursor[Any]) -> None:
+        if self._pending is not None:
+            self._pending.write(cursor)
+            self._pending = None
 
-    @handles(Customer.Registered)
-    def registered(self, cursor: Cursor[Any], event: Customer.Registered, position: int) -> None:
-        cursor.execute(
-            "INSERT INTO segment_facts (customer_id, region) VALUES (%s, %s)"
-            " ON CONFLICT (customer_id) DO NOTHING",
-            (event.originator_id, event.region),
-        )
-        self._moved(cursor, event, position)
+    # -- customers' facts (folded: see ``changes``) ------------------------------------------
 
-    @handles(Customer.RegionChanged)
+    @folds(Customer.Registered)
+    def registered(self, changes: FactChanges, event: Customer.Registered, position: int) -> None:
+        customer, region = event.originator_id, event.region
+
+        def register(memory: Memory) -> UUID:
+            if customer not in memory.facts:  # a second registration changes nothing
+                memory.facts[customer] = Facts(customer, region=region)
+                memory.created.add(customer)
+            return customer
+
+        changes.add(Step(cause(event, position), None, register, customers=(customer,)))
+
+    @folds(Customer.RegionChanged)
     def region_changed(
-        self, cursor: Cursor[Any], event: Customer.RegionChanged, position: int
+        self, changes: FactChanges, event: Customer.RegionChanged, position: int
     ) -> None:
-        self._set(cursor, event, position, "region = %s", event.region)
+        _set(changes, event, position, event.originator_id, region=event.region)
 
-    @handles(Customer.LanguageChanged)
+    @folds(Customer.LanguageChanged)
     def language_changed(
-        self, cursor: Cursor[Any], event: Customer.LanguageChanged, position: int
+        self, changes: FactChanges, event: Customer.LanguageChanged, position: int
     ) -> None:
-        self._set(cursor, event, position, "language = %s", _clear(event.language))
+        _set(changes, event, position, event.originator_id, language=_clear(event.language))
 
-    @handles(Customer.BirthYearChanged)
+    @folds(Customer.BirthYearChanged)
     def birth_year_changed(
-        self, cursor: Cursor[Any], event: Customer.BirthYearChanged, position: int
+        self, changes: FactChanges, event: Customer.BirthYearChanged, position: int
     ) -> None:
         year = _clear(event.birth_year)
-        self._set(cursor, event, position, "birth_year = %s", None if year is None else int(year))
+        birth_year = None if year is None else int(year)
+        _set(changes, event, position, event.originator_id, birth_year=birth_year)
 
-    @handles(Customer.ConsentGiven)
+    @folds(Customer.ConsentGiven)
     def consent_given(
-        self, cursor: Cursor[Any], event: Customer.ConsentGiven, position: int
+        self, changes: FactChanges, event: Customer.ConsentGiven, position: int
     ) -> None:
-        self._set(
-            cursor,
-            event,
-            position,
-            "consents = CASE WHEN %s = ANY(consents) THEN consents ELSE consents || %s::text END",
-            str(event.purpose),
-            str(event.purpose),
-        )
+        purpose = str(event.purpose)
+        _change(
+            changes, event, position, event.originator_id,
+            lambda f: setattr(f, "consents", _with(f.consents, purpose)),
+        )  # fmt: skip
 
-    @handles(Customer.ConsentWithdrawn)
+    @folds(Customer.ConsentWithdrawn)
     def consent_withdrawn(
-        self, cursor: Cursor[Any], event: Customer.ConsentWithdrawn, position: int
+        self, changes: FactChanges, event: Customer.ConsentWithdrawn, position: int
     ) -> None:
-        self._set(cursor, event, position, "consents = array_remove(consents, %s)", event.purpose)
+        _withdraw(changes, event, position, str(event.purpose))
 
-    @handles(Customer.ConsentRefused)
+    @folds(Customer.ConsentRefused)
     def consent_refused(
-        self, cursor: Cursor[Any], event: Customer.ConsentRefused, position: int
+        self, changes: FactChanges, event: Customer.ConsentRefused, position: int
     ) -> None:
-        self._set(cursor, event, position, "consents = array_remove(consents, %s)", event.purpose)
+        _withdraw(changes, event, position, str(event.purpose))
 
-    @handles(Customer.OnboardingStepCompleted)
+    @folds(Customer.OnboardingStepCompleted)
     def onboarding_step_completed(
-        self, cursor: Cursor[Any], event: Customer.OnboardingStepCompleted, position: int
+        self, changes: FactChanges, event: Customer.OnboardingStepCompleted, position: int
     ) -> None:
-        self._set(
-            cursor,
-            event,
-            position,
-            "onboarding_steps = CASE WHEN %s = ANY(onboarding_steps) THEN onboarding_steps"
-            " ELSE onboarding_steps || %s::text END",
-            event.step,
-            event.step,
-        )
+        step = event.step
+        _change(
+            changes, event, position, event.originator_id,
+            lambda f: setattr(f, "onboarding_steps", _with(f.onboarding_steps, step)),
+        )  # fmt: skip
 
-    @handles(Purchase.Recorded)
+    @folds(Purchase.Recorded)
     def purchase_recorded(
-        self, cursor: Cursor[Any], event: Purchase.Recorded, position: int
+        self, changes: FactChanges, event: Purchase.Recorded, position: int
     ) -> None:
         self._purchases_pending = True
-        # Spend per currency: amounts in different currencies (and minor units) do not add up.
-        cursor.execute(
-            "INSERT INTO segment_spend AS s (customer_id, currency, purchases, amount_minor)"
-            " SELECT customer_id, %s, 1, %s FROM segment_facts WHERE customer_id = %s"
-            " ON CONFLICT (customer_id, currency) DO UPDATE"
-            " SET purchases = s.purchases + 1,"
-            " amount_minor = s.amount_minor + EXCLUDED.amount_minor",
-            (event.currency, event.amount_minor, event.customer_id),
-        )
-        self._set(
-            cursor,
-            event,
-            position,
-            "purchases = purchases + 1,"
-            " last_purchase_at = greatest(last_purchase_at, %s),"
-            " channels = CASE WHEN %s = ANY(channels) THEN channels ELSE channels || %s::text END",
-            event.purchased_at,
-            event.channel,
-            event.channel,
-            customer_id=event.customer_id,
-        )
+        customer, currency, amount = event.customer_id, event.currency, event.amount_minor
+        at, channel = event.purchased_at, event.channel
 
-    @handles(Invitation.Responded)
-    def responded(self, cursor: Cursor[Any], event: Invitation.Responded, position: int) -> None:
+        def buy(memory: Memory) -> UUID | None:
+            facts = memory.facts.get(customer)
+            if facts is None:
+                return None
+            # Spend per currency: amounts in different currencies (and minor units) do not
+            # add up.
+            count, spent = memory.spend.get((customer, currency), (0, 0))
+            memory.spend[customer, currency] = (count + 1, spent + amount)
+            facts.purchases += 1
+            facts.last_purchase_at = later(facts.last_purchase_at, at)
+            facts.channels = _with(facts.channels, channel)
+            return customer
+
+        changes.add(Step(cause(event, position), Field.CHANNEL_USED, buy, customers=(customer,)))
+
+    @folds(Invitation.Responded)
+    def responded(self, changes: FactChanges, event: Invitation.Responded, position: int) -> None:
         if event.kind != SurveyKind.NPS.value:
             return
         category = NpsCategory.of(event.score).value
-        self._set(
-            cursor, event, position, "nps_category = %s", category, customer_id=event.customer_id
-        )
+        _set(changes, event, position, event.customer_id, nps_category=category)
 
-    @handles(LoyaltyAccount.Enrolled)
-    def enrolled(self, cursor: Cursor[Any], event: LoyaltyAccount.Enrolled, position: int) -> None:
-        cursor.execute(
-            "INSERT INTO segment_loyalty_accounts (account_id, customer_id) VALUES (%s, %s)"
-            " ON CONFLICT (account_id) DO NOTHING",
-            (event.originator_id, event.customer_id),
-        )
-        self._set(cursor, event, position, "loyalty_tier = 'bronze'", customer_id=event.customer_id)
+    @folds(LoyaltyAccount.Enrolled)
+    def enrolled(self, changes: FactChanges, event: LoyaltyAccount.Enrolled, position: int) -> None:
+        account, customer = event.originator_id, event.customer_id
 
-    @handles(LoyaltyAccount.TierChanged)
-    def tier_changed(
-        self, cursor: Cursor[Any], event: LoyaltyAccount.TierChanged, position: int
-    ) -> None:
-        row = cursor.execute(
-            "SELECT customer_id FROM segment_loyalty_accounts WHERE account_id = %s",
-            (event.originator_id,),
-        ).fetchone()
-        if row is not None:
-            self._set(
-                cursor, event, position, "loyalty_tier = %s", event.to_tier, customer_id=row[0]
+        def enrol(memory: Memory) -> UUID | None:
+            if account not in memory.accounts:
+                memory.accounts[account] = memory.new_accounts[account] = customer
+            return _assign(memory, customer, loyalty_tier="bronze")
+
+        changes.add(
+            Step(
+                cause(event, position), Field.LOYALTY_TIER, enrol,
+                customers=(customer,), accounts=(account,),
             )
+        )  # fmt: skip
 
-    @handles(Ticket.Opened)
-    def ticket_opened(self, cursor: Cursor[Any], event: Ticket.Opened, position: int) -> None:
+    @folds(LoyaltyAccount.TierChanged)
+    def tier_changed(
+        self, changes: FactChanges, event: LoyaltyAccount.TierChanged, position: int
+    ) -> None:
+        account, tier = event.originator_id, event.to_tier
+
+        def change_tier(memory: Memory) -> UUID | None:
+            customer = memory.accounts.get(account)
+            return None if customer is None else _assign(memory, customer, loyalty_tier=tier)
+
+        changes.add(
+            Step(cause(event, position), Field.LOYALTY_TIER, change_tier, accounts=(account,))
+        )
+
+    @folds(Ticket.Opened)
+    def ticket_opened(self, changes: FactChanges, event: Ticket.Opened, position: int) -> None:
         if event.customer_id is None:
             return  # an anonymous requester's ticket: no customer's segment facts
-        cursor.execute(
-            "INSERT INTO segment_ticket_owners (ticket_id, customer_id, open) VALUES (%s, %s, true)"
-            " ON CONFLICT (ticket_id) DO NOTHING",
-            (event.originator_id, event.customer_id),
-        )
-        self._count_tickets(cursor, event, position)
+        ticket, customer = event.originator_id, event.customer_id
 
-    @handles(Ticket.Resolved)
-    def ticket_resolved(self, cursor: Cursor[Any], event: Ticket.Resolved, position: int) -> None:
-        self._ticket_open(cursor, event, position, open_=False)
+        def open_ticket(memory: Memory) -> UUID | None:
+            if ticket not in memory.tickets:
+                memory.own(ticket, customer, True)
+            return _count_tickets(memory, ticket)
 
-    @handles(Ticket.Closed)
-    def ticket_closed(self, cursor: Cursor[Any], event: Ticket.Closed, position: int) -> None:
-        self._ticket_open(cursor, event, position, open_=False)
+        changes.add(
+            Step(
+                cause(event, position), Field.OPEN_TICKETS, open_ticket,
+                customers=(customer,), tickets=(ticket,),
+            )
+        )  # fmt: skip
 
-    @handles(Ticket.Reopened)
-    def ticket_reopened(self, cursor: Cursor[Any], event: Ticket.Reopened, position: int) -> None:
-        self._ticket_open(cursor, event, position, open_=True)
+    @folds(Ticket.Resolved)
+    def ticket_resolved(self, changes: FactChanges, event: Ticket.Resolved, position: int) -> None:
+        _ticket_open(changes, event, position, open_=False)
+
+    @folds(Ticket.Closed)
+    def ticket_closed(self, changes: FactChanges, event: Ticket.Closed, position: int) -> None:
+        _ticket_open(changes, event, position, open_=False)
+
+    @folds(Ticket.Reopened)
+    def ticket_reopened(self, changes: FactChanges, event: Ticket.Reopened, position: int) -> None:
+        _ticket_open(changes, event, position, open_=True)
 
     @handles(ErasureRequest.Completed)
     def erasure_completed(
@@ -312,65 +338,12 @@ class SegmentMembership(Projection):
         self._segments[segment_id] = (compiled, fields_of(parsed))
         recompute_segment(cursor, segment_id, compiled, _cause(event, position))
 
-    def _set(
-        self,
-        cursor: Cursor[Any],
-        event: Any,
-        position: int,
-        assignments: LiteralString,
-        *values: Any,
-        customer_id: UUID | None = None,
-    ) -> None:
-        customer = event.originator_id if customer_id is None else customer_id
-        cursor.execute(
-            sql.SQL("UPDATE segment_facts SET {} WHERE customer_id = %s").format(
-                sql.SQL(assignments)
-            ),
-            (*values, customer),
-        )
-        if cursor.rowcount:
-            self._moved(cursor, event, position, customer)
-
-    def _ticket_open(self, cursor: Cursor[Any], event: Any, position: int, *, open_: bool) -> None:
-        cursor.execute(
-            "UPDATE segment_ticket_owners SET open = %s WHERE ticket_id = %s",
-            (open_, event.originator_id),
-        )
-        self._count_tickets(cursor, event, position)
-
-    def _count_tickets(self, cursor: Cursor[Any], event: Any, position: int) -> None:
-        row = cursor.execute(
-            "SELECT customer_id FROM segment_ticket_owners WHERE ticket_id = %s",
-            (event.originator_id,),
-        ).fetchone()
-        if row is None:
-            return
-        self._set(
-            cursor,
-            event,
-            position,
-            "open_tickets = (SELECT count(*) FROM segment_ticket_owners t"
-            " WHERE t.customer_id = segment_facts.customer_id AND t.open)",
-            customer_id=row[0],
-        )
-
-    def _moved(
-        self, cursor: Cursor[Any], event: Any, position: int, customer_id: UUID | None = None
-    ) -> None:
-        changed = _CHANGES.get(type(event))
-        segments = {
-            segment_id: rule
-            for segment_id, (rule, fields) in sorted(self._segments.items())
-            if changed is None or changed in fields
-        }
-        customer = event.originator_id if customer_id is None else customer_id
-        reevaluate_customer(cursor, customer, segments, _cause(event, position))
-
     def _new_day(self, cursor: Cursor[Any], item: Positioned) -> None:
         """Recompute the quintiles, and the segments that test them, at the first event of a
         day after a day with purchases."""
         day = item.event.timestamp.astimezone(UTC).date()
         if self._day is not None and day > self._day and self._purchases_pending:
+            self._flush(cursor)  # the quintiles rank the facts as the day before left them
             recompute_quintiles(cursor)
             cause = Cause(item.event.timestamp, item.position, RFM_REASON)
             for segment_id, (rule, fields) in sorted(self._segments.items()):
@@ -405,4 +378,69 @@ class SegmentMembership(Projection):
 
 
 def _cause(event: Any, position: int) -> Cause:
-    return Cause(event.timestamp, position, type(event).__qualname__)
+    return cause(event, position)
+
+
+def _with(items: list[str], item: str) -> list[str]:
+    """``items`` and ``item`` once (a new list: snapshots share the old one)."""
+    return items if item in items else [*items, item]
+
+
+def _assign(memory: Memory, customer: UUID, **values: Any) -> UUID | None:
+    facts = memory.facts.get(customer)
+    if facts is None:
+        return None  # no facts row: the per-event UPDATE changed no row, nobody moved
+    for name, value in values.items():
+        setattr(facts, name, value)
+    return customer
+
+
+def _change(
+    changes: FactChanges,
+    event: Any,
+    position: int,
+    customer: UUID,
+    edit: Callable[[Facts], None],
+) -> None:
+    def apply(memory: Memory) -> UUID | None:
+        facts = memory.facts.get(customer)
+        if facts is None:
+            return None
+        edit(facts)
+        return customer
+
+    changes.add(Step(cause(event, position), _CHANGES[type(event)], apply, customers=(customer,)))
+
+
+def _set(changes: FactChanges, event: Any, position: int, customer: UUID, **values: Any) -> None:
+    changes.add(
+        Step(
+            cause(event, position), _CHANGES[type(event)],
+            lambda memory: _assign(memory, customer, **values), customers=(customer,),
+        )
+    )  # fmt: skip
+
+
+def _withdraw(changes: FactChanges, event: Any, position: int, purpose: str) -> None:
+    _change(
+        changes, event, position, event.originator_id,
+        lambda f: setattr(f, "consents", [c for c in f.consents if c != purpose]),
+    )  # fmt: skip
+
+
+def _ticket_open(changes: FactChanges, event: Any, position: int, *, open_: bool) -> None:
+    ticket = event.originator_id
+
+    def set_open(memory: Memory) -> UUID | None:
+        owner = memory.tickets.get(ticket)
+        if owner is None:
+            return None  # not a customer's ticket: the UPDATE changed no row
+        memory.own(ticket, owner[0], open_)
+        return _count_tickets(memory, ticket)
+
+    changes.add(Step(cause(event, position), Field.OPEN_TICKETS, set_open, tickets=(ticket,)))
+
+
+def _count_tickets(memory: Memory, ticket: UUID) -> UUID | None:
+    customer = memory.tickets[ticket][0]
+    return _assign(memory, customer, open_tickets=memory.open_tickets(customer))

@@ -4,11 +4,13 @@ one at a time, table by table; the log's order still holds where it matters."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import pytest
-from psycopg import sql
+from psycopg import Cursor, sql
 
 from domain.customer.commands import ChangeContactDetails, ChangeDemographics, RegisterCustomer
 from domain.customer.commands import SetContactPreferences as Preferences
@@ -18,12 +20,15 @@ from domain.ledger import Ledger
 from domain.privacy.erasure import ErasureReason
 from domain.purchase.commands import RecordPurchase
 from domain.purchase.values import PurchaseChannel
+from domain.segment.commands import ChangeSegmentRule, DefineSegment
 from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.survey.commands import DraftSurvey, SubmitResponse
 from domain.survey.values import AspectQuestion, SurveyChannel, SurveyKind
 from domain.ticket.commands import OpenTicket
 from domain.ticket.values import Priority, TicketChannel
 from infrastructure.database import Database
+from infrastructure.parking import EventNotAppliedError, RetryPolicy
+from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.rebuild import loading, rebuild
 from projections.base import Positioned, Projection
 from projections.customers.projection import CustomerDirectory
@@ -31,8 +36,11 @@ from projections.history.projection import CustomerHistory
 from projections.loyalty.projection import LoyaltyStatements
 from projections.parked import parked_events
 from projections.referrals.projection import ReferralFunnel
+from projections.segments.changes import FactChanges
+from projections.segments.projection import SegmentMembership
 from projections.surveys.projection import SurveyDashboard
 from projections.tickets.projection import TicketTimeline
+from projections.tracking import all_positions
 from tests.integration.history_world import AGENT, World, populate
 from tests.support.loyalty import busy_member
 from tests.support.read_models import Rows, owned_rows, project
@@ -48,15 +56,55 @@ CHANGED = [
         TicketTimeline(),
         LoyaltyStatements(),
         SurveyDashboard(),
+        SegmentMembership(),
     )
 ]
+ANALYST = EventMetadata(actor_id="analyst-1", actor_role=Role.ANALYST, channel=Channel.WEB)
+SEGMENTS: dict[str, dict[str, Any]] = {
+    "EU": {"field": "region", "values": ["EU"]},
+    "German speakers born 1981": {
+        "all": [
+            {"field": "language", "values": ["de"]},
+            {"field": "birth_year", "min": 1981, "max": 1981},
+        ]
+    },
+    "Web buyers or marketing": {
+        "any": [
+            {"field": "channel_used", "values": ["web"]},
+            {"field": "consent", "values": ["marketing"]},
+        ]
+    },
+    "Onboarded promoters": {
+        "all": [
+            {"field": "onboarding_steps", "min": 1},
+            {"field": "nps_category", "values": ["promoter"]},
+        ]
+    },
+    "Bronze without open tickets": {
+        "all": [
+            {"field": "loyalty_tier", "values": ["bronze"]},
+            {"not": {"field": "open_tickets", "min": 1}},
+        ]
+    },
+    "Recent buyers": {"field": "recency", "min": 1},
+}
+
+
+def define_segments(ledger: Ledger) -> dict[str, UUID]:
+    """Live segments testing every kind of fact, so that each folded event moves someone."""
+    return {
+        name: ledger.handle(DefineSegment(name, "", rule), ANALYST).aggregate_id
+        for name, rule in SEGMENTS.items()
+    }
 
 
 @pytest.fixture
 def world(ledger: Ledger) -> World:
     """Every feature once, then many changes to the same rows, so that one batch holds several
     changes of one row (names, channels, consents, refunds, a loyalty account's points, lots
-    and tier, survey rollups), and an erasure amid them."""
+    and tier, survey rollups), and an erasure amid them; live segments testing every fact
+    throughout, one of whose rules changes amid them."""
+    segments = define_segments(ledger)
     world = populate(ledger)
     many_changes(ledger, world.ada)
     many_changes(ledger, world.bo)
@@ -66,6 +114,8 @@ def world(ledger: Ledger) -> World:
     survey_answers(ledger, world.ada, world.bo, round_=1)
     ledger.request_erasure(world.bo, None, ErasureReason.CUSTOMER_REQUEST, 0, OFFICER)
     ledger.complete_erasure(world.bo, OFFICER)
+    rule = {"field": "region", "values": ["EU", "R1"]}
+    ledger.handle(ChangeSegmentRule(segments["EU"], rule), ANALYST)
     many_changes(ledger, world.ada, round_=2)
     ticket_steps(ledger, world.ada)
     busy_member(ledger, world.ada, round_=2)
@@ -346,3 +396,71 @@ def test_a_survey_dashboard_event_that_cannot_apply_is_parked_alone_and_answers_
     assert [event.position for event in parked] == [poison]
     assert [customer for customer, _ in answers] == [eve, fay]
     assert counted == 2
+
+
+@dataclass(slots=True)
+class PoisonedFacts(FactChanges):
+    """A run of folded events that cannot be written if it holds the event at ``failing``."""
+
+    failing: int = 0
+
+    def write(self, cursor: Cursor[Any]) -> None:
+        if any(step.cause.position == self.failing for step in self.steps):
+            raise ValueError("cannot apply this event")
+        FactChanges.write(self, cursor)
+
+
+class PoisonedMembership(SegmentMembership):
+    def __init__(self, failing: int) -> None:
+        super().__init__()
+        self.failing = failing
+
+    def changes(self) -> FactChanges:
+        return PoisonedFacts(self._segments, self.loading, failing=self.failing)
+
+
+def test_a_segment_fact_event_that_cannot_apply_stops_the_read_model_before_its_batch(
+    ledger: Ledger, database: Database
+) -> None:
+    """A folded segment batch that fails falls back to one event at a time; this read model
+    never parks (its history is dated in log order), so the failing event stops it with nothing
+    of its batch written and nothing parked; once fixed, it goes on from there and each stay
+    opens once."""
+    eu = ledger.handle(DefineSegment("EU", "", SEGMENTS["EU"]), ANALYST).aggregate_id
+
+    def register(name: str) -> UUID:
+        command = RegisterCustomer(name, f"{name}@example.org", region="EU")
+        return ledger.register_customer(command, AGENT).aggregate_id
+
+    def stays() -> list[tuple[UUID, str]]:
+        with database.connect() as conn:
+            return conn.execute(
+                "SELECT customer_id, entered_reason FROM segment_memberships"
+                " WHERE segment_id = %s AND left_at IS NULL ORDER BY membership_id",
+                (eu,),
+            ).fetchall()
+
+    def reached() -> int:
+        with database.connect() as conn:
+            return all_positions(conn).get(SegmentMembership.name, 0)
+
+    ann = register("ann")
+    project(ledger, database, SegmentMembership(), batch_size=100)
+    before = reached()
+    ben, cat = register("ben"), register("cat")
+    rows = ledger.recorder.select_notifications(start=before + 1, limit=100)
+    poison = next(row.id for row in rows if row.topic.endswith("Customer.Registered"))
+    quick = RetryPolicy(max_attempts=2, backoff_seconds=0.001)
+
+    with database.connect() as conn, pytest.raises(EventNotAppliedError):
+        ProjectionRunner(ledger, database, PoisonedMembership(poison), 100, quick).catch_up(conn)
+
+    with database.connect() as conn:
+        parked = parked_events(conn, SegmentMembership.name)
+    assert parked == []
+    assert reached() == before
+    assert stays() == [(ann, "Customer.Registered")]
+
+    project(ledger, database, SegmentMembership(), batch_size=100)
+
+    assert stays() == [(customer, "Customer.Registered") for customer in (ann, ben, cat)]

@@ -1,0 +1,304 @@
+"""The multi-row statements of a run of folded fact changes (``changes.FactChanges``): read
+the rows it touches once, test its snapshots against the live segments, write what it did."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass, field, fields
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from psycopg import Cursor, sql
+
+from projections.bulk import Column, array_literals, as_columns, insert_rows
+from projections.segments.membership import Cause
+
+if TYPE_CHECKING:
+    from projections.segments.changes import LiveSegments, Snapshot
+
+
+@dataclass(slots=True)
+class Facts:
+    """One ``segment_facts`` row, changed in memory by a run's steps."""
+
+    customer_id: UUID
+    region: str | None = None
+    birth_year: int | None = None
+    language: str | None = None
+    channels: list[str] = field(default_factory=list)
+    purchases: int = 0
+    last_purchase_at: datetime | None = None
+    nps_category: str | None = None
+    loyalty_tier: str | None = None
+    open_tickets: int = 0
+    consents: list[str] = field(default_factory=list)
+    onboarding_steps: list[str] = field(default_factory=list)
+    recency: int | None = None
+    frequency: int | None = None
+    monetary: int | None = None
+
+
+FACT_COLUMNS: tuple[Column, ...] = (
+    ("customer_id", "uuid"),
+    ("region", "text"),
+    ("birth_year", "integer"),
+    ("language", "text"),
+    ("channels", "text[]"),
+    ("purchases", "bigint"),
+    ("last_purchase_at", "timestamptz"),
+    ("nps_category", "text"),
+    ("loyalty_tier", "text"),
+    ("open_tickets", "bigint"),
+    ("consents", "text[]"),
+    ("onboarding_steps", "text[]"),
+    ("recency", "smallint"),
+    ("frequency", "smallint"),
+    ("monetary", "smallint"),
+)
+assert [name for name, _ in FACT_COLUMNS] == [f.name for f in fields(Facts)]
+CHANGED_COLUMNS = FACT_COLUMNS[:12]
+"""What folded events change: the RFM quintiles are only set by the day's recomputation."""
+
+
+@dataclass(slots=True)
+class Stay:
+    """A stay the run opens (and maybe closes again)."""
+
+    segment_id: UUID
+    customer_id: UUID
+    entered: Cause
+    left: Cause | None = None
+
+    def leave(self, cause: Cause) -> None:
+        self.left = cause
+
+    def row(self) -> tuple[Any, ...]:
+        left = self.left
+        return (
+            self.segment_id, self.customer_id,
+            self.entered.at, self.entered.position, self.entered.reason,
+            None if left is None else left.at,
+            None if left is None else left.position,
+            None if left is None else left.reason,
+        )  # fmt: skip
+
+
+STAY_COLUMNS: tuple[Column, ...] = (
+    ("segment_id", "uuid"),
+    ("customer_id", "uuid"),
+    ("entered_at", "timestamptz"),
+    ("entered_position", "bigint"),
+    ("entered_reason", "text"),
+    ("left_at", "timestamptz"),
+    ("left_position", "bigint"),
+    ("left_reason", "text"),
+)
+
+
+def _unnest(columns: Sequence[Column], alias: str) -> sql.Composed:
+    """``unnest`` of one binary array per column, as a relation ``alias`` with the columns'
+    names and types (an array column arrives as one text literal per row, cast back)."""
+    arrays = sql.SQL(", ").join(
+        sql.SQL("%b::{}").format(sql.SQL("text[]" if type_.endswith("[]") else type_ + "[]"))
+        for _, type_ in columns
+    )
+    names = sql.SQL(", ").join(sql.Identifier(name) for name, _ in columns)
+    values = sql.SQL(", ").join(
+        sql.SQL("{0}::{1} AS {0}").format(sql.Identifier(name), sql.SQL(type_))
+        for name, type_ in columns
+    )
+    return sql.SQL("(SELECT {values} FROM unnest({arrays}) AS u ({names})) AS {alias}").format(
+        values=values, arrays=arrays, names=names, alias=sql.Identifier(alias)
+    )
+
+
+def _params(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> list[Any]:
+    return [
+        array_literals(column) if type_.endswith("[]") else column
+        for column, (_, type_) in zip(as_columns(rows, len(columns)), columns, strict=True)
+    ]
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def load_facts(cursor: Cursor[Any], customers: list[UUID]) -> dict[UUID, Facts]:
+    names = sql.SQL(", ").join(sql.Identifier(name) for name, _ in FACT_COLUMNS)
+    rows = cursor.execute(
+        sql.SQL("SELECT {} FROM segment_facts WHERE customer_id = ANY(%b)").format(names),
+        (customers,),
+    ).fetchall()
+    return {row[0]: Facts(*row) for row in rows}
+
+
+def load_accounts(cursor: Cursor[Any], accounts: list[UUID]) -> dict[UUID, UUID]:
+    if not accounts:
+        return {}
+    rows = cursor.execute(
+        "SELECT account_id, customer_id FROM segment_loyalty_accounts WHERE account_id = ANY(%b)",
+        (accounts,),
+    ).fetchall()
+    return dict(rows)
+
+
+def load_tickets(cursor: Cursor[Any], tickets: list[UUID]) -> dict[UUID, tuple[UUID, bool]]:
+    if not tickets:
+        return {}
+    rows = cursor.execute(
+        "SELECT ticket_id, customer_id, open FROM segment_ticket_owners WHERE ticket_id = ANY(%b)",
+        (tickets,),
+    ).fetchall()
+    return {ticket: (customer, open_) for ticket, customer, open_ in rows}
+
+
+def tickets_of(cursor: Cursor[Any], customers: list[UUID]) -> dict[UUID, tuple[UUID, bool]]:
+    rows = cursor.execute(
+        "SELECT ticket_id, customer_id, open FROM segment_ticket_owners"
+        " WHERE customer_id = ANY(%b)",
+        (customers,),
+    ).fetchall()
+    return {ticket: (customer, open_) for ticket, customer, open_ in rows}
+
+
+def matching_segments(
+    cursor: Cursor[Any], snapshots: Sequence[Snapshot], segments: LiveSegments
+) -> set[tuple[int, UUID]]:
+    """(snapshot index, segment) for each live segment whose rule tests the snapshot's changed
+    fact (every segment for a registration) and holds on the snapshot's facts."""
+    columns = (("snapshot", "integer"), *FACT_COLUMNS, ("changed", "text"))
+    rows = [
+        (
+            index,
+            *astuple(snapshot.facts),
+            None if snapshot.changed is None else snapshot.changed.value,
+        )
+        for index, snapshot in enumerate(snapshots)
+    ]
+    tests = sql.SQL(" UNION ALL ").join(
+        sql.SQL(
+            "SELECT snapshot, {segment}::uuid FROM snapshots"
+            " WHERE (changed IS NULL OR changed = ANY({fields}::text[])) AND {rule}"
+        ).format(
+            segment=sql.Literal(segment),
+            fields=sql.Literal(sorted(f.value for f in fields)),
+            rule=rule,
+        )
+        for segment, (rule, fields) in sorted(segments.items())
+    )
+    statement = sql.SQL("WITH snapshots AS (SELECT * FROM {relation}) {tests}").format(
+        relation=_unnest(columns, "s"), tests=tests
+    )
+    cursor.execute(statement, _params(columns, rows))
+    return {(index, segment) for index, segment in cursor.fetchall()}
+
+
+def open_stays(
+    cursor: Cursor[Any], customers: list[UUID], segments: list[UUID]
+) -> set[tuple[UUID, UUID]]:
+    if not customers:
+        return set()
+    rows = cursor.execute(
+        "SELECT segment_id, customer_id FROM segment_memberships"
+        " WHERE customer_id = ANY(%b) AND segment_id = ANY(%b) AND left_at IS NULL",
+        (customers, segments),
+    ).fetchall()
+    return {(segment, customer) for segment, customer in rows}
+
+
+# -- writing ------------------------------------------------------------------------------
+
+CLOSE_COLUMNS: tuple[Column, ...] = (
+    ("segment_id", "uuid"),
+    ("customer_id", "uuid"),
+    ("left_at", "timestamptz"),
+    ("left_position", "bigint"),
+    ("left_reason", "text"),
+)
+
+
+def close_stays(cursor: Cursor[Any], closed: list[tuple[UUID, UUID, Cause]]) -> None:
+    """Close stays that were open before the run (one per segment and customer at most)."""
+    if not closed:
+        return
+    rows = [(segment, customer, c.at, c.position, c.reason) for segment, customer, c in closed]
+    cursor.execute(
+        sql.SQL(
+            "UPDATE segment_memberships m SET left_at = c.left_at,"
+            " left_position = c.left_position, left_reason = c.left_reason FROM {}"
+            " WHERE m.segment_id = c.segment_id AND m.customer_id = c.customer_id"
+            " AND m.left_at IS NULL"
+        ).format(_unnest(CLOSE_COLUMNS, "c")),
+        _params(CLOSE_COLUMNS, rows),
+    )
+
+
+def insert_stays(cursor: Cursor[Any], stays: list[Stay], loading: bool) -> None:
+    """The new stays in the order they opened: their ids follow the log, as one event at a time
+    gives them."""
+    insert_rows(cursor, "segment_memberships", STAY_COLUMNS, [s.row() for s in stays], copy=loading)
+
+
+def write_facts(
+    cursor: Cursor[Any], facts: dict[UUID, Facts], created: set[UUID], loading: bool
+) -> None:
+    """Insert the rows the run created, update the others to their last state."""
+    new = [astuple(facts[c])[: len(CHANGED_COLUMNS)] for c in sorted(created)]
+    insert_rows(
+        cursor,
+        "segment_facts",
+        CHANGED_COLUMNS,
+        new,
+        "ON CONFLICT (customer_id) DO NOTHING",
+        copy=loading,
+    )
+    old = [
+        astuple(row)[: len(CHANGED_COLUMNS)] for c, row in sorted(facts.items()) if c not in created
+    ]
+    if not old:
+        return
+    assignments = sql.SQL(", ").join(
+        sql.SQL("{0} = r.{0}").format(sql.Identifier(name)) for name, _ in CHANGED_COLUMNS[1:]
+    )
+    cursor.execute(
+        sql.SQL("UPDATE segment_facts f SET {} FROM {} WHERE f.customer_id = r.customer_id").format(
+            assignments, _unnest(CHANGED_COLUMNS, "r")
+        ),
+        _params(CHANGED_COLUMNS, old),
+    )
+
+
+def write_spend(cursor: Cursor[Any], spend: dict[tuple[UUID, str], tuple[int, int]]) -> None:
+    rows = [(c, currency, n, amount) for (c, currency), (n, amount) in sorted(spend.items())]
+    insert_rows(
+        cursor,
+        "segment_spend",
+        (("customer_id", "uuid"), ("currency", "text"), ("purchases", "bigint"),
+         ("amount_minor", "numeric")),
+        rows,
+        "ON CONFLICT (customer_id, currency) DO UPDATE"
+        " SET purchases = segment_spend.purchases + EXCLUDED.purchases,"
+        " amount_minor = segment_spend.amount_minor + EXCLUDED.amount_minor",
+    )  # fmt: skip
+
+
+def write_tickets(cursor: Cursor[Any], tickets: dict[UUID, tuple[UUID, bool]]) -> None:
+    rows = [(t, customer, open_) for t, (customer, open_) in sorted(tickets.items())]
+    insert_rows(
+        cursor,
+        "segment_ticket_owners",
+        (("ticket_id", "uuid"), ("customer_id", "uuid"), ("open", "boolean")),
+        rows,
+        "ON CONFLICT (ticket_id) DO UPDATE SET open = EXCLUDED.open",
+    )
+
+
+def write_accounts(cursor: Cursor[Any], accounts: dict[UUID, UUID]) -> None:
+    rows = sorted(accounts.items())
+    insert_rows(
+        cursor,
+        "segment_loyalty_accounts",
+        (("account_id", "uuid"), ("customer_id", "uuid")),
+        rows,
+        "ON CONFLICT (account_id) DO NOTHING",
+    )
