@@ -18,6 +18,8 @@ than a plain value (an error, an awaitable, null where null is not allowed, a va
 scalar refuses) goes graphql-core's way, which reads the attribute again (reading an
 attribute has no effect) and reports what it always reported. An object's selection runs
 once: its errors are located and propagated as graphql-core does (``handle_field_error``).
+An object value that is neither null nor an error (an edge of a list) is completed from its
+type at once, past the non-null wrapper and the leaf, list and abstract branches.
 """
 
 from __future__ import annotations
@@ -108,6 +110,32 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                 return leaf
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
+        )
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        """graphql-core's complete_value, with a plain object (a list's item, most often)
+        given its selection at once: for a value that is neither null nor an error, the
+        non-null wrapper and the branches before the object's change nothing."""
+        named = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+        if (
+            isinstance(named, GraphQLObjectType)
+            and result is not None
+            and result is not Undefined
+            and not isinstance(result, Exception)
+        ):
+            return self.complete_object_value(
+                named, field_details_list, info, path, result, position_context
+            )
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
         )
 
     def _leaf(self, plain: PlainField, source: Any) -> Any:

@@ -21,8 +21,8 @@ from __future__ import annotations
 import time
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 

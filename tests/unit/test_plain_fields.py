@@ -69,7 +69,7 @@ class CountingExecutor(PlainFieldExecutor):
 
     infos = 0
 
-    def build_resolve_info(self, *args: Any, **kwargs: Any) -> GraphQLResolveInfo:
+    def build_resolve_info(self, *args: Any, **kwargs: Any) -> GraphQLResolveInfo[Any]:
         CountingExecutor.infos += 1
         return super().build_resolve_info(*args, **kwargs)
 
