@@ -31,6 +31,7 @@ from graphql_api.metrics.extension import OperationMetrics
 from graphql_api.node.schema import NodeQueries
 from graphql_api.notifications.schema import NotificationMutations, NotificationQueries
 from graphql_api.orders.schema import OrderMutations, OrderQueries
+from graphql_api.plain_fields import PlainFieldExecutor
 from graphql_api.priorities.schema import PriorityMutations, PriorityQueries
 from graphql_api.privacy.schema import PrivacyMutations, PrivacyQueries
 from graphql_api.purchases.schema import PurchaseMutations
@@ -122,6 +123,7 @@ def build_schema(limits: ApiLimits | None = None, tracing: bool = False) -> stra
         subscription=Subscription,
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
         extensions=_extensions(limits, tracing),
+        execution_context_class=PlainFieldExecutor,
     )
 
 

@@ -146,6 +146,19 @@ def test_an_expired_token_is_refused() -> None:
         tokens.verify(tokens.mint("a", Role.AGENT, ttl_seconds=-10))
 
 
+def test_a_token_verified_before_is_refused_once_it_expires(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The checked tokens kept between requests are kept only until their `exp`."""
+    tokens = JwtTokens(SECRET, ISSUER)
+    issued = tokens.issue("a", Role.AGENT, ttl_seconds=60)
+    assert tokens.verify(issued.token).actor_id == "a"
+    expiry = issued.expires_at.timestamp()
+    monkeypatch.setattr("infrastructure.tokens.time.time", lambda: expiry)
+    with pytest.raises(InvalidTokenError, match="expired"):
+        tokens.verify(issued.token)
+
+
 def test_a_token_signed_with_another_secret_is_refused() -> None:
     forged = JwtTokens("another-secret-" + "y" * 40, ISSUER).mint("a", Role.ADMIN)
     with pytest.raises(InvalidTokenError, match=r"(?i)signature"):

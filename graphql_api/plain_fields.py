@@ -1,0 +1,216 @@
+"""Plain fields executed without graphql-core's per-field machinery.
+
+A list of 20 customers with four fields executes 102 fields; 100 of them are plain
+attributes (an edge's node, a customer's name) that strawberry reads with ``getattr`` and
+graphql-core then completes. For each, graphql-core builds a resolve info (15 values), calls
+strawberry's basic resolver, checks the result for awaitables twice and walks the
+non-null/list/leaf branches of ``complete_value``: most of a list's execution time.
+
+``PlainFieldExecutor`` answers such a field itself: the field's own resolver (strawberry's
+basic one, which never reads the info), then for a scalar or an enum the type's own
+serializer, for an object type its selection (with the type's ``is_type_of`` check, given a
+resolve info only then): the calls graphql-core would make. It takes this way only when
+nothing else could run for the field: strawberry marked the resolver as the basic one (no
+resolver method, no permission classes, no field extensions, no exception handlers), no
+schema extension wraps resolvers, the field has no arguments, and its type is a scalar, an
+enum or an object type (not a list, an interface or a union). A leaf that is anything other
+than a plain value (an error, an awaitable, null where null is not allowed, a value the
+scalar refuses) goes graphql-core's way, which reads the attribute again (reading an
+attribute has no effect) and reports what it always reported. An object's selection runs
+once: its errors are located and propagated as graphql-core does (``handle_field_error``).
+An object value that is neither null nor an error (an edge of a list) is completed from its
+type at once, past the non-null wrapper and the leaf, list and abstract branches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from graphql import (
+    FieldNode,
+    GraphQLField,
+    GraphQLLeafType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    Undefined,
+    is_leaf_type,
+    is_object_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.pyutils import AwaitableOrValue, Path
+from graphql.pyutils.undefined import UndefinedType
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+
+@dataclass(frozen=True)
+class PlainField:
+    """A field strawberry reads as an attribute, with a scalar, enum or object type."""
+
+    definition: GraphQLField
+    resolve: Callable[..., Any]
+    named_type: GraphQLLeafType | GraphQLObjectType
+    nullable: bool
+
+
+def plain_field(parent_type: GraphQLObjectType, field_name: str) -> PlainField | None:
+    """The plain field ``field_name`` of ``parent_type``, or None if it is anything else.
+
+    Decided once per field of a schema's type: the answer is kept on the type itself, whose
+    fields never change once the schema is built."""
+    known: dict[str, PlainField | None] | None = parent_type.__dict__.get("_plain_fields")
+    if known is None:
+        known = {}
+        parent_type._plain_fields = known  # type: ignore[attr-defined]
+    if field_name not in known:
+        known[field_name] = _decide(parent_type.fields.get(field_name))
+    return known[field_name]
+
+
+def _decide(field: GraphQLField | None) -> PlainField | None:
+    # strawberry marks the resolver it gives a field with no resolver method, permission
+    # classes, field extensions or exception handlers (StrawberryField.is_basic_field).
+    if field is None or field.args or not getattr(field.resolve, "_is_default", False):
+        return None
+    field_type, nullable = field.type, True
+    if isinstance(field_type, GraphQLNonNull):
+        field_type, nullable = field_type.of_type, False
+    if not (is_leaf_type(field_type) or is_object_type(field_type)):
+        return None
+    assert field.resolve is not None
+    return PlainField(field, field.resolve, field_type, nullable)
+
+
+_UNREAD = object()
+"""A plain field whose attribute could not be read (graphql-core reads and reports it)."""
+
+
+class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
+    """strawberry's executor, with plain fields answered in place (see the module)."""
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any] | UndefinedType:
+        node: FieldNode = field_details_list[0].node
+        plain = None if node.arguments else plain_field(parent_type, node.name.value)
+        if plain is not None and self._no_middleware():
+            if isinstance(plain.named_type, GraphQLObjectType):
+                return self._object(
+                    plain, parent_type, source, field_details_list, path, position_context
+                )
+            if (leaf := self._leaf(plain, source)) is not Undefined:
+                return leaf
+        return super().execute_field(
+            parent_type, source, field_details_list, path, position_context
+        )
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        """graphql-core's complete_value, with a plain object (a list's item, most often)
+        given its selection at once: for a value that is neither null nor an error, the
+        non-null wrapper and the branches before the object's change nothing."""
+        named = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+        if (
+            isinstance(named, GraphQLObjectType)
+            and result is not None
+            and result is not Undefined
+            and not isinstance(result, Exception)
+        ):
+            return self.complete_object_value(
+                named, field_details_list, info, path, result, position_context
+            )
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def _leaf(self, plain: PlainField, source: Any) -> Any:
+        """The serialized value, or Undefined for anything graphql-core must report."""
+        try:
+            value = plain.resolve(source, None)
+            if value is None:
+                return None if plain.nullable else Undefined
+            if isinstance(value, Exception) or self.is_awaitable(value):
+                return Undefined
+            coerced = cast("GraphQLLeafType", plain.named_type).coerce_output_value(value)
+        except Exception:
+            return Undefined
+        return Undefined if coerced is None else coerced
+
+    def _object(
+        self,
+        plain: PlainField,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        """What graphql-core's execute_field and complete_value do for an object field."""
+        try:
+            value = plain.resolve(source, None)
+        except Exception:
+            value = _UNREAD
+        if value is _UNREAD or isinstance(value, Exception) or self.is_awaitable(value):
+            return super().execute_field(
+                parent_type, source, field_details_list, path, position_context
+            )
+        object_type = cast("GraphQLObjectType", plain.named_type)
+        return_type: GraphQLOutputType = plain.definition.type
+        try:
+            if value is None:
+                if plain.nullable:
+                    return None
+                raise TypeError(
+                    f"Cannot return null for non-nullable field {parent_type.name}."
+                    f"{field_details_list[0].node.name.value}."
+                )
+            info = (
+                self.build_resolve_info(
+                    plain.definition, [d.node for d in field_details_list], parent_type, path
+                )
+                if object_type.is_type_of is not None
+                else cast("GraphQLResolveInfo[Any]", None)  # only is_type_of reads it
+            )
+            completed = self.complete_object_value(
+                object_type, field_details_list, info, path, value, position_context
+            )
+            if self.is_awaitable(completed):
+                return self._completed_later(completed, return_type, field_details_list, path)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+        return completed
+
+    async def _completed_later(
+        self,
+        completed: Awaitable[Any],
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+
+    def _no_middleware(self) -> bool:
+        # strawberry passes a manager on every request; it wraps resolvers only when a
+        # schema extension implements `resolve`.
+        manager = self.middleware_manager
+        return manager is None or not manager.middlewares
