@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -91,7 +92,7 @@ class TicketState:
                 _encode_periods(values[name]) if name.endswith("periods") else values[name]
             )
         sla = self.sla(self._settled(at))
-        calendar = SlaTerms.from_dict(self.terms).calendar
+        calendar = self.sla_terms.calendar
         for clock in (sla.first_response, sla.resolution):
             prefix = clock.clock.value
             due_at = clock.due_at if clock.running else None
@@ -107,12 +108,17 @@ class TicketState:
     def sla(self, at: datetime) -> SlaView:
         """Both clocks at ``at``, with the target of the ticket's current priority."""
         return sla_view(
-            SlaTerms.from_dict(self.terms),
+            self.sla_terms,
             Priority(self.priority),
             self.first_response_periods,
             self.resolution_periods,
             at,
         )
+
+    @cached_property
+    def sla_terms(self) -> SlaTerms:
+        """The terms, parsed once: they never change after the opening, and every step asks."""
+        return SlaTerms.from_dict(self.terms)
 
     def _settled(self, at: datetime) -> datetime:
         # Commands may carry an earlier time than a previous step; the derived columns must
