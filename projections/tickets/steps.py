@@ -77,6 +77,7 @@ class TicketChanges:
 
     def write(self, cursor: Cursor[Any]) -> None:
         tickets = _tickets(cursor, {step.event.originator_id for step in self.steps})
+        stored = set(tickets)
         changed: dict[UUID, datetime] = {}
         timeline: list[tuple[Any, ...]] = []
         for step in self.steps:
@@ -84,9 +85,13 @@ class TicketChanges:
             if ticket is not None:
                 changed[ticket.ticket_id] = step.event.at
                 timeline.append(_timeline_row(step, ticket))
-        # One row per ticket (an upsert cannot change a row twice), as of its last step.
-        rows = [_ticket_row(tickets[ticket_id], at) for ticket_id, at in changed.items()]
+        # One row per ticket (an upsert cannot change a row twice), as of its last step. While
+        # a rebuild loads, a ticket this run opened cannot be in the table yet: it goes by COPY.
+        opened = {i: at for i, at in changed.items() if self.loading and i not in stored}
+        rows = [_ticket_row(tickets[i], at) for i, at in changed.items() if i not in opened]
         insert_rows(cursor, "tickets", _TICKET_COLUMNS, rows, _UPSERT_TICKETS)
+        rows = [_ticket_row(tickets[i], at) for i, at in opened.items()]
+        insert_rows(cursor, "tickets", _TICKET_COLUMNS, rows, copy=True)
         on_conflict = "ON CONFLICT (seq) DO NOTHING"
         insert_rows(
             cursor, "ticket_timeline", _TIMELINE_COLUMNS, timeline, on_conflict, copy=self.loading
