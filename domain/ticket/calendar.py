@@ -21,9 +21,9 @@ from domain.shared.errors import ValidationError
 MAX_HOLIDAYS = 1_000
 _HORIZON_DAYS = 3_660  # a due time further than ten years out is never reached
 _BEFORE_ANY_HORIZON = timedelta(days=_HORIZON_DAYS - 10)
-"""A span from ``start`` surely ending before its horizon (which is at least 3,656 days after
-``start``: the local day before it, less a change of UTC offset of up to a day), so the short cut
-need not compute the horizon: the SLA clocks call it for every ticket step."""
+"""A span from ``start`` shorter than this ends before its horizon (the local midnight 3,659
+days after ``start``'s local date: over 3,657 days later, even across a change of UTC offset of a
+day), so the short cut skips computing the horizon: the SLA clocks ask for every ticket step."""
 
 
 @dataclass(frozen=True, slots=True)
