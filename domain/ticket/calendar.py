@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,6 +20,10 @@ from domain.shared.errors import ValidationError
 
 MAX_HOLIDAYS = 1_000
 _HORIZON_DAYS = 3_660  # a due time further than ten years out is never reached
+_BEFORE_ANY_HORIZON = timedelta(days=_HORIZON_DAYS - 10)
+"""A span from ``start`` shorter than this ends before its horizon (the local midnight 3,659
+days after ``start``'s local date: over 3,657 days later, even across a change of UTC offset of a
+day), so the short cut skips computing the horizon: the SLA clocks ask for every ticket step."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,18 +70,15 @@ class BusinessCalendar:
     def always_open(self) -> bool:
         """Every day, all day, no holiday: business time is wall-clock time (in any zone, as
         each local day's window ends where the next one begins)."""
-        return (
-            len(set(self.weekdays)) == 7
-            and _minutes(self.opens, "opens") == 0
-            and _minutes(self.closes, "closes") == 24 * 60
-            and not self.holidays
-        )
+        return not self.holidays and _around_the_clock(self.weekdays, self.opens, self.closes)
 
     def business_seconds(self, start: datetime, end: datetime) -> float:
         """Seconds of business time in [start, end)."""
         if end <= start:
             return 0.0
         if self.always_open:
+            if end - start < _BEFORE_ANY_HORIZON:
+                return (end - start).total_seconds()
             return max(0.0, (min(end, self._horizon(start)) - start).total_seconds())
         total = 0.0
         for window_start, window_end in self._windows(start):
@@ -89,6 +91,8 @@ class BusinessCalendar:
         """When ``seconds`` of business time after ``start`` will have passed (None: never)."""
         if self.always_open:
             due = start + timedelta(seconds=seconds)
+            if due - start < _BEFORE_ANY_HORIZON:
+                return due
             return due if due <= self._horizon(start) else None
         left = seconds
         for window_start, window_end in self._windows(start):
@@ -118,6 +122,16 @@ class BusinessCalendar:
                 if window_end > start:
                     yield window_start, window_end
             day += timedelta(days=1)
+
+
+@lru_cache(maxsize=64)
+def _around_the_clock(weekdays: tuple[int, ...], opens: str, closes: str) -> bool:
+    # Cached: a ticket's clocks ask it for every step, and the answer only parses the fields.
+    return (
+        len(set(weekdays)) == 7
+        and _minutes(opens, "opens") == 0
+        and _minutes(closes, "closes") == 24 * 60
+    )
 
 
 def _local(day: date, minutes: int, zone: ZoneInfo) -> datetime:

@@ -102,9 +102,10 @@ def clock_state(
         if start >= at:
             break
         stop = at if end is None or end > at else end
-        if due_at is None:
-            due_at = _crossing(calendar, start, stop, target_seconds - elapsed)
-        elapsed += calendar.business_seconds(start, stop)
+        seconds = calendar.business_seconds(start, stop)  # once: each ticket step asks
+        if due_at is None and seconds > target_seconds - elapsed:  # it crossed in this period
+            due_at = calendar.add_business_seconds(start, target_seconds - elapsed)
+        elapsed += seconds
     running = bool(periods) and _runs_at(periods[-1], at)
     if due_at is None and running:
         due_at = calendar.add_business_seconds(at, target_seconds - elapsed)
@@ -114,12 +115,3 @@ def clock_state(
 def _runs_at(period: Period, at: datetime) -> bool:
     start, end = period
     return start <= at and (end is None or end > at)
-
-
-def _crossing(
-    calendar: BusinessCalendar, start: datetime, stop: datetime, left: float
-) -> datetime | None:
-    """When, within [start, stop), the clock used up the ``left`` seconds (None: it did not)."""
-    if calendar.business_seconds(start, stop) <= left:
-        return None
-    return calendar.add_business_seconds(start, left)

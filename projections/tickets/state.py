@@ -11,8 +11,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from uuid import UUID
+
+import orjson
 
 from domain.ticket.sla import SlaTerms, clock_state
 from domain.ticket.values import Priority, SlaClock, TicketStatus
@@ -86,12 +89,12 @@ class TicketState:
         """The columns to store, the derived ones as of ``at`` (the latest event's time) or
         the latest period boundary, if later."""
         values = {name: getattr(self, name) for name in COLUMNS}
-        for name in ("first_response_periods", "resolution_periods", "source", "terms"):
-            values[name] = json.dumps(
-                _encode_periods(values[name]) if name.endswith("periods") else values[name]
-            )
+        for name in ("first_response_periods", "resolution_periods"):
+            values[name] = orjson.dumps(_encode_periods(values[name])).decode()
+        values["source"] = json.dumps(self.source)
+        values["terms"] = self.terms_json
         sla = self.sla(self._settled(at))
-        calendar = SlaTerms.from_dict(self.terms).calendar
+        calendar = self.sla_terms.calendar
         for clock in (sla.first_response, sla.resolution):
             prefix = clock.clock.value
             due_at = clock.due_at if clock.running else None
@@ -107,12 +110,22 @@ class TicketState:
     def sla(self, at: datetime) -> SlaView:
         """Both clocks at ``at``, with the target of the ticket's current priority."""
         return sla_view(
-            SlaTerms.from_dict(self.terms),
+            self.sla_terms,
             Priority(self.priority),
             self.first_response_periods,
             self.resolution_periods,
             at,
         )
+
+    @cached_property
+    def sla_terms(self) -> SlaTerms:
+        """The terms, parsed once: they never change after the opening, and every step asks."""
+        return SlaTerms.from_dict(self.terms)
+
+    @cached_property
+    def terms_json(self) -> str:
+        """The terms as stored, made once: every write of the ticket stores them again."""
+        return json.dumps(self.terms)
 
     def _settled(self, at: datetime) -> datetime:
         # Commands may carry an earlier time than a previous step; the derived columns must

@@ -4,40 +4,48 @@ One at a time, each ticket event read the ticket's row, applied itself and wrote
 timeline step back: three statements per event. Folded, a run of ticket events reads every
 ticket it names in one query, applies the events in log order in memory exactly as one at a
 time did (an event whose version the ticket already has was applied before and is skipped; an
-opening of a ticket that exists, likewise), and writes each ticket's last state once and every
-step in one statement each (COPY for the steps while a rebuild loads its empty shadow tables).
+opening of a ticket that exists, likewise), and writes every changed ticket's last state with
+one multi-row upsert and every step with one insert (COPY for the steps while a rebuild loads
+its empty shadow tables): three statements per run, however many events it holds.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from psycopg import Cursor, sql
+import orjson
+from psycopg import Cursor
 from psycopg.rows import dict_row
 
 from domain.shared.personal_data import PersonalData
-from projections.bulk import insert_rows
+from projections.bulk import Column, insert_rows
 from projections.tickets.state import COLUMNS, DERIVED, TicketState, sla_as_json
 from projections.tickets.views import TimelineKind
 
 Change = Callable[[TicketState], None]
 
-_STORED = (*COLUMNS, *DERIVED)
-_UPSERT_TICKET = sql.SQL(
-    "INSERT INTO tickets ({}) VALUES ({}) ON CONFLICT (ticket_id) DO UPDATE SET {}"
-).format(
-    sql.SQL(", ").join(map(sql.Identifier, _STORED)),
-    sql.SQL(", ").join(sql.Placeholder(name) for name in _STORED),
-    sql.SQL(", ").join(
-        sql.SQL("{0} = excluded.{0}").format(sql.Identifier(name))
-        for name in _STORED
-        if name != "ticket_id"
-    ),
+_NOT_TEXT = {
+    "ticket_id": "uuid", "seq": "bigint", "version": "bigint", "customer_id": "uuid",
+    "subject_id": "uuid", "escalation_level": "bigint", "opened_at": "timestamptz",
+    "first_response_at": "timestamptz", "resolved_at": "timestamptz", "closed_at": "timestamptz",
+    "reopen_count": "bigint", "source": "jsonb", "terms": "jsonb",
+    "first_response_periods": "jsonb", "resolution_periods": "jsonb", "breaches": "text[]",
+    "first_response_seconds": "double precision", "resolution_seconds": "double precision",
+    "resolved_within_sla": "boolean", "first_response_running": "boolean",
+    "first_response_due_at": "timestamptz", "first_response_breaching_at": "timestamptz",
+    "first_response_breached": "boolean", "resolution_running": "boolean",
+    "resolution_due_at": "timestamptz", "resolution_breaching_at": "timestamptz",
+    "resolution_breached": "boolean",
+}  # fmt: skip
+_TICKET_COLUMNS: tuple[Column, ...] = tuple(
+    (name, _NOT_TEXT.get(name, "text")) for name in (*COLUMNS, *DERIVED)
+)
+_UPSERT_TICKETS = "ON CONFLICT (ticket_id) DO UPDATE SET " + ", ".join(
+    f"{name} = excluded.{name}" for name, _ in _TICKET_COLUMNS if name != "ticket_id"
 )
 _TIMELINE_COLUMNS = (
     ("seq", "bigint"), ("ticket_id", "uuid"), ("version", "bigint"), ("at", "timestamptz"),
@@ -69,6 +77,7 @@ class TicketChanges:
 
     def write(self, cursor: Cursor[Any]) -> None:
         tickets = _tickets(cursor, {step.event.originator_id for step in self.steps})
+        stored = set(tickets)
         changed: dict[UUID, datetime] = {}
         timeline: list[tuple[Any, ...]] = []
         for step in self.steps:
@@ -76,9 +85,13 @@ class TicketChanges:
             if ticket is not None:
                 changed[ticket.ticket_id] = step.event.at
                 timeline.append(_timeline_row(step, ticket))
-        if changed:
-            rows = [tickets[ticket_id].row(at) for ticket_id, at in changed.items()]
-            cursor.executemany(_UPSERT_TICKET, rows)
+        # One row per ticket (an upsert cannot change a row twice), as of its last step. While
+        # a rebuild loads, a ticket this run opened cannot be in the table yet: it goes by COPY.
+        opened = {i: at for i, at in changed.items() if self.loading and i not in stored}
+        rows = [_ticket_row(tickets[i], at) for i, at in changed.items() if i not in opened]
+        insert_rows(cursor, "tickets", _TICKET_COLUMNS, rows, _UPSERT_TICKETS)
+        rows = [_ticket_row(tickets[i], at) for i, at in opened.items()]
+        insert_rows(cursor, "tickets", _TICKET_COLUMNS, rows, copy=True)
         on_conflict = "ON CONFLICT (seq) DO NOTHING"
         insert_rows(
             cursor, "ticket_timeline", _TIMELINE_COLUMNS, timeline, on_conflict, copy=self.loading
@@ -111,12 +124,22 @@ def _applied(tickets: dict[UUID, TicketState], step: Step) -> TicketState | None
     return ticket
 
 
+def _ticket_row(ticket: TicketState, at: datetime) -> list[Any]:
+    values = ticket.row(at)
+    return [values[name] for name, _ in _TICKET_COLUMNS]
+
+
 def _timeline_row(step: Step, ticket: TicketState) -> tuple[Any, ...]:
     event, at = step.event, step.event.at
     metadata = event.metadata
     return (
         step.position, ticket.ticket_id, event.originator_version, at, step.kind.value,
         metadata.actor_id, metadata.actor_role.value, metadata.channel.value, step.kind.public,
-        step.text.value if step.text else None, json.dumps(step.details or {}),
-        json.dumps(sla_as_json(ticket.sla(at))),
+        step.text.value if step.text else None, _json(step.details or {}),
+        _json(sla_as_json(ticket.sla(at))),
     )  # fmt: skip
+
+
+def _json(value: dict[str, Any]) -> str:
+    # orjson: a third of json.dumps's time, two per step; jsonb stores the same value.
+    return orjson.dumps(value).decode()

@@ -228,13 +228,22 @@ def whole_log(ledger: Ledger) -> list[Positioned]:
 def rows_in_one_batch(database: Database, projection: Projection, batch: list[Positioned]) -> Rows:
     """The rows ``projection`` writes for ``batch`` applied whole, as one batch, into empty
     tables of a schema of their own (dropped afterwards)."""
+    return rows_in_batches(database, projection, [batch])
+
+
+def rows_in_batches(
+    database: Database, projection: Projection, batches: list[list[Positioned]]
+) -> Rows:
+    """The rows ``projection`` writes for ``batches`` applied one after the other, each whole,
+    into empty tables of a schema of their own (dropped afterwards)."""
     schema = sql.Identifier(f"one_batch_{projection.name}")
     with database.connect() as conn:
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(schema))
         conn.execute(sql.SQL("SET search_path TO {}, public").format(schema))
         conn.execute(projection.ddl)
         with conn.cursor() as cursor:
-            projection.apply(cursor, batch)
+            for batch in batches:
+                projection.apply(cursor, batch)
         rows = {
             table: conn.execute(
                 sql.SQL("SELECT * FROM {}.{} ORDER BY 1, 2").format(schema, sql.Identifier(table))
@@ -266,6 +275,23 @@ def same_rows(rows: Rows) -> dict[str, list[tuple[object, ...]]]:
     """Each table's rows in one order, whatever order rows tied on the first two columns come
     in (the rollups' slices share level and survey on many rows)."""
     return {table: sorted(table_rows, key=repr) for table, table_rows in rows.items()}
+
+
+def test_a_rebuild_whose_tickets_span_its_batches_gives_the_rows_of_one_event_at_a_time(
+    ledger: Ledger, database: Database, world: World
+) -> None:
+    """While a rebuild loads, the tickets a batch opens go in by COPY and the ones an earlier
+    batch opened are updated: batches of 5 events, which cut every ticket's steps apart, give
+    the rows of one event at a time."""
+    projection = TicketTimeline()
+    project(ledger, database, projection, batch_size=1)
+    one_at_a_time = owned_rows(database, projection)
+    log = whole_log(ledger)
+    batches = [log[start : start + 5] for start in range(0, len(log), 5)]
+
+    loaded = rows_in_batches(database, loading(projection), batches)
+
+    assert same_rows(loaded) == same_rows(one_at_a_time)
 
 
 def test_an_erasure_amid_a_batch_clears_what_the_batch_set_before_it(
