@@ -81,15 +81,15 @@ class PersonalDataUndisclosed(Transcoding):
         raise TypeError("personal data is never written undisclosed")
 
     def __init__(self) -> None:
-        self._subject_ids: dict[str, UUID] = {}
-        """Parsed subject ids, so a person's many values parse their id once (a UUID parse
-        was a tenth of an undisclosed decode)."""
+        self._unread: dict[str, PersonalData] = {}
+        """Each subject's unread value, by its stored id: it is immutable, so a person's many
+        values share one (parsing the id and making the value were a third of the decode)."""
 
     def decode(self, data: dict[str, Any]) -> PersonalData:
         text = data["s"]
-        subject_id = self._subject_ids.get(text)
-        if subject_id is None:
-            if len(self._subject_ids) >= SUBJECT_IDS_KEPT:
-                self._subject_ids.clear()
-            subject_id = self._subject_ids[text] = UUID(text)
-        return PersonalData(subject_id, None)
+        unread = self._unread.get(text)
+        if unread is None:
+            if len(self._unread) >= SUBJECT_IDS_KEPT:
+                self._unread.clear()
+            unread = self._unread[text] = PersonalData(UUID(text), None)
+        return unread

@@ -153,7 +153,7 @@ def test_the_undisclosed_transcoding_gives_equal_subject_ids_and_bounds_its_memo
     decoded = [transcoding.decode({"s": i.hex, "c": "sealed"}) for i in ids]
     assert [value.subject_id for value in decoded] == ids
     assert all(value.value is None for value in decoded)
-    assert len(transcoding._subject_ids) <= SUBJECT_IDS_KEPT
+    assert len(transcoding._unread) <= SUBJECT_IDS_KEPT
 
 
 def test_decoded_metadata_is_shared_only_between_equal_stored_metadata() -> None:
