@@ -287,7 +287,9 @@ class PersonalDataEncrypted(Transcoding):
     def prefetch_keys(self, states: Iterable[bytes]) -> None:
         """Fetch, in one look-up, the keys that decoding these stored events will ask for.
         Only a hint: a subject it misses (another JSON layout) is looked up when decoded."""
-        subjects = {UUID(match.decode()) for state in states for match in _SEALED.findall(state)}
+        # Each subject's id is parsed once, not once per sealed value (a person has many).
+        found = {match for state in states for match in _SEALED.findall(state)}
+        subjects = {self._subject_id(match.decode()) for match in found}
         # An unreadable key is logged; decoding the event that holds it raises it there.
         with contextlib.suppress(PersonalDataUnreadableError):
             if subjects:

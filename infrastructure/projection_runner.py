@@ -23,7 +23,7 @@ from domain.shared.application import LedgerCore
 from infrastructure.database import Database
 from infrastructure.failures import describe, is_transient
 from infrastructure.listener import SharedListener
-from infrastructure.log_batch import DecodeOnce, read_batch
+from infrastructure.log_batch import DecodeOnce, LogBatch, read_batch
 from infrastructure.log_fanout import LogFanOut
 from infrastructure.log_follower import BackgroundTask, LogFollower, Progress
 from infrastructure.parking import RetryPolicy, apply_or_park
@@ -36,6 +36,9 @@ __all__ = [
     "RetryPolicy",
     "apply_next_batch",
     "apply_one",
+    "apply_rows",
+    "decode_ahead",
+    "topics_of",
 ]
 
 log = logging.getLogger(__name__)
@@ -61,6 +64,20 @@ def apply_next_batch(
     batch = read_batch(ledger, after, head, batch_size, topics_of(projection))
     apply_rows(conn, projection, batch.rows, batch.decode, policy or RetryPolicy(), parked_as)
     return batch.reached
+
+
+def decode_ahead(projection: Projection, batch: LogBatch) -> None:
+    """Decode ``batch``'s rows as ``projection`` will read them, kept in ``batch.decode`` for
+    :func:`apply_rows`: work a reader thread may do while the database applies the batch
+    before. A row that fails to decode is left undecoded: applying it decodes it again and
+    fails there, retried and parked as usual."""
+    if projection.reads_stored_events:
+        return
+    for row in batch.rows:
+        try:
+            _decoded(projection, row, batch.decode)
+        except Exception:  # noqa: S112 - raised again, and handled, when the row is applied
+            continue
 
 
 def apply_rows(

@@ -9,6 +9,11 @@ decoded once (:mod:`infrastructure.log_batch`) and handed whole to the projectio
 transaction: a rebuild is not a live worker, and per-batch costs (the round trips of reading,
 the position, the commit) were a large share of its time at the live batch size.
 
+While the database applies one batch, a reader thread reads the next and decodes it: the
+client's decoding (JSON, upcasting, decryption) and the server's writing overlap instead of
+taking turns. Only the build reads ahead; the last events, applied under the position lock,
+are read and decoded as they are applied.
+
 The projection builds as a copy marked ``loading``: its tables are empty shadow tables that
 each event reaches once, so rows only ever inserted go in by COPY (``projections.bulk``).
 
@@ -20,13 +25,22 @@ events (the old ones were about the tables being dropped).
 from __future__ import annotations
 
 import copy
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from psycopg import Connection, sql
 
 from domain.shared.application import LedgerCore
 from infrastructure.database import Database
-from infrastructure.projection_runner import Progress, RetryPolicy, apply_next_batch
+from infrastructure.log_batch import LogBatch, read_batch
+from infrastructure.projection_runner import (
+    Progress,
+    RetryPolicy,
+    apply_next_batch,
+    apply_rows,
+    decode_ahead,
+    topics_of,
+)
 from projections.base import Projection
 from projections.parked import clear_parked, promote_rebuilt, rebuild_name
 from projections.tracking import lock_position, set_position
@@ -100,14 +114,35 @@ class _Applier:
             parked_as=rebuild_name(self.projection.name),
         )
 
+    def read_decoded(self, after: int, head: int) -> LogBatch:
+        """The next batch past ``after``, read and decoded (on a connection of the ledger's)."""
+        batch = read_batch(self.ledger, after, head, self.batch_size, topics_of(self.projection))
+        decode_ahead(self.projection, batch)
+        return batch
+
+    def apply_batch(self, conn: Connection[Any], batch: LogBatch) -> int:
+        """Apply ``batch`` inside the caller's transaction; return the position reached."""
+        parked_as = rebuild_name(self.projection.name)
+        apply_rows(conn, self.projection, batch.rows, batch.decode, self.policy, parked_as)
+        return batch.reached
+
 
 def _build(conn: Connection[Any], apply: _Applier, head: int, progress: Progress | None) -> int:
+    """Apply every batch up to ``head``, each in its own transaction, the next one read and
+    decoded by a reader thread meanwhile (the log below ``head`` no longer changes)."""
     reached = 0
-    while reached < head:
-        with conn.transaction():
-            reached = apply(conn, reached, head)
-        if progress is not None:
-            progress(reached, head)
+    if head <= reached:
+        return reached
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild-reader") as reader:
+        upcoming = reader.submit(apply.read_decoded, reached, head)
+        while reached < head:
+            batch = upcoming.result()
+            if batch.reached < head:
+                upcoming = reader.submit(apply.read_decoded, batch.reached, head)
+            with conn.transaction():
+                reached = apply.apply_batch(conn, batch)
+            if progress is not None:
+                progress(reached, head)
     return reached
 
 

@@ -15,6 +15,8 @@ from uuid import UUID
 from eventsourcing.persistence import Transcoding
 
 ERASED_TEXT = "[erased]"
+SUBJECT_IDS_KEPT = 10_000
+"""Bound of the subject ids one undisclosed transcoding remembers (cleared whole when full)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,5 +80,16 @@ class PersonalDataUndisclosed(Transcoding):
     def encode(self, obj: PersonalData) -> dict[str, str]:
         raise TypeError("personal data is never written undisclosed")
 
+    def __init__(self) -> None:
+        self._unread: dict[str, PersonalData] = {}
+        """Each subject's unread value, by its stored id: it is immutable, so a person's many
+        values share one (parsing the id and making the value were a third of the decode)."""
+
     def decode(self, data: dict[str, Any]) -> PersonalData:
-        return PersonalData(UUID(data["s"]), None)
+        text = data["s"]
+        unread = self._unread.get(text)
+        if unread is None:
+            if len(self._unread) >= SUBJECT_IDS_KEPT:
+                self._unread.clear()
+            unread = self._unread[text] = PersonalData(UUID(text), None)
+        return unread

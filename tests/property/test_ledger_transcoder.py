@@ -23,7 +23,11 @@ from hypothesis import strategies as st
 
 from domain.customer.model import Customer
 from domain.shared.metadata import Channel, EventMetadata, EventMetadataAsDict, Role
-from domain.shared.personal_data import PersonalData
+from domain.shared.personal_data import (
+    SUBJECT_IDS_KEPT,
+    PersonalData,
+    PersonalDataUndisclosed,
+)
 from domain.shared.transcodings import RememberedUUIDAsHex
 from infrastructure.crypto import InMemorySubjectKeys, PersonalDataEncrypted
 from infrastructure.transcoder import LedgerTranscoder
@@ -129,6 +133,27 @@ def test_the_remembered_uuid_transcoding_gives_equal_ids_and_bounds_its_memory()
     ids = [UUID(int=n) for n in range(5_000)]
     assert [transcoding.decode(i.hex) for i in ids] == ids
     assert len(transcoding._decoded) <= 4_096
+
+
+def test_a_tag_registered_again_decodes_with_the_transcoding_registered_last() -> None:
+    """The decoding remembered for a tag is forgotten when the tag is registered anew (the
+    ledger's undisclosed decoder replaces the sealing ``pd`` this way)."""
+    _, ours = transcoders(keys_with_subject())
+    stored = ours.encode({"name": PersonalData(SUBJECT, "Ada")})
+    assert ours.decode(stored)["name"].value == "Ada"
+    ours.register(PersonalDataUndisclosed())
+    assert ours.decode(stored)["name"] == PersonalData(SUBJECT, None)
+
+
+def test_the_undisclosed_transcoding_gives_equal_subject_ids_and_bounds_its_memory() -> None:
+    """Remembered subject ids are equal to freshly parsed ones; the memory is cleared when
+    full."""
+    transcoding = PersonalDataUndisclosed()
+    ids = [UUID(int=n) for n in range(SUBJECT_IDS_KEPT + 10)]
+    decoded = [transcoding.decode({"s": i.hex, "c": "sealed"}) for i in ids]
+    assert [value.subject_id for value in decoded] == ids
+    assert all(value.value is None for value in decoded)
+    assert len(transcoding._unread) <= SUBJECT_IDS_KEPT
 
 
 def test_decoded_metadata_is_shared_only_between_equal_stored_metadata() -> None:

@@ -1,0 +1,86 @@
+"""A rebuild of many batches, each read and decoded by a reader thread while the batch before
+it is applied: every event is applied once, in log order, decoded as the read model reads it,
+and an event that cannot be applied is parked as it is without reading ahead."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from psycopg import Cursor
+
+from domain.customer.commands import RegisterCustomer
+from domain.customer.model import Customer
+from domain.ledger import Ledger
+from domain.shared.metadata import EventMetadata
+from infrastructure import rebuild as rebuild_module
+from infrastructure.database import Database
+from infrastructure.parking import RetryPolicy
+from infrastructure.rebuild import rebuild
+from projections.base import Projection, handles
+from projections.parked import parked_events
+from projections.tracking import all_positions
+
+NAME = "test_names_read_ahead"
+QUICK = RetryPolicy(max_attempts=2, backoff_seconds=0.001)
+
+
+class Names(Projection):
+    """One row per registration applied (no key: an event applied twice shows twice), with
+    the name as decoded; it cannot apply the registration of ``failing``."""
+
+    name = NAME
+    tables = (NAME,)
+    ddl = f"CREATE TABLE IF NOT EXISTS {NAME} (position bigint NOT NULL, name text)"
+
+    def __init__(self, failing: str = "") -> None:
+        self.failing = failing
+
+    @handles(Customer.Registered)
+    def registered(self, cursor: Cursor[Any], event: Customer.Registered, position: int) -> None:
+        if event.name.value == self.failing:
+            raise ValueError("cannot apply this registration")
+        cursor.execute(
+            f"INSERT INTO {NAME} (position, name) VALUES (%s, %s)", (position, event.name.value)
+        )
+
+
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of two events: five registrations (ten events) take several read-aheads."""
+    monkeypatch.setattr(rebuild_module, "REBUILD_BATCH_SIZE", 2)
+
+
+def names_applied(database: Database) -> list[str]:
+    with database.connect() as conn:
+        return [r[0] for r in conn.execute(f"SELECT name FROM {NAME} ORDER BY position")]
+
+
+def test_a_rebuild_of_many_batches_applies_each_event_once_in_log_order_decoded(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    names = ["Ada", "Bo", "Cy", "Di", "Ed"]
+    for name in names:
+        ledger.register_customer(RegisterCustomer(name, f"{name.lower()}@example.org"), agent)
+
+    reached = rebuild(ledger, database, Names(), batch_size=2, policy=QUICK)
+
+    assert reached == ledger.head_position()
+    assert names_applied(database) == names
+    with database.connect() as conn:
+        assert all_positions(conn)[NAME] == reached
+
+
+def test_an_event_that_fails_in_a_batch_read_ahead_is_parked_and_the_rest_apply_once(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    for name in ["Ada", "Bo", "Cy", "Di"]:
+        ledger.register_customer(RegisterCustomer(name, f"{name.lower()}@example.org"), agent)
+
+    rebuild(ledger, database, Names(failing="Cy"), batch_size=2, policy=QUICK)
+
+    assert names_applied(database) == ["Ada", "Bo", "Di"]
+    with database.connect() as conn:
+        assert [event.topic for event in parked_events(conn, NAME)] == [
+            "domain.customer.model:Customer.Registered"
+        ]
