@@ -168,9 +168,14 @@ class RequestContext:
     principal: Principal
     channel: Channel
     correlation_id: UUID
-    request_id: UUID = field(default_factory=uuid4)
     client_address: str = "unknown"
     """The client's address, for throttles (``graphql_api.limits.client``)."""
+
+    @cached_property
+    def request_id(self) -> UUID:
+        """This request's id, the causation of the events its commands record; made when a
+        command first asks (a query never does, and a UUID costs a system call)."""
+        return uuid4()
 
     @cached_property
     def loaders(self) -> Loaders:

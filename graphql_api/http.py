@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from strawberry.exceptions import MissingQueryError
@@ -58,6 +59,18 @@ class RequestError(Exception):
         self.message = message
         self.headers = headers or {}
         self.code = code
+
+
+class FastJSONResponse(JSONResponse):
+    """Starlette's JSONResponse rendered by orjson: the same compact UTF-8 JSON, in a fraction
+    of json.dumps's time. What orjson refuses (an integer past 64 bits, a key that is not a
+    string, a lone surrogate) goes to Starlette's rendering, which answers it as before."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return orjson.dumps(content)
+        except TypeError:  # orjson.JSONEncodeError is one
+            return super().render(content)
 
 
 @dataclass(frozen=True)
@@ -120,12 +133,12 @@ def _graphql_response(result: ExecutionResult, media_type: str) -> Response:
     status = 400 if media_type == GRAPHQL_RESPONSE and "data" not in body else 200
     busy = retry_after(result.errors)
     if busy is not None:  # no slot came free: a server condition, for every media type
-        return JSONResponse(
+        return FastJSONResponse(
             body, status_code=503, headers={"Retry-After": str(busy)}, media_type=media_type
         )
     if media_type == GRAPHQL_RESPONSE and any(map(is_unavailable, result.errors or ())):
         status = 503  # the database is out of reach: the whole request may be retried
-    return JSONResponse(body, status_code=status, media_type=media_type)
+    return FastJSONResponse(body, status_code=status, media_type=media_type)
 
 
 def _is_request_error(result: ExecutionResult) -> bool:
@@ -310,7 +323,7 @@ def _error_response(error: RequestError) -> Response:
     described: dict[str, Any] = {"message": error.message}
     if error.code is not None:
         described["extensions"] = {"code": error.code}
-    return JSONResponse(
+    return FastJSONResponse(
         {"errors": [described]},
         status_code=error.status,
         headers=error.headers,

@@ -9,6 +9,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.query_depth_limiter import create_validator
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -21,6 +22,7 @@ from graphql_api.customers.schema import CustomerMutations, CustomerQueries
 from graphql_api.document_cache import CachedDocument
 from graphql_api.error_log import log_errors
 from graphql_api.exclusive_events.schema import ExclusiveEventMutations, ExclusiveEventQueries
+from graphql_api.extension_phases import PhaseRunner
 from graphql_api.feedback.schema import FeedbackMutations, FeedbackQueries
 from graphql_api.history.schema import HistoryQueries
 from graphql_api.knowledge.schema import KnowledgeMutations, KnowledgeQueries
@@ -111,6 +113,12 @@ class LedgerSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         log_errors(errors)
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        # Each phase's hooks without strawberry's wrapping of each one in every request.
+        return PhaseRunner(execution_context=execution_context, extensions=extensions)
 
 
 def build_schema(limits: ApiLimits | None = None, tracing: bool = False) -> strawberry.Schema:

@@ -26,8 +26,8 @@ class OperationMetrics(SchemaExtension):
         context = self.execution_context
         operation = metrics.operation_label(context.operation_name)
         kind = operation_type(self)
-        metrics.operations.labels(operation, kind, operation_outcome(self)).inc()
-        metrics.operation_seconds.labels(operation, kind).observe(time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        metrics.count_operation(operation, kind, operation_outcome(self), seconds)
 
 
 def _metrics(context: object) -> ApiMetrics | None:

@@ -40,8 +40,8 @@ class HttpMetrics:
                 route = route_of(str(scope.get("path", "")))
                 method = str(scope.get("method", "GET"))
                 method = method if method in ("GET", "POST", "OPTIONS", "HEAD") else "other"
-                self.metrics.http_requests.labels(route, method, str(status)).inc()
-                self.metrics.http_seconds.labels(route).observe(time.perf_counter() - started)
+                seconds = time.perf_counter() - started
+                self.metrics.count_http(route, method, str(status), seconds)
 
         async def sending(message: Message) -> None:
             nonlocal status

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -91,6 +92,27 @@ class ApiMetrics:
         )
         self._names: set[str] = set()
         self._lock = threading.Lock()
+        # Each request counts into a labelled child: prometheus_client's labels() validates
+        # and locks on every call, so the children are kept here by their label values (a
+        # bounded set: every label is a fixed list or operation_label's bounded names).
+        self._children: dict[tuple[str, ...], Any] = {}
+
+    def count_http(self, route: str, method: str, status: str, seconds: float) -> None:
+        """One HTTP request answered."""
+        self._child(self.http_requests, "http", route, method, status).inc()
+        self._child(self.http_seconds, "http_seconds", route).observe(seconds)
+
+    def count_operation(self, operation: str, kind: str, outcome: str, seconds: float) -> None:
+        """One GraphQL operation run."""
+        self._child(self.operations, "operations", operation, kind, outcome).inc()
+        self._child(self.operation_seconds, "operation_seconds", operation, kind).observe(seconds)
+
+    def _child(self, metric: Any, name: str, *labels: str) -> Any:
+        key = (name, *labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
 
     def operation_label(self, name: str | None) -> str:
         """``name`` as a label value: anonymous, a GraphQL name seen among the first
