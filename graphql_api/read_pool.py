@@ -82,8 +82,11 @@ async def check_idle(conn: AsyncConnection[Any]) -> None:
     between the round trip and the query did."""
     if conn.closed or conn.pgconn.status != ConnStatus.OK:
         raise OperationalError("the connection is closed")
-    readable, _, _ = select.select([conn.fileno()], [], [], 0)
-    if readable:
+    # poll, not select: select refuses a descriptor past 1023, which a server holding many
+    # live subscriptions' sockets hands its new connections.
+    poller = select.poll()
+    poller.register(conn.fileno(), select.POLLIN)
+    if poller.poll(0):
         await AsyncConnectionPool.check_connection(conn)
 
 

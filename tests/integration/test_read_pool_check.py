@@ -6,6 +6,7 @@ out as it is."""
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import psycopg
@@ -81,3 +82,25 @@ def test_a_connection_the_server_wrote_to_while_idle_gets_a_round_trip(
 
     asyncio.run(run())
     assert "Query" in trace.read_text()
+
+
+def test_a_connection_numbered_past_1023_is_checked_without_failing(database: Database) -> None:
+    """A process holding more than a thousand descriptors (live subscriptions' sockets) gets
+    connections numbered past select's limit of 1023: the check still hands them out."""
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1030)]
+
+    async def run() -> int:
+        async with await psycopg.AsyncConnection.connect(
+            database.conninfo, autocommit=True
+        ) as conn:
+            await check_idle(conn)
+            row = await (await conn.execute("SELECT 1")).fetchone()
+            assert row == (1,)
+            return conn.fileno()
+
+    try:
+        number = asyncio.run(run())
+    finally:
+        for descriptor in held:
+            os.close(descriptor)
+    assert number > 1023
