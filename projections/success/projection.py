@@ -1,18 +1,15 @@
 """Events -> the customer health read model.
 
 Every write is keyed, and a customer's figures are recounted from this read model's own rows
-(tickets, answers, interactions) after each change, so applying an event a second time leaves
-the same rows.
+(tickets, answers, interactions) after each run of changes, so applying an event a second time
+leaves the same rows. Events are folded (see ``projections.success.changes``).
 It reads no personal value, so an erasure changes nothing here: the score is ids and numbers.
 """
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
-
-from psycopg import Cursor
-from psycopg.rows import dict_row
 
 from domain.feedback.model import Feedback
 from domain.loyalty.account import LoyaltyAccount
@@ -20,11 +17,11 @@ from domain.purchase.model import Purchase
 from domain.referral.model import Referrer
 from domain.review.model import Review
 from domain.success.engagement import Interaction, interaction_key
-from domain.success.health import HealthInputs, static_points
 from domain.survey.model import Invitation
 from domain.survey.values import SurveyKind, nps_category
 from domain.ticket.model import Ticket
-from projections.base import Projection, handles
+from projections.base import Projection, folds
+from projections.success.changes import HealthChanges, InteractionStep, TicketStep
 from projections.success.schema import DDL, TABLES
 
 PROJECTION_NAME = "customer_health"
@@ -41,203 +38,96 @@ class CustomerHealth(Projection):
     tables = TABLES
     ddl = DDL
 
-    @handles(Purchase.Recorded)
-    def purchased(self, cursor: Cursor[Any], event: Purchase.Recorded, position: int) -> None:
-        _ensure(cursor, event.customer_id, position)
-        cursor.execute(
-            "UPDATE health_customers SET last_purchase_at ="
-            " greatest(last_purchase_at, %s) WHERE customer_id = %s",
-            (event.purchased_at, event.customer_id),
-        )
+    def changes(self) -> HealthChanges:
+        return HealthChanges(loading=self.loading)
 
-    @handles(Invitation.Responded)
-    def responded(self, cursor: Cursor[Any], event: Invitation.Responded, position: int) -> None:
+    # Every event here is folded (``projections.success.changes``): a batch's rows go in with
+    # one statement per table, and each customer's figures are counted once a batch.
+    @folds(Purchase.Recorded)
+    def purchased(self, changes: HealthChanges, event: Purchase.Recorded, position: int) -> None:
+        changes.purchased(event.customer_id, event.purchased_at, position)
+
+    @folds(Invitation.Responded)
+    def responded(self, changes: HealthChanges, event: Invitation.Responded, position: int) -> None:
         nps = event.score if event.kind == SurveyKind.NPS.value else None
         complaint = nps is not None and nps_category(nps) == "detractor"
-        cursor.execute(
-            "INSERT INTO health_answers (response_id, customer_id, position, nps, complaint)"
-            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (response_id) DO NOTHING",
-            (event.originator_id, event.customer_id, position, nps, complaint),
-        )
-        _recount(cursor, event.customer_id, position)
+        changes.answer(event.originator_id, event.customer_id, position, nps, complaint)
 
-    @handles(Ticket.Opened)
-    def ticket_opened(self, cursor: Cursor[Any], event: Ticket.Opened, position: int) -> None:
+    @folds(Ticket.Opened)
+    def ticket_opened(self, changes: HealthChanges, event: Ticket.Opened, position: int) -> None:
         if event.customer_id is None:
             return  # an anonymous requester's ticket: no customer's health
-        cursor.execute(
-            "INSERT INTO health_tickets (ticket_id, customer_id, open) VALUES (%s, %s, true)"
-            " ON CONFLICT (ticket_id) DO NOTHING",
-            (event.originator_id, event.customer_id),
-        )
-        _recount(cursor, event.customer_id, position)
+        changes.tickets.append(TicketStep(event.originator_id, position, event.customer_id))
 
-    @handles(Ticket.Resolved)
-    def ticket_resolved(self, cursor: Cursor[Any], event: Ticket.Resolved, position: int) -> None:
-        _set_ticket(cursor, event.originator_id, "open = false", position)
+    @folds(Ticket.Resolved)
+    def ticket_resolved(
+        self, changes: HealthChanges, event: Ticket.Resolved, position: int
+    ) -> None:
+        changes.tickets.append(TicketStep(event.originator_id, position, open=False))
 
-    @handles(Ticket.Closed)
-    def ticket_closed(self, cursor: Cursor[Any], event: Ticket.Closed, position: int) -> None:
-        _set_ticket(cursor, event.originator_id, "open = false", position)
+    @folds(Ticket.Closed)
+    def ticket_closed(self, changes: HealthChanges, event: Ticket.Closed, position: int) -> None:
+        changes.tickets.append(TicketStep(event.originator_id, position, open=False))
 
-    @handles(Ticket.Reopened)
-    def ticket_reopened(self, cursor: Cursor[Any], event: Ticket.Reopened, position: int) -> None:
-        _set_ticket(cursor, event.originator_id, "open = true", position)
+    @folds(Ticket.Reopened)
+    def ticket_reopened(
+        self, changes: HealthChanges, event: Ticket.Reopened, position: int
+    ) -> None:
+        changes.tickets.append(TicketStep(event.originator_id, position, open=True))
 
-    @handles(Ticket.SlaBreached)
-    def sla_breached(self, cursor: Cursor[Any], event: Ticket.SlaBreached, position: int) -> None:
-        _set_ticket(cursor, event.originator_id, "breached = true", position)
+    @folds(Ticket.SlaBreached)
+    def sla_breached(
+        self, changes: HealthChanges, event: Ticket.SlaBreached, position: int
+    ) -> None:
+        changes.tickets.append(TicketStep(event.originator_id, position, breached=True))
 
-    @handles(Review.Written)
-    def reviewed(self, cursor: Cursor[Any], event: Review.Written, position: int) -> None:
-        _interaction(cursor, event, event.customer_id, Interaction.REVIEW, position)
+    @folds(Review.Written)
+    def reviewed(self, changes: HealthChanges, event: Review.Written, position: int) -> None:
+        _interaction(changes, event, Interaction.REVIEW, position, customer_id=event.customer_id)
 
-    @handles(Feedback.Submitted)
-    def feedback(self, cursor: Cursor[Any], event: Feedback.Submitted, position: int) -> None:
+    @folds(Feedback.Submitted)
+    def feedback(self, changes: HealthChanges, event: Feedback.Submitted, position: int) -> None:
         if event.customer_id is None:
             return  # anonymous feedback: no customer's health
-        _interaction(cursor, event, event.customer_id, Interaction.FEEDBACK, position)
+        _interaction(changes, event, Interaction.FEEDBACK, position, customer_id=event.customer_id)
 
-    @handles(Referrer.CodeIssued)
-    def code_issued(self, cursor: Cursor[Any], event: Referrer.CodeIssued, position: int) -> None:
-        _own(cursor, event.originator_id, event.customer_id)
-
-    @handles(Referrer.FriendInvited)
-    def invited(self, cursor: Cursor[Any], event: Referrer.FriendInvited, position: int) -> None:
-        customer_id = _owner(cursor, event.originator_id)
-        _interaction(cursor, event, customer_id, Interaction.FRIEND_INVITED, position)
-
-    @handles(LoyaltyAccount.Enrolled)
-    def enrolled(self, cursor: Cursor[Any], event: LoyaltyAccount.Enrolled, position: int) -> None:
-        _own(cursor, event.originator_id, event.customer_id)
-
-    @handles(LoyaltyAccount.PointsRedeemed)
-    def redeemed(
-        self, cursor: Cursor[Any], event: LoyaltyAccount.PointsRedeemed, position: int
+    @folds(Referrer.CodeIssued)
+    def code_issued(
+        self, changes: HealthChanges, event: Referrer.CodeIssued, position: int
     ) -> None:
-        customer_id = _owner(cursor, event.originator_id)
-        _interaction(cursor, event, customer_id, Interaction.REDEMPTION, position)
+        changes.own(event.originator_id, event.customer_id, position)
 
+    @folds(Referrer.FriendInvited)
+    def invited(self, changes: HealthChanges, event: Referrer.FriendInvited, position: int) -> None:
+        _interaction(
+            changes, event, Interaction.FRIEND_INVITED, position, stream_id=event.originator_id
+        )
 
-def _own(cursor: Cursor[Any], stream_id: UUID, customer_id: UUID) -> None:
-    """Remember whose stream this is (a referrer's, a loyalty account's)."""
-    cursor.execute(
-        "INSERT INTO health_owners (stream_id, customer_id) VALUES (%s, %s)"
-        " ON CONFLICT (stream_id) DO NOTHING",
-        (stream_id, customer_id),
-    )
+    @folds(LoyaltyAccount.Enrolled)
+    def enrolled(
+        self, changes: HealthChanges, event: LoyaltyAccount.Enrolled, position: int
+    ) -> None:
+        changes.own(event.originator_id, event.customer_id, position)
 
-
-def _owner(cursor: Cursor[Any], stream_id: UUID) -> UUID | None:
-    """The customer of a stream whose first event this read model has seen."""
-    row = cursor.execute(
-        "SELECT customer_id FROM health_owners WHERE stream_id = %s", (stream_id,)
-    ).fetchone()
-    return None if row is None else cast(UUID, row[0])
+    @folds(LoyaltyAccount.PointsRedeemed)
+    def redeemed(
+        self, changes: HealthChanges, event: LoyaltyAccount.PointsRedeemed, position: int
+    ) -> None:
+        _interaction(
+            changes, event, Interaction.REDEMPTION, position, stream_id=event.originator_id
+        )
 
 
 def _interaction(
-    cursor: Cursor[Any],
+    changes: HealthChanges,
     event: Any,
-    customer_id: UUID | None,
     kind: Interaction,
     position: int,
+    *,
+    customer_id: UUID | None = None,
+    stream_id: UUID | None = None,
 ) -> None:
-    """Count one of the customer's interactions, once per event that recorded it."""
-    if customer_id is None:
-        return  # no customer named (cannot happen for a stream whose first event came first)
-    cursor.execute(
-        "INSERT INTO health_interactions (event_key, customer_id, kind, position)"
-        " VALUES (%s, %s, %s, %s) ON CONFLICT (event_key) DO NOTHING",
-        (
-            interaction_key(event.originator_id, event.originator_version),
-            customer_id,
-            kind.value,
-            position,
-        ),
-    )
-    if cursor.rowcount:  # a new one (one seen before is in the counts already)
-        _recount(cursor, customer_id, position)
-
-
-def _ensure(cursor: Cursor[Any], customer_id: UUID, position: int) -> None:
-    """The customer's row, made at the first event about them (``seq``: its position)."""
-    cursor.execute(
-        "INSERT INTO health_customers (customer_id, seq, static_points) VALUES (%s, %s, %s)"
-        " ON CONFLICT (customer_id) DO NOTHING",
-        (customer_id, position, static_points(HealthInputs())),
-    )
-
-
-def _set_ticket(cursor: Cursor[Any], ticket_id: UUID, change: str, position: int) -> None:
-    # ``change`` is one of this module's own fragments, never input.
-    cursor.execute(
-        f"UPDATE health_tickets SET {change} WHERE ticket_id = %s RETURNING customer_id",
-        (ticket_id,),
-    )
-    row = cursor.fetchone()
-    if row is not None:  # a ticket opened before this read model existed is rebuilt with it
-        _recount(cursor, row[0], position)
-
-
-_KIND_COUNTS = ",\n".join(
-    f"(SELECT count(*) FROM health_interactions WHERE customer_id = %(c)s"
-    f" AND kind = '{kind.value}')::int AS {kind.value}"
-    for kind in Interaction
-)
-"""A count of the customer's interactions per kind (the kinds are this module's constants)."""
-
-
-def _recount(cursor: Cursor[Any], customer_id: UUID, position: int) -> None:
-    """Count the customer's tickets, answers and interactions again and store the points they
-    make."""
-    _ensure(cursor, customer_id, position)
-    with cursor.connection.cursor(row_factory=dict_row) as counts:
-        counts.execute(
-            f"""
-            SELECT
-                (SELECT count(*) FROM health_tickets
-                    WHERE customer_id = %(c)s AND open)::int AS open_tickets,
-                (SELECT count(*) FROM health_tickets
-                    WHERE customer_id = %(c)s AND open AND breached)::int AS breached_tickets,
-                (SELECT count(*) FROM health_answers
-                    WHERE customer_id = %(c)s AND complaint)::int AS complaints,
-                (SELECT count(*) FROM health_answers WHERE customer_id = %(c)s)::int
-                    AS survey_answers,
-                {_KIND_COUNTS},
-                ARRAY(SELECT nps FROM health_answers
-                    WHERE customer_id = %(c)s AND nps IS NOT NULL
-                    ORDER BY position DESC LIMIT 2) AS nps
-            """,
-            {"c": customer_id},
-        )
-        row = counts.fetchone()
-    assert row is not None
-    nps: list[int] = row.pop("nps")
-    inputs = HealthInputs(
-        latest_nps=nps[0] if nps else None,
-        previous_nps=nps[1] if len(nps) > 1 else None,
-        **row,
-    )
-    cursor.execute(
-        """
-        UPDATE health_customers SET latest_nps = %s, previous_nps = %s, open_tickets = %s,
-            breached_tickets = %s, complaints = %s, survey_answers = %s, reviews = %s,
-            feedback = %s, friends_invited = %s, redemptions = %s, static_points = %s
-        WHERE customer_id = %s
-        """,
-        (
-            inputs.latest_nps,
-            inputs.previous_nps,
-            inputs.open_tickets,
-            inputs.breached_tickets,
-            inputs.complaints,
-            inputs.survey_answers,
-            inputs.reviews,
-            inputs.feedback,
-            inputs.friends_invited,
-            inputs.redemptions,
-            static_points(inputs),
-            customer_id,
-        ),
-    )
+    """One of a customer's interactions, keyed by the event that recorded it (so counted once):
+    of ``customer_id``, or of the customer whose stream ``stream_id`` is."""
+    key = interaction_key(event.originator_id, event.originator_version)
+    changes.interactions.append(InteractionStep(key, kind, position, customer_id, stream_id))

@@ -16,10 +16,13 @@ from domain.customer.commands import ChangeContactDetails, ChangeDemographics, R
 from domain.customer.commands import SetContactPreferences as Preferences
 from domain.customer.model import Customer
 from domain.customer.profile import Address, ConsentPurpose, ContactChannel
+from domain.feedback.commands import SubmitFeedback
+from domain.feedback.values import FeedbackKind
 from domain.ledger import Ledger
 from domain.privacy.erasure import ErasureReason
-from domain.purchase.commands import RecordPurchase
+from domain.purchase.commands import OrderLineInput, RecordPurchase
 from domain.purchase.values import PurchaseChannel
+from domain.review.commands import ReviewProduct
 from domain.segment.commands import ChangeSegmentRule, DefineSegment
 from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.survey.commands import DraftSurvey, SubmitResponse
@@ -38,6 +41,7 @@ from projections.parked import parked_events
 from projections.referrals.projection import ReferralFunnel
 from projections.segments.changes import FactChanges
 from projections.segments.projection import SegmentMembership
+from projections.success.projection import CustomerHealth
 from projections.surveys.projection import SurveyDashboard
 from projections.tickets.projection import TicketTimeline
 from projections.tracking import all_positions
@@ -46,6 +50,7 @@ from tests.support.loyalty import busy_member
 from tests.support.read_models import Rows, owned_rows, project
 from tests.support.surveys import answer_nps
 
+ANONYMOUS = EventMetadata(actor_id="anonymous", actor_role=Role.ANONYMOUS, channel=Channel.WEB)
 OFFICER = EventMetadata(actor_id="dpo-1", actor_role=Role.PRIVACY_OFFICER, channel=Channel.WEB)
 CHANGED = [
     pytest.param(projection, id=projection.name)
@@ -57,6 +62,7 @@ CHANGED = [
         LoyaltyStatements(),
         SurveyDashboard(),
         SegmentMembership(),
+        CustomerHealth(),
     )
 ]
 ANALYST = EventMetadata(actor_id="analyst-1", actor_role=Role.ANALYST, channel=Channel.WEB)
@@ -112,6 +118,7 @@ def world(ledger: Ledger) -> World:
     busy_member(ledger, world.ada)
     busy_member(ledger, world.bo)
     survey_answers(ledger, world.ada, world.bo, round_=1)
+    reviews_and_feedback(ledger, world.bo, round_=1)
     ledger.request_erasure(world.bo, None, ErasureReason.CUSTOMER_REQUEST, 0, OFFICER)
     ledger.complete_erasure(world.bo, OFFICER)
     rule = {"field": "region", "values": ["EU", "R1"]}
@@ -120,6 +127,7 @@ def world(ledger: Ledger) -> World:
     ticket_steps(ledger, world.ada)
     busy_member(ledger, world.ada, round_=2)
     survey_answers(ledger, world.ada, None, round_=2)
+    reviews_and_feedback(ledger, world.ada, round_=2)
     # Cy registers with an invited email, then moves to another invited one (both in one run
     # of folded events: the later wins), then to one never invited (her row stays).
     ledger.invite_friend(world.ada, "cy@example.org", AGENT)
@@ -220,6 +228,27 @@ def survey_answers(ledger: Ledger, ada: UUID, bo: UUID | None, round_: int) -> N
         )
 
 
+def reviews_and_feedback(ledger: Ledger, customer: UUID, round_: int) -> None:
+    """A kettle bought and reviewed, the review edited (each wording an interaction), a
+    complaint of the customer's (which opens a ticket of theirs), and anonymous feedback: a
+    suggestion and a complaint whose ticket has no customer."""
+    sku = f"KETTLE-{round_}"
+    order = f"{customer}-kettle"
+    line = OrderLineInput(sku, 1, "25")
+    bought = datetime(2026, 2, round_, tzinfo=UTC)
+    buy = RecordPurchase(customer, order, "25", "EUR", PurchaseChannel.WEB, bought, [line])
+    ledger.record_purchase(buy, AGENT)
+    as_customer = EventMetadata(str(customer), Role.CUSTOMER, Channel.WEB)
+    for text in ("Boils fast.", "Boils fast, but loud."):
+        review = ReviewProduct(customer, sku, 4, "Good kettle", text, (order,))
+        ledger.review_product(review, as_customer)
+    complaint = SubmitFeedback(FeedbackKind.COMPLAINT, "checkout", "Paid twice")
+    ledger.handle(complaint, as_customer)
+    for kind in (FeedbackKind.SUGGESTION, FeedbackKind.COMPLAINT):
+        anonymous = SubmitFeedback(kind, "delivery", "Late again", email="anon@example.org")
+        ledger.handle(anonymous, ANONYMOUS)
+
+
 def whole_log(ledger: Ledger) -> list[Positioned]:
     rows = ledger.recorder.select_notifications(start=1, limit=100_000)
     return [Positioned(row.id, ledger.decoded(row)) for row in rows]
@@ -277,13 +306,17 @@ def same_rows(rows: Rows) -> dict[str, list[tuple[object, ...]]]:
     return {table: sorted(table_rows, key=repr) for table, table_rows in rows.items()}
 
 
+@pytest.mark.parametrize(
+    "projection",
+    [pytest.param(p, id=p.name) for p in (TicketTimeline(), CustomerHealth())],
+)
 def test_a_rebuild_whose_tickets_span_its_batches_gives_the_rows_of_one_event_at_a_time(
-    ledger: Ledger, database: Database, world: World
+    ledger: Ledger, database: Database, world: World, projection: Projection
 ) -> None:
     """While a rebuild loads, the tickets a batch opens go in by COPY and the ones an earlier
-    batch opened are updated: batches of 5 events, which cut every ticket's steps apart, give
-    the rows of one event at a time."""
-    projection = TicketTimeline()
+    batch opened are updated: batches of 5 events, which cut every ticket's steps apart (and a
+    loyalty account's or referrer's first event from the later ones), give the rows of one
+    event at a time."""
     project(ledger, database, projection, batch_size=1)
     one_at_a_time = owned_rows(database, projection)
     log = whole_log(ledger)
