@@ -13,6 +13,7 @@ rules SchemaDisclosure extends, never gets another caller's result).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse
@@ -30,13 +31,28 @@ def _parsed(query: str, max_tokens: int) -> DocumentNode:
     return parse(query, max_tokens=max_tokens)
 
 
+@dataclass(frozen=True, eq=False, slots=True)
+class _ByIdentity:
+    """A parsed document as a cache key by identity: graphql-core hashes a document by
+    walking all of it, on every request. The parse cache hands every request of a text the
+    same document, and the key keeps it alive, so its identity cannot be reused."""
+
+    document: DocumentNode
+
+    def __hash__(self) -> int:
+        return id(self.document)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ByIdentity) and other.document is self.document
+
+
 @lru_cache(maxsize=CACHED_DOCUMENTS)
 def _validated(
     schema: GraphQLSchema,
-    document: DocumentNode,
+    document: _ByIdentity,
     rules: tuple[type[ASTValidationRule], ...],
 ) -> list[GraphQLError]:
-    return validate_document(schema, document, rules)
+    return validate_document(schema, document.document, rules)
 
 
 class CachedDocument(SchemaExtension):
@@ -63,6 +79,8 @@ class CachedDocument(SchemaExtension):
         context = self.execution_context
         if context.graphql_document is not None:
             context.pre_execution_errors = _validated(
-                context.schema._schema, context.graphql_document, context.validation_rules
+                context.schema._schema,
+                _ByIdentity(context.graphql_document),
+                context.validation_rules,
             )
         yield

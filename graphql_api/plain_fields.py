@@ -20,12 +20,20 @@ attribute has no effect) and reports what it always reported. An object's select
 once: its errors are located and propagated as graphql-core does (``handle_field_error``).
 An object value that is neither null nor an error (an edge of a list) is completed from its
 type at once, past the non-null wrapper and the leaf, list and abstract branches.
+
+A selection made only of plain leaves (a customer's ``id name email region``) is executed
+in one loop: each attribute read as strawberry's default resolver reads it (``getattr``
+under the field's Python name) and serialized, without a response path or a call of
+``execute_field`` per field. If any of them is not a plain value the whole selection goes
+the field-by-field way above, which reads the attributes again and reports what it always
+reported.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, cast
 
 from graphql import (
@@ -40,10 +48,12 @@ from graphql import (
     is_leaf_type,
     is_object_type,
 )
-from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path
 from graphql.pyutils.undefined import UndefinedType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,8 @@ class PlainField:
     resolve: Callable[..., Any]
     named_type: GraphQLLeafType | GraphQLObjectType
     nullable: bool
+    read: Callable[[Any], Any]
+    """What ``resolve(source, None)`` returns, read with fewer calls when that can be."""
 
 
 def plain_field(parent_type: GraphQLObjectType, field_name: str) -> PlainField | None:
@@ -71,8 +83,10 @@ def plain_field(parent_type: GraphQLObjectType, field_name: str) -> PlainField |
 
 
 def _decide(field: GraphQLField | None) -> PlainField | None:
-    # strawberry marks the resolver it gives a field with no resolver method, permission
-    # classes, field extensions or exception handlers (StrawberryField.is_basic_field).
+    # strawberry marks the resolver it gives a field with no resolver method. With permission
+    # classes or field extensions that resolver runs them (without an Info, an error or an
+    # awaitable here, which sends the field graphql-core's way); `_reader` reads an attribute
+    # directly only for a basic field (StrawberryField.is_basic_field).
     if field is None or field.args or not getattr(field.resolve, "_is_default", False):
         return None
     field_type, nullable = field.type, True
@@ -81,15 +95,87 @@ def _decide(field: GraphQLField | None) -> PlainField | None:
     if not (is_leaf_type(field_type) or is_object_type(field_type)):
         return None
     assert field.resolve is not None
-    return PlainField(field, field.resolve, field_type, nullable)
+    return PlainField(field, field.resolve, field_type, nullable, _reader(field))
+
+
+def _reader(field: GraphQLField) -> Callable[[Any], Any]:
+    # strawberry's basic resolver calls the field's default resolver with its Python name
+    # (StrawberryField.get_result); with the default `getattr`, attrgetter does the same in C.
+    # Only for a basic field: strawberry marks the resolver of a field with permission
+    # classes or other field extensions as default too, and that resolver runs them.
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if (
+        isinstance(definition, StrawberryField)
+        and definition.is_basic_field
+        and definition.default_resolver is getattr
+        and definition.python_name
+    ):
+        return attrgetter(definition.python_name)
+    resolve = field.resolve
+    assert resolve is not None
+    return lambda source: resolve(source, None)
 
 
 _UNREAD = object()
 """A plain field whose attribute could not be read (graphql-core reads and reports it)."""
 
 
+_LeafPlan = tuple[tuple[str, PlainField], ...]
+"""A selection's response names and their plain leaf fields, in the selection's order."""
+
+
 class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     """strawberry's executor, with plain fields answered in place (see the module)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._leaf_plans: dict[int, tuple[GroupedFieldSet, _LeafPlan | None]] = {}
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        plan = self._leaf_plan(parent_type, grouped_field_set)
+        if plan is not None:
+            results: dict[str, Any] = {}
+            for response_name, plain in plan:
+                value = self._leaf(plain, source_value)
+                if value is Undefined:
+                    break
+                results[response_name] = value
+            else:
+                return results
+        return super().execute_fields(
+            parent_type, source_value, path, grouped_field_set, position_context
+        )
+
+    def _leaf_plan(
+        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> _LeafPlan | None:
+        """The plain leaves of a selection made only of them, or None. graphql-core collects
+        a selection once per request (a list's items share it), so the plan is kept per
+        request by the selection's identity (the selection kept alive beside it)."""
+        plans = self._leaf_plans
+        known = plans.get(id(grouped_field_set))
+        if known is not None:
+            return known[1]
+        plan: _LeafPlan | None = None
+        if self._no_middleware():
+            leaves = []
+            for response_name, field_details_list in grouped_field_set.items():
+                node = field_details_list[0].node
+                plain = None if node.arguments else plain_field(parent_type, node.name.value)
+                if plain is None or isinstance(plain.named_type, GraphQLObjectType):
+                    break
+                leaves.append((response_name, plain))
+            else:
+                plan = tuple(leaves) if leaves else None
+        plans[id(grouped_field_set)] = (grouped_field_set, plan)
+        return plan
 
     def execute_field(
         self,
@@ -141,7 +227,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     def _leaf(self, plain: PlainField, source: Any) -> Any:
         """The serialized value, or Undefined for anything graphql-core must report."""
         try:
-            value = plain.resolve(source, None)
+            value = plain.read(source)
             if value is None:
                 return None if plain.nullable else Undefined
             if isinstance(value, Exception) or self.is_awaitable(value):
@@ -162,7 +248,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> AwaitableOrValue[Any]:
         """What graphql-core's execute_field and complete_value do for an object field."""
         try:
-            value = plain.resolve(source, None)
+            value = plain.read(source)
         except Exception:
             value = _UNREAD
         if value is _UNREAD or isinstance(value, Exception) or self.is_awaitable(value):

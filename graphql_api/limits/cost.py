@@ -17,6 +17,7 @@ itself expensive.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,6 +62,39 @@ def operation_cost(
     }
     costing = _Costing(schema, fragments_of(document), {**defaults, **(variables or {})})
     return costing.selection(root_type(schema, operation), operation.selection_set)
+
+
+CACHED_COSTS = 512
+"""Operations without variables whose cost each process keeps, least recently used out
+first (as many as the document cache keeps documents)."""
+
+_costs: OrderedDict[
+    tuple[int, int, int], tuple[GraphQLSchema, DocumentNode, OperationDefinitionNode, int]
+] = OrderedDict()
+
+
+def cached_operation_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any] | None,
+) -> int:
+    """``operation_cost``, computed once per process for an operation that declares no
+    variables (its cost then depends on nothing else). The parse cache hands every request
+    of a document the same nodes, so they are the key by identity (hashing a document walks
+    all of it); the nodes are kept beside the cost so that no identity is reused meanwhile."""
+    if operation.variable_definitions:
+        return operation_cost(schema, document, operation, variables)
+    key = (id(schema), id(document), id(operation))
+    known = _costs.get(key)
+    if known is not None:
+        _costs.move_to_end(key)
+        return known[3]
+    cost = operation_cost(schema, document, operation, None)
+    _costs[key] = (schema, document, operation, cost)
+    if len(_costs) > CACHED_COSTS:
+        _costs.popitem(last=False)
+    return cost
 
 
 @dataclass

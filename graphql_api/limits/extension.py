@@ -15,7 +15,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from graphql_api.limits.config import RequestLimits
-from graphql_api.limits.cost import operation_cost
+from graphql_api.limits.cost import cached_operation_cost
 from graphql_api.limits.document import operation_of
 from graphql_api.limits.mutations import mutation_refusal
 
@@ -38,7 +38,7 @@ class RequestLimiter(SchemaExtension):
         document = context.graphql_document
         operation = None if document is None else operation_of(document, context.operation_name)
         if document is not None and operation is not None:
-            self._cost = operation_cost(schema, document, operation, context.variables)
+            self._cost = cached_operation_cost(schema, document, operation, context.variables)
             self._refuse_if_too_costly(self._cost)
             refusal = mutation_refusal(
                 schema.mutation_type, document, operation, self._limits.max_mutations_per_request

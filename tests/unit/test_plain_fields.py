@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLResolveInfo
 from strawberry.permission import BasePermission
+from strawberry.schema.config import StrawberryConfig
 
 from graphql_api.plain_fields import PlainFieldExecutor
 
@@ -107,3 +108,58 @@ def test_fields_with_resolvers_or_permissions_run_them() -> None:
     assert answer == run("{ branches { computed secret } }", None)
     assert answer["data"] is None
     assert answer["errors"][0]["message"] == "no one may read this"
+
+
+class FieldCountingExecutor(PlainFieldExecutor):
+    """Counts the fields executed one by one (each plain leaf of a selection made only of
+    them is read in the selection's loop instead)."""
+
+    fields = 0
+
+    def execute_field(self, *args: Any, **kwargs: Any) -> Any:
+        FieldCountingExecutor.fields += 1
+        return super().execute_field(*args, **kwargs)
+
+
+def test_a_selection_of_plain_leaves_is_read_in_one_loop() -> None:
+    """`leaf { name count }` of three branches: `branches` and the two `leaf` objects (the
+    third is null) are executed field by field; their leaves are not."""
+    FieldCountingExecutor.fields = 0
+    answer = run("{ branches { leaf { name count } } }", FieldCountingExecutor)
+    assert answer == run("{ branches { leaf { name count } } }", None)
+    assert FieldCountingExecutor.fields == 1 + 3
+
+
+def test_a_permission_on_a_leaf_alone_still_refuses() -> None:
+    """strawberry marks the resolver of a field with permission classes as a default one:
+    read as a plain attribute it would skip the permission. A selection of that leaf alone
+    is refused as strawberry's own executor refuses it."""
+    answer = run("{ branches { secret } }", PlainFieldExecutor)
+    assert answer == run("{ branches { secret } }", None)
+    assert answer["errors"][0]["message"] == "no one may read this"
+
+
+@strawberry.type
+class Row:
+    label: str
+    size: int | None
+
+
+@strawberry.type
+class RowQuery:
+    @strawberry.field
+    def rows(self) -> list[Row]:
+        # Plain dicts: only the schema's own default resolver can read them.
+        return [{"label": "a", "size": 1}, {"label": "b", "size": None}]  # type: ignore[list-item]
+
+
+def test_a_schema_default_resolver_reads_plain_leaves() -> None:
+    """With a default resolver other than getattr, plain leaves are read through it."""
+    schema = strawberry.Schema(
+        query=RowQuery,
+        config=StrawberryConfig(default_resolver=lambda source, name: source[name]),
+        execution_context_class=PlainFieldExecutor,
+    )
+    result = asyncio.run(schema.execute("{ rows { label size } }"))
+    assert result.errors is None
+    assert result.data == {"rows": [{"label": "a", "size": 1}, {"label": "b", "size": None}]}

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from graphql import GraphQLSchema, OperationDefinitionNode, parse
 
-from graphql_api.limits.cost import operation_cost
+from graphql_api.limits import cost as cost_module
+from graphql_api.limits.cost import cached_operation_cost, operation_cost
 from graphql_api.limits.costs import AUDIT_COST, PASSWORD_CHECK_COST
 from graphql_api.limits.document import operation_of
 from graphql_api.limits.mutations import mutation_refusal
@@ -169,3 +170,36 @@ def test_nodes_with_more_ids_than_it_takes_costs_the_most_it_reads() -> None:
     assert cost("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids}) == (
         1 + MAX_NODE_IDS
     )
+
+
+def test_an_operation_without_variables_is_costed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same parsed operation (as the parse cache hands every request of a document) is
+    costed once; another parse of the same text is costed again, with the same result."""
+    costed: list[int] = []
+    real = cost_module.operation_cost
+
+    def counting(*args: Any) -> int:
+        costed.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(cost_module, "operation_cost", counting)
+    document = parse("{ customers(first: 5) { edges { node { id name } } } }")
+    operation = operation_of(document, None)
+    assert isinstance(operation, OperationDefinitionNode)
+    first = cached_operation_cost(SCHEMA, document, operation, None)
+    again = cached_operation_cost(SCHEMA, document, operation, {"unused": 1})
+    assert first == again == 1 + 5 * 4
+    assert len(costed) == 1
+    other = parse("{ customers(first: 5) { edges { node { id name } } } }")
+    other_operation = operation_of(other, None)
+    assert isinstance(other_operation, OperationDefinitionNode)
+    assert cached_operation_cost(SCHEMA, other, other_operation, None) == first
+    assert len(costed) == 2
+
+
+def test_an_operation_with_variables_is_costed_with_each_request_s_values() -> None:
+    document = parse("query($n: Int) { customers(first: $n) { edges { node { id } } } }")
+    operation = operation_of(document, None)
+    assert isinstance(operation, OperationDefinitionNode)
+    assert cached_operation_cost(SCHEMA, document, operation, {"n": 5}) == 1 + 5 * 3
+    assert cached_operation_cost(SCHEMA, document, operation, {"n": 50}) == 1 + 50 * 3

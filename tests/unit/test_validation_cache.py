@@ -8,7 +8,9 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 import strawberry
+from graphql import DocumentNode
 
 from domain.shared.metadata import Role
 from graphql_api.auth import Principal
@@ -79,3 +81,18 @@ def test_a_document_cached_for_staff_is_still_refused_to_a_caller_the_schema_is_
     refused = _run(schema, INTROSPECTION, Role.ANONYMOUS)
     assert refused.errors is not None and "introspection" in refused.errors[0].message.lower()
     assert _run(schema, INTROSPECTION, Role.AGENT).errors is None
+
+
+def test_a_cached_document_is_not_hashed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """graphql-core hashes a document by walking all of it: the validation cache keys the
+    parse cache's document by identity instead, and still answers from the cache."""
+    schema = build_schema(ApiLimits(introspection="on"))
+    _run(schema, "{ hashed: __typename }", Role.AGENT)
+
+    def refuse(self: DocumentNode) -> int:
+        raise AssertionError("the document was hashed")
+
+    monkeypatch.setattr(DocumentNode, "__hash__", refuse)
+    hits = _cache_hits()
+    assert _run(schema, "{ hashed: __typename }", Role.AGENT).errors is None
+    assert _cache_hits() == hits + 1
