@@ -1,4 +1,4 @@
-"""The ledger's JSON transcoder: the library's ``JSONTranscoder`` encoding, a faster decoding.
+"""The ledger's JSON transcoder: the library's ``JSONTranscoder`` format, faster both ways.
 
 Decoding was over half of a rebuild's time (benchmarks/rebuild.py --profile): the standard
 library's parser, then an object hook called on every JSON object, tagged or not. Here orjson
@@ -6,8 +6,19 @@ parses the stored bytes (about twice as fast as ``json``) and one walk over the 
 each tagged object (``{"_type_": name, "_data_": data}``) into its value, innermost first, as
 the object hook did (a transcoding marked ``flat``, whose ``encode`` makes its data of strings
 only, gets them as parsed: there is nothing inside to decode). The same stored bytes give the
-same objects, and encoding is the library's, byte for byte, so the stored format and the audit
-chain's hashes are unchanged.
+same objects.
+
+Encoding (the standard library's ``iterencode`` and a Python ``default`` call per tagged value
+were a sixth of a registration's CPU) turns the value into plain JSON types in one walk, each
+registered type as the tagged object the library's ``default`` makes, and has orjson write it.
+orjson cannot be left to meet the registered types itself: it writes a ``UUID`` or a plain
+``Enum`` natively, untagged, and never asks ``default``. The stored bytes may differ from the
+library's (a float's spelling: ``1e+16`` there, ``1e16`` here; escapes), the value they decode to
+does not: the decoder below and the library's read both alike. What the walk or orjson would
+write differently or refuses (a non-finite float, which ``json`` writes as ``NaN`` and orjson as
+``null``; a key that is not a string; an integer past 64 bits; a lone surrogate, which the
+library refuses too; nesting past orjson's depth) is encoded by the library, as before. The
+audit chain hashes each row's stored bytes as written, so new rows chain as old ones did.
 
 What orjson refuses and ``json`` reads (``NaN`` and ``Infinity``, which ``json`` writes for such
 floats; lone surrogates), and integers past 64 bits, which orjson reads as floats, fall back to
@@ -16,6 +27,7 @@ the library's decoder, so every event already stored decodes as before.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +56,55 @@ class LedgerTranscoder(JSONTranscoder):
     def __init__(self) -> None:
         super().__init__()
         self._decoders: dict[str, _Decoder] = {}
+
+    def encode(self, obj: Any) -> bytes:
+        try:
+            return orjson.dumps(self._plain(obj, 0))
+        except (_NotPlainError, orjson.JSONEncodeError):
+            return super().encode(obj)  # the library's bytes, or its error
+
+    def _plain(self, value: Any, depth: int) -> Any:
+        """``value`` as the library's encoder sees it, of plain JSON types only: tuples as
+        lists, str, int and float subclasses (a ``StrEnum``) as their base type, as ``json``
+        writes them, each registered type as its tagged object, encoded in turn."""
+        kind = type(value)
+        if kind in _SCALARS:
+            if kind is float and not math.isfinite(value):
+                raise _NotPlainError  # json writes NaN, orjson null
+            return value
+        if depth > _MAX_DEPTH:
+            raise _NotPlainError  # perhaps a cycle: the library says which error
+        if kind is dict:
+            plain: dict[str, Any] = {}
+            for name, item in value.items():
+                if type(name) is not str:
+                    raise _NotPlainError  # json turns some keys into strings, orjson none
+                # Most values are text, None or whole numbers: kept without a call.
+                plain[name] = item if type(item) in _KEPT else self._plain(item, depth + 1)
+            return plain
+        if kind is list or kind is tuple:
+            return [item if type(item) in _KEPT else self._plain(item, depth + 1) for item in value]
+        return self._other(value, kind, depth)
+
+    def _other(self, value: Any, kind: type, depth: int) -> Any:
+        """A value of a registered type as its tagged object, checked in json's own order so
+        that a subclass of a JSON type is written as json does (a ``StrEnum`` as its text),
+        never by a transcoding registered for it."""
+        if isinstance(value, str):
+            return str.__str__(value)
+        if isinstance(value, int):
+            return int.__int__(value)  # bool is exact, above: only int's subclasses here
+        if isinstance(value, float):
+            return self._plain(float.__float__(value), depth)
+        if isinstance(value, (list, tuple, dict)):
+            raise _NotPlainError  # a container subclass: json's rules for it are its own
+        transcoding = self.types.get(kind)
+        if transcoding is None:
+            raise _NotPlainError  # the library raises its TranscodingNotRegisteredError
+        return {
+            _TYPE: transcoding.name,
+            _DATA: self._plain(transcoding.encode(value), depth + 1),
+        }
 
     def decode(self, data: bytes) -> Any:
         if _LONG_DIGITS in data.translate(_DIGITS_AS_ZEROS):
@@ -107,5 +168,15 @@ class LedgerTranscoder(JSONTranscoder):
         return transcoding
 
 
+class _NotPlainError(Exception):
+    """The value holds something the fast encoding does not write as the library would."""
+
+
 _ABSENT = object()
 _NESTED = (dict, list)
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_KEPT = frozenset({str, int, bool, type(None)})
+"""Written by orjson as by json (not float: a non-finite one is not)."""
+_MAX_DEPTH = 200
+"""Below orjson's limit (254 levels), and Python's recursion limit; deeper values (or a cycle,
+which ``json`` reports as such) go to the library's encoder."""
