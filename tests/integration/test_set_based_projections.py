@@ -33,6 +33,8 @@ from domain.segment.commands import ChangeSegmentRule, DefineSegment
 from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.survey.commands import DraftSurvey, SubmitResponse
 from domain.survey.values import AspectQuestion, SurveyChannel, SurveyKind
+from domain.testimonial.commands import ReviewTestimonial
+from domain.testimonial.model import Decision
 from domain.ticket.commands import OpenTicket
 from domain.ticket.values import Priority, TicketChannel
 from infrastructure.database import Database
@@ -49,6 +51,7 @@ from projections.referrals.projection import ReferralFunnel
 from projections.segments.changes import FactChanges
 from projections.segments.projection import SegmentMembership
 from projections.surveys.projection import SurveyDashboard
+from projections.testimonials.projection import Testimonials
 from projections.tickets.projection import TicketTimeline
 from projections.tracking import all_positions
 from tests.integration.history_world import AGENT, World, populate
@@ -68,9 +71,11 @@ CHANGED = [
         SurveyDashboard(),
         SegmentMembership(),
         CampaignFigures(),
+        Testimonials(),
     )
 ]
 ANALYST = EventMetadata(actor_id="analyst-1", actor_role=Role.ANALYST, channel=Channel.WEB)
+ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
 SEGMENTS: dict[str, dict[str, Any]] = {
     "EU": {"field": "region", "values": ["EU"]},
     "German speakers born 1981": {
@@ -123,6 +128,7 @@ def world(ledger: Ledger) -> World:
     busy_member(ledger, world.ada)
     busy_member(ledger, world.bo)
     campaign_steps(ledger, segments["EU"], [world.ada, world.bo])
+    reviewed_testimonials(ledger, world.ada, world.bo)
     survey_answers(ledger, world.ada, world.bo, round_=1)
     ledger.request_erasure(world.bo, None, ErasureReason.CUSTOMER_REQUEST, 0, OFFICER)
     ledger.complete_erasure(world.bo, OFFICER)
@@ -205,6 +211,34 @@ def campaign_steps(ledger: Ledger, segment: UUID, customers: list[UUID]) -> None
     ledger.set_contact_preferences(Preferences(first, {ContactChannel.EMAIL: False}), AGENT)
     ledger.withdraw_consent(second, ConsentPurpose.MARKETING, AGENT)
     ledger.handle(CompleteCampaign(winter), sender)
+
+
+def reviewed_testimonials(ledger: Ledger, ada: UUID, bo: UUID) -> None:
+    """In one run of folded events: testimonial consent given, withdrawn and given again,
+    and refused; a newcomer registered, renamed twice, moved and consenting (their row goes in
+    changed); promoters' comments, Ada's approved then rejected."""
+    ledger.give_consent(ada, ConsentPurpose.TESTIMONIALS, AGENT)
+    ledger.withdraw_consent(ada, ConsentPurpose.TESTIMONIALS, AGENT)
+    ledger.give_consent(ada, ConsentPurpose.TESTIMONIALS, AGENT)
+    ledger.withdraw_consent(bo, ConsentPurpose.TESTIMONIALS, AGENT)  # refused: never given
+    fay = ledger.register_customer(RegisterCustomer("Fay First", "fay@example.org"), AGENT)
+    for name in ("Faye Second", "Fae Third"):
+        ledger.change_contact_details(ChangeContactDetails(fay.aggregate_id, name=name), AGENT)
+    ledger.change_demographics(ChangeDemographics(fay.aggregate_id, region="APAC"), AGENT)
+    ledger.give_consent(fay.aggregate_id, ConsentPurpose.TESTIMONIALS, AGENT)
+    drafted = DraftSurvey(SurveyKind.NPS, "Recommend", "Would you?", [SurveyChannel.WEB])
+    survey = ledger.draft_survey(drafted, AGENT).aggregate_id
+    ledger.publish_survey(survey, AGENT)
+    for customer in (ada, bo):
+        ledger.give_consent(customer, ConsentPurpose.RESEARCH, AGENT)
+        response = ledger.invite_to_survey(survey, customer, SurveyChannel.WEB, AGENT)
+        answer = SubmitResponse(10, "Wonderful", survey_id=survey, customer_id=customer)
+        ledger.submit_survey_response(
+            answer, EventMetadata(str(customer), Role.CUSTOMER, Channel.WEB)
+        )
+        if customer == ada:
+            for decision in (Decision.APPROVED, Decision.REJECTED):
+                ledger.handle(ReviewTestimonial(response.aggregate_id, decision), ADMIN)
 
 
 def buy(ledger: Ledger, customer: UUID, order: str, at: datetime) -> None:
