@@ -4,7 +4,9 @@ consent is given, with their first name and region and nothing else of them. Wit
 consent hides it everywhere at once (one row per person says so); erasure deletes it.
 
 Rows are keyed by the response and the person and written state-wise (upserts of the event's
-values), so a batch applied again leaves the same rows."""
+values), so a batch applied again leaves the same rows. The authors' events, one or more for
+every customer, are folded (``changes``): a run of them is written with a few multi-row
+statements."""
 
 from __future__ import annotations
 
@@ -20,8 +22,9 @@ from domain.survey.model import Invitation
 from domain.survey.values import SurveyKind
 from domain.testimonial.commands import PROMOTER_SCORE
 from domain.testimonial.model import Testimonial
-from projections.base import Projection, handles
+from projections.base import Projection, folds, handles
 from projections.erasure import erased_subjects
+from projections.testimonials.changes import AuthorChanges
 
 DDL = """
     CREATE TABLE IF NOT EXISTS testimonial_authors (
@@ -63,42 +66,36 @@ class Testimonials(Projection):
     ddl = DDL
     erasure_purges = ("testimonial_authors", "testimonials")
 
-    @handles(Customer.Registered)
-    def registered(self, cursor: Cursor[Any], event: Customer.Registered, _: int) -> None:
-        cursor.execute(
-            "INSERT INTO testimonial_authors (customer_id, first_name, region) VALUES (%s, %s, %s)"
-            " ON CONFLICT (customer_id) DO UPDATE SET first_name = excluded.first_name,"
-            " region = excluded.region",
-            (event.originator_id, first_name(event.name), event.region),
-        )
+    def changes(self) -> AuthorChanges:
+        return AuthorChanges(loading=self.loading)
 
-    @handles(Customer.NameChanged)
-    def name_changed(self, cursor: Cursor[Any], event: Customer.NameChanged, _: int) -> None:
-        cursor.execute(
-            "UPDATE testimonial_authors SET first_name = %s WHERE customer_id = %s",
-            (first_name(event.name), event.originator_id),
-        )
+    @folds(Customer.Registered)
+    def registered(self, changes: AuthorChanges, event: Customer.Registered, _: int) -> None:
+        changes.register(event.originator_id, first_name(event.name), event.region)
 
-    @handles(Customer.RegionChanged)
-    def region_changed(self, cursor: Cursor[Any], event: Customer.RegionChanged, _: int) -> None:
-        cursor.execute(
-            "UPDATE testimonial_authors SET region = %s WHERE customer_id = %s",
-            (event.region, event.originator_id),
-        )
+    @folds(Customer.NameChanged)
+    def name_changed(self, changes: AuthorChanges, event: Customer.NameChanged, _: int) -> None:
+        changes.set_column(event.originator_id, "first_name", first_name(event.name))
 
-    @handles(Customer.ConsentGiven)
-    def consent_given(self, cursor: Cursor[Any], event: Customer.ConsentGiven, _: int) -> None:
-        self._consent(cursor, event, given=True)
+    @folds(Customer.RegionChanged)
+    def region_changed(self, changes: AuthorChanges, event: Customer.RegionChanged, _: int) -> None:
+        changes.set_column(event.originator_id, "region", event.region)
 
-    @handles(Customer.ConsentWithdrawn)
+    @folds(Customer.ConsentGiven)
+    def consent_given(self, changes: AuthorChanges, event: Customer.ConsentGiven, _: int) -> None:
+        _consent(changes, event, given=True)
+
+    @folds(Customer.ConsentWithdrawn)
     def consent_withdrawn(
-        self, cursor: Cursor[Any], event: Customer.ConsentWithdrawn, _: int
+        self, changes: AuthorChanges, event: Customer.ConsentWithdrawn, _: int
     ) -> None:
-        self._consent(cursor, event, given=False)
+        _consent(changes, event, given=False)
 
-    @handles(Customer.ConsentRefused)
-    def consent_refused(self, cursor: Cursor[Any], event: Customer.ConsentRefused, _: int) -> None:
-        self._consent(cursor, event, given=False)
+    @folds(Customer.ConsentRefused)
+    def consent_refused(
+        self, changes: AuthorChanges, event: Customer.ConsentRefused, _: int
+    ) -> None:
+        _consent(changes, event, given=False)
 
     @handles(Invitation.Responded)
     def responded(self, cursor: Cursor[Any], event: Invitation.Responded, position: int) -> None:
@@ -139,10 +136,7 @@ class Testimonials(Projection):
         cursor.execute("DELETE FROM testimonials WHERE customer_id = ANY(%s)", (subjects,))
         cursor.execute("DELETE FROM testimonial_authors WHERE customer_id = ANY(%s)", (subjects,))
 
-    def _consent(self, cursor: Cursor[Any], event: Any, *, given: bool) -> None:
-        if event.purpose != ConsentPurpose.TESTIMONIALS.value:
-            return
-        cursor.execute(
-            "UPDATE testimonial_authors SET consent = %s WHERE customer_id = %s",
-            (given, event.originator_id),
-        )
+
+def _consent(changes: AuthorChanges, event: Any, *, given: bool) -> None:
+    if event.purpose == ConsentPurpose.TESTIMONIALS.value:
+        changes.set_column(event.originator_id, "consent", given)

@@ -79,7 +79,7 @@ SMOKE_RUNS = {
             "-m",
             "benchmarks.rebuild",
             *("--events", "100", "--tickets", "5", "--loyalty", "5", "--answers", "10"),
-            "--profile",
+            *("--campaigns", "1", "--profile"),
         ],
         "ratio to COPY",
     ),

@@ -12,6 +12,15 @@ from uuid import UUID
 import pytest
 from psycopg import Cursor, sql
 
+from domain.campaign.commands import (
+    CancelCampaign,
+    CompleteCampaign,
+    DraftCampaign,
+    LaunchCampaign,
+    RecordCampaignRecipients,
+    ScheduleCampaign,
+)
+from domain.campaign.values import SkipReason
 from domain.customer.commands import ChangeContactDetails, ChangeDemographics, RegisterCustomer
 from domain.customer.commands import SetContactPreferences as Preferences
 from domain.customer.model import Customer
@@ -27,6 +36,8 @@ from domain.segment.commands import ChangeSegmentRule, DefineSegment
 from domain.shared.metadata import Channel, EventMetadata, Role
 from domain.survey.commands import DraftSurvey, SubmitResponse
 from domain.survey.values import AspectQuestion, SurveyChannel, SurveyKind
+from domain.testimonial.commands import ReviewTestimonial
+from domain.testimonial.model import Decision
 from domain.ticket.commands import OpenTicket
 from domain.ticket.values import Priority, TicketChannel
 from infrastructure.database import Database
@@ -34,6 +45,7 @@ from infrastructure.parking import EventNotAppliedError, RetryPolicy
 from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.rebuild import loading, rebuild
 from projections.base import Positioned, Projection
+from projections.campaigns.projection import CampaignFigures
 from projections.customers.projection import CustomerDirectory
 from projections.history.projection import CustomerHistory
 from projections.loyalty.projection import LoyaltyStatements
@@ -43,6 +55,7 @@ from projections.segments.changes import FactChanges
 from projections.segments.projection import SegmentMembership
 from projections.success.projection import CustomerHealth
 from projections.surveys.projection import SurveyDashboard
+from projections.testimonials.projection import Testimonials
 from projections.tickets.projection import TicketTimeline
 from projections.tracking import all_positions
 from tests.integration.history_world import AGENT, World, populate
@@ -63,9 +76,12 @@ CHANGED = [
         SurveyDashboard(),
         SegmentMembership(),
         CustomerHealth(),
+        CampaignFigures(),
+        Testimonials(),
     )
 ]
 ANALYST = EventMetadata(actor_id="analyst-1", actor_role=Role.ANALYST, channel=Channel.WEB)
+ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
 SEGMENTS: dict[str, dict[str, Any]] = {
     "EU": {"field": "region", "values": ["EU"]},
     "German speakers born 1981": {
@@ -117,6 +133,8 @@ def world(ledger: Ledger) -> World:
     ticket_steps(ledger, world.bo)
     busy_member(ledger, world.ada)
     busy_member(ledger, world.bo)
+    campaign_steps(ledger, segments["EU"], [world.ada, world.bo])
+    reviewed_testimonials(ledger, world.ada, world.bo)
     survey_answers(ledger, world.ada, world.bo, round_=1)
     reviews_and_feedback(ledger, world.bo, round_=1)
     ledger.request_erasure(world.bo, None, ErasureReason.CUSTOMER_REQUEST, 0, OFFICER)
@@ -158,6 +176,82 @@ def many_changes(ledger: Ledger, customer: UUID, round_: int = 1) -> None:
     )
     ledger.refund_purchase(order, "5", AGENT)
     ledger.refund_purchase(order, "7", AGENT)
+
+
+def campaign_steps(ledger: Ledger, segment: UUID, customers: list[UUID]) -> None:
+    """Campaigns through every step and, in one run of folded events, what the sender reads
+    changing between their recipient batches: consents given, withdrawn and refused, email
+    opted in and out, NPS answers before a batch (its NPS before) and after it (the first is
+    its NPS after, a skipped member's counts for nothing), purchases before the message and
+    in its window (the first a conversion, attributed once)."""
+    sender = EventMetadata.system("campaign-messages")
+    newcomer = ledger.register_customer(RegisterCustomer("Eli", "eli@example.org"), AGENT)
+    eli = newcomer.aggregate_id
+    ledger.withdraw_consent(eli, ConsentPurpose.MARKETING, AGENT)  # refused: never given
+    for customer in [*customers, eli]:
+        ledger.give_consent(customer, ConsentPurpose.RESEARCH, AGENT)  # for their NPS answers
+    for customer in customers:
+        ledger.give_consent(customer, ConsentPurpose.MARKETING, AGENT)
+        ledger.set_contact_preferences(Preferences(customer, {ContactChannel.EMAIL: True}), AGENT)
+        answer_nps(ledger, customer, 7)
+
+    def draft(name: str) -> UUID:
+        command = DraftCampaign(name, segment, "Hi {first_name}", "News.", conversion_days=3)
+        return ledger.handle(command, ANALYST).aggregate_id
+
+    winter, spring = draft("Winter"), draft("Spring")
+    ledger.handle(ScheduleCampaign(winter, datetime.now(UTC) + timedelta(days=1)), ANALYST)
+    ledger.handle(ScheduleCampaign(spring, datetime.now(UTC) + timedelta(days=2)), ANALYST)
+    ledger.handle(CancelCampaign(spring), ANALYST)
+    ledger.handle(LaunchCampaign(winter), ANALYST)
+    cursor = None
+    for batch, member in enumerate(sorted([*customers, eli])):
+        queued = [] if member == eli else [member]
+        skipped = {SkipReason.NO_MARKETING_CONSENT.value: [eli]} if member == eli else {}
+        command = RecordCampaignRecipients(winter, batch, cursor, queued, skipped)
+        ledger.handle(command, sender)
+        cursor = member
+        answer_nps(ledger, member, 4 + batch)
+        buy(ledger, member, f"winter-{batch}-old", datetime(2026, 1, 1, tzinfo=UTC))
+        buy(ledger, member, f"winter-{batch}-a", datetime.now(UTC))
+        buy(ledger, member, f"winter-{batch}-b", datetime.now(UTC))
+    first, second = sorted(customers)
+    ledger.set_contact_preferences(Preferences(first, {ContactChannel.EMAIL: False}), AGENT)
+    ledger.withdraw_consent(second, ConsentPurpose.MARKETING, AGENT)
+    ledger.handle(CompleteCampaign(winter), sender)
+
+
+def reviewed_testimonials(ledger: Ledger, ada: UUID, bo: UUID) -> None:
+    """In one run of folded events: testimonial consent given, withdrawn and given again,
+    and refused; a newcomer registered, renamed twice, moved and consenting (their row goes in
+    changed); promoters' comments, Ada's approved then rejected."""
+    ledger.give_consent(ada, ConsentPurpose.TESTIMONIALS, AGENT)
+    ledger.withdraw_consent(ada, ConsentPurpose.TESTIMONIALS, AGENT)
+    ledger.give_consent(ada, ConsentPurpose.TESTIMONIALS, AGENT)
+    ledger.withdraw_consent(bo, ConsentPurpose.TESTIMONIALS, AGENT)  # refused: never given
+    fay = ledger.register_customer(RegisterCustomer("Fay First", "fay@example.org"), AGENT)
+    for name in ("Faye Second", "Fae Third"):
+        ledger.change_contact_details(ChangeContactDetails(fay.aggregate_id, name=name), AGENT)
+    ledger.change_demographics(ChangeDemographics(fay.aggregate_id, region="APAC"), AGENT)
+    ledger.give_consent(fay.aggregate_id, ConsentPurpose.TESTIMONIALS, AGENT)
+    drafted = DraftSurvey(SurveyKind.NPS, "Recommend", "Would you?", [SurveyChannel.WEB])
+    survey = ledger.draft_survey(drafted, AGENT).aggregate_id
+    ledger.publish_survey(survey, AGENT)
+    for customer in (ada, bo):
+        ledger.give_consent(customer, ConsentPurpose.RESEARCH, AGENT)
+        response = ledger.invite_to_survey(survey, customer, SurveyChannel.WEB, AGENT)
+        answer = SubmitResponse(10, "Wonderful", survey_id=survey, customer_id=customer)
+        ledger.submit_survey_response(
+            answer, EventMetadata(str(customer), Role.CUSTOMER, Channel.WEB)
+        )
+        if customer == ada:
+            for decision in (Decision.APPROVED, Decision.REJECTED):
+                ledger.handle(ReviewTestimonial(response.aggregate_id, decision), ADMIN)
+
+
+def buy(ledger: Ledger, customer: UUID, order: str, at: datetime) -> None:
+    purchase = RecordPurchase(customer, order, "12", "EUR", PurchaseChannel.WEB, at)
+    ledger.record_purchase(purchase, AGENT)
 
 
 def ticket_steps(ledger: Ledger, customer: UUID) -> None:
