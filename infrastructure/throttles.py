@@ -80,14 +80,20 @@ class WindowCounters:
         """Take back one hit of each of ``counts`` (the attempt turned out not to count), and
         every hit of each of ``forget``."""
         now = self._clock()
+        # In the rows' one order (see _in_lock_order), a take-back before a forget of one row.
+        steps = sorted(
+            [(counter.scope, key, 0) for counter, key in counts]
+            + [(counter.scope, key, 1) for counter, key in forget]
+        )
         with self._connect() as conn, conn.transaction():
-            for counter, key in counts:
-                conn.execute(_REFUND, (counter.scope, key, now))
-            for counter, key in forget:
-                conn.execute(
-                    "DELETE FROM cxl_throttle_counters WHERE scope = %s AND key = %s",
-                    (counter.scope, key),
-                )
+            for scope, key, forgets in steps:
+                if forgets:
+                    conn.execute(
+                        "DELETE FROM cxl_throttle_counters WHERE scope = %s AND key = %s",
+                        (scope, key),
+                    )
+                else:
+                    conn.execute(_REFUND, (scope, key, now))
 
     def _hit_all(
         self,
@@ -98,7 +104,10 @@ class WindowCounters:
     ) -> bool:
         try:
             with conn.transaction():
-                hits = [self._hit_one(conn, counter, key, now) for counter, key in counts]
+                hits = [0] * len(counts)
+                for index in _in_lock_order(counts):
+                    counter, key = counts[index]
+                    hits[index] = self._hit_one(conn, counter, key, now)
                 if refuse(hits):
                     raise AttemptRefusedError
         except AttemptRefusedError:
@@ -110,6 +119,15 @@ class WindowCounters:
         params = {"scope": counter.scope, "key": key, "now": now, "ends": now + counter.window}
         row = conn.execute(_HIT, params).fetchone()
         return 0 if row is None else int(row[0])
+
+
+def _in_lock_order(counts: Sequence[tuple[Counter, str]]) -> list[int]:
+    """Indexes of ``counts`` in the order of their rows' (scope, key): every transaction that
+    writes several counters locks them in this one order. A log-in counts its pair row first
+    and, on success, forgets it last: in the callers' orders a failed attempt holding the pair
+    and waiting for the email row deadlocked with a successful one holding the email row and
+    waiting to delete the pair (PostgreSQL then aborted one, a SERVICE_UNAVAILABLE log-in)."""
+    return sorted(range(len(counts)), key=lambda index: (counts[index][0].scope, counts[index][1]))
 
 
 def over_any_limit(counts: Sequence[tuple[Counter, str]]) -> Callable[[list[int]], bool]:

@@ -3,7 +3,8 @@ counts (email and address together, email, address, all) that decide who may sti
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from domain.ledger import Ledger
@@ -46,6 +47,40 @@ def test_parallel_attempts_cannot_slip_past_the_limit(ledger: Ledger, database: 
     with ThreadPoolExecutor(8) as pool:
         admitted = list(pool.map(lambda _: throttle.admit(ADA, MALLORY), range(24)))
     assert admitted.count(True) == 5
+
+
+def _wait_until_waiting_on_locks(database: Database, backends: int) -> None:
+    deadline = time.monotonic() + 30
+    with database.connect(autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).fetchone()
+            if row is not None and row[0] >= backends:
+                return
+            time.sleep(0.02)
+    raise AssertionError(f"{backends} backends never waited on a lock")
+
+
+def test_a_success_and_a_failed_attempt_of_one_email_at_once_do_not_deadlock(
+    ledger: Ledger, database: Database
+) -> None:
+    # A failed attempt counts the pair row first and a success forgets it last. Held up by a
+    # lock on the email row, the success queues first and the attempt second; in the callers'
+    # orders the attempt then held the pair while the success, next on the email row, waited
+    # to delete the pair: PostgreSQL aborted one with a deadlock. Both now lock in one order.
+    throttle = LoginThrottle(database.connect)
+    throttle.admit(ADA, HOME)
+    with database.connect() as holder, ThreadPoolExecutor(2) as pool:
+        holder.execute("UPDATE cxl_throttle_counters SET hits = hits WHERE scope = 'log-in email'")
+        success: Future[None] = pool.submit(throttle.succeeded, ADA, HOME)
+        _wait_until_waiting_on_locks(database, 1)
+        attempt: Future[bool] = pool.submit(throttle.admit, ADA, HOME)
+        _wait_until_waiting_on_locks(database, 2)
+        holder.commit()
+        success.result(timeout=30)
+        assert attempt.result(timeout=30) is True
 
 
 def test_a_success_forgets_the_failures_of_that_address(ledger: Ledger, database: Database) -> None:
