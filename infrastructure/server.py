@@ -16,6 +16,7 @@ from graphql_api.app import create_app
 from infrastructure.bootstrap import open_runtime
 from infrastructure.delivery.mail_catcher import MailCatcher
 from infrastructure.dev_banner import development_banner
+from infrastructure.http_protocol import BoundedHttpToolsProtocol
 from infrastructure.projection_runner import ProjectionWorker
 from infrastructure.settings import Settings
 from infrastructure.stop_signal import STOP_REQUESTED
@@ -62,6 +63,10 @@ def uvicorn_config(app: Starlette, host: str, port: int, log_level: str) -> uvic
         server_header=False,
         # Who the client is behind a proxy is decided by CXL_TRUSTED_PROXIES alone.
         proxy_headers=False,
+        # C parser and loop (infrastructure.http_protocol says what they save and what bound
+        # the parser is given back).
+        http=BoundedHttpToolsProtocol,
+        loop="uvloop",
     )
 
 
