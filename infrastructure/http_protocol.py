@@ -16,6 +16,7 @@ application sees anything of that request.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from httptools import HttpParserError
@@ -42,6 +43,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._head_bytes = 0  # received while the head is incomplete
         self._parsed_bytes = 0  # of the head the parser has handed over
         self._too_large = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(_CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -93,3 +97,47 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             b"\r\n" + _REFUSAL
         )
         self.transport.close()
+
+
+COALESCE_LIMIT = 64 * 1024
+"""Bytes held back at most before they are written at once."""
+
+
+class _CoalescingTransport:
+    """A transport that writes what one turn of the event loop wrote, in one call.
+
+    uvicorn writes a response's status line and headers, then its body: two ``send`` system
+    calls, each of which runs loopback TCP delivery, for nearly every response. Held until
+    the end of the loop's turn (or past ``COALESCE_LIMIT`` bytes), they leave in one. Closing
+    writes what is held first; everything else is the wrapped transport's.
+    """
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._held: list[bytes] = []
+        self._held_bytes = 0
+
+    def write(self, data: bytes) -> None:
+        if not self._held:
+            self._loop.call_soon(self._flush)
+        self._held.append(data)
+        self._held_bytes += len(data)
+        if self._held_bytes > COALESCE_LIMIT:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._held:
+            return
+        data = b"".join(self._held)
+        self._held.clear()
+        self._held_bytes = 0
+        if not self._transport.is_closing():
+            self._transport.write(data)
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)

@@ -29,6 +29,7 @@ from infrastructure.delivery.payment_webhook import payment_webhook_routes
 from infrastructure.delivery.store import FailedRetries
 from infrastructure.delivery.webhooks import WebhookEndpoints
 from infrastructure.health import health_sources
+from infrastructure.http_protocol import BoundedHttpToolsProtocol
 from infrastructure.login import (
     CUSTOMER_TOKEN_TTL_SECONDS,
     CustomerLogin,
@@ -232,6 +233,8 @@ def live_api(
         log_level="warning",
         lifespan="on",
         proxy_headers=False,  # as `cxledger serve`: only CXL_TRUSTED_PROXIES decides
+        http=BoundedHttpToolsProtocol,  # as `cxledger serve`: the bounded C parser
+        loop="uvloop",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
