@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from uuid import UUID, uuid4
 
 import orjson
@@ -32,6 +32,7 @@ from graphql_api.graphiql import graphiql_response
 from graphql_api.limits.client import client_address
 from graphql_api.limits.gates import retry_after
 from graphql_api.request_json import UnsafeJsonError, decode_json
+from graphql_api.request_log import CORRELATION_HEADER, CORRELATION_SCOPE_KEY
 from graphql_api.sessions import SESSION_ENDED, session_is_current
 from graphql_api.unavailable import database_answer, is_unavailable
 
@@ -308,7 +309,10 @@ def _channel(request: Request) -> Channel:
 
 
 def _correlation_id(request: Request) -> UUID:
-    value = request.headers.get("x-correlation-id")
+    known = request.scope.get(CORRELATION_SCOPE_KEY)  # parsed by graphql_api.request_log
+    if known is not None:
+        return cast(UUID, known)
+    value = request.headers.get(CORRELATION_HEADER)
     if value is None:
         return uuid4()
     try:

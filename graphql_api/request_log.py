@@ -1,11 +1,11 @@
 """Each HTTP request's ids on every log line it causes, its correlation id echoed in the
 response, and (unless CXL_ACCESS_LOG is off) one access-log line when it is answered.
 
-The correlation id is the client's ``X-Correlation-Id`` when it is a UUID; without one, a new
-UUID is put into the request's headers here, so the events the request records
-(``graphql_api.http`` reads the header) carry the id the log lines and the response show. A
-malformed one is left for ``graphql_api.http`` to refuse (400), and is never logged: header
-values are the client's text.
+The correlation id is the client's ``X-Correlation-Id`` when it is a UUID, else a new UUID. It
+is kept in the request's scope (:data:`CORRELATION_SCOPE_KEY`), parsed once, so that the events
+the request records (``graphql_api.http`` reads it) carry the id the log lines and the
+response show. A malformed one is left for ``graphql_api.http`` to refuse (400), and is never
+logged: header values are the client's text.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ import time
 from uuid import UUID, uuid4
 
 import structlog
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CORRELATION_HEADER = "x-correlation-id"
+CORRELATION_SCOPE_KEY = "cxl.correlation_id"
+"""Where the request's correlation id (a ``UUID``) is kept in its ASGI scope."""
 REQUEST_ID_HEADER = "x-request-id"
 
 access_log = logging.getLogger("cxledger.access")
@@ -88,15 +90,12 @@ def _log_access(scope: Scope, status: int, seconds: float) -> None:
 
 
 def _correlation_id(scope: Scope) -> str | None:
-    """The request's correlation id: the client's UUID, a new one put into the headers when
-    it sent none, or None for a malformed one (refused downstream)."""
-    headers = MutableHeaders(scope=scope)
-    given = headers.get(CORRELATION_HEADER)
-    if given is None:
-        made = str(uuid4())
-        headers[CORRELATION_HEADER] = made
-        return made
+    """The request's correlation id: the client's UUID or a new one when it sent none, kept in
+    the scope; None for a malformed one (refused downstream)."""
+    given = Headers(scope=scope).get(CORRELATION_HEADER)
     try:
-        return str(UUID(given))
+        correlation_id = uuid4() if given is None else UUID(given)
     except ValueError:
         return None
+    scope[CORRELATION_SCOPE_KEY] = correlation_id
+    return str(correlation_id)
