@@ -100,7 +100,7 @@ def run_plan(plan: ObjectPlan, source: Any, is_awaitable: Callable[[Any], bool])
                 return FALLBACK
             result[entry.response_name] = None
             continue
-        if value.__class__ not in _PLAIN_VALUES and (
+        if type(value) not in _PLAIN_VALUES and (
             isinstance(value, Exception) or is_awaitable(value)
         ):
             return FALLBACK
@@ -119,7 +119,7 @@ def run_plan(plan: ObjectPlan, source: Any, is_awaitable: Callable[[Any], bool])
 def run_list(entry: Entry, value: Any, is_awaitable: Callable[[Any], bool]) -> Any:
     """The completed list ``value`` of a list entry, or FALLBACK. Only lists and tuples:
     graphql-core's handling of other iterables (and its refusal of strings) is its own."""
-    if value.__class__ is not list and value.__class__ is not tuple:
+    if type(value) is not list and type(value) is not tuple:
         return FALLBACK
     completed: list[Any] = []
     objects = entry.kind is OBJECT_LIST
@@ -129,9 +129,7 @@ def run_list(entry: Entry, value: Any, is_awaitable: Callable[[Any], bool]) -> A
                 return FALLBACK
             completed.append(None)
             continue
-        if item.__class__ not in _PLAIN_VALUES and (
-            isinstance(item, Exception) or is_awaitable(item)
-        ):
+        if type(item) not in _PLAIN_VALUES and (isinstance(item, Exception) or is_awaitable(item)):
             return FALLBACK
         done = (
             run_plan(entry.plan, item, is_awaitable)  # type: ignore[arg-type]
