@@ -324,8 +324,28 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         known = self._object_plans.get(key)
         if known is not None:
             return known[1]
-        plan = self._compile(object_type, field_details_list) if self._no_middleware() else None
+        plan = self._shared_plan(object_type, field_details_list) if self._no_middleware() else None
         self._object_plans[key] = (field_details_list, plan)
+        return plan
+
+    def _shared_plan(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> plans.ObjectPlan | None:
+        """The plan of a selection that is the same in every request of its document (no
+        directive, no fragment variable in it or below it) is kept across requests, on the
+        type, by its field nodes (held by the entry, so their ids are not reused); any other
+        is made for this request alone."""
+        nodes = tuple(details.node for details in field_details_list)
+        shared = plans.shared_plans(object_type)
+        known = shared.get(tuple(map(id, nodes)))
+        if known is not None and all(a is b for a, b in zip(known[0], nodes, strict=True)):
+            return known[1]
+        plan = self._compile(object_type, field_details_list)
+        if all(
+            details.fragment_variable_values is None and details.defer_usage is None
+            for details in field_details_list
+        ) and plans.static_selection(nodes, self.fragments):
+            plans.keep_shared(shared, nodes, plan)
         return plan
 
     def _compile(

@@ -5,9 +5,11 @@ still went through graphql-core once per object: for each of 20 edges ``complete
 ``complete_object_value``, ``collect_subfields`` and ``execute_fields``, then the same for its
 node. An ``ObjectPlan`` is what a selection of an object type asks for when every field in it
 is plain (see ``plain_fields``: a basic attribute, no arguments) or ``__typename``, nested
-objects and lists of them included: made once per request and selection, it is then run over
-each value with attribute reads, the scalars' own serializers and the object types' own
-``is_type_of`` checks, the calls graphql-core would make.
+objects and lists of them included, it is run over each value with attribute reads, the
+scalars' own serializers and the object types' own ``is_type_of`` checks, the calls
+graphql-core would make. A plan is made once per selection of a document: kept on its type
+across requests when nothing in the selection depends on a request's variables (no
+directive, no fragment variable; ``static_selection``), else made again in each request.
 
 A run never reports anything itself. Whatever graphql-core would have to report or wait for
 (an error, an awaitable, null where null is not allowed, a value a scalar refuses, a value
@@ -21,13 +23,21 @@ build) has no plan.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 from uuid import UUID
 
-from graphql import GraphQLLeafType, GraphQLObjectType, Undefined
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLLeafType,
+    GraphQLObjectType,
+    InlineFragmentNode,
+    SelectionSetNode,
+    Undefined,
+)
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 FALLBACK: Final = object()
@@ -78,6 +88,59 @@ def strawberry_type_check(object_type: GraphQLObjectType) -> tuple[bool, Any]:
         qualified.endswith("_get_is_type_of.<locals>.is_type_of")
     )
     return own, check if own else None
+
+
+SHARED_PLANS_PER_TYPE: Final = 256
+"""How many selections of one type keep their plan across requests (each holds its
+document's nodes): past it the type's plans are dropped and made again as requests come."""
+
+_SharedPlans = dict[tuple[int, ...], tuple[tuple[FieldNode, ...], "ObjectPlan | None"]]
+
+
+def shared_plans(object_type: GraphQLObjectType) -> _SharedPlans:
+    """The plans kept across requests for ``object_type``'s selections, by their field
+    nodes' ids (kept on the type, as ``plain_fields`` keeps its fields' answers)."""
+    known: _SharedPlans | None = object_type.__dict__.get("_selection_plans")
+    if known is None:
+        known = {}
+        object_type._selection_plans = known  # type: ignore[attr-defined]
+    return known
+
+
+def keep_shared(
+    shared: _SharedPlans, nodes: tuple[FieldNode, ...], plan: ObjectPlan | None
+) -> None:
+    if len(shared) >= SHARED_PLANS_PER_TYPE:
+        shared.clear()
+    shared[tuple(map(id, nodes))] = (nodes, plan)
+
+
+def static_selection(nodes: tuple[FieldNode, ...], fragments: Mapping[str, Any]) -> bool:
+    """Whether the selections of ``nodes``, and every selection below them (fragments
+    included), hold no directive and no fragment variable: then what graphql-core collects
+    from them, and so their plan, is the same whatever a request's variables are."""
+    pending: list[SelectionSetNode | None] = [node.selection_set for node in nodes]
+    while pending:
+        selection_set = pending.pop()
+        if selection_set is None:
+            continue
+        for selection in selection_set.selections:
+            if selection.directives:
+                return False
+            if isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                definition = getattr(fragment, "definition", None)
+                if (
+                    definition is None
+                    or getattr(fragment, "variable_signatures", None)
+                    or definition.variable_definitions
+                    or definition.directives
+                ):
+                    return False
+                pending.append(definition.selection_set)
+            elif isinstance(selection, FieldNode | InlineFragmentNode):
+                pending.append(selection.selection_set)
+    return True
 
 
 def run_plan(plan: ObjectPlan, source: Any, is_awaitable: Callable[[Any], bool]) -> Any:

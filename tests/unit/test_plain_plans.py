@@ -13,12 +13,13 @@ import asyncio
 import enum
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from inspect import isawaitable
 from typing import Any
 from uuid import UUID
 
 import pytest
 import strawberry
-from graphql import GraphQLResolveInfo
+from graphql import DocumentNode, GraphQLResolveInfo, execute, parse
 from strawberry.schema.config import StrawberryConfig
 
 from domain.shared.metadata import Role
@@ -230,3 +231,61 @@ def test_the_customer_directory_answers_as_graphql_core_does(
     PlanCounting.completed = 0
     assert run(DirectoryQuery, document, PlanCounting, context) == expected
     assert PlanCounting.completed > 0
+
+
+class CompileCounting(PlainFieldExecutor):
+    """Counts the plans made (not taken from a request's or the type's keeping)."""
+
+    compiled = 0
+
+    def _compile(self, *args: Any, **kwargs: Any) -> Any:
+        CompileCounting.compiled += 1
+        return super()._compile(*args, **kwargs)
+
+
+HOLDER_SCHEMA = strawberry.Schema(query=Query)
+"""One schema for every request, as the API has: plans are kept on its types."""
+
+
+def run_parsed(document: DocumentNode, variables: dict[str, Any], executor: Any) -> Any:
+    """Run one parsed document, as the document cache hands the same one to every request."""
+    result = execute(
+        HOLDER_SCHEMA._schema, document, variable_values=variables, executor_class=executor
+    )
+    assert not isawaitable(result)
+    return result.data, [e.formatted for e in result.errors or ()]
+
+
+def test_a_documents_plans_are_kept_across_requests() -> None:
+    document = parse(
+        "{ holders { items { label size } first { ...Sized } } } fragment Sized on Item { size }"
+    )
+    expected = run_parsed(document, {}, None)
+    CompileCounting.compiled = 0
+    assert run_parsed(document, {}, CompileCounting) == expected
+    assert CompileCounting.compiled > 0
+    CompileCounting.compiled = 0
+    assert run_parsed(document, {}, CompileCounting) == expected
+    assert CompileCounting.compiled == 0, "the second request made no plan"
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "query($on: Boolean!) { holders { items { label @include(if: $on) size } } }",
+        "query($on: Boolean!) { holders { items { ... @skip(if: $on) { label } size } } }",
+        "query($on: Boolean!) { holders { items { ...L size } } } "
+        "fragment L on Item { label @include(if: $on) }",
+        "query($on: Boolean!) { holders { first { size } items { ...L @include(if: $on) } } } "
+        "fragment L on Item { label }",
+    ],
+)
+def test_plans_of_selections_with_directives_are_made_per_request(document: str) -> None:
+    """What a directive collects depends on the request's variables: each request makes
+    its own plan, and answers as graphql-core does for each value."""
+    parsed = parse(document)
+    for on in (True, False, True):
+        CompileCounting.compiled = 0
+        expected = run_parsed(parsed, {"on": on}, None)
+        assert run_parsed(parsed, {"on": on}, CompileCounting) == expected
+        assert CompileCounting.compiled > 0
