@@ -27,6 +27,9 @@ under the field's Python name) and serialized, without a response path or a call
 ``execute_field`` per field. If any of them is not a plain value the whole selection goes
 the field-by-field way above, which reads the attributes again and reports what it always
 reported.
+
+A selection made only of plain fields, objects and lists of them included (a page's edges
+and their nodes), is completed by one plan (``plain_plans``) instead of object by object.
 """
 
 from __future__ import annotations
@@ -128,7 +131,7 @@ def _has_basic_resolver(field: GraphQLField) -> bool:
     # classes or field extensions that resolver runs them (without an Info, an error or an
     # awaitable here, which sends the field graphql-core's way); `_reader` reads an attribute
     # directly only for a basic field (StrawberryField.is_basic_field).
-    return not field.args and getattr(field.resolve, "_is_default", False)
+    return not field.args and bool(getattr(field.resolve, "_is_default", False))
 
 
 def _decide(field: GraphQLField | None) -> PlainField | None:
