@@ -20,6 +20,7 @@ from uuid import UUID
 import pytest
 import strawberry
 from graphql import DocumentNode, GraphQLResolveInfo, execute, parse
+from strawberry.permission import BasePermission
 from strawberry.schema.config import StrawberryConfig
 
 from domain.shared.metadata import Role
@@ -42,12 +43,26 @@ class Thing:
     label: str | None
 
 
+class NoOne(BasePermission):
+    message = "no one may read this"
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return False
+
+
+class Everyone(BasePermission):
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return info.field_name is not None  # reads the info, which a plan does not build
+
+
 @strawberry.type
 class Item(Thing):
     size: int
     shade: Shade
     tags: list[str]
     maybe_tags: list[str | None] | None
+    secret: str | None = strawberry.field(default="hidden", permission_classes=[NoOne])
+    shared: str | None = strawberry.field(default="shown", permission_classes=[Everyone])
 
 
 @strawberry.type
@@ -96,6 +111,7 @@ DOCUMENTS = [
     "{ holders { renamed: items { l: label label s: size } items { tags } } }",
     "query($on: Boolean!) { holders { items { label @include(if: $on) size @skip(if: $on) } } }",
     "{ holders { loose { shade maybeTags } first { label tags } } }",
+    "{ holders { items { label secret } first { shared size } loose { secret shared } } }",
 ]
 
 
