@@ -67,8 +67,17 @@ class PageInfo:
     end_cursor: str | None = strawberry.field(description="Cursor of the last item.")
 
 
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def encode_cursor(kind: str, position: int) -> str:
-    return base64.urlsafe_b64encode(f"{kind}:{position}".encode()).decode()
+    # base64.urlsafe_b64encode's bytes, without its two Python calls per cursor (a page
+    # makes one cursor per edge, whether or not the client asks for it).
+    return (
+        binascii.b2a_base64(f"{kind}:{position}".encode(), newline=False)
+        .translate(_URL_SAFE)
+        .decode()
+    )
 
 
 def decode_cursor(kind: str, cursor: str | None, argument: str = "after") -> int:

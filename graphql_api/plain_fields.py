@@ -27,6 +27,9 @@ under the field's Python name) and serialized, without a response path or a call
 ``execute_field`` per field. If any of them is not a plain value the whole selection goes
 the field-by-field way above, which reads the attributes again and reports what it always
 reported.
+
+A selection made only of plain fields, objects and lists of them included (a page's edges
+and their nodes), is completed by one plan (``plain_plans``) instead of object by object.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from graphql import (
     FieldNode,
     GraphQLField,
     GraphQLLeafType,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
@@ -54,6 +58,8 @@ from graphql.pyutils.undefined import UndefinedType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
+
+from graphql_api import plain_plans as plans
 
 
 @dataclass(frozen=True)
@@ -82,12 +88,54 @@ def plain_field(parent_type: GraphQLObjectType, field_name: str) -> PlainField |
     return known[field_name]
 
 
-def _decide(field: GraphQLField | None) -> PlainField | None:
+@dataclass(frozen=True)
+class PlainListField:
+    """A field strawberry reads as an attribute, with a list of scalars, enums or objects."""
+
+    read: Callable[[Any], Any]
+    nullable: bool
+    item_type: GraphQLLeafType | GraphQLObjectType
+    items_nullable: bool
+
+
+def plain_list_field(parent_type: GraphQLObjectType, field_name: str) -> PlainListField | None:
+    """The plain list field ``field_name`` of ``parent_type``, or None; kept as ``plain_field``
+    keeps its answers."""
+    known: dict[str, PlainListField | None] | None = parent_type.__dict__.get("_plain_lists")
+    if known is None:
+        known = {}
+        parent_type._plain_lists = known  # type: ignore[attr-defined]
+    if field_name not in known:
+        known[field_name] = _decide_list(parent_type.fields.get(field_name))
+    return known[field_name]
+
+
+def _decide_list(field: GraphQLField | None) -> PlainListField | None:
+    if field is None or not _has_basic_resolver(field):
+        return None
+    field_type, nullable = field.type, True
+    if isinstance(field_type, GraphQLNonNull):
+        field_type, nullable = field_type.of_type, False
+    if not isinstance(field_type, GraphQLList):
+        return None
+    item_type, items_nullable = field_type.of_type, True
+    if isinstance(item_type, GraphQLNonNull):
+        item_type, items_nullable = item_type.of_type, False
+    if not (is_leaf_type(item_type) or is_object_type(item_type)):
+        return None
+    return PlainListField(_reader(field), nullable, item_type, items_nullable)
+
+
+def _has_basic_resolver(field: GraphQLField) -> bool:
     # strawberry marks the resolver it gives a field with no resolver method. With permission
     # classes or field extensions that resolver runs them (without an Info, an error or an
     # awaitable here, which sends the field graphql-core's way); `_reader` reads an attribute
     # directly only for a basic field (StrawberryField.is_basic_field).
-    if field is None or field.args or not getattr(field.resolve, "_is_default", False):
+    return not field.args and bool(getattr(field.resolve, "_is_default", False))
+
+
+def _decide(field: GraphQLField | None) -> PlainField | None:
+    if field is None or not _has_basic_resolver(field):
         return None
     field_type, nullable = field.type, True
     if isinstance(field_type, GraphQLNonNull):
@@ -116,6 +164,10 @@ def _reader(field: GraphQLField) -> Callable[[Any], Any]:
     return lambda source: resolve(source, None)
 
 
+def _no_read(source: Any) -> Any:
+    return None  # `__typename` is the plan's type's name; nothing is read
+
+
 _UNREAD = object()
 """A plain field whose attribute could not be read (graphql-core reads and reports it)."""
 
@@ -130,6 +182,9 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._leaf_plans: dict[int, tuple[GroupedFieldSet, _LeafPlan | None]] = {}
+        self._object_plans: dict[
+            tuple[str, int], tuple[FieldDetailsList, plans.ObjectPlan | None]
+        ] = {}
 
     def execute_fields(
         self,
@@ -187,6 +242,12 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> AwaitableOrValue[Any] | UndefinedType:
         node: FieldNode = field_details_list[0].node
         plain = None if node.arguments else plain_field(parent_type, node.name.value)
+        if plain is None and position_context is None and not node.arguments:
+            listed = self._list_entry(parent_type, "", field_details_list)
+            if listed is not None:
+                value = self._list(listed, source)
+                if value is not plans.FALLBACK:
+                    return value
         if plain is not None and self._no_middleware():
             if isinstance(plain.named_type, GraphQLObjectType):
                 return self._object(
@@ -222,6 +283,151 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             )
         return super().complete_value(
             return_type, field_details_list, info, path, result, position_context
+        )
+
+    def complete_object_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        """An object whose selection has a plan (see ``plain_plans``) is completed by it;
+        anything the plan cannot answer, graphql-core's way."""
+        if position_context is None:
+            plan = self._object_plan(return_type, field_details_list)
+            if plan is not None:
+                completed = plans.run_plan(plan, result, self.is_awaitable)
+                if completed is not plans.FALLBACK:
+                    return cast("dict[str, Any]", completed)
+        return super().complete_object_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def _list(self, entry: plans.Entry, source: Any) -> Any:
+        """A plain list field's completed value, or FALLBACK (graphql-core then reads it)."""
+        try:
+            value = entry.read(source)
+        except Exception:
+            return plans.FALLBACK
+        if value is None:
+            return None if entry.nullable else plans.FALLBACK
+        if isinstance(value, Exception) or self.is_awaitable(value):
+            return plans.FALLBACK
+        return plans.run_list(entry, value, self.is_awaitable)
+
+    def _object_plan(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> plans.ObjectPlan | None:
+        """The plan of ``object_type``'s selection in ``field_details_list``, made once per
+        request (graphql-core collects each selection once; it is kept alive beside it)."""
+        key = (object_type.name, id(field_details_list))
+        known = self._object_plans.get(key)
+        if known is not None:
+            return known[1]
+        plan = self._shared_plan(object_type, field_details_list) if self._no_middleware() else None
+        self._object_plans[key] = (field_details_list, plan)
+        return plan
+
+    def _shared_plan(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> plans.ObjectPlan | None:
+        """The plan of a selection that is the same in every request of its document (no
+        directive, no fragment variable in it or below it) is kept across requests, on the
+        type, by its field nodes (held by the entry, so their ids are not reused); any other
+        is made for this request alone."""
+        nodes = tuple(details.node for details in field_details_list)
+        shared = plans.shared_plans(object_type)
+        known = shared.get(tuple(map(id, nodes)))
+        if known is not None and all(a is b for a, b in zip(known[0], nodes, strict=True)):
+            return known[1]
+        plan = self._compile(object_type, field_details_list)
+        if all(
+            details.fragment_variable_values is None and details.defer_usage is None
+            for details in field_details_list
+        ) and plans.static_selection(nodes, self.fragments):
+            plans.keep_shared(shared, nodes, plan)
+        return plan
+
+    def _compile(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> plans.ObjectPlan | None:
+        usable, check = plans.strawberry_type_check(object_type)
+        if not usable:
+            return None
+        grouped, new_defer_usages, forbidden = self.collect_subfields(
+            object_type, field_details_list
+        )
+        if new_defer_usages or forbidden:
+            return None
+        entries = []
+        for response_name, details in grouped.items():
+            entry = self._entry(object_type, response_name, details)
+            if entry is None:
+                return None
+            entries.append(entry)
+        return plans.ObjectPlan(object_type, check, tuple(entries))
+
+    def _entry(
+        self, parent_type: GraphQLObjectType, response_name: str, details: FieldDetailsList
+    ) -> plans.Entry | None:
+        node = details[0].node
+        name = node.name.value
+        if any(d.defer_usage is not None for d in details) or node.arguments:
+            return None
+        if name == "__typename":
+            return plans.Entry(response_name, plans.TYPENAME, _no_read, False, False, None, None)
+        plain = plain_field(parent_type, name)
+        if plain is None:
+            return self._list_entry(parent_type, response_name, details)
+        if isinstance(plain.named_type, GraphQLObjectType):
+            sub = self._object_plan(plain.named_type, details)
+            if sub is None:
+                return None
+            return plans.Entry(
+                response_name, plans.OBJECT, plain.read, plain.nullable, False, None, sub
+            )
+        return plans.Entry(
+            response_name, plans.LEAF, plain.read, plain.nullable, False, plain.named_type, None
+        )
+
+    def _list_entry(
+        self, parent_type: GraphQLObjectType, response_name: str, details: FieldDetailsList
+    ) -> plans.Entry | None:
+        """The entry of a plain list field (None for anything else, or one with ``@stream``:
+        graphql-core delivers its items itself)."""
+        listed = plain_list_field(parent_type, details[0].node.name.value)
+        if listed is None or not self._no_middleware():
+            return None
+        if any(d.defer_usage is not None for d in details) or any(
+            directive.name.value == "stream"
+            for d in details
+            for directive in d.node.directives or ()
+        ):
+            return None
+        if isinstance(listed.item_type, GraphQLObjectType):
+            sub = self._object_plan(listed.item_type, details)
+            if sub is None:
+                return None
+            return plans.Entry(
+                response_name,
+                plans.OBJECT_LIST,
+                listed.read,
+                listed.nullable,
+                listed.items_nullable,
+                None,
+                sub,
+            )
+        return plans.Entry(
+            response_name,
+            plans.LEAF_LIST,
+            listed.read,
+            listed.nullable,
+            listed.items_nullable,
+            listed.item_type,
+            None,
         )
 
     def _leaf(self, plain: PlainField, source: Any) -> Any:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
 from psycopg import AsyncConnection
-from psycopg.rows import class_row, dict_row
+from psycopg.rows import args_row, dict_row
 
 from projections.customers.views import (
     AddressView,
@@ -56,13 +56,14 @@ class CustomerPage:
     """How many customers match the filter in all; None when the caller did not ask."""
 
 
-_COLUMNS = """customer_id, seq, name, email, phone, region, personal_data_erased,
-    registered_at, registered_by_role, registered_through, version, onboarding_state,
-    purchase_count, last_purchase_at, erased_at"""
+_COLUMNS = ", ".join(field.name for field in fields(CustomerView))
+"""The directory's columns, named and ordered as CustomerView's fields: a row is the view's
+positional arguments (``_VIEW_ROW``), without a dict of names per row."""
+_VIEW_ROW = args_row(CustomerView)
 
 
 async def customer_by_id(conn: AsyncConnection[Any], customer_id: UUID) -> CustomerView | None:
-    async with conn.cursor(row_factory=class_row(CustomerView)) as cur:
+    async with conn.cursor(row_factory=_VIEW_ROW) as cur:
         await cur.execute(
             f"SELECT {_COLUMNS} FROM customer_directory WHERE customer_id = %s", (customer_id,)
         )
@@ -73,7 +74,7 @@ async def customers_by_ids(
     conn: AsyncConnection[Any], customer_ids: Sequence[UUID]
 ) -> dict[UUID, CustomerView]:
     """The directory rows of those of ``customer_ids`` that exist, in one query."""
-    async with conn.cursor(row_factory=class_row(CustomerView)) as cur:
+    async with conn.cursor(row_factory=_VIEW_ROW) as cur:
         await cur.execute(
             f"SELECT {_COLUMNS} FROM customer_directory WHERE customer_id = ANY(%s)",
             (list(customer_ids),),
@@ -141,7 +142,7 @@ async def customers_page(
     (the count is a second statement, and a scan: callers that show no total skip it)."""
     page, count, params = page_statements(filter, first, after_seq)
     # Never prepared: a prepared (generic) plan cannot use the prefix indexes for LIKE.
-    async with conn.cursor(row_factory=class_row(CustomerView)) as cur:
+    async with conn.cursor(row_factory=_VIEW_ROW) as cur:
         await cur.execute(page, params, prepare=False)
         rows = await cur.fetchall()
     total = await _count(conn, count, params) if counted else None
@@ -183,7 +184,7 @@ async def customers_page_before(
     count = f"SELECT count(*) FROM customer_directory WHERE {where}"
     values = {**params, "before_seq": before_seq, "limit": last + 1}
     # Never prepared, as customers_page: the prefix indexes for LIKE need a custom plan.
-    async with conn.cursor(row_factory=class_row(CustomerView)) as cur:
+    async with conn.cursor(row_factory=_VIEW_ROW) as cur:
         await cur.execute(page, values, prepare=False)
         rows = await cur.fetchall()
     total = await _count(conn, count, values) if counted else None

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -227,3 +228,16 @@ def test_a_backward_page_asked_for_before_a_cursor_has_a_next_page() -> None:
     before = encode_cursor("row", 3)
     page = backward_rows(RowPage([Row(1, "a"), Row(2, "b")], has_next_page=False), before)
     assert page.page_info.has_next_page and not page.page_info.has_previous_page
+
+
+def test_cursors_are_url_safe_base64_of_kind_and_position() -> None:
+    """The same text as base64.urlsafe_b64encode, including the characters it replaces
+    ('-' and '_' for '+' and '/'), and each read back to its position."""
+    seen: set[str] = set()
+    for kind in ["customer", "row", "ticket-event", "ü>?", "???"]:
+        for position in [*range(0, 3000, 7), 2**31, 2**63 - 1]:
+            cursor = encode_cursor(kind, position)
+            assert cursor == base64.urlsafe_b64encode(f"{kind}:{position}".encode()).decode()
+            assert decode_cursor(kind, cursor) == position
+            seen.update(cursor)
+    assert {"-", "_"} <= seen, "the replaced characters were exercised"

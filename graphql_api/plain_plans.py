@@ -1,0 +1,215 @@
+"""Whole selections of plain fields completed in one pass (a list page's edges and nodes).
+
+``plain_fields`` answers a plain field without graphql-core's per-field machinery, but a page
+still went through graphql-core once per object: for each of 20 edges ``complete_value``,
+``complete_object_value``, ``collect_subfields`` and ``execute_fields``, then the same for its
+node. An ``ObjectPlan`` is what a selection of an object type asks for when every field in it
+is plain (see ``plain_fields``: a basic attribute, no arguments) or ``__typename``, nested
+objects and lists of them included, it is run over each value with attribute reads, the
+scalars' own serializers and the object types' own ``is_type_of`` checks, the calls
+graphql-core would make. A plan is made once per selection of a document: kept on its type
+across requests when nothing in the selection depends on a request's variables (no
+directive, no fragment variable; ``static_selection``), else made again in each request.
+
+A run never reports anything itself. Whatever graphql-core would have to report or wait for
+(an error, an awaitable, null where null is not allowed, a value a scalar refuses, a value
+that is not a list where one is expected, a failed ``is_type_of``) makes the run answer
+``FALLBACK``, and the executor completes that value graphql-core's way, which reads the same
+attributes again (reading them has no effect) and reports what it always reported, at the
+same paths. A selection with anything else (a resolver, arguments, ``@defer``, an
+``is_type_of`` other than strawberry's, which might read the resolve info a plan does not
+build) has no plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+from uuid import UUID
+
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLLeafType,
+    GraphQLObjectType,
+    InlineFragmentNode,
+    SelectionSetNode,
+    Undefined,
+)
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+FALLBACK: Final = object()
+"""A run's answer when graphql-core must complete the value (see the module)."""
+
+_PLAIN_VALUES: Final = frozenset({str, int, float, bool, UUID, datetime})
+"""Types whose values are neither errors nor awaitables: no need to ask."""
+
+LEAF, OBJECT, LEAF_LIST, OBJECT_LIST, TYPENAME = range(5)
+"""What an entry's value is: how a run completes it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectPlan:
+    """A selection of an object type made only of plain fields, and how to complete it."""
+
+    object_type: GraphQLObjectType
+    type_check: Callable[[Any, Any], Any] | None
+    """strawberry's ``is_type_of`` of the type (it does not read the info), if it has one."""
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One response key of a plan: read ``read(source)``, complete it by ``kind``."""
+
+    response_name: str
+    kind: int
+    read: Callable[[Any], Any]
+    nullable: bool
+    """Whether the field's own value may be null."""
+    items_nullable: bool
+    """For a list, whether its items may be null."""
+    leaf: GraphQLLeafType | None
+    """For a leaf or a list of leaves, the type whose serializer makes the value."""
+    plan: ObjectPlan | None
+    """For an object or a list of objects, the plan of its selection."""
+
+
+def strawberry_type_check(object_type: GraphQLObjectType) -> tuple[bool, Any]:
+    """(usable, check): a type without ``is_type_of`` needs no check; strawberry's own (made
+    for a type with interfaces) reads only the value; any other might read the info."""
+    check = object_type.is_type_of
+    if check is None:
+        return True, None
+    qualified = getattr(check, "__qualname__", "")
+    own = getattr(check, "__module__", None) == GraphQLCoreConverter.__module__ and (
+        qualified.endswith("_get_is_type_of.<locals>.is_type_of")
+    )
+    return own, check if own else None
+
+
+SHARED_PLANS_PER_TYPE: Final = 256
+"""How many selections of one type keep their plan across requests (each holds its
+document's nodes): past it the type's plans are dropped and made again as requests come."""
+
+_SharedPlans = dict[tuple[int, ...], tuple[tuple[FieldNode, ...], "ObjectPlan | None"]]
+
+
+def shared_plans(object_type: GraphQLObjectType) -> _SharedPlans:
+    """The plans kept across requests for ``object_type``'s selections, by their field
+    nodes' ids (kept on the type, as ``plain_fields`` keeps its fields' answers)."""
+    known: _SharedPlans | None = object_type.__dict__.get("_selection_plans")
+    if known is None:
+        known = {}
+        object_type._selection_plans = known  # type: ignore[attr-defined]
+    return known
+
+
+def keep_shared(
+    shared: _SharedPlans, nodes: tuple[FieldNode, ...], plan: ObjectPlan | None
+) -> None:
+    if len(shared) >= SHARED_PLANS_PER_TYPE:
+        shared.clear()
+    shared[tuple(map(id, nodes))] = (nodes, plan)
+
+
+def static_selection(nodes: tuple[FieldNode, ...], fragments: Mapping[str, Any]) -> bool:
+    """Whether the selections of ``nodes``, and every selection below them (fragments
+    included), hold no directive and no fragment variable: then what graphql-core collects
+    from them, and so their plan, is the same whatever a request's variables are."""
+    pending: list[SelectionSetNode | None] = [node.selection_set for node in nodes]
+    while pending:
+        selection_set = pending.pop()
+        if selection_set is None:
+            continue
+        for selection in selection_set.selections:
+            if selection.directives:
+                return False
+            if isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                definition = getattr(fragment, "definition", None)
+                if (
+                    definition is None
+                    or getattr(fragment, "variable_signatures", None)
+                    or definition.variable_definitions
+                    or definition.directives
+                ):
+                    return False
+                pending.append(definition.selection_set)
+            elif isinstance(selection, FieldNode | InlineFragmentNode):
+                pending.append(selection.selection_set)
+    return True
+
+
+def run_plan(plan: ObjectPlan, source: Any, is_awaitable: Callable[[Any], bool]) -> Any:
+    """The completed value of ``source`` (a dict), or FALLBACK."""
+    check = plan.type_check
+    if check is not None and not check(source, None):
+        return FALLBACK
+    result: dict[str, Any] = {}
+    for entry in plan.entries:
+        kind = entry.kind
+        if kind is TYPENAME:
+            result[entry.response_name] = plan.object_type.name
+            continue
+        try:
+            value = entry.read(source)
+        except Exception:
+            return FALLBACK
+        if value is None:
+            if not entry.nullable:
+                return FALLBACK
+            result[entry.response_name] = None
+            continue
+        if type(value) not in _PLAIN_VALUES and (
+            isinstance(value, Exception) or is_awaitable(value)
+        ):
+            return FALLBACK
+        if kind is LEAF:
+            completed = leaf_value(entry.leaf, value)
+        elif kind is OBJECT:
+            completed = run_plan(entry.plan, value, is_awaitable)  # type: ignore[arg-type]
+        else:
+            completed = run_list(entry, value, is_awaitable)
+        if completed is FALLBACK:
+            return FALLBACK
+        result[entry.response_name] = completed
+    return result
+
+
+def run_list(entry: Entry, value: Any, is_awaitable: Callable[[Any], bool]) -> Any:
+    """The completed list ``value`` of a list entry, or FALLBACK. Only lists and tuples:
+    graphql-core's handling of other iterables (and its refusal of strings) is its own."""
+    if type(value) is not list and type(value) is not tuple:
+        return FALLBACK
+    completed: list[Any] = []
+    objects = entry.kind is OBJECT_LIST
+    for item in value:
+        if item is None:
+            if not entry.items_nullable:
+                return FALLBACK
+            completed.append(None)
+            continue
+        if type(item) not in _PLAIN_VALUES and (isinstance(item, Exception) or is_awaitable(item)):
+            return FALLBACK
+        done = (
+            run_plan(entry.plan, item, is_awaitable)  # type: ignore[arg-type]
+            if objects
+            else leaf_value(entry.leaf, item)
+        )
+        if done is FALLBACK:
+            return FALLBACK
+        completed.append(done)
+    return completed
+
+
+def leaf_value(leaf: GraphQLLeafType | None, value: Any) -> Any:
+    """``value`` (not None) as the leaf type serializes it, or FALLBACK if it refuses it."""
+    try:
+        coerced = leaf.coerce_output_value(value)  # type: ignore[union-attr]
+    except Exception:
+        return FALLBACK
+    # graphql-core refuses a serializer's None or Undefined (an error at the field).
+    return FALLBACK if coerced is None or coerced is Undefined else coerced
