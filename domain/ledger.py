@@ -114,6 +114,7 @@ from domain.survey.commands import (
     EditSurvey,
     InviteToSurvey,
     PublishSurvey,
+    ResponseRecorded,
     SubmitResponse,
     SurveyLink,
 )
@@ -350,7 +351,7 @@ class Ledger(LedgerCore):
 
     def submit_survey_response(
         self, command: SubmitResponse, metadata: EventMetadata, now: datetime | None = None
-    ) -> CommandResult:
+    ) -> ResponseRecorded:
         return self.handle(command if now is None else replace(command, now=now), metadata)
 
     def get_success_plan(self, plan_id: UUID) -> SuccessPlan:

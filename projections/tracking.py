@@ -51,15 +51,24 @@ class ProjectionPosition:
 
 def lock_position(conn: Connection[Any], name: str) -> int:
     """Read and row-lock a projection's position inside the caller's transaction; the lock
-    keeps two workers (or a worker and a rebuild's switch) from applying one batch twice."""
-    conn.execute(
-        "INSERT INTO cxl_projection_positions (name) VALUES (%s) ON CONFLICT DO NOTHING", (name,)
-    )
-    row = conn.execute(
-        "SELECT position FROM cxl_projection_positions WHERE name = %s FOR UPDATE", (name,)
-    ).fetchone()
+    keeps two workers (or a worker and a rebuild's switch) from applying one batch twice.
+    The row is made only when it is missing (a projection's first batch): inserting it first
+    every time cost every batch of every read model a statement for nothing."""
+    row = _locked_position(conn, name)
+    if row is None:
+        conn.execute(
+            "INSERT INTO cxl_projection_positions (name) VALUES (%s) ON CONFLICT DO NOTHING",
+            (name,),
+        )
+        row = _locked_position(conn, name)
     assert row is not None
     return int(row[0])
+
+
+def _locked_position(conn: Connection[Any], name: str) -> tuple[Any, ...] | None:
+    return conn.execute(
+        "SELECT position FROM cxl_projection_positions WHERE name = %s FOR UPDATE", (name,)
+    ).fetchone()
 
 
 def position_of(conn: Connection[Any], name: str) -> int:

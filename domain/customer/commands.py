@@ -9,6 +9,7 @@ change answers CONCURRENCY_CONFLICT; without it, the command retries on the new 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
@@ -22,7 +23,8 @@ from domain.customer.model import Customer, EmailClaim
 from domain.customer.passwords import check_password
 from domain.customer.profile import Address, ConsentPurpose, ContactChannel, check_onboarding_step
 from domain.customer.values import check_birth_year, normalise_email, normalise_language
-from domain.shared.application import CommandResult, LedgerCore
+from domain.shared.aggregate import LedgerAggregate
+from domain.shared.application import CommandResult, LedgerCore, of_kind
 from domain.shared.commands import Command
 from domain.shared.errors import ConcurrencyConflictError
 from domain.shared.keep import KEEP, Keep
@@ -330,7 +332,20 @@ def _lost_registration_race(
 
 def customer_of(ledger: LedgerCore, customer_id: UUID) -> Customer:
     """The customer (a query every slice that acts for a customer asks)."""
-    return ledger.load(customer_id, Customer, lambda: CustomerNotFoundError("no such customer"))
+    return ledger.load(customer_id, Customer, _no_such_customer)
+
+
+def customer_in(found: Mapping[UUID, LedgerAggregate], customer_id: UUID) -> Customer:
+    """The customer among aggregates read together (``LedgerCore.find_together``), as
+    :func:`customer_of` loads them."""
+    customer = of_kind(found.get(customer_id), Customer, _no_such_customer)
+    if customer is None:
+        raise _no_such_customer()
+    return customer
+
+
+def _no_such_customer() -> CustomerNotFoundError:
+    return CustomerNotFoundError("no such customer")
 
 
 def customer_at(ledger: LedgerCore, customer_id: UUID, expected_version: int | None) -> Customer:

@@ -55,18 +55,29 @@ def operation_cost(
     variables: Mapping[str, Any] | None,
 ) -> int:
     """What running ``operation`` of ``document`` with ``variables`` may cost at most."""
+    return _costed(schema, document, operation, variables)[0]
+
+
+def _costed(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any] | None,
+) -> tuple[int, bool]:
+    """The operation's cost, and whether it read a variable to find it."""
     defaults = {
         definition.variable.name.value: value_from_ast_untyped(definition.default_value)
         for definition in operation.variable_definitions or ()
         if definition.default_value is not None
     }
     costing = _Costing(schema, fragments_of(document), {**defaults, **(variables or {})})
-    return costing.selection(root_type(schema, operation), operation.selection_set)
+    cost = costing.selection(root_type(schema, operation), operation.selection_set)
+    return cost, costing.read_variables
 
 
 CACHED_COSTS = 512
-"""Operations without variables whose cost each process keeps, least recently used out
-first (as many as the document cache keeps documents)."""
+"""Operations whose cost reads no variable, whose cost each process keeps, least recently used
+out first (as many as the document cache keeps documents)."""
 
 _costs: OrderedDict[
     tuple[int, int, int], tuple[GraphQLSchema, DocumentNode, OperationDefinitionNode, int]
@@ -79,18 +90,21 @@ def cached_operation_cost(
     operation: OperationDefinitionNode,
     variables: Mapping[str, Any] | None,
 ) -> int:
-    """``operation_cost``, computed once per process for an operation that declares no
-    variables (its cost then depends on nothing else). The parse cache hands every request
-    of a document the same nodes, so they are the key by identity (hashing a document walks
-    all of it); the nodes are kept beside the cost so that no identity is reused meanwhile."""
-    if operation.variable_definitions:
-        return operation_cost(schema, document, operation, variables)
+    """``operation_cost``, computed once per process for an operation whose cost reads no
+    variable (it then depends on nothing else): one without variables, or one whose variables
+    size no page and name no ids (a mutation's ``input``). Whether the costing reads one
+    depends on the document alone (every field is counted, whatever ``@skip`` says). The
+    parse cache hands every request of a document the same nodes, so they are the key by
+    identity (hashing a document walks all of it); the nodes are kept beside the cost so that
+    no identity is reused meanwhile."""
     key = (id(schema), id(document), id(operation))
     known = _costs.get(key)
     if known is not None:
         _costs.move_to_end(key)
         return known[3]
-    cost = operation_cost(schema, document, operation, None)
+    cost, read_variables = _costed(schema, document, operation, variables)
+    if read_variables:
+        return cost
     _costs[key] = (schema, document, operation, cost)
     if len(_costs) > CACHED_COSTS:
         _costs.popitem(last=False)
@@ -103,6 +117,9 @@ class _Costing:
     fragments: dict[str, FragmentDefinitionNode]
     variables: Mapping[str, Any]
     fragment_costs: dict[str, int] = field(default_factory=dict)
+    read_variables: bool = False
+    """Whether a variable was read (a page size or ids given by one): then the cost is this
+    request's, not the document's."""
 
     def selection(
         self, parent: GraphQLNamedType | None, selections: SelectionSetNode | None
@@ -154,6 +171,7 @@ class _Costing:
         given = next((a.value for a in node.arguments or () if a.name.value == name), None)
         value: Any = None
         if isinstance(given, VariableNode):
+            self.read_variables = True
             value = self.variables.get(given.name.value)
         elif given is not None:
             value = value_from_ast_untyped(given)
@@ -169,6 +187,7 @@ class _Costing:
         given = next((a.value for a in node.arguments or () if a.name.value == IDS_ARGUMENT), None)
         value: Any = None
         if isinstance(given, VariableNode):
+            self.read_variables = True
             value = self.variables.get(given.name.value)
         elif given is not None:
             value = value_from_ast_untyped(given)

@@ -15,7 +15,7 @@ import strawberry
 from domain.shared.application import CommandResult
 from domain.shared.keep import KEEP
 from domain.shared.metadata import Role
-from domain.survey.commands import DraftSurvey, EditSurvey, SubmitResponse
+from domain.survey.commands import DraftSurvey, EditSurvey, ResponseRecorded, SubmitResponse
 from domain.survey.values import AspectQuestion
 from graphql_api.context import RequestContext
 from graphql_api.errors import PublicError
@@ -147,12 +147,10 @@ async def submit_survey_response(
         customer_id=_respondent(context, input.token),
     )
 
-    async def shown(result: CommandResult) -> Fields:
-        survey_of = context.ledger.survey_of_invitation
-        return {
-            "response_id": result.aggregate_id,
-            "survey_id": await context.run_command(survey_of, result.aggregate_id),
-        }
+    async def shown(result: ResponseRecorded) -> Fields:
+        # The command answers the survey: loading the invitation again cost a worker thread's
+        # round trip and a replay of its stream.
+        return {"response_id": result.aggregate_id, "survey_id": result.survey_id}
 
     return await run_command(
         info,

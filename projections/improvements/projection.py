@@ -2,12 +2,16 @@
 
 Every write is keyed (ON CONFLICT), so applying an event a second time leaves the same rows.
 It reads no personal value: an erasure changes nothing here (the audience is ids, the answers
-scores; an erased customer's answers still count, as on the survey dashboard).
+scores; an erased customer's answers still count, as on the survey dashboard). Answers are
+folded: a run of them goes in with one statement.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from psycopg import Cursor
 
@@ -15,8 +19,16 @@ from domain.improvement.model import Improvement
 from domain.reactions.model import ImprovementNotice
 from domain.survey.model import Invitation
 from domain.survey.values import SurveyKind, nps_category
-from projections.base import Projection, handles
+from projections.base import Projection, folds, handles
+from projections.bulk import Column, insert_rows
 from projections.improvements.schema import DDL, TABLES
+
+NPS_ANSWER_COLUMNS: tuple[Column, ...] = (
+    ("response_id", "uuid"),
+    ("customer_id", "uuid"),
+    ("nps_category", "text"),
+    ("responded_at", "timestamptz"),
+)
 
 
 class ImprovementImpact(Projection):
@@ -67,12 +79,25 @@ class ImprovementImpact(Projection):
             (event.originator_id, event.improvement_id),
         )
 
-    @handles(Invitation.Responded)
-    def responded(self, cursor: Cursor[Any], event: Invitation.Responded, _: int) -> None:
+    def changes(self) -> NpsAnswers:
+        return NpsAnswers()
+
+    @folds(Invitation.Responded)
+    def responded(self, changes: NpsAnswers, event: Invitation.Responded, _: int) -> None:
         if event.kind != SurveyKind.NPS.value:
             return
-        cursor.execute(
-            "INSERT INTO improvement_nps_answers (response_id, customer_id, nps_category,"
-            " responded_at) VALUES (%s, %s, %s, %s) ON CONFLICT (response_id) DO NOTHING",
-            (event.originator_id, event.customer_id, nps_category(event.score), event.timestamp),
+        changes.rows.append(
+            (event.originator_id, event.customer_id, nps_category(event.score), event.timestamp)
         )
+
+
+@dataclass
+class NpsAnswers:
+    """A run of folded NPS answers of one batch: one multi-row INSERT, keyed by response (an
+    answer depends on no other, so their order within the run does not matter)."""
+
+    rows: list[tuple[UUID, UUID, str, datetime]] = field(default_factory=list)
+
+    def write(self, cursor: Cursor[Any]) -> None:
+        on_conflict = "ON CONFLICT (response_id) DO NOTHING"
+        insert_rows(cursor, "improvement_nps_answers", NPS_ANSWER_COLUMNS, self.rows, on_conflict)

@@ -3,7 +3,8 @@
 Every change of a ``testimonial_authors`` row keeps the log's order by letting a later value
 of a column replace an earlier one of the same batch: a registration is the first event of its
 customer's stream, so a name or region changed later in the run goes into the row it inserts;
-the others' columns are set by one UPDATE per column. ``ErasureRequest.Completed`` and the
+the others' columns are set by one UPDATE per column. A promoter's answer proposes a
+testimonial: the run's go in with one INSERT. ``ErasureRequest.Completed`` and the
 testimonials' own events are not folded: the projection writes what was folded before them,
 then applies them (see ``projections.base``)."""
 
@@ -22,6 +23,15 @@ AUTHOR_COLUMNS: tuple[Column, ...] = (
     ("first_name", "text"),
     ("region", "text"),
 )
+TESTIMONIAL_COLUMNS: tuple[Column, ...] = (
+    ("response_id", "uuid"),
+    ("testimonial_id", "uuid"),
+    ("seq", "bigint"),
+    ("customer_id", "uuid"),
+    ("score", "smallint"),
+    ("comment", "text"),
+    ("responded_at", "timestamptz"),
+)
 COLUMN_TYPES = {"first_name": "text", "region": "text", "consent": "boolean"}
 """The author columns an event sets, and their types."""
 
@@ -35,6 +45,12 @@ class AuthorChanges:
     """Customer -> the first name and region of the row its registration makes."""
     columns: dict[str, dict[UUID, Any]] = field(default_factory=dict)
     """Column -> customer -> its last value in the batch (of a row already there)."""
+
+    proposed: list[tuple[Any, ...]] = field(default_factory=list)
+    """The testimonials the run's promoters' answers propose (rows of ``testimonials``)."""
+
+    def propose(self, row: tuple[Any, ...]) -> None:
+        self.proposed.append(row)
 
     def register(self, customer_id: UUID, first_name: str | None, region: str | None) -> None:
         self.registrations[customer_id] = {"first_name": first_name, "region": region}
@@ -62,6 +78,10 @@ class AuthorChanges:
         )
         for column, values in self.columns.items():
             _set_column(cursor, column, values)
+        # Keyed by response: an answer applied again proposes nothing new. A testimonial's row
+        # does not depend on its author's (the list joins them when read).
+        on_conflict = "ON CONFLICT (response_id) DO NOTHING"
+        insert_rows(cursor, "testimonials", TESTIMONIAL_COLUMNS, self.proposed, on_conflict)
 
 
 def _set_column(cursor: Cursor[Any], column: str, values: dict[UUID, Any]) -> None:

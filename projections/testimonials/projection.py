@@ -6,7 +6,7 @@ consent hides it everywhere at once (one row per person says so); erasure delete
 Rows are keyed by the response and the person and written state-wise (upserts of the event's
 values), so a batch applied again leaves the same rows. The authors' events, one or more for
 every customer, are folded (``changes``): a run of them is written with a few multi-row
-statements."""
+statements, and so are the promoters' answers, each proposed with one multi-row INSERT."""
 
 from __future__ import annotations
 
@@ -97,17 +97,14 @@ class Testimonials(Projection):
     ) -> None:
         _consent(changes, event, given=False)
 
-    @handles(Invitation.Responded)
-    def responded(self, cursor: Cursor[Any], event: Invitation.Responded, position: int) -> None:
+    @folds(Invitation.Responded)
+    def responded(self, changes: AuthorChanges, event: Invitation.Responded, position: int) -> None:
         comment = None if event.comment is None else event.comment.value
         if event.kind != SurveyKind.NPS.value or event.score < PROMOTER_SCORE or not comment:
             return
-        cursor.execute(
-            "INSERT INTO testimonials (response_id, testimonial_id, seq, customer_id, score,"
-            " comment, responded_at) VALUES (%s, %s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (response_id) DO NOTHING",
+        changes.propose(
             (event.originator_id, Testimonial.id_for(event.originator_id), position,
-             event.customer_id, event.score, comment, event.timestamp),
+             event.customer_id, event.score, comment, event.timestamp)
         )  # fmt: skip
 
     @handles(Testimonial.Reviewed)

@@ -4,6 +4,7 @@ erased), unknown ids absent, an aggregate of another kind refused."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -17,7 +18,11 @@ from domain.ledger import SNAPSHOT_EVERY, Ledger
 from domain.loyalty.account import LoyaltyAccount
 from domain.privacy.erasure import ErasureReason
 from domain.shared.aggregate import LedgerAggregate
+from domain.shared.application import of_kind
 from domain.shared.metadata import EventMetadata
+from domain.survey.commands import DraftSurvey
+from domain.survey.model import Survey
+from domain.survey.values import SurveyChannel, SurveyKind
 from tests.support.ledgers import in_memory_ledger
 
 
@@ -106,3 +111,79 @@ def test_in_memory_persistence_loads_them_one_by_one(agent: EventMetadata) -> No
     ada, grace = register(ledger, agent, "Ada"), register(ledger, agent, "Grace")
     loaded = ledger.find_many([ada, uuid4(), grace], Customer, _no_customer)
     assert {i: state(c) for i, c in loaded.items()} == one_by_one(ledger, [ada, grace])
+
+
+# --- aggregates of several kinds read together (a survey answer's survey, customer, account) --
+
+
+def _one_by_one_any(ledger: Ledger, ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
+    found = {i: ledger.find(i) for i in ids}
+    return {i: state(a) for i, a in found.items() if a is not None}
+
+
+def test_aggregates_of_several_kinds_load_together_as_each_loads_alone(
+    ledger: Ledger, customers: list[UUID], agent: EventMetadata, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A customer past a snapshot, one erased, a loyalty account, a survey (a kind that takes
+    no snapshot) and an unknown id: each as ``find`` gives it, in one read of each table."""
+    ada, grace, alan = customers
+    account = ledger.enrol_in_loyalty(grace, agent).aggregate_id
+    survey = ledger.draft_survey(
+        DraftSurvey(SurveyKind.NPS, "After delivery", "Recommend us?", [SurveyChannel.EMAIL]),
+        agent,
+    ).aggregate_id
+    unknown = uuid4()
+    ids = [ada, grace, alan, account, survey, unknown]
+    expected = _one_by_one_any(ledger, ids)
+    reads: list[str] = []
+    assert ledger.snapshots is not None
+    for name, recorder in (("log", ledger.recorder), ("snapshots", ledger.snapshots.recorder)):
+        monkeypatch.setattr(recorder, "select_events", _read_alone)
+        for method in ("select_streams", "select_latest"):
+            real = getattr(recorder, method)
+            monkeypatch.setattr(recorder, method, _counted(real, reads, f"{name}.{method}"))
+    kinds: dict[UUID, type[LedgerAggregate]] = dict.fromkeys(customers, Customer)
+    kinds |= {account: LoyaltyAccount, survey: Survey, unknown: Customer}
+
+    found = ledger.find_together(kinds)
+
+    assert {i: state(a) for i, a in found.items()} == expected
+    assert unknown not in found and found[grace].version > SNAPSHOT_EVERY
+    assert sorted(reads) == ["log.select_streams", "snapshots.select_latest"]
+    assert of_kind(found[account], LoyaltyAccount, _no_customer) is found[account]
+    assert of_kind(found.get(unknown), Customer, _no_customer) is None
+    with pytest.raises(CustomerNotFoundError):
+        of_kind(found[account], Customer, _no_customer)
+
+
+def test_kinds_that_take_no_snapshot_are_read_together_without_the_snapshots(
+    ledger: Ledger, agent: EventMetadata, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    survey = ledger.draft_survey(
+        DraftSurvey(SurveyKind.NPS, "After delivery", "Recommend us?", [SurveyChannel.EMAIL]),
+        agent,
+    ).aggregate_id
+    assert ledger.snapshots is not None
+    monkeypatch.setattr(ledger.snapshots.recorder, "select_latest", _read_alone)
+    assert list(ledger.find_together({survey: Survey, uuid4(): Survey})) == [survey]
+
+
+def test_in_memory_persistence_reads_several_kinds_one_by_one(agent: EventMetadata) -> None:
+    ledger = in_memory_ledger()
+    ada = register(ledger, agent, "Ada")
+    account = ledger.enrol_in_loyalty(ada, agent).aggregate_id
+    ids = [ada, account, uuid4()]
+    found = ledger.find_together({ada: Customer, account: LoyaltyAccount, ids[2]: Customer})
+    assert {i: state(a) for i, a in found.items()} == _one_by_one_any(ledger, ids)
+
+
+def _read_alone(*args: object, **kwargs: object) -> None:
+    raise AssertionError("read alone")
+
+
+def _counted(real: Callable[..., Any], reads: list[str], name: str) -> Callable[..., Any]:
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(name)
+        return real(*args, **kwargs)
+
+    return counted

@@ -48,6 +48,7 @@ from projections.base import Positioned, Projection
 from projections.campaigns.projection import CampaignFigures
 from projections.customers.projection import CustomerDirectory
 from projections.history.projection import CustomerHistory
+from projections.improvements.projection import ImprovementImpact
 from projections.loyalty.projection import LoyaltyStatements
 from projections.parked import parked_events
 from projections.referrals.projection import ReferralFunnel
@@ -56,6 +57,7 @@ from projections.segments.projection import SegmentMembership
 from projections.success.projection import CustomerHealth
 from projections.surveys.projection import SurveyDashboard
 from projections.testimonials.projection import Testimonials
+from projections.theme_priorities.projection import ThemePriorities
 from projections.tickets.projection import TicketTimeline
 from projections.tracking import all_positions
 from tests.integration.history_world import AGENT, World, populate
@@ -80,6 +82,13 @@ CHANGED = [
         Testimonials(),
     )
 ]
+TP_ANSWER_TABLES = ("theme_priority_answers", "theme_priority_totals", "theme_priority_mentions")
+ANSWERS_FOLDED = [
+    pytest.param(ThemePriorities(), TP_ANSWER_TABLES, id=ThemePriorities.name),
+    pytest.param(ImprovementImpact(), ("improvement_nps_answers",), id=ImprovementImpact.name),
+]
+"""Read models that fold survey answers among events they apply one at a time, and the tables
+the answers write (the world makes no decision on a theme and announces no improvement)."""
 ANALYST = EventMetadata(actor_id="analyst-1", actor_role=Role.ANALYST, channel=Channel.WEB)
 ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
 SEGMENTS: dict[str, dict[str, Any]] = {
@@ -384,6 +393,23 @@ def test_one_batch_folded_and_a_rebuild_by_copy_give_the_rows_of_one_event_at_a_
     project(ledger, database, projection, batch_size=1)
     one_at_a_time = owned_rows(database, projection)
     assert all(one_at_a_time.values()), "every table holds rows"
+
+    folded = rows_in_one_batch(database, projection, whole_log(ledger))
+    copied = rows_in_one_batch(database, loading(projection), whole_log(ledger))
+    rebuild(ledger, database, projection, batch_size=100_000)
+
+    assert same_rows(folded) == same_rows(one_at_a_time)
+    assert same_rows(copied) == same_rows(one_at_a_time)
+    assert same_rows(owned_rows(database, projection)) == same_rows(one_at_a_time)
+
+
+@pytest.mark.parametrize(("projection", "answered"), ANSWERS_FOLDED)
+def test_answers_folded_and_a_rebuild_give_the_rows_of_one_answer_at_a_time(
+    ledger: Ledger, database: Database, world: World, projection: Projection, answered: tuple[str]
+) -> None:
+    project(ledger, database, projection, batch_size=1)
+    one_at_a_time = owned_rows(database, projection)
+    assert all(one_at_a_time[table] for table in answered), "every answers' table holds rows"
 
     folded = rows_in_one_batch(database, projection, whole_log(ledger))
     copied = rows_in_one_batch(database, loading(projection), whole_log(ledger))

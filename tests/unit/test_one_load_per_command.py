@@ -15,7 +15,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.customer.commands import RegisterCustomer
+from domain.customer.commands import RegisterCustomer, SetContactPreferences
+from domain.customer.profile import ContactChannel
 from domain.ledger import Ledger
 from domain.loyalty.commands import AddReward
 from domain.loyalty.values import RewardKind
@@ -94,6 +95,27 @@ def test_an_in_product_survey_answer_loads_each_aggregate_once(
     answer = SubmitResponse(score=9, survey_id=survey_id, customer_id=customer_id)
     ledger.submit_survey_response(answer, _as(customer_id))
     assert Invitation.id_for(survey_id, customer_id) in loads
+    assert _twice(loads) == {}
+
+
+def test_an_answer_by_link_loads_each_aggregate_once_and_names_its_survey(
+    ledger: Ledger, loads: Counter[UUID]
+) -> None:
+    """Invitation, survey, customer and loyalty account: one load each; the answer names the
+    survey, so the API does not load the invitation again to show it."""
+    customer_id = _silver_customer(ledger)
+    opt_in = SetContactPreferences(customer_id, {ContactChannel.EMAIL: True})
+    ledger.set_contact_preferences(opt_in, AGENT)
+    survey_id = _open_survey(ledger)
+    ledger.invite_to_survey(survey_id, customer_id, SurveyChannel.EMAIL, AGENT)
+    invitation_id = Invitation.id_for(survey_id, customer_id)
+    issued = next(iter(ledger.events.get(invitation_id)))
+    assert isinstance(issued, Invitation.Issued) and issued.token and issued.token.value
+    loads.clear()
+    answer = SubmitResponse(score=9, token=issued.token.value)
+    result = ledger.submit_survey_response(answer, _as(customer_id))
+    assert (result.aggregate_id, result.survey_id) == (invitation_id, survey_id)
+    assert set(loads) >= {invitation_id, survey_id, customer_id}
     assert _twice(loads) == {}
 
 

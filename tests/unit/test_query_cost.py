@@ -175,14 +175,7 @@ def test_nodes_with_more_ids_than_it_takes_costs_the_most_it_reads() -> None:
 def test_an_operation_without_variables_is_costed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """The same parsed operation (as the parse cache hands every request of a document) is
     costed once; another parse of the same text is costed again, with the same result."""
-    costed: list[int] = []
-    real = cost_module.operation_cost
-
-    def counting(*args: Any) -> int:
-        costed.append(1)
-        return real(*args)
-
-    monkeypatch.setattr(cost_module, "operation_cost", counting)
+    costed = _counted_costings(monkeypatch)
     document = parse("{ customers(first: 5) { edges { node { id name } } } }")
     operation = operation_of(document, None)
     assert isinstance(operation, OperationDefinitionNode)
@@ -195,6 +188,36 @@ def test_an_operation_without_variables_is_costed_once(monkeypatch: pytest.Monke
     assert isinstance(other_operation, OperationDefinitionNode)
     assert cached_operation_cost(SCHEMA, other, other_operation, None) == first
     assert len(costed) == 2
+
+
+def _counted_costings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    costed: list[int] = []
+    real = cost_module._costed
+
+    def counting(*args: Any) -> tuple[int, bool]:
+        costed.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(cost_module, "_costed", counting)
+    return costed
+
+
+def test_an_operation_whose_variables_size_nothing_is_costed_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A mutation's ``input`` (or any variable that is no page size nor ids) leaves the cost
+    the document's: costed once, whatever each request sends."""
+    costed = _counted_costings(monkeypatch)
+    document = parse(
+        "mutation($input: SubmitSurveyResponseInput!) {"
+        " submitSurveyResponse(input: $input) { responseId userErrors { code } } }"
+    )
+    operation = operation_of(document, None)
+    assert isinstance(operation, OperationDefinitionNode)
+    first = cached_operation_cost(SCHEMA, document, operation, {"input": {"score": 9}})
+    again = cached_operation_cost(SCHEMA, document, operation, {"input": {"score": 3}})
+    assert first == again == operation_cost(SCHEMA, document, operation, None)
+    assert len(costed) == 2  # the two calls above once, operation_cost's own once
 
 
 def test_an_operation_with_variables_is_costed_with_each_request_s_values() -> None:
