@@ -84,7 +84,7 @@ def rebuild(
         conn.execute(projection.ddl)
         clear_parked(conn, rebuild_name(projection.name))  # an interrupted rebuild's
         conn.commit()
-        with _older_objects_frozen():
+        with _fewer_collections():
             reached = _build(conn, apply, ledger.head_position(), progress)
         with conn.transaction():
             lock_position(conn, projection.name)
@@ -162,7 +162,7 @@ def _build(conn: Connection[Any], apply: _Applier, head: int, progress: Progress
 
 
 @contextlib.contextmanager
-def _older_objects_frozen() -> Iterator[None]:
+def _fewer_collections() -> Iterator[None]:
     """Exempt the objects that exist now from garbage collection until the block ends: they
     are not the rebuild's and not its garbage, and full collections walked every one of them
     again and again. They go back to the collector afterwards (the oldest generation). Young
