@@ -20,6 +20,7 @@ from typing import Any, ParamSpec, TypeVar
 from eventsourcing.persistence import (
     ApplicationRecorder,
     InterfaceError,
+    Notification,
     OperationalError,
     StoredEvent,
 )
@@ -31,6 +32,7 @@ from eventsourcing.postgres import (
 from eventsourcing.utils import Environment, EnvType
 from psycopg_pool import PoolTimeout
 
+from infrastructure.log_reads import NotificationsSelection
 from infrastructure.log_writer import DEFAULT_WAIT_SECONDS, GroupCommittedLog
 from infrastructure.pool_check import check_idle
 from infrastructure.stream_reads import StreamsSelection
@@ -78,23 +80,37 @@ class SnapshotRecorder(StreamsSelection):
 
 
 _append_retried = retried_while_reachable(GroupCommittedLog.insert_events)
+_notifications_retried = retried_while_reachable(NotificationsSelection.select_notifications)
 
 
-class LogRecorder(GroupCommittedLog, StreamsSelection):
+class LogRecorder(GroupCommittedLog, NotificationsSelection, StreamsSelection):
     """The events and their notification log, failing fast when unreachable, taking the log's
     write lock through the owner's function, concurrent commands committed together. A command
     whose batch failed to reach the database retries alone, in a later batch. Many streams
-    are read in one statement (``select_streams``)."""
+    are read in one statement (``select_streams``), the log with less work per row
+    (``infrastructure.log_reads``)."""
 
     select_events = retried_while_reachable(PostgresApplicationRecorder.select_events)
     select_streams = retried_while_reachable(StreamsSelection.select_streams)
-    select_notifications = retried_while_reachable(PostgresApplicationRecorder.select_notifications)
     max_notification_id = retried_while_reachable(PostgresApplicationRecorder.max_notification_id)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         return _append_retried(self, stored_events, **kwargs)
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        return _notifications_retried(
+            self, start, limit, stop, topics, inclusive_of_start=inclusive_of_start
+        )
 
 
 class EventStoreFactory(PostgresFactory):

@@ -42,7 +42,8 @@ class DecodeOnce:
             prepare()
 
     def __call__(self, row: Notification) -> Any:
-        self.prepare()
+        if self._prepare is not None:  # once per batch: not a call per event
+            self.prepare()
         event = self._events.get(row.id)
         if event is None:
             event = self._mapper.to_domain_event(row)

@@ -122,9 +122,7 @@ def _applied_together(
     event of it failed in a way that is not transient."""
     try:
         with conn.transaction(), conn.cursor() as cursor:
-            projection.apply(
-                cursor, [Positioned(row.id, _decoded(projection, row, decode)) for row in rows]
-            )
+            projection.apply(cursor, _positioned(projection, rows, decode))
         return True
     except Exception as error:
         if is_transient(error):
@@ -134,6 +132,17 @@ def _applied_together(
             projection.name, len(rows), *describe(error),
         )  # fmt: skip
         return False
+
+
+def _positioned(
+    projection: Projection, rows: Sequence[Notification], decode: DecodeOnce
+) -> list[Positioned]:
+    """Each row as ``projection`` reads it (see ``_decoded``), at its position: the choice made
+    once for the batch, not per row."""
+    if projection.reads_stored_events:
+        return [Positioned(row.id, row) for row in rows]
+    read = decode if projection.reads_personal_data else decode.undisclosed
+    return [Positioned(row.id, read(row)) for row in rows]
 
 
 def _decoded(projection: Projection, row: Notification, decode: DecodeOnce) -> Any:

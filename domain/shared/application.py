@@ -18,7 +18,6 @@ from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
     Mapper,
-    MapperDeserialisationError,
     StoredEvent,
     Transcoding,
 )
@@ -26,8 +25,9 @@ from eventsourcing.persistence import (
 from domain.shared.aggregate import LedgerAggregate
 from domain.shared.commands import Command, Handler
 from domain.shared.errors import ConcurrencyConflictError, DomainError, NotFoundError
+from domain.shared.mapper import PersonalDataMapper
 from domain.shared.metadata import EventMetadata, EventMetadataAsDict
-from domain.shared.personal_data import PersonalDataUndisclosed, PersonalDataUnreadableError
+from domain.shared.personal_data import PersonalDataUndisclosed
 from domain.shared.ports import ErasureWorks, ManyStreamsReader, PasswordHasher
 from domain.shared.transcodings import RememberedUUIDAsHex
 
@@ -46,19 +46,6 @@ class CommandResult:
     aggregate_id: UUID
     version: int
     position: int
-
-
-class PersonalDataMapper(Mapper[UUID]):
-    """The library's mapper, except that personal data this process cannot decrypt surfaces
-    as its own typed error rather than inside a generic deserialisation error."""
-
-    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        try:
-            return super().to_domain_event(stored_event)
-        except MapperDeserialisationError as error:
-            if isinstance(error.__cause__, PersonalDataUnreadableError):
-                raise error.__cause__ from error
-            raise
 
 
 class LedgerCore(Application[UUID]):
@@ -97,7 +84,7 @@ class LedgerCore(Application[UUID]):
         if not isinstance(transcoder, JSONTranscoder):
             return self.mapper  # no transcodings to swap: decode whole
         transcoder.register(PersonalDataUndisclosed())  # replaces the sealing one, by name
-        return self.factory.mapper(transcoder=transcoder)
+        return self.factory.mapper(transcoder=transcoder, mapper_class=PersonalDataMapper)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

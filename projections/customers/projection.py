@@ -73,7 +73,7 @@ class CustomerDirectory(Projection):
         latest = latest_versions(events)
         # A customer registered in this batch goes in at its latest version already.
         self.fold(cursor, batch, lambda: DirectoryChanges(self.loading, latest))
-        advance_versions(cursor, "customer_directory", "customer_id", events)
+        advance_versions(cursor, "customer_directory", "customer_id", latest)
 
     @folds(Customer.Registered)
     def registered(

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
 from psycopg import Cursor
 
 from projections.base import Positioned, Projection
@@ -22,7 +21,7 @@ from projections.history.schema import DDL, TABLES
 from projections.history.subjects import (
     KIND_OF_EVENT,
     TOPICS,
-    event_type,
+    TYPE_OF_EVENT,
     named_customers,
     starts_a_stream,
 )
@@ -70,14 +69,20 @@ class CustomerHistory(Projection):
         items = [item for item in batch if type(item.event) in KIND_OF_EVENT]
         if not items:
             return
-        created = [item for item in items if starts_a_stream(item.event)]
-        owners: Owners = {item.event.originator_id: named_customers(item.event) for item in created}
+        # Each event's named customers, found once for both tables.
+        named = [named_customers(item.event) for item in items]
+        created = [
+            (item, customers)
+            for item, customers in zip(items, named, strict=True)
+            if starts_a_stream(item.event)
+        ]
+        owners: Owners = {item.event.originator_id: customers for item, customers in created}
         others = {item.event.originator_id for item in items} - owners.keys()
         owners.update(_owners_of(cursor, others))
         # While a rebuild loads, both tables take COPY: rows are keyed by (customer, log
         # position) and by the stream the event creates, so none can meet an earlier one.
-        _insert_streams(cursor, created, owners, self.loading)
-        _insert_rows(cursor, items, owners, self.loading)
+        _insert_streams(cursor, [item for item, _ in created], owners, self.loading)
+        _insert_rows(cursor, items, named, owners, self.loading)
 
 
 def _owners_of(cursor: Cursor[Any], streams: Iterable[UUID]) -> Owners:
@@ -107,14 +112,19 @@ def _insert_streams(
 
 
 def _insert_rows(
-    cursor: Cursor[Any], items: list[Positioned], owners: Owners, loading: bool
+    cursor: Cursor[Any],
+    items: list[Positioned],
+    named: list[set[UUID]],
+    owners: Owners,
+    loading: bool,
 ) -> None:
+    """One row per event and customer it is about: those it names (``named``, in step with
+    ``items``) and its stream's owners."""
+    nobody: set[UUID] = set()
     rows = [
         _row(customer_id, item)
-        for item in items
-        for customer_id in sorted(
-            named_customers(item.event) | owners.get(item.event.originator_id, set())
-        )
+        for item, customers in zip(items, named, strict=True)
+        for customer_id in sorted(customers | owners.get(item.event.originator_id, nobody))
     ]
     on_conflict = "ON CONFLICT (customer_id, position) DO NOTHING"
     insert_rows(cursor, "customer_history", ROW_COLUMNS, rows, on_conflict, copy=loading)
@@ -122,13 +132,14 @@ def _insert_rows(
 
 def _row(customer_id: UUID, item: Positioned) -> tuple[Any, ...]:
     event, metadata = item.event, item.event.metadata
+    topic, event_type = TYPE_OF_EVENT[type(event)]
     return (
         customer_id,
         item.position,
         event.originator_id,
         event.originator_version,
-        get_topic(type(event)),
-        event_type(event),
+        topic,
+        event_type,
         event.timestamp,
         metadata.actor_id,
         metadata.actor_role.value,

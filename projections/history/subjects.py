@@ -53,15 +53,25 @@ KIND_OF_EVENT: dict[type[Any], str] = {
 """Each indexed event class, and the kind (aggregate class name) of the stream it is in."""
 
 TOPICS: list[str] = sorted(get_topic(event_class) for event_class in KIND_OF_EVENT)
+TYPE_OF_EVENT: dict[type[Any], tuple[str, str]] = {
+    event_class: (get_topic(event_class), event_class.__qualname__) for event_class in KIND_OF_EVENT
+}
+"""Each indexed event class's topic and type name (``event_type``), made once, not per row."""
 
 
 def named_customers(event: Any) -> set[UUID]:
     """The customers the event itself names: a Customer's own id, and any UUID it carries
     under a subject attribute."""
-    named = {getattr(event, attribute, None) for attribute in SUBJECT_ATTRIBUTES}
+    # One set, of the ids only: each UUID added hashes in Python (a set of the attributes'
+    # values, Nones too, then another of the UUIDs among them, hashed each one twice).
+    named: set[UUID] = set()
+    for attribute in SUBJECT_ATTRIBUTES:
+        value = getattr(event, attribute, None)
+        if isinstance(value, UUID):
+            named.add(value)
     if isinstance(event, Customer.Event):
         named.add(event.originator_id)
-    return {value for value in named if isinstance(value, UUID)}
+    return named
 
 
 def starts_a_stream(event: Any) -> bool:

@@ -4,6 +4,7 @@ and an event that cannot be applied is parked as it is without reading ahead."""
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
@@ -63,12 +64,16 @@ def test_a_rebuild_of_many_batches_applies_each_event_once_in_log_order_decoded(
     for name in names:
         ledger.register_customer(RegisterCustomer(name, f"{name.lower()}@example.org"), agent)
 
+    thresholds = gc.get_threshold()
     reached = rebuild(ledger, database, Names(), batch_size=2, policy=QUICK)
 
     assert reached == ledger.head_position()
     assert names_applied(database) == names
     with database.connect() as conn:
         assert all_positions(conn)[NAME] == reached
+    # The collector's settings for the build are put back: nothing stays frozen.
+    assert gc.get_threshold() == thresholds
+    assert gc.get_freeze_count() == 0
 
 
 def test_an_event_that_fails_in_a_batch_read_ahead_is_parked_and_the_rest_apply_once(

@@ -52,9 +52,12 @@ def test_no_connection_in_time_is_the_answer_at_once() -> None:
 
 def test_the_log_recorder_bounds_every_method_the_library_retries() -> None:
     # Every wrapper retried_while_reachable makes runs the same code: its inner function's.
-    for name in ("select_events", "select_notifications", "max_notification_id"):
+    for name in ("select_events", "max_notification_id"):
         method = getattr(LogRecorder, name)
         assert method.__code__ is retried_while_reachable(len).__code__, name
-    # Appends go through the group commit, whose whole insert is wrapped once.
+    # Appends go through the group commit, whose whole insert is wrapped once; the log is read
+    # by the binary read of ``infrastructure.log_reads``, wrapped likewise.
     assert event_store._append_retried.__code__ is retried_while_reachable(len).__code__
     assert "_append_retried" in LogRecorder.insert_events.__code__.co_names
+    assert event_store._notifications_retried.__code__ is retried_while_reachable(len).__code__
+    assert "_notifications_retried" in LogRecorder.select_notifications.__code__.co_names

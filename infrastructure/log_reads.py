@@ -1,0 +1,102 @@
+"""The notification log read by position: the library's ``select_notifications``, for less of the
+client's CPU per row.
+
+A rebuild or a catching-up projection reads tens of thousands of rows, and the library's read
+cost about as much CPU per row as decoding a third of the event: rows as dictionaries, ``bytea``
+sent as hex text and unescaped, and a frozen dataclass whose ``__init__`` sets each field through
+``object.__setattr__``. Here the same statement answers in binary (the state arrives as its
+bytes, ids and numbers unparsed), as plain tuples, and each :class:`Notification` gets its fields
+at once, as the library itself makes domain events. The rows are the same: equal
+``Notification`` objects, in the same order (``tests/integration/test_log_reads.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import Notification
+from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg.rows import tuple_row
+from psycopg.sql import SQL, Composed, Identifier
+
+_COLUMNS = "originator_id, originator_version, topic, state, notification_id"
+
+
+class NotificationsSelection(PostgresApplicationRecorder):
+    """The library's recorder, reading the notification log with less work per row."""
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        """At most ``limit`` notifications from ``start`` (inclusive unless told otherwise) up
+        to ``stop``, of ``topics`` (empty: every topic), in log order: the library's answer."""
+        statement, params = self._notifications_statement(
+            start, limit, stop, topics, inclusive_of_start
+        )
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row, binary=True) as cursor,
+        ):
+            cursor.execute(statement, params, prepare=True)
+            rows = cursor.fetchall()
+        return [_notification(*row) for row in rows]
+
+    def _notifications_statement(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None,
+        topics: Sequence[str],
+        inclusive_of_start: bool,
+    ) -> tuple[Composed, list[Any]]:
+        """The library's statement and parameters, naming the columns in the order read."""
+        conditions: list[SQL] = []
+        params: list[Any] = []
+        if start is not None:
+            conditions.append(
+                SQL("notification_id>=%s" if inclusive_of_start else "notification_id>%s")
+            )
+            params.append(start)
+        if stop is not None:
+            conditions.append(SQL("notification_id <= %s"))
+            params.append(stop)
+        if topics:
+            conditions.append(SQL("topic = ANY(%s)"))
+            params.append(list(topics))
+        where = SQL(" WHERE ") + SQL(" AND ").join(conditions) if conditions else SQL("")
+        statement = SQL("SELECT {} FROM {}.{}{} ORDER BY notification_id LIMIT %s").format(
+            SQL(_COLUMNS),
+            Identifier(self.datastore.schema),
+            Identifier(self.events_table_name),
+            where,
+        )
+        params.append(limit)
+        return statement, params
+
+
+def _notification(
+    originator_id: Any, originator_version: int, topic: str, state: bytes, position: int
+) -> Notification:
+    # What the dataclass's __init__ makes, without its five ``object.__setattr__`` calls (a
+    # third of the read's CPU): the library makes its domain events the same way. ``bytes``
+    # returns a ``bytes`` as it is, and copies another buffer as the library did.
+    notification: Notification = object.__new__(Notification)
+    object.__setattr__(
+        notification,
+        "__dict__",
+        {
+            "originator_id": originator_id,
+            "originator_version": originator_version,
+            "topic": topic,
+            "state": bytes(state),
+            "id": position,
+        },
+    )
+    return notification
