@@ -37,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from graphql import (
     FieldNode,
@@ -61,6 +61,8 @@ from strawberry.types.field import StrawberryField
 
 from graphql_api import plain_plans as plans
 
+_Decided = TypeVar("_Decided")
+
 
 @dataclass(frozen=True)
 class PlainField:
@@ -79,13 +81,7 @@ def plain_field(parent_type: GraphQLObjectType, field_name: str) -> PlainField |
 
     Decided once per field of a schema's type: the answer is kept on the type itself, whose
     fields never change once the schema is built."""
-    known: dict[str, PlainField | None] | None = parent_type.__dict__.get("_plain_fields")
-    if known is None:
-        known = {}
-        parent_type._plain_fields = known  # type: ignore[attr-defined]
-    if field_name not in known:
-        known[field_name] = _decide(parent_type.fields.get(field_name))
-    return known[field_name]
+    return _kept_on_type(parent_type, "_plain_fields", field_name, _decide)
 
 
 @dataclass(frozen=True)
@@ -101,12 +97,22 @@ class PlainListField:
 def plain_list_field(parent_type: GraphQLObjectType, field_name: str) -> PlainListField | None:
     """The plain list field ``field_name`` of ``parent_type``, or None; kept as ``plain_field``
     keeps its answers."""
-    known: dict[str, PlainListField | None] | None = parent_type.__dict__.get("_plain_lists")
+    return _kept_on_type(parent_type, "_plain_lists", field_name, _decide_list)
+
+
+def _kept_on_type(
+    parent_type: GraphQLObjectType,
+    attribute: str,
+    field_name: str,
+    decide: Callable[[GraphQLField | None], _Decided],
+) -> _Decided:
+    """``decide(field)`` for ``field_name``, kept in a dict on the type under ``attribute``."""
+    known: dict[str, _Decided] | None = parent_type.__dict__.get(attribute)
     if known is None:
         known = {}
-        parent_type._plain_lists = known  # type: ignore[attr-defined]
+        setattr(parent_type, attribute, known)
     if field_name not in known:
-        known[field_name] = _decide_list(parent_type.fields.get(field_name))
+        known[field_name] = decide(parent_type.fields.get(field_name))
     return known[field_name]
 
 
