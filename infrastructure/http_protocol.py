@@ -17,7 +17,7 @@ application sees anything of that request.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Protocol, cast
 
 from httptools import HttpParserError
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -45,7 +45,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._too_large = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(_CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
+        # The wrapper is a transport in all but name: what it does not do itself, it delegates.
+        super().connection_made(cast(asyncio.Transport, _CoalescingTransport(transport, self.loop)))
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -103,6 +104,16 @@ COALESCE_LIMIT = 64 * 1024
 """Bytes held back at most before they are written at once."""
 
 
+class WritableTransport(Protocol):
+    """What the coalescing transport itself uses of the transport it wraps."""
+
+    def write(self, data: bytes) -> None: ...
+
+    def close(self) -> None: ...
+
+    def is_closing(self) -> bool: ...
+
+
 class _CoalescingTransport:
     """A transport that writes what one turn of the event loop wrote, in one call.
 
@@ -112,7 +123,7 @@ class _CoalescingTransport:
     writes what is held first; everything else is the wrapped transport's.
     """
 
-    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, transport: WritableTransport, loop: asyncio.AbstractEventLoop) -> None:
         self._transport = transport
         self._loop = loop
         self._held: list[bytes] = []

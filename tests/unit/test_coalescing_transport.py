@@ -33,7 +33,7 @@ class RecordingTransport:
 def test_writes_of_one_turn_leave_in_one_write() -> None:
     async def scenario() -> list[tuple[str, Any]]:
         inner = RecordingTransport()
-        transport = _CoalescingTransport(inner, asyncio.get_running_loop())  # type: ignore[arg-type]
+        transport = _CoalescingTransport(inner, asyncio.get_running_loop())
         transport.write(b"HTTP/1.1 200 OK\r\n\r\n")
         transport.write(b"body")
         assert inner.calls == []  # held until the turn ends
@@ -46,7 +46,7 @@ def test_writes_of_one_turn_leave_in_one_write() -> None:
 def test_close_writes_what_is_held_first() -> None:
     async def scenario() -> list[tuple[str, Any]]:
         inner = RecordingTransport()
-        transport = _CoalescingTransport(inner, asyncio.get_running_loop())  # type: ignore[arg-type]
+        transport = _CoalescingTransport(inner, asyncio.get_running_loop())
         transport.write(b"last words")
         transport.close()
         await asyncio.sleep(0)  # the scheduled flush finds nothing left
@@ -58,7 +58,7 @@ def test_close_writes_what_is_held_first() -> None:
 def test_past_the_limit_it_writes_at_once() -> None:
     async def scenario() -> list[tuple[str, Any]]:
         inner = RecordingTransport()
-        transport = _CoalescingTransport(inner, asyncio.get_running_loop())  # type: ignore[arg-type]
+        transport = _CoalescingTransport(inner, asyncio.get_running_loop())
         transport.write(b"x" * (COALESCE_LIMIT + 1))
         return list(inner.calls)
 
@@ -67,7 +67,7 @@ def test_past_the_limit_it_writes_at_once() -> None:
 
 def test_everything_else_is_the_wrapped_transports() -> None:
     async def scenario() -> str:
-        transport = _CoalescingTransport(RecordingTransport(), asyncio.get_running_loop())  # type: ignore[arg-type]
+        transport = _CoalescingTransport(RecordingTransport(), asyncio.get_running_loop())
         return str(transport.get_extra_info("peername"))
 
     assert asyncio.run(scenario()) == "extra peername"
