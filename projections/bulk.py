@@ -11,6 +11,8 @@ from typing import Any
 
 from psycopg import Cursor, sql
 
+from projections.copy_types import binary_types
+
 Column = tuple[str, str]
 """A column's name and its PostgreSQL type (for the array it is sent in)."""
 
@@ -57,9 +59,12 @@ def _insert(
     if not rows:
         return []
     if copy:
-        names = sql.SQL(", ").join(sql.Identifier(name) for name, _ in columns)
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), names)
-        with cursor.copy(statement) as loading:
+        # Binary, each column's dumper chosen once by its type, when the values allow it
+        # (projections.copy_types); else text, each value adapted by its Python type.
+        types = binary_types([type_ for _, type_ in columns], rows)
+        with cursor.copy(_copy_statement(table, columns, binary=types is not None)) as loading:
+            if types is not None:
+                loading.set_types(types)
             for row in rows:
                 loading.write_row(row)
         return [row[0] for row in rows] if returning else []
@@ -69,6 +74,12 @@ def _insert(
     ]
     cursor.execute(_insert_statement(cursor, table, tuple(columns), on_conflict, returning), params)
     return [key for (key,) in cursor.fetchall()] if returning else []
+
+
+def _copy_statement(table: str, columns: Sequence[Column], *, binary: bool) -> sql.Composed:
+    names = sql.SQL(", ").join(sql.Identifier(name) for name, _ in columns)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), names)
+    return statement + sql.SQL(" (FORMAT BINARY)") if binary else statement
 
 
 _statements: dict[tuple[str, tuple[Column, ...], str, bool, str], bytes] = {}
