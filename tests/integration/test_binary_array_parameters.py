@@ -20,6 +20,7 @@ from psycopg.types.json import Jsonb
 from infrastructure.database import Database
 from infrastructure.migrations.privileges import _existing
 from projections.bulk import insert_rows, insert_rows_returning
+from tests.support.column_values import AWARE_TIMES, BIGINT, JSON_DOCS, TEXT
 
 COLUMNS = [
     ("n", "bigint"),
@@ -31,14 +32,6 @@ COLUMNS = [
     ("at", "timestamptz"),
     ("doc", "jsonb"),
 ]
-
-BIGINT = st.integers(min_value=-(2**63), max_value=2**63 - 1)
-TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00"))
-"""Any text PostgreSQL stores: no NUL, no lone surrogate (neither is valid UTF-8)."""
-AWARE_TIMES = st.datetimes(
-    min_value=datetime(1900, 1, 1), max_value=datetime(9000, 1, 1), timezones=st.timezones()
-)
-JSON_DOCS = st.dictionaries(TEXT, st.one_of(TEXT, BIGINT, st.booleans(), st.none()), max_size=3)
 
 
 def _row(n: int) -> st.SearchStrategy[tuple[Any, ...]]:

@@ -23,6 +23,7 @@ import projections.bulk
 from infrastructure.database import Database
 from projections.bulk import insert_rows
 from projections.copy_types import binary_types
+from tests.support.column_values import AWARE_TIMES, BIGINT, JSON_DOCS, TEXT
 
 COLUMNS = [
     ("n", "bigint"),
@@ -37,15 +38,8 @@ COLUMNS = [
 WITH_DOC = [*COLUMNS, ("doc", "jsonb")]
 TYPES = [type_ for _, type_ in COLUMNS]
 
-BIGINT = st.integers(min_value=-(2**63), max_value=2**63 - 1)
-TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00"))
-"""Any text PostgreSQL stores: no NUL, no lone surrogate (neither is valid UTF-8)."""
 AWKWARD = st.text(st.sampled_from("\\\t\n\r\b\v\f\\N .é😀"))
 """Text made of what COPY's text format escapes (and ``\\N`` spelled out)."""
-AWARE_TIMES = st.datetimes(
-    min_value=datetime(1900, 1, 1), max_value=datetime(9000, 1, 1), timezones=st.timezones()
-)
-JSON_DOCS = st.dictionaries(TEXT, st.one_of(TEXT, BIGINT, st.booleans(), st.none()), max_size=3)
 
 
 def _row(n: int) -> st.SearchStrategy[tuple[Any, ...]]:
