@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, cast
 from uuid import UUID
 
 from graphql import (
@@ -72,9 +72,10 @@ class Entry:
     items_nullable: bool
     """For a list, whether its items may be null."""
     leaf: GraphQLLeafType | None
-    """For a leaf or a list of leaves, the type whose serializer makes the value."""
+    """For a leaf or a list of leaves (and only then set), the type whose serializer makes
+    the value."""
     plan: ObjectPlan | None
-    """For an object or a list of objects, the plan of its selection."""
+    """For an object or a list of objects (and only then set), the plan of its selection."""
 
 
 def strawberry_type_check(object_type: GraphQLObjectType) -> tuple[bool, Any]:
@@ -103,7 +104,8 @@ def shared_plans(object_type: GraphQLObjectType) -> _SharedPlans:
     known: _SharedPlans | None = object_type.__dict__.get("_selection_plans")
     if known is None:
         known = {}
-        object_type._selection_plans = known  # type: ignore[attr-defined]
+        # setattr: graphql-core's type declares no such attribute for mypy to accept.
+        setattr(object_type, "_selection_plans", known)  # noqa: B010
     return known
 
 
@@ -167,10 +169,11 @@ def run_plan(plan: ObjectPlan, source: Any, is_awaitable: Callable[[Any], bool])
             isinstance(value, Exception) or is_awaitable(value)
         ):
             return FALLBACK
+        # An entry's kind says which of ``leaf`` and ``plan`` it holds (see ``Entry``).
         if kind is LEAF:
-            completed = leaf_value(entry.leaf, value)
+            completed = leaf_value(cast(GraphQLLeafType, entry.leaf), value)
         elif kind is OBJECT:
-            completed = run_plan(entry.plan, value, is_awaitable)  # type: ignore[arg-type]
+            completed = run_plan(cast(ObjectPlan, entry.plan), value, is_awaitable)
         else:
             completed = run_list(entry, value, is_awaitable)
         if completed is FALLBACK:
@@ -195,9 +198,9 @@ def run_list(entry: Entry, value: Any, is_awaitable: Callable[[Any], bool]) -> A
         if type(item) not in _PLAIN_VALUES and (isinstance(item, Exception) or is_awaitable(item)):
             return FALLBACK
         done = (
-            run_plan(entry.plan, item, is_awaitable)  # type: ignore[arg-type]
+            run_plan(cast(ObjectPlan, entry.plan), item, is_awaitable)
             if objects
-            else leaf_value(entry.leaf, item)
+            else leaf_value(cast(GraphQLLeafType, entry.leaf), item)
         )
         if done is FALLBACK:
             return FALLBACK
@@ -205,10 +208,10 @@ def run_list(entry: Entry, value: Any, is_awaitable: Callable[[Any], bool]) -> A
     return completed
 
 
-def leaf_value(leaf: GraphQLLeafType | None, value: Any) -> Any:
+def leaf_value(leaf: GraphQLLeafType, value: Any) -> Any:
     """``value`` (not None) as the leaf type serializes it, or FALLBACK if it refuses it."""
     try:
-        coerced = leaf.coerce_output_value(value)  # type: ignore[union-attr]
+        coerced = leaf.coerce_output_value(value)
     except Exception:
         return FALLBACK
     # graphql-core refuses a serializer's None or Undefined (an error at the field).
