@@ -187,6 +187,14 @@ class RequestContext:
     def ledger(self) -> Ledger:
         return self.services.ledger
 
+    def forget_loaded(self) -> None:
+        """After a write: make this request's loaders forget what they read, if it has any
+        (most mutations read nothing before their write: making seven loaders only to clear
+        them cost each one for nothing)."""
+        loaders: Loaders | None = self.__dict__.get("loaders")  # made by ``loaders`` if asked
+        if loaders is not None:
+            loaders.forget()
+
     def metadata(self) -> EventMetadata:
         """Metadata for the events of this request's command: the request is their cause."""
         return EventMetadata(
