@@ -100,6 +100,7 @@ def serve_api(conninfo: str, master_key: str, jwt_secret: str, port: int) -> Non
             on_start=worker.start,
             on_stop=worker.stop,
             projection_errors=worker.errors,
+            applied=worker.applied,
         )
         uvicorn.Server(uvicorn_config(create_app(services), HOST, port, "warning")).run()
 

@@ -159,6 +159,7 @@ def serve(conninfo: str, master_key: str, jwt_secret: str, port: int) -> None:
             on_start=worker.start,
             on_stop=worker.stop,
             projection_errors=worker.errors,
+            applied=worker.applied,
         )
         app = create_app(services)
         app.router.routes.append(Route("/bench-bare", bare, methods=["POST"]))

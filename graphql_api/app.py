@@ -31,6 +31,7 @@ from graphql_api.position_watch import PositionWatch
 from graphql_api.read_pool import read_pool
 from graphql_api.request_log import RequestLog
 from graphql_api.schema import build_schema
+from projections.applied import AppliedPositions
 from projections.surveys.projection import NOTIFY_CHANNEL, SurveyDashboard
 from projections.tracking import position_async
 
@@ -59,7 +60,7 @@ def create_app(services: ApiServices) -> Starlette:
         )
         if primary is not None:
             await primary.open(wait=True, timeout=30)
-        app.state.positions = PositionWatch(pool)
+        app.state.positions = positions = PositionWatch(pool, applied=news_for(services))
         notifications = DashboardNotifications(
             services.conninfo,
             NOTIFY_CHANNEL,
@@ -76,6 +77,7 @@ def create_app(services: ApiServices) -> Starlette:
                 tasks.cancel_scope.cancel()
         finally:
             await anyio.to_thread.run_sync(services.on_stop)
+            positions.close()
             await pool.close()
             if primary is not None:
                 await primary.close()
@@ -105,6 +107,13 @@ def create_app(services: ApiServices) -> Starlette:
     app.state.services = services
     app.state.schema = schema
     return app
+
+
+def news_for(services: ApiServices) -> AppliedPositions | None:
+    """The commits announced in this process, if the reads can trust them: not when they go
+    to a read replica, where a position the primary committed may not be replayed yet (the
+    waits poll the replica's own positions table then)."""
+    return None if services.read_conninfo else services.applied
 
 
 def _dashboard_position(primary: AsyncConnectionPool[Any]) -> Callable[[], Awaitable[int]]:

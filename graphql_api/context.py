@@ -37,6 +37,7 @@ from graphql_api.notices import Notice, position_not_reached
 from graphql_api.notification_source import NotificationSource
 from graphql_api.position_watch import PositionWatch
 from graphql_api.web_options import WebOptions
+from projections.applied import AppliedPositions
 from projections.audit.keys import AuditKeys
 
 T = TypeVar("T")
@@ -111,6 +112,10 @@ class ApiServices:
     on_start: Callable[[], None] = _nothing
     on_stop: Callable[[], None] = _nothing
     projection_errors: Callable[[], dict[str, str]] = _no_errors
+    applied: AppliedPositions | None = field(default=None, compare=False)
+    """The positions this process's own projections commit, told as each commits (the worker
+    ``on_start`` starts); None: none run here. Read-your-writes waits wake on them, unless
+    reads go to a replica (``read_conninfo``), which may not show them yet."""
     page_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     """Key of the pages' form tokens (CSRF); every replica needs the same one. The composition
     root derives it from the JWT secret; the default suits one process alone (tests)."""
@@ -186,6 +191,14 @@ class RequestContext:
     @property
     def ledger(self) -> Ledger:
         return self.services.ledger
+
+    def forget_loaded(self) -> None:
+        """After a write: make this request's loaders forget what they read, if it has any
+        (most mutations read nothing before their write: making seven loaders only to clear
+        them cost each one for nothing)."""
+        loaders: Loaders | None = self.__dict__.get("loaders")  # made by ``loaders`` if asked
+        if loaders is not None:
+            loaders.forget()
 
     def metadata(self) -> EventMetadata:
         """Metadata for the events of this request's command: the request is their cause."""

@@ -99,7 +99,7 @@ async def run_command(
         outcome = await context.run_command(command)
     except DomainError as error:
         return payload_type.refused(error)
-    context.loaders.forget()  # what the request read before may have changed
+    context.forget_loaded()  # what the request read before may have changed
     return await written(context, outcome, payload_type, shown)
 
 

@@ -372,6 +372,7 @@ class Runtime:
             on_start=worker.start if worker else _nothing,
             on_stop=worker.stop if worker else _nothing,
             projection_errors=worker.errors if worker else dict,
+            applied=worker.applied if worker else None,
             web=web_options(settings, self.tokens),
             metrics=api_metrics(self.ledger),
             retry_notification=FailedRetries(self.pool.connection),

@@ -17,6 +17,10 @@ them and from then on shares their batches.
 A follower that fails is backed off alone (its error shown in /health); the others go on. The
 leases (:mod:`infrastructure.leases`) decide which followers this process leads; a lease gained
 later (another worker died) starts being fed at the next pass.
+
+Each position a pass commits (and each it reads) is announced in-process
+(:class:`projections.applied.AppliedPositions`): the API's read-your-writes waits wake on it
+rather than poll the positions table.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import Any
 
 import psycopg
 from psycopg import Connection
+from psycopg.pq import TransactionStatus
 
 from domain.shared.application import LedgerCore
 from infrastructure.database import Database
@@ -36,6 +41,7 @@ from infrastructure.leases import Leases
 from infrastructure.listener import SharedListener
 from infrastructure.log_batch import DecodeOnce, LogBatch, read_batch, union_of_topics
 from infrastructure.log_follower import EVENT_STORE_UNREACHABLE, LogFollower
+from projections.applied import AppliedPositions
 from projections.tracking import advance_positions, all_positions
 
 log = logging.getLogger(__name__)
@@ -55,7 +61,11 @@ class LogFanOut:
     name = "log-fanout"
 
     def __init__(
-        self, followers: Sequence[LogFollower], listener: SharedListener, database: Database
+        self,
+        followers: Sequence[LogFollower],
+        listener: SharedListener,
+        database: Database,
+        applied: AppliedPositions | None = None,
     ) -> None:
         if not followers:
             raise ValueError("a log fan-out needs followers")
@@ -69,6 +79,8 @@ class LogFanOut:
         self.started = threading.Event()
         """Set once the first try for the leases is over: from then on a NOTIFY is heard."""
         self._resting_until: dict[str, float] = {}
+        self.applied = applied or AppliedPositions()
+        """Where the positions this fan-out commits are told, as each commits."""
 
     def run_forever(self, stop: threading.Event) -> None:
         """Lead what it can, and follow the log until ``stop`` is set."""
@@ -90,6 +102,7 @@ class LogFanOut:
         finally:
             self.started.set()
             unsubscribe()
+            self.applied.lead(())  # nothing applied here is announced from now on
             self.leases.release_all()
 
     def _follow(self, stop: threading.Event, wake: threading.Event) -> None:
@@ -110,6 +123,8 @@ class LogFanOut:
         """Feed each follower led here one batch; True if any moved (more may be waiting)."""
         head = self.ledger.head_position()
         positions = _positions(conn)
+        self.applied.lead([f.name for f in self.followers if self.leases.holds(f)])
+        self.applied.saw(positions)
         waiting = sorted(
             (
                 (positions.get(f.name, 0), f)
@@ -145,7 +160,10 @@ class LogFanOut:
         """Followers with nothing to apply in the batch move past it in one transaction: a
         live event that concerns three read models costs three transactions, not twelve."""
         with conn.transaction():
-            advance_positions(conn, [f.name for f in idle], batch.after, batch.reached)
+            moved = advance_positions(conn, [f.name for f in idle], batch.after, batch.reached)
+        if _committed(conn):
+            for name in moved:
+                self.applied.announce(name, batch.reached)
         for follower in idle:
             follower.last_error = None
         return True
@@ -177,7 +195,11 @@ class LogFanOut:
             self._rest(follower, error, transient=False)
             return False
         follower.last_error = None
-        return reached is not None
+        if reached is None:
+            return False
+        if _committed(conn):
+            self.applied.announce(follower.name, reached)
+        return True
 
     def _rest(self, follower: LogFollower, error: BaseException, *, transient: bool) -> None:
         follower.note_error(error)
@@ -186,6 +208,12 @@ class LogFanOut:
     def _note_error(self, error: BaseException) -> None:
         self.last_error = f"{type(error).__name__}: {error}"
         log.warning("the log fan-out: %s", self.last_error)
+
+
+def _committed(conn: Connection[Any]) -> bool:
+    """True if no transaction is open on ``conn``: what its last block wrote is committed,
+    not a savepoint of a caller's transaction, and may be announced."""
+    return conn.info.transaction_status == TransactionStatus.IDLE
 
 
 def _positions(conn: Connection[Any]) -> dict[str, int]:

@@ -27,6 +27,7 @@ from infrastructure.log_batch import DecodeOnce, LogBatch, read_batch
 from infrastructure.log_fanout import LogFanOut
 from infrastructure.log_follower import BackgroundTask, LogFollower, Progress
 from infrastructure.parking import RetryPolicy, apply_or_park
+from projections.applied import AppliedPositions
 from projections.base import Positioned, Projection
 
 __all__ = [
@@ -200,6 +201,9 @@ class ProjectionWorker:
         self.followers = [r for r in runners if isinstance(r, LogFollower)]
         self.tasks: list[BackgroundTask] = [r for r in runners if not isinstance(r, LogFollower)]
         self.fanout: LogFanOut | None = None
+        self.applied = AppliedPositions()
+        """The positions its followers commit, told as they commit (the API's read-your-writes
+        waits listen: ``ApiServices.applied``)."""
         self._listener = listener
         self._own_listener: SharedListener | None = None
         self._stop = threading.Event()
@@ -214,7 +218,7 @@ class ProjectionWorker:
             if listener is None:
                 listener = self._own_listener = SharedListener(database)
                 listener.start()
-            self.fanout = LogFanOut(self.followers, listener, database)
+            self.fanout = LogFanOut(self.followers, listener, database, self.applied)
             tasks.insert(0, self.fanout)
         for task in tasks:
             thread = threading.Thread(

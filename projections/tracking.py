@@ -86,14 +86,18 @@ def set_position(conn: Connection[Any], name: str, position: int) -> None:
     )
 
 
-def advance_positions(conn: Connection[Any], names: list[str], after: int, reached: int) -> None:
+def advance_positions(
+    conn: Connection[Any], names: list[str], after: int, reached: int
+) -> list[str]:
     """Move to ``reached`` each of ``names`` still in [``after``, ``reached``): followers with
-    nothing to apply there, moved in one statement (its row locks keep out anyone applying)."""
-    conn.execute(
+    nothing to apply there, moved in one statement (its row locks keep out anyone applying).
+    Returns the names it moved."""
+    rows = conn.execute(
         "UPDATE cxl_projection_positions SET position = %s, updated_at = now()"
-        " WHERE name = ANY(%s) AND position >= %s AND position < %s",
+        " WHERE name = ANY(%s) AND position >= %s AND position < %s RETURNING name",
         (reached, names, after, reached),
-    )
+    ).fetchall()
+    return [str(name) for (name,) in rows]
 
 
 def all_positions(conn: Connection[Any]) -> dict[str, int]:

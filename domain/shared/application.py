@@ -12,12 +12,17 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar, cast, overload
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import CanMutateProtocol, DomainEventProtocol
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.domain import (
+    CanMutateProtocol,
+    DomainEventProtocol,
+    MutableOrImmutableAggregate,
+)
 from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
     Mapper,
+    Recording,
     StoredEvent,
     Transcoding,
 )
@@ -260,6 +265,30 @@ class LedgerCore(Application[UUID]):
             prefetch = getattr(transcoding, "prefetch_keys", None)
             if prefetch is not None:
                 prefetch(states)
+
+    def save(
+        self,
+        *objs: MutableOrImmutableAggregate[UUID] | DomainEventProtocol[UUID] | None,
+        **kwargs: Any,
+    ) -> list[Recording[UUID]]:
+        """The library's ``save``: record the pending events of the aggregates together, take
+        the snapshots due, call the ``notify`` hooks. Aggregates of ours are collected here
+        directly: the library asks of each object whether it is a domain event, then whether
+        it collects events, two runtime-protocol checks (about 15 us each; a fifth of ``save``'s
+        time for a registration's two aggregates, in profiles) whose answers the class
+        already gives. Anything else (an
+        event, None, keyword arguments such as tracking) goes the library's way."""
+        if kwargs or not all(isinstance(obj, LedgerAggregate) for obj in objs):
+            return super().save(*objs, **kwargs)
+        processing: ProcessingEvent[UUID] = ProcessingEvent()
+        for aggregate in cast(tuple[LedgerAggregate, ...], objs):
+            processing.events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        self.notify(processing.events)  # deprecated by the library, kept as its save does
+        return recordings
 
     def commit(self, *aggregates: LedgerAggregate) -> int:
         """Save the aggregates' pending events atomically; return the last log position.

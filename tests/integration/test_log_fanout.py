@@ -179,3 +179,28 @@ def test_two_worker_processes_share_the_followers_and_one_takes_over_when_the_ot
 def table_rows(database: Database, table: str) -> list[tuple[Any, ...]]:
     with database.connect() as conn:
         return sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+
+
+def test_the_positions_a_worker_commits_are_announced_in_process_for_what_it_leads(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """The read-your-writes news (``worker.applied``): each position the fan-out commits is
+    announced once committed, and only the read models whose lease it holds count as led
+    here (a wait on the others polls)."""
+    directory = ProjectionRunner(ledger, database, CustomerDirectory(), 50)
+    history = ProjectionRunner(ledger, database, CustomerHistory(), 50)
+    worker = ProjectionWorker([directory, history])
+    with psycopg.connect(database.conninfo, autocommit=True) as other_worker:
+        other_worker.execute("SELECT pg_advisory_lock(%s)", (directory.lease_key,))
+        worker.start()
+        try:
+            register(ledger, agent, 3)
+            head = ledger.head_position()
+            assert wait_for(lambda: worker.applied.position(history.name) >= head)
+            assert positions(database)[history.name] >= head  # announced after its commit
+            assert worker.applied.leads(history.name)
+            assert not worker.applied.leads(directory.name)
+            assert worker.applied.position(directory.name) < head
+        finally:
+            worker.stop()
+    assert not worker.applied.leads(history.name), "a stopped worker leads nothing"

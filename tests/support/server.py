@@ -212,6 +212,7 @@ def live_api(
         on_start=worker.start if worker else ApiServices.on_start,
         on_stop=worker.stop if worker else ApiServices.on_stop,
         projection_errors=worker.errors if worker else ApiServices.projection_errors,
+        applied=worker.applied if worker else None,
         # No access log unless a test asks: tests that count a request's log records (refusal
         # logging) count what the request itself logged.
         web=web or WebOptions(access_log=False),
