@@ -189,5 +189,7 @@ class LogFanOut:
 
 
 def _positions(conn: Connection[Any]) -> dict[str, int]:
+    if conn.autocommit:  # one statement is its own transaction: no BEGIN and COMMIT round trips
+        return all_positions(conn)
     with conn.transaction():
         return all_positions(conn)
