@@ -18,6 +18,7 @@ from eventsourcing.persistence import Notification
 from psycopg import Connection, Cursor
 
 from projections.base import Positioned, Projection
+from projections.bulk import Column, insert_rows
 
 DDL = """
     CREATE TABLE IF NOT EXISTS personal_data_positions (
@@ -26,6 +27,7 @@ DDL = """
         PRIMARY KEY (subject_id, position)
     );
 """
+SUBJECT_COLUMNS: tuple[Column, ...] = (("subject_id", "uuid"), ("position", "bigint"))
 # Cheap pre-check: most events hold no personal value at all.
 _MARKER = re.compile(rb'"_type_":\s*"pd"')
 
@@ -42,12 +44,16 @@ class PersonalDataIndex(Projection):
         rows = [
             (subject, item.position) for item in batch for subject in sealed_subjects(item.event)
         ]
-        if rows:
-            cursor.executemany(
-                "INSERT INTO personal_data_positions (subject_id, position) VALUES (%s, %s)"
-                " ON CONFLICT DO NOTHING",
-                rows,
-            )
+        # One statement for the batch (a statement a row before). While a rebuild loads, COPY:
+        # a (subject, position) pair comes from its event alone, once.
+        insert_rows(
+            cursor,
+            "personal_data_positions",
+            SUBJECT_COLUMNS,
+            rows,
+            "ON CONFLICT DO NOTHING",
+            copy=self.loading,
+        )
 
 
 def sealed_subjects(row: Notification) -> set[UUID]:
