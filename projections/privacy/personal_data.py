@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
+import orjson
 from eventsourcing.persistence import Notification
 from psycopg import Connection, Cursor
 
@@ -59,7 +60,14 @@ class PersonalDataIndex(Projection):
 def sealed_subjects(row: Notification) -> set[UUID]:
     if not _MARKER.search(row.state):
         return set()
-    return set(_subjects_in(json.loads(row.state)))
+    try:
+        # orjson parses about twice as fast; what it refuses and ``json`` reads (NaN, a lone
+        # surrogate) goes to ``json``. Only the subjects' ids are read: an integer past 64
+        # bits, which orjson reads as a float, changes nothing here.
+        parsed = orjson.loads(row.state)
+    except orjson.JSONDecodeError:
+        parsed = json.loads(row.state)
+    return set(_subjects_in(parsed))
 
 
 def _subjects_in(value: Any) -> Iterator[UUID]:
