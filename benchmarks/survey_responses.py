@@ -9,8 +9,17 @@ runs them), so the clients do not share its interpreter. The baseline is a bare 
 JSON endpoint, ``/bench-bare``, added to this benchmark's app instance only, served by the
 same process, called by the same clients with the same body, in the same run.
 
+Each timed run starts once every read model has applied the whole log (``/health``: no lag):
+the server's read models start from nothing, and their catch-up of the preparation (some four
+events an invitation: the customer, the opt-in, the invitation, in ten read models) used to
+run inside the timed answers, on the same two cores. ``--with-catch-up`` times it as before.
+The answers' own projection is waited for before the bare run, so it does not slow that one.
+Besides requests per second it prints the server process's CPU time per request on each side
+(its utime and stime from ``/proc``; each answer's from the start of the run until the read
+models have applied it), which the clients' own load and the machine's noise move less.
+
     .venv/bin/python benchmarks/survey_responses.py [--responses 2000] [--clients 16]
-        [--database-url URL]
+        [--with-catch-up] [--database-url URL]
 
 Without a URL (nor CXL_DATABASE_URL) an embedded PostgreSQL is started in a temporary
 directory and stopped at the end. The database the benchmark uses is created and dropped.
@@ -174,6 +183,16 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def server(database: Database, bench_secrets: tuple[str, str]) -> Iterator[str]:
+    """The server's URL (what the other HTTP benchmarks use of it)."""
+    with server_process(database, bench_secrets) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def server_process(
+    database: Database, bench_secrets: tuple[str, str]
+) -> Iterator[tuple[str, multiprocessing.process.BaseProcess]]:
+    """The server's URL and process (whose CPU time this benchmark reads)."""
     port = free_port()
     spawn = multiprocessing.get_context("spawn")
     process = spawn.Process(target=serve, args=(database.conninfo, *bench_secrets, port))
@@ -181,7 +200,7 @@ def server(database: Database, bench_secrets: tuple[str, str]) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, process)
-        yield url
+        yield url, process
     finally:
         process.terminate()  # SIGTERM: uvicorn shuts down, the workers stop
         process.join(30)
@@ -195,6 +214,28 @@ def wait_until_healthy(url: str, process: multiprocessing.process.BaseProcess) -
                 return
         time.sleep(0.1)
     raise RuntimeError("the API server did not start")
+
+
+def wait_until_caught_up(url: str, seconds: float = 600.0) -> float:
+    """Wait until every read model has applied the whole log; the seconds it took."""
+    started = time.monotonic()
+    while True:
+        health = httpx.get(f"{url}/health", timeout=60).json()
+        if all(p["lag"] == 0 for p in health["projections"].values()):
+            return time.monotonic() - started
+        if time.monotonic() - started > seconds:
+            raise RuntimeError(f"the read models did not catch up in {seconds:.0f} s")
+        time.sleep(0.05)
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """The process's CPU time (user and system) so far; NaN where /proc is not there."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measure(url: str, path: str, bodies: list[dict[str, Any]], clients: int) -> float:
@@ -230,7 +271,7 @@ def submission(token: str) -> dict[str, Any]:
     return {"query": SUBMIT, "variables": variables}
 
 
-def run(admin_conninfo: str, responses: int, clients: int) -> None:
+def run(admin_conninfo: str, responses: int, clients: int, *, with_catch_up: bool) -> None:
     bench_secrets = (new_master_key_text(), secrets.token_urlsafe(48))
     with scratch_database(admin_conninfo, "cxl_bench") as database:
         with ledger_on(database, secrets_from(*bench_secrets)) as ledger:
@@ -238,23 +279,43 @@ def run(admin_conninfo: str, responses: int, clients: int) -> None:
             started = time.monotonic()
             tokens = invitation_tokens(ledger, responses + clients, clients)
             prepared = time.monotonic() - started
-        with server(database, bench_secrets) as url:
+        with server_process(database, bench_secrets) as (url, process):
+            caught_up = 0.0 if with_catch_up else wait_until_caught_up(url)
             warm, tokens = tokens[:clients], tokens[clients:]
             measure(url, "/graphql", [submission(t) for t in warm], clients)
             bodies = [submission(t) for t in tokens]
             measure(url, "/bench-bare", bodies[:clients], clients)
+            if not with_catch_up:
+                wait_until_caught_up(url)
+            before = cpu_seconds(process.pid)
             app = measure(url, "/graphql", bodies, clients)
+            wait_until_caught_up(url)  # the answers' projection is part of answering
+            app_cpu = cpu_seconds(process.pid) - before
+            before = cpu_seconds(process.pid)
             raw = measure(url, "/bench-bare", bodies, clients)
+            raw_cpu = cpu_seconds(process.pid) - before
     print(f"{len(tokens) + clients:,} invitations prepared through the ledger in {prepared:.1f} s")
+    if with_catch_up:
+        print("timed while the read models caught up with the preparation (--with-catch-up)")
+    else:
+        print(f"the read models caught up with it in {caught_up:.1f} s, before the timed runs")
     print(f"{clients} clients, {responses:,} requests each way")
     print(f"{'submitSurveyResponse/s':>22}  {'bare JSON requests/s':>20}  responses/bare")
     print(f"{app:>22,.0f}  {raw:>20,.0f}  {app / raw:>14.3f}")
+    per_answer, per_bare = 1000 * app_cpu / len(bodies), 1000 * raw_cpu / len(bodies)
+    print(f"server CPU per request: {per_answer:.2f} ms an answer (until projected),")
+    print(f"  {per_bare:.3f} ms a bare request; CPU ratio bare/answer {per_bare / per_answer:.3f}")
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=2_000, help="responses to submit")
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients")
+    parser.add_argument(
+        "--with-catch-up",
+        action="store_true",
+        help="time the answers while the read models catch up with the preparation (as before)",
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get("CXL_DATABASE_URL") or None,
@@ -266,7 +327,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     with scratch_server(args.database_url, "cxl-bench") as admin_conninfo:
-        run(admin_conninfo, args.responses, args.clients)
+        run(admin_conninfo, args.responses, args.clients, with_catch_up=args.with_catch_up)
 
 
 if __name__ == "__main__":

@@ -59,13 +59,14 @@ class ProcessManagerRunner(LogFollower):
         super().__init__(ledger, database, batch_size, policy)
         self.manager = manager
         self._decode = DecodeOnce(ledger.mapper)
+        self._topics = frozenset(manager.topics()) or None  # its class's: worked out once
 
     @property
     def name(self) -> str:
         return self.manager.name
 
     def topics(self) -> frozenset[str] | None:
-        return frozenset(self.manager.topics()) or None
+        return self._topics
 
     def apply(
         self, conn: Connection[Any], rows: Sequence[Notification], reached: int, decode: DecodeOnce

@@ -167,13 +167,16 @@ class ProjectionRunner(LogFollower):
     ) -> None:
         super().__init__(ledger, database, batch_size, policy)
         self.projection = projection
+        # Worked out once: a read model's topics are its class's, and the fan-out asks for
+        # them several times a pass (a topic string per event class each time, before).
+        self._topics = topics_of(projection)
 
     @property
     def name(self) -> str:
         return self.projection.name
 
     def topics(self) -> frozenset[str] | None:
-        return topics_of(self.projection)
+        return self._topics
 
     def apply(
         self, conn: Connection[Any], rows: Sequence[Notification], reached: int, decode: DecodeOnce

@@ -18,6 +18,7 @@ from psycopg import Cursor
 
 from projections.audit.chain import GENESIS, link
 from projections.base import Positioned, Projection
+from projections.bulk import Column, insert_rows
 
 DDL = """
     CREATE TABLE IF NOT EXISTS audit_chain (
@@ -25,6 +26,7 @@ DDL = """
         digest bytea NOT NULL
     );
 """
+LINK_COLUMNS: tuple[Column, ...] = (("position", "bigint"), ("digest", "bytea"))
 
 
 class AuditChain(Projection):
@@ -58,11 +60,9 @@ class AuditChain(Projection):
                 self.key, previous, row.id, stream, row.originator_version, row.topic, row.state
             )
             rows.append((row.id, previous))
-        cursor.executemany(
-            "INSERT INTO audit_chain (position, digest) VALUES (%s, %s)"
-            " ON CONFLICT (position) DO NOTHING",
-            rows,
-        )
+        # One statement for the batch: a statement a link (``executemany``) cost the live
+        # fan-out a bind and execute of Python work per event.
+        insert_rows(cursor, "audit_chain", LINK_COLUMNS, rows, "ON CONFLICT (position) DO NOTHING")
 
 
 def last_digest(cursor: Cursor[Any], before: int) -> bytes:
