@@ -22,9 +22,10 @@ An object value that is neither null nor an error (an edge of a list) is complet
 type at once, past the non-null wrapper and the leaf, list and abstract branches.
 
 A selection made only of plain leaves (a customer's ``id name email region``, ``__typename``
-among them or not) is executed in one loop: each attribute read as strawberry's default resolver reads it (``getattr``
-under the field's Python name) and serialized, without a response path or a call of
-``execute_field`` per field. If any of them is not a plain value the whole selection goes
+among them or not) is executed in one loop: each attribute read as strawberry's default
+resolver reads it (``getattr`` under the field's Python name) and serialized, ``__typename``
+answered with the type's name, without a response path or a call of ``execute_field`` per
+field. If any of them is not a plain value the whole selection goes
 the field-by-field way above, which reads the attributes again and reports what it always
 reported.
 

@@ -108,7 +108,7 @@ def test_results_come_from_the_extensions_that_have_them() -> None:
             return {"sync": 1, "shared": "sync"}
 
     class Async(SchemaExtension):
-        async def get_results(self) -> dict[str, object]:  # type: ignore[override]
+        async def get_results(self) -> dict[str, object]:
             return {"async": 2, "shared": "async"}
 
     class Silent(SchemaExtension):
