@@ -79,13 +79,16 @@ class RequestLog:
                 answered()
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(
+        # Bound for the request and put back as they were after it: the tokens of the two
+        # variables, where structlog's bound_contextvars reads every context variable first.
+        bound = structlog.contextvars.bind_contextvars(
             request_id=request_id, correlation_id=correlation_id
-        ):
-            try:
-                await self.app(scope, receive, sending)
-            finally:
-                answered()  # the app failed, or the client left, before the answer ended
+        )
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            answered()  # the app failed, or the client left, before the answer ended
+            structlog.contextvars.reset_contextvars(**bound)
 
 
 def _log_access(scope: Scope, status: int, seconds: float) -> None:

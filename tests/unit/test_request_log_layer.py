@@ -5,10 +5,12 @@ failed; a WebSocket gets its ids but is neither counted nor logged."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
 import pytest
+import structlog
 from starlette.types import Message, Receive, Scope, Send
 
 from graphql_api.metrics.registry import ApiMetrics
@@ -114,3 +116,34 @@ def test_a_websocket_is_neither_counted_nor_logged(lines: _Lines) -> None:
     assert not lines.records
     assert metrics.registry.get_sample_value("cxl_http_requests_total", {}) is None
     assert _count(metrics, "500") == 0
+
+
+def test_the_ids_are_bound_for_the_request_and_put_back_after_it() -> None:
+    """Log lines inside the request carry its ids; after it the context is as it was (an
+    outer binding back, nothing of the request left), whether the app answered or failed."""
+    seen: list[dict[str, Any]] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append(structlog.contextvars.get_contextvars())
+        if scope["path"] == "/fail":
+            raise RuntimeError("broken")
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    async def requests() -> list[dict[str, Any]]:
+        structlog.contextvars.bind_contextvars(request_id="outer")
+        after = []
+        for path in ("/graphql", "/fail"):
+            with contextlib.suppress(RuntimeError):
+                await RequestLog(app, access=False)(_http(path), _receive, _ignore)
+            after.append(structlog.contextvars.get_contextvars())
+        return after
+
+    after = asyncio.run(requests())
+    assert after == [{"request_id": "outer"}, {"request_id": "outer"}]
+    assert all(set(inside) == {"request_id", "correlation_id"} for inside in seen)
+    assert all(inside["request_id"] != "outer" for inside in seen)
+
+
+async def _ignore(message: Message) -> None:
+    pass
