@@ -87,8 +87,10 @@ class RequestLog:
         try:
             await self.app(scope, receive, sending)
         finally:
-            answered()  # the app failed, or the client left, before the answer ended
-            structlog.contextvars.reset_contextvars(**bound)
+            try:
+                answered()  # the app failed, or the client left, before the answer ended
+            finally:
+                structlog.contextvars.reset_contextvars(**bound)
 
 
 def _log_access(scope: Scope, status: int, seconds: float) -> None:
