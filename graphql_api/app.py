@@ -24,7 +24,6 @@ from graphql_api.limits.rate import rate_limited
 from graphql_api.live.notifications import DashboardNotifications
 from graphql_api.live.websocket import LiveGraphQL
 from graphql_api.metrics.endpoint import metrics_endpoint
-from graphql_api.metrics.http import HttpMetrics
 from graphql_api.pages.dashboard.live import LIVE_PATH, DashboardLive
 from graphql_api.pages.routes import page_routes
 from graphql_api.position_watch import PositionWatch
@@ -99,8 +98,8 @@ def create_app(services: ApiServices) -> Starlette:
         ],
         lifespan=lifespan,
         middleware=[
-            Middleware(RequestLog, access=services.web.access_log),
-            Middleware(HttpMetrics, metrics=services.metrics),
+            # One layer logs and counts each request (one dispatch, one wrapped send).
+            Middleware(RequestLog, access=services.web.access_log, metrics=services.metrics),
             *cors_middleware(services.web.cors_origins),
         ],
     )

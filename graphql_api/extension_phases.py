@@ -30,6 +30,8 @@ from strawberry.extensions.context import (
     ValidationContextManager,
 )
 from strawberry.extensions.runner import SchemaExtensionsRunner
+from strawberry.types import ExecutionContext
+from strawberry.utils.await_maybe import await_maybe
 
 Hook = Callable[[Any], Iterator[None]]
 """A phase hook: a generator function of the extension, entered at its ``yield``."""
@@ -128,8 +130,49 @@ class Phase:
         raise pending
 
 
+_PHASES = (
+    OperationContextManager.HOOK_NAME,
+    ParsingContextManager.HOOK_NAME,
+    ValidationContextManager.HOOK_NAME,
+    ExecutingContextManager.HOOK_NAME,
+)
+
+_Plan = tuple[dict[str, tuple[tuple[int, Hook], ...] | None], tuple[int, ...]]
+"""For a list of extension classes: each phase's hooks (by the extension's index; None when
+strawberry's manager must run the phase), and the extensions that have results."""
+
+_PLANS: dict[tuple[type[SchemaExtension], ...], _Plan] = {}
+
+
+def _plan(classes: tuple[type[SchemaExtension], ...]) -> _Plan:
+    """Worked out once per list of classes (a schema makes the same list in every request)."""
+    plan = _PLANS.get(classes)
+    if plan is None:
+        phases: dict[str, tuple[tuple[int, Hook], ...] | None] = {}
+        for name in _PHASES:
+            try:
+                found = [(i, _hook(cls, name)) for i, cls in enumerate(classes)]
+            except _UnsupportedHookError:
+                phases[name] = None
+                continue
+            phases[name] = tuple((i, hook) for i, hook in found if hook is not None)
+        # The base class's get_results answers {} and is left out of the merge.
+        results = tuple(
+            i for i, cls in enumerate(classes) if cls.get_results is not SchemaExtension.get_results
+        )
+        plan = _PLANS[classes] = (phases, results)
+    return plan
+
+
 class PhaseRunner(SchemaExtensionsRunner):
-    """Strawberry's runner with :class:`Phase` for each phase whose hooks it can drive."""
+    """Strawberry's runner with :class:`Phase` for each phase whose hooks it can drive, and
+    results asked only of the extensions that have their own ``get_results``."""
+
+    def __init__(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension] | None = None
+    ) -> None:
+        super().__init__(execution_context, extensions)
+        self._plan = _plan(tuple(map(type, self.extensions)))
 
     def operation(self) -> OperationContextManager:
         return cast(OperationContextManager, self._phase(OperationContextManager))
@@ -143,14 +186,17 @@ class PhaseRunner(SchemaExtensionsRunner):
     def executing(self) -> ExecutingContextManager:
         return cast(ExecutingContextManager, self._phase(ExecutingContextManager))
 
+    async def get_extensions_results(self, ctx: ExecutionContext) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        extensions = self.extensions
+        for index in self._plan[1]:
+            data.update(await await_maybe(extensions[index].get_results()))
+        data.update(ctx.extensions_results)
+        return data
+
     def _phase(self, manager: type[ExtensionContextManagerBase]) -> object:
-        name = manager.HOOK_NAME
-        try:
-            hooks = [
-                (extension, hook)
-                for extension in self.extensions
-                if (hook := _hook(type(extension), name)) is not None
-            ]
-        except _UnsupportedHookError:
+        hooks = self._plan[0][manager.HOOK_NAME]
+        if hooks is None:
             return manager(self.extensions)
-        return Phase(hooks)
+        extensions = self.extensions
+        return Phase([(extensions[index], hook) for index, hook in hooks])

@@ -21,10 +21,11 @@ once: its errors are located and propagated as graphql-core does (``handle_field
 An object value that is neither null nor an error (an edge of a list) is completed from its
 type at once, past the non-null wrapper and the leaf, list and abstract branches.
 
-A selection made only of plain leaves (a customer's ``id name email region``) is executed
-in one loop: each attribute read as strawberry's default resolver reads it (``getattr``
-under the field's Python name) and serialized, without a response path or a call of
-``execute_field`` per field. If any of them is not a plain value the whole selection goes
+A selection made only of plain leaves (a customer's ``id name email region``, ``__typename``
+among them or not) is executed in one loop: each attribute read as strawberry's default
+resolver reads it (``getattr`` under the field's Python name) and serialized, ``__typename``
+answered with the type's name, without a response path or a call of ``execute_field`` per
+field. If any of them is not a plain value the whole selection goes
 the field-by-field way above, which reads the attributes again and reports what it always
 reported.
 
@@ -178,8 +179,9 @@ _UNREAD = object()
 """A plain field whose attribute could not be read (graphql-core reads and reports it)."""
 
 
-_LeafPlan = tuple[tuple[str, PlainField], ...]
-"""A selection's response names and their plain leaf fields, in the selection's order."""
+_LeafPlan = tuple[tuple[str, PlainField | None], ...]
+"""A selection's response names and their plain leaf fields, in the selection's order; None
+for ``__typename``, which is the parent type's name."""
 
 
 class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -204,6 +206,9 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         if plan is not None:
             results: dict[str, Any] = {}
             for response_name, plain in plan:
+                if plain is None:  # graphql-core's __typename: the type's name, a String
+                    results[response_name] = parent_type.name
+                    continue
                 value = self._leaf(plain, source_value)
                 if value is Undefined:
                     break
@@ -226,9 +231,14 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             return known[1]
         plan: _LeafPlan | None = None
         if self._no_middleware():
-            leaves = []
+            leaves: list[tuple[str, PlainField | None]] = []
             for response_name, field_details_list in grouped_field_set.items():
                 node = field_details_list[0].node
+                if node.name.value == "__typename" and not node.arguments:
+                    # Clients add it to every selection (Apollo does); its value is the
+                    # name of the type executed, as graphql-core's resolver answers it.
+                    leaves.append((response_name, None))
+                    continue
                 plain = None if node.arguments else plain_field(parent_type, node.name.value)
                 if plain is None or isinstance(plain.named_type, GraphQLObjectType):
                     break

@@ -15,39 +15,55 @@ import time
 from uuid import UUID, uuid4
 
 import structlog
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from graphql_api.metrics.http import count_request
+from graphql_api.metrics.registry import ApiMetrics
 
 CORRELATION_HEADER = "x-correlation-id"
 CORRELATION_SCOPE_KEY = "cxl.correlation_id"
 """Where the request's correlation id (a ``UUID``) is kept in its ASGI scope."""
 REQUEST_ID_HEADER = "x-request-id"
+_CORRELATION_NAME = CORRELATION_HEADER.encode("latin-1")
 
 access_log = logging.getLogger("cxledger.access")
 
 
 class RequestLog:
-    """Pure ASGI middleware; WebSocket connections get ids too, but no access line."""
+    """Pure ASGI middleware; WebSocket connections get ids too, but no access line. With
+    ``metrics``, each HTTP request is also counted and timed by route and status
+    (``graphql_api.metrics.http``), before its access line, as the separate metrics layer
+    inside this one did."""
 
-    def __init__(self, app: ASGIApp, access: bool = True) -> None:
+    def __init__(
+        self, app: ASGIApp, access: bool = True, metrics: ApiMetrics | None = None
+    ) -> None:
         self.app = app
         self.access = access
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
+        kind = scope["type"]
+        if kind != "http" and kind != "websocket":
             await self.app(scope, receive, send)
             return
         request_id = uuid4().hex
         correlation_id = _correlation_id(scope)
         started = time.perf_counter()
         status = 500  # what the client gets if the app fails before it answers
-        logged = False
+        done = kind != "http"  # a WebSocket is neither counted nor logged
+        access, metrics = self.access, self.metrics
 
-        def log_access() -> None:
-            nonlocal logged
-            if self.access and scope["type"] == "http" and not logged:
-                logged = True
-                _log_access(scope, status, time.perf_counter() - started)
+        def answered() -> None:
+            nonlocal done
+            if not done:
+                done = True
+                seconds = time.perf_counter() - started
+                if metrics is not None:
+                    count_request(metrics, scope, status, seconds)
+                if access:
+                    _log_access(scope, status, seconds)
 
         async def sending(message: Message) -> None:
             nonlocal status
@@ -58,16 +74,23 @@ class RequestLog:
                 if correlation_id is not None:
                     headers[CORRELATION_HEADER] = correlation_id
             elif message["type"] == "http.response.body" and not message.get("more_body", False):
-                log_access()  # before the last byte leaves: the line precedes the answer
+                # Before the last byte leaves: a scrape after the answer sees it, and the
+                # access line precedes the answer.
+                answered()
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(
+        # Bound for the request and put back as they were after it: the tokens of the two
+        # variables, where structlog's bound_contextvars reads every context variable first.
+        bound = structlog.contextvars.bind_contextvars(
             request_id=request_id, correlation_id=correlation_id
-        ):
+        )
+        try:
+            await self.app(scope, receive, sending)
+        finally:
             try:
-                await self.app(scope, receive, sending)
+                answered()  # the app failed, or the client left, before the answer ended
             finally:
-                log_access()  # the app failed, or the client left, before the answer ended
+                structlog.contextvars.reset_contextvars(**bound)
 
 
 def _log_access(scope: Scope, status: int, seconds: float) -> None:
@@ -92,7 +115,11 @@ def _log_access(scope: Scope, status: int, seconds: float) -> None:
 def _correlation_id(scope: Scope) -> str | None:
     """The request's correlation id: the client's UUID or a new one when it sent none, kept in
     the scope; None for a malformed one (refused downstream)."""
-    given = Headers(scope=scope).get(CORRELATION_HEADER)
+    given = None
+    for name, value in scope["headers"]:  # ASGI servers give names in lower case
+        if name == _CORRELATION_NAME:
+            given = value.decode("latin-1")
+            break
     try:
         correlation_id = uuid4() if given is None else UUID(given)
     except ValueError:

@@ -11,6 +11,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.name_converter import NameConverter
 from strawberry.types import ExecutionContext
 
 from graphql_api.access.schema import AccessMutations
@@ -105,6 +106,24 @@ class Mutation(
     pass
 
 
+class RememberedNames(NameConverter):
+    """strawberry's naming, each Python name converted once: strawberry names every argument
+    of a field again in every call of the field (six for ``customers``), each a split, a
+    capitalisation and a join. The names are the schema's own (never a client's), so the
+    table is as small as the schema."""
+
+    def __init__(self, auto_camel_case: bool = True) -> None:
+        super().__init__(auto_camel_case)
+        self._names: dict[tuple[bool, str], str] = {}
+
+    def apply_naming_config(self, name: str) -> str:
+        key = (self.auto_camel_case, name)
+        known = self._names.get(key)
+        if known is None:
+            known = self._names[key] = super().apply_naming_config(name)
+        return known
+
+
 class LedgerSchema(strawberry.Schema):
     """The schema, with errors logged as refusals or crashes (graphql_api.error_log) instead
     of strawberry's traceback for every one."""
@@ -129,7 +148,9 @@ def build_schema(limits: ApiLimits | None = None, tracing: bool = False) -> stra
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
+        config=StrawberryConfig(
+            auto_camel_case=True, scalar_map=SCALARS, name_converter=RememberedNames()
+        ),
         extensions=_extensions(limits, tracing),
         execution_context_class=PlainFieldExecutor,
     )

@@ -97,3 +97,26 @@ def test_a_phase_with_an_async_hook_is_left_to_strawberry() -> None:
     schema.create_extensions_runner = PhaseRunner  # type: ignore[method-assign]
     result = asyncio.run(schema.execute("{ hello }"))
     assert result.data == {"hello": "hi"} and log == ["async enter", "async leave"]
+
+
+def test_results_come_from_the_extensions_that_have_them() -> None:
+    """A response's extensions merge every extension's own results, sync and async, in the
+    extensions' order, then the context's; one without get_results adds nothing."""
+
+    class Sync(SchemaExtension):
+        def get_results(self) -> dict[str, object]:
+            return {"sync": 1, "shared": "sync"}
+
+    class Async(SchemaExtension):
+        async def get_results(self) -> dict[str, object]:
+            return {"async": 2, "shared": "async"}
+
+    class Silent(SchemaExtension):
+        def on_execute(self) -> Iterator[None]:
+            self.execution_context.extensions_results["context"] = 3
+            yield
+
+    schema = strawberry.Schema(query=_Query, extensions=[Sync, Silent, Async])
+    schema.create_extensions_runner = PhaseRunner  # type: ignore[method-assign]
+    result = asyncio.run(schema.execute("{ hello }"))
+    assert result.extensions == {"sync": 1, "shared": "async", "async": 2, "context": 3}

@@ -132,6 +132,18 @@ def test_a_selection_of_plain_leaves_is_read_in_one_loop() -> None:
     assert FieldCountingExecutor.fields == 1 + 1
 
 
+def test_typename_is_a_plain_leaf() -> None:
+    """`__typename` (aliased or not) is answered in a selection's loop with the name of the
+    type executed, as graphql-core's own resolver answers it: `{ __typename }` executes no
+    field one by one."""
+    FieldCountingExecutor.fields = 0
+    query = "{ __typename kind: __typename }"
+    answer = run(query, FieldCountingExecutor)
+    assert answer == run(query, None)
+    assert answer["data"] == {"__typename": "Query", "kind": "Query"}
+    assert FieldCountingExecutor.fields == 0
+
+
 def test_a_permission_on_a_leaf_alone_still_refuses() -> None:
     """strawberry marks the resolver of a field with permission classes as a default one:
     read as a plain attribute it would skip the permission. A selection of that leaf alone
