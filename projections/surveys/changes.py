@@ -205,7 +205,9 @@ class DashboardChanges:
                 9,
             ),
         )
-        add_invitations(cursor, [Segmented(*row) for row in cursor.fetchall()])
+        add_invitations(
+            cursor, [Segmented(*row) for row in cursor.fetchall()], loading=self.loading
+        )
 
     def _resolve_earlier_tiers(self, cursor: Cursor[Any]) -> None:
         """An invitation whose customer's account (enrolled before the batch) changed tier
@@ -257,6 +259,7 @@ class DashboardChanges:
                 )
                 for row in new
             ],
+            loading=self.loading,
         )
         cursor.execute(
             "UPDATE survey_invitations i SET responded_at = v.at"
