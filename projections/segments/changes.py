@@ -136,36 +136,47 @@ class FactChanges:
         if not snapshots or not self.segments:
             return
         # The segments each kind of step can move a customer in or out of, found once per
-        # kind (the fact it changes) rather than once per step, in the segments' order.
+        # kind (the fact it changes) rather than once per step, in the segments' order, each
+        # with its number: the loop below keys by (segment number, customer id's integer),
+        # since hashing a UUID is Python code and it ran several times per step and segment.
         ordered = sorted(self.segments.items())
-        by_change: dict[Field | None, list[UUID]] = {}
+        number = {segment: n for n, (segment, _) in enumerate(ordered)}
+        by_change: dict[Field | None, list[tuple[int, UUID]]] = {}
         for changed in {snapshot.changed for snapshot in snapshots}:
             by_change[changed] = [
-                segment for segment, (_, fields) in ordered if changed is None or changed in fields
+                (number[segment], segment)
+                for segment, (_, fields) in ordered
+                if changed is None or changed in fields
             ]
-        relevant = [by_change[snapshot.changed] for snapshot in snapshots]
-        matches = statements.matching_segments(cursor, snapshots, self.segments)
+        matches = {
+            (index, number[segment])
+            for index, segment in statements.matching_segments(cursor, snapshots, self.segments)
+        }
         # A customer whose facts row this run creates has no open stay (an erased one's stays
         # lost their id): only the others' are read.
         customers = sorted({snapshot.customer for snapshot in snapshots} - created, key=by_int)
-        open_before = statements.open_stays(cursor, customers, sorted(self.segments))
-        opened: dict[tuple[UUID, UUID], Stay] = {}
+        open_before = {
+            (number[segment], customer.int)
+            for segment, customer in statements.open_stays(cursor, customers, sorted(number))
+        }
+        opened: dict[tuple[int, int], Stay] = {}
         closed_before: list[tuple[UUID, UUID, Cause]] = []
         stays: list[Stay] = []
         for index, snapshot in enumerate(snapshots):
-            cause = snapshot.cause
-            for segment in relevant[index]:
-                key = (segment, snapshot.customer)
+            cause, customer = snapshot.cause, snapshot.customer
+            person = customer.int
+            for n, segment in by_change[snapshot.changed]:
+                key = (n, person)
                 is_in = key in opened or key in open_before
-                now_in = (index, segment) in matches
+                now_in = (index, n) in matches
                 if is_in and not now_in:
                     if key in opened:
                         opened.pop(key).leave(cause)
                     else:
                         open_before.discard(key)
-                        closed_before.append((segment, snapshot.customer, cause))
+                        closed_before.append((segment, customer, cause))
                 elif now_in and not is_in:
-                    opened[key] = Stay(segment, snapshot.customer, cause)
+                    opened[key] = Stay(segment, customer, cause)
                     stays.append(opened[key])
         statements.close_stays(cursor, closed_before)
         statements.insert_stays(cursor, stays, self.loading)
