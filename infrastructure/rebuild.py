@@ -85,15 +85,16 @@ def rebuild(
         database.connect() as conn,
     ):
         # The first batch is read and decoded (on a connection of the ledger's) while the
-        # shadow tables are made: nothing else could overlap either.
-        first = reader.submit(apply.read_decoded, 0, head) if head > 0 else None
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(shadow))
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(shadow))
-        conn.execute(sql.SQL("SET search_path TO {}, public").format(shadow))
-        conn.execute(projection.ddl)
-        clear_parked(conn, rebuild_name(projection.name))  # an interrupted rebuild's
-        conn.commit()
+        # shadow tables are made: nothing else could overlap either. Its decoding is the
+        # build's, so the collector's settings for the build already hold.
         with _fewer_collections():
+            first = reader.submit(apply.read_decoded, 0, head) if head > 0 else None
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(shadow))
+            conn.execute(sql.SQL("CREATE SCHEMA {}").format(shadow))
+            conn.execute(sql.SQL("SET search_path TO {}, public").format(shadow))
+            conn.execute(projection.ddl)
+            clear_parked(conn, rebuild_name(projection.name))  # an interrupted rebuild's
+            conn.commit()
             reached = _build(conn, apply, head, reader, first, progress)
         with conn.transaction():
             lock_position(conn, projection.name)
