@@ -11,8 +11,10 @@ the position, the commit) were a large share of its time at the live batch size.
 
 While the database applies one batch, a reader thread reads the next and decodes it: the
 client's decoding (JSON, upcasting, decryption) and the server's writing overlap instead of
-taking turns. Only the build reads ahead; the last events, applied under the position lock,
-are read and decoded as they are applied.
+taking turns; the first batch is read and decoded while the shadow tables are made (a small
+read model's rebuild of two or three batches waited for both in turn). Only the build reads
+ahead; the last events, applied under the position lock, are read and decoded as they are
+applied.
 
 The projection builds as a copy marked ``loading``: its tables are empty shadow tables that
 each event reaches once, so rows only ever inserted go in by COPY (``projections.bulk``).
@@ -37,7 +39,7 @@ import contextlib
 import copy
 import gc
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from psycopg import Connection, sql
@@ -77,15 +79,23 @@ def rebuild(
     apply = _Applier(
         ledger, loading(projection), max(batch_size, REBUILD_BATCH_SIZE), policy or RetryPolicy()
     )
-    with database.connect() as conn:
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(shadow))
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(shadow))
-        conn.execute(sql.SQL("SET search_path TO {}, public").format(shadow))
-        conn.execute(projection.ddl)
-        clear_parked(conn, rebuild_name(projection.name))  # an interrupted rebuild's
-        conn.commit()
+    head = ledger.head_position()
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild-reader") as reader,
+        database.connect() as conn,
+    ):
+        # The first batch is read and decoded (on a connection of the ledger's) while the
+        # shadow tables are made: nothing else could overlap either. Its decoding is the
+        # build's, so the collector's settings for the build already hold.
         with _fewer_collections():
-            reached = _build(conn, apply, ledger.head_position(), progress)
+            first = reader.submit(apply.read_decoded, 0, head) if head > 0 else None
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(shadow))
+            conn.execute(sql.SQL("CREATE SCHEMA {}").format(shadow))
+            conn.execute(sql.SQL("SET search_path TO {}, public").format(shadow))
+            conn.execute(projection.ddl)
+            clear_parked(conn, rebuild_name(projection.name))  # an interrupted rebuild's
+            conn.commit()
+            reached = _build(conn, apply, head, reader, first, progress)
         with conn.transaction():
             lock_position(conn, projection.name)
             reached = _catch_up(conn, apply, reached, ledger.head_position())
@@ -142,22 +152,28 @@ class _Applier:
         return batch.reached
 
 
-def _build(conn: Connection[Any], apply: _Applier, head: int, progress: Progress | None) -> int:
+def _build(
+    conn: Connection[Any],
+    apply: _Applier,
+    head: int,
+    reader: ThreadPoolExecutor,
+    first: Future[LogBatch] | None,
+    progress: Progress | None,
+) -> int:
     """Apply every batch up to ``head``, each in its own transaction, the next one read and
-    decoded by a reader thread meanwhile (the log below ``head`` no longer changes)."""
+    decoded by ``reader`` meanwhile (the log below ``head`` no longer changes); ``first``: the
+    first batch, being read (None when ``head`` is 0)."""
     reached = 0
-    if head <= reached:
-        return reached
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild-reader") as reader:
-        upcoming = reader.submit(apply.read_decoded, reached, head)
-        while reached < head:
-            batch = upcoming.result()
-            if batch.reached < head:
-                upcoming = reader.submit(apply.read_decoded, batch.reached, head)
-            with conn.transaction():
-                reached = apply.apply_batch(conn, batch)
-            if progress is not None:
-                progress(reached, head)
+    upcoming = first
+    while upcoming is not None and reached < head:
+        batch = upcoming.result()
+        upcoming = None
+        if batch.reached < head:
+            upcoming = reader.submit(apply.read_decoded, batch.reached, head)
+        with conn.transaction():
+            reached = apply.apply_batch(conn, batch)
+        if progress is not None:
+            progress(reached, head)
     return reached
 
 

@@ -12,7 +12,7 @@ result goes in with a few multi-row statements (``statements``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -22,7 +22,7 @@ from psycopg import Cursor, sql
 from domain.segment.rules import Field
 from projections.segments import statements
 from projections.segments.membership import Cause
-from projections.segments.statements import Facts, Stay
+from projections.segments.statements import Facts, Stay, by_int
 
 LiveSegments = dict[UUID, tuple[sql.Composable, frozenset[Field]]]
 
@@ -80,7 +80,9 @@ class Step:
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     customer: UUID
-    facts: Facts
+    facts: tuple[Any, ...]
+    """The customer's facts after the step, in the order of ``FACT_COLUMNS``: the values
+    themselves, not copies (a step replaces a list fact with a new list, never edits it)."""
     cause: Cause
     changed: Field | None
 
@@ -101,11 +103,12 @@ class FactChanges:
             return
         memory = self._load(cursor)
         snapshots = []
+        facts = memory.facts
         for step in self.steps:
             moved = step.change(memory)
             if moved is not None:
-                snapshot = replace(memory.facts[moved])
-                snapshots.append(Snapshot(moved, snapshot, step.cause, step.changed))
+                snapshot = Snapshot(moved, facts[moved].values(), step.cause, step.changed)
+                snapshots.append(snapshot)
         self._move(cursor, snapshots, memory.created)
         statements.write_facts(cursor, memory.facts, memory.created, self.loading)
         statements.write_spend(cursor, memory.spend)
@@ -114,54 +117,66 @@ class FactChanges:
 
     def _load(self, cursor: Cursor[Any]) -> Memory:
         accounts = statements.load_accounts(
-            cursor, sorted({a for step in self.steps for a in step.accounts})
+            cursor, sorted({a for step in self.steps for a in step.accounts}, key=by_int)
         )
         tickets = statements.load_tickets(
-            cursor, sorted({t for step in self.steps for t in step.tickets})
+            cursor, sorted({t for step in self.steps for t in step.tickets}, key=by_int)
         )
         customers = {c for step in self.steps for c in step.customers}
         customers |= set(accounts.values())
         customers |= {owner for owner, _ in tickets.values()}
         if any(step.tickets for step in self.steps):
             # The open-ticket count is of all a customer's tickets, not only this run's.
-            tickets = {**statements.tickets_of(cursor, sorted(customers)), **tickets}
-        facts = statements.load_facts(cursor, sorted(customers))
+            tickets = {**statements.tickets_of(cursor, sorted(customers, key=by_int)), **tickets}
+        facts = statements.load_facts(cursor, sorted(customers, key=by_int))
         return Memory(facts, accounts, tickets)
 
     def _move(self, cursor: Cursor[Any], snapshots: list[Snapshot], created: set[UUID]) -> None:
         """Open and close the stays the snapshots call for, in log order."""
         if not snapshots or not self.segments:
             return
-        relevant = [
-            [
-                segment
-                for segment, (_, fields) in sorted(self.segments.items())
-                if snapshot.changed is None or snapshot.changed in fields
+        # The segments each kind of step can move a customer in or out of, found once per
+        # kind (the fact it changes) rather than once per step, in the segments' order, each
+        # with its number: the loop below keys by (segment number, customer id's integer),
+        # since hashing a UUID is Python code and it ran several times per step and segment.
+        ordered = sorted(self.segments.items())
+        number = {segment: n for n, (segment, _) in enumerate(ordered)}
+        by_change: dict[Field | None, list[tuple[int, UUID]]] = {}
+        for changed in {snapshot.changed for snapshot in snapshots}:
+            by_change[changed] = [
+                (number[segment], segment)
+                for segment, (_, fields) in ordered
+                if changed is None or changed in fields
             ]
-            for snapshot in snapshots
-        ]
-        matches = statements.matching_segments(cursor, snapshots, self.segments)
+        matches = {
+            (index, number[segment])
+            for index, segment in statements.matching_segments(cursor, snapshots, self.segments)
+        }
         # A customer whose facts row this run creates has no open stay (an erased one's stays
         # lost their id): only the others' are read.
-        customers = sorted({snapshot.customer for snapshot in snapshots} - created)
-        open_before = statements.open_stays(cursor, customers, sorted(self.segments))
-        opened: dict[tuple[UUID, UUID], Stay] = {}
+        customers = sorted({snapshot.customer for snapshot in snapshots} - created, key=by_int)
+        open_before = {
+            (number[segment], customer.int)
+            for segment, customer in statements.open_stays(cursor, customers, sorted(number))
+        }
+        opened: dict[tuple[int, int], Stay] = {}
         closed_before: list[tuple[UUID, UUID, Cause]] = []
         stays: list[Stay] = []
         for index, snapshot in enumerate(snapshots):
-            cause = snapshot.cause
-            for segment in relevant[index]:
-                key = (segment, snapshot.customer)
+            cause, customer = snapshot.cause, snapshot.customer
+            person = customer.int
+            for n, segment in by_change[snapshot.changed]:
+                key = (n, person)
                 is_in = key in opened or key in open_before
-                now_in = (index, segment) in matches
+                now_in = (index, n) in matches
                 if is_in and not now_in:
                     if key in opened:
                         opened.pop(key).leave(cause)
                     else:
                         open_before.discard(key)
-                        closed_before.append((segment, snapshot.customer, cause))
+                        closed_before.append((segment, customer, cause))
                 elif now_in and not is_in:
-                    opened[key] = Stay(segment, snapshot.customer, cause)
+                    opened[key] = Stay(segment, customer, cause)
                     stays.append(opened[key])
         statements.close_stays(cursor, closed_before)
         statements.insert_stays(cursor, stays, self.loading)

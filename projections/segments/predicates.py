@@ -25,6 +25,21 @@ _RANGE_EXPRESSIONS = {
     Field.ONBOARDING_STEPS: "cardinality(onboarding_steps)",
 }
 
+COLUMN_OF: dict[Field, str] = {
+    **_SET_COLUMNS,
+    Field.BIRTH_YEAR: "birth_year",
+    Field.RECENCY: "recency",
+    Field.FREQUENCY: "frequency",
+    Field.MONETARY: "monetary",
+    Field.OPEN_TICKETS: "open_tickets",
+    Field.ONBOARDING_STEPS: "onboarding_steps",
+    Field.CHANNEL_USED: "channels",
+    Field.CONSENT: "consents",
+}
+"""The one ``segment_facts`` column a predicate on each field reads (``condition`` reads no
+other)."""
+assert set(COLUMN_OF) == set(Field)
+
 
 def condition(rule: Rule) -> sql.Composable:
     """The rule as a boolean SQL expression that is never NULL."""

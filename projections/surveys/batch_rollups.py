@@ -11,7 +11,7 @@ row is the very one the per-event upserts make.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -79,11 +79,44 @@ def _slice_key(level: str, cell: Cell) -> Cell:
     return (level, *cell[:2], *values)
 
 
+class _SliceKeys:
+    """The slice keys of a batch's cells, each made once and numbered: a batch has few cells
+    (a survey, a day and a segment) and many rows, and making a cell's five keys, then hashing
+    tuples that hold a ``UUID`` (whose hash is Python code), for every row and level was most of
+    the rollups' client time."""
+
+    def __init__(self) -> None:
+        self.keys: list[Cell] = []
+        self._numbers: dict[Cell, int] = {}
+        self._of_cell: dict[Cell, tuple[int, ...]] = {}
+
+    def of(self, cell: Cell) -> tuple[int, ...]:
+        """The numbers of the slice keys ``cell`` adds to, one per level, in ``LEVELS`` order."""
+        known = self._of_cell.get(cell)
+        if known is None:
+            known = self._of_cell[cell] = tuple(
+                self._number(_slice_key(level, cell)) for level in LEVELS
+            )
+        return known
+
+    def _number(self, key: Cell) -> int:
+        number = self._numbers.get(key)
+        if number is None:
+            number = self._numbers[key] = len(self.keys)
+            self.keys.append(key)
+        return number
+
+
 def _new_people(
-    cursor: Cursor[Any], presence: str, rows: Sequence[tuple[Segmented, Cell]]
-) -> dict[Cell, int]:
-    """Per slice key: the people of ``rows`` it had not yet counted (by the presence table
-    ``presence`` before the batch, and by the earlier rows of the batch)."""
+    cursor: Cursor[Any],
+    presence: str,
+    rows: Sequence[tuple[Segmented, Cell]],
+    keys: _SliceKeys,
+    loading: bool,
+) -> dict[int, int]:
+    """Per slice key (its number in ``keys``): the people of ``rows`` it had not yet counted
+    (by the presence table ``presence`` before the batch, and by the earlier rows of the
+    batch). Writes the batch's presence rows that were not there yet."""
     people = {(row.customer_id, cell[0], cell[1]) for row, cell in rows}
     customers, surveys, days = (list(column) for column in zip(*people, strict=True))
     cursor.execute(
@@ -92,24 +125,23 @@ def _new_people(
         " (SELECT * FROM unnest(%b::uuid[], %b::uuid[], %b::timestamptz[]))",
         (customers, surveys, days),
     )
-    seen = {
-        (customer, _slice_key(level, tuple(cell)))
-        for customer, *cell in cursor.fetchall()
-        for level in LEVELS
-    }
-    counts: dict[Cell, int] = {}
+    # People as their ids' integers: hashing a UUID is Python code.
+    present = {(customer.int, tuple(cell)) for customer, *cell in cursor.fetchall()}
+    seen = {(person, number) for person, cell in present for number in keys.of(cell)}
+    counts: dict[int, int] = {}
+    new: list[tuple[Any, ...]] = []
     for row, cell in rows:
-        for level in LEVELS:
-            key = _slice_key(level, cell)
-            if (row.customer_id, key) not in seen:
-                seen.add((row.customer_id, key))
-                counts[key] = counts.get(key, 0) + 1
+        person = row.customer_id.int
+        if (person, cell) not in present:
+            present.add((person, cell))
+            new.append((row.customer_id, *cell))
+        for number in keys.of(cell):
+            if (person, number) not in seen:
+                seen.add((person, number))
+                counts[number] = counts.get(number, 0) + 1
+    # Only rows not there before: while a rebuild loads, none of them can conflict.
+    insert_rows(cursor, presence, _PRESENCE_COLUMNS, new, "ON CONFLICT DO NOTHING", copy=loading)
     return counts
-
-
-def _present(cursor: Cursor[Any], presence: str, rows: Iterable[tuple[Segmented, Cell]]) -> None:
-    cells = list(dict.fromkeys((row.customer_id, *cell) for row, cell in rows))
-    insert_rows(cursor, presence, _PRESENCE_COLUMNS, cells, "ON CONFLICT DO NOTHING")
 
 
 def _upsert(
@@ -121,19 +153,21 @@ def _upsert(
     insert_rows(cursor, table, [*key, *measures], rows, on_conflict)
 
 
-def add_invitations(cursor: Cursor[Any], invitations: Sequence[Segmented]) -> None:
+def add_invitations(
+    cursor: Cursor[Any], invitations: Sequence[Segmented], *, loading: bool = False
+) -> None:
     """Count new invitations (1 each) and their new invitees in the invitation rollups."""
     if not invitations:
         return
     rows = [(row, row.cell()) for row in invitations]
-    invitees = _new_people(cursor, "survey_invitee_days", rows)
+    keys = _SliceKeys()
+    invitees = _new_people(cursor, "survey_invitee_days", rows, keys, loading)
     cube: dict[Cell, int] = {}
-    slices: dict[Cell, int] = {}
+    slices: dict[int, int] = {}
     for _, cell in rows:
         cube[cell] = cube.get(cell, 0) + 1
-        for level in LEVELS:
-            key = _slice_key(level, cell)
-            slices[key] = slices.get(key, 0) + 1
+        for number in keys.of(cell):
+            slices[number] = slices.get(number, 0) + 1
     count: Column = ("invitations", "bigint")
     _upsert(
         cursor,
@@ -147,26 +181,31 @@ def add_invitations(cursor: Cursor[Any], invitations: Sequence[Segmented]) -> No
         "survey_invitation_slices",
         [_LEVEL, *_KEY_COLUMNS],
         [count, ("invitees", "bigint")],
-        [(*key, n, invitees.get(key, 0)) for key, n in slices.items()],
+        [(*keys.keys[number], n, invitees.get(number, 0)) for number, n in slices.items()],
     )
-    _present(cursor, "survey_invitee_days", rows)
 
 
 def add_responses(
-    cursor: Cursor[Any], responses: Sequence[tuple[Segmented, Sequence[Any]]]
+    cursor: Cursor[Any],
+    responses: Sequence[tuple[Segmented, Sequence[Any]]],
+    *,
+    loading: bool = False,
 ) -> None:
     """Add new responses (each with its :func:`response_measures`) and their new respondents
     to the response rollups."""
     if not responses:
         return
     rows = [(row, row.cell()) for row, _ in responses]
-    respondents = _new_people(cursor, "survey_respondent_days", rows)
+    keys = _SliceKeys()
+    respondents = _new_people(cursor, "survey_respondent_days", rows, keys, loading)
     cube: dict[Cell, list[Any]] = {}
-    slices: dict[Cell, list[Any]] = {}
+    slices: dict[int, list[Any]] = {}
     for (_, cell), (_, measures) in zip(rows, responses, strict=True):
-        for sums, key in ((cube, cell), *((slices, _slice_key(lv, cell)) for lv in LEVELS)):
-            total = sums.get(key)
-            sums[key] = list(measures) if total is None else _added(total, measures)
+        total = cube.get(cell)
+        cube[cell] = list(measures) if total is None else _added(total, measures)
+        for number in keys.of(cell):
+            total = slices.get(number)
+            slices[number] = list(measures) if total is None else _added(total, measures)
     _upsert(
         cursor,
         "survey_response_cube",
@@ -179,9 +218,11 @@ def add_responses(
         "survey_response_slices",
         [_LEVEL, *_KEY_COLUMNS],
         [*_MEASURE_COLUMNS, ("respondents", "bigint")],
-        [(*key, *sums, respondents.get(key, 0)) for key, sums in slices.items()],
+        [
+            (*keys.keys[number], *sums, respondents.get(number, 0))
+            for number, sums in slices.items()
+        ],
     )
-    _present(cursor, "survey_respondent_days", rows)
 
 
 def _added(total: list[Any], measures: Sequence[Any]) -> list[Any]:

@@ -50,7 +50,7 @@ RESPONSE_COLUMNS: tuple[Column, ...] = (
 # regions and tiers are written. The product version is the survey's (fixed once published).
 _ISSUE = """
     INSERT INTO survey_invitations (invitation_id, survey_id, customer_id, channel, region,
-        tier, product_version, issued_at)
+        tier, product_version, issued_at, responded_at)
     SELECT v.invitation_id, v.survey_id, v.customer_id, v.channel,
         CASE WHEN v.region_known THEN v.region ELSE
             (SELECT region FROM survey_customer_regions r WHERE r.customer_id = v.customer_id)
@@ -59,14 +59,18 @@ _ISSUE = """
             (SELECT tier FROM survey_member_tiers m WHERE m.customer_id = v.customer_id)
         END,
         (SELECT product_version FROM survey_catalog c WHERE c.survey_id = v.survey_id),
-        v.issued_at
+        v.issued_at, v.responded_at
     FROM unnest(%b::uuid[], %b::uuid[], %b::uuid[], %b::text[], %b::text[], %b::boolean[],
-        %b::text[], %b::boolean[], %b::timestamptz[])
+        %b::text[], %b::boolean[], %b::timestamptz[], %b::timestamptz[])
         AS v(invitation_id, survey_id, customer_id, channel, region, region_known, tier,
-            tier_known, issued_at)
+            tier_known, issued_at, responded_at)
     ON CONFLICT (invitation_id) DO NOTHING
-    RETURNING customer_id, survey_id, issued_at, channel, region, product_version, tier
+    RETURNING customer_id, survey_id, issued_at, channel, region, product_version, tier,
+        invitation_id
 """
+# An invitation answered in the batch that issues it goes in with its answer time (what the
+# per-event UPDATE of its response would set next): the batch's UPDATE of answer times then
+# only touches the invitations it did not insert, instead of writing every new row twice.
 
 
 @dataclass(slots=True)
@@ -152,7 +156,7 @@ class DashboardChanges:
     def write(self, cursor: Cursor[Any]) -> None:
         # Invitations first (they read the segments from before the batch), then the segments,
         # then responses and what hangs on them.
-        self._issue(cursor)
+        issued = self._issue(cursor)
         insert_rows(
             cursor,
             "survey_customer_regions",
@@ -174,16 +178,17 @@ class DashboardChanges:
                 " WHERE m.account_id = v.account_id",
                 as_columns(list(self.tier_updates.items()), 2),
             )
-        self._respond(cursor)
+        self._respond(cursor, issued)
         if self.surveys:
             cursor.execute(
                 "SELECT pg_notify(%s, s) FROM unnest(%b::text[]) AS s",
                 (NOTIFY_CHANNEL, [str(survey) for survey in self.surveys]),
             )
 
-    def _issue(self, cursor: Cursor[Any]) -> None:
+    def _issue(self, cursor: Cursor[Any]) -> set[UUID]:
+        """Insert the invitations; answer those it inserted (with their answer times)."""
         if not self.invitations:
-            return
+            return set()
         self._resolve_earlier_tiers(cursor)
         cursor.execute(
             _ISSUE,
@@ -199,13 +204,16 @@ class DashboardChanges:
                         i.tier,
                         i.tier_known,
                         i.at,
+                        self.responded.get(i.invitation_id),
                     )
                     for i in self.invitations
                 ],
-                9,
+                10,
             ),
         )
-        add_invitations(cursor, [Segmented(*row) for row in cursor.fetchall()])
+        rows = cursor.fetchall()
+        add_invitations(cursor, [Segmented(*row[:7]) for row in rows], loading=self.loading)
+        return {row[7] for row in rows}
 
     def _resolve_earlier_tiers(self, cursor: Cursor[Any]) -> None:
         """An invitation whose customer's account (enrolled before the batch) changed tier
@@ -232,7 +240,9 @@ class DashboardChanges:
             if earlier:
                 issue.tier, issue.tier_known = earlier[-1], True
 
-    def _respond(self, cursor: Cursor[Any]) -> None:
+    def _respond(self, cursor: Cursor[Any], issued: set[UUID]) -> None:
+        """Insert the responses and what hangs on them; ``issued``: the invitations the batch
+        inserted, already with their answer times."""
         if not self.responses:
             return
         if self.loading:  # empty tables, each response once: all of them are new
@@ -257,13 +267,16 @@ class DashboardChanges:
                 )
                 for row in new
             ],
+            loading=self.loading,
         )
-        cursor.execute(
-            "UPDATE survey_invitations i SET responded_at = v.at"
-            " FROM unnest(%b::uuid[], %b::timestamptz[]) AS v(invitation_id, at)"
-            " WHERE i.invitation_id = v.invitation_id",
-            as_columns(list(self.responded.items()), 2),
-        )
+        answered = [(i, at) for i, at in self.responded.items() if i not in issued]
+        if answered:
+            cursor.execute(
+                "UPDATE survey_invitations i SET responded_at = v.at"
+                " FROM unnest(%b::uuid[], %b::timestamptz[]) AS v(invitation_id, at)"
+                " WHERE i.invitation_id = v.invitation_id",
+                as_columns(answered, 2),
+            )
         copy = self.loading
         insert_rows(
             cursor,

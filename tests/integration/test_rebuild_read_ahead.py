@@ -89,3 +89,18 @@ def test_an_event_that_fails_in_a_batch_read_ahead_is_parked_and_the_rest_apply_
         assert [event.topic for event in parked_events(conn, NAME)] == [
             "domain.customer.model:Customer.Registered"
         ]
+
+
+def test_a_rebuild_of_an_empty_log_makes_the_empty_tables_and_reads_nothing(
+    ledger: Ledger, database: Database
+) -> None:
+    """The first batch is read while the shadow tables are made, unless the log is empty: then
+    nothing is read, and the empty tables still replace the read model's at position 0."""
+    assert ledger.head_position() == 0
+
+    reached = rebuild(ledger, database, Names(), batch_size=2, policy=QUICK)
+
+    assert reached == 0
+    assert names_applied(database) == []
+    with database.connect() as conn:
+        assert all_positions(conn)[NAME] == 0

@@ -447,6 +447,27 @@ def test_a_rebuild_whose_tickets_span_its_batches_gives_the_rows_of_one_event_at
     assert same_rows(loaded) == same_rows(one_at_a_time)
 
 
+@pytest.mark.parametrize(
+    "projection",
+    [pytest.param(p, id=p.name) for p in (SurveyDashboard(), SegmentMembership())],
+)
+def test_a_rebuild_in_batches_of_five_events_gives_the_rows_of_one_event_at_a_time(
+    ledger: Ledger, database: Database, world: World, projection: Projection
+) -> None:
+    """While a rebuild loads, a batch's rows go in by COPY on top of what the batches before
+    it wrote (the dashboard's presence rows, only those not there yet; the segments' facts,
+    stays and snapshots tested against the live rules' columns only): batches of 5 events
+    give the rows of one event at a time."""
+    project(ledger, database, projection, batch_size=1)
+    one_at_a_time = owned_rows(database, projection)
+    log = whole_log(ledger)
+    batches = [log[start : start + 5] for start in range(0, len(log), 5)]
+
+    loaded = rows_in_batches(database, loading(projection), batches)
+
+    assert same_rows(loaded) == same_rows(one_at_a_time)
+
+
 def test_an_erasure_amid_a_batch_clears_what_the_batch_set_before_it(
     ledger: Ledger, database: Database, world: World
 ) -> None:
