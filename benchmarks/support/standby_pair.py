@@ -9,6 +9,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,9 +39,22 @@ class Pair:
         base = self.primary_url if which == "primary" else self.standby_url
         return base.replace("/postgres?", f"/{dbname}?", 1)
 
-    def pause_replay(self) -> None:
+    def pause_replay(self, timeout: float = 30.0) -> None:
+        """Pause the standby's replay, and return only once it is paused: the function only
+        requests a pause, which the startup process takes at its next record (or while it
+        waits for WAL). Returning at the request let a write that arrived meanwhile be
+        replayed "while paused" on a loaded machine (a test expecting a lagging standby saw
+        none)."""
+        deadline = time.monotonic() + timeout
         with psycopg.connect(self.standby_url, autocommit=True) as conn:
             conn.execute("SELECT pg_wal_replay_pause()")
+            while True:
+                row = conn.execute("SELECT pg_get_wal_replay_pause_state()").fetchone()
+                if row is not None and row[0] == "paused":
+                    return
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the standby's replay is not paused: {row}")
+                time.sleep(0.01)
 
     def resume_replay(self) -> None:
         with psycopg.connect(self.standby_url, autocommit=True) as conn:
