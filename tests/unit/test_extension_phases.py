@@ -11,7 +11,8 @@ import pytest
 import strawberry
 from strawberry.extensions import SchemaExtension
 
-from graphql_api.extension_phases import Phase, PhaseRunner
+from graphql_api.extension_phases import Phase
+from graphql_api.schema import LedgerSchema
 
 
 @strawberry.type
@@ -93,8 +94,7 @@ def test_a_phase_with_an_async_hook_is_left_to_strawberry() -> None:
             yield
             log.append("async leave")
 
-    schema = strawberry.Schema(query=_Query, extensions=[AsyncHook])
-    schema.create_extensions_runner = PhaseRunner  # type: ignore[method-assign]
+    schema = LedgerSchema(query=_Query, extensions=[AsyncHook])  # its runner is PhaseRunner
     result = asyncio.run(schema.execute("{ hello }"))
     assert result.data == {"hello": "hi"} and log == ["async enter", "async leave"]
 
@@ -116,7 +116,8 @@ def test_results_come_from_the_extensions_that_have_them() -> None:
             self.execution_context.extensions_results["context"] = 3
             yield
 
-    schema = strawberry.Schema(query=_Query, extensions=[Sync, Silent, Async])
-    schema.create_extensions_runner = PhaseRunner  # type: ignore[method-assign]
+    schema = LedgerSchema(
+        query=_Query, extensions=[Sync, Silent, Async]
+    )  # its runner is PhaseRunner
     result = asyncio.run(schema.execute("{ hello }"))
     assert result.extensions == {"sync": 1, "shared": "async", "async": 2, "context": 3}
