@@ -426,6 +426,18 @@ def same_rows(rows: Rows) -> dict[str, list[tuple[object, ...]]]:
     return {table: sorted(table_rows, key=repr) for table, table_rows in rows.items()}
 
 
+def loaded_in_fives_and_one_at_a_time(
+    ledger: Ledger, database: Database, projection: Projection
+) -> tuple[Rows, Rows]:
+    """The projection's rows loaded as a rebuild does in batches of 5 events, and its rows
+    applied live one event at a time."""
+    project(ledger, database, projection, batch_size=1)
+    one_at_a_time = owned_rows(database, projection)
+    log = whole_log(ledger)
+    batches = [log[start : start + 5] for start in range(0, len(log), 5)]
+    return rows_in_batches(database, loading(projection), batches), one_at_a_time
+
+
 @pytest.mark.parametrize(
     "projection",
     [pytest.param(p, id=p.name) for p in (TicketTimeline(), CustomerHealth())],
@@ -437,12 +449,7 @@ def test_a_rebuild_whose_tickets_span_its_batches_gives_the_rows_of_one_event_at
     batch opened are updated: batches of 5 events, which cut every ticket's steps apart (and a
     loyalty account's or referrer's first event from the later ones), give the rows of one
     event at a time."""
-    project(ledger, database, projection, batch_size=1)
-    one_at_a_time = owned_rows(database, projection)
-    log = whole_log(ledger)
-    batches = [log[start : start + 5] for start in range(0, len(log), 5)]
-
-    loaded = rows_in_batches(database, loading(projection), batches)
+    loaded, one_at_a_time = loaded_in_fives_and_one_at_a_time(ledger, database, projection)
 
     assert same_rows(loaded) == same_rows(one_at_a_time)
 
@@ -458,12 +465,7 @@ def test_a_rebuild_in_batches_of_five_events_gives_the_rows_of_one_event_at_a_ti
     it wrote (the dashboard's presence rows, only those not there yet; the segments' facts,
     stays and snapshots tested against the live rules' columns only): batches of 5 events
     give the rows of one event at a time."""
-    project(ledger, database, projection, batch_size=1)
-    one_at_a_time = owned_rows(database, projection)
-    log = whole_log(ledger)
-    batches = [log[start : start + 5] for start in range(0, len(log), 5)]
-
-    loaded = rows_in_batches(database, loading(projection), batches)
+    loaded, one_at_a_time = loaded_in_fives_and_one_at_a_time(ledger, database, projection)
 
     assert same_rows(loaded) == same_rows(one_at_a_time)
 
