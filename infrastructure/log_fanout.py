@@ -129,7 +129,8 @@ class LogFanOut:
                 wake.wait(WAKE_CHECK_SECONDS)
 
     def run_pass(self, conn: Connection[Any]) -> bool:
-        """Feed each follower led here one batch; True if any moved (more may be waiting)."""
+        """Feed each follower led here one batch; True if any moved and a batch stopped short
+        of the head read at its start (more is waiting)."""
         head = self.ledger.head_position()
         positions = _positions(conn)
         self.applied.lead([f.name for f in self.followers if self.leases.holds(f)])
@@ -142,7 +143,7 @@ class LogFanOut:
             ),
             key=lambda item: item[0],
         )
-        moved = False
+        moved = behind = False
         while waiting:
             topics = union_of_topics([follower.topics() for _, follower in waiting])
             batch = read_batch(
@@ -159,8 +160,11 @@ class LogFanOut:
             ]
             busy = [f for _, f in covered if f not in idle]
             moved |= self._feed_covered(conn, idle, busy, batch)
+            behind |= batch.reached < head
             waiting = [item for item in waiting if item[0] >= batch.reached]
-        return moved
+        # Every batch reached the head read at the start: nothing is waiting, and what was
+        # written since has its NOTIFY, so no second pass only to find that out.
+        return moved and behind
 
     def _feed_covered(
         self,

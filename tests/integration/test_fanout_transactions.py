@@ -1,6 +1,7 @@
 """How a pass of the log fan-out commits: the read models a batch concerns (and the followers it
 only moves past) in ONE transaction, the process managers in a second; a follower that fails
-there is fed again alone, where it parks or rests without undoing or holding back the others."""
+there is fed again alone, where it parks or rests without undoing or holding back the others,
+and a pass that reached the head asks for no second one."""
 
 from __future__ import annotations
 
@@ -102,7 +103,7 @@ def test_the_read_models_commit_a_batch_in_one_transaction_and_the_process_manag
         run_passes(fanout, conn)
         order = bought(ledger, ada, "10")  # the directory has nothing to apply in it
         head = ledger.head_position()
-        fanout.run_pass(conn)  # one: the next applies the points the purchase earned
+        assert not fanout.run_pass(conn)  # one pass: its batch reached the head
 
     positions = _positions(database)
     assert {positions[f.name] for f in (directory, history, audit, earning)} == {head}
@@ -126,7 +127,7 @@ def test_a_read_model_that_fails_in_the_shared_transaction_parks_alone_and_undoe
     history = ProjectionRunner(ledger, database, CustomerHistory(), 100)  # applied first
     buggy = ProjectionRunner(ledger, database, DirectoryWithABug(bad), 100, QUICK)
     with fan_out(database, [history, buggy]) as (fanout, conn):
-        run_passes(fanout, conn)
+        assert not fanout.run_pass(conn)  # one pass: the batch reached the head
         head = ledger.head_position()
 
     positions = _positions(database)
@@ -181,6 +182,17 @@ def test_a_read_model_that_may_not_park_stops_alone_and_is_fed_alone_until_it_ap
     assert alone[buggy.name] != alone[history.name]
     assert together[buggy.name] == together[history.name]
     assert fanout.errors() == {}
+
+
+def test_a_pass_asks_for_another_only_while_a_batch_stopped_short_of_the_head(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    register(ledger, agent, 3)  # six events
+    small = ProjectionRunner(ledger, database, CustomerHistory(), 4)
+    with fan_out(database, [small]) as (fanout, conn):
+        assert fanout.run_pass(conn)  # four of six: more is waiting
+        assert not fanout.run_pass(conn)  # the rest, up to the head
+        assert not fanout.run_pass(conn)  # nothing
 
 
 def test_positions_are_locked_and_recorded_for_several_followers_at_once(
