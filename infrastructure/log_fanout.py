@@ -222,8 +222,8 @@ class LogFanOut:
         return moved
 
     def _advance(self, conn: Connection[Any], idle: list[LogFollower], batch: LogBatch) -> bool:
-        """Followers with nothing to apply in the batch move past it in one transaction: a
-        live event that concerns three read models costs three transactions, not twelve."""
+        """Followers with nothing to apply in the batch, when no read model has either, move
+        past it in one statement (with a read model's rows they share its transaction)."""
         names = [f.name for f in idle]
         if conn.autocommit:  # one statement is its own transaction: no BEGIN and COMMIT
             moved = advance_positions(conn, names, batch.after, batch.reached)
