@@ -4,8 +4,16 @@ Before, each follower ran its own thread with two connections and read, decoded 
 the same rows as the eleven others; every commit woke twelve threads under one GIL. Now one
 thread, on one working connection, wakes on the shared listener's NOTIFY, reads each batch of
 the log once and decodes each event at most once (:mod:`infrastructure.log_batch`), and gives
-every follower the events past its own position, in that follower's own transaction (its rows,
-or its commands' positions, and its tracking position together; parking as before).
+every follower the events past its own position. The read models a batch concerns, and the
+followers it only moves past, take it in ONE transaction: their positions locked with one
+statement and recorded with another, their rows between, no savepoint, one commit (a pass for
+eleven read models was eleven transactions of six round trips each besides their rows). The
+process managers take it in a second one, so that their commands never hold back the commit
+the API's read-your-writes waits for. Rows and positions still commit together: exactly once
+holds as before. If one follower fails there, the transaction is rolled back and each follower
+is fed again in its own (:meth:`LogFollower.feed`: savepoint, retries, parking), so a failing
+read model parks or rests alone and undoes none of the others' progress; until it applies
+again it is fed alone.
 
 A pass serves every follower it leads by one batch: it reads from the lowest position among
 them, feeds each follower whose position that batch covers, then reads the next batch from the
@@ -18,7 +26,7 @@ A follower that fails is backed off alone (its error shown in /health); the othe
 leases (:mod:`infrastructure.leases`) decide which followers this process leads; a lease gained
 later (another worker died) starts being fed at the next pass.
 
-Each position a pass commits (and each it reads) is announced in-process
+Each position a pass commits (and each it reads) is announced in-process, once committed
 (:class:`projections.applied.AppliedPositions`): the API's read-your-writes waits wake on it
 rather than poll the positions table.
 """
@@ -37,10 +45,11 @@ from psycopg.pq import TransactionStatus
 
 from domain.shared.application import LedgerCore
 from infrastructure.database import Database
+from infrastructure.failures import describe
 from infrastructure.leases import Leases
 from infrastructure.listener import SharedListener
 from infrastructure.log_batch import DecodeOnce, LogBatch, read_batch, union_of_topics
-from infrastructure.log_follower import EVENT_STORE_UNREACHABLE, LogFollower
+from infrastructure.log_follower import EVENT_STORE_UNREACHABLE, LogFollower, feed_together
 from projections.applied import AppliedPositions
 from projections.tracking import advance_positions, all_positions
 
@@ -120,7 +129,8 @@ class LogFanOut:
                 wake.wait(WAKE_CHECK_SECONDS)
 
     def run_pass(self, conn: Connection[Any]) -> bool:
-        """Feed each follower led here one batch; True if any moved (more may be waiting)."""
+        """Feed each follower led here one batch; True if any moved and a batch stopped short
+        of the head read at its start (more is waiting)."""
         head = self.ledger.head_position()
         positions = _positions(conn)
         self.applied.lead([f.name for f in self.followers if self.leases.holds(f)])
@@ -133,7 +143,7 @@ class LogFanOut:
             ),
             key=lambda item: item[0],
         )
-        moved = False
+        moved = behind = False
         while waiting:
             topics = union_of_topics([follower.topics() for _, follower in waiting])
             batch = read_batch(
@@ -148,17 +158,72 @@ class LogFanOut:
             idle = [
                 f for p, f in covered if f.name in positions and not batch.rows_for(p, f.topics())
             ]
-            if idle:
-                moved |= self._advance(conn, idle, batch)
-            for _, follower in covered:
-                if follower not in idle:
-                    moved |= self._feed(conn, follower, batch)
+            busy = [f for _, f in covered if f not in idle]
+            moved |= self._feed_covered(conn, idle, busy, batch)
+            behind |= batch.reached < head
             waiting = [item for item in waiting if item[0] >= batch.reached]
+        # Every batch reached the head read at the start: nothing is waiting, and what was
+        # written since has its NOTIFY, so no second pass only to find that out.
+        return moved and behind
+
+    def _feed_covered(
+        self,
+        conn: Connection[Any],
+        idle: list[LogFollower],
+        busy: list[LogFollower],
+        batch: LogBatch,
+    ) -> bool:
+        """The read models with rows in the batch, and the idle followers, in one transaction
+        (one commit, two statements for all their positions, no savepoint); the process
+        managers in a second one (their commands would hold back the commit that the API's
+        read-your-writes waits for); a follower that failed last time alone, as before."""
+        alone = [f for f in busy if f.last_error is not None]
+        read_models = [f for f in busy if f not in alone and not f.commits_elsewhere]
+        managers = [f for f in busy if f not in alone and f.commits_elsewhere]
+        moved = False
+        if read_models:
+            moved |= self._feed_together(conn, [*read_models, *idle], batch)
+        elif idle:  # one statement is a transaction of its own: no BEGIN, lock or COMMIT
+            moved |= self._advance(conn, idle, batch)
+        if managers:
+            moved |= self._feed_together(conn, managers, batch)
+        for follower in alone:
+            moved |= self._feed(conn, follower, batch)
+        return moved
+
+    def _feed_together(
+        self, conn: Connection[Any], followers: list[LogFollower], batch: LogBatch
+    ) -> bool:
+        """Feed ``followers`` in one transaction; if one of them fails, each in its own, so
+        that it is retried, parked or rested alone and holds back none of the others."""
+        try:
+            fed = feed_together(conn, followers, batch)
+        except Exception as error:
+            if conn.broken:
+                raise  # the working connection is gone: every follower waits for a new one
+            log.info(
+                "the log fan-out: %s followers failed together (%s: %s); each alone now",
+                len(followers), *describe(error),
+            )  # fmt: skip
+            moved = False
+            for follower in followers:
+                moved |= self._feed(conn, follower, batch)
+            return moved
+        committed = _committed(conn)
+        moved = False
+        for follower, (reached, failure) in fed.items():
+            if committed:
+                self.applied.announce(follower.name, reached)
+            if failure is None:
+                follower.last_error = None
+                moved = True
+            else:  # a process manager stopped at a transient failure, its position kept
+                self._failed(follower, failure)
         return moved
 
     def _advance(self, conn: Connection[Any], idle: list[LogFollower], batch: LogBatch) -> bool:
-        """Followers with nothing to apply in the batch move past it in one transaction: a
-        live event that concerns three read models costs three transactions, not twelve."""
+        """Followers with nothing to apply in the batch, when no read model has either, move
+        past it in one statement (with a read model's rows they share its transaction)."""
         names = [f.name for f in idle]
         if conn.autocommit:  # one statement is its own transaction: no BEGIN and COMMIT
             moved = advance_positions(conn, names, batch.after, batch.reached)
@@ -189,14 +254,10 @@ class LogFanOut:
     def _feed(self, conn: Connection[Any], follower: LogFollower, batch: LogBatch) -> bool:
         try:
             reached = follower.feed(conn, batch)
-        except TRANSIENT as error:
-            self._rest(follower, error, transient=True)
+        except Exception as error:
+            self._failed(follower, error)
             if conn.broken:
                 raise  # the working connection is gone: every follower waits for a new one
-            return False
-        except Exception as error:
-            log.exception("%s %s failed", follower.lease_namespace, follower.name)
-            self._rest(follower, error, transient=False)
             return False
         follower.last_error = None
         if reached is None:
@@ -204,6 +265,12 @@ class LogFanOut:
         if _committed(conn):
             self.applied.announce(follower.name, reached)
         return True
+
+    def _failed(self, follower: LogFollower, error: Exception) -> None:
+        transient = isinstance(error, TRANSIENT)
+        if not transient:  # a bug: its traceback is wanted
+            log.error("%s %s failed", follower.lease_namespace, follower.name, exc_info=error)
+        self._rest(follower, error, transient=transient)
 
     def _rest(self, follower: LogFollower, error: BaseException, *, transient: bool) -> None:
         follower.note_error(error)

@@ -2,9 +2,10 @@
 from its own tracking position, with the position row locked meanwhile.
 
 A follower is run by the process's :class:`infrastructure.log_fanout.LogFanOut`, which reads
-each batch once and feeds it to every follower it leads (:meth:`LogFollower.feed`), or caught
-up on its own (:meth:`LogFollower.catch_up`: a job's read model, the erasure index, tests).
-The advisory-lock lease that lets several workers share the followers is the fan-out's.
+each batch once and feeds it to every follower it leads, several in one transaction
+(:func:`feed_together`) or one alone (:meth:`LogFollower.feed`), or caught up on its own
+(:meth:`LogFollower.catch_up`: a job's read model, the erasure index, tests). The advisory-lock
+lease that lets several workers share the followers is the fan-out's.
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ from domain.shared.application import LedgerCore
 from infrastructure.database import Database
 from infrastructure.log_batch import DecodeOnce, LogBatch, read_batch
 from infrastructure.parking import RetryPolicy
-from projections.tracking import lock_position, position_of, set_position
+from projections.tracking import (
+    lock_position,
+    lock_positions,
+    position_of,
+    set_position,
+    set_positions,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +57,9 @@ class LogFollower(ABC):
 
     lease_namespace: ClassVar[str]
     """Prefix of the advisory-lock key: a projection and a process manager never share one."""
+    commits_elsewhere: ClassVar[bool] = False
+    """True for a follower whose work commits on connections of its own (a process manager's
+    commands): the log fan-out never makes read models' commits wait for it."""
 
     def __init__(
         self,
@@ -79,6 +89,15 @@ class LogFollower(ABC):
         """Apply (or react to) ``rows``, all the follower's events up to ``reached``, inside the
         caller's transaction; return the position to record, and a transient failure to raise
         once it is recorded (None if there was none)."""
+
+    def apply_together(
+        self, conn: Connection[Any], rows: Sequence[Notification], reached: int, decode: DecodeOnce
+    ) -> tuple[int, Exception | None]:
+        """``apply``, in a transaction shared with other followers (:func:`feed_together`),
+        with no savepoint of its own where it can do without: a failure raises, loses the
+        shared transaction, and the fan-out feeds each follower alone, where it is retried,
+        parked or rested as usual."""
+        return self.apply(conn, rows, reached, decode)
 
     @abstractmethod
     def handle(self, conn: Connection[Any], notification: Notification) -> None:
@@ -138,3 +157,28 @@ class LogFollower(ABC):
     def note_error(self, error: BaseException) -> None:
         self.last_error = f"{type(error).__name__}: {error}"
         log.warning("%s %s: %s", self.lease_namespace, self.name, self.last_error)
+
+
+def feed_together(
+    conn: Connection[Any], followers: Sequence[LogFollower], batch: LogBatch
+) -> dict[LogFollower, tuple[int, Exception | None]]:
+    """:meth:`LogFollower.feed` for several followers in ONE transaction: their positions
+    locked with one statement and recorded with another, their rows applied between, one
+    commit. Returns what each follower fed returned from ``apply_together`` (the position
+    recorded, a failure to deal with now it is); a follower the batch does not serve (moved
+    elsewhere meanwhile) is left out. A failure of any of them raises, and nothing is kept."""
+    fed: dict[LogFollower, tuple[int, Exception | None]] = {}
+    with conn.transaction():
+        locked = lock_positions(conn, [follower.name for follower in followers])
+        for follower in followers:
+            position = locked[follower.name]
+            if not batch.reaches(position):
+                continue  # another worker or a rebuild moved it: nothing to do here
+            rows = batch.rows_for(position, follower.topics())
+            if rows:
+                fed[follower] = follower.apply_together(conn, rows, batch.reached, batch.decode)
+            else:
+                fed[follower] = (batch.reached, None)
+        if fed:
+            set_positions(conn, {follower.name: reached for follower, (reached, _) in fed.items()})
+    return fed

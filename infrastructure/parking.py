@@ -3,7 +3,8 @@ a process manager for everyone.
 
 Everything here runs inside the caller's transaction, the one that records the follower's
 position. Each try of an event runs in a SAVEPOINT (a nested ``conn.transaction()``), so a
-failed try leaves nothing behind and the transaction goes on; an event that fails every try
+failed try leaves nothing behind and the transaction goes on (a process manager's, which
+writes nothing on that connection, needs none); an event that fails every try
 is parked in ``cxl_parked_events`` in that same transaction, and the position moves past it.
 A crash before the commit leaves neither the event's writes nor its parking nor the position:
 exactly once still holds. Transient failures (see :mod:`infrastructure.failures`) are not the
@@ -46,14 +47,22 @@ class EventNotAppliedError(Exception):
 
 
 def try_alone(
-    conn: Connection[Any], policy: RetryPolicy, attempt: Callable[[], object]
+    conn: Connection[Any],
+    policy: RetryPolicy,
+    attempt: Callable[[], object],
+    *,
+    writes_on_conn: bool = True,
 ) -> Exception | None:
-    """Run ``attempt`` in a savepoint up to ``policy.max_attempts`` times; None once it
-    succeeds, else the last error. Transient errors propagate at once."""
+    """Run ``attempt`` up to ``policy.max_attempts`` times, each in a savepoint unless it
+    writes nothing on ``conn``; None once it succeeds, else the last error. Transient errors
+    propagate at once."""
     error: Exception | None = None
     for tries in range(1, policy.max_attempts + 1):
         try:
-            with conn.transaction():
+            if writes_on_conn:
+                with conn.transaction():
+                    attempt()
+            else:
                 attempt()
             return None
         except Exception as failure:
@@ -73,10 +82,14 @@ def apply_or_park(
     policy: RetryPolicy,
     *,
     may_park: bool = True,
+    writes_on_conn: bool = True,
 ) -> bool:
     """Apply one event with bounded retries; park it under ``name`` if every try failed.
-    True if it was applied. Without ``may_park`` a failure raises instead."""
-    error = try_alone(conn, policy, lambda: handle(notification))
+    True if it was applied. Without ``may_park`` a failure raises instead. A ``handle`` that
+    writes nothing on ``conn`` (a process manager's command commits on its own connection)
+    is tried without a savepoint: there is nothing to roll back, and a savepoint costs two
+    round trips an event."""
+    error = try_alone(conn, policy, lambda: handle(notification), writes_on_conn=writes_on_conn)
     if error is None:
         return True
     error_class, message = describe(error)

@@ -46,6 +46,7 @@ class ProcessManagerRunner(LogFollower):
     """Keeps one process manager up to date with the log."""
 
     lease_namespace = "process-manager"
+    commits_elsewhere = True
     ledger: Ledger  # the whole application: its commands are what the manager calls
 
     def __init__(
@@ -77,7 +78,7 @@ class ProcessManagerRunner(LogFollower):
         self._decode = decode
         for row in rows:
             try:
-                apply_or_park(conn, self.name, row, self.react, self.policy)
+                apply_or_park(conn, self.name, row, self.react, self.policy, writes_on_conn=False)
             except Exception as error:  # transient: re-raised once the position is kept
                 return row.id - 1, error
         return reached, None

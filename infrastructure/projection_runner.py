@@ -4,7 +4,9 @@ Each batch is one transaction holding the read-model writes and the new tracking
 crash at any instant leaves the read model exactly at a recorded position. A batch is applied
 whole in one savepoint; if one of its events fails, the batch is applied again event by event,
 each with bounded retries, and an event that fails every try is parked in the same transaction
-(:mod:`infrastructure.parking`), so one bad event never stops the read model. The lease and
+(:mod:`infrastructure.parking`), so one bad event never stops the read model. The log fan-out
+first applies a batch without that savepoint, in a transaction shared with the other read
+models (``apply_together``), and falls back to this path when one of them fails. The lease and
 the live loop are :class:`infrastructure.log_follower.LogFollower`'s.
 """
 
@@ -182,6 +184,15 @@ class ProjectionRunner(LogFollower):
         self, conn: Connection[Any], rows: Sequence[Notification], reached: int, decode: DecodeOnce
     ) -> tuple[int, Exception | None]:
         apply_rows(conn, self.projection, rows, decode, self.policy)
+        return reached, None
+
+    def apply_together(
+        self, conn: Connection[Any], rows: Sequence[Notification], reached: int, decode: DecodeOnce
+    ) -> tuple[int, Exception | None]:
+        """The whole batch with no savepoint: when it fails, the shared transaction is lost
+        and ``apply`` runs again in one of the read model's own."""
+        with conn.cursor() as cursor:
+            self.projection.apply(cursor, _positioned(self.projection, rows, decode))
         return reached, None
 
     def handle(self, conn: Connection[Any], notification: Notification) -> None:

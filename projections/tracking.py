@@ -71,6 +71,39 @@ def _locked_position(conn: Connection[Any], name: str) -> tuple[Any, ...] | None
     ).fetchone()
 
 
+def lock_positions(conn: Connection[Any], names: list[str]) -> dict[str, int]:
+    """``lock_position`` for several followers in one statement (two more the first time one
+    of them has no row yet), locked in the order of their names so that two callers never
+    wait for each other crosswise."""
+    locked = _locked_positions(conn, names)
+    if len(locked) < len(set(names)):
+        conn.execute(
+            "INSERT INTO cxl_projection_positions (name) SELECT unnest(%s::text[])"
+            " ON CONFLICT DO NOTHING",
+            (names,),
+        )
+        locked = _locked_positions(conn, names)
+    return locked
+
+
+def _locked_positions(conn: Connection[Any], names: list[str]) -> dict[str, int]:
+    rows = conn.execute(
+        "SELECT name, position FROM cxl_projection_positions WHERE name = ANY(%s)"
+        " ORDER BY name FOR UPDATE",
+        (names,),
+    ).fetchall()
+    return {str(name): int(position) for name, position in rows}
+
+
+def set_positions(conn: Connection[Any], positions: dict[str, int]) -> None:
+    """``set_position`` for several followers in one statement."""
+    conn.execute(
+        "UPDATE cxl_projection_positions AS p SET position = v.position, updated_at = now()"
+        " FROM unnest(%s::text[], %s::bigint[]) AS v(name, position) WHERE p.name = v.name",
+        (list(positions), list(positions.values())),
+    )
+
+
 def position_of(conn: Connection[Any], name: str) -> int:
     """Where projection ``name`` stands (0 before its first batch), unlocked."""
     row = conn.execute(

@@ -8,7 +8,8 @@ import signal
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -108,6 +109,23 @@ def positions_decoding_followers_read(ledger: Ledger, followers: list[Any]) -> s
 def test_a_projection_whose_lease_another_worker_holds_is_left_to_it_while_the_rest_go_on(
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
+    with directory_led_elsewhere(ledger, database, agent) as (worker, other_worker, head):
+        directory, history = worker.followers
+        assert wait_for(every_follower_at(database, [history.name], head))
+        time.sleep(0.5)  # time enough to apply the directory too, had it been led here
+        assert positions(database).get(directory.name, 0) == 0
+        other_worker.execute("SELECT pg_advisory_unlock(%s)", (directory.lease_key,))
+        assert wait_for(every_follower_at(database, [directory.name], head), timeout=10)
+    assert worker.errors() == {}
+
+
+@contextmanager
+def directory_led_elsewhere(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> Iterator[tuple[ProjectionWorker, psycopg.Connection[Any], int]]:
+    """A started worker following the customer directory and history while another session
+    (``other_worker``) holds the directory's lease, three customers registered after its start;
+    yields (the worker, the other session, the head) and stops the worker on the way out."""
     directory = ProjectionRunner(ledger, database, CustomerDirectory(), 50)
     history = ProjectionRunner(ledger, database, CustomerHistory(), 50)
     worker = ProjectionWorker([directory, history])
@@ -116,15 +134,9 @@ def test_a_projection_whose_lease_another_worker_holds_is_left_to_it_while_the_r
         worker.start()
         try:
             register(ledger, agent, 3)
-            head = ledger.head_position()
-            assert wait_for(every_follower_at(database, [history.name], head))
-            time.sleep(0.5)  # time enough to apply the directory too, had it been led here
-            assert positions(database).get(directory.name, 0) == 0
-            other_worker.execute("SELECT pg_advisory_unlock(%s)", (directory.lease_key,))
-            assert wait_for(every_follower_at(database, [directory.name], head), timeout=10)
+            yield worker, other_worker, ledger.head_position()
         finally:
             worker.stop()
-    assert worker.errors() == {}
 
 
 def leader_of(database: Database, lease_key: int) -> str | None:
@@ -187,20 +199,11 @@ def test_the_positions_a_worker_commits_are_announced_in_process_for_what_it_lea
     """The read-your-writes news (``worker.applied``): each position the fan-out commits is
     announced once committed, and only the read models whose lease it holds count as led
     here (a wait on the others polls)."""
-    directory = ProjectionRunner(ledger, database, CustomerDirectory(), 50)
-    history = ProjectionRunner(ledger, database, CustomerHistory(), 50)
-    worker = ProjectionWorker([directory, history])
-    with psycopg.connect(database.conninfo, autocommit=True) as other_worker:
-        other_worker.execute("SELECT pg_advisory_lock(%s)", (directory.lease_key,))
-        worker.start()
-        try:
-            register(ledger, agent, 3)
-            head = ledger.head_position()
-            assert wait_for(lambda: worker.applied.position(history.name) >= head)
-            assert positions(database)[history.name] >= head  # announced after its commit
-            assert worker.applied.leads(history.name)
-            assert not worker.applied.leads(directory.name)
-            assert worker.applied.position(directory.name) < head
-        finally:
-            worker.stop()
+    with directory_led_elsewhere(ledger, database, agent) as (worker, _, head):
+        directory, history = worker.followers
+        assert wait_for(lambda: worker.applied.position(history.name) >= head)
+        assert positions(database)[history.name] >= head  # announced after its commit
+        assert worker.applied.leads(history.name)
+        assert not worker.applied.leads(directory.name)
+        assert worker.applied.position(directory.name) < head
     assert not worker.applied.leads(history.name), "a stopped worker leads nothing"
