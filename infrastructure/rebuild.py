@@ -28,6 +28,13 @@ of the default 700: each collection of the older ones walked the batches in flig
 they came ten times as often (a further twentieth of customer_history's CPU). What the rebuild
 allocates is still collected; both settings are put back when the build ends.
 
+The two threads share one interpreter lock, and the applying thread lets go of it at each round
+trip to the database: coming back, it waited for the busy reader to give it up, which the
+interpreter asks of a thread only after the switch interval (5 ms by default). A rebuild makes
+tens to hundreds of round trips (COPY flushes, statements, commits), so the database sat idle
+while the reader decoded. The build asks for the lock sooner (``BUILD_SWITCH_INTERVAL``) and
+puts the interval back when it ends.
+
 An event the new version cannot apply after bounded retries is parked, not fatal: under
 ``rebuild:NAME`` while building, and at the swap those rows replace the read model's parked
 events (the old ones were about the tables being dropped).
@@ -38,6 +45,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import gc
+import sys
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -61,6 +69,10 @@ from projections.tracking import lock_position, set_position
 
 YOUNG_COLLECTION_THRESHOLD = 10_000
 """Net allocations between collections of the youngest generation while a rebuild builds."""
+BUILD_SWITCH_INTERVAL = 0.0005
+"""Seconds a thread may keep the interpreter lock while another waits for it, during a build
+(the interpreter's default is 0.005): the applying thread back from the database waits at most
+this long for the reader."""
 REBUILD_BATCH_SIZE = 5_000
 """Fewest events per rebuild batch (measured by benchmarks/rebuild.py: 500 gave 0.024 of COPY's
 rate for customer_directory, 5,000 about 1.5 times that)."""
@@ -87,7 +99,7 @@ def rebuild(
         # The first batch is read and decoded (on a connection of the ledger's) while the
         # shadow tables are made: nothing else could overlap either. Its decoding is the
         # build's, so the collector's settings for the build already hold.
-        with _fewer_collections():
+        with _fewer_collections(), _prompt_switches():
             first = reader.submit(apply.read_decoded, 0, head) if head > 0 else None
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(shadow))
             conn.execute(sql.SQL("CREATE SCHEMA {}").format(shadow))
@@ -192,6 +204,18 @@ def _fewer_collections() -> Iterator[None]:
     finally:
         gc.set_threshold(young, middle, old)
         gc.unfreeze()
+
+
+@contextlib.contextmanager
+def _prompt_switches() -> Iterator[None]:
+    """Hand the interpreter lock to a waiting thread within ``BUILD_SWITCH_INTERVAL`` until the
+    block ends (never later than it was); the interval found is restored."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, BUILD_SWITCH_INTERVAL))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(interval)
 
 
 def _catch_up(conn: Connection[Any], apply: _Applier, reached: int, head: int) -> int:

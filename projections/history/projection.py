@@ -9,7 +9,7 @@ personal data into a table: the index holds ids, types, times and metadata only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -19,11 +19,11 @@ from projections.base import Positioned, Projection
 from projections.bulk import Column, insert_rows
 from projections.history.schema import DDL, TABLES
 from projections.history.subjects import (
-    KIND_OF_EVENT,
+    INDEXED,
     TOPICS,
-    TYPE_OF_EVENT,
+    Customers,
+    IndexedEvent,
     named_customers,
-    starts_a_stream,
 )
 
 ROW_COLUMNS: tuple[Column, ...] = (
@@ -47,8 +47,8 @@ STREAM_COLUMNS: tuple[Column, ...] = (
     ("first_position", "bigint"),
 )
 
-Owners = dict[UUID, set[UUID]]
-"""Stream id -> the customers the stream is about."""
+Owners = dict[int, Customers]
+"""Stream id (its integer) -> the customers the stream is about."""
 
 
 class CustomerHistory(Projection):
@@ -66,84 +66,92 @@ class CustomerHistory(Projection):
         return TOPICS
 
     def apply(self, cursor: Cursor[Any], batch: Sequence[Positioned]) -> None:
-        items = [item for item in batch if type(item.event) in KIND_OF_EVENT]
-        if not items:
+        indexed = [(item, kind) for item in batch if (kind := INDEXED.get(type(item.event)))]
+        if not indexed:
             return
         # Each event's named customers, found once for both tables.
-        named = [named_customers(item.event) for item in items]
+        named = [named_customers(item.event) for item, _ in indexed]
         created = [
             (item, customers)
-            for item, customers in zip(items, named, strict=True)
-            if starts_a_stream(item.event)
+            for (item, kind), customers in zip(indexed, named, strict=True)
+            if kind.starts_a_stream
         ]
-        owners: Owners = {item.event.originator_id: customers for item, customers in created}
-        others = {item.event.originator_id for item in items} - owners.keys()
-        owners.update(_owners_of(cursor, others))
+        owners: Owners = {item.event.originator_id.int: customers for item, customers in created}
+        others = {
+            stream.int: stream
+            for item, _ in indexed
+            if (stream := item.event.originator_id).int not in owners
+        }
+        owners.update(_owners_of(cursor, others.values()))
         # While a rebuild loads, both tables take COPY: rows are keyed by (customer, log
         # position) and by the stream the event creates, so none can meet an earlier one.
         _insert_streams(cursor, [item for item, _ in created], owners, self.loading)
-        _insert_rows(cursor, items, named, owners, self.loading)
+        _insert_rows(cursor, indexed, named, owners, self.loading)
 
 
-def _owners_of(cursor: Cursor[Any], streams: Iterable[UUID]) -> Owners:
-    wanted = list(streams)
-    if not wanted:
+def _owners_of(cursor: Cursor[Any], streams: Collection[UUID]) -> Owners:
+    if not streams:
         return {}
     found: Owners = {}
     for stream_id, customer_id in cursor.execute(
         "SELECT stream_id, customer_id FROM customer_history_streams"
         " WHERE stream_id = ANY(%b::uuid[])",
-        (wanted,),
+        (list(streams),),
     ).fetchall():
-        found.setdefault(stream_id, set()).add(customer_id)
+        found.setdefault(stream_id.int, {})[customer_id.int] = customer_id
     return found
 
 
 def _insert_streams(
     cursor: Cursor[Any], created: list[Positioned], owners: Owners, loading: bool
 ) -> None:
-    rows = [
-        (item.event.originator_id, customer_id, KIND_OF_EVENT[type(item.event)], item.position)
-        for item in created
-        for customer_id in sorted(owners[item.event.originator_id])
-    ]
+    rows: list[tuple[Any, ...]] = []
+    for item in created:
+        event = item.event
+        customers = owners[event.originator_id.int]
+        kind = INDEXED[type(event)].stream_kind
+        rows.extend(
+            (event.originator_id, customers[key], kind, item.position) for key in sorted(customers)
+        )
     on_conflict = "ON CONFLICT (stream_id, customer_id) DO NOTHING"
     insert_rows(cursor, "customer_history_streams", STREAM_COLUMNS, rows, on_conflict, copy=loading)
 
 
 def _insert_rows(
     cursor: Cursor[Any],
-    items: list[Positioned],
-    named: list[set[UUID]],
+    indexed: list[tuple[Positioned, IndexedEvent]],
+    named: list[Customers],
     owners: Owners,
     loading: bool,
 ) -> None:
     """One row per event and customer it is about: those it names (``named``, in step with
-    ``items``) and its stream's owners."""
-    nobody: set[UUID] = set()
-    rows = [
-        _row(customer_id, item)
-        for item, customers in zip(items, named, strict=True)
-        for customer_id in sorted(customers | owners.get(item.event.originator_id, nobody))
-    ]
+    ``indexed``) and its stream's owners, in the order of their ids."""
+    rows: list[tuple[Any, ...]] = []
+    for (item, kind), customers in zip(indexed, named, strict=True):
+        stream_owners = owners.get(item.event.originator_id.int)
+        about = {**customers, **stream_owners} if stream_owners else customers
+        facts = _facts(item, kind)  # the same for each of its customers
+        for key in sorted(about):
+            rows.append((about[key], *facts))
     on_conflict = "ON CONFLICT (customer_id, position) DO NOTHING"
     insert_rows(cursor, "customer_history", ROW_COLUMNS, rows, on_conflict, copy=loading)
 
 
-def _row(customer_id: UUID, item: Positioned) -> tuple[Any, ...]:
-    event, metadata = item.event, item.event.metadata
-    topic, event_type = TYPE_OF_EVENT[type(event)]
+def _facts(item: Positioned, kind: IndexedEvent) -> tuple[Any, ...]:
+    """A row's columns after its customer."""
+    event = item.event
+    metadata = event.metadata
     return (
-        customer_id,
         item.position,
         event.originator_id,
         event.originator_version,
-        topic,
-        event_type,
+        kind.topic,
+        kind.event_type,
         event.timestamp,
         metadata.actor_id,
-        metadata.actor_role.value,
-        metadata.channel.value,
+        # The members' values as stored (``.value`` is a Python-level property of Enum).
+        metadata.actor_role._value_,
+        metadata.channel._value_,
         metadata.correlation_id,
         metadata.causation_id,
     )

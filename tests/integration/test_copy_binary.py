@@ -143,6 +143,22 @@ def test_a_column_it_does_not_take_sends_the_batch_as_text(
     assert [doc for *_, doc in by_binary] == [doc and doc.obj for *_, doc in with_docs]
 
 
+def test_a_document_column_of_nulls_only_goes_binary_with_the_rest(
+    conn: psycopg.Connection[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The customer directory's registrations: the address is NULL until an event sets it.
+    now = datetime(2026, 12, 6, tzinfo=UTC)
+    rows = [
+        (n, UUID(int=n), f"row {n}", n, -n, n % 2 == 0, now, UUID(int=n + 1), None)
+        for n in range(3)
+    ]
+    assert binary_types([*TYPES, "jsonb"], rows) == [*TYPES, "jsonb"]
+    assert binary_types(["jsonb"], [(None,), (Jsonb({}),)]) is None  # a document: text
+    with conn.cursor() as cursor:
+        by_binary, by_text = _copied_both_ways(cursor, WITH_DOC, rows, monkeypatch)
+    assert by_binary == by_text == rows
+
+
 class Colour(StrEnum):
     RED = "red"
 

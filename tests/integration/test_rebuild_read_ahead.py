@@ -5,6 +5,7 @@ and an event that cannot be applied is parked as it is without reading ahead."""
 from __future__ import annotations
 
 import gc
+import sys
 from typing import Any
 
 import pytest
@@ -36,9 +37,12 @@ class Names(Projection):
 
     def __init__(self, failing: str = "") -> None:
         self.failing = failing
+        self.switch_intervals: set[float] = set()
+        """The interpreter's switch interval whenever an event was applied."""
 
     @handles(Customer.Registered)
     def registered(self, cursor: Cursor[Any], event: Customer.Registered, position: int) -> None:
+        self.switch_intervals.add(sys.getswitchinterval())
         if event.name.value == self.failing:
             raise ValueError("cannot apply this registration")
         cursor.execute(
@@ -65,7 +69,9 @@ def test_a_rebuild_of_many_batches_applies_each_event_once_in_log_order_decoded(
         ledger.register_customer(RegisterCustomer(name, f"{name.lower()}@example.org"), agent)
 
     thresholds = gc.get_threshold()
-    reached = rebuild(ledger, database, Names(), batch_size=2, policy=QUICK)
+    interval = sys.getswitchinterval()
+    names_model = Names()
+    reached = rebuild(ledger, database, names_model, batch_size=2, policy=QUICK)
 
     assert reached == ledger.head_position()
     assert names_applied(database) == names
@@ -74,6 +80,10 @@ def test_a_rebuild_of_many_batches_applies_each_event_once_in_log_order_decoded(
     # The collector's settings for the build are put back: nothing stays frozen.
     assert gc.get_threshold() == thresholds
     assert gc.get_freeze_count() == 0
+    # The build hands the interpreter lock over sooner (the applying thread, back from the
+    # database, waits less for the reader), then puts the interval back.
+    assert names_model.switch_intervals == {rebuild_module.BUILD_SWITCH_INTERVAL}
+    assert sys.getswitchinterval() == interval
 
 
 def test_an_event_that_fails_in_a_batch_read_ahead_is_parked_and_the_rest_apply_once(
