@@ -17,6 +17,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 
 from graphql_api.context import ApiServices
 from graphql_api.cors import cors_middleware
+from graphql_api.direct_route import DirectRoute
 from graphql_api.graphiql import ASSETS_PATH, graphiql_assets
 from graphql_api.health import health_endpoint, live_endpoint, ready_endpoint
 from graphql_api.http import graphql_endpoint
@@ -35,6 +36,7 @@ from projections.surveys.projection import NOTIFY_CHANNEL, SurveyDashboard
 from projections.tracking import position_async
 
 LISTENER_START_TIMEOUT = 30.0
+GRAPHQL_METHODS = frozenset({"GET", "POST"})
 
 
 def create_app(services: ApiServices) -> Starlette:
@@ -85,7 +87,7 @@ def create_app(services: ApiServices) -> Starlette:
     endpoint = rate_limited(graphql_endpoint, services.rate)
     app = Starlette(
         routes=[
-            Route("/graphql", endpoint, methods=["GET", "POST"]),
+            Route("/graphql", endpoint, methods=sorted(GRAPHQL_METHODS)),
             WebSocketRoute("/graphql", LiveGraphQL(schema, services.limits)),
             WebSocketRoute(LIVE_PATH, DashboardLive(schema, services.limits)),
             Route("/health", health_endpoint, methods=["GET"]),
@@ -101,6 +103,9 @@ def create_app(services: ApiServices) -> Starlette:
             # One layer logs and counts each request (one dispatch, one wrapped send).
             Middleware(RequestLog, access=services.web.access_log, metrics=services.metrics),
             *cors_middleware(services.web.cors_origins),
+            # Innermost: /graphql's requests without the router's search (the route below
+            # still answers its other methods, and is what the router would have found).
+            Middleware(DirectRoute, path="/graphql", endpoint=endpoint, methods=GRAPHQL_METHODS),
         ],
     )
     app.state.services = services

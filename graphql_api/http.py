@@ -15,8 +15,9 @@ from typing import Any, cast
 from uuid import UUID, uuid4
 
 import orjson
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import Message
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema import Schema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
@@ -208,12 +209,28 @@ async def _read_body(request: Request, max_bytes: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > max_bytes:
         raise RequestError(413, f"request body is larger than {max_bytes} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
+    # The ASGI messages read as Request.stream reads them, without its async generator (a
+    # generator object, and the loop's registration of it, in every request); a body in
+    # one message, as a client's small query comes, is returned as it is.
+    received = await request.receive()
+    chunk = _chunk(received)
+    if not received.get("more_body", False):
+        if len(chunk) > max_bytes:
+            raise RequestError(413, f"request body is larger than {max_bytes} bytes")
+        return chunk
+    body = bytearray(chunk)
+    while received.get("more_body", False):
+        received = await request.receive()
+        body.extend(_chunk(received))
         if len(body) > max_bytes:
             raise RequestError(413, f"request body is larger than {max_bytes} bytes")
     return bytes(body)
+
+
+def _chunk(message: Message) -> bytes:
+    if message["type"] == "http.disconnect":
+        raise ClientDisconnect()  # as Request.stream raises it
+    return bytes(message.get("body", b""))
 
 
 def _json_object(body: bytes) -> dict[str, Any]:

@@ -11,6 +11,7 @@ logged: header values are the client's text.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from uuid import UUID, uuid4
 
@@ -48,7 +49,9 @@ class RequestLog:
         if kind != "http" and kind != "websocket":
             await self.app(scope, receive, send)
             return
-        request_id = uuid4().hex
+        # 32 random hex digits, as uuid4().hex gave, without building a UUID (a quarter of
+        # the cost): the id is opaque, only the correlation id has to be a UUID.
+        request_id = os.urandom(16).hex()
         correlation_id = _correlation_id(scope)
         started = time.perf_counter()
         status = 500  # what the client gets if the app fails before it answers

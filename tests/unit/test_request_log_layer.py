@@ -146,3 +146,14 @@ def test_the_ids_are_bound_for_the_request_and_put_back_after_it() -> None:
 
 async def _ignore(message: Message) -> None:
     pass
+
+
+def test_each_request_gets_its_own_request_id_of_32_hex_digits() -> None:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    layer = RequestLog(app, access=False)
+    ids = [dict(_call(layer, _http())[0]["headers"])[b"x-request-id"] for _ in range(50)]
+    assert all(len(given) == 32 and int(given, 16) >= 0 for given in ids)
+    assert len(set(ids)) == len(ids)
