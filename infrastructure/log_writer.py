@@ -80,7 +80,7 @@ let the rest commit in the same round trip: the events sealed under a key never 
 
 @dataclass(frozen=True, slots=True)
 class CommandWrite:
-    """One command's share of a batch: its events' rows and the fresh keys they are sealed
+    """One command's share of a batch: its stored events and the fresh keys they are sealed
     under."""
 
     events: Sequence[StoredEvent]
@@ -215,8 +215,9 @@ class GroupCommittedLog(LedgerEventsRecorder):
 
     def _append_sql(self) -> bytes:
         """The library's INSERT, given the events as four arrays in binary, not one array of
-        a composite type in text: a third of the client's CPU for a registration's two events
-        (psycopg dumps a composite's fields in Python). ``unnest`` yields the rows in array
+        a composite type in text, whose fields psycopg dumps in Python (the client's conversion
+        of a registration's two events took 138 us, now 47 us, measured in one process on a
+        loaded machine). ``unnest`` yields the rows in array
         order, so the ids are issued, and returned, in the events' order, as there."""
         return (
             SQL(
@@ -243,7 +244,9 @@ def _columns(events: Sequence[StoredEvent]) -> tuple[list[Any], list[int], list[
 
 
 def _as_bytes(statement: Any) -> bytes:
-    return statement.as_bytes() if isinstance(statement, Composable) else bytes(statement)
+    if isinstance(statement, Composable):
+        return statement.as_bytes()
+    return statement.encode() if isinstance(statement, str) else bytes(statement)
 
 
 def _insert_fresh_keys(conn: Connection[DictRow], keys: Sequence[FreshKey]) -> None:
