@@ -19,7 +19,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from eventsourcing.persistence import Transcoding
 
 from domain.shared.personal_data import PersonalData, PersonalDataUnreadableError
+from infrastructure.fresh_keys import FreshKey, fresh_keys_now
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,14 @@ class SubjectKeys(Protocol):
     def destroy(self, subject_id: UUID) -> None: ...
 
 
+@runtime_checkable
+class FreshKeyMaker(Protocol):
+    """A key store that can make a key to be stored with the events sealed under it
+    (:mod:`infrastructure.fresh_keys`)."""
+
+    def fresh_key(self, subject_id: UUID) -> FreshKey: ...
+
+
 class CachedSubjectKeys:
     """A bounded in-process cache of unwrapped keys in front of a key store.
 
@@ -136,6 +145,8 @@ class CachedSubjectKeys:
         self._pinned: frozenset[int] = frozenset()
         """The union of ``_pins``."""
         self._lock = threading.Lock()
+        self._maker = store if isinstance(store, FreshKeyMaker) else None
+        """The store, if it makes fresh keys (a runtime protocol's check: once, not per key)."""
 
     def key_for(self, subject_id: UUID) -> bytes | None:
         subject = subject_id.int
@@ -196,6 +207,20 @@ class CachedSubjectKeys:
             if key is not None:
                 self._remember(subject_id.int, key)
         return key
+
+    def cached_key(self, subject_id: UUID) -> bytes | None:
+        """The subject's key if this process has it at hand; None says nothing of the table."""
+        with self._lock:
+            return self._cache.get(subject_id.int)
+
+    def fresh_key(self, subject_id: UUID) -> FreshKey | None:
+        """A new key for the subject, stored nowhere yet, nor cached (see :meth:`remember`);
+        None if the store cannot make one."""
+        return None if self._maker is None else self._maker.fresh_key(subject_id)
+
+    def remember(self, subject_id: UUID, key: bytes) -> None:
+        """Cache a key that has just been stored with the events sealed under it."""
+        self._remember(subject_id.int, key)
 
     def destroy(self, subject_id: UUID) -> None:
         self.forget(subject_id)
@@ -310,12 +335,36 @@ class PersonalDataEncrypted(Transcoding):
         if obj.value is None:
             # Re-saving erased data (a snapshot after erasure) keeps it erased.
             return {"s": obj.subject_id.hex, "c": ""}
-        key = self._keys.create_key(obj.subject_id)
+        key = self._key_to_seal(obj.subject_id)
         if key is None:  # the subject was erased: nothing new is ever sealed for them
             return {"s": obj.subject_id.hex, "c": ""}
         nonce = os.urandom(NONCE_BYTES)
         sealed = AESGCM(key).encrypt(nonce, obj.value.encode(), obj.subject_id.bytes)
         return {"s": obj.subject_id.hex, "c": base64.b64encode(nonce + sealed).decode()}
+
+    def _key_to_seal(self, subject_id: UUID) -> bytes | None:
+        """The subject's key: a fresh one, to be stored with the events, if the command being
+        encoded creates the subject's own aggregate and this process knows no key of theirs;
+        otherwise the stored key, made now if there is none (None: erased)."""
+        fresh = fresh_keys_now()
+        keys = self._keys
+        if (
+            fresh is None
+            or not fresh.may_make(subject_id)
+            or not isinstance(keys, CachedSubjectKeys)
+        ):
+            return keys.create_key(subject_id)
+        made = fresh.made_for(subject_id)
+        if made is not None:
+            return made.key  # the same subject's other values, in this command
+        cached = keys.cached_key(subject_id)
+        if cached is not None:
+            return cached
+        made = keys.fresh_key(subject_id)
+        if made is None:
+            return keys.create_key(subject_id)
+        fresh.add(made, keys.remember)
+        return made.key
 
     def decode(self, data: dict[str, Any]) -> PersonalData:
         subject_id, associated = self._subject(data["s"])

@@ -16,12 +16,18 @@ import inspect
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec, TypeVar
+from uuid import UUID
 
+from eventsourcing.domain import DomainEventProtocol, TAggregateID
 from eventsourcing.persistence import (
+    AggregateRecorder,
     ApplicationRecorder,
+    EventStore,
     InterfaceError,
+    Mapper,
     Notification,
     OperationalError,
+    Recording,
     StoredEvent,
 )
 from eventsourcing.postgres import (
@@ -32,6 +38,7 @@ from eventsourcing.postgres import (
 from eventsourcing.utils import Environment, EnvType
 from psycopg_pool import PoolTimeout
 
+from infrastructure.fresh_keys import SubjectKeyTakenError, fresh_keys_for
 from infrastructure.log_reads import NotificationsSelection
 from infrastructure.log_writer import DEFAULT_WAIT_SECONDS, GroupCommittedLog
 from infrastructure.pool_check import check_idle
@@ -113,6 +120,55 @@ class LogRecorder(GroupCommittedLog, NotificationsSelection, StreamsSelection):
         )
 
 
+class LedgerEventStore(EventStore[TAggregateID]):
+    """The library's event store, except that a command creating a data subject's own aggregate
+    (a registration) writes the subject's new key in its events' transaction rather than in a
+    commit of its own before them (:mod:`infrastructure.fresh_keys`)."""
+
+    def put(
+        self, domain_events: Sequence[DomainEventProtocol[TAggregateID]], **kwargs: Any
+    ) -> list[Recording[TAggregateID]]:
+        born = [
+            subject
+            for e in domain_events
+            if e.originator_version == FIRST_VERSION
+            and isinstance(subject := e.originator_id, UUID)
+        ]
+        if not born or not isinstance(self.recorder, GroupCommittedLog):
+            return super().put(domain_events, **kwargs)
+        with fresh_keys_for(born) as fresh:
+            stored_events = [self.mapper.to_stored_event(e) for e in domain_events]
+        if not fresh.made:
+            ids = self.recorder.insert_events(stored_events, **kwargs)
+            return _recordings(domain_events, stored_events, ids)
+        try:
+            ids = self.recorder.insert_events(stored_events, subject_keys=fresh.made, **kwargs)
+        except SubjectKeyTakenError:
+            # The subject had a key (or was erased) after all, and nothing was written: seal
+            # the events again, under the stored key or as erased, the old way.
+            return super().put(domain_events, **kwargs)
+        fresh.stored()
+        return _recordings(domain_events, stored_events, ids)
+
+
+FIRST_VERSION = 1
+"""The version of an aggregate's first event (the library's ``Aggregate.INITIAL_VERSION``)."""
+
+
+def _recordings(
+    domain_events: Sequence[DomainEventProtocol[TAggregateID]],
+    stored_events: Sequence[StoredEvent],
+    notification_ids: Sequence[int] | None,
+) -> list[Recording[TAggregateID]]:
+    """What the library's ``EventStore.put`` returns for these events and ids."""
+    if not notification_ids:
+        return []
+    return [
+        Recording(d, Notification(s.originator_id, s.originator_version, s.topic, s.state, n))
+        for d, s, n in zip(domain_events, stored_events, notification_ids, strict=True)
+    ]
+
+
 class EventStoreFactory(PostgresFactory):
     """What ``PERSISTENCE_MODULE`` names: the library's factory with the recorders above."""
 
@@ -129,6 +185,13 @@ class EventStoreFactory(PostgresFactory):
             self.datastore.pool._check = check_idle
         wait_ms = self.env.get(GROUP_COMMIT_WAIT_MS)
         self.group_commit_wait = float(wait_ms) / 1000 if wait_ms else DEFAULT_WAIT_SECONDS
+
+    def event_store(
+        self, mapper: Mapper[TAggregateID] | None = None, recorder: AggregateRecorder | None = None
+    ) -> EventStore[TAggregateID]:
+        return LedgerEventStore(
+            mapper=mapper or self.mapper(), recorder=recorder or self.application_recorder()
+        )
 
     def application_recorder(self) -> ApplicationRecorder:
         recorder = super().application_recorder()

@@ -14,6 +14,7 @@ from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
 from infrastructure.crypto import KEY_BYTES, MasterKey
+from infrastructure.fresh_keys import FreshKey
 from infrastructure.master_key_guard import mismatch
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ class PostgresSubjectKeys:
     def __init__(self, pool: ConnectionPool[Any], master_key: MasterKey) -> None:
         self._pool = pool
         self._master = master_key
+        self._check = master_key.check_value()
+        """Derived once (an HKDF a key made, otherwise): the master key never changes."""
 
     def key_for(self, subject_id: UUID) -> bytes | None:
         with self._pool.connection() as conn:
@@ -68,7 +71,7 @@ class PostgresSubjectKeys:
                 SELECT wrapped_key FROM cxl_subject_keys WHERE subject_id = %(id)s
                 LIMIT 1
                 """,
-                {"id": subject_id, "key": wrapped, "check": self._master.check_value()},
+                {"id": subject_id, "key": wrapped, "check": self._check},
             ).fetchone()
             if row is None:
                 # A concurrent first insert committed while ours waited on its conflict: the
@@ -82,6 +85,12 @@ class PostgresSubjectKeys:
             log.error("refused to make a key for subject %s under a foreign master key", subject_id)
             raise mismatch("a rotation may have replaced it since this process started")
         return None if row[0] is None else self._unwrap(subject_id, row[0])
+
+    def fresh_key(self, subject_id: UUID) -> FreshKey:
+        """A new key for the subject, to be inserted with the events sealed under it
+        (:mod:`infrastructure.fresh_keys`; the log writer inserts it)."""
+        key = os.urandom(KEY_BYTES)
+        return FreshKey(subject_id, key, self._master.wrap(subject_id, key), self._check)
 
     def destroy(self, subject_id: UUID) -> None:
         """Erase: drop the key for good, leave a tombstone, tell every process to forget it."""
