@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from eventsourcing.utils import get_topic
 
-from domain.customer.commands import ChangeContactDetails, RegisterCustomer
 from domain.customer.model import Customer
 from domain.ledger import Ledger
 from domain.loyalty.policies import LoyaltyEarning
@@ -34,17 +33,9 @@ from projections.tracking import all_positions, lock_positions, set_positions
 from tests.integration.loyalty_steps import bought, customer, earned_for, one_point_per_euro
 from tests.support.ledgers import TEST_AUDIT_KEYS
 from tests.support.parking import DirectoryWithABug
+from tests.support.renamed_customers import register_renamed
 
 QUICK = RetryPolicy(max_attempts=2, backoff_seconds=0.001)
-
-
-def register(ledger: Ledger, agent: EventMetadata, count: int, start: int = 0) -> None:
-    """Register customers "Customer i", each then renamed "Cus i": two events each."""
-    for i in range(start, start + count):
-        customer_id = ledger.register_customer(
-            RegisterCustomer(f"Customer {i}", f"c{i}@example.org"), agent
-        ).aggregate_id
-        ledger.change_contact_details(ChangeContactDetails(customer_id, name=f"Cus {i}"), agent)
 
 
 def table_rows(database: Database, table: str) -> list[tuple[Any, ...]]:
@@ -122,7 +113,7 @@ def _positions(database: Database) -> dict[str, int]:
 def test_a_read_model_that_fails_in_the_shared_transaction_parks_alone_and_undoes_no_other(
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
-    register(ledger, agent, 4)
+    register_renamed(ledger, agent, 4)
     bad = first_registration(ledger)
     history = ProjectionRunner(ledger, database, CustomerHistory(), 100)  # applied first
     buggy = ProjectionRunner(ledger, database, DirectoryWithABug(bad), 100, QUICK)
@@ -153,7 +144,7 @@ def test_a_read_model_that_may_not_park_stops_alone_and_is_fed_alone_until_it_ap
     ledger: Ledger, database: Database, agent: EventMetadata, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(log_fanout.BACK_OFF, False, 0.0)  # no rest after a failure
-    register(ledger, agent, 3)
+    register_renamed(ledger, agent, 3)
     bad = first_registration(ledger)
 
     class StrictDirectory(DirectoryWithABug):
@@ -170,10 +161,10 @@ def test_a_read_model_that_may_not_park_stops_alone_and_is_fed_alone_until_it_ap
         assert CustomerDirectory.name in fanout.errors()
 
         strict.position = -1  # fixed: it is fed alone once, then with the others
-        register(ledger, agent, 1, start=3)
+        register_renamed(ledger, agent, 1, start=3)
         run_passes(fanout, conn)
         alone = writers(database)
-        register(ledger, agent, 1, start=4)
+        register_renamed(ledger, agent, 1, start=4)
         run_passes(fanout, conn)
         together = writers(database)
 
@@ -187,7 +178,7 @@ def test_a_read_model_that_may_not_park_stops_alone_and_is_fed_alone_until_it_ap
 def test_a_pass_asks_for_another_only_while_a_batch_stopped_short_of_the_head(
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
-    register(ledger, agent, 3)  # six events
+    register_renamed(ledger, agent, 3)  # six events
     small = ProjectionRunner(ledger, database, CustomerHistory(), 4)
     with fan_out(database, [small]) as (fanout, conn):
         assert fanout.run_pass(conn)  # four of six: more is waiting

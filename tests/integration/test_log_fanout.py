@@ -16,7 +16,6 @@ import psycopg
 import pytest
 from eventsourcing.persistence import Notification
 
-from domain.customer.commands import ChangeContactDetails, RegisterCustomer
 from domain.ledger import Ledger
 from domain.shared.metadata import EventMetadata
 from infrastructure.database import Database
@@ -29,14 +28,7 @@ from projections.registry import build_projections
 from projections.tracking import all_positions
 from tests.support.cli import CXLEDGER, REPO, cli_env
 from tests.support.ledgers import TEST_AUDIT_KEYS
-
-
-def register(ledger: Ledger, agent: EventMetadata, count: int, start: int = 0) -> None:
-    for i in range(start, start + count):
-        customer = ledger.register_customer(
-            RegisterCustomer(f"Customer {i}", f"c{i}@example.org"), agent
-        ).aggregate_id
-        ledger.change_contact_details(ChangeContactDetails(customer, name=f"Cus {i}"), agent)
+from tests.support.renamed_customers import register_renamed
 
 
 def positions(database: Database) -> dict[str, int]:
@@ -70,7 +62,7 @@ def every_follower(ledger: Ledger, database: Database) -> list[Any]:
 def test_each_event_is_decoded_once_for_every_projection_and_process_manager(
     ledger: Ledger, database: Database, agent: EventMetadata, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    register(ledger, agent, 30)
+    register_renamed(ledger, agent, 30)
     decoded: Counter[int] = Counter()
     decode = ledger.mapper.to_domain_event
 
@@ -86,7 +78,7 @@ def test_each_event_is_decoded_once_for_every_projection_and_process_manager(
     worker.start()
     try:
         assert wait_for(every_follower_at(database, names, ledger.head_position()))
-        register(ledger, agent, 5, start=30)  # and live, after the catch-up
+        register_renamed(ledger, agent, 5, start=30)  # and live, after the catch-up
         assert wait_for(every_follower_at(database, names, ledger.head_position()))
     finally:
         worker.stop()
@@ -133,7 +125,7 @@ def directory_led_elsewhere(
         other_worker.execute("SELECT pg_advisory_lock(%s)", (directory.lease_key,))
         worker.start()
         try:
-            register(ledger, agent, 3)
+            register_renamed(ledger, agent, 3)
             yield worker, other_worker, ledger.head_position()
         finally:
             worker.stop()
@@ -155,7 +147,7 @@ def leader_of(database: Database, lease_key: int) -> str | None:
 def test_two_worker_processes_share_the_followers_and_one_takes_over_when_the_other_is_killed(
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
-    register(ledger, agent, 150)
+    register_renamed(ledger, agent, 150)
     followers = every_follower(ledger, database)
     keys = {f.name: f.lease_key for f in followers}
     env = cli_env(database, CXL_PROJECTION_BATCH_SIZE="7")
@@ -168,7 +160,7 @@ def test_two_worker_processes_share_the_followers_and_one_takes_over_when_the_ot
         killed.send_signal(signal.SIGKILL)
         killed.wait(10)
         killed_at = time.monotonic()
-        register(ledger, agent, 20, start=150)
+        register_renamed(ledger, agent, 20, start=150)
         assert wait_for(
             lambda: all(
                 f"listener {survivor.pid}" in str(leader_of(database, k)) for k in keys.values()
