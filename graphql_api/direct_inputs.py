@@ -52,8 +52,8 @@ Field = tuple[str, str, Convert | None]
 def built_directly(cls: type[T]) -> type[T]:
     """Decorate a ``@strawberry.input`` class (above that decorator) to be built directly."""
     definition = get_object_definition(cls, strict=True)
-    if not definition.is_input:
-        raise TypeError(f"{cls.__name__} is not an input type")
+    if not definition.is_input or definition.is_graphql_generic:
+        raise TypeError(f"{cls.__name__} is not an input type of its own (not generic)")
     plan: list[Field] = []
     nulls = {
         field.python_name: None
@@ -63,7 +63,7 @@ def built_directly(cls: type[T]) -> type[T]:
 
     def from_input(target: type, value: Mapping[str, Any], context: InputContext) -> Any:
         if not plan:
-            plan.extend(_plan(definition, context))
+            plan[:] = _plan(definition, context)  # the same plan, whoever makes it first
         fields = dict(nulls)
         for graphql_name, python_name, convert in plan:
             if graphql_name in value:

@@ -5,7 +5,7 @@ omitted fields, fields left UNSET, lists of scalars and of inputs, a ``Maybe``, 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Generic, TypeVar
 from uuid import uuid4
 
 import pytest
@@ -18,6 +18,8 @@ from graphql_api.direct_inputs import built_directly
 from graphql_api.enums import SurveyChannel, SurveyKind
 from graphql_api.schema import build_schema
 from graphql_api.surveys import inputs
+
+T = TypeVar("T")
 
 
 @built_directly
@@ -156,10 +158,16 @@ def test_the_survey_mutations_inputs_are_built_directly() -> None:
         assert get_object_definition(cls, strict=True).from_input is not None, cls.__name__
 
 
-def test_only_an_input_type_is_built_directly() -> None:
+def test_only_an_input_type_of_its_own_is_built_directly() -> None:
     @strawberry.type
     class Shown:
         name: str
 
+    @strawberry.input
+    class Page(Generic[T]):
+        items: list[T]
+
     with pytest.raises(TypeError):
         built_directly(Shown)
+    with pytest.raises(TypeError):
+        built_directly(Page)
