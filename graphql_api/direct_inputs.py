@@ -13,9 +13,11 @@ its loop), with a plan made at the first call, once the schema's types are all k
 - a scalar or an enum is the value itself, a list of them a copy of the list (strawberry
   copies it: graphql-core gives every request that leaves the field out the same default),
   and an optional one null or that;
-- anything else (an input object or a list of them, a ``Maybe``, a lazy or generic type) goes
-  through strawberry's own conversion (``InputContext.convert``), so it is converted as before
-  (a nested input built directly too, if its class is).
+- anything else (an input object or a list of them, a ``Maybe[T | None]``, a lazy or generic
+  type) goes through strawberry's own conversion (``InputContext.convert``), so it is
+  converted as before (a nested input built directly too, if its class is);
+- a ``Maybe[T]`` is refused: strawberry's validation rule that refuses an explicit null for
+  one skips the types that build themselves.
 
 A field left out is left to the dataclass's default; one without a default is null, as
 strawberry makes it (graphql-core has already refused a required field left out).
@@ -92,6 +94,10 @@ def _plan(definition: StrawberryObjectDefinition, context: InputContext) -> list
 def _conversion(type_: StrawberryType | type, context: InputContext) -> Convert | None:
     """How a value of ``type_`` is converted; None: it is used as it is."""
     if isinstance(type_, StrawberryMaybe):
+        if not isinstance(type_.of_type, StrawberryOptional):
+            # strawberry's rule that refuses an explicit null for a ``Maybe[T]`` skips the
+            # types that build themselves: such a field would take a null unchecked.
+            raise TypeError("a Maybe[T] field refuses null only in strawberry's own conversion")
         return _strawberrys(type_)
     if isinstance(type_, StrawberryOptional):
         inner = _conversion(type_.of_type, context)

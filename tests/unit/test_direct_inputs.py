@@ -171,3 +171,16 @@ def test_only_an_input_type_of_its_own_is_built_directly() -> None:
         built_directly(Shown)
     with pytest.raises(TypeError):
         built_directly(Page)
+
+
+def test_a_maybe_that_refuses_null_is_not_built_directly(schema: strawberry.Schema) -> None:
+    """strawberry's rule that refuses an explicit null for a ``Maybe[T]`` skips the types that
+    build themselves, so such a field would take a null unchecked: it is refused instead."""
+
+    @built_directly
+    @strawberry.input
+    class Strict:
+        count: strawberry.Maybe[int]
+
+    with pytest.raises(TypeError, match="Maybe"):
+        converted(schema, Strict, {"count": 1})
