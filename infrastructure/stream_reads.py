@@ -5,7 +5,11 @@ Loading aggregates one by one costs a round trip (two, with snapshots) each: a c
 of 1,000 messages loaded 3,000 streams so. Here one statement answers for a whole batch of ids,
 each with its own lower bound (the version of its latest snapshot), in the order the library's
 own read gives them: by stream, then by version. The ids go as binary arrays: psycopg dumps a
-thousand UUIDs as text in some 6 ms, in binary in under 1."""
+thousand UUIDs as text in some 6 ms, in binary in under 1.
+
+Streams of kinds that take snapshots are read from their latest snapshot on, the snapshots and
+the events in one statement (``select_from_latest``): reading the snapshots first and the log
+after cost a survey answer a second round trip, about a tenth of its command's CPU."""
 
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ from eventsourcing.postgres import PostgresAggregateRecorder
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
+
+from domain.shared.ports import ManyStreamsReader
 
 
 class StreamsSelection(PostgresAggregateRecorder):
@@ -45,25 +51,69 @@ class StreamsSelection(PostgresAggregateRecorder):
         )
         return self._selected(statement, [list(ids)])
 
-    def _statement(self, text: LiteralString) -> Composed:
-        table = Identifier(self.datastore.schema, self.events_table_name)
-        return SQL(text).format(table)
+    def select_from_latest(
+        self, snapshots: ManyStreamsReader, taking: Collection[UUID], ids: Collection[UUID]
+    ) -> list[StoredEvent]:
+        """Each stream of ``ids`` from its latest snapshot in ``snapshots`` on (for the ids in
+        ``taking``; the others whole), ordered by stream, then version (a snapshot first):
+        one statement when ``snapshots`` is a table of this database, else two reads."""
+        if not ids:
+            return []
+        if not taking:
+            return self.select_streams(dict.fromkeys(ids, 0))
+        if not isinstance(snapshots, StreamsSelection) or snapshots.datastore is not self.datastore:
+            latest = list(snapshots.select_latest(taking))
+            after = dict.fromkeys(ids, 0) | {_id(s): s.originator_version for s in latest}
+            return [*latest, *self.select_streams(after)]
+        statement = (
+            "WITH latest AS ("
+            " SELECT last.* FROM unnest(%b::uuid[]) AS taking(id) CROSS JOIN LATERAL"
+            "  (SELECT s.originator_id, s.originator_version, s.topic, s.state"
+            "   FROM {snapshots} AS s WHERE s.originator_id = taking.id"
+            "   ORDER BY s.originator_version DESC LIMIT 1) AS last)"
+            " SELECT originator_id, originator_version, topic, state FROM latest"
+            " UNION ALL"
+            " SELECT e.originator_id, e.originator_version, e.topic, e.state"
+            " FROM unnest(%b::uuid[]) AS wanted(id)"
+            " LEFT JOIN latest ON latest.originator_id = wanted.id"
+            " JOIN {events} AS e ON e.originator_id = wanted.id"
+            "  AND e.originator_version > coalesce(latest.originator_version, 0)"
+            " ORDER BY 1, 2"
+        )
+        return self._selected(statement, [list(taking), list(ids)], snapshots.events_table_name)
 
-    def _selected(self, text: LiteralString, params: list[Any]) -> list[StoredEvent]:
+    def _statement(self, text: LiteralString, snapshots_table: str | None) -> Composed:
+        table = Identifier(self.datastore.schema, self.events_table_name)
+        if snapshots_table is None:
+            return SQL(text).format(table)
+        snapshots = Identifier(self.datastore.schema, snapshots_table)
+        return SQL(text).format(events=table, snapshots=snapshots)
+
+    def _selected(
+        self, text: LiteralString, params: list[Any], snapshots_table: str | None = None
+    ) -> list[StoredEvent]:
         with self.datastore.get_connection() as conn, conn.cursor() as cursor:
-            cursor.execute(self._composed(text, cursor), params)
+            cursor.execute(self._composed(text, snapshots_table, cursor), params)
             rows: list[DictRow] = cursor.fetchall()
         return _stored_events(rows)
 
-    def _composed(self, text: LiteralString, cursor: Cursor[Any]) -> bytes:
-        """The statement of ``text`` on this recorder's table, composed and quoted once per
-        recorder: composing it anew on every read cost a survey answer's loads a tenth of
-        their time."""
-        texts: dict[str, bytes] = self.__dict__.setdefault("_cxl_statements", {})
-        statement = texts.get(text)
+    def _composed(
+        self, text: LiteralString, snapshots_table: str | None, cursor: Cursor[Any]
+    ) -> bytes:
+        """The statement of ``text`` on this recorder's table (and ``snapshots_table``),
+        composed and quoted once per recorder: composing it anew on every read cost a survey
+        answer's loads a tenth of their time."""
+        texts: dict[tuple[str, str | None], bytes] = self.__dict__.setdefault("_cxl_statements", {})
+        statement = texts.get((text, snapshots_table))
         if statement is None:
-            statement = texts[text] = self._statement(text).as_bytes(cursor)
+            composed = self._statement(text, snapshots_table)
+            statement = texts[text, snapshots_table] = composed.as_bytes(cursor)
         return statement
+
+
+def _id(stored: StoredEvent) -> UUID:
+    uuid = stored.originator_id
+    return uuid if isinstance(uuid, UUID) else UUID(uuid)
 
 
 def _stored_events(rows: list[DictRow]) -> list[StoredEvent]:

@@ -162,29 +162,25 @@ class LedgerCore(Application[UUID]):
         self, ids: Collection[UUID], kind: type[A], not_found: Callable[[], DomainError]
     ) -> dict[UUID, A]:
         """The aggregates of these ids as they are now, as :meth:`find` would load them one by
-        one, but in one read of the log (and one of the snapshots, for a kind that takes them);
-        an id with no stream is absent from the answer, one of another ``kind`` is
-        ``not_found()``. Recorders that cannot read many streams at once are read one by one."""
+        one, but in one read of the log (with the snapshots, for a kind that takes them); an id
+        with no stream is absent from the answer, one of another ``kind`` is ``not_found()``.
+        Recorders that cannot read many streams at once are read one by one."""
         wanted = list(dict.fromkeys(ids))
         snapshots = self._snapshots_reader(kind)
         if snapshots is None or not isinstance(self.recorder, ManyStreamsReader):
             found = {i: self.find(i, kind, not_found) for i in wanted}
             return {i: aggregate for i, aggregate in found.items() if aggregate is not None}
-        latest = snapshots.select_latest(wanted)
-        after = dict.fromkeys(wanted, 0) | {_id_of(s): s.originator_version for s in latest}
-        streams: dict[UUID, list[StoredEvent]] = {}
-        for stored in (*latest, *self.recorder.select_streams(after)):
-            streams.setdefault(_id_of(stored), []).append(stored)
-        self.prepare_to_decode([s.state for stream in streams.values() for s in stream])
+        taking = [] if snapshots is NO_SNAPSHOTS else wanted
+        streams = self._streams_from_latest(self.recorder, snapshots, taking, wanted)
         return {i: self._projected(stream, kind, not_found) for i, stream in streams.items()}
 
     def find_together(
         self, wanted: Mapping[UUID, type[LedgerAggregate]]
     ) -> dict[UUID, LedgerAggregate]:
         """Aggregates of several kinds as they are now, as :meth:`find` would load each, but in
-        one read of the log (and one of the snapshots, when a kind wanted takes them): a survey
-        answer needs its survey, customer and loyalty account, which cost five round trips
-        one by one. An id with no stream is absent from the answer; the kind of each is not
+        one read of the log and the snapshots (when a kind wanted takes them): a survey answer
+        needs its survey, customer and loyalty account, which cost five round trips one by
+        one. An id with no stream is absent from the answer; the kind of each is not
         checked here (see :func:`of_kind`), its ``kind`` only says whether to read snapshots.
         Recorders that cannot read many streams at once are read one by one."""
         taking = [i for i, k in wanted.items() if self._snapshots_reader(k) is not NO_SNAPSHOTS]
@@ -194,16 +190,26 @@ class LedgerCore(Application[UUID]):
         if snapshots is None or log is None:
             found = {i: self.find(i) for i in wanted}
             return {i: aggregate for i, aggregate in found.items() if aggregate is not None}
-        latest = snapshots.select_latest(taking)
-        after = dict.fromkeys(wanted, 0) | {_id_of(s): s.originator_version for s in latest}
-        streams: dict[UUID, list[StoredEvent]] = {}
-        for stored in (*latest, *log.select_streams(after)):
-            streams.setdefault(_id_of(stored), []).append(stored)
-        self.prepare_to_decode([s.state for stream in streams.values() for s in stream])
+        streams = self._streams_from_latest(log, snapshots, taking, wanted)
         return {
             i: self._projected(stream, LedgerAggregate, _wrong_kind)
             for i, stream in streams.items()
         }
+
+    def _streams_from_latest(
+        self,
+        log: ManyStreamsReader,
+        snapshots: ManyStreamsReader,
+        taking: Collection[UUID],
+        ids: Collection[UUID],
+    ) -> dict[UUID, list[StoredEvent]]:
+        """The stored events of each stream of ``ids`` that has any, from its latest snapshot
+        on for those ``taking`` them, read in one round trip; their keys fetched together."""
+        streams: dict[UUID, list[StoredEvent]] = {}
+        for stored in log.select_from_latest(snapshots, taking, ids):
+            streams.setdefault(_id_of(stored), []).append(stored)
+        self.prepare_to_decode([s.state for stream in streams.values() for s in stream])
+        return streams
 
     def _snapshots_reader(self, kind: type[LedgerAggregate]) -> ManyStreamsReader | None:
         """Where ``find_many`` reads the latest snapshots of ``kind`` (nowhere when neither it
@@ -323,6 +329,11 @@ class _NoSnapshots:
         return []
 
     def select_latest(self, ids: Collection[UUID]) -> Sequence[StoredEvent]:
+        return []
+
+    def select_from_latest(
+        self, snapshots: ManyStreamsReader, taking: Collection[UUID], ids: Collection[UUID]
+    ) -> Sequence[StoredEvent]:
         return []
 
 

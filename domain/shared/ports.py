@@ -46,3 +46,10 @@ class ManyStreamsReader(Protocol):
     def select_latest(self, ids: Collection[UUID]) -> Sequence[StoredEvent]:
         """The last stored event of each id's stream (its latest snapshot, in the snapshots'
         recorder); an id with none has none in the answer."""
+
+    def select_from_latest(
+        self, snapshots: ManyStreamsReader, taking: Collection[UUID], ids: Collection[UUID]
+    ) -> Sequence[StoredEvent]:
+        """Each stream of ``ids`` from its latest snapshot in ``snapshots`` on (for the ids in
+        ``taking``, of kinds that take them; the others whole), ordered by id and then version
+        (a snapshot before the events after it): both read in one round trip where it can."""

@@ -1,5 +1,7 @@
 """Inputs of the survey mutations and the dashboard's filter. A field left out of editSurvey
-keeps its value; productVersion sent as null removes it."""
+keeps its value; productVersion sent as null removes it. The mutations' inputs are built
+directly from graphql-core's values (``graphql_api.direct_inputs``): an answer's input cost
+strawberry's field-by-field conversion about 50 us of the event loop."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from uuid import UUID
 
 import strawberry
 
+from graphql_api.direct_inputs import built_directly
 from graphql_api.enums import LoyaltyTier, SurveyChannel, SurveyKind
 
 EXPECTED_VERSION = (
@@ -17,12 +20,14 @@ EXPECTED_VERSION = (
 SURVEY_ID = "The survey."
 
 
+@built_directly
 @strawberry.input(description="An extra question rated 1-5.")
 class AspectQuestionInput:
     key: str = strawberry.field(description="Snake-case key, e.g. pricing; distinct per survey.")
     question: str = strawberry.field(description="The question, 1-500 printable characters.")
 
 
+@built_directly
 @strawberry.input(description="A new survey, as a draft.")
 class DraftSurveyInput:
     kind: SurveyKind = strawberry.field(description="NPS (0-10), CSAT (1-5) or CES (1-7).")
@@ -44,6 +49,7 @@ class DraftSurveyInput:
     )
 
 
+@built_directly
 @strawberry.input(description="Changes to a draft; fields left out stay as they are.")
 class EditSurveyInput:
     survey_id: UUID = strawberry.field(description=SURVEY_ID)
@@ -63,18 +69,21 @@ class EditSurveyInput:
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
 
 
+@built_directly
 @strawberry.input(description="A draft to open for answers.")
 class PublishSurveyInput:
     survey_id: UUID = strawberry.field(description=SURVEY_ID)
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
 
 
+@built_directly
 @strawberry.input(description="A published survey to close for good.")
 class CloseSurveyInput:
     survey_id: UUID = strawberry.field(description=SURVEY_ID)
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
 
 
+@built_directly
 @strawberry.input(description="Invite a customer to answer a published survey.")
 class InviteToSurveyInput:
     survey_id: UUID = strawberry.field(description=SURVEY_ID)
@@ -85,12 +94,14 @@ class InviteToSurveyInput:
     )
 
 
+@built_directly
 @strawberry.input(description="The score given to one aspect question.")
 class AspectScoreInput:
     aspect: str = strawberry.field(description="The aspect's key.")
     score: int = strawberry.field(description="1 to 5.")
 
 
+@built_directly
 @strawberry.input(
     description="An answer: with the token of an invitation's link, or, logged in as a "
     "customer, to a survey by id."

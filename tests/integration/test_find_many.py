@@ -4,11 +4,12 @@ erased), unknown ids absent, an aggregate of another kind refused."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any, cast
 from uuid import UUID, uuid4
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from domain.customer.commands import GiveConsent, RegisterCustomer, WithdrawConsent
 from domain.customer.errors import CustomerNotFoundError
@@ -20,9 +21,11 @@ from domain.privacy.erasure import ErasureReason
 from domain.shared.aggregate import LedgerAggregate
 from domain.shared.application import of_kind
 from domain.shared.metadata import EventMetadata
+from domain.shared.ports import ManyStreamsReader
 from domain.survey.commands import DraftSurvey
 from domain.survey.model import Survey
 from domain.survey.values import SurveyChannel, SurveyKind
+from infrastructure.stream_reads import StreamsSelection
 from tests.support.ledgers import in_memory_ledger
 
 
@@ -125,7 +128,7 @@ def test_aggregates_of_several_kinds_load_together_as_each_loads_alone(
     ledger: Ledger, customers: list[UUID], agent: EventMetadata, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A customer past a snapshot, one erased, a loyalty account, a survey (a kind that takes
-    no snapshot) and an unknown id: each as ``find`` gives it, in one read of each table."""
+    no snapshot) and an unknown id: each as ``find`` gives it, in one read of both tables."""
     ada, grace, alan = customers
     account = ledger.enrol_in_loyalty(grace, agent).aggregate_id
     survey = ledger.draft_survey(
@@ -139,7 +142,7 @@ def test_aggregates_of_several_kinds_load_together_as_each_loads_alone(
     assert ledger.snapshots is not None
     for name, recorder in (("log", ledger.recorder), ("snapshots", ledger.snapshots.recorder)):
         monkeypatch.setattr(recorder, "select_events", _read_alone)
-        for method in ("select_streams", "select_latest"):
+        for method in ("select_streams", "select_latest", "select_from_latest"):
             real = getattr(recorder, method)
             monkeypatch.setattr(recorder, method, _counted(real, reads, f"{name}.{method}"))
     kinds: dict[UUID, type[LedgerAggregate]] = dict.fromkeys(customers, Customer)
@@ -149,11 +152,44 @@ def test_aggregates_of_several_kinds_load_together_as_each_loads_alone(
 
     assert {i: state(a) for i, a in found.items()} == expected
     assert unknown not in found and found[grace].version > SNAPSHOT_EVERY
-    assert sorted(reads) == ["log.select_streams", "snapshots.select_latest"]
+    assert reads == ["log.select_from_latest"]
     assert of_kind(found[account], LoyaltyAccount, _no_customer) is found[account]
     assert of_kind(found.get(unknown), Customer, _no_customer) is None
     with pytest.raises(CustomerNotFoundError):
         of_kind(found[account], Customer, _no_customer)
+
+
+def test_the_snapshots_and_the_streams_after_them_are_read_in_one_statement(
+    ledger: Ledger, customers: list[UUID], agent: EventMetadata, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One round trip for many kinds together and for many of one kind, snapshots or not."""
+    grace = customers[1]
+    account = ledger.enrol_in_loyalty(grace, agent).aggregate_id
+    statements = _statements_counted(ledger, monkeypatch)
+
+    together = ledger.find_together({**dict.fromkeys(customers, Customer), account: Customer})
+    assert len(statements) == 1 and set(together) == {*customers, account}
+    many = ledger.find_many(customers, Customer, _no_customer)
+    assert len(statements) == 2 and many[grace].version > SNAPSHOT_EVERY
+
+
+def test_snapshots_kept_elsewhere_are_read_first_then_the_streams_after_them(
+    ledger: Ledger, customers: list[UUID]
+) -> None:
+    """A snapshots reader that is not a table beside the log (here a stand-in): its latest
+    snapshots, then the log after them, the same events in the same order per stream."""
+    assert ledger.snapshots is not None
+    recorder = cast(StreamsSelection, ledger.recorder)
+    snapshots = cast(StreamsSelection, ledger.snapshots.recorder)
+    elsewhere = _SnapshotsElsewhere(snapshots)
+    ids = [*customers, uuid4()]
+
+    apart = recorder.select_from_latest(elsewhere, customers, ids)
+    together = recorder.select_from_latest(snapshots, customers, ids)
+
+    assert elsewhere.asked == [customers]
+    assert _by_stream(apart) == _by_stream(together)
+    assert _by_stream(together)[customers[1]][0].originator_version == SNAPSHOT_EVERY
 
 
 def test_kinds_that_take_no_snapshot_are_read_together_without_the_snapshots(
@@ -175,6 +211,47 @@ def test_in_memory_persistence_reads_several_kinds_one_by_one(agent: EventMetada
     ids = [ada, account, uuid4()]
     found = ledger.find_together({ada: Customer, account: LoyaltyAccount, ids[2]: Customer})
     assert {i: state(a) for i, a in found.items()} == _one_by_one_any(ledger, ids)
+
+
+class _SnapshotsElsewhere:
+    """The snapshots' recorder seen through a reader that is not a table of the log's."""
+
+    def __init__(self, snapshots: StreamsSelection) -> None:
+        self.snapshots = snapshots
+        self.asked: list[list[UUID]] = []
+
+    def select_streams(self, after: Mapping[UUID, int]) -> Sequence[StoredEvent]:
+        return self.snapshots.select_streams(after)
+
+    def select_latest(self, ids: Collection[UUID]) -> Sequence[StoredEvent]:
+        self.asked.append(list(ids))
+        return self.snapshots.select_latest(ids)
+
+    def select_from_latest(
+        self, snapshots: ManyStreamsReader, taking: Collection[UUID], ids: Collection[UUID]
+    ) -> Sequence[StoredEvent]:
+        raise AssertionError("not asked of a snapshots reader")
+
+
+def _by_stream(stored: Sequence[StoredEvent]) -> dict[UUID, list[StoredEvent]]:
+    streams: dict[UUID, list[StoredEvent]] = {}
+    for event in stored:
+        streams.setdefault(UUID(str(event.originator_id)), []).append(event)
+    return streams
+
+
+def _statements_counted(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Each connection the event store hands out from now on (one statement each, on a read)."""
+    datastore = cast(StreamsSelection, ledger.recorder).datastore
+    real = datastore.get_connection
+    handed: list[object] = []
+
+    def counted() -> Any:
+        handed.append(object())
+        return real()
+
+    monkeypatch.setattr(datastore, "get_connection", counted)
+    return handed
 
 
 def _read_alone(*args: object, **kwargs: object) -> None:
