@@ -26,13 +26,13 @@ CACHED_DOCUMENTS = 512
 
 
 @lru_cache(maxsize=CACHED_DOCUMENTS)
-def _parsed(query: str, max_tokens: int) -> DocumentNode:
+def parsed(query: str, max_tokens: int) -> DocumentNode:
     # A document that does not parse raises, and is not cached: it is parsed again each time.
     return parse(query, max_tokens=max_tokens)
 
 
 @dataclass(frozen=True, eq=False, slots=True)
-class _ByIdentity:
+class ByIdentity:
     """A parsed document as a cache key by identity: graphql-core hashes a document by
     walking all of it, on every request. The parse cache hands every request of a text the
     same document, and the key keeps it alive, so its identity cannot be reused."""
@@ -43,13 +43,13 @@ class _ByIdentity:
         return id(self.document)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, _ByIdentity) and other.document is self.document
+        return isinstance(other, ByIdentity) and other.document is self.document
 
 
 @lru_cache(maxsize=CACHED_DOCUMENTS)
-def _validated(
+def validated(
     schema: GraphQLSchema,
-    document: _ByIdentity,
+    document: ByIdentity,
     rules: tuple[type[ASTValidationRule], ...],
 ) -> list[GraphQLError]:
     return validate_document(schema, document.document, rules)
@@ -72,15 +72,15 @@ class CachedDocument(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         if context.graphql_document is None and context.query:
-            context.graphql_document = _parsed(context.query, self.max_tokens)
+            context.graphql_document = parsed(context.query, self.max_tokens)
         yield
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         if context.graphql_document is not None:
-            context.pre_execution_errors = _validated(
+            context.pre_execution_errors = validated(
                 context.schema._schema,
-                _ByIdentity(context.graphql_document),
+                ByIdentity(context.graphql_document),
                 context.validation_rules,
             )
         yield

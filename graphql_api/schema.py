@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.name_converter import NameConverter
-from strawberry.types import ExecutionContext
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from graphql_api.access.schema import AccessMutations
 from graphql_api.audit.schema import AuditQueries
@@ -34,6 +38,7 @@ from graphql_api.metrics.extension import OperationMetrics
 from graphql_api.node.schema import NodeQueries
 from graphql_api.notifications.schema import NotificationMutations, NotificationQueries
 from graphql_api.orders.schema import OrderMutations, OrderQueries
+from graphql_api.plain_execution import PlainExecution
 from graphql_api.plain_fields import PlainFieldExecutor
 from graphql_api.priorities.schema import PriorityMutations, PriorityQueries
 from graphql_api.privacy.schema import PrivacyMutations, PrivacyQueries
@@ -126,7 +131,46 @@ class RememberedNames(NameConverter):
 
 class LedgerSchema(strawberry.Schema):
     """The schema, with errors logged as refusals or crashes (graphql_api.error_log) instead
-    of strawberry's traceback for every one."""
+    of strawberry's traceback for every one, and a document run before run again without
+    strawberry's ``execute`` when ``build_schema`` gave it the plain path
+    (graphql_api.plain_execution)."""
+
+    plain: PlainExecution | None = None
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        def strawberrys() -> Awaitable[ExecutionResult]:
+            return super(LedgerSchema, self).execute(
+                query,
+                variable_values,
+                context_value,
+                root_value,
+                operation_name,
+                allowed_operation_types,
+                operation_extensions,
+            )
+
+        plain = self.plain
+        if plain is None or root_value is not None or operation_extensions is not None:
+            return await strawberrys()
+        return await plain.execute(
+            query,
+            variable_values,
+            context_value,
+            operation_name,
+            DEFAULT_ALLOWED_OPERATION_TYPES
+            if allowed_operation_types is None
+            else allowed_operation_types,
+            strawberrys,
+        )
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -144,23 +188,39 @@ def build_schema(limits: ApiLimits | None = None, tracing: bool = False) -> stra
     """The schema with its extensions; ``tracing`` when the API was given a tracer (without
     one, OperationTracing would only be entered and left in every request)."""
     limits = limits or ApiLimits()
-    return LedgerSchema(
+    depth_rule = create_validator(limits.max_query_depth, should_ignore=None)
+    schema = LedgerSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         config=StrawberryConfig(
             auto_camel_case=True, scalar_map=SCALARS, name_converter=RememberedNames()
         ),
-        extensions=_extensions(limits, tracing),
+        extensions=_extensions(limits, tracing, depth_rule),
         execution_context_class=PlainFieldExecutor,
     )
+    # The plain path gives the effects of the extensions _extensions lists, and no others:
+    # not OperationTracing's, nor those of schema directives (strawberry's
+    # DirectivesExtension), nor strawberry's cutting of field suggestions.
+    if not tracing and not schema.directives and not schema.config.disable_field_suggestions:
+        schema.plain = PlainExecution(
+            schema._schema,
+            PlainFieldExecutor,
+            limits.max_query_tokens,
+            depth_rule,
+            limits.requests,
+            limits.introspection,
+        )
+    return schema
 
 
-def _extensions(limits: ApiLimits, tracing: bool) -> list[Callable[[], SchemaExtension]]:
-    # One depth rule for the schema's life: strawberry's QueryDepthLimiter makes a new rule
-    # class per instance, and the validation cache is keyed by the rule classes, so with a
-    # fresh limiter per request every request missed the cache and was validated again.
-    depth_rule = create_validator(limits.max_query_depth, should_ignore=None)
+def _extensions(
+    limits: ApiLimits, tracing: bool, depth_rule: type[ASTValidationRule]
+) -> list[Callable[[], SchemaExtension]]:
+    # One depth rule (``depth_rule``) for the schema's life: strawberry's QueryDepthLimiter
+    # makes a new rule class per instance, and the validation cache is keyed by the rule
+    # classes, so with a fresh limiter per request every request missed the cache and was
+    # validated again.
     # Factories: a fresh extension per request. Each extension is entered in every phase of
     # every request, so those with nothing to do in this configuration are left out.
     return [

@@ -31,7 +31,7 @@ class SchemaDisclosure(SchemaExtension):
         self.policy = policy
 
     def on_operation(self) -> Iterator[None]:
-        hidden = not self._may_see_schema()
+        hidden = not may_see_schema(self.policy, self.execution_context.context)
         if hidden:
             context = self.execution_context
             context.validation_rules = (*context.validation_rules, NoSchemaIntrospectionCustomRule)
@@ -40,11 +40,13 @@ class SchemaDisclosure(SchemaExtension):
         if hidden and result is not None and result.errors:
             result.errors = [without_suggestions(error) for error in result.errors]
 
-    def _may_see_schema(self) -> bool:
-        if self.policy != "staff":
-            return self.policy == "on"
-        principal = getattr(self.execution_context.context, "principal", None)
-        return principal is not None and principal.role in READERS
+
+def may_see_schema(policy: IntrospectionPolicy, context: object) -> bool:
+    """Whether the caller of the request ``context`` may learn the schema."""
+    if policy != "staff":
+        return policy == "on"
+    principal = getattr(context, "principal", None)
+    return principal is not None and principal.role in READERS
 
 
 def without_suggestions(error: GraphQLError) -> GraphQLError:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
@@ -39,27 +39,40 @@ class RequestLimiter(SchemaExtension):
         operation = None if document is None else operation_of(document, context.operation_name)
         if document is not None and operation is not None:
             self._cost = cached_operation_cost(schema, document, operation, context.variables)
-            self._refuse_if_too_costly(self._cost)
-            refusal = mutation_refusal(
-                schema.mutation_type, document, operation, self._limits.max_mutations_per_request
-            )
-            if refusal is not None:
-                # Raised, not returned: strawberry then answers with this error and runs
-                # nothing, over HTTP and over the WebSocket alike.
-                raise GraphQLError(refusal, extensions={"code": TOO_MANY_MUTATIONS})
+            refuse_over_limits(schema, document, operation, self._cost, self._limits)
         yield
 
     def get_results(self) -> dict[str, Any]:
-        if self._cost is None:
-            return {}
-        return {"cost": {"requested": self._cost, "limit": self._limits.max_query_cost}}
+        return cost_results(self._cost, self._limits)
 
-    def _refuse_if_too_costly(self, cost: int) -> None:
-        limit = self._limits.max_query_cost
-        if cost > limit:
-            message = (
-                f"this operation would cost {cost} and at most {limit} is accepted: ask for "
-                "fewer items (`first`), fewer fields or fewer aliases, or split it"
-            )
-            extensions = {"code": QUERY_TOO_COSTLY, "cost": cost, "limit": limit}
-            raise GraphQLError(message, extensions=extensions)
+
+def refuse_over_limits(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    cost: int,
+    limits: RequestLimits,
+) -> None:
+    """Raise the refusal of an operation over the cost limit or with too many mutations.
+    Raised, not returned: strawberry then answers with this error and runs nothing, over
+    HTTP and over the WebSocket alike."""
+    limit = limits.max_query_cost
+    if cost > limit:
+        message = (
+            f"this operation would cost {cost} and at most {limit} is accepted: ask for "
+            "fewer items (`first`), fewer fields or fewer aliases, or split it"
+        )
+        extensions = {"code": QUERY_TOO_COSTLY, "cost": cost, "limit": limit}
+        raise GraphQLError(message, extensions=extensions)
+    refusal = mutation_refusal(
+        schema.mutation_type, document, operation, limits.max_mutations_per_request
+    )
+    if refusal is not None:
+        raise GraphQLError(refusal, extensions={"code": TOO_MANY_MUTATIONS})
+
+
+def cost_results(cost: int | None, limits: RequestLimits) -> dict[str, Any]:
+    """The response's ``extensions`` for an operation of ``cost`` (None: never costed)."""
+    if cost is None:
+        return {}
+    return {"cost": {"requested": cost, "limit": limits.max_query_cost}}

@@ -20,7 +20,7 @@ class OperationMetrics(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
         yield
-        metrics = _metrics(self.execution_context.context)
+        metrics = metrics_of(self.execution_context.context)
         if metrics is None:
             return
         context = self.execution_context
@@ -30,7 +30,8 @@ class OperationMetrics(SchemaExtension):
         metrics.count_operation(operation, kind, operation_outcome(self), seconds)
 
 
-def _metrics(context: object) -> ApiMetrics | None:
+def metrics_of(context: object) -> ApiMetrics | None:
+    """The metrics the request's context carries (its services'), if any."""
     services = getattr(context, "services", None)
     metrics = getattr(services, "metrics", None)
     return metrics if isinstance(metrics, ApiMetrics) else None
@@ -47,8 +48,12 @@ def operation_type(extension: SchemaExtension) -> str:
 def operation_outcome(extension: SchemaExtension) -> str:
     """ok; else the first error's code (the server's own codes, a finite set); else invalid
     for a document that failed parsing or validation (errors without a code or a path)."""
-    result = extension.execution_context.result
-    errors = [] if result is None else list(result.errors or ())
+    return outcome_of(extension.execution_context.result)
+
+
+def outcome_of(result: object) -> str:
+    """``operation_outcome`` of a result (graphql-core's or strawberry's, or None)."""
+    errors = list(getattr(result, "errors", None) or ())
     if not errors:
         return "ok"
     code = (errors[0].extensions or {}).get("code")

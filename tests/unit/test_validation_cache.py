@@ -15,7 +15,7 @@ from graphql import DocumentNode
 from domain.shared.metadata import Role
 from graphql_api.auth import Principal
 from graphql_api.context import ApiLimits
-from graphql_api.document_cache import _parsed, _validated
+from graphql_api.document_cache import parsed, validated
 from graphql_api.schema import build_schema
 
 DEEP = "{ customers(first: 1) { edges { node { id } } } }"
@@ -28,11 +28,11 @@ class _Context:
 
 
 def _cache_hits() -> int:
-    return _validated.cache_info().hits
+    return validated.cache_info().hits
 
 
 def _parse_hits() -> int:
-    return _parsed.cache_info().hits
+    return parsed.cache_info().hits
 
 
 def _run(schema: strawberry.Schema, query: str, role: Role) -> Any:
