@@ -6,6 +6,13 @@ more than a few levels), and text that no layer below could store: U+0000 (Postg
 in text and jsonb) and lone UTF-16 surrogates (they cannot be encoded as UTF-8). Both are
 checked on the decoded strings, keys included, so that ``"\\\\u0000"`` (a backslash, then
 the letters u0000) stays the ordinary text it is.
+
+The text is decoded by orjson (a tenth of the standard decoder's time for a small query)
+unless it holds a run of :data:`LONG_DIGITS` digits or more, and by the standard decoder
+when orjson refuses it: orjson reads an integer past 64 bits as a float, and refuses what
+the standard decoder accepts (``NaN``, ``1e400``, a byte order mark, UTF-16, a lone
+surrogate's escape), so every text decodes to the value, or fails with the message, it
+did before.
 """
 
 from __future__ import annotations
@@ -14,11 +21,17 @@ import json
 import re
 from typing import Any
 
+import orjson
+
 MAX_DEPTH = 64
 """Deepest nesting of arrays and objects accepted in request JSON."""
 
 _STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
 _BRACKET = re.compile(rb"[\[\]{}]")
+LONG_DIGITS = 16
+"""Digits in a row from which the standard decoder reads the text: an integer of 19 digits
+may pass 64 bits, and a float of many digits is left to the decoder that always read it."""
+_LONG_NUMBER = re.compile(rb"[0-9]{%d}" % LONG_DIGITS)
 
 
 class UnsafeJsonError(ValueError):
@@ -35,11 +48,21 @@ def decode_json(data: bytes, name: str) -> Any:
     if _depth(data) > MAX_DEPTH:
         raise UnsafeJsonError(f"{name} is nested deeper than {MAX_DEPTH} levels")
     try:
-        value = json.loads(data)
+        value = _loads(data)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise UnsafeJsonError(f"{name} is not valid JSON") from None
     _refuse_unstorable_text(value, name)
     return value
+
+
+def _loads(data: bytes) -> Any:
+    """``json.loads(data)``, by orjson when it gives the same value."""
+    if _LONG_NUMBER.search(data) is None:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass  # the standard decoder accepts it, or says it is not JSON
+    return json.loads(data)
 
 
 def _depth(data: bytes) -> int:
