@@ -37,7 +37,7 @@ reuse one.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -116,7 +116,7 @@ class PlainExecution:
         context_value: Any,
         operation_name: str | None,
         allowed_operation_types: Iterable[OperationType],
-        run_strawberry: Callable[[], Any],
+        run_strawberry: Callable[[], Awaitable[ExecutionResult]],
     ) -> ExecutionResult:
         """The request's result; ``run_strawberry()`` (strawberry's ``execute``) for a
         request this path does not take, decided before it has any effect of its own."""
@@ -184,7 +184,7 @@ class PlainExecution:
                 variable_values=variables,
                 operation_name=plan.operation_name,
                 context_value=context_value,
-                is_awaitable=optimized_is_awaitable,
+                is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]  # as strawberry
                 executor_class=self._executor_class,
                 operation_extensions=None,
             )
