@@ -26,8 +26,10 @@ errors (syntax, validation, no such operation), a subscription, an operation the
 not run, a query that is empty, a root value or operation extensions, and every request of a
 schema that traces operations (``OperationTracing``) or is not built by ``build_schema``. Which
 way a document goes is decided once per text, operation name and disclosure (a bounded
-table); the decision itself parses and validates through the same caches, so a document that
-goes strawberry's way the first time it comes is looked up in them twice that once.
+table, keyed by the text's digest as ``document_checks`` keys its facts, so that a text that
+never parsed is not kept); the decision itself parses and validates through the same caches,
+so a document that goes strawberry's way the first time it comes is looked up in them twice
+that once.
 
 graphql-core's executor is still built for each request: it holds the request's state
 (errors, pending work, caches of collected fields), and graphql-core offers no public way to
@@ -36,6 +38,7 @@ reuse one.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -106,7 +109,7 @@ class PlainExecution:
         # CachedDocument adds the depth rule, SchemaDisclosure the introspection rule.
         shown = (*specified_rules, depth_rule)
         self._rules = {False: shown, True: (*shown, NoSchemaIntrospectionCustomRule)}
-        self._plans: dict[tuple[str, str | None, bool], object] = {}
+        self._plans: dict[tuple[bytes, str | None, bool], object] = {}
         self._mask = MaskErrorsButUnavailable()
 
     async def execute(
@@ -126,7 +129,8 @@ class PlainExecution:
         hidden = self._introspection != "on" and not may_see_schema(
             self._introspection, context_value
         )
-        key = (query, operation_name, hidden)
+        digest = hashlib.blake2b(query.encode(errors="surrogatepass"), digest_size=32).digest()
+        key = (digest, operation_name, hidden)
         plan = self._plans.get(key)
         if plan is _STRAWBERRY:
             return await run_strawberry()
@@ -153,7 +157,7 @@ class PlainExecution:
             return await run_strawberry()
         return await self._run(plan, variable_values, context_value, hidden, started)
 
-    def _remember(self, key: tuple[str, str | None, bool], plan: object) -> None:
+    def _remember(self, key: tuple[bytes, str | None, bool], plan: object) -> None:
         plans = self._plans
         plans[key] = plan
         if len(plans) > PLANS:

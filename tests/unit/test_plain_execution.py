@@ -224,6 +224,20 @@ def test_the_table_of_ways_is_bounded(logs: pytest.LogCaptureFixture) -> None:
     assert len(plain.plain._plans) == PLANS
 
 
+def test_the_table_keeps_no_text_of_a_document(logs: pytest.LogCaptureFixture) -> None:
+    """The table is keyed by the text's digest: a document that never parsed (and so is in
+    no cache) leaves nothing of its text behind, nor does a valid one in the table's keys."""
+    plain, _ = _schemas("on")
+    assert plain.plain is not None
+    secret = '{ customer(email: "someone@example.com") '  # unfinished: a syntax error
+    _outcome(plain, ApiMetrics(), ("syntax", secret, None, None, POST, None), logs)
+    _outcome(plain, ApiMetrics(), REQUESTS[0], logs)
+    keys = list(plain.plain._plans)
+    assert len(keys) == 2
+    assert all(isinstance(digest, bytes) and len(digest) == 32 for digest, _, _ in keys)
+    assert "someone@example.com" not in repr(plain.plain._plans)
+
+
 def test_a_tracing_schema_has_no_plain_path() -> None:
     """OperationTracing's span is strawberry's path alone: a schema that traces takes it
     for every request."""
