@@ -139,6 +139,8 @@ class DirectoryRows:
     has_next_page: bool
 
 
+_NO_FILTER = CustomerFilter()
+
 VIEW_FIELDS: tuple[str, ...] = tuple(field.name for field in fields(CustomerView))
 """The columns of a ``DirectoryRows`` row, in order: ``CustomerView(*row)`` is its view."""
 
@@ -155,12 +157,14 @@ async def directory_rows(
     on ``seq``); backward, the ``size`` just before ``cursor`` (None: the latest), and
     ``has_next_page`` then says whether more precede them (the page was read backward).
 
-    Prepared (after psycopg's threshold, unless the connection prepares nothing, as behind
-    PgBouncer) when no ``search`` is given: a prepared generic plan cannot use the prefix
-    indexes of a LIKE, so a search is never prepared; the other terms are equalities and
-    ranges that a generic plan serves with the same indexes."""
+    Without a filter the statement is prepared (after psycopg's threshold of uses, and not
+    where the connection prepares nothing, as behind PgBouncer): the server then neither
+    parses nor plans it again, and its one plan (the ``seq`` order, a bound and a limit) is
+    the one it picks each time anyway. A filtered page is never prepared: a generic plan
+    cannot use the prefix indexes of a search's LIKE, and might pick another index than a
+    custom plan would for a region or a date."""
     where, params = filter_condition(filter)
-    prepare = False if filter.search is not None else None
+    prepare = None if filter == _NO_FILTER else False
     if backward:
         bound = "TRUE" if cursor is None else "seq < %(before_seq)s"
         statement = (
@@ -206,7 +210,7 @@ async def customers_count(
 
 
 async def _count(conn: AsyncConnection[Any], statement: str, params: dict[str, Any]) -> int:
-    # Never prepared, as a search's page: the prefix indexes for LIKE need a custom plan.
+    # Never prepared, as a filtered page: the prefix indexes for LIKE need a custom plan.
     row = await (await conn.execute(statement, params, prepare=False)).fetchone()
     return int(row[0]) if row else 0
 
