@@ -405,8 +405,9 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             return plans.Entry(
                 response_name, plans.OBJECT, plain.read, plain.nullable, False, None, sub
             )
+        leaf = plain.named_type
         return plans.Entry(
-            response_name, plans.LEAF, plain.read, plain.nullable, False, plain.named_type, None
+            response_name, plans.leaf_kind(leaf), plain.read, plain.nullable, False, leaf, None
         )
 
     def _list_entry(
