@@ -69,16 +69,30 @@ async def customers(
     last: LastArgument = None,
     before: BeforeArgument = None,
 ) -> CustomerConnection:
+    return await list_customers(info.context, first, after, at_least, filter, last, before)
+
+
+async def list_customers(
+    context: RequestContext,
+    first: int | None = None,
+    after: str | None = None,
+    at_least: str | None = None,
+    filter: CustomerFilterInput | None = None,  # noqa: A002
+    last: int | None = None,
+    before: str | None = None,
+) -> CustomerConnection:
+    """``customers``' answer; also its direct resolver (``plain_fields.DIRECT``), given the
+    context and the arguments without strawberry's conversion."""
     request = page_request(CURSOR_KIND, first=first, after=after, last=last, before=before)
-    await wait_for(info.context, CustomerDirectory.name, at_least)
-    conditions = _checked_filter(info.context, filter)
-    async with info.context.pool.connection() as conn:
+    await wait_for(context, CustomerDirectory.name, at_least)
+    conditions = _checked_filter(context, filter)
+    async with context.pool.connection() as conn:
         rows = await directory_rows(
             conn, request.size, request.cursor, conditions, backward=request.backward
         )
     # The directory's rows as they came, each edge and customer reading its row when the
     # selection reads it (``ListedCustomer``): no view, no cursor made that is not shown.
-    edges = listed_edges(rows.items, info.context.principal)
+    edges = listed_edges(rows.items, context.principal)
     return CustomerConnection(
         edges=edges,  # type: ignore[arg-type]
         page_info=page_info_of(
@@ -88,7 +102,7 @@ async def customers(
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        count=partial(_count, info.context, conditions),
+        count=partial(_count, context, conditions),
     )
 
 
