@@ -179,12 +179,31 @@ def connection(
         edge_type(cursor=encode_cursor(kind, position(item)), node=node(item))
         for item in page.items
     ]
-    backward = request is not None and request.backward
-    cursor_given = (request.given_cursor if request is not None else after) is not None
-    page_info = PageInfo(
-        has_next_page=cursor_given if backward else page.has_next_page,
-        has_previous_page=page.has_next_page if backward else cursor_given,
+    page_info = page_info_of(
+        page.has_next_page,
+        request,
+        after=after,
         start_cursor=edges[0].cursor if edges else None,
         end_cursor=edges[-1].cursor if edges else None,
     )
     return connection_type(edges=edges, page_info=page_info, **extra)
+
+
+def page_info_of(
+    has_next_page: bool,
+    request: PageRequest | None,
+    *,
+    after: str | None,
+    start_cursor: str | None,
+    end_cursor: str | None,
+) -> PageInfo:
+    """Where a page lies (see ``connection``): ``has_next_page`` as the page was read, in
+    ``request``'s direction; a page asked for with a cursor has items on that side."""
+    backward = request is not None and request.backward
+    cursor_given = (request.given_cursor if request is not None else after) is not None
+    return PageInfo(
+        has_next_page=cursor_given if backward else has_next_page,
+        has_previous_page=has_next_page if backward else cursor_given,
+        start_cursor=start_cursor,
+        end_cursor=end_cursor,
+    )

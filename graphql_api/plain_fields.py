@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 from graphql import (
     FieldNode,
@@ -56,11 +56,14 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path
 from graphql.pyutils.undefined import UndefinedType
+from strawberry.permission import PermissionExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
 
 from graphql_api import plain_plans as plans
+from graphql_api.permissions import Allowed
 
 _Decided = TypeVar("_Decided")
 
@@ -171,6 +174,86 @@ def _reader(field: GraphQLField) -> Callable[[Any], Any]:
     return lambda source: resolve(source, None)
 
 
+DIRECT: Final = "cxl_direct"
+"""A field's metadata key (``strawberry.field(metadata={DIRECT: answer})``): ``answer(context,
+**arguments)`` is an async function that answers the field as its resolver does, given the
+request's context instead of an Info and the arguments by their Python names (those not
+given left to its defaults, which must be the resolver's).
+
+strawberry's resolver of a field with arguments and a permission converts every argument
+(its name, then its value by its type, six calls for ``customers``) and goes through the
+``PermissionExtension`` wrapper in every call. A direct field's resolver (installed by
+``direct_resolver`` the first time the executor meets the field) does what they do, for the
+fields and values where that is plain: each argument a builtin scalar (``Int``, ``String``,
+``Boolean``, ``Float``; strawberry passes them on as they came) or null for an optional
+argument of any other type (strawberry passes None on), and each permission an ``Allowed``
+without ``own`` (the reader's role in its roles, else its ``on_unauthorized``, in the
+awaited resolver as strawberry runs it). Any other value (an input object, an enum) goes
+to strawberry's resolver, and a field with any other extension or permission gets none."""
+
+_AS_GIVEN: Final = (int, str, bool, float)
+"""Argument types strawberry passes on as graphql-core coerced them (``convert_argument``:
+a leaf type's value is returned as it is)."""
+
+
+def direct_resolver(field: GraphQLField) -> Callable[..., Any] | None:
+    """The direct resolver of ``field`` (see ``DIRECT``), or None if it has none."""
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryField) or field.resolve is None:
+        return None
+    metadata: dict[str, Any] = dict(definition.metadata or {})
+    answer = metadata.get(DIRECT)
+    if answer is None or len(definition.arguments) != len(field.args):
+        return None
+    permissions: list[Allowed] = []
+    for extension in definition.extensions:
+        if type(extension) is not PermissionExtension or extension.fail_silently:
+            return None
+        for permission in extension.permissions:
+            if type(permission) is not Allowed or permission.own is not None:
+                return None
+            permissions.append(permission)
+    # graphql-core's arguments are named as strawberry named them, in the same order.
+    names: dict[str, tuple[str, bool]] = {}
+    for graphql_name, argument in zip(field.args, definition.arguments, strict=True):
+        argument_type = argument.type
+        optional = type(argument_type) is StrawberryOptional
+        inner = argument_type.of_type if optional else argument_type  # type: ignore[union-attr]
+        if not optional and inner not in _AS_GIVEN:
+            return None
+        assert argument.python_name
+        names[graphql_name] = (argument.python_name, inner in _AS_GIVEN)
+    strawberry_resolve = field.resolve
+
+    async def permitted(context: Any, arguments: dict[str, Any]) -> Any:
+        principal = context.principal
+        for permission in permissions:
+            if principal.role not in permission.roles:
+                return permission.on_unauthorized()
+        return await answer(context, **arguments)
+
+    def resolve(source: Any, info: GraphQLResolveInfo[Any], **given: Any) -> Any:
+        arguments = {}
+        for graphql_name, value in given.items():
+            python_name, as_given = names[graphql_name]
+            if not as_given and value is not None:
+                return strawberry_resolve(source, info, **given)
+            arguments[python_name] = value
+        return permitted(info.context, arguments)
+
+    resolve.__wrapped__ = strawberry_resolve  # type: ignore[attr-defined]
+    return resolve
+
+
+def _install_direct(field: GraphQLField | None) -> bool:
+    """Give ``field`` its direct resolver, if it has one (kept per type, so once)."""
+    resolve = None if field is None else direct_resolver(field)
+    if field is not None and resolve is not None:
+        field.resolve = resolve
+        return True
+    return False
+
+
 def _no_read(source: Any) -> Any:
     return None  # `__typename` is the plan's type's name; nothing is read
 
@@ -258,6 +341,8 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> AwaitableOrValue[Any] | UndefinedType:
         node: FieldNode = field_details_list[0].node
         plain = None if node.arguments else plain_field(parent_type, node.name.value)
+        if plain is None:
+            _kept_on_type(parent_type, "_direct_fields", node.name.value, _install_direct)
         if plain is None and position_context is None and not node.arguments:
             listed = self._list_entry(parent_type, "", field_details_list)
             if listed is not None:
@@ -405,8 +490,9 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             return plans.Entry(
                 response_name, plans.OBJECT, plain.read, plain.nullable, False, None, sub
             )
+        leaf = plain.named_type
         return plans.Entry(
-            response_name, plans.LEAF, plain.read, plain.nullable, False, plain.named_type, None
+            response_name, plans.leaf_kind(leaf), plain.read, plain.nullable, False, leaf, None
         )
 
     def _list_entry(

@@ -11,14 +11,19 @@ import strawberry
 from domain.shared.metadata import Role
 from graphql_api.context import RequestContext
 from graphql_api.customers.inputs import CustomerFilterInput
-from graphql_api.customers.types import CustomerConnection, CustomerEdge, CustomerType
+from graphql_api.customers.types import (
+    CURSOR_KIND,
+    CustomerConnection,
+    CustomerType,
+    listed_edges,
+)
 from graphql_api.errors import PublicError
 from graphql_api.pagination import (
     AfterArgument,
     BeforeArgument,
     FirstArgument,
     LastArgument,
-    connection,
+    page_info_of,
     page_request,
 )
 from graphql_api.permissions import STAFF
@@ -27,13 +32,11 @@ from projections.customers.projection import CustomerDirectory
 from projections.customers.queries import (
     customer_by_id,
     customers_count,
-    customers_page,
-    customers_page_before,
+    directory_rows,
 )
 from projections.customers.views import CustomerFilter
 
 Info = strawberry.Info[RequestContext, None]
-CURSOR_KIND = "customer"
 # `search` matches names and emails, so it reveals personal data.
 SEARCHERS = STAFF | {Role.PRIVACY_OFFICER}
 MAX_FILTER_TEXT = 200
@@ -66,28 +69,40 @@ async def customers(
     last: LastArgument = None,
     before: BeforeArgument = None,
 ) -> CustomerConnection:
+    return await list_customers(info.context, first, after, at_least, filter, last, before)
+
+
+async def list_customers(
+    context: RequestContext,
+    first: int | None = None,
+    after: str | None = None,
+    at_least: str | None = None,
+    filter: CustomerFilterInput | None = None,  # noqa: A002
+    last: int | None = None,
+    before: str | None = None,
+) -> CustomerConnection:
+    """``customers``' answer; also its direct resolver (``plain_fields.DIRECT``), given the
+    context and the arguments without strawberry's conversion."""
     request = page_request(CURSOR_KIND, first=first, after=after, last=last, before=before)
-    await wait_for(info.context, CustomerDirectory.name, at_least)
-    conditions = _checked_filter(info.context, filter)
-    async with info.context.pool.connection() as conn:
-        if request.backward:
-            page = await customers_page_before(
-                conn, request.size, request.cursor, conditions, counted=False
-            )
-        else:
-            page = await customers_page(
-                conn, request.size, request.cursor or 0, conditions, counted=False
-            )
-    return connection(
-        CustomerConnection,
-        CustomerEdge,
-        CURSOR_KIND,
-        page,
-        partial(CustomerType.of, reader=info.context.principal),
-        after=after,
-        position=lambda view: view.seq,
-        request=request,
-        count=partial(_count, info.context, conditions),
+    await wait_for(context, CustomerDirectory.name, at_least)
+    conditions = _checked_filter(context, filter)
+    async with context.pool.connection() as conn:
+        rows = await directory_rows(
+            conn, request.size, request.cursor, conditions, backward=request.backward
+        )
+    # The directory's rows as they came, each edge and customer reading its row when the
+    # selection reads it (``ListedCustomer``): no view, no cursor made that is not shown.
+    edges = listed_edges(rows.items, context.principal)
+    return CustomerConnection(
+        edges=edges,  # type: ignore[arg-type]
+        page_info=page_info_of(
+            rows.has_next_page,
+            request,
+            after=after,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        count=partial(_count, context, conditions),
     )
 
 

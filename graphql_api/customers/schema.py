@@ -16,6 +16,7 @@ from graphql_api.limits.costs import PASSWORD_CHECK_COST
 from graphql_api.limits.declare import limited
 from graphql_api.limits.gates import passwords
 from graphql_api.permissions import EVERYONE, READERS, STAFF, allowed
+from graphql_api.plain_fields import DIRECT
 
 
 def hashes(info: strawberry.Info[RequestContext, None], arguments: dict[str, Any]) -> bool:
@@ -44,6 +45,9 @@ class CustomerQueries:
         "optionally filtered. Staff, analysts, auditors and privacy officers; `filter.search` "
         "only agents, admins and privacy officers.",
         extensions=allowed(READERS),
+        # Resolved without strawberry's argument conversion and permission wrapper when its
+        # arguments are plain (``plain_fields.DIRECT``): the same answer, the same refusal.
+        metadata={DIRECT: resolvers.list_customers},
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from psycopg import AsyncConnection
-from psycopg.rows import args_row, dict_row
+from psycopg.rows import args_row, dict_row, tuple_row
 
 from projections.customers.views import (
     AddressView,
@@ -130,6 +130,57 @@ def page_statements(
     return page, count, {**params, "after_seq": after_seq, "limit": first + 1}
 
 
+@dataclass(frozen=True, slots=True)
+class DirectoryRows:
+    """A page of directory rows as psycopg gives them: tuples of ``CustomerView``'s fields
+    in its order (``VIEW_FIELDS``), so that a list can make of each only what it shows."""
+
+    items: list[tuple[Any, ...]]
+    has_next_page: bool
+
+
+_NO_FILTER = CustomerFilter()
+
+VIEW_FIELDS: tuple[str, ...] = tuple(field.name for field in fields(CustomerView))
+"""The columns of a ``DirectoryRows`` row, in order: ``CustomerView(*row)`` is its view."""
+
+
+async def directory_rows(
+    conn: AsyncConnection[Any],
+    size: int,
+    cursor: int | None,
+    filter: CustomerFilter = CustomerFilter(),  # noqa: A002, B008 - frozen, so safe to share
+    backward: bool = False,
+) -> DirectoryRows:
+    """The rows of a page, in registration order: forward, the ``size`` customers matching
+    ``filter`` after the position ``cursor`` (None or 0: from the start; keyset pagination
+    on ``seq``); backward, the ``size`` just before ``cursor`` (None: the latest), and
+    ``has_next_page`` then says whether more precede them (the page was read backward).
+
+    Without a filter the statement is prepared (after psycopg's threshold of uses, and not
+    where the connection prepares nothing, as behind PgBouncer): the server then neither
+    parses nor plans it again, and its one plan (the ``seq`` order, a bound and a limit) is
+    the one it picks each time anyway. A filtered page is never prepared: a generic plan
+    cannot use the prefix indexes of a search's LIKE, and might pick another index than a
+    custom plan would for a region or a date."""
+    where, params = filter_condition(filter)
+    prepare = None if filter == _NO_FILTER else False
+    if backward:
+        bound = "TRUE" if cursor is None else "seq < %(before_seq)s"
+        statement = (
+            f"SELECT {_COLUMNS} FROM customer_directory WHERE {bound} AND {where}"
+            " ORDER BY seq DESC LIMIT %(limit)s"
+        )
+        values = {**params, "before_seq": cursor, "limit": size + 1}
+    else:
+        statement, _, values = page_statements(filter, size, cursor or 0)
+    async with conn.cursor(row_factory=tuple_row) as cur:
+        await cur.execute(statement, values, prepare=prepare)
+        rows = await cur.fetchall()
+    items = rows[:size][::-1] if backward else rows[:size]
+    return DirectoryRows(items=items, has_next_page=len(rows) > size)
+
+
 async def customers_page(
     conn: AsyncConnection[Any],
     first: int,
@@ -140,13 +191,13 @@ async def customers_page(
     """Customers matching ``filter`` in registration order after ``after_seq`` (keyset
     pagination on ``seq``); ``total_count`` counts the whole filtered set when ``counted``
     (the count is a second statement, and a scan: callers that show no total skip it)."""
-    page, count, params = page_statements(filter, first, after_seq)
-    # Never prepared: a prepared (generic) plan cannot use the prefix indexes for LIKE.
-    async with conn.cursor(row_factory=_VIEW_ROW) as cur:
-        await cur.execute(page, params, prepare=False)
-        rows = await cur.fetchall()
-    total = await _count(conn, count, params) if counted else None
-    return CustomerPage(items=rows[:first], has_next_page=len(rows) > first, total_count=total)
+    rows = await directory_rows(conn, first, after_seq, filter)
+    total = await customers_count(conn, filter) if counted else None
+    return CustomerPage(
+        items=[CustomerView(*row) for row in rows.items],
+        has_next_page=rows.has_next_page,
+        total_count=total,
+    )
 
 
 async def customers_count(
@@ -159,7 +210,7 @@ async def customers_count(
 
 
 async def _count(conn: AsyncConnection[Any], statement: str, params: dict[str, Any]) -> int:
-    # Never prepared, as the page: the prefix indexes for LIKE need a custom plan.
+    # Never prepared, as a filtered page: the prefix indexes for LIKE need a custom plan.
     row = await (await conn.execute(statement, params, prepare=False)).fetchone()
     return int(row[0]) if row else 0
 
@@ -175,20 +226,13 @@ async def customers_page_before(
     (None: the latest), in registration order; ``has_next_page`` says whether more precede
     them (the page was read backward); ``total_count`` counts the whole filtered set when
     ``counted``."""
-    where, params = filter_condition(filter)
-    bound = "TRUE" if before_seq is None else "seq < %(before_seq)s"
-    page = (
-        f"SELECT {_COLUMNS} FROM customer_directory WHERE {bound} AND {where}"
-        " ORDER BY seq DESC LIMIT %(limit)s"
+    rows = await directory_rows(conn, last, before_seq, filter, backward=True)
+    total = await customers_count(conn, filter) if counted else None
+    return CustomerPage(
+        items=[CustomerView(*row) for row in rows.items],
+        has_next_page=rows.has_next_page,
+        total_count=total,
     )
-    count = f"SELECT count(*) FROM customer_directory WHERE {where}"
-    values = {**params, "before_seq": before_seq, "limit": last + 1}
-    # Never prepared, as customers_page: the prefix indexes for LIKE need a custom plan.
-    async with conn.cursor(row_factory=_VIEW_ROW) as cur:
-        await cur.execute(page, values, prepare=False)
-        rows = await cur.fetchall()
-    total = await _count(conn, count, values) if counted else None
-    return CustomerPage(items=rows[:last][::-1], has_next_page=len(rows) > last, total_count=total)
 
 
 async def customer_360_parts(

@@ -24,11 +24,14 @@ from projections.base import Positioned
 from projections.customers.projection import CustomerDirectory
 from projections.customers.queries import (
     CustomerPage,
+    CustomerView,
     consent_history,
     customer_360_parts,
     customer_by_id,
     customers_count,
     customers_page,
+    customers_page_before,
+    directory_rows,
     page_statements,
 )
 from projections.customers.views import (
@@ -345,6 +348,40 @@ def test_a_page_read_without_its_count_sends_one_statement_and_counts_alone_on_d
     assert total == page(database, first=2, region="EU").total_count == 3
     sent = [line for line in trace.read_text().splitlines() if "\tParse\t" in line]
     assert len(sent) == 1, sent
+
+
+def test_an_unfiltered_page_is_prepared_and_a_filtered_one_never(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """``directory_rows`` lets psycopg prepare the unfiltered page (forward and backward)
+    once it has been used often enough, and never a filtered one (a generic plan cannot use
+    the prefix indexes of a search); prepared or not, the rows are the views' fields."""
+    populate(ledger, agent)
+    project(ledger, database)
+    prepared = "SELECT statement FROM pg_prepared_statements ORDER BY statement"
+
+    async def read(conn: AsyncConnection[Any]) -> tuple[list[str], list[str], list[Any]]:
+        for _ in range(8):
+            await directory_rows(conn, 2, 0, CustomerFilter(region="EU"))
+            await directory_rows(conn, 2, None, CustomerFilter(search="a"), backward=True)
+        filtered = [row[0] for row in await (await conn.execute(prepared)).fetchall()]
+        pages = []
+        for _ in range(8):
+            pages.append(await directory_rows(conn, 2, 0))
+            pages.append(await directory_rows(conn, 2, None, backward=True))
+        unfiltered = [row[0] for row in await (await conn.execute(prepared)).fetchall()]
+        return filtered, unfiltered, pages
+
+    filtered, unfiltered, pages = query(database, read)
+    assert filtered == []
+    assert len(unfiltered) == 2 and all("customer_directory" in s for s in unfiltered)
+    forward = query(database, lambda conn: customers_page(conn, 2, 0, counted=False))
+    backward = query(database, lambda conn: customers_page_before(conn, 2, None, counted=False))
+    for index, page_read in enumerate(pages):
+        expected = forward if index % 2 == 0 else backward
+        assert [CustomerView(*row) for row in page_read.items] == expected.items
+        assert page_read.has_next_page == expected.has_next_page is True
+    assert names(forward) == ["Ada", "Bob"] and names(backward) == ["100% Di", "Ed"]
 
 
 def test_every_filter_is_served_by_its_index(database: Database, ledger: Ledger) -> None:

@@ -19,11 +19,12 @@ from uuid import UUID
 
 import pytest
 import strawberry
-from graphql import DocumentNode, GraphQLResolveInfo, execute, parse
+from graphql import DocumentNode, GraphQLInt, GraphQLObjectType, GraphQLResolveInfo, execute, parse
 from strawberry.permission import BasePermission
 from strawberry.schema.config import StrawberryConfig
 
 from domain.shared.metadata import Role
+from graphql_api import plain_plans
 from graphql_api.auth import Principal
 from graphql_api.customers.types import CustomerConnection, CustomerEdge, CustomerType
 from graphql_api.pagination import PageRequest, connection
@@ -305,3 +306,49 @@ def test_plans_of_selections_with_directives_are_made_per_request(document: str)
         expected = run_parsed(parsed, {"on": on}, None)
         assert run_parsed(parsed, {"on": on}, CompileCounting) == expected
         assert CompileCounting.compiled > 0
+
+
+class Shouting(str):
+    """A str subclass: not taken as it is (its type is not exactly ``str``)."""
+
+
+@strawberry.type
+class Texts:
+    word: str
+    key: strawberry.ID
+    number_key: strawberry.ID
+    odd: str
+
+
+@strawberry.type
+class TextsQuery:
+    @strawberry.field
+    def texts(self) -> list[Texts]:
+        return [
+            Texts(word="a", key=strawberry.ID("k"), number_key=7, odd=Shouting("b")),  # type: ignore[arg-type]
+            Texts(word=5, key=strawberry.ID("l"), number_key=8.0, odd=True),  # type: ignore[arg-type]
+        ]
+
+
+def test_text_leaves_take_a_str_as_it_is_and_serialize_anything_else() -> None:
+    """``String`` and ``ID`` leaves are ``TEXT`` entries: a ``str`` is its own serialized
+    value; an int, a float, a bool or a str subclass still goes through the serializer,
+    and the answers equal graphql-core's."""
+    document = "{ texts { word key numberKey odd } }"
+    expected = run(TextsQuery, document, None)
+    assert expected["errors"] == []
+    assert run(TextsQuery, document, PlainFieldExecutor) == expected
+    assert expected["data"]["texts"][1] == {
+        "word": "5",
+        "key": "l",
+        "numberKey": "8",
+        "odd": "true",
+    }
+    schema = strawberry.Schema(query=TextsQuery)._schema
+    texts = schema.type_map["Texts"]
+    assert isinstance(texts, GraphQLObjectType)
+    kinds = {
+        name: plain_plans.leaf_kind(field.type.of_type) for name, field in texts.fields.items()
+    }
+    assert kinds == dict.fromkeys(["word", "key", "numberKey", "odd"], plain_plans.TEXT)
+    assert plain_plans.leaf_kind(GraphQLInt) == plain_plans.LEAF

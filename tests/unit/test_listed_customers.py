@@ -1,0 +1,183 @@
+"""A list page's customers and edges read from the directory's rows (``ListedCustomer``,
+``ListedEdge``) answer every field as ``CustomerType.of`` and ``pagination.connection`` did,
+for every reader: personal fields null unless the reader may see them, erased rows null for
+everyone, cursors the same text, and the same GraphQL answers through both executors."""
+
+from __future__ import annotations
+
+from dataclasses import astuple, fields
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import pytest
+import strawberry
+from graphql import execute, parse
+from strawberry.types.base import get_object_definition
+
+from domain.shared.metadata import Role
+from graphql_api.auth import Principal
+from graphql_api.customers.types import (
+    CURSOR_KIND,
+    CustomerConnection,
+    CustomerEdge,
+    CustomerType,
+    ListedCustomer,
+    ListedEdge,
+    listed_edges,
+)
+from graphql_api.pagination import PageRequest, connection, decode_cursor, encode_cursor
+from graphql_api.plain_fields import PlainFieldExecutor
+from graphql_api.scalars import SCALARS
+from projections.customers.queries import VIEW_FIELDS, CustomerPage, CustomerView
+
+SUBJECT = UUID("00000000-0000-4000-8000-000000000001")
+OTHER = UUID("00000000-0000-4000-8000-000000000002")
+AT = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+
+
+def view(customer_id: UUID, seq: int, *, erased: bool = False) -> CustomerView:
+    return CustomerView(
+        customer_id=customer_id,
+        seq=seq,
+        name=None if erased else f"Name {seq}",
+        email=None if erased else f"{seq}@example.com",
+        phone=None if erased else "+1555",
+        region="north",
+        personal_data_erased=erased,
+        registered_at=AT,
+        registered_by_role="agent",
+        registered_through="api",
+        version=seq + 1,
+        onboarding_state="in_progress",
+        purchase_count=seq,
+        last_purchase_at=AT,
+        erased_at=AT if erased else None,
+    )
+
+
+VIEWS = [view(SUBJECT, 3), view(OTHER, 5), view(OTHER, 8, erased=True), view(SUBJECT, 9)]
+READERS = [
+    Principal(actor_id="agent", role=Role.AGENT),
+    Principal(actor_id="admin", role=Role.ADMIN),
+    Principal(actor_id="analyst", role=Role.ANALYST),
+    Principal(actor_id="auditor", role=Role.AUDITOR),
+    Principal(actor_id="privacy", role=Role.PRIVACY_OFFICER),
+    Principal(actor_id=str(SUBJECT), role=Role.CUSTOMER),
+    Principal(actor_id=str(OTHER), role=Role.CUSTOMER),
+    Principal.anonymous(),
+]
+PLAIN_FIELDS = [
+    field.python_name
+    for field in get_object_definition(CustomerType, strict=True).fields
+    if field.base_resolver is None
+]
+"""The Customer fields ``of`` fills, ``view`` among them (the others are resolver methods,
+which read ``view``)."""
+
+
+def test_the_rows_columns_are_the_views_fields_in_order() -> None:
+    assert tuple(field.name for field in fields(CustomerView)) == VIEW_FIELDS
+    assert all(CustomerView(*astuple(v)) == v for v in VIEWS)
+
+
+@pytest.mark.parametrize("reader", READERS, ids=lambda r: f"{r.role.value}-{r.actor_id}")
+@pytest.mark.parametrize("row", VIEWS, ids=lambda v: f"seq{v.seq}")
+def test_a_listed_customer_reads_each_field_as_of_fills_it(
+    row: CustomerView, reader: Principal
+) -> None:
+    """Every field of the Customer type (personal ones included), and the view the Customer
+    360 fields read, equal ``CustomerType.of``'s for that reader."""
+    listed = ListedCustomer(astuple(row), reader)
+    filled = CustomerType.of(row, reader)
+    assert len(PLAIN_FIELDS) == 10 and "view" in PLAIN_FIELDS
+    for name in PLAIN_FIELDS:
+        assert getattr(listed, name) == getattr(filled, name), name
+    assert isinstance(listed, CustomerType)
+    assert listed.view is listed.view  # made once
+
+
+def test_personal_fields_are_null_unless_the_reader_may_see_them() -> None:
+    row = astuple(view(SUBJECT, 3))
+    shown = [(ListedCustomer(row, r).name, ListedCustomer(row, r).email) for r in READERS]
+    seen, hidden = ("Name 3", "3@example.com"), (None, None)
+    # agent, admin, analyst, auditor, privacy officer, the customer, another, anonymous
+    assert shown == [seen, seen, hidden, hidden, seen, seen, hidden, hidden]
+    erased = ListedCustomer(astuple(view(OTHER, 8, erased=True)), READERS[0])
+    assert (erased.name, erased.email, erased.phone, erased.personal_data_erased) == (
+        None,
+        None,
+        None,
+        True,
+    )
+
+
+def test_a_listed_edge_has_the_cursor_connection_made() -> None:
+    edges = listed_edges([astuple(v) for v in VIEWS], READERS[0])
+    assert [type(edge) for edge in edges] == [ListedEdge] * len(VIEWS)
+    assert [edge.cursor for edge in edges] == [encode_cursor(CURSOR_KIND, v.seq) for v in VIEWS]
+    assert [decode_cursor(CURSOR_KIND, edge.cursor) for edge in edges] == [v.seq for v in VIEWS]
+    assert isinstance(edges[0], CustomerEdge)
+
+
+@strawberry.type
+class Directory:
+    @strawberry.field
+    def filled(self, info: strawberry.Info) -> CustomerConnection:
+        return filled_page(info.context["reader"])
+
+    @strawberry.field
+    def listed(self, info: strawberry.Info) -> CustomerConnection:
+        edges: Any = listed_edges([astuple(v) for v in VIEWS], info.context["reader"])
+        page_info = filled_page(info.context["reader"]).page_info
+        return CustomerConnection(edges=edges, page_info=page_info, count=_count)
+
+
+def filled_page(reader: Principal) -> CustomerConnection:
+    page = CustomerPage(items=VIEWS, has_next_page=True, total_count=None)
+    return connection(
+        CustomerConnection,
+        CustomerEdge,
+        CURSOR_KIND,
+        page,
+        lambda v: CustomerType.of(v, reader),
+        after=None,
+        position=lambda v: v.seq,
+        request=PageRequest(20, None, backward=False, given_cursor=None),
+        count=_count,
+    )
+
+
+async def _count() -> int:
+    return len(VIEWS)
+
+
+SCHEMA = strawberry.Schema(query=Directory, scalar_overrides=SCALARS)
+DOCUMENTS = [
+    "{ %s { edges { node { id name email region } } } }",
+    "{ %s { pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor "
+    "node { __typename id name email phone region personalDataErased erasedAt registeredAt "
+    "version } } } }",
+    "{ %s { edges { node { ... on Node { id } name } } } }",
+]
+
+
+@pytest.mark.parametrize("executor", [None, PlainFieldExecutor], ids=["graphql-core", "plain"])
+@pytest.mark.parametrize("reader", READERS, ids=lambda r: f"{r.role.value}-{r.actor_id}")
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_a_listed_page_answers_as_the_filled_one(
+    document: str, reader: Principal, executor: Any
+) -> None:
+    answers = []
+    for field in ("filled", "listed"):
+        result = execute(
+            SCHEMA._schema,
+            parse(document % field),
+            context_value={"reader": reader},
+            executor_class=executor,
+        )
+        assert not isinstance(result, type(None)) and not hasattr(result, "__await__")
+        assert result.errors is None, result.errors
+        assert result.data is not None
+        answers.append(result.data[field])
+    assert answers[0] == answers[1]
