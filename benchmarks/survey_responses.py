@@ -61,6 +61,7 @@ from infrastructure.audit_keys import audit_keys_from_text, new_audit_key_text
 from infrastructure.bootstrap import build_ledger
 from infrastructure.crypto import MasterKey, new_master_key_text
 from infrastructure.database import Database, scratch_database, scratch_server
+from infrastructure.heap import settle_heap
 from infrastructure.login import CUSTOMER_TOKEN_TTL_SECONDS, CustomerLogin, LoginThrottle
 from infrastructure.migrations import migrate
 from infrastructure.password_access import PasswordPolicy, ThrottledPasswordAccess
@@ -172,6 +173,7 @@ def serve(conninfo: str, master_key: str, jwt_secret: str, port: int) -> None:
         )
         app = create_app(services)
         app.router.routes.append(Route("/bench-bare", bare, methods=["POST"]))
+        settle_heap()  # as `serve` does
         uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 

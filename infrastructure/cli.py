@@ -22,6 +22,7 @@ from infrastructure.bootstrap import open_runtime
 from infrastructure.crypto import MasterKey
 from infrastructure.demo.command import add_arguments as add_demo_arguments
 from infrastructure.demo.command import cmd_demo
+from infrastructure.heap import settle_heap
 from infrastructure.logs import configure_logging
 from infrastructure.master_key_rotation import rotate_master_key
 from infrastructure.process_manager_runner import ALL_PROCESS_MANAGERS
@@ -52,6 +53,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
     with open_runtime(settings) as runtime:
         worker = runtime.worker()
+        settle_heap()  # as `serve` does: the start-up heap is never walked by the collector
         worker.start()
         log.info("worker running: %s", ", ".join(r.name for r in worker.runners))
         try:

@@ -16,6 +16,7 @@ from graphql_api.app import create_app
 from infrastructure.bootstrap import open_runtime
 from infrastructure.delivery.mail_catcher import MailCatcher
 from infrastructure.dev_banner import development_banner
+from infrastructure.heap import settle_heap
 from infrastructure.http_protocol import BoundedHttpToolsProtocol
 from infrastructure.projection_runner import ProjectionWorker
 from infrastructure.settings import Settings
@@ -36,6 +37,7 @@ def serve(settings: Settings) -> None:
         log.info("serving GraphQL on http://%s:%s/graphql", settings.host, settings.port)
         if settings.environment == "development":
             print(development_banner(settings, _paths(app.routes), sys.argv[0]), flush=True)
+        settle_heap()  # what lives as long as the process is never walked by the collector
         _Server(config).run()
 
 
