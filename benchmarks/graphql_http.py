@@ -54,6 +54,7 @@ from graphql_api.app import create_app
 from graphql_api.context import ApiServices
 from infrastructure.crypto import new_master_key_text
 from infrastructure.database import Database, scratch_database, scratch_server
+from infrastructure.heap import settle_heap
 from infrastructure.login import CUSTOMER_TOKEN_TTL_SECONDS, CustomerLogin, LoginThrottle
 from infrastructure.migrations import migrate
 from infrastructure.password_access import ThrottledPasswordAccess
@@ -102,7 +103,9 @@ def serve_api(conninfo: str, master_key: str, jwt_secret: str, port: int) -> Non
             projection_errors=worker.errors,
             applied=worker.applied,
         )
-        uvicorn.Server(uvicorn_config(create_app(services), HOST, port, "warning")).run()
+        app = create_app(services)
+        settle_heap()  # as `serve` does
+        uvicorn.Server(uvicorn_config(app, HOST, port, "warning")).run()
 
 
 async def bare_graphql(request: Request) -> Response:
