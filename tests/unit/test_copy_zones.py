@@ -15,6 +15,12 @@ class _NoOffset(tzinfo):
     def utcoffset(self, dt: datetime | None) -> timedelta | None:
         return None
 
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return None
+
 
 def test_times_with_and_without_an_offset() -> None:
     """Pins the zone check: fixed offsets (any, several in a batch) and named zones go binary;

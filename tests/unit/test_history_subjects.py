@@ -19,7 +19,7 @@ def _event(cls: type[Any], state: dict[str, Any]) -> Any:
     return event
 
 
-@pytest.mark.parametrize("cls", sorted(INDEXED, key=lambda c: c.__qualname__), ids=str)
+@pytest.mark.parametrize("cls", sorted(INDEXED, key=str), ids=str)
 def test_an_events_state_names_the_customers_getattr_named(cls: type[Any]) -> None:
     """Pins: the ``__dict__`` look-up (taken when the class defines no subject attribute,
     which holds for every indexed class today) names what the ``getattr`` look-up names."""
