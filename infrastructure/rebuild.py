@@ -35,6 +35,12 @@ tens to hundreds of round trips (COPY flushes, statements, commits), so the data
 while the reader decoded. The build asks for the lock sooner (``BUILD_SWITCH_INTERVAL``) and
 puts the interval back when it ends.
 
+A read model that reads the personal values of only some of its events says which
+(``personal_data_of``, event classes): the build decodes its other events with their personal
+values unread, as for a read model that reads none (no key, no decryption): the survey dashboard
+reads a registration for its region only, and decrypted its name and email (about 4.6 us each).
+Its live worker decodes every event whole (the fan-out shares one decoding among its followers).
+
 An event the new version cannot apply after bounded retries is parked, not fatal: under
 ``rebuild:NAME`` while building, and at the swap those rows replace the read model's parked
 events (the old ones were about the tables being dropped).
@@ -50,11 +56,13 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
 from psycopg import Connection, sql
 
 from domain.shared.application import LedgerCore
 from infrastructure.database import Database
-from infrastructure.log_batch import LogBatch, read_batch
+from infrastructure.log_batch import DecodeOnce, LogBatch, read_batch
 from infrastructure.projection_runner import (
     Progress,
     RetryPolicy,
@@ -138,6 +146,8 @@ class _Applier:
         self.projection = projection
         self.batch_size = batch_size
         self.policy = policy
+        self.unread_topics = _unread_topics(projection)
+        """The topics whose events the build decodes with their personal values unread."""
 
     def __call__(self, conn: Connection[Any], after: int, head: int) -> int:
         return apply_next_batch(
@@ -153,7 +163,15 @@ class _Applier:
 
     def read_decoded(self, after: int, head: int) -> LogBatch:
         """The next batch past ``after``, read and decoded (on a connection of the ledger's)."""
-        batch = read_batch(self.ledger, after, head, self.batch_size, topics_of(self.projection))
+        topics = topics_of(self.projection)
+        if not self.unread_topics:
+            batch = read_batch(self.ledger, after, head, self.batch_size, topics)
+        else:
+            decode = _PartlyDisclosed(self.ledger, self.unread_topics)
+            batch = read_batch(self.ledger, after, head, self.batch_size, topics, decode)
+            # Keys for the events decoded whole only (in place of read_batch's, for every one).
+            disclosed = [row.state for row in batch.rows if row.topic not in self.unread_topics]
+            decode.prepare_with(lambda: self.ledger.prepare_to_decode(disclosed))
         decode_ahead(self.projection, batch)
         return batch
 
@@ -162,6 +180,30 @@ class _Applier:
         parked_as = rebuild_name(self.projection.name)
         apply_rows(conn, self.projection, batch.rows, batch.decode, self.policy, parked_as)
         return batch.reached
+
+
+class _PartlyDisclosed(DecodeOnce):
+    """The ledger's decoding, except that the events of ``unread_topics`` decode with their
+    personal values unread (``DecodeOnce.undisclosed``)."""
+
+    def __init__(self, ledger: LedgerCore, unread_topics: frozenset[str]) -> None:
+        super().__init__(ledger.mapper, ledger.undisclosed_mapper)
+        self._unread_topics = unread_topics
+
+    def __call__(self, row: Notification) -> Any:
+        if row.topic in self._unread_topics:
+            return self.undisclosed(row)
+        return super().__call__(row)
+
+
+def _unread_topics(projection: Projection) -> frozenset[str]:
+    """The topics of ``projection`` whose events' personal values it never reads: those not of
+    its ``personal_data_of`` classes, if it names them (none otherwise)."""
+    read: frozenset[type] | None = getattr(projection, "personal_data_of", None)
+    if read is None or not projection.reads_personal_data:
+        return frozenset()
+    topics = topics_of(projection) or frozenset()
+    return topics - {get_topic(event_class) for event_class in read}
 
 
 def _build(

@@ -21,7 +21,8 @@ went as text for that one column, about a quarter of a customer_directory rebuil
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
+from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
@@ -37,7 +38,16 @@ def _no_nul(values: Sequence[Any]) -> bool:
 
 
 def _zoned(values: Sequence[Any]) -> bool:
+    # A fixed offset (``timezone``, what the log's times decode to) always has one: its
+    # times are checked by their few distinct zones, not one ``utcoffset`` call each (0.2 us,
+    # a third of a customer_history batch's checks). Any other zone may answer None.
+    zones = set(map(_ZONE, values))
+    if all(type(zone) is timezone for zone in zones):
+        return True
     return None not in map(datetime.utcoffset, values)
+
+
+_ZONE = attrgetter("tzinfo")
 
 
 def _any(values: Sequence[Any]) -> bool:

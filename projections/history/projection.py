@@ -70,7 +70,7 @@ class CustomerHistory(Projection):
         if not indexed:
             return
         # Each event's named customers, found once for both tables.
-        named = [named_customers(item.event) for item, _ in indexed]
+        named = [named_customers(item.event, kind) for item, kind in indexed]
         created = [
             (item, customers)
             for (item, kind), customers in zip(indexed, named, strict=True)
@@ -125,33 +125,40 @@ def _insert_rows(
     loading: bool,
 ) -> None:
     """One row per event and customer it is about: those it names (``named``, in step with
-    ``indexed``) and its stream's owners, in the order of their ids."""
+    ``indexed``) and its stream's owners, in the order of their ids. Most events are about one
+    customer, who both names and owns the stream: their row is made without merging or
+    sorting the two."""
     rows: list[tuple[Any, ...]] = []
+    append = rows.append
     for (item, kind), customers in zip(indexed, named, strict=True):
-        stream_owners = owners.get(item.event.originator_id.int)
-        about = {**customers, **stream_owners} if stream_owners else customers
-        facts = _facts(item, kind)  # the same for each of its customers
-        for key in sorted(about):
-            rows.append((about[key], *facts))
+        event = item.event
+        stream_owners = owners.get(event.originator_id.int)
+        about = (
+            {**customers, **stream_owners}
+            if stream_owners and stream_owners != customers
+            else customers
+        )
+        metadata = event.metadata
+        # A row's columns after its customer, the same for each of its customers; the
+        # metadata's members as stored (``.value`` is a Python-level property of Enum).
+        facts = (
+            item.position,
+            event.originator_id,
+            event.originator_version,
+            kind.topic,
+            kind.event_type,
+            event.timestamp,
+            metadata.actor_id,
+            metadata.actor_role._value_,
+            metadata.channel._value_,
+            metadata.correlation_id,
+            metadata.causation_id,
+        )
+        if len(about) == 1:
+            for customer in about.values():
+                append((customer, *facts))
+        else:
+            for key in sorted(about):
+                append((about[key], *facts))
     on_conflict = "ON CONFLICT (customer_id, position) DO NOTHING"
     insert_rows(cursor, "customer_history", ROW_COLUMNS, rows, on_conflict, copy=loading)
-
-
-def _facts(item: Positioned, kind: IndexedEvent) -> tuple[Any, ...]:
-    """A row's columns after its customer."""
-    event = item.event
-    metadata = event.metadata
-    return (
-        item.position,
-        event.originator_id,
-        event.originator_version,
-        kind.topic,
-        kind.event_type,
-        event.timestamp,
-        metadata.actor_id,
-        # The members' values as stored (``.value`` is a Python-level property of Enum).
-        metadata.actor_role._value_,
-        metadata.channel._value_,
-        metadata.correlation_id,
-        metadata.causation_id,
-    )

@@ -73,6 +73,11 @@ class IndexedEvent:
     """The aggregate class name of the stream its events are in."""
     starts_a_stream: bool
     """It creates its aggregate: the customers it names own the stream."""
+    names_itself: bool
+    """A Customer event: it is about the customer whose stream it is in."""
+    state_holds_subjects: bool
+    """The class defines none of ``SUBJECT_ATTRIBUTES`` itself (no default, no property), so an
+    event's subject attributes are found in its ``__dict__`` or nowhere."""
 
 
 INDEXED: dict[type[Any], IndexedEvent] = {
@@ -81,15 +86,31 @@ INDEXED: dict[type[Any], IndexedEvent] = {
         event_class.__qualname__,
         kind,
         issubclass(event_class, Aggregate.Created),
+        issubclass(event_class, Customer.Event),
+        not any(hasattr(event_class, attribute) for attribute in SUBJECT_ATTRIBUTES),
     )
     for event_class, kind in KIND_OF_EVENT.items()
 }
 
 
-def named_customers(event: Any) -> Customers:
+def named_customers(event: Any, kind: IndexedEvent | None = None) -> Customers:
     """The customers the event itself names: a Customer's own id, and any UUID it carries
-    under a subject attribute."""
+    under a subject attribute. ``kind``: the event class's entry of ``INDEXED``, if known.
+
+    With it, an attribute is looked up in the event's ``__dict__`` (a ``dict.get``) where the
+    class defines none of them: ``getattr`` with a default raised and caught an
+    ``AttributeError`` inside for each attribute an event lacks, most of them (about 0.65 us
+    an event against 0.25 us)."""
     named: Customers = {}
+    if kind is not None and kind.state_holds_subjects:
+        state = event.__dict__
+        for attribute in SUBJECT_ATTRIBUTES:
+            value = state.get(attribute)
+            if value is not None and isinstance(value, UUID):
+                named[value.int] = value
+        if kind.names_itself:
+            named[event.originator_id.int] = event.originator_id
+        return named
     for attribute in SUBJECT_ATTRIBUTES:
         value = getattr(event, attribute, None)
         if isinstance(value, UUID):

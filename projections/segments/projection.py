@@ -93,6 +93,10 @@ class SegmentMembership(Projection):
     )
     ddl = DDL
     erasure_purges = ("segment_facts", "segment_spend", "segment_memberships")
+    personal_data_of = frozenset({Customer.LanguageChanged, Customer.BirthYearChanged})
+    """The events whose personal values it reads (facts the rules test): a rebuild decodes its
+    other events (registrations, tickets, answers) with theirs unread (``infrastructure.
+    rebuild``)."""
     parks_failures = False
     """Stays are dated by the events in log order, and an event at or before the position kept
     in ``segment_progress`` is skipped: one applied later, out of order (a parked event

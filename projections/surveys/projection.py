@@ -83,6 +83,9 @@ class SurveyDashboard(Projection):
         "survey_respondent_days",
         "survey_invitee_days",
     )
+    personal_data_of = frozenset({Invitation.Responded})
+    """The events whose personal values it reads (a response's comment): a rebuild decodes its
+    other events, registrations among them, with theirs unread (``infrastructure.rebuild``)."""
 
     @handles(Survey.Drafted)
     def drafted(self, cursor: Cursor[Any], event: Survey.Drafted, position: int) -> None:
