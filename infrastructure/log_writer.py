@@ -160,11 +160,13 @@ class GroupCommittedLog(LedgerEventsRecorder):
         lock_and_notify, append = self._batch_statements[bool(keys)]
         try:
             with conn.pipeline():
-                conn.execute(b"BEGIN")
-                conn.execute(lock_and_notify, prepare=True)
+                # Cursors of tuples: the connection's own make a dictionary row maker (and
+                # look up the columns' names) for every result, rows or not.
+                conn.cursor(row_factory=tuple_row).execute(b"BEGIN")
+                conn.cursor(row_factory=tuple_row).execute(lock_and_notify, prepare=True)
                 insert = conn.cursor(row_factory=tuple_row)
                 insert.execute(append, params, prepare=True)
-                conn.execute(b"COMMIT")
+                conn.cursor(row_factory=tuple_row).execute(b"COMMIT")
         except BaseException:
             with contextlib.suppress(psycopg.Error):
                 conn.rollback()
