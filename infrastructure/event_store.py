@@ -97,7 +97,7 @@ class LogRecorder(GroupCommittedLog, NotificationsSelection, StreamsSelection):
     are read in one statement (``select_streams``), the log with less work per row
     (``infrastructure.log_reads``)."""
 
-    select_events = retried_while_reachable(PostgresApplicationRecorder.select_events)
+    select_events = retried_while_reachable(StreamsSelection.select_events)
     select_streams = retried_while_reachable(StreamsSelection.select_streams)
     select_from_latest = retried_while_reachable(StreamsSelection.select_from_latest)
     max_notification_id = retried_while_reachable(PostgresApplicationRecorder.max_notification_id)

@@ -8,9 +8,10 @@ order and commits, so ids still commit in order and each command's events stay c
 What changes is that concurrent writers no longer queue for the lock and an fsync each
 (:mod:`infrastructure.group_commit` forms the batches).
 
-A batch is first written optimistically: one pipeline (BEGIN, the lock, NOTIFY, one INSERT of
-every command's events, COMMIT) sent in one round trip. Should that fail on a clash (a unique
-violation on (originator_id, originator_version), or a value the column refuses), the
+A batch is first written optimistically: one pipeline (BEGIN, the lock's timeout, the lock and
+the NOTIFY in one statement, one INSERT of every command's fresh keys and events, COMMIT) sent
+in one round trip. Should that fail on a clash (a unique violation on (originator_id,
+originator_version), a refused key, or a value the column refuses), the
 transaction is rolled back and the batch written again carefully, each command inside a
 SAVEPOINT of its own: the clashing command gets the library's ``IntegrityError`` (or
 ``DataError``), exactly what it would have got alone, and the others commit. A command's
@@ -105,6 +106,7 @@ class GroupCommittedLog(LedgerEventsRecorder):
         """Makes one span per command appended (``infrastructure.tracing``); None: off."""
         self._lock_and_notify_statements = self._lock_and_notify_sql()
         self._append_statement = self._append_sql()
+        self._batch_statements = (self._batch_sql(with_keys=False), self._batch_sql(with_keys=True))
 
     def insert_events(
         self,
@@ -149,19 +151,22 @@ class GroupCommittedLog(LedgerEventsRecorder):
     def _write_at_once(
         self, conn: Connection[DictRow], batch: list[CommandWrite]
     ) -> list[Outcome[NotificationIds]]:
-        """The whole batch in one round trip: one INSERT of every command's events, and one
-        of their fresh keys, if any."""
+        """The whole batch in one round trip of four statements (:meth:`_batch_sql`)."""
+        events = [event for command in batch for event in command.events]
         keys = [key for command in batch for key in command.keys]
+        params: tuple[list[Any], ...] = _columns(events)
+        if keys:
+            params = (*_key_columns(keys), *params)
+        lock_and_notify, append = self._batch_statements[bool(keys)]
         try:
             with conn.pipeline():
-                conn.execute("BEGIN")
-                self._lock_and_notify(conn)
+                # Cursors of tuples: the connection's own make a dictionary row maker (and
+                # look up the columns' names) for every result, rows or not.
+                conn.cursor(row_factory=tuple_row).execute(b"BEGIN")
+                conn.cursor(row_factory=tuple_row).execute(lock_and_notify, prepare=True)
                 insert = conn.cursor(row_factory=tuple_row)
-                events = [event for command in batch for event in command.events]
-                insert.execute(self._append_statement, _columns(events), prepare=True)
-                if keys:
-                    _insert_fresh_keys(conn, keys)
-                conn.execute("COMMIT")
+                insert.execute(append, params, prepare=True)
+                conn.cursor(row_factory=tuple_row).execute(b"COMMIT")
         except BaseException:
             with contextlib.suppress(psycopg.Error):
                 conn.rollback()
@@ -213,6 +218,33 @@ class GroupCommittedLog(LedgerEventsRecorder):
         lock_and_notify = SQL("{}, pg_notify({}, '')").format(take_lock, Literal(self.channel_name))
         return [_as_bytes(set_lock_timeout), lock_and_notify.as_bytes()]
 
+    def _batch_sql(self, *, with_keys: bool) -> tuple[bytes, bytes]:
+        """A batch's two statements between BEGIN and COMMIT, where there were four (the lock's
+        timeout, the lock and the NOTIFY, the events, the keys): each statement in the pipeline
+        is psycopg's work in Python on the writing thread, per batch.
+
+        The first sets the lock's timeout (``SET LOCAL``, as ``set_config(..., true)``) in
+        ``settings`` before ``locked`` (which reads its row) takes the lock and sends the
+        NOTIFY (at commit); it names no table, so it locks nothing before the log's lock (an
+        INSERT into the log takes its ROW EXCLUSIVE lock as it is parsed: had it come first,
+        two writers would each hold that and wait for the other's EXCLUSIVE). The second
+        inserts the events, and the command's fresh keys with them, if any (a data-modifying
+        WITH runs whether or not it is read; refused, it fails the statement as it failed the
+        transaction)."""
+        set_timeout = SQL("SELECT set_config('lock_timeout', {}, true) AS lock_timeout").format(
+            Literal(f"{self.datastore.lock_timeout}s")
+        )
+        _set_lock_timeout, take_lock = self.lock_table_statements
+        lock_and_notify = SQL(
+            "WITH settings AS MATERIALIZED ({set_timeout}),"
+            " locked AS MATERIALIZED ({take_lock}, pg_notify({channel}, '') FROM settings)"
+            " SELECT count(*) FROM locked"
+        ).format(set_timeout=set_timeout, take_lock=take_lock, channel=Literal(self.channel_name))
+        append = self._append_statement
+        if with_keys:
+            append = b"WITH fresh_keys AS (" + INSERT_FRESH_KEYS.encode() + b") " + append
+        return lock_and_notify.as_bytes(), append
+
     def _append_sql(self) -> bytes:
         """The library's INSERT, given the events as four arrays in binary, not one array of
         a composite type in text, whose fields psycopg dumps in Python (the client's conversion
@@ -249,13 +281,16 @@ def _as_bytes(statement: Any) -> bytes:
     return statement.encode() if isinstance(statement, str) else bytes(statement)
 
 
-def _insert_fresh_keys(conn: Connection[DictRow], keys: Sequence[FreshKey]) -> None:
-    columns = (
+def _key_columns(keys: Sequence[FreshKey]) -> tuple[list[Any], list[bytes], list[bytes]]:
+    return (
         [key.subject_id for key in keys],
         [key.wrapped for key in keys],
         [key.master_check for key in keys],
     )
-    conn.execute(INSERT_FRESH_KEYS, columns, prepare=True)
+
+
+def _insert_fresh_keys(conn: Connection[DictRow], keys: Sequence[FreshKey]) -> None:
+    conn.execute(INSERT_FRESH_KEYS, _key_columns(keys), prepare=True)
 
 
 class _KeyRefusedError(Exception):

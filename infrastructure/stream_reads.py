@@ -20,7 +20,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder
 from psycopg import Cursor
-from psycopg.rows import DictRow
+from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 from domain.shared.ports import ManyStreamsReader
@@ -28,6 +28,31 @@ from domain.shared.ports import ManyStreamsReader
 
 class StreamsSelection(PostgresAggregateRecorder):
     """The library's recorder, reading many streams (or their last events) at once."""
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> list[StoredEvent]:
+        """The library's read of one stream; a whole stream (what ``LedgerCore.find`` reads of
+        a kind without snapshots: a registration's email claim) by a statement made once, in
+        tuples. The library composes its statement anew on every read and makes each row a
+        dictionary: about a ninth of a registration's CPU went to reading a claim that, for
+        a new email, is not there."""
+        if gt is not None or lte is not None or desc or limit is not None:
+            return list(
+                super().select_events(originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
+            )
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+            cursor.execute(
+                self._composed(_WHOLE_STREAM, None, cursor), [originator_id], prepare=True
+            )
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return [StoredEvent(row[0], row[1], row[2], bytes(row[3])) for row in rows]
 
     def select_streams(self, after: Mapping[UUID, int]) -> list[StoredEvent]:
         if not after:
@@ -109,6 +134,13 @@ class StreamsSelection(PostgresAggregateRecorder):
             composed = self._statement(text, snapshots_table)
             statement = texts[text, snapshots_table] = composed.as_bytes(cursor)
         return statement
+
+
+_WHOLE_STREAM: LiteralString = (
+    "SELECT originator_id, originator_version, topic, state FROM {}"
+    " WHERE originator_id = %s ORDER BY originator_version"
+)
+"""The library's statement for a stream read whole (``select_events`` without options)."""
 
 
 def _id(stored: StoredEvent) -> UUID:

@@ -19,6 +19,8 @@ _REGION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _\-]*$")
 def _clean(text: str) -> str:
     # NFC so that visually equal names compare equal; control characters are never data.
     text = unicodedata.normalize("NFC", text).strip()
+    if text.isascii() and text.isprintable():
+        return text  # no control character (in ASCII, exactly the unprintable ones) to remove
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
 
 
@@ -38,12 +40,15 @@ def normalise_email(email: str) -> str:
     labels that mix scripts (a Cyrillic letter among Latin ones). A plain ASCII address
     normalises exactly as it always has, so stored fingerprints keep matching."""
     folded = unicodedata.normalize("NFKC", email).strip()
-    if has_invisible_characters(folded):
+    # ASCII (most addresses) is checked without a look-up per character: its only invisible
+    # characters are the controls, exactly what it cannot print, and its letters are Latin.
+    ascii_only = folded.isascii()
+    if not folded.isprintable() if ascii_only else has_invisible_characters(folded):
         raise ValidationError("email holds invisible or control characters", field="email")
     cleaned = folded.lower()
     if len(cleaned) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(cleaned):
         raise ValidationError("email is not a valid address", field="email")
-    if any(mixes_scripts(label) for label in re.split(r"[@.]", cleaned)):
+    if not ascii_only and any(mixes_scripts(label) for label in re.split(r"[@.]", cleaned)):
         raise ValidationError("email mixes letters of different scripts in one part", field="email")
     return cleaned
 

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import strawberry
 
+from graphql_api.direct_inputs import built_directly
 from graphql_api.enums import ConsentPurpose, OnboardingState, PurchaseChannel
 
 EXPECTED_VERSION = (
@@ -16,6 +17,7 @@ EXPECTED_VERSION = (
 )
 
 
+@built_directly  # its fields are scalars: no conversion left to do (graphql_api.direct_inputs)
 @strawberry.input(description="A new customer.")
 class RegisterCustomerInput:
     name: str = strawberry.field(description="Full name, 1-200 characters.")

@@ -17,7 +17,14 @@ from uuid import UUID, uuid4
 
 import psycopg
 import pytest
-from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    OperationalError,
+    PersistenceError,
+    StoredEvent,
+)
+from eventsourcing.postgres import PostgresDatastore
+from psycopg.conninfo import conninfo_to_dict
 
 from domain.customer.commands import RegisterCustomer
 from domain.customer.model import Customer
@@ -201,6 +208,117 @@ def test_a_group_whose_commit_fails_gives_every_command_the_error_and_writes_not
     assert not {r[1] for r in log_rows(database)} & set(streams)
     assert len(log_rows(database)) == len(before) + 1  # only the opening write, alone before
     assert recorder.insert_events([an_event(uuid4())]), "the next group commits as usual"
+
+
+def a_datastore(database: Database, lock_timeout: int) -> PostgresDatastore:
+    """A pool of its own on ``database`` (another process's, as the database sees it)."""
+    params = conninfo_to_dict(database.conninfo)
+    return PostgresDatastore(
+        dbname=str(params["dbname"]),
+        host=str(params.get("host", "127.0.0.1")),
+        port=str(params.get("port", "5432")),
+        user=str(params.get("user", "postgres")),
+        password=str(params.get("password", "")),
+        pool_size=4,
+        lock_timeout=lock_timeout,
+    )
+
+
+def last_drawn_id(database: Database) -> tuple[int, bool]:
+    with database.connect() as conn:
+        row = conn.execute(
+            "SELECT last_value, is_called FROM ledger_events_notification_id_seq"
+        ).fetchone()
+    assert row is not None
+    return int(row[0]), bool(row[1])
+
+
+def test_a_batch_draws_its_ids_only_once_it_holds_the_log_lock_and_notifies_at_commit(
+    ledger: Ledger, database: Database
+) -> None:
+    """A batch is one statement (``GroupCommittedLog._batch_sql``): while another session holds
+    the log's lock, the statement waits for it without having drawn a notification id (ids
+    drawn before the lock could commit out of order), and its NOTIFY reaches a listener once
+    it has committed, not before."""
+    recorder = log_of(ledger)
+    recorder.insert_events([an_event(uuid4())])
+    drawn_before = last_drawn_id(database)
+    results: list[Any] = []
+    with psycopg.connect(database.conninfo, autocommit=True) as listener:
+        listener.execute(f"LISTEN {recorder.channel_name}")
+        with log_lock_held(database):
+            writer = threading.Thread(
+                target=lambda: results.append(recorder.insert_events([an_event(uuid4())]))
+            )
+            writer.start()
+            wait_for(lambda: lock_waiters(database) == 1)
+            time.sleep(0.2)
+            assert last_drawn_id(database) == drawn_before, "no id drawn while waiting"
+            assert not list(listener.notifies(timeout=0.2, stop_after=1)), "nothing committed"
+        writer.join()
+        assert list(listener.notifies(timeout=5, stop_after=1)), "notified once committed"
+    assert results == [[drawn_before[0] + 1]]
+    assert log_rows(database)[-1][0] == drawn_before[0] + 1
+
+
+def test_a_batch_waits_for_the_log_lock_no_longer_than_the_lock_timeout(
+    database: Database, ledger: Ledger
+) -> None:
+    """The batch's one statement sets the lock's timeout (``POSTGRES_LOCK_TIMEOUT``) before it
+    takes the lock: held elsewhere for longer, the write fails with the timeout, not a hang,
+    and writes nothing."""
+    datastore = a_datastore(database, lock_timeout=1)
+    recorder = GroupCommittedLog(datastore, events_table_name="ledger_events")
+    stream = uuid4()
+    try:
+        with log_lock_held(database):
+            started = time.monotonic()
+            with pytest.raises(OperationalError, match="lock timeout"):
+                recorder.insert_events([an_event(stream)])
+            waited = time.monotonic() - started
+        assert 0.9 < waited < 5
+        assert stream not in {r[1] for r in log_rows(database)}
+        assert recorder.insert_events([an_event(stream)]), "written once the lock is free"
+    finally:
+        datastore.close()
+
+
+def test_two_processes_writing_at_once_neither_deadlock_nor_interleave_their_ids(
+    database: Database, ledger: Ledger
+) -> None:
+    """Two recorders on their own pools (two processes, as far as the database can tell),
+    eight writers each: every write commits (a batch takes the log's lock before its INSERT
+    locks anything: the other way round two batches each hold the table's ROW EXCLUSIVE lock
+    and wait for the other's EXCLUSIVE, a deadlock), and the log is gap-free and in order."""
+    recorders = [
+        log_of(ledger),
+        GroupCommittedLog(a_datastore(database, 10), events_table_name="ledger_events"),
+    ]
+    errors: list[BaseException] = []
+    written: list[UUID] = []
+
+    def write(recorder: GroupCommittedLog) -> None:
+        for _ in range(20):
+            stream = uuid4()
+            try:
+                recorder.insert_events([an_event(stream), an_event(stream, 2)])
+                written.append(stream)
+            except BaseException as error:
+                errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(r,)) for r in recorders for _ in range(8)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        recorders[1].datastore.close()
+    assert not errors
+    rows = log_rows(database)
+    assert [r[0] for r in rows] == list(range(1, 2 * 8 * 20 * 2 + 1))
+    assert all(rows[i][1] == rows[i + 1][1] for i in range(0, len(rows), 2))
+    assert {r[1] for r in rows} == set(written)
 
 
 def test_sixteen_writers_get_gap_free_ids_that_commit_in_order(
