@@ -42,6 +42,9 @@ class LoyaltyStatements(CatalogHandlers, ErasureHandlers, Projection):
     points than an integer holds, which stopped the read model)."""
     tables = TABLES
     ddl = DDL
+    personal_data_of = frozenset({Account.RedemptionReversed, Account.PointsAdjusted})
+    """The only events whose personal values (their reasons) a statement shows: a rebuild
+    leaves every other event's unread and fetches no key for it (``infrastructure.rebuild``)."""
 
     def __init__(self) -> None:
         self._customers: dict[UUID, UUID] = {}

@@ -19,6 +19,7 @@ from domain.shared.metadata import EventMetadata
 from infrastructure.database import Database
 from infrastructure.rebuild import rebuild
 from projections.base import Projection, handles
+from projections.loyalty.projection import LoyaltyStatements
 from projections.segments.projection import SegmentMembership
 from projections.surveys.projection import SurveyDashboard
 
@@ -104,7 +105,9 @@ def test_a_read_model_naming_none_decodes_every_event_whole(
     assert sum(len(batch) for batch in asked) == 3
 
 
-@pytest.mark.parametrize("model", [SurveyDashboard, SegmentMembership], ids=lambda m: m.name)
+@pytest.mark.parametrize(
+    "model", [SurveyDashboard, SegmentMembership, LoyaltyStatements], ids=lambda m: m.name
+)
 def test_the_events_a_read_model_names_are_among_those_it_reads(model: type[Projection]) -> None:
     """Pins the read models' ``personal_data_of``: each class named is one of their topics (a
     class named by mistake would leave the ones meant unread). That they read no other
