@@ -21,10 +21,15 @@ from psycopg_pool import ConnectionPool
 
 from infrastructure.embedded_postgres import EmbeddedPostgres
 from infrastructure.event_store import GROUP_COMMIT_WAIT_MS, EventStoreFactory
+from infrastructure.pipeline_exit import end_pipelines_with_their_sync
 from infrastructure.pool_check import check_idle
 from infrastructure.transcoder import LedgerTranscoder
 
 log = logging.getLogger(__name__)
+
+# Every process that reaches the database comes through here: its pipelines (the log writer's,
+# every executemany) must not leave a PgBouncer server session linked after they end.
+end_pipelines_with_their_sync()
 
 EMBEDDED_DATABASE = "cxledger"
 
