@@ -48,6 +48,8 @@ that often (CXL_OIDC's refetch interval is longer only for unknown key ids)."""
 
 
 _GET_RUNS = frozenset({OperationType.QUERY})
+_MEDIA_TYPES = {GRAPHQL_RESPONSE: GRAPHQL_RESPONSE.encode("latin-1"), JSON: JSON.encode("latin-1")}
+"""The media types the endpoint answers with, as header values."""
 _POST_RUNS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 """The operations each method may run: GET never changes anything."""
 _CHANNELS = {channel.value: channel for channel in Channel}
@@ -80,6 +82,18 @@ class FastJSONResponse(JSONResponse):
             return orjson.dumps(content)
         except TypeError:  # orjson.JSONEncodeError is one
             return super().render(content)
+
+    def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
+        # Starlette's headers for a response with a body and no headers of its own (every
+        # answer of a run request): its length, then its JSON media type, made directly.
+        media_type, status = self.media_type, self.status_code
+        if headers or media_type not in _MEDIA_TYPES or status < 200 or status in (204, 304):
+            super().init_headers(headers)
+            return
+        self.raw_headers = [
+            (b"content-length", str(len(self.body)).encode("latin-1")),
+            (b"content-type", _MEDIA_TYPES[media_type]),
+        ]
 
 
 @dataclass(frozen=True)
@@ -188,6 +202,9 @@ def _negotiate(accept: str | None) -> str:
     one named explicitly (graphql-response+json before application/json)."""
     if not accept or not accept.strip():
         return JSON  # legacy clients send no Accept header: the spec says treat as JSON
+    offer = _OFFERS.get(accept)  # one media type without parameters, as most clients send
+    if offer is not None:
+        return offer
     best, best_rank = None, (0.0, 0)
     for part in accept.split(","):
         media, _, parameters = part.partition(";")
