@@ -10,6 +10,7 @@ answers and write nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 from uuid import UUID, uuid4
@@ -17,7 +18,7 @@ from uuid import UUID, uuid4
 import orjson
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import Message
+from starlette.types import Message, Scope
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema import Schema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
@@ -47,6 +48,8 @@ that often (CXL_OIDC's refetch interval is longer only for unknown key ids)."""
 
 
 _GET_RUNS = frozenset({OperationType.QUERY})
+_MEDIA_TYPES = {GRAPHQL_RESPONSE: GRAPHQL_RESPONSE.encode("latin-1"), JSON: JSON.encode("latin-1")}
+"""The media types the endpoint answers with, as header values."""
 _POST_RUNS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 """The operations each method may run: GET never changes anything."""
 _CHANNELS = {channel.value: channel for channel in Channel}
@@ -80,6 +83,18 @@ class FastJSONResponse(JSONResponse):
         except TypeError:  # orjson.JSONEncodeError is one
             return super().render(content)
 
+    def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
+        # Starlette's headers for a response with a body and no headers of its own (every
+        # answer of a run request): its length, then its JSON media type, made directly.
+        media_type, status = self.media_type, self.status_code
+        if headers or media_type not in _MEDIA_TYPES or status < 200 or status in (204, 304):
+            super().init_headers(headers)
+            return
+        self.raw_headers = [
+            (b"content-length", str(len(self.body)).encode("latin-1")),
+            (b"content-type", _MEDIA_TYPES[media_type]),
+        ]
+
 
 @dataclass(frozen=True)
 class GraphQLParams:
@@ -89,20 +104,22 @@ class GraphQLParams:
 
 
 async def graphql_endpoint(request: Request) -> Response:
-    schema: Schema = request.app.state.schema
-    services: ApiServices = request.app.state.services
+    state = request.app.state
+    schema: Schema = state.schema
+    services: ApiServices = state.services
+    headers = _read_headers(request.scope)
     try:
         if request.method == "GET" and _wants_graphiql(request):
             return graphiql_response(services.web.graphiql_token, request)
-        media_type = _negotiate(request.headers.get("accept"))
-        params = await _read_params(request, services.limits.max_body_bytes)
+        media_type = _negotiate(headers.get("accept"))
+        params = await _read_params(request, services.limits.max_body_bytes, headers)
         _check_document(params, services.limits.max_query_tokens)
         context = RequestContext(
             services=services,
-            pool=request.app.state.pool,
-            positions=request.app.state.positions,
-            principal=await _authenticate(request, services),
-            channel=_channel(request),
+            pool=state.pool,
+            positions=state.positions,
+            principal=await _authenticate(request, services, headers),
+            channel=_channel(headers),
             correlation_id=_correlation_id(request),
             client_address=client_address(request, services.limits.requests.trusted_proxies),
         )
@@ -122,6 +139,26 @@ async def graphql_endpoint(request: Request) -> Response:
     except (MissingQueryError, CannotGetOperationTypeError) as error:
         return _error_response(RequestError(400, str(error) or "no operation to run"))
     return _graphql_response(result, media_type)
+
+
+_READ_HEADERS = frozenset(
+    {b"accept", b"authorization", b"content-length", b"content-type", b"x-cxl-channel"}
+)
+"""The request headers the endpoint reads (the correlation id's is read by
+``graphql_api.request_log``)."""
+
+
+def _read_headers(scope: Scope) -> dict[str, str]:
+    """The headers of ``_READ_HEADERS`` the request has, each the first of its name as
+    Starlette's ``Headers.get`` gives it, in one pass over the raw list (``Headers.get``
+    scans it again for every header read). ASGI servers give names in lower case."""
+    found: dict[str, str] = {}
+    for name, value in scope["headers"]:
+        if name in _READ_HEADERS:
+            key = name.decode("latin-1")
+            if key not in found:
+                found[key] = value.decode("latin-1")
+    return found
 
 
 def _graphql_response(result: ExecutionResult, media_type: str) -> Response:
@@ -165,6 +202,9 @@ def _negotiate(accept: str | None) -> str:
     one named explicitly (graphql-response+json before application/json)."""
     if not accept or not accept.strip():
         return JSON  # legacy clients send no Accept header: the spec says treat as JSON
+    offer = _OFFERS.get(accept)  # one media type without parameters, as most clients send
+    if offer is not None:
+        return offer
     best, best_rank = None, (0.0, 0)
     for part in accept.split(","):
         media, _, parameters = part.partition(";")
@@ -188,7 +228,9 @@ def _quality(parameters: str) -> float:
     return 1.0
 
 
-async def _read_params(request: Request, max_bytes: int) -> GraphQLParams:
+async def _read_params(
+    request: Request, max_bytes: int, headers: Mapping[str, str]
+) -> GraphQLParams:
     if request.method == "GET":
         query = request.query_params
         raw: dict[str, Any] = {
@@ -198,15 +240,17 @@ async def _read_params(request: Request, max_bytes: int) -> GraphQLParams:
             "extensions": _json_or_none(query.get("extensions"), "extensions"),
         }
     else:
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != JSON:
             raise RequestError(415, f"send the request as {JSON}")
-        raw = _json_object(await _read_body(request, max_bytes))
+        raw = _json_object(await _read_body(request, max_bytes, headers))
     return _params(raw)
 
 
-async def _read_body(request: Request, max_bytes: int) -> bytes:
-    declared = request.headers.get("content-length")
+async def _read_body(
+    request: Request, max_bytes: int, headers: Mapping[str, str] | None = None
+) -> bytes:
+    declared = (request.headers if headers is None else headers).get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > max_bytes:
         raise RequestError(413, f"request body is larger than {max_bytes} bytes")
     # The ASGI messages read as Request.stream reads them, without its async generator (a
@@ -273,8 +317,10 @@ def _check_document(params: GraphQLParams, max_tokens: int) -> None:
         raise RequestError(400, error.message, code=error.code) from None
 
 
-async def _authenticate(request: Request, services: ApiServices) -> Principal:
-    header = request.headers.get("authorization")
+async def _authenticate(
+    request: Request, services: ApiServices, headers: Mapping[str, str]
+) -> Principal:
+    header = headers.get("authorization")
     if header is None:
         return Principal.anonymous()
     scheme, _, token = header.partition(" ")
@@ -319,8 +365,8 @@ def _unauthorised(message: str) -> RequestError:
     )
 
 
-def _channel(request: Request) -> Channel:
-    value = request.headers.get("x-cxl-channel", Channel.API.value).lower()
+def _channel(headers: Mapping[str, str]) -> Channel:
+    value = headers.get("x-cxl-channel", Channel.API.value).lower()
     channel = _CHANNELS.get(value)  # Channel(value) without the enum's call machinery
     if channel is None:
         allowed = ", ".join(c.value for c in Channel)

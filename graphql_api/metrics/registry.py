@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -96,16 +97,31 @@ class ApiMetrics:
         # and locks on every call, so the children are kept here by their label values (a
         # bounded set: every label is a fixed list or operation_label's bounded names).
         self._children: dict[tuple[str, ...], Any] = {}
+        # What one request moves, by the same label values: its count's ``inc`` and its
+        # duration's ``observe``, found in one look-up instead of two.
+        self._moves: dict[tuple[str, ...], tuple[Callable[[], None], Callable[[float], None]]] = {}
 
     def count_http(self, route: str, method: str, status: str, seconds: float) -> None:
         """One HTTP request answered."""
-        self._child(self.http_requests, "http", route, method, status).inc()
-        self._child(self.http_seconds, "http_seconds", route).observe(seconds)
+        moves = self._moves.get(("http", route, method, status))
+        if moves is None:
+            moves = self._moves[("http", route, method, status)] = (
+                self._child(self.http_requests, "http", route, method, status).inc,
+                self._child(self.http_seconds, "http_seconds", route).observe,
+            )
+        moves[0]()
+        moves[1](seconds)
 
     def count_operation(self, operation: str, kind: str, outcome: str, seconds: float) -> None:
         """One GraphQL operation run."""
-        self._child(self.operations, "operations", operation, kind, outcome).inc()
-        self._child(self.operation_seconds, "operation_seconds", operation, kind).observe(seconds)
+        moves = self._moves.get(("operations", operation, kind, outcome))
+        if moves is None:
+            moves = self._moves[("operations", operation, kind, outcome)] = (
+                self._child(self.operations, "operations", operation, kind, outcome).inc,
+                self._child(self.operation_seconds, "operation_seconds", operation, kind).observe,
+            )
+        moves[0]()
+        moves[1](seconds)
 
     def _child(self, metric: Any, name: str, *labels: str) -> Any:
         key = (name, *labels)

@@ -1,24 +1,25 @@
-"""GraphQL responses are rendered by orjson with the bytes Starlette's JSONResponse gave, and
-what orjson cannot encode still renders as Starlette rendered it (graphql_api.http)."""
+"""FastJSONResponse makes the headers of its usual answers directly; they stay byte for byte
+the headers Starlette's JSONResponse makes, for every status and media type."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import pytest
 from starlette.responses import JSONResponse
 
-from graphql_api.http import FastJSONResponse
+from graphql_api.http import GRAPHQL_RESPONSE, JSON, FastJSONResponse
+
+BODY = {"data": {"__typename": "Query"}}
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        {"data": {"__typename": "Query"}},
-        {"data": {"customer": {"name": "Zoë Ørsted ✓", "points": 12, "ratio": 0.25}}},
-        {"data": None, "errors": [{"message": "no", "extensions": {"code": "FORBIDDEN"}}]},
-        {"data": {"big": 2**70}},  # past orjson's 64 bits: Starlette's rendering
-    ],
-)
-def test_a_body_renders_as_starlette_rendered_it(body: dict[str, Any]) -> None:
-    assert FastJSONResponse(body).body == JSONResponse(body).body
+@pytest.mark.parametrize("status", [100, 200, 204, 304, 400, 405, 413, 429, 503])
+@pytest.mark.parametrize("media_type", [JSON, GRAPHQL_RESPONSE, None, "text/plain"])
+@pytest.mark.parametrize("headers", [None, {}, {"Retry-After": "5"}, {"Content-Type": "x/y"}])
+def test_headers_are_starlettes(
+    status: int, media_type: str | None, headers: dict[str, str] | None
+) -> None:
+    """Length then media type (none for 1xx, 204 and 304), a text type's charset, and the
+    caller's own headers first, exactly as JSONResponse gives them."""
+    fast = FastJSONResponse(BODY, status_code=status, headers=headers, media_type=media_type)
+    starlette = JSONResponse(BODY, status_code=status, headers=headers, media_type=media_type)
+    assert fast.raw_headers == starlette.raw_headers
+    assert fast.body == starlette.body

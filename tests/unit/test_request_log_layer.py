@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 from typing import Any
+from uuid import RFC_4122, UUID
 
 import pytest
 import structlog
@@ -157,3 +158,54 @@ def test_each_request_gets_its_own_request_id_of_32_hex_digits() -> None:
     ids = [dict(_call(layer, _http())[0]["headers"])[b"x-request-id"] for _ in range(50)]
     assert all(len(given) == 32 and int(given, 16) >= 0 for given in ids)
     assert len(set(ids)) == len(ids)
+
+
+def test_the_ids_replace_headers_of_their_names_and_keep_every_other() -> None:
+    """A header of an id's name the app sent is replaced (never sent twice); the app's other
+    headers stay, in their order, and the ids come last."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"x-request-id", b"the app's"),
+            (b"set-cookie", b"a=1"),
+            (b"x-correlation-id", b"the app's too"),
+            (b"set-cookie", b"b=2"),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    headers = _call(RequestLog(app, access=False), _http())[0]["headers"]
+    names = [name for name, _ in headers]
+    assert names == [
+        b"content-type",
+        b"set-cookie",
+        b"set-cookie",
+        b"x-request-id",
+        b"x-correlation-id",
+    ]
+    assert [value for name, value in headers if name == b"set-cookie"] == [b"a=1", b"b=2"]
+    assert b"the app's" not in dict(headers).values()
+
+
+def test_a_correlation_id_made_for_a_request_is_its_own_version_4_uuid() -> None:
+    """Without X-Correlation-Id, each request gets a new random (version 4) UUID, echoed and
+    kept in the scope, unrelated to its request id though both come from one read of random
+    bytes."""
+    kept: list[Any] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        kept.append(scope["cxl.correlation_id"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    layer = RequestLog(app, access=False)
+    answers = [dict(_call(layer, _http())[0]["headers"]) for _ in range(50)]
+    made = [UUID(answer[b"x-correlation-id"].decode()) for answer in answers]
+    assert made == kept
+    assert all(given.version == 4 and given.variant == RFC_4122 for given in made)
+    assert len(set(made)) == len(made)
+    assert all(
+        answer[b"x-request-id"].decode() not in given.hex
+        for answer, given in zip(answers, made, strict=True)
+    )
