@@ -46,6 +46,11 @@ class ReferralFunnel(Projection):
     tables = TABLES
     erasure_purges = ("referral_invitations", "referral_invitee_customers")
     ddl = DDL
+    personal_data_of = frozenset(
+        {Referrer.FriendInvited, Customer.Registered, Customer.EmailChanged}
+    )
+    """The events whose personal values it reads (each one's email, for its variant): a
+    rebuild decodes the others unread (a conversion's email domain, which it never shows)."""
 
     def __init__(self) -> None:
         self._customers: dict[UUID, UUID] = {}

@@ -20,6 +20,7 @@ from infrastructure.database import Database
 from infrastructure.rebuild import rebuild
 from projections.base import Projection, handles
 from projections.loyalty.projection import LoyaltyStatements
+from projections.referrals.projection import ReferralFunnel
 from projections.segments.projection import SegmentMembership
 from projections.surveys.projection import SurveyDashboard
 
@@ -106,7 +107,9 @@ def test_a_read_model_naming_none_decodes_every_event_whole(
 
 
 @pytest.mark.parametrize(
-    "model", [SurveyDashboard, SegmentMembership, LoyaltyStatements], ids=lambda m: m.name
+    "model",
+    [SurveyDashboard, SegmentMembership, LoyaltyStatements, ReferralFunnel],
+    ids=lambda m: m.name,
 )
 def test_the_events_a_read_model_names_are_among_those_it_reads(model: type[Projection]) -> None:
     """Pins the read models' ``personal_data_of``: each class named is one of their topics (a

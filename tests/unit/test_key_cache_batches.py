@@ -6,7 +6,8 @@ from __future__ import annotations
 import threading
 from uuid import UUID, uuid4
 
-from infrastructure.crypto import CachedSubjectKeys, InMemorySubjectKeys
+from domain.shared.personal_data import PersonalData
+from infrastructure.crypto import CachedSubjectKeys, InMemorySubjectKeys, PersonalDataEncrypted
 
 
 class CountingStore(InMemorySubjectKeys):
@@ -85,4 +86,36 @@ def test_without_batches_the_least_recently_used_key_is_evicted_first() -> None:
     cache.key_for(newest)
     assert store.single_look_ups == 0
     cache.key_for(used)
+    assert store.single_look_ups == 1
+
+
+def test_a_value_opened_through_the_cached_cipher_reads_erased_once_its_subject_is_erased() -> None:
+    """Pins: the transcoding's direct look-up of a cached cipher (no lock, no call into the
+    cache) keeps no cipher of its own: the subject's value opened before the erasure reads as
+    erased after it, and the erased key is not fetched again."""
+    store = CountingStore()
+    cache = CachedSubjectKeys(store)
+    sealing = PersonalDataEncrypted(cache)
+    (subject,) = _subjects(store, 1)
+    stored = sealing.encode(PersonalData(subject, "Ada"))
+    cache.keys_for([subject])
+    assert sealing.decode(stored).value == "Ada"
+
+    cache.destroy(subject)
+
+    assert sealing.decode(stored) == PersonalData(subject, None)
+    assert cache.cached_key(subject) is None
+
+
+def test_a_value_whose_key_left_the_cache_is_opened_through_the_store() -> None:
+    """Pins: a subject whose cipher is not cached (evicted, or forgotten after an unheard
+    erasure) is opened through the key cache's own look-up, one look-up of the store."""
+    store = CountingStore()
+    cache = CachedSubjectKeys(store)
+    sealing = PersonalDataEncrypted(cache)
+    (subject,) = _subjects(store, 1)
+    stored = sealing.encode(PersonalData(subject, "Ada"))
+    cache.forget_all()
+
+    assert sealing.decode(stored).value == "Ada"
     assert store.single_look_ups == 1
