@@ -393,29 +393,27 @@ class ListedConnection(CustomerConnection):
         return self._edges
 
 
-_RowValue = Callable[[tuple[Any, ...], bool], Any]
-"""A ``Customer`` field's value from a directory row and whether the reader may see the
-row's personal data: what ``ListedCustomer``'s property of the field answers."""
-
-_ROW_VALUES: dict[str, _RowValue] = {
-    "id": lambda row, shown: str(row[_ID]),
-    "name": lambda row, shown: row[_NAME] if shown else None,
-    "email": lambda row, shown: row[_EMAIL] if shown else None,
-    "phone": lambda row, shown: row[_PHONE] if shown else None,
-    "region": lambda row, shown: row[_REGION],
-    "personalDataErased": lambda row, shown: row[_ERASED],
-    "erasedAt": lambda row, shown: row[_ERASED_AT],
-    "registeredAt": lambda row, shown: row[_REGISTERED_AT],
-    "version": lambda row, shown: row[_VERSION],
+_ROW_VALUES: dict[str, tuple[int, bool, bool]] = {
+    "id": (_ID, False, True),
+    "name": (_NAME, True, False),
+    "email": (_EMAIL, True, False),
+    "phone": (_PHONE, True, False),
+    "region": (_REGION, False, False),
+    "personalDataErased": (_ERASED, False, False),
+    "erasedAt": (_ERASED_AT, False, False),
+    "registeredAt": (_REGISTERED_AT, False, False),
+    "version": (_VERSION, False, False),
 }
 """The ``Customer`` fields a page program reads from the row, by their schema names (the
-ten ``of`` fills but ``view``); any other field in the selection leaves the page to the
-plans (tests/unit/test_listed_customers.py compares both ways for each)."""
+ten ``of`` fills but ``view``): (the column, whether it is personal (null unless the reader
+may see the row's personal data), whether its value is the column's text (``str``)), what
+``ListedCustomer``'s property of the field answers. Any other field in the selection
+leaves the page to the plans (tests/unit/test_listed_customers.py compares both ways)."""
 
-_Step = tuple[str, int, _RowValue | None, bool, Any]
-"""A response key of an edge or a node: (response name, the entry's kind, how to read the
-value from the row (None for the cursor and for the objects' ``__typename``), whether null
-is allowed, the leaf type)."""
+_Step = tuple[str, int, int, bool, bool, bool, Any]
+"""A response key of a node: (response name, the entry's kind, the column, personal, as
+text (see ``_ROW_VALUES``), whether null is allowed, the leaf type); the column is -1 for
+``__typename``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -474,12 +472,25 @@ def _compiled(edge_plan: plans.ObjectPlan) -> _PageProgram | None:
             return None
         for entry in node_plan.entries:
             if entry.kind is plans.TYPENAME:
-                node_steps.append((entry.response_name, plans.TYPENAME, None, False, None))
+                node_steps.append(
+                    (entry.response_name, plans.TYPENAME, -1, False, False, False, None)
+                )
                 continue
-            value = _ROW_VALUES.get(entry.field_name)
-            if value is None or entry.kind not in (plans.TEXT, plans.LEAF):
+            column = _ROW_VALUES.get(entry.field_name)
+            if column is None or entry.kind not in (plans.TEXT, plans.LEAF):
                 return None
-            node_steps.append((entry.response_name, entry.kind, value, entry.nullable, entry.leaf))
+            index, personal, as_text = column
+            node_steps.append(
+                (
+                    entry.response_name,
+                    entry.kind,
+                    index,
+                    personal,
+                    as_text,
+                    entry.nullable,
+                    entry.leaf,
+                )
+            )
     return _PageProgram(
         edge_plan.object_type.name,
         tuple(edge_steps),
@@ -508,11 +519,14 @@ def complete_listed_edges(
     for row in source._rows:
         shown = may_see_personal_data(reader, row[_ID])
         node: dict[str, Any] = {}
-        for response_name, kind, read, nullable, leaf in node_steps:
+        for response_name, kind, index, personal, as_text, nullable, leaf in node_steps:
             if kind is typename:
                 node[response_name] = node_type
                 continue
-            value = read(row, shown)  # type: ignore[misc]  # set for every field step
+            # As the ListedCustomer property of the field reads it.
+            value = None if personal and not shown else row[index]
+            if as_text:
+                value = str(value)
             if value is None:
                 if not nullable:
                     return plans.FALLBACK
