@@ -406,7 +406,7 @@ _ROW_VALUES: dict[str, tuple[int, bool, bool]] = {
 }
 """The ``Customer`` fields a page program reads from the row, by their schema names (the
 ten ``of`` fills but ``view``): (the column, whether it is personal (null unless the reader
-may see the row's personal data), whether its value is the column's text (``str``)), what
+may see the row's personal data), whether the field answers the column's ``str`` (the id)), what
 ``ListedCustomer``'s property of the field answers. Any other field in the selection
 leaves the page to the plans (tests/unit/test_listed_customers.py compares both ways)."""
 
