@@ -479,7 +479,9 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         if any(d.defer_usage is not None for d in details) or node.arguments:
             return None
         if name == "__typename":
-            return plans.Entry(response_name, plans.TYPENAME, _no_read, False, False, None, None)
+            return plans.Entry(
+                response_name, plans.TYPENAME, _no_read, False, False, None, None, name
+            )
         plain = plain_field(parent_type, name)
         if plain is None:
             return self._list_entry(parent_type, response_name, details)
@@ -488,11 +490,18 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             if sub is None:
                 return None
             return plans.Entry(
-                response_name, plans.OBJECT, plain.read, plain.nullable, False, None, sub
+                response_name, plans.OBJECT, plain.read, plain.nullable, False, None, sub, name
             )
         leaf = plain.named_type
         return plans.Entry(
-            response_name, plans.leaf_kind(leaf), plain.read, plain.nullable, False, leaf, None
+            response_name,
+            plans.leaf_kind(leaf),
+            plain.read,
+            plain.nullable,
+            False,
+            leaf,
+            None,
+            name,
         )
 
     def _list_entry(
@@ -500,7 +509,8 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> plans.Entry | None:
         """The entry of a plain list field (None for anything else, or one with ``@stream``:
         graphql-core delivers its items itself)."""
-        listed = plain_list_field(parent_type, details[0].node.name.value)
+        name = details[0].node.name.value
+        listed = plain_list_field(parent_type, name)
         if listed is None or not self._no_middleware():
             return None
         if any(d.defer_usage is not None for d in details) or any(
@@ -521,6 +531,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                 listed.items_nullable,
                 None,
                 sub,
+                name,
             )
         return plans.Entry(
             response_name,
@@ -530,6 +541,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             listed.items_nullable,
             listed.item_type,
             None,
+            name,
         )
 
     def _leaf(self, plain: PlainField, source: Any) -> Any:

@@ -19,6 +19,11 @@ attributes again (reading them has no effect) and reports what it always reporte
 same paths. A selection with anything else (a resolver, arguments, ``@defer``, an
 ``is_type_of`` other than strawberry's, which might read the resolve info a plan does not
 build) has no plan.
+
+A source may complete a list of objects from what it holds instead of per-item objects
+(``LIST_COMPLETERS``, by its exact type: a list page completes its edges from its rows); a
+run asks it before reading the list, and reads the list as for any other source when the
+completer answers FALLBACK.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 FALLBACK: Final = object()
 """A run's answer when graphql-core must complete the value (see the module)."""
 
-_PLAIN_VALUES: Final = frozenset({str, int, float, bool, UUID, datetime, list, tuple})
+PLAIN_VALUES: Final = frozenset({str, int, float, bool, UUID, datetime, list, tuple})
 """Types whose values are neither errors nor awaitables: no need to ask (exactly these
 types: an instance of a subclass might have an ``__await__``)."""
 
@@ -81,6 +86,20 @@ class Entry:
     the value."""
     plan: ObjectPlan | None
     """For an object or a list of objects (and only then set), the plan of its selection."""
+    field_name: str = ""
+    """The schema's name of the field (``__typename`` for ``TYPENAME``): what a list
+    completer (``LIST_COMPLETERS``) tells the fields by."""
+
+
+ListCompleter = Callable[[Any, Entry, Callable[[Any], bool]], Any]
+"""``(source, entry, is_awaitable)``: the completed value of ``entry`` (a list of objects)
+of ``source``, or FALLBACK for ``run_plan`` to read and complete it itself."""
+
+LIST_COMPLETERS: Final[dict[type, ListCompleter]] = {}
+"""By a source's exact type, what completes its lists of objects from what it holds rather
+than from per-item objects (a list page's rows: ``customers.types.ListedConnection``). A
+completer answers exactly what reading the list and running its plan would answer, or
+FALLBACK, and then the plan reads the list as for any other source."""
 
 
 def leaf_kind(leaf: GraphQLLeafType) -> int:
@@ -170,6 +189,13 @@ def run_plan(plan: ObjectPlan, source: Any, is_awaitable: Callable[[Any], bool])
         if kind is TYPENAME:
             result[entry.response_name] = plan.object_type.name
             continue
+        if kind is OBJECT_LIST:
+            completer = LIST_COMPLETERS.get(type(source))
+            if completer is not None:
+                listed = completer(source, entry, is_awaitable)
+                if listed is not FALLBACK:
+                    result[entry.response_name] = listed
+                    continue
         try:
             value = entry.read(source)
         except Exception:
@@ -183,9 +209,7 @@ def run_plan(plan: ObjectPlan, source: Any, is_awaitable: Callable[[Any], bool])
         if kind is TEXT and value_type is str:
             result[entry.response_name] = value  # what the type's serializer answers
             continue
-        if value_type not in _PLAIN_VALUES and (
-            isinstance(value, Exception) or is_awaitable(value)
-        ):
+        if value_type not in PLAIN_VALUES and (isinstance(value, Exception) or is_awaitable(value)):
             return FALLBACK
         # An entry's kind says which of ``leaf`` and ``plan`` it holds (see ``Entry``).
         if kind is LEAF or kind is TEXT:
@@ -214,7 +238,7 @@ def run_list(entry: Entry, value: Any, is_awaitable: Callable[[Any], bool]) -> A
                 return FALLBACK
             completed.append(None)
             continue
-        if type(item) not in _PLAIN_VALUES and (isinstance(item, Exception) or is_awaitable(item)):
+        if type(item) not in PLAIN_VALUES and (isinstance(item, Exception) or is_awaitable(item)):
             return FALLBACK
         done = (
             run_plan(plan, item, is_awaitable)  # type: ignore[arg-type]

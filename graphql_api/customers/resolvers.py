@@ -13,9 +13,10 @@ from graphql_api.context import RequestContext
 from graphql_api.customers.inputs import CustomerFilterInput
 from graphql_api.customers.types import (
     CURSOR_KIND,
+    SEQ,
     CustomerConnection,
     CustomerType,
-    listed_edges,
+    ListedConnection,
 )
 from graphql_api.errors import PublicError
 from graphql_api.pagination import (
@@ -23,6 +24,7 @@ from graphql_api.pagination import (
     BeforeArgument,
     FirstArgument,
     LastArgument,
+    encode_cursor,
     page_info_of,
     page_request,
 )
@@ -90,19 +92,21 @@ async def list_customers(
         rows = await directory_rows(
             conn, request.size, request.cursor, conditions, backward=request.backward
         )
-    # The directory's rows as they came, each edge and customer reading its row when the
-    # selection reads it (``ListedCustomer``): no view, no cursor made that is not shown.
-    edges = listed_edges(rows.items, context.principal)
-    return CustomerConnection(
-        edges=edges,  # type: ignore[arg-type]
-        page_info=page_info_of(
+    # The directory's rows as they came: a plain selection of the edges is completed from
+    # them (``ListedConnection``), any other reads edges and customers made from them, each
+    # reading its row when the selection reads it (``ListedCustomer``).
+    items = rows.items
+    return ListedConnection(
+        items,
+        context.principal,
+        page_info_of(
             rows.has_next_page,
             request,
             after=after,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=encode_cursor(CURSOR_KIND, items[0][SEQ]) if items else None,
+            end_cursor=encode_cursor(CURSOR_KIND, items[-1][SEQ]) if items else None,
         ),
-        count=partial(_count, context, conditions),
+        partial(_count, context, conditions),
     )
 
 

@@ -4,11 +4,13 @@ connection, as frontends see them."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import strawberry
 
+from graphql_api import plain_plans as plans
 from graphql_api.auth import Principal, may_see_personal_data
 from graphql_api.context import RequestContext
 from graphql_api.customers.profile import (
@@ -272,6 +274,8 @@ _AT = {name: index for index, name in enumerate(VIEW_FIELDS)}
 _ID, _SEQ, _NAME, _EMAIL, _PHONE, _REGION = (
     _AT[name] for name in ("customer_id", "seq", "name", "email", "phone", "region")
 )
+SEQ = _SEQ
+"""Where a directory row holds its position (a cursor's)."""
 _ERASED, _ERASED_AT, _REGISTERED_AT, _VERSION = (
     _AT[name] for name in ("personal_data_erased", "erased_at", "registered_at", "version")
 )
@@ -358,3 +362,198 @@ class ListedEdge(CustomerEdge):
 def listed_edges(rows: list[tuple[Any, ...]], reader: Principal) -> list[ListedEdge]:
     """The edges of a page of directory rows (``directory_rows``), as ``reader`` sees them."""
     return [ListedEdge(ListedCustomer(row, reader), row[_SEQ]) for row in rows]
+
+
+class ListedConnection(CustomerConnection):
+    """A list page's connection holding its rows: its edges (``ListedEdge``) made only when
+    they are read, and a plain selection of them completed straight from the rows
+    (``complete_listed_edges``, a ``plain_plans.LIST_COMPLETERS`` entry): a page of 20 then
+    makes no edge and no customer object, and completes no plan per object."""
+
+    __slots__ = ("_edges", "_reader", "_rows")
+
+    def __init__(
+        self,
+        rows: list[tuple[Any, ...]],
+        reader: Principal,
+        page_info: PageInfo,
+        count: Callable[[], Awaitable[int]],
+    ) -> None:
+        # Not the dataclass' __init__: the edges are a property of the rows.
+        self._rows = rows
+        self._reader = reader
+        self._edges: list[ListedEdge] | None = None
+        self.page_info = page_info
+        self.count = count
+
+    @property
+    def edges(self) -> Any:  # type: ignore[override]
+        if self._edges is None:
+            self._edges = listed_edges(self._rows, self._reader)
+        return self._edges
+
+
+_ROW_VALUES: dict[str, tuple[int, bool, bool]] = {
+    "id": (_ID, False, True),
+    "name": (_NAME, True, False),
+    "email": (_EMAIL, True, False),
+    "phone": (_PHONE, True, False),
+    "region": (_REGION, False, False),
+    "personalDataErased": (_ERASED, False, False),
+    "erasedAt": (_ERASED_AT, False, False),
+    "registeredAt": (_REGISTERED_AT, False, False),
+    "version": (_VERSION, False, False),
+}
+"""The ``Customer`` fields a page program reads from the row, by their schema names (the
+ten ``of`` fills but ``view``): (the column, whether it is personal (null unless the reader
+may see the row's personal data), whether the field answers the column's ``str`` (the id)), what
+``ListedCustomer``'s property of the field answers. Any other field in the selection
+leaves the page to the plans (tests/unit/test_listed_customers.py compares both ways)."""
+
+_Step = tuple[str, int, int, bool, bool, bool, Any]
+"""A response key of a node: (response name, the entry's kind, the column, personal, as
+text (see ``_ROW_VALUES``), whether null is allowed, the leaf type); the column is -1 for
+``__typename``."""
+
+
+@dataclass(frozen=True, slots=True)
+class _PageProgram:
+    edge_type: str
+    edge_steps: tuple[tuple[str, int], ...]
+    """The edge's keys: (response name, what: ``_NODE``, ``_CURSOR`` or ``_EDGE_TYPENAME``)."""
+    node_type: str
+    node_steps: tuple[_Step, ...]
+
+
+_NODE, _CURSOR, _EDGE_TYPENAME = range(3)
+
+_PROGRAMS: dict[int, tuple[plans.ObjectPlan, _PageProgram | None]] = {}
+"""Page programs by their edge plan's id (the plan kept beside it, so the id is not reused);
+bounded as ``plain_plans.SHARED_PLANS_PER_TYPE`` bounds the plans."""
+
+
+def _program_of(edge_plan: plans.ObjectPlan) -> _PageProgram | None:
+    known = _PROGRAMS.get(id(edge_plan))
+    if known is not None and known[0] is edge_plan:
+        return known[1]
+    program = _compiled(edge_plan)
+    if len(_PROGRAMS) >= plans.SHARED_PLANS_PER_TYPE:
+        _PROGRAMS.clear()
+    _PROGRAMS[id(edge_plan)] = (edge_plan, program)
+    return program
+
+
+def _compiled(edge_plan: plans.ObjectPlan) -> _PageProgram | None:
+    """The program of an edge selection made of ``cursor``, ``__typename`` and ``node`` with
+    only the row's fields and ``__typename``; None for any other (the plans complete it).
+    The types' checks are those a plan runs: the edge type has none, and the node's (if
+    any) is asked once of a ``ListedCustomer``, the only node a ``ListedConnection``
+    holds."""
+    if edge_plan.type_check is not None:
+        return None
+    edge_steps: list[tuple[str, int]] = []
+    node_plan: plans.ObjectPlan | None = None
+    for entry in edge_plan.entries:
+        if entry.kind is plans.TYPENAME:
+            edge_steps.append((entry.response_name, _EDGE_TYPENAME))
+        elif entry.field_name == "cursor" and entry.kind is plans.TEXT:
+            edge_steps.append((entry.response_name, _CURSOR))
+        elif entry.field_name == "node" and entry.kind is plans.OBJECT and entry.plan is not None:
+            if node_plan is not None and entry.plan is not node_plan:
+                return None
+            node_plan = entry.plan
+            edge_steps.append((entry.response_name, _NODE))
+        else:
+            return None
+    node_steps: list[_Step] = []
+    if node_plan is not None:
+        check = node_plan.type_check
+        if check is not None and not check(ListedCustomer.__new__(ListedCustomer), None):
+            return None
+        for entry in node_plan.entries:
+            if entry.kind is plans.TYPENAME:
+                node_steps.append(
+                    (entry.response_name, plans.TYPENAME, -1, False, False, False, None)
+                )
+                continue
+            column = _ROW_VALUES.get(entry.field_name)
+            if column is None or entry.kind not in (plans.TEXT, plans.LEAF):
+                return None
+            index, personal, as_text = column
+            node_steps.append(
+                (
+                    entry.response_name,
+                    entry.kind,
+                    index,
+                    personal,
+                    as_text,
+                    entry.nullable,
+                    entry.leaf,
+                )
+            )
+    return _PageProgram(
+        edge_plan.object_type.name,
+        tuple(edge_steps),
+        "" if node_plan is None else node_plan.object_type.name,
+        tuple(node_steps),
+    )
+
+
+def complete_listed_edges(
+    source: Any, entry: plans.Entry, is_awaitable: Callable[[Any], bool]
+) -> Any:
+    """``edges`` of a ``ListedConnection`` completed from its rows as the plans complete
+    them from its ``ListedEdge``s (the same dicts, keys in the same order), or FALLBACK:
+    for another field, a selection without a program, or a value the plans would not
+    answer themselves (null where none is allowed, a value a scalar refuses)."""
+    if entry.field_name != "edges" or entry.plan is None:
+        return plans.FALLBACK
+    program = _program_of(entry.plan)
+    if program is None:
+        return plans.FALLBACK
+    reader: Principal = source._reader
+    edge_type, edge_steps = program.edge_type, program.edge_steps
+    node_type, node_steps = program.node_type, program.node_steps
+    plain_values, text, typename = plans.PLAIN_VALUES, plans.TEXT, plans.TYPENAME
+    edges: list[dict[str, Any]] = []
+    for row in source._rows:
+        shown = may_see_personal_data(reader, row[_ID])
+        node: dict[str, Any] = {}
+        for response_name, kind, index, personal, as_text, nullable, leaf in node_steps:
+            if kind is typename:
+                node[response_name] = node_type
+                continue
+            # As the ListedCustomer property of the field reads it.
+            value = None if personal and not shown else row[index]
+            if as_text:
+                value = str(value)
+            if value is None:
+                if not nullable:
+                    return plans.FALLBACK
+                node[response_name] = None
+                continue
+            value_type = type(value)
+            if kind is text and value_type is str:
+                node[response_name] = value
+                continue
+            if value_type not in plain_values and (
+                isinstance(value, Exception) or is_awaitable(value)
+            ):
+                return plans.FALLBACK
+            completed = plans.leaf_value(leaf, value)
+            if completed is plans.FALLBACK:
+                return plans.FALLBACK
+            node[response_name] = completed
+        edge: dict[str, Any] = {}
+        for response_name, what in edge_steps:
+            if what is _NODE:
+                edge[response_name] = node
+            elif what is _CURSOR:
+                edge[response_name] = encode_cursor(CURSOR_KIND, row[_SEQ])
+            else:
+                edge[response_name] = edge_type
+        edges.append(edge)
+    return edges
+
+
+plans.LIST_COMPLETERS[ListedConnection] = complete_listed_edges

@@ -5,7 +5,7 @@ everyone, cursors the same text, and the same GraphQL answers through both execu
 
 from __future__ import annotations
 
-from dataclasses import astuple, fields
+from dataclasses import astuple, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -22,6 +22,7 @@ from graphql_api.customers.types import (
     CustomerConnection,
     CustomerEdge,
     CustomerType,
+    ListedConnection,
     ListedCustomer,
     ListedEdge,
     listed_edges,
@@ -124,7 +125,7 @@ def test_a_listed_edge_has_the_cursor_connection_made() -> None:
 class Directory:
     @strawberry.field
     def filled(self, info: strawberry.Info) -> CustomerConnection:
-        return filled_page(info.context["reader"])
+        return filled_page(info.context["reader"], info.context.get("views", VIEWS))
 
     @strawberry.field
     def listed(self, info: strawberry.Info) -> CustomerConnection:
@@ -132,9 +133,20 @@ class Directory:
         page_info = filled_page(info.context["reader"]).page_info
         return CustomerConnection(edges=edges, page_info=page_info, count=_count)
 
+    @strawberry.field
+    def rows(self, info: strawberry.Info) -> CustomerConnection:
+        page = ListedConnection(
+            [astuple(v) for v in info.context.get("views", VIEWS)],
+            info.context["reader"],
+            filled_page(info.context["reader"]).page_info,
+            _count,
+        )
+        info.context["pages"].append(page)
+        return page
 
-def filled_page(reader: Principal) -> CustomerConnection:
-    page = CustomerPage(items=VIEWS, has_next_page=True, total_count=None)
+
+def filled_page(reader: Principal, views: list[CustomerView] = VIEWS) -> CustomerConnection:
+    page = CustomerPage(items=views, has_next_page=True, total_count=None)
     return connection(
         CustomerConnection,
         CustomerEdge,
@@ -173,7 +185,7 @@ def test_a_listed_page_answers_as_the_filled_one(
         result = execute(
             SCHEMA._schema,
             parse(document % field),
-            context_value={"reader": reader},
+            context_value={"reader": reader, "pages": []},
             executor_class=executor,
         )
         assert not isinstance(result, type(None)) and not hasattr(result, "__await__")
@@ -181,3 +193,97 @@ def test_a_listed_page_answers_as_the_filled_one(
         assert result.data is not None
         answers.append(result.data[field])
     assert answers[0] == answers[1]
+
+
+ROW_FIELDS = [
+    "id",
+    "name",
+    "email",
+    "phone",
+    "region",
+    "personalDataErased",
+    "erasedAt",
+    "registeredAt",
+    "version",
+]
+"""The Customer fields a page program reads from the row (all ``of`` fills but ``view``)."""
+SELECTIONS = [
+    *([name] for name in ROW_FIELDS),
+    *([a, b] for a in ROW_FIELDS for b in ROW_FIELDS if a != b),
+    ["__typename", *ROW_FIELDS],
+    [*reversed(ROW_FIELDS), "shown: name", "__typename"],
+]
+"""Each row field alone, every pair of them in both orders (72), all of them with
+``__typename``, and all reversed with an alias."""
+EDGE_SHAPES = [
+    "edges { node { %s } }",
+    "edges { cursor node { %s } __typename }",
+    "pageInfo { endCursor } edges { __typename at: cursor node { %s } cursor }",
+]
+
+
+def answers(document: str, reader: Principal, views: list[CustomerView] = VIEWS) -> list[Any]:
+    """``document`` over the filled page and over a ``ListedConnection`` of the same rows,
+    through the plain executor: each answer's data and errors, and the listed page."""
+    got = []
+    for field in ("filled", "rows"):
+        context: dict[str, Any] = {"reader": reader, "pages": [], "views": views}
+        result = execute(
+            SCHEMA._schema,
+            parse(document.replace("FIELD", field)),
+            context_value=context,
+            executor_class=PlainFieldExecutor,
+        )
+        assert not hasattr(result, "__await__")
+        errors = [(e.message, e.path) for e in result.errors or ()]
+        got.append((result.data and result.data[field], errors, context["pages"]))
+    return got
+
+
+@pytest.mark.parametrize("reader", READERS, ids=lambda r: f"{r.role.value}-{r.actor_id}")
+@pytest.mark.parametrize("shape", EDGE_SHAPES)
+def test_a_page_completed_from_its_rows_answers_as_the_filled_one(
+    shape: str, reader: Principal
+) -> None:
+    """For every reader, each row field alone and in every pair (both orders), all of them
+    with ``__typename``, and three edge shapes (cursors, aliases, ``__typename``): the page
+    completed from its rows (``complete_listed_edges``) has the filled page's data, keys in
+    the same order, and made no edge object (its edges were never read)."""
+    for selection in SELECTIONS:
+        document = "{ FIELD { %s } }" % (shape % " ".join(selection))
+        (filled, filled_errors, _), (listed, errors, pages) = answers(document, reader)
+        assert errors == filled_errors == []
+        assert listed == filled, document
+        assert [list(edge) for edge in listed["edges"]] == [list(edge) for edge in filled["edges"]]
+        assert [list(edge["node"]) for edge in listed["edges"]] == [
+            list(edge["node"]) for edge in filled["edges"]
+        ]
+        assert pages[0]._edges is None, document  # completed from the rows
+
+
+@pytest.mark.parametrize("reader", READERS[:1] + READERS[5:6])
+def test_a_selection_without_a_page_program_reads_the_edges_and_answers_the_same(
+    reader: Principal,
+) -> None:
+    """A fragment on the ``Node`` interface is merged into the node's selection (completed
+    from the rows); a node selected twice under two keys has no page program, and the
+    plans read the edges (``ListedEdge``): both answer as the filled page."""
+    for document, from_rows in [
+        ("{ FIELD { edges { node { ... on Node { id } name } } } }", True),
+        ("{ FIELD { edges { node { id } other: node { name } } } }", False),
+    ]:
+        (filled, filled_errors, _), (listed, errors, pages) = answers(document, reader)
+        assert errors == filled_errors == [] and listed == filled
+        assert (pages[0]._edges is None) is from_rows, document
+
+
+def test_a_value_a_plan_would_not_complete_goes_graphql_cores_way() -> None:
+    """A row whose non-null field is null (``registeredAt``): the page gives up on its rows
+    and graphql-core reports the same error at the same path as for the filled page."""
+    broken = [VIEWS[0], replace(VIEWS[1], registered_at=None)]  # type: ignore[arg-type]
+    document = "{ FIELD { edges { node { id registeredAt } } } }"
+    (filled, filled_errors, _), (listed, errors, pages) = answers(document, READERS[0], broken)
+    assert filled_errors and [m for m, _ in errors] == [m for m, _ in filled_errors]
+    assert [p[1:] for _, p in errors] == [p[1:] for _, p in filled_errors]
+    assert listed == filled
+    assert pages[0]._edges is not None
