@@ -35,6 +35,7 @@ from graphql_api.customers.inputs import (
     SetContactPreferencesInput,
     WithdrawConsentInput,
 )
+from graphql_api.customers.mutations_answer import asks_only_the_id, registered_customer
 from graphql_api.customers.payloads import (
     ChangeAddressPayload,
     ChangeContactDetailsPayload,
@@ -46,9 +47,10 @@ from graphql_api.customers.payloads import (
     SetContactPreferencesPayload,
     WithdrawConsentPayload,
 )
+from graphql_api.customers.resolvers import load_customer
 from graphql_api.customers.self_registration import register_self
 from graphql_api.errors import user_error_from
-from graphql_api.mutation import INPUT, Info, run_command
+from graphql_api.mutation import INPUT, Fields, Info, run_command
 from graphql_api.partial_update import kept, required
 from projections.referrals.projection import ReferralFunnel
 
@@ -77,12 +79,23 @@ async def register_customer(
         late.extend([] if refused is None else [refused])
         return result
 
-    payload = await run_command(info, register, RegisterCustomerPayload)
+    if code is None and asks_only_the_id(info):
+        # The customer's id is all the payload shows of it: the write answers it as the
+        # directory would, without reading the row back (see ``mutations_answer``).
+        payload = await run_command(info, register, RegisterCustomerPayload, _id_only)
+        if payload.notices and payload.customer_id is not None:  # not shown in time
+            payload.customer = await load_customer(context, payload.customer_id)
+    else:
+        payload = await run_command(info, register, RegisterCustomerPayload)
     payload.user_errors += [user_error_from(error) for error in late]
     if code is not None and payload.position is not None and not payload.notices:
         # So that the customer's referrals show the conversion as soon as the answer comes.
         payload.notices = await context.wait_for_write(ReferralFunnel.name, int(payload.position))
     return payload
+
+
+async def _id_only(result: CommandResult) -> Fields:
+    return registered_customer(result.aggregate_id)
 
 
 async def change_contact_details(

@@ -71,6 +71,44 @@ def test_registration_shown_in_time_has_the_customers_id_and_no_notices(api: Liv
     assert payload["notices"] == payload["userErrors"] == []
 
 
+def test_registration_asked_only_for_the_customers_id_answers_the_directorys_customer(
+    api: LiveApi,
+) -> None:
+    """The id-only answer (no read of the directory) names the customer a read right after
+    it finds, with the same type name."""
+    response = api.graphql(
+        "mutation R($input: RegisterCustomerInput!) { registerCustomer(input: $input) {"
+        " customer { __typename ident: id } customerId position notices { code } } }",
+        {"input": {"name": "Ada Lovelace", "email": unique_email()}},
+        role=Role.AGENT,
+    )
+    payload = response.json()["data"]["registerCustomer"]
+    assert payload["notices"] == []
+    assert payload["customer"] == {"__typename": "Customer", "ident": payload["customerId"]}
+    read = api.graphql(
+        "query C($id: UUID!, $at: String) { customer(id: $id, atLeast: $at) { id name } }",
+        {"id": payload["customerId"], "at": payload["position"]},
+        role=Role.AGENT,
+    ).json()["data"]["customer"]
+    assert read == {"id": payload["customerId"], "name": "Ada Lovelace"}
+
+
+def test_registration_asked_for_more_than_the_id_through_a_fragment_reads_the_directory(
+    api: LiveApi,
+) -> None:
+    """A field beyond the id, even inside a fragment, is shown from the directory's row."""
+    response = api.graphql(
+        "mutation R($input: RegisterCustomerInput!) { registerCustomer(input: $input) {"
+        " customer { id ...Seen } } } fragment Seen on Customer { name version }",
+        {"input": {"name": "  Ada Lovelace ", "email": unique_email()}},
+        role=Role.AGENT,
+    )
+    customer = response.json()["data"]["registerCustomer"]["customer"]
+    assert customer["name"] == "Ada Lovelace"
+    assert customer["version"] == 1
+    assert UUID(customer["id"])
+
+
 def test_registration_uses_the_client_chosen_customer_id(api: LiveApi) -> None:
     chosen = uuid4()
     payload = register(api, customerId=str(chosen))
