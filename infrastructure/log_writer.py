@@ -8,11 +8,13 @@ order and commits, so ids still commit in order and each command's events stay c
 What changes is that concurrent writers no longer queue for the lock and an fsync each
 (:mod:`infrastructure.group_commit` forms the batches).
 
-A batch is first written optimistically: one pipeline (BEGIN, the lock's timeout, the lock and
-the NOTIFY in one statement, one INSERT of every command's fresh keys and events, COMMIT) sent
-in one round trip. Should that fail on a clash (a unique violation on (originator_id,
-originator_version), a refused key, or a value the column refuses), the
-transaction is rolled back and the batch written again carefully, each command inside a
+A batch is first written optimistically: one statement, in autocommit, calling the function
+``cxl_append_ledger_events`` (``migrations/200_append_ledger_events.sql``), which sets the lock's
+timeout, takes the lock, sends the NOTIFY and inserts every command's fresh keys and events, in
+that order; the statement's implicit transaction commits them before the server answers, and
+whatever happens the session is left in no transaction. Should that fail on a clash (a unique
+violation on (originator_id, originator_version), a refused key, or a value the column
+refuses), nothing of it is kept and the batch is written again carefully, each command inside a
 SAVEPOINT of its own: the clashing command gets the library's ``IntegrityError`` (or
 ``DataError``), exactly what it would have got alone, and the others commit. A command's
 ``insert_events`` returns only after the COMMIT succeeded: an acknowledged write is durable, and
@@ -20,6 +22,15 @@ if the commit fails, every command of the batch gets the error, never a success.
 means a process killed mid-batch leaves nothing of it behind. Rolled-back inserts leave gaps in
 the ids (a clash costs the ids its batch drew at once, where the library's recorder loses those
 of the clashing command); no reader relies on ids being dense, only on their commit order.
+
+The batch was a pipeline of four statements (BEGIN, the lock and the NOTIFY, the INSERT,
+COMMIT): three more statements of psycopg's work in Python per batch. Behind PgBouncer 1.18 in
+transaction mode that pipeline could also leave its server session taken after the command
+returned: leaving a pipeline whose results had not all arrived yet, psycopg sends a Flush after
+the Sync; PgBouncer, having released the server at the Sync's ReadyForQuery, links a server
+again for the Flush and waits for a ReadyForQuery that a Flush never brings, so the session
+stayed with that idle pooled connection until its next statement, and other clients waited
+for PgBouncer's queue timeout. No pipeline is used here any more.
 
 A command may bring subject keys made for it (:mod:`infrastructure.fresh_keys`): they are
 inserted in its share of the transaction, with its events. If one is refused (its subject has
@@ -34,15 +45,19 @@ command; see :mod:`infrastructure.process_manager_runner`.)
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+import struct
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import DataError, IntegrityError, PersistenceError, StoredEvent
 from eventsourcing.postgres import PostgresDatastore
 from opentelemetry.trace import Tracer
 from psycopg import Connection
+from psycopg.adapt import Dumper
+from psycopg.pq import Format
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Composable, Identifier, Literal
 
@@ -58,9 +73,8 @@ lock for a few milliseconds at most; a single larger command is written alone, a
 DEFAULT_WAIT_SECONDS = 0.001
 """How long a leader may wait for more commands (``CXL_GROUP_COMMIT_WAIT_MS``)."""
 
-CLASHES = (psycopg.IntegrityError, psycopg.DataError, psycopg.errors.PipelineAborted)
-"""What makes a batch written at once try again command by command (a pipeline reports the
-statements after a failure as aborted, should that be the first error it passes on)."""
+CLASHES = (psycopg.IntegrityError, psycopg.DataError)
+"""What makes a batch written at once try again command by command."""
 NotificationIds = list[int]
 
 INSERT_FRESH_KEYS = """
@@ -106,7 +120,7 @@ class GroupCommittedLog(LedgerEventsRecorder):
         """Makes one span per command appended (``infrastructure.tracing``); None: off."""
         self._lock_and_notify_statements = self._lock_and_notify_sql()
         self._append_statement = self._append_sql()
-        self._batch_statements = (self._batch_sql(with_keys=False), self._batch_sql(with_keys=True))
+        self._append_call = self._append_call_sql()
 
     def insert_events(
         self,
@@ -151,28 +165,40 @@ class GroupCommittedLog(LedgerEventsRecorder):
     def _write_at_once(
         self, conn: Connection[DictRow], batch: list[CommandWrite]
     ) -> list[Outcome[NotificationIds]]:
-        """The whole batch in one round trip of four statements (:meth:`_batch_sql`)."""
+        """The whole batch in one statement, one round trip (:meth:`_append_call_sql`)."""
         events = [event for command in batch for event in command.events]
         keys = [key for command in batch for key in command.keys]
-        params: tuple[list[Any], ...] = _columns(events)
-        if keys:
-            params = (*_key_columns(keys), *params)
-        lock_and_notify, append = self._batch_statements[bool(keys)]
-        try:
-            with conn.pipeline():
-                # Cursors of tuples: the connection's own make a dictionary row maker (and
-                # look up the columns' names) for every result, rows or not.
-                conn.cursor(row_factory=tuple_row).execute(b"BEGIN")
-                conn.cursor(row_factory=tuple_row).execute(lock_and_notify, prepare=True)
-                insert = conn.cursor(row_factory=tuple_row)
-                insert.execute(append, params, prepare=True)
-                conn.cursor(row_factory=tuple_row).execute(b"COMMIT")
-        except BaseException:
-            with contextlib.suppress(psycopg.Error):
-                conn.rollback()
-            raise
-        ids = iter(row[0] for row in insert.fetchall())
+        ids = iter(self._call_append(conn, events, keys))
         return [[next(ids) for _ in command.events] for command in batch]
+
+    def _call_append(
+        self, conn: Connection[DictRow], events: list[StoredEvent], keys: list[FreshKey]
+    ) -> list[int]:
+        """Call the append function in a transaction of its own; return the events' ids once
+        committed. In autocommit (the library's pools) that is the statement's implicit
+        transaction, which commits before the server answers, so an error (a clash, the lock's
+        timeout, a failed commit) raises here and leaves the session idle, in no transaction."""
+        params: tuple[BinaryArray | None, ...] = (
+            *_binary_columns(events),
+            *(_binary_key_columns(keys) if keys else (None, None, None)),
+        )
+        try:
+            with (
+                contextlib.nullcontext() if conn.autocommit else conn.transaction(),
+                conn.cursor(row_factory=tuple_row) as cursor,
+            ):
+                cursor.execute(self._append_call, params, prepare=True)
+                rows: list[tuple[int]] = cursor.fetchall()
+        except BaseException:
+            # Nothing to end in autocommit; a connection of another kind of pool is not
+            # given back inside a failed transaction either.
+            if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                with contextlib.suppress(psycopg.Error):
+                    conn.rollback()
+            raise
+        if len(rows) != len(events):
+            raise AssertionError(f"{len(rows)} ids for {len(events)} events")
+        return [row[0] for row in rows]
 
     def _write_one_by_one(
         self, conn: Connection[DictRow], batch: list[CommandWrite]
@@ -218,32 +244,20 @@ class GroupCommittedLog(LedgerEventsRecorder):
         lock_and_notify = SQL("{}, pg_notify({}, '')").format(take_lock, Literal(self.channel_name))
         return [_as_bytes(set_lock_timeout), lock_and_notify.as_bytes()]
 
-    def _batch_sql(self, *, with_keys: bool) -> tuple[bytes, bytes]:
-        """A batch's two statements between BEGIN and COMMIT, where there were four (the lock's
-        timeout, the lock and the NOTIFY, the events, the keys): each statement in the pipeline
-        is psycopg's work in Python on the writing thread, per batch.
-
-        The first sets the lock's timeout (``SET LOCAL``, as ``set_config(..., true)``) in
-        ``settings`` before ``locked`` (which reads its row) takes the lock and sends the
-        NOTIFY (at commit); it names no table, so it locks nothing before the log's lock (an
-        INSERT into the log takes its ROW EXCLUSIVE lock as it is parsed: had it come first,
-        two writers would each hold that and wait for the other's EXCLUSIVE). The second
-        inserts the events, and the command's fresh keys with them, if any (a data-modifying
-        WITH runs whether or not it is read; refused, it fails the statement as it failed the
-        transaction)."""
-        set_timeout = SQL("SELECT set_config('lock_timeout', {}, true) AS lock_timeout").format(
-            Literal(f"{self.datastore.lock_timeout}s")
+    def _append_call_sql(self) -> bytes:
+        """The call of ``cxl_append_ledger_events`` for a batch, its arrays in binary (the
+        function takes ``uuid[]`` ids and writes ``public.ledger_events``)."""
+        if self.datastore.originator_id_type != "uuid" or self.datastore.schema != "public":
+            raise ValueError("the log's append function writes UUID ids to public.ledger_events")
+        return (
+            SQL(
+                "SELECT * FROM public.cxl_append_ledger_events({},"
+                " %b::uuid[], %b::bigint[], %b::text[], %b::bytea[],"
+                " %b::uuid[], %b::bytea[], %b::bytea[])"
+            )
+            .format(Literal(f"{self.datastore.lock_timeout}s"))
+            .as_bytes()
         )
-        _set_lock_timeout, take_lock = self.lock_table_statements
-        lock_and_notify = SQL(
-            "WITH settings AS MATERIALIZED ({set_timeout}),"
-            " locked AS MATERIALIZED ({take_lock}, pg_notify({channel}, '') FROM settings)"
-            " SELECT count(*) FROM locked"
-        ).format(set_timeout=set_timeout, take_lock=take_lock, channel=Literal(self.channel_name))
-        append = self._append_statement
-        if with_keys:
-            append = b"WITH fresh_keys AS (" + INSERT_FRESH_KEYS.encode() + b") " + append
-        return lock_and_notify.as_bytes(), append
 
     def _append_sql(self) -> bytes:
         """The library's INSERT, given the events as four arrays in binary, not one array of
@@ -272,6 +286,103 @@ def _columns(events: Sequence[StoredEvent]) -> tuple[list[Any], list[int], list[
         [event.originator_version for event in events],
         [event.topic for event in events],
         [event.state for event in events],
+    )
+
+
+class BinaryArray(bytes):
+    """A one-dimensional array without NULLs, already in PostgreSQL's binary format, with the
+    oid of its type: psycopg sends it as it is (:class:`_BinaryArrayDumper`). Its own list
+    dumper looks at the list's items to choose a dumper for them and calls it item by item,
+    in Python, on every execution: about a fifth of a registration's client CPU went to the
+    seven arrays of its batch (cProfile, one thread)."""
+
+    oid: int = 0
+
+
+class UuidArray(BinaryArray):
+    oid = 2951  # uuid[]
+
+
+class BigintArray(BinaryArray):
+    oid = 1016  # int8[]
+
+
+class TextArray(BinaryArray):
+    oid = 1009  # text[]
+
+
+class ByteaArray(BinaryArray):
+    oid = 1001  # bytea[]
+
+
+class _BinaryArrayDumper(Dumper):
+    format = Format.BINARY
+
+    def __init__(self, cls: type, context: Any = None) -> None:
+        super().__init__(cls, context)
+        self.oid = getattr(cls, "oid", 0)
+
+    def dump(self, obj: Any) -> bytes:
+        return bytes(obj)
+
+
+A = TypeVar("A", bound=BinaryArray)
+
+for _array_type in (UuidArray, BigintArray, TextArray, ByteaArray):
+    # Globally, for these types only: nothing else is dumped differently.
+    psycopg.adapters.register_dumper(_array_type, _BinaryArrayDumper)
+
+_HEAD = struct.Struct("!iiiii")  # dimensions, has NULLs, item oid, length, lower bound
+_EMPTY_HEAD = struct.Struct("!iii")  # no dimension, no NULLs, item oid
+_LENGTH = struct.Struct("!i")
+_UUID_LENGTH = _LENGTH.pack(16)
+_BIGINT_LENGTH = _LENGTH.pack(8)
+_BIGINT = struct.Struct("!q")
+
+
+def _array(kind: type[A], item_oid: int, count: int, items: Iterable[bytes]) -> A:
+    """``items`` (each an item's length and bytes) as an array of ``kind``; an empty one
+    has no dimension, as PostgreSQL writes it."""
+    if count == 0:
+        return kind(_EMPTY_HEAD.pack(0, 0, item_oid))
+    return kind(_HEAD.pack(1, 0, item_oid, count, 1) + b"".join(items))
+
+
+def uuid_array(values: Sequence[UUID | str]) -> UuidArray:
+    parts = (_UUID_LENGTH + (v.bytes if isinstance(v, UUID) else UUID(v).bytes) for v in values)
+    return _array(UuidArray, 2950, len(values), parts)
+
+
+def bigint_array(values: Sequence[int]) -> BigintArray:
+    return _array(BigintArray, 20, len(values), (_BIGINT_LENGTH + _BIGINT.pack(v) for v in values))
+
+
+def text_array(values: Sequence[str]) -> TextArray:
+    # UTF-8: psycopg's connections' encoding (client_encoding), which the server decodes from.
+    encoded = [v.encode() for v in values]
+    return _array(TextArray, 25, len(values), (_LENGTH.pack(len(v)) + v for v in encoded))
+
+
+def bytea_array(values: Sequence[bytes]) -> ByteaArray:
+    return _array(ByteaArray, 17, len(values), (_LENGTH.pack(len(v)) + v for v in values))
+
+
+def _binary_columns(
+    events: Sequence[StoredEvent],
+) -> tuple[UuidArray, BigintArray, TextArray, ByteaArray]:
+    return (
+        uuid_array([event.originator_id for event in events]),
+        bigint_array([event.originator_version for event in events]),
+        text_array([event.topic for event in events]),
+        bytea_array([event.state for event in events]),
+    )
+
+
+def _binary_key_columns(keys: Sequence[FreshKey]) -> tuple[UuidArray, ByteaArray, ByteaArray]:
+    return (
+        uuid_array([key.subject_id for key in keys]),
+        bytea_array([key.wrapped for key in keys]),
+        bytea_array([key.master_check for key in keys]),
     )
 
 

@@ -17,7 +17,11 @@ from eventsourcing.utils import Environment
 
 from infrastructure.database import Database
 from infrastructure.event_store import EventStoreFactory, LogRecorder
+from infrastructure.migrations import MIGRATIONS_DIR
 from infrastructure.migrations.log_lock import LOG_LOCK
+
+APPEND_FUNCTION = (MIGRATIONS_DIR / "200_append_ledger_events.sql").read_text()
+"""The function a batch is written by (``infrastructure.log_writer``), as `migrate` installs it."""
 
 
 class LogRecorderOnTestDatabase:
@@ -39,6 +43,7 @@ class LogRecorderOnTestDatabase:
         assert isinstance(recorder, LogRecorder)
         with recorder.datastore.get_connection() as conn:
             conn.execute(LOG_LOCK)  # the owner's lock function, as `migrate` installs it
+            conn.execute(APPEND_FUNCTION)
         return recorder
 
 
