@@ -5,7 +5,7 @@ are byte for byte what psycopg's own binary dumpers make of the same lists."""
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pytest
 from psycopg.adapt import PyFormat, Transformer
@@ -31,7 +31,12 @@ def psycopg_binary(values: list[Any]) -> tuple[bytes, int]:
     return bytes(dumped), dumper.oid
 
 
-IDS = [uuid4(), uuid4(), UUID(int=0)]
+IDS = [
+    UUID("21f2cb01-14fe-44bd-a2f8-d691a4ab9bc1"),
+    UUID("a72cca17-e320-4e59-b4e1-c455da30f846"),
+    UUID(int=0),
+]
+"""Fixed: a parameter made at collection must be the same in every xdist worker."""
 
 
 @pytest.mark.parametrize(
@@ -46,6 +51,7 @@ IDS = [uuid4(), uuid4(), UUID(int=0)]
         ),
         (bytea_array([b"\x00\x01", b"", b"x" * 700]), [b"\x00\x01", b"", b"x" * 700]),
     ],
+    ids=["uuids", "uuid texts", "bigints", "texts", "byteas"],
 )
 def test_an_array_is_what_psycopg_would_send(ours: bytes, theirs: list[Any]) -> None:
     """Same bytes and same type oid as psycopg's binary list dumper (ids given as UUIDs or as
