@@ -7,13 +7,15 @@ the log once and decodes each event at most once (:mod:`infrastructure.log_batch
 every follower the events past its own position. The read models a batch concerns, and the
 followers it only moves past, take it in ONE transaction: their positions locked with one
 statement and recorded with another, their rows between, no savepoint, one commit (a pass for
-eleven read models was eleven transactions of six round trips each besides their rows). The
-process managers take it in a second one, so that their commands never hold back the commit
-the API's read-your-writes waits for. Rows and positions still commit together: exactly once
-holds as before. If one follower fails there, the transaction is rolled back and each follower
-is fed again in its own (:meth:`LogFollower.feed`: savepoint, retries, parking), so a failing
-read model parks or rests alone and undoes none of the others' progress; until it applies
-again it is fed alone.
+eleven read models was eleven transactions of six round trips each besides their rows). Rows
+and positions commit together: exactly once holds as before. If one read model fails there,
+the transaction is rolled back and each is fed again in its own (:meth:`LogFollower.feed`:
+savepoint, retries, parking), so a failing read model parks or rests alone and undoes none of
+the others' progress; until it applies again it is fed alone. The process managers take the
+batch afterwards, each with no transaction open while its commands run (they commit on
+connections of their own; a transaction held meanwhile kept a pooler's session idle, see
+:mod:`infrastructure.process_manager_runner`), so that their commands never hold back the
+commit the API's read-your-writes waits for.
 
 A pass serves every follower it leads by one batch: it reads from the lowest position among
 them, feeds each follower whose position that batch covers, then reads the next batch from the
@@ -174,9 +176,9 @@ class LogFanOut:
         batch: LogBatch,
     ) -> bool:
         """The read models with rows in the batch, and the idle followers, in one transaction
-        (one commit, two statements for all their positions, no savepoint); the process
-        managers in a second one (their commands would hold back the commit that the API's
-        read-your-writes waits for); a follower that failed last time alone, as before."""
+        (one commit, two statements for all their positions, no savepoint); then each process
+        manager, with no transaction open while it reacts; a follower that failed last time
+        alone, as before."""
         alone = [f for f in busy if f.last_error is not None]
         read_models = [f for f in busy if f not in alone and not f.commits_elsewhere]
         managers = [f for f in busy if f not in alone and f.commits_elsewhere]
@@ -185,9 +187,7 @@ class LogFanOut:
             moved |= self._feed_together(conn, [*read_models, *idle], batch)
         elif idle:  # one statement is a transaction of its own: no BEGIN, lock or COMMIT
             moved |= self._advance(conn, idle, batch)
-        if managers:
-            moved |= self._feed_together(conn, managers, batch)
-        for follower in alone:
+        for follower in [*managers, *alone]:
             moved |= self._feed(conn, follower, batch)
         return moved
 
@@ -217,7 +217,7 @@ class LogFanOut:
             if failure is None:
                 follower.last_error = None
                 moved = True
-            else:  # a process manager stopped at a transient failure, its position kept
+            else:  # it stopped at a transient failure, its position kept
                 self._failed(follower, failure)
         return moved
 

@@ -92,12 +92,26 @@ def apply_or_park(
     error = try_alone(conn, policy, lambda: handle(notification), writes_on_conn=writes_on_conn)
     if error is None:
         return True
-    error_class, message = describe(error)
     if not may_park:
+        error_class, message = describe(error)
         log.error("%s cannot apply event %s: %s: %s", name, notification.id, error_class, message)
         raise EventNotAppliedError(
             f"{name} cannot apply event {notification.id}: {error_class}: {message}"
         ) from error
+    park(conn, name, notification, error, policy)
+    return False
+
+
+def park(
+    conn: Connection[Any],
+    name: str,
+    notification: Notification,
+    error: Exception,
+    policy: RetryPolicy,
+) -> None:
+    """Park ``notification`` under ``name``, failed with ``error`` after every try, in the
+    caller's transaction (or, on an autocommit connection with none open, in its own)."""
+    error_class, message = describe(error)
     park_event(
         conn, name, notification.id, notification.topic, (error_class, message), policy.max_attempts
     )
@@ -105,4 +119,3 @@ def apply_or_park(
         "%s parked event %s (%s) after %s tries: %s: %s",
         name, notification.id, notification.topic, policy.max_attempts, error_class, message,
     )  # fmt: skip
-    return False

@@ -119,6 +119,20 @@ def set_position(conn: Connection[Any], name: str, position: int) -> None:
     )
 
 
+def move_position(conn: Connection[Any], name: str, before: int, after: int) -> bool:
+    """Move ``name`` from ``before`` to ``after`` unless someone moved it meanwhile (its row
+    made if it has none yet); True if this call moved it. What a follower that holds no row
+    lock while it works (a process manager) records its position with: one statement, so on
+    an autocommit connection a transaction of its own with no BEGIN or COMMIT."""
+    row = conn.execute(
+        "INSERT INTO cxl_projection_positions AS p (name, position) VALUES (%s, %s)"
+        " ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()"
+        " WHERE p.position = %s RETURNING 1",
+        (name, after, before),
+    ).fetchone()
+    return row is not None
+
+
 def advance_positions(
     conn: Connection[Any], names: list[str], after: int, reached: int
 ) -> list[str]:
