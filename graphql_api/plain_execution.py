@@ -15,7 +15,9 @@ the same functions:
    many mutations answered as strawberry answers an exception of the execution phase (no
    ``data``, the error logged, the cost in ``extensions``, neither masked nor counted);
 4. graphql-core's ``execute`` with strawberry's arguments (the executor class, an empty
-   middleware manager, strawberry's awaitable test, the operation's name);
+   middleware manager, strawberry's awaitable test, the operation's name), or, for an
+   operation that selects only ``__typename``, its data made from the plan
+   (``graphql_api.typename_only``);
 5. the result's errors logged before anything changes them (``LedgerSchema.process_errors``),
    suggestions cut for a hidden schema, unexpected errors masked
    (``MaskErrorsButUnavailable``), the operation counted and timed (``OperationMetrics``),
@@ -62,6 +64,7 @@ from graphql_api.limits.document import operation_of
 from graphql_api.limits.extension import cost_results, refuse_over_limits
 from graphql_api.metrics.extension import metrics_of, outcome_of
 from graphql_api.schema_disclosure import may_see_schema, without_suggestions
+from graphql_api.typename_only import typename_data, typename_names
 from graphql_api.unavailable import MaskErrorsButUnavailable
 
 if TYPE_CHECKING:
@@ -82,6 +85,8 @@ class _Plan:
     operation_name: str | None
     """strawberry's ``ExecutionContext.operation_name``: the name given, else the first
     operation's own name."""
+    typename: tuple[str, tuple[str, ...]] | None = None
+    """For an operation selecting only ``__typename``: its root type's and response names."""
 
 
 _STRAWBERRY = object()
@@ -180,18 +185,22 @@ class PlainExecution:
             if operation is not None:
                 cost = cached_operation_cost(schema, document, operation, variables)
                 refuse_over_limits(schema, document, operation, cost, limits)
-            result = execute(
-                schema,
-                document,
-                root_value=None,
-                middleware=MiddlewareManager(),
-                variable_values=variables,
-                operation_name=plan.operation_name,
-                context_value=context_value,
-                is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]  # as strawberry
-                executor_class=self._executor_class,
-                operation_extensions=None,
-            )
+            result: GraphQLExecutionResult | Awaitable[GraphQLExecutionResult]
+            if plan.typename is not None:
+                result = GraphQLExecutionResult(typename_data(plan.typename), None)
+            else:
+                result = execute(
+                    schema,
+                    document,
+                    root_value=None,
+                    middleware=MiddlewareManager(),
+                    variable_values=variables,
+                    operation_name=plan.operation_name,
+                    context_value=context_value,
+                    is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]  # as strawberry
+                    executor_class=self._executor_class,
+                    operation_extensions=None,
+                )
             if not isinstance(result, GraphQLExecutionResult):
                 result = await result
         except Exception as error:
@@ -240,7 +249,9 @@ def _plan_of(
         return _STRAWBERRY
     if validated(schema, ByIdentity(document), rules):
         return _STRAWBERRY
-    return _Plan(document, operation_type, operation_name)
+    operation = operation_of(document, operation_name)
+    typename = None if operation is None else typename_names(schema, operation)
+    return _Plan(document, operation_type, operation_name, typename)
 
 
 def _coerced(error: Exception) -> GraphQLError:

@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import graphql
 import pytest
 import strawberry
 from strawberry.types.graphql import OperationType
 
 from domain.shared.metadata import Role
+from graphql_api import plain_execution
 from graphql_api.auth import Principal
 from graphql_api.context import ApiLimits, IntrospectionPolicy
 from graphql_api.limits.config import RequestLimits
@@ -92,6 +94,16 @@ REQUESTS: list[tuple[str, str, dict[str, Any] | None, str | None, frozenset[Any]
     ("mutation", MUTATION, None, None, POST, Role.AGENT),
     ("two mutations", TWO_MUTATIONS, None, None, POST, Role.AGENT),
     ("subscription", "subscription { __typename }", None, None, POST, None),
+    # Operations of __typename alone are answered without the executor (typename_only).
+    ("aliases", "{ a: __typename b: __typename a: __typename __typename }", None, None, POST, None),
+    ("mutation typename", "mutation { __typename m: __typename }", None, None, POST, None),
+    ("mutation typename by GET", "mutation { __typename }", None, None, GET, None),
+    ("skipped", "query($s: Boolean!) { __typename @skip(if: $s) }", {"s": True}, None, POST, None),
+    ("variable unused", "query($n: Int) { __typename }", {"n": "x"}, None, POST, None),
+    ("fragment", "{ ...F } fragment F on Query { __typename }", None, None, POST, None),
+    ("with a field", "{ __typename customers(first: 1) { totalCount } }", None, None, POST, None),
+    ("directive on operation", "query @skip(if: true) { __typename }", None, None, POST, None),
+    ("extra variables", "{ __typename }", {"unused": 1}, None, POST, None),
     ("empty", "", None, None, POST, None),
 ]
 
@@ -209,6 +221,32 @@ def test_a_repeated_valid_document_skips_strawberrys_execute(
     assert runners == []
     _outcome(plain, metrics, REQUESTS[9], logs)  # an unknown field
     assert runners == [plain]
+
+
+def test_an_operation_of_typename_alone_skips_the_executor(
+    monkeypatch: pytest.MonkeyPatch, logs: pytest.LogCaptureFixture
+) -> None:
+    """``{ __typename }`` (aliased, named, a mutation's) is answered from its plan: graphql-core's
+    ``execute`` is not called for it, and is for a document selecting anything else."""
+    plain, _ = _schemas("off")
+    executed: list[object] = []
+    real = graphql.execute
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        executed.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plain_execution, "execute", counted)
+    metrics = ApiMetrics()
+    for query in ("{ __typename }", "query P { a: __typename }", "mutation { __typename }"):
+        for _ in range(2):
+            answer, _ = _outcome(plain, metrics, ("t", query, None, None, POST, None), logs)
+            assert answer[2] == [] and answer[1] is not None
+    assert executed == []
+    fragment = ("f", "{ ...F } fragment F on Query { __typename }", None, None, POST, None)
+    answer, _ = _outcome(plain, metrics, fragment, logs)
+    assert answer[1] == {"__typename": "Query"}
+    assert len(executed) == 1
 
 
 def test_the_table_of_ways_is_bounded(logs: pytest.LogCaptureFixture) -> None:
