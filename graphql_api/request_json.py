@@ -12,7 +12,9 @@ unless it holds a run of :data:`LONG_DIGITS` digits or more, and by the standard
 when orjson refuses it: orjson reads an integer past 64 bits as a float, and refuses what
 the standard decoder accepts (``NaN``, ``1e400``, a byte order mark, UTF-16, a lone
 surrogate's escape), so every text decodes to the value, or fails with the message, it
-did before.
+did before. The decoded strings are searched for a NUL or a lone surrogate only when the
+standard decoder read the text, or when it holds the escape ``\\u0000``: what orjson decodes
+can hold neither otherwise.
 """
 
 from __future__ import annotations
@@ -48,21 +50,28 @@ def decode_json(data: bytes, name: str) -> Any:
     if _depth(data) > MAX_DEPTH:
         raise UnsafeJsonError(f"{name} is nested deeper than {MAX_DEPTH} levels")
     try:
-        value = _loads(data)
+        value, by_orjson = _loads(data)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise UnsafeJsonError(f"{name} is not valid JSON") from None
-    _refuse_unstorable_text(value, name)
+    # What orjson decodes holds no lone surrogate (it refuses their escapes and invalid
+    # UTF-8) and a NUL only from the escape \u0000 (it refuses raw control characters):
+    # without that escape in the text, no string needs to be looked at.
+    if not by_orjson or _NUL_ESCAPE in data:
+        _refuse_unstorable_text(value, name)
     return value
 
 
-def _loads(data: bytes) -> Any:
-    """``json.loads(data)``, by orjson when it gives the same value."""
+_NUL_ESCAPE = b"\\u0000"
+
+
+def _loads(data: bytes) -> tuple[Any, bool]:
+    """``json.loads(data)``, by orjson when it gives the same value; whether orjson read it."""
     if _LONG_NUMBER.search(data) is None:
         try:
-            return orjson.loads(data)
+            return orjson.loads(data), True
         except orjson.JSONDecodeError:
             pass  # the standard decoder accepts it, or says it is not JSON
-    return json.loads(data)
+    return json.loads(data), False
 
 
 def _depth(data: bytes) -> int:

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from graphql_api import request_json
 from graphql_api.request_json import UnsafeJsonError, decode_json
 
 _VALUES = st.recursive(
@@ -88,3 +89,33 @@ def test_the_texts_orjson_reads_otherwise_decode_as_before(text: bytes) -> None:
 def test_a_lone_surrogate_escape_is_still_refused_as_such() -> None:
     with pytest.raises(UnsafeJsonError, match="lone UTF-16 surrogate"):
         decode_json(b'{"query": "\\ud800"}', "body")
+
+
+@given(st.text(), st.text())
+def test_a_nul_anywhere_is_refused_whichever_decoder_reads_it(before: str, after: str) -> None:
+    """In a value, in a key, beside a long number (the standard decoder's texts) or not."""
+    text = before + "\x00" + after
+    values: list[Any] = [{"query": text}, {text: 1}, [1, {"a": [text]}], {"n": 10**20, "q": text}]
+    for value in values:
+        with pytest.raises(UnsafeJsonError, match="NUL"):
+            decode_json(json.dumps(value).encode(), "body")
+
+
+def test_a_text_orjson_read_without_a_nul_escape_is_not_searched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The strings of what orjson decoded are looked at only when the text holds the NUL
+    escape (it refuses lone surrogates and raw control characters itself); a text the
+    standard decoder read always is."""
+    searched: list[Any] = []
+
+    def strings(value: Any) -> list[str]:
+        searched.append(value)
+        return []
+
+    monkeypatch.setattr(request_json, "_strings", strings)
+    decode_json(b'{"query": "{ __typename }", "variables": {"a": ["\\u00e9", 1]}}', "body")
+    assert searched == []
+    for text in (b'{"query": "\\u0000"}', b'{"n": 12345678901234567890}', b'{"a": NaN}'):
+        decode_json(text, "body")
+    assert len(searched) == 3
