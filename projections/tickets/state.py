@@ -117,10 +117,11 @@ class TicketState:
 
         The last answer is kept with what it was computed from: a step asks for the same
         instant up to three times (its change, its timeline row, the ticket's row as of its
-        last step) while nothing the clocks read changed, and the clocks were most of a ticket
-        step's client time in a rebuild."""
+        last step) while nothing the clocks read changed, and the clocks were over a third of
+        a ticket timeline rebuild's applying (client CPU)."""
         inputs = (
             at,
+            at.tzinfo,  # equal instants in other zones give due times in their own zone
             self.priority,
             [tuple(period) for period in self.first_response_periods],
             [tuple(period) for period in self.resolution_periods],
@@ -128,7 +129,7 @@ class TicketState:
         last = self._last_sla
         if last is not None and last[0] == inputs:
             return last[1]
-        view = sla_view(self.sla_terms, Priority(self.priority), inputs[2], inputs[3], at)
+        view = sla_view(self.sla_terms, Priority(self.priority), inputs[3], inputs[4], at)
         self._last_sla = (inputs, view)
         return view
 

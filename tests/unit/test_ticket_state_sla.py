@@ -4,7 +4,7 @@ period stopped or started, the priority) it answers what a fresh computation giv
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from uuid import UUID
 
 from domain.ticket.sla import SlaTerms
@@ -67,3 +67,14 @@ def test_the_kept_answer_is_not_a_column() -> None:
     ticket.sla(T0 + timedelta(hours=1))
     assert "_last_sla" not in ticket.row(T0 + timedelta(hours=1))
     assert ticket == _ticket()  # not compared either
+
+
+def test_the_same_instant_in_another_zone_is_computed_in_that_zone() -> None:
+    """A due time follows the zone of the instant asked (the timeline stores its ISO text)."""
+    ticket = _ticket()
+    at = T0 + timedelta(hours=1)
+    elsewhere = at.astimezone(timezone(timedelta(hours=2)))
+    assert ticket.sla(at).resolution.due_at == T0 + timedelta(minutes=1_440)
+    due = ticket.sla(elsewhere).resolution.due_at
+    assert due is not None and due.utcoffset() == timedelta(hours=2)
+    assert ticket.sla(elsewhere) == _fresh(ticket, elsewhere)
