@@ -9,13 +9,15 @@ psycopg's C text path (a time's ``str()`` alone is over 1 us).
 A binary dumper takes the column's type on trust, so a batch goes binary only when each column
 holds exactly what the text path would have sent as that type and the server would have taken
 the same way: the exact Python class (no enum or other subclass, which psycopg's text path
-adapts by its own rules), integers inside the column's range, times with a zone (a naive one
-is read in the session's zone as text), text without NUL. Anything else (a jsonb document, an
-array, a Decimal, a mix of types) answers ``None``: the caller sends the batch as text, as
-before, with the outcome it had (a refused value is refused the same way). A column of NULLs
-only has nothing to dump, so it does not hold the batch back, also of a type in
-``_NULLS_ONLY`` (the directory's address, which a registration leaves empty: its registrations
-went as text for that one column, about a quarter of a customer_directory rebuild's applying).
+adapts by its own rules), integers inside the column's range, times with a zone (a naive one is
+read in the session's zone as text), text without NUL, floats (the text path's ``repr`` reads
+back as the very same double, NaN, infinities and -0.0 included: binary sends its bits).
+Anything else (a jsonb document, an array, a Decimal, a mix of types) answers ``None``: the
+caller sends the batch as text, as before, with the outcome it had (a refused value is refused
+the same way). A column of NULLs only has nothing to dump, so it does not hold the batch back,
+also of a type in ``_NULLS_ONLY`` (the directory's address, which a registration leaves empty:
+its registrations went as text for that one column, about a quarter of a customer_directory
+rebuild's applying).
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ _BINARY: dict[str, tuple[type, Callable[[Sequence[Any]], bool]]] = {
     "smallint": (int, _in_range("smallint")),
     "boolean": (bool, _any),
     "timestamptz": (datetime, _zoned),
+    "float8": (float, _any),
+    "double precision": (float, _any),
 }
 """A column's PostgreSQL type -> the one Python class sent binary as it, and what else its
 values must satisfy."""

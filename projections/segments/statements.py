@@ -269,6 +269,8 @@ def write_facts(
 ) -> None:
     """Insert the rows the run created, update the others to their last state."""
     new = [_changed_values(facts[c]) for c in sorted(created, key=by_int)]
+    if loading:
+        new = _lists_as_literals(new)
     insert_rows(
         cursor,
         "segment_facts",
@@ -283,6 +285,19 @@ def write_facts(
     cursor.execute(_UPDATE_FACTS, _params(CHANGED_COLUMNS, old))
 
 
+def _lists_as_literals(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """``rows`` of ``CHANGED_COLUMNS`` with each list as its array's text literal, for the text
+    COPY of a rebuild: psycopg's text ``write_row`` adapts a list in Python, value by value
+    (with its dumper looked up for the list and each element), a ``str`` in C; the server reads
+    the literal into the same array. About half the client time of a batch of new rows."""
+    if not rows:
+        return rows
+    columns = as_columns(rows, _CHANGED)
+    for index in _LIST_COLUMNS:
+        columns[index] = array_literals(columns[index])
+    return list(zip(*columns, strict=True))
+
+
 def _changed_values(row: Facts) -> tuple[Any, ...]:
     """The row's values of ``CHANGED_COLUMNS``, as they are (``astuple`` deep-copied every
     list of every row of a batch: a twentieth of the fan-out's time for a run of answers)."""
@@ -290,6 +305,7 @@ def _changed_values(row: Facts) -> tuple[Any, ...]:
 
 
 _CHANGED = len(CHANGED_COLUMNS)
+_LIST_COLUMNS = tuple(i for i, (_, type_) in enumerate(CHANGED_COLUMNS) if type_.endswith("[]"))
 
 
 _UPDATE_FACTS = sql.SQL(

@@ -9,6 +9,7 @@ so they can be checked against ``Ticket.clock`` and explained from the events al
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -76,6 +77,10 @@ class TicketState:
     first_response_seconds: float | None = None
     resolution_seconds: float | None = None
     resolved_within_sla: bool | None = None
+    _last_sla: tuple[tuple[Any, ...], SlaView] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    """The last :meth:`sla` answer and what it was computed from (not a column)."""
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> TicketState:
@@ -91,7 +96,7 @@ class TicketState:
         values = {name: getattr(self, name) for name in COLUMNS}
         for name in ("first_response_periods", "resolution_periods"):
             values[name] = orjson.dumps(_encode_periods(values[name])).decode()
-        values["source"] = json.dumps(self.source)
+        values["source"] = self.source_json
         values["terms"] = self.terms_json
         sla = self.sla(self._settled(at))
         calendar = self.sla_terms.calendar
@@ -108,19 +113,35 @@ class TicketState:
         return values
 
     def sla(self, at: datetime) -> SlaView:
-        """Both clocks at ``at``, with the target of the ticket's current priority."""
-        return sla_view(
-            self.sla_terms,
-            Priority(self.priority),
-            self.first_response_periods,
-            self.resolution_periods,
+        """Both clocks at ``at``, with the target of the ticket's current priority.
+
+        The last answer is kept with what it was computed from: a step asks for the same
+        instant up to three times (its change, its timeline row, the ticket's row as of its
+        last step) while nothing the clocks read changed, and the clocks were over a third of
+        a ticket timeline rebuild's applying (client CPU)."""
+        inputs = (
             at,
+            at.tzinfo,  # equal instants in other zones give due times in their own zone
+            self.priority,
+            [tuple(period) for period in self.first_response_periods],
+            [tuple(period) for period in self.resolution_periods],
         )
+        last = self._last_sla
+        if last is not None and last[0] == inputs:
+            return last[1]
+        view = sla_view(self.sla_terms, Priority(self.priority), inputs[3], inputs[4], at)
+        self._last_sla = (inputs, view)
+        return view
 
     @cached_property
     def sla_terms(self) -> SlaTerms:
         """The terms, parsed once: they never change after the opening, and every step asks."""
         return SlaTerms.from_dict(self.terms)
+
+    @cached_property
+    def source_json(self) -> str:
+        """The source as stored, made once: no step changes it after the opening."""
+        return json.dumps(self.source)
 
     @cached_property
     def terms_json(self) -> str:
@@ -142,11 +163,11 @@ class TicketState:
 def sla_view(
     terms: SlaTerms,
     priority: Priority,
-    first_response_periods: Periods,
-    resolution_periods: Periods,
+    first_response_periods: Sequence[Sequence[datetime | None]],
+    resolution_periods: Sequence[Sequence[datetime | None]],
     at: datetime,
 ) -> SlaView:
-    def view(clock: SlaClock, periods: Periods) -> ClockView:
+    def view(clock: SlaClock, periods: Sequence[Sequence[datetime | None]]) -> ClockView:
         spans = [(start, end) for start, end in periods if start is not None]
         target = terms.target_seconds(clock, priority)
         state = clock_state(clock, spans, target, terms.calendar, at)

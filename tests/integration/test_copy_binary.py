@@ -201,3 +201,54 @@ def test_an_enum_in_a_text_column_goes_in_as_before(
     with conn.cursor() as cursor:
         by_binary, by_text = _copied_both_ways(cursor, COLUMNS, rows, monkeypatch)
     assert by_binary == by_text == [(0, None, "red", None, None, None, None, UUID(int=0), None)]
+
+
+FLOATS = [("n", "bigint"), ("x", "float8"), ("y", "double precision")]
+
+
+@pytest.fixture
+def float_conn(database: Database) -> Iterator[psycopg.Connection[Any]]:
+    with database.connect() as connection:
+        for table in ("by_binary", "by_text"):
+            connection.execute(f"CREATE TABLE {table} (n bigint, x float8, y double precision)")
+        yield connection
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(values=st.lists(st.none() | st.floats(allow_nan=False), min_size=1, max_size=20))
+@example(values=[0.0, -0.0, 0.1, 1e300, 5e-324, -1.7976931348623157e308, float("inf"), None])
+def test_floats_copied_binary_read_back_as_floats_copied_as_text(
+    float_conn: psycopg.Connection[Any],
+    monkeypatch: pytest.MonkeyPatch,
+    values: list[float | None],
+) -> None:
+    """A float column goes binary (the survey dashboard's completion times and sentiments):
+    every double reads back as the text path's ``repr`` stored it, the sign of zero and the
+    infinities included."""
+    rows = [(n, x, None if x is None else -x) for n, x in enumerate(values)]
+    assert binary_types([t for _, t in FLOATS], rows) == [t for _, t in FLOATS]
+    with float_conn.cursor() as cursor:
+        by_binary, by_text = _copied_both_ways(cursor, FLOATS, rows, monkeypatch)
+    assert by_binary == by_text == [tuple(row) for row in rows]
+    assert [str(x) for _, x, _ in by_binary] == [str(x) for _, x, _ in by_text]  # -0.0
+
+
+def test_nan_copied_binary_reads_back_as_nan(
+    float_conn: psycopg.Connection[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [(0, float("nan"), float("-inf"))]
+    with float_conn.cursor() as cursor:
+        by_binary, by_text = _copied_both_ways(cursor, FLOATS, rows, monkeypatch)
+    assert [str(value) for value in by_binary[0]] == [str(value) for value in by_text[0]]
+    assert str(by_binary[0][1]) == "nan"
+
+
+def test_a_float_column_with_an_int_goes_as_text() -> None:
+    # psycopg's text path sends an int as an int: the exact class decides, as for the others.
+    assert binary_types(["float8"], [(1.5,), (2,)]) is None
+    assert binary_types(["float8"], [(True,)]) is None
+    assert binary_types(["float8"], [(None,), (2.5,)]) == ["float8"]
