@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +17,7 @@ from eventsourcing.persistence import (
     DecimalAsStr,
     JSONTranscoder,
     StoredEvent,
+    Transcoding,
     TranscodingNotRegisteredError,
     UUIDAsHex,
 )
@@ -332,3 +333,57 @@ def comparable(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return "NaN"
     return value
+
+
+class _Tag(StrEnum):
+    GOLD = "gold"
+
+
+class _UUIDAsText(Transcoding):
+    """Another transcoding for ``UUID``, registered over the library's in a test."""
+
+    type = UUID
+    name = "uuid_text"
+
+    def encode(self, obj: UUID) -> str:
+        return str(obj)
+
+    def decode(self, data: str) -> UUID:
+        return UUID(data)
+
+
+def test_a_tagged_values_type_is_checked_once_then_written_alike(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The questions asked of a value of a registered type (is it a subclass of a JSON type?)
+    are asked once per type; its later values are written as the first was. A subclass of a
+    JSON type (a ``StrEnum``) is never remembered: it is written as ``json`` writes it."""
+    _, ours = transcoders(InMemorySubjectKeys())
+    asked: list[type] = []
+    other = ours._other
+
+    def counted(value: Any, kind: type, depth: int) -> Any:
+        asked.append(kind)
+        return other(value, kind, depth)
+
+    monkeypatch.setattr(ours, "_other", counted)
+    first = ours.encode({"id": UUID(int=1), "tag": _Tag.GOLD})
+    again = ours.encode({"id": UUID(int=1), "tag": _Tag.GOLD})
+    assert (
+        first
+        == again
+        == (
+            b'{"id":{"_type_":"uuid_hex","_data_":"00000000000000000000000000000001"},"tag":"gold"}'
+        )
+    )
+    assert asked == [UUID, _Tag, _Tag], "UUID asked about once, the StrEnum each time"
+
+
+def test_a_type_registered_again_encodes_with_the_transcoding_registered_last() -> None:
+    """The transcoding remembered for a type is forgotten when a transcoding is registered."""
+    _, ours = transcoders(InMemorySubjectKeys())
+    assert b"uuid_hex" in ours.encode({"id": UUID(int=1)})
+    ours.register(_UUIDAsText())
+    assert ours.encode({"id": UUID(int=1)}) == (
+        b'{"id":{"_type_":"uuid_text","_data_":"00000000-0000-0000-0000-000000000001"}}'
+    )
