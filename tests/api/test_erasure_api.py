@@ -171,7 +171,7 @@ def test_a_customer_asks_for_their_own_erasure_which_waits_the_configured_hold(
 
 
 def test_a_customer_may_not_ask_to_erase_another_customer(world: World) -> None:
-    head = world.api.ledger.head_position()
+    head = world.api.quiet_head()
     # The caller is a customer of their own: Zelda may be erased by now, and her token with her.
     body = send(
         world,
@@ -193,7 +193,7 @@ def test_a_customer_may_not_name_an_email_or_choose_a_hold(
     world: World, fields: dict[str, Any]
 ) -> None:
     who = new_customer(world)
-    head = world.api.ledger.head_position()
+    head = world.api.quiet_head()
     variables: dict[str, Any] = {"i": {"customerId": who, "reason": "OTHER", **fields}}
     if "email" in fields:
         del variables["i"]["customerId"]
@@ -219,7 +219,7 @@ def test_a_bad_request_is_a_user_error_and_writes_nothing(
 ) -> None:
     who = new_customer(world)
     named: dict[str, Any] = {k: who if value == "SELF" else value for k, value in fields.items()}
-    head = world.api.ledger.head_position()
+    head = world.api.quiet_head()
     payload = request(world, **named)
     assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [(code, field)]
     assert (payload["erasureRequest"], payload["position"]) == (None, None)
@@ -227,7 +227,7 @@ def test_a_bad_request_is_a_user_error_and_writes_nothing(
 
 
 def test_an_unknown_reason_is_refused_by_the_schema(world: World) -> None:
-    head = world.api.ledger.head_position()
+    head = world.api.quiet_head()
     variables: dict[str, object] = {"i": {"customerId": world.other, "reason": "BOREDOM"}}
     response = world.api.graphql(REQUEST, variables, Role.PRIVACY_OFFICER, OFFICER)
     assert (
@@ -274,13 +274,13 @@ def test_an_erasure_completes_once_its_hold_has_passed(world: World) -> None:
 
 
 def test_completing_twice_is_already_erased(world: World, erased: dict[str, Any]) -> None:
-    head = world.api.ledger.head_position()
+    head = world.api.quiet_head()
     assert [e["code"] for e in complete(world, world.zelda)["userErrors"]] == ["ALREADY_ERASED"]
     assert world.api.ledger.head_position() == head
 
 
 def test_completing_what_nobody_asked_for_is_refused(world: World) -> None:
-    head = world.api.ledger.head_position()
+    head = world.api.quiet_head()
     payload = complete(world, world.other)
     assert payload["userErrors"] == [
         {"field": ["input", "subjectId"], "code": "ERASURE_NOT_REQUESTED"}
@@ -292,7 +292,7 @@ def test_completing_what_nobody_asked_for_is_refused(world: World) -> None:
 def test_only_a_privacy_officer_completes_an_erasure(world: World, role: Role) -> None:
     who = new_customer(world)
     assert request(world, customerId=who)["userErrors"] == []
-    head = world.api.ledger.head_position()
+    head = world.api.quiet_head()
     body = send(world, COMPLETE, {"i": {"subjectId": who}}, role, who)
     assert error_codes(body) == ["FORBIDDEN"]
     assert world.api.ledger.head_position() == head
