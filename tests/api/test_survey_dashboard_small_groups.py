@@ -65,6 +65,7 @@ def world(pg_admin: str) -> Iterator[World]:
         lone = respondent(api, "north")
         for survey_id in (old, *newer):  # five responses, one person
             answer(api, lone, survey_id, 2, LONE_COMMENT)
+        api.caught_up()  # the comparison asks for no position: it reads what is applied
         yield World(api, old, newer, str(api.ledger.head_position()))
 
 
