@@ -179,6 +179,13 @@ class LogFanOut:
         (one commit, two statements for all their positions, no savepoint); then each process
         manager, with no transaction open while it reacts; a follower that failed last time
         alone, as before."""
+        if busy:
+            # The batch's keys are fetched now, on a connection given back at once: fetched
+            # by the first decode, inside the transaction below, they held its server session
+            # (and its position rows' locks) while waiting for a second one; behind a
+            # transaction-mode pooler whose other sessions were held by jobs waiting for those
+            # locks, nobody moved until the pooler's queue timeout (a /health held 60 s in CI).
+            batch.decode.prepare()
         alone = [f for f in busy if f.last_error is not None]
         read_models = [f for f in busy if f not in alone and not f.commits_elsewhere]
         managers = [f for f in busy if f not in alone and f.commits_elsewhere]
