@@ -9,9 +9,16 @@ drives both, in the same run:
 - ``{ __typename }``, anonymous, against the bare endpoint (the load's ceiling, too);
 - ``registerCustomer`` as an agent (it waits for the customer directory to show the write,
   as every mutation does), against single-row INSERT commits by as many psycopg connections;
-- ``customers(first: 20)`` with four fields as an agent, against the bare endpoint.
+- ``customers(first: 20)`` with four fields as an agent, against the bare endpoint;
+- ``customer(id) { name }`` as an agent, against the bare endpoint: one plain field, the
+  smallest request that goes through graphql-core's executor, a resolver and one read (the
+  ``{ __typename }`` figure takes a short path that answers it from the document's plan, so
+  the HTTP layers, the middleware and the metrics are measured on the common path by this one).
 
-Each line prints requests/s, p50 and p99 of both sides and the ratio of their rates.
+Each line prints requests/s, p50 and p99 of both sides, the ratio of their rates, and the
+server's CPU time per request of each side (user and system, from ``/proc``, the whole
+process: the product's projection workers polling meanwhile included), which load from
+other processes on the machine does not change the way it changes rates.
 
     .venv/bin/python -m benchmarks.graphql_http [--requests 2000] [--clients 16]
         [--database-url URL]
@@ -31,6 +38,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -69,6 +77,7 @@ from projections.tracking import all_positions
 HOST = "127.0.0.1"
 TYPENAME = {"query": "{ __typename }"}
 CUSTOMERS = {"query": "{ customers(first: 20) { edges { node { id name email region } } } }"}
+ONE_FIELD = '{ customer(id: "%s") { name } }'
 REGISTER = """
 mutation Register($input: RegisterCustomerInput!) {
   registerCustomer(input: $input) { customer { id } position userErrors { code } }
@@ -128,15 +137,40 @@ def serve_bare(port: int) -> None:
     uvicorn.Server(uvicorn_config(app, HOST, port, "warning")).run()
 
 
+@dataclass(frozen=True)
+class Served:
+    """A server running in a process of its own."""
+
+    port: int
+    pid: int | None
+
+    def cpu_seconds(self) -> float | None:
+        """The process's user and system CPU time so far; None where /proc has no figure."""
+        try:
+            with open(f"/proc/{self.pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One side's figures, and its server's CPU time per request (µs), where known."""
+
+    figures: Figures
+    cpu_us: float | None
+
+
 @contextlib.contextmanager
-def server(target: Callable[..., None], *args: object) -> Iterator[int]:
+def server(target: Callable[..., None], *args: object) -> Iterator[Served]:
     """Run ``target(*args, port)`` in a process of its own until it answers /health."""
     port = free_port()
     process = multiprocessing.get_context("spawn").Process(target=target, args=(*args, port))
     process.start()
     try:
         wait_until_healthy(f"http://{HOST}:{port}", process)
-        yield port
+        yield Served(port, process.pid)
     finally:
         process.terminate()  # SIGTERM: uvicorn shuts down, the workers stop
         process.join(30)
@@ -165,9 +199,14 @@ def registrations(port: int, token: str, count: int) -> list[bytes]:
     return bodies
 
 
-def measure(port: int, requests: list[bytes], clients: int, check: Check) -> Figures:
-    drive(HOST, port, requests[:clients], clients, check)  # warm: connections, caches
-    return drive(HOST, port, requests[clients:], clients, check)
+def measure(served: Served, requests: list[bytes], clients: int, check: Check) -> Measured:
+    drive(HOST, served.port, requests[:clients], clients, check)  # warm: connections, caches
+    before = served.cpu_seconds()
+    figures = drive(HOST, served.port, requests[clients:], clients, check)
+    after = served.cpu_seconds()
+    if before is None or after is None or not figures.requests:
+        return Measured(figures, None)
+    return Measured(figures, (after - before) / figures.requests * 1e6)
 
 
 def raw_inserts(conninfo: str, count: int, clients: int) -> Figures:
@@ -202,28 +241,32 @@ async def _raw_inserts(conninfo: str, count: int, clients: int) -> Figures:
     return Figures(len(latencies), time.perf_counter() - started, latencies)
 
 
-def run(admin_conninfo: str, count: int, clients: int) -> list[tuple[str, Figures, Figures]]:
+def run(admin_conninfo: str, count: int, clients: int) -> list[tuple[str, Measured, Measured]]:
     master_key, jwt_secret = new_master_key_text(), secrets.token_urlsafe(48)
     agent = JwtTokens(jwt_secret, "cxledger").mint("bench-agent", Role.AGENT)
     n = count + clients
     with scratch_database(admin_conninfo, "cxl_bench") as database:
         with ledger_on(database, secrets_from(master_key, jwt_secret)) as ledger:
             migrate(database, ledger)
+            registered_ids = []
             for index in range(PAGE):  # a full first page for customers(first: 20)
                 registration = RegisterCustomer(f"Customer {index}", f"{index}@bench.example")
-                ledger.register_customer(registration, STAFF)
+                registered_ids.append(ledger.register_customer(registration, STAFF).aggregate_id)
             head = ledger.head_position()
         with (
             server(serve_api, database.conninfo, master_key, jwt_secret) as api,
             server(serve_bare) as bare,
         ):
             caught_up(database.conninfo, head)  # no catch-up competes with the first figures
-            baseline = [post_request(HOST, bare, "/graphql", TYPENAME, None)] * n
-            typename = [post_request(HOST, api, "/graphql", TYPENAME, None)] * n
-            listed = [post_request(HOST, api, "/graphql", CUSTOMERS, agent)] * n
+            baseline = [post_request(HOST, bare.port, "/graphql", TYPENAME, None)] * n
+            typename = [post_request(HOST, api.port, "/graphql", TYPENAME, None)] * n
+            listed = [post_request(HOST, api.port, "/graphql", CUSTOMERS, agent)] * n
+            one_field = {"query": ONE_FIELD % registered_ids[0]}
+            field = [post_request(HOST, api.port, "/graphql", one_field, agent)] * n
             bare_figures = measure(bare, baseline, clients, no_errors(None))
             rows = [
                 ("{ __typename }", measure(api, typename, clients, no_errors(None)), bare_figures),
+                ("customer { name }", measure(api, field, clients, no_errors(None)), bare_figures),
                 (
                     "customers(first: 20)",
                     measure(api, listed, clients, no_errors(None)),
@@ -231,11 +274,10 @@ def run(admin_conninfo: str, count: int, clients: int) -> list[tuple[str, Figure
                 ),
             ]
             registered = measure(
-                api, registrations(api, agent, n), clients, no_errors("registerCustomer")
+                api, registrations(api.port, agent, n), clients, no_errors("registerCustomer")
             )
-            rows.append(
-                ("registerCustomer", registered, raw_inserts(database.conninfo, count, clients))
-            )
+            inserts = Measured(raw_inserts(database.conninfo, count, clients), None)
+            rows.append(("registerCustomer", registered, inserts))
     return rows
 
 
@@ -252,20 +294,27 @@ def caught_up(conninfo: str, head: int) -> None:
     raise RuntimeError("the read models did not catch up")
 
 
-def report(rows: list[tuple[str, Figures, Figures]], count: int, clients: int) -> None:
+def report(rows: list[tuple[str, Measured, Measured]], count: int, clients: int) -> None:
     print(f"{clients} clients, {count:,} requests per figure (after {clients} to warm up)")
-    print("baselines: { __typename } and customers(first: 20) against the bare Starlette")
-    print("endpoint under uvicorn; registerCustomer against single-row INSERT commits")
+    print("baselines: the queries against the bare Starlette endpoint under uvicorn;")
+    print("registerCustomer against single-row INSERT commits; ratio: ratio to baseline of")
+    print("the rates; cpu us: the server's CPU time a request (the product's, the baseline's)")
     print(
         f"{'request':<22} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'p99/p50':>7}"
-        f" {'base/s':>8} {'p50 ms':>7} {'p99 ms':>7}  ratio to baseline"
+        f" {'base/s':>8} {'p50 ms':>7} {'p99 ms':>7}  {'ratio':>6} {'cpu us':>7} {'base':>6}"
     )
-    for name, app, base in rows:
+    for name, measured, baseline in rows:
+        app, base = measured.figures, baseline.figures
         print(
             f"{name:<22} {app.per_second:>8,.0f} {app.p50_ms:>7.1f} {app.p99_ms:>7.1f}"
             f" {app.p99_ms / app.p50_ms:>7.1f} {base.per_second:>8,.0f} {base.p50_ms:>7.1f}"
-            f" {base.p99_ms:>7.1f}  {app.per_second / base.per_second:>17.3f}"
+            f" {base.p99_ms:>7.1f}  {app.per_second / base.per_second:>6.3f}"
+            f" {_us(measured.cpu_us):>7} {_us(baseline.cpu_us):>6}"
         )
+
+
+def _us(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
 
 
 def parse_args() -> argparse.Namespace:
