@@ -10,11 +10,10 @@ from __future__ import annotations
 from domain.customer.commands import RegisterCustomer
 from domain.shared.metadata import Channel, EventMetadata, Role
 from infrastructure.database import Database
-from infrastructure.listener import SharedListener
-from infrastructure.log_fanout import LogFanOut
 from infrastructure.projection_runner import ProjectionRunner
 from projections.customers.projection import CustomerDirectory
 from projections.tracking import all_positions
+from tests.support.fan_out import fan_out_to_the_head
 from tests.support.ledgers import postgres_ledger
 from tests.support.pgbouncer import pgbouncer_in_front_of
 
@@ -36,17 +35,7 @@ def test_the_fan_out_fetches_a_batchs_keys_before_its_transaction(database: Data
         # A second process's ledger: none of the subject keys is in its caches yet.
         with postgres_ledger(behind, pool_size=2) as reader:
             directory = ProjectionRunner(reader, behind, CustomerDirectory(), batch_size=100)
-            listener = SharedListener(behind)
-            listener.start()
-            try:
-                assert listener.wait_connected(5.0)
-                fanout = LogFanOut([directory], listener, behind)
-                fanout.leases.renew()
-                with behind.connect(autocommit=True) as conn:
-                    while fanout.run_pass(conn):
-                        pass
-            finally:
-                listener.stop()
+            fanout = fan_out_to_the_head(behind, [directory])
             assert fanout.errors() == {}
     with database.connect() as conn:
         assert all_positions(conn)[directory.name] == head

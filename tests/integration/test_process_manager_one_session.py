@@ -14,11 +14,10 @@ from uuid import UUID
 from domain.ledger import Ledger
 from domain.loyalty.policies import LoyaltyEarning
 from infrastructure.database import Database
-from infrastructure.listener import SharedListener
-from infrastructure.log_fanout import LogFanOut
 from infrastructure.process_manager_runner import ProcessManagerRunner
 from projections.tracking import all_positions
 from tests.integration.loyalty_steps import bought, customer, earned_for, one_point_per_euro
+from tests.support.fan_out import fan_out_to_the_head
 from tests.support.ledgers import postgres_ledger
 from tests.support.pgbouncer import pgbouncer_in_front_of
 
@@ -52,17 +51,7 @@ def test_the_log_fan_out_feeds_a_process_manager_through_one_server_session(
         orders = purchases(ledger)
         head = ledger.head_position()  # the points earned come after it
         earning = ProcessManagerRunner(ledger, behind, LoyaltyEarning(), BATCH)
-        listener = SharedListener(behind)
-        listener.start()
-        try:
-            assert listener.wait_connected(5.0)
-            fanout = LogFanOut([earning], listener, behind)
-            fanout.leases.renew()
-            with behind.connect(autocommit=True) as conn:
-                while fanout.run_pass(conn):
-                    pass
-        finally:
-            listener.stop()
+        fanout = fan_out_to_the_head(behind, [earning])
         assert fanout.errors() == {}
         assert all(len(earned_for(ledger, ada, order)) == 1 for ada, order in orders)
     with database.connect() as conn:
