@@ -122,14 +122,36 @@ def register_customer(
         earlier = ledger.find(customer_id, Customer, _not_a_customer)
         if earlier is not None:
             return _replayed_registration(ledger, earlier, fingerprint)
+    try:
+        # Most emails registered are new: claim the email as never claimed, unread. Had it a
+        # claim (held, or released to take over), the claim's first version clashes and
+        # nothing is written; only then is the claim read. Reading it first cost every
+        # registration a round trip and a pooled connection's checkout, about a sixth of
+        # its CPU.
+        return _registered(ledger, command, customer_id, fingerprint, metadata, None)
+    except ConcurrencyConflictError:
+        pass
     claim = free_claim(ledger, fingerprint, customer_id)
+    try:
+        return _registered(ledger, command, customer_id, fingerprint, metadata, claim)
+    except ConcurrencyConflictError:
+        return _lost_registration_race(ledger, command, customer_id, fingerprint)
+
+
+def _registered(
+    ledger: LedgerCore,
+    command: RegisterCustomer,
+    customer_id: UUID,
+    fingerprint: str,
+    metadata: EventMetadata,
+    claim: EmailClaim | None,
+) -> CommandResult:
+    """The customer and their claim on the email (a new one if ``claim`` is None, else the
+    released ``claim`` taken over), committed together."""
     with acting_as(metadata):
         customer = new_customer(ledger, command, customer_id, fingerprint)
         claim = claimed(claim, fingerprint, customer_id)
-    try:
-        position = ledger.commit(customer, claim)
-    except ConcurrencyConflictError:
-        return _lost_registration_race(ledger, command, customer_id, fingerprint)
+    position = ledger.commit(customer, claim)
     return CommandResult(customer_id, customer.version, position)
 
 
