@@ -199,6 +199,7 @@ def test_a_batch_with_clashes_draws_ids_only_for_the_events_it_commits(
     refused = [o for o in outcomes.values() if isinstance(o, EmailAlreadyRegisteredError)]
     assert len(refused) == 2, outcomes
     assert isinstance(outcomes[contested], EmailAlreadyRegisteredError)
+    assert all(isinstance(outcomes[o], CommandResult) for o in others), "neighbours unhurt"
     written = len(calls) - len(refused)
     assert ids_drawn(database) == drawn + 1 + 2 * written, "the opener's event, 2 per success"
     assert_dense(database)
