@@ -20,8 +20,12 @@ from infrastructure.event_store import EventStoreFactory, LogRecorder
 from infrastructure.migrations import MIGRATIONS_DIR
 from infrastructure.migrations.log_lock import LOG_LOCK
 
-APPEND_FUNCTION = (MIGRATIONS_DIR / "200_append_ledger_events.sql").read_text()
-"""The function a batch is written by (``infrastructure.log_writer``), as `migrate` installs it."""
+APPEND_FUNCTIONS = [
+    (MIGRATIONS_DIR / name).read_text()
+    for name in ("200_append_ledger_events.sql", "201_append_without_burnt_ids.sql")
+]
+"""The functions a batch, and a command alone, are written by (``infrastructure.log_writer``),
+as `migrate` installs them."""
 
 
 class LogRecorderOnTestDatabase:
@@ -43,7 +47,8 @@ class LogRecorderOnTestDatabase:
         assert isinstance(recorder, LogRecorder)
         with recorder.datastore.get_connection() as conn:
             conn.execute(LOG_LOCK)  # the owner's lock function, as `migrate` installs it
-            conn.execute(APPEND_FUNCTION)
+            for functions in APPEND_FUNCTIONS:
+                conn.execute(functions)
         return recorder
 
 
