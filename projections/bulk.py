@@ -11,7 +11,7 @@ from typing import Any
 
 from psycopg import Cursor, sql
 
-from projections.copy_types import binary_types
+from projections.copy_types import binary_types, register_copy_dumpers
 
 Column = tuple[str, str]
 """A column's name and its PostgreSQL type (for the array it is sent in)."""
@@ -62,11 +62,15 @@ def _insert(
         # Binary, each column's dumper chosen once by its type, when the values allow it
         # (projections.copy_types); else text, each value adapted by its Python type.
         types = binary_types([type_ for _, type_ in columns], rows)
-        with cursor.copy(_copy_statement(table, columns, binary=types is not None)) as loading:
-            if types is not None:
-                loading.set_types(types)
-            for row in rows:
-                loading.write_row(row)
+        statement = _copy_statement(table, columns, binary=types is not None)
+        if types is not None and "jsonb" in types:
+            # On a cursor of its own, whose adapters dump JSON text as binary jsonb: the
+            # caller's cursor keeps psycopg's dumpers for whatever it runs next.
+            with cursor.connection.cursor() as copying:
+                register_copy_dumpers(copying.adapters)
+                _copy_rows(copying, statement, types, rows)
+        else:
+            _copy_rows(cursor, statement, types, rows)
         return [row[0] for row in rows] if returning else []
     params = [
         array_literals(column) if type_.endswith("[]") else column
@@ -74,6 +78,19 @@ def _insert(
     ]
     cursor.execute(_insert_statement(cursor, table, tuple(columns), on_conflict, returning), params)
     return [key for (key,) in cursor.fetchall()] if returning else []
+
+
+def _copy_rows(
+    cursor: Cursor[Any],
+    statement: sql.Composed,
+    types: list[str] | None,
+    rows: Sequence[Sequence[Any]],
+) -> None:
+    with cursor.copy(statement) as loading:
+        if types is not None:
+            loading.set_types(types)
+        for row in rows:
+            loading.write_row(row)
 
 
 def _copy_statement(table: str, columns: Sequence[Column], *, binary: bool) -> sql.Composed:

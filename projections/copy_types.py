@@ -12,12 +12,15 @@ the same way: the exact Python class (no enum or other subclass, which psycopg's
 adapts by its own rules), integers inside the column's range, times with a zone (a naive one is
 read in the session's zone as text), text without NUL, floats (the text path's ``repr`` reads
 back as the very same double, NaN, infinities and -0.0 included: binary sends its bits).
-Anything else (a jsonb document, an array, a Decimal, a mix of types) answers ``None``: the
-caller sends the batch as text, as before, with the outcome it had (a refused value is refused
-the same way). A column of NULLs only has nothing to dump, so it does not hold the batch back,
-also of a type in ``_NULLS_ONLY`` (the directory's address, which a registration leaves empty:
-its registrations went as text for that one column, about a quarter of a customer_directory
-rebuild's applying).
+A ``jsonb`` column of JSON text (``str``: what the ticket timeline's steps and tickets hold,
+made by orjson) goes in jsonb's binary format, a version byte (1) then the very text, which the
+server parses as it parses the text COPY's field (``JsonTextBinaryDumper``, on the COPY's own
+cursor: psycopg's binary jsonb dumper would write a ``str`` as a JSON string); the timeline's
+steps went as text for their two jsonb columns alone. A jsonb document given as a Python value
+(``Jsonb``) still goes as text. Anything else (an array, a Decimal, a mix of types) answers
+``None``: the caller sends the batch as text, as before, with the outcome it had (a refused
+value is refused the same way). A column of NULLs only has nothing to dump, so it does not hold
+the batch back (the directory's address, which a registration leaves empty).
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ from datetime import datetime, timezone
 from operator import attrgetter
 from typing import Any
 from uuid import UUID
+
+from psycopg import adapt, pq
+from psycopg.adapt import AdaptersMap
 
 _INT_RANGES = {
     "bigint": (-(2**63), 2**63 - 1),
@@ -71,12 +77,39 @@ _BINARY: dict[str, tuple[type, Callable[[Sequence[Any]], bool]]] = {
     "timestamptz": (datetime, _zoned),
     "float8": (float, _any),
     "double precision": (float, _any),
+    "jsonb": (str, _no_nul),
 }
 """A column's PostgreSQL type -> the one Python class sent binary as it, and what else its
 values must satisfy."""
-_NULLS_ONLY = frozenset({"jsonb"})
-"""Types whose values go as text, but a column of NULLs only of which may go binary: a NULL is
-the same in both formats, and psycopg knows the type's name (``set_types``)."""
+_JSONB_VERSION = b"\x01"
+"""The only version of jsonb's binary format (PostgreSQL's ``jsonb_recv``)."""
+
+
+class JsonTextBinaryDumper(adapt.Dumper):
+    """JSON text (a ``str``) as a ``jsonb`` value in binary: the version byte, then the text
+    itself, parsed by the server as the text format's field would be."""
+
+    format = pq.Format.BINARY
+
+    def dump(self, obj: str) -> bytes:
+        return _JSONB_VERSION + obj.encode()
+
+
+def register_copy_dumpers(adapters: AdaptersMap) -> None:
+    """Make a binary COPY's ``jsonb`` columns (``set_types``) take JSON text as
+    :func:`binary_types` allows it. Only by the type's oid: a value adapted by its Python class
+    (a ``Jsonb`` document, a ``str`` parameter) is dumped as before."""
+    oid = adapters.types["jsonb"].oid
+    dumper = _DUMPERS.get(oid)
+    if dumper is None:
+        dumper = _DUMPERS[oid] = type(
+            "JsonbTextBinaryDumper", (JsonTextBinaryDumper,), {"oid": oid}
+        )
+    adapters.register_dumper(None, dumper)
+
+
+_DUMPERS: dict[int, type[JsonTextBinaryDumper]] = {}
+"""The dumper class made for jsonb's oid (the same on every server: made once)."""
 
 
 def binary_types(types: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str] | None:
@@ -86,15 +119,13 @@ def binary_types(types: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[st
         return None
     for type_, column in zip(types, zip(*rows, strict=True), strict=True):
         known = _BINARY.get(type_)
-        if known is None and type_ not in _NULLS_ONLY:
+        if known is None:
             return None
         kinds = set(map(type, column))
         nulls = type(None) in kinds
         kinds.discard(type(None))
         if not kinds:
             continue  # NULLs only: any type sends them the same way
-        if known is None:
-            return None
         expected, fits = known
         if kinds != {expected}:
             return None

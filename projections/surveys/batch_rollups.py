@@ -107,38 +107,88 @@ class _SliceKeys:
         return number
 
 
+class _Cells:
+    """A batch's rows by cell: each distinct cell numbered once, with its slice keys' numbers.
+    A row's cell is hashed once here (a tuple holding a ``UUID``, whose hash is Python code);
+    every later step keys by the small numbers."""
+
+    def __init__(self, rows: Sequence[Segmented], keys: _SliceKeys) -> None:
+        numbers: dict[Cell, int] = {}
+        self.cells: list[Cell] = []
+        self.of_row: list[int] = []
+        for row in rows:
+            cell = row.cell()
+            number = numbers.get(cell)
+            if number is None:
+                number = numbers[cell] = len(self.cells)
+                self.cells.append(cell)
+            self.of_row.append(number)
+        self.numbers = numbers
+        self.slices = [keys.of(cell) for cell in self.cells]
+        """Per cell number: the numbers of its slice keys, one per level."""
+        days: dict[tuple[UUID, datetime], int] = {}
+        self.day_of_cell = [days.setdefault((cell[0], cell[1]), len(days)) for cell in self.cells]
+        """Per cell number: the number of its survey and day (a presence row's key)."""
+        self.days = list(days)
+
+
 def _new_people(
     cursor: Cursor[Any],
     presence: str,
-    rows: Sequence[tuple[Segmented, Cell]],
+    rows: Sequence[Segmented],
+    cells: _Cells,
     keys: _SliceKeys,
     loading: bool,
 ) -> dict[int, int]:
     """Per slice key (its number in ``keys``): the people of ``rows`` it had not yet counted
     (by the presence table ``presence`` before the batch, and by the earlier rows of the
     batch). Writes the batch's presence rows that were not there yet."""
-    people = {(row.customer_id, cell[0], cell[1]) for row, cell in rows}
-    customers, surveys, days = (list(column) for column in zip(*people, strict=True))
+    # People as their ids' integers and cells by number: hashing a UUID is Python code.
+    people: dict[tuple[int, int], UUID] = {}
+    day_of_cell = cells.day_of_cell
+    for row, number in zip(rows, cells.of_row, strict=True):
+        people[(row.customer_id.int, day_of_cell[number])] = row.customer_id
+    customers = list(people.values())
+    surveys = [cells.days[day][0] for _, day in people]
+    days = [cells.days[day][1] for _, day in people]
     cursor.execute(
         f"SELECT customer_id, {_KEY} FROM {presence} p"
         " WHERE (p.customer_id, p.survey_id, p.day) IN"
         " (SELECT * FROM unnest(%b::uuid[], %b::uuid[], %b::timestamptz[]))",
         (customers, surveys, days),
     )
-    # People as their ids' integers: hashing a UUID is Python code.
-    present = {(customer.int, tuple(cell)) for customer, *cell in cursor.fetchall()}
-    seen = {(person, number) for person, cell in present for number in keys.of(cell)}
-    counts: dict[int, int] = {}
+    present: set[tuple[int, int]] = set()
+    seen: dict[int, set[int]] = {}
+    """Per slice key's number: the people it counted before the batch."""
+    for customer, *stored in cursor.fetchall():
+        person, cell = customer.int, tuple(stored)
+        known = cells.numbers.get(cell)
+        if known is not None:
+            present.add((person, known))
+        # A stored cell no row of the batch is in counts its person in its slices all the
+        # same: a slice spans cells.
+        for slice_number in keys.of(cell) if known is None else cells.slices[known]:
+            seen.setdefault(slice_number, set()).add(person)
     new: list[tuple[Any, ...]] = []
-    for row, cell in rows:
+    new_in_cell: list[list[int]] = [[] for _ in cells.cells]
+    for row, number in zip(rows, cells.of_row, strict=True):
         person = row.customer_id.int
-        if (person, cell) not in present:
-            present.add((person, cell))
-            new.append((row.customer_id, *cell))
-        for number in keys.of(cell):
-            if (person, number) not in seen:
-                seen.add((person, number))
-                counts[number] = counts.get(number, 0) + 1
+        if (person, number) not in present:
+            present.add((person, number))
+            new.append((row.customer_id, *cells.cells[number]))
+            new_in_cell[number].append(person)
+    # Only a person new to a cell can be new to its slices; how many a slice gains does not
+    # depend on the order, so each cell's newcomers join each of its slices at once.
+    counts: dict[int, int] = {}
+    for number, newcomers in enumerate(new_in_cell):
+        if not newcomers:
+            continue
+        for slice_number in cells.slices[number]:
+            counted = seen.setdefault(slice_number, set())
+            before = len(counted)
+            counted.update(newcomers)
+            if len(counted) > before:
+                counts[slice_number] = counts.get(slice_number, 0) + len(counted) - before
     # Only rows not there before: while a rebuild loads, none of them can conflict.
     insert_rows(cursor, presence, _PRESENCE_COLUMNS, new, "ON CONFLICT DO NOTHING", copy=loading)
     return counts
@@ -159,22 +209,23 @@ def add_invitations(
     """Count new invitations (1 each) and their new invitees in the invitation rollups."""
     if not invitations:
         return
-    rows = [(row, row.cell()) for row in invitations]
     keys = _SliceKeys()
-    invitees = _new_people(cursor, "survey_invitee_days", rows, keys, loading)
-    cube: dict[Cell, int] = {}
+    cells = _Cells(invitations, keys)
+    invitees = _new_people(cursor, "survey_invitee_days", invitations, cells, keys, loading)
+    per_cell = [0] * len(cells.cells)
+    for number in cells.of_row:
+        per_cell[number] += 1
     slices: dict[int, int] = {}
-    for _, cell in rows:
-        cube[cell] = cube.get(cell, 0) + 1
-        for number in keys.of(cell):
-            slices[number] = slices.get(number, 0) + 1
+    for number, n in enumerate(per_cell):
+        for slice_number in cells.slices[number]:
+            slices[slice_number] = slices.get(slice_number, 0) + n
     count: Column = ("invitations", "bigint")
     _upsert(
         cursor,
         "survey_invitation_cube",
         _KEY_COLUMNS,
         [count],
-        [(*cell, n) for cell, n in cube.items()],
+        [(*cell, n) for cell, n in zip(cells.cells, per_cell, strict=True)],
     )
     _upsert(
         cursor,
@@ -195,23 +246,32 @@ def add_responses(
     to the response rollups."""
     if not responses:
         return
-    rows = [(row, row.cell()) for row, _ in responses]
+    rows = [row for row, _ in responses]
     keys = _SliceKeys()
-    respondents = _new_people(cursor, "survey_respondent_days", rows, keys, loading)
-    cube: dict[Cell, list[Any]] = {}
+    cells = _Cells(rows, keys)
+    respondents = _new_people(cursor, "survey_respondent_days", rows, cells, keys, loading)
+    cube = _sums(len(cells.cells), cells.of_row, [measures for _, measures in responses])
+    # A slice's sums are its cells' sums, except the float one, which is summed row by row in
+    # log order, as one event at a time adds it (a float sum depends on its order).
     slices: dict[int, list[Any]] = {}
-    for (_, cell), (_, measures) in zip(rows, responses, strict=True):
-        total = cube.get(cell)
-        cube[cell] = list(measures) if total is None else _added(total, measures)
-        for number in keys.of(cell):
-            total = slices.get(number)
-            slices[number] = list(measures) if total is None else _added(total, measures)
+    for number, sums in enumerate(cube):
+        for slice_number in cells.slices[number]:
+            total = slices.get(slice_number)
+            slices[slice_number] = list(sums) if total is None else _added(total, sums)
+    floats: dict[int, float] = {}
+    for number, (_, measures) in zip(cells.of_row, responses, strict=True):
+        seconds = measures[_FLOAT]
+        for slice_number in cells.slices[number]:
+            total_seconds = floats.get(slice_number)
+            floats[slice_number] = seconds if total_seconds is None else total_seconds + seconds
+    for slice_number, sums in slices.items():
+        sums[_FLOAT] = floats[slice_number]
     _upsert(
         cursor,
         "survey_response_cube",
         _KEY_COLUMNS,
         _MEASURE_COLUMNS,
-        [(*cell, *sums) for cell, sums in cube.items()],
+        [(*cell, *sums) for cell, sums in zip(cells.cells, cube, strict=True)],
     )
     _upsert(
         cursor,
@@ -223,6 +283,19 @@ def add_responses(
             for number, sums in slices.items()
         ],
     )
+
+
+def _sums(cells: int, of_row: Sequence[int], measures: Sequence[Sequence[Any]]) -> list[list[Any]]:
+    """Per cell number, its rows' measures summed in log order (the first row's as they are)."""
+    sums: list[list[Any] | None] = [None] * cells
+    for number, row in zip(of_row, measures, strict=True):
+        total = sums[number]
+        sums[number] = list(row) if total is None else _added(total, row)
+    return [total for total in sums if total is not None]
+
+
+_FLOAT = RESPONSE_MEASURES.index("completion_seconds_sum")
+"""The one float measure: its sums follow the log's order (the others are integers)."""
 
 
 def _added(total: list[Any], measures: Sequence[Any]) -> list[Any]:

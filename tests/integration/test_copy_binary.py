@@ -13,6 +13,7 @@ from enum import Enum, StrEnum
 from typing import Any
 from uuid import UUID
 
+import orjson
 import psycopg
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -157,6 +158,52 @@ def test_a_document_column_of_nulls_only_goes_binary_with_the_rest(
     with conn.cursor() as cursor:
         by_binary, by_text = _copied_both_ways(cursor, WITH_DOC, rows, monkeypatch)
     assert by_binary == by_text == rows
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(rows=ROWS, docs=st.lists(st.none() | JSON_DOCS, min_size=20, max_size=20))
+def test_json_text_in_a_document_column_goes_binary_and_reads_back_as_by_text(
+    conn: psycopg.Connection[Any],
+    monkeypatch: pytest.MonkeyPatch,
+    rows: tuple[tuple[Any, ...], ...],
+    docs: list[dict[str, Any] | None],
+) -> None:
+    """The ticket timeline's steps and tickets: their documents are JSON text made by orjson
+    (``str``), sent as jsonb's binary format (a version byte, then the text)."""
+    texts = [None if doc is None else orjson.dumps(doc).decode() for doc in docs]
+    with_docs = [(*row, text) for row, text in zip(rows, texts, strict=False)]
+    assert binary_types([*TYPES, "jsonb"], with_docs) == [*TYPES, "jsonb"]
+    with conn.cursor() as cursor:
+        by_binary, by_text = _copied_both_ways(cursor, WITH_DOC, with_docs, monkeypatch)
+        # The caller's cursor keeps psycopg's own dumpers: a str parameter is still text.
+        cursor.execute("SELECT %s::jsonb", ('{"a": 1}',))
+        assert cursor.fetchone() == ({"a": 1},)
+    assert by_binary == by_text
+    assert [doc for *_, doc in by_binary] == docs[: len(rows)]
+
+
+def test_json_text_the_server_refuses_is_refused_binary_as_by_text(
+    conn: psycopg.Connection[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    row = (0, None, None, None, None, None, None, UUID(int=0))
+    conn.commit()  # the tables: each refusal below rolls back
+    for text in ('{"a": ', '"\\u0000"'):  # not JSON; a NUL, which jsonb does not hold
+        assert binary_types([*TYPES, "jsonb"], [(*row, text)]) == [*TYPES, "jsonb"]
+        with conn.cursor() as cursor, pytest.raises(psycopg.DataError):
+            insert_rows(cursor, "by_binary", WITH_DOC, [(*row, text)], copy=True)
+        conn.rollback()
+        with (
+            monkeypatch.context() as patched,
+            conn.cursor() as cursor,
+            pytest.raises(psycopg.DataError),
+        ):
+            patched.setattr(projections.bulk, "binary_types", lambda types, rows: None)
+            insert_rows(cursor, "by_text", WITH_DOC, [(*row, text)], copy=True)
+        conn.rollback()
 
 
 class Colour(StrEnum):
