@@ -42,6 +42,7 @@ from infrastructure.fresh_keys import SubjectKeyTakenError, fresh_keys_for
 from infrastructure.log_reads import NotificationsSelection
 from infrastructure.log_writer import DEFAULT_WAIT_SECONDS, GroupCommittedLog
 from infrastructure.pool_check import check_idle
+from infrastructure.pool_order import hand_out_most_recent_first
 from infrastructure.stream_reads import StreamsSelection
 
 P = ParamSpec("P")
@@ -184,6 +185,9 @@ class EventStoreFactory(PostgresFactory):
             # Nor for the check it runs (a round trip per checkout when pre-pinging): the
             # same guarantee, a round trip only for a connection that may be broken.
             self.datastore.pool._check = check_idle
+        # Nor for the order of idle connections: the one used last goes out first, warm
+        # (:mod:`infrastructure.pool_order`).
+        hand_out_most_recent_first(self.datastore.pool)
         wait_ms = self.env.get(GROUP_COMMIT_WAIT_MS)
         self.group_commit_wait = float(wait_ms) / 1000 if wait_ms else DEFAULT_WAIT_SECONDS
 

@@ -3,8 +3,16 @@
 Each caller queues its work and waits. A caller that finds no leader becomes the leader: it
 takes a bounded batch from the front of the queue, has it written in one go, gives every caller
 in the batch its own outcome (a result or an error), and goes on until its own work is done;
-then it steps down and a waiting caller takes over. So at any time one thread per process
-writes, and all the work queued while it wrote goes into its next batch.
+then it hands the lead to the caller queued first, if any. So at any time one thread per
+process writes, and all the work queued while it wrote goes into its next batch.
+
+Each waiting caller parks on a lock of its own, released once: by the leader that wrote its
+work, or by the one handing it the lead. With one condition shared by all, each batch's end
+woke every waiting caller, those whose work was still queued only to park again, twice per
+batch (about 9.5 voluntary context switches per registration with 16 writers, 7 now; 16
+writers, three sessions of 6 to 8 runs alternated, medians: 1,835, 1,794 and 1,912
+registrations/s before, 1,881, 2,159 and 1,999 after; the client's CPU per registration 316,
+318 and 333 us before, 312, 317 and 321 after; one-event appends 10,885 against 11,654/s).
 
 Before taking a batch the leader may wait a little (``wait`` seconds at most) for as many
 callers as its previous batch held: one writer never waits, while steady concurrent writers
@@ -19,7 +27,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeAlias, TypeVar, cast
 
 W = TypeVar("W")
@@ -38,12 +46,22 @@ class BatchBounds:
     max_size: int
 
 
+def _held_lock() -> threading.Lock:
+    lock = threading.Lock()
+    lock.acquire()
+    return lock
+
+
 @dataclass(eq=False)
 class _Pending(Generic[W, R]):
+    """One caller's work, and the lock it parks on (held from the start): released once, by
+    the leader that wrote its work or by the one that hands it the lead."""
+
     work: W
     size: int
     outcome: Outcome[R] | None = None
     done: bool = False
+    parked: threading.Lock = field(default_factory=_held_lock)
 
 
 class GroupCommit(Generic[W, R]):
@@ -62,7 +80,6 @@ class GroupCommit(Generic[W, R]):
         self.wait = wait
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
-        self._finished = threading.Condition(self._lock)
         self._queue: deque[_Pending[W, R]] = deque()
         self._leading = False
         self._last_batch = 1
@@ -81,26 +98,35 @@ class GroupCommit(Generic[W, R]):
             return len(self._queue)
 
     def _follow(self, mine: _Pending[W, R]) -> bool:
-        """Queue and wait; True if this caller must lead (its work is not written yet)."""
+        """Queue and wait; True if this caller must lead (its work is not written yet). A
+        follower parks on its own lock, so that it wakes only when its outcome is known or the
+        lead is handed to it: waking every waiting caller at each batch's end (a shared
+        condition) woke those whose work was still queued only to park them again."""
         with self._lock:
             self._queue.append(mine)
             self._arrived.notify()
-            while not mine.done and self._leading:
-                self._finished.wait()
-            if mine.done:
-                return False
-            self._leading = True
-            return True
+            if not self._leading:
+                self._leading = True
+                return True
+        mine.parked.acquire()
+        return not mine.done
 
     def _lead_until_done(self, mine: _Pending[W, R]) -> None:
         try:
             while not mine.done:
                 batch = self._next_batch()
-                self._finish(batch, self._outcomes(batch))
+                self._finish(batch, self._outcomes(batch), mine)
         finally:
-            with self._lock:
+            self._step_down()
+
+    def _step_down(self) -> None:
+        """Hand the lead to the caller queued first, if any (its work is the next batch's
+        first), else leave it to whoever comes next."""
+        with self._lock:
+            if self._queue:
+                self._queue[0].parked.release()
+            else:
                 self._leading = False
-                self._finished.notify_all()
 
     def _next_batch(self) -> list[_Pending[W, R]]:
         """Wait (bounded) for as many callers as last time, then take a bounded batch."""
@@ -136,11 +162,14 @@ class GroupCommit(Generic[W, R]):
             return [wrong] * len(batch)
         return outcomes
 
-    def _finish(self, batch: list[_Pending[W, R]], outcomes: Sequence[Outcome[R]]) -> None:
-        with self._lock:
-            for pending, outcome in zip(batch, outcomes, strict=True):
-                pending.outcome, pending.done = outcome, True
-            self._finished.notify_all()
+    def _finish(
+        self, batch: list[_Pending[W, R]], outcomes: Sequence[Outcome[R]], leader: _Pending[W, R]
+    ) -> None:
+        """Give each caller its outcome and wake it (the leader is awake)."""
+        for pending, outcome in zip(batch, outcomes, strict=True):
+            pending.outcome, pending.done = outcome, True
+            if pending is not leader:
+                pending.parked.release()
 
 
 def _unwrap(pending: _Pending[W, R]) -> R:

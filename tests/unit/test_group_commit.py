@@ -131,3 +131,69 @@ def test_a_group_commit_wait_out_of_bounds_is_refused_with_its_name(
     monkeypatch.setenv("CXL_GROUP_COMMIT_WAIT_MS", value)
     with pytest.raises(SettingsError, match="CXL_GROUP_COMMIT_WAIT_MS"):
         load_settings()
+
+
+def test_the_lead_passes_to_the_caller_queued_first_and_only_it_writes_the_next_batch() -> None:
+    writer = HeldWriter()
+    written_by: list[str] = []
+
+    def recording(batch: list[int]) -> Sequence[Outcome[int]]:
+        written_by.append(threading.current_thread().name)
+        return writer(batch)
+
+    commit: GroupCommit[int, int] = GroupCommit(recording, BatchBounds(64, 1000))
+    outcomes: dict[int, object] = {}
+
+    def submit(n: int) -> None:
+        outcomes[n] = commit.submit(n)
+
+    threads = [
+        threading.Thread(target=submit, args=(n,), name=f"caller {n}", daemon=True)
+        for n in (0, 2, 4)
+    ]
+    threads[0].start()
+    assert writer.holding.wait(10)  # 0 leads, held
+    threads[1].start()
+    wait_until(lambda: commit.queued() == 1)  # 2 queues first
+    threads[2].start()
+    wait_until(lambda: commit.queued() == 2)  # then 4
+    writer.release.set()
+    for thread in threads:
+        thread.join(10)
+        assert not thread.is_alive()
+    assert writer.batches == [[0], [2, 4]]
+    assert written_by == ["caller 0", "caller 2"], "handed to the first queued, who wrote"
+    assert outcomes == {0: 0, 2: 4, 4: 8}
+
+
+def test_many_callers_each_get_their_own_outcome_once_and_none_is_left_waiting() -> None:
+    """Callers arriving while batches are written, led in turn by whoever the lead is handed
+    to: no caller is woken without its outcome or the lead, none sleeps through both."""
+    batches: list[list[int]] = []
+
+    def writer(batch: list[int]) -> Sequence[Outcome[int]]:
+        batches.append(batch)
+        time.sleep(0.0005 * (len(batches) % 3))  # some batches take a while, so others queue
+        return [ValueError(f"refused {n}") if n % 7 == 0 else -n for n in batch]
+
+    commit: GroupCommit[int, int] = GroupCommit(writer, BatchBounds(5, 1000), wait=0.0002)
+    outcomes: dict[int, object] = {}
+
+    def submit(first: int) -> None:
+        for n in range(first, first + 60):
+            try:
+                outcomes[n] = commit.submit(n)
+            except ValueError as error:
+                outcomes[n] = str(error)
+
+    threads = [threading.Thread(target=submit, args=(t * 1000,), daemon=True) for t in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+        assert not thread.is_alive(), "a caller was left waiting"
+    numbers = [t * 1000 + i for t in range(12) for i in range(60)]
+    assert sorted(n for batch in batches for n in batch) == numbers, "each written once"
+    assert all(len(batch) <= 5 for batch in batches) and max(map(len, batches)) > 1
+    assert outcomes == {n: f"refused {n}" if n % 7 == 0 else -n for n in numbers}
+    assert commit.queued() == 0
