@@ -36,6 +36,7 @@ and their nodes), is completed by one plan (``plain_plans``) instead of object b
 from __future__ import annotations
 
 import asyncio
+import inspect
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -297,10 +298,18 @@ def _helpers_of(executor: PlainFieldExecutor) -> GraphQLResolveInfoHelpers:
             alive.track_async_work(values)
             return
         awaitables = [value for value in values if is_awaitable(value)]
-        if awaitables:
-            future = asyncio.gather(*awaitables, return_exceptions=True)
-            _SETTLING.add(future)
-            future.add_done_callback(_SETTLING.discard)
+        if not awaitables:
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # nothing could ever run them: closed, as graphql-core does
+            for awaitable in awaitables:
+                if inspect.iscoroutine(awaitable):
+                    awaitable.close()
+            return
+        future = asyncio.gather(*awaitables, return_exceptions=True)
+        _SETTLING.add(future)
+        future.add_done_callback(_SETTLING.discard)
 
     return GraphQLResolveInfoHelpers(gather=_gather, track=track)
 

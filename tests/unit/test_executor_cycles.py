@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import inspect
 import weakref
 from collections.abc import Iterator
 from typing import Any
@@ -138,3 +139,14 @@ def test_work_tracked_after_the_request_is_still_settled() -> None:
 
     asyncio.run(later())
     assert sorted(SETTLED) == ["failed", "late"]
+
+
+def test_work_tracked_after_the_request_without_a_loop_is_closed() -> None:
+    """With no event loop running nothing could ever run it: a coroutine is closed (as
+    graphql-core's executor closes it), not left to warn that it was never awaited."""
+    assert execute("{ kept }") == {"kept": "kept"}
+    (info,) = KEPT_INFOS
+    orphan = _records("never")
+    helpers(info).track([orphan, 42])
+    assert inspect.getcoroutinestate(orphan) == inspect.CORO_CLOSED
+    assert SETTLED == []
