@@ -35,7 +35,10 @@ and their nodes), is completed by one plan (``plain_plans``) instead of object b
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import inspect
+import weakref
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, Final, TypeVar, cast
@@ -49,12 +52,13 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLResolveInfoHelpers,
     Undefined,
     is_leaf_type,
     is_object_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
-from graphql.pyutils import AwaitableOrValue, Path
+from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel, is_awaitable
 from graphql.pyutils.undefined import UndefinedType
 from strawberry.permission import PermissionExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -267,11 +271,55 @@ _LeafPlan = tuple[tuple[str, PlainField | None], ...]
 for ``__typename``, which is the parent type's name."""
 
 
+def _gather(values: Sequence[Awaitable[Any]]) -> Awaitable[list[Any]]:
+    return gather_with_cancel(*values)  # graphql-core's gather_async_work (it reads no state)
+
+
+_SETTLING: set[asyncio.Future[Any]] = set()
+"""Awaitables tracked after their request's executor was gone, held until they settle."""
+
+
+def _helpers_of(executor: PlainFieldExecutor) -> GraphQLResolveInfoHelpers:
+    """graphql-core's resolver helpers (``info.async_helpers``) without a reference cycle.
+
+    graphql-core makes them of two bound methods of the executor, which holds them: a cycle
+    in every request, so the executor and what it holds (the request's context, variables,
+    errors and caches: 28 objects for ``customer(id) { name }``) were freed not when the
+    request ended but by the cyclic collector, whose youngest generation then filled with
+    them and was collected every 250 or so requests. These helpers reach the executor through
+    a weak reference: while it executes, its own frames hold it. A value tracked once it is
+    gone (a resolver that kept its info past the request) is still settled in the background,
+    as the executor would have settled it."""
+    executor_ref = weakref.ref(executor)
+
+    def track(values: Sequence[Any]) -> None:
+        alive = executor_ref()
+        if alive is not None:
+            alive.track_async_work(values)
+            return
+        awaitables = [value for value in values if is_awaitable(value)]
+        if not awaitables:
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # nothing could ever run them: closed, as graphql-core does
+            for awaitable in awaitables:
+                if inspect.iscoroutine(awaitable):
+                    awaitable.close()
+            return
+        future = asyncio.gather(*awaitables, return_exceptions=True)
+        _SETTLING.add(future)
+        future.add_done_callback(_SETTLING.discard)
+
+    return GraphQLResolveInfoHelpers(gather=_gather, track=track)
+
+
 class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     """strawberry's executor, with plain fields answered in place (see the module)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.async_helpers = _helpers_of(self)
         self._leaf_plans: dict[int, tuple[GroupedFieldSet, _LeafPlan | None]] = {}
         self._object_plans: dict[
             tuple[str, int], tuple[FieldDetailsList, plans.ObjectPlan | None]
