@@ -9,6 +9,9 @@ from psycopg.sql import SQL, Identifier
 
 LOCK_FUNCTION = "cxl_lock_ledger_events"
 """Created by ``migrations/log_lock.py``; named here so the event store needs no migrations."""
+RECLAIM_FUNCTION = "cxl_reclaim_ledger_ids"
+"""Puts the log's sequence back to the last id a row holds, under the log's lock, after a refused
+append (``migrations/201_append_without_burnt_ids.sql``)."""
 
 
 class LedgerEventsRecorder(PostgresApplicationRecorder):

@@ -13,7 +13,7 @@ from typing import Any
 
 from psycopg import Connection, sql
 
-from infrastructure.event_log import LOCK_FUNCTION
+from infrastructure.event_log import LOCK_FUNCTION, RECLAIM_FUNCTION
 
 APPEND_ONLY = ("ledger_events", "ledger_snapshots", "audit_chain")
 """Read and append only: the log, its snapshots and the audit chain."""
@@ -52,11 +52,15 @@ def grant_runtime(conn: Connection[Any], role: str) -> None:
         columns = sql.SQL(", ").join(map(sql.Identifier, LOG_COLUMNS))
         conn.execute(sql.SQL("REVOKE INSERT ON TABLE ledger_events FROM {}").format(who))
         conn.execute(sql.SQL("GRANT INSERT ({}) ON ledger_events TO {}").format(columns, who))
-        conn.execute(
-            sql.SQL("GRANT EXECUTE ON FUNCTION {}() TO {}").format(
-                sql.Identifier(LOCK_FUNCTION), who
-            )
-        )
+        for function in (LOCK_FUNCTION, RECLAIM_FUNCTION):
+            if conn.execute(
+                "SELECT to_regprocedure(%s) IS NOT NULL", (f"{function}()",)
+            ).fetchone() == (True,):
+                conn.execute(
+                    sql.SQL("GRANT EXECUTE ON FUNCTION {}() TO {}").format(
+                        sql.Identifier(function), who
+                    )
+                )
 
 
 def _existing(conn: Connection[Any], tables: tuple[str, ...]) -> list[str]:

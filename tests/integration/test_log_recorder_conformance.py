@@ -24,8 +24,8 @@ APPEND_FUNCTIONS = [
     (MIGRATIONS_DIR / name).read_text()
     for name in ("200_append_ledger_events.sql", "201_append_without_burnt_ids.sql")
 ]
-"""The functions a batch, and a command alone, are written by (``infrastructure.log_writer``),
-as `migrate` installs them."""
+"""The functions a batch is written by, and the careful path puts the sequence back with
+(``infrastructure.log_writer``), as `migrate` installs them."""
 
 
 class LogRecorderOnTestDatabase:

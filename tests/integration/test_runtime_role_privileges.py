@@ -15,6 +15,7 @@ import psycopg
 import pytest
 
 from domain.customer.commands import RegisterCustomer
+from domain.customer.errors import EmailAlreadyRegisteredError
 from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata, Role
 from infrastructure.database import Database
@@ -144,3 +145,30 @@ def test_the_runtime_role_appends_and_reads_through_the_ledger(
 def _registered(ledger: Ledger) -> int:
     result = ledger.register_customer(RegisterCustomer("Late", "late@example.org"), AGENT)
     return result.position
+
+
+def test_a_refused_registration_of_the_runtime_role_leaves_no_hole_in_the_ids(
+    runtime: Database, database: Database
+) -> None:
+    """The careful path's reclaim (a SECURITY DEFINER function) works for the runtime role,
+    which may not move the sequence itself."""
+    with runtime_ledger(database) as ledger:
+        head = ledger.head_position()
+        with pytest.raises(EmailAlreadyRegisteredError):
+            ledger.register_customer(RegisterCustomer("Twin", "r0@example.org"), AGENT)
+        assert _registered(ledger) == head + 2
+
+
+def test_the_runtime_role_reclaims_ids_only_down_to_the_last_one_a_row_holds(
+    runtime: Database,
+) -> None:
+    with runtime.connect() as conn:
+        last_held = conn.execute("SELECT max(notification_id) FROM ledger_events").fetchall()[0][0]
+        conn.execute("SELECT cxl_reclaim_ledger_ids()")
+        conn.commit()
+        next_id = conn.execute(
+            "INSERT INTO ledger_events (originator_id, originator_version, topic, state)"
+            " VALUES (gen_random_uuid(), 1, 't', '\\x00') RETURNING notification_id"
+        ).fetchall()[0][0]
+        conn.rollback()
+    assert next_id == last_held + 1

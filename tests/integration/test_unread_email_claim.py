@@ -2,7 +2,7 @@
 an email that had a claim clashes on the claim's first version, writes nothing, and only
 then is the claim read. In a group-committed batch, such a registration fails alone (a held
 email) or is written again taking the released claim over, and its neighbours commit. A clash
-draws no id from the log's sequence (``migrations/201_append_without_burnt_ids.sql``): the
+leaves no hole in the log's ids (``migrations/201_append_without_burnt_ids.sql``): the
 log's ids stay dense and the head moves only by a successful command's events."""
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def assert_dense(database: Database) -> None:
     assert ids == list(range(1, len(ids) + 1)), "the log's ids have a hole"
 
 
-def test_a_held_email_is_refused_without_drawing_an_id(
+def test_a_held_email_is_refused_leaving_the_sequence_where_it_was(
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
     ledger.register_customer(RegisterCustomer("Ada", "ada@example.org"), agent)
@@ -148,7 +148,7 @@ def test_a_held_email_is_refused_without_drawing_an_id(
         ledger.register_customer(RegisterCustomer("Grace", " ADA@example.org"), agent)
 
     assert ledger.head_position() == head
-    assert ids_drawn(database) == drawn, "the clash drew no id from the log's sequence"
+    assert ids_drawn(database) == drawn, "the clash left the log's sequence where it was"
     after = ledger.register_customer(RegisterCustomer("Grace", "grace@example.org"), agent)
     assert after.position == head + 2, "the next registration follows on, no hole"
     assert_dense(database)
@@ -170,12 +170,13 @@ def test_a_released_email_is_taken_over_moving_the_head_by_its_two_events(
     assert_dense(database)
 
 
-def test_a_batch_with_clashes_draws_ids_only_for_the_events_it_commits(
+def test_a_batch_with_clashes_keeps_ids_only_for_the_events_it_commits(
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
     """Two new registrations of one email in one batch (both write the claim's first
-    version), and one of an email held already: the batch at once is refused before any id
-    is drawn, then written command by command, where each clash is refused before its ids."""
+    version), and one of an email held already: the batch at once is refused, then written
+    command by command, the sequence put back to the last id held before the first and after
+    each refused one."""
     ledger.register_customer(RegisterCustomer("Ada", "ada@example.org"), agent)
     drawn = ids_drawn(database)
     contested, twin, others = uuid4(), uuid4(), [uuid4() for _ in range(4)]
@@ -205,7 +206,7 @@ def test_a_batch_with_clashes_draws_ids_only_for_the_events_it_commits(
     assert_dense(database)
 
 
-def test_concurrent_registrations_of_one_email_one_wins_and_no_id_is_burned(
+def test_concurrent_registrations_of_one_email_one_wins_and_the_ids_stay_dense(
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
     drawn = ids_drawn(database)
@@ -236,9 +237,11 @@ def test_concurrent_registrations_of_one_email_one_wins_and_no_id_is_burned(
     assert_dense(database)
 
 
-def test_a_clashing_command_written_alone_draws_no_id(ledger: Ledger, database: Database) -> None:
+def test_a_clashing_command_written_alone_leaves_the_sequence_where_it_was(
+    ledger: Ledger, database: Database
+) -> None:
     """The careful path on its own: a command whose version is taken fails with the library's
-    IntegrityError, as before, and the sequence has not moved."""
+    IntegrityError, as before, and the sequence is back where it was."""
     recorder = log_of(ledger)
     stream = uuid4()
     recorder.insert_events([an_event(stream)])
