@@ -1,5 +1,5 @@
 """Many rows in one statement: ``INSERT ... SELECT FROM unnest(arrays)``, or ``COPY`` while a
-rebuild loads empty shadow tables (see ``Projection.loading``).
+rebuild loads empty shadow tables (see ``Projection.loading``); one row by ``VALUES``.
 
 Table, column and type names come from the projections' own literals, never from input.
 """
