@@ -5,6 +5,7 @@ each stops when an admin turns it off."""
 
 from __future__ import annotations
 
+from typing import Any, cast
 from uuid import UUID
 
 import pytest
@@ -16,7 +17,7 @@ from domain.feedback.commands import SubmitFeedback, complaint_ticket_id
 from domain.feedback.values import FeedbackKind
 from domain.ledger import Ledger
 from domain.privacy.erasure import ErasureReason
-from domain.reactions.commands import follow_up_ticket_id
+from domain.reactions.commands import follow_up_ticket_id, thank_promoter
 from domain.reactions.model import SatisfactionRequest, TicketNotice
 from domain.reactions.policies import (
     AtRiskTickets,
@@ -42,6 +43,7 @@ from domain.ticket.values import TicketChannel
 from infrastructure.database import Database
 from infrastructure.delivery.mail_catcher import MailCatcher
 from infrastructure.process_manager_runner import ProcessManagerRunner, process_manager_runners
+from infrastructure.stream_reads import StreamsSelection
 from projections.outbox.queries import PendingNotification, pending_notifications_sync
 from projections.tracking import all_positions
 from tests.support.delivery import MovableClock, project_outbox, sender
@@ -474,6 +476,29 @@ def test_an_erased_promoters_thank_you_is_never_sent_and_its_address_and_code_ar
     [thanked] = events_of(ledger, response.originator_id, Invitation.Thanked)
     assert thanked.recipient.is_erased
     assert thanked.referral_code is not None and thanked.referral_code.is_erased
+
+
+def test_a_promoters_thank_you_reads_their_invitation_and_customer_in_one_statement(
+    ledger: Ledger, agent: EventMetadata, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ada = customer(ledger, agent)
+    response = answer(ledger, ada, 9)
+    store = cast(StreamsSelection, ledger.recorder).datastore
+    real = store.get_connection
+    handed: list[object] = []
+
+    def counted() -> Any:
+        handed.append(object())
+        return real()
+
+    monkeypatch.setattr(store, "get_connection", counted)
+    thank_promoter(ledger, response, True, PromoterThanks().metadata_for(response))
+    # One read and the append; read one by one, the invitation, then the customer's snapshot
+    # and stream, it took four.
+    assert len(handed) == 2
+    monkeypatch.undo()
+    [thanked] = events_of(ledger, response.originator_id, Invitation.Thanked)
+    assert thanked.channel == "email" and thanked.referral_code is None  # no marketing consent
 
 
 @pytest.mark.parametrize("score", [8, 0])
