@@ -24,6 +24,8 @@ from domain.fulfilment.model import TrackedOrder
 from domain.improvement.commands import improvement_of
 from domain.improvement.model import Improvement
 from domain.ledger import Ledger
+from domain.loyalty.account import LoyaltyAccount
+from domain.loyalty.commands import tier_in
 from domain.reactions.channels import survey_channel_of, ticket_channel_of
 from domain.reactions.model import (
     ImprovementNotice,
@@ -32,7 +34,7 @@ from domain.reactions.model import (
     TicketNotice,
     TicketStep,
 )
-from domain.shared.application import CommandResult
+from domain.shared.application import CommandResult, of_kind
 from domain.shared.errors import ValidationError
 from domain.shared.metadata import EventMetadata, acting_as
 from domain.shared.personal_data import PersonalData
@@ -40,7 +42,9 @@ from domain.survey.commands import InviteToSurvey, invitation_in, invitation_to_
 from domain.survey.errors import ContactNotPermittedError
 from domain.survey.model import Invitation
 from domain.survey.values import SurveyChannel
+from domain.ticket.commands import priority_of_tier, sla_terms_in
 from domain.ticket.model import Ticket
+from domain.ticket.policy import POLICY_ID, SlaPolicy
 from domain.ticket.values import MAX_TEXT, check_category
 
 FOLLOW_UP_NAMESPACE = uuid5(NAMESPACE_URL, "https://cxledger.invalid/survey-follow-up")
@@ -61,10 +65,21 @@ def open_follow_up_ticket(
     priority of the customer's loyalty tier, with their comment as its first internal note;
     nothing for a customer erased since (there is no one to follow up with)."""
     ticket_id = follow_up_ticket_id(answer.originator_id)
-    existing = ledger.find(ticket_id, Ticket, _not_a_ticket)
+    # The ticket (if delivered before), the customer, their loyalty account (the priority)
+    # and the SLA policy in one read: one by one they cost up to seven round trips.
+    account_id = LoyaltyAccount.id_for(answer.customer_id)
+    found = ledger.find_together(
+        {
+            ticket_id: Ticket,
+            answer.customer_id: Customer,
+            account_id: LoyaltyAccount,
+            POLICY_ID: SlaPolicy,
+        }
+    )
+    existing = of_kind(found.get(ticket_id), Ticket, _not_a_ticket)
     if existing is not None:  # delivered again: it is already open
         return CommandResult(existing.id, existing.version, ledger.head_position())
-    customer = customer_of(ledger, answer.customer_id)
+    customer = customer_in(found, answer.customer_id)
     if customer.email.is_erased:
         return None
     at = answer.timestamp
@@ -80,9 +95,9 @@ def open_follow_up_ticket(
                 f"The customer answered a {kind} survey with {answer.score}. "
                 "Their comment, if any, is the first internal note."
             ),
-            priority=ledger.default_priority(customer.id),
+            priority=priority_of_tier(tier_in(found, customer.id)),
             source={"kind": "survey_response", "id": str(answer.originator_id)},
-            terms=ledger.sla_terms(),
+            terms=sla_terms_in(found),
             at=at,
         )
         comment = _text(answer.comment)
