@@ -16,10 +16,18 @@ run inside the timed answers, on the same two cores. ``--with-catch-up`` times i
 The answers' own projection is waited for before the bare run, so it does not slow that one.
 Besides requests per second it prints the server process's CPU time per request on each side
 (its utime and stime from ``/proc``; each answer's from the start of the run until the read
-models have applied it), which the clients' own load and the machine's noise move less.
+models have applied it), which the clients' own load and the machine's noise move less; where
+an answer's went, by thread (the event loop, the command threads, each read model's worker);
+and the database's own work an answer: its transactions (``pg_stat_database``) and, when the
+server runs on this machine, its backends' CPU (those connected to the benchmark's database at
+both ends of the run, from ``/proc``: a lower bound).
+
+Process managers (reactions: a promoter's thank-you, loyalty points, ...) are not run unless
+``--with-reactions`` says so, as the figures before it were measured; `serve` runs them, and
+with them each answer costs what its reactions write too.
 
     .venv/bin/python benchmarks/survey_responses.py [--responses 2000] [--clients 16]
-        [--with-catch-up] [--database-url URL]
+        [--with-catch-up] [--with-reactions] [--database-url URL]
 
 Without a URL (nor CXL_DATABASE_URL) an embedded PostgreSQL is started in a temporary
 directory and stopped at the end. The database the benchmark uses is created and dropped.
@@ -36,12 +44,13 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
 import httpx
+import psycopg
 import uvicorn
 from psycopg_pool import ConnectionPool
 from starlette.requests import Request
@@ -57,6 +66,7 @@ from domain.survey.model import Invitation
 from domain.survey.values import SurveyChannel, SurveyKind
 from graphql_api.app import create_app
 from graphql_api.context import ApiServices
+from graphql_api.health_sources import HealthSources
 from infrastructure.audit_keys import audit_keys_from_text, new_audit_key_text
 from infrastructure.bootstrap import build_ledger
 from infrastructure.crypto import MasterKey, new_master_key_text
@@ -65,6 +75,7 @@ from infrastructure.heap import settle_heap
 from infrastructure.login import CUSTOMER_TOKEN_TTL_SECONDS, CustomerLogin, LoginThrottle
 from infrastructure.migrations import migrate
 from infrastructure.password_access import PasswordPolicy, ThrottledPasswordAccess
+from infrastructure.process_manager_runner import ALL_PROCESS_MANAGERS, process_manager_runners
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
 from infrastructure.secrets import Secrets
 from infrastructure.sessions import LoggedSessions, events_table
@@ -147,14 +158,23 @@ async def bare(request: Request) -> JSONResponse:
     return JSONResponse({"data": {"received": len(body)}})
 
 
-def serve(conninfo: str, master_key: str, jwt_secret: str, port: int) -> None:
-    """The server process: the product's app plus ``/bench-bare``, with the workers."""
+async def thread_names(request: Request) -> JSONResponse:
+    """The server's threads by their kernel id (``/proc/PID/task``), so that their CPU can be
+    told apart: the event loop, the command threads, each worker."""
+    return JSONResponse({str(t.native_id): t.name for t in threading.enumerate()})
+
+
+def serve(conninfo: str, master_key: str, jwt_secret: str, port: int, reactions: bool) -> None:
+    """The server process: the product's app plus ``/bench-bare``, with the workers (and the
+    process managers, if ``reactions``)."""
     database = Database(conninfo)
     bench_secrets = secrets_from(master_key, jwt_secret)
     with ledger_on(database, bench_secrets) as ledger:
         tokens = JwtTokens(jwt_secret, "cxledger")
         projections = build_projections(bench_secrets.audit_keys.chain)
-        worker = ProjectionWorker([ProjectionRunner(ledger, database, p, 100) for p in projections])
+        managers = process_manager_runners(ledger, database, 100) if reactions else []
+        runners = [ProjectionRunner(ledger, database, p, 100) for p in projections]
+        worker = ProjectionWorker([*runners, *managers])
         services = ApiServices(
             ledger=ledger,
             conninfo=conninfo,
@@ -170,9 +190,13 @@ def serve(conninfo: str, master_key: str, jwt_secret: str, port: int) -> None:
             on_stop=worker.stop,
             projection_errors=worker.errors,
             applied=worker.applied,
+            health=HealthSources(
+                process_managers=tuple(m.name for m in ALL_PROCESS_MANAGERS) if reactions else ()
+            ),
         )
         app = create_app(services)
         app.router.routes.append(Route("/bench-bare", bare, methods=["POST"]))
+        app.router.routes.append(Route("/bench-threads", thread_names, methods=["GET"]))
         settle_heap()  # as `serve` does
         uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
@@ -192,12 +216,13 @@ def server(database: Database, bench_secrets: tuple[str, str]) -> Iterator[str]:
 
 @contextlib.contextmanager
 def server_process(
-    database: Database, bench_secrets: tuple[str, str]
+    database: Database, bench_secrets: tuple[str, str], *, reactions: bool = False
 ) -> Iterator[tuple[str, multiprocessing.process.BaseProcess]]:
     """The server's URL and process (whose CPU time this benchmark reads)."""
     port = free_port()
     spawn = multiprocessing.get_context("spawn")
-    process = spawn.Process(target=serve, args=(database.conninfo, *bench_secrets, port))
+    args = (database.conninfo, *bench_secrets, port, reactions)
+    process = spawn.Process(target=serve, args=args)
     process.start()
     url = f"http://127.0.0.1:{port}"
     try:
@@ -219,11 +244,13 @@ def wait_until_healthy(url: str, process: multiprocessing.process.BaseProcess) -
 
 
 def wait_until_caught_up(url: str, seconds: float = 600.0) -> float:
-    """Wait until every read model has applied the whole log; the seconds it took."""
+    """Wait until every read model and process manager the server runs has applied the
+    whole log (what the managers' commands wrote included); the seconds it took."""
     started = time.monotonic()
     while True:
         health = httpx.get(f"{url}/health", timeout=60).json()
-        if all(p["lag"] == 0 for p in health["projections"].values()):
+        followers = [*health["projections"].values(), *health["process_managers"].values()]
+        if all(p["lag"] == 0 for p in followers):
             return time.monotonic() - started
         if time.monotonic() - started > seconds:
             raise RuntimeError(f"the read models did not catch up in {seconds:.0f} s")
@@ -238,6 +265,77 @@ def cpu_seconds(pid: int | None) -> float:
     except OSError:
         return float("nan")
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def thread_seconds(pid: int | None) -> dict[int, float]:
+    """Each of the process's threads' CPU time so far, by kernel id (none without /proc)."""
+    seconds: dict[int, float] = {}
+    for task in _listed(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the thread ended
+        seconds[int(task)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
+
+
+def thread_names_of(url: str) -> dict[str, str]:
+    names: dict[str, str] = httpx.get(f"{url}/bench-threads", timeout=60).json()
+    return names
+
+
+def _listed(directory: str) -> list[str]:
+    try:
+        return os.listdir(directory)
+    except OSError:
+        return []
+
+
+def by_thread_kind(
+    before: Mapping[int, float], after: Mapping[int, float], names: Mapping[str, str], pid: int
+) -> dict[str, float]:
+    """CPU seconds between two readings, by kind of thread: the event loop (the main thread),
+    the command threads (anyio's workers), each worker by its name; a thread that ended
+    before the second reading is not counted, one that began after the first counts whole."""
+    kinds: dict[str, float] = {}
+    for task, seconds in after.items():
+        name = "event loop" if task == pid else names.get(str(task), "other")
+        kind = "command threads" if name.startswith("AnyIO worker") else name
+        kinds[kind] = kinds.get(kind, 0.0) + seconds - before.get(task, 0.0)
+    return kinds
+
+
+class DatabaseWork:
+    """The benchmark database's transactions, and its backends' CPU where they run here."""
+
+    def __init__(self, admin_conninfo: str, database: str) -> None:
+        self._conninfo, self._database = admin_conninfo, database
+
+    def reading(self) -> tuple[int, dict[int, float]]:
+        """Transactions so far (committed or rolled back: a pooled read ends with a rollback),
+        and each backend's CPU seconds (by process id)."""
+        with psycopg.connect(self._conninfo, autocommit=True) as conn:
+            conn.execute("SELECT pg_stat_clear_snapshot()")  # the counters as they are now
+            commits = conn.execute(
+                "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s",
+                [self._database],
+            ).fetchone()
+            pids = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self._database]
+            ).fetchall()
+        cpu = {pid: cpu_seconds(pid) for (pid,) in pids}
+        return (int(commits[0]) if commits else 0), cpu
+
+    @staticmethod
+    def between(
+        before: tuple[int, dict[int, float]], after: tuple[int, dict[int, float]]
+    ) -> tuple[int, float]:
+        """Transactions ended between two readings, and the CPU seconds of the backends
+        there at both (NaN when none could be read: a server elsewhere)."""
+        both = [p for p, cpu in after[1].items() if p in before[1] and cpu == cpu]
+        cpu = sum(after[1][p] - before[1][p] for p in both)
+        return after[0] - before[0], cpu if both else float("nan")
 
 
 def measure(url: str, path: str, bodies: list[dict[str, Any]], clients: int) -> float:
@@ -273,7 +371,9 @@ def submission(token: str) -> dict[str, Any]:
     return {"query": SUBMIT, "variables": variables}
 
 
-def run(admin_conninfo: str, responses: int, clients: int, *, with_catch_up: bool) -> None:
+def run(
+    admin_conninfo: str, responses: int, clients: int, *, with_catch_up: bool, reactions: bool
+) -> None:
     bench_secrets = (new_master_key_text(), secrets.token_urlsafe(48))
     with scratch_database(admin_conninfo, "cxl_bench") as database:
         with ledger_on(database, secrets_from(*bench_secrets)) as ledger:
@@ -281,7 +381,9 @@ def run(admin_conninfo: str, responses: int, clients: int, *, with_catch_up: boo
             started = time.monotonic()
             tokens = invitation_tokens(ledger, responses + clients, clients)
             prepared = time.monotonic() - started
-        with server_process(database, bench_secrets) as (url, process):
+        name = psycopg.conninfo.conninfo_to_dict(database.conninfo)["dbname"]
+        work = DatabaseWork(admin_conninfo, str(name))
+        with server_process(database, bench_secrets, reactions=reactions) as (url, process):
             caught_up = 0.0 if with_catch_up else wait_until_caught_up(url)
             warm, tokens = tokens[:clients], tokens[clients:]
             measure(url, "/graphql", [submission(t) for t in warm], clients)
@@ -289,10 +391,17 @@ def run(admin_conninfo: str, responses: int, clients: int, *, with_catch_up: boo
             measure(url, "/bench-bare", bodies[:clients], clients)
             if not with_catch_up:
                 wait_until_caught_up(url)
-            before = cpu_seconds(process.pid)
+            before, threads = cpu_seconds(process.pid), thread_seconds(process.pid)
+            database_before = work.reading()
             app = measure(url, "/graphql", bodies, clients)
+            # Read the threads now too: anyio ends a command thread idle for 10 s, which the
+            # wait for the reactions' catch-up can outlast.
+            answered, names = thread_seconds(process.pid), thread_names_of(url)
             wait_until_caught_up(url)  # the answers' projection is part of answering
             app_cpu = cpu_seconds(process.pid) - before
+            after, names = answered | thread_seconds(process.pid), names | thread_names_of(url)
+            kinds = by_thread_kind(threads, after, names, process.pid or 0)
+            commits, database_cpu = DatabaseWork.between(database_before, work.reading())
             before = cpu_seconds(process.pid)
             raw = measure(url, "/bench-bare", bodies, clients)
             raw_cpu = cpu_seconds(process.pid) - before
@@ -307,6 +416,16 @@ def run(admin_conninfo: str, responses: int, clients: int, *, with_catch_up: boo
     per_answer, per_bare = 1000 * app_cpu / len(bodies), 1000 * raw_cpu / len(bodies)
     print(f"server CPU per request: {per_answer:.2f} ms an answer (until projected),")
     print(f"  {per_bare:.3f} ms a bare request; CPU ratio bare/answer {per_bare / per_answer:.3f}")
+    shares = sorted(kinds.items(), key=lambda kind: -kind[1])
+    where = ", ".join(f"{kind} {1000 * cpu / len(bodies):.3f}" for kind, cpu in shares if cpu > 0)
+    unseen = app_cpu - sum(kinds.values())  # threads that began and ended between readings
+    print(f"an answer's server CPU by thread, ms: {where}")
+    print(f"  not attributed to a thread: {1000 * unseen / len(bodies):.3f} ms")
+    reacting = "with" if reactions else "without"
+    print(
+        f"the database an answer ({reacting} reactions): {commits / len(bodies):.1f} transactions,"
+        f" {1000 * database_cpu / len(bodies):.2f} ms of its backends' CPU (at least)"
+    )
 
 
 def parse_args() -> argparse.Namespace:
@@ -319,6 +438,12 @@ def parse_args() -> argparse.Namespace:
         help="time the answers while the read models catch up with the preparation (as before)",
     )
     parser.add_argument(
+        "--with-reactions",
+        action="store_true",
+        help="run every process manager in the server, as `serve` does (the figures before "
+        "this option were measured without them)",
+    )
+    parser.add_argument(
         "--database-url",
         default=os.environ.get("CXL_DATABASE_URL") or None,
         help="admin URL of the server (default: CXL_DATABASE_URL, else embedded PostgreSQL)",
@@ -329,7 +454,13 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     with scratch_server(args.database_url, "cxl-bench") as admin_conninfo:
-        run(admin_conninfo, args.responses, args.clients, with_catch_up=args.with_catch_up)
+        run(
+            admin_conninfo,
+            args.responses,
+            args.clients,
+            with_catch_up=args.with_catch_up,
+            reactions=args.with_reactions,
+        )
 
 
 if __name__ == "__main__":

@@ -316,6 +316,14 @@ def survey_in(found: Mapping[UUID, LedgerAggregate], survey_id: UUID) -> Survey:
     return survey
 
 
+def invitation_in(found: Mapping[UUID, LedgerAggregate], invitation_id: UUID) -> Invitation:
+    """The invitation among aggregates read together, as :func:`invitation_of` loads it."""
+    invitation = of_kind(found.get(invitation_id), Invitation, _invalid_link)
+    if invitation is None:
+        raise _invalid_link()
+    return invitation
+
+
 def _in_product_invitation(
     survey: Survey, customer_id: UUID, metadata: EventMetadata
 ) -> Invitation:

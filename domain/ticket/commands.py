@@ -10,15 +10,16 @@ is no customer's) answers TICKET_NOT_FOUND, the same as an unknown id, so ids ca
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from domain.customer.commands import customer_at
 from domain.loyalty.commands import tier_of
-from domain.loyalty.values import benefits_of
-from domain.shared.application import CommandResult, LedgerCore, at_version
+from domain.loyalty.values import Tier, benefits_of
+from domain.shared.aggregate import LedgerAggregate
+from domain.shared.application import CommandResult, LedgerCore, at_version, of_kind
 from domain.shared.commands import Command
 from domain.shared.errors import ValidationError
 from domain.shared.metadata import EventMetadata, Role, acting_as
@@ -320,9 +321,20 @@ def sla_terms(ledger: LedgerCore) -> SlaTerms:
     return SlaTerms() if policy is None else policy.terms
 
 
+def sla_terms_in(found: Mapping[UUID, LedgerAggregate]) -> SlaTerms:
+    """The SLA terms among aggregates read together (asked for ``POLICY_ID``), as
+    :func:`sla_terms` answers them."""
+    policy = of_kind(found.get(POLICY_ID), SlaPolicy, _no_policy)
+    return SlaTerms() if policy is None else policy.terms
+
+
 def default_priority(ledger: LedgerCore, customer_id: UUID) -> Priority:
     """Loyal tiers get priority: the tier's support priority, normal when not enrolled."""
-    tier = tier_of(ledger, customer_id)
+    return priority_of_tier(tier_of(ledger, customer_id))
+
+
+def priority_of_tier(tier: Tier | None) -> Priority:
+    """A new ticket's priority for a customer of ``tier`` (None: not enrolled)."""
     if tier is None:
         return Priority.NORMAL
     return Priority(benefits_of(tier).support_priority.value)

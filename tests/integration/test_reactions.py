@@ -5,6 +5,7 @@ each stops when an admin turns it off."""
 
 from __future__ import annotations
 
+from typing import Any, cast
 from uuid import UUID
 
 import pytest
@@ -16,7 +17,11 @@ from domain.feedback.commands import SubmitFeedback, complaint_ticket_id
 from domain.feedback.values import FeedbackKind
 from domain.ledger import Ledger
 from domain.privacy.erasure import ErasureReason
-from domain.reactions.commands import follow_up_ticket_id
+from domain.reactions.commands import (
+    follow_up_ticket_id,
+    open_follow_up_ticket,
+    thank_promoter,
+)
 from domain.reactions.model import SatisfactionRequest, TicketNotice
 from domain.reactions.policies import (
     AtRiskTickets,
@@ -38,10 +43,12 @@ from domain.survey.model import Invitation
 from domain.survey.values import SurveyChannel, SurveyKind
 from domain.ticket.commands import OpenTicket
 from domain.ticket.model import Ticket
-from domain.ticket.values import TicketChannel
+from domain.ticket.sla import SlaTerms
+from domain.ticket.values import Priority, TicketChannel
 from infrastructure.database import Database
 from infrastructure.delivery.mail_catcher import MailCatcher
 from infrastructure.process_manager_runner import ProcessManagerRunner, process_manager_runners
+from infrastructure.stream_reads import StreamsSelection
 from projections.outbox.queries import PendingNotification, pending_notifications_sync
 from projections.tracking import all_positions
 from tests.support.delivery import MovableClock, project_outbox, sender
@@ -163,6 +170,39 @@ def test_the_follow_up_tickets_priority_is_the_customers_loyalty_tiers(
     ticket = ledger.get_ticket(follow_up_ticket_id(response.originator_id))
     assert ticket.priority is ledger.default_priority(ada)
     assert events_of(ledger, ticket.id, Ticket.NoteAdded) == []  # no comment, no note
+
+
+def test_a_follow_up_reads_ticket_customer_account_and_sla_policy_in_one_statement(
+    ledger: Ledger, agent: EventMetadata, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ada = customer(ledger, agent)
+    ledger.enrol_in_loyalty(ada, agent)
+    ledger.set_sla_targets(Priority.NORMAL, 30, 120, ADMIN)  # an admin's terms, not defaults
+    response = answer(ledger, ada, 2)
+    handed = _connections_counted(ledger, monkeypatch)
+    reaction = DetractorFollowUp()
+    open_follow_up_ticket(ledger, response, "survey-follow-up", reaction.metadata_for(response))
+    # One read and the append; read one by one (the ticket, the customer, the loyalty account,
+    # the SLA policy, with their snapshots) it took nine.
+    assert len(handed) == 2
+    monkeypatch.undo()
+    ticket = ledger.get_ticket(follow_up_ticket_id(response.originator_id))
+    assert ticket.terms == ledger.sla_terms() and ticket.terms != SlaTerms()
+    assert ticket.priority is ledger.default_priority(ada)
+
+
+def _connections_counted(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Each connection the event store hands out from now on (one statement each, on a read)."""
+    store = cast(StreamsSelection, ledger.recorder).datastore
+    real = store.get_connection
+    handed: list[object] = []
+
+    def counted() -> Any:
+        handed.append(object())
+        return real()
+
+    monkeypatch.setattr(store, "get_connection", counted)
+    return handed
 
 
 def test_a_follow_up_ticket_is_opened_once_when_the_answer_is_delivered_again(
@@ -474,6 +514,21 @@ def test_an_erased_promoters_thank_you_is_never_sent_and_its_address_and_code_ar
     [thanked] = events_of(ledger, response.originator_id, Invitation.Thanked)
     assert thanked.recipient.is_erased
     assert thanked.referral_code is not None and thanked.referral_code.is_erased
+
+
+def test_a_promoters_thank_you_reads_their_invitation_and_customer_in_one_statement(
+    ledger: Ledger, agent: EventMetadata, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ada = customer(ledger, agent)
+    response = answer(ledger, ada, 9)
+    handed = _connections_counted(ledger, monkeypatch)
+    thank_promoter(ledger, response, True, PromoterThanks().metadata_for(response))
+    # One read and the append; read one by one, the invitation, then the customer's snapshot
+    # and stream, it took four.
+    assert len(handed) == 2
+    monkeypatch.undo()
+    [thanked] = events_of(ledger, response.originator_id, Invitation.Thanked)
+    assert thanked.channel == "email" and thanked.referral_code is None  # no marketing consent
 
 
 @pytest.mark.parametrize("score", [8, 0])

@@ -13,7 +13,13 @@ from domain.customer.profile import ConsentPurpose, ContactChannel
 from domain.ledger import Ledger
 from domain.shared.errors import ConcurrencyConflictError, ValidationError
 from domain.shared.metadata import Channel, EventMetadata, Role
-from domain.survey.commands import DraftSurvey, EditSurvey, SubmitResponse
+from domain.survey.commands import (
+    DraftSurvey,
+    EditSurvey,
+    SubmitResponse,
+    invitation_in,
+    invitation_of,
+)
 from domain.survey.errors import (
     AlreadyRespondedError,
     ContactNotPermittedError,
@@ -22,7 +28,7 @@ from domain.survey.errors import (
     SurveyNotFoundError,
     SurveyNotOpenError,
 )
-from domain.survey.model import Invitation
+from domain.survey.model import Invitation, Survey
 from domain.survey.sentiment import sentiment
 from domain.survey.values import AspectQuestion, SurveyChannel, SurveyKind
 from tests.support.event_versions import RESPONDED_V2_FIELDS, as_stored_before
@@ -316,3 +322,19 @@ def test_completion_time_runs_from_the_invitation(ledger: Ledger) -> None:
     responded = list(ledger.events.get(Invitation.id_for(survey_id, customer_id)))[-1]
     assert isinstance(responded, Invitation.Responded)
     assert 170 <= responded.completion_seconds <= 190
+
+
+def test_an_invitation_read_together_is_found_as_loaded_alone(ledger: Ledger) -> None:
+    """What a promoter's thank-you reads with the customer: the invitation as
+    ``invitation_of`` loads it, and the same refusal for a missing one or another kind."""
+    survey_id, customer_id = published(ledger), customer(ledger)
+    invited_token(ledger, survey_id, customer_id)
+    invitation_id = Invitation.id_for(survey_id, customer_id)
+    found = ledger.find_together({invitation_id: Invitation, survey_id: Survey})
+    invitation = invitation_in(found, invitation_id)
+    assert invitation.version == invitation_of(ledger, invitation_id).version
+    assert (invitation.survey_id, invitation.customer_id) == (survey_id, customer_id)
+    with pytest.raises(InvalidSurveyTokenError):
+        invitation_in(found, Invitation.id_for(survey_id, survey_id))  # no such stream
+    with pytest.raises(InvalidSurveyTokenError):
+        invitation_in(found, survey_id)  # a survey, not an invitation
