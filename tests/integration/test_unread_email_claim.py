@@ -8,6 +8,7 @@ log's ids stay dense and the head moves only by a successful command's events.""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -45,6 +46,22 @@ def claim_of(ledger: Ledger, customer_id: UUID) -> UUID:
     return EmailClaim.id_for(ledger.get_customer(customer_id).email_fingerprint)
 
 
+def registering(
+    ledger: Ledger, agent: EventMetadata, outcomes: dict[UUID, Any], customer: UUID, address: str
+) -> Callable[[], None]:
+    """A call that registers ``address`` as ``customer`` and notes its outcome (its result, or
+    its error) under the customer's id."""
+
+    def call() -> None:
+        command = RegisterCustomer("Grace Hopper", address, customer_id=customer)
+        try:
+            outcomes[customer] = ledger.register_customer(command, agent)
+        except Exception as error:  # the test asserts on it
+            outcomes[customer] = error
+
+    return call
+
+
 def batch_with(
     ledger: Ledger, database: Database, agent: EventMetadata, email: str
 ) -> tuple[UUID, dict[UUID, Any], list[UUID]]:
@@ -53,15 +70,8 @@ def batch_with(
     contested, others = uuid4(), [uuid4() for _ in range(5)]
     outcomes: dict[UUID, Any] = {}
 
-    def registration(customer: UUID, address: str) -> Any:
-        def call() -> None:
-            command = RegisterCustomer("Grace Hopper", address, customer_id=customer)
-            try:
-                outcomes[customer] = ledger.register_customer(command, agent)
-            except Exception as error:  # the test asserts on it
-                outcomes[customer] = error
-
-        return call
+    def registration(customer: UUID, address: str) -> Callable[[], None]:
+        return registering(ledger, agent, outcomes, customer, address)
 
     calls = [registration(contested, email)]
     calls += [registration(o, f"other-{o.hex}@example.org") for o in others]
@@ -182,15 +192,8 @@ def test_a_batch_with_clashes_keeps_ids_only_for_the_events_it_commits(
     contested, twin, others = uuid4(), uuid4(), [uuid4() for _ in range(4)]
     outcomes: dict[UUID, Any] = {}
 
-    def registration(customer: UUID, address: str) -> Any:
-        def call() -> None:
-            command = RegisterCustomer("Grace Hopper", address, customer_id=customer)
-            try:
-                outcomes[customer] = ledger.register_customer(command, agent)
-            except Exception as error:  # the test asserts on it
-                outcomes[customer] = error
-
-        return call
+    def registration(customer: UUID, address: str) -> Callable[[], None]:
+        return registering(ledger, agent, outcomes, customer, address)
 
     calls = [registration(contested, "ada@example.org")]
     calls += [registration(c, "twins@example.org") for c in (uuid4(), twin)]
