@@ -5,8 +5,6 @@ and a pass that reached the head asks for no second one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -18,9 +16,7 @@ from domain.loyalty.policies import LoyaltyEarning
 from domain.shared.metadata import EventMetadata
 from infrastructure import log_fanout
 from infrastructure.database import Database
-from infrastructure.listener import SharedListener
 from infrastructure.log_fanout import LogFanOut
-from infrastructure.log_follower import LogFollower
 from infrastructure.parking import RetryPolicy
 from infrastructure.process_manager_runner import ProcessManagerRunner
 from infrastructure.projection_runner import ProjectionRunner
@@ -31,6 +27,7 @@ from projections.history.projection import CustomerHistory
 from projections.parked import parked_events
 from projections.tracking import all_positions, lock_positions, set_positions
 from tests.integration.loyalty_steps import bought, customer, earned_for, one_point_per_euro
+from tests.support.fan_out import fan_out
 from tests.support.ledgers import TEST_AUDIT_KEYS
 from tests.support.parking import DirectoryWithABug
 from tests.support.renamed_customers import register_renamed
@@ -41,25 +38,6 @@ QUICK = RetryPolicy(max_attempts=2, backoff_seconds=0.001)
 def table_rows(database: Database, table: str) -> list[tuple[Any, ...]]:
     with database.connect() as conn:
         return sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
-
-
-@contextmanager
-def fan_out(
-    database: Database, followers: Sequence[LogFollower]
-) -> Iterator[tuple[LogFanOut, Any]]:
-    """A log fan-out leading ``followers`` (its leases taken), and its working connection;
-    its passes are run by the test."""
-    listener = SharedListener(database)
-    listener.start()
-    try:
-        assert listener.wait_connected(5.0)
-        fanout = LogFanOut(followers, listener, database)
-        fanout.leases.renew()
-        assert all(fanout.leases.holds(f) for f in followers)
-        with database.connect(autocommit=True) as conn:
-            yield fanout, conn
-    finally:
-        listener.stop()
 
 
 def run_passes(fanout: LogFanOut, conn: Any) -> None:
