@@ -9,6 +9,10 @@ event store alone: commands of one event of that size appended through the ledge
 
     .venv/bin/python -m benchmarks.append [--seconds 5 | --count N] [--database-url URL]
 
+Beside each rate it prints the CPU time one operation cost: the benchmark process's (client)
+and, when the server runs on this machine, its backends' for the benchmark's database (server,
+from /proc/PID/schedstat), which other work on the machine changes far less than the rates.
+
 Without a URL (nor CXL_DATABASE_URL) an embedded PostgreSQL is started in a temporary
 directory and stopped at the end. The database the benchmark uses is created and dropped.
 """
@@ -53,7 +57,55 @@ class Budget:
         return self.count // workers + (1 if index < self.count % workers else 0)
 
 
-def measure(workers: int, budget: Budget, make_op: Callable[[], Callable[[], None]]) -> float:
+@dataclass(frozen=True)
+class Measured:
+    """Operations per second, and the CPU time one operation took: the client's (this
+    process's) and the server's (the database's backends'; None if not on this machine)."""
+
+    rate: float
+    client_us: float
+    server_us: float | None
+
+
+class ServerCpu:
+    """The CPU time of the backends serving one database, read from /proc (the server on this
+    machine only): the sum over the backends alive at either reading."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    def read(self) -> dict[int, int] | None:
+        with self._database.connect(autocommit=True) as conn:
+            pids = [
+                int(row[0])
+                for row in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND pid <> pg_backend_pid()"
+                )
+            ]
+        used: dict[int, int] = {}
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/schedstat") as stat:
+                    used[pid] = int(stat.read().split()[0])  # nanoseconds on a CPU
+            except (FileNotFoundError, PermissionError, ValueError, IndexError):
+                if pid not in used:
+                    return None  # not a process of this machine: no figure
+        return used
+
+    @staticmethod
+    def spent_ns(before: dict[int, int] | None, after: dict[int, int] | None) -> int | None:
+        if before is None or after is None:
+            return None
+        return sum(ns - before.get(pid, 0) for pid, ns in after.items())
+
+
+def measure(
+    workers: int,
+    budget: Budget,
+    make_op: Callable[[], Callable[[], None]],
+    server: ServerCpu | None = None,
+) -> Measured:
     """Operations per second of ``workers`` threads, each running its own operation."""
     ops = [make_op() for _ in range(workers)]
     done = [0] * workers
@@ -77,15 +129,24 @@ def measure(workers: int, budget: Budget, make_op: Callable[[], Callable[[], Non
     threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
     for thread in threads:
         thread.start()
+    server_before = server.read() if server else None
+    cpu_before = time.process_time()
     started = time.monotonic()
     deadline[0] = started + (budget.seconds or 0.0)
     start_gate.wait()
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
+    cpu = time.process_time() - cpu_before
+    server_ns = ServerCpu.spent_ns(server_before, server.read() if server else None)
     if errors:
         raise errors[0]
-    return sum(done) / elapsed
+    ops_done = max(sum(done), 1)
+    return Measured(
+        sum(done) / elapsed,
+        cpu / ops_done * 1e6,
+        None if server_ns is None else server_ns / ops_done / 1000,
+    )
 
 
 def registration(ledger: Ledger) -> Callable[[], None]:
@@ -108,7 +169,9 @@ def log_append(ledger: Ledger, payload_bytes: int) -> Callable[[], None]:
     return append
 
 
-def measure_raw(database: Database, workers: int, budget: Budget, payload_bytes: int) -> float:
+def measure_raw(
+    database: Database, workers: int, budget: Budget, payload_bytes: int, server: ServerCpu
+) -> Measured:
     """Single-row INSERT commits per second, one autocommit connection per writer."""
     with contextlib.ExitStack() as stack:
 
@@ -120,7 +183,7 @@ def measure_raw(database: Database, workers: int, budget: Budget, payload_bytes:
 
             return insert
 
-        return measure(workers, budget, raw_insert)
+        return measure(workers, budget, raw_insert, server)
 
 
 def mean_event_size(database: Database, ledger: Ledger) -> int:
@@ -143,27 +206,46 @@ def run(admin_conninfo: str, budget: Budget) -> None:
             version = str(conn.execute("SELECT current_setting('server_version')").fetchall()[0][0])
         measure(1, Budget(None, WARM_UP), lambda: registration(ledger))
         payload = mean_event_size(database, ledger)
+        server = ServerCpu(database)
         rows = []
         for workers in CONCURRENCIES:
-            app = measure(workers, budget, lambda: registration(ledger))
-            raw = measure_raw(database, workers, budget, payload)
-            appends = measure(workers, budget, lambda: log_append(ledger, payload))
+            app = measure(workers, budget, lambda: registration(ledger), server)
+            raw = measure_raw(database, workers, budget, payload, server)
+            appends = measure(workers, budget, lambda: log_append(ledger, payload), server)
             rows.append((workers, app, raw, appends))
     print_table(version, payload, budget, rows)
 
 
 def print_table(
-    version: str, payload: int, budget: Budget, rows: list[tuple[int, float, float, float]]
+    version: str, payload: int, budget: Budget, rows: list[tuple[int, Measured, Measured, Measured]]
 ) -> None:
     each = f"{budget.seconds:g} s" if budget.count is None else f"{budget.count} operations"
     print(f"PostgreSQL {version}; {each} per measurement; raw payload {payload} bytes")
-    print(f"{'writers':>7}  {'app registrations/s':>19}  {'raw INSERT commits/s':>20}  app/raw")
+    print("(CPU us/op: client = this process, server = the database's backends)")
+    print(
+        f"{'writers':>7}  {'app registrations/s':>19}  {'raw INSERT commits/s':>20}  app/raw"
+        f"  {'app CPU us/op client, server':>28}  {'raw CPU us/op client, server':>28}"
+    )
     for workers, app, raw, _ in rows:
-        print(f"{workers:>7}  {app:>19,.0f}  {raw:>20,.0f}  {app / raw:>7.3f}")
+        print(
+            f"{workers:>7}  {app.rate:>19,.0f}  {raw.rate:>20,.0f}  {app.rate / raw.rate:>7.3f}"
+            f"  {_cpu(app):>28}  {_cpu(raw):>28}"
+        )
     print("The event store alone, one-event commands through the ledger's recorder:")
-    print(f"{'writers':>7}  {'log appends/s':>19}  {'raw INSERT commits/s':>20}  log/raw")
+    print(
+        f"{'writers':>7}  {'log appends/s':>19}  {'raw INSERT commits/s':>20}  log/raw"
+        f"  {'log CPU us/op client, server':>28}"
+    )
     for workers, _, raw, appends in rows:
-        print(f"{workers:>7}  {appends:>19,.0f}  {raw:>20,.0f}  {appends / raw:>7.3f}")
+        print(
+            f"{workers:>7}  {appends.rate:>19,.0f}  {raw.rate:>20,.0f}"
+            f"  {appends.rate / raw.rate:>7.3f}  {_cpu(appends):>28}"
+        )
+
+
+def _cpu(measured: Measured) -> str:
+    server = "-" if measured.server_us is None else f"{measured.server_us:,.0f}"
+    return f"{measured.client_us:,.0f}, {server}"
 
 
 def parse_args() -> argparse.Namespace:
