@@ -104,7 +104,10 @@ class GroupCommit(Generic[W, R]):
         condition) woke those whose work was still queued only to park them again."""
         with self._lock:
             self._queue.append(mine)
-            self._arrived.notify()
+            if len(self._queue) >= self._last_batch:
+                # The leader waits for this many (``_wait_for_company``); woken for each
+                # arrival, it took the GIL only to find the queue short and wait again.
+                self._arrived.notify()
             if not self._leading:
                 self._leading = True
                 return True
