@@ -197,3 +197,37 @@ def test_many_callers_each_get_their_own_outcome_once_and_none_is_left_waiting()
     assert all(len(batch) <= 5 for batch in batches) and max(map(len, batches)) > 1
     assert outcomes == {n: f"refused {n}" if n % 7 == 0 else -n for n in numbers}
     assert commit.queued() == 0
+
+
+class CountingCondition(threading.Condition):
+    """A condition that counts its notifications."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        super().__init__(lock)
+        self.notified = 0
+
+    def notify(self, n: int = 1) -> None:
+        self.notified += 1
+        super().notify(n)
+
+
+def test_a_leader_waiting_for_company_is_woken_once_its_batch_is_full_not_at_each_arrival() -> None:
+    writer = HeldWriter()
+    commit: GroupCommit[int, int] = GroupCommit(writer, BatchBounds(64, 1000), wait=30)
+    Queued(writer, commit, [2, 4, 6]).finish()  # the last batch held three
+    arrived = commit._arrived = CountingCondition(commit._lock)
+    outcomes: dict[int, object] = {}
+
+    def submit(n: int) -> None:
+        outcomes[n] = commit.submit(n)
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in (8, 10, 12)]
+    threads[0].start()
+    wait_until(lambda: commit.queued() == 1)  # 8 leads, waiting for two more
+    threads[1].start()
+    wait_until(lambda: commit.queued() == 2)
+    threads[2].start()
+    for thread in threads:
+        thread.join()
+    assert writer.batches[-1] == [8, 10, 12] and outcomes == {8: 16, 10: 20, 12: 24}
+    assert arrived.notified == 1, "woken by the third arrival only"
