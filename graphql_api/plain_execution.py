@@ -17,7 +17,8 @@ the same functions:
 4. graphql-core's ``execute`` with strawberry's arguments (the executor class, an empty
    middleware manager, strawberry's awaitable test, the operation's name), or, for an
    operation that selects only ``__typename``, its data made from the plan
-   (``graphql_api.typename_only``);
+   (``graphql_api.typename_only``), or, for a query of one direct root field, its data made
+   by the field's answer and the plan of its selection (``graphql_api.direct_root``);
 5. the result's errors logged before anything changes them (``LedgerSchema.process_errors``),
    suggestions cut for a hidden schema, unexpected errors masked
    (``MaskErrorsButUnavailable``), the operation counted and timed (``OperationMetrics``),
@@ -56,6 +57,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_first_operation, get_operation_type
 
 from graphql_api.context import IntrospectionPolicy
+from graphql_api.direct_root import UNPLANNED, DirectRoot, Replay, answer_directly, direct_root
 from graphql_api.document_cache import ByIdentity, parsed, validated
 from graphql_api.error_log import log_errors
 from graphql_api.limits.config import RequestLimits
@@ -87,6 +89,8 @@ class _Plan:
     operation's own name."""
     typename: tuple[str, tuple[str, ...]] | None = None
     """For an operation selecting only ``__typename``: its root type's and response names."""
+    direct: DirectRoot | None = None
+    """For a query of one direct root field: what the executor would do for it."""
 
 
 _STRAWBERRY = object()
@@ -186,14 +190,22 @@ class PlainExecution:
                 cost = cached_operation_cost(schema, document, operation, variables)
                 refuse_over_limits(schema, document, operation, cost, limits)
             result: GraphQLExecutionResult | Awaitable[GraphQLExecutionResult]
+            middleware = MiddlewareManager()
+            answered: Any = UNPLANNED
+            if plan.direct is not None:
+                answered = await answer_directly(plan.direct, context_value, optimized_is_awaitable)
+                if isinstance(answered, Replay):
+                    middleware = answered.middleware
             if plan.typename is not None:
                 result = GraphQLExecutionResult(typename_data(plan.typename), None)
+            elif answered is not UNPLANNED and not isinstance(answered, Replay):
+                result = GraphQLExecutionResult(answered, None)
             else:
                 result = execute(
                     schema,
                     document,
                     root_value=None,
-                    middleware=MiddlewareManager(),
+                    middleware=middleware,
                     variable_values=variables,
                     operation_name=plan.operation_name,
                     context_value=context_value,
@@ -251,7 +263,8 @@ def _plan_of(
         return _STRAWBERRY
     operation = operation_of(document, operation_name)
     typename = None if operation is None else typename_names(schema, operation)
-    return _Plan(document, operation_type, operation_name, typename)
+    direct = None if operation is None or typename else direct_root(schema, operation)
+    return _Plan(document, operation_type, operation_name, typename, direct)
 
 
 def _coerced(error: Exception) -> GraphQLError:

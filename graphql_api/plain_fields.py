@@ -236,17 +236,47 @@ def direct_resolver(field: GraphQLField) -> Callable[..., Any] | None:
                 return permission.on_unauthorized()
         return await answer(context, **arguments)
 
-    def resolve(source: Any, info: GraphQLResolveInfo[Any], **given: Any) -> Any:
+    def python_arguments(given: dict[str, Any]) -> dict[str, Any] | None:
         arguments = {}
         for graphql_name, value in given.items():
             python_name, as_given = names[graphql_name]
             if not as_given and value is not None:
-                return strawberry_resolve(source, info, **given)
+                return None
             arguments[python_name] = value
+        return arguments
+
+    def resolve(source: Any, info: GraphQLResolveInfo[Any], **given: Any) -> Any:
+        arguments = python_arguments(given)
+        if arguments is None:
+            return strawberry_resolve(source, info, **given)
         return permitted(info.context, arguments)
 
     resolve.__wrapped__ = strawberry_resolve  # type: ignore[attr-defined]
+    resolve.direct = DirectAnswer(python_arguments, permitted)  # type: ignore[attr-defined]
     return resolve
+
+
+@dataclass(frozen=True, slots=True)
+class DirectAnswer:
+    """What a direct resolver does, in its two steps (``graphql_api.direct_root`` takes them
+    without a resolve info)."""
+
+    python_arguments: Callable[[dict[str, Any]], dict[str, Any] | None]
+    """graphql-core's coerced arguments by their Python names, or None where strawberry's
+    resolver must convert one (the resolver then calls it)."""
+    permitted: Callable[[Any, dict[str, Any]], Awaitable[Any]]
+    """``(context, arguments)``: the permissions' refusal or the answer, as the resolver's
+    awaitable."""
+
+
+def installed_direct(parent_type: GraphQLObjectType, field_name: str) -> DirectAnswer | None:
+    """The direct answer of ``parent_type``'s field ``field_name``, its resolver installed as
+    the executor installs it when it first meets the field; None for any other field."""
+    if not _kept_on_type(parent_type, "_direct_fields", field_name, _install_direct):
+        return None
+    return cast(
+        "DirectAnswer | None", getattr(parent_type.fields[field_name].resolve, "direct", None)
+    )
 
 
 def _install_direct(field: GraphQLField | None) -> bool:

@@ -22,6 +22,13 @@ Requests queue for a turn before they ask psycopg_pool (:class:`ReadPool`): at m
 wait on a semaphore, a future and a timer each, not in psycopg_pool's queue (a condition, its
 lock and a task for ``asyncio.wait_for`` per wait, and a locked hand-over on every return),
 which was about a tenth of a listed page's CPU with 16 clients on 8 connections.
+
+``connection()`` lends a connection as psycopg_pool's does (its context commits on success and
+rolls back on an error, then the connection goes back, its time of use counted), with two
+cuts: a class instead of an async generator (no generator, no ``asynccontextmanager`` frames),
+and no ``commit()`` where it has nothing to do, which it finds only after taking the
+connection's lock and running a generator through ``wait``: a session idle outside any
+transaction, as every autocommit read leaves it (``_nothing_to_commit``).
 """
 
 from __future__ import annotations
@@ -30,10 +37,11 @@ import asyncio
 import math
 import select
 from time import monotonic
+from types import TracebackType
 from typing import Any
 
 from psycopg import AsyncConnection, OperationalError
-from psycopg.pq import ConnStatus
+from psycopg.pq import ConnStatus, TransactionStatus
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 # The pool's counters of connections that could not be made, and of those found broken when
@@ -41,6 +49,8 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 _CONNECTIONS_ERRORS = AsyncConnectionPool._CONNECTIONS_ERRORS
 _CONNECTIONS_LOST = AsyncConnectionPool._CONNECTIONS_LOST
 _RETURNS_BAD = AsyncConnectionPool._RETURNS_BAD
+_USAGE_MS = AsyncConnectionPool._USAGE_MS
+_IDLE = TransactionStatus.IDLE
 
 
 class PoolExhaustedError(PoolTimeout):
@@ -68,6 +78,12 @@ class ReadPool(AsyncConnectionPool[AsyncConnection[Any]]):
         self._turns = asyncio.Semaphore(self.max_size)
         self._queued = 0
         """Requests waiting for a turn (shown as psycopg_pool's ``requests_waiting``)."""
+
+    def connection(  # type: ignore[override]  # the same context, as a class
+        self, timeout: float | None = None
+    ) -> Lent:
+        """A connection lent for the ``async with`` block (see the module)."""
+        return Lent(self, timeout)
 
     async def getconn(self, timeout: float | None = None) -> AsyncConnection[Any]:
         failures = self._failures()
@@ -125,6 +141,48 @@ class ReadPool(AsyncConnectionPool[AsyncConnection[Any]]):
         # new dict, on every checkout (nothing here resets them: pop_stats is never called).
         stats = self._stats
         return stats[_CONNECTIONS_ERRORS] + stats[_CONNECTIONS_LOST] + stats[_RETURNS_BAD]
+
+
+class Lent:
+    """``ReadPool.connection()``'s context: psycopg_pool's ``connection()`` step by step."""
+
+    __slots__ = ("_conn", "_pool", "_since", "_timeout")
+
+    def __init__(self, pool: ReadPool, timeout: float | None) -> None:
+        self._pool = pool
+        self._timeout = timeout
+
+    async def __aenter__(self) -> AsyncConnection[Any]:
+        self._conn = conn = await self._pool.getconn(self._timeout)
+        self._since = monotonic()
+        return conn
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        conn, pool = self._conn, self._pool
+        try:
+            if exc_type is not None or not _nothing_to_commit(conn):
+                await conn.__aexit__(exc_type, exc, traceback)  # commit, or roll back
+        finally:
+            await pool.putconn(conn)
+            pool._stats[_USAGE_MS] += int(1000.0 * (monotonic() - self._since))
+
+
+def _nothing_to_commit(conn: AsyncConnection[Any]) -> bool:
+    """Whether ``conn.commit()`` would do nothing but take the lock: psycopg's
+    ``_commit_gen`` returns at once for a session idle outside any transaction, and raises
+    within a transaction block or a two-phase one (left to ``__aexit__``, as is a closed
+    connection, which it skips)."""
+    return (
+        not conn.closed
+        and not conn._num_transactions
+        and conn._tpc is None
+        and conn.pgconn.transaction_status == _IDLE
+    )
 
 
 async def check_idle(conn: AsyncConnection[Any]) -> None:

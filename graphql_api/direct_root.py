@@ -1,0 +1,147 @@
+"""A query of one direct root field, answered without graphql-core's executor.
+
+A list page (``{ customers(first: 20) { edges { node { id name email region } } } }``) runs
+through graphql-core's ``execute`` for one resolver call and one plan: the executor is built
+(about a dozen objects, its field collection), the root field's arguments are coerced from
+the document's literals again, a resolve info is made, and the awaitable goes through four
+nested coroutines before the plan (``plain_plans``) completes the value. For an operation
+whose shape fixes all of that, :func:`direct_root` decides once per document what the
+executor would do, and :func:`answer_directly` does only the calls that depend on the
+request: the field's direct answer (``plain_fields.DirectAnswer``: the permissions, then the
+answer, with the arguments coerced once) and the plan the executor keeps for the field's
+selection (``plain_plans.shared_plans``, found by the field's node as the executor finds it).
+
+The shape: a query with no variable definitions and no directives, selecting one field of
+the query type (aliased or not) with no directives, whose type is an object type (null
+allowed or not), which has a direct answer (``plain_fields.DIRECT``), and whose arguments
+(literals, with their defaults) are all values the direct resolver passes on as they are.
+
+The result is graphql-core's only when nothing is left for graphql-core to report: until
+the executor has made and kept the selection's plan (the document's first request, or after
+the plans were dropped), and for a selection without one, the executor runs as before.
+When the answer raised, or gave a value the plan does not complete itself (null, an error,
+an awaitable, a value the plan answers FALLBACK for), the executor runs the operation with
+that outcome put back in the field's place (``replaying``: a middleware, so the executor
+takes its own path throughout): the same data, errors, paths and locations as if it had
+called the resolver itself, without asking the database again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from graphql import (
+    FieldNode,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+)
+from graphql.execution import MiddlewareManager
+from graphql.execution.values import get_argument_values
+
+from graphql_api import plain_plans as plans
+from graphql_api.plain_fields import DirectAnswer, installed_direct
+
+UNPLANNED: Final = object()
+"""``answer_directly``'s answer when the executor must run as before (no plan kept yet)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DirectRoot:
+    """What the executor would do for a document's one root field, decided once."""
+
+    node: FieldNode
+    response_name: str
+    object_type: GraphQLObjectType
+    answer: DirectAnswer
+    arguments: dict[str, Any]
+    """The field's coerced arguments by their Python names (never changed: the answer
+    takes them as keyword arguments)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """An answer the executor must complete itself, put back by ``middleware``."""
+
+    middleware: MiddlewareManager
+
+
+def direct_root(schema: GraphQLSchema, operation: OperationDefinitionNode) -> DirectRoot | None:
+    """The direct root of ``operation`` (of a document that validated), or None for any
+    other shape (see the module)."""
+    root = schema.query_type
+    if (
+        root is None
+        or operation.operation != OperationType.QUERY
+        or operation.variable_definitions
+        or operation.directives
+        or len(operation.selection_set.selections) != 1
+    ):
+        return None
+    node = operation.selection_set.selections[0]
+    if not isinstance(node, FieldNode) or node.directives:
+        return None
+    name = node.name.value
+    field = root.fields.get(name)
+    if field is None:
+        return None  # __typename and the introspection fields
+    field_type = field.type
+    named = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
+    if not isinstance(named, GraphQLObjectType):
+        return None
+    answer = installed_direct(root, name)
+    if answer is None:
+        return None
+    try:
+        # No variables: the operation defines none, so (valid) it uses none.
+        given = get_argument_values(field, node)
+    except Exception:  # the executor reports it, request by request
+        return None
+    arguments = answer.python_arguments(given)
+    if arguments is None:
+        return None
+    response_name = node.alias.value if node.alias else name
+    return DirectRoot(node, response_name, named, answer, arguments)
+
+
+async def answer_directly(
+    root: DirectRoot, context: Any, is_awaitable: Callable[[Any], bool]
+) -> Any:
+    """The operation's ``data``, a ``Replay`` for the executor, or ``UNPLANNED``."""
+    kept = plans.shared_plans(root.object_type).get((id(root.node),))
+    if kept is None or kept[0][0] is not root.node or kept[1] is None:
+        return UNPLANNED
+    try:
+        value = await root.answer.permitted(context, root.arguments)
+    except Exception as error:  # put back for the executor to report
+        return Replay(replaying(root, error, raised=True))
+    if value is None or isinstance(value, Exception) or is_awaitable(value):
+        return Replay(replaying(root, value, raised=False))
+    completed = plans.run_plan(kept[1], value, is_awaitable)
+    if completed is plans.FALLBACK:
+        return Replay(replaying(root, value, raised=False))
+    return {root.response_name: completed}
+
+
+def replaying(root: DirectRoot, outcome: Any, raised: bool) -> MiddlewareManager:
+    """A middleware answering the root field with ``outcome`` (raised when it awaits, as
+    the answer's awaitable raised it), every other field by its resolver."""
+
+    async def replayed() -> Any:
+        if raised:
+            raise outcome
+        return outcome
+
+    def middleware(
+        resolve: Callable[..., Any], source: Any, info: GraphQLResolveInfo[Any], **args: Any
+    ) -> Any:
+        if info.path.prev is None and info.path.key == root.response_name:
+            return replayed()
+        return resolve(source, info, **args)
+
+    return MiddlewareManager(middleware)

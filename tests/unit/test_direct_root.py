@@ -1,0 +1,178 @@
+"""A query of one direct root field (``graphql_api.direct_root``) is answered as strawberry's
+``execute`` answers it: the same data, errors (as formatted, with their original errors'
+types), extensions and log lines, for every role, for a page, a refusal, an invalid
+argument, a crashing read and a row the plan leaves to graphql-core; the executor is not
+called for a page the plan completes, and is called (once, without a second read) for the
+others."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import graphql
+import pytest
+
+from domain.shared.metadata import Role
+from graphql_api import plain_execution
+from graphql_api.auth import Principal
+from graphql_api.context import ApiLimits
+from graphql_api.customers import resolvers
+from graphql_api.metrics.registry import ApiMetrics
+from graphql_api.schema import LedgerSchema, build_schema
+from projections.customers.queries import DirectoryRows
+
+AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def _row(n: int, erased: bool | None = False) -> tuple[Any, ...]:
+    # CustomerView's fields in order (VIEW_FIELDS).
+    customer_id = UUID(int=n + 1)
+    return (customer_id, n + 1, f"C {n}", f"{n}@example.com", None, "north", erased, AT)
+    # (the row is cut at registered_at: the documents below read nothing after it)
+
+
+ROWS = [_row(n) for n in range(3)]
+NULL_IN_NON_NULL = [_row(0), _row(1, erased=None)]
+
+PAGE = "{ customers(first: 2) { edges { node { id name email region } } } }"
+FULL = (
+    "{ list: customers(first: 2) { __typename edges { __typename cursor node { __typename id "
+    "name email personalDataErased } } pageInfo { hasNextPage endCursor } } }"
+)
+TOO_MANY = "{ customers(first: 5000) { edges { node { id } } } }"
+ROLES = [Role.AGENT, Role.ANALYST, Role.CUSTOMER, None]
+
+
+@dataclass
+class _Services:
+    metrics: ApiMetrics
+
+
+class _Pool:
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[object]:
+        yield object()
+
+
+@dataclass
+class _Context:
+    services: _Services
+    principal: Principal
+    pool: Any
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The rows (or the exception) the next page read gives; each read is counted."""
+    given: list[Any] = [ROWS]
+    counted: list[Any] = []
+
+    async def directory_rows(
+        conn: object, size: int, cursor: int | None, *args: Any, **kw: Any
+    ) -> DirectoryRows:
+        counted.append(size)
+        rows = given[0]
+        if isinstance(rows, Exception):
+            raise rows
+        return DirectoryRows(items=list(rows[:size]), has_next_page=len(rows) > size)
+
+    monkeypatch.setattr(resolvers, "directory_rows", directory_rows)
+    given.append(counted)
+    return given
+
+
+@pytest.fixture
+def executed(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    calls: list[object] = []
+    real = graphql.execute
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plain_execution, "execute", counted)
+    return calls
+
+
+@pytest.fixture
+def logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    with caplog.at_level(logging.DEBUG):
+        yield caplog
+
+
+def _outcome(
+    schema: LedgerSchema, query: str, role: Role | None, caplog: pytest.LogCaptureFixture
+) -> tuple[Any, ...]:
+    principal = Principal.anonymous() if role is None else Principal(actor_id="x", role=role)
+    context = _Context(_Services(ApiMetrics()), principal, _Pool())
+    caplog.clear()
+    result = asyncio.run(schema.execute(query, context_value=context))
+    errors = [error.formatted for error in result.errors or ()]
+    originals = [type(error.original_error) for error in result.errors or ()]
+    logged = [(r.name, r.levelno, r.getMessage()) for r in caplog.records]
+    return type(result), result.data, errors, originals, result.extensions, logged
+
+
+def _schemas() -> tuple[LedgerSchema, LedgerSchema]:
+    plain, strawberrys = build_schema(ApiLimits()), build_schema(ApiLimits())
+    assert isinstance(plain, LedgerSchema) and isinstance(strawberrys, LedgerSchema)
+    strawberrys.plain = None
+    return plain, strawberrys
+
+
+CASES = [
+    ("page", PAGE, ROWS),
+    ("every plain key", FULL, ROWS),
+    ("null where none is allowed", FULL, NULL_IN_NON_NULL),
+    ("crashing read", PAGE, RuntimeError("the database fell over")),
+    ("invalid argument", TOO_MANY, ROWS),
+]
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: "anonymous" if r is None else r.value)
+@pytest.mark.parametrize(("name", "query", "rows"), CASES, ids=[c[0] for c in CASES])
+def test_a_direct_root_answers_as_strawberry(
+    name: str,
+    query: str,
+    rows: Any,
+    role: Role | None,
+    reads: list[Any],
+    executed: list[object],
+    logs: pytest.LogCaptureFixture,
+) -> None:
+    plain, strawberrys = _schemas()
+    _outcome(plain, query, Role.AGENT, logs)  # the executor keeps the selection's plan
+    reads[0] = rows
+    for _ in range(2):
+        executed.clear()
+        reads[1].clear()
+        expected = _outcome(strawberrys, query, role, logs)
+        executed.clear()
+        assert _outcome(plain, query, role, logs) == expected
+        # One read a request at most, either way (none where the permission refuses).
+        assert len(reads[1]) in (0, 2)
+        completed = expected[2] == [] and expected[1] is not None
+        # The executor runs only to complete what the plan did not.
+        assert len(executed) == (0 if completed else 1)
+
+
+def test_a_page_the_plan_completes_skips_the_executor(
+    reads: list[Any], executed: list[object], logs: pytest.LogCaptureFixture
+) -> None:
+    plain, _ = _schemas()
+    first = _outcome(plain, FULL, Role.AGENT, logs)
+    assert len(executed) == 1  # the document's first request: the executor keeps the plan
+    for _ in range(3):
+        assert _outcome(plain, FULL, Role.AGENT, logs) == first
+    assert len(executed) == 1
+    reads[0] = RuntimeError("down")
+    _outcome(plain, FULL, Role.AGENT, logs)
+    assert len(executed) == 2  # the crash put back for the executor, not read again
+    assert len(reads[1]) == 5
