@@ -13,7 +13,7 @@ after cost a survey answer a second round trip, about a tenth of its command's C
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, LiteralString
 from uuid import UUID
 
@@ -107,6 +107,48 @@ class StreamsSelection(PostgresAggregateRecorder):
         )
         return self._selected(statement, [list(taking), list(ids)], snapshots.events_table_name)
 
+    def select_following(
+        self,
+        snapshots: ManyStreamsReader,
+        first_id: UUID,
+        first_topic: str,
+        fields: Sequence[str],
+        derived: Sequence[tuple[UUID, str]],
+    ) -> list[StoredEvent] | None:
+        """The stream of ``first_id``, and the streams its first event names (when that event's
+        topic is ``first_topic``): by its UUID ``fields``, and by the UUID5 of each
+        ``(namespace, field)`` of ``derived`` (``uuid5(namespace, value.hex)``), each from its
+        latest snapshot on; ordered by stream, then version. One statement, where reading the
+        first stream and then the others took two round trips; None when it cannot be had here
+        (no ``uuid_generate_v5`` in the database, snapshots kept elsewhere): read in two then.
+
+        The names are read from the first event's stored JSON, where a UUID is the tagged
+        ``{"_type_": "uuid_hex", "_data_": hex}`` the transcoder writes; the topic is checked
+        first, so the fields are UUIDs whenever they are read."""
+        if not isinstance(snapshots, StreamsSelection) or snapshots.datastore is not self.datastore:
+            return None
+        if not self._derives_uuid5():
+            return None
+        params = {
+            "first": first_id,
+            "topic": first_topic,
+            "fields": list(fields),
+            "namespaces": [namespace for namespace, _ in derived],
+            "derived": [name for _, name in derived],
+        }
+        return self._selected(_FOLLOWING, params, snapshots.events_table_name)
+
+    def _derives_uuid5(self) -> bool:
+        """Whether the database has ``uuid_generate_v5`` (migration 203), asked once."""
+        known: bool | None = self.__dict__.get("_cxl_uuid5")
+        if known is None:
+            with self.datastore.get_connection() as conn:
+                row = conn.execute(
+                    "SELECT to_regprocedure('uuid_generate_v5(uuid,text)') IS NOT NULL AS there"
+                ).fetchone()
+            known = self.__dict__["_cxl_uuid5"] = bool(row and row["there"])
+        return known
+
     def _statement(self, text: LiteralString, snapshots_table: str | None) -> Composed:
         table = Identifier(self.datastore.schema, self.events_table_name)
         if snapshots_table is None:
@@ -115,7 +157,10 @@ class StreamsSelection(PostgresAggregateRecorder):
         return SQL(text).format(events=table, snapshots=snapshots)
 
     def _selected(
-        self, text: LiteralString, params: list[Any], snapshots_table: str | None = None
+        self,
+        text: LiteralString,
+        params: list[Any] | Mapping[str, Any],
+        snapshots_table: str | None = None,
     ) -> list[StoredEvent]:
         with self.datastore.get_connection() as conn, conn.cursor() as cursor:
             cursor.execute(self._composed(text, snapshots_table, cursor), params)
@@ -141,6 +186,39 @@ _WHOLE_STREAM: LiteralString = (
     " WHERE originator_id = %s ORDER BY originator_version"
 )
 """The library's statement for a stream read whole (``select_events`` without options)."""
+
+
+_FOLLOWING: LiteralString = (
+    "WITH first AS ("
+    "  SELECT convert_from(e.state, 'UTF8')::jsonb AS state FROM {events} AS e"
+    "  WHERE e.originator_id = %(first)s AND e.originator_version = 1 AND e.topic = %(topic)s),"
+    " named AS ("
+    "  SELECT (first.state -> f ->> '_data_')::uuid AS id"
+    "  FROM first CROSS JOIN unnest(%(fields)b::text[]) AS f"
+    "  UNION"
+    "  SELECT uuid_generate_v5(d.namespace, replace((first.state -> d.f ->> '_data_')::uuid::text,"
+    "   '-', ''))"
+    "  FROM first CROSS JOIN unnest(%(namespaces)b::uuid[], %(derived)b::text[]) AS d(namespace, f)"
+    "  WHERE first.state -> d.f ->> '_data_' IS NOT NULL),"
+    " wanted AS (SELECT id FROM named WHERE id IS NOT NULL AND id <> %(first)s),"
+    " latest AS ("
+    "  SELECT last.* FROM wanted CROSS JOIN LATERAL"
+    "   (SELECT s.originator_id, s.originator_version, s.topic, s.state"
+    "    FROM {snapshots} AS s WHERE s.originator_id = wanted.id"
+    "    ORDER BY s.originator_version DESC LIMIT 1) AS last)"
+    " SELECT e.originator_id, e.originator_version, e.topic, e.state FROM {events} AS e"
+    " WHERE e.originator_id = %(first)s"
+    " UNION ALL"
+    " SELECT originator_id, originator_version, topic, state FROM latest"
+    " UNION ALL"
+    " SELECT e.originator_id, e.originator_version, e.topic, e.state"
+    " FROM wanted LEFT JOIN latest ON latest.originator_id = wanted.id"
+    " JOIN {events} AS e ON e.originator_id = wanted.id"
+    "  AND e.originator_version > coalesce(latest.originator_version, 0)"
+    " ORDER BY 1, 2"
+)
+"""The read of ``select_following``: the first stream whole (a kind that takes no snapshots:
+an invitation), the streams its first event names from their latest snapshots."""
 
 
 def _id(stored: StoredEvent) -> UUID:
