@@ -21,7 +21,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder
 from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from domain.shared.ports import ManyStreamsReader
 
@@ -129,14 +129,50 @@ class StreamsSelection(PostgresAggregateRecorder):
             return None
         if not self._derives_uuid5():
             return None
-        params = {
-            "first": first_id,
-            "topic": first_topic,
-            "fields": list(fields),
-            "namespaces": [namespace for namespace, _ in derived],
-            "derived": [name for _, name in derived],
-        }
-        return self._selected(_FOLLOWING, params, snapshots.events_table_name)
+        statement = self._following_statement(snapshots, first_topic, fields, derived)
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+            cursor.execute(statement, {"first": first_id}, prepare=True)
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return [StoredEvent(row[0], row[1], row[2], bytes(row[3])) for row in rows]
+
+    def _following_statement(
+        self,
+        snapshots: StreamsSelection,
+        first_topic: str,
+        fields: Sequence[str],
+        derived: Sequence[tuple[UUID, str]],
+    ) -> bytes:
+        """The statement of ``select_following`` for one topic, its fields and derivations,
+        composed once with them as literals: the first id is its only parameter (dumping the
+        names and namespaces as arrays on every read cost more than the rest of its
+        parameters), and it is prepared on each connection."""
+        key = (snapshots.events_table_name, first_topic, tuple(fields), tuple(derived))
+        texts: dict[Any, bytes] = self.__dict__.setdefault("_cxl_following_statements", {})
+        statement = texts.get(key)
+        if statement is None:
+            named = [
+                SQL("SELECT (first.state -> {} ->> '_data_')::uuid AS id FROM first").format(
+                    Literal(name)
+                )
+                for name in fields
+            ]
+            named += [
+                SQL(
+                    "SELECT uuid_generate_v5({}::uuid,"
+                    " replace((first.state -> {name} ->> '_data_')::uuid::text, '-', ''))"
+                    " FROM first WHERE first.state -> {name} ->> '_data_' IS NOT NULL"
+                ).format(Literal(str(namespace)), name=Literal(name))
+                for namespace, name in derived
+            ]
+            composed = SQL(_FOLLOWING).format(
+                events=Identifier(self.datastore.schema, self.events_table_name),
+                snapshots=Identifier(self.datastore.schema, snapshots.events_table_name),
+                topic=Literal(first_topic),
+                named=SQL(" UNION ").join(named) if named else SQL("SELECT NULL::uuid AS id"),
+            )
+            with self.datastore.get_connection() as conn:
+                statement = texts[key] = composed.as_bytes(conn)
+        return statement
 
     def _derives_uuid5(self) -> bool:
         """Whether the database has ``uuid_generate_v5`` (migration 203), asked once."""
@@ -157,10 +193,7 @@ class StreamsSelection(PostgresAggregateRecorder):
         return SQL(text).format(events=table, snapshots=snapshots)
 
     def _selected(
-        self,
-        text: LiteralString,
-        params: list[Any] | Mapping[str, Any],
-        snapshots_table: str | None = None,
+        self, text: LiteralString, params: list[Any], snapshots_table: str | None = None
     ) -> list[StoredEvent]:
         with self.datastore.get_connection() as conn, conn.cursor() as cursor:
             cursor.execute(self._composed(text, snapshots_table, cursor), params)
@@ -191,15 +224,8 @@ _WHOLE_STREAM: LiteralString = (
 _FOLLOWING: LiteralString = (
     "WITH first AS ("
     "  SELECT convert_from(e.state, 'UTF8')::jsonb AS state FROM {events} AS e"
-    "  WHERE e.originator_id = %(first)s AND e.originator_version = 1 AND e.topic = %(topic)s),"
-    " named AS ("
-    "  SELECT (first.state -> f ->> '_data_')::uuid AS id"
-    "  FROM first CROSS JOIN unnest(%(fields)b::text[]) AS f"
-    "  UNION"
-    "  SELECT uuid_generate_v5(d.namespace, replace((first.state -> d.f ->> '_data_')::uuid::text,"
-    "   '-', ''))"
-    "  FROM first CROSS JOIN unnest(%(namespaces)b::uuid[], %(derived)b::text[]) AS d(namespace, f)"
-    "  WHERE first.state -> d.f ->> '_data_' IS NOT NULL),"
+    "  WHERE e.originator_id = %(first)s AND e.originator_version = 1 AND e.topic = {topic}),"
+    " named AS ({named}),"
     " wanted AS (SELECT id FROM named WHERE id IS NOT NULL AND id <> %(first)s),"
     " latest AS ("
     "  SELECT last.* FROM wanted CROSS JOIN LATERAL"
@@ -218,7 +244,8 @@ _FOLLOWING: LiteralString = (
     " ORDER BY 1, 2"
 )
 """The read of ``select_following``: the first stream whole (a kind that takes no snapshots:
-an invitation), the streams its first event names from their latest snapshots."""
+an invitation), the streams its first event names (``named``: a ``SELECT`` of ids from
+``first``, the first event's JSON) from their latest snapshots."""
 
 
 def _id(stored: StoredEvent) -> UUID:
