@@ -208,29 +208,33 @@ class LedgerCore(Application[UUID]):
     def find_following(
         self,
         first_id: UUID,
-        first_event: type[DomainEventProtocol[UUID]],
+        kind: type[LedgerAggregate],
+        created: type[DomainEventProtocol[UUID]],
         fields: Sequence[str],
         derived: Sequence[tuple[UUID, str]] = (),
         *,
         disclosed: bool = True,
     ) -> dict[UUID, LedgerAggregate]:
-        """The aggregate ``first_id`` and those its first event names, as they are now, in one
-        read where the recorder can (else two): when that event is a ``first_event``, the
-        aggregates of the UUIDs in its ``fields``, and of ``uuid5(namespace, value.hex)`` for
-        each ``(namespace, field)`` of ``derived``. A survey answer's invitation names its
-        survey and customer, whose loyalty account's id derives from the customer's: reading
-        the invitation first and the rest after cost a round trip. As with
-        :meth:`find_together`, an id with no stream is absent and kinds are not checked.
-        ``first_id``'s stream is read whole (for a kind that takes no snapshots), the others
-        from their latest snapshots. ``disclosed``: as for :meth:`find_together`."""
+        """The aggregate ``first_id`` and those it names, as they are now, in one read where
+        the recorder can (else two). When it is a ``kind`` (whose stream starts with its
+        ``created`` event): the aggregates of the UUIDs in its attributes ``fields``, and of
+        ``uuid5(namespace, value.hex)`` for each ``(namespace, field)`` of ``derived``; each
+        such attribute is set by ``created`` from its field of the same name and changed by no
+        later event, so the database reads it from that event. A survey answer's invitation
+        names its survey and customer, whose loyalty account's id derives from the
+        customer's: reading the invitation first and the rest after cost a round trip. As with
+        :meth:`find_together`, an id with no stream is absent and the named aggregates' kinds
+        are not checked. ``first_id``'s stream is read whole (a kind that takes no
+        snapshots), the others from their latest snapshots. ``disclosed``: as for
+        :meth:`find_together`, where it is read in one statement."""
         log = self._following_recorder()
         snapshots = self._snapshots_reader(LedgerAggregate)
         stored = None
         if log is not None and snapshots is not None and snapshots is not NO_SNAPSHOTS:
-            topic = get_topic(first_event)
+            topic = get_topic(created)
             stored = log.select_following(snapshots, first_id, topic, fields, derived)
         if stored is None:
-            return self._found_following(first_id, first_event, fields, derived, disclosed)
+            return self._found_following(first_id, kind, fields, derived, disclosed)
         streams: dict[UUID, list[StoredEvent]] = {}
         for event in stored:
             streams.setdefault(_id_of(event), []).append(event)
@@ -241,24 +245,25 @@ class LedgerCore(Application[UUID]):
     def _found_following(
         self,
         first_id: UUID,
-        first_event: type[DomainEventProtocol[UUID]],
+        kind: type[LedgerAggregate],
         fields: Sequence[str],
         derived: Sequence[tuple[UUID, str]],
         disclosed: bool,
     ) -> dict[UUID, LedgerAggregate]:
-        """:meth:`find_following` in two reads: the first stream, then the ids it names."""
-        stream = list(self.recorder.select_events(first_id))
-        if not stream:
+        """:meth:`find_following` in two reads: the first aggregate, then those it names."""
+        if self._snapshots_reader(kind) is NO_SNAPSHOTS:  # its stream alone, as find reads it
+            first = self._found_in_events(first_id, LedgerAggregate, _wrong_kind)
+        else:
+            first = self.find(first_id)
+        if first is None:
             return {}
-        mapper = self.mapper if disclosed else self.undisclosed_mapper
-        first = mapper.to_domain_event(stream[0])
-        found = {first_id: self._projected(stream, LedgerAggregate, _wrong_kind, mapper)}
-        if not isinstance(first, first_event):
-            return found
+        if not isinstance(first, kind):
+            return {first_id: first}
         named = [getattr(first, name) for name in fields]
         named += [uuid5(namespace, getattr(first, name).hex) for namespace, name in derived]
         ids = (i for i in named if i is not None and i != first_id)
         wanted: dict[UUID, type[LedgerAggregate]] = dict.fromkeys(ids, LedgerAggregate)
+        found: dict[UUID, LedgerAggregate] = {first_id: first}
         return found | self.find_together(wanted, disclosed=disclosed) if wanted else found
 
     def _following_recorder(self) -> FollowingStreamsReader | None:

@@ -318,6 +318,7 @@ def _read_from_link(ledger: LedgerCore, invitation_id: UUID) -> dict[UUID, Ledge
     response, sealed anew. Opening them cost a decryption each."""
     return ledger.find_following(
         invitation_id,
+        Invitation,
         Invitation.Issued,
         ("survey_id", "customer_id"),
         _LOYALTY_ACCOUNT_OF_CUSTOMER,

@@ -58,6 +58,13 @@ def _invited(ledger: Ledger, agent: EventMetadata, *, long: bool = True) -> tupl
     return invitation, survey, customer, account
 
 
+def _read(ledger: Ledger, first_id: UUID, *, disclosed: bool = True) -> dict[UUID, LedgerAggregate]:
+    """The invitation ``first_id`` and what it names, as a link's answer reads them."""
+    return ledger.find_following(
+        first_id, Invitation, Invitation.Issued, NAMED, DERIVED, disclosed=disclosed
+    )
+
+
 def _state(aggregate: LedgerAggregate) -> dict[str, Any]:
     return dict(vars(aggregate))
 
@@ -87,10 +94,10 @@ def test_an_invitation_and_what_it_names_load_in_one_statement_as_each_alone(
     ids = _invited(ledger, agent)
     invitation, _, customer, account = ids
     assert account == LoyaltyAccount.id_for(customer)
-    ledger.find_following(invitation, Invitation.Issued, NAMED, DERIVED)  # asks for UUID5 once
+    _read(ledger, invitation)  # asks once whether the database derives UUID5s
     statements = _counted(ledger, monkeypatch)
 
-    found = ledger.find_following(invitation, Invitation.Issued, NAMED, DERIVED)
+    found = _read(ledger, invitation)
 
     assert len(statements) == 1
     assert {i: _state(a) for i, a in found.items()} == _alone(ledger, ids)
@@ -102,10 +109,8 @@ def test_undisclosed_they_load_without_opening_personal_values(
     ledger: Ledger, agent: EventMetadata
 ) -> None:
     invitation, _, customer, _ = _invited(ledger, agent, long=False)
-    disclosed = ledger.find_following(invitation, Invitation.Issued, NAMED, DERIVED)
-    undisclosed = ledger.find_following(
-        invitation, Invitation.Issued, NAMED, DERIVED, disclosed=False
-    )
+    disclosed = _read(ledger, invitation)
+    undisclosed = _read(ledger, invitation, disclosed=False)
     assert cast(Customer, disclosed[customer]).name.value == "Ada"
     unread = cast(Customer, undisclosed[customer])
     assert unread.name.value is None and unread.name.subject_id == customer
@@ -119,20 +124,20 @@ def test_a_stream_whose_first_event_is_another_names_nothing(
     """A customer's id where an invitation's was expected (a forged link): the customer alone,
     refused by kind afterwards as a load alone would be; an unknown id: nothing."""
     _, _, customer, _ = _invited(ledger, agent, long=False)
-    found = ledger.find_following(customer, Invitation.Issued, NAMED, DERIVED)
+    found = _read(ledger, customer)
     assert list(found) == [customer] and isinstance(found[customer], Customer)
-    assert ledger.find_following(uuid4(), Invitation.Issued, NAMED, DERIVED) == {}
+    assert _read(ledger, uuid4()) == {}
 
 
 def test_without_uuid5_in_the_database_they_load_in_two_reads_alike(
     ledger: Ledger, agent: EventMetadata, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = _invited(ledger, agent)
-    one = ledger.find_following(ids[0], Invitation.Issued, NAMED, DERIVED)
+    one = _read(ledger, ids[0])
     monkeypatch.setattr(ledger.recorder, "_derives_uuid5", lambda: False)
     statements = _counted(ledger, monkeypatch)
 
-    two = ledger.find_following(ids[0], Invitation.Issued, NAMED, DERIVED)
+    two = _read(ledger, ids[0])
 
     assert len(statements) == 2
     assert {i: _state(a) for i, a in two.items()} == {i: _state(a) for i, a in one.items()}
@@ -141,7 +146,7 @@ def test_without_uuid5_in_the_database_they_load_in_two_reads_alike(
 def test_in_memory_persistence_loads_them_in_two_reads(agent: EventMetadata) -> None:
     ledger = in_memory_ledger()
     ids = _invited(ledger, agent, long=False)
-    found = ledger.find_following(ids[0], Invitation.Issued, NAMED, DERIVED)
+    found = _read(ledger, ids[0])
     assert {i: _state(a) for i, a in found.items()} == _alone(ledger, ids)
 
 
@@ -174,7 +179,7 @@ def test_the_runtime_role_derives_the_account_in_the_read(
 ) -> None:
     with runtime_ledger(database) as ledger:
         ids = _invited(ledger, agent, long=False)
-        found = ledger.find_following(ids[0], Invitation.Issued, NAMED, DERIVED)
+        found = _read(ledger, ids[0])
         assert cast(StreamsSelection, ledger.recorder)._derives_uuid5() is True
         assert set(found) == set(ids)
 
