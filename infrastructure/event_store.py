@@ -101,6 +101,7 @@ class LogRecorder(GroupCommittedLog, NotificationsSelection, StreamsSelection):
     select_events = retried_while_reachable(StreamsSelection.select_events)
     select_streams = retried_while_reachable(StreamsSelection.select_streams)
     select_from_latest = retried_while_reachable(StreamsSelection.select_from_latest)
+    select_following = retried_while_reachable(StreamsSelection.select_following)
     max_notification_id = retried_while_reachable(PostgresApplicationRecorder.max_notification_id)
 
     def insert_events(

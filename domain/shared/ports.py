@@ -53,3 +53,23 @@ class ManyStreamsReader(Protocol):
         """Each stream of ``ids`` from its latest snapshot in ``snapshots`` on (for the ids in
         ``taking``, of kinds that take them; the others whole), ordered by id and then version
         (a snapshot before the events after it): both read in one round trip where it can."""
+
+
+@runtime_checkable
+class FollowingStreamsReader(Protocol):
+    """A recorder that reads a stream and the streams its first event names in one round trip
+    (the log's PostgreSQL recorder, where the database derives UUID5s)."""
+
+    def select_following(
+        self,
+        snapshots: ManyStreamsReader,
+        first_id: UUID,
+        first_topic: str,
+        fields: Sequence[str],
+        derived: Sequence[tuple[UUID, str]],
+    ) -> Sequence[StoredEvent] | None:
+        """The stream of ``first_id`` whole, and, when its first event's topic is
+        ``first_topic``, the stream of each UUID its ``fields`` hold and of each
+        ``uuid5(namespace, value.hex)`` of ``derived``'s (namespace, field), from its latest
+        snapshot in ``snapshots`` on; ordered by id and then version. None when it cannot
+        (then the caller reads in two)."""
