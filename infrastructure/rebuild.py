@@ -9,12 +9,15 @@ decoded once (:mod:`infrastructure.log_batch`) and handed whole to the projectio
 transaction: a rebuild is not a live worker, and per-batch costs (the round trips of reading,
 the position, the commit) were a large share of its time at the live batch size.
 
-While the database applies one batch, a reader thread reads the next and decodes it: the
-client's decoding (JSON, upcasting, decryption) and the server's writing overlap instead of
-taking turns; the first batch is read and decoded while the shadow tables are made (a small
-read model's rebuild of two or three batches waited for both in turn). Only the build reads
-ahead; the last events, applied under the position lock, are read and decoded as they are
-applied.
+While the database applies one batch, a decoder thread decodes the next, and a reader thread
+reads the one after it: the client's decoding (JSON, upcasting, decryption), the server's
+writing and the server's reading overlap instead of taking turns (with one thread reading then
+decoding, each batch's SELECT, about a fifth of that thread's wall time, waited on the server
+before its decoding began). Each batch is read walking the positions' index, never sorting the
+rest of the log (``NotificationsSelection.select_notifications_in_position_order``). The first
+batch is read and decoded while the shadow tables are made (a small read model's rebuild of two
+or three batches waited for both in turn). Only the build reads ahead; the last events, applied
+under the position lock, are read and decoded as they are applied.
 
 The projection builds as a copy marked ``loading``: its tables are empty shadow tables that
 each event reaches once, so rows only ever inserted go in by COPY (``projections.bulk``).
@@ -34,11 +37,11 @@ builds of the benchmark's five read models leave no cyclic garbage at all (``gc.
 one built without the collector finds none), so collecting rarely holds nothing back; what the
 rebuild allocates is still collected, and both settings are put back when the build ends.
 
-The two threads share one interpreter lock, and the applying thread lets go of it at each round
-trip to the database: coming back, it waited for the busy reader to give it up, which the
-interpreter asks of a thread only after the switch interval (5 ms by default). A rebuild makes
-tens to hundreds of round trips (COPY flushes, statements, commits), so the database sat idle
-while the reader decoded. The build asks for the lock sooner (``BUILD_SWITCH_INTERVAL``) and
+The build's threads share one interpreter lock, and the applying thread lets go of it at each
+round trip to the database: coming back, it waited for the busy decoder to give it up, which
+the interpreter asks of a thread only after the switch interval (5 ms by default). A rebuild
+makes tens to hundreds of round trips (COPY flushes, statements, commits), so the database sat
+idle while the decoder decoded. The build asks for the lock sooner (``BUILD_SWITCH_INTERVAL``) and
 puts the interval back when it ends.
 
 A read model that reads the personal values of only some of its events says which
@@ -90,7 +93,7 @@ YOUNG_COLLECTION_THRESHOLD = 100_000
 BUILD_SWITCH_INTERVAL = 0.0005
 """Seconds a thread may keep the interpreter lock while another waits for it, during a build
 (the interpreter's default is 0.005): the applying thread back from the database waits at most
-this long for the reader."""
+this long for the decoder."""
 REBUILD_BATCH_SIZE = 5_000
 """Fewest events per rebuild batch (measured by benchmarks/rebuild.py: 500 gave 0.024 of COPY's
 rate for customer_directory, 5,000 about 1.5 times that)."""
