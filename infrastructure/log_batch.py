@@ -18,6 +18,9 @@ from eventsourcing.persistence import Mapper, Notification
 
 from domain.shared.application import LedgerCore
 
+Select = Callable[[int, int, int, Sequence[str]], Sequence[Notification]]
+"""Reads the log: start (inclusive), limit, stop (inclusive), topics (empty: every topic)."""
+
 
 class DecodeOnce:
     """The ledger's decoding of stored events, remembered by log position."""
@@ -92,11 +95,17 @@ def read_batch(
     limit: int,
     topics: Collection[str] | None,
     decode: DecodeOnce | None = None,
+    select: Select | None = None,
 ) -> LogBatch:
-    """At most ``limit`` events of ``topics`` (None: all) in (``after``, ``head``]."""
-    rows = ledger.recorder.select_notifications(
-        start=after + 1, limit=limit, stop=head, topics=sorted(topics or ())
-    )
+    """At most ``limit`` events of ``topics`` (None: all) in (``after``, ``head``], read by
+    ``select`` (start inclusive, limit, stop, topics; by default the recorder's
+    ``select_notifications``)."""
+    if select is None:
+        rows = ledger.recorder.select_notifications(
+            start=after + 1, limit=limit, stop=head, topics=sorted(topics or ())
+        )
+    else:
+        rows = select(after + 1, limit, head, sorted(topics or ()))
     reached = rows[-1].id if len(rows) == limit else head
     decode = decode or DecodeOnce(ledger.mapper, ledger.undisclosed_mapper)
     decode.prepare_with(lambda: ledger.prepare_to_decode([row.state for row in rows]))

@@ -48,6 +48,29 @@ class NotificationsSelection(PostgresApplicationRecorder):
             rows = cursor.fetchall()
         return [_notification(*row) for row in rows]
 
+    def select_notifications_in_position_order(
+        self, start: int, limit: int, stop: int, topics: Sequence[str] = ()
+    ) -> Sequence[Notification]:
+        """``select_notifications`` (``start`` inclusive) planned to walk the positions' index
+        and stop at the ``limit``-th row, never to sort the range: for reading a long range
+        in batches (a rebuild). Without statistics of the log (autovacuum off, a log just
+        written) the planner guessed a few rows in range and chose a bitmap scan of the whole
+        rest of the range and a sort of it, for every batch: 40 to 70 ms a batch of 5,000 on
+        a 46,000-event log (on disk past ``work_mem``), against about 10 ms walking the index
+        (the rows come in position order as they lie). Sorting is put off for this statement
+        only (``SET LOCAL``), and it is not prepared: a generic plan kept by the connection
+        would not see the setting."""
+        statement, params = self._notifications_statement(start, limit, stop, topics, True)
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor(row_factory=tuple_row, binary=True) as cursor,
+        ):
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute(statement, params, prepare=False)
+            rows = cursor.fetchall()
+        return [_notification(*row) for row in rows]
+
     def _notifications_statement(
         self,
         start: int | None,

@@ -9,12 +9,15 @@ decoded once (:mod:`infrastructure.log_batch`) and handed whole to the projectio
 transaction: a rebuild is not a live worker, and per-batch costs (the round trips of reading,
 the position, the commit) were a large share of its time at the live batch size.
 
-While the database applies one batch, a reader thread reads the next and decodes it: the
-client's decoding (JSON, upcasting, decryption) and the server's writing overlap instead of
-taking turns; the first batch is read and decoded while the shadow tables are made (a small
-read model's rebuild of two or three batches waited for both in turn). Only the build reads
-ahead; the last events, applied under the position lock, are read and decoded as they are
-applied.
+While the database applies one batch, a decoder thread decodes the next, and a reader thread
+reads the one after it: the client's decoding (JSON, upcasting, decryption), the server's
+writing and the server's reading overlap instead of taking turns (with one thread reading then
+decoding, each batch's SELECT, about a fifth of that thread's wall time, waited on the server
+before its decoding began). Each batch is read walking the positions' index, never sorting the
+rest of the log (``NotificationsSelection.select_notifications_in_position_order``). The first
+batch is read and decoded while the shadow tables are made (a small read model's rebuild of two
+or three batches waited for both in turn). Only the build reads ahead; the last events, applied
+under the position lock, are read and decoded as they are applied.
 
 The projection builds as a copy marked ``loading``: its tables are empty shadow tables that
 each event reaches once, so rows only ever inserted go in by COPY (``projections.bulk``).
@@ -25,14 +28,20 @@ of which walked the whole process (modules, the schema, the key cache) for nothi
 made. That was a sixth to a fifth of a rebuild's CPU (benchmarks/rebuild.py, ``cpu s``). The
 youngest generation is collected after ``YOUNG_COLLECTION_THRESHOLD`` net allocations instead
 of the default 700: each collection of the older ones walked the batches in flight again, and
-they came ten times as often (a further twentieth of customer_history's CPU). What the rebuild
-allocates is still collected; both settings are put back when the build ends.
+they came ten times as often (a further twentieth of customer_history's CPU). At 10,000 the
+collections still walked each batch in flight several times over (it holds about ten objects an
+event, 5,000 events, and three batches are in flight: reading, decoding, applying): 100,000, about
+the objects of two batches, lets most of a batch die by its reference counts before any
+collection meets it (customer_history's client CPU about 9% less, the directory's 2%). The
+builds of the benchmark's five read models leave no cyclic garbage at all (``gc.collect()`` after
+one built without the collector finds none), so collecting rarely holds nothing back; what the
+rebuild allocates is still collected, and both settings are put back when the build ends.
 
-The two threads share one interpreter lock, and the applying thread lets go of it at each round
-trip to the database: coming back, it waited for the busy reader to give it up, which the
-interpreter asks of a thread only after the switch interval (5 ms by default). A rebuild makes
-tens to hundreds of round trips (COPY flushes, statements, commits), so the database sat idle
-while the reader decoded. The build asks for the lock sooner (``BUILD_SWITCH_INTERVAL``) and
+The build's threads share one interpreter lock, and the applying thread lets go of it at each
+round trip to the database: coming back, it waited for the busy decoder to give it up, which
+the interpreter asks of a thread only after the switch interval (5 ms by default). A rebuild
+makes tens to hundreds of round trips (COPY flushes, statements, commits), so the database sat
+idle while the decoder decoded. The build asks for the lock sooner (``BUILD_SWITCH_INTERVAL``) and
 puts the interval back when it ends.
 
 A read model that reads the personal values of only some of its events says which
@@ -50,10 +59,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import gc
 import sys
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import Notification
@@ -62,7 +73,9 @@ from psycopg import Connection, sql
 
 from domain.shared.application import LedgerCore
 from infrastructure.database import Database
-from infrastructure.log_batch import DecodeOnce, LogBatch, read_batch
+from infrastructure.event_store import retried_while_reachable
+from infrastructure.log_batch import DecodeOnce, LogBatch, Select, read_batch
+from infrastructure.log_reads import NotificationsSelection
 from infrastructure.projection_runner import (
     Progress,
     RetryPolicy,
@@ -75,12 +88,12 @@ from projections.base import Projection
 from projections.parked import clear_parked, promote_rebuilt, rebuild_name
 from projections.tracking import lock_position, set_position
 
-YOUNG_COLLECTION_THRESHOLD = 10_000
+YOUNG_COLLECTION_THRESHOLD = 100_000
 """Net allocations between collections of the youngest generation while a rebuild builds."""
 BUILD_SWITCH_INTERVAL = 0.0005
 """Seconds a thread may keep the interpreter lock while another waits for it, during a build
 (the interpreter's default is 0.005): the applying thread back from the database waits at most
-this long for the reader."""
+this long for the decoder."""
 REBUILD_BATCH_SIZE = 5_000
 """Fewest events per rebuild batch (measured by benchmarks/rebuild.py: 500 gave 0.024 of COPY's
 rate for customer_directory, 5,000 about 1.5 times that)."""
@@ -100,22 +113,19 @@ def rebuild(
         ledger, loading(projection), max(batch_size, REBUILD_BATCH_SIZE), policy or RetryPolicy()
     )
     head = ledger.head_position()
-    with (
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild-reader") as reader,
-        database.connect() as conn,
-    ):
+    with _readers() as readers, database.connect() as conn:
         # The first batch is read and decoded (on a connection of the ledger's) while the
         # shadow tables are made: nothing else could overlap either. Its decoding is the
         # build's, so the collector's settings for the build already hold.
         with _fewer_collections(), _prompt_switches():
-            first = reader.submit(apply.read_decoded, 0, head) if head > 0 else None
+            first = _Upcoming.start(readers, apply, 0, head) if head > 0 else None
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(shadow))
             conn.execute(sql.SQL("CREATE SCHEMA {}").format(shadow))
             conn.execute(sql.SQL("SET search_path TO {}, public").format(shadow))
             conn.execute(projection.ddl)
             clear_parked(conn, rebuild_name(projection.name))  # an interrupted rebuild's
             conn.commit()
-            reached = _build(conn, apply, head, reader, first, progress)
+            reached = _build(conn, apply, head, readers, first, progress)
         with conn.transaction():
             lock_position(conn, projection.name)
             reached = _catch_up(conn, apply, reached, ledger.head_position())
@@ -148,6 +158,8 @@ class _Applier:
         self.policy = policy
         self.unread_topics = _unread_topics(projection)
         """The topics whose events the build decodes with their personal values unread."""
+        self.select = _select_in_position_order(ledger)
+        """How the build reads the log: walking its positions' index, never sorting the rest."""
 
     def __call__(self, conn: Connection[Any], after: int, head: int) -> int:
         return apply_next_batch(
@@ -161,17 +173,25 @@ class _Applier:
             parked_as=rebuild_name(self.projection.name),
         )
 
-    def read_decoded(self, after: int, head: int) -> LogBatch:
-        """The next batch past ``after``, read and decoded (on a connection of the ledger's)."""
+    def read(self, after: int, head: int) -> LogBatch:
+        """The next batch past ``after``, read (on a connection of the ledger's), not decoded."""
         topics = topics_of(self.projection)
+        select = self.select
         if not self.unread_topics:
-            batch = read_batch(self.ledger, after, head, self.batch_size, topics)
+            batch = read_batch(self.ledger, after, head, self.batch_size, topics, select=select)
         else:
             decode = _PartlyDisclosed(self.ledger, self.unread_topics)
-            batch = read_batch(self.ledger, after, head, self.batch_size, topics, decode)
+            batch = read_batch(self.ledger, after, head, self.batch_size, topics, decode, select)
             # Keys for the events decoded whole only (in place of read_batch's, for every one).
             disclosed = [row.state for row in batch.rows if row.topic not in self.unread_topics]
             decode.prepare_with(lambda: self.ledger.prepare_to_decode(disclosed))
+        return batch
+
+    def decoded(self, read: Future[LogBatch]) -> LogBatch:
+        """The batch ``read`` gives, once read, decoded as the projection will read it (its
+        keys fetched first, by the thread that decodes it: the key cache keeps each thread's
+        latest batch of keys)."""
+        batch = read.result()
         decode_ahead(self.projection, batch)
         return batch
 
@@ -196,6 +216,20 @@ class _PartlyDisclosed(DecodeOnce):
         return super().__call__(row)
 
 
+def _select_in_position_order(ledger: LedgerCore) -> Select | None:
+    """The ledger's read of the log by its positions' index (retried as its other reads are),
+    or None (the recorder's ``select_notifications``) for a recorder without it."""
+    recorder = ledger.recorder
+    if not isinstance(recorder, NotificationsSelection):
+        return None
+    return functools.partial(_in_position_order, recorder)
+
+
+_in_position_order = retried_while_reachable(
+    NotificationsSelection.select_notifications_in_position_order
+)
+
+
 def _unread_topics(projection: Projection) -> frozenset[str]:
     """The topics of ``projection`` whose events' personal values it never reads: those not of
     its ``personal_data_of`` classes, if it names them (none otherwise)."""
@@ -210,25 +244,58 @@ def _build(
     conn: Connection[Any],
     apply: _Applier,
     head: int,
-    reader: ThreadPoolExecutor,
-    first: Future[LogBatch] | None,
+    readers: _Readers,
+    first: _Upcoming | None,
     progress: Progress | None,
 ) -> int:
-    """Apply every batch up to ``head``, each in its own transaction, the next one read and
-    decoded by ``reader`` meanwhile (the log below ``head`` no longer changes); ``first``: the
-    first batch, being read (None when ``head`` is 0)."""
+    """Apply every batch up to ``head``, each in its own transaction, while the next one is
+    decoded and the one after it read (the log below ``head`` no longer changes); ``first``:
+    the first batch, being read (None when ``head`` is 0)."""
     reached = 0
     upcoming = first
     while upcoming is not None and reached < head:
-        batch = upcoming.result()
-        upcoming = None
-        if batch.reached < head:
-            upcoming = reader.submit(apply.read_decoded, batch.reached, head)
+        current, upcoming = upcoming, None
+        # The next read starts as soon as this one has answered: it overlaps this batch's
+        # decoding and the applying of the one before.
+        read = current.read.result()
+        if read.reached < head:
+            upcoming = _Upcoming.start(readers, apply, read.reached, head)
+        batch = current.decoded.result()
         with conn.transaction():
             reached = apply.apply_batch(conn, batch)
         if progress is not None:
             progress(reached, head)
     return reached
+
+
+@dataclass(frozen=True)
+class _Upcoming:
+    """A batch being read by the reader thread, then decoded by the decoder thread."""
+
+    read: Future[LogBatch]
+    decoded: Future[LogBatch]
+
+    @classmethod
+    def start(cls, readers: _Readers, apply: _Applier, after: int, head: int) -> _Upcoming:
+        read = readers.reader.submit(apply.read, after, head)
+        return cls(read, readers.decoder.submit(apply.decoded, read))
+
+
+@dataclass(frozen=True)
+class _Readers:
+    """The build's two helper threads: one reads the log, the other decodes what was read."""
+
+    reader: ThreadPoolExecutor
+    decoder: ThreadPoolExecutor
+
+
+@contextlib.contextmanager
+def _readers() -> Iterator[_Readers]:
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild-reader") as reader,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild-decoder") as decoder,
+    ):
+        yield _Readers(reader, decoder)
 
 
 @contextlib.contextmanager

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import threading
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from domain.customer.commands import RegisterCustomer
 from domain.customer.model import Customer
 from domain.ledger import Ledger
 from domain.shared.metadata import EventMetadata
+from infrastructure import projection_runner
 from infrastructure import rebuild as rebuild_module
 from infrastructure.database import Database
 from infrastructure.parking import RetryPolicy
@@ -114,3 +116,36 @@ def test_a_rebuild_of_an_empty_log_makes_the_empty_tables_and_reads_nothing(
     assert names_applied(database) == []
     with database.connect() as conn:
         assert all_positions(conn)[NAME] == 0
+
+
+def test_each_batch_is_read_by_one_thread_in_order_and_decoded_by_another(
+    ledger: Ledger, database: Database, agent: EventMetadata, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader thread reads the batches in log order (walking the positions' index) while
+    the decoder thread decodes the one it read before; neither is the applying thread."""
+    for name in ["Ada", "Bo", "Cy", "Di", "Ed"]:
+        ledger.register_customer(RegisterCustomer(name, f"{name.lower()}@example.org"), agent)
+    reads: list[tuple[str, int]] = []
+    decodes: list[str] = []
+    read_in_order = rebuild_module._in_position_order
+
+    def read(recorder: Any, start: int, *rest: Any) -> Any:
+        reads.append((threading.current_thread().name, start))
+        return read_in_order(recorder, start, *rest)
+
+    def decode(projection: Projection, batch: Any) -> None:
+        decodes.append(threading.current_thread().name)
+        projection_runner.decode_ahead(projection, batch)
+
+    monkeypatch.setattr(rebuild_module, "_in_position_order", read)
+    monkeypatch.setattr(rebuild_module, "decode_ahead", decode)
+
+    rebuild(ledger, database, Names(), batch_size=2, policy=QUICK)
+
+    assert names_applied(database) == ["Ada", "Bo", "Cy", "Di", "Ed"]
+    assert len(reads) == len(decodes) > 2
+    assert {thread for thread, _ in reads} == {reads[0][0]}
+    assert [start for _, start in reads] == sorted({start for _, start in reads})
+    assert set(decodes) == {decodes[0]}
+    assert reads[0][0].startswith("rebuild-reader")
+    assert decodes[0].startswith("rebuild-decoder")
