@@ -38,8 +38,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg import Connection
@@ -50,12 +50,13 @@ from infrastructure.database import Database
 from infrastructure.failures import describe
 from infrastructure.leases import Leases
 from infrastructure.listener import SharedListener
-from infrastructure.log_batch import DecodeOnce, LogBatch, read_batch, union_of_topics
+from infrastructure.log_batch import DecodeOnce, LogBatch, read_batch_to_head, union_of_topics
 from infrastructure.log_follower import EVENT_STORE_UNREACHABLE, LogFollower, feed_together
 from projections.applied import AppliedPositions
-from projections.tracking import advance_positions, all_positions
+from projections.tracking import all_positions, claim_positions, make_positions
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 TRANSIENT = (psycopg.Error, *EVENT_STORE_UNREACHABLE, OSError)
 WAKE_CHECK_SECONDS = 0.25
@@ -90,6 +91,13 @@ class LogFanOut:
         self.started = threading.Event()
         """Set once the first try for the leases is over: from then on a NOTIFY is heard."""
         self._resting_until: dict[str, float] = {}
+        self._known: dict[str, int] | None = None
+        """Where each follower stands, as this fan-out last read or committed it (None: read
+        it again). Each commit checks it (``claim_positions``): a position moved elsewhere
+        leaves its follower out of the batch, and the positions are read again."""
+        self._read_at = 0.0
+        self._found_moved = False
+        """A follower's position was found moved elsewhere during this pass."""
         self.applied = applied or AppliedPositions()
         """Where the positions this fan-out commits are told, as each commits."""
 
@@ -118,10 +126,13 @@ class LogFanOut:
 
     def _follow(self, stop: threading.Event, wake: threading.Event) -> None:
         with self.database.connect(autocommit=True) as conn:
+            self._known = None  # read where every follower stands on this connection first
             last_pass = 0.0
             while not stop.is_set():
                 gained = self.leases.renew()
                 self.started.set()
+                if gained:
+                    self._known = None  # a follower led from now on: where another left it
                 if wake.is_set() or gained or time.monotonic() - last_pass > SAFETY_PASS_SECONDS:
                     wake.clear()  # a NOTIFY from now on asks for another pass
                     while self.run_pass(conn) and not stop.is_set():
@@ -132,41 +143,50 @@ class LogFanOut:
 
     def run_pass(self, conn: Connection[Any]) -> bool:
         """Feed each follower led here one batch; True if any moved and a batch stopped short
-        of the head read at its start (more is waiting)."""
-        head = self.ledger.head_position()
-        positions = _positions(conn)
+        of the head read at its start (more is waiting), or if a follower's position was
+        found moved elsewhere (it is read again next pass)."""
         self.applied.lead([f.name for f in self.followers if self.leases.holds(f)])
-        self.applied.saw(positions)
-        waiting = sorted(
-            (
-                (positions.get(f.name, 0), f)
-                for f in self._ready()
-                if positions.get(f.name, 0) < head
-            ),
-            key=lambda item: item[0],
-        )
+        positions = self._positions(conn)
+        self._found_moved = False
+        waiting = sorted(((positions[f.name], f) for f in self._ready()), key=lambda item: item[0])
         moved = behind = False
         while waiting:
             topics = union_of_topics([follower.topics() for _, follower in waiting])
-            batch = read_batch(
+            batch, head = read_batch_to_head(
                 self.ledger,
+                conn,
                 waiting[0][0],
-                head,
                 self.batch_size,
                 topics,
                 DecodeOnce(self.ledger.mapper, self.ledger.undisclosed_mapper),
             )
             covered = [(p, f) for p, f in waiting if batch.reaches(p)]
-            idle = [
-                f for p, f in covered if f.name in positions and not batch.rows_for(p, f.topics())
-            ]
+            idle = [f for p, f in covered if not batch.rows_for(p, f.topics())]
             busy = [f for _, f in covered if f not in idle]
-            moved |= self._feed_covered(conn, idle, busy, batch)
+            moved |= self._feed_covered(conn, idle, busy, batch, positions)
             behind |= batch.reached < head
-            waiting = [item for item in waiting if item[0] >= batch.reached]
-        # Every batch reached the head read at the start: nothing is waiting, and what was
-        # written since has its NOTIFY, so no second pass only to find that out.
-        return moved and behind
+            waiting = [item for item in waiting if batch.reached <= item[0] < head]
+        # Every batch reached the head it read: nothing is waiting, and what was written since
+        # has its NOTIFY, so no second pass only to find that out. A position found moved
+        # elsewhere asks for one, from the positions read again.
+        return (moved and behind) or self._found_moved
+
+    def _positions(self, conn: Connection[Any]) -> dict[str, int]:
+        """Where each follower led here stands: as last read or committed here, read again
+        at most every ``SAFETY_PASS_SECONDS`` (a position moved elsewhere while nothing was
+        written here, such as a rebuild's), after a follower was found moved, and on a new
+        connection or lease. The rows a follower has not got yet are made here, so that
+        every commit of a pass can check its followers' positions in one statement."""
+        if self._known is None or time.monotonic() - self._read_at > SAFETY_PASS_SECONDS:
+            self._read_at = time.monotonic()
+            known = _all_positions(conn)
+            missing = [f.name for f in self.followers if f.name not in known]
+            if missing:
+                _alone(conn, lambda: make_positions(conn, missing))
+                known = {**{name: 0 for name in missing}, **_all_positions(conn)}
+            self._known = known
+            self.applied.saw(known)
+        return self._known
 
     def _feed_covered(
         self,
@@ -174,9 +194,10 @@ class LogFanOut:
         idle: list[LogFollower],
         busy: list[LogFollower],
         batch: LogBatch,
+        positions: dict[str, int],
     ) -> bool:
         """The read models with rows in the batch, and the idle followers, in one transaction
-        (one commit, two statements for all their positions, no savepoint); then each process
+        (one commit, one statement for all their positions, no savepoint); then each process
         manager, with no transaction open while it reacts; a follower that failed last time
         alone, as before."""
         if busy:
@@ -191,20 +212,24 @@ class LogFanOut:
         managers = [f for f in busy if f not in alone and f.commits_elsewhere]
         moved = False
         if read_models:
-            moved |= self._feed_together(conn, [*read_models, *idle], batch)
+            moved |= self._feed_together(conn, [*read_models, *idle], batch, positions)
         elif idle:  # one statement is a transaction of its own: no BEGIN, lock or COMMIT
-            moved |= self._advance(conn, idle, batch)
+            moved |= self._advance(conn, idle, batch, positions)
         for follower in [*managers, *alone]:
             moved |= self._feed(conn, follower, batch)
         return moved
 
     def _feed_together(
-        self, conn: Connection[Any], followers: list[LogFollower], batch: LogBatch
+        self,
+        conn: Connection[Any],
+        followers: list[LogFollower],
+        batch: LogBatch,
+        positions: dict[str, int],
     ) -> bool:
         """Feed ``followers`` in one transaction; if one of them fails, each in its own, so
         that it is retried, parked or rested alone and holds back none of the others."""
         try:
-            fed = feed_together(conn, followers, batch)
+            fed, moved_elsewhere = feed_together(conn, followers, batch, positions)
         except Exception as error:
             if conn.broken:
                 raise  # the working connection is gone: every follower waits for a new one
@@ -217,8 +242,11 @@ class LogFanOut:
                 moved |= self._feed(conn, follower, batch)
             return moved
         committed = _committed(conn)
+        if moved_elsewhere:
+            self._moved_elsewhere()
         moved = False
         for follower, (reached, failure) in fed.items():
+            positions[follower.name] = reached
             if committed:
                 self.applied.announce(follower.name, reached)
             if failure is None:
@@ -228,21 +256,33 @@ class LogFanOut:
                 self._failed(follower, failure)
         return moved
 
-    def _advance(self, conn: Connection[Any], idle: list[LogFollower], batch: LogBatch) -> bool:
+    def _advance(
+        self,
+        conn: Connection[Any],
+        idle: list[LogFollower],
+        batch: LogBatch,
+        positions: dict[str, int],
+    ) -> bool:
         """Followers with nothing to apply in the batch, when no read model has either, move
         past it in one statement (with a read model's rows they share its transaction)."""
-        names = [f.name for f in idle]
-        if conn.autocommit:  # one statement is its own transaction: no BEGIN and COMMIT
-            moved = advance_positions(conn, names, batch.after, batch.reached)
-        else:
-            with conn.transaction():
-                moved = advance_positions(conn, names, batch.after, batch.reached)
-        if _committed(conn):
-            for name in moved:
+        moves = {f.name: (positions[f.name], batch.reached) for f in idle}
+        moved = _alone(conn, lambda: claim_positions(conn, moves))
+        if len(moved) < len(idle):
+            self._moved_elsewhere()
+        committed = _committed(conn)
+        for name in moved:
+            positions[name] = batch.reached
+            if committed:
                 self.applied.announce(name, batch.reached)
         for follower in idle:
             follower.last_error = None
         return True
+
+    def _moved_elsewhere(self) -> None:
+        """A follower's position is not where this fan-out last knew it (another worker or a
+        rebuild moved it): the positions are read again, in another pass."""
+        self._known = None
+        self._found_moved = True
 
     def errors(self) -> dict[str, str]:
         found = {f.name: f.last_error for f in self.followers if f.last_error}
@@ -259,16 +299,22 @@ class LogFanOut:
         ]
 
     def _feed(self, conn: Connection[Any], follower: LogFollower, batch: LogBatch) -> bool:
+        """Feed ``follower`` alone (it reads its position itself): where it then stands is
+        read again, unless it says."""
         try:
             reached = follower.feed(conn, batch)
         except Exception as error:
+            self._known = None  # where it stands is read again (without asking for a pass)
             self._failed(follower, error)
             if conn.broken:
                 raise  # the working connection is gone: every follower waits for a new one
             return False
         follower.last_error = None
-        if reached is None:
+        if reached is None:  # moved elsewhere (a process manager's: by another runner first)
+            self._moved_elsewhere()
             return False
+        if self._known is not None:
+            self._known[follower.name] = reached
         if _committed(conn):
             self.applied.announce(follower.name, reached)
         return True
@@ -294,8 +340,14 @@ def _committed(conn: Connection[Any]) -> bool:
     return conn.info.transaction_status == TransactionStatus.IDLE
 
 
-def _positions(conn: Connection[Any]) -> dict[str, int]:
-    if conn.autocommit:  # one statement is its own transaction: no BEGIN and COMMIT round trips
-        return all_positions(conn)
+def _alone(conn: Connection[Any], statement: Callable[[], T]) -> T:
+    """Run ``statement`` (one statement) as a transaction of its own: on an autocommit
+    connection it is one already, with no BEGIN and COMMIT round trips."""
+    if conn.autocommit:
+        return statement()
     with conn.transaction():
-        return all_positions(conn)
+        return statement()
+
+
+def _all_positions(conn: Connection[Any]) -> dict[str, int]:
+    return _alone(conn, lambda: all_positions(conn))
