@@ -5,10 +5,10 @@ the same rows as the eleven others; every commit woke twelve threads under one G
 thread, on one working connection, wakes on the shared listener's NOTIFY, reads each batch of
 the log once and decodes each event at most once (:mod:`infrastructure.log_batch`), and gives
 every follower the events past its own position. The read models a batch concerns, and the
-followers it only moves past, take it in ONE transaction: their positions locked with one
-statement and recorded with another, their rows between, no savepoint, one commit (a pass for
-eleven read models was eleven transactions of six round trips each besides their rows). Rows
-and positions commit together: exactly once holds as before. If one read model fails there,
+followers it only moves past, take it in ONE transaction: their positions checked and moved
+with one statement, then their rows, no savepoint, one commit (a pass for eleven read models
+was eleven transactions of six round trips each besides their rows). Rows and positions commit
+together: exactly once holds as before. If one read model fails there,
 the transaction is rolled back and each is fed again in its own (:meth:`LogFollower.feed`:
 savepoint, retries, parking), so a failing read model parks or rests alone and undoes none of
 the others' progress; until it applies again it is fed alone. The process managers take the
@@ -23,6 +23,14 @@ lowest position left uncovered, and so on. Followers at the same place share one
 decode; one far behind (new, or after a rebuild) gets its own batch each pass and never holds
 back the followers at the head, which get theirs in the same pass; as it catches up it meets
 them and from then on shares their batches.
+
+The fan-out keeps each follower's position in memory rather than reading them all every pass
+(and reads the head of the log with the batch, in one statement on its own connection): the
+statement that moves the positions (:func:`projections.tracking.claim_positions`) moves only
+those that stand where the fan-out expects them, so a follower moved meanwhile by another
+worker or a rebuild is left out of the batch, none of its rows applied; the positions are then
+read again, and another pass reads from where it stands. They are also read again at most
+every ``SAFETY_PASS_SECONDS``, on a new connection and when a lease is gained.
 
 A follower that fails is backed off alone (its error shown in /health); the others go on. The
 leases (:mod:`infrastructure.leases`) decide which followers this process leads; a lease gained
