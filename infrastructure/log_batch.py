@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Mapper, Notification
+from psycopg import Connection
 
 from domain.shared.application import LedgerCore
 
@@ -107,6 +108,40 @@ def read_batch(
     else:
         rows = select(after + 1, limit, head, sorted(topics or ()))
     reached = rows[-1].id if len(rows) == limit else head
+    return _batch(ledger, after, reached, rows, decode)
+
+
+def read_batch_to_head(
+    ledger: LedgerCore,
+    conn: Connection[Any],
+    after: int,
+    limit: int,
+    topics: Collection[str] | None,
+    decode: DecodeOnce | None = None,
+) -> tuple[LogBatch, int]:
+    """``read_batch`` up to the head of the log as it is now, and that head: with the log's
+    recorder, one statement on ``conn`` (autocommit, no transaction left open) for both, where
+    the head and the batch took a statement and a pooled connection each."""
+    select = getattr(ledger.recorder, "select_notifications_to_head", None)
+    if select is None:  # another recorder (in memory): the head first, then the batch
+        head = ledger.head_position()
+        return read_batch(ledger, after, head, limit, topics, decode), head
+    if conn.autocommit:
+        rows, head = select(conn, after, limit, sorted(topics or ()))
+    else:
+        with conn.transaction():
+            rows, head = select(conn, after, limit, sorted(topics or ()))
+    reached = rows[-1].id if len(rows) == limit else max(head, after)
+    return _batch(ledger, after, reached, rows, decode), head
+
+
+def _batch(
+    ledger: LedgerCore,
+    after: int,
+    reached: int,
+    rows: Sequence[Notification],
+    decode: DecodeOnce | None,
+) -> LogBatch:
     decode = decode or DecodeOnce(ledger.mapper, ledger.undisclosed_mapper)
     decode.prepare_with(lambda: ledger.prepare_to_decode([row.state for row in rows]))
     return LogBatch(after, reached, rows, decode)

@@ -14,7 +14,7 @@ import logging
 import threading
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Protocol
 
 from eventsourcing.persistence import InterfaceError, Notification, OperationalError
@@ -25,8 +25,8 @@ from infrastructure.database import Database
 from infrastructure.log_batch import DecodeOnce, LogBatch, read_batch
 from infrastructure.parking import RetryPolicy
 from projections.tracking import (
+    claim_positions,
     lock_position,
-    lock_positions,
     position_of,
     set_position,
     set_positions,
@@ -160,25 +160,33 @@ class LogFollower(ABC):
 
 
 def feed_together(
-    conn: Connection[Any], followers: Sequence[LogFollower], batch: LogBatch
-) -> dict[LogFollower, tuple[int, Exception | None]]:
-    """:meth:`LogFollower.feed` for several followers in ONE transaction: their positions
-    locked with one statement and recorded with another, their rows applied between, one
-    commit. Returns what each follower fed returned from ``apply_together`` (the position
-    recorded, a failure to deal with now it is); a follower the batch does not serve (moved
-    elsewhere meanwhile) is left out. A failure of any of them raises, and nothing is kept."""
+    conn: Connection[Any],
+    followers: Sequence[LogFollower],
+    batch: LogBatch,
+    positions: Mapping[str, int],
+) -> tuple[dict[LogFollower, tuple[int, Exception | None]], list[LogFollower]]:
+    """:meth:`LogFollower.feed` for several followers in ONE transaction, each from the
+    position the caller knows it at (``positions``, which the batch must reach): their
+    positions checked and moved to the batch's end with one statement before anything is
+    applied (:func:`claim_positions`), their rows applied after it, one commit. Returns what
+    each follower fed returned from ``apply_together`` (the position recorded, a failure to
+    deal with now it is), and the followers left out because their position is not the one
+    the caller knew (another worker or a rebuild moved it: read it again). A failure of any of
+    them raises, and nothing is kept."""
     fed: dict[LogFollower, tuple[int, Exception | None]] = {}
     with conn.transaction():
-        locked = lock_positions(conn, [follower.name for follower in followers])
+        claimed = claim_positions(
+            conn, {f.name: (positions[f.name], batch.reached) for f in followers}
+        )
         for follower in followers:
-            position = locked[follower.name]
-            if not batch.reaches(position):
-                continue  # another worker or a rebuild moved it: nothing to do here
-            rows = batch.rows_for(position, follower.topics())
+            if follower.name not in claimed:
+                continue
+            rows = batch.rows_for(positions[follower.name], follower.topics())
             if rows:
                 fed[follower] = follower.apply_together(conn, rows, batch.reached, batch.decode)
             else:
                 fed[follower] = (batch.reached, None)
-        if fed:
-            set_positions(conn, {follower.name: reached for follower, (reached, _) in fed.items()})
-    return fed
+        short = {f.name: reached for f, (reached, _) in fed.items() if reached != batch.reached}
+        if short:  # a follower that stopped before the batch's end (none of today's)
+            set_positions(conn, short)
+    return fed, [follower for follower in followers if follower.name not in claimed]

@@ -12,11 +12,13 @@ at once, as the library itself makes domain events. The rows are the same: equal
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import Notification
 from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg import Connection
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
@@ -70,6 +72,43 @@ class NotificationsSelection(PostgresApplicationRecorder):
             cursor.execute(statement, params, prepare=False)
             rows = cursor.fetchall()
         return [_notification(*row) for row in rows]
+
+    def select_notifications_to_head(
+        self, conn: Connection[Any], after: int, limit: int, topics: Sequence[str] = ()
+    ) -> tuple[list[Notification], int]:
+        """At most ``limit`` notifications past ``after`` of ``topics`` (empty: every topic),
+        in log order, up to the head of the log, and that head (0 for an empty log): both in
+        one statement on ``conn`` (autocommit), so from one snapshot. Reading the head on its
+        own first was a statement, and a checkout of the pool, for every pass of the log
+        fan-out."""
+        statement = self._to_head_statements[bool(topics)]
+        params: list[Any] = [after, *([list(topics)] if topics else []), limit]
+        with conn.cursor(row_factory=tuple_row, binary=True) as cursor:
+            cursor.execute(statement, params, prepare=True)
+            rows = cursor.fetchall()
+        head = int(rows[0][0] or 0)
+        return [_notification(*row[1:]) for row in rows if row[1] is not None], head
+
+    @functools.cached_property
+    def _to_head_statements(self) -> dict[bool, Composed]:
+        """The statement of ``select_notifications_to_head``, without and with topics: the
+        head joined to the rows below it (one row of NULLs after the head when none)."""
+        table = SQL("{}.{}").format(
+            Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        )
+        return {
+            with_topics: SQL(
+                "SELECT h.head, e.* FROM (SELECT max(notification_id) AS head FROM {table}) AS h"
+                " LEFT JOIN LATERAL (SELECT {columns} FROM {table} WHERE notification_id > %s"
+                " AND notification_id <= h.head{topics} ORDER BY notification_id LIMIT %s) AS e"
+                " ON true ORDER BY e.notification_id"
+            ).format(
+                table=table,
+                columns=SQL(_COLUMNS),
+                topics=SQL(" AND topic = ANY(%s)" if with_topics else ""),
+            )
+            for with_topics in (False, True)
+        }
 
     def _notifications_statement(
         self,

@@ -77,13 +77,18 @@ def lock_positions(conn: Connection[Any], names: list[str]) -> dict[str, int]:
     wait for each other crosswise."""
     locked = _locked_positions(conn, names)
     if len(locked) < len(set(names)):
-        conn.execute(
-            "INSERT INTO cxl_projection_positions (name) SELECT unnest(%s::text[])"
-            " ON CONFLICT DO NOTHING",
-            (names,),
-        )
+        make_positions(conn, names)
         locked = _locked_positions(conn, names)
     return locked
+
+
+def make_positions(conn: Connection[Any], names: list[str]) -> None:
+    """Make the position rows (at 0) of the followers in ``names`` that have none yet."""
+    conn.execute(
+        "INSERT INTO cxl_projection_positions (name) SELECT unnest(%s::text[])"
+        " ON CONFLICT DO NOTHING",
+        (names,),
+    )
 
 
 def _locked_positions(conn: Connection[Any], names: list[str]) -> dict[str, int]:
@@ -102,6 +107,40 @@ def set_positions(conn: Connection[Any], positions: dict[str, int]) -> None:
         " FROM unnest(%s::text[], %s::bigint[]) AS v(name, position) WHERE p.name = v.name",
         (list(positions), list(positions.values())),
     )
+
+
+_CLAIM = """
+WITH locked AS (
+    SELECT name, position FROM cxl_projection_positions WHERE name = ANY(%(names)s)
+    ORDER BY name FOR UPDATE
+)
+UPDATE cxl_projection_positions AS p SET position = v.reached, updated_at = now()
+FROM locked, unnest(%(names)s::text[], %(expected)s::bigint[], %(reached)s::bigint[])
+    AS v(name, expected, reached)
+WHERE p.name = v.name AND locked.name = v.name AND locked.position = v.expected
+RETURNING p.name
+"""
+
+
+def claim_positions(conn: Connection[Any], moves: dict[str, tuple[int, int]]) -> set[str]:
+    """Move each follower named in ``moves`` from its expected position to its new one
+    (``{name: (expected, reached)}``), inside the caller's transaction, unless someone moved
+    it meanwhile (or it has no row); return the names moved. One statement where
+    ``lock_positions`` and ``set_positions`` take two: the rows are locked in name order (as
+    ``lock_positions`` locks them, so that two callers never wait for each other crosswise),
+    each compared with what the caller expects as it stands once locked, and set. A follower
+    left out is one another worker or a rebuild moved: its batch must not be applied, and
+    its position must be read again. The caller's rows and these positions commit together."""
+    names = list(moves)
+    rows = conn.execute(
+        _CLAIM,
+        {
+            "names": names,
+            "expected": [expected for expected, _ in moves.values()],
+            "reached": [reached for _, reached in moves.values()],
+        },
+    ).fetchall()
+    return {str(name) for (name,) in rows}
 
 
 def position_of(conn: Connection[Any], name: str) -> int:
