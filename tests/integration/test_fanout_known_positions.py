@@ -7,12 +7,13 @@ twice."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from eventsourcing.utils import get_topic
-from psycopg import Cursor
+from psycopg import Connection, Cursor
 
 from domain.customer.model import Customer
 from domain.ledger import Ledger
@@ -55,9 +56,12 @@ def history_rows(database: Database) -> list[tuple[Any, ...]]:
     return sorted(rows, key=repr)
 
 
-def test_a_position_moved_by_another_worker_is_found_and_its_batch_not_applied_twice(
+@contextmanager
+def caught_up_then_two_more(
     ledger: Ledger, database: Database, agent: EventMetadata
-) -> None:
+) -> Iterator[tuple[CountedHistory, log_fanout.LogFanOut, Connection[Any], int]]:
+    """A fan-out of the counted history caught up with two customers, then two more written:
+    the history, the fan-out, its connection and the head it knows."""
     register_renamed(ledger, agent, 2)
     history = CountedHistory()
     with fan_out(database, [ProjectionRunner(ledger, database, history, 100)]) as (fanout, conn):
@@ -65,6 +69,24 @@ def test_a_position_moved_by_another_worker_is_found_and_its_batch_not_applied_t
             pass
         known = ledger.head_position()
         register_renamed(ledger, agent, 2, start=2)
+        yield history, fanout, conn, known
+
+
+def assert_each_applied_once_at_the_head(
+    ledger: Ledger, database: Database, history: CountedHistory
+) -> None:
+    """Every position applied once, the follower at the head, its rows a rebuild's rows."""
+    assert set(history.applied.values()) == {1}
+    assert positions(database)[history.name] == ledger.head_position()
+    live = history_rows(database)
+    rebuild(ledger, database, CustomerHistory(), batch_size=1000)
+    assert history_rows(database) == live  # every event once
+
+
+def test_a_position_moved_by_another_worker_is_found_and_its_batch_not_applied_twice(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    with caught_up_then_two_more(ledger, database, agent) as (history, fanout, conn, known):
         # Another worker (a job's catch-up here) applies the new events and moves the position
         # past them while this fan-out still knows the old one.
         with database.connect() as other:
@@ -78,23 +100,13 @@ def test_a_position_moved_by_another_worker_is_found_and_its_batch_not_applied_t
 
     assert not set(history.applied) & set(range(known + 1, moved_to + 1))
     assert set(history.applied) >= history_positions_after(ledger, moved_to)
-    assert set(history.applied.values()) == {1}
-    assert positions(database)[history.name] == ledger.head_position()
-    live = history_rows(database)
-    rebuild(ledger, database, CustomerHistory(), batch_size=1000)
-    assert history_rows(database) == live  # every event once
+    assert_each_applied_once_at_the_head(ledger, database, history)
 
 
 def test_a_rebuild_switched_in_meanwhile_is_followed_from_where_it_left_off(
     ledger: Ledger, database: Database, agent: EventMetadata
 ) -> None:
-    register_renamed(ledger, agent, 2)
-    history = CountedHistory()
-    with fan_out(database, [ProjectionRunner(ledger, database, history, 100)]) as (fanout, conn):
-        while fanout.run_pass(conn):
-            pass
-        known = ledger.head_position()
-        register_renamed(ledger, agent, 2, start=2)
+    with caught_up_then_two_more(ledger, database, agent) as (history, fanout, conn, known):
         rebuilt_to = rebuild(ledger, database, CustomerHistory(), batch_size=1000)
         register_renamed(ledger, agent, 1, start=4)
         while fanout.run_pass(conn):
@@ -102,11 +114,7 @@ def test_a_rebuild_switched_in_meanwhile_is_followed_from_where_it_left_off(
         assert fanout.errors() == {}
 
     assert not set(history.applied) & set(range(known + 1, rebuilt_to + 1))
-    assert set(history.applied.values()) == {1}
-    assert positions(database)[history.name] == ledger.head_position()
-    live = history_rows(database)
-    rebuild(ledger, database, CustomerHistory(), batch_size=1000)
-    assert history_rows(database) == live
+    assert_each_applied_once_at_the_head(ledger, database, history)
 
 
 def test_a_pass_reads_the_positions_once_and_no_head_of_its_own(

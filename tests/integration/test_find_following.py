@@ -31,6 +31,7 @@ from domain.survey.values import SurveyChannel, SurveyKind
 from infrastructure.database import Database
 from infrastructure.stream_reads import StreamsSelection
 from tests.support.ledgers import in_memory_ledger
+from tests.support.reads_counted import reads_counted
 from tests.support.roles import runtime_ledger
 
 NAMED = ("survey_id", "customer_id")
@@ -85,20 +86,6 @@ def _derives_uuid5(database: Database) -> bool:
     return bool(row and row[0])
 
 
-def _counted(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """Each connection the event store hands out from now on (one statement each, on a read)."""
-    datastore = cast(StreamsSelection, ledger.recorder).datastore
-    real = datastore.get_connection
-    handed: list[object] = []
-
-    def counted() -> Any:
-        handed.append(object())
-        return real()
-
-    monkeypatch.setattr(datastore, "get_connection", counted)
-    return handed
-
-
 def test_an_invitation_and_what_it_names_load_in_one_statement_as_each_alone(
     ledger: Ledger, database: Database, agent: EventMetadata, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -106,7 +93,7 @@ def test_an_invitation_and_what_it_names_load_in_one_statement_as_each_alone(
     invitation, _, customer, account = ids
     assert account == LoyaltyAccount.id_for(customer)
     _read(ledger, invitation)  # asks once whether the database derives UUID5s
-    statements = _counted(ledger, monkeypatch)
+    statements = reads_counted(ledger, monkeypatch)
 
     found = _read(ledger, invitation)
 
@@ -146,7 +133,7 @@ def test_without_uuid5_in_the_database_they_load_in_two_reads_alike(
     ids = _invited(ledger, agent)
     one = _read(ledger, ids[0])
     monkeypatch.setattr(ledger.recorder, "_derives_uuid5", lambda: False)
-    statements = _counted(ledger, monkeypatch)
+    statements = reads_counted(ledger, monkeypatch)
 
     two = _read(ledger, ids[0])
 

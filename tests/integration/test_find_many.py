@@ -27,6 +27,7 @@ from domain.survey.model import Survey
 from domain.survey.values import SurveyChannel, SurveyKind
 from infrastructure.stream_reads import StreamsSelection
 from tests.support.ledgers import in_memory_ledger
+from tests.support.reads_counted import reads_counted
 
 
 def _no_customer() -> CustomerNotFoundError:
@@ -165,7 +166,7 @@ def test_the_snapshots_and_the_streams_after_them_are_read_in_one_statement(
     """One round trip for many kinds together and for many of one kind, snapshots or not."""
     grace = customers[1]
     account = ledger.enrol_in_loyalty(grace, agent).aggregate_id
-    statements = _statements_counted(ledger, monkeypatch)
+    statements = reads_counted(ledger, monkeypatch)
 
     together = ledger.find_together({**dict.fromkeys(customers, Customer), account: Customer})
     assert len(statements) == 1 and set(together) == {*customers, account}
@@ -238,20 +239,6 @@ def _by_stream(stored: Sequence[StoredEvent]) -> dict[UUID, list[StoredEvent]]:
     for event in stored:
         streams.setdefault(UUID(str(event.originator_id)), []).append(event)
     return streams
-
-
-def _statements_counted(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """Each connection the event store hands out from now on (one statement each, on a read)."""
-    datastore = cast(StreamsSelection, ledger.recorder).datastore
-    real = datastore.get_connection
-    handed: list[object] = []
-
-    def counted() -> Any:
-        handed.append(object())
-        return real()
-
-    monkeypatch.setattr(datastore, "get_connection", counted)
-    return handed
 
 
 def _read_alone(*args: object, **kwargs: object) -> None:

@@ -33,12 +33,7 @@ READS: list[dict[str, Any]] = [
 def test_the_log_read_in_binary_is_the_librarys_read(
     ledger: Ledger, agent: EventMetadata, read: dict[str, Any]
 ) -> None:
-    for n in range(4):
-        customer = ledger.register_customer(
-            RegisterCustomer(f"Ada {n}", f"ada{n}@example.com"), agent
-        ).aggregate_id
-        change = ChangeContactDetails(customer, name=f"Ada {n}.1", phone="+3312345")
-        ledger.change_contact_details(change, agent)
+    _four_customers_renamed(ledger, agent)
     recorder = ledger.recorder
     assert isinstance(recorder, NotificationsSelection)
 
@@ -68,12 +63,7 @@ def test_the_read_in_position_order_is_the_librarys_read_and_leaves_sorting_on(
     """A rebuild's read (planned to walk the positions' index, sorting put off for that
     statement only) gives the library's rows, and the pooled connection it used sorts again
     afterwards."""
-    for n in range(4):
-        customer = ledger.register_customer(
-            RegisterCustomer(f"Ada {n}", f"ada{n}@example.com"), agent
-        ).aggregate_id
-        change = ChangeContactDetails(customer, name=f"Ada {n}.1", phone="+3312345")
-        ledger.change_contact_details(change, agent)
+    _four_customers_renamed(ledger, agent)
     recorder = ledger.recorder
     assert isinstance(recorder, NotificationsSelection)
 
@@ -86,3 +76,13 @@ def test_the_read_in_position_order_is_the_librarys_read_and_leaves_sorting_on(
     assert ours or read["start"] == 1000
     with recorder.datastore.get_connection() as conn:
         assert conn.execute("SHOW enable_sort").fetchone() == {"enable_sort": "on"}
+
+
+def _four_customers_renamed(ledger: Ledger, agent: EventMetadata) -> None:
+    """Four registrations, each followed by a change of name and phone: eight events."""
+    for n in range(4):
+        customer = ledger.register_customer(
+            RegisterCustomer(f"Ada {n}", f"ada{n}@example.com"), agent
+        ).aggregate_id
+        change = ChangeContactDetails(customer, name=f"Ada {n}.1", phone="+3312345")
+        ledger.change_contact_details(change, agent)

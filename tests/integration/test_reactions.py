@@ -5,7 +5,6 @@ each stops when an admin turns it off."""
 
 from __future__ import annotations
 
-from typing import Any, cast
 from uuid import UUID
 
 import pytest
@@ -48,12 +47,12 @@ from domain.ticket.values import Priority, TicketChannel
 from infrastructure.database import Database
 from infrastructure.delivery.mail_catcher import MailCatcher
 from infrastructure.process_manager_runner import ProcessManagerRunner, process_manager_runners
-from infrastructure.stream_reads import StreamsSelection
 from projections.outbox.queries import PendingNotification, pending_notifications_sync
 from projections.tracking import all_positions
 from tests.support.delivery import MovableClock, project_outbox, sender
 from tests.support.events import events_of
 from tests.support.outbox import opened, token_of
+from tests.support.reads_counted import reads_counted
 
 ADMIN = EventMetadata(actor_id="admin-1", actor_role=Role.ADMIN, channel=Channel.WEB)
 PRIVACY = EventMetadata("dpo-1", Role.PRIVACY_OFFICER, Channel.WEB)
@@ -179,7 +178,7 @@ def test_a_follow_up_reads_ticket_customer_account_and_sla_policy_in_one_stateme
     ledger.enrol_in_loyalty(ada, agent)
     ledger.set_sla_targets(Priority.NORMAL, 30, 120, ADMIN)  # an admin's terms, not defaults
     response = answer(ledger, ada, 2)
-    handed = _connections_counted(ledger, monkeypatch)
+    handed = reads_counted(ledger, monkeypatch)
     reaction = DetractorFollowUp()
     open_follow_up_ticket(ledger, response, "survey-follow-up", reaction.metadata_for(response))
     # One read (the append's leader takes its connection from the pool itself, uncounted here);
@@ -190,20 +189,6 @@ def test_a_follow_up_reads_ticket_customer_account_and_sla_policy_in_one_stateme
     ticket = ledger.get_ticket(follow_up_ticket_id(response.originator_id))
     assert ticket.terms == ledger.sla_terms() and ticket.terms != SlaTerms()
     assert ticket.priority is ledger.default_priority(ada)
-
-
-def _connections_counted(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """Each connection the event store hands out from now on (one statement each, on a read)."""
-    store = cast(StreamsSelection, ledger.recorder).datastore
-    real = store.get_connection
-    handed: list[object] = []
-
-    def counted() -> Any:
-        handed.append(object())
-        return real()
-
-    monkeypatch.setattr(store, "get_connection", counted)
-    return handed
 
 
 def test_a_follow_up_ticket_is_opened_once_when_the_answer_is_delivered_again(
@@ -522,7 +507,7 @@ def test_a_promoters_thank_you_reads_their_invitation_and_customer_in_one_statem
 ) -> None:
     ada = customer(ledger, agent)
     response = answer(ledger, ada, 9)
-    handed = _connections_counted(ledger, monkeypatch)
+    handed = reads_counted(ledger, monkeypatch)
     thank_promoter(ledger, response, True, PromoterThanks().metadata_for(response))
     # One read (the append's leader takes its connection from the pool itself, uncounted here);
     # read one by one, the invitation, then the customer's snapshot and stream, it took three.
