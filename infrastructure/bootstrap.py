@@ -293,7 +293,9 @@ class Runtime:
                 )
             )
         return ProjectionWorker(
-            [*self.projection_runners(), *self.process_manager_runners(), *jobs], self.listener
+            [*self.projection_runners(), *self.process_manager_runners(), *jobs],
+            self.listener,
+            coalesce_seconds=self.settings.projection_coalesce_ms / 1000,
         )
 
     def bearer_tokens(self) -> BearerTokens:

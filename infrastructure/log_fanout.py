@@ -72,7 +72,8 @@ WAKE_CHECK_SECONDS = 0.25
 SAFETY_PASS_SECONDS = 2.0
 """A pass runs at least this often even without NOTIFY: a follower backed off is tried again."""
 COALESCE_SECONDS = 0.008
-"""How long a pass waits for more commits once writes come steadily (see ``coalesces``)."""
+"""How long a pass waits for more commits once writes come steadily (see ``coalesces``), by
+default (``CXL_PROJECTION_COALESCE_MS``)."""
 CONCURRENT_EVENTS = 4
 """Events in one pass that say several writers' commits came together (one command's write
 is one to three events)."""
@@ -93,6 +94,7 @@ class LogFanOut:
         listener: SharedListener,
         database: Database,
         applied: AppliedPositions | None = None,
+        coalesce_seconds: float = COALESCE_SECONDS,
     ) -> None:
         if not followers:
             raise ValueError("a log fan-out needs followers")
@@ -119,6 +121,8 @@ class LogFanOut:
         """Events the passes under way have read."""
         self.applied = applied or AppliedPositions()
         """Where the positions this fan-out commits are told, as each commits."""
+        self.coalesce_seconds = coalesce_seconds
+        """How long a pass waits for more commits once writes come steadily (0: never)."""
 
     def run_forever(self, stop: threading.Event) -> None:
         """Lead what it can, and follow the log until ``stop`` is set."""
@@ -159,8 +163,11 @@ class LogFanOut:
                 if gained:
                     self._known = None  # a follower led from now on: where another left it
                 if wake.is_set() or gained or time.monotonic() - last_pass > SAFETY_PASS_SECONDS:
-                    if coalesces(concurrent, time.monotonic() - last_pass):
-                        stop.wait(COALESCE_SECONDS)
+                    pause = coalesce_wait(
+                        self.coalesce_seconds, concurrent, time.monotonic() - last_pass
+                    )
+                    if pause > 0:
+                        stop.wait(pause)
                     wake.clear()  # a NOTIFY from now on asks for another pass
                     self._notified = self.carried = 0
                     while self.run_pass(conn) and not stop.is_set():
@@ -364,8 +371,14 @@ class LogFanOut:
         log.warning("the log fan-out: %s", self.last_error)
 
 
+def coalesce_wait(setting: float, concurrent: int, since_last_pass: float) -> float:
+    """Seconds the next pass first waits for more commits: ``setting`` (``CXL_PROJECTION_
+    COALESCE_MS``; 0 turns the wait off) when :func:`coalesces`, else none."""
+    return setting if setting > 0 and coalesces(concurrent, since_last_pass) else 0.0
+
+
 def coalesces(concurrent: int, since_last_pass: float) -> bool:
-    """Whether a pass should first wait ``COALESCE_SECONDS`` for more commits: when the last
+    """Whether a pass should first wait (``coalesce_wait``) for more commits: when the last
     passes, which ended just now, saw signs of concurrent writers (``concurrent``: a commit
     heard while they ran, or as many events as several commands write). A lone writer that
     waits for its write to show (read-your-writes) commits again only after the pass that

@@ -26,7 +26,7 @@ from infrastructure.database import Database
 from infrastructure.failures import describe, is_transient
 from infrastructure.listener import SharedListener
 from infrastructure.log_batch import DecodeOnce, LogBatch, read_batch
-from infrastructure.log_fanout import LogFanOut
+from infrastructure.log_fanout import COALESCE_SECONDS, LogFanOut
 from infrastructure.log_follower import BackgroundTask, LogFollower, Progress
 from infrastructure.parking import RetryPolicy, apply_or_park
 from projections.applied import AppliedPositions
@@ -210,8 +210,10 @@ class ProjectionWorker:
         self,
         runners: Sequence[BackgroundTask | LogFollower],
         listener: SharedListener | None = None,
+        coalesce_seconds: float = COALESCE_SECONDS,
     ) -> None:
         self.runners = list(runners)
+        self.coalesce_seconds = coalesce_seconds
         self.followers = [r for r in runners if isinstance(r, LogFollower)]
         self.tasks: list[BackgroundTask] = [r for r in runners if not isinstance(r, LogFollower)]
         self.fanout: LogFanOut | None = None
@@ -232,7 +234,9 @@ class ProjectionWorker:
             if listener is None:
                 listener = self._own_listener = SharedListener(database)
                 listener.start()
-            self.fanout = LogFanOut(self.followers, listener, database, self.applied)
+            self.fanout = LogFanOut(
+                self.followers, listener, database, self.applied, self.coalesce_seconds
+            )
             tasks.insert(0, self.fanout)
         for task in tasks:
             thread = threading.Thread(

@@ -179,6 +179,14 @@ class Settings(BaseSettings):
         "commands as the previous batch held before it commits (0: never wait); a lone writer "
         "never waits.",
     )
+    projection_coalesce_ms: float = Field(
+        8.0,
+        ge=0,
+        le=50,
+        description="Milliseconds a pass of the projection workers waits for more commits once "
+        "concurrent writes come steadily, so that one pass applies more of them (0: never "
+        "wait); a lone writer's commit is applied at once.",
+    )
     run_projections: bool = Field(
         True, description="Run the projection workers inside `serve` (false: use `project`)."
     )
