@@ -20,15 +20,14 @@ from infrastructure.database import Database
 from infrastructure.erasure_sweep import STALLED_AFTER, ErasureSweep
 from infrastructure.loyalty_jobs import ScheduledJob
 from infrastructure.projection_runner import ProjectionRunner
-from infrastructure.settings import load_settings
 from projections.customers.projection import CustomerDirectory
 from projections.registry import build_projections
 from tests.integration.erasure_world import OFFICER, World, catch_up_all, erase, populate
 from tests.support.cli import CXLEDGER, REPO, cli_env
 from tests.support.erasure import FailsAfterDestroyingKeys
-from tests.support.ledgers import TEST_AUDIT_KEYS, TEST_JWT_SECRET, TEST_MASTER_KEY_TEXT
+from tests.support.ledgers import TEST_AUDIT_KEYS
 from tests.support.pages import relations_holding, row_versions_holding
-from tests.support.postgres import conninfo_as_url
+from tests.support.settings import settings_on
 
 
 @pytest.fixture
@@ -192,13 +191,7 @@ def test_the_worker_runs_the_sweep_every_configured_interval_as_configured(
 ) -> None:
     erase(ledger, world.customer)
     catch_up_all(ledger, database)
-    settings = load_settings(
-        database_url=conninfo_as_url(database.conninfo),
-        master_key=TEST_MASTER_KEY_TEXT,
-        jwt_secret=TEST_JWT_SECRET,
-        erasure_sweep_interval=42,
-        erasure_vacuum="plain",
-    )
+    settings = settings_on(database, erasure_sweep_interval=42, erasure_vacuum="plain")
     with open_runtime(settings) as runtime:
         [job] = [r for r in runtime.worker().runners if r.name == "erasure_sweep"]
         assert isinstance(job, ScheduledJob) and job.interval == 42

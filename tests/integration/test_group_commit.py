@@ -35,10 +35,9 @@ from infrastructure.bootstrap import open_runtime
 from infrastructure.database import Database
 from infrastructure.group_commit import GroupCommit
 from infrastructure.log_writer import BATCH_BOUNDS, GroupCommittedLog
-from infrastructure.settings import load_settings
 from tests.support.cli import REPO
-from tests.support.ledgers import TEST_JWT_SECRET, TEST_MASTER_KEY_TEXT, postgres_ledger
-from tests.support.postgres import conninfo_as_url
+from tests.support.ledgers import postgres_ledger
+from tests.support.settings import settings_on
 
 
 class BatchSizes:
@@ -411,11 +410,6 @@ def kill_writer_after(database: Database, acknowledgements: int) -> list[tuple[U
 
 
 def test_the_group_commit_wait_setting_reaches_the_log_recorder(database: Database) -> None:
-    settings = load_settings(
-        database_url=conninfo_as_url(database.conninfo),
-        master_key=TEST_MASTER_KEY_TEXT,
-        jwt_secret=TEST_JWT_SECRET,
-        group_commit_wait_ms=7,
-    )
+    settings = settings_on(database, group_commit_wait_ms=7)
     with open_runtime(settings) as runtime:
         assert log_of(runtime.ledger).group_commit.wait == pytest.approx(0.007)

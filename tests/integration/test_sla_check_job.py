@@ -32,9 +32,8 @@ from tests.integration.ticket_world import (
     sla_check,
 )
 from tests.support.cli import CXLEDGER, REPO, cli_env
-from tests.support.ledgers import TEST_JWT_SECRET, TEST_MASTER_KEY_TEXT
-from tests.support.postgres import conninfo_as_url
 from tests.support.read_models import query
+from tests.support.settings import settings_on
 
 
 def urgent_ticket(ledger: Ledger, at: datetime = T0) -> UUID:
@@ -164,12 +163,7 @@ def test_the_worker_runs_the_check_every_configured_interval(
     ledger: Ledger, database: Database
 ) -> None:
     ticket_id = urgent_ticket(ledger, at=datetime.now(UTC) - timedelta(hours=2))
-    settings = load_settings(
-        database_url=conninfo_as_url(database.conninfo),
-        master_key=TEST_MASTER_KEY_TEXT,
-        jwt_secret=TEST_JWT_SECRET,
-        sla_check_interval=42,
-    )
+    settings = settings_on(database, sla_check_interval=42)
     with open_runtime(settings) as runtime:
         [job] = [r for r in runtime.worker().runners if r.name == "sla_check"]
         assert isinstance(job, ScheduledJob) and job.interval == 42
