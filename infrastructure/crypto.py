@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from eventsourcing.persistence import Transcoding
 
+from domain.shared.ids import random_bytes
 from domain.shared.personal_data import PersonalData, PersonalDataUnreadableError
 from infrastructure.fresh_keys import FreshKey, fresh_keys_now
 
@@ -56,7 +57,7 @@ class MasterKey:
         return cls(raw)
 
     def wrap(self, subject_id: UUID, data_key: bytes) -> bytes:
-        nonce = os.urandom(NONCE_BYTES)
+        nonce = random_bytes(NONCE_BYTES)
         return nonce + self._aead.encrypt(nonce, data_key, b"subject-key:" + subject_id.bytes)
 
     def unwrap(self, subject_id: UUID, wrapped: bytes) -> bytes:
@@ -77,7 +78,7 @@ class MasterKey:
     def seal(self, name: str, secret: bytes) -> bytes:
         """A secret of the product (not a subject's) wrapped under this key, bound to its
         name; rotation rewraps it like the subject keys."""
-        nonce = os.urandom(NONCE_BYTES)
+        nonce = random_bytes(NONCE_BYTES)
         return nonce + self._aead.encrypt(nonce, secret, b"secret:" + name.encode())
 
     def unseal(self, name: str, sealed: bytes) -> bytes:
@@ -351,7 +352,7 @@ class PersonalDataEncrypted(Transcoding):
         key = self._key_to_seal(obj.subject_id)
         if key is None:  # the subject was erased: nothing new is ever sealed for them
             return {"s": obj.subject_id.hex, "c": ""}
-        nonce = os.urandom(NONCE_BYTES)
+        nonce = random_bytes(NONCE_BYTES)
         sealed = AESGCM(key).encrypt(nonce, obj.value.encode(), obj.subject_id.bytes)
         return {"s": obj.subject_id.hex, "c": base64.b64encode(nonce + sealed).decode()}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from collections.abc import Collection, Iterator
 from typing import Any
 from uuid import UUID
@@ -13,6 +12,7 @@ from cryptography.exceptions import InvalidTag
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
+from domain.shared.ids import random_bytes
 from infrastructure.crypto import KEY_BYTES, MasterKey
 from infrastructure.fresh_keys import FreshKey
 from infrastructure.master_key_guard import mismatch
@@ -51,7 +51,7 @@ class PostgresSubjectKeys:
 
     def create_key(self, subject_id: UUID) -> bytes | None:
         """The subject's key, made now unless it exists (None: the subject was erased)."""
-        wrapped = self._master.wrap(subject_id, os.urandom(KEY_BYTES))
+        wrapped = self._master.wrap(subject_id, random_bytes(KEY_BYTES))
         with self._pool.connection() as conn, _autocommit(conn):
             # One statement, committed by itself: one round trip where a transaction took
             # three (BEGIN, the statement, COMMIT). The key is durable before any event
@@ -89,7 +89,7 @@ class PostgresSubjectKeys:
     def fresh_key(self, subject_id: UUID) -> FreshKey:
         """A new key for the subject, to be inserted with the events sealed under it
         (:mod:`infrastructure.fresh_keys`; the log writer inserts it)."""
-        key = os.urandom(KEY_BYTES)
+        key = random_bytes(KEY_BYTES)
         return FreshKey(subject_id, key, self._master.wrap(subject_id, key), self._check)
 
     def destroy(self, subject_id: UUID) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.campaign.errors import CampaignNotFoundError
 from domain.campaign.model import Campaign
@@ -14,6 +14,7 @@ from domain.segment.errors import SegmentNotFoundError
 from domain.segment.model import Segment
 from domain.shared.application import CommandResult, LedgerCore
 from domain.shared.commands import Command
+from domain.shared.ids import new_id
 from domain.shared.metadata import EventMetadata, acting_as
 
 
@@ -76,7 +77,7 @@ def draft_campaign(
         raise _no_segment()
     with acting_as(metadata):
         campaign = Campaign.draft(
-            command.campaign_id or uuid4(),
+            command.campaign_id or new_id(),
             name=command.name,
             segment_id=command.segment_id,
             subject=command.subject,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.customer.errors import (
     CustomerNotFoundError,
@@ -27,6 +27,7 @@ from domain.shared.aggregate import LedgerAggregate
 from domain.shared.application import CommandResult, LedgerCore, of_kind
 from domain.shared.commands import Command
 from domain.shared.errors import ConcurrencyConflictError
+from domain.shared.ids import new_id
 from domain.shared.keep import KEEP, Keep
 from domain.shared.metadata import EventMetadata, acting_as
 from domain.shared.retry import retried_unless_pinned
@@ -117,7 +118,7 @@ def register_customer(
     if command.password is not None:
         check_password(command.password, email=email, name=command.name)
     fingerprint = ledger.fingerprint_email(email)
-    customer_id = command.customer_id or uuid4()
+    customer_id = command.customer_id or new_id()
     if command.customer_id is not None:
         earlier = ledger.find(customer_id, Customer, _not_a_customer)
         if earlier is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.customer.commands import (
     RegisterCustomer,
@@ -28,6 +28,7 @@ from domain.customer.values import normalise_email
 from domain.shared.application import CommandResult, LedgerCore
 from domain.shared.commands import Command
 from domain.shared.errors import ConcurrencyConflictError
+from domain.shared.ids import new_id
 from domain.shared.metadata import EventMetadata, acting_as
 
 
@@ -49,7 +50,7 @@ def register_self(
     if registration.password is not None:
         check_password(registration.password, email=email, name=registration.name)
     fingerprint = ledger.fingerprint_email(email)
-    customer_id = registration.customer_id or uuid4()
+    customer_id = registration.customer_id or new_id()
     with acting_as(metadata):
         customer = new_customer(ledger, registration, customer_id, fingerprint)
     if registration.customer_id is not None and taken(ledger, customer_id):

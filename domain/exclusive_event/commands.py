@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.customer.commands import customer_of
 from domain.exclusive_event.errors import (
@@ -25,6 +25,7 @@ from domain.loyalty.commands import enrolled, rules_and_terms
 from domain.loyalty.values import check_reason
 from domain.shared.application import CommandResult, LedgerCore
 from domain.shared.commands import Command
+from domain.shared.ids import new_id
 from domain.shared.metadata import EventMetadata, acting_as
 from domain.shared.personal_data import PersonalData
 from domain.shared.retry import retrying
@@ -75,7 +76,7 @@ class RecordAttendance(Command[CommandResult]):
 def schedule_event(
     ledger: LedgerCore, command: ScheduleEvent, metadata: EventMetadata
 ) -> CommandResult:
-    event_id = command.event_id or uuid4()
+    event_id = command.event_id or new_id()
     existing = ledger.find(event_id, ExclusiveEvent, _not_an_event)
     if existing is not None:  # a retried command answers the same
         return CommandResult(existing.id, existing.version, ledger.head_position())

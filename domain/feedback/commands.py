@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.customer.commands import customer_of
 from domain.customer.values import normalise_email
@@ -30,6 +30,7 @@ from domain.referral.commands import invitee_subject
 from domain.shared.application import CommandResult, LedgerCore
 from domain.shared.commands import Command
 from domain.shared.errors import ValidationError
+from domain.shared.ids import new_id
 from domain.shared.metadata import Channel, EventMetadata, Role, acting_as
 from domain.shared.personal_data import PersonalData
 from domain.survey.sentiment import sentiment
@@ -77,7 +78,7 @@ def submit_feedback(
     text = check_feedback_text(command.text)
     version = check_product_version(command.product_version)
     customer_id, subject_id, email = _sender(ledger, command, metadata)
-    feedback_id = command.feedback_id or uuid4()
+    feedback_id = command.feedback_id or new_id()
     existing = ledger.find(feedback_id, Feedback, _id_reused)
     if existing is not None:  # a retry of the same sender answers the same
         if existing.subject_id != subject_id:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.improvement.errors import ImprovementNotFoundError, UnknownTopicError
 from domain.improvement.model import Improvement
 from domain.improvement.values import Topic, check_announced_version, check_message
 from domain.shared.application import CommandResult, LedgerCore
 from domain.shared.commands import Command
+from domain.shared.ids import new_id
 from domain.shared.metadata import EventMetadata, acting_as
 
 
@@ -47,7 +48,7 @@ class AnnounceImprovement(Command[CommandResult]):
 def announce_improvement(
     ledger: LedgerCore, command: AnnounceImprovement, metadata: EventMetadata
 ) -> CommandResult:
-    improvement_id = command.improvement_id or uuid4()
+    improvement_id = command.improvement_id or new_id()
     existing = ledger.find(improvement_id, Improvement, _not_an_improvement)
     if existing is not None:  # a retried command answers the same
         return CommandResult(existing.id, existing.version, ledger.head_position())

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.knowledge.errors import ArticleNotFoundError
 from domain.knowledge.model import Article, ArticleVote
@@ -23,6 +23,7 @@ from domain.knowledge.values import (
 from domain.shared.application import CommandResult, LedgerCore
 from domain.shared.commands import Command
 from domain.shared.errors import ValidationError
+from domain.shared.ids import new_id
 from domain.shared.metadata import EventMetadata, Role, acting_as
 from domain.shared.retry import retried_unless_pinned
 
@@ -87,7 +88,7 @@ def draft_article(
     ledger: LedgerCore, command: DraftArticle, metadata: EventMetadata
 ) -> CommandResult:
     content = command.content.checked()
-    article_id = command.article_id or uuid4()
+    article_id = command.article_id or new_id()
     existing = ledger.find(article_id, Article, _not_found)
     if existing is not None:  # a replayed command answers the same
         return CommandResult(existing.id, existing.version, ledger.head_position())
@@ -145,7 +146,7 @@ def vote_on_article(
         raise ValidationError("votes come from readers: customers or anonymous")
     with acting_as(metadata):
         if customer_id is None:
-            vote = ArticleVote.cast(uuid4(), article.id, None, command.helpful, at)
+            vote = ArticleVote.cast(new_id(), article.id, None, command.helpful, at)
         else:
             vote_id = ArticleVote.id_for(article.id, customer_id)
             found = ledger.find(vote_id, ArticleVote, _not_found)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.customer.errors import CustomerNotFoundError
 from domain.customer.model import Customer
@@ -44,6 +44,7 @@ from domain.shared.aggregate import LedgerAggregate
 from domain.shared.application import CommandResult, LedgerCore, of_kind
 from domain.shared.commands import Command
 from domain.shared.errors import ConcurrencyConflictError, ValidationError
+from domain.shared.ids import new_id
 from domain.shared.metadata import EventMetadata, acting_as
 from domain.shared.retry import retrying
 
@@ -253,7 +254,7 @@ def award_points(
 
 
 def redeem_reward(ledger: LedgerCore, command: RedeemReward, metadata: EventMetadata) -> Redemption:
-    key = command.redemption_id or uuid4()
+    key = command.redemption_id or new_id()
 
     def attempt() -> Redemption:
         account = account_of(ledger, command.customer_id)
@@ -344,7 +345,7 @@ def change_program_terms(
 
 def add_reward(ledger: LedgerCore, command: AddReward, metadata: EventMetadata) -> CommandResult:
     """Add a reward to the catalog; the same ``reward_id`` again is a retry."""
-    reward_id = command.reward_id or uuid4()
+    reward_id = command.reward_id or new_id()
 
     def attempt() -> CommandResult:
         existing = ledger.find(reward_id, Reward, _not_a_reward)

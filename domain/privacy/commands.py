@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.customer.errors import CustomerNotFoundError
 from domain.customer.model import Customer
@@ -13,6 +13,7 @@ from domain.privacy.errors import DataExportNotFoundError, ExportIdReusedError
 from domain.privacy.model import DataExport
 from domain.shared.application import CommandResult, LedgerCore
 from domain.shared.commands import Command
+from domain.shared.ids import new_id
 from domain.shared.metadata import EventMetadata, acting_as
 
 
@@ -39,7 +40,7 @@ def record_data_export(
     ledger.load(command.subject_id, Customer, _no_customer)
     with acting_as(metadata):
         export = DataExport.record(
-            export_id or uuid4(),
+            export_id or new_id(),
             command.subject_id,
             command.reason,
             command.sections,

@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.segment.errors import SegmentNotFoundError
 from domain.segment.model import Segment
 from domain.segment.rules import parse_rule
 from domain.shared.application import CommandResult, LedgerCore
 from domain.shared.commands import Command
+from domain.shared.ids import new_id
 from domain.shared.metadata import EventMetadata, acting_as
 
 
@@ -45,7 +46,7 @@ def define_segment(
     rule = parse_rule(command.rule)
     with acting_as(metadata):
         segment = Segment.define(
-            command.segment_id or uuid4(),
+            command.segment_id or new_id(),
             command.name,
             command.description,
             rule,

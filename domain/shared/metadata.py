@@ -13,9 +13,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.persistence import Transcoding
+
+from domain.shared.ids import new_id
 
 
 class Role(StrEnum):
@@ -55,8 +57,8 @@ class EventMetadata:
     actor_id: str
     actor_role: Role
     channel: Channel
-    correlation_id: UUID = field(default_factory=uuid4)
-    causation_id: UUID = field(default_factory=uuid4)
+    correlation_id: UUID = field(default_factory=new_id)
+    causation_id: UUID = field(default_factory=new_id)
 
     @classmethod
     def system(cls, actor_id: str = "system") -> EventMetadata:

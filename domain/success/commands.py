@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.customer.commands import customer_at
 from domain.shared.application import CommandResult, LedgerCore, at_version
 from domain.shared.commands import Command
 from domain.shared.errors import ValidationError
+from domain.shared.ids import new_id
 from domain.shared.metadata import EventMetadata, acting_as
 from domain.shared.retry import retried_unless_pinned
 from domain.success.errors import SuccessPlanNotFoundError
@@ -71,7 +72,7 @@ class CloseSuccessPlan(Command[CommandResult]):
 def open_success_plan(
     ledger: LedgerCore, command: OpenSuccessPlan, metadata: EventMetadata
 ) -> CommandResult:
-    plan_id = command.plan_id or uuid4()
+    plan_id = command.plan_id or new_id()
     existing = ledger.find(plan_id, SuccessPlan, _not_a_plan)
     if existing is not None:  # a retried command answers the same
         return CommandResult(existing.id, existing.version, ledger.head_position())

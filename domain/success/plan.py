@@ -5,9 +5,10 @@ on the way and the check-ins recorded with a note. The notes are the customer's 
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.shared.aggregate import LedgerAggregate
+from domain.shared.ids import new_id
 from domain.shared.personal_data import PersonalData
 from domain.success.errors import (
     GoalNotFoundError,
@@ -94,7 +95,7 @@ class SuccessPlan(LedgerAggregate):
         self._check_open()
         if len(self.goal_ids) >= MAX_GOALS:
             raise SuccessPlanFullError(f"a plan has at most {MAX_GOALS} goals", field="goal")
-        goal_id = uuid4()
+        goal_id = new_id()
         self.trigger_event(self.GoalAdded, goal_id=goal_id, goal=goal, at=at)
         return goal_id
 

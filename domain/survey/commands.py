@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.customer.commands import customer_in, customer_of
 from domain.customer.model import Customer
@@ -19,6 +19,7 @@ from domain.shared.aggregate import LedgerAggregate
 from domain.shared.application import CommandResult, LedgerCore, of_kind
 from domain.shared.commands import Command
 from domain.shared.errors import ConcurrencyConflictError, ValidationError
+from domain.shared.ids import new_id
 from domain.shared.keep import KEEP, Keep
 from domain.shared.metadata import EventMetadata, acting_as
 from domain.shared.personal_data import PersonalData
@@ -133,7 +134,7 @@ class SurveyLink:
 def draft_survey(
     ledger: LedgerCore, command: DraftSurvey, metadata: EventMetadata
 ) -> CommandResult:
-    survey_id = command.survey_id or uuid4()
+    survey_id = command.survey_id or new_id()
     survey = ledger.find(survey_id, Survey, _not_a_survey)
     if survey is not None:  # a replayed command answers the same
         return CommandResult(survey.id, survey.version, ledger.head_position())

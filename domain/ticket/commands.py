@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.customer.commands import customer_at
 from domain.loyalty.commands import tier_of
@@ -22,6 +22,7 @@ from domain.shared.aggregate import LedgerAggregate
 from domain.shared.application import CommandResult, LedgerCore, at_version, of_kind
 from domain.shared.commands import Command
 from domain.shared.errors import ValidationError
+from domain.shared.ids import new_id
 from domain.shared.metadata import EventMetadata, Role, acting_as
 from domain.shared.retry import retried_unless_pinned
 from domain.survey.model import Invitation
@@ -178,7 +179,7 @@ def open_ticket(ledger: LedgerCore, command: OpenTicket, metadata: EventMetadata
     subject = check_text(command.subject, "subject", MAX_SUBJECT)
     description = check_text(command.description, "description")
     category = check_category(command.category)
-    ticket_id = command.ticket_id or uuid4()
+    ticket_id = command.ticket_id or new_id()
     existing = ledger.find(ticket_id, Ticket, _ticket_id_reused)
     if existing is not None:
         return _reopened_request(ledger, existing, command.customer_id)
