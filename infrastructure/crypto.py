@@ -349,15 +349,16 @@ class PersonalDataEncrypted(Transcoding):
         if obj.value is None:
             # Re-saving erased data (a snapshot after erasure) keeps it erased.
             return {"s": obj.subject_id.hex, "c": ""}
-        key = self._key_to_seal(obj.subject_id)
-        if key is None:  # the subject was erased: nothing new is ever sealed for them
+        cipher = self._cipher_to_seal(obj.subject_id)
+        if cipher is None:  # the subject was erased: nothing new is ever sealed for them
             return {"s": obj.subject_id.hex, "c": ""}
         nonce = random_bytes(NONCE_BYTES)
-        sealed = AESGCM(key).encrypt(nonce, obj.value.encode(), obj.subject_id.bytes)
+        sealed = cipher.encrypt(nonce, obj.value.encode(), obj.subject_id.bytes)
         return {"s": obj.subject_id.hex, "c": base64.b64encode(nonce + sealed).decode()}
 
-    def _key_to_seal(self, subject_id: UUID) -> bytes | None:
-        """The subject's key: a fresh one, to be stored with the events, if the command being
+    def _cipher_to_seal(self, subject_id: UUID) -> AESGCM | None:
+        """The subject's key as an AES-GCM (made once per key: a fresh key's with it, a cached
+        key's by the cache): a fresh one, to be stored with the events, if the command being
         encoded creates the subject's own aggregate and this process knows no key of theirs;
         otherwise the stored key, made now if there is none (None: erased)."""
         fresh = fresh_keys_now()
@@ -367,18 +368,21 @@ class PersonalDataEncrypted(Transcoding):
             or not fresh.may_make(subject_id)
             or not isinstance(keys, CachedSubjectKeys)
         ):
-            return keys.create_key(subject_id)
+            return self._cipher_of(keys.create_key(subject_id))
         made = fresh.made_for(subject_id)
         if made is not None:
-            return made.key  # the same subject's other values, in this command
-        cached = keys.cached_key(subject_id)
-        if cached is not None:
-            return cached
+            return made.cipher  # the same subject's other values, in this command
+        if keys.cached_key(subject_id) is not None:
+            return keys.cipher_for(subject_id)
         made = keys.fresh_key(subject_id)
         if made is None:
-            return keys.create_key(subject_id)
+            return self._cipher_of(keys.create_key(subject_id))
         fresh.add(made, keys.remember)
-        return made.key
+        return made.cipher
+
+    @staticmethod
+    def _cipher_of(key: bytes | None) -> AESGCM | None:
+        return None if key is None else AESGCM(key)
 
     def decode(self, data: dict[str, Any]) -> PersonalData:
         text = data["s"]

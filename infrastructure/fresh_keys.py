@@ -21,9 +21,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Collection, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import PersistenceError
 
 
@@ -37,6 +38,11 @@ class FreshKey:
     key: bytes
     wrapped: bytes
     master_check: bytes
+    cipher: AESGCM = field(init=False, repr=False, compare=False)
+    """The key as an AES-GCM, made once: a command seals several values under it."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cipher", AESGCM(self.key))
 
 
 class SubjectKeyTakenError(PersistenceError):

@@ -56,10 +56,11 @@ class LedgerTranscoder(JSONTranscoder):
     def __init__(self) -> None:
         super().__init__()
         self._decoders: dict[str, _Decoder] = {}
-        self._tagged_kinds: dict[type, Transcoding] = {}
+        self._tagged_kinds: dict[type, tuple[Transcoding, bool]] = {}
         """Each type met so far that is written as a tagged value (a registered type that
-        subclasses no JSON type), and its transcoding: the five questions ``_other`` asks
-        before its look-up, about a third of the walk, are answered once per type."""
+        subclasses no JSON type), its transcoding and whether it is ``flat``: the five
+        questions ``_other`` asks before its look-up, about a third of the walk, are answered
+        once per type."""
 
     def encode(self, obj: Any) -> bytes:
         try:
@@ -88,12 +89,12 @@ class LedgerTranscoder(JSONTranscoder):
             return plain
         if kind is list or kind is tuple:
             return [item if type(item) in _KEPT else self._plain(item, depth + 1) for item in value]
-        transcoding = self._tagged_kinds.get(kind)
-        if transcoding is not None:
-            return {
-                _TYPE: transcoding.name,
-                _DATA: self._plain(transcoding.encode(value), depth + 1),
-            }
+        tagged = self._tagged_kinds.get(kind)
+        if tagged is not None:
+            transcoding, flat = tagged
+            data = transcoding.encode(value)
+            # A flat transcoding's data are text only (its promise): nothing to walk.
+            return {_TYPE: transcoding.name, _DATA: data if flat else self._plain(data, depth + 1)}
         return self._other(value, kind, depth)
 
     def _other(self, value: Any, kind: type, depth: int) -> Any:
@@ -111,7 +112,7 @@ class LedgerTranscoder(JSONTranscoder):
         transcoding = self.types.get(kind)
         if transcoding is None:
             raise _NotPlainError  # the library raises its TranscodingNotRegisteredError
-        self._tagged_kinds[kind] = transcoding
+        self._tagged_kinds[kind] = (transcoding, getattr(transcoding, "flat", False))
         return {
             _TYPE: transcoding.name,
             _DATA: self._plain(transcoding.encode(value), depth + 1),

@@ -98,15 +98,24 @@ class EventMetadataAsDict(Transcoding):
     """Its data are strings only: a decoder need not look inside them for tagged values."""
 
     def encode(self, obj: EventMetadata) -> dict[str, str]:
-        return {
+        # A command's events carry one metadata object, immutable: the last one encoded is
+        # kept with its encoding (a reference to it, so that its id is not reused), and the
+        # command's other events reuse it. The encoding is never changed once made.
+        last, encoded = self._last_encoded
+        if last is obj:
+            return encoded
+        encoded = {
             "actor": obj.actor_id,
             "role": obj.actor_role.value,
             "channel": obj.channel.value,
             "correlation": obj.correlation_id.hex,
             "causation": obj.causation_id.hex,
         }
+        self._last_encoded = (obj, encoded)  # one assignment: threads see either pair whole
+        return encoded
 
     def __init__(self) -> None:
+        self._last_encoded: tuple[EventMetadata | None, dict[str, str]] = (None, {})
         self._decoded: dict[tuple[str, ...], EventMetadata] = {}
         """Metadata already decoded, by its stored values: the events of one command carry
         the same metadata, and it is immutable, so they share one object."""
