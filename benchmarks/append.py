@@ -11,7 +11,9 @@ event store alone: commands of one event of that size appended through the ledge
 
 Beside each rate it prints the CPU time one operation cost: the benchmark process's (client)
 and, when the server runs on this machine, its backends' for the benchmark's database (server,
-from /proc/PID/schedstat), which other work on the machine changes far less than the rates.
+from /proc/PID/schedstat), which other work on the machine changes far less than the rates;
+and the client's voluntary context switches per operation (a thread blocking, or handing the
+interpreter lock to another: with sixteen writers, what the interpreter lock costs shows here).
 
 Without a URL (nor CXL_DATABASE_URL) an embedded PostgreSQL is started in a temporary
 directory and stopped at the end. The database the benchmark uses is created and dropped.
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import resource
 import threading
 import time
 import uuid
@@ -65,6 +68,8 @@ class Measured:
     rate: float
     client_us: float
     server_us: float | None
+    switches: float
+    """The client's voluntary context switches per operation."""
 
 
 class ServerCpu:
@@ -131,6 +136,7 @@ def measure(
         thread.start()
     server_before = server.read() if server else None
     cpu_before = time.process_time()
+    switches_before = resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw
     started = time.monotonic()
     deadline[0] = started + (budget.seconds or 0.0)
     start_gate.wait()
@@ -138,6 +144,7 @@ def measure(
         thread.join()
     elapsed = time.monotonic() - started
     cpu = time.process_time() - cpu_before
+    switches = resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw - switches_before
     server_ns = ServerCpu.spent_ns(server_before, server.read() if server else None)
     if errors:
         raise errors[0]
@@ -146,6 +153,7 @@ def measure(
         sum(done) / elapsed,
         cpu / ops_done * 1e6,
         None if server_ns is None else server_ns / ops_done / 1000,
+        switches / ops_done,
     )
 
 
@@ -221,15 +229,19 @@ def print_table(
 ) -> None:
     each = f"{budget.seconds:g} s" if budget.count is None else f"{budget.count} operations"
     print(f"PostgreSQL {version}; {each} per measurement; raw payload {payload} bytes")
-    print("(CPU us/op: client = this process, server = the database's backends)")
+    print(
+        "(CPU us/op: client = this process, server = the database's backends;"
+        " switches/op: the client's voluntary context switches)"
+    )
     print(
         f"{'writers':>7}  {'app registrations/s':>19}  {'raw INSERT commits/s':>20}  app/raw"
         f"  {'app CPU us/op client, server':>28}  {'raw CPU us/op client, server':>28}"
+        f"  {'app switches/op':>15}"
     )
     for workers, app, raw, _ in rows:
         print(
             f"{workers:>7}  {app.rate:>19,.0f}  {raw.rate:>20,.0f}  {app.rate / raw.rate:>7.3f}"
-            f"  {_cpu(app):>28}  {_cpu(raw):>28}"
+            f"  {_cpu(app):>28}  {_cpu(raw):>28}  {app.switches:>15.1f}"
         )
     print("The event store alone, one-event commands through the ledger's recorder:")
     print(
