@@ -7,7 +7,13 @@ concurrency, measured in the same run in the same fresh database. A second table
 event store alone: commands of one event of that size appended through the ledger's recorder
 (its lock, group commit and NOTIFY, none of a registration's reads, keys and encryption).
 
-    .venv/bin/python -m benchmarks.append [--seconds 5 | --count N] [--database-url URL]
+    .venv/bin/python -m benchmarks.append [--seconds 5 | --count N] [--processes 1]
+        [--database-url URL]
+
+With ``--processes 2`` the sixteen writers of each side run as eight threads in each of two
+processes (each its own ledger, its own pool and group commit, one database, the same keys),
+as the deployment runs two API processes on a two-core machine: one interpreter lock per
+process. One writer stays one thread of one process.
 
 Beside each rate it prints the CPU time one operation cost: the benchmark process's (client)
 and, when the server runs on this machine, its backends' for the benchmark's database (server,
@@ -23,13 +29,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import multiprocessing
 import os
 import resource
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 from eventsourcing.persistence import StoredEvent
@@ -39,6 +47,8 @@ from benchmarks.support.setup import migrated_ledger
 from domain.customer.commands import RegisterCustomer
 from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata, Role
+from infrastructure.audit_keys import new_audit_key_text
+from infrastructure.crypto import new_master_key_text
 from infrastructure.database import Database, scratch_database, scratch_server
 
 CONCURRENCIES = (1, 16)
@@ -55,9 +65,12 @@ class Budget:
     count: int | None
 
     def share(self, workers: int, index: int) -> int | None:
-        if self.count is None:
-            return None
-        return self.count // workers + (1 if index < self.count % workers else 0)
+        return None if self.count is None else split(self.count, workers, index)
+
+
+def split(total: int, parts: int, index: int) -> int:
+    """Part ``index`` of ``total`` split into ``parts`` as evenly as can be."""
+    return total // parts + (1 if index < total % parts else 0)
 
 
 @dataclass(frozen=True)
@@ -105,6 +118,17 @@ class ServerCpu:
         return sum(ns - before.get(pid, 0) for pid, ns in after.items())
 
 
+@dataclass(frozen=True)
+class Tally:
+    """What one process's threads did in a measurement: operations, seconds, CPU seconds and
+    voluntary context switches."""
+
+    ops: int
+    elapsed: float
+    cpu: float
+    switches: int
+
+
 def measure(
     workers: int,
     budget: Budget,
@@ -112,6 +136,31 @@ def measure(
     server: ServerCpu | None = None,
 ) -> Measured:
     """Operations per second of ``workers`` threads, each running its own operation."""
+    server_before = server.read() if server else None
+    tally = tally_threads(workers, budget, make_op)
+    server_ns = ServerCpu.spent_ns(server_before, server.read() if server else None)
+    return measured([tally], server_ns)
+
+
+def measured(tallies: list[Tally], server_ns: int | None) -> Measured:
+    """The rate and the costs per operation of processes that ran side by side."""
+    ops_done = max(sum(t.ops for t in tallies), 1)
+    return Measured(
+        sum(t.ops / t.elapsed for t in tallies if t.elapsed > 0),
+        sum(t.cpu for t in tallies) / ops_done * 1e6,
+        None if server_ns is None else server_ns / ops_done / 1000,
+        sum(t.switches for t in tallies) / ops_done,
+    )
+
+
+def tally_threads(
+    workers: int,
+    budget: Budget,
+    make_op: Callable[[], Callable[[], None]],
+    ready: Callable[[], object] = lambda: None,
+) -> Tally:
+    """Run ``workers`` threads, each its own operation, once ``ready`` returns (another
+    process's start, in step with this one's), until the budget is spent."""
     ops = [make_op() for _ in range(workers)]
     done = [0] * workers
     errors: list[BaseException] = []
@@ -134,7 +183,7 @@ def measure(
     threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
     for thread in threads:
         thread.start()
-    server_before = server.read() if server else None
+    ready()
     cpu_before = time.process_time()
     switches_before = resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw
     started = time.monotonic()
@@ -145,16 +194,9 @@ def measure(
     elapsed = time.monotonic() - started
     cpu = time.process_time() - cpu_before
     switches = resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw - switches_before
-    server_ns = ServerCpu.spent_ns(server_before, server.read() if server else None)
     if errors:
         raise errors[0]
-    ops_done = max(sum(done), 1)
-    return Measured(
-        sum(done) / elapsed,
-        cpu / ops_done * 1e6,
-        None if server_ns is None else server_ns / ops_done / 1000,
-        switches / ops_done,
-    )
+    return Tally(sum(done), elapsed, cpu, switches)
 
 
 def registration(ledger: Ledger) -> Callable[[], None]:
@@ -177,21 +219,149 @@ def log_append(ledger: Ledger, payload_bytes: int) -> Callable[[], None]:
     return append
 
 
-def measure_raw(
-    database: Database, workers: int, budget: Budget, payload_bytes: int, server: ServerCpu
-) -> Measured:
-    """Single-row INSERT commits per second, one autocommit connection per writer."""
+def raw_inserts(
+    stack: contextlib.ExitStack, conninfo: str, payload_bytes: int
+) -> Callable[[], Callable[[], None]]:
+    """Makes single-row INSERT commits, one autocommit connection per writer (closed with
+    ``stack``)."""
+
+    def raw_insert() -> Callable[[], None]:
+        conn = stack.enter_context(psycopg.connect(conninfo, autocommit=True))
+
+        def insert() -> None:
+            conn.execute(RAW_INSERT, (uuid.uuid4(), os.urandom(payload_bytes)))
+
+        return insert
+
+    return raw_insert
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What a writer process needs to write to the benchmark's database as this one does."""
+
+    conninfo: str
+    master_key: str
+    audit_key: str
+    payload: int
+
+
+TASKS = ("registration", "raw", "log")
+"""What the writers do: register customers, INSERT single rows, append one-event commands."""
+
+
+@contextlib.contextmanager
+def operations(
+    task: str, setup: Setup, writers: int, ledger: Ledger | None = None
+) -> Iterator[Callable[[], Callable[[], None]]]:
+    """The maker of one writer's operation for ``task``: on ``ledger``, or on a ledger of this
+    process made now (migrated already: only checked) and warmed up."""
     with contextlib.ExitStack() as stack:
+        if task == "raw":
+            yield raw_inserts(stack, setup.conninfo, setup.payload)
+            return
+        if ledger is None:
+            ledger = stack.enter_context(
+                migrated_ledger(
+                    Database(setup.conninfo), writers, setup.master_key, setup.audit_key
+                )
+            )
+            tally_threads(1, Budget(None, WARM_UP // 5), lambda: registration(ledger))
+        mine = ledger
+        if task == "registration":
+            yield lambda: registration(mine)
+        else:
+            yield lambda: log_append(mine, setup.payload)
 
-        def raw_insert() -> Callable[[], None]:
-            conn = stack.enter_context(psycopg.connect(database.conninfo, autocommit=True))
 
-            def insert() -> None:
-                conn.execute(RAW_INSERT, (uuid.uuid4(), os.urandom(payload_bytes)))
+def measure_task(
+    task: str,
+    setup: Setup,
+    ledger: Ledger,
+    workers: int,
+    processes: int,
+    budget: Budget,
+    server: ServerCpu,
+) -> Measured:
+    """``workers`` writers doing ``task``: threads of this process, or spread over
+    ``processes`` processes started for it (one writer is never spread)."""
+    if processes <= 1 or workers < 2:
+        with operations(task, setup, workers, ledger) as make_op:
+            return measure(workers, budget, make_op, server)
+    return measure_spread(task, setup, workers, processes, budget, server)
 
-            return insert
 
-        return measure(workers, budget, raw_insert, server)
+def measure_spread(
+    task: str, setup: Setup, workers: int, processes: int, budget: Budget, server: ServerCpu
+) -> Measured:
+    """The writers as threads of ``processes`` new processes, which start writing together
+    once every one of them is ready; the server's CPU is read between the two."""
+    context = multiprocessing.get_context("spawn")  # no pool or thread of this one inherited
+    ready, go, read = (context.Barrier(processes + 1) for _ in range(3))
+    results: multiprocessing.Queue[Tally | str] = context.Queue()
+    children = [
+        context.Process(
+            target=_writer_process,
+            args=(
+                task,
+                setup,
+                split(workers, processes, i),
+                budget,
+                i,
+                processes,
+                (ready, go, read),
+                results,
+            ),
+        )
+        for i in range(processes)
+    ]
+    for child in children:
+        child.start()
+    try:
+        ready.wait(timeout=300)
+        server_before = server.read()
+        go.wait(timeout=60)
+        outcomes = [results.get(timeout=(budget.seconds or 0) + 600) for _ in children]
+        server_ns = ServerCpu.spent_ns(server_before, server.read())  # their sessions still open
+        read.wait(timeout=60)
+    finally:
+        for child in children:
+            child.join(timeout=60)
+            if child.is_alive():
+                child.kill()
+    errors = [outcome for outcome in outcomes if isinstance(outcome, str)]
+    if errors:
+        raise RuntimeError(f"a writer process failed: {errors[0]}")
+    return measured([o for o in outcomes if isinstance(o, Tally)], server_ns)
+
+
+def _writer_process(
+    task: str,
+    setup: Setup,
+    writers: int,
+    budget: Budget,
+    index: int,
+    processes: int,
+    gates: tuple[Any, Any, Any],
+    results: Any,
+) -> None:
+    """One process's share of the writers: its threads start when every process is ready,
+    and its sessions stay open until the server's CPU has been read."""
+    ready, go, read = gates
+    mine = budget if budget.count is None else Budget(None, budget.share(processes, index))
+    try:
+        with operations(task, setup, writers) as make_op:
+
+            def in_step() -> None:
+                ready.wait(timeout=300)
+                go.wait(timeout=60)
+
+            results.put(tally_threads(writers, mine, make_op, ready=in_step))
+            read.wait(timeout=60)
+    except BaseException as error:
+        for gate in gates:
+            gate.abort()
+        results.put(repr(error))
 
 
 def mean_event_size(database: Database, ledger: Ledger) -> int:
@@ -203,34 +373,42 @@ def mean_event_size(database: Database, ledger: Ledger) -> int:
     return int(row[0]) if row and row[0] else 300
 
 
-def run(admin_conninfo: str, budget: Budget) -> None:
+def run(admin_conninfo: str, budget: Budget, processes: int) -> None:
     pool_size = max(CONCURRENCIES)
+    master_key, audit_key = new_master_key_text(), new_audit_key_text()
     with (
         scratch_database(admin_conninfo, "cxl_bench") as database,
-        migrated_ledger(database, pool_size) as ledger,
+        migrated_ledger(database, pool_size, master_key, audit_key) as ledger,
     ):
         with database.connect(autocommit=True) as conn:
             conn.execute(RAW_DDL)
             version = str(conn.execute("SELECT current_setting('server_version')").fetchall()[0][0])
         measure(1, Budget(None, WARM_UP), lambda: registration(ledger))
-        payload = mean_event_size(database, ledger)
+        setup = Setup(database.conninfo, master_key, audit_key, mean_event_size(database, ledger))
         server = ServerCpu(database)
         rows = []
         for workers in CONCURRENCIES:
-            app = measure(workers, budget, lambda: registration(ledger), server)
-            raw = measure_raw(database, workers, budget, payload, server)
-            appends = measure(workers, budget, lambda: log_append(ledger, payload), server)
+            app, raw, appends = (
+                measure_task(task, setup, ledger, workers, processes, budget, server)
+                for task in TASKS
+            )
             rows.append((workers, app, raw, appends))
-    print_table(version, payload, budget, rows)
+    print_table(version, setup.payload, budget, processes, rows)
 
 
 def print_table(
-    version: str, payload: int, budget: Budget, rows: list[tuple[int, Measured, Measured, Measured]]
+    version: str,
+    payload: int,
+    budget: Budget,
+    processes: int,
+    rows: list[tuple[int, Measured, Measured, Measured]],
 ) -> None:
     each = f"{budget.seconds:g} s" if budget.count is None else f"{budget.count} operations"
     print(f"PostgreSQL {version}; {each} per measurement; raw payload {payload} bytes")
+    if processes > 1:
+        print(f"Several writers run in {processes} processes (each side alike); one in one.")
     print(
-        "(CPU us/op: client = this process, server = the database's backends;"
+        "(CPU us/op: client = the writers' processes, server = the database's backends;"
         " switches/op: the client's voluntary context switches)"
     )
     print(
@@ -270,6 +448,14 @@ def parse_args() -> argparse.Namespace:
         default=os.environ.get("CXL_DATABASE_URL") or None,
         help="admin URL of the server (default: CXL_DATABASE_URL, else embedded PostgreSQL)",
     )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        choices=range(1, 17),
+        metavar="N",
+        help="spread several writers over N processes, each side alike (default 1)",
+    )
     return parser.parse_args()
 
 
@@ -277,7 +463,7 @@ def main() -> None:
     args = parse_args()
     budget = Budget(None, args.count) if args.count else Budget(args.seconds or 5.0, None)
     with scratch_server(args.database_url, "cxl-bench") as admin_conninfo:
-        run(admin_conninfo, budget)
+        run(admin_conninfo, budget, args.processes)
 
 
 if __name__ == "__main__":

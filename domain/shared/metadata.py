@@ -97,6 +97,9 @@ class EventMetadataAsDict(Transcoding):
     flat = True
     """Its data are strings only: a decoder need not look inside them for tagged values."""
 
+    _last_encoded: tuple[EventMetadata | None, dict[str, str]]
+    """The metadata encoded last, and its encoding."""
+
     def encode(self, obj: EventMetadata) -> dict[str, str]:
         # A command's events carry one metadata object, immutable: the last one encoded is
         # kept with its encoding (a reference to it, so that its id is not reused), and the
@@ -115,7 +118,7 @@ class EventMetadataAsDict(Transcoding):
         return encoded
 
     def __init__(self) -> None:
-        self._last_encoded: tuple[EventMetadata | None, dict[str, str]] = (None, {})
+        self._last_encoded = (None, {})
         self._decoded: dict[tuple[str, ...], EventMetadata] = {}
         """Metadata already decoded, by its stored values: the events of one command carry
         the same metadata, and it is immutable, so they share one object."""
