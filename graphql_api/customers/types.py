@@ -44,7 +44,7 @@ from graphql_api.surveys import customer360
 from graphql_api.surveys.types import SurveyResponseConnection
 from graphql_api.tickets.customer360 import tickets_of
 from graphql_api.tickets.ticket import TicketConnection
-from projections.customers.queries import VIEW_FIELDS, CustomerView
+from projections.customers.queries import LISTED_FIELDS, VIEW_FIELDS, CustomerView
 from projections.customers.views import Customer360Parts
 
 Info = strawberry.Info[RequestContext, None]
@@ -441,6 +441,47 @@ def _program_of(edge_plan: plans.ObjectPlan) -> _PageProgram | None:
         _PROGRAMS.clear()
     _PROGRAMS[id(edge_plan)] = (edge_plan, program)
     return program
+
+
+_LISTED_INDEXES = frozenset(_AT[name] for name in LISTED_FIELDS)
+
+_LISTED_ONLY: dict[int, tuple[plans.ObjectPlan, bool]] = {}
+"""``shows_listed_only``'s answers by the connection plan's id (the plan kept beside it, so
+the id is not reused); bounded as ``_PROGRAMS``."""
+
+
+def shows_listed_only(plan: plans.ObjectPlan | None) -> bool:
+    """Whether a selection of a customer connection with ``plan`` reads nothing of its rows
+    but ``LISTED_FIELDS``: edges whose page program reads only those columns (a cursor reads
+    ``seq``), ``pageInfo`` (made from the rows before the selection is completed) and
+    ``__typename``. A value the program leaves to the plans (FALLBACK) is completed by them
+    for the same selection, reading the same columns. Anything else (no plan, another
+    field, a node field of another column): False, and the page reads every column."""
+    if plan is None:
+        return False
+    known = _LISTED_ONLY.get(id(plan))
+    if known is not None and known[0] is plan:
+        return known[1]
+    shown = _listed_only(plan)
+    if len(_LISTED_ONLY) >= plans.SHARED_PLANS_PER_TYPE:
+        _LISTED_ONLY.clear()
+    _LISTED_ONLY[id(plan)] = (plan, shown)
+    return shown
+
+
+def _listed_only(plan: plans.ObjectPlan) -> bool:
+    for entry in plan.entries:
+        if entry.kind is plans.TYPENAME or entry.field_name == "pageInfo":
+            continue
+        if entry.field_name != "edges" or entry.plan is None:
+            return False
+        program = _program_of(entry.plan)
+        if program is None or any(
+            kind is not plans.TYPENAME and index not in _LISTED_INDEXES
+            for _, kind, index, *_ in program.node_steps
+        ):
+            return False
+    return True
 
 
 def _compiled(edge_plan: plans.ObjectPlan) -> _PageProgram | None:
