@@ -151,10 +151,17 @@ LISTED_FIELDS: frozenset[str] = frozenset(
 )
 """The columns a ``listed_only`` page reads (``directory_rows``): those a list shows. The
 others (two timestamps, which cost the most to load, and five more) come as nulls in their
-places, so that a row keeps ``VIEW_FIELDS``' layout."""
+places, so that a row keeps ``VIEW_FIELDS``' layout (and one more value after them: the id
+as text, ``LISTED_ID_TEXT``)."""
+
+LISTED_ID_TEXT = len(VIEW_FIELDS)
+"""Where a ``listed_only`` row holds, after the view's fields, its id as text: PostgreSQL's
+text of a ``uuid`` is Python's ``str`` of it (lower-case 8-4-4-4-12 hex), which a list
+shows, and which ``uuid.UUID.__str__`` made in Python for every row."""
 
 _LISTED_COLUMNS = ", ".join(
-    name if name in LISTED_FIELDS else f"NULL AS {name}" for name in VIEW_FIELDS
+    [name if name in LISTED_FIELDS else f"NULL AS {name}" for name in VIEW_FIELDS]
+    + ["customer_id::text AS customer_id_text"]
 )
 
 
@@ -198,7 +205,7 @@ async def directory_rows(
     than parsed from text (the same values; the time zone is the connection's either way).
     With ``listed_only``, only the columns of ``LISTED_FIELDS`` are read, the others are
     None (for a caller that shows no other: loading them was about a fifth of the read's
-    client CPU)."""
+    client CPU), and each row ends with its id as text (``LISTED_ID_TEXT``)."""
     statement: str
     values: Sequence[Any] | dict[str, Any]
     if filter is _NO_FILTER or filter == _NO_FILTER:
