@@ -116,8 +116,11 @@ async def answer_directly(
     kept = plans.shared_plans(root.object_type).get((id(root.node),))
     if kept is None or kept[0][0] is not root.node or kept[1] is None:
         return UNPLANNED
+    arguments = root.arguments
+    if root.answer.planned is not None:  # e.g. a page that reads only what it shows
+        arguments = root.answer.planned(kept[1], arguments)
     try:
-        value = await root.answer.permitted(context, root.arguments)
+        value = await root.answer.permitted(context, arguments)
     except Exception as error:  # put back for the executor to report
         return Replay(replaying(root, error, raised=True))
     if value is None or isinstance(value, Exception) or is_awaitable(value):

@@ -195,6 +195,13 @@ without ``own`` (the reader's role in its roles, else its ``on_unauthorized``, i
 awaited resolver as strawberry runs it). Any other value (an input object, an enum) goes
 to strawberry's resolver, and a field with any other extension or permission gets none."""
 
+PLANNED: Final = "cxl_planned"
+"""A direct field's metadata key (beside ``DIRECT``): ``planned(plan, arguments)`` gives the
+arguments of the direct answer for a request whose selection of the field has ``plan``
+(``plain_plans``: the plan the executor keeps for it), e.g. a list told to read only the
+columns its selection shows. ``arguments`` must be returned as they are, or as a new dict
+with more: they are shared by the document's requests."""
+
 _AS_GIVEN: Final = (int, str, bool, float)
 """Argument types strawberry passes on as graphql-core coerced them (``convert_argument``:
 a leaf type's value is returned as it is)."""
@@ -207,6 +214,7 @@ def direct_resolver(field: GraphQLField) -> Callable[..., Any] | None:
         return None
     metadata: dict[str, Any] = dict(definition.metadata or {})
     answer = metadata.get(DIRECT)
+    planned = metadata.get(PLANNED)
     if answer is None or len(definition.arguments) != len(field.args):
         return None
     permissions: list[Allowed] = []
@@ -252,7 +260,7 @@ def direct_resolver(field: GraphQLField) -> Callable[..., Any] | None:
         return permitted(info.context, arguments)
 
     resolve.__wrapped__ = strawberry_resolve  # type: ignore[attr-defined]
-    resolve.direct = DirectAnswer(python_arguments, permitted)  # type: ignore[attr-defined]
+    resolve.direct = DirectAnswer(python_arguments, permitted, planned)  # type: ignore[attr-defined]
     return resolve
 
 
@@ -267,6 +275,8 @@ class DirectAnswer:
     permitted: Callable[[Any, dict[str, Any]], Awaitable[Any]]
     """``(context, arguments)``: the permissions' refusal or the answer, as the resolver's
     awaitable."""
+    planned: Callable[[Any, dict[str, Any]], dict[str, Any]] | None = None
+    """The field's ``PLANNED`` (the arguments for a selection's plan), if it has one."""
 
 
 def installed_direct(parent_type: GraphQLObjectType, field_name: str) -> DirectAnswer | None:

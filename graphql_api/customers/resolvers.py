@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -17,6 +17,7 @@ from graphql_api.customers.types import (
     CustomerConnection,
     CustomerType,
     ListedConnection,
+    shows_listed_only,
 )
 from graphql_api.errors import PublicError
 from graphql_api.pagination import (
@@ -29,6 +30,7 @@ from graphql_api.pagination import (
     page_request,
 )
 from graphql_api.permissions import STAFF
+from graphql_api.plain_plans import ObjectPlan
 from graphql_api.read_your_writes import AtLeast, wait_for
 from projections.customers.projection import CustomerDirectory
 from projections.customers.queries import (
@@ -82,15 +84,22 @@ async def list_customers(
     filter: CustomerFilterInput | None = None,  # noqa: A002
     last: int | None = None,
     before: str | None = None,
+    listed_only: bool = False,
 ) -> CustomerConnection:
     """``customers``' answer; also its direct resolver (``plain_fields.DIRECT``), given the
-    context and the arguments without strawberry's conversion."""
+    context and the arguments without strawberry's conversion. ``listed_only``: the
+    selection reads only the rows' ``LISTED_FIELDS`` (``planned_arguments``)."""
     request = page_request(CURSOR_KIND, first=first, after=after, last=last, before=before)
     await wait_for(context, CustomerDirectory.name, at_least)
     conditions = _checked_filter(context, filter)
     async with context.pool.connection() as conn:
         rows = await directory_rows(
-            conn, request.size, request.cursor, conditions, backward=request.backward
+            conn,
+            request.size,
+            request.cursor,
+            conditions,
+            backward=request.backward,
+            listed_only=listed_only,
         )
     # The directory's rows as they came: a plain selection of the edges is completed from
     # them (``ListedConnection``), any other reads edges and customers made from them, each
@@ -108,6 +117,12 @@ async def list_customers(
         ),
         partial(_count, context, conditions),
     )
+
+
+def planned_arguments(plan: ObjectPlan | None, arguments: dict[str, Any]) -> dict[str, Any]:
+    """``customers``' direct arguments for a selection with ``plan`` (``plain_fields.PLANNED``):
+    told to read only the listed columns when the selection shows no other."""
+    return {**arguments, "listed_only": True} if shows_listed_only(plan) else arguments
 
 
 async def _count(context: RequestContext, conditions: CustomerFilter) -> int:

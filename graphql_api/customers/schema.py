@@ -16,7 +16,7 @@ from graphql_api.limits.costs import PASSWORD_CHECK_COST
 from graphql_api.limits.declare import limited
 from graphql_api.limits.gates import passwords
 from graphql_api.permissions import EVERYONE, READERS, STAFF, allowed
-from graphql_api.plain_fields import DIRECT
+from graphql_api.plain_fields import DIRECT, PLANNED
 
 
 def hashes(info: strawberry.Info[RequestContext, None], arguments: dict[str, Any]) -> bool:
@@ -47,7 +47,8 @@ class CustomerQueries:
         extensions=allowed(READERS),
         # Resolved without strawberry's argument conversion and permission wrapper when its
         # arguments are plain (``plain_fields.DIRECT``): the same answer, the same refusal.
-        metadata={DIRECT: resolvers.list_customers},
+        # A page answered directly reads only the columns its selection shows (``PLANNED``).
+        metadata={DIRECT: resolvers.list_customers, PLANNED: resolvers.planned_arguments},
     )
 
 

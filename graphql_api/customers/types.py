@@ -44,7 +44,12 @@ from graphql_api.surveys import customer360
 from graphql_api.surveys.types import SurveyResponseConnection
 from graphql_api.tickets.customer360 import tickets_of
 from graphql_api.tickets.ticket import TicketConnection
-from projections.customers.queries import VIEW_FIELDS, CustomerView
+from projections.customers.queries import (
+    LISTED_FIELDS,
+    LISTED_ID_TEXT,
+    VIEW_FIELDS,
+    CustomerView,
+)
 from projections.customers.views import Customer360Parts
 
 Info = strawberry.Info[RequestContext, None]
@@ -303,7 +308,8 @@ class ListedCustomer(CustomerType):
     @property
     def view(self) -> CustomerView:  # type: ignore[override]
         if self._view is None:
-            self._view = CustomerView(*self._row)
+            # The view's fields (a listed page's row has its id's text after them).
+            self._view = CustomerView(*self._row[:_VIEW_WIDTH])
         return self._view
 
     @property
@@ -443,6 +449,48 @@ def _program_of(edge_plan: plans.ObjectPlan) -> _PageProgram | None:
     return program
 
 
+_LISTED_INDEXES = frozenset(_AT[name] for name in LISTED_FIELDS)
+_VIEW_WIDTH = len(VIEW_FIELDS)
+
+_LISTED_ONLY: dict[int, tuple[plans.ObjectPlan, bool]] = {}
+"""``shows_listed_only``'s answers by the connection plan's id (the plan kept beside it, so
+the id is not reused); bounded as ``_PROGRAMS``."""
+
+
+def shows_listed_only(plan: plans.ObjectPlan | None) -> bool:
+    """Whether a selection of a customer connection with ``plan`` reads nothing of its rows
+    but ``LISTED_FIELDS``: edges whose page program reads only those columns (a cursor reads
+    ``seq``), ``pageInfo`` (made from the rows before the selection is completed) and
+    ``__typename``. A value the program leaves to the plans (FALLBACK) is completed by them
+    for the same selection, reading the same columns. Anything else (no plan, another
+    field, a node field of another column): False, and the page reads every column."""
+    if plan is None:
+        return False
+    known = _LISTED_ONLY.get(id(plan))
+    if known is not None and known[0] is plan:
+        return known[1]
+    shown = _listed_only(plan)
+    if len(_LISTED_ONLY) >= plans.SHARED_PLANS_PER_TYPE:
+        _LISTED_ONLY.clear()
+    _LISTED_ONLY[id(plan)] = (plan, shown)
+    return shown
+
+
+def _listed_only(plan: plans.ObjectPlan) -> bool:
+    for entry in plan.entries:
+        if entry.kind is plans.TYPENAME or entry.field_name == "pageInfo":
+            continue
+        if entry.field_name != "edges" or entry.plan is None:
+            return False
+        program = _program_of(entry.plan)
+        if program is None or any(
+            kind is not plans.TYPENAME and index not in _LISTED_INDEXES
+            for _, kind, index, *_ in program.node_steps
+        ):
+            return False
+    return True
+
+
 def _compiled(edge_plan: plans.ObjectPlan) -> _PageProgram | None:
     """The program of an edge selection made of ``cursor``, ``__typename`` and ``node`` with
     only the row's fields and ``__typename``; None for any other (the plans complete it).
@@ -516,7 +564,10 @@ def complete_listed_edges(
     node_type, node_steps = program.node_type, program.node_steps
     plain_values, text, typename = plans.PLAIN_VALUES, plans.TEXT, plans.TYPENAME
     edges: list[dict[str, Any]] = []
-    for row in source._rows:
+    rows = source._rows
+    # Rows read ``listed_only`` end with the id's text (``LISTED_ID_TEXT``).
+    id_text = bool(rows) and len(rows[0]) > LISTED_ID_TEXT
+    for row in rows:
         shown = may_see_personal_data(reader, row[_ID])
         node: dict[str, Any] = {}
         for response_name, kind, index, personal, as_text, nullable, leaf in node_steps:
@@ -526,7 +577,7 @@ def complete_listed_edges(
             # As the ListedCustomer property of the field reads it.
             value = None if personal and not shown else row[index]
             if as_text:
-                value = str(value)
+                value = row[LISTED_ID_TEXT] if id_text else str(value)
             if value is None:
                 if not nullable:
                     return plans.FALLBACK

@@ -320,3 +320,31 @@ def test_first_and_last_together_are_refused_as_a_bad_request(api: LiveApi) -> N
 def test_a_before_cursor_of_another_list_is_refused_as_bad_cursor(api: LiveApi) -> None:
     other = base64.urlsafe_b64encode(b"reward:1").decode()
     assert error_codes(back(api, last=2, before=other)) == ["BAD_CURSOR"]
+
+
+LISTED = "{ customers(first: 5) { edges { cursor node { id name email region } } } }"
+REGISTERED = "{ customers(first: 5) { edges { node { id registeredAt version } } } }"
+
+
+@pytest.mark.parametrize("role", [Role.AGENT, Role.ANALYST], ids=str)
+def test_a_page_answered_directly_shows_what_the_executor_showed(
+    fresh_api: LiveApi, role: Role
+) -> None:
+    """A literal page's first request goes through the executor, the next ones are answered
+    directly (reading only the listed columns, or every column for ``registeredAt``): the
+    same answers, with each role's personal data as before."""
+    api = fresh_api
+    ids, position = five_customers(api)
+    page(api, first=5, atLeast=position)  # the list shows the five
+    for document in (LISTED, REGISTERED):
+        answers = [api.graphql(document, role=role).json() for _ in range(3)]
+        assert answers[1] == answers[0] == answers[2]
+        edges = answers[0]["data"]["customers"]["edges"]
+        assert [edge["node"]["id"] for edge in edges] == ids
+        if document is LISTED:
+            names = [edge["node"]["name"] for edge in edges]
+            shown = role is Role.AGENT
+            assert names == ([f"Customer {n}" for n in range(1, 6)] if shown else [None] * 5)
+            assert all(edge["cursor"] for edge in edges)
+        else:
+            assert all(edge["node"]["registeredAt"] and edge["node"]["version"] for edge in edges)

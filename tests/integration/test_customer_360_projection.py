@@ -23,8 +23,12 @@ from infrastructure.database import Database
 from projections.base import Positioned
 from projections.customers.projection import CustomerDirectory
 from projections.customers.queries import (
+    LISTED_FIELDS,
+    LISTED_ID_TEXT,
+    VIEW_FIELDS,
     CustomerPage,
     CustomerView,
+    DirectoryRows,
     consent_history,
     customer_360_parts,
     customer_by_id,
@@ -456,3 +460,41 @@ def test_erased_personal_values_are_stored_as_null(
     assert row is not None and parts is not None
     assert (row.name, row.email, row.phone, row.personal_data_erased) == (None, None, None, True)
     assert parts.profile.address is None
+
+
+def test_a_listed_only_page_reads_the_listed_columns_and_nulls_the_others(
+    ledger: Ledger, database: Database, agent: EventMetadata
+) -> None:
+    """``listed_only`` keeps the row's layout: the columns of ``LISTED_FIELDS`` as the full
+    read gives them, None in every other place, then the id's text as Python writes it;
+    forward, backward, filtered or not."""
+    populate(ledger, agent)
+    project(ledger, database)
+    reads: list[tuple[int, int | None, CustomerFilter, bool]] = [
+        (2, 0, CustomerFilter(), False),
+        (2, None, CustomerFilter(), True),
+        (2, 5, CustomerFilter(), True),
+        (2, 0, CustomerFilter(region="EU"), False),
+        (2, None, CustomerFilter(search="a"), True),
+    ]
+
+    async def read(conn: AsyncConnection[Any]) -> list[tuple[DirectoryRows, DirectoryRows]]:
+        pairs = []
+        for _ in range(6):  # past psycopg's threshold: the listed statements prepared too
+            for size, cursor, given, backward in reads:
+                full = await directory_rows(conn, size, cursor, given, backward)
+                listed = await directory_rows(conn, size, cursor, given, backward, True)
+                pairs.append((full, listed))
+        return pairs
+
+    for full, listed in query(database, read):
+        assert full.items and listed.has_next_page == full.has_next_page
+        assert len(listed.items) == len(full.items)
+        for full_row, listed_row in zip(full.items, listed.items, strict=True):
+            expected = tuple(
+                value if name in LISTED_FIELDS else None
+                for name, value in zip(VIEW_FIELDS, full_row, strict=True)
+            )
+            assert listed_row[:LISTED_ID_TEXT] == expected
+            assert listed_row[LISTED_ID_TEXT:] == (str(full_row[0]),)
+            assert full_row[VIEW_FIELDS.index("registered_at")] is not None

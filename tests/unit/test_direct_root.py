@@ -176,3 +176,35 @@ def test_a_page_the_plan_completes_skips_the_executor(
     _outcome(plain, FULL, Role.AGENT, logs)
     assert len(executed) == 2  # the crash put back for the executor, not read again
     assert len(reads[1]) == 5
+
+
+LISTED = "{ customers(first: 2) { edges { cursor node { id name email region } } } }"
+REGISTERED = "{ customers(first: 2) { edges { node { id registeredAt } } } }"
+PAGE_INFO = "{ customers(first: 2) { __typename pageInfo { endCursor } edges { node { id } } } }"
+
+
+@pytest.mark.parametrize(
+    ("query", "listed_only"), [(LISTED, True), (PAGE_INFO, True), (REGISTERED, False)]
+)
+def test_a_direct_page_reads_only_the_listed_columns_when_it_shows_no_other(
+    monkeypatch: pytest.MonkeyPatch,
+    logs: pytest.LogCaptureFixture,
+    query: str,
+    listed_only: bool,
+) -> None:
+    """The page's direct answer is told ``listed_only`` exactly when its selection reads
+    nothing else of the rows; the executor's answer (the document's first request) never."""
+    told: list[bool] = []
+
+    async def directory_rows(
+        conn: object, size: int, cursor: int | None, *args: Any, **kw: Any
+    ) -> DirectoryRows:
+        told.append(kw.get("listed_only", False))
+        return DirectoryRows(items=list(ROWS[:size]), has_next_page=len(ROWS) > size)
+
+    monkeypatch.setattr(resolvers, "directory_rows", directory_rows)
+    plain, _ = _schemas()
+    first = _outcome(plain, query, Role.AGENT, logs)
+    assert first[1] is not None and first[2] == []
+    assert _outcome(plain, query, Role.AGENT, logs) == first
+    assert told == [False, listed_only]
