@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 
@@ -433,28 +433,40 @@ class _PageProgram:
 
 _NODE, _CURSOR, _EDGE_TYPENAME = range(3)
 
+_Made = TypeVar("_Made")
+
+
+def _by_plan(
+    made: dict[int, tuple[plans.ObjectPlan, _Made]],
+    plan: plans.ObjectPlan,
+    make: Callable[[plans.ObjectPlan], _Made],
+) -> _Made:
+    """``make(plan)``, remembered in ``made`` by the plan's id (the plan kept beside it, so
+    the id is not reused); bounded as ``plain_plans.SHARED_PLANS_PER_TYPE`` bounds the
+    plans."""
+    known = made.get(id(plan))
+    if known is not None and known[0] is plan:
+        return known[1]
+    value = make(plan)
+    if len(made) >= plans.SHARED_PLANS_PER_TYPE:
+        made.clear()
+    made[id(plan)] = (plan, value)
+    return value
+
+
 _PROGRAMS: dict[int, tuple[plans.ObjectPlan, _PageProgram | None]] = {}
-"""Page programs by their edge plan's id (the plan kept beside it, so the id is not reused);
-bounded as ``plain_plans.SHARED_PLANS_PER_TYPE`` bounds the plans."""
+"""Page programs by their edge plan's id (``_by_plan``)."""
 
 
 def _program_of(edge_plan: plans.ObjectPlan) -> _PageProgram | None:
-    known = _PROGRAMS.get(id(edge_plan))
-    if known is not None and known[0] is edge_plan:
-        return known[1]
-    program = _compiled(edge_plan)
-    if len(_PROGRAMS) >= plans.SHARED_PLANS_PER_TYPE:
-        _PROGRAMS.clear()
-    _PROGRAMS[id(edge_plan)] = (edge_plan, program)
-    return program
+    return _by_plan(_PROGRAMS, edge_plan, _compiled)
 
 
 _LISTED_INDEXES = frozenset(_AT[name] for name in LISTED_FIELDS)
 _VIEW_WIDTH = len(VIEW_FIELDS)
 
 _LISTED_ONLY: dict[int, tuple[plans.ObjectPlan, bool]] = {}
-"""``shows_listed_only``'s answers by the connection plan's id (the plan kept beside it, so
-the id is not reused); bounded as ``_PROGRAMS``."""
+"""``shows_listed_only``'s answers by the connection plan's id (``_by_plan``)."""
 
 
 def shows_listed_only(plan: plans.ObjectPlan | None) -> bool:
@@ -464,16 +476,7 @@ def shows_listed_only(plan: plans.ObjectPlan | None) -> bool:
     ``__typename``. A value the program leaves to the plans (FALLBACK) is completed by them
     for the same selection, reading the same columns. Anything else (no plan, another
     field, a node field of another column): False, and the page reads every column."""
-    if plan is None:
-        return False
-    known = _LISTED_ONLY.get(id(plan))
-    if known is not None and known[0] is plan:
-        return known[1]
-    shown = _listed_only(plan)
-    if len(_LISTED_ONLY) >= plans.SHARED_PLANS_PER_TYPE:
-        _LISTED_ONLY.clear()
-    _LISTED_ONLY[id(plan)] = (plan, shown)
-    return shown
+    return plan is not None and _by_plan(_LISTED_ONLY, plan, _listed_only)
 
 
 def _listed_only(plan: plans.ObjectPlan) -> bool:
