@@ -434,9 +434,18 @@ class EmailFingerprinter:
     def __init__(self, key: bytes | Callable[[], bytes]) -> None:
         self._key = key if isinstance(key, bytes) else None
         self._load = None if isinstance(key, bytes) else key
+        self._keyed: hmac.HMAC | None = None
 
     def __call__(self, normalised_email: str) -> str:
-        if self._key is None:
-            assert self._load is not None
-            self._key = self._load()
-        return hmac.new(self._key, normalised_email.encode(), hashlib.sha256).hexdigest()
+        keyed = self._keyed
+        if keyed is None:
+            if self._key is None:
+                assert self._load is not None
+                self._key = self._load()
+            keyed = self._keyed = hmac.new(self._key, digestmod=hashlib.sha256)
+        # A copy of the keyed HMAC: OpenSSL neither looks the digest up again nor hashes the
+        # padded key twice (``hmac.new`` each time cost about 20 us a registration in a
+        # profile of the writing thread; the copy about a tenth of that). The same digest.
+        mine = keyed.copy()
+        mine.update(normalised_email.encode())
+        return mine.hexdigest()

@@ -191,6 +191,7 @@ class EventStoreFactory(PostgresFactory):
         hand_out_most_recent_first(self.datastore.pool)
         wait_ms = self.env.get(GROUP_COMMIT_WAIT_MS)
         self.group_commit_wait = float(wait_ms) / 1000 if wait_ms else DEFAULT_WAIT_SECONDS
+        self._writers: list[GroupCommittedLog] = []
 
     def event_store(
         self, mapper: Mapper[TAggregateID] | None = None, recorder: AggregateRecorder | None = None
@@ -203,4 +204,12 @@ class EventStoreFactory(PostgresFactory):
         recorder = super().application_recorder()
         if isinstance(recorder, GroupCommittedLog):
             recorder.group_commit.wait = self.group_commit_wait
+            self._writers.append(recorder)
         return recorder
+
+    def close(self) -> None:
+        # The connection each writer keeps between batches goes back before the pool closes
+        # (a pool closes only the connections it holds).
+        for writer in self._writers:
+            writer.give_back()
+        super().close()

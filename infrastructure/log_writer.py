@@ -84,6 +84,7 @@ from psycopg.sql import SQL, Composable, Identifier, Literal
 from infrastructure.event_log import RECLAIM_FUNCTION, LedgerEventsRecorder
 from infrastructure.fresh_keys import FreshKey, SubjectKeyTakenError
 from infrastructure.group_commit import BatchBounds, GroupCommit, Outcome
+from infrastructure.kept_connection import KeptConnection
 from infrastructure.libpq_call import PreparedCall, bigints
 
 BATCH_BOUNDS = BatchBounds(max_items=64, max_size=1000)
@@ -148,6 +149,9 @@ class GroupCommittedLog(LedgerEventsRecorder):
         self._append_direct = PreparedCall(
             b"cxl_append_ledger_events", _numbered(self._append_call), APPEND_PARAM_TYPES
         )
+        self._writer: KeptConnection[Connection[DictRow]] = KeptConnection()
+        """The connection the last batch was written on, kept for the next one
+        (:mod:`infrastructure.kept_connection`): only the leader of the group commit writes."""
 
     def insert_events(
         self,
@@ -191,13 +195,22 @@ class GroupCommittedLog(LedgerEventsRecorder):
         # managers): about 30 us of client CPU a batch with one writer. Its errors are
         # translated as the wrapper translates them (the retries and callers see the same).
         try:
-            conn = pool.getconn()
+            conn = self._writer.take(pool)
+            kept = False
             try:
-                return self._write_batch_on(conn, batch)
+                outcomes = self._write_batch_on(conn, batch)
+                kept = self._writer.keep(pool, conn)
+                return outcomes
             finally:
-                pool.putconn(conn)
+                if not kept:
+                    pool.putconn(conn)
         except psycopg.Error as error:
             raise _persistence_error(error) from error
+
+    def give_back(self) -> None:
+        """Give the connection the writer keeps between batches back to its pool (before the
+        pool closes)."""
+        self._writer.give_back(self.datastore.pool)
 
     def _write_batch_on(
         self, conn: Connection[DictRow], batch: list[CommandWrite]
