@@ -61,3 +61,8 @@ def prepare_no_statements(ledger: LedgerCore, database: Database) -> None:
 
     pool._check = check
     pool.drain()
+    give_back = getattr(ledger.recorder, "give_back", None)
+    if give_back is not None:
+        # The log writer's kept connection (``infrastructure.kept_connection``), if a write
+        # came first: drained as it comes back (the pool closes what it made before a drain).
+        give_back()
