@@ -165,6 +165,17 @@ def _with_ids(
     return kept
 
 
+_NOT_VERSION = ~((0xF000 << 64) | (0xC000 << 48))
+_VERSION_4 = (4 << 76) | (0x8000 << 48)
+
+
+def _uuid4(random: bytes) -> UUID:
+    """``UUID(bytes=random, version=4)``: the version and variant bits set on the integer, as
+    that constructor sets them, without its conversions (1 us less on the development
+    machine)."""
+    return UUID(int=(int.from_bytes(random) & _NOT_VERSION) | _VERSION_4)
+
+
 def _correlation_id(scope: Scope, random: bytes) -> str | None:
     """The request's correlation id: the client's UUID or a new one when it sent none (a
     version 4 UUID of ``random``'s 16 bytes, as ``uuid4`` makes one of 16 bytes it reads),
@@ -175,7 +186,7 @@ def _correlation_id(scope: Scope, random: bytes) -> str | None:
             given = value.decode("latin-1")
             break
     try:
-        correlation_id = UUID(bytes=random, version=4) if given is None else UUID(given)
+        correlation_id = _uuid4(random) if given is None else UUID(given)
     except ValueError:
         return None
     scope[CORRELATION_SCOPE_KEY] = correlation_id
