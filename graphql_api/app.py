@@ -14,10 +14,11 @@ from psycopg_pool import AsyncConnectionPool
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 
 from graphql_api.context import ApiServices
 from graphql_api.cors import cors_middleware
-from graphql_api.direct_route import DirectRoute
+from graphql_api.direct_route import DirectRoute, Endpoint
 from graphql_api.graphiql import ASSETS_PATH, graphiql_assets
 from graphql_api.health import health_endpoint, live_endpoint, ready_endpoint
 from graphql_api.http import graphql_endpoint
@@ -37,9 +38,10 @@ from projections.tracking import position_async
 
 LISTENER_START_TIMEOUT = 30.0
 GRAPHQL_METHODS = frozenset({"GET", "POST"})
+GRAPHQL_PATH = "/graphql"
 
 
-def create_app(services: ApiServices) -> Starlette:
+def create_app(services: ApiServices) -> Api:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         pool = read_pool(
@@ -85,9 +87,10 @@ def create_app(services: ApiServices) -> Starlette:
 
     schema = build_schema(services.limits, tracing=services.tracer is not None)
     endpoint = rate_limited(graphql_endpoint, services.rate)
-    app = Starlette(
+    cors = cors_middleware(services.web.cors_origins)
+    app = Api(
         routes=[
-            Route("/graphql", endpoint, methods=sorted(GRAPHQL_METHODS)),
+            Route(GRAPHQL_PATH, endpoint, methods=sorted(GRAPHQL_METHODS)),
             WebSocketRoute("/graphql", LiveGraphQL(schema, services.limits)),
             WebSocketRoute(LIVE_PATH, DashboardLive(schema, services.limits)),
             Route("/health", health_endpoint, methods=["GET"]),
@@ -102,15 +105,51 @@ def create_app(services: ApiServices) -> Starlette:
         middleware=[
             # One layer logs and counts each request (one dispatch, one wrapped send).
             Middleware(RequestLog, access=services.web.access_log, metrics=services.metrics),
-            *cors_middleware(services.web.cors_origins),
+            *cors,
             # Innermost: /graphql's requests without the router's search (the route below
             # still answers its other methods, and is what the router would have found).
-            Middleware(DirectRoute, path="/graphql", endpoint=endpoint, methods=GRAPHQL_METHODS),
+            Middleware(DirectRoute, path=GRAPHQL_PATH, endpoint=endpoint, methods=GRAPHQL_METHODS),
         ],
     )
     app.state.services = services
     app.state.schema = schema
+    if not cors:  # a CORS layer must see every request, so it keeps the stack
+        app.answer_directly(
+            RequestLog(app, access=services.web.access_log, metrics=services.metrics), endpoint
+        )
     return app
+
+
+class Api(Starlette):
+    """Starlette that answers ``/graphql``'s GET and POST in one coroutine when told to.
+
+    Such a request crossed Starlette's call, its server-error layer, ``RequestLog`` and
+    ``DirectRoute``: four coroutines, and two wrapped ``send`` calls a message. With
+    :meth:`answer_directly` it goes from here to ``RequestLog.answer``, which does what
+    those layers did for it (ids, metrics, access line, the endpoint and its response,
+    the server-error layer's 500). Every other request, and every request while none is
+    set (CORS configured), takes the middleware stack as before."""
+
+    _log: RequestLog | None = None
+    _endpoint: Endpoint | None = None
+
+    def answer_directly(self, log: RequestLog, endpoint: Endpoint) -> None:
+        self._log, self._endpoint = log, endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        log, endpoint = self._log, self._endpoint
+        if (
+            log is not None
+            and endpoint is not None
+            and scope["type"] == "http"
+            and scope["path"] == GRAPHQL_PATH
+            and scope["method"] in GRAPHQL_METHODS
+            and not scope.get("root_path")  # the router strips it before it matches
+        ):
+            scope["app"] = self
+            await log.answer(scope, receive, send, endpoint)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def news_for(services: ApiServices) -> AppliedPositions | None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
-from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+from graphql_api.metrics.series import CountedAndTimed
 
 MAX_OPERATION_NAMES = 200
 """Distinct operation names kept as label values; later ones count as ``_other``. Clients
@@ -28,33 +28,29 @@ class ApiMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
-        self.operations = Counter(
-            "cxl_graphql_operations",
-            "GraphQL operations run, by operation name, type and outcome (ok, or the first "
-            "error's code, or invalid for a document that did not validate).",
+        self.operations = CountedAndTimed(
+            (
+                "cxl_graphql_operations",
+                "GraphQL operations run, by operation name, type and outcome (ok, or the first "
+                "error's code, or invalid for a document that did not validate).",
+            ),
+            (
+                "cxl_graphql_operation_duration_seconds",
+                "Time to run a GraphQL operation (parse to result), by operation name and type.",
+            ),
             ["operation", "type", "outcome"],
-            registry=r,
+            2,
+            LATENCY_BUCKETS,
         )
-        self.operation_seconds = Histogram(
-            "cxl_graphql_operation_duration_seconds",
-            "Time to run a GraphQL operation (parse to result), by operation name and type.",
-            ["operation", "type"],
-            buckets=LATENCY_BUCKETS,
-            registry=r,
-        )
-        self.http_requests = Counter(
-            "cxl_http_requests",
-            "HTTP requests answered, by route, method and status.",
+        r.register(self.operations)
+        self.http_requests = CountedAndTimed(
+            ("cxl_http_requests", "HTTP requests answered, by route, method and status."),
+            ("cxl_http_request_duration_seconds", "Time to answer an HTTP request, by route."),
             ["route", "method", "status"],
-            registry=r,
+            1,
+            LATENCY_BUCKETS,
         )
-        self.http_seconds = Histogram(
-            "cxl_http_request_duration_seconds",
-            "Time to answer an HTTP request, by route.",
-            ["route"],
-            buckets=LATENCY_BUCKETS,
-            registry=r,
-        )
+        r.register(self.http_requests)
         self.events_appended = Counter(
             "cxl_events_appended",
             "Events this process appended to the log (committed); rate() is the append rate.",
@@ -93,42 +89,14 @@ class ApiMetrics:
         )
         self._names: set[str] = set()
         self._lock = threading.Lock()
-        # Each request counts into a labelled child: prometheus_client's labels() validates
-        # and locks on every call, so the children are kept here by their label values (a
-        # bounded set: every label is a fixed list or operation_label's bounded names).
-        self._children: dict[tuple[str, ...], Any] = {}
-        # What one request moves, by the same label values: its count's ``inc`` and its
-        # duration's ``observe``, found in one look-up instead of two.
-        self._moves: dict[tuple[str, ...], tuple[Callable[[], None], Callable[[float], None]]] = {}
 
     def count_http(self, route: str, method: str, status: str, seconds: float) -> None:
         """One HTTP request answered."""
-        moves = self._moves.get(("http", route, method, status))
-        if moves is None:
-            moves = self._moves[("http", route, method, status)] = (
-                self._child(self.http_requests, "http", route, method, status).inc,
-                self._child(self.http_seconds, "http_seconds", route).observe,
-            )
-        moves[0]()
-        moves[1](seconds)
+        self.http_requests.observe((route, method, status), seconds)
 
     def count_operation(self, operation: str, kind: str, outcome: str, seconds: float) -> None:
         """One GraphQL operation run."""
-        moves = self._moves.get(("operations", operation, kind, outcome))
-        if moves is None:
-            moves = self._moves[("operations", operation, kind, outcome)] = (
-                self._child(self.operations, "operations", operation, kind, outcome).inc,
-                self._child(self.operation_seconds, "operation_seconds", operation, kind).observe,
-            )
-        moves[0]()
-        moves[1](seconds)
-
-    def _child(self, metric: Any, name: str, *labels: str) -> Any:
-        key = (name, *labels)
-        child = self._children.get(key)
-        if child is None:
-            child = self._children[key] = metric.labels(*labels)
-        return child
+        self.operations.observe((operation, kind, outcome), seconds)
 
     def operation_label(self, name: str | None) -> str:
         """``name`` as a label value: anonymous, a GraphQL name seen among the first

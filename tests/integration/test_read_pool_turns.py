@@ -135,3 +135,51 @@ def test_a_checkout_reads_the_failure_counters_without_copying_the_stats(
             await pool.close()
 
     asyncio.run(run())
+
+
+def test_a_later_request_with_a_shorter_wait_times_out_first_and_the_other_still_gets_a_turn(
+    database: Database,
+) -> None:
+    async def run() -> tuple[bool, bool]:
+        pool = await opened(database)
+        try:
+            held = [await pool.getconn(), await pool.getconn()]
+            patient = asyncio.create_task(pool.getconn(timeout=5.0))
+            await settle()
+            hasty = asyncio.create_task(pool.getconn(timeout=0.2))
+            with pytest.raises(PoolExhaustedError):
+                await asyncio.wait_for(hasty, 3)  # before the first one's deadline
+            patient_waiting = not patient.done()
+            await pool.putconn(held.pop())
+            await pool.putconn(await asyncio.wait_for(patient, 3))
+            await pool.putconn(held.pop())
+            await both_free(pool)
+            return patient_waiting, pool.get_stats()["requests_waiting"] == 0
+        finally:
+            await pool.close()
+
+    assert asyncio.run(run()) == (True, True)
+
+
+def test_a_turn_handed_to_a_request_cancelled_before_it_ran_goes_to_the_next(
+    database: Database,
+) -> None:
+    async def run() -> None:
+        pool = await opened(database)
+        try:
+            held = [await pool.getconn(), await pool.getconn()]
+            cancelled = asyncio.create_task(pool.getconn())
+            await settle()
+            after = asyncio.create_task(pool.getconn())
+            await settle()
+            await pool.putconn(held.pop())  # the turn goes to `cancelled`'s future...
+            cancelled.cancel()  # ...which is cancelled before it runs
+            await pool.putconn(await asyncio.wait_for(after, 5))
+            await pool.putconn(held.pop())
+            await both_free(pool)
+            with pytest.raises(asyncio.CancelledError):
+                await cancelled
+        finally:
+            await pool.close()
+
+    asyncio.run(run())

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from typing import Any
 from uuid import RFC_4122, UUID
 
@@ -15,7 +16,7 @@ import structlog
 from starlette.types import Message, Receive, Scope, Send
 
 from graphql_api.metrics.registry import ApiMetrics
-from graphql_api.request_log import RequestLog
+from graphql_api.request_log import RequestLog, _uuid4
 
 
 def _http(path: str = "/graphql") -> dict[str, Any]:
@@ -209,3 +210,8 @@ def test_a_correlation_id_made_for_a_request_is_its_own_version_4_uuid() -> None
         answer[b"x-request-id"].decode() not in given.hex
         for answer, given in zip(answers, made, strict=True)
     )
+
+
+def test_a_made_correlation_id_is_the_version_4_uuid_of_its_bytes() -> None:
+    for random in (bytes(16), b"\xff" * 16, *(os.urandom(16) for _ in range(1000))):
+        assert _uuid4(random) == UUID(bytes=random, version=4)
