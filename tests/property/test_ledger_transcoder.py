@@ -120,6 +120,53 @@ def test_json_only_the_standard_library_reads_still_decodes_as_the_library_decod
     assert all(type(decoded[name]) is not float for name in decoded if "NaN" not in str(stored))
 
 
+@pytest.mark.parametrize(
+    "stored",
+    [
+        b'{"x":[1,{"y":[18446744073709551616]}]}',  # in a list, in an object, in a list
+        b'{"x":-9223372036854775809,"y":0.5}',  # just below what orjson reads as an integer
+        b'{"x":{"_type_":"decimal_str","_data_":"1"},"y":{"z":99999999999999999999}}',
+        b'{"x":{"_type_":"as_is","_data_":[1,18446744073709551616]}}',  # a tag's data
+        b"[18446744073709551616]",
+        b"18446744073709551616",
+    ],
+)
+def test_an_integer_past_64_bits_anywhere_decodes_exactly_as_the_library_decodes_it(
+    stored: bytes,
+) -> None:
+    """orjson reads it as a float: the walk meets it there and hands the event over."""
+    library = JSONTranscoder()
+    ours = LedgerTranscoder()
+    for transcoder in (library, ours):
+        transcoder.register(DecimalAsStr())
+        transcoder.register(_ListAsIs())
+    assert typed(ours.decode(stored)) == typed(library.decode(stored))
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [b'{"x":1e19,"y":[-1e300,0.1]}', b'{"x":18446744073709551615,"y":-9223372036854775808}'],
+)
+def test_large_floats_and_64_bit_integers_decode_as_the_library_decodes_them(
+    stored: bytes,
+) -> None:
+    library, ours = transcoders(InMemorySubjectKeys())
+    assert typed(ours.decode(stored)) == typed(library.decode(stored))
+
+
+class _ListAsIs(Transcoding):
+    """A tag whose data is a list, decoded as it is (a stand-in for a non-flat transcoding)."""
+
+    type = tuple
+    name = "as_is"
+
+    def encode(self, obj: Any) -> Any:
+        return list(obj)
+
+    def decode(self, data: Any) -> Any:
+        return data
+
+
 def test_an_unknown_tag_is_refused_as_the_library_refuses_it() -> None:
     """A value tagged with an unregistered name is an error, not a silent dict."""
     library, ours = transcoders(InMemorySubjectKeys())
@@ -322,6 +369,15 @@ def test_any_stored_event_state_decodes_to_the_objects_the_library_decodes(
             ours.decode(stored)
         return
     assert comparable(ours.decode(stored)) == comparable(expected)
+
+
+def typed(value: Any) -> Any:
+    """``value`` with each number paired with its type (``1e19 == 10**19`` in Python)."""
+    if isinstance(value, dict):
+        return {name: typed(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [typed(item) for item in value]
+    return (type(value), value)
 
 
 def comparable(value: Any) -> Any:
