@@ -93,15 +93,24 @@ def test_a_request_that_times_out_waiting_for_a_turn_is_exhausted_and_gives_it_b
     assert isinstance(asyncio.run(run()), PoolExhaustedError)
 
 
+async def both_held_two_waiting(
+    pool: ReadPool,
+) -> tuple[list[AsyncConnection[Any]], asyncio.Task[Any], asyncio.Task[Any]]:
+    """Both connections of ``pool`` held, and two requests waiting for a turn, in order: the
+    one the test cancels, then the one after it."""
+    held = [await pool.getconn(), await pool.getconn()]
+    cancelled = asyncio.create_task(pool.getconn())
+    await settle()
+    after = asyncio.create_task(pool.getconn())
+    await settle()
+    return held, cancelled, after
+
+
 def test_a_request_cancelled_while_waiting_for_a_turn_loses_no_turn(database: Database) -> None:
     async def run() -> list[AsyncConnection[Any]]:
         pool = await opened(database)
         try:
-            held = [await pool.getconn(), await pool.getconn()]
-            cancelled = asyncio.create_task(pool.getconn())
-            await settle()
-            after = asyncio.create_task(pool.getconn())
-            await settle()
+            held, cancelled, after = await both_held_two_waiting(pool)
             cancelled.cancel()
             await settle()
             await pool.putconn(held.pop())
@@ -167,11 +176,7 @@ def test_a_turn_handed_to_a_request_cancelled_before_it_ran_goes_to_the_next(
     async def run() -> None:
         pool = await opened(database)
         try:
-            held = [await pool.getconn(), await pool.getconn()]
-            cancelled = asyncio.create_task(pool.getconn())
-            await settle()
-            after = asyncio.create_task(pool.getconn())
-            await settle()
+            held, cancelled, after = await both_held_two_waiting(pool)
             await pool.putconn(held.pop())  # the turn goes to `cancelled`'s future...
             cancelled.cancel()  # ...which is cancelled before it runs
             await pool.putconn(await asyncio.wait_for(after, 5))

@@ -5,7 +5,6 @@ plain 500 (without the ids) and re-raised; every other request takes the stack."
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -20,6 +19,7 @@ from graphql_api.app import Api
 from graphql_api.direct_route import DirectRoute
 from graphql_api.metrics.registry import ApiMetrics
 from graphql_api.request_log import RequestLog
+from tests.support.asgi import call_asgi
 
 METHODS = frozenset({"GET", "POST"})
 
@@ -44,30 +44,6 @@ def _app(metrics: ApiMetrics, endpoint: Any = _endpoint, direct: bool = True) ->
     if direct:
         app.answer_directly(RequestLog(app, metrics=metrics), endpoint)
     return app
-
-
-def _call(app: Api, method: str, path: str, sent: list[Message]) -> tuple[int, set[str], str]:
-    async def receive() -> Message:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"testserver")],
-        "server": ("testserver", 80),
-    }
-    asyncio.run(app(scope, receive, send))
-    start, body = sent[0], b"".join(m.get("body", b"") for m in sent[1:])
-    return start["status"], {k.decode() for k, _ in start["headers"]}, body.decode()
 
 
 def _count(metrics: ApiMetrics, route: str, method: str, status: str) -> float:
@@ -97,9 +73,9 @@ def test_the_graphql_route_is_answered_with_ids_counted_and_logged(
     direct: bool, statuses: list[int]
 ) -> None:
     metrics = ApiMetrics()
-    status, headers, body = _call(_app(metrics, direct=direct), "POST", "/graphql", [])
+    status, headers, body = call_asgi(_app(metrics, direct=direct), "POST", "/graphql", [])
     assert (status, body) == (200, "POST direct Api")
-    assert {"x-request-id", "x-correlation-id"} <= headers
+    assert {"x-request-id", "x-correlation-id"} <= headers.keys()
     assert _count(metrics, "/graphql", "POST", "200") == 1
     assert statuses == [200]
 
@@ -110,7 +86,7 @@ def test_an_endpoints_failure_is_a_plain_500_counted_and_logged_once_then_raised
 ) -> None:
     metrics, sent = ApiMetrics(), list[Message]()
     with pytest.raises(RuntimeError, match="the endpoint failed"):
-        _call(_app(metrics, _failing, direct), "POST", "/graphql", sent)
+        call_asgi(_app(metrics, _failing, direct), "POST", "/graphql", sent)
     start, body = sent
     assert start["status"] == 500 and body["body"] == b"Internal Server Error"
     assert b"x-request-id" not in {name for name, _ in start["headers"]}
@@ -120,8 +96,8 @@ def test_an_endpoints_failure_is_a_plain_500_counted_and_logged_once_then_raised
 
 def test_other_methods_and_paths_take_the_stack(statuses: list[int]) -> None:
     metrics = ApiMetrics()
-    assert _call(_app(metrics), "PUT", "/graphql", [])[0] == 405
-    assert _call(_app(metrics), "POST", "/elsewhere", [])[0] == 404
+    assert call_asgi(_app(metrics), "PUT", "/graphql", [])[0] == 405
+    assert call_asgi(_app(metrics), "POST", "/elsewhere", [])[0] == 404
     assert _count(metrics, "/graphql", "other", "405") == 1
     assert _count(metrics, "other", "POST", "404") == 1
     assert statuses == [405, 404]
