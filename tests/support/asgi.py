@@ -35,6 +35,7 @@ def call_asgi(
         "server": ("testserver", 80),
         **scope,
     }
+
     async def run() -> None:
         await app(request, receive, send)
 
