@@ -8,7 +8,12 @@ event store alone: commands of one event of that size appended through the ledge
 (its lock, group commit and NOTIFY, none of a registration's reads, keys and encryption).
 
     .venv/bin/python -m benchmarks.append [--seconds 5 | --count N] [--processes 1]
-        [--database-url URL]
+        [--rounds 3] [--database-url URL]
+
+Each side's measurement is split into ``--rounds`` rounds, the sides taking turns
+(registrations, raw INSERTs, one-event appends, then again), and each figure is the rounds'
+operations over their time: the machine's slow spells, which moved the raw baseline alone by
+up to half between two runs of a few seconds, fall on every side alike.
 
 With ``--processes 2`` the sixteen writers of each side run as eight threads in each of two
 processes (each its own ledger, its own pool and group commit, one database, the same keys),
@@ -67,6 +72,12 @@ class Budget:
     def share(self, workers: int, index: int) -> int | None:
         return None if self.count is None else split(self.count, workers, index)
 
+    def per_round(self, rounds: int) -> Budget:
+        """This budget split into ``rounds`` equal parts (a count: at least one operation)."""
+        if self.count is not None:
+            return Budget(None, max(1, self.count // rounds))
+        return Budget((self.seconds or 0.0) / rounds, None)
+
 
 def split(total: int, parts: int, index: int) -> int:
     """Part ``index`` of ``total`` split into ``parts`` as evenly as can be."""
@@ -83,6 +94,27 @@ class Measured:
     server_us: float | None
     switches: float
     """The client's voluntary context switches per operation."""
+    ops: int = 0
+    """How many operations the figures come from."""
+
+
+def combined(rounds: list[Measured]) -> Measured:
+    """One figure from rounds of the same measurement: all their operations over all their
+    time, the costs per operation weighted by each round's operations."""
+    ops = sum(r.ops for r in rounds)
+    if ops == 0:
+        return rounds[0]
+    seconds = sum(r.ops / r.rate for r in rounds if r.rate > 0)
+    servers = [r.server_us for r in rounds]
+    return Measured(
+        ops / seconds if seconds > 0 else 0.0,
+        sum(r.client_us * r.ops for r in rounds) / ops,
+        None
+        if any(s is None for s in servers)
+        else sum((s or 0.0) * r.ops for s, r in zip(servers, rounds, strict=True)) / ops,
+        sum(r.switches * r.ops for r in rounds) / ops,
+        ops,
+    )
 
 
 class ServerCpu:
@@ -150,6 +182,7 @@ def measured(tallies: list[Tally], server_ns: int | None) -> Measured:
         sum(t.cpu for t in tallies) / ops_done * 1e6,
         None if server_ns is None else server_ns / ops_done / 1000,
         sum(t.switches for t in tallies) / ops_done,
+        sum(t.ops for t in tallies),
     )
 
 
@@ -373,7 +406,7 @@ def mean_event_size(database: Database, ledger: Ledger) -> int:
     return int(row[0]) if row and row[0] else 300
 
 
-def run(admin_conninfo: str, budget: Budget, processes: int) -> None:
+def run(admin_conninfo: str, budget: Budget, processes: int, rounds: int = 1) -> None:
     pool_size = max(CONCURRENCIES)
     master_key, audit_key = new_master_key_text(), new_audit_key_text()
     with (
@@ -387,13 +420,21 @@ def run(admin_conninfo: str, budget: Budget, processes: int) -> None:
         setup = Setup(database.conninfo, master_key, audit_key, mean_event_size(database, ledger))
         server = ServerCpu(database)
         rows = []
+        share = budget.per_round(rounds)
         for workers in CONCURRENCIES:
-            app, raw, appends = (
-                measure_task(task, setup, ledger, workers, processes, budget, server)
-                for task in TASKS
-            )
+            # Each side's budget in rounds, the sides taking turns (registrations, raw, log,
+            # registrations...): a slow spell of the machine falls on every side alike instead
+            # of on whichever ran through it (the raw baseline alone swung by half between
+            # runs of a few seconds each).
+            parts: dict[str, list[Measured]] = {task: [] for task in TASKS}
+            for _ in range(rounds):
+                for task in TASKS:
+                    parts[task].append(
+                        measure_task(task, setup, ledger, workers, processes, share, server)
+                    )
+            app, raw, appends = (combined(parts[task]) for task in TASKS)
             rows.append((workers, app, raw, appends))
-    print_table(version, setup.payload, budget, processes, rows)
+    print_table(version, setup.payload, budget, processes, rows, rounds)
 
 
 def print_table(
@@ -402,9 +443,12 @@ def print_table(
     budget: Budget,
     processes: int,
     rows: list[tuple[int, Measured, Measured, Measured]],
+    rounds: int = 1,
 ) -> None:
     each = f"{budget.seconds:g} s" if budget.count is None else f"{budget.count} operations"
     print(f"PostgreSQL {version}; {each} per measurement; raw payload {payload} bytes")
+    if rounds > 1:
+        print(f"Each measurement in {rounds} rounds, the three sides taking turns.")
     if processes > 1:
         print(f"Several writers run in {processes} processes (each side alike); one in one.")
     print(
@@ -456,6 +500,14 @@ def parse_args() -> argparse.Namespace:
         metavar="N",
         help="spread several writers over N processes, each side alike (default 1)",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        choices=range(1, 101),
+        metavar="R",
+        help="split each measurement into R rounds, the sides taking turns (default 3)",
+    )
     return parser.parse_args()
 
 
@@ -463,7 +515,7 @@ def main() -> None:
     args = parse_args()
     budget = Budget(None, args.count) if args.count else Budget(args.seconds or 5.0, None)
     with scratch_server(args.database_url, "cxl-bench") as admin_conninfo:
-        run(admin_conninfo, budget, args.processes)
+        run(admin_conninfo, budget, args.processes, args.rounds)
 
 
 if __name__ == "__main__":

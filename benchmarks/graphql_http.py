@@ -20,7 +20,7 @@ server's CPU time per request of each side (user and system, from ``/proc``, the
 process: the product's projection workers polling meanwhile included), which load from
 other processes on the machine does not change the way it changes rates.
 
-    .venv/bin/python -m benchmarks.graphql_http [--requests 2000] [--clients 16]
+    .venv/bin/python -m benchmarks.graphql_http [--requests 2000] [--clients 16] [--rounds 3]
         [--database-url URL]
 
 Without a URL (nor CXL_DATABASE_URL) an embedded PostgreSQL is started in a temporary
@@ -241,10 +241,18 @@ async def _raw_inserts(conninfo: str, count: int, clients: int) -> Figures:
     return Figures(len(latencies), time.perf_counter() - started, latencies)
 
 
-def run(admin_conninfo: str, count: int, clients: int) -> list[tuple[str, Measured, Measured]]:
+def run(
+    admin_conninfo: str, count: int, clients: int, rounds: int = 1
+) -> list[tuple[str, Measured, Measured]]:
+    """Each figure from ``count`` requests, in ``rounds`` rounds in which every side takes its
+    turn (the bare endpoint, the three queries, the registrations, the raw INSERTs): a slow
+    spell of the machine falls on the product and its baseline alike (the bare endpoint's rate
+    alone swung from 5,834 to 13,208 requests/s between runs of this benchmark a minute apart,
+    when each side ran all its requests at once)."""
     master_key, jwt_secret = new_master_key_text(), secrets.token_urlsafe(48)
     agent = JwtTokens(jwt_secret, "cxledger").mint("bench-agent", Role.AGENT)
-    n = count + clients
+    share = max(1, count // rounds)
+    n = share + clients
     with scratch_database(admin_conninfo, "cxl_bench") as database:
         with ledger_on(database, secrets_from(master_key, jwt_secret)) as ledger:
             migrate(database, ledger)
@@ -263,22 +271,47 @@ def run(admin_conninfo: str, count: int, clients: int) -> list[tuple[str, Measur
             listed = [post_request(HOST, api.port, "/graphql", CUSTOMERS, agent)] * n
             one_field = {"query": ONE_FIELD % registered_ids[0]}
             field = [post_request(HOST, api.port, "/graphql", one_field, agent)] * n
-            bare_figures = measure(bare, baseline, clients, no_errors(None))
-            rows = [
-                ("{ __typename }", measure(api, typename, clients, no_errors(None)), bare_figures),
-                ("customer { name }", measure(api, field, clients, no_errors(None)), bare_figures),
-                (
-                    "customers(first: 20)",
-                    measure(api, listed, clients, no_errors(None)),
-                    bare_figures,
-                ),
-            ]
-            registered = measure(
-                api, registrations(api.port, agent, n), clients, no_errors("registerCustomer")
-            )
-            inserts = Measured(raw_inserts(database.conninfo, count, clients), None)
-            rows.append(("registerCustomer", registered, inserts))
+            sides: dict[str, list[Measured]] = {}
+            for _ in range(rounds):
+                turns: dict[str, Callable[[], Measured]] = {
+                    "bare": lambda: measure(bare, baseline, clients, no_errors(None)),
+                    "{ __typename }": lambda: measure(api, typename, clients, no_errors(None)),
+                    "customer { name }": lambda: measure(api, field, clients, no_errors(None)),
+                    "customers(first: 20)": lambda: measure(api, listed, clients, no_errors(None)),
+                    "registerCustomer": lambda: measure(
+                        api,
+                        registrations(api.port, agent, n),
+                        clients,
+                        no_errors("registerCustomer"),
+                    ),
+                    "inserts": lambda: Measured(
+                        raw_inserts(database.conninfo, share, clients), None
+                    ),
+                }
+                for side, turn in turns.items():
+                    sides.setdefault(side, []).append(turn())
+            figure = {side: combined(parts) for side, parts in sides.items()}
+    queries = ("{ __typename }", "customer { name }", "customers(first: 20)")
+    rows = [(name, figure[name], figure["bare"]) for name in queries]
+    rows.append(("registerCustomer", figure["registerCustomer"], figure["inserts"]))
     return rows
+
+
+def combined(rounds: list[Measured]) -> Measured:
+    """One side's rounds as one figure: all their requests over all their time, every
+    latency, the server's CPU per request weighted by each round's requests (None if a round
+    has none)."""
+    requests = sum(r.figures.requests for r in rounds)
+    figures = Figures(
+        requests,
+        sum(r.figures.seconds for r in rounds),
+        [latency for r in rounds for latency in r.figures.latencies],
+    )
+    cpus = [r.cpu_us for r in rounds]
+    if requests == 0 or any(cpu is None for cpu in cpus):
+        return Measured(figures, None)
+    weighted = sum((cpu or 0.0) * r.figures.requests for cpu, r in zip(cpus, rounds, strict=True))
+    return Measured(figures, weighted / requests)
 
 
 def caught_up(conninfo: str, head: int) -> None:
@@ -294,8 +327,12 @@ def caught_up(conninfo: str, head: int) -> None:
     raise RuntimeError("the read models did not catch up")
 
 
-def report(rows: list[tuple[str, Measured, Measured]], count: int, clients: int) -> None:
+def report(
+    rows: list[tuple[str, Measured, Measured]], count: int, clients: int, rounds: int = 1
+) -> None:
     print(f"{clients} clients, {count:,} requests per figure (after {clients} to warm up)")
+    if rounds > 1:
+        print(f"each figure in {rounds} rounds, every side taking its turn in each")
     print("baselines: the queries against the bare Starlette endpoint under uvicorn;")
     print("registerCustomer against single-row INSERT commits; ratio: ratio to baseline of")
     print("the rates; cpu us: the server's CPU time a request (the product's, the baseline's)")
@@ -322,6 +359,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=2_000, help="requests per figure")
     parser.add_argument("--clients", type=int, default=16, help="concurrent connections")
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        choices=range(1, 101),
+        metavar="R",
+        help="split each figure's requests into R rounds, the sides taking turns (default 3)",
+    )
+    parser.add_argument(
         "--database-url",
         default=os.environ.get("CXL_DATABASE_URL") or None,
         help="admin URL of the server (default: CXL_DATABASE_URL, else embedded PostgreSQL)",
@@ -332,7 +377,8 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     with scratch_server(args.database_url, "cxl-bench") as admin_conninfo:
-        report(run(admin_conninfo, args.requests, args.clients), args.requests, args.clients)
+        rows = run(admin_conninfo, args.requests, args.clients, args.rounds)
+        report(rows, args.requests, args.clients, args.rounds)
 
 
 if __name__ == "__main__":

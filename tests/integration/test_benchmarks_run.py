@@ -15,7 +15,7 @@ from tests.support.postgres import conninfo_as_url
 SMOKE_RUNS = {
     "append": (["-m", "benchmarks.append", "--count", "20"], "app/raw"),
     "append:processes": (
-        ["-m", "benchmarks.append", "--count", "20", "--processes", "2"],
+        ["-m", "benchmarks.append", "--count", "20", "--processes", "2", "--rounds", "1"],
         "app/raw",
     ),
     "array_parameters": (
