@@ -9,7 +9,12 @@ process holds no more connections than the pool's bound.
 
 It goes back to the pool, where the pool's own rules apply again (a broken connection replaced,
 an old one retired, a waiting client served), whenever:
-- the pool has a client waiting for a connection (the writer's is then the one it gets);
+- another client asks the pool for a connection and the pool has none idle
+  (:meth:`KeptConnection.lend_on_demand` wraps the pool's ``getconn``): a kept connection must
+  never make anyone wait, even when no batch comes after it (a first version gave it back only
+  at the next batch, so a pool exhausted after a lone write kept a client, here a read model's
+  worker, waiting while the connection sat idle);
+- the pool has a client waiting for a connection when a batch ends;
 - the pool is small (fewer than ``SMALLEST_POOL_KEPT_FROM`` connections): a command's reads
   must never find every connection held by writers;
 - it has been kept for ``KEPT_FOR_AT_MOST`` seconds since the pool handed it out, so that the
@@ -23,7 +28,9 @@ an old one retired, a waiting client served), whenever:
 from __future__ import annotations
 
 import select
+import threading
 import time
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from psycopg import Connection
@@ -42,6 +49,9 @@ class KeptConnection(Generic[C]):
     """At most one connection of a pool, kept between the batches of one writer at a time."""
 
     def __init__(self) -> None:
+        self._lock = threading.Lock()
+        """Guards the hand-over of ``_conn``: the writer takes it while another thread may be
+        giving it back to the pool for a client (no connection may go to both)."""
         self._conn: C | None = None
         self._since = 0.0
         self._poller: select.poll | None = None
@@ -51,7 +61,8 @@ class KeptConnection(Generic[C]):
 
     def take(self, pool: ConnectionPool[C]) -> C:
         """The kept connection if it may serve another batch, else one from ``pool``."""
-        conn, self._conn = self._conn, None
+        with self._lock:
+            conn, self._conn = self._conn, None
         if conn is not None:
             if time.monotonic() - self._since < KEPT_FOR_AT_MOST and self._quiet(conn):
                 return conn
@@ -65,7 +76,8 @@ class KeptConnection(Generic[C]):
         False if the caller must give it back."""
         if pool.closed or pool.max_size < SMALLEST_POOL_KEPT_FROM or _has_waiting(pool):
             return False
-        self._conn = conn
+        with self._lock:
+            self._conn = conn
         return True
 
     def _quiet(self, conn: C) -> bool:
@@ -81,9 +93,24 @@ class KeptConnection(Generic[C]):
         return not self._poller.poll(0)
 
     def give_back(self, pool: ConnectionPool[C]) -> None:
-        conn, self._conn = self._conn, None
+        with self._lock:
+            conn, self._conn = self._conn, None
         if conn is not None:
             pool.putconn(conn)
+
+    def lend_on_demand(self, pool: ConnectionPool[C]) -> None:
+        """Make ``pool`` take the kept connection back before it hands one out while it has
+        none idle: whoever asks then gets it (or one the pool makes) rather than waiting
+        for the writer's next batch. The pool's ``getconn`` is wrapped on this instance (its
+        ``connection()`` calls it too); with idle connections nothing changes."""
+        handed_out: Callable[..., C] = pool.getconn
+
+        def getconn(timeout: float | None = None) -> C:
+            if self._conn is not None and not pool._pool:
+                self.give_back(pool)
+            return handed_out(timeout)
+
+        pool.getconn = getconn  # type: ignore[method-assign]
 
 
 def _has_waiting(pool: ConnectionPool[Any]) -> bool:

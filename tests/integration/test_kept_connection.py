@@ -146,3 +146,24 @@ def test_closing_the_event_store_gives_the_kept_connection_back_before_the_pool_
     assert kept is not None
     ledger.factory.close()
     assert kept.closed
+
+
+def test_a_client_finding_no_idle_connection_gets_the_kept_one_at_once(
+    database: Database,
+) -> None:
+    """With the pool's other connections all in use and no batch to come, a client asking for
+    one is handed the writer's kept connection, not left waiting for the pool's timeout."""
+    with database.pool(3, 5.0) as pool:
+        opened = [pool.getconn() for _ in range(3)]  # the pool at its bound, all idle after
+        for conn in opened:
+            pool.putconn(conn)
+        writer: KeptConnection[psycopg.Connection[object]] = KeptConnection()
+        writer.lend_on_demand(pool)
+        mine = writer.take(pool)
+        assert writer.keep(pool, mine) is True
+        others = [pool.getconn(), pool.getconn()]  # the pool's other two
+        handed = pool.getconn(timeout=0.5)  # would raise PoolTimeout if it had to wait
+        assert handed is mine
+        assert writer._conn is None
+        for conn in [*others, handed]:
+            pool.putconn(conn)
