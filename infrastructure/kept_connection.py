@@ -12,8 +12,8 @@ an old one retired, a waiting client served), whenever:
 - another client asks the pool for a connection and the pool has none idle
   (:meth:`KeptConnection.lend_on_demand` wraps the pool's ``getconn``): a kept connection must
   never make anyone wait, even when no batch comes after it (a first version gave it back only
-  at the next batch, so a pool exhausted after a lone write kept a client, here a read model's
-  worker, waiting while the connection sat idle);
+  at the next batch: a pool left with no idle connection after a lone write could keep a client
+  waiting while the writer's connection sat idle);
 - the pool has a client waiting for a connection when a batch ends;
 - the pool is small (fewer than ``SMALLEST_POOL_KEPT_FROM`` connections): a command's reads
   must never find every connection held by writers;

@@ -150,9 +150,9 @@ class GroupCommittedLog(LedgerEventsRecorder):
             b"cxl_append_ledger_events", _numbered(self._append_call), APPEND_PARAM_TYPES
         )
         self._writer: KeptConnection[Connection[DictRow]] = KeptConnection()
-        self._writer.lend_on_demand(datastore.pool)
         """The connection the last batch was written on, kept for the next one
         (:mod:`infrastructure.kept_connection`): only the leader of the group commit writes."""
+        self._writer.lend_on_demand(datastore.pool)
 
     def insert_events(
         self,
