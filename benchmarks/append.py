@@ -48,6 +48,7 @@ import psycopg
 from eventsourcing.persistence import StoredEvent
 from psycopg import sql
 
+from benchmarks.support.rounds import add_rounds_argument
 from benchmarks.support.setup import migrated_ledger
 from domain.customer.commands import RegisterCustomer
 from domain.ledger import Ledger
@@ -500,14 +501,7 @@ def parse_args() -> argparse.Namespace:
         metavar="N",
         help="spread several writers over N processes, each side alike (default 1)",
     )
-    parser.add_argument(
-        "--rounds",
-        type=int,
-        default=3,
-        choices=range(1, 101),
-        metavar="R",
-        help="split each measurement into R rounds, the sides taking turns (default 3)",
-    )
+    add_rounds_argument(parser)
     return parser.parse_args()
 
 

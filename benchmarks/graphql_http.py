@@ -49,6 +49,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from benchmarks.support.http_load import Check, Figures, drive, post_request
+from benchmarks.support.rounds import add_rounds_argument
 from benchmarks.survey_responses import (
     EVERY_RESET_SENT,
     free_port,
@@ -358,14 +359,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2_000, help="requests per figure")
     parser.add_argument("--clients", type=int, default=16, help="concurrent connections")
-    parser.add_argument(
-        "--rounds",
-        type=int,
-        default=3,
-        choices=range(1, 101),
-        metavar="R",
-        help="split each figure's requests into R rounds, the sides taking turns (default 3)",
-    )
+    add_rounds_argument(parser)
     parser.add_argument(
         "--database-url",
         default=os.environ.get("CXL_DATABASE_URL") or None,
