@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.long_stream
 	$(BIN)/python -m benchmarks.enhancement_priorities
 	$(BIN)/python -m benchmarks.graphql_http
+	$(BIN)/python -m benchmarks.graphql_http --processes 2
 	$(BIN)/python -m benchmarks.segment_recompute
 	$(BIN)/python -m benchmarks.knowledge_search
 	$(BIN)/python -m benchmarks.customers_at_risk

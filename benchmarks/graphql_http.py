@@ -20,8 +20,16 @@ server's CPU time per request of each side (user and system, from ``/proc``, the
 process: the product's projection workers polling meanwhile included), which load from
 other processes on the machine does not change the way it changes rates.
 
+With ``--processes N`` (N > 1) each side is served by N processes sharing the port
+(``SO_REUSEPORT``: the kernel spreads the clients' connections over them), the shape
+``docker-compose.yml`` deploys on a machine of N cores: N ``api`` replicas that run no
+projection (``CXL_RUN_PROJECTIONS=false``: a replica's read-your-writes wait listens for the
+positions the worker commits) and the projections in a ``worker`` process of its own; the bare
+endpoint in N processes alike. The CPU a request is then the sum of every process of the side,
+the worker's included. (The deployment's proxy in front of the replicas is not in the figure.)
+
     .venv/bin/python -m benchmarks.graphql_http [--requests 2000] [--clients 16] [--rounds 3]
-        [--database-url URL]
+        [--processes 1] [--database-url URL]
 
 Without a URL (nor CXL_DATABASE_URL) an embedded PostgreSQL is started in a temporary
 directory and stopped at the end. The database the benchmark uses is created and dropped.
@@ -32,12 +40,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import multiprocessing
 import os
 import secrets
+import signal
+import socket
+import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,14 +62,9 @@ from starlette.routing import Route
 
 from benchmarks.support.http_load import Check, Figures, drive, post_request
 from benchmarks.support.rounds import add_rounds_argument
-from benchmarks.survey_responses import (
-    EVERY_RESET_SENT,
-    free_port,
-    ledger_on,
-    secrets_from,
-    wait_until_healthy,
-)
+from benchmarks.survey_responses import EVERY_RESET_SENT, free_port, ledger_on, secrets_from
 from domain.customer.commands import RegisterCustomer
+from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata, Role
 from graphql_api.app import create_app
 from graphql_api.context import ApiServices
@@ -68,6 +75,7 @@ from infrastructure.login import CUSTOMER_TOKEN_TTL_SECONDS, CustomerLogin, Logi
 from infrastructure.migrations import migrate
 from infrastructure.password_access import ThrottledPasswordAccess
 from infrastructure.projection_runner import ProjectionRunner, ProjectionWorker
+from infrastructure.secrets import Secrets
 from infrastructure.server import uvicorn_config
 from infrastructure.sessions import LoggedSessions, events_table
 from infrastructure.throttles import WindowCounters
@@ -89,14 +97,20 @@ STAFF = EventMetadata(actor_id="benchmark", actor_role=Role.AGENT, channel=Chann
 INSERT = "INSERT INTO bench_rows (id, name, email, region) VALUES (%s, %s, %s, %s)"
 
 
-def serve_api(conninfo: str, master_key: str, jwt_secret: str, port: int) -> None:
-    """The product's app with its projection workers, as ``serve`` runs it."""
+Started = Any
+"""A ``multiprocessing`` event a server process sets once it accepts connections."""
+
+
+def serve_api(
+    conninfo: str, master_key: str, jwt_secret: str, port: int, replica: bool, started: Started
+) -> None:
+    """The product's app, as ``serve`` runs it: with its projection workers, or as one replica
+    of several sharing the port, without them (``run_projections`` runs them)."""
     database = Database(conninfo)
     bench_secrets = secrets_from(master_key, jwt_secret)
     with ledger_on(database, bench_secrets) as ledger:
         tokens = JwtTokens(jwt_secret, "cxledger")
-        projections = build_projections(bench_secrets.audit_keys.chain)
-        worker = ProjectionWorker([ProjectionRunner(ledger, database, p, 100) for p in projections])
+        worker = None if replica else projection_worker(ledger, database, bench_secrets)
         services = ApiServices(
             ledger=ledger,
             conninfo=conninfo,
@@ -108,14 +122,40 @@ def serve_api(conninfo: str, master_key: str, jwt_secret: str, port: int) -> Non
                 ledger, WindowCounters(database.connect), EVERY_RESET_SENT
             ),
             pool_size=8,
-            on_start=worker.start,
-            on_stop=worker.stop,
-            projection_errors=worker.errors,
-            applied=worker.applied,
         )
+        if worker is not None:
+            services = dataclasses.replace(
+                services,
+                on_start=worker.start,
+                on_stop=worker.stop,
+                projection_errors=worker.errors,
+                applied=worker.applied,
+            )
         app = create_app(services)
         settle_heap()  # as `serve` does
-        uvicorn.Server(uvicorn_config(app, HOST, port, "warning")).run()
+        run_until_stopped(app, port, replica, started)
+
+
+def projection_worker(
+    ledger: Ledger, database: Database, bench_secrets: Secrets
+) -> ProjectionWorker:
+    projections = build_projections(bench_secrets.audit_keys.chain)
+    return ProjectionWorker([ProjectionRunner(ledger, database, p, 100) for p in projections])
+
+
+def run_projections(conninfo: str, master_key: str, jwt_secret: str, started: Started) -> None:
+    """The read models' worker of a side served by replicas, as ``project`` runs it: until
+    SIGTERM."""
+    database = Database(conninfo)
+    bench_secrets = secrets_from(master_key, jwt_secret)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with ledger_on(database, bench_secrets) as ledger:
+        worker = projection_worker(ledger, database, bench_secrets)
+        worker.start()
+        started.set()
+        stop.wait()
+        worker.stop()
 
 
 async def bare_graphql(request: Request) -> Response:
@@ -128,31 +168,57 @@ async def bare_health(request: Request) -> Response:
     return PlainTextResponse("ok")
 
 
-def serve_bare(port: int) -> None:
+def serve_bare(port: int, replica: bool, started: Started) -> None:
     app = Starlette(
         routes=[
             Route("/graphql", bare_graphql, methods=["POST"]),
             Route("/health", bare_health, methods=["GET"]),
         ]
     )
-    uvicorn.Server(uvicorn_config(app, HOST, port, "warning")).run()
+    run_until_stopped(app, port, replica, started)
+
+
+def run_until_stopped(app: Starlette, port: int, replica: bool, started: Started) -> None:
+    """Serve ``app`` under uvicorn as ``serve`` does, on a port of its own or, as a replica, on
+    a socket bound with ``SO_REUSEPORT`` beside the other replicas' until SIGTERM; ``started``
+    is set once it accepts connections."""
+    server = uvicorn.Server(uvicorn_config(app, HOST, port, "warning"))
+    threading.Thread(target=_tell_started, args=(server, started), daemon=True).start()
+    server.run(sockets=[_shared_port(port)] if replica else None)
+
+
+def _tell_started(server: uvicorn.Server, started: Started) -> None:
+    while not server.started:
+        time.sleep(0.01)
+    started.set()
+
+
+def _shared_port(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((HOST, port))
+    return sock
 
 
 @dataclass(frozen=True)
 class Served:
-    """A server running in a process of its own."""
+    """A server running in processes of its own."""
 
     port: int
-    pid: int | None
+    pids: Sequence[int | None]
 
     def cpu_seconds(self) -> float | None:
-        """The process's user and system CPU time so far; None where /proc has no figure."""
-        try:
-            with open(f"/proc/{self.pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """The processes' user and system CPU time so far; None where /proc has no figure."""
+        total = 0.0
+        for pid in self.pids:
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                return None
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
 
 @dataclass(frozen=True)
@@ -164,17 +230,46 @@ class Measured:
 
 
 @contextlib.contextmanager
-def server(target: Callable[..., None], *args: object) -> Iterator[Served]:
-    """Run ``target(*args, port)`` in a process of its own until it answers /health."""
+def server(
+    target: Callable[..., None],
+    *args: object,
+    processes: int = 1,
+    beside: Callable[..., None] | None = None,
+) -> Iterator[Served]:
+    """Run ``target(*args, port, replica, started)`` in a process of its own, or in
+    ``processes`` replicas sharing the port (``replica`` true), and ``beside(*args, started)``
+    in one more when given, until every one has started."""
     port = free_port()
-    process = multiprocessing.get_context("spawn").Process(target=target, args=(*args, port))
-    process.start()
+    context = multiprocessing.get_context("spawn")
+    replica = processes > 1
+    children = []
+    for _ in range(processes):
+        started = context.Event()
+        children.append(
+            (context.Process(target=target, args=(*args, port, replica, started)), started)
+        )
+    if beside is not None:
+        started = context.Event()
+        children.append((context.Process(target=beside, args=(*args, started)), started))
+    for process, _ in children:
+        process.start()
     try:
-        wait_until_healthy(f"http://{HOST}:{port}", process)
-        yield Served(port, process.pid)
+        for process, started in children:
+            _wait_until_started(process, started)
+        yield Served(port, [process.pid for process, _ in children])
     finally:
-        process.terminate()  # SIGTERM: uvicorn shuts down, the workers stop
-        process.join(30)
+        for process, _ in children:
+            process.terminate()  # SIGTERM: uvicorn shuts down, the workers stop
+        for process, _ in children:
+            process.join(30)
+
+
+def _wait_until_started(process: multiprocessing.process.BaseProcess, started: Started) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.is_alive():
+        if started.wait(0.1):
+            return
+    raise RuntimeError("a server process did not start")
 
 
 def no_errors(field: str | None) -> Check:
@@ -243,7 +338,7 @@ async def _raw_inserts(conninfo: str, count: int, clients: int) -> Figures:
 
 
 def run(
-    admin_conninfo: str, count: int, clients: int, rounds: int = 1
+    admin_conninfo: str, count: int, clients: int, rounds: int = 1, processes: int = 1
 ) -> list[tuple[str, Measured, Measured]]:
     """Each figure from ``count`` requests, in ``rounds`` rounds in which every side takes its
     turn (the bare endpoint, the three queries, the registrations, the raw INSERTs): a slow
@@ -262,9 +357,15 @@ def run(
                 registration = RegisterCustomer(f"Customer {index}", f"{index}@bench.example")
                 registered_ids.append(ledger.register_customer(registration, STAFF).aggregate_id)
             head = ledger.head_position()
+        projections = run_projections if processes > 1 else None
         with (
-            server(serve_api, database.conninfo, master_key, jwt_secret) as api,
-            server(serve_bare) as bare,
+            server(
+                serve_api,
+                *(database.conninfo, master_key, jwt_secret),
+                processes=processes,
+                beside=projections,
+            ) as api,
+            server(serve_bare, processes=processes) as bare,
         ):
             caught_up(database.conninfo, head)  # no catch-up competes with the first figures
             baseline = [post_request(HOST, bare.port, "/graphql", TYPENAME, None)] * n
@@ -329,9 +430,16 @@ def caught_up(conninfo: str, head: int) -> None:
 
 
 def report(
-    rows: list[tuple[str, Measured, Measured]], count: int, clients: int, rounds: int = 1
+    rows: list[tuple[str, Measured, Measured]],
+    count: int,
+    clients: int,
+    rounds: int = 1,
+    processes: int = 1,
 ) -> None:
     print(f"{clients} clients, {count:,} requests per figure (after {clients} to warm up)")
+    if processes > 1:
+        print(f"each side served by {processes} processes sharing the port (SO_REUSEPORT), the")
+        print("product's read models in a worker process beside them; cpu us: all of them")
     if rounds > 1:
         print(f"each figure in {rounds} rounds, every side taking its turn in each")
     print("baselines: the queries against the bare Starlette endpoint under uvicorn;")
@@ -361,6 +469,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=16, help="concurrent connections")
     add_rounds_argument(parser)
     parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        choices=range(1, 9),
+        metavar="N",
+        help="serve each side by N processes sharing the port, the product's read models in a"
+        " worker process beside them, as docker-compose deploys N api replicas (default 1)",
+    )
+    parser.add_argument(
         "--database-url",
         default=os.environ.get("CXL_DATABASE_URL") or None,
         help="admin URL of the server (default: CXL_DATABASE_URL, else embedded PostgreSQL)",
@@ -371,8 +488,8 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     with scratch_server(args.database_url, "cxl-bench") as admin_conninfo:
-        rows = run(admin_conninfo, args.requests, args.clients, args.rounds)
-        report(rows, args.requests, args.clients, args.rounds)
+        rows = run(admin_conninfo, args.requests, args.clients, args.rounds, args.processes)
+        report(rows, args.requests, args.clients, args.rounds, args.processes)
 
 
 if __name__ == "__main__":

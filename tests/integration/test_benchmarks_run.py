@@ -57,6 +57,14 @@ SMOKE_RUNS = {
         ["-m", "benchmarks.graphql_http", "--requests", "20", "--clients", "2"],
         "ratio to baseline",
     ),
+    "graphql_http:processes": (
+        [
+            "-m",
+            "benchmarks.graphql_http",
+            *("--requests", "20", "--clients", "2", "--processes", "2", "--rounds", "1"),
+        ],
+        "ratio to baseline",
+    ),
     "login_memory": (["-m", "benchmarks.login_memory", "--clients", "2"], "peak after MiB"),
     "long_stream": (
         ["-m", "benchmarks.long_stream", *("--events", "120", "--samples", "3", "--replays", "2")],
