@@ -62,7 +62,7 @@ import copy
 import functools
 import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -84,6 +84,7 @@ from infrastructure.projection_runner import (
     decode_ahead,
     topics_of,
 )
+from infrastructure.transcoder import LedgerTranscoder
 from projections.base import Projection
 from projections.parked import clear_parked, promote_rebuilt, rebuild_name
 from projections.tracking import lock_position, set_position
@@ -160,6 +161,8 @@ class _Applier:
         """The topics whose events the build decodes with their personal values unread."""
         self.select = _select_in_position_order(ledger)
         """How the build reads the log: walking its positions' index, never sorting the rest."""
+        self.from_stored = _from_stored(ledger, projection)
+        """What the projection makes of a stored row in place of its event, if it does."""
 
     def __call__(self, conn: Connection[Any], after: int, head: int) -> int:
         return apply_next_batch(
@@ -177,11 +180,15 @@ class _Applier:
         """The next batch past ``after``, read (on a connection of the ledger's), not decoded."""
         topics = topics_of(self.projection)
         select = self.select
-        if not self.unread_topics:
-            batch = read_batch(self.ledger, after, head, self.batch_size, topics, select=select)
-        else:
-            decode = _PartlyDisclosed(self.ledger, self.unread_topics)
-            batch = read_batch(self.ledger, after, head, self.batch_size, topics, decode, select)
+        if self.from_stored is None and not self.unread_topics:
+            return read_batch(self.ledger, after, head, self.batch_size, topics, select=select)
+        decode = (
+            _PartlyDisclosed(self.ledger, self.unread_topics)
+            if self.from_stored is None
+            else _FromStored(self.ledger, self.unread_topics, self.from_stored)
+        )
+        batch = read_batch(self.ledger, after, head, self.batch_size, topics, decode, select)
+        if self.unread_topics:
             # Keys for the events decoded whole only (in place of read_batch's, for every one).
             disclosed = [row.state for row in batch.rows if row.topic not in self.unread_topics]
             decode.prepare_with(lambda: self.ledger.prepare_to_decode(disclosed))
@@ -214,6 +221,63 @@ class _PartlyDisclosed(DecodeOnce):
         if row.topic in self._unread_topics:
             return self.undisclosed(row)
         return super().__call__(row)
+
+
+_UNMADE = object()
+"""What ``_FromStored`` keeps for a row the projection made nothing of (decoded whole)."""
+
+
+class _FromStored(_PartlyDisclosed):
+    """The build's decoding for a read model that makes its items of stored rows itself
+    (``from_stored``): each row comes as what it makes of it, or, where it makes nothing
+    (None), as the ledger's decoding would give it."""
+
+    def __init__(
+        self,
+        ledger: LedgerCore,
+        unread_topics: frozenset[str],
+        from_stored: Callable[[Notification], Any],
+    ) -> None:
+        super().__init__(ledger, unread_topics)
+        self._from_stored = from_stored
+        self._made: dict[int, Any] = {}
+
+    def _made_of(self, row: Notification) -> Any:
+        made = self._made.get(row.id)
+        if made is None:
+            made = self._made[row.id] = self._from_stored(row)
+            if made is None:
+                self._made[row.id] = _UNMADE
+        return None if made is _UNMADE else made
+
+    def __call__(self, row: Notification) -> Any:
+        made = self._made_of(row)
+        return super().__call__(row) if made is None else made
+
+    def undisclosed(self, row: Notification) -> Any:
+        made = self._made_of(row)
+        return super().undisclosed(row) if made is None else made
+
+
+def _from_stored(
+    ledger: LedgerCore, projection: Projection
+) -> Callable[[Notification], Any] | None:
+    """The projection's ``from_stored`` with the fields of a stored state decoded by the
+    ledger's own transcoder (the one its events are decoded with: personal values unread for
+    a read model that reads none), or None: the projection makes nothing of stored rows, or
+    the ledger's mapper does more than decode JSON (a cipher, a compressor)."""
+    make = getattr(projection, "from_stored", None)
+    mapper = ledger.mapper if projection.reads_personal_data else ledger.undisclosed_mapper
+    transcoder = mapper.transcoder
+    if (
+        make is None
+        or projection.reads_stored_events
+        or mapper.cipher is not None
+        or mapper.compressor is not None
+        or not isinstance(transcoder, LedgerTranscoder)
+    ):
+        return None
+    return functools.partial(make, fields_of=transcoder.decode_fields)
 
 
 def _select_in_position_order(ledger: LedgerCore) -> Select | None:
