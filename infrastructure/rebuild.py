@@ -230,7 +230,8 @@ _UNMADE = object()
 class _FromStored(_PartlyDisclosed):
     """The build's decoding for a read model that makes its items of stored rows itself
     (``from_stored``): each row comes as what it makes of it, or, where it makes nothing
-    (None), as the ledger's decoding would give it."""
+    (None) or fails, as the ledger's decoding gives it (with the ledger's errors, retried and
+    parked as usual)."""
 
     def __init__(
         self,
@@ -245,9 +246,11 @@ class _FromStored(_PartlyDisclosed):
     def _made_of(self, row: Notification) -> Any:
         made = self._made.get(row.id)
         if made is None:
-            made = self._made[row.id] = self._from_stored(row)
-            if made is None:
-                self._made[row.id] = _UNMADE
+            try:
+                made = self._from_stored(row)
+            except Exception:  # decoded whole instead, which raises its own error
+                made = None
+            self._made[row.id] = _UNMADE if made is None else made
         return None if made is _UNMADE else made
 
     def __call__(self, row: Notification) -> Any:
