@@ -254,6 +254,8 @@ class _FromStored(_PartlyDisclosed):
         return None if made is _UNMADE else made
 
     def __call__(self, row: Notification) -> Any:
+        if self._prepare is not None:  # the batch's keys, before what it makes opens a value
+            self.prepare()
         made = self._made_of(row)
         return super().__call__(row) if made is None else made
 
