@@ -194,12 +194,16 @@ def _insert_streams(
     cursor: Cursor[Any], created: list[Indexed], owners: Owners, loading: bool
 ) -> None:
     rows: list[tuple[Any, ...]] = []
+    append = rows.append
     for facts, kind, _ in created:
         position, stream_id = facts[0], facts[1]
         customers = owners[stream_id.int]
-        rows.extend(
-            (stream_id, customers[key], kind.stream_kind, position) for key in sorted(customers)
-        )
+        if len(customers) == 1:  # most streams: one customer, no generator or sort
+            for customer in customers.values():
+                append((stream_id, customer, kind.stream_kind, position))
+        else:
+            for key in sorted(customers):
+                append((stream_id, customers[key], kind.stream_kind, position))
     on_conflict = "ON CONFLICT (stream_id, customer_id) DO NOTHING"
     insert_rows(cursor, "customer_history_streams", STREAM_COLUMNS, rows, on_conflict, copy=loading)
 
