@@ -50,6 +50,13 @@ values unread, as for a read model that reads none (no key, no decryption): the 
 reads a registration for its region only, and decrypted its name and email (about 4.6 us each).
 Its live worker decodes every event whole (the fan-out shares one decoding among its followers).
 
+A read model may make its own item of a stored row while it loads (``from_stored``, given the
+row and the ledger transcoder's ``decode_fields``): the decoder thread hands it each row, and
+it reads the few fields of the stored state it needs instead of the whole event (the customer
+history: the time, the metadata and the subject ids). Where it makes nothing (None) or fails,
+the row is decoded whole, as for any read model, with the ledger's errors (retried and parked
+as usual). Its ``apply`` takes both: the live path and the catch-up under the lock give events.
+
 An event the new version cannot apply after bounded retries is parked, not fatal: under
 ``rebuild:NAME`` while building, and at the swap those rows replace the read model's parked
 events (the old ones were about the tables being dropped).

@@ -5,6 +5,11 @@ owners of the other streams it touches are read in one query, and all rows go in
 INSERT per table. Rows are keyed (customer, position) and (stream, customer) and inserted with
 ON CONFLICT DO NOTHING, so applying events again changes nothing. Nothing here decrypts
 personal data into a table: the index holds ids, types, times and metadata only.
+
+What the index keeps of an event (``Indexed``) is made from the event (``indexed_event``) or,
+while a rebuild loads, from its stored state's few fields (``stored_indexed``, through
+``from_stored``): a rebuild of the benchmark's log made and held 40,000 whole events it read
+three fields of (client CPU about a sixth less without them).
 """
 
 from __future__ import annotations
