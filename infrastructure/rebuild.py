@@ -50,6 +50,13 @@ values unread, as for a read model that reads none (no key, no decryption): the 
 reads a registration for its region only, and decrypted its name and email (about 4.6 us each).
 Its live worker decodes every event whole (the fan-out shares one decoding among its followers).
 
+A read model may make its own item of a stored row while it loads (``from_stored``, given the
+row and the ledger transcoder's ``decode_fields``): the decoder thread hands it each row, and
+it reads the few fields of the stored state it needs instead of the whole event (the customer
+history: the time, the metadata and the subject ids). Where it makes nothing (None) or fails,
+the row is decoded whole, as for any read model, with the ledger's errors (retried and parked
+as usual). Its ``apply`` takes both: the live path and the catch-up under the lock give events.
+
 An event the new version cannot apply after bounded retries is parked, not fatal: under
 ``rebuild:NAME`` while building, and at the swap those rows replace the read model's parked
 events (the old ones were about the tables being dropped).
@@ -62,7 +69,7 @@ import copy
 import functools
 import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -84,6 +91,7 @@ from infrastructure.projection_runner import (
     decode_ahead,
     topics_of,
 )
+from infrastructure.transcoder import LedgerTranscoder
 from projections.base import Projection
 from projections.parked import clear_parked, promote_rebuilt, rebuild_name
 from projections.tracking import lock_position, set_position
@@ -160,6 +168,8 @@ class _Applier:
         """The topics whose events the build decodes with their personal values unread."""
         self.select = _select_in_position_order(ledger)
         """How the build reads the log: walking its positions' index, never sorting the rest."""
+        self.from_stored = _from_stored(ledger, projection)
+        """What the projection makes of a stored row in place of its event, if it does."""
 
     def __call__(self, conn: Connection[Any], after: int, head: int) -> int:
         return apply_next_batch(
@@ -177,11 +187,15 @@ class _Applier:
         """The next batch past ``after``, read (on a connection of the ledger's), not decoded."""
         topics = topics_of(self.projection)
         select = self.select
-        if not self.unread_topics:
-            batch = read_batch(self.ledger, after, head, self.batch_size, topics, select=select)
-        else:
-            decode = _PartlyDisclosed(self.ledger, self.unread_topics)
-            batch = read_batch(self.ledger, after, head, self.batch_size, topics, decode, select)
+        if self.from_stored is None and not self.unread_topics:
+            return read_batch(self.ledger, after, head, self.batch_size, topics, select=select)
+        decode = (
+            _PartlyDisclosed(self.ledger, self.unread_topics)
+            if self.from_stored is None
+            else _FromStored(self.ledger, self.unread_topics, self.from_stored)
+        )
+        batch = read_batch(self.ledger, after, head, self.batch_size, topics, decode, select)
+        if self.unread_topics:
             # Keys for the events decoded whole only (in place of read_batch's, for every one).
             disclosed = [row.state for row in batch.rows if row.topic not in self.unread_topics]
             decode.prepare_with(lambda: self.ledger.prepare_to_decode(disclosed))
@@ -214,6 +228,68 @@ class _PartlyDisclosed(DecodeOnce):
         if row.topic in self._unread_topics:
             return self.undisclosed(row)
         return super().__call__(row)
+
+
+_UNMADE = object()
+"""What ``_FromStored`` keeps for a row the projection made nothing of (decoded whole)."""
+
+
+class _FromStored(_PartlyDisclosed):
+    """The build's decoding for a read model that makes its items of stored rows itself
+    (``from_stored``): each row comes as what it makes of it, or, where it makes nothing
+    (None) or fails, as the ledger's decoding gives it (with the ledger's errors, retried and
+    parked as usual)."""
+
+    def __init__(
+        self,
+        ledger: LedgerCore,
+        unread_topics: frozenset[str],
+        from_stored: Callable[[Notification], Any],
+    ) -> None:
+        super().__init__(ledger, unread_topics)
+        self._from_stored = from_stored
+        self._made: dict[int, Any] = {}
+
+    def _made_of(self, row: Notification) -> Any:
+        made = self._made.get(row.id)
+        if made is None:
+            try:
+                made = self._from_stored(row)
+            except Exception:  # decoded whole instead, which raises its own error
+                made = None
+            self._made[row.id] = _UNMADE if made is None else made
+        return None if made is _UNMADE else made
+
+    def __call__(self, row: Notification) -> Any:
+        if self._prepare is not None:  # the batch's keys, before what it makes opens a value
+            self.prepare()
+        made = self._made_of(row)
+        return super().__call__(row) if made is None else made
+
+    def undisclosed(self, row: Notification) -> Any:
+        made = self._made_of(row)
+        return super().undisclosed(row) if made is None else made
+
+
+def _from_stored(
+    ledger: LedgerCore, projection: Projection
+) -> Callable[[Notification], Any] | None:
+    """The projection's ``from_stored`` with the fields of a stored state decoded by the
+    ledger's own transcoder (the one its events are decoded with: personal values unread for
+    a read model that reads none), or None: the projection makes nothing of stored rows, or
+    the ledger's mapper does more than decode JSON (a cipher, a compressor)."""
+    make = getattr(projection, "from_stored", None)
+    mapper = ledger.mapper if projection.reads_personal_data else ledger.undisclosed_mapper
+    transcoder = mapper.transcoder
+    if (
+        make is None
+        or projection.reads_stored_events
+        or mapper.cipher is not None
+        or mapper.compressor is not None
+        or not isinstance(transcoder, LedgerTranscoder)
+    ):
+        return None
+    return functools.partial(make, fields_of=transcoder.decode_fields)
 
 
 def _select_in_position_order(ledger: LedgerCore) -> Select | None:

@@ -33,7 +33,7 @@ about 0.6 us an event, a twentieth of a rebuild's CPU, and the walk visits each 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import orjson
@@ -122,6 +122,27 @@ class LedgerTranscoder(JSONTranscoder):
             return self._revived(parsed)
         except _MaybeLongIntegerError:
             return super().decode(data)  # maybe an integer orjson read as a float
+
+    def decode_fields(self, data: bytes, names: Collection[str]) -> dict[str, Any] | None:
+        """Only the top-level fields ``names`` of the stored state ``data`` (those it has),
+        each decoded as :meth:`decode` decodes it; the other fields are parsed and left
+        unwalked (a rebuild that reads a few fields of each event: the walk of the rest was
+        most of its decoding). None when :meth:`decode` would read the state another way (JSON
+        orjson refuses, a number among the fields that may be an integer past 64 bits, a state
+        that is not an object): the caller decodes it whole then, with the library's decoder
+        if need be, and meets the same error."""
+        try:
+            parsed = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return None
+        if type(parsed) is not dict or _TYPE in parsed:
+            return None
+        picked = {name: parsed[name] for name in names if name in parsed}
+        try:
+            fields: dict[str, Any] = self._revived_object(picked)
+        except _MaybeLongIntegerError:
+            return None
+        return fields
 
     def _revived(self, value: Any) -> Any:
         """``value`` with each tagged object decoded by its transcoding, innermost first;
