@@ -7,8 +7,6 @@ without its actor, channel, correlation and causation.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -72,14 +70,25 @@ class MissingMetadataError(RuntimeError):
     """An event was triggered outside :func:`acting_as`: a programming error."""
 
 
-@contextlib.contextmanager
-def acting_as(metadata: EventMetadata) -> Iterator[EventMetadata]:
-    """Make ``metadata`` the metadata of every event triggered inside the block."""
-    token = _active.set(metadata)
-    try:
-        yield metadata
-    finally:
-        _active.reset(token)
+class acting_as:  # noqa: N801 (used as the function it was: ``with acting_as(metadata):``)
+    """Make ``metadata`` the metadata of every event triggered inside the block.
+
+    A class, not a ``contextlib.contextmanager`` generator: entering and leaving one of those
+    (a generator made, resumed twice, its ``StopIteration`` caught) cost about 1.1 us against
+    0.4, and a registration enters one of these and the event store's ``fresh_keys_for``, in
+    py-spy about 4% of a registration on one writer."""
+
+    __slots__ = ("_metadata", "_token")
+
+    def __init__(self, metadata: EventMetadata) -> None:
+        self._metadata = metadata
+
+    def __enter__(self) -> EventMetadata:
+        self._token = _active.set(self._metadata)
+        return self._metadata
+
+    def __exit__(self, *_: object) -> None:
+        _active.reset(self._token)
 
 
 def active_metadata() -> EventMetadata:
