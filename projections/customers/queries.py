@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -13,8 +13,9 @@ from psycopg.abc import Transformer as RowLoading
 from psycopg.adapt import Transformer
 from psycopg.errors import error_from_result
 from psycopg.generators import execute as libpq_results
+from psycopg.generators import fetch_many
 from psycopg.pq import ConnStatus, DiagnosticField, ExecStatus, Format, TransactionStatus
-from psycopg.pq.abc import PGresult
+from psycopg.pq.abc import PGconn, PGresult
 from psycopg.rows import args_row, dict_row, tuple_row
 
 from projections.customers.views import (
@@ -301,6 +302,9 @@ _PAGE_TRANSFORMER = "_cxl_page_transformer"
 _BIGINT = 20
 _BINARY = Format.BINARY
 _IDLE = TransactionStatus.IDLE
+_ACTIVE = TransactionStatus.ACTIVE
+_CANCEL_TIMEOUT = 5.0
+"""Seconds for a cancellation and its drained answer, as psycopg gives them."""
 _UNDEFINED_STATEMENT = b"26000"  # invalid_sql_statement_name
 _DUPLICATE_STATEMENT = b"42P05"  # duplicate_prepared_statement
 
@@ -373,7 +377,66 @@ async def _run_prepared(
 ) -> PGresult:
     pgconn = conn.pgconn
     pgconn.send_query_prepared(page.name, params, [_BINARY] * page.params, _BINARY)
-    return _one(await conn.wait(libpq_results(pgconn)))
+    readable: Callable[[], Awaitable[None]] | None = getattr(conn, "readable", None)
+    if readable is None or pgconn.flush() != 0:  # 1: the rest is sent by psycopg's wait
+        return _one(await conn.wait(libpq_results(pgconn)))
+    return _one(await _answer(conn, readable))
+
+
+async def _answer(
+    conn: AsyncConnection[Any], readable: Callable[[], Awaitable[None]]
+) -> list[PGresult]:
+    """The results of the statement sent, read as psycopg's ``fetch_many`` reads them, awaiting
+    the socket through the connection's own ``readable()`` (the read pool's connections keep
+    their socket watched between waits: ``graphql_api.read_pool.ReadConnection``) rather than
+    a reader registered and removed around every wait. Interrupted (a cancelled request), the
+    statement is cancelled on the server and its answer drained as psycopg's wait does it, or
+    the session is closed if that fails (its state unknown); a session libpq lost is closed
+    (the socket it let go of is no longer watched). Notifications are left in
+    libpq's queue for psycopg's next operation on the connection (the read pool listens to
+    none)."""
+    pgconn = conn.pgconn
+    try:
+        results = await _results(pgconn, readable)
+    except BaseException:
+        if pgconn.status != ConnStatus.OK:
+            await conn.close()  # libpq let go of the socket: so does the connection's watch
+        elif pgconn.transaction_status == _ACTIVE:
+            await _cancelled(conn)
+        raise
+    if pgconn.status != ConnStatus.OK:
+        await conn.close()  # the server ended the session after its error (the answer)
+    return results
+
+
+async def _results(pgconn: PGconn, readable: Callable[[], Awaitable[None]]) -> list[PGresult]:
+    results: list[PGresult] = []
+    while True:
+        try:
+            pgconn.consume_input()
+        except Error:
+            # A server that ended the session after an error: the error is the answer.
+            if any(result.status == ExecStatus.FATAL_ERROR for result in results):
+                return results
+            raise
+        if pgconn.is_busy():
+            await readable()
+            continue
+        result = pgconn.get_result()
+        if result is None:
+            return results
+        results.append(result)
+
+
+async def _cancelled(conn: AsyncConnection[Any]) -> None:
+    """What psycopg's ``AsyncConnection.wait`` does with a statement whose wait was
+    interrupted: cancel it on the server and drain its answer; the session closed where that
+    fails or is interrupted in turn (as psycopg closes it: its state is unknown)."""
+    try:
+        await conn.cancel_safe(timeout=_CANCEL_TIMEOUT)
+        await conn.wait(fetch_many(conn.pgconn), timeout=_CANCEL_TIMEOUT)
+    except BaseException:
+        await conn.close()
 
 
 def _one(results: list[PGresult]) -> PGresult:
