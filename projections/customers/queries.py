@@ -319,13 +319,14 @@ async def _prepared_rows(
 
     The kept cursor (``_page_cursor``) still converted the query and dumped its parameters,
     looked the statement up in psycopg's prepared-statement cache and ran its generators in
-    Python around libpq's, on every page: a third of the read's client CPU. Here the
-    statement is prepared once per session under a name of its own, its two or one bigint
-    parameters sent in binary, and the answer awaited as psycopg awaits it
-    (``AsyncConnection.wait`` on psycopg's own ``execute`` generator, under the connection's
-    lock: a cancelled read is cancelled on the server as psycopg cancels it), its rows loaded
-    by psycopg's transformer (binary, the connection's loaders: the same values). A failure
-    raises psycopg's error for it (``error_from_result``). A statement deallocated meanwhile
+    Python around libpq's, on every page (about 16 us of a listed page's 208 in the app, in
+    process). Here the statement is prepared once per session under a name of its own, its
+    two or one bigint parameters sent in binary, and the answer awaited under the
+    connection's lock: through the connection's kept reader where it has one (``_answer``),
+    else by psycopg's own wait on its ``execute`` generator; either way a cancelled read is
+    cancelled on the server as psycopg cancels it. The rows are loaded by psycopg's
+    transformer (binary, the connection's loaders: the same values). A failure raises
+    psycopg's error for it (``error_from_result``). A statement deallocated meanwhile
     (psycopg's ``DEALLOCATE ALL``, a ``DISCARD ALL``) is prepared again: in autocommit the
     failed call changed nothing."""
     pgconn = conn.pgconn
