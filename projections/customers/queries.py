@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from psycopg import AsyncConnection, AsyncCursor
+from psycopg import AsyncConnection, AsyncCursor, Error, InternalError
+from psycopg.abc import Transformer as RowLoading
+from psycopg.adapt import Transformer
+from psycopg.errors import error_from_result
+from psycopg.generators import execute as libpq_results
+from psycopg.generators import fetch_many
+from psycopg.pq import ConnStatus, DiagnosticField, ExecStatus, Format, TransactionStatus
+from psycopg.pq.abc import PGconn, PGresult
 from psycopg.rows import args_row, dict_row, tuple_row
 
 from projections.customers.views import (
@@ -181,6 +188,29 @@ _UNFILTERED = {False: _unfiltered(_COLUMNS), True: _unfiltered(_LISTED_COLUMNS)}
 """The unfiltered statements by ``listed_only``."""
 
 
+@dataclass(frozen=True, slots=True)
+class _PreparedPage:
+    """An unfiltered page's statement as ``_prepared_rows`` runs it: prepared under a name
+    of its own (none of psycopg's ``_pg3_`` names), its parameters bigints."""
+
+    name: bytes
+    query: bytes
+    params: int
+
+
+def _prepared_page(name: str, statement: str) -> _PreparedPage:
+    parts = statement.split("%s")
+    numbered = parts[0] + "".join(f"${index}{part}" for index, part in enumerate(parts[1:], 1))
+    return _PreparedPage(name.encode("ascii"), numbered.encode("utf-8"), len(parts) - 1)
+
+
+_PREPARED_PAGES = {
+    statement: _prepared_page(f"_cxl_directory_page_{index}", statement)
+    for index, statement in enumerate(_UNFILTERED[False] + _UNFILTERED[True])
+}
+"""The unfiltered statements (``_UNFILTERED``) as prepared statements of their own."""
+
+
 async def directory_rows(
     conn: AsyncConnection[Any],
     size: int,
@@ -194,7 +224,8 @@ async def directory_rows(
     on ``seq``); backward, the ``size`` just before ``cursor`` (None: the latest), and
     ``has_next_page`` then says whether more precede them (the page was read backward).
 
-    Without a filter the statement is prepared (after psycopg's threshold of uses, and not
+    Without a filter the statement is prepared (on an autocommit session at its first use,
+    through libpq: ``_prepared_rows``; otherwise after psycopg's threshold of uses; and not
     where the connection prepares nothing, as behind PgBouncer): the server then neither
     parses nor plans it again, and its one plan (the ``seq`` order, a bound and a limit) is
     the one it picks each time anyway. A filtered page is never prepared: a generic plan
@@ -208,15 +239,19 @@ async def directory_rows(
     client CPU), and each row ends with its id as text (``LISTED_ID_TEXT``)."""
     statement: str
     values: Sequence[Any] | dict[str, Any]
+    rows: list[tuple[Any, ...]] | None = None
     if filter is _NO_FILTER or filter == _NO_FILTER:
         prepare = None
         after, before, latest = _UNFILTERED[listed_only]
+        positional: tuple[int, ...]
         if not backward:
-            statement, values = after, (cursor or 0, size + 1)
+            statement, positional = after, (cursor or 0, size + 1)
         elif cursor is None:
-            statement, values = latest, (size + 1,)
+            statement, positional = latest, (size + 1,)
         else:
-            statement, values = before, (cursor, size + 1)
+            statement, positional = before, (cursor, size + 1)
+        values = positional
+        rows = await _prepared_rows(conn, _PREPARED_PAGES[statement], positional)
     else:
         prepare = False
         where, params = filter_condition(filter)
@@ -234,9 +269,10 @@ async def directory_rows(
                 f" {where} ORDER BY seq LIMIT %(limit)s"
             )
             values = {**params, "after_seq": cursor or 0, "limit": size + 1}
-    cur = _page_cursor(conn)
-    await cur.execute(statement, values, prepare=prepare)
-    rows = await cur.fetchall()
+    if rows is None:
+        cur = _page_cursor(conn)
+        await cur.execute(statement, values, prepare=prepare)
+        rows = await cur.fetchall()
     items = rows[:size][::-1] if backward else rows[:size]
     return DirectoryRows(items=items, has_next_page=len(rows) > size)
 
@@ -256,6 +292,169 @@ def _page_cursor(conn: AsyncConnection[Any]) -> AsyncCursor[tuple[Any, ...]]:
         cur = conn.cursor(row_factory=tuple_row, binary=True)
         setattr(conn, _PAGE_CURSOR, cur)
     return cur
+
+
+_PREPARED_NAMES = "_cxl_prepared_pages"
+"""The attribute of a connection holding the names of ``_PREPARED_PAGES`` prepared on its
+session."""
+_PAGE_TRANSFORMER = "_cxl_page_transformer"
+"""The attribute of a connection holding the transformer that loads its prepared pages."""
+_BIGINT = 20
+_BINARY = Format.BINARY
+_IDLE = TransactionStatus.IDLE
+_ACTIVE = TransactionStatus.ACTIVE
+_CANCEL_TIMEOUT = 5.0
+"""Seconds for a cancellation and its drained answer, as psycopg gives them."""
+_UNDEFINED_STATEMENT = b"26000"  # invalid_sql_statement_name
+_DUPLICATE_STATEMENT = b"42P05"  # duplicate_prepared_statement
+
+
+async def _prepared_rows(
+    conn: AsyncConnection[Any], page: _PreparedPage, values: tuple[int, ...]
+) -> list[tuple[Any, ...]] | None:
+    """The rows of an unfiltered page, read through libpq on the connection's own session,
+    as psycopg's cursor reads them; None (the cursor reads it) on a connection this does not
+    serve: one not in autocommit, inside a transaction block, preparing nothing (behind a
+    transaction-mode pooler), in pipeline mode or not connected.
+
+    The kept cursor (``_page_cursor``) still converted the query and dumped its parameters,
+    looked the statement up in psycopg's prepared-statement cache and ran its generators in
+    Python around libpq's, on every page (about 16 us of a listed page's 208 in the app, in
+    process). Here the statement is prepared once per session under a name of its own, its
+    two or one bigint parameters sent in binary, and the answer awaited under the
+    connection's lock: through the connection's kept reader where it has one (``_answer``),
+    else by psycopg's own wait on its ``execute`` generator; either way a cancelled read is
+    cancelled on the server as psycopg cancels it. The rows are loaded by psycopg's
+    transformer (binary, the connection's loaders: the same values). A failure raises
+    psycopg's error for it (``error_from_result``). A statement deallocated meanwhile
+    (psycopg's ``DEALLOCATE ALL``, a ``DISCARD ALL``) is prepared again: in autocommit the
+    failed call changed nothing."""
+    pgconn = conn.pgconn
+    async with conn.lock:
+        if (
+            not conn.autocommit
+            or conn.prepare_threshold is None
+            or conn._pipeline is not None
+            or pgconn.status != ConnStatus.OK
+            or pgconn.transaction_status != _IDLE
+        ):
+            return None
+        params = [value.to_bytes(8, "big", signed=True) for value in values]
+        prepared: set[bytes] | None = getattr(conn, _PREPARED_NAMES, None)
+        if prepared is None:
+            prepared = set()
+            setattr(conn, _PREPARED_NAMES, prepared)
+        if page.name not in prepared:
+            await _prepare(conn, page)
+            prepared.add(page.name)
+        result = await _run_prepared(conn, page, params)
+        if _sqlstate(result) == _UNDEFINED_STATEMENT:
+            prepared.discard(page.name)
+            await _prepare(conn, page)
+            prepared.add(page.name)
+            result = await _run_prepared(conn, page, params)
+        if result.status != ExecStatus.TUPLES_OK:
+            raise _error(conn, result)
+    transformer: RowLoading | None = getattr(conn, _PAGE_TRANSFORMER, None)
+    if transformer is None:
+        transformer = Transformer(conn)
+        setattr(conn, _PAGE_TRANSFORMER, transformer)
+    transformer.set_pgresult(result)
+    try:
+        return transformer.load_rows(0, result.ntuples, tuple)
+    finally:
+        transformer.set_pgresult(None)  # the result's memory goes now, not at the next page
+
+
+async def _prepare(conn: AsyncConnection[Any], page: _PreparedPage) -> None:
+    conn.pgconn.send_prepare(page.name, page.query, [_BIGINT] * page.params)
+    result = _one(await conn.wait(libpq_results(conn.pgconn)))
+    if result.status != ExecStatus.COMMAND_OK and _sqlstate(result) != _DUPLICATE_STATEMENT:
+        raise _error(conn, result)
+
+
+async def _run_prepared(
+    conn: AsyncConnection[Any], page: _PreparedPage, params: list[bytes]
+) -> PGresult:
+    pgconn = conn.pgconn
+    pgconn.send_query_prepared(page.name, params, [_BINARY] * page.params, _BINARY)
+    readable: Callable[[], Awaitable[None]] | None = getattr(conn, "readable", None)
+    if readable is None or pgconn.flush() != 0:  # 1: the rest is sent by psycopg's wait
+        return _one(await conn.wait(libpq_results(pgconn)))
+    return _one(await _answer(conn, readable))
+
+
+async def _answer(
+    conn: AsyncConnection[Any], readable: Callable[[], Awaitable[None]]
+) -> list[PGresult]:
+    """The results of the statement sent, read as psycopg's ``fetch_many`` reads them, awaiting
+    the socket through the connection's own ``readable()`` (the read pool's connections keep
+    their socket watched between waits: ``graphql_api.read_pool.ReadConnection``) rather than
+    a reader registered and removed around every wait. Interrupted (a cancelled request), the
+    statement is cancelled on the server and its answer drained as psycopg's wait does it, or
+    the session is closed if that fails (its state unknown); a session libpq lost is closed
+    (the socket it let go of is no longer watched). Notifications are left in
+    libpq's queue for psycopg's next operation on the connection (the read pool listens to
+    none)."""
+    pgconn = conn.pgconn
+    try:
+        results = await _results(pgconn, readable)
+    except BaseException:
+        if pgconn.status != ConnStatus.OK:
+            await conn.close()  # libpq let go of the socket: so does the connection's watch
+        elif pgconn.transaction_status == _ACTIVE:
+            await _cancelled(conn)
+        raise
+    if pgconn.status != ConnStatus.OK:
+        await conn.close()  # the server ended the session after its error (the answer)
+    return results
+
+
+async def _results(pgconn: PGconn, readable: Callable[[], Awaitable[None]]) -> list[PGresult]:
+    results: list[PGresult] = []
+    while True:
+        try:
+            pgconn.consume_input()
+        except Error:
+            # A server that ended the session after an error: the error is the answer.
+            if any(result.status == ExecStatus.FATAL_ERROR for result in results):
+                return results
+            raise
+        if pgconn.is_busy():
+            await readable()
+            continue
+        result = pgconn.get_result()
+        if result is None:
+            return results
+        results.append(result)
+
+
+async def _cancelled(conn: AsyncConnection[Any]) -> None:
+    """What psycopg's ``AsyncConnection.wait`` does with a statement whose wait was
+    interrupted: cancel it on the server and drain its answer; the session closed where that
+    fails or is interrupted in turn (as psycopg closes it: its state is unknown)."""
+    try:
+        await conn.cancel_safe(timeout=_CANCEL_TIMEOUT)
+        await conn.wait(fetch_many(conn.pgconn), timeout=_CANCEL_TIMEOUT)
+    except BaseException:
+        await conn.close()
+
+
+def _one(results: list[PGresult]) -> PGresult:
+    if len(results) != 1:
+        raise InternalError(f"expected one result from the page's statement, got {len(results)}")
+    return results[0]
+
+
+def _sqlstate(result: PGresult) -> bytes | None:
+    return result.error_field(DiagnosticField.SQLSTATE)
+
+
+def _error(conn: AsyncConnection[Any], result: PGresult) -> Error:
+    """The error psycopg's cursor raises for ``result`` (``_raise_for_result``)."""
+    if result.status == ExecStatus.FATAL_ERROR:
+        return error_from_result(result, encoding=conn.info.encoding)
+    return InternalError(f"unexpected result status from query: {ExecStatus(result.status).name}")
 
 
 async def customers_page(
