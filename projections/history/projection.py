@@ -79,24 +79,38 @@ class Indexed(NamedTuple):
 
 def indexed_event(position: int, event: Any, kind: IndexedEvent) -> Indexed:
     """What the index keeps of ``event`` (of an ``INDEXED`` class) at ``position``."""
-    metadata = event.metadata
-    return Indexed(
-        (
-            position,
-            event.originator_id,
-            event.originator_version,
-            kind.topic,
-            kind.event_type,
-            event.timestamp,
-            metadata.actor_id,
-            # The members as stored (``.value`` is a Python-level property of Enum).
-            metadata.actor_role._value_,
-            metadata.channel._value_,
-            metadata.correlation_id,
-            metadata.causation_id,
-        ),
+    facts = _facts(
+        position,
+        event.originator_id,
+        event.originator_version,
         kind,
-        named_customers(event, kind),
+        event.timestamp,
+        event.metadata,
+    )
+    return Indexed(facts, kind, named_customers(event, kind))
+
+
+def _facts(
+    position: int,
+    stream_id: UUID,
+    version: int,
+    kind: IndexedEvent,
+    timestamp: datetime,
+    metadata: EventMetadata,
+) -> Facts:
+    return (
+        position,
+        stream_id,
+        version,
+        kind.topic,
+        kind.event_type,
+        timestamp,
+        metadata.actor_id,
+        # The members as stored (``.value`` is a Python-level property of Enum).
+        metadata.actor_role._value_,
+        metadata.channel._value_,
+        metadata.correlation_id,
+        metadata.causation_id,
     )
 
 
@@ -120,23 +134,8 @@ def stored_indexed(row: Notification, fields_of: FieldsOf) -> Indexed | None:
     timestamp = state.get("timestamp")
     if type(metadata) is not EventMetadata or type(timestamp) is not datetime:
         return None
-    return Indexed(
-        (
-            row.id,
-            stream_id,
-            row.originator_version,
-            kind.topic,
-            kind.event_type,
-            timestamp,
-            metadata.actor_id,
-            metadata.actor_role._value_,
-            metadata.channel._value_,
-            metadata.correlation_id,
-            metadata.causation_id,
-        ),
-        kind,
-        named_in(state, kind, stream_id),
-    )
+    facts = _facts(row.id, stream_id, row.originator_version, kind, timestamp, metadata)
+    return Indexed(facts, kind, named_in(state, kind, stream_id))
 
 
 class CustomerHistory(Projection):
