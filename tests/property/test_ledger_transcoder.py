@@ -5,8 +5,9 @@ it (the audit chain hashes each new row's bytes as stored)."""
 
 from __future__ import annotations
 
+import json
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from enum import IntEnum, StrEnum
 from typing import Any
 from uuid import UUID
@@ -487,3 +488,67 @@ def _has_large_float(value: Any) -> bool:
     if isinstance(value, list):
         return any(_has_large_float(item) for item in value)
     return isinstance(value, float) and not -(2.0**63) < value < 2.0**63
+
+
+OFFSETS = st.one_of(
+    st.just(UTC),
+    st.none(),
+    st.builds(
+        lambda seconds: timezone(timedelta(seconds=seconds)),
+        st.integers(min_value=-86_399, max_value=86_399),
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(moment=st.datetimes(timezones=OFFSETS))
+def test_a_datetime_is_written_as_the_librarys_isoformat_wherever_it_is(moment: datetime) -> None:
+    """A UTC datetime (every event's timestamp) is handed to orjson as it is, which writes the
+    text ``isoformat()`` gives; any other (naive, another offset, seconds in the offset) is
+    written by ``isoformat()`` itself. Either way the JSON is the library's, at the top of a
+    state, inside a dict, inside a list, the first time the type is met and after."""
+    library, ours = transcoders(InMemorySubjectKeys())
+    state = {"at": moment, "inner": {"at": moment}, "all": [moment, {"at": moment}]}
+    expected = json.loads(library.encode(state))
+    assert expected["at"] == {"_type_": "datetime_iso", "_data_": moment.isoformat()}
+    for _ in range(2):
+        assert orjson.loads(ours.encode(state)) == expected
+        assert ours.decode(ours.encode(state)) == library.decode(library.encode(state))
+
+
+def test_a_datetime_transcoding_of_its_own_is_used_for_utc_datetimes_too() -> None:
+    """Only the library's ``DatetimeAsISO`` lets orjson write the datetime: a transcoding
+    registered in its place (a subclass included) encodes every datetime itself."""
+
+    class _Seconds(DatetimeAsISO):
+        name = "datetime_seconds"
+
+        def encode(self, obj: datetime) -> str:
+            return obj.isoformat(timespec="seconds")
+
+    _, ours = transcoders(InMemorySubjectKeys())
+    moment = datetime(2026, 12, 7, 8, 30, 1, 250_000, tzinfo=UTC)
+    assert ours.encode({"at": moment}) == (
+        b'{"at":{"_type_":"datetime_iso","_data_":"2026-12-07T08:30:01.250000+00:00"}}'
+    )
+    ours.register(_Seconds())
+    for _ in range(2):
+        assert ours.encode({"at": moment, "in": {"at": moment}}) == (
+            b'{"at":{"_type_":"datetime_seconds","_data_":"2026-12-07T08:30:01+00:00"},'
+            b'"in":{"at":{"_type_":"datetime_seconds","_data_":"2026-12-07T08:30:01+00:00"}}}'
+        )
+
+
+@pytest.mark.parametrize("depth", range(194, 206))
+def test_tagged_values_at_the_walks_depth_limit_are_written_as_the_library_writes_them(
+    depth: int,
+) -> None:
+    """A tagged value met in a dict is tagged there without a call, only while the walk's
+    depth allows a call: at the limit and past it the library writes the value, the same."""
+    library, ours = transcoders(InMemorySubjectKeys())
+    moment = datetime(2026, 12, 7, 8, 30, 1, tzinfo=UTC)
+    ours.encode({"at": moment, "id": UUID(int=1)})  # the types met once, as in a running ledger
+    nested: Any = {"at": moment, "id": UUID(int=1)}
+    for _ in range(depth):
+        nested = {"x": nested}
+    assert orjson.loads(ours.encode(nested)) == json.loads(library.encode(nested))
