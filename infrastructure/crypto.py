@@ -354,7 +354,11 @@ class PersonalDataEncrypted(Transcoding):
             return {"s": obj.subject_id.hex, "c": ""}
         nonce = random_bytes(NONCE_BYTES)
         sealed = cipher.encrypt(nonce, obj.value.encode(), obj.subject_id.bytes)
-        return {"s": obj.subject_id.hex, "c": base64.b64encode(nonce + sealed).decode()}
+        # base64.b64encode's own work without its Python wrapper (as ``decode`` reads it).
+        return {
+            "s": obj.subject_id.hex,
+            "c": binascii.b2a_base64(nonce + sealed, newline=False).decode(),
+        }
 
     def _cipher_to_seal(self, subject_id: UUID) -> AESGCM | None:
         """The subject's key as an AES-GCM (made once per key: a fresh key's with it, a cached
