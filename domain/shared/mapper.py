@@ -24,7 +24,7 @@ from eventsourcing.persistence import (
     find_id_convertor,
     pass_through_convertor,
 )
-from eventsourcing.utils import resolve_topic
+from eventsourcing.utils import get_topic, resolve_topic
 
 from domain.shared.personal_data import PersonalDataUnreadableError
 
@@ -37,6 +37,32 @@ class PersonalDataMapper(Mapper[UUID]):
         super().__init__(*args, **kwargs)
         self._class_versions: dict[type[Any], int] = {}
         """Each event class met whose ids need no conversion, and its class version."""
+        self._encoded_classes: dict[type[Any], tuple[str, int]] = {}
+        """Each event class encoded so far, its topic and its class version."""
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        """The library's ``to_stored_event`` for the ledger's case (no cipher, no compressor),
+        with each event class's topic and version read once, not on every event (a try and a
+        look-up, a ``getattr`` and two tests, about a tenth of encoding a registration's two
+        events besides the transcoder's work). The same stored event."""
+        if self.cipher is not None or self.compressor is not None:
+            return super().to_stored_event(domain_event)
+        cls = domain_event.__class__
+        known = self._encoded_classes.get(cls)
+        if known is None:
+            known = self._encoded_classes[cls] = (get_topic(cls), getattr(cls, "class_version", 1))
+        topic, class_version = known
+        event_state = dict(vars(domain_event))
+        originator_id = event_state.pop("originator_id")
+        originator_version = event_state.pop("originator_version")
+        if class_version > 1:
+            event_state["class_version"] = class_version
+        return StoredEvent(
+            originator_id=originator_id,
+            originator_version=originator_version,
+            topic=topic,
+            state=self.transcoder.encode(event_state),
+        )
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         try:
