@@ -10,7 +10,8 @@ same objects.
 
 Encoding (the standard library's ``iterencode`` and a Python ``default`` call per tagged value
 were a sixth of a registration's CPU) turns the value into plain JSON types in one walk, each
-registered type as the tagged object the library's ``default`` makes, and has orjson write it.
+registered type as the tagged object the library's ``default`` makes, and has orjson write it
+(a UTC datetime's data included, which orjson writes as the text ``isoformat()`` gives).
 orjson cannot be left to meet the registered types itself: it writes a ``UUID`` or a plain
 ``Enum`` natively, untagged, and never asks ``default``. The stored bytes may differ from the
 library's (a float's spelling: ``1e+16`` there, ``1e16`` here; escapes), the value they decode to
