@@ -220,9 +220,42 @@ class ReadPool(AsyncConnectionPool[AsyncConnection[Any]]):
     async def putconn(self, conn: AsyncConnection[Any]) -> None:
         self._lent -= 1
         try:
-            await super().putconn(conn)
+            if not self._returned_at_once(conn):
+                await super().putconn(conn)
         finally:
             self._pass_turn()
+
+    def _returned_at_once(self, conn: AsyncConnection[Any]) -> bool:
+        """psycopg_pool's ``putconn`` for its usual case here, done without suspending: the
+        connection idle, not expired, the pool open, nobody waiting in psycopg_pool's queue
+        (the turns keep it nearly always empty) and its lock free. False, with nothing done,
+        for ``putconn`` itself in every other case (its rollback, close, replacement, hand-over
+        to a waiter).
+
+        The same steps (the check that the connection is this pool's, its log line, the
+        connection unmarked and appended, the full-pool event) without the five coroutines
+        down to the lock and the lock's acquire and release around the append. Not taking the
+        lock is safe where nobody holds it: nothing here suspends, so nothing can run between
+        the test and the append. No reset function is tested for rather than assumed: a pool
+        given one hands every return to psycopg_pool's worker."""
+        if (
+            self._closed
+            or self._reset is not None
+            or self._waiting
+            or self._lock.locked()
+            or conn.pgconn.transaction_status != _IDLE
+        ):
+            return False
+        self._check_pool_putconn(conn)  # raises for another pool's connection, as putconn
+        if conn._created_at <= self._drained_at or conn._expire_at <= monotonic():
+            return False  # closed and replaced by putconn
+        _pool_log.info("returning connection to %r", self.name)
+        conn._pool = None
+        ready = self._pool
+        ready.append(conn)
+        if self._pool_full_event and len(ready) >= self._min_size:
+            self._pool_full_event.set()
+        return True
 
     def _get_measures(self) -> dict[str, int]:
         measures = super()._get_measures()

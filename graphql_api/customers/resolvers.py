@@ -25,6 +25,8 @@ from graphql_api.pagination import (
     BeforeArgument,
     FirstArgument,
     LastArgument,
+    PageInfo,
+    PageRequest,
     encode_cursor,
     page_info_of,
     page_request,
@@ -108,14 +110,20 @@ async def list_customers(
     return ListedConnection(
         items,
         context.principal,
-        page_info_of(
-            rows.has_next_page,
-            request,
-            after=after,
-            start_cursor=encode_cursor(CURSOR_KIND, items[0][SEQ]) if items else None,
-            end_cursor=encode_cursor(CURSOR_KIND, items[-1][SEQ]) if items else None,
-        ),
+        partial(_page_info, items, rows.has_next_page, request, after),
         partial(_count, context, conditions),
+    )
+
+
+def _page_info(
+    items: list[tuple[Any, ...]], has_next_page: bool, request: PageRequest, after: str | None
+) -> PageInfo:
+    return page_info_of(
+        has_next_page,
+        request,
+        after=after,
+        start_cursor=encode_cursor(CURSOR_KIND, items[0][SEQ]) if items else None,
+        end_cursor=encode_cursor(CURSOR_KIND, items[-1][SEQ]) if items else None,
     )
 
 

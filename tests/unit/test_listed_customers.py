@@ -17,6 +17,7 @@ from strawberry.types.base import get_object_definition
 
 from domain.shared.metadata import Role
 from graphql_api.auth import Principal
+from graphql_api.customers.resolvers import _page_info
 from graphql_api.customers.types import (
     CURSOR_KIND,
     CustomerConnection,
@@ -27,7 +28,13 @@ from graphql_api.customers.types import (
     ListedEdge,
     listed_edges,
 )
-from graphql_api.pagination import PageRequest, connection, decode_cursor, encode_cursor
+from graphql_api.pagination import (
+    PageInfo,
+    PageRequest,
+    connection,
+    decode_cursor,
+    encode_cursor,
+)
 from graphql_api.plain_fields import PlainFieldExecutor
 from graphql_api.scalars import SCALARS
 from projections.customers.queries import VIEW_FIELDS, CustomerPage, CustomerView
@@ -138,7 +145,7 @@ class Directory:
         page = ListedConnection(
             [astuple(v) for v in info.context.get("views", VIEWS)],
             info.context["reader"],
-            filled_page(info.context["reader"]).page_info,
+            lambda: filled_page(info.context["reader"]).page_info,
             _count,
         )
         info.context["pages"].append(page)
@@ -287,3 +294,52 @@ def test_a_value_a_plan_would_not_complete_goes_graphql_cores_way() -> None:
     assert [p[1:] for _, p in errors] == [p[1:] for _, p in filled_errors]
     assert listed == filled
     assert pages[0]._edges is not None
+
+
+def test_a_listed_pages_information_is_made_once_and_only_when_read() -> None:
+    made: list[PageInfo] = []
+
+    def page_info() -> PageInfo:
+        made.append(filled_page(READERS[0]).page_info)
+        return made[-1]
+
+    page = ListedConnection([astuple(v) for v in VIEWS], READERS[0], page_info, _count)
+    assert made == []  # a page asked for without its pageInfo never makes it
+    first = page.page_info
+    assert page.page_info is first is made[0]
+    assert len(made) == 1
+
+
+@pytest.mark.parametrize(
+    ("request_", "after", "has_next"),
+    [
+        (PageRequest(20, None, backward=False, given_cursor=None), None, True),
+        (PageRequest(2, 3, backward=False, given_cursor="x"), "x", False),
+        (PageRequest(2, None, backward=True, given_cursor=None), None, True),
+        (PageRequest(2, 9, backward=True, given_cursor="y"), None, False),
+    ],
+)
+def test_the_resolvers_page_information_is_the_connections(
+    request_: PageRequest, after: str | None, has_next: bool
+) -> None:
+    """``customers``' page information, made when read, is what ``connection`` makes of the
+    same rows (the cursors of the first and last, where the page lies); none for no rows."""
+    views = VIEWS[:2] if request_.size == 2 else VIEWS
+    expected = connection(
+        CustomerConnection,
+        CustomerEdge,
+        CURSOR_KIND,
+        CustomerPage(items=views, has_next_page=has_next, total_count=None),
+        lambda v: CustomerType.of(v, READERS[0]),
+        after=after,
+        position=lambda v: v.seq,
+        request=request_,
+        count=_count,
+    ).page_info
+    assert _page_info([astuple(v) for v in views], has_next, request_, after) == expected
+    empty = _page_info([], has_next, request_, after)
+    assert (empty.start_cursor, empty.end_cursor) == (None, None)
+    assert (empty.has_next_page, empty.has_previous_page) == (
+        expected.has_next_page,
+        expected.has_previous_page,
+    )
