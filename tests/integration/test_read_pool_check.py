@@ -13,6 +13,7 @@ import psycopg
 
 from graphql_api.read_pool import check_idle, read_pool
 from infrastructure.database import Database
+from tests.support.read_pools import end_an_idle_session
 
 
 def test_a_connection_whose_session_was_ended_while_idle_is_replaced_before_use(
@@ -22,10 +23,7 @@ def test_a_connection_whose_session_was_ended_while_idle_is_replaced_before_use(
         pool = read_pool(database.conninfo, 1, 3.0)
         await pool.open(wait=True, timeout=10)
         try:
-            async with pool.connection() as conn:
-                ended = conn.info.backend_pid
-            with psycopg.connect(pg_admin, autocommit=True) as admin:
-                admin.execute("SELECT pg_terminate_backend(%s, 5000)", (ended,))
+            ended = await end_an_idle_session(pool, pg_admin)
             async with pool.connection() as conn:
                 row = await (await conn.execute("SELECT pg_backend_pid()")).fetchone()
             return ended, conn.info.backend_pid, row[0] if row else -1

@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import psycopg
 import pytest
 from psycopg_pool import AsyncConnectionPool, PoolClosed
 
 from graphql_api.read_pool import read_pool
 from infrastructure.database import Database
+from tests.support.read_pools import end_an_idle_session
 
 
 @pytest.fixture
@@ -77,10 +77,7 @@ def test_a_broken_ready_connection_is_replaced_and_the_request_counted_once(
         pool = read_pool(database.conninfo, 1, 3.0)
         await pool.open(wait=True, timeout=10)
         try:
-            async with pool.connection() as conn:
-                ended = conn.info.backend_pid
-            with psycopg.connect(pg_admin, autocommit=True) as admin:
-                admin.execute("SELECT pg_terminate_backend(%s, 5000)", (ended,))
+            ended = await end_an_idle_session(pool, pg_admin)
             await asyncio.sleep(0.1)  # the end of the session reaches the socket
             async with pool.connection() as conn:
                 handed = conn.info.backend_pid

@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import psycopg
 import pytest
 from psycopg.pq import TransactionStatus
 from psycopg_pool import AsyncConnectionPool
 
 from graphql_api.read_pool import read_pool
 from infrastructure.database import Database
+from tests.support.read_pools import end_an_idle_session
 
 
 @pytest.fixture
@@ -185,10 +185,7 @@ def test_the_server_ending_an_idle_session_still_replaces_it(
         pool = read_pool(database.conninfo, 1, 3.0)
         await pool.open(wait=True, timeout=10)
         try:
-            async with pool.connection() as conn:
-                ended = conn.info.backend_pid
-            with psycopg.connect(pg_admin, autocommit=True) as admin:
-                admin.execute("SELECT pg_terminate_backend(%s, 5000)", (ended,))
+            ended = await end_an_idle_session(pool, pg_admin)
             await asyncio.sleep(0.1)
             async with pool.connection() as conn:
                 return ended, conn.info.backend_pid
