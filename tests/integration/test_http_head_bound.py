@@ -5,12 +5,10 @@ server's memory. Real sockets against uvicorn configured as ``cxledger serve`` c
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -19,6 +17,7 @@ from starlette.routing import Route
 from infrastructure.http_protocol import MAX_HEAD_BYTES, BoundedHttpToolsProtocol
 from infrastructure.server import uvicorn_config
 from tests.support.server import free_port
+from tests.support.uvicorn_thread import serving
 
 CALLS: list[str] = []
 
@@ -33,18 +32,8 @@ async def echo(request: Request) -> Response:
 def port() -> Iterator[int]:
     app = Starlette(routes=[Route("/echo", echo, methods=["GET", "POST"])])
     port = free_port()
-    server = uvicorn.Server(uvicorn_config(app, "127.0.0.1", port, "warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.02)
-    try:
+    with serving(uvicorn_config(app, "127.0.0.1", port, "warning")):
         yield port
-    finally:
-        server.should_exit = True
-        thread.join(20)
 
 
 def exchange(port: int, chunks: list[bytes], pause: float = 0.0) -> bytes:

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -21,6 +19,7 @@ from starlette.routing import Route
 
 from infrastructure.server import uvicorn_config
 from tests.support.server import free_port
+from tests.support.uvicorn_thread import serving
 
 TIMEOUT = 1.0
 REQUEST = b"GET /answer HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
@@ -42,18 +41,8 @@ def port() -> Iterator[int]:
     port = free_port()
     config = uvicorn_config(app, "127.0.0.1", port, "warning")
     config.timeout_keep_alive = TIMEOUT  # type: ignore[assignment]
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.02)
-    try:
+    with serving(config):
         yield port
-    finally:
-        server.should_exit = True
-        thread.join(20)
 
 
 def ask(sock: socket.socket, request: bytes = REQUEST) -> bytes:

@@ -26,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.support.server import free_port
+from tests.support.uvicorn_thread import serving
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
@@ -131,18 +132,6 @@ def identity_provider(keys: list[SigningKey]) -> Iterator[IdentityProvider]:
             Route("/jwks", provider._jwks),
         ]
     )
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the identity provider did not start")
-        time.sleep(0.02)
-    try:
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    with serving(config, "the identity provider"):
         yield provider
-    finally:
-        server.should_exit = True
-        thread.join(20)

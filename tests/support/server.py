@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -53,6 +52,7 @@ from tests.support.ledgers import (
     migrated_database,
     postgres_ledger,
 )
+from tests.support.uvicorn_thread import serving
 
 TEST_LOGIN_POLICY = ThrottlePolicy(max_failures_per_address=100_000, max_failures_in_all=100_000)
 """Every test client is 127.0.0.1, so the per-address and overall caps would make tests of one
@@ -237,21 +237,9 @@ def live_api(
         http=BoundedHttpToolsProtocol,  # as `cxledger serve`: the bounded C parser
         loop="uvloop",
     )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the API server did not start")
-        time.sleep(0.02)
     url = f"http://127.0.0.1:{port}"
-    try:
-        with httpx.Client(base_url=url, timeout=30) as client:
-            yield LiveApi(url, client, tokens, ledger, database, run_worker)
-    finally:
-        server.should_exit = True
-        thread.join(20)
+    with serving(config, "the API server"), httpx.Client(base_url=url, timeout=30) as client:
+        yield LiveApi(url, client, tokens, ledger, database, run_worker)
 
 
 @contextlib.contextmanager
