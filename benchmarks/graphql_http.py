@@ -9,7 +9,11 @@ drives both, in the same run:
 - ``{ __typename }``, anonymous, against the bare endpoint (the load's ceiling, too);
 - ``registerCustomer`` as an agent (it waits for the customer directory to show the write,
   as every mutation does), against single-row INSERT commits by as many psycopg connections;
-- ``customers(first: 20)`` with four fields as an agent, against the bare endpoint;
+- ``customers(first: 20)`` with four fields as an agent, against the bare endpoint: the
+  product's server keeps the page while the directory's rows stand still
+  (``projections.row_cache``), as it does for a dashboard that many read; so the same page,
+  ``same, none kept``, from a third server that keeps nothing (``CXL_READ_CACHE_ENTRIES=0``,
+  the read models applied by the first): every page read from PostgreSQL;
 - ``customer(id) { name }`` as an agent, against the bare endpoint: one plain field, the
   smallest request that goes through graphql-core's executor, a resolver and one read (the
   ``{ __typename }`` figure takes a short path that answers it from the document's plan, so
@@ -93,6 +97,8 @@ mutation Register($input: RegisterCustomerInput!) {
 }
 """
 PAGE = 20
+NONE_KEPT = "  same, none kept"
+"""The list page from a server that keeps no read (``serve_api_reading_through``)."""
 STAFF = EventMetadata(actor_id="benchmark", actor_role=Role.AGENT, channel=Channel.API)
 INSERT = "INSERT INTO bench_rows (id, name, email, region) VALUES (%s, %s, %s, %s)"
 
@@ -102,7 +108,13 @@ Started = Any
 
 
 def serve_api(
-    conninfo: str, master_key: str, jwt_secret: str, port: int, replica: bool, started: Started
+    conninfo: str,
+    master_key: str,
+    jwt_secret: str,
+    port: int,
+    replica: bool,
+    started: Started,
+    read_cache_entries: int = ApiServices.read_cache_entries,
 ) -> None:
     """The product's app, as ``serve`` runs it: with its projection workers, or as one replica
     of several sharing the port, without them (``run_projections`` runs them)."""
@@ -122,6 +134,7 @@ def serve_api(
                 ledger, WindowCounters(database.connect), EVERY_RESET_SENT
             ),
             pool_size=8,
+            read_cache_entries=read_cache_entries,
         )
         if worker is not None:
             services = dataclasses.replace(
@@ -134,6 +147,14 @@ def serve_api(
         app = create_app(services)
         settle_heap()  # as `serve` does
         run_until_stopped(app, port, replica, started)
+
+
+def serve_api_reading_through(
+    conninfo: str, master_key: str, jwt_secret: str, port: int, replica: bool, started: Started
+) -> None:
+    """The product's app keeping no read (``CXL_READ_CACHE_ENTRIES=0``), without projection
+    workers (the other server's apply the read models): every list page read from PostgreSQL."""
+    serve_api(conninfo, master_key, jwt_secret, port, True, started, read_cache_entries=0)
 
 
 def projection_worker(
@@ -358,14 +379,14 @@ def run(
                 registered_ids.append(ledger.register_customer(registration, STAFF).aggregate_id)
             head = ledger.head_position()
         projections = run_projections if processes > 1 else None
+        keys = (database.conninfo, master_key, jwt_secret)
         with (
-            server(
-                serve_api,
-                *(database.conninfo, master_key, jwt_secret),
-                processes=processes,
-                beside=projections,
-            ) as api,
+            server(serve_api, *keys, processes=processes, beside=projections) as api,
             server(serve_bare, processes=processes) as bare,
+            # Replicas keep no read anyway (they apply no read model): no third server then.
+            server(serve_api_reading_through, *keys)
+            if processes == 1
+            else contextlib.nullcontext(None) as through,
         ):
             caught_up(database.conninfo, head)  # no catch-up competes with the first figures
             baseline = [post_request(HOST, bare.port, "/graphql", TYPENAME, None)] * n
@@ -373,13 +394,23 @@ def run(
             listed = [post_request(HOST, api.port, "/graphql", CUSTOMERS, agent)] * n
             one_field = {"query": ONE_FIELD % registered_ids[0]}
             field = [post_request(HOST, api.port, "/graphql", one_field, agent)] * n
+            unkept = (
+                [post_request(HOST, through.port, "/graphql", CUSTOMERS, agent)] * n
+                if through is not None
+                else []
+            )
             sides: dict[str, list[Measured]] = {}
             for _ in range(rounds):
-                turns: dict[str, Callable[[], Measured]] = {
+                turns: dict[str, Callable[[], Measured | None]] = {
                     "bare": lambda: measure(bare, baseline, clients, no_errors(None)),
                     "{ __typename }": lambda: measure(api, typename, clients, no_errors(None)),
                     "customer { name }": lambda: measure(api, field, clients, no_errors(None)),
                     "customers(first: 20)": lambda: measure(api, listed, clients, no_errors(None)),
+                    NONE_KEPT: lambda: (
+                        measure(through, unkept, clients, no_errors(None))
+                        if through is not None
+                        else None
+                    ),
                     "registerCustomer": lambda: measure(
                         api,
                         registrations(api.port, agent, n),
@@ -391,9 +422,12 @@ def run(
                     ),
                 }
                 for side, turn in turns.items():
-                    sides.setdefault(side, []).append(turn())
+                    measured = turn()
+                    if measured is not None:
+                        sides.setdefault(side, []).append(measured)
             figure = {side: combined(parts) for side, parts in sides.items()}
-    queries = ("{ __typename }", "customer { name }", "customers(first: 20)")
+    every = ("{ __typename }", "customer { name }", "customers(first: 20)", NONE_KEPT)
+    queries = [name for name in every if name in figure]
     rows = [(name, figure[name], figure["bare"]) for name in queries]
     rows.append(("registerCustomer", figure["registerCustomer"], figure["inserts"]))
     return rows

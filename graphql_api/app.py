@@ -33,6 +33,7 @@ from graphql_api.read_pool import read_pool
 from graphql_api.request_log import RequestLog
 from graphql_api.schema import build_schema
 from projections.applied import AppliedPositions
+from projections.row_cache import RowCache
 from projections.surveys.projection import NOTIFY_CHANNEL, SurveyDashboard
 from projections.tracking import position_async
 
@@ -64,6 +65,8 @@ def create_app(services: ApiServices) -> Api:
         if primary is not None:
             await primary.open(wait=True, timeout=30)
         app.state.positions = positions = PositionWatch(pool, applied=news_for(services))
+        app.state.read_cache = read_cache = read_cache_for(services)
+        services.metrics.kept_reads.source = None if read_cache is None else read_cache.counts
         notifications = DashboardNotifications(
             services.conninfo,
             NOTIFY_CHANNEL,
@@ -157,6 +160,15 @@ def news_for(services: ApiServices) -> AppliedPositions | None:
     to a read replica, where a position the primary committed may not be replayed yet (the
     waits poll the replica's own positions table then)."""
     return None if services.read_conninfo else services.applied
+
+
+def read_cache_for(services: ApiServices) -> RowCache | None:
+    """Reads kept while their read model's rows stand still, where this process knows when
+    they change: it applies them, and reads them from the database it applies them to."""
+    applied = news_for(services)
+    if applied is None or services.read_cache_entries <= 0:
+        return None
+    return RowCache(applied, services.read_cache_entries)
 
 
 def _dashboard_position(primary: AsyncConnectionPool[Any]) -> Callable[[], Awaitable[int]]:

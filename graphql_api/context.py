@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import Any, Literal, Protocol, TypeVar
@@ -39,8 +39,10 @@ from graphql_api.position_watch import PositionWatch
 from graphql_api.web_options import WebOptions
 from projections.applied import AppliedPositions
 from projections.audit.keys import AuditKeys
+from projections.row_cache import RowCache
 
 T = TypeVar("T")
+R = TypeVar("R")
 IntrospectionPolicy = Literal["on", "off", "staff"]
 """Who may introspect the schema and get "Did you mean" hints (graphql_api.schema_disclosure)."""
 
@@ -109,6 +111,10 @@ class ApiServices:
     """The process's shared LISTEN session; None: the API listens on a connection of its own."""
     prepared_statements: bool = True
     """False behind a transaction-mode pooler (PgBouncer), where they do not survive."""
+    read_cache_entries: int = 256
+    """Reads kept per read model while its rows stand still (``projections.row_cache``:
+    only for read models applied in this process, read from its database); 0: none
+    (CXL_READ_CACHE_ENTRIES)."""
     on_start: Callable[[], None] = _nothing
     on_stop: Callable[[], None] = _nothing
     projection_errors: Callable[[], dict[str, str]] = _no_errors
@@ -175,6 +181,9 @@ class RequestContext:
     correlation_id: UUID
     client_address: str = "unknown"
     """The client's address, for throttles (``graphql_api.limits.client``)."""
+    read_cache: RowCache | None = None
+    """Reads kept while their read model's rows stand still (``projections.row_cache``);
+    None: every read goes to the database."""
 
     @cached_property
     def request_id(self) -> UUID:
@@ -187,6 +196,13 @@ class RequestContext:
         """This request's data loaders (``graphql_api.loaders``), made when a field first
         asks: seven loaders per request cost a small query a twentieth of its time."""
         return Loaders(self.pool)
+
+    async def kept_read(self, name: str, key: Hashable, read: Callable[[], Awaitable[R]]) -> R:
+        """``read()``'s result, or the same read's kept while read model ``name``'s rows have
+        not changed (``key``: everything besides the rows that decides it)."""
+        if self.read_cache is None:
+            return await read()
+        return await self.read_cache.read(name, key, read)
 
     @property
     def ledger(self) -> Ledger:

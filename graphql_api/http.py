@@ -118,6 +118,7 @@ async def graphql_endpoint(request: Request) -> Response:
             services=services,
             pool=state.pool,
             positions=state.positions,
+            read_cache=state.read_cache,
             principal=await _authenticate(request, services, headers),
             channel=_channel(headers),
             correlation_id=_correlation_id(request),

@@ -371,6 +371,7 @@ class Runtime:
             deflection=DeflectionLog(self.pool.connection),
             listener=self.listener,
             prepared_statements=not self.database.behind_pooler,
+            read_cache_entries=settings.read_cache_entries,
             on_start=worker.start if worker else _nothing,
             on_stop=worker.stop if worker else _nothing,
             projection_errors=worker.errors if worker else dict,

@@ -159,6 +159,9 @@ class LogFanOut:
             concurrent = 0  # commits heard of while the last passes ran
             while not stop.is_set():
                 gained = self.leases.renew()
+                # A lease lost with the listener's session is told at once, not at the next
+                # pass: reads of its rows kept here are used only while it is led here.
+                self.applied.lead([f.name for f in self.followers if self.leases.holds(f)])
                 self.started.set()
                 if gained:
                     self._known = None  # a follower led from now on: where another left it
@@ -248,12 +251,19 @@ class LogFanOut:
         read_models = [f for f in busy if f not in alone and not f.commits_elsewhere]
         managers = [f for f in busy if f not in alone and f.commits_elsewhere]
         moved = False
-        if read_models:
-            moved |= self._feed_together(conn, [*read_models, *idle], batch, positions)
-        elif idle:  # one statement is a transaction of its own: no BEGIN, lock or COMMIT
-            moved |= self._advance(conn, idle, batch, positions)
-        for follower in [*managers, *alone]:
-            moved |= self._feed(conn, follower, batch)
+        # Whoever keeps reads of these rows (``projections.row_cache``) keeps none from now
+        # until their transactions have ended: the idle ones' rows do not change.
+        changing = [f.name for f in busy]
+        self.applied.changing(changing)
+        try:
+            if read_models:
+                moved |= self._feed_together(conn, [*read_models, *idle], batch, positions)
+            elif idle:  # one statement is a transaction of its own: no BEGIN, lock or COMMIT
+                moved |= self._advance(conn, idle, batch, positions)
+            for follower in [*managers, *alone]:
+                moved |= self._feed(conn, follower, batch)
+        finally:
+            self.applied.changed(changing)
         return moved
 
     def _feed_together(

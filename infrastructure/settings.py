@@ -164,6 +164,15 @@ class Settings(BaseSettings):
         "`cx-agents=agent,cx-admins=admin`; never customer. Needed with the issuer.",
     )
     db_pool_size: int = Field(8, ge=1, le=200, description="Connections per pool.")
+    read_cache_entries: int = Field(
+        256,
+        ge=0,
+        le=100_000,
+        description="Reads of a read model's rows (a page of the customer directory) kept per "
+        "read model while its rows have not changed, for the read models this process applies "
+        "and reads from its own database (not with a read replica, nor in an API replica "
+        "that runs no projection); each kept read is at most a second old. 0: none kept.",
+    )
     db_timeout: int = Field(
         3,
         ge=1,

@@ -11,6 +11,15 @@ a read served by a streaming standby must still wait for the standby's own posit
 takes no news when its reads go to a replica). Positions only move forward once a process
 runs (a rebuild switches in at or past the live position; resets happen at start-up, before
 any write), so the highest position heard is kept.
+
+It also counts, per read model led here, the changes of its rows (``rows_generation``): the
+applying thread marks a pass that may change them before its transaction begins
+(``changing``) and after it ends (``changed``), so that a read of the rows that began and
+ended within one even generation read the rows exactly as they are until the next change
+(``projections.row_cache`` keeps such reads). What this process cannot see change is counted
+as a change when it learns of it: leadership taken up again (another process led meanwhile),
+and a position read from the database beyond the one this process knew (a rebuild's switch,
+another worker's batch).
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ class AppliedPositions:
         self._positions: dict[str, int] = {}
         self._led: frozenset[str] = frozenset()
         self._listeners: tuple[Listener, ...] = ()
+        self._generations: dict[str, int] = {}
         self._lock = threading.Lock()  # writers only: readers read one dict entry or a field
 
     def position(self, name: str) -> int:
@@ -40,8 +50,38 @@ class AppliedPositions:
         return name in self._led
 
     def lead(self, names: Collection[str]) -> None:
-        """The projections this process applies from now on (its leases)."""
-        self._led = frozenset(names)
+        """The projections this process applies from now on (its leases). One led again
+        counts as changed: another process may have changed its rows meanwhile."""
+        led = frozenset(names)
+        with self._lock:
+            for name in led - self._led:
+                self._bump(name, 2)
+            self._led = led
+
+    def rows_generation(self, name: str) -> int | None:
+        """The count of ``name``'s row changes, if its rows stand still now: led here and no
+        change in flight (an even count); None otherwise. Two equal answers, one before a read
+        of its rows and one after it, mean the read saw the rows as they are until the count
+        moves (only this process changes them while it leads, and it counts each change)."""
+        generation = self._generations.get(name, 0)
+        if generation & 1 or name not in self._led:
+            return None
+        return generation
+
+    def changing(self, names: Collection[str]) -> None:
+        """Call before a transaction that may change the rows of ``names`` begins."""
+        with self._lock:
+            for name in names:
+                self._bump(name, 1)
+
+    def changed(self, names: Collection[str]) -> None:
+        """Call once that transaction ended (committed or not): the same ``names``."""
+        with self._lock:
+            for name in names:
+                self._bump(name, 1)
+
+    def _bump(self, name: str, by: int) -> None:
+        self._generations[name] = self._generations.get(name, 0) + by
 
     def announce(self, name: str, position: int) -> None:
         """``name`` has committed ``position`` (call after the commit, never before)."""
@@ -53,7 +93,13 @@ class AppliedPositions:
             listener(name, position)
 
     def saw(self, positions: Mapping[str, int]) -> None:
-        """Positions read from the database (a look, as good as an announcement)."""
+        """Positions read from the database (a look, as good as an announcement). One beyond
+        what this process knew counts as a change of that read model's rows: moved elsewhere
+        (or committed here and not yet announced, which costs only a read)."""
+        with self._lock:
+            for name, position in positions.items():
+                if position > self._positions.get(name, -1):
+                    self._bump(name, 2)
         for name, position in positions.items():
             self.announce(name, position)
 

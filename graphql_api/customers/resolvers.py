@@ -36,6 +36,7 @@ from graphql_api.plain_plans import ObjectPlan
 from graphql_api.read_your_writes import AtLeast, wait_for
 from projections.customers.projection import CustomerDirectory
 from projections.customers.queries import (
+    DirectoryRows,
     customer_by_id,
     customers_count,
     directory_rows,
@@ -94,15 +95,22 @@ async def list_customers(
     request = page_request(CURSOR_KIND, first=first, after=after, last=last, before=before)
     await wait_for(context, CustomerDirectory.name, at_least)
     conditions = _checked_filter(context, filter)
-    async with context.pool.connection() as conn:
-        rows = await directory_rows(
-            conn,
-            request.size,
-            request.cursor,
-            conditions,
-            backward=request.backward,
-            listed_only=listed_only,
-        )
+
+    async def read() -> DirectoryRows:
+        async with context.pool.connection() as conn:
+            return await directory_rows(
+                conn,
+                request.size,
+                request.cursor,
+                conditions,
+                backward=request.backward,
+                listed_only=listed_only,
+            )
+
+    # The same page of the same rows is the same whoever asks: what the caller may see of
+    # each row is decided below, per request.
+    page = (request.size, request.cursor, conditions, request.backward, listed_only)
+    rows = await context.kept_read(CustomerDirectory.name, page, read)
     # The directory's rows as they came: a plain selection of the edges is completed from
     # them (``ListedConnection``), any other reads edges and customers made from them, each
     # reading its row when the selection reads it (``ListedCustomer``).

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable, Iterator, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 
 from graphql_api.metrics.series import CountedAndTimed
 
@@ -51,6 +54,8 @@ class ApiMetrics:
             LATENCY_BUCKETS,
         )
         r.register(self.http_requests)
+        self.kept_reads = KeptReads()
+        r.register(self.kept_reads)
         self.events_appended = Counter(
             "cxl_events_appended",
             "Events this process appended to the log (committed); rate() is the append rate.",
@@ -112,3 +117,26 @@ class ApiMetrics:
                 self._names.add(name)
                 return name
         return OTHER
+
+
+class KeptReads(Collector):
+    """``cxl_kept_reads_total``: reads of each read model's rows given from what the app kept
+    (``outcome="kept"``) or read from the database (``read``) while it could keep them
+    (``projections.row_cache``); taken from the app's cache at each scrape (``source``), so
+    that a read costs no metric call. No series without a cache."""
+
+    def __init__(self) -> None:
+        self.source: Callable[[], Mapping[str, tuple[int, int]]] | None = None
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        family = CounterMetricFamily(
+            "cxl_kept_reads",
+            "Reads of a read model's rows answered from what this process kept while the rows "
+            "stood still (kept), or read from the database (read).",
+            labels=["read_model", "outcome"],
+        )
+        source = self.source
+        for name, (kept, read) in sorted((source() if source else {}).items()):
+            family.add_metric([name, "kept"], kept)
+            family.add_metric([name, "read"], read)
+        yield family

@@ -141,7 +141,9 @@ def page_statements(
 @dataclass(frozen=True, slots=True)
 class DirectoryRows:
     """A page of directory rows as psycopg gives them: tuples of ``CustomerView``'s fields
-    in its order (``VIEW_FIELDS``), so that a list can make of each only what it shows."""
+    in its order (``VIEW_FIELDS``), so that a list can make of each only what it shows.
+    A page may be kept and shared by later requests (``projections.row_cache``): never
+    changed once made."""
 
     items: list[tuple[Any, ...]]
     has_next_page: bool

@@ -37,3 +37,53 @@ def test_only_the_read_models_led_here_are_led() -> None:
     applied.lead(["a", "b"])
     applied.lead(["b"])
     assert (applied.leads("a"), applied.leads("b")) == (False, True)
+
+
+def test_rows_stand_still_only_for_a_read_model_led_here_with_no_change_in_flight() -> None:
+    """A read model another process applies, or one whose pass is under way, has no count a
+    read could be kept under (projections.row_cache keeps nothing then)."""
+    applied = AppliedPositions()
+    assert applied.rows_generation("a") is None  # not led here
+    applied.lead(["a"])
+    still = applied.rows_generation("a")
+    assert still is not None
+    applied.changing(["a"])
+    assert applied.rows_generation("a") is None
+    applied.changed(["a"])
+    after = applied.rows_generation("a")
+    assert after is not None and after != still
+    applied.lead([])
+    assert applied.rows_generation("a") is None
+
+
+def test_a_change_counts_only_for_the_read_models_it_changes() -> None:
+    applied = AppliedPositions()
+    applied.lead(["a", "b"])
+    before = applied.rows_generation("b")
+    applied.changing(["a"])
+    assert applied.rows_generation("b") == before
+    applied.changed(["a"])
+    assert applied.rows_generation("b") == before
+
+
+def test_a_read_model_led_again_counts_as_changed() -> None:
+    """Another process may have applied it meanwhile: what was read before is not its rows."""
+    applied = AppliedPositions()
+    applied.lead(["a"])
+    before = applied.rows_generation("a")
+    applied.lead([])
+    applied.lead(["a"])
+    assert applied.rows_generation("a") not in (None, before)
+
+
+def test_a_position_read_beyond_the_one_known_counts_as_changed() -> None:
+    """A rebuild's switch or another worker's batch moved it: the rows moved with it. A
+    position read where it was known changes nothing."""
+    applied = AppliedPositions()
+    applied.lead(["a"])
+    applied.announce("a", 5)
+    known = applied.rows_generation("a")
+    applied.saw({"a": 5})
+    assert applied.rows_generation("a") == known
+    applied.saw({"a": 9})
+    assert applied.rows_generation("a") not in (None, known)

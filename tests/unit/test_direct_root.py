@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import graphql
@@ -27,6 +27,8 @@ from graphql_api.customers import resolvers
 from graphql_api.metrics.registry import ApiMetrics
 from graphql_api.schema import LedgerSchema, build_schema
 from projections.customers.queries import DirectoryRows
+
+T = TypeVar("T")
 
 AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -66,6 +68,10 @@ class _Context:
     services: _Services
     principal: Principal
     pool: Any
+
+    async def kept_read(self, name: str, key: object, read: Callable[[], Awaitable[T]]) -> T:
+        """As a request whose app keeps no read (``RequestContext.kept_read``)."""
+        return await read()
 
 
 @pytest.fixture
