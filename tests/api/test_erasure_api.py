@@ -310,6 +310,33 @@ def test_the_erased_customer_shows_when_and_null_personal_fields(
     assert [person[f] for f in ("name", "email", "phone", "address")] == [None] * 4
 
 
+LATEST = """
+query($at: String) { customers(last: 3, atLeast: $at) { edges { node { id name email } } } }
+"""
+
+
+def test_a_list_page_kept_before_an_erasure_shows_the_customer_erased_once_it_is_visible(
+    world: World,
+) -> None:
+    """The server keeps a directory page while the directory stands still
+    (projections.row_cache): read twice before the erasure, the page read at the erasure's
+    position shows the customer without name or email."""
+    who = new_customer(world, "Kept Page")
+    registered = str(world.api.ledger.head_position())
+
+    def latest(at: str) -> dict[str, Any]:
+        edges = data(world, LATEST, {"at": at}, Role.ADMIN)["customers"]["edges"]
+        return {edge["node"]["id"]: edge["node"] for edge in edges}
+
+    assert latest(registered)[who]["name"] == "Kept Page"
+    assert latest(registered)[who]["name"] == "Kept Page"  # the kept page
+    assert request(world, customerId=who)["userErrors"] == []
+    done = complete(world, who)
+    assert done["userErrors"] == [], done
+    shown = latest(str(done["position"]))[who]
+    assert (shown["name"], shown["email"]) == (None, None)
+
+
 @pytest.mark.parametrize("role", [Role.AGENT, Role.ANALYST, Role.PRIVACY_OFFICER])
 def test_loyalty_tickets_and_surveys_still_answer_for_the_erased_customer(
     world: World, erased: dict[str, Any], role: Role
