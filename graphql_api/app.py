@@ -67,6 +67,12 @@ def create_app(services: ApiServices) -> Api:
         app.state.positions = positions = PositionWatch(pool, applied=news_for(services))
         app.state.read_cache = read_cache = read_cache_for(services)
         services.metrics.kept_reads.source = None if read_cache is None else read_cache.counts
+        applied = news_for(services)
+        unwatch = (
+            applied.watch_changes(read_cache.forget)
+            if read_cache is not None and applied is not None
+            else _nothing_to_undo
+        )
         notifications = DashboardNotifications(
             services.conninfo,
             NOTIFY_CHANNEL,
@@ -84,6 +90,7 @@ def create_app(services: ApiServices) -> Api:
         finally:
             await anyio.to_thread.run_sync(services.on_stop)
             positions.close()
+            unwatch()
             await pool.close()
             if primary is not None:
                 await primary.close()
@@ -160,6 +167,10 @@ def news_for(services: ApiServices) -> AppliedPositions | None:
     to a read replica, where a position the primary committed may not be replayed yet (the
     waits poll the replica's own positions table then)."""
     return None if services.read_conninfo else services.applied
+
+
+def _nothing_to_undo() -> None:
+    pass
 
 
 def read_cache_for(services: ApiServices) -> RowCache | None:

@@ -160,7 +160,13 @@ class PositionWatch:
                         self._look_now.clear()  # a wish for a look from now on is this one's
                         looking = list(self._waiters)  # who came later waits for the next
                         names = sorted({waiter.name for waiter in looking})
-                        self._wake_reached(looking, await positions_of(conn, names))
+                        positions = await positions_of(conn, names)
+                        if self._applied is not None:
+                            # Before anyone wakes: a position moved by another process moves
+                            # the count of the read model's changes, so a page kept here
+                            # from before the write is not what the woken request reads.
+                            self._applied.saw(positions)
+                        self._wake_reached(looking, positions)
                         if self._waiters:
                             await self._pause()
             except Exception as error:  # each waiter's own query would have raised it

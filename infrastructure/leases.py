@@ -35,6 +35,12 @@ class Leases:
     def holds(self, follower: LogFollower) -> bool:
         return self._keys[follower.name] in self._held and self._still_connected()
 
+    @property
+    def term(self) -> int:
+        """The listener session the leases held now were taken on: another term is another
+        session, whose leases another process may have held in between."""
+        return self._generation
+
     def renew(self) -> bool:
         """Try for the leases not held (at most every few seconds); True if one was gained."""
         self._still_connected()
@@ -73,8 +79,9 @@ class Leases:
             log.debug("leases: %s", error)  # a lost session has released them already
 
     def _still_connected(self) -> bool:
-        """Forget the leases of a lost connection: the server released them with it."""
-        if self._listener.generation != self._generation:
+        """Forget the leases of a lost connection: the server released them with it (known
+        lost from the moment the listener's session failed, not only once a new one is made)."""
+        if self._listener.generation != self._generation or not self._listener.connected:
             self._held.clear()
             return False
         return True

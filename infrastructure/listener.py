@@ -82,6 +82,11 @@ class SharedListener:
             self._thread = None
         self._fail_pending()
 
+    @property
+    def connected(self) -> bool:
+        """False from the moment its session is known lost until a new one listens."""
+        return self._connected.is_set()
+
     def wait_connected(self, timeout: float) -> bool:
         return self._connected.wait(timeout)
 

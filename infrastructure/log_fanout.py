@@ -119,6 +119,9 @@ class LogFanOut:
         """Commits heard of (NOTIFY) since the passes under way began."""
         self.carried = 0
         """Events the passes under way have read."""
+        self._unsettled: list[str] = []
+        """Read models whose last commit's outcome was lost with its connection: changing
+        (``AppliedPositions``) until the positions are read again."""
         self.applied = applied or AppliedPositions()
         """Where the positions this fan-out commits are told, as each commits."""
         self.coalesce_seconds = coalesce_seconds
@@ -159,9 +162,10 @@ class LogFanOut:
             concurrent = 0  # commits heard of while the last passes ran
             while not stop.is_set():
                 gained = self.leases.renew()
-                # A lease lost with the listener's session is told at once, not at the next
-                # pass: reads of its rows kept here are used only while it is led here.
-                self.applied.lead([f.name for f in self.followers if self.leases.holds(f)])
+                # A lease lost with the listener's session is told here, within a wait for
+                # NOTIFY, not at the next pass: reads of a read model's rows are kept only
+                # while it is led here.
+                self._tell_led()
                 self.started.set()
                 if gained:
                     self._known = None  # a follower led from now on: where another left it
@@ -184,7 +188,7 @@ class LogFanOut:
         """Feed each follower led here one batch; True if any moved and a batch stopped short
         of the head read at its start (more is waiting), or if a follower's position was
         found moved elsewhere (it is read again next pass)."""
-        self.applied.lead([f.name for f in self.followers if self.leases.holds(f)])
+        self._tell_led()
         positions = self._positions(conn)
         self._found_moved = False
         waiting = sorted(((positions[f.name], f) for f in self._ready()), key=lambda item: item[0])
@@ -211,6 +215,11 @@ class LogFanOut:
         # elsewhere asks for one, from the positions read again.
         return (moved and behind) or self._found_moved
 
+    def _tell_led(self) -> None:
+        """Tell ``applied`` which followers this process leads now, and on which session."""
+        led = [f.name for f in self.followers if self.leases.holds(f)]
+        self.applied.lead(led, self.leases.term)
+
     def _positions(self, conn: Connection[Any]) -> dict[str, int]:
         """Where each follower led here stands: as last read or committed here, read again
         at most every ``SAFETY_PASS_SECONDS`` (a position moved elsewhere while nothing was
@@ -226,6 +235,9 @@ class LogFanOut:
                 known = {**{name: 0 for name in missing}, **_all_positions(conn)}
             self._known = known
             self.applied.saw(known)
+            if self._unsettled:  # whether their last commit was made, the rows now show
+                self.applied.changed(self._unsettled)
+                self._unsettled = []
         return self._known
 
     def _feed_covered(
@@ -249,21 +261,30 @@ class LogFanOut:
             batch.decode.prepare()
         alone = [f for f in busy if f.last_error is not None]
         read_models = [f for f in busy if f not in alone and not f.commits_elsewhere]
-        managers = [f for f in busy if f not in alone and f.commits_elsewhere]
+        managers = [f for f in busy if f.commits_elsewhere]
         moved = False
-        # Whoever keeps reads of these rows (``projections.row_cache``) keeps none from now
-        # until their transactions have ended: the idle ones' rows do not change.
-        changing = [f.name for f in busy]
+        # Whoever keeps reads of the read models' rows (``projections.row_cache``) keeps none
+        # from now until their transactions have ended (the idle ones' rows do not change; a
+        # process manager's commands go to the log, after this).
+        changing = [f.name for f in busy if not f.commits_elsewhere]
         self.applied.changing(changing)
         try:
             if read_models:
                 moved |= self._feed_together(conn, [*read_models, *idle], batch, positions)
             elif idle:  # one statement is a transaction of its own: no BEGIN, lock or COMMIT
                 moved |= self._advance(conn, idle, batch, positions)
-            for follower in [*managers, *alone]:
-                moved |= self._feed(conn, follower, batch)
+            for follower in alone:
+                if not follower.commits_elsewhere:
+                    moved |= self._feed(conn, follower, batch)
         finally:
-            self.applied.changed(changing)
+            if conn.broken:
+                # A COMMIT sent on a lost connection may have been made or not: the rows
+                # count as changing until the positions are read on the next connection.
+                self._unsettled.extend(changing)
+            else:
+                self.applied.changed(changing)
+        for follower in managers:
+            moved |= self._feed(conn, follower, batch)
         return moved
 
     def _feed_together(

@@ -9,7 +9,9 @@ change (``AppliedPositions.rows_generation``, even while the rows stand still, o
 change is in flight). A read that began and ended within one even count saw the rows exactly
 as they are until the count moves again, so its result is kept under that count and given to
 the next equal read while the count has not moved: the same rows the database would have
-given, without the database.
+given, without the database. When the count moves, every read kept for that read model is let
+go at once (``forget``, told by ``AppliedPositions.watch_changes``): an erased customer's page
+is not held in memory after the erasure's pass begins.
 
 What the count cannot see is handled by not keeping anything: a read model another process
 applies (an API replica, a lease held elsewhere), reads served by a streaming standby (the app
@@ -95,6 +97,11 @@ class RowCache:
             if len(kept.reads) > self._entries:
                 kept.reads.popitem(last=False)
         return result
+
+    def forget(self, name: str) -> None:
+        """Let go of every read kept for ``name`` (its count moved). Safe from any thread: one
+        dict operation, and a read under way keeps nothing once its slot is gone."""
+        self._kept.pop(name, None)
 
     def kept_keys(self, name: str) -> list[Hashable]:
         """The keys of the reads kept for ``name`` now, least recently used first."""

@@ -189,6 +189,29 @@ def test_a_position_moved_by_another_process_is_seen_by_the_backstop(database: D
     assert asyncio.run(scenario()) is True
 
 
+def test_a_position_a_look_finds_moved_elsewhere_moves_the_count_before_the_wait_ends(
+    database: Database,
+) -> None:
+    """The count of the read model's changes (projections.row_cache keeps reads under it)
+    has moved by the time the woken request reads: a page kept from before another
+    process's write is not what it reads."""
+    prepared(database)
+    applied = led_here("a")
+    before = applied.rows_generation("a")
+
+    async def scenario() -> int | None:
+        async with read_pool(database.conninfo, 2, 3.0) as pool:
+            watch = PositionWatch(pool, applied=applied, backstop=0.05)
+            waiting = asyncio.ensure_future(watch.wait("a", 3, LONG))
+            await asyncio.sleep(0.05)
+            await project(database, "a", 3)
+            assert await asyncio.wait_for(waiting, LONG / 3)
+            return applied.rows_generation("a")
+
+    after = asyncio.run(scenario())
+    assert before is not None and after is not None and after > before
+
+
 def test_a_read_model_led_elsewhere_is_polled_though_news_is_heard(database: Database) -> None:
     """News comes only of what this process applies: a wait on another read model polls at
     the interval, not the backstop (here longer than the test's bound)."""

@@ -87,3 +87,39 @@ def test_a_position_read_beyond_the_one_known_counts_as_changed() -> None:
     assert applied.rows_generation("a") == known
     applied.saw({"a": 9})
     assert applied.rows_generation("a") not in (None, known)
+
+
+def test_a_read_model_led_on_a_new_listener_session_counts_as_changed() -> None:
+    """Its lease lost and retaken between two passes (the listener connected again): the
+    names led are the same, the session is not."""
+    applied = AppliedPositions()
+    applied.lead(["a"], term=1)
+    before = applied.rows_generation("a")
+    applied.lead(["a"], term=1)
+    assert applied.rows_generation("a") == before
+    applied.lead(["a"], term=2)
+    assert applied.rows_generation("a") not in (None, before)
+
+
+def test_a_position_read_behind_the_one_known_counts_as_changed() -> None:
+    """A reset (another process's migration) moves a read model back to 0."""
+    applied = AppliedPositions()
+    applied.lead(["a"])
+    applied.announce("a", 5)
+    known = applied.rows_generation("a")
+    applied.saw({"a": 0})
+    assert applied.rows_generation("a") not in (None, known)
+
+
+def test_watchers_hear_each_read_model_whose_count_moves() -> None:
+    """The app's kept reads let go of a read model's pages as soon as its count moves."""
+    applied = AppliedPositions()
+    heard: list[str] = []
+    unwatch = applied.watch_changes(heard.append)
+    applied.lead(["a", "b"])
+    applied.changing(["a"])
+    applied.changed(["a"])
+    applied.lead(["b"])
+    unwatch()
+    applied.changing(["b"])
+    assert sorted(heard) == ["a", "a", "a", "a", "b"]  # b once: led; a also as it left

@@ -122,3 +122,17 @@ def test_reads_of_an_older_count_are_let_go_at_the_next_read() -> None:
     counts.counts["a"] = 2
     run(cache.read("a", "x", reads))
     assert cache.kept_keys("a") == ["x"]
+
+
+def test_a_read_model_forgotten_keeps_nothing_not_even_a_read_under_way() -> None:
+    """The counting thread tells the cache at once when a count moves (``forget``)."""
+    cache = RowCache(Counts(), 8)
+    run(cache.read("a", "page", Reads()))
+    cache.forget("a")
+    assert cache.kept_keys("a") == []
+
+    def forgotten_meanwhile() -> None:
+        cache.forget("a")
+
+    run(cache.read("a", "page", Reads(during=forgotten_meanwhile)))
+    assert cache.kept_keys("a") == []
