@@ -55,10 +55,17 @@ class Database:
         return {"prepare_threshold": None} if self.behind_pooler else {}
 
     def connect(
-        self, *, autocommit: bool = False, direct: bool = False, application_name: str = ""
+        self,
+        *,
+        autocommit: bool = False,
+        direct: bool = False,
+        application_name: str = "",
+        **options: str | int,
     ) -> psycopg.Connection[tuple[Any, ...]]:
-        """A new connection; ``direct``: to a real server session, never through a pooler."""
+        """A new connection; ``direct``: to a real server session, never through a pooler;
+        ``options``: more libpq connection parameters (``keepalives``, ...)."""
         extra: dict[str, Any] = {"application_name": application_name} if application_name else {}
+        extra.update(options)
         if direct:
             return psycopg.connect(
                 self.direct_conninfo or self.conninfo, autocommit=autocommit, **extra

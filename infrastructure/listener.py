@@ -41,6 +41,19 @@ POLL_SECONDS = 0.05
 """Longest wait for notifications before queued calls run: the latency of a call."""
 HEARTBEAT_SECONDS = 10.0
 """Silence after which the connection is checked (a dead peer sends nothing)."""
+LIVENESS: dict[str, str | int] = {
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 20_000,
+}
+"""libpq's TCP liveness settings for the listener's session (ignored on a Unix socket). The
+leases are advisory locks of this session: on a half-open connection (the server or the
+network gone without a reset) the heartbeat's ``SELECT 1`` waited as long as TCP retries its
+send, about a quarter of an hour, with the process still believing it led its read models
+(and kept their pages, ``projections.row_cache``). With these, an idle session is probed
+after 5 s and given up after three unanswered probes, and one with unanswered data after 20 s."""
 CALL_TIMEOUT = 10.0
 
 
@@ -134,7 +147,10 @@ class SharedListener:
 
     def _serve_one_connection(self) -> None:
         with self._database.connect(
-            autocommit=True, direct=True, application_name=APPLICATION_NAME.format(pid=os.getpid())
+            autocommit=True,
+            direct=True,
+            application_name=APPLICATION_NAME.format(pid=os.getpid()),
+            **LIVENESS,
         ) as conn:
             for channel in {s.channel for s in self._current()}:
                 _listen(conn, channel)

@@ -94,14 +94,20 @@ class AppliedPositions:
 
     def watch_changes(self, watcher: ChangeWatcher) -> Callable[[], None]:
         """Call ``watcher`` whenever a read model's count moves; returns the unsubscribe."""
+        return self._added("_watchers", watcher)
+
+    def _added(self, callbacks: str, callback: object) -> Callable[[], None]:
+        """``callback`` added to the tuple of callbacks named ``callbacks`` (replaced whole,
+        so that the thread calling them reads it without the lock); returns its removal."""
         with self._lock:
-            self._watchers = (*self._watchers, watcher)
+            setattr(self, callbacks, (*getattr(self, callbacks), callback))
 
-        def unsubscribe() -> None:
+        def remove() -> None:
             with self._lock:
-                self._watchers = tuple(each for each in self._watchers if each is not watcher)
+                kept = tuple(each for each in getattr(self, callbacks) if each is not callback)
+                setattr(self, callbacks, kept)
 
-        return unsubscribe
+        return remove
 
     def _bump(self, name: str, by: int) -> None:
         self._generations[name] = self._generations.get(name, 0) + by
@@ -130,11 +136,4 @@ class AppliedPositions:
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call ``listener`` on each announcement from now on; returns the unsubscribe."""
-        with self._lock:
-            self._listeners = (*self._listeners, listener)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                self._listeners = tuple(each for each in self._listeners if each is not listener)
-
-        return unsubscribe
+        return self._added("_listeners", listener)
