@@ -5,7 +5,8 @@ young enough, never kept where no count is known, and bounded per read model."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from projections.row_cache import MAX_AGE_SECONDS, RowCache
 
@@ -33,8 +34,8 @@ class Reads:
         return self.calls
 
 
-def run(read: Awaitable[int]) -> int:
-    return asyncio.run(read)  # type: ignore[arg-type]
+def run(read: Coroutine[Any, Any, int]) -> int:
+    return asyncio.run(read)
 
 
 def test_a_read_again_while_the_rows_stand_still_is_not_read_again() -> None:
