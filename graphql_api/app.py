@@ -64,15 +64,11 @@ def create_app(services: ApiServices) -> Api:
         )
         if primary is not None:
             await primary.open(wait=True, timeout=30)
-        app.state.positions = positions = PositionWatch(pool, applied=news_for(services))
-        app.state.read_cache = read_cache = read_cache_for(services)
-        services.metrics.kept_reads.source = None if read_cache is None else read_cache.counts
         applied = news_for(services)
-        unwatch = (
-            applied.watch_changes(read_cache.forget)
-            if read_cache is not None and applied is not None
-            else _nothing_to_undo
-        )
+        app.state.positions = positions = PositionWatch(pool, applied=applied)
+        read_cache, unwatch = kept_reads(applied, services.read_cache_entries)
+        app.state.read_cache = read_cache
+        services.metrics.kept_reads.source = None if read_cache is None else read_cache.counts
         notifications = DashboardNotifications(
             services.conninfo,
             NOTIFY_CHANNEL,
@@ -173,13 +169,16 @@ def _nothing_to_undo() -> None:
     pass
 
 
-def read_cache_for(services: ApiServices) -> RowCache | None:
+def kept_reads(
+    applied: AppliedPositions | None, entries: int
+) -> tuple[RowCache | None, Callable[[], None]]:
     """Reads kept while their read model's rows stand still, where this process knows when
-    they change: it applies them, and reads them from the database it applies them to."""
-    applied = news_for(services)
-    if applied is None or services.read_cache_entries <= 0:
-        return None
-    return RowCache(applied, services.read_cache_entries)
+    they change (``applied``: it applies them, and reads them from the database it applies
+    them to), let go of as each count moves; and how to stop watching the counts."""
+    if applied is None or entries <= 0:
+        return None, _nothing_to_undo
+    cache = RowCache(applied, entries)
+    return cache, applied.watch_changes(cache.forget)
 
 
 def _dashboard_position(primary: AsyncConnectionPool[Any]) -> Callable[[], Awaitable[int]]:
