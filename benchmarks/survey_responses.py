@@ -54,7 +54,7 @@ import psycopg
 import uvicorn
 from psycopg_pool import ConnectionPool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 from domain.customer.commands import RegisterCustomer, SetContactPreferences
@@ -164,6 +164,12 @@ async def thread_names(request: Request) -> JSONResponse:
     return JSONResponse({str(t.native_id): t.name for t in threading.enumerate()})
 
 
+async def own_pid(request: Request) -> PlainTextResponse:
+    """The server process's id: the parent checks that the server answering on the port is
+    the one it started (another process may have taken the port ``free_port`` found)."""
+    return PlainTextResponse(str(os.getpid()))
+
+
 def serve(conninfo: str, master_key: str, jwt_secret: str, port: int, reactions: bool) -> None:
     """The server process: the product's app plus ``/bench-bare``, with the workers (and the
     process managers, if ``reactions``)."""
@@ -197,6 +203,7 @@ def serve(conninfo: str, master_key: str, jwt_secret: str, port: int, reactions:
         app = create_app(services)
         app.router.routes.append(Route("/bench-bare", bare, methods=["POST"]))
         app.router.routes.append(Route("/bench-threads", thread_names, methods=["GET"]))
+        app.router.routes.append(Route("/bench-pid", own_pid, methods=["GET"]))
         settle_heap()  # as `serve` does
         uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
@@ -218,28 +225,53 @@ def server(database: Database, bench_secrets: tuple[str, str]) -> Iterator[str]:
 def server_process(
     database: Database, bench_secrets: tuple[str, str], *, reactions: bool = False
 ) -> Iterator[tuple[str, multiprocessing.process.BaseProcess]]:
-    """The server's URL and process (whose CPU time this benchmark reads)."""
-    port = free_port()
+    """The server's URL and process (whose CPU time this benchmark reads). A port that
+    another process took between ``free_port`` and the server's bind (the server then exits)
+    is given up for another, at most ``PORT_TRIES`` times."""
     spawn = multiprocessing.get_context("spawn")
-    args = (database.conninfo, *bench_secrets, port, reactions)
-    process = spawn.Process(target=serve, args=args)
-    process.start()
-    url = f"http://127.0.0.1:{port}"
+    for _ in range(PORT_TRIES):
+        port = free_port()
+        args = (database.conninfo, *bench_secrets, port, reactions)
+        process = spawn.Process(target=serve, args=args)
+        process.start()
+        url = f"http://127.0.0.1:{port}"
+        try:
+            started = wait_until_healthy(url, process)
+        except BaseException:
+            _stop(process)
+            raise
+        if started:
+            break
+        _stop(process)  # it could not bind the port: another one
+    else:
+        raise RuntimeError("the API server did not start")
     try:
-        wait_until_healthy(url, process)
         yield url, process
     finally:
-        process.terminate()  # SIGTERM: uvicorn shuts down, the workers stop
-        process.join(30)
+        _stop(process)
 
 
-def wait_until_healthy(url: str, process: multiprocessing.process.BaseProcess) -> None:
+PORT_TRIES = 3
+
+
+def _stop(process: multiprocessing.process.BaseProcess) -> None:
+    process.terminate()  # SIGTERM: uvicorn shuts down, the workers stop
+    process.join(30)
+
+
+def wait_until_healthy(url: str, process: multiprocessing.process.BaseProcess) -> bool:
+    """True once ``process`` itself answers on ``url`` (its pid, then a healthy /health);
+    False if it ended first (it could not bind the port); an error after a minute."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.is_alive():
         with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
+            pid = httpx.get(f"{url}/bench-pid", timeout=2)
+            ours = pid.status_code == 200 and pid.text == str(process.pid)
+            if ours and httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return True
         time.sleep(0.1)
+    if not process.is_alive():
+        return False
     raise RuntimeError("the API server did not start")
 
 
