@@ -31,12 +31,17 @@ class Allowed(BasePermission):
         self.own = own
 
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
-        principal: Principal = info.context.principal
+        return self.admits(info.context.principal, kwargs)
+
+    def admits(self, principal: Principal, arguments: dict[str, Any]) -> bool:
+        """True if ``principal`` may use the field with ``arguments`` (by their Python names,
+        as strawberry converts them): strawberry's check and a direct field's
+        (``plain_fields.DIRECT``) are this one."""
         if principal.role in self.roles:
             return True
         if self.own is None or principal.role is not Role.CUSTOMER:
             return False
-        return str(_argument(kwargs, self.own)) == principal.actor_id
+        return str(_argument(arguments, self.own)) == principal.actor_id
 
     def on_unauthorized(self) -> None:
         raise forbidden()

@@ -42,6 +42,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, Final, TypeVar, cast
+from uuid import UUID
 
 from graphql import (
     FieldNode,
@@ -189,11 +190,12 @@ strawberry's resolver of a field with arguments and a permission converts every 
 ``PermissionExtension`` wrapper in every call. A direct field's resolver (installed by
 ``direct_resolver`` the first time the executor meets the field) does what they do, for the
 fields and values where that is plain: each argument a builtin scalar (``Int``, ``String``,
-``Boolean``, ``Float``; strawberry passes them on as they came) or null for an optional
-argument of any other type (strawberry passes None on), and each permission an ``Allowed``
-without ``own`` (the reader's role in its roles, else its ``on_unauthorized``, in the
-awaited resolver as strawberry runs it). Any other value (an input object, an enum) goes
-to strawberry's resolver, and a field with any other extension or permission gets none."""
+``Boolean``, ``Float``) or a ``UUID`` (strawberry passes a scalar's value on as it came) or
+null for an optional argument of any other type (strawberry passes None on), and each
+permission an ``Allowed`` whose ``own``, if any, names a top-level argument (its ``admits``,
+else its ``on_unauthorized``, in the awaited resolver as strawberry runs it). Any other
+value (an input object, an enum) goes to strawberry's resolver, and a field with any other
+extension or permission gets none."""
 
 PLANNED: Final = "cxl_planned"
 """A direct field's metadata key (beside ``DIRECT``): ``planned(plan, arguments)`` gives the
@@ -202,7 +204,7 @@ arguments of the direct answer for a request whose selection of the field has ``
 columns its selection shows. ``arguments`` must be returned as they are, or as a new dict
 with more: they are shared by the document's requests."""
 
-_AS_GIVEN: Final = (int, str, bool, float)
+_AS_GIVEN: Final = (int, str, bool, float, UUID)
 """Argument types strawberry passes on as graphql-core coerced them (``convert_argument``:
 a leaf type's value is returned as it is)."""
 
@@ -222,7 +224,7 @@ def direct_resolver(field: GraphQLField) -> Callable[..., Any] | None:
         if type(extension) is not PermissionExtension or extension.fail_silently:
             return None
         for permission in extension.permissions:
-            if type(permission) is not Allowed or permission.own is not None:
+            if type(permission) is not Allowed or not _owned_by_an_argument(permission, field):
                 return None
             permissions.append(permission)
     # graphql-core's arguments are named as strawberry named them, in the same order.
@@ -240,7 +242,7 @@ def direct_resolver(field: GraphQLField) -> Callable[..., Any] | None:
     async def permitted(context: Any, arguments: dict[str, Any]) -> Any:
         principal = context.principal
         for permission in permissions:
-            if principal.role not in permission.roles:
+            if not permission.admits(principal, arguments):
                 return permission.on_unauthorized()
         return await answer(context, **arguments)
 
@@ -262,6 +264,20 @@ def direct_resolver(field: GraphQLField) -> Callable[..., Any] | None:
     resolve.__wrapped__ = strawberry_resolve  # type: ignore[attr-defined]
     resolve.direct = DirectAnswer(python_arguments, permitted, planned)  # type: ignore[attr-defined]
     return resolve
+
+
+def _owned_by_an_argument(permission: Allowed, field: GraphQLField) -> bool:
+    """True if ``permission`` admits by role only, or also the customer a top-level argument
+    of ``field`` names (``own="id"``): a direct field's arguments hold that value as
+    strawberry's would (a builtin scalar or a UUID, as given). A path into an input object
+    (``own="input.id"``) is left to strawberry, which converts the input."""
+    own = permission.own
+    if own is None:
+        return True
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryField):
+        return False
+    return any(argument.python_name == own for argument in definition.arguments)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from graphql_api.plain_plans import ObjectPlan
 from graphql_api.read_your_writes import AtLeast, wait_for
 from projections.customers.projection import CustomerDirectory
 from projections.customers.queries import (
+    CustomerView,
     DirectoryRows,
     customer_by_id,
     customers_count,
@@ -53,8 +54,13 @@ Filter = Annotated[
 
 
 async def load_customer(context: RequestContext, customer_id: UUID) -> CustomerType | None:
-    async with context.pool.connection() as conn:
-        view = await customer_by_id(conn, customer_id)
+    async def read() -> CustomerView | None:
+        async with context.pool.connection() as conn:
+            return await customer_by_id(conn, customer_id)
+
+    # The row is the same whoever asks: what the caller may see of it is decided here, per
+    # request (``CustomerType.of``).
+    view = await context.kept_read(CustomerDirectory.name, ("customer", customer_id), read)
     return None if view is None else CustomerType.of(view, context.principal)
 
 
@@ -63,8 +69,18 @@ async def customer(
     id: Annotated[UUID, strawberry.argument(description="The customer's id.")],  # noqa: A002
     at_least: AtLeast = None,
 ) -> CustomerType | None:
-    await wait_for(info.context, CustomerDirectory.name, at_least)
-    return await load_customer(info.context, id)
+    return await customer_answer(info.context, id, at_least)
+
+
+async def customer_answer(
+    context: RequestContext,
+    id: UUID,  # noqa: A002 - the argument's name, as the direct path passes it
+    at_least: str | None = None,
+) -> CustomerType | None:
+    """``customer``'s answer; also its direct resolver (``plain_fields.DIRECT``), given the
+    context and the arguments without strawberry's conversion."""
+    await wait_for(context, CustomerDirectory.name, at_least)
+    return await load_customer(context, id)
 
 
 async def customers(

@@ -38,6 +38,9 @@ class CustomerQueries:
         description="One customer by id; null if unknown. Staff, analysts, auditors and "
         "privacy officers; a customer may read only themself.",
         extensions=allowed(READERS, own="id"),
+        # Resolved without strawberry's argument conversion and permission wrapper, as
+        # ``customers`` is (``plain_fields.DIRECT``): the same answer, the same refusal.
+        metadata={DIRECT: resolvers.customer_answer},
     )
     customers: CustomerConnection = strawberry.field(
         resolver=resolvers.customers,

@@ -70,7 +70,13 @@ _VIEW_ROW = args_row(CustomerView)
 
 
 async def customer_by_id(conn: AsyncConnection[Any], customer_id: UUID) -> CustomerView | None:
-    # Binary rows, as ``directory_rows`` reads them.
+    """The customer's directory row, or None. Its statement is prepared and run through
+    libpq as an unfiltered page's is (``_prepared_rows``), where the connection allows it:
+    the customer read by id is the API's most frequent read of one row; the rows come in
+    binary either way."""
+    rows = await _prepared_rows(conn, _ONE_CUSTOMER, [customer_id.bytes])
+    if rows is not None:
+        return CustomerView(*rows[0]) if rows else None
     async with conn.cursor(row_factory=_VIEW_ROW, binary=True) as cur:
         await cur.execute(
             f"SELECT {_COLUMNS} FROM customer_directory WHERE customer_id = %s", (customer_id,)
@@ -192,18 +198,22 @@ _UNFILTERED = {False: _unfiltered(_COLUMNS), True: _unfiltered(_LISTED_COLUMNS)}
 
 @dataclass(frozen=True, slots=True)
 class _PreparedPage:
-    """An unfiltered page's statement as ``_prepared_rows`` runs it: prepared under a name
-    of its own (none of psycopg's ``_pg3_`` names), its parameters bigints."""
+    """A statement as ``_prepared_rows`` runs it: prepared under a name of its own (none of
+    psycopg's ``_pg3_`` names), its parameters of the types ``types`` (oids), sent in binary."""
 
     name: bytes
     query: bytes
-    params: int
+    types: tuple[int, ...]
 
 
-def _prepared_page(name: str, statement: str) -> _PreparedPage:
+def _prepared_page(name: str, statement: str, of_type: int = 20) -> _PreparedPage:
+    """``statement`` (``%s`` placeholders, each a parameter of the type ``of_type``: by default
+    ``bigint``) as a statement of its own named ``name``."""
     parts = statement.split("%s")
     numbered = parts[0] + "".join(f"${index}{part}" for index, part in enumerate(parts[1:], 1))
-    return _PreparedPage(name.encode("ascii"), numbered.encode("utf-8"), len(parts) - 1)
+    return _PreparedPage(
+        name.encode("ascii"), numbered.encode("utf-8"), (of_type,) * (len(parts) - 1)
+    )
 
 
 _PREPARED_PAGES = {
@@ -211,6 +221,12 @@ _PREPARED_PAGES = {
     for index, statement in enumerate(_UNFILTERED[False] + _UNFILTERED[True])
 }
 """The unfiltered statements (``_UNFILTERED``) as prepared statements of their own."""
+_ONE_CUSTOMER = _prepared_page(
+    "_cxl_directory_customer",
+    f"SELECT {_COLUMNS} FROM customer_directory WHERE customer_id = %s",
+    of_type=2950,  # uuid
+)
+"""``customer_by_id``'s statement, its one parameter the id's 16 bytes."""
 
 
 async def directory_rows(
@@ -253,7 +269,8 @@ async def directory_rows(
         else:
             statement, positional = before, (cursor, size + 1)
         values = positional
-        rows = await _prepared_rows(conn, _PREPARED_PAGES[statement], positional)
+        sent = [value.to_bytes(8, "big", signed=True) for value in positional]
+        rows = await _prepared_rows(conn, _PREPARED_PAGES[statement], sent)
     else:
         prepare = False
         where, params = filter_condition(filter)
@@ -301,7 +318,6 @@ _PREPARED_NAMES = "_cxl_prepared_pages"
 session."""
 _PAGE_TRANSFORMER = "_cxl_page_transformer"
 """The attribute of a connection holding the transformer that loads its prepared pages."""
-_BIGINT = 20
 _BINARY = Format.BINARY
 _IDLE = TransactionStatus.IDLE
 _ACTIVE = TransactionStatus.ACTIVE
@@ -312,24 +328,26 @@ _DUPLICATE_STATEMENT = b"42P05"  # duplicate_prepared_statement
 
 
 async def _prepared_rows(
-    conn: AsyncConnection[Any], page: _PreparedPage, values: tuple[int, ...]
+    conn: AsyncConnection[Any], page: _PreparedPage, params: list[bytes]
 ) -> list[tuple[Any, ...]] | None:
-    """The rows of an unfiltered page, read through libpq on the connection's own session,
-    as psycopg's cursor reads them; None (the cursor reads it) on a connection this does not
-    serve: one not in autocommit, inside a transaction block, preparing nothing (behind a
-    transaction-mode pooler), in pipeline mode or not connected.
+    """The rows of ``page`` (an unfiltered page's statement, or one customer's), read through
+    libpq on the connection's own session as psycopg's cursor reads them; None (the cursor
+    reads it) on a connection this does not serve: one not in autocommit, inside a
+    transaction block, preparing nothing (behind a transaction-mode pooler), in pipeline mode
+    or not connected.
 
     The kept cursor (``_page_cursor``) still converted the query and dumped its parameters,
     looked the statement up in psycopg's prepared-statement cache and ran its generators in
     Python around libpq's, on every page (about 16 us of a listed page's 208 in the app, in
     process). Here the statement is prepared once per session under a name of its own, its
-    two or one bigint parameters sent in binary, and the answer awaited under the
-    connection's lock: through the connection's kept reader where it has one (``_answer``),
-    else by psycopg's own wait on its ``execute`` generator; either way a cancelled read is
-    cancelled on the server as psycopg cancels it. The rows are loaded by psycopg's
-    transformer (binary, the connection's loaders: the same values). A failure raises
-    psycopg's error for it (``error_from_result``). A statement deallocated meanwhile
-    (psycopg's ``DEALLOCATE ALL``, a ``DISCARD ALL``) is prepared again: in autocommit the
+    parameters (``params``, already in binary: a page's one or two bigints, a customer's id)
+    sent as they are, and the answer awaited under the connection's lock: through the
+    connection's kept reader where it has one (``_answer``), else by psycopg's own wait on its
+    ``execute`` generator; either way a cancelled read is cancelled on the server as psycopg
+    cancels it. The rows are loaded by psycopg's transformer (binary, the connection's
+    loaders: the same values). A failure raises psycopg's error for it
+    (``error_from_result``). A statement deallocated meanwhile (psycopg's ``DEALLOCATE ALL``,
+    a ``DISCARD ALL``) is prepared again: in autocommit the
     failed call changed nothing."""
     pgconn = conn.pgconn
     async with conn.lock:
@@ -341,7 +359,6 @@ async def _prepared_rows(
             or pgconn.transaction_status != _IDLE
         ):
             return None
-        params = [value.to_bytes(8, "big", signed=True) for value in values]
         prepared: set[bytes] | None = getattr(conn, _PREPARED_NAMES, None)
         if prepared is None:
             prepared = set()
@@ -369,7 +386,7 @@ async def _prepared_rows(
 
 
 async def _prepare(conn: AsyncConnection[Any], page: _PreparedPage) -> None:
-    conn.pgconn.send_prepare(page.name, page.query, [_BIGINT] * page.params)
+    conn.pgconn.send_prepare(page.name, page.query, list(page.types))
     result = _one(await conn.wait(libpq_results(conn.pgconn)))
     if result.status != ExecStatus.COMMAND_OK and _sqlstate(result) != _DUPLICATE_STATEMENT:
         raise _error(conn, result)
@@ -379,7 +396,7 @@ async def _run_prepared(
     conn: AsyncConnection[Any], page: _PreparedPage, params: list[bytes]
 ) -> PGresult:
     pgconn = conn.pgconn
-    pgconn.send_query_prepared(page.name, params, [_BINARY] * page.params, _BINARY)
+    pgconn.send_query_prepared(page.name, params, [_BINARY] * len(page.types), _BINARY)
     readable: Callable[[], Awaitable[None]] | None = getattr(conn, "readable", None)
     if readable is None or pgconn.flush() != 0:  # 1: the rest is sent by psycopg's wait
         return _one(await conn.wait(libpq_results(pgconn)))

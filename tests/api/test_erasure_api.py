@@ -337,6 +337,32 @@ def test_a_list_page_kept_before_an_erasure_shows_the_customer_erased_once_it_is
     assert (shown["name"], shown["email"]) == (None, None)
 
 
+ONE = """
+query($id: UUID!, $at: String) { customer(id: $id, atLeast: $at) { id name email } }
+"""
+
+
+def test_a_customer_kept_before_an_erasure_shows_erased_once_it_is_visible(
+    world: World,
+) -> None:
+    """One customer's row is kept as a page is (``customer(id)``): read twice before the
+    erasure, read at the erasure's position it shows no name or email."""
+    who = new_customer(world, "Kept Row")
+    registered = str(world.api.ledger.head_position())
+
+    def one(at: str) -> dict[str, Any]:
+        found: dict[str, Any] = data(world, ONE, {"id": who, "at": at}, Role.ADMIN)["customer"]
+        return found
+
+    assert one(registered)["name"] == "Kept Row"
+    assert one(registered)["name"] == "Kept Row"  # the kept row
+    assert request(world, customerId=who)["userErrors"] == []
+    done = complete(world, who)
+    assert done["userErrors"] == [], done
+    shown = one(str(done["position"]))
+    assert (shown["id"], shown["name"], shown["email"]) == (who, None, None)
+
+
 @pytest.mark.parametrize("role", [Role.AGENT, Role.ANALYST, Role.PRIVACY_OFFICER])
 def test_loyalty_tickets_and_surveys_still_answer_for_the_erased_customer(
     world: World, erased: dict[str, Any], role: Role

@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from domain.shared.metadata import Role
 from graphql_api.web_options import WebOptions
 from projections.registry import ALL_PROJECTIONS
-from tests.api.helpers import register, unique_email
+from tests.api.helpers import register, registered, unique_email
 from tests.support.ledgers import postgres_ledger
 from tests.support.postgres import fresh_database
 from tests.support.server import LiveApi, live_api, module_api
@@ -164,6 +164,31 @@ def test_equal_list_pages_with_nothing_written_between_count_as_kept(api: LiveAp
     }
     # Both kept, unless the machine stalled past a kept page's age bound (one second).
     assert moved["kept"] >= 1 and moved["kept"] + moved["read"] == 2, moved
+
+
+def test_equal_reads_of_one_customer_with_nothing_written_between_count_as_kept(
+    api: LiveApi,
+) -> None:
+    """One customer's row is kept as a page is (``customer(id)``, answered directly): the
+    second of two equal reads with nothing written between them is the kept one, and a
+    customer may read themself through it."""
+    customer = registered(api, email=unique_email())
+    query = f'{{ customer(id: "{customer}") {{ id name }} }}'
+    api.graphql(query, role=Role.AGENT)  # under the directory's count after the write
+    before = scrape(api.client)
+    first, second = (api.graphql(query, role=Role.AGENT).json() for _ in range(2))
+    after = scrape(api.client)
+    assert "errors" not in first and first == second
+    assert first["data"]["customer"]["id"] == customer
+    moved = {
+        outcome: value(after, "cxl_kept_reads_total", outcome=outcome, **DIRECTORY)
+        - value(before, "cxl_kept_reads_total", outcome=outcome, **DIRECTORY)
+        for outcome in ("kept", "read")
+    }
+    # Both kept, unless the machine stalled past a kept read's age bound (one second).
+    assert moved["kept"] >= 1 and moved["kept"] + moved["read"] == 2, moved
+    themself = api.graphql(query, role=Role.CUSTOMER, subject=customer).json()
+    assert themself == first
 
 
 DIRECTORY = {"read_model": "customer_directory"}

@@ -1,7 +1,7 @@
-"""The directory's unfiltered pages read through libpq on an autocommit connection (the read
-pool's): the same rows as psycopg's cursor gives, prepared once per session under names of
-their own, prepared again when deallocated, and left to the cursor where the session is not
-one this path serves."""
+"""The directory's unfiltered pages, and one customer by id, read through libpq on an
+autocommit connection (the read pool's): the same rows as psycopg's cursor gives, prepared
+once per session under names of their own, prepared again when deallocated, and left to the
+cursor where the session is not one this path serves."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar, cast
+from uuid import UUID, uuid4
 
 import pytest
 import uvloop
@@ -19,7 +20,12 @@ from domain.ledger import Ledger
 from domain.shared.metadata import EventMetadata
 from graphql_api.read_pool import ReadConnection, read_pool
 from infrastructure.database import Database
-from projections.customers.queries import DirectoryRows, directory_rows
+from projections.customers.queries import (
+    CustomerView,
+    DirectoryRows,
+    customer_by_id,
+    directory_rows,
+)
 from tests.integration.test_customer_360_projection import populate, project
 
 T = TypeVar("T")
@@ -98,6 +104,52 @@ def test_an_autocommit_page_is_the_cursors_page_read_through_its_own_statements(
     ]
     assert prepared == [f"_cxl_directory_page_{index}" for index in range(6)]
     assert on_connection(projected, own_statements) == []  # the cursor prepares none of them
+
+
+ONE_CUSTOMER = "SELECT name FROM pg_prepared_statements WHERE name = '_cxl_directory_customer'"
+
+
+async def customers_and_a_stranger(conn: AsyncConnection[Any]) -> list[CustomerView | None]:
+    """Each customer of the directory by id (twice), and an id that is nobody's."""
+    ids: list[UUID] = [row[0] for row in (await directory_rows(conn, 50, None)).items]  # ids
+    assert ids
+    return [await customer_by_id(conn, customer) for customer in [*ids, *ids, uuid4()]]
+
+
+@KINDS
+def test_one_customer_by_id_is_the_cursors_row_read_through_its_own_statement(
+    projected: Database, kind: type[AsyncConnection[Any]]
+) -> None:
+    """``customer_by_id``: the same view (values and types) as the cursor reads outside
+    autocommit, None for an unknown id, its statement prepared once on the session; the
+    statement prepared again after a DEALLOCATE ALL; left to the cursor where the session
+    prepares nothing."""
+
+    async def read(conn: AsyncConnection[Any]) -> tuple[list[CustomerView | None], int]:
+        views = await customers_and_a_stranger(conn)
+        await conn.execute("DEALLOCATE ALL")
+        again = await customers_and_a_stranger(conn)
+        assert again == views
+        return views, len(await (await conn.execute(ONE_CUSTOMER)).fetchall())
+
+    through_cursor = on_connection(projected, customers_and_a_stranger)
+    assert through_cursor[-1] is None and all(through_cursor[:-1])
+    direct, prepared = on_connection(projected, read, kind, autocommit=True)
+    assert direct == through_cursor
+    assert [type(v) for v in direct] == [type(v) for v in through_cursor]
+    for mine, theirs in zip(direct, through_cursor, strict=True):
+        if mine is not None and theirs is not None:
+            assert [type(getattr(mine, f)) for f in mine.__slots__] == [
+                type(getattr(theirs, f)) for f in theirs.__slots__
+            ]
+    assert prepared == 1
+
+    async def unprepared(conn: AsyncConnection[Any]) -> tuple[list[CustomerView | None], int]:
+        views = await customers_and_a_stranger(conn)
+        return views, len(await (await conn.execute(ONE_CUSTOMER)).fetchall())
+
+    on_pooler = on_connection(projected, unprepared, autocommit=True, prepare_threshold=None)
+    assert on_pooler == (through_cursor, 0)
 
 
 @KINDS

@@ -1,7 +1,8 @@
 """A field declared direct (``plain_fields.DIRECT``) answers as strawberry's resolver does:
-the same data and the same refusals for every role, strawberry's own resolver for any
-argument it would convert (an enum, an input object), and no direct resolver at all for a
-field with another kind of permission or extension."""
+the same data and the same refusals for every role (a customer admitted to their own id only,
+``own``), strawberry's own resolver for any argument it would convert (an enum, an input
+object), and no direct resolver at all for a field with another kind of permission or
+extension, or an ``own`` that reads into an input object."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import asyncio
 import enum
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import pytest
 import strawberry
@@ -51,6 +53,10 @@ async def answer(
     return f"{context.principal.role.value} {first} {after} {kind} {shown} {flag}"
 
 
+async def owned(context: Context, id: UUID, note: str | None = None) -> str:  # noqa: A002
+    return f"{context.principal.role.value} {type(id).__name__} {id} {note}"
+
+
 @strawberry.type
 class Query:
     @strawberry.field(extensions=allowed(READERS), metadata={DIRECT: answer})
@@ -66,9 +72,14 @@ class Query:
         CALLS["strawberry"] += 1
         return await answer(info.context, first, after, kind, shape, flag)
 
-    @strawberry.field(extensions=allowed(STAFF, own="id"), metadata={DIRECT: answer})
-    async def own(self, info: strawberry.Info, id: str) -> str:  # noqa: A002
-        return id
+    @strawberry.field(extensions=allowed(STAFF, own="id"), metadata={DIRECT: owned})
+    async def own(self, info: strawberry.Info, id: UUID, note: str | None = None) -> str:  # noqa: A002
+        CALLS["strawberry"] += 1
+        return await owned(info.context, id, note)
+
+    @strawberry.field(extensions=allowed(STAFF, own="shape.size"), metadata={DIRECT: answer})
+    async def own_inside(self, shape: Shape) -> str:
+        return "x"
 
     @strawberry.field(extensions=[FieldExtension()], metadata={DIRECT: answer})
     async def extended(self, first: int | None = None) -> str:
@@ -131,5 +142,46 @@ def test_a_direct_field_answers_and_refuses_as_strawberrys_resolver(
 def test_only_plain_arguments_and_role_permissions_get_a_direct_resolver() -> None:
     fields = strawberry.Schema(query=Query)._schema.query_type.fields  # type: ignore[union-attr]
     assert direct_resolver(fields["listing"]) is not None
-    for name in ("own", "extended", "silent", "required"):
+    assert direct_resolver(fields["own"]) is not None  # ``own`` names a top-level argument
+    for name in ("ownInside", "extended", "silent", "required"):
         assert direct_resolver(fields[name]) is None, name
+
+
+OTHER = "00000000-0000-4000-8000-000000000002"
+OWN_DOCUMENTS = [
+    f'{{ own(id: "{CUSTOMER}") }}',
+    f'{{ own(id: "{OTHER}", note: "n") }}',
+    "query($id: UUID!) { own(id: $id) }",
+]
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS, ids=lambda p: p.role.value)
+@pytest.mark.parametrize("document", OWN_DOCUMENTS)
+def test_a_direct_field_with_own_admits_the_customer_it_names_as_strawberry_does(
+    document: str, principal: Principal
+) -> None:
+    """Staff always; a customer only for their own id (given inline or as a variable, a UUID
+    either way); everyone else refused alike."""
+    variables = {"id": CUSTOMER}
+    schema = strawberry.Schema(query=Query)
+    expected = asyncio.run(
+        schema.execute(document, variable_values=variables, context_value=Context(principal))
+    )
+    CALLS["strawberry"] = 0
+    direct = strawberry.Schema(query=Query, execution_context_class=PlainFieldExecutor)
+    answered = asyncio.run(
+        direct.execute(document, variable_values=variables, context_value=Context(principal))
+    )
+    assert answered.data == expected.data
+    assert [e.formatted for e in answered.errors or ()] == [
+        e.formatted for e in expected.errors or ()
+    ]
+    assert CALLS["strawberry"] == 0  # answered directly, admitted or not
+    own_id = OTHER not in document
+    if principal.role in STAFF or (principal.role is Role.CUSTOMER and own_id):
+        assert answered.data is not None, answered.errors
+        shown: str = answered.data["own"]
+        assert f"UUID {OTHER if not own_id else CUSTOMER}" in shown
+    else:
+        assert answered.data is None
+        assert [(e.extensions or {})["code"] for e in answered.errors or ()] == ["FORBIDDEN"]
