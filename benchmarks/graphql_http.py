@@ -14,10 +14,12 @@ drives both, in the same run:
   (``projections.row_cache``), as it does for a dashboard that many read; so the same page,
   ``same, none kept``, from a third server that keeps nothing (``CXL_READ_CACHE_ENTRIES=0``,
   the read models applied by the first): every page read from PostgreSQL;
-- ``customer(id) { name }`` as an agent, against the bare endpoint: one plain field, the
-  smallest request that goes through graphql-core's executor, a resolver and one read (the
-  ``{ __typename }`` figure takes a short path that answers it from the document's plan, so
-  the HTTP layers, the middleware and the metrics are measured on the common path by this one).
+- ``customer(id) { name }`` as an agent, against the bare endpoint: one plain field, one
+  resolver and one read of one row (answered directly, as the list page is, and kept while
+  the directory stands still); ``same, id a variable``, the same request with its id given as
+  a variable, the shape most clients send, which goes through graphql-core's executor (the
+  HTTP layers, the middleware and the metrics measured on the common path by this one); and
+  ``customer, none kept``, the first from the server that keeps nothing.
 
 Each line prints requests/s, p50 and p99 of both sides, the ratio of their rates, and the
 server's CPU time per request of each side (user and system, from ``/proc``, the whole
@@ -91,6 +93,7 @@ HOST = "127.0.0.1"
 TYPENAME = {"query": "{ __typename }"}
 CUSTOMERS = {"query": "{ customers(first: 20) { edges { node { id name email region } } } }"}
 ONE_FIELD = '{ customer(id: "%s") { name } }'
+ONE_BY_VARIABLE = "query($id: UUID!) { customer(id: $id) { name } }"
 REGISTER = """
 mutation Register($input: RegisterCustomerInput!) {
   registerCustomer(input: $input) { customer { id } position userErrors { code } }
@@ -99,6 +102,10 @@ mutation Register($input: RegisterCustomerInput!) {
 PAGE = 20
 NONE_KEPT = "  same, none kept"
 """The list page from a server that keeps no read (``serve_api_reading_through``)."""
+BY_VARIABLE = "  same, id a variable"
+"""``customer { name }`` with its id given as a variable, the shape most clients send."""
+ONE_NONE_KEPT = "  customer, none kept"
+"""``customer { name }`` from the server that keeps no read."""
 STAFF = EventMetadata(actor_id="benchmark", actor_role=Role.AGENT, channel=Channel.API)
 INSERT = "INSERT INTO bench_rows (id, name, email, region) VALUES (%s, %s, %s, %s)"
 
@@ -394,10 +401,15 @@ def run(
             listed = [post_request(HOST, api.port, "/graphql", CUSTOMERS, agent)] * n
             one_field = {"query": ONE_FIELD % registered_ids[0]}
             field = [post_request(HOST, api.port, "/graphql", one_field, agent)] * n
-            unkept = (
-                [post_request(HOST, through.port, "/graphql", CUSTOMERS, agent)] * n
+            by_variable = {"query": ONE_BY_VARIABLE, "variables": {"id": str(registered_ids[0])}}
+            variable = [post_request(HOST, api.port, "/graphql", by_variable, agent)] * n
+            unkept, one_unkept = (
+                (
+                    [post_request(HOST, through.port, "/graphql", CUSTOMERS, agent)] * n,
+                    [post_request(HOST, through.port, "/graphql", one_field, agent)] * n,
+                )
                 if through is not None
-                else []
+                else ([], [])
             )
             sides: dict[str, list[Measured]] = {}
             for _ in range(rounds):
@@ -405,6 +417,12 @@ def run(
                     "bare": lambda: measure(bare, baseline, clients, no_errors(None)),
                     "{ __typename }": lambda: measure(api, typename, clients, no_errors(None)),
                     "customer { name }": lambda: measure(api, field, clients, no_errors(None)),
+                    BY_VARIABLE: lambda: measure(api, variable, clients, no_errors(None)),
+                    ONE_NONE_KEPT: lambda: (
+                        measure(through, one_unkept, clients, no_errors(None))
+                        if through is not None
+                        else None
+                    ),
                     "customers(first: 20)": lambda: measure(api, listed, clients, no_errors(None)),
                     NONE_KEPT: lambda: (
                         measure(through, unkept, clients, no_errors(None))
@@ -426,7 +444,14 @@ def run(
                     if measured is not None:
                         sides.setdefault(side, []).append(measured)
             figure = {side: combined(parts) for side, parts in sides.items()}
-    every = ("{ __typename }", "customer { name }", "customers(first: 20)", NONE_KEPT)
+    every = (
+        "{ __typename }",
+        "customer { name }",
+        BY_VARIABLE,
+        ONE_NONE_KEPT,
+        "customers(first: 20)",
+        NONE_KEPT,
+    )
     queries = [name for name in every if name in figure]
     rows = [(name, figure[name], figure["bare"]) for name in queries]
     rows.append(("registerCustomer", figure["registerCustomer"], figure["inserts"]))

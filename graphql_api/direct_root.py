@@ -11,10 +11,14 @@ request: the field's direct answer (``plain_fields.DirectAnswer``: the permissio
 answer, with the arguments coerced once) and the plan the executor keeps for the field's
 selection (``plain_plans.shared_plans``, found by the field's node as the executor finds it).
 
-The shape: a query with no variable definitions and no directives, selecting one field of
-the query type (aliased or not) with no directives, whose type is an object type (null
-allowed or not), which has a direct answer (``plain_fields.DIRECT``), and whose arguments
-(literals, with their defaults) are all values the direct resolver passes on as they are.
+The shape: a query with no directives, selecting one field of the query type (aliased or
+not) with no directives, whose type is an object type (null allowed or not), which has a
+direct answer (``plain_fields.DIRECT``), and whose arguments are all values the direct
+resolver passes on as they are: decided once for literals (with their defaults); for an
+operation with variables (``query($id: UUID!) { customer(id: $id) { name } }``, the shape
+most clients send), the variables are coerced in each request as the executor coerces them,
+and a request whose variables it refuses, or whose values the resolver would convert, goes
+to the executor, which reports or converts them as before.
 
 The result is graphql-core's only when nothing is left for graphql-core to report: until
 the executor has made and kept the selection's plan (the document's first request, or after
@@ -34,15 +38,17 @@ from typing import Any, Final
 
 from graphql import (
     FieldNode,
+    GraphQLField,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
+    VariableDefinitionNode,
 )
 from graphql.execution import MiddlewareManager
-from graphql.execution.values import get_argument_values
+from graphql.execution.values import get_argument_values, get_variable_values
 
 from graphql_api import plain_plans as plans
 from graphql_api.plain_fields import DirectAnswer, installed_direct
@@ -59,9 +65,13 @@ class DirectRoot:
     response_name: str
     object_type: GraphQLObjectType
     answer: DirectAnswer
-    arguments: dict[str, Any]
+    arguments: dict[str, Any] | None
     """The field's coerced arguments by their Python names (never changed: the answer
-    takes them as keyword arguments)."""
+    takes them as keyword arguments); None for an operation with variables, whose arguments
+    are coerced in each request (``arguments_of``)."""
+    field: GraphQLField
+    variables: tuple[VariableDefinitionNode, ...] = ()
+    """The operation's variable definitions (none: ``arguments`` holds the arguments)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +88,6 @@ def direct_root(schema: GraphQLSchema, operation: OperationDefinitionNode) -> Di
     if (
         root is None
         or operation.operation != OperationType.QUERY
-        or operation.variable_definitions
         or operation.directives
         or len(operation.selection_set.selections) != 1
     ):
@@ -97,6 +106,10 @@ def direct_root(schema: GraphQLSchema, operation: OperationDefinitionNode) -> Di
     answer = installed_direct(root, name)
     if answer is None:
         return None
+    response_name = node.alias.value if node.alias else name
+    variables = tuple(operation.variable_definitions or ())
+    if variables:  # coerced in each request, as the executor coerces them
+        return DirectRoot(node, response_name, named, answer, None, field, variables)
     try:
         # No variables: the operation defines none, so (valid) it uses none.
         given = get_argument_values(field, node)
@@ -105,18 +118,42 @@ def direct_root(schema: GraphQLSchema, operation: OperationDefinitionNode) -> Di
     arguments = answer.python_arguments(given)
     if arguments is None:
         return None
-    response_name = node.alias.value if node.alias else name
-    return DirectRoot(node, response_name, named, answer, arguments)
+    return DirectRoot(node, response_name, named, answer, arguments, field)
+
+
+def arguments_of(
+    root: DirectRoot, schema: GraphQLSchema, variables: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """The field's arguments by their Python names for a request with ``variables``, as the
+    executor would coerce them (``get_variable_values``, then ``get_argument_values``); None
+    where the executor must run as before: a variable it refuses (it reports the errors), an
+    argument value the direct resolver does not pass on as it is."""
+    if root.arguments is not None:
+        return root.arguments
+    coerced = get_variable_values(schema, root.variables, variables or {})
+    if isinstance(coerced, list):  # the variables' errors
+        return None
+    try:
+        given = get_argument_values(root.field, root.node, coerced)
+    except Exception:  # the executor reports it
+        return None
+    return root.answer.python_arguments(given)
 
 
 async def answer_directly(
-    root: DirectRoot, context: Any, is_awaitable: Callable[[Any], bool]
+    root: DirectRoot,
+    context: Any,
+    is_awaitable: Callable[[Any], bool],
+    schema: GraphQLSchema,
+    variables: dict[str, Any] | None,
 ) -> Any:
     """The operation's ``data``, a ``Replay`` for the executor, or ``UNPLANNED``."""
     kept = plans.shared_plans(root.object_type).get((id(root.node),))
     if kept is None or kept[0][0] is not root.node or kept[1] is None:
         return UNPLANNED
-    arguments = root.arguments
+    arguments = arguments_of(root, schema, variables)
+    if arguments is None:
+        return UNPLANNED
     if root.answer.planned is not None:  # e.g. a page that reads only what it shows
         arguments = root.answer.planned(kept[1], arguments)
     try:

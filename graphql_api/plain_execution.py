@@ -193,7 +193,9 @@ class PlainExecution:
             middleware = MiddlewareManager()
             answered: Any = UNPLANNED
             if plan.direct is not None:
-                answered = await answer_directly(plan.direct, context_value, optimized_is_awaitable)
+                answered = await answer_directly(
+                    plan.direct, context_value, optimized_is_awaitable, schema, variables
+                )
                 if isinstance(answered, Replay):
                     middleware = answered.middleware
             if plan.typename is not None:

@@ -1,8 +1,9 @@
 """A query of one direct root field (``graphql_api.direct_root``) is answered as strawberry's
 ``execute`` answers it: the same data, errors (as formatted, with their original errors'
 types), extensions and log lines, for every role, for a page, a refusal, an invalid
-argument, a crashing read and a row the plan leaves to graphql-core; the executor is not
-called for a page the plan completes, and is called (once, without a second read) for the
+argument, a crashing read and a row the plan leaves to graphql-core, and for one customer by
+id (found, unknown, a crashing read; the customer themself admitted); the executor is not
+called for an answer the plan completes, and is called (once, without a second read) for the
 others."""
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from graphql_api.auth import Principal
 from graphql_api.context import ApiLimits
 from graphql_api.customers import resolvers
 from graphql_api.metrics.registry import ApiMetrics
+from graphql_api.permissions import READERS
 from graphql_api.schema import LedgerSchema, build_schema
-from projections.customers.queries import DirectoryRows
+from projections.customers.queries import CustomerView, DirectoryRows
 
 T = TypeVar("T")
 
@@ -214,3 +216,135 @@ def test_a_direct_page_reads_only_the_listed_columns_when_it_shows_no_other(
     assert first[1] is not None and first[2] == []
     assert _outcome(plain, query, Role.AGENT, logs) == first
     assert told == [False, listed_only]
+
+
+ONE = '{{ customer(id: "{}") {{ id name email region }} }}'
+BY_VARIABLE = "query($id: UUID!) { customer(id: $id) { id name email region } }"
+ME = UUID(int=1)
+VIEW = CustomerView(ME, 1, "C 0", "0@example.com", None, "north", False, AT, "agent", "api", 1)
+
+
+@pytest.fixture
+def customer_reads(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The view (None: no such customer; or the exception) the next read gives; each read's
+    id is counted."""
+    given: list[Any] = [VIEW, []]
+
+    async def customer_by_id(conn: object, customer_id: UUID) -> CustomerView | None:
+        given[1].append(customer_id)
+        view: CustomerView | Exception | None = given[0]
+        if isinstance(view, Exception):
+            raise view
+        return view
+
+    monkeypatch.setattr(resolvers, "customer_by_id", customer_by_id)
+    return given
+
+
+READERS_OF_ONE = [
+    Principal(actor_id="agent", role=Role.AGENT),
+    Principal(actor_id="analyst", role=Role.ANALYST),
+    Principal(actor_id=str(ME), role=Role.CUSTOMER),
+    Principal(actor_id=str(UUID(int=2)), role=Role.CUSTOMER),
+    Principal.anonymous(),
+]
+ONE_CASES = [
+    ("found", VIEW),
+    ("unknown", None),
+    ("crashing read", RuntimeError("the database fell over")),
+]
+
+
+@pytest.mark.parametrize("principal", READERS_OF_ONE, ids=lambda p: f"{p.role.value} {p.actor_id}")
+@pytest.mark.parametrize(("name", "view"), ONE_CASES, ids=[c[0] for c in ONE_CASES])
+@pytest.mark.parametrize("by_variable", [False, True], ids=["literal", "variable"])
+def test_one_customer_by_id_is_answered_directly_as_strawberry_answers_it(
+    name: str,
+    view: Any,
+    by_variable: bool,
+    principal: Principal,
+    customer_reads: list[Any],
+    executed: list[object],
+    logs: pytest.LogCaptureFixture,
+) -> None:
+    """``customer(id)`` (a UUID argument, a customer admitted to their own id only), the id
+    given inline or as a variable: the same data, errors and log lines as strawberry's
+    execution for every reader; readers and the customer themself read once, everyone else is
+    refused without a read."""
+    plain, strawberrys = _schemas()
+    query, variables = (BY_VARIABLE, {"id": str(ME)}) if by_variable else (ONE.format(ME), None)
+
+    def outcome(schema: LedgerSchema) -> tuple[Any, ...]:
+        context = _Context(_Services(ApiMetrics()), principal, _Pool())
+        logs.clear()
+        result = asyncio.run(
+            schema.execute(query, variable_values=variables, context_value=context)
+        )
+        errors = [error.formatted for error in result.errors or ()]
+        logged = [(r.name, r.levelno, r.getMessage()) for r in logs.records]
+        return result.data, errors, result.extensions, logged
+
+    agent = _Context(_Services(ApiMetrics()), READERS_OF_ONE[0], _Pool())
+    # The executor keeps the plan.
+    asyncio.run(plain.execute(query, variable_values=variables, context_value=agent))
+    customer_reads[0] = view
+    for _ in range(2):
+        customer_reads[1].clear()
+        expected = outcome(strawberrys)
+        executed.clear()
+        assert outcome(plain) == expected
+        admitted = principal.role in READERS or principal.actor_id == str(ME)
+        assert customer_reads[1] == ([ME, ME] if admitted else [])
+        completed = expected[1] == [] and expected[0]["customer"] is not None
+        assert len(executed) == (0 if completed else 1)
+
+
+REFUSED_VARIABLES = [
+    ("not a uuid", BY_VARIABLE, {"id": "nobody"}),
+    ("missing", BY_VARIABLE, {}),
+    ("null where none is allowed", BY_VARIABLE, {"id": None}),
+    ("a number", BY_VARIABLE, {"id": 7}),
+    (
+        "a page too long",
+        "query($n: Int) { customers(first: $n) { edges { node { id } } } }",
+        {"n": 5000},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "query", "variables"), REFUSED_VARIABLES, ids=[c[0] for c in REFUSED_VARIABLES]
+)
+def test_variables_a_direct_root_cannot_take_go_to_the_executor_as_before(
+    name: str,
+    query: str,
+    variables: dict[str, Any],
+    customer_reads: list[Any],
+    reads: list[Any],
+    executed: list[object],
+    logs: pytest.LogCaptureFixture,
+) -> None:
+    """Variables the executor refuses (not a UUID, missing, null for a non-null, a wrong
+    type) and an argument the answer refuses (a page over its bound): the same errors and
+    log lines as strawberry's execution, reported by the executor, with no read."""
+    plain, strawberrys = _schemas()
+    agent = Principal(actor_id="agent", role=Role.AGENT)
+
+    def outcome(schema: LedgerSchema, given: dict[str, Any]) -> tuple[Any, ...]:
+        context = _Context(_Services(ApiMetrics()), agent, _Pool())
+        logs.clear()
+        result = asyncio.run(schema.execute(query, variable_values=given, context_value=context))
+        errors = [error.formatted for error in result.errors or ()]
+        logged = [(r.name, r.levelno, r.getMessage()) for r in logs.records]
+        return result.data, errors, result.extensions, logged
+
+    fine = {"id": str(ME)} if "$id" in query else {"n": 2}
+    outcome(plain, fine)  # the executor keeps the plan
+    customer_reads[1].clear()
+    reads[1].clear()
+    expected = outcome(strawberrys, variables)
+    executed.clear()
+    assert outcome(plain, variables) == expected
+    assert expected[1], expected  # refused
+    assert customer_reads[1] == [] and reads[1] == []
+    assert len(executed) == 1
