@@ -73,8 +73,16 @@ async def loyalty_account(
     customer_id: Annotated[UUID, strawberry.argument(description="The customer.")],
     at_least: AtLeast = None,
 ) -> LoyaltyAccountType | None:
-    await wait_for(info.context, LoyaltyStatements.name, at_least)
-    return await load_account(info.context, customer_id)
+    return await loyalty_account_answer(info.context, customer_id, at_least)
+
+
+async def loyalty_account_answer(
+    context: RequestContext, customer_id: UUID, at_least: str | None = None
+) -> LoyaltyAccountType | None:
+    """``loyaltyAccount``'s answer; also its direct resolver (``plain_fields.DIRECT``), given the
+    context and the arguments without strawberry's conversion."""
+    await wait_for(context, LoyaltyStatements.name, at_least)
+    return await load_account(context, customer_id)
 
 
 async def rewards(

@@ -22,6 +22,7 @@ from graphql_api.loyalty.types import (
     RewardConnection,
 )
 from graphql_api.permissions import EVERYONE, READERS, STAFF, allowed
+from graphql_api.plain_fields import DIRECT
 
 LOGGED_IN = EVERYONE - {Role.ANONYMOUS}
 OWN = "input.customer_id"
@@ -36,6 +37,9 @@ class LoyaltyQueries:
         description="A customer's loyalty account; null if they are not enrolled. Staff, "
         "analysts, auditors and privacy officers; a customer only their own.",
         extensions=allowed(READERS, own="customer_id"),
+        # Resolved without strawberry's argument conversion and permission wrapper when its
+        # arguments are plain (``plain_fields.DIRECT``): the same answer, the same refusal.
+        metadata={DIRECT: queries.loyalty_account_answer},
     )
     rewards: RewardConnection = strawberry.field(
         resolver=queries.rewards,

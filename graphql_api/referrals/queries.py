@@ -138,8 +138,16 @@ async def referral_program_terms(info: Info) -> ReferralTermsType:
 async def referrer(
     info: Info, customer_id: Customer, at_least: AtLeast = None
 ) -> ReferrerType | None:
-    await wait_for(info.context, ReferralFunnel.name, at_least)
-    return await load_referrer(info.context, customer_id)
+    return await referrer_answer(info.context, customer_id, at_least)
+
+
+async def referrer_answer(
+    context: RequestContext, customer_id: UUID, at_least: str | None = None
+) -> ReferrerType | None:
+    """``referrer``'s answer; also its direct resolver (``plain_fields.DIRECT``), given the
+    context and the arguments without strawberry's conversion."""
+    await wait_for(context, ReferralFunnel.name, at_least)
+    return await load_referrer(context, customer_id)
 
 
 async def referrals_of(

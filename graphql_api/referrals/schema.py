@@ -16,6 +16,7 @@ from graphql_api.limits.costs import DASHBOARD_COST, EXPORT_COST, FIGURES_COST
 from graphql_api.limits.declare import limited
 from graphql_api.limits.gates import heavy
 from graphql_api.permissions import EVERYONE, READERS, STAFF, allowed
+from graphql_api.plain_fields import DIRECT
 from graphql_api.referrals import mutations, payloads, queries
 from graphql_api.referrals.program import (
     FunnelPeriodType,
@@ -69,6 +70,9 @@ class ReferralQueries:
         f"{FOR_READERS} A customer: only their own. The code only for those who may see "
         "personal data and the customer.",
         extensions=allowed(READERS, own="customer_id"),
+        # Resolved without strawberry's argument conversion and permission wrapper when its
+        # arguments are plain (``plain_fields.DIRECT``): the same answer, the same refusal.
+        metadata={DIRECT: queries.referrer_answer},
     )
     referrals_of: ReferralConnection = strawberry.field(
         resolver=queries.referrals_of,

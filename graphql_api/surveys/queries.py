@@ -66,8 +66,18 @@ async def survey(
     id: Annotated[UUID, strawberry.argument(description="The survey's id.")],  # noqa: A002
     at_least: AtLeast = None,
 ) -> SurveyType | None:
-    await wait_for(info.context, SurveyDashboard.name, at_least)
-    return await load_survey(info.context, id)
+    return await survey_answer(info.context, id, at_least)
+
+
+async def survey_answer(
+    context: RequestContext,
+    id: UUID,  # noqa: A002 - the argument's name, as the direct path passes it
+    at_least: str | None = None,
+) -> SurveyType | None:
+    """``survey``'s answer; also its direct resolver (``plain_fields.DIRECT``), given the
+    context and the arguments without strawberry's conversion."""
+    await wait_for(context, SurveyDashboard.name, at_least)
+    return await load_survey(context, id)
 
 
 async def surveys(

@@ -14,6 +14,7 @@ from graphql_api.limits.costs import DASHBOARD_COST
 from graphql_api.limits.declare import limited
 from graphql_api.limits.gates import heavy
 from graphql_api.permissions import EVERYONE, READERS, STAFF, allowed
+from graphql_api.plain_fields import DIRECT
 from graphql_api.surveys import improvement_resolvers, mutations, payloads, queries
 from graphql_api.surveys.dashboard import SurveyDashboardType, VersionComparison
 from graphql_api.surveys.improvement_types import (
@@ -34,6 +35,9 @@ class SurveyQueries:
         description="One survey by id; null if unknown. Staff, analysts, auditors and privacy "
         "officers.",
         extensions=allowed(READERS),
+        # Resolved without strawberry's argument conversion and permission wrapper when its
+        # arguments are plain (``plain_fields.DIRECT``): the same answer, the same refusal.
+        metadata={DIRECT: queries.survey_answer},
     )
     surveys: SurveyConnection = strawberry.field(
         resolver=queries.surveys,

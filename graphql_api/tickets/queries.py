@@ -67,8 +67,18 @@ async def ticket(
     id: Annotated[UUID, strawberry.argument(description="The ticket.")],  # noqa: A002
     at_least: AtLeast = None,
 ) -> TicketType | None:
-    await wait_for(info.context, PROJECTION_NAME, at_least)
-    return await load_ticket(info.context, id)
+    return await ticket_answer(info.context, id, at_least)
+
+
+async def ticket_answer(
+    context: RequestContext,
+    id: UUID,  # noqa: A002 - the argument's name, as the direct path passes it
+    at_least: str | None = None,
+) -> TicketType | None:
+    """``ticket``'s answer; also its direct resolver (``plain_fields.DIRECT``), given the
+    context and the arguments without strawberry's conversion."""
+    await wait_for(context, PROJECTION_NAME, at_least)
+    return await load_ticket(context, id)
 
 
 async def tickets(

@@ -15,6 +15,7 @@ from graphql_api.limits.costs import DASHBOARD_COST
 from graphql_api.limits.declare import limited
 from graphql_api.limits.gates import heavy
 from graphql_api.permissions import READERS, STAFF, allowed
+from graphql_api.plain_fields import DIRECT
 from graphql_api.tickets import mutations, payloads, queries
 from graphql_api.tickets.metrics import ServiceMetricsType
 from graphql_api.tickets.policy import SlaPolicyType
@@ -35,6 +36,9 @@ class TicketQueries:
         description="One ticket with its SLA clocks and timeline; null if unknown. "
         f"{FOR_READERS} A customer: only their own (anyone else's is null too).",
         extensions=allowed(READERS | {Role.CUSTOMER}),
+        # Resolved without strawberry's argument conversion and permission wrapper when its
+        # arguments are plain (``plain_fields.DIRECT``): the same answer, the same refusal.
+        metadata={DIRECT: queries.ticket_answer},
     )
     tickets: TicketConnection = strawberry.field(
         resolver=queries.tickets,
