@@ -7,12 +7,16 @@ bigint, and anything else is refused as BAD_POSITION before any wait.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+from uuid import UUID
 
 import strawberry
 
 from graphql_api.context import RequestContext
 from graphql_api.errors import PublicError
+
+T = TypeVar("T")
 
 MAX_POSITION = 2**63 - 1
 """The largest log position (the notification ids are bigint)."""
@@ -40,3 +44,17 @@ async def wait_for(context: RequestContext, read_model: str, at_least: str | Non
         raise PublicError(
             "that write is not visible yet; retry in a moment", "POSITION_NOT_REACHED"
         )
+
+
+async def loaded_at_least(
+    context: RequestContext,
+    read_model: str,
+    at_least: str | None,
+    load: Callable[[RequestContext, UUID], Awaitable[T]],
+    key: UUID,
+) -> T:
+    """``load(context, key)`` once ``read_model`` shows the write at ``at_least``: the answer of
+    a query of one object by id (a direct field's answer, ``plain_fields.DIRECT``, and its
+    strawberry resolver alike)."""
+    await wait_for(context, read_model, at_least)
+    return await load(context, key)

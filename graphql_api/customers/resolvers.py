@@ -33,7 +33,7 @@ from graphql_api.pagination import (
 )
 from graphql_api.permissions import STAFF
 from graphql_api.plain_plans import ObjectPlan
-from graphql_api.read_your_writes import AtLeast, wait_for
+from graphql_api.read_your_writes import AtLeast, loaded_at_least, wait_for
 from projections.customers.projection import CustomerDirectory
 from projections.customers.queries import (
     CustomerView,
@@ -77,10 +77,8 @@ async def customer_answer(
     id: UUID,  # noqa: A002 - the argument's name, as the direct path passes it
     at_least: str | None = None,
 ) -> CustomerType | None:
-    """``customer``'s answer; also its direct resolver (``plain_fields.DIRECT``), given the
-    context and the arguments without strawberry's conversion."""
-    await wait_for(context, CustomerDirectory.name, at_least)
-    return await load_customer(context, id)
+    """``customer``'s answer, and its direct resolver's (``plain_fields.DIRECT``)."""
+    return await loaded_at_least(context, CustomerDirectory.name, at_least, load_customer, id)
 
 
 async def customers(

@@ -27,7 +27,7 @@ from graphql_api.pagination import (
     connection,
     page_request,
 )
-from graphql_api.read_your_writes import AtLeast, wait_for
+from graphql_api.read_your_writes import AtLeast, loaded_at_least, wait_for
 from projections.loyalty.projection import LoyaltyStatements
 from projections.loyalty.queries import (
     account_view,
@@ -79,10 +79,10 @@ async def loyalty_account(
 async def loyalty_account_answer(
     context: RequestContext, customer_id: UUID, at_least: str | None = None
 ) -> LoyaltyAccountType | None:
-    """``loyaltyAccount``'s answer; also its direct resolver (``plain_fields.DIRECT``), given the
-    context and the arguments without strawberry's conversion."""
-    await wait_for(context, LoyaltyStatements.name, at_least)
-    return await load_account(context, customer_id)
+    """``loyaltyAccount``'s answer, and its direct resolver's (``plain_fields.DIRECT``)."""
+    return await loaded_at_least(
+        context, LoyaltyStatements.name, at_least, load_account, customer_id
+    )
 
 
 async def rewards(

@@ -24,7 +24,7 @@ from graphql_api.pagination import (
     connection,
     page_request,
 )
-from graphql_api.read_your_writes import AtLeast, wait_for
+from graphql_api.read_your_writes import AtLeast, loaded_at_least, wait_for
 from graphql_api.referrals.program import (
     FunnelPeriodType,
     FunnelType,
@@ -144,10 +144,8 @@ async def referrer(
 async def referrer_answer(
     context: RequestContext, customer_id: UUID, at_least: str | None = None
 ) -> ReferrerType | None:
-    """``referrer``'s answer; also its direct resolver (``plain_fields.DIRECT``), given the
-    context and the arguments without strawberry's conversion."""
-    await wait_for(context, ReferralFunnel.name, at_least)
-    return await load_referrer(context, customer_id)
+    """``referrer``'s answer, and its direct resolver's (``plain_fields.DIRECT``)."""
+    return await loaded_at_least(context, ReferralFunnel.name, at_least, load_referrer, customer_id)
 
 
 async def referrals_of(

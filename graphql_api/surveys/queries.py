@@ -24,7 +24,7 @@ from graphql_api.pagination import (
     connection,
     page_request,
 )
-from graphql_api.read_your_writes import AtLeast, wait_for
+from graphql_api.read_your_writes import AtLeast, loaded_at_least, wait_for
 from graphql_api.surveys.dashboard import SurveyDashboardType, VersionComparison
 from graphql_api.surveys.inputs import SurveyDashboardFilterInput
 from graphql_api.surveys.types import (
@@ -74,10 +74,8 @@ async def survey_answer(
     id: UUID,  # noqa: A002 - the argument's name, as the direct path passes it
     at_least: str | None = None,
 ) -> SurveyType | None:
-    """``survey``'s answer; also its direct resolver (``plain_fields.DIRECT``), given the
-    context and the arguments without strawberry's conversion."""
-    await wait_for(context, SurveyDashboard.name, at_least)
-    return await load_survey(context, id)
+    """``survey``'s answer, and its direct resolver's (``plain_fields.DIRECT``)."""
+    return await loaded_at_least(context, SurveyDashboard.name, at_least, load_survey, id)
 
 
 async def surveys(

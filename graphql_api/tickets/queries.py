@@ -28,7 +28,7 @@ from graphql_api.pagination import (
     connection,
     page_request,
 )
-from graphql_api.read_your_writes import AtLeast, wait_for
+from graphql_api.read_your_writes import AtLeast, loaded_at_least, wait_for
 from graphql_api.tickets.inputs import ServiceMetricsFilterInput, TicketFilterInput
 from graphql_api.tickets.metrics import ServiceMetricsType
 from graphql_api.tickets.policy import SlaPolicyType
@@ -75,10 +75,8 @@ async def ticket_answer(
     id: UUID,  # noqa: A002 - the argument's name, as the direct path passes it
     at_least: str | None = None,
 ) -> TicketType | None:
-    """``ticket``'s answer; also its direct resolver (``plain_fields.DIRECT``), given the
-    context and the arguments without strawberry's conversion."""
-    await wait_for(context, PROJECTION_NAME, at_least)
-    return await load_ticket(context, id)
+    """``ticket``'s answer, and its direct resolver's (``plain_fields.DIRECT``)."""
+    return await loaded_at_least(context, PROJECTION_NAME, at_least, load_ticket, id)
 
 
 async def tickets(
