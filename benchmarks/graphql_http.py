@@ -17,9 +17,8 @@ drives both, in the same run:
 - ``customer(id) { name }`` as an agent, against the bare endpoint: one plain field, one
   resolver and one read of one row (answered directly, as the list page is, and kept while
   the directory stands still); ``same, id a variable``, the same request with its id given as
-  a variable, the shape most clients send, which goes through graphql-core's executor (the
-  HTTP layers, the middleware and the metrics measured on the common path by this one); and
-  ``customer, none kept``, the first from the server that keeps nothing.
+  a variable, the shape most clients send (answered directly too, its variables coerced in
+  each request); and ``customer, none kept``, the first from the server that keeps nothing.
 
 Each line prints requests/s, p50 and p99 of both sides, the ratio of their rates, and the
 server's CPU time per request of each side (user and system, from ``/proc``, the whole

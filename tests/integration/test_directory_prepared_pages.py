@@ -121,9 +121,9 @@ def test_one_customer_by_id_is_the_cursors_row_read_through_its_own_statement(
     projected: Database, kind: type[AsyncConnection[Any]]
 ) -> None:
     """``customer_by_id``: the same view (values and types) as the cursor reads outside
-    autocommit, None for an unknown id, its statement prepared once on the session; the
-    statement prepared again after a DEALLOCATE ALL; left to the cursor where the session
-    prepares nothing."""
+    autocommit, None for an unknown id, through its own statement prepared on the session
+    (prepared again after a DEALLOCATE ALL); left to the cursor where the session prepares
+    nothing."""
 
     async def read(conn: AsyncConnection[Any]) -> tuple[list[CustomerView | None], int]:
         views = await customers_and_a_stranger(conn)
