@@ -91,7 +91,7 @@ SMOKE_RUNS = {
             "-m",
             "benchmarks.rebuild",
             *("--events", "100", "--tickets", "5", "--loyalty", "5", "--answers", "10"),
-            *("--campaigns", "1", "--profile"),
+            *("--campaigns", "1", "--profile", "--rounds", "2"),
         ],
         "ratio to COPY",
     ),
