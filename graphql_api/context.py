@@ -197,12 +197,15 @@ class RequestContext:
         asks: seven loaders per request cost a small query a twentieth of its time."""
         return Loaders(self.pool)
 
-    async def kept_read(self, name: str, key: Hashable, read: Callable[[], Awaitable[R]]) -> R:
+    async def kept_read(
+        self, name: str, key: Hashable, read: Callable[[], Awaitable[R]], shelf: str = ""
+    ) -> R:
         """``read()``'s result, or the same read's kept while read model ``name``'s rows have
-        not changed (``key``: everything besides the rows that decides it)."""
+        not changed (``key``: everything besides the rows that decides it; ``shelf``: the kind
+        of read, each kind kept within its own bound)."""
         if self.read_cache is None:
             return await read()
-        return await self.read_cache.read(name, key, read)
+        return await self.read_cache.read(name, key, read, shelf)
 
     @property
     def ledger(self) -> Ledger:

@@ -26,7 +26,10 @@ Keys are whatever decides the read's result besides the rows (the statement's ar
 the caller's role never enters the rows: what a caller may see of them is decided afterwards,
 for each request, as before. Erasure writes events the read models apply like any other, so
 an erased customer's rows move the count. At most ``entries`` reads are kept (the least
-recently used go first) per read model; 0 keeps none.
+recently used go first) per read model and shelf; 0 keeps none. A shelf is a kind of read
+(``shelf``: a list page, one customer by id): staff opening many customers one by one filled
+the directory's one bound with single rows and evicted the dashboard's pages, each of which
+then cost a read again; each kind now has its own bound.
 """
 
 from __future__ import annotations
@@ -68,10 +71,13 @@ class RowCache:
         was known (a read while none was known is in neither)."""
         return {name: (kept, read) for name, (kept, read) in self._counts.items()}
 
-    async def read(self, name: str, key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
+    async def read(
+        self, name: str, key: Hashable, read: Callable[[], Awaitable[T]], shelf: str = ""
+    ) -> T:
         """``read()``'s result for ``key`` of read model ``name``: the one kept, if kept
         under the rows' present count and young enough, else read now (and kept if the count
-        did not move while it was read). Kept results are shared: never change one."""
+        did not move while it was read, on ``shelf``, the kind of read: each kind is bounded
+        apart). Kept results are shared: never change one."""
         generation = self._generations.rows_generation(name)
         if generation is None or self._entries <= 0:
             return await read()
@@ -80,11 +86,14 @@ class RowCache:
             # Reads of rows that have changed since go at once, whoever asks next: an
             # erased customer's rows are not held on to until they would be evicted.
             kept = self._kept[name] = _Kept(generation)
+        reads = kept.shelves.get(shelf)
+        if reads is None:
+            reads = kept.shelves[shelf] = OrderedDict()
         now = self._clock()
-        found = kept.reads.get(key)
+        found = reads.get(key)
         counts = self._counts.get(name) or self._counts.setdefault(name, [0, 0])
         if found is not None and now - found[0] <= MAX_AGE_SECONDS:
-            kept.reads.move_to_end(key)
+            reads.move_to_end(key)
             self.hits += 1
             counts[0] += 1
             return cast(T, found[1])  # kept by this key's read, so read's result
@@ -92,10 +101,10 @@ class RowCache:
         counts[1] += 1
         result = await read()
         if self._generations.rows_generation(name) == generation and kept is self._kept.get(name):
-            kept.reads[key] = (now, result)
-            kept.reads.move_to_end(key)
-            if len(kept.reads) > self._entries:
-                kept.reads.popitem(last=False)
+            reads[key] = (now, result)
+            reads.move_to_end(key)
+            if len(reads) > self._entries:
+                reads.popitem(last=False)
         return result
 
     def forget(self, name: str) -> None:
@@ -103,17 +112,23 @@ class RowCache:
         dict operation, and a read under way keeps nothing once its slot is gone."""
         self._kept.pop(name, None)
 
-    def kept_keys(self, name: str) -> list[Hashable]:
-        """The keys of the reads kept for ``name`` now, least recently used first."""
+    def kept_keys(self, name: str, shelf: str = "") -> list[Hashable]:
+        """The keys of the reads kept for ``name`` on ``shelf`` now, least recently used
+        first."""
         kept = self._kept.get(name)
-        return [] if kept is None else list(kept.reads)
+        reads = None if kept is None else kept.shelves.get(shelf)
+        return [] if reads is None else list(reads)
+
+
+_Shelf = OrderedDict[Hashable, tuple[float, Any]]
+"""One kind of a read model's kept reads: key -> (when read, result), least recent first."""
 
 
 class _Kept:
-    """One read model's kept reads, all of one count of its changes: key -> (when, result)."""
+    """One read model's kept reads, all of one count of its changes, by shelf."""
 
-    __slots__ = ("generation", "reads")
+    __slots__ = ("generation", "shelves")
 
     def __init__(self, generation: int) -> None:
         self.generation = generation
-        self.reads: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self.shelves: dict[str, _Shelf] = {}

@@ -48,6 +48,9 @@ Info = strawberry.Info[RequestContext, None]
 # `search` matches names and emails, so it reveals personal data.
 SEARCHERS = STAFF | {Role.PRIVACY_OFFICER}
 MAX_FILTER_TEXT = 200
+ONE_CUSTOMER = "customer"
+"""The directory's kept reads of one customer by id (``load_customer``); its pages are on
+the default shelf."""
 Filter = Annotated[
     CustomerFilterInput | None, strawberry.argument(description="Only customers matching this.")
 ]
@@ -60,7 +63,8 @@ async def load_customer(context: RequestContext, customer_id: UUID) -> CustomerT
 
     # The row is the same whoever asks: what the caller may see of it is decided here, per
     # request (``CustomerType.of``).
-    view = await context.kept_read(CustomerDirectory.name, ("customer", customer_id), read)
+    # On a shelf of its own: agents opening many customers evict no list page.
+    view = await context.kept_read(CustomerDirectory.name, customer_id, read, ONE_CUSTOMER)
     return None if view is None else CustomerType.of(view, context.principal)
 
 

@@ -71,7 +71,9 @@ class _Context:
     principal: Principal
     pool: Any
 
-    async def kept_read(self, name: str, key: object, read: Callable[[], Awaitable[T]]) -> T:
+    async def kept_read(
+        self, name: str, key: object, read: Callable[[], Awaitable[T]], shelf: str = ""
+    ) -> T:
         """As a request whose app keeps no read (``RequestContext.kept_read``)."""
         return await read()
 

@@ -1,6 +1,6 @@
 """Reads kept while a read model's rows stand still (projections.row_cache): a read is kept
 only under a count that did not move while it ran, given again only under that count and
-young enough, never kept where no count is known, and bounded per read model."""
+young enough, never kept where no count is known, and bounded per read model and shelf."""
 
 from __future__ import annotations
 
@@ -106,6 +106,29 @@ def test_at_most_entries_reads_are_kept_per_read_model_the_least_recent_going_fi
     assert reads.calls == 3
     assert run(cache.read("a", 1, reads)) == 1
     assert run(cache.read("a", 2, reads)) == 4
+
+
+def test_each_shelf_is_bounded_apart() -> None:
+    """Reads of one kind (one customer by id) evict none of another kind (list pages), and
+    the same key on two shelves is two reads."""
+    cache, reads = RowCache(Counts(), 2), Reads()
+    run(cache.read("a", "page", reads))
+    for customer in ("c1", "c2", "c3"):
+        run(cache.read("a", customer, reads, "customer"))
+    assert run(cache.read("a", "page", reads)) == 1
+    assert cache.kept_keys("a", "customer") == ["c2", "c3"]
+    assert run(cache.read("a", "page", reads, "customer")) == 5
+    assert cache.kept_keys("a") == ["page"]
+
+
+def test_a_change_lets_go_of_every_shelf() -> None:
+    counts = Counts()
+    cache, reads = RowCache(counts, 8), Reads()
+    run(cache.read("a", "page", reads))
+    run(cache.read("a", "c1", reads, "customer"))
+    counts.counts["a"] = 2
+    run(cache.read("a", "page", reads))
+    assert (cache.kept_keys("a"), cache.kept_keys("a", "customer")) == (["page"], [])
 
 
 def test_none_kept_with_no_entries() -> None:
