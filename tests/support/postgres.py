@@ -15,6 +15,7 @@ from psycopg.conninfo import make_conninfo
 
 from infrastructure.database import Database, scratch_server
 from infrastructure.database import conninfo_as_url as conninfo_as_url  # re-exported for tests
+from tests.support.reused_databases import ReusedDatabases
 
 TEST_DATABASE_URL = "CXL_TEST_DATABASE_URL"
 
@@ -33,20 +34,38 @@ def postgres_for_tests() -> Iterator[str]:
 _DROPPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-test-database")
 
 
+_REUSED: dict[str, ReusedDatabases] = {}
+"""Each server's databases that tests have finished with, reset for the next test."""
+_REUSED_LOCK = threading.Lock()
+EMPTY_TEMPLATE = "template1"
+"""What CREATE DATABASE copies when no template is named."""
+
+
 @contextlib.contextmanager
 def fresh_database(admin_conninfo: str, template: str | None = None) -> Iterator[Database]:
-    """An empty database (or a copy of ``template``) that is dropped afterwards (in the
-    background)."""
-    name = f"cxl_test_{uuid.uuid4().hex[:12]}"
-    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-    if template is not None:
-        create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
-    with psycopg.connect(admin_conninfo, autocommit=True) as conn:
-        conn.execute(create)
+    """An empty database (or a copy of ``template``): one a test of this process has finished
+    with, put back as a new copy would be (:mod:`tests.support.reused_databases`), or a new one.
+    Afterwards it is reset for the next test, or dropped (in the background) if it cannot be."""
+    source = template or EMPTY_TEMPLATE
+    with _REUSED_LOCK:
+        reused = _REUSED.setdefault(admin_conninfo, ReusedDatabases(admin_conninfo))
+        name = reused.take(source)
+    if name is None:
+        name = f"cxl_test_{uuid.uuid4().hex[:12]}"
+        create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template is not None:
+            create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+        with psycopg.connect(admin_conninfo, autocommit=True) as conn:
+            conn.execute(create)
+        with _REUSED_LOCK:
+            reused.note_new(source, name)
     try:
         yield Database(make_conninfo(admin_conninfo, dbname=name))
     finally:
-        _DROPPER.submit(_drop, admin_conninfo, name)
+        with _REUSED_LOCK:
+            kept = reused.give_back(source, name)
+        if not kept:
+            _DROPPER.submit(_drop, admin_conninfo, name)
 
 
 _TEMPLATES: dict[str, str] = {}
@@ -74,6 +93,11 @@ def drop_session_templates() -> None:
         for admin_conninfo, name in _TEMPLATES.items():
             _DROPPER.submit(_drop, admin_conninfo, name)
         _TEMPLATES.clear()
+    with _REUSED_LOCK:
+        for admin_conninfo, reused in _REUSED.items():
+            for name in reused.all_names():
+                _DROPPER.submit(_drop, admin_conninfo, name)
+        _REUSED.clear()
 
 
 def drain_dropped_databases() -> None:
