@@ -19,7 +19,6 @@ from graphql_api.pages.dashboard.report.figures import (
     parse_month,
     read_monthly_report,
 )
-from graphql_api.pages.dashboard.report.pdf import nps_text, report_pdf
 from infrastructure.bootstrap import open_runtime
 from infrastructure.settings import Settings
 from projections.surveys.queries import UnknownTimeZoneError
@@ -65,6 +64,10 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
         except UnknownTimeZoneError:  # one zoneinfo knows and the database does not
             print(f"cxledger report: --time-zone: unknown zone {args.time_zone!r}", file=sys.stderr)
             return 2
+    # Imported here: fpdf takes about a quarter of a second to import, which every other
+    # command of the CLI (and each test that runs one) would pay for nothing.
+    from graphql_api.pages.dashboard.report.pdf import nps_text, report_pdf
+
     out.write_bytes(report_pdf(report))
     print(f"{out}: {report.month.label}, NPS {nps_text(report.month.figures.nps.nps)}")
     return 0
