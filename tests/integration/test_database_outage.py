@@ -29,8 +29,11 @@ from infrastructure.embedded_postgres import EmbeddedPostgres
 from tests.support.ledgers import postgres_ledger
 from tests.support.server import LiveApi, live_api
 
-FAIL_WITHIN = 5.0
-"""Seconds a request may take to fail while the database is down."""
+FAIL_WITHIN = 10.0
+"""Seconds a request may take to fail while the database is down: the pools wait 3 s for a
+connection, where psycopg_pool's default is 30 s. Alone a request fails in 3.01 s; under a
+loaded CI run a mutation once took 5.7 s (past the 5 s this was), the failure this guards
+against is a request held for the pool's default or longer."""
 CUSTOMER = "query C($id: UUID!) { customer(id: $id) { id name } }"
 RENAME = """
 mutation R($input: ChangeContactDetailsInput!) {
