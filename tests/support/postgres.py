@@ -75,7 +75,7 @@ EMPTY_TEMPLATE = "template1"
 def fresh_database(admin_conninfo: str, template: str | None = None) -> Iterator[Database]:
     """An empty database (or a copy of ``template``): one a test of this process has finished
     with, put back as a new copy would be (:mod:`tests.support.reused_databases`), or a new one.
-    Afterwards it is reset for the next test, or dropped (in the background) if it cannot be."""
+    Afterwards it is reset for the next test, or let go (``_retire``) if it cannot be."""
     source = template or EMPTY_TEMPLATE
     with _REUSED_LOCK:
         reused = _REUSED.setdefault(admin_conninfo, ReusedDatabases(admin_conninfo))
