@@ -66,8 +66,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from benchmarks.support.http_load import Check, Figures, drive, post_request
+from benchmarks.support.ports import free_port
 from benchmarks.support.rounds import add_rounds_argument
-from benchmarks.survey_responses import EVERY_RESET_SENT, free_port, ledger_on, secrets_from
+from benchmarks.survey_responses import EVERY_RESET_SENT, ledger_on, secrets_from
 from domain.customer.commands import RegisterCustomer
 from domain.ledger import Ledger
 from domain.shared.metadata import Channel, EventMetadata, Role

@@ -31,7 +31,7 @@ from pathlib import Path
 import httpx
 from psycopg.conninfo import conninfo_to_dict
 
-from benchmarks.survey_responses import free_port
+from benchmarks.support.ports import free_port
 from infrastructure.crypto import new_master_key_text
 from infrastructure.database import Database, scratch_database, scratch_server
 

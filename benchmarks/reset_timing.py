@@ -57,7 +57,7 @@ def summary(name: str, seconds: list[float]) -> str:
     return f"{name:>14}  {statistics.median(ordered) * 1000:>10.1f}  {p90 * 1000:>8.1f}"
 
 
-def run(admin_conninfo: str, requests: int) -> None:
+def run(admin_conninfo: str, requests: int, warm_up: int = 10) -> None:
     bench_secrets = (new_master_key_text(), secrets.token_urlsafe(48))
     known = f"{uuid.uuid4().hex}@bench.example"
     with scratch_database(admin_conninfo, "cxl_bench") as database:
@@ -66,15 +66,15 @@ def run(admin_conninfo: str, requests: int) -> None:
             ledger.register_customer(RegisterCustomer("Bench Customer", known), STAFF)
         with server(database, bench_secrets) as url, httpx.Client(base_url=url) as http:
             times: dict[str, list[float]] = {"known email": [], "unknown email": [], "bare": []}
-            for index in range(requests + 10):
+            for index in range(requests + warm_up):
                 unknown = f"{uuid.uuid4().hex}@bench.example"
                 pairs = [("known email", known), ("unknown email", unknown)]
                 for kind, email in pairs if index % 2 else pairs[::-1]:
                     spent = timed(http, "/graphql", reset_body(email))
-                    if index >= 10:  # the first ten rounds warm the server up
+                    if index >= warm_up:  # the first rounds warm the server up
                         times[kind].append(spent)
                 bare = timed(http, "/bench-bare", {"ping": index})
-                if index >= 10:
+                if index >= warm_up:
                     times["bare"].append(bare)
     print(f"{requests} requests of each kind, one at a time, alternating")
     print(f"{'':>14}  {'median ms':>10}  {'p90 ms':>8}")
@@ -88,6 +88,12 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="requests of each kind")
     parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=10,
+        help="rounds sent first and not counted (each waits out the answer floor twice)",
+    )
+    parser.add_argument(
         "--database-url",
         default=os.environ.get("CXL_DATABASE_URL") or None,
         help="admin URL of the server (default: CXL_DATABASE_URL, else embedded PostgreSQL)",
@@ -98,7 +104,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     with scratch_server(args.database_url, "cxl-bench") as admin_conninfo:
-        run(admin_conninfo, args.requests)
+        run(admin_conninfo, args.requests, args.warm_up)
 
 
 if __name__ == "__main__":

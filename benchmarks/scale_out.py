@@ -22,23 +22,20 @@ directory and stopped at the end. The database the benchmark uses is created and
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
-import itertools
-import multiprocessing
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
+from benchmarks.support.graphql_clients import OPERATIONS, Load, measure
+from benchmarks.support.ports import free_port
 from benchmarks.support.setup import add_database_url, scratch
 from domain.shared.metadata import Role
 from infrastructure.audit_keys import new_audit_key_text
@@ -48,101 +45,6 @@ from infrastructure.tokens import JwtTokens
 
 REPO = Path(__file__).resolve().parents[1]
 CXLEDGER = [sys.executable, "-m", "infrastructure.cli"]
-REGISTER = (
-    "mutation R($i: RegisterCustomerInput!) { registerCustomer(input: $i) "
-    "{ customer { id } position userErrors { code } } }"
-)
-LIST = "{ customers(first: 20) { edges { node { id name email region } } } }"
-OPERATIONS = ("registerCustomer", "customers(first: 20)")
-
-
-@dataclass(frozen=True)
-class Load:
-    operation: str
-    urls: tuple[str, ...]
-    clients: int
-    seconds: float
-    token: str
-    tag: str
-
-
-@dataclass(frozen=True)
-class Measured:
-    requests: int
-    failures: int
-    seconds: float
-    latencies: list[float]
-
-    @property
-    def rate(self) -> float:
-        return self.requests / self.seconds
-
-    def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies)
-        if not ordered:
-            return float("nan")
-        return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def body(load: Load, client: int, n: int) -> dict[str, object]:
-    if load.operation == "registerCustomer":
-        email = f"{load.tag}-{client}-{n}@bench.example"
-        return {"query": REGISTER, "variables": {"i": {"name": f"Bench {n}", "email": email}}}
-    return {"query": LIST}
-
-
-async def drive(load: Load) -> Measured:
-    """``load.clients`` clients, each sending one request after the other, client i starting
-    on server i mod n and moving to the next server on each request (round robin)."""
-    latencies: list[float] = []
-    failures = 0
-    deadline = time.monotonic() + load.seconds
-    headers = {"authorization": f"Bearer {load.token}"}
-    limits = httpx.Limits(max_connections=load.clients * len(load.urls))
-
-    async def client(index: int, http: httpx.AsyncClient) -> None:
-        nonlocal failures
-        servers = itertools.cycle(load.urls[index % len(load.urls) :] + load.urls)
-        for n in itertools.count():
-            if time.monotonic() >= deadline:
-                return
-            url = next(servers)
-            started = time.perf_counter()
-            response = await http.post(f"{url}/graphql", json=body(load, index, n))
-            took = time.perf_counter() - started
-            answer = response.json()
-            if response.status_code != 200 or "errors" in answer:
-                failures += 1
-            else:
-                latencies.append(took)
-
-    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=60) as http:
-        started = time.monotonic()
-        await asyncio.gather(*(client(i, http) for i in range(load.clients)))
-        elapsed = time.monotonic() - started
-    return Measured(len(latencies), failures, elapsed, latencies)
-
-
-def drive_in_process(load: Load, results: multiprocessing.Queue[Measured]) -> None:
-    results.put(asyncio.run(drive(load)))
-
-
-def measure(load: Load) -> Measured:
-    """Run the load from a process of its own, so that it shares no interpreter with anyone."""
-    context = multiprocessing.get_context("spawn")
-    results: multiprocessing.Queue[Measured] = context.Queue()
-    process = context.Process(target=drive_in_process, args=(load, results))
-    process.start()
-    measured = results.get(timeout=load.seconds + 120)
-    process.join(30)
-    return measured
 
 
 def environment(database: Database, jwt_secret: str, **extra: str) -> dict[str, str]:

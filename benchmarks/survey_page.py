@@ -34,9 +34,9 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from benchmarks.support.ports import free_port
 from benchmarks.survey_responses import (
     email_survey,
-    free_port,
     invited,
     ledger_on,
     secrets_from,

@@ -71,7 +71,7 @@ SMOKE_RUNS = {
         "long/new",
     ),
     "registration_timing": (
-        ["-m", "benchmarks.registration_timing", "--requests", "3"],
+        ["-m", "benchmarks.registration_timing", "--requests", "3", "--warm-up", "1"],
         "median ratio",
     ),
     "partitioned_log": (
@@ -107,7 +107,10 @@ SMOKE_RUNS = {
         ["-m", "benchmarks.replica_lag", "--seconds", "0.5", "--writers", "2"],
         "p50 ratio loaded / idle",
     ),
-    "reset_timing": (["-m", "benchmarks.reset_timing", "--requests", "4"], "median ratio"),
+    "reset_timing": (
+        ["-m", "benchmarks.reset_timing", "--requests", "4", "--warm-up", "1"],
+        "median ratio",
+    ),
     "scale_out": (
         ["-m", "benchmarks.scale_out", "--seconds", "0.5", "--clients", "2"],
         "two / one",
