@@ -3,6 +3,8 @@ test gets what a new copy of the template would be, or a new copy."""
 
 from __future__ import annotations
 
+import time
+
 import psycopg
 import pytest
 
@@ -67,6 +69,23 @@ def test_a_database_whose_schema_a_test_changed_is_dropped_not_handed_on(
         with database.connect() as conn:
             stray = conn.execute("SELECT to_regclass('stray_table_of_a_test')").fetchone()
         assert stray == (None,)
+    assert let_go_soon(pg_admin, changed)
+
+
+def let_go_soon(admin_conninfo: str, oid: int) -> bool:
+    """True once the database of ``oid`` is gone (the external server drops it in the
+    background) or closed to connections (an embedded server's), within a few seconds: it is
+    let go as soon as its test ends, not kept until the session's end."""
+    deadline = time.monotonic() + 15
+    with psycopg.connect(admin_conninfo, autocommit=True) as admin:
+        while True:
+            row = admin.execute("SELECT datallowconn FROM pg_database WHERE oid = %s", (oid,))
+            found = row.fetchone()
+            if found is None or found == (False,):
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
 
 
 def test_a_connection_a_test_left_open_cannot_reach_the_next_tests_database(

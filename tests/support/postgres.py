@@ -93,9 +93,9 @@ def fresh_database(admin_conninfo: str, template: str | None = None) -> Iterator
         yield Database(make_conninfo(admin_conninfo, dbname=name))
     finally:
         with _REUSED_LOCK:
-            kept = reused.give_back(source, name)
-        if not kept:
-            _retire(admin_conninfo, name)
+            unkept = reused.give_back(source, name)
+        if unkept is not None:
+            _retire(admin_conninfo, unkept)
 
 
 _TEMPLATES: dict[str, str] = {}

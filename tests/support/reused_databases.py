@@ -10,14 +10,14 @@ next test of the same process that asks for a copy of the same template:
   database, as it would have found it dropped);
 - its schema is compared with the copy's as first made (tables, columns, indexes, constraints,
   triggers, functions, owners and privileges, settings): a test that changed it gives a
-  database that is dropped, as before;
+  database that is let go at once (``tests.support.postgres._retire``), not handed on;
 - the tables with any data file (every table a test wrote to, even in a transaction it rolled
   back) are truncated, their identity sequences restarted, every sequence put back where the
   copy had it, the template's own rows copied in again, and the planner's statistics and the
   activity counters cleared, so that plans and counters read as in a new copy.
 
 Anything that goes wrong on the way (a connection that will not go, a prepared transaction, an
-error) drops the database instead. The reset is a fraction of a creation's cost.
+error) lets the database go instead. The reset is a fraction of a creation's cost.
 """
 
 from __future__ import annotations
@@ -148,9 +148,6 @@ class ReusedDatabases:
     admin_conninfo: str
     baselines: dict[str, Baseline] = field(default_factory=dict)
     waiting: dict[str, list[str]] = field(default_factory=dict)
-    dropped_later: list[str] = field(default_factory=list)
-    """Databases renamed but not reset: dropped when the session ends."""
-
     def take(self, template: str) -> str | None:
         """A reset copy of ``template``, or None (make one)."""
         waiting = self.waiting.get(template)
@@ -162,32 +159,32 @@ class ReusedDatabases:
             with _connect(self.admin_conninfo, name) as conn:
                 self.baselines[template] = _baseline(conn)
 
-    def give_back(self, template: str, name: str) -> bool:
+    def give_back(self, template: str, name: str) -> str | None:
         """Reset ``name`` (a copy of ``template`` a test has finished with) and keep it for the
-        next test; False: it could not be reset (the caller drops it)."""
+        next test; else the name under which the caller must let it go (``name``, or the name
+        it was given before its reset failed)."""
         baseline = self.baselines.get(template)
         if baseline is None:
-            return False
+            return name
         renamed = f"cxl_test_{uuid.uuid4().hex[:12]}"
         try:
             if not self._rename_once_alone(name, renamed):
-                return False
+                return name
         except psycopg.Error:
-            return False
+            return name
         try:
             with _connect(self.admin_conninfo, renamed) as conn:
                 reset = _reset(conn, baseline)
         except psycopg.Error:
             reset = False
         if not reset:
-            self.dropped_later.append(renamed)
-            return True  # handled: it is dropped with the others at the end
+            return renamed
         self.waiting.setdefault(template, []).append(renamed)
-        return True
+        return None
 
     def all_names(self) -> list[str]:
         """Every database this process keeps (to drop when the session ends)."""
-        return [*self.dropped_later, *(n for names in self.waiting.values() for n in names)]
+        return [n for names in self.waiting.values() for n in names]
 
     def _rename_once_alone(self, name: str, renamed: str) -> bool:
         with psycopg.connect(self.admin_conninfo, autocommit=True) as admin:
