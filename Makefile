@@ -21,8 +21,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/cxledger serve
 
+# Bytecode caches are written during the tests even where PYTHONDONTWRITEBYTECODE is set (it is
+# on the development machine): every server, worker and command the tests start imports the
+# product, and without the caches each compiled it from source again (about a quarter of an
+# import), and each xdist worker rewrote the asserts of every test module (the caches are
+# git-ignored). See the README's test paragraph for the figures.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
