@@ -148,6 +148,7 @@ class ReusedDatabases:
     admin_conninfo: str
     baselines: dict[str, Baseline] = field(default_factory=dict)
     waiting: dict[str, list[str]] = field(default_factory=dict)
+
     def take(self, template: str) -> str | None:
         """A reset copy of ``template``, or None (make one)."""
         waiting = self.waiting.get(template)
